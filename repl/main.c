@@ -1,0 +1,282 @@
+/* main.c - wcprof, the interactive shell over a wcprof database: options,
+** opening (and refusing) databases, and the three ways of running.
+**
+**   wcprof [OPTIONS] DB [COMMAND...]
+**
+** With COMMAND arguments it runs each (SQL or a dot-command) and exits. With
+** none, a terminal on stdin gets the interactive shell (banner, prompt,
+** readline editing, history, completion); anything else is read as a script.
+** Exit status 1 when any command failed (with -bail, at the first).
+*/
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "shell.h"
+
+#ifndef WCPROF_VERSION
+#define WCPROF_VERSION "0.0.0"
+#endif
+
+/* The analyses extension. repl/CMakeLists.txt defines WCPROF_HAVE_EXTENSION
+** and links the library when a CMake target `wcprof_ext` exists; that library
+** provides this function, which registers its SQL functions (wcprof_summary,
+** wcprof_critpath, ...) in db and returns SQLITE_OK or an error code. */
+#ifdef WCPROF_HAVE_EXTENSION
+int wcprof_register_extension(sqlite3 *db);
+#endif
+
+static const char usage_text[] =
+  "Usage: wcprof [OPTIONS] DB [COMMAND...]\n"
+  "The wcprof shell: SQL and dot-commands over a database made by wcprof-ingest.\n"
+  "With COMMANDs (SQL or dot-commands) it runs them and exits; otherwise it reads\n"
+  "them from standard input, interactively when that is a terminal.\n"
+  "\n"
+  "OPTIONS:\n"
+  "  -table         output as an ASCII table (default on a terminal)\n"
+  "  -box           output as a table drawn with box characters\n"
+  "  -csv           output as CSV\n"
+  "  -json          output as a JSON array of objects\n"
+  "  -line          output one \"column = value\" per line\n"
+  "  -list          output values separated by \"|\" (default otherwise)\n"
+  "  -header        show column names\n"
+  "  -noheader      do not show column names\n"
+  "  -cmd CMD       run CMD before reading input\n"
+  "  -bail          stop at the first error\n"
+  "  -readonly      open the database read-only\n"
+  "  -version       show the version and exit\n"
+  "  -help          show this message and exit\n"
+  "\n"
+  "Enter \".help\" in the shell for the dot-commands.\n";
+
+/* Opens p->db_path, never creating it, and checks it holds a wcprof schema.
+** Returns 0, or 1 after saying on stderr what is wrong and what to do. */
+int shell_open_db(ShellState *p) {
+  const char *path = p->db_path;
+  struct stat sb;
+  sqlite3_stmt *st;
+  int rc, appid = 0, version = 0, tables = 0;
+
+  if (stat(path, &sb) != 0) {
+    if (errno == ENOENT)
+      fprintf(stderr, "Error: cannot open \"%s\": no such file\n", path);
+    else
+      fprintf(stderr, "Error: cannot open \"%s\": %s\n", path, strerror(errno));
+    return 1;
+  }
+  if (S_ISDIR(sb.st_mode)) {
+    fprintf(stderr, "Error: cannot open \"%s\": it is a directory\n", path);
+    return 1;
+  }
+  rc = sqlite3_open_v2(path, &p->db, p->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
+                       NULL);
+  if (rc != SQLITE_OK) {
+    fprintf(stderr, "Error: cannot open \"%s\": %s\n", path,
+            p->db ? sqlite3_errmsg(p->db) : sqlite3_errstr(rc));
+    return 1;
+  }
+  sqlite3_busy_timeout(p->db, 2000);   /* wcprof-ingest may be writing */
+  rc = sqlite3_prepare_v2(p->db,
+                          "SELECT (SELECT application_id FROM pragma_application_id),"
+                          " (SELECT user_version FROM pragma_user_version),"
+                          " (SELECT count(*) FROM sqlite_schema WHERE type = 'table')",
+                          -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+      appid = sqlite3_column_int(st, 0);
+      version = sqlite3_column_int(st, 1);
+      tables = sqlite3_column_int(st, 2);
+      rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+  }
+  if (rc != SQLITE_OK) {
+    fprintf(stderr,
+            "Error: \"%s\" is not a wcprof database (%s); make one with: wcprof-ingest -o %s DUMP\n",
+            path, sqlite3_errmsg(p->db), path);
+    return 1;
+  }
+  if (appid != WCP_APPLICATION_ID) {
+    const char *why = tables == 0 ? "it is an empty SQLite database"
+                      : appid == 0 ? "it is an SQLite database without the wcprof schema"
+                                   : "its application_id is not wcprof's";
+    fprintf(stderr, "Error: \"%s\" is not a wcprof database (%s); make one with: wcprof-ingest -o %s DUMP\n",
+            path, why, path);
+    return 1;
+  }
+  if (version != WCP_SCHEMA_VERSION) {
+    fprintf(stderr,
+            "Error: \"%s\" has wcprof schema version %d; this wcprof reads version %d%s\n",
+            path, version, WCP_SCHEMA_VERSION,
+            version > WCP_SCHEMA_VERSION ? " (it was made by a newer wcprof-ingest)" : "");
+    return 1;
+  }
+  return 0;
+}
+
+/* The history file: $XDG_STATE_HOME/wcprof/history, else ~/.wcprof_history;
+** NULL when neither can be named. Creates the wcprof folder. */
+static char *history_path(void) {
+  const char *state = getenv("XDG_STATE_HOME");
+  const char *home = getenv("HOME");
+  char *path = NULL;
+  if (state && *state) {
+    size_t n = strlen(state) + 32;
+    if ((path = malloc(n)) == NULL)
+      return NULL;
+    snprintf(path, n, "%s/wcprof", state);
+    mkdir(state, 0700);
+    mkdir(path, 0700);
+    snprintf(path, n, "%s/wcprof/history", state);
+  } else if (home && *home) {
+    size_t n = strlen(home) + 32;
+    if ((path = malloc(n)) == NULL)
+      return NULL;
+    snprintf(path, n, "%s/.wcprof_history", home);
+  }
+  return path;
+}
+
+/* Option names match with one dash or two, as sqlite3's. */
+static int is_opt(const char *arg, const char *name) {
+  if (arg[0] != '-')
+    return 0;
+  if (arg[1] == '-')
+    arg++;
+  return strcmp(arg + 1, name) == 0;
+}
+
+int main(int argc, char **argv) {
+  ShellState s;
+  const char **cmds = calloc((size_t)argc, sizeof *cmds);   /* -cmd CMDs */
+  const char **args = calloc((size_t)argc, sizeof *args);   /* COMMAND arguments */
+  int ncmd = 0, narg = 0, mode_set = 0, errors = 0, status;
+
+  memset(&s, 0, sizeof s);
+  s.headers = -1;
+  s.out = stdout;
+  s.mode = isatty(STDOUT_FILENO) ? MODE_TABLE : MODE_LIST;
+  if (!cmds || !args) {
+    fprintf(stderr, "Error: out of memory\n");
+    return 1;
+  }
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    static const struct { const char *name; enum wcp_mode mode; } modes[] = {
+      {"table", MODE_TABLE}, {"box", MODE_BOX}, {"csv", MODE_CSV},
+      {"json", MODE_JSON}, {"line", MODE_LINE}, {"list", MODE_LIST}, {"column", MODE_TABLE}};
+    int matched = 0;
+    if (a[0] != '-') {
+      if (!s.db_path)
+        s.db_path = a;
+      else
+        args[narg++] = a;
+      continue;
+    }
+    for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
+      if (is_opt(a, modes[m].name)) {
+        s.mode = modes[m].mode;
+        mode_set = matched = 1;
+      }
+    if (matched)
+      continue;
+    if (is_opt(a, "header") || is_opt(a, "headers"))
+      s.headers = 1;
+    else if (is_opt(a, "noheader") || is_opt(a, "noheaders"))
+      s.headers = 0;
+    else if (is_opt(a, "bail"))
+      s.bail = 1;
+    else if (is_opt(a, "readonly"))
+      s.readonly = 1;
+    else if (is_opt(a, "cmd")) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "Error: missing argument to %s\nUse -help for a list of options.\n", a);
+        goto fail;
+      }
+      cmds[ncmd++] = argv[++i];
+    } else if (is_opt(a, "version")) {
+      printf("wcprof %s (SQLite %s)\n", WCPROF_VERSION, sqlite3_libversion());
+      free(cmds);
+      free(args);
+      return 0;
+    } else if (is_opt(a, "help") || is_opt(a, "h")) {
+      fputs(usage_text, stdout);
+      free(cmds);
+      free(args);
+      return 0;
+    } else {
+      fprintf(stderr, "Error: unknown option: %s\nUse -help for a list of options.\n", a);
+      goto fail;
+    }
+  }
+  (void)mode_set;
+  if (!s.db_path) {
+    fprintf(stderr, "Error: no database given\n%s", usage_text);
+    goto fail;
+  }
+  if (shell_open_db(&s))
+    goto fail;
+  if (wcp_completion_register(&s) != SQLITE_OK)
+    fprintf(stderr, "Warning: tab completion unavailable: %s\n", sqlite3_errmsg(s.db));
+#ifdef WCPROF_HAVE_EXTENSION
+  if (wcprof_register_extension(s.db) != SQLITE_OK)
+    fprintf(stderr, "Warning: the analyses extension failed to register: %s\n",
+            sqlite3_errmsg(s.db));
+#endif
+  s.interactive = narg == 0 && isatty(STDIN_FILENO);
+  shell_install_signals(&s);
+
+  for (int i = 0; i < ncmd && !s.quit; i++) {
+    int rc = shell_run_command(&s, cmds[i]);
+    errors += rc;
+    if (rc && s.bail)
+      goto done;
+  }
+  if (narg > 0) {
+    for (int i = 0; i < narg && !s.quit; i++) {
+      int rc = shell_run_command(&s, args[i]);
+      errors += rc;
+      if (rc && s.bail)
+        break;
+      if (s.once > 0 && --s.once == 0)
+        output_reset(&s);
+    }
+  } else if (!s.quit && s.interactive) {
+    printf("wcprof %s (SQLite %s): %s\nEnter \".help\" for usage hints.\n", WCPROF_VERSION,
+           sqlite3_libversion(), s.db_path);
+    s.history_path = history_path();
+    wcp_readline_init(&s);
+    if (s.history_path)
+      read_history(s.history_path);
+    errors += process_input(&s, NULL, NULL);
+    if (s.history_path) {
+      write_history(s.history_path);
+      history_truncate_file(s.history_path, WCP_HISTORY_LINES);
+    }
+    clear_history();
+    free(s.history_path);
+  } else if (!s.quit) {
+    errors += process_input(&s, stdin, "stdin");
+  }
+done:
+  output_reset(&s);
+  sqlite3_close(s.db);
+  free(cmds);
+  free(args);
+  if (s.quit && s.exit_code)
+    return s.exit_code;
+  status = errors > 0 || (shell_interrupted() && !s.interactive);
+  return status;
+fail:
+  if (s.db)
+    sqlite3_close(s.db);
+  free(cmds);
+  free(args);
+  return 1;
+}

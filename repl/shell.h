@@ -1,0 +1,132 @@
+/* shell.h - the wcprof shell's state and the functions its files share.
+**
+** One ShellState lives for the whole process (main.c owns it). Each file
+** implements one part: main.c (options, opening the database), input.c
+** (process_input(), running SQL, Ctrl-C, the timer), commands.c (the
+** dot-command table), output.c (output modes), format_ns.c (human-readable
+** nanoseconds), complete.c (tab completion). Functions that can fail
+** return 0 on success and 1 after printing an error on stderr, so callers
+** can add them up into an error count.
+*/
+#ifndef WCPROF_SHELL_H
+#define WCPROF_SHELL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sqlite3.h>
+
+#define WCP_APPLICATION_ID 2002020454   /* 0x77637066 'wcpf' */
+#define WCP_SCHEMA_VERSION 1            /* PRAGMA user_version this shell reads */
+#define WCP_HISTORY_LINES  2000         /* history file trimmed to this many lines */
+#define WCP_SELFTIME_ROWS  20           /* .selftime's default row limit */
+
+/* Output modes, as sqlite3's. */
+enum wcp_mode { MODE_TABLE, MODE_BOX, MODE_CSV, MODE_JSON, MODE_LINE, MODE_LIST };
+
+/* What tab completion offers for a dot-command's arguments. */
+enum wcp_args {
+  ARGS_NONE,      /* nothing */
+  ARGS_FILE,      /* file names */
+  ARGS_MODE,      /* output mode names */
+  ARGS_ONOFF,     /* on, off */
+  ARGS_COMMAND,   /* dot-command names (for .help) */
+  ARGS_TABLE,     /* table and view names */
+  ARGS_CLASSKEY,  /* class keys kind:class (for .whatif) */
+  ARGS_RUN,       /* run ids */
+  ARGS_SQL        /* not a dot-command argument: SQL words */
+};
+
+typedef struct ShellState ShellState;
+
+/* One row of the dot-command table (commands.c): adding a command is adding
+** a row and a function. */
+typedef struct DotCmd DotCmd;
+struct DotCmd {
+  const char *name;        /* without the leading dot */
+  int (*fn)(ShellState *p, const DotCmd *cmd, int argc, char **argv);
+                           /* argv[0] is the command as typed; 0 ok, 1 error */
+  const char *usage;       /* its arguments, as .help shows them ("" for none) */
+  const char *help;        /* one line for .help */
+  const char *detail;      /* more for ".help NAME", or NULL */
+  enum wcp_args args;      /* what completes its arguments */
+  const char *tvf;         /* for analyses: the SQL function it wraps, or NULL */
+};
+
+extern const DotCmd wcp_dot_cmds[];     /* the table, ended by a row with name NULL */
+
+struct ShellState {
+  sqlite3 *db;             /* the open wcprof database */
+  const char *db_path;     /* its name as given on the command line */
+  int readonly;            /* 1: opened with SQLITE_OPEN_READONLY (-readonly) */
+  enum wcp_mode mode;      /* output mode for result sets */
+  int headers;             /* -1: the mode's default (on for table/box), 0: off, 1: on */
+  int timer;               /* 1: print sqlite3's "Run Time:" line after each statement */
+  int bail;                /* 1: stop at the first error (-bail) */
+  int interactive;         /* 1: reading a terminal: prompt, history, completion */
+  FILE *out;               /* where result sets go: stdout, or an .output/.once target */
+  int out_is_pipe;         /* 1: out came from popen() ("|command") */
+  int once;                /* >0: put stdout back after this many more commands (.once) */
+  long long run_id;        /* the .run selection; 0: the most recent run */
+  int quit;                /* 1: .quit/.exit seen: stop reading input */
+  int exit_code;           /* status asked for by .exit N */
+  int sql_pending;         /* 1: an unfinished SQL statement is being read (completion) */
+  const char *src_name;    /* input being read, for messages: NULL (terminal or arguments),
+                           ** "stdin" (a script), or a .read file */
+  int src_line;            /* line of src_name where the current command began */
+  int read_depth;          /* .read nesting, to stop a file reading itself forever */
+  char *history_path;      /* history file (interactive only), or NULL */
+};
+
+/* main.c */
+int shell_open_db(ShellState *p);
+
+/* input.c */
+int process_input(ShellState *p, FILE *in, const char *name);
+                           /* reads commands from in (NULL: the terminal, through
+                           ** readline) until EOF or .quit; returns the error count */
+int shell_run_command(ShellState *p, const char *cmd);
+                           /* one complete command (-cmd, arguments): 0 ok, 1 failed */
+int shell_run_sql(ShellState *p, const char *sql);
+                           /* every statement in sql, output in p->mode: 0 ok, 1 failed */
+int shell_exec_stmt(ShellState *p, sqlite3_stmt *st);
+                           /* steps st to the end printing rows, with the timer and
+                           ** Ctrl-C; finalizes st; 0 ok, 1 failed (error printed) */
+void shell_error(ShellState *p, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+                           /* "Error: [near line N: ]message" on stderr */
+void shell_install_signals(ShellState *p);
+int shell_interrupted(void);        /* 1 once Ctrl-C was seen (cleared by the prompt) */
+
+/* commands.c */
+int do_dot_command(ShellState *p, const char *line);   /* 0 ok, 1 failed */
+const DotCmd *find_dot_cmd(const char *name, int *ambiguous);
+                           /* exact name or unique prefix; NULL if none */
+int shell_has_function(ShellState *p, const char *name);
+                           /* 1 if name is an SQL function or table-valued function */
+void output_reset(ShellState *p);  /* back to stdout, closing any file or pipe */
+
+/* output.c */
+int wcp_print_stmt(ShellState *p, sqlite3_stmt *st);
+                           /* steps st to the end printing its rows; returns SQLITE_DONE
+                           ** or the code of the step that failed; does not finalize */
+const char *wcp_mode_name(enum wcp_mode m);
+int wcp_mode_from_name(const char *name, enum wcp_mode *m);   /* 0 ok, -1 unknown */
+int wcp_term_width(FILE *out);     /* columns of out's terminal, $COLUMNS, else 0 (no limit) */
+
+/* format_ns.c */
+char *wcp_format_ns(char *buf, size_t size, long long ns);
+                           /* "0", "999 ns", "456 µs", "12.3 ms", "1.23 s": 3 significant
+                           ** digits; writes at most size bytes; returns buf */
+
+/* complete.c */
+enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word,
+                           char ***out, int *n);
+                           /* candidates for word, the end of line (up to the cursor):
+                           ** *out is a malloc'd array of *n malloc'd strings, sorted and
+                           ** unique; returns what kind of words they are */
+void wcp_free_list(char **list, int n);
+int wcp_completion_register(ShellState *p);
+                           /* the table-valued function wcprof_completion(prefix, line) */
+void wcp_readline_init(ShellState *p);  /* hooks wcp_complete() into readline */
+
+#endif /* WCPROF_SHELL_H */
