@@ -381,7 +381,21 @@ static int cmd_read(ShellState *p, const DotCmd *c, int argc, char **argv) {
   return errors > 0;
 }
 
+/* "|command with words" arrives split into words: join them back with one
+** space between, as sqlite3 does (quote the whole to keep quotes inside). */
+static void join_pipe(int *argc, char **argv) {
+  static char buf[4096];
+  size_t n = 0;
+  if (*argc <= 2 || argv[1][0] != '|')
+    return;
+  for (int i = 1; i < *argc; i++)
+    n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0, "%s%s", i > 1 ? " " : "", argv[i]);
+  argv[1] = buf;
+  *argc = 2;
+}
+
 static int cmd_output(ShellState *p, const DotCmd *c, int argc, char **argv) {
+  join_pipe(&argc, argv);
   if (argc > 2)
     return usage(p, c);
   if (argc == 1 || strcmp(argv[1], "stdout") == 0) {
@@ -392,6 +406,7 @@ static int cmd_output(ShellState *p, const DotCmd *c, int argc, char **argv) {
 }
 
 static int cmd_once(ShellState *p, const DotCmd *c, int argc, char **argv) {
+  join_pipe(&argc, argv);
   if (argc != 2)
     return usage(p, c);
   if (output_open(p, argv[1]))
@@ -538,7 +553,7 @@ static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
     if (!d || (d->tvf && !shell_has_function(p, d->tvf)))
       continue;
     snprintf(name, sizeof name, ".%s", d->name);
-    fprintf(p->out, "%s== %s (run %lld)\n", i ? "\n" : "", d->help, run);
+    fprintf(p->out, "%s== .%s (run %lld): %s\n", i ? "\n" : "", d->name, run, d->help);
     fflush(p->out);
     errors += d->fn(p, d, 3, av);
   }

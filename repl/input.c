@@ -339,11 +339,12 @@ int process_input(ShellState *p, FILE *in, const char *name) {
         break;
     }
   }
-  if (nsql > 0 && !p->quit && !(p->bail && errors)) {
-    sql[nsql - 1] = 0;
+  /* At the end of input, SQL without its final ';' still runs, as in sqlite3
+  ** (a statement cut short fails to prepare and says why). */
+  if (nsql > 0 && !p->quit && !(p->bail && errors) && !g_sigint) {
     p->src_line = start;
-    shell_error(p, "incomplete SQL: %s", sql);
-    errors++;
+    errors += shell_run_sql(p, sql);
+    after_command(p);
   }
   p->sql_pending = 0;
   free(sql);

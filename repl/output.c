@@ -185,23 +185,49 @@ static void print_grid(ShellState *p, Grid *g) {
       if (cw > w[j])
         w[j] = cw;
     }
-  /* Fit the terminal: narrow the widest column, one step at a time, down to
-  ** 6 columns each at the least. */
+  /* Fit the terminal, cutting what matters least first: headers wider than
+  ** their column's values, then long text (down to 10 columns), then text
+  ** again, then numbers, down to 5 columns each at the least. */
   int limit = wcp_term_width(p->out);
   if (limit > 0) {
     int total = 1;
+    int *data = calloc((size_t)n, sizeof *data);    /* widest value per column */
+    char *text = calloc((size_t)n, 1);              /* 1: some value is text */
+    if (!data || !text) {
+      free(data);
+      free(text);
+      free(w);
+      return;
+    }
+    for (int r = 1; r <= g->nrow; r++)
+      for (int j = 0; j < n; j++) {
+        int cw = utf8_width(g->cell[r * n + j]);
+        if (cw > data[j])
+          data[j] = cw;
+        if (!g->right[r * n + j] && cw > 0)
+          text[j] = 1;
+      }
     for (int j = 0; j < n; j++)
       total += w[j] + 3;
-    while (total > limit) {
-      int widest = 0;
-      for (int j = 1; j < n; j++)
-        if (w[j] > w[widest])
-          widest = j;
-      if (w[widest] <= 6)
-        break;
-      w[widest]--;
-      total--;
+    for (int phase = 0; phase < 4 && total > limit; phase++) {
+      while (total > limit) {
+        int pick = -1;
+        for (int j = 0; j < n; j++) {
+          int floor = phase == 0   ? (data[j] > 5 ? data[j] : 5)
+                      : phase == 1 ? (text[j] ? 10 : w[j])
+                      : phase == 2 ? (text[j] ? 5 : w[j])
+                                   : 5;
+          if (w[j] > floor && (pick < 0 || w[j] > w[pick]))
+            pick = j;
+        }
+        if (pick < 0)
+          break;
+        w[pick]--;
+        total--;
+      }
     }
+    free(data);
+    free(text);
   }
   const char *v = box ? "│" : "|";
   if (box)

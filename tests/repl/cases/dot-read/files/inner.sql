@@ -1,0 +1,2 @@
+SELECT 'inner';
+.bogus

@@ -1,0 +1,31 @@
+#!/bin/sh
+# run_pty.sh - runs one tests/repl/pty case: the shell on a pseudo-terminal.
+#
+#   run_pty.sh CASE_DIR DB_DIR WCPROF_DIR PTYDRIVE
+#
+# A case is a folder:
+#   args    wcprof's arguments, e.g.  seq.db
+#   script  what to type and what to expect (see ptydrive.c)
+#   check   (optional) shell commands run afterwards in the same folder; they
+#           must exit 0 (e.g. look at the history file)
+# It runs in a fresh folder holding copies of the test databases, with HOME
+# and XDG_STATE_HOME inside it.
+set -u
+case_dir=$1
+db_dir=$2
+bin_dir=$3
+ptydrive=$4
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wcprof-pty.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+cp "$db_dir"/*.db "$tmp"/
+mkdir "$tmp/home"
+cd "$tmp" || exit 1
+unset COLUMNS LINES
+export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" LC_ALL=C.UTF-8
+# shellcheck disable=SC2046
+"$ptydrive" "$case_dir/script" -- "$bin_dir/wcprof" $(cat "$case_dir/args") || exit 1
+if [ -f "$case_dir/check" ]; then
+    sh -e "$case_dir/check" || { echo "--- check failed: $case_dir/check"; exit 1; }
+fi
+echo "ok: $(basename "$case_dir")"
