@@ -192,49 +192,59 @@ static void line_handler(char *line) {
 }
 
 /* Reads one line at prompt. Returns a malloc'd line, or NULL at end of input
-** or after Ctrl-C (then *interrupted is 1). */
+** or after Ctrl-C (then *interrupted is 1). SIGINT and SIGWINCH are blocked
+** except inside pselect(), so that none slips in between looking at the
+** flags and waiting. */
 static char *read_tty_line(const char *prompt, int *interrupted) {
+  sigset_t block, old;
+  FILE *rlout = rl_outstream ? rl_outstream : stdout;
+  int fd = fileno(rl_instream ? rl_instream : stdin);
+
   *interrupted = 0;
-  g_sigint = 0;
   g_line = NULL;
   g_line_done = 0;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGWINCH);
+  sigprocmask(SIG_BLOCK, &block, &old);
   rl_callback_handler_install(prompt, line_handler);
   while (!g_line_done) {
     fd_set fds;
-    int fd = fileno(rl_instream ? rl_instream : stdin);
+    if (g_sigint) {
+      g_sigint = 0;
+      rl_free_line_state();
+      rl_callback_sigcleanup();
+      rl_callback_handler_remove();
+      fputs("^C\n", rlout);
+      fflush(rlout);
+      *interrupted = 1;
+      break;
+    }
+    if (g_winch) {
+      g_winch = 0;
+      rl_resize_terminal();
+    }
     FD_ZERO(&fds);
     FD_SET(fd, &fds);
-    int r = select(fd + 1, &fds, NULL, NULL, NULL);
-    if (r < 0 && errno == EINTR) {
-      if (g_sigint) {
-        g_sigint = 0;
-        rl_free_line_state();
-        rl_callback_sigcleanup();
-        rl_callback_handler_remove();
-        fputs("^C\n", rl_outstream ? rl_outstream : stdout);
-        fflush(rl_outstream ? rl_outstream : stdout);
-        *interrupted = 1;
-        return NULL;
-      }
-      if (g_winch) {
-        g_winch = 0;
-        rl_resize_terminal();
-      }
+    int r = pselect(fd + 1, &fds, NULL, NULL, NULL, &old);
+    if (r < 0 && errno == EINTR)
       continue;
-    }
     if (r < 0) {
       rl_callback_handler_remove();
-      return NULL;
+      break;
     }
     rl_callback_read_char();
   }
-  return g_line;
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  return *interrupted ? NULL : g_line;
 }
 
 /* After each command: a .once target lasts for one command. */
 static void after_command(ShellState *p) {
   if (p->once > 0 && --p->once == 0)
     output_reset(p);
+  if (p->interactive && p->src_name == NULL)
+    g_sigint = 0;   /* a Ctrl-C that stopped a statement is dealt with */
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s) {

@@ -6,8 +6,11 @@
 # A case is a folder:
 #   args    wcprof's arguments, e.g.  seq.db
 #   script  what to type and what to expect (see ptydrive.c)
+#   setup   (optional) shell commands run first, in the same shell: to change
+#           the environment, say
 #   check   (optional) shell commands run afterwards in the same folder; they
-#           must exit 0 (e.g. look at the history file)
+#           must exit 0 (e.g. look at the history file); $PTYDRIVE and
+#           $WCPROF name the two programs
 # It runs in a fresh folder holding copies of the test databases, with HOME
 # and XDG_STATE_HOME inside it.
 set -u
@@ -23,7 +26,10 @@ mkdir "$tmp/home"
 cd "$tmp" || exit 1
 unset COLUMNS LINES
 export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" LC_ALL=C.UTF-8
+export PTYDRIVE="$ptydrive" WCPROF="$bin_dir/wcprof"
 # shellcheck disable=SC2046
+# shellcheck disable=SC1091
+[ -f "$case_dir/setup" ] && . "$case_dir/setup"
 "$ptydrive" "$case_dir/script" -- "$bin_dir/wcprof" $(cat "$case_dir/args") || exit 1
 if [ -f "$case_dir/check" ]; then
     sh -e "$case_dir/check" || { echo "--- check failed: $case_dir/check"; exit 1; }
