@@ -543,12 +543,12 @@ static void plan(gen_t *g, const pctx_t *P, uint64_t B, int depth)
         m = B / 5;
     int comp_ok = depth < 8;
     int is_session = P->kind == K_SESSION_PHASE;
-    if (is_session && P->nest == 0 && rem >= 12 && rng_chance(r, 0.3) && comp_ok &&
+    if (is_session && P->nest == 0 && rem >= 12 && rng_chance(r, 0.45) && comp_ok &&
         g->resv_dig < g->n_dig) {
         uint64_t sz = rem / (m + 1) + 3;
         item_t *it = push_item(g, IT_BOTTLENECK, (uint32_t)sz);
         it->cls = F_BOTTLENECK;
-        it->weight = (double)sz * 4.0;
+        it->weight = (double)sz * 12.0;
         g->resv_dig++;
         rem -= sz;
         n++;
@@ -586,11 +586,11 @@ static void plan(gen_t *g, const pctx_t *P, uint64_t B, int depth)
         if (t <= 2) {
             if (left <= 1)
                 sz = rem;
-            else {
+            else
                 sz = (uint64_t)((double)rem * (0.3 + 1.4 * rng_unit(r)) / (double)left);
-                if (t > 0 && sz > 4)
-                    sz = 4 + rng_below(r, 8);
-            }
+            /* most execs are small; a few host a module's nested client */
+            if (t > 0 && sz > 4 && !(t == 2 && rng_chance(r, 0.15)))
+                sz = 4 + rng_below(r, 8);
             if (sz < 3)
                 sz = 3;
             if (t > 0 && !is_session && sz < 4)
@@ -806,7 +806,7 @@ static void exec_body(gen_t *g, const pctx_t *E, uint64_t B, int depth)
         return;
     size_t base = g->nitems;
     if (rem >= 3 && E->nest < 3 && g->used_nested < g->n_nested &&
-        (rem > 10 || rng_chance(r, 0.4))) {
+        (rem > 10 || rng_chance(r, 0.1))) {
         uint32_t cli = g->base_nested + g->used_nested++;
         push_link(g, L_NESTED, E->id, 0, cli, 0, ra);
         rem--;
@@ -1068,7 +1068,7 @@ static void make_plan(gen_t *g)
     g->base_dig = g->base_nested + g->n_nested;
     g->n_dig = (uint32_t)(n / 8 + 64);
     g->base_xid = g->base_dig + g->n_dig;
-    g->n_xid = (uint32_t)(n / 20 + 64);
+    g->n_xid = (uint32_t)(n / 14 + 64);
     g->n_strings = g->base_xid + g->n_xid;
 
     /* the hung ops (--open): a chain begun late in the run, never ended */
@@ -1507,6 +1507,10 @@ int main(int argc, char **argv)
     for (size_t si = 0; si < g->nsess; si++)
         gen_session(g, si);
 
+    if (getenv("WCPROF_GEN_DEBUG"))
+        fprintf(stderr, "sessions %zu digests %u/%u execs %u/%u nested %u/%u strings %u\n",
+                g->nsess, g->used_dig, g->n_dig, g->used_xid, g->n_xid, g->used_nested,
+                g->n_nested, g->n_strings);
     int err = 0;
     if (K == 1) {
         sink_flush(&g->sinks[0]);
