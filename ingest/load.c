@@ -12,6 +12,13 @@
 #include <time.h>
 
 #define PROGRESS_EVERY 65536
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 #define CHUNK 65536            /* ops per materialisation chunk */
 
 /* ---- bound values: one set of values binds an insert and its lookup alike */
@@ -525,6 +532,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         return -1;
     }
     char *msg = NULL;
+    double t0 = mono_s();
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: cannot start a transaction: %s", L.r.path, msg ? msg : "?");
         sqlite3_free(msg);
@@ -563,6 +571,8 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         goto out;
     }
     st->bytes = L.r.bytes;
+    double t1 = mono_s();
+    st->read_s = t1 - t0;
     if (L.opts->progress)
         L.opts->progress(L.opts->progress_ctx, "resolving", st, L.r.hdr.event_count);
     /* every op still open ends at the run's latest "now" */
@@ -575,6 +585,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     }
     if (wcp_materialize_run(db, L.run_id, err, errlen) < 0 || finish_dump_row(&L, open_ops) < 0)
         goto out;
+    st->resolve_s = mono_s() - t1;
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: commit failed: %s", L.r.path, msg ? msg : "?");
         sqlite3_free(msg);

@@ -24,6 +24,8 @@ typedef struct wcp_load_stats {
     int64_t warnings;      /* d < s clamped, duplicate op ids within the dump */
     int64_t dropped_events;
     uint64_t bytes;        /* bytes read */
+    double read_s;         /* seconds reading and inserting the events */
+    double resolve_s;      /* seconds recomputing the run's materialised columns */
 } wcp_load_stats;
 
 /* Called now and then during a load (every 65536 events and once at the end
