@@ -264,7 +264,8 @@ static void write_header(out *o, int64_t count, const openop *ops, size_t nops,
   for (size_t k = 0; k < nops; k++) {
     const openop *x = &ops[k];
     if (x->ended) continue;
-    PUTS(o, first ? ",\"open_ops\":[{\"op_id\":" : ",{\"op_id\":");
+    if (first) PUTS(o, ",\"open_ops\":[{\"op_id\":");
+    else PUTS(o, ",{\"op_id\":");
     first = 0;
     put_u64(o, x->id);
     OPT_U64(o, "parent_id", x->parent);
@@ -284,7 +285,8 @@ static void write_header(out *o, int64_t count, const openop *ops, size_t nops,
   for (int k = 0; k < WCP_MISUSE__COUNT; k++) {
     uint64_t n = wcp_misuse_count((wcp_misuse)k);
     if (!n) continue;
-    PUTS(o, first ? ",\"misuse\":{\"" : ",\"");
+    if (first) PUTS(o, ",\"misuse\":{\"");
+    else PUTS(o, ",\"");
     first = 0;
     put(o, misuse_key[k], strlen(misuse_key[k]));
     PUTS(o, "\":");
@@ -380,6 +382,7 @@ static int dump(out *o, unsigned flags) {
           mark_ended(op, ops.n, rs[k].c->ev[i].a);
     wcp__clock_mark();
     uint32_t nstr = wcp__str_count();
+    if (nstr == 0) nstr = 1; /* index 0, "", exists before any intern */
     wcp__names_lock();
     write_header(o, count, op, ops.n, nstr);
     for (size_t k = 0; k < ranges.n; k++)
