@@ -29,6 +29,14 @@ static pthread_key_t exit_key;
 
 #define ID_BLOCK 4096
 
+/* Zeroed, cache-line aligned memory (aligned_alloc wants whole lines). */
+static void *alloc_lines(size_t size) {
+  size = (size + WCP__CACHE_LINE - 1) & ~(size_t)(WCP__CACHE_LINE - 1);
+  void *p = aligned_alloc(WCP__CACHE_LINE, size);
+  if (p) memset(p, 0, size);
+  return p;
+}
+
 /* ---- threads ---------------------------------------------------------- */
 
 /* TLS destructor: the thread's state stays (its events still need
@@ -64,9 +72,8 @@ wcp__thread *wcp__self_slow(void) {
   if (t) {
     memset(t->pcache, 0, sizeof t->pcache);
   } else {
-    t = aligned_alloc(WCP__CACHE_LINE, sizeof *t);
+    t = alloc_lines(sizeof *t);
     if (!t) abort(); /* a few KiB once per thread; nothing sane to do */
-    memset(t, 0, sizeof *t);
     pthread_mutex_init(&t->lk, NULL);
     atomic_store_explicit(&t->alive, 1, memory_order_relaxed);
     wcp__thread *h = atomic_load_explicit(&wcp__S.threads, memory_order_relaxed);
@@ -111,9 +118,8 @@ static inline wcp__opr *rec_of(wcp_op op) {
 /* ---- op records ---------------------------------------------------------- */
 
 static wcp__opr *opr_block(wcp__thread *t) {
-  wcp__opr_block *b = aligned_alloc(WCP__CACHE_LINE, sizeof *b);
+  wcp__opr_block *b = alloc_lines(sizeof *b);
   if (!b) return NULL;
-  memset(b, 0, sizeof *b);
   for (int i = 0; i < WCP__OPR_BLOCK; i++) {
     b->r[i].owner = t;
     b->r[i].free_next = i + 1 < WCP__OPR_BLOCK ? &b->r[i + 1] : NULL;
@@ -157,20 +163,21 @@ wcp_op wcp__begin(const wcp_op_args *a, wcp_op parent, int nested) {
   wcp__opr *r = opr_alloc(t);
   if (!r) return WCP_NIL;
   uint64_t id = next_id(t);
-  /* seqlock write side: id is 0 here; fields, then id with release */
-  atomic_thread_fence(memory_order_release);
-  atomic_store_explicit(&r->parent, parent.id, memory_order_relaxed);
-  atomic_store_explicit(&r->result, a->result, memory_order_relaxed);
-  atomic_store_explicit(&r->cls, wcp__str(t, a->cls), memory_order_relaxed);
-  atomic_store_explicit(&r->ident, wcp__str(t, a->ident), memory_order_relaxed);
-  atomic_store_explicit(&r->client, wcp__str(t, a->client), memory_order_relaxed);
-  atomic_store_explicit(&r->tid, t->tid, memory_order_relaxed);
-  atomic_store_explicit(&r->kind, a->kind, memory_order_relaxed);
-  atomic_store_explicit(&r->work, a->work, memory_order_relaxed);
-  atomic_store_explicit(&r->hint, 0, memory_order_relaxed);
+  /* seqlock write side: id is 0 here. Fields are release stores (free on
+   * x86) so a dumper that reads one of them with acquire also sees the
+   * id cleared by the op that last used this record: see dump.c. */
+  atomic_store_explicit(&r->parent, parent.id, memory_order_release);
+  atomic_store_explicit(&r->result, a->result, memory_order_release);
+  atomic_store_explicit(&r->cls, wcp__str(t, a->cls), memory_order_release);
+  atomic_store_explicit(&r->ident, wcp__str(t, a->ident), memory_order_release);
+  atomic_store_explicit(&r->client, wcp__str(t, a->client), memory_order_release);
+  atomic_store_explicit(&r->tid, t->tid, memory_order_release);
+  atomic_store_explicit(&r->kind, a->kind, memory_order_release);
+  atomic_store_explicit(&r->work, a->work, memory_order_release);
+  atomic_store_explicit(&r->hint, 0, memory_order_release);
   r->nested = (uint8_t)nested;
   if (nested) r->prev = t->current;
-  atomic_store_explicit(&r->start, wcp__ticks(), memory_order_relaxed);
+  atomic_store_explicit(&r->start, wcp__ticks(), memory_order_release);
   atomic_store_explicit(&r->id, id, memory_order_release);
   wcp_op op = {(uintptr_t)r | (parent.h & WCP__F_RECORD), id};
   if (nested) t->current = op;

@@ -173,20 +173,21 @@ static int list_open_ops(wcp__thread *t, vec *ops) {
        b; b = atomic_load_explicit(&b->next, memory_order_acquire)) {
     for (int i = 0; i < WCP__OPR_BLOCK; i++) {
       wcp__opr *r = &b->r[i];
+      /* seqlock read side: id, the fields (acquire), id again. A field
+       * written for a later op implies the re-read sees id change. */
       uint64_t id = atomic_load_explicit(&r->id, memory_order_acquire);
       if (!id) continue;
       openop x = {
         .id = id,
-        .parent = atomic_load_explicit(&r->parent, memory_order_relaxed),
-        .start = atomic_load_explicit(&r->start, memory_order_relaxed),
-        .cls = atomic_load_explicit(&r->cls, memory_order_relaxed),
-        .ident = atomic_load_explicit(&r->ident, memory_order_relaxed),
-        .client = atomic_load_explicit(&r->client, memory_order_relaxed),
-        .tid = atomic_load_explicit(&r->tid, memory_order_relaxed),
-        .kind = atomic_load_explicit(&r->kind, memory_order_relaxed),
-        .work = atomic_load_explicit(&r->work, memory_order_relaxed),
+        .parent = atomic_load_explicit(&r->parent, memory_order_acquire),
+        .start = atomic_load_explicit(&r->start, memory_order_acquire),
+        .cls = atomic_load_explicit(&r->cls, memory_order_acquire),
+        .ident = atomic_load_explicit(&r->ident, memory_order_acquire),
+        .client = atomic_load_explicit(&r->client, memory_order_acquire),
+        .tid = atomic_load_explicit(&r->tid, memory_order_acquire),
+        .kind = atomic_load_explicit(&r->kind, memory_order_acquire),
+        .work = atomic_load_explicit(&r->work, memory_order_acquire),
       };
-      atomic_thread_fence(memory_order_acquire);
       if (atomic_load_explicit(&r->id, memory_order_relaxed) != id) continue;
       openop *p = vec_push(ops, sizeof *p);
       if (!p) return WCP_ENOMEM;
@@ -375,7 +376,7 @@ static int dump(out *o, unsigned flags) {
   if (ret == 0) {
     openop *op = ops.v;
     range *rs = ranges.v;
-    qsort(op, ops.n, sizeof *op, cmp_openop);
+    if (ops.n) qsort(op, ops.n, sizeof *op, cmp_openop);
     for (size_t k = 0; k < ranges.n && ops.n; k++)
       for (uint32_t i = rs[k].from; i < rs[k].to; i++)
         if (rs[k].c->ev[i].type == WCP__EV_OP)

@@ -56,7 +56,8 @@ typedef struct wcp__chunk {
 
 /* An op record: the handle points here. Fields a dumper reads are atomics
  * written with relaxed stores; `id` (0 = free) is the seqlock: writers
- * clear it, fence, write fields, then store it with release. */
+ * clear it, write fields with release, then store it with release; a
+ * reader loads id, the fields (acquire), and id again (see dump.c). */
 typedef struct wcp__opr {
   _Atomic uint64_t id;
   _Atomic uint64_t parent;
