@@ -64,8 +64,9 @@ wcp__thread *wcp__self_slow(void) {
   wcp__thread *t;
   for (t = atomic_load_explicit(&wcp__S.threads, memory_order_acquire); t;
        t = t->next) {
-    int dead = 0;
-    if (atomic_compare_exchange_strong_explicit(&t->alive, &dead, 1,
+    int dead = 0; /* plain load first: no write to live threads' lines */
+    if (atomic_load_explicit(&t->alive, memory_order_relaxed) == 0 &&
+        atomic_compare_exchange_strong_explicit(&t->alive, &dead, 1,
             memory_order_acquire, memory_order_relaxed))
       break;
   }
