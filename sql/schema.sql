@@ -8,7 +8,7 @@
 -- run). Columns marked "resolved" are materialised at ingest from the whole
 -- run per spec/analysis.md §1-2, and recomputed when a later dump adds to it.
 
-PRAGMA application_id = 2002020454;     -- 0x77637066 'wcpf'
+PRAGMA application_id = 2003005542;     -- 0x77637066 'wcpf'
 PRAGMA user_version = 1;
 
 CREATE TABLE IF NOT EXISTS strings(

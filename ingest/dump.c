@@ -1,0 +1,591 @@
+/* dump.c - reading wcprof dumps: the line reader, the header, the events.
+ * See dump.h; the format is spec/dump-format.md. */
+#include "dump.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HEADER_MAX ((size_t)1 << 30) /* the header line holds the string table */
+#define LINE_MAX_BYTES ((size_t)64 << 20)
+
+static int rerr(wcp_reader *r, long line, const char *fmt, ...)
+{
+    int o = snprintf(r->err, sizeof r->err, "%s:%ld: ", r->path, line);
+    if (o < 0 || (size_t)o >= sizeof r->err)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err + o, sizeof r->err - (size_t)o, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* "reason (column N)" from the scanner's last failure. */
+static int scan_err(wcp_reader *r, const char *what)
+{
+    if (r->js.err_col)
+        return rerr(r, r->line, "%s%s (column %zu)", what, r->js.err, r->js.err_col);
+    return rerr(r, r->line, "%s%s", what, r->js.err);
+}
+
+int wcp_reader_open(wcp_reader *r, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    jscan_init(&r->js);
+    if (strcmp(path, "-") == 0) {
+        r->path = "<stdin>";
+        r->fd = 0;
+    } else {
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (r->fd < 0)
+            return rerr(r, 0, "cannot open: %s", strerror(errno));
+    }
+    r->cap = 1 << 20;
+    r->buf = malloc(r->cap);
+    if (!r->buf)
+        return rerr(r, 0, "out of memory");
+    return 0;
+}
+
+void wcp_reader_close(wcp_reader *r)
+{
+    if (r->fd > 0)
+        close(r->fd);
+    r->fd = -1;
+    free(r->buf);
+    r->buf = NULL;
+    if (r->jroot)
+        json_decref(r->jroot);
+    r->jroot = NULL;
+    jscan_free(&r->js);
+}
+
+/* Returns the next line (without its '\n') in *line, *n; *nl says whether it
+ * ended with a newline. 1: a line; 0: end of input; -1: error (r->err). */
+static int read_line(wcp_reader *r, char **line, size_t *n, bool *nl)
+{
+    size_t scanned = 0; /* bytes after pos already searched for '\n' */
+    size_t limit = r->line == 0 ? HEADER_MAX : LINE_MAX_BYTES;
+    for (;;) {
+        char *s = r->buf + r->pos;
+        size_t avail = r->len - r->pos;
+        char *q = memchr(s + scanned, '\n', avail - scanned);
+        if (q || (r->eof && avail > 0)) {
+            *line = s;
+            *n = q ? (size_t)(q - s) : avail;
+            *nl = q != NULL;
+            r->pos += *n + (q != NULL);
+            r->bytes += *n + (q != NULL);
+            r->line++;
+            if (*n > limit)
+                return rerr(r, r->line, "line longer than %zu MiB", limit >> 20);
+            return 1;
+        }
+        if (r->eof)
+            return 0;
+        scanned = avail;
+        if (avail > limit)
+            return rerr(r, r->line + 1, "line longer than %zu MiB", limit >> 20);
+        if (r->pos > 0) {
+            memmove(r->buf, s, avail);
+            r->len = avail;
+            r->pos = 0;
+        }
+        if (r->len == r->cap) {
+            char *b = realloc(r->buf, r->cap * 2);
+            if (!b)
+                return rerr(r, r->line + 1, "out of memory reading a line of %zu bytes", r->len);
+            r->buf = b;
+            r->cap *= 2;
+        }
+        ssize_t k = read(r->fd, r->buf + r->len, r->cap - r->len);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return rerr(r, r->line + 1, "read error: %s", strerror(errno));
+        }
+        if (k == 0)
+            r->eof = true;
+        r->len += (size_t)k;
+    }
+}
+
+static const char *type_name(const jv *v)
+{
+    switch (v->type) {
+    case JV_INT: return "an integer";
+    case JV_STR: return "a string";
+    case JV_OTHER:
+        switch (v->n ? v->s[0] : 0) {
+        case '{': return "an object";
+        case '[': return "an array";
+        case 't': case 'f': return "a boolean";
+        case 'n': return "null";
+        default: return "a real number";
+        }
+    default: return "nothing";
+    }
+}
+
+/* Checks an optional integer key: absent -> *out = 0. */
+static int get_int(wcp_reader *r, const jv *v, const char *key, int64_t min, int64_t *out)
+{
+    *out = 0;
+    if (v->type == JV_ABSENT)
+        return 0;
+    if (v->type != JV_INT)
+        return rerr(r, r->line, "\"%s\": expected an integer, got %s", key, type_name(v));
+    if (v->i < min)
+        return rerr(r, r->line, "\"%s\": %lld is out of range (must be >= %lld)", key,
+                    (long long)v->i, (long long)min);
+    *out = v->i;
+    return 0;
+}
+
+static int get_str(wcp_reader *r, const jv *v, const char *key, wcp_str *out)
+{
+    out->p = "";
+    out->n = 0;
+    if (v->type == JV_ABSENT)
+        return 0;
+    if (v->type != JV_STR)
+        return rerr(r, r->line, "\"%s\": expected a string, got %s", key, type_name(v));
+    out->p = v->s;
+    out->n = v->n;
+    return 0;
+}
+
+static int get_index(wcp_reader *r, const jv *v, const char *key, uint32_t *out)
+{
+    int64_t x;
+    if (get_int(r, v, key, 0, &x) < 0)
+        return -1;
+    if ((uint64_t)x >= r->hdr.n_strings)
+        return rerr(r, r->line, "\"%s\": string index %lld is past the end of strings (%zu entries)",
+                    key, (long long)x, r->hdr.n_strings);
+    *out = (uint32_t)x;
+    return 0;
+}
+
+static int required(wcp_reader *r, const jv *v, const char *key, const char *what)
+{
+    if (v->type == JV_ABSENT)
+        return rerr(r, r->line, "missing required key \"%s\"%s", key, what);
+    return 0;
+}
+
+/* ---- events */
+
+enum { K_E, K_K, K_W, K_O, K_RS, K_LK, K_ID, K_P, K_T, K_R, K_C, K_I, K_CL, K_S, K_D, K_TH, K_N };
+
+static int event_key(const char *k, size_t n)
+{
+    switch (n) {
+    case 1:
+        switch (k[0]) {
+        case 'e': return K_E;
+        case 'k': return K_K;
+        case 'w': return K_W;
+        case 'o': return K_O;
+        case 'p': return K_P;
+        case 't': return K_T;
+        case 'r': return K_R;
+        case 'c': return K_C;
+        case 'i': return K_I;
+        case 's': return K_S;
+        case 'd': return K_D;
+        }
+        return -1;
+    case 2:
+        if (k[0] == 'r' && k[1] == 's') return K_RS;
+        if (k[0] == 'l' && k[1] == 'k') return K_LK;
+        if (k[0] == 'i' && k[1] == 'd') return K_ID;
+        if (k[0] == 'c' && k[1] == 'l') return K_CL;
+        if (k[0] == 't' && k[1] == 'h') return K_TH;
+        return -1;
+    }
+    return -1;
+}
+
+static bool str_is(wcp_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+/* The one place where an event's keys are checked, for both parse paths. */
+static int event_from_slots(wcp_reader *r, const jv *v, const jv *extra, wcp_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (required(r, &v[K_E], "e", "") < 0 || get_str(r, &v[K_E], "e", &ev->e) < 0)
+        return -1;
+    ev->type = str_is(ev->e, "op") ? WCP_EV_OP : str_is(ev->e, "wait") ? WCP_EV_WAIT
+             : str_is(ev->e, "link") ? WCP_EV_LINK : WCP_EV_OTHER;
+    if (required(r, &v[K_S], "s", "") < 0 || required(r, &v[K_D], "d", "") < 0)
+        return -1;
+    if (ev->type == WCP_EV_OP && required(r, &v[K_ID], "id", " in an op event") < 0)
+        return -1;
+    if (get_str(r, &v[K_K], "k", &ev->k) < 0 || get_str(r, &v[K_W], "w", &ev->w) < 0 ||
+        get_str(r, &v[K_O], "o", &ev->o) < 0 || get_str(r, &v[K_RS], "rs", &ev->rs) < 0 ||
+        get_str(r, &v[K_LK], "lk", &ev->lk) < 0)
+        return -1;
+    if (get_int(r, &v[K_ID], "id", 0, &ev->id) < 0 || get_int(r, &v[K_P], "p", 0, &ev->p) < 0 ||
+        get_int(r, &v[K_T], "t", 0, &ev->t) < 0 || get_int(r, &v[K_R], "r", 0, &ev->r) < 0 ||
+        get_int(r, &v[K_S], "s", INT64_MIN, &ev->s) < 0 ||
+        get_int(r, &v[K_D], "d", INT64_MIN, &ev->d) < 0 ||
+        get_int(r, &v[K_TH], "th", INT64_MIN, &ev->th) < 0)
+        return -1;
+    if (ev->type == WCP_EV_OP && ev->id == 0)
+        return rerr(r, r->line, "\"id\": op id 0 is reserved (ids start at 1)");
+    if (get_index(r, &v[K_C], "c", &ev->c) < 0 || get_index(r, &v[K_I], "i", &ev->i) < 0 ||
+        get_index(r, &v[K_CL], "cl", &ev->cl) < 0)
+        return -1;
+    ev->has_th = v[K_TH].type == JV_INT;
+    if (ev->d < ev->s) {
+        ev->d = ev->s;
+        ev->clamped = true;
+    }
+    if (extra->type != JV_ABSENT) {
+        ev->extra.p = extra->s;
+        ev->extra.n = extra->n;
+    }
+    return 0;
+}
+
+int wcp_reader_parse_event(wcp_reader *r, char *line, size_t n, wcp_event *ev)
+{
+    jv v[K_N], extra;
+    jscan_reset(&r->js);
+    if (jscan_object(&r->js, line, n, event_key, v, K_N, &extra) < 0) {
+        /* The scanner refused the line: jansson has the last word. */
+        char saved[sizeof r->js.err];
+        size_t col = r->js.err_col;
+        memcpy(saved, r->js.err, sizeof saved);
+        if (wcp_reader_parse_event_jansson(r, line, n, ev) == 0)
+            return 0;
+        memcpy(r->js.err, saved, sizeof saved);
+        r->js.err_col = col;
+        return scan_err(r, "");
+    }
+    if (event_from_slots(r, v, &extra, ev) < 0)
+        return -1;
+    ev->line.p = line;
+    ev->line.n = n;
+    return 0;
+}
+
+/* jansson's view of a value as a slot. Nested values are re-serialised and
+ * kept alive in `keep` (owned by r->jroot) until the next line. */
+static int slot_from_json(json_t *keep, json_t *x, jv *out)
+{
+    memset(out, 0, sizeof *out);
+    if (json_is_integer(x)) {
+        out->type = JV_INT;
+        out->i = (int64_t)json_integer_value(x);
+        return 0;
+    }
+    if (json_is_string(x)) {
+        out->type = JV_STR;
+        out->s = json_string_value(x);
+        out->n = json_string_length(x);
+        return 0;
+    }
+    char *t = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_t *kept = t ? json_string(t) : NULL;
+    free(t);
+    if (!kept || json_array_append_new(keep, kept) < 0)
+        return -1;
+    out->type = JV_OTHER;
+    out->s = json_string_value(kept);
+    out->n = json_string_length(kept);
+    return 0;
+}
+
+int wcp_reader_parse_event_jansson(wcp_reader *r, char *line, size_t n, wcp_event *ev)
+{
+    json_error_t je;
+    if (r->jroot)
+        json_decref(r->jroot);
+    r->jroot = NULL;
+    json_t *root = json_loadb(line, n, 0, &je);
+    if (!root) {
+        if (je.column > 0)
+            return rerr(r, r->line, "invalid JSON: %s (column %d)", je.text, je.column);
+        return rerr(r, r->line, "invalid JSON: %s", je.text);
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return rerr(r, r->line, "an event must be a JSON object");
+    }
+    /* r->jroot owns the line's values, plus a keep-list for re-serialised ones */
+    json_t *holder = json_object();
+    json_object_set_new(holder, "root", root);
+    json_object_set_new(holder, "\x01keep", json_array());
+    r->jroot = holder;
+
+    jv v[K_N], extra = {0};
+    memset(v, 0, sizeof v);
+    json_t *unknown = NULL;
+    const char *key;
+    json_t *val;
+    json_object_foreach(root, key, val) {
+        int k = event_key(key, strlen(key));
+        if (k >= 0) {
+            if (slot_from_json(json_object_get(holder, "\x01keep"), val, &v[k]) < 0)
+                return rerr(r, r->line, "out of memory");
+        } else {
+            if (!unknown)
+                unknown = json_object();
+            json_object_set(unknown, key, val);
+        }
+    }
+    if (unknown) {
+        char *t = json_dumps(unknown, JSON_COMPACT);
+        json_decref(unknown);
+        json_t *kept = t ? json_string(t) : NULL;
+        free(t);
+        if (!kept)
+            return rerr(r, r->line, "out of memory");
+        json_array_append_new(json_object_get(holder, "\x01keep"), kept);
+        extra.type = JV_OTHER;
+        extra.s = json_string_value(kept);
+        extra.n = strlen(extra.s);
+    }
+    if (event_from_slots(r, v, &extra, ev) < 0)
+        return -1;
+    ev->line.p = line;
+    ev->line.n = n;
+    return 0;
+}
+
+int wcp_reader_next(wcp_reader *r, wcp_event *ev)
+{
+    char *line;
+    size_t n;
+    bool nl;
+    int rc;
+    if (r->events >= r->hdr.event_count) {
+        /* the dump is complete; only blank lines may follow */
+        while ((rc = read_line(r, &line, &n, &nl)) > 0) {
+            for (size_t j = 0; j < n; j++)
+                if (line[j] != ' ' && line[j] != '\t' && line[j] != '\r')
+                    return rerr(r, r->line, "more event lines than the header's event_count (%lld)",
+                                (long long)r->hdr.event_count);
+        }
+        return rc;
+    }
+    rc = read_line(r, &line, &n, &nl);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return rerr(r, r->line + 1, "truncated dump: the header announces %lld events, the file ends after %lld",
+                    (long long)r->hdr.event_count, (long long)r->events);
+    if (wcp_reader_parse_event(r, line, n, ev) < 0) {
+        if (!nl) {
+            /* say it plainly: the last line was cut off */
+            char why[sizeof r->err];
+            int skip = snprintf(NULL, 0, "%s:%ld: ", r->path, r->line);
+            snprintf(why, sizeof why, "%s", r->err + (skip > 0 && (size_t)skip < strlen(r->err) ? skip : 0));
+            return rerr(r, r->line, "truncated last line (no newline at the end of the file): %s", why);
+        }
+        return -1;
+    }
+    r->events++;
+    return 1;
+}
+
+/* ---- header */
+
+enum { H_SCHEMA, H_EPOCH, H_DUMPED, H_DROPPED, H_COUNT, H_STRINGS, H_OPEN, H_MISUSE, H_N };
+
+static int header_key(const char *k, size_t n)
+{
+    static const char *const keys[H_N] = {"schema_version", "epoch_unix_nano", "dumped_unix_nano",
+                                          "dropped_events", "event_count", "strings", "open_ops",
+                                          "misuse"};
+    for (int i = 0; i < H_N; i++)
+        if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
+            return i;
+    return -1;
+}
+
+typedef struct strings_ctx {
+    wcp_reader *r;
+    wcp_string_fn fn;
+    void *ctx;
+    size_t count;
+    bool counting;     /* first pass: count and type-check only */
+} strings_ctx;
+
+static int on_string_elem(void *p, size_t index, const jv *e)
+{
+    strings_ctx *sc = p;
+    if (e->type != JV_STR) {
+        rerr(sc->r, 1, "strings[%zu]: expected a string, got %s", index, type_name(e));
+        return -2;
+    }
+    if (memchr(e->s, 0, e->n)) {
+        rerr(sc->r, 1, "strings[%zu]: contains a NUL character", index);
+        return -2;
+    }
+    if (index == 0 && e->n != 0) {
+        rerr(sc->r, 1, "strings[0] must be \"\" (index 0 means none)");
+        return -2;
+    }
+    sc->count = index + 1;
+    if (sc->counting)
+        return 0;
+    int rc = sc->fn(sc->ctx, index, e->s, e->n);
+    return rc ? rc : 0;
+}
+
+int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
+{
+    char *line;
+    size_t n;
+    bool nl;
+    int rc = read_line(r, &line, &n, &nl);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return rerr(r, 1, "empty file: a dump starts with a header line");
+    r->hdr_line = line;
+    r->hdr_len = n;
+    jv v[H_N], extra;
+    jscan_reset(&r->js);
+    if (jscan_object(&r->js, line, n, header_key, v, H_N, &extra) < 0)
+        return scan_err(r, nl ? "header: " : "header (truncated, no newline): ");
+    wcp_header *h = &r->hdr;
+    if (required(r, &v[H_SCHEMA], "schema_version", " in the header") < 0 ||
+        get_int(r, &v[H_SCHEMA], "schema_version", INT64_MIN, &h->schema_version) < 0)
+        return -1;
+    if (h->schema_version != 1)
+        return rerr(r, 1, "unsupported schema_version %lld: this reader reads version 1",
+                    (long long)h->schema_version);
+    if (required(r, &v[H_COUNT], "event_count", " in the header") < 0 ||
+        required(r, &v[H_STRINGS], "strings", " in the header") < 0)
+        return -1;
+    if (get_int(r, &v[H_EPOCH], "epoch_unix_nano", INT64_MIN, &h->epoch) < 0 ||
+        get_int(r, &v[H_DUMPED], "dumped_unix_nano", INT64_MIN, &h->dumped) < 0 ||
+        get_int(r, &v[H_DROPPED], "dropped_events", 0, &h->dropped) < 0 ||
+        get_int(r, &v[H_COUNT], "event_count", 0, &h->event_count) < 0)
+        return -1;
+    if (v[H_STRINGS].type != JV_OTHER || v[H_STRINGS].s[0] != '[')
+        return rerr(r, 1, "\"strings\": expected an array, got %s", type_name(&v[H_STRINGS]));
+    if (v[H_OPEN].type != JV_ABSENT && (v[H_OPEN].type != JV_OTHER || v[H_OPEN].s[0] != '['))
+        return rerr(r, 1, "\"open_ops\": expected an array, got %s", type_name(&v[H_OPEN]));
+    if (v[H_MISUSE].type != JV_ABSENT && (v[H_MISUSE].type != JV_OTHER || v[H_MISUSE].s[0] != '{'))
+        return rerr(r, 1, "\"misuse\": expected an object, got %s", type_name(&v[H_MISUSE]));
+    if (v[H_MISUSE].type == JV_OTHER) {
+        h->misuse.p = v[H_MISUSE].s;
+        h->misuse.n = v[H_MISUSE].n;
+    }
+    if (extra.type != JV_ABSENT) {
+        h->extra.p = extra.s;
+        h->extra.n = extra.n;
+    }
+    r->strings_raw.p = v[H_STRINGS].s;
+    r->strings_raw.n = v[H_STRINGS].n;
+    if (v[H_OPEN].type == JV_OTHER) {
+        r->open_ops_raw.p = v[H_OPEN].s;
+        r->open_ops_raw.n = v[H_OPEN].n;
+    }
+    /* Count and check the string table first, so that nothing is reported
+     * to the caller from a header that turns out to be bad. */
+    strings_ctx sc = {r, on_string, ctx, 0, true};
+    rc = jscan_array(&r->js, r->strings_raw.p, r->strings_raw.n, on_string_elem, &sc);
+    if (rc == -1)
+        return scan_err(r, "header: \"strings\": ");
+    if (rc)
+        return -1;
+    h->n_strings = sc.count ? sc.count : 1; /* an empty table still has "" */
+    if (!on_string)
+        return 0;
+    if (sc.count == 0)
+        return on_string(ctx, 0, "", 0) ? -1 : 0;
+    sc.counting = false;
+    rc = jscan_array(&r->js, r->strings_raw.p, r->strings_raw.n, on_string_elem, &sc);
+    if (rc == -1)
+        return scan_err(r, "header: \"strings\": ");
+    return rc ? -1 : 0;
+}
+
+/* ---- open ops */
+
+enum { O_ID, O_PARENT, O_KIND, O_WORK, O_CLASS, O_IDENT, O_CLIENT, O_START, O_THREAD, O_N };
+
+static int open_key(const char *k, size_t n)
+{
+    static const char *const keys[O_N] = {"op_id", "parent_id", "kind", "work_type", "class_id",
+                                          "ident_id", "client_id", "start_ns", "thread_id"};
+    for (int i = 0; i < O_N; i++)
+        if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
+            return i;
+    return -1;
+}
+
+typedef struct open_ctx {
+    wcp_reader *r;
+    wcp_open_fn fn;
+    void *ctx;
+} open_ctx;
+
+static int on_open_elem(void *p, size_t index, const jv *e)
+{
+    open_ctx *oc = p;
+    wcp_reader *r = oc->r;
+    if (e->type != JV_OTHER || e->s[0] != '{') {
+        rerr(r, 1, "open_ops[%zu]: expected an object, got %s", index, type_name(e));
+        return -2;
+    }
+    jv v[O_N], extra;
+    jscan js;                    /* own scratch: the header's stays in use */
+    jscan_init(&js);
+    int rc = -2;
+    wcp_open_op op;
+    memset(&op, 0, sizeof op);
+    if (jscan_object(&js, e->s, e->n, open_key, v, O_N, &extra) < 0) {
+        rerr(r, 1, "open_ops[%zu]: %s", index, js.err);
+        goto out;
+    }
+    char where[64];
+    snprintf(where, sizeof where, " in open_ops[%zu]", index);
+    if (required(r, &v[O_ID], "op_id", where) < 0 || required(r, &v[O_START], "start_ns", where) < 0 ||
+        get_int(r, &v[O_ID], "op_id", 1, &op.id) < 0 ||
+        get_int(r, &v[O_PARENT], "parent_id", 0, &op.parent) < 0 ||
+        get_int(r, &v[O_START], "start_ns", INT64_MIN, &op.start) < 0 ||
+        get_int(r, &v[O_THREAD], "thread_id", INT64_MIN, &op.th) < 0 ||
+        get_str(r, &v[O_KIND], "kind", &op.kind) < 0 ||
+        get_str(r, &v[O_WORK], "work_type", &op.work_type) < 0 ||
+        get_index(r, &v[O_CLASS], "class_id", &op.c) < 0 ||
+        get_index(r, &v[O_IDENT], "ident_id", &op.i) < 0 ||
+        get_index(r, &v[O_CLIENT], "client_id", &op.cl) < 0)
+        goto out;
+    op.has_th = v[O_THREAD].type == JV_INT;
+    if (extra.type != JV_ABSENT) {
+        op.extra.p = extra.s;
+        op.extra.n = extra.n;
+    }
+    rc = oc->fn(oc->ctx, &op);
+out:
+    jscan_free(&js);
+    return rc;
+}
+
+int wcp_reader_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx)
+{
+    if (!r->open_ops_raw.n)
+        return 0;
+    open_ctx oc = {r, on_open, ctx};
+    int rc = jscan_array(&r->js, r->open_ops_raw.p, r->open_ops_raw.n, on_open_elem, &oc);
+    if (rc == -1)
+        return scan_err(r, "header: \"open_ops\": ");
+    return rc ? -1 : 0;
+}

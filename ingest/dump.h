@@ -1,0 +1,107 @@
+/* dump.h - reading wcprof dumps (spec/dump-format.md): lines, header, events.
+ *
+ * The reader streams a dump line by line; it holds one line at a time (the
+ * header line, with the string table, is the largest). It checks everything
+ * the format says a reader must refuse and reports the first problem as
+ * "file:line: reason" in r->err. Events are returned with their string-table
+ * indexes unresolved (the caller maps them); enum strings (kind, outcome, ...)
+ * are returned as text, unknown values included.
+ *
+ * Typical use:
+ *   wcp_reader r;
+ *   if (wcp_reader_open(&r, path) < 0 || wcp_reader_header(&r, on_string, ctx) < 0 ||
+ *       wcp_reader_open_ops(&r, on_open, ctx) < 0) -> fail with r.err
+ *   while ((rc = wcp_reader_next(&r, &ev)) > 0) ... ;   rc < 0 -> fail with r.err
+ *   wcp_reader_close(&r);
+ */
+#ifndef WCP_DUMP_H
+#define WCP_DUMP_H
+
+#include "jscan.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wcp_str {
+    const char *p;     /* bytes (not NUL-terminated); valid until the next read */
+    size_t n;
+} wcp_str;
+
+enum { WCP_EV_OP = 1, WCP_EV_WAIT, WCP_EV_LINK, WCP_EV_OTHER };
+
+typedef struct wcp_event {
+    int type;          /* WCP_EV_* from 'e' (an unknown 'e' is WCP_EV_OTHER) */
+    wcp_str e;         /* the 'e' value */
+    wcp_str k, w, o;   /* op kind, work type, outcome ("" when absent) */
+    wcp_str rs, lk;    /* wait reason, link kind */
+    int64_t id, p, t, r; /* op id, parent/waiter/from op, target op, result id (0: absent) */
+    int64_t s, d;      /* start and end; d >= s (clamped, see clamped) */
+    int64_t th;        /* 'th': recording thread (valid when has_th) */
+    uint32_t c, i, cl; /* dump-local string indexes: class, ident, client */
+    bool has_th;
+    bool clamped;      /* the event had d < s and was given d = s */
+    wcp_str extra;     /* keys this reader does not know, as a JSON object ("" when none) */
+    wcp_str line;      /* the whole line */
+} wcp_event;
+
+typedef struct wcp_open_op {
+    int64_t id, parent, start, th;
+    bool has_th;
+    wcp_str kind, work_type;
+    uint32_t c, i, cl;
+    wcp_str extra;
+} wcp_open_op;
+
+typedef struct wcp_header {
+    int64_t schema_version, epoch, dumped, dropped, event_count;
+    size_t n_strings;  /* entries in the string table (at least 1: "") */
+    wcp_str misuse;    /* the 'misuse' object text, "" when absent */
+    wcp_str extra;     /* unknown header keys as a JSON object text, "" when none */
+} wcp_header;
+
+typedef struct wcp_reader {
+    const char *path;  /* as given; "-" is standard input */
+    int fd;
+    char *buf;         /* read buffer; holds at least the current line */
+    size_t cap, pos, len; /* allocated, start of unread data, end of data */
+    bool eof;          /* read() returned 0 */
+    long line;         /* number of the line last returned (1 = header) */
+    uint64_t bytes;    /* bytes consumed so far (for progress) */
+    jscan js;          /* scanner state and scratch */
+    wcp_header hdr;    /* valid after wcp_reader_header() */
+    char *hdr_line;    /* the header line, kept until open ops are read */
+    size_t hdr_len;
+    wcp_str strings_raw, open_ops_raw; /* spans of the header's arrays */
+    int64_t events;    /* event lines returned so far */
+    void *jroot;       /* json_t of the last line parsed by the jansson fallback */
+    char err[768];     /* "file:line: reason" after a failure */
+} wcp_reader;
+
+/* Opens path ("-": standard input). Returns 0, or -1 with r->err set. */
+int wcp_reader_open(wcp_reader *r, const char *path);
+
+/* Reads and checks the header line; calls on_string(ctx, index, bytes, len)
+ * for each entry of the string table in order. A non-zero return from
+ * on_string stops the read (its return value is returned; r->err is the
+ * caller's to set). Returns 0 or -1 with r->err set. */
+typedef int (*wcp_string_fn)(void *ctx, size_t index, const char *s, size_t n);
+int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx);
+
+/* Calls on_open for each entry of the header's open_ops (after the header). */
+typedef int (*wcp_open_fn)(void *ctx, const wcp_open_op *op);
+int wcp_reader_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx);
+
+/* Reads the next event. Returns 1 with *ev filled (valid until the next call),
+ * 0 at the end of a complete dump (exactly event_count events), or -1 with
+ * r->err set. */
+int wcp_reader_next(wcp_reader *r, wcp_event *ev);
+
+/* Parses one event line with jansson alone (the reference path the scanner is
+ * fuzzed against). Same results and errors as the scanner path. */
+int wcp_reader_parse_event_jansson(wcp_reader *r, char *line, size_t n, wcp_event *ev);
+int wcp_reader_parse_event(wcp_reader *r, char *line, size_t n, wcp_event *ev);
+
+void wcp_reader_close(wcp_reader *r);
+
+#endif

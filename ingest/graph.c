@@ -1,0 +1,430 @@
+/* graph.c - the op graph of one run, in compact arrays (spec/analysis.md §1-2).
+ * See graph.h. */
+#define _GNU_SOURCE
+#include "graph.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int gerr(char *err, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static uint32_t string_id(sqlite3 *db, const char *s)
+{
+    sqlite3_stmt *st;
+    uint32_t id = 0;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM strings WHERE value = ?1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = (uint32_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+int32_t wcp_graph_find(const wcp_graph *g, int64_t id)
+{
+    size_t lo = 0, hi = g->n_ops;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < g->n_ops && g->id[lo] == id ? (int32_t)lo : -1;
+}
+
+/* index of key in the sorted array a[0..n), or -1 */
+static int64_t find_u32(const uint32_t *a, size_t n, uint32_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == key ? (int64_t)lo : -1;
+}
+
+int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, uint32_t ident)
+{
+    if (t != 0) {
+        int32_t j = wcp_graph_find(g, t);
+        if (j >= 0)
+            return j;
+    }
+    if (reason != 0 && reason == g->exec_reason && ident != 0) {
+        int64_t k = find_u32(g->exec_ident, g->n_exec, ident);
+        if (k >= 0)
+            return (int32_t)g->exec_op[k];
+    }
+    return -1;
+}
+
+int64_t wcp_graph_self(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw)
+{
+    int64_t s = g->start[i], e = g->end[i];
+    const uint32_t *ch = g->child + g->child_off[i];
+    size_t nc = g->child_off[i + 1] - g->child_off[i], a = 0, b = 0;
+    int64_t covered = 0, cs = 0, ce = 0;
+    bool open = false;
+    while (a < nc || b < nw) {
+        int64_t is, ie;
+        if (b >= nw || (a < nc && g->start[ch[a]] <= w[b].start)) {
+            is = g->start[ch[a]];
+            ie = g->end[ch[a]];
+            a++;
+        } else {
+            is = w[b].start;
+            ie = w[b].end;
+            b++;
+        }
+        if (is < s)
+            is = s;
+        if (ie > e)
+            ie = e;
+        if (ie <= is)
+            continue;
+        if (!open || is > ce) {
+            if (open)
+                covered += ce - cs;
+            cs = is;
+            ce = ie;
+            open = true;
+        } else if (ie > ce)
+            ce = ie;
+    }
+    if (open)
+        covered += ce - cs;
+    return (e - s) - covered;
+}
+
+void wcp_graph_free(wcp_graph *g)
+{
+    void *arrays[] = {g->id, g->start, g->end, g->parent, g->flags, g->child_off, g->child,
+                      g->root, g->exec_ident, g->exec_op, g->kind, g->class_id, g->ident,
+                      g->client, g->outcome, g->work_type, g->self_ns, g->wait_off, g->waits};
+    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
+        free(arrays[k]);
+    memset(g, 0, sizeof *g);
+}
+
+static int by_start_id(const void *a, const void *b, void *ctx)
+{
+    const wcp_graph *g = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (g->start[x] != g->start[y])
+        return g->start[x] < g->start[y] ? -1 : 1;
+    return x < y ? -1 : x > y;   /* index order is id order */
+}
+
+typedef struct exec_entry {
+    uint32_t ident, op;
+    int64_t dur;
+} exec_entry;
+
+static int by_ident_longest(const void *a, const void *b)
+{
+    const exec_entry *x = a, *y = b;
+    if (x->ident != y->ident)
+        return x->ident < y->ident ? -1 : 1;
+    if (x->dur != y->dur)
+        return x->dur > y->dur ? -1 : 1;
+    return x->op < y->op ? -1 : x->op > y->op;
+}
+
+/* nested-client links of the run: for each ident the from-op id of the last
+ * link in dump order (§3, ties) */
+static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64_t **from, size_t *n,
+                       char *err, size_t errlen)
+{
+    *idents = NULL;
+    *from = NULL;
+    *n = 0;
+    uint32_t kind = string_id(db, "nested_client");
+    if (!kind)
+        return 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+            "SELECT ident_id, from_id FROM links WHERE run_id = ?1 AND kind = ?2 AND ident_id != 0 "
+            "ORDER BY ident_id, dump_id, line", -1, &st, NULL) != SQLITE_OK)
+        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, g->run_id);
+    sqlite3_bind_int64(st, 2, kind);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t ident = (uint32_t)sqlite3_column_int64(st, 0);
+        int64_t f = sqlite3_column_int64(st, 1);
+        if (*n && (*idents)[*n - 1] == ident) {
+            (*from)[*n - 1] = f;          /* a later link wins */
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            uint32_t *ni = realloc(*idents, cap * sizeof **idents);
+            int64_t *nf = realloc(*from, cap * sizeof **from);
+            if (ni)
+                *idents = ni;
+            if (nf)
+                *from = nf;
+            if (!ni || !nf) {
+                sqlite3_finalize(st);
+                return gerr(err, errlen, "graph: out of memory");
+            }
+        }
+        (*idents)[*n] = ident;
+        (*from)[*n] = f;
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    return 0;
+}
+
+static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int64_t count = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM waits WHERE run_id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, g->run_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        count = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    g->wait_off = calloc((size_t)g->n_ops + 1, sizeof *g->wait_off);
+    g->waits = malloc((size_t)(count ? count : 1) * sizeof *g->waits);
+    if (!g->wait_off || !g->waits)
+        return gerr(err, errlen, "graph: out of memory for %lld waits", (long long)count);
+    if (sqlite3_prepare_v2(db,
+            "SELECT waiter_id, start_ns, end_ns, recorded_target_id, reason, ident_id FROM waits "
+            "WHERE run_id = ?1 ORDER BY waiter_id, start_ns, dump_id, line", -1, &st, NULL) != SQLITE_OK)
+        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, g->run_id);
+    int rc;
+    uint32_t n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < count) {
+        int32_t w = wcp_graph_find(g, sqlite3_column_int64(st, 0));
+        if (w < 0) {
+            g->n_orphan_waits++;
+            continue;
+        }
+        wcp_wait *x = &g->waits[n++];
+        x->waiter = w;
+        x->start = sqlite3_column_int64(st, 1);
+        x->end = sqlite3_column_int64(st, 2);
+        x->reason = (uint32_t)sqlite3_column_int64(st, 4);
+        x->ident = (uint32_t)sqlite3_column_int64(st, 5);
+        x->target = wcp_graph_wait_target(g, sqlite3_column_int64(st, 3), x->reason, x->ident);
+        g->wait_off[w + 1]++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    g->n_waits = n;
+    for (uint32_t i = 0; i < g->n_ops; i++)
+        g->wait_off[i + 1] += g->wait_off[i];
+    return 0;
+}
+
+int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err, size_t errlen)
+{
+    memset(g, 0, sizeof *g);
+    g->run_id = run_id;
+    g->exec_kind = g->exec_reason = string_id(db, "exec");
+    sqlite3_stmt *st = NULL;
+    int64_t *recp = NULL;
+    uint32_t *client = NULL, *order = NULL, *nest_ident = NULL;
+    int64_t *nest_from = NULL;
+    exec_entry *ex = NULL;
+    size_t n_ex = 0, cap_ex = 0, n_nest = 0;
+    int64_t count = 0;
+
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM ops WHERE run_id = ?1", -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_int64(st, 1, run_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        count = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (count > INT32_MAX) {
+        gerr(err, errlen, "graph: run %lld has %lld ops; at most %d are supported", (long long)run_id,
+             (long long)count, INT32_MAX);
+        goto fail;
+    }
+    size_t n = (size_t)count, n1 = n ? n : 1;
+    g->id = malloc(n1 * sizeof *g->id);
+    g->start = malloc(n1 * sizeof *g->start);
+    g->end = malloc(n1 * sizeof *g->end);
+    g->parent = malloc(n1 * sizeof *g->parent);
+    g->flags = calloc(n1, 1);
+    recp = malloc(n1 * sizeof *recp);
+    client = malloc(n1 * sizeof *client);
+    if (!g->id || !g->start || !g->end || !g->parent || !g->flags || !recp || !client)
+        goto oom;
+    if (flags & WCP_GRAPH_ATTRS) {
+        g->kind = malloc(n1 * sizeof *g->kind);
+        g->class_id = malloc(n1 * sizeof *g->class_id);
+        g->ident = malloc(n1 * sizeof *g->ident);
+        g->outcome = malloc(n1 * sizeof *g->outcome);
+        g->work_type = malloc(n1 * sizeof *g->work_type);
+        g->self_ns = malloc(n1 * sizeof *g->self_ns);
+        if (!g->kind || !g->class_id || !g->ident || !g->outcome || !g->work_type || !g->self_ns)
+            goto oom;
+    }
+    if (sqlite3_prepare_v2(db,
+            "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
+            "class_id, outcome, work_type, self_ns FROM ops WHERE run_id = ?1 ORDER BY id",
+            -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_int64(st, 1, run_id);
+    int rc;
+    size_t i = 0;
+    while (i < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        g->id[i] = sqlite3_column_int64(st, 0);
+        g->start[i] = sqlite3_column_int64(st, 1);
+        g->end[i] = sqlite3_column_int64(st, 2);
+        recp[i] = sqlite3_column_int64(st, 3);
+        g->flags[i] = sqlite3_column_int(st, 4) ? WCP_OP_OPEN : 0;
+        client[i] = (uint32_t)sqlite3_column_int64(st, 5);
+        uint32_t kind = (uint32_t)sqlite3_column_int64(st, 6);
+        uint32_t ident = (uint32_t)sqlite3_column_int64(st, 7);
+        if (kind == g->exec_kind && kind != 0 && ident != 0) {
+            if (n_ex == cap_ex) {
+                cap_ex = cap_ex ? cap_ex * 2 : 256;
+                exec_entry *nx = realloc(ex, cap_ex * sizeof *ex);
+                if (!nx)
+                    goto oom;
+                ex = nx;
+            }
+            ex[n_ex++] = (exec_entry){ident, (uint32_t)i, g->end[i] - g->start[i]};
+        }
+        if (flags & WCP_GRAPH_ATTRS) {
+            g->kind[i] = kind;
+            g->ident[i] = ident;
+            g->class_id[i] = (uint32_t)sqlite3_column_int64(st, 8);
+            g->outcome[i] = (uint32_t)sqlite3_column_int64(st, 9);
+            g->work_type[i] = (uint32_t)sqlite3_column_int64(st, 10);
+            g->self_ns[i] = sqlite3_column_int64(st, 11);
+        }
+        i++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    g->n_ops = (uint32_t)i;
+    n = i;
+
+    /* §1.3: exec ops by ident, the longest (then lowest id) first */
+    qsort(ex, n_ex, sizeof *ex, by_ident_longest);
+    g->exec_ident = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_ident);
+    g->exec_op = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_op);
+    if (!g->exec_ident || !g->exec_op)
+        goto oom;
+    for (size_t k = 0; k < n_ex; k++)
+        if (g->n_exec == 0 || g->exec_ident[g->n_exec - 1] != ex[k].ident) {
+            g->exec_ident[g->n_exec] = ex[k].ident;
+            g->exec_op[g->n_exec++] = ex[k].op;
+        }
+    free(ex);
+    ex = NULL;
+
+    /* §1.5: parents, then nested-client reparenting */
+    if (load_nested(db, g, &nest_ident, &nest_from, &n_nest, err, errlen) < 0)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        int32_t p = -1;
+        if (recp[i] != 0 && recp[i] != g->id[i])
+            p = wcp_graph_find(g, recp[i]);
+        if (p < 0 && client[i] != 0) {
+            int64_t k = find_u32(nest_ident, n_nest, client[i]);
+            if (k >= 0) {
+                p = wcp_graph_find(g, nest_from[k]);
+                if (p == (int32_t)i)
+                    p = -1;
+                if (p >= 0) {
+                    g->flags[i] |= WCP_OP_REPARENTED;
+                    g->n_reparented++;
+                }
+            }
+        }
+        g->parent[i] = p;
+    }
+    free(recp);
+    recp = NULL;
+    free(nest_ident);
+    free(nest_from);
+    nest_ident = NULL;
+    nest_from = NULL;
+    if (flags & WCP_GRAPH_ATTRS)
+        g->client = client;
+    else
+        free(client);
+    client = NULL;
+
+    /* §1.6: children and roots ordered by (start, id) */
+    order = malloc(n1 * sizeof *order);
+    g->child_off = calloc(n + 1, sizeof *g->child_off);
+    g->child = malloc(n1 * sizeof *g->child);
+    if (!order || !g->child_off || !g->child)
+        goto oom;
+    for (i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    qsort_r(order, n, sizeof *order, by_start_id, g);
+    for (i = 0; i < n; i++) {
+        if (g->parent[i] >= 0)
+            g->child_off[g->parent[i] + 1]++;
+        else
+            g->n_roots++;
+    }
+    for (i = 0; i < n; i++)
+        g->child_off[i + 1] += g->child_off[i];
+    g->root = malloc((g->n_roots ? g->n_roots : 1) * sizeof *g->root);
+    if (!g->root)
+        goto oom;
+    uint32_t *fill = malloc(n1 * sizeof *fill), nr = 0;
+    if (!fill)
+        goto oom;
+    memcpy(fill, g->child_off, n * sizeof *fill);
+    for (i = 0; i < n; i++) {
+        uint32_t o = order[i];
+        if (g->parent[o] >= 0)
+            g->child[fill[g->parent[o]]++] = o;
+        else
+            g->root[nr++] = o;
+    }
+    free(fill);
+    free(order);
+    order = NULL;
+
+    if ((flags & WCP_GRAPH_WAITS) && load_waits(db, g, err, errlen) < 0)
+        goto fail;
+    return 0;
+
+sqlerr:
+    gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    goto fail;
+oom:
+    gerr(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
+fail:
+    sqlite3_finalize(st);
+    free(recp);
+    free(client);
+    free(order);
+    free(ex);
+    free(nest_ident);
+    free(nest_from);
+    wcp_graph_free(g);
+    return -1;
+}

@@ -1,0 +1,366 @@
+/* jscan.c - a strict scanner for the flat JSON objects of wcprof dumps.
+ *
+ * The structure ({ } [ ] : , and whitespace) and the common tokens (plain
+ * ASCII strings, integers of up to 18 digits, true/false/null) are scanned
+ * here; every other token is given to jansson to decode or refuse, so the
+ * scanner never accepts what jansson would not. See jscan.h.
+ */
+#include "jscan.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The scratch arena is a list of blocks that never move, so strings decoded
+ * earlier in a line stay valid while later ones are added. */
+typedef struct block {
+    struct block *next;
+    size_t cap, used;
+    char data[];
+} block;
+
+void jscan_init(jscan *js) { memset(js, 0, sizeof *js); }
+
+void jscan_reset(jscan *js)
+{
+    block *b = (block *)js->scratch;
+    if (!b)
+        return;
+    block *rest = b->next;       /* keep the first block, free the others */
+    while (rest) {
+        block *n = rest->next;
+        free(rest);
+        rest = n;
+    }
+    b->next = NULL;
+    b->used = 0;
+}
+
+void jscan_free(jscan *js)
+{
+    jscan_reset(js);
+    free(js->scratch);
+    free(js->xbuf);
+    memset(js, 0, sizeof *js);
+}
+
+/* Appends [s, s+n) to the unknown-key buffer, a ',' first unless it is empty. */
+static int xappend(jscan *js, const char *s, size_t n)
+{
+    if (js->xlen + n + 2 > js->xcap) {
+        size_t cap = (js->xlen + n + 2) * 2;
+        char *b = realloc(js->xbuf, cap);
+        if (!b)
+            return -1;
+        js->xbuf = b;
+        js->xcap = cap;
+    }
+    char sep = js->xlen ? ',' : '{';
+    js->xbuf[js->xlen++] = sep;
+    memcpy(js->xbuf + js->xlen, s, n);
+    js->xlen += n;
+    return 0;
+}
+
+/* Returns n bytes that stay valid until jscan_reset(), or NULL. */
+static char *scratch(jscan *js, size_t n)
+{
+    block *b = (block *)js->scratch;
+    for (block *x = b; x; x = x->next)
+        if (x->cap - x->used >= n) {
+            char *r = x->data + x->used;
+            x->used += n;
+            return r;
+        }
+    size_t cap = n > 65536 ? n : 65536;
+    block *nb = malloc(sizeof *nb + cap);
+    if (!nb)
+        return NULL;
+    nb->cap = cap;
+    nb->used = n;
+    nb->next = NULL;
+    if (!b)
+        js->scratch = (char *)nb;
+    else {
+        nb->next = b->next;      /* first block stays first */
+        b->next = nb;
+    }
+    return nb->data;
+}
+
+typedef struct cur {
+    const char *p, *end, *base; /* position, end of text, start of text (for columns) */
+} cur;
+
+static int fail(jscan *js, const cur *c, const char *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(js->err, sizeof js->err, fmt, ap);
+    va_end(ap);
+    js->err_col = at ? (size_t)(at - c->base) + 1 : 0;
+    (void)c;
+    return -1;
+}
+
+static void skip_ws(cur *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n'))
+        c->p++;
+}
+
+/* Hands the token [a, b) to jansson. On success returns the value (a new
+ * reference); on failure sets the error and returns NULL. */
+static json_t *jansson_token(jscan *js, const cur *c, const char *a, const char *b)
+{
+    json_error_t je;
+    json_t *v = json_loadb(a, (size_t)(b - a), JSON_DECODE_ANY, &je);
+    if (!v)
+        fail(js, c, a + (je.position > 0 ? je.position - 1 : 0), "%s", je.text);
+    return v;
+}
+
+/* Finds the end of the string starting at c->p (a '"'), escapes skipped. */
+static const char *string_end(const char *p, const char *end)
+{
+    for (p++; p < end; p++) {
+        if (*p == '\\') {
+            p++;
+            continue;
+        }
+        if (*p == '"')
+            return p + 1;
+    }
+    return NULL;
+}
+
+static int scan_string(jscan *js, cur *c, jv *out)
+{
+    const char *s = c->p + 1, *q = s;
+    while (q < c->end) {
+        unsigned char ch = (unsigned char)*q;
+        if (ch == '"') {
+            out->type = JV_STR;
+            out->s = s;
+            out->n = (size_t)(q - s);
+            c->p = q + 1;
+            return 0;
+        }
+        if (ch == '\\' || ch < 0x20 || ch >= 0x80)
+            break;
+        q++;
+    }
+    const char *e = string_end(c->p, c->end);
+    if (!e)
+        return fail(js, c, c->p, "unterminated string");
+    json_t *v = jansson_token(js, c, c->p, e);
+    if (!v)
+        return -1;
+    size_t n = json_string_length(v);
+    char *d = scratch(js, n ? n : 1);
+    if (!d) {
+        json_decref(v);
+        return fail(js, c, c->p, "out of memory");
+    }
+    memcpy(d, json_string_value(v), n);
+    json_decref(v);
+    out->type = JV_STR;
+    out->s = d;
+    out->n = n;
+    c->p = e;
+    return 0;
+}
+
+static int scan_number(jscan *js, cur *c, jv *out)
+{
+    const char *a = c->p, *q = a;
+    int neg = 0;
+    if (q < c->end && *q == '-') {
+        neg = 1;
+        q++;
+    }
+    const char *digits = q;
+    int64_t v = 0;
+    while (q < c->end && *q >= '0' && *q <= '9' && q - digits < 19) {
+        v = v * 10 + (*q - '0');
+        q++;
+    }
+    size_t nd = (size_t)(q - digits);
+    int plain = nd > 0 && nd <= 18 && !(nd > 1 && *digits == '0');
+    if (plain && q < c->end && (*q == '.' || *q == 'e' || *q == 'E' || (*q >= '0' && *q <= '9')))
+        plain = 0;
+    if (plain) {
+        out->type = JV_INT;
+        out->i = neg ? -v : v;
+        c->p = q;
+        return 0;
+    }
+    /* anything else (real, exponent, 19+ digits, leading zero): jansson decides */
+    q = a;
+    while (q < c->end && (strchr("+-.eE", *q) || (*q >= '0' && *q <= '9')))
+        q++;
+    json_t *j = jansson_token(js, c, a, q);
+    if (!j)
+        return -1;
+    if (json_is_integer(j)) {
+        out->type = JV_INT;
+        out->i = (int64_t)json_integer_value(j);
+    } else {
+        out->type = JV_OTHER;
+        out->s = a;
+        out->n = (size_t)(q - a);
+    }
+    json_decref(j);
+    c->p = q;
+    return 0;
+}
+
+/* Any value; nested arrays and objects are validated by jansson and kept as
+ * raw text. */
+static int scan_value(jscan *js, cur *c, jv *out)
+{
+    if (c->p >= c->end)
+        return fail(js, c, c->p, "a value was expected at the end of the line");
+    char ch = *c->p;
+    if (ch == '"')
+        return scan_string(js, c, out);
+    if (ch == '-' || (ch >= '0' && ch <= '9'))
+        return scan_number(js, c, out);
+    static const char *const words[] = {"true", "false", "null"};
+    for (int w = 0; w < 3; w++) {
+        size_t n = strlen(words[w]);
+        if ((size_t)(c->end - c->p) >= n && memcmp(c->p, words[w], n) == 0) {
+            out->type = JV_OTHER;
+            out->s = c->p;
+            out->n = n;
+            c->p += n;
+            return 0;
+        }
+    }
+    if (ch == '{' || ch == '[') {
+        int depth = 0;
+        const char *q = c->p;
+        for (; q < c->end; q++) {
+            if (*q == '"') {
+                const char *e = string_end(q, c->end);
+                if (!e)
+                    break;
+                q = e - 1;
+            } else if (*q == '{' || *q == '[')
+                depth++;
+            else if ((*q == '}' || *q == ']') && --depth == 0) {
+                q++;
+                break;
+            }
+        }
+        if (depth != 0)
+            return fail(js, c, c->p, "unterminated %s", ch == '{' ? "object" : "array");
+        json_t *j = jansson_token(js, c, c->p, q);
+        if (!j)
+            return -1;
+        json_decref(j);
+        out->type = JV_OTHER;
+        out->s = c->p;
+        out->n = (size_t)(q - c->p);
+        c->p = q;
+        return 0;
+    }
+    return fail(js, c, c->p, "invalid token '%c'", ch >= 0x20 && ch < 0x7f ? ch : '?');
+}
+
+int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn,
+                 jv *slots, int nslots, jv *extra)
+{
+    cur c = {p, p + n, p};
+    memset(slots, 0, sizeof *slots * (size_t)nslots);
+    memset(extra, 0, sizeof *extra);
+    js->xlen = 0;
+
+    skip_ws(&c);
+    if (c.p >= c.end || *c.p != '{')
+        return fail(js, &c, c.p, c.p >= c.end ? "empty line" : "expected a JSON object ('{')");
+    c.p++;
+    skip_ws(&c);
+    if (c.p < c.end && *c.p == '}') {
+        c.p++;
+        goto done;
+    }
+    for (;;) {
+        skip_ws(&c);
+        if (c.p >= c.end || *c.p != '"')
+            return fail(js, &c, c.p, "expected a key (a string)");
+        const char *kstart = c.p;
+        jv key;
+        if (scan_string(js, &c, &key) < 0)
+            return -1;
+        skip_ws(&c);
+        if (c.p >= c.end || *c.p != ':')
+            return fail(js, &c, c.p, "expected ':' after a key");
+        c.p++;
+        skip_ws(&c);
+        jv val;
+        if (scan_value(js, &c, &val) < 0)
+            return -1;
+        int k = keyfn(key.s, key.n);
+        if (k >= 0 && k < nslots)
+            slots[k] = val;
+        else if (xappend(js, kstart, (size_t)(c.p - kstart)) < 0)
+            return fail(js, &c, kstart, "out of memory");
+        skip_ws(&c);
+        if (c.p < c.end && *c.p == ',') {
+            c.p++;
+            continue;
+        }
+        if (c.p < c.end && *c.p == '}') {
+            c.p++;
+            break;
+        }
+        return fail(js, &c, c.p, "expected ',' or '}' after a value");
+    }
+done:
+    skip_ws(&c);
+    if (c.p != c.end)
+        return fail(js, &c, c.p, "unexpected text after the object");
+    if (js->xlen) {
+        char *d = scratch(js, js->xlen + 1);
+        if (!d)
+            return fail(js, &c, NULL, "out of memory");
+        memcpy(d, js->xbuf, js->xlen);
+        d[js->xlen] = '}';
+        extra->type = JV_OTHER;
+        extra->s = d;
+        extra->n = js->xlen + 1;
+    }
+    return 0;
+}
+
+int jscan_array(jscan *js, const char *p, size_t n, jscan_elemfn fn, void *ctx)
+{
+    cur c = {p, p + n, p};
+    skip_ws(&c);
+    if (c.p >= c.end || *c.p != '[')
+        return fail(js, &c, c.p, "expected an array");
+    c.p++;
+    skip_ws(&c);
+    if (c.p < c.end && *c.p == ']')
+        return 0;
+    for (size_t i = 0;; i++) {
+        skip_ws(&c);
+        jv v;
+        if (scan_value(js, &c, &v) < 0)
+            return -1;
+        int r = fn(ctx, i, &v);
+        if (r)
+            return r;
+        skip_ws(&c);
+        if (c.p < c.end && *c.p == ',') {
+            c.p++;
+            continue;
+        }
+        if (c.p < c.end && *c.p == ']')
+            return 0;
+        return fail(js, &c, c.p, "expected ',' or ']' in an array");
+    }
+}

@@ -1,0 +1,53 @@
+/* load.h - loading a dump into a wcprof database, one transaction per dump.
+ *
+ * wcp_load_dump() streams a dump into the database: the dump's run is the
+ * run with the same epoch_unix_nano (a new one when there is none), events
+ * already present (a dump repeated, or taken without flushing) are not added
+ * again, an op that was open and is now completed becomes the completed op.
+ * Then the run's resolved parents, wait targets and self times (spec §1-2)
+ * are recomputed and the run's summary columns updated. Either all of this
+ * happens or, on any error, none of it: the database is left as it was.
+ */
+#ifndef WCP_LOAD_H
+#define WCP_LOAD_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wcp_load_stats {
+    int64_t run_id, dump_id;
+    bool new_run;          /* the dump started a run */
+    int64_t events;        /* event lines read */
+    int64_t ops_added, ops_completed, waits_added, links_added, other_added;
+    int64_t warnings;      /* d < s clamped, duplicate op ids within the dump */
+    int64_t dropped_events;
+    uint64_t bytes;        /* bytes read */
+    double read_s;         /* seconds reading and inserting the events */
+    double resolve_s;      /* seconds recomputing the run's materialised columns */
+} wcp_load_stats;
+
+/* Called now and then during a load (every 65536 events and once at the end
+ * of reading) with what has been read so far. */
+typedef void (*wcp_progress_fn)(void *ctx, const char *phase, const wcp_load_stats *st,
+                                int64_t event_count);
+
+typedef struct wcp_load_opts {
+    bool new_run;          /* start a new run even if one has this dump's epoch */
+    wcp_progress_fn progress;
+    void *progress_ctx;
+} wcp_load_opts;
+
+/* Loads the dump at path ("-": standard input) into db. Returns 0 with *st
+ * filled, or -1 with "file:line: reason" (or a database error) in err, the
+ * database unchanged. */
+int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_load_stats *st,
+                  char *err, size_t errlen);
+
+/* Recomputes the materialised columns of run_id (ops.parent_id, reparented,
+ * self_ns; waits.target_id, orphan; the runs summary) from its ops, waits and
+ * links. Run inside a transaction. Returns 0, or -1 with err set. */
+int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,160 @@
+/* main.c - wcprof-ingest: load wcprof dumps into a SQLite database.
+ *
+ *   wcprof-ingest [-o DB] [-q] [--new-run] DUMP...
+ *
+ * Each dump is one transaction: a dump that is refused leaves the database
+ * as it was, and the error names file, line and reason. Exit status: 0 all
+ * loaded, 1 some dump refused (the others still loaded), 2 bad usage.
+ */
+#include "load.h"
+#include "store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef WCPROF_VERSION
+#define WCPROF_VERSION "0"
+#endif
+
+static const char usage[] =
+    "usage: wcprof-ingest [OPTIONS] DUMP...\n"
+    "Load wcprof dumps (NDJSON, schema version 1) into a SQLite database.\n"
+    "\n"
+    "  -o, --db FILE   the database (created if missing, appended to if present);\n"
+    "                  default: the first dump's name with its extension replaced by .db\n"
+    "  -q, --quiet     no progress and no per-dump summary (errors still go to stderr)\n"
+    "      --new-run   load each dump as a run of its own, even if a run with the\n"
+    "                  same epoch is already there (default: dumps of one run merge)\n"
+    "  -h, --help      this help\n"
+    "      --version   print the version\n"
+    "\n"
+    "DUMP may be - for standard input. Each dump is one transaction: a dump that is\n"
+    "refused leaves the database exactly as it was. Loading a dump twice adds nothing.\n"
+    "Exit status: 0 all loaded, 1 some dump refused, 2 bad usage.\n";
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+typedef struct progress {
+    const char *path;
+    double t0, last;
+} progress;
+
+static void show_progress(void *ctx, const char *phase, const wcp_load_stats *st, int64_t total)
+{
+    progress *p = ctx;
+    double t = now_s();
+    if (t - p->last < 0.2 && strcmp(phase, "reading") == 0)
+        return;
+    p->last = t;
+    double rate = st->events / (t - p->t0 > 1e-9 ? t - p->t0 : 1e-9);
+    fprintf(stderr, "\r\033[K%s: %s %lld/%lld events (%d%%), %.2fM events/s", p->path, phase,
+            (long long)st->events, (long long)total,
+            total ? (int)(100.0 * (double)st->events / (double)total) : 100, rate / 1e6);
+    fflush(stderr);
+}
+
+/* "run.dump" -> "run.db"; "dir.x/run" -> "dir.x/run.db" */
+static char *default_db(const char *dump)
+{
+    const char *slash = strrchr(dump, '/');
+    const char *dot = strrchr(dump, '.');
+    size_t stem = dot && (!slash || dot > slash + 1) ? (size_t)(dot - dump) : strlen(dump);
+    char *db = malloc(stem + 4);
+    if (db) {
+        memcpy(db, dump, stem);
+        memcpy(db + stem, ".db", 4);
+    }
+    return db;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
+        {"new-run", no_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},  {NULL, 0, NULL, 0}};
+    const char *dbpath = NULL;
+    bool quiet = false;
+    wcp_load_opts opts = {0};
+    int c;
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': dbpath = optarg; break;
+        case 'q': quiet = true; break;
+        case 'n': opts.new_run = true; break;
+        case 'h': fputs(usage, stdout); return 0;
+        case 'V': printf("wcprof-ingest %s (SQLite %s)\n", WCPROF_VERSION, sqlite3_libversion()); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "wcprof-ingest: no dump given\n%s", usage);
+        return 2;
+    }
+    char *owned = NULL;
+    if (!dbpath) {
+        if (strcmp(argv[optind], "-") == 0) {
+            fprintf(stderr, "wcprof-ingest: reading standard input needs -o DB\n");
+            return 2;
+        }
+        dbpath = owned = default_db(argv[optind]);
+        if (!dbpath)
+            return 1;
+    }
+    char err[1024];
+    sqlite3 *db;
+    if (wcp_db_open(dbpath, WCP_DB_CREATE, &db, err, sizeof err) < 0) {
+        fprintf(stderr, "wcprof-ingest: %s\n", err);
+        free(owned);
+        return 1;
+    }
+    sqlite3_exec(db, "PRAGMA cache_size = -32768; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    bool tty = isatty(2) && !quiet;
+    int failed = 0;
+    for (int k = optind; k < argc; k++) {
+        progress p = {argv[k], now_s(), 0};
+        opts.progress = tty ? show_progress : NULL;
+        opts.progress_ctx = &p;
+        wcp_load_stats st;
+        int rc = wcp_load_dump(db, argv[k], &opts, &st, err, sizeof err);
+        if (tty)
+            fputs("\r\033[K", stderr);
+        if (rc < 0) {
+            fprintf(stderr, "%s\n", err);
+            failed++;
+            continue;
+        }
+        double secs = now_s() - p.t0;
+        if (!quiet)
+            fprintf(stderr,
+                    "%s: run %lld%s: %lld events in %.2f s (%.2fM/s): %lld ops added, %lld completed, "
+                    "%lld waits, %lld links%s\n",
+                    argv[k], (long long)st.run_id, st.new_run ? " (new)" : "", (long long)st.events,
+                    secs, secs > 0 ? st.events / secs / 1e6 : 0.0, (long long)st.ops_added,
+                    (long long)st.ops_completed, (long long)st.waits_added, (long long)st.links_added,
+                    st.events && !st.ops_added && !st.ops_completed && !st.waits_added && !st.links_added
+                        ? " (all already present)" : "");
+        if (st.other_added && !quiet)
+            fprintf(stderr, "%s: note: %lld events of an unknown type kept in other_events\n", argv[k],
+                    (long long)st.other_added);
+        if (st.warnings)
+            fprintf(stderr, "%s: warning: %lld events with d < s were kept with d = s, or repeated an op id "
+                            "within the dump (the first was kept)\n", argv[k], (long long)st.warnings);
+        if (st.dropped_events)
+            fprintf(stderr, "%s: WARNING: the recorder dropped %lld events: every analysis of run %lld "
+                            "is incomplete\n", argv[k], (long long)st.dropped_events, (long long)st.run_id);
+    }
+    if (sqlite3_close(db) != SQLITE_OK)
+        fprintf(stderr, "wcprof-ingest: closing %s: %s\n", dbpath, sqlite3_errmsg(db));
+    free(owned);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+/* store.h - opening wcprof databases: create the schema, or check it is ours.
+ *
+ * A wcprof database has PRAGMA application_id 0x77637066 ('wcpf') and
+ * user_version 1 (sql/schema.sql). Every program opens databases through
+ * wcp_db_open() so that a typo never creates a file and a foreign file is
+ * never written to.
+ */
+#ifndef WCP_STORE_H
+#define WCP_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WCP_APPLICATION_ID 0x77637066
+#define WCP_SCHEMA_VERSION 1
+
+enum {
+    WCP_DB_CREATE = 1,   /* create the file and the schema when missing */
+    WCP_DB_READONLY = 2, /* open read-only (never with WCP_DB_CREATE) */
+};
+
+/* Opens path. Without WCP_DB_CREATE a missing file is an error. A file that
+ * is not SQLite, or a SQLite database without the wcprof schema (other than
+ * an empty one, which WCP_DB_CREATE initialises), is refused. Returns 0 with
+ * *db open, or -1 with a message in err (and *db NULL). */
+int wcp_db_open(const char *path, int flags, sqlite3 **db, char *err, size_t errlen);
+
+/* The id of string s in the strings table, or 0 when it is not there. */
+int64_t wcp_db_string_id(sqlite3 *db, const char *s);
+
+#endif

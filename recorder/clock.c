@@ -1,0 +1,108 @@
+/*
+ * clock.c - recorder time: cheap ticks on the hot path, nanoseconds at
+ * dump time.
+ *
+ * Ticks are the TSC (rdtsc) when the CPU has an invariant TSC, else
+ * CLOCK_MONOTONIC nanoseconds. Ticks become nanoseconds only when a dump
+ * writes them: each dump adds a calibration point (ticks, monotonic ns)
+ * AFTER it has fixed which events it writes, and a tick value is mapped
+ * by linear interpolation between the two points around it. Points are
+ * only ever appended, so an event repeated by a later non-flushing dump
+ * gets exactly the same nanoseconds again.
+ */
+#include "wcp_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+int wcp__use_tsc;
+
+typedef struct { uint64_t ticks; int64_t ns; } point; /* ns since origin */
+
+static struct {
+  int64_t epoch_unix_ns;  /* CLOCK_REALTIME at origin */
+  int64_t origin_mono_ns; /* CLOCK_MONOTONIC at origin */
+  point *pts;             /* calibration points, ticks increasing */
+  size_t npts, cap;
+} C;
+
+static int64_t clock_ns(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t wcp__mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+uint64_t wcp__ticks_slow(void) { return (uint64_t)clock_ns(CLOCK_MONOTONIC); }
+int64_t wcp__epoch_unix_ns(void) { return C.epoch_unix_ns; }
+int64_t wcp__origin_mono_ns(void) { return C.origin_mono_ns; }
+
+static int has_invariant_tsc(void) {
+#if defined(__x86_64__)
+  unsigned a, b, c, d;
+  if (getenv("WCPROF_NO_TSC")) return 0;
+  if (!__get_cpuid(0x80000000u, &a, &b, &c, &d) || a < 0x80000007u) return 0;
+  __get_cpuid(0x80000007u, &a, &b, &c, &d);
+  return (d >> 8) & 1;
+#else
+  return 0;
+#endif
+}
+
+/* Reads ticks and the monotonic clock as close together as possible. */
+static point sample(void) {
+  point p;
+  int64_t m = clock_ns(CLOCK_MONOTONIC);
+#if defined(__x86_64__)
+  if (wcp__use_tsc) __asm__ __volatile__("lfence" ::: "memory");
+#endif
+  p.ticks = wcp__ticks();
+  p.ns = m - C.origin_mono_ns;
+  return p;
+}
+
+/* Called once, under the init once-guard, before any event exists. */
+void wcp__clock_init(void) {
+  wcp__use_tsc = has_invariant_tsc();
+  C.epoch_unix_ns = clock_ns(CLOCK_REALTIME);
+  C.origin_mono_ns = clock_ns(CLOCK_MONOTONIC);
+  C.cap = 16;
+  C.pts = malloc(C.cap * sizeof *C.pts);
+  if (C.pts) C.pts[C.npts++] = sample();
+}
+
+void wcp__clock_mark(void) {
+  point p = sample();
+  if (C.npts && p.ticks <= C.pts[C.npts - 1].ticks) return;
+  if (C.npts == C.cap) {
+    point *n = realloc(C.pts, 2 * C.cap * sizeof *n);
+    if (!n) return; /* keep extrapolating from the last segment */
+    C.pts = n;
+    C.cap *= 2;
+  }
+  C.pts[C.npts++] = p;
+}
+
+static int64_t lerp(const point *a, const point *b, uint64_t t) {
+  if (t <= a->ticks) return a->ns;
+  unsigned __int128 num = (unsigned __int128)(t - a->ticks) *
+                          (uint64_t)(b->ns - a->ns);
+  return a->ns + (int64_t)(num / (b->ticks - a->ticks));
+}
+
+int64_t wcp__ticks_to_ns(uint64_t t) {
+  if (!wcp__use_tsc) return (int64_t)t - C.origin_mono_ns;
+  if (C.npts < 2) return C.npts ? C.pts[0].ns : 0;
+  if (t >= C.pts[C.npts - 1].ticks) /* clamp: at most a few ns past */
+    return C.pts[C.npts - 1].ns;
+  size_t lo = 0, hi = C.npts - 1; /* find pts[lo] <= t < pts[hi] */
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (C.pts[mid].ticks <= t) lo = mid; else hi = mid;
+  }
+  return lerp(&C.pts[lo], &C.pts[hi], t);
+}

@@ -1,0 +1,1 @@
+SELECT id, parent_id, self_ns FROM ops ORDER BY id;

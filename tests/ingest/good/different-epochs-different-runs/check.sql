@@ -1,0 +1,1 @@
+SELECT id, epoch_unix_nano, ops FROM runs;

@@ -1,0 +1,1 @@
+SELECT dropped_events, warning FROM run_summary;

@@ -1,0 +1,1 @@
+SELECT kind, class, ident, client FROM v_ops;

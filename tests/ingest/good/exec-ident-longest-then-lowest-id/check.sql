@@ -1,0 +1,1 @@
+SELECT waiter_id, recorded_target_id, target_id FROM waits;

@@ -1,0 +1,2 @@
+SELECT target_id FROM waits;
+SELECT id, self_ns FROM ops ORDER BY id;

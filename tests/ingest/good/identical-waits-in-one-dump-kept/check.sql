@@ -1,0 +1,2 @@
+SELECT dup, line FROM waits ORDER BY dup;
+SELECT self_ns FROM ops;

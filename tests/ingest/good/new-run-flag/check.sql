@@ -1,0 +1,1 @@
+SELECT id, ops FROM runs;

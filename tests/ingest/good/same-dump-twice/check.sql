@@ -1,0 +1,3 @@
+SELECT count(*) FROM ops;
+SELECT count(*) FROM waits;
+SELECT dumps FROM runs;

@@ -1,0 +1,2 @@
+SELECT id, parent_id FROM ops;
+SELECT roots FROM runs;

@@ -1,0 +1,1 @@
+SELECT id, self_ns FROM ops ORDER BY id;

@@ -1,0 +1,2 @@
+SELECT count(*) FROM ops;
+SELECT source FROM dumps;

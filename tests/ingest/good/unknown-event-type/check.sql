@@ -1,0 +1,2 @@
+SELECT type, json, line FROM other_events;
+SELECT count(*) FROM ops;

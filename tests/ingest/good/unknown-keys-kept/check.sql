@@ -1,0 +1,2 @@
+SELECT extra FROM ops;
+SELECT extra, misuse FROM dumps;

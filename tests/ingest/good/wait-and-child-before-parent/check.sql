@@ -1,0 +1,2 @@
+SELECT id, parent_id, self_ns FROM ops ORDER BY id;
+SELECT target_id FROM waits;
