@@ -6,6 +6,9 @@
 **   jsoncheck classes FILE     standard input is ".selftime 0" as JSON; check
 **                              every row against the "classes" of FILE (a
 **                              shared/fixtures NAME.expected.json)
+**   jsoncheck summary FILE     standard input is ".summary" as JSON; check its
+**                              header facts against FILE (and the replay's
+**                              numbers, when they are not null)
 **
 ** Exit status 0 when the input parses (and matches); 1 otherwise, saying
 ** where and why.
@@ -70,6 +73,39 @@ static int check_classes(json_t *rows, const char *path) {
   return bad > 0;
 }
 
+static int check_summary(json_t *rows, const char *path) {
+  static const char *const facts[] = {"ops", "roots", "open_ops", "dropped_events",
+                                      "orphan_waits", "makespan_ns", "baseline_ns",
+                                      "cycles_broken", "fallback_anchors"};
+  json_error_t err;
+  json_t *want = json_load_file(path, 0, &err), *row = json_array_get(rows, 0);
+  int bad = 0, checked = 0;
+  if (!want) {
+    fprintf(stderr, "jsoncheck: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
+    return 1;
+  }
+  if (json_array_size(rows) != 1) {
+    fprintf(stderr, "jsoncheck: want one summary row, got %zu\n", json_array_size(rows));
+    json_decref(want);
+    return 1;
+  }
+  for (size_t f = 0; f < sizeof facts / sizeof *facts; f++) {
+    json_t *got = json_object_get(row, facts[f]), *exp = json_object_get(want, facts[f]);
+    if (f >= 6 && json_is_null(got))     /* the replay's, without the extension */
+      continue;
+    checked++;
+    if (!json_equal(got, exp)) {
+      fprintf(stderr, "jsoncheck: %s is %lld, want %lld\n", facts[f],
+              (long long)json_integer_value(got), (long long)json_integer_value(exp));
+      bad++;
+    }
+  }
+  json_decref(want);
+  if (!bad)
+    printf("%d summary facts match %s\n", checked, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+  return bad > 0;
+}
+
 int main(int argc, char **argv) {
   json_error_t err;
   json_t *in = json_loadf(stdin, 0, &err);
@@ -80,13 +116,15 @@ int main(int argc, char **argv) {
   }
   if (argc == 3 && strcmp(argv[1], "classes") == 0) {
     rc = check_classes(in, argv[2]);
+  } else if (argc == 3 && strcmp(argv[1], "summary") == 0) {
+    rc = check_summary(in, argv[2]);
   } else if (argc == 1) {
     char *s = json_dumps(in, JSON_SORT_KEYS | JSON_INDENT(1) | JSON_ENSURE_ASCII);
     puts(s ? s : "");
     free(s);
     rc = 0;
   } else {
-    fprintf(stderr, "usage: jsoncheck [classes EXPECTED.json] < JSON\n");
+    fprintf(stderr, "usage: jsoncheck [classes|summary EXPECTED.json] < JSON\n");
     rc = 2;
   }
   json_decref(in);
