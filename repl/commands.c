@@ -130,6 +130,8 @@ static int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long
 ** every number is then incomplete. */
 static void warn_dropped(ShellState *p, long long run) {
   sqlite3_stmt *st;
+  if (p->hold_warning)
+    return;
   if (sqlite3_prepare_v2(p->db, "SELECT warning FROM run_summary WHERE run_id = ?1", -1, &st,
                          NULL) != SQLITE_OK)
     return;
@@ -535,16 +537,23 @@ static int cmd_tvf(ShellState *p, const DotCmd *c, int argc, char **argv) {
   return run_analysis(p, run, sql, argc - 1, argv + 1);
 }
 
-/* The whole report: each analysis in turn, under a title. */
+/* The whole report, for people: each analysis in turn, under a title, in
+** table mode unless box or line was chosen. */
 static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
   static const char *const parts[] = {"summary", "selftime", "critpath", "rank", "chain", "deadair"};
   long long run;
   char runbuf[32];
   int errors = 0;
+  enum wcp_mode mode = p->mode;
+  int headers = p->headers;
   if (take_run(p, c, &argc, argv, &run))
     return 1;
   if (argc != 1)
     return usage(p, c);
+  if (p->mode != MODE_BOX && p->mode != MODE_LINE) {
+    p->mode = MODE_TABLE;
+    p->headers = -1;
+  }
   snprintf(runbuf, sizeof runbuf, "%lld", run);
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
     const DotCmd *d = find_dot_cmd(parts[i], NULL);
@@ -555,8 +564,13 @@ static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
     snprintf(name, sizeof name, ".%s", d->name);
     fprintf(p->out, "%s== .%s (run %lld): %s\n", i ? "\n" : "", d->name, run, d->help);
     fflush(p->out);
+    p->hold_warning = 1;
     errors += d->fn(p, d, 3, av);
+    p->hold_warning = 0;
   }
+  p->mode = mode;
+  p->headers = headers;
+  warn_dropped(p, run);
   return errors > 0;
 }
 
@@ -585,7 +599,8 @@ const DotCmd wcp_dot_cmds[] = {
   {"rank", cmd_tvf, "?F,F,...? ?--min-self NS? ?--run N?",
    "Class keys by what speeding them up would save", NULL, ARGS_NONE, "wcprof_rank"},
   {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL},
-  {"report", cmd_report, "?--run N?", "The full report: every analysis available", NULL,
+  {"report", cmd_report, "?--run N?", "The full report: every analysis available",
+   "  For people: printed as a table whatever the mode (box and line are kept).",
    ARGS_NONE, NULL},
   {"run", cmd_run, "?N|latest?", "Pick the run analyses use (default: the most recent)",
    NULL, ARGS_RUN, NULL},

@@ -74,6 +74,7 @@ struct ShellState {
                            ** "stdin" (a script), or a .read file */
   int src_line;            /* line of src_name where the current command began */
   int read_depth;          /* .read nesting, to stop a file reading itself forever */
+  int hold_warning;        /* 1: analyses leave the dropped-events warning to .report */
   char *history_path;      /* history file (interactive only), or NULL */
 };
 
