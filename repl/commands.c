@@ -283,7 +283,7 @@ static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv) {
       ncol = 1;
     int nrow = (n + ncol - 1) / ncol;
     for (int r = 0; r < nrow; r++) {
-      for (int i = r, col = 0; i < n; i += nrow, col++) {
+      for (int i = r; i < n; i += nrow) {
         const char *sp = i + nrow < n ? "  " : "";
         fprintf(p->out, "%-*s%s", i + nrow < n ? w : 0, names[i], sp);
       }

@@ -55,6 +55,7 @@ void shell_install_signals(ShellState *p) {
   sa.sa_handler = on_sigint;
   sigaction(SIGINT, &sa, NULL);
   sa.sa_handler = on_sigwinch;
+  sa.sa_flags = SA_RESTART;   /* a resize must not end a script's read */
   sigaction(SIGWINCH, &sa, NULL);
   g_db = p->db;
 }

@@ -156,7 +156,7 @@ int main(int argc, char **argv) {
   ShellState s;
   const char **cmds = calloc((size_t)argc, sizeof *cmds);   /* -cmd CMDs */
   const char **args = calloc((size_t)argc, sizeof *args);   /* COMMAND arguments */
-  int ncmd = 0, narg = 0, mode_set = 0, errors = 0, status;
+  int ncmd = 0, narg = 0, errors = 0, status;
 
   memset(&s, 0, sizeof s);
   s.headers = -1;
@@ -182,7 +182,7 @@ int main(int argc, char **argv) {
     for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
       if (is_opt(a, modes[m].name)) {
         s.mode = modes[m].mode;
-        mode_set = matched = 1;
+        matched = 1;
       }
     if (matched)
       continue;
@@ -215,7 +215,6 @@ int main(int argc, char **argv) {
       goto fail;
     }
   }
-  (void)mode_set;
   if (!s.db_path) {
     fprintf(stderr, "Error: no database given\n%s", usage_text);
     goto fail;
@@ -237,6 +236,8 @@ int main(int argc, char **argv) {
     errors += rc;
     if (rc && s.bail)
       goto done;
+    if (s.once > 0 && --s.once == 0)
+      output_reset(&s);
   }
   if (narg > 0) {
     for (int i = 0; i < narg && !s.quit; i++) {
