@@ -327,7 +327,8 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     n = i;
 
     /* §1.3: exec ops by ident, the longest (then lowest id) first */
-    qsort(ex, n_ex, sizeof *ex, by_ident_longest);
+    if (n_ex)
+        qsort(ex, n_ex, sizeof *ex, by_ident_longest);
     g->exec_ident = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_ident);
     g->exec_op = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_op);
     if (!g->exec_ident || !g->exec_op)

@@ -182,9 +182,9 @@ static int scan_number(jscan *js, cur *c, jv *out)
         q++;
     }
     const char *digits = q;
-    int64_t v = 0;
+    uint64_t v = 0;            /* 19 digits fit; only 18 are taken as plain */
     while (q < c->end && *q >= '0' && *q <= '9' && q - digits < 19) {
-        v = v * 10 + (*q - '0');
+        v = v * 10 + (uint64_t)(*q - '0');
         q++;
     }
     size_t nd = (size_t)(q - digits);
@@ -193,7 +193,7 @@ static int scan_number(jscan *js, cur *c, jv *out)
         plain = 0;
     if (plain) {
         out->type = JV_INT;
-        out->i = neg ? -v : v;
+        out->i = neg ? -(int64_t)v : (int64_t)v;
         c->p = q;
         return 0;
     }
