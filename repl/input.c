@@ -113,6 +113,8 @@ int shell_exec_stmt(ShellState *p, sqlite3_stmt *st) {
   if (p->timer)
     timer_start(&t);
   g_running = 1;
+  if (g_sigint)             /* Ctrl-C came after Enter, before the statement began */
+    sqlite3_interrupt(p->db);
   rc = wcp_print_stmt(p, st);
   g_running = 0;
   if (p->timer)

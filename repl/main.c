@@ -234,7 +234,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < ncmd && !s.quit; i++) {
     int rc = shell_run_command(&s, cmds[i]);
     errors += rc;
-    if (rc && s.bail)
+    if ((rc && s.bail) || shell_interrupted())
       goto done;
     if (s.once > 0 && --s.once == 0)
       output_reset(&s);
@@ -243,7 +243,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < narg && !s.quit; i++) {
       int rc = shell_run_command(&s, args[i]);
       errors += rc;
-      if (rc && s.bail)
+      if ((rc && s.bail) || shell_interrupted())   /* Ctrl-C stops the commands too */
         break;
       if (s.once > 0 && --s.once == 0)
         output_reset(&s);

@@ -4,7 +4,7 @@
 #   run_pty.sh CASE_DIR DB_DIR WCPROF_DIR PTYDRIVE
 #
 # A case is a folder:
-#   args    wcprof's arguments, e.g.  seq.db
+#   args    wcprof's arguments, one per line, e.g.  seq.db
 #   script  what to type and what to expect (see ptydrive.c)
 #   setup   (optional) shell commands run first, in the same shell: to change
 #           the environment, say
@@ -27,10 +27,17 @@ cd "$tmp" || exit 1
 unset COLUMNS LINES
 export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" LC_ALL=C.UTF-8
 export PTYDRIVE="$ptydrive" WCPROF="$bin_dir/wcprof"
-# shellcheck disable=SC2046
 # shellcheck disable=SC1091
 [ -f "$case_dir/setup" ] && . "$case_dir/setup"
-"$ptydrive" "$case_dir/script" -- "$bin_dir/wcprof" $(cat "$case_dir/args") || exit 1
+# one argument per line of args
+set -f
+IFS='
+'
+# shellcheck disable=SC2046
+set -- $(cat "$case_dir/args")
+unset IFS
+set +f
+"$ptydrive" "$case_dir/script" -- "$bin_dir/wcprof" "$@" || exit 1
 if [ -f "$case_dir/check" ]; then
     sh -e "$case_dir/check" || { echo "--- check failed: $case_dir/check"; exit 1; }
 fi
