@@ -12,7 +12,8 @@
 #   status  (optional) its exit status; absent: 0
 # cmd runs in a fresh folder holding copies of the test databases (seq.db,
 # multi.db, empty.db, not-wcprof.db, newer.db, notdb.txt), with wcprof and
-# jsoncheck (reads -json output back) on the PATH, and HOME and XDG_STATE_HOME inside that folder.
+# jsoncheck (reads -json output back) on the PATH, $TOOLS the folder of
+# jsoncheck and fake_ext.so (a stand-in analyses extension), and HOME and XDG_STATE_HOME inside that folder.
 set -u
 case_dir=$1
 db_dir=$2
@@ -28,7 +29,7 @@ input=/dev/null
 [ -f "$case_dir/stdin" ] && input="$case_dir/stdin"
 
 (cd "$tmp" && unset COLUMNS LINES &&
- PATH="$bin_dir:$tools_dir:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" LC_ALL=C.UTF-8 \
+ TOOLS="$tools_dir" PATH="$bin_dir:$tools_dir:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" LC_ALL=C.UTF-8 \
  sh "$case_dir/cmd" <"$input" >"$tmp/.out" 2>"$tmp/.err")
 status=$?
 
