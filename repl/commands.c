@@ -239,7 +239,7 @@ static int cmd_exit(ShellState *p, const DotCmd *c, int argc, char **argv) {
   long long code = 0;
   if (argc > 2 || (argc == 2 && (parse_count(argv[1], &code) != 0 || code > 255)))
     return usage(p, c);
-  p->quit = 1;
+  p->quit = 2;
   p->exit_code = (int)code;
   return 0;
 }
@@ -583,7 +583,7 @@ const DotCmd wcp_dot_cmds[] = {
    "wcprof_critpath"},
   {"deadair", cmd_tvf, "?NS? ?--run N?", "Gaps where no op was running (50 ms and longer)",
    NULL, ARGS_NONE, "wcprof_deadair"},
-  {"exit", cmd_exit, "?CODE?", "Exit with status CODE (default 0)", NULL, ARGS_NONE, NULL},
+  {"exit", cmd_exit, "?CODE?", "Exit now with status CODE (default 0), whatever failed before", NULL, ARGS_NONE, NULL},
   {"headers", cmd_headers, "on|off", "Show column names (default: on in table and box)",
    NULL, ARGS_ONOFF, NULL},
   {"help", cmd_help, "?COMMAND?", "Show help, for all commands or those starting COMMAND",

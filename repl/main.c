@@ -270,7 +270,7 @@ done:
   sqlite3_close(s.db);
   free(cmds);
   free(args);
-  if (s.quit && s.exit_code)
+  if (s.quit == 2)
     return s.exit_code;
   status = errors > 0 || (shell_interrupted() && !s.interactive);
   return status;

@@ -67,8 +67,8 @@ struct ShellState {
   int out_is_pipe;         /* 1: out came from popen() ("|command") */
   int once;                /* >0: put stdout back after this many more commands (.once) */
   long long run_id;        /* the .run selection; 0: the most recent run */
-  int quit;                /* 1: .quit/.exit seen: stop reading input */
-  int exit_code;           /* status asked for by .exit N */
+  int quit;                /* stop reading input: 1 after .quit, 2 after .exit */
+  int exit_code;           /* the status .exit asked for (0 without N) */
   int sql_pending;         /* 1: an unfinished SQL statement is being read (completion) */
   const char *src_name;    /* input being read, for messages: NULL (terminal or arguments),
                            ** "stdin" (a script), or a .read file */
