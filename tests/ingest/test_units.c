@@ -1,0 +1,241 @@
+/* test_units.c - unit tests of the scanner, the reader and the graph. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dump.h"
+#include "graph.h"
+#include "jscan.h"
+#include "load.h"
+#include "store.h"
+
+/* ---- jscan */
+
+enum { A, B, NSLOT };
+static int key_ab(const char *k, size_t n)
+{
+    if (n == 1 && k[0] == 'a')
+        return A;
+    if (n == 1 && k[0] == 'b')
+        return B;
+    return -1;
+}
+
+static void scan(const char *text, int want_rc, jv *v, jv *extra, jscan *js)
+{
+    jscan_init(js);
+    assert_int_equal(jscan_object(js, text, strlen(text), key_ab, v, NSLOT, extra), want_rc);
+}
+
+static void test_scan_plain(void **s)
+{
+    (void)s;
+    jscan js;
+    jv v[NSLOT], x;
+    scan("{\"a\":-42,\"b\":\"hello\"}", 0, v, &x, &js);
+    assert_int_equal(v[A].type, JV_INT);
+    assert_int_equal(v[A].i, -42);
+    assert_int_equal(v[B].type, JV_STR);
+    assert_int_equal(v[B].n, 5);
+    assert_memory_equal(v[B].s, "hello", 5);
+    assert_int_equal(x.type, JV_ABSENT);
+    jscan_free(&js);
+}
+
+static void test_scan_escapes_and_unknown(void **s)
+{
+    (void)s;
+    jscan js;
+    jv v[NSLOT], x;
+    scan(" { \"b\" : \"caf\\u00e9\\n\" , \"zz\" : [1, {\"q\": null}], \"a\": 1e3 } ", 0, v, &x, &js);
+    assert_int_equal(v[B].type, JV_STR);
+    assert_int_equal(v[B].n, 6);
+    assert_memory_equal(v[B].s, "caf\xc3\xa9\n", 6);
+    assert_int_equal(v[A].type, JV_OTHER);          /* a real, not an integer */
+    assert_int_equal(x.type, JV_OTHER);
+    assert_int_equal(x.n, strlen("{\"zz\" : [1, {\"q\": null}]}"));
+    assert_memory_equal(x.s, "{\"zz\" : [1, {\"q\": null}]}", x.n);
+    jscan_free(&js);
+}
+
+static void test_scan_last_key_wins(void **s)
+{
+    (void)s;
+    jscan js;
+    jv v[NSLOT], x;
+    scan("{\"a\":1,\"a\":2}", 0, v, &x, &js);
+    assert_int_equal(v[A].i, 2);
+    jscan_free(&js);
+}
+
+static void test_scan_refusals(void **s)
+{
+    (void)s;
+    static const char *const bad[] = {"", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1} x",
+                                      "{\"a\":\"\\x\"}", "{\"a\":tru}", "{a:1}", "{\"a\":\"\x01\"}",
+                                      "{\"a\":99999999999999999999}"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        jscan js;
+        jv v[NSLOT], x;
+        jscan_init(&js);
+        if (jscan_object(&js, bad[k], strlen(bad[k]), key_ab, v, NSLOT, &x) != -1)
+            fail_msg("accepted: %s", bad[k]);
+        assert_true(js.err[0] != 0);
+        jscan_free(&js);
+    }
+}
+
+/* ---- reader */
+
+static char *write_tmp(const char *text)
+{
+    char *path = strdup("/tmp/wcprof-unit-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static int count_strings(void *ctx, size_t i, const char *s, size_t n)
+{
+    (void)s;
+    (void)n;
+    *(size_t *)ctx = i + 1;
+    return 0;
+}
+
+static void test_reader_events(void **s)
+{
+    (void)s;
+    char *path = write_tmp(
+        "{\"schema_version\":1,\"event_count\":2,\"strings\":[\"\",\"x\"],\"epoch_unix_nano\":5}\n"
+        "{\"e\":\"op\",\"k\":\"call\",\"id\":7,\"p\":3,\"c\":1,\"s\":10,\"d\":4,\"th\":9}\n"
+        "{\"e\":\"wait\",\"rs\":\"lock\",\"p\":7,\"i\":1,\"s\":11,\"d\":12}\n");
+    wcp_reader r;
+    size_t ns = 0;
+    assert_int_equal(wcp_reader_open(&r, path), 0);
+    assert_int_equal(wcp_reader_header(&r, count_strings, &ns), 0);
+    assert_int_equal(ns, 2);
+    assert_int_equal(r.hdr.epoch, 5);
+    wcp_event e;
+    assert_int_equal(wcp_reader_next(&r, &e), 1);
+    assert_int_equal(e.type, WCP_EV_OP);
+    assert_int_equal(e.id, 7);
+    assert_int_equal(e.p, 3);
+    assert_int_equal(e.d, 10);                 /* d < s: clamped */
+    assert_true(e.clamped);
+    assert_true(e.has_th);
+    assert_int_equal(e.th, 9);
+    assert_int_equal(wcp_reader_next(&r, &e), 1);
+    assert_int_equal(e.type, WCP_EV_WAIT);
+    assert_int_equal(e.i, 1);
+    assert_int_equal(wcp_reader_next(&r, &e), 0);
+    wcp_reader_close(&r);
+    unlink(path);
+    free(path);
+}
+
+static void test_reader_count_mismatch(void **s)
+{
+    (void)s;
+    char *path = write_tmp("{\"schema_version\":1,\"event_count\":2,\"strings\":[\"\"]}\n"
+                           "{\"e\":\"op\",\"id\":1,\"s\":0,\"d\":1}\n");
+    wcp_reader r;
+    wcp_event e;
+    assert_int_equal(wcp_reader_open(&r, path), 0);
+    assert_int_equal(wcp_reader_header(&r, NULL, NULL), 0);
+    assert_int_equal(wcp_reader_next(&r, &e), 1);
+    assert_int_equal(wcp_reader_next(&r, &e), -1);
+    assert_non_null(strstr(r.err, ":3: truncated dump"));
+    wcp_reader_close(&r);
+    unlink(path);
+    free(path);
+}
+
+/* ---- graph */
+
+static sqlite3 *load_text(const char *text)
+{
+    sqlite3 *db;
+    char err[512];
+    assert_int_equal(wcp_db_open(":memory:", WCP_DB_CREATE, &db, err, sizeof err), 0);
+    char *path = write_tmp(text);
+    wcp_load_stats st;
+    if (wcp_load_dump(db, path, NULL, &st, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    unlink(path);
+    free(path);
+    return db;
+}
+
+static void test_graph_structure(void **s)
+{
+    (void)s;
+    sqlite3 *db = load_text(
+        "{\"schema_version\":1,\"event_count\":7,\"strings\":[\"\",\"e1\",\"cl\"]}\n"
+        "{\"e\":\"op\",\"id\":30,\"p\":10,\"s\":50,\"d\":60}\n"
+        "{\"e\":\"op\",\"id\":20,\"p\":10,\"s\":50,\"d\":70}\n"
+        "{\"e\":\"op\",\"id\":10,\"s\":0,\"d\":100}\n"
+        "{\"e\":\"op\",\"k\":\"exec\",\"id\":40,\"i\":1,\"s\":5,\"d\":9}\n"
+        "{\"e\":\"wait\",\"rs\":\"exec\",\"p\":10,\"i\":1,\"s\":20,\"d\":30}\n"
+        "{\"e\":\"wait\",\"rs\":\"lock\",\"p\":10,\"i\":2,\"s\":20,\"d\":25}\n"
+        "{\"e\":\"wait\",\"rs\":\"lock\",\"p\":99,\"i\":2,\"s\":1,\"d\":2}\n");
+    wcp_graph g;
+    char err[256];
+    assert_int_equal(wcp_graph_build(db, 1, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &g, err, sizeof err), 0);
+    assert_int_equal(g.n_ops, 4);
+    assert_int_equal(g.id[0], 10);                     /* ops in id order */
+    assert_int_equal(g.n_roots, 2);
+    assert_int_equal(g.id[g.root[0]], 10);             /* roots by (start, id) */
+    assert_int_equal(g.id[g.root[1]], 40);
+    int32_t p = wcp_graph_find(&g, 10);
+    assert_int_equal(g.child_off[p + 1] - g.child_off[p], 2);
+    assert_int_equal(g.id[g.child[g.child_off[p]]], 20);  /* equal starts: lower id first */
+    assert_int_equal(g.n_orphan_waits, 1);
+    assert_int_equal(g.wait_off[p + 1] - g.wait_off[p], 2);
+    const wcp_wait *w = &g.waits[g.wait_off[p]];
+    assert_int_equal(g.id[w[0].target], 40);           /* exec ident resolved; dump order kept */
+    assert_int_equal(w[1].target, -1);                 /* a named resource */
+    /* self of 10: [0,100] minus [20,30] and [50,70] = 70 */
+    wcp_span spans[] = {{20, 30}, {20, 25}};
+    assert_int_equal(wcp_graph_self(&g, (uint32_t)p, spans, 2), 70);
+    assert_int_equal(g.self_ns[p], 70);                /* as materialised */
+    wcp_graph_free(&g);
+    sqlite3_close(db);
+}
+
+static void test_graph_empty_run(void **s)
+{
+    (void)s;
+    sqlite3 *db = load_text("{\"schema_version\":1,\"event_count\":0,\"strings\":[]}\n");
+    wcp_graph g;
+    char err[256];
+    assert_int_equal(wcp_graph_build(db, 1, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &g, err, sizeof err), 0);
+    assert_int_equal(g.n_ops, 0);
+    assert_int_equal(g.n_roots, 0);
+    wcp_graph_free(&g);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scan_plain),
+        cmocka_unit_test(test_scan_escapes_and_unknown),
+        cmocka_unit_test(test_scan_last_key_wins),
+        cmocka_unit_test(test_scan_refusals),
+        cmocka_unit_test(test_reader_events),
+        cmocka_unit_test(test_reader_count_mismatch),
+        cmocka_unit_test(test_graph_structure),
+        cmocka_unit_test(test_graph_empty_run),
+    };
+    return cmocka_run_group_tests_name("ingest units", tests, NULL, NULL);
+}
