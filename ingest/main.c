@@ -117,7 +117,7 @@ int main(int argc, char **argv)
         free(owned);
         return 1;
     }
-    sqlite3_exec(db, "PRAGMA cache_size = -32768; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
     bool tty = isatty(2) && !quiet;
     int failed = 0;
     for (int k = optind; k < argc; k++) {

@@ -105,7 +105,7 @@ static double baseline(const char *dump, const char *dbpath, int64_t *events)
         fprintf(stderr, "%s\n", err);
         exit(1);
     }
-    sqlite3_exec(db, "PRAGMA cache_size = -32768; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
     sqlite3_stmt *ss, *so, *sw, *sl;
     sqlite3_prepare_v2(db, "INSERT INTO strings(id, value) VALUES (?1, ?2)", -1, &ss, NULL);
     sqlite3_prepare_v2(db,
@@ -165,7 +165,7 @@ static double ingest(const char *dump, const char *dbpath, int64_t *events)
         fprintf(stderr, "%s\n", err);
         exit(1);
     }
-    sqlite3_exec(db, "PRAGMA cache_size = -32768; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
     wcp_load_stats st;
     double t0 = now_s();
     if (wcp_load_dump(db, dump, NULL, &st, err, sizeof err) < 0) {
