@@ -456,8 +456,6 @@ int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
         return -1;
     if (rc == 0)
         return rerr(r, 1, "empty file: a dump starts with a header line");
-    r->hdr_line = line;
-    r->hdr_len = n;
     jv v[H_N], extra;
     jscan_reset(&r->js);
     if (jscan_object(&r->js, line, n, header_key, v, H_N, &extra) < 0)

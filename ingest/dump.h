@@ -70,8 +70,6 @@ typedef struct wcp_reader {
     uint64_t bytes;    /* bytes consumed so far (for progress) */
     jscan js;          /* scanner state and scratch */
     wcp_header hdr;    /* valid after wcp_reader_header() */
-    char *hdr_line;    /* the header line, kept until open ops are read */
-    size_t hdr_len;
     wcp_str strings_raw, open_ops_raw; /* spans of the header's arrays */
     int64_t events;    /* event lines returned so far */
     void *jroot;       /* json_t of the last line parsed by the jansson fallback */

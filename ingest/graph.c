@@ -2,6 +2,7 @@
  * See graph.h. */
 #define _GNU_SOURCE
 #include "graph.h"
+#include "store.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,15 +20,7 @@ static int gerr(char *err, size_t n, const char *fmt, ...)
 
 static uint32_t string_id(sqlite3 *db, const char *s)
 {
-    sqlite3_stmt *st;
-    uint32_t id = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM strings WHERE value = ?1", -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = (uint32_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return id;
+    return (uint32_t)wcp_db_string_id(db, s);
 }
 
 int32_t wcp_graph_find(const wcp_graph *g, int64_t id)
@@ -64,7 +57,7 @@ int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, ui
         if (j >= 0)
             return j;
     }
-    if (reason != 0 && reason == g->exec_reason && ident != 0) {
+    if (reason != 0 && reason == g->exec_str && ident != 0) {
         int64_t k = find_u32(g->exec_ident, g->n_exec, ident);
         if (k >= 0)
             return (int32_t)g->exec_op[k];
@@ -243,7 +236,7 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
 {
     memset(g, 0, sizeof *g);
     g->run_id = run_id;
-    g->exec_kind = g->exec_reason = string_id(db, "exec");
+    g->exec_str = string_id(db, "exec");
     sqlite3_stmt *st = NULL;
     int64_t *recp = NULL;
     uint32_t *client = NULL, *order = NULL, *nest_ident = NULL;
@@ -301,7 +294,7 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
         client[i] = (uint32_t)sqlite3_column_int64(st, 5);
         uint32_t kind = (uint32_t)sqlite3_column_int64(st, 6);
         uint32_t ident = (uint32_t)sqlite3_column_int64(st, 7);
-        if (kind == g->exec_kind && kind != 0 && ident != 0) {
+        if (kind == g->exec_str && kind != 0 && ident != 0) {
             if (n_ex == cap_ex) {
                 cap_ex = cap_ex ? cap_ex * 2 : 256;
                 exec_entry *nx = realloc(ex, cap_ex * sizeof *ex);

@@ -51,8 +51,7 @@ typedef struct wcp_graph {
      * ident the longest exec (ties: lowest id) */
     uint32_t n_exec;
     uint32_t *exec_ident, *exec_op;
-    uint32_t exec_kind;    /* strings.id of "exec" (0: none in this database) */
-    uint32_t exec_reason;  /* strings.id of the wait reason "exec" */
+    uint32_t exec_str;     /* strings.id of "exec", the op kind and the wait reason (0: absent) */
 
     /* WCP_GRAPH_ATTRS (strings.id values; NULL unless loaded) */
     uint32_t *kind, *class_id, *ident, *client, *outcome, *work_type;

@@ -101,7 +101,6 @@ static int fail(jscan *js, const cur *c, const char *at, const char *fmt, ...)
     vsnprintf(js->err, sizeof js->err, fmt, ap);
     va_end(ap);
     js->err_col = at ? (size_t)(at - c->base) + 1 : 0;
-    (void)c;
     return -1;
 }
 

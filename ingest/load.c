@@ -76,6 +76,7 @@ typedef struct loader {
     enum_ent *ents;            /* enum string -> strings.id (open addressing) */
     size_t ent_cap, ent_n;
     int64_t run_id, dump_id, now;
+    int64_t open_ops;          /* entries of this dump's open_ops */
     sqlite3_stmt *ins_str, *sel_str, *ins_op, *complete_op, *sel_op, *ins_wait, *sel_wait,
         *ins_link, *sel_link, *ins_other, *sel_other;
 } loader;
@@ -284,6 +285,7 @@ static int on_open(void *ctx, const wcp_open_op *o)
 {
     loader *L = ctx;
     uint32_t kind, work;
+    L->open_ops++;
     if (intern_enum(L, o->kind, &kind) < 0 || intern_enum(L, o->work_type, &work) < 0)
         return -1;
     int64_t end = L->now > o->start ? L->now : o->start;
@@ -489,7 +491,7 @@ static int insert_dump_row(loader *L)
     return 0;
 }
 
-static int finish_dump_row(loader *L, int64_t open_ops)
+static int finish_dump_row(loader *L)
 {
     wcp_load_stats *s = L->st;
     sqlite3_stmt *st;
@@ -497,7 +499,7 @@ static int finish_dump_row(loader *L, int64_t open_ops)
             "UPDATE dumps SET open_ops = ?2, ops_added = ?3, ops_completed = ?4, waits_added = ?5, "
             "links_added = ?6, other_added = ?7, warnings = ?8 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
         return dberr(L, "dumps");
-    int64_t v[] = {L->dump_id, open_ops, s->ops_added, s->ops_completed, s->waits_added,
+    int64_t v[] = {L->dump_id, L->open_ops, s->ops_added, s->ops_completed, s->waits_added,
                    s->links_added, s->other_added, s->warnings};
     for (int k = 0; k < 8; k++)
         sqlite3_bind_int64(st, k + 1, v[k]);
@@ -507,13 +509,6 @@ static int finish_dump_row(loader *L, int64_t open_ops)
         exec_ints(L->db, "UPDATE runs SET dumps = dumps + 1, warnings = warnings + ?2 WHERE id = ?1",
                   NULL, 2, L->run_id, s->warnings) < 0)
         return dberr(L, "dumps");
-    return 0;
-}
-
-static int count_open(void *ctx, const wcp_open_op *o)
-{
-    (void)o;
-    (*(int64_t *)ctx)++;
     return 0;
 }
 
@@ -549,9 +544,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     st->dropped_events = L.r.hdr.dropped;
     if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0)
         goto out;
-    int64_t open_ops = 0;
-    if (wcp_reader_open_ops(&L.r, count_open, &open_ops) < 0 ||
-        wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
+    if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
         if (!err[0])
             snprintf(err, errlen, "%s", L.r.err);
         goto out;
@@ -583,7 +576,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         dberr(&L, "open ops");
         goto out;
     }
-    if (wcp_materialize_run(db, L.run_id, err, errlen) < 0 || finish_dump_row(&L, open_ops) < 0)
+    if (wcp_materialize_run(db, L.run_id, err, errlen) < 0 || finish_dump_row(&L) < 0)
         goto out;
     st->resolve_s = mono_s() - t1;
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
@@ -636,6 +629,30 @@ static void *vec_push(vec *v)
     return (char *)v->p + v->size * v->n++;
 }
 
+/* One row of the waits cursor: resolves its target (§1.3), counts it, and
+ * queues a change when the stored target or orphan flag differs. Returns 0,
+ * or -1 out of memory. */
+static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int orphan, vec *changes, int64_t *n_waits,
+                    int64_t *n_orphans)
+{
+    wait_upd u;
+    for (int k = 0; k < 7; k++)
+        u.key[k] = sqlite3_column_int64(sel, k);
+    int32_t t = wcp_graph_wait_target(g, u.key[3], (uint32_t)u.key[5], (uint32_t)u.key[4]);
+    u.target = t >= 0 ? g->id[t] : -1;
+    u.orphan = orphan;
+    int64_t stored = sqlite3_column_type(sel, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(sel, 7);
+    (*n_waits)++;
+    *n_orphans += orphan;
+    if (stored == u.target && sqlite3_column_int(sel, 8) == orphan)
+        return 0;
+    wait_upd *q = vec_push(changes);
+    if (!q)
+        return -1;
+    *q = u;
+    return 0;
+}
+
 int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
 {
     wcp_graph g;
@@ -671,27 +688,6 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
         sqlite3_bind_int64(sel_waits, 2, lo);
         sqlite3_bind_int64(sel_waits, 3, hi);
         int wrc = sqlite3_step(sel_waits);
-        /* one wait row: resolve, compare with what is stored, queue a change */
-#define WAIT_ROW(orphan_, waiter_idx)                                                           \
-        do {                                                                                    \
-            wait_upd u;                                                                         \
-            for (int k = 0; k < 7; k++)                                                         \
-                u.key[k] = sqlite3_column_int64(sel_waits, k);                                  \
-            int32_t t = wcp_graph_wait_target(&g, u.key[3], (uint32_t)u.key[5], (uint32_t)u.key[4]); \
-            u.target = t >= 0 ? g.id[t] : -1;                                                   \
-            u.orphan = (orphan_);                                                               \
-            int64_t stored = sqlite3_column_type(sel_waits, 7) == SQLITE_NULL                   \
-                                 ? -1 : sqlite3_column_int64(sel_waits, 7);                     \
-            n_waits++;                                                                          \
-            n_orphans += u.orphan;                                                              \
-            if (stored != u.target || sqlite3_column_int(sel_waits, 8) != u.orphan) {           \
-                wait_upd *q = vec_push(&waits);                                                 \
-                if (!q)                                                                         \
-                    goto oom;                                                                   \
-                *q = u;                                                                         \
-            }                                                                                   \
-            (void)(waiter_idx);                                                                 \
-        } while (0)
         for (uint32_t i = i0; i < i1; i++) {
             if (sqlite3_step(sel_ops) != SQLITE_ROW || sqlite3_column_int64(sel_ops, 0) != g.id[i]) {
                 snprintf(err, errlen, "materialise: the ops of run %lld changed while being read",
@@ -699,12 +695,14 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
                 goto out;
             }
             while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) < g.id[i]) {
-                WAIT_ROW(1, -1);
+                if (wait_row(&g, sel_waits, 1, &waits, &n_waits, &n_orphans) < 0)
+                    goto oom;
                 wrc = sqlite3_step(sel_waits);
             }
             spans.n = 0;
             while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) == g.id[i]) {
-                WAIT_ROW(0, i);
+                if (wait_row(&g, sel_waits, 0, &waits, &n_waits, &n_orphans) < 0)
+                    goto oom;
                 wcp_span *sp = vec_push(&spans);
                 if (!sp)
                     goto oom;
@@ -727,10 +725,10 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
             }
         }
         while (wrc == SQLITE_ROW) {
-            WAIT_ROW(1, -1);
+            if (wait_row(&g, sel_waits, 1, &waits, &n_waits, &n_orphans) < 0)
+                goto oom;
             wrc = sqlite3_step(sel_waits);
         }
-#undef WAIT_ROW
         if (wrc != SQLITE_DONE) {
             snprintf(err, errlen, "materialise: %s", sqlite3_errmsg(db));
             goto out;

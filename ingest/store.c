@@ -4,6 +4,7 @@
 #include "wcp_schema_sql.h"
 #include "wcp_views_sql.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,28 +26,46 @@ static int64_t pragma_int(sqlite3 *db, const char *sql, int *rc)
     return v;
 }
 
+/* "X is not a wcprof database (why)", and what to do: a reader is told how
+ * to make one, a writer (which would have made one) to pick another file. */
+static void not_ours(char *err, size_t errlen, const char *path, const char *why, int flags)
+{
+    if (flags & WCP_DB_CREATE)
+        snprintf(err, errlen, "\"%s\" is not a wcprof database (%s); it is left as it is: "
+                 "give another file with -o", path, why);
+    else
+        snprintf(err, errlen, "\"%s\" is not a wcprof database (%s); make one with: wcprof-ingest -o %s DUMP",
+                 path, why, path);
+}
+
 int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t errlen)
 {
     *out = NULL;
     struct stat sb;
-    if (!(flags & WCP_DB_CREATE) && stat(path, &sb) != 0) {
-        snprintf(err, errlen, "cannot open \"%s\": no such file", path);
+    if (stat(path, &sb) != 0) {
+        if (!(flags & WCP_DB_CREATE) || errno != ENOENT) {
+            snprintf(err, errlen, "cannot open \"%s\": %s", path,
+                     errno == ENOENT ? "no such file" : strerror(errno));
+            return -1;
+        }
+    } else if (S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "cannot open \"%s\": it is a directory", path);
         return -1;
     }
     int oflags = (flags & WCP_DB_READONLY) ? SQLITE_OPEN_READONLY
                : SQLITE_OPEN_READWRITE | ((flags & WCP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
     sqlite3 *db;
-    if (sqlite3_open_v2(path, &db, oflags, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open \"%s\": %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    int rc = sqlite3_open_v2(path, &db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open \"%s\": %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         return -1;
     }
-    sqlite3_busy_timeout(db, 5000);
-    int rc;
+    sqlite3_busy_timeout(db, 5000);   /* another wcprof-ingest may be writing */
     int64_t app = pragma_int(db, "PRAGMA application_id", &rc);
     int64_t objects = rc == SQLITE_OK ? pragma_int(db, "SELECT count(*) FROM sqlite_schema", &rc) : 0;
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "cannot read \"%s\": %s", path, sqlite3_errmsg(db));
+        not_ours(err, errlen, path, sqlite3_errmsg(db), flags);
         goto fail;
     }
     if (app == 0 && objects == 0 && (flags & WCP_DB_CREATE)) {
@@ -62,14 +81,17 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
         app = WCP_APPLICATION_ID;
     }
     if (app != WCP_APPLICATION_ID) {
-        snprintf(err, errlen, "\"%s\" is not a wcprof database (make one with: wcprof-ingest -o %s DUMP)",
-                 path, path);
+        const char *why = objects == 0 ? "it is an empty SQLite database"
+                        : app == 0     ? "it is an SQLite database without the wcprof schema"
+                                       : "its application_id is not wcprof's";
+        not_ours(err, errlen, path, why, flags);
         goto fail;
     }
     int64_t version = pragma_int(db, "PRAGMA user_version", &rc);
     if (version != WCP_SCHEMA_VERSION) {
-        snprintf(err, errlen, "\"%s\" has wcprof schema version %lld; this program reads version %d",
-                 path, (long long)version, WCP_SCHEMA_VERSION);
+        snprintf(err, errlen, "\"%s\" has wcprof schema version %lld; this wcprof reads version %d%s", path,
+                 (long long)version, WCP_SCHEMA_VERSION,
+                 version > WCP_SCHEMA_VERSION ? " (it was made by a newer wcprof-ingest)" : "");
         goto fail;
     }
     *out = db;

@@ -57,64 +57,9 @@ static const char usage_text[] =
 /* Opens p->db_path, never creating it, and checks it holds a wcprof schema.
 ** Returns 0, or 1 after saying on stderr what is wrong and what to do. */
 int shell_open_db(ShellState *p) {
-  const char *path = p->db_path;
-  struct stat sb;
-  sqlite3_stmt *st;
-  int rc, appid = 0, version = 0, tables = 0;
-
-  if (stat(path, &sb) != 0) {
-    if (errno == ENOENT)
-      fprintf(stderr, "Error: cannot open \"%s\": no such file\n", path);
-    else
-      fprintf(stderr, "Error: cannot open \"%s\": %s\n", path, strerror(errno));
-    return 1;
-  }
-  if (S_ISDIR(sb.st_mode)) {
-    fprintf(stderr, "Error: cannot open \"%s\": it is a directory\n", path);
-    return 1;
-  }
-  rc = sqlite3_open_v2(path, &p->db, p->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
-                       NULL);
-  if (rc != SQLITE_OK) {
-    fprintf(stderr, "Error: cannot open \"%s\": %s\n", path,
-            p->db ? sqlite3_errmsg(p->db) : sqlite3_errstr(rc));
-    return 1;
-  }
-  sqlite3_busy_timeout(p->db, 2000);   /* wcprof-ingest may be writing */
-  rc = sqlite3_prepare_v2(p->db,
-                          "SELECT (SELECT application_id FROM pragma_application_id),"
-                          " (SELECT user_version FROM pragma_user_version),"
-                          " (SELECT count(*) FROM sqlite_schema WHERE type = 'table')",
-                          -1, &st, NULL);
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-      appid = sqlite3_column_int(st, 0);
-      version = sqlite3_column_int(st, 1);
-      tables = sqlite3_column_int(st, 2);
-      rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-  }
-  if (rc != SQLITE_OK) {
-    fprintf(stderr,
-            "Error: \"%s\" is not a wcprof database (%s); make one with: wcprof-ingest -o %s DUMP\n",
-            path, sqlite3_errmsg(p->db), path);
-    return 1;
-  }
-  if (appid != WCP_APPLICATION_ID) {
-    const char *why = tables == 0 ? "it is an empty SQLite database"
-                      : appid == 0 ? "it is an SQLite database without the wcprof schema"
-                                   : "its application_id is not wcprof's";
-    fprintf(stderr, "Error: \"%s\" is not a wcprof database (%s); make one with: wcprof-ingest -o %s DUMP\n",
-            path, why, path);
-    return 1;
-  }
-  if (version != WCP_SCHEMA_VERSION) {
-    fprintf(stderr,
-            "Error: \"%s\" has wcprof schema version %d; this wcprof reads version %d%s\n",
-            path, version, WCP_SCHEMA_VERSION,
-            version > WCP_SCHEMA_VERSION ? " (it was made by a newer wcprof-ingest)" : "");
+  char err[1024];
+  if (wcp_db_open(p->db_path, p->readonly ? WCP_DB_READONLY : 0, &p->db, err, sizeof err) != 0) {
+    fprintf(stderr, "Error: %s\n", err);
     return 1;
   }
   return 0;

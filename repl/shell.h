@@ -15,8 +15,7 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
-#define WCP_APPLICATION_ID 0x77637066   /* 'wcpf' = 2003005542, as sql/schema.sql sets it */
-#define WCP_SCHEMA_VERSION 1            /* PRAGMA user_version this shell reads */
+#include "store.h"                      /* wcp_db_open(): the one check of a wcprof database */
 #define WCP_HISTORY_LINES  2000         /* history file trimmed to this many lines */
 #define WCP_SELFTIME_ROWS  20           /* .selftime's default row limit */
 
