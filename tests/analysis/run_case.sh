@@ -1,14 +1,15 @@
 #!/bin/sh
 # run_case.sh - one hand-built case of the analyses, a folder of files:
 #
-#   cases/NAME/input.dump   a small dump (times in round milliseconds)
+#   cases/NAME/input.dump   a small dump (times in round milliseconds); or
+#                           input.1.dump, input.2.dump, ... ingested in name order
 #   cases/NAME/check.sql    queries of the analyses; its first line, a `-- `
 #                           comment, says which rule it tests and why the
 #                           numbers are what they are
 #   cases/NAME/expected     the exact output of check.sql, written by hand
 #                           from spec/analysis.md and sql/ext/README.md
 #
-# The dump is ingested into a fresh database, then check.sql runs twice and
+# The dumps are ingested into a fresh database, then check.sql runs twice and
 # both outputs must equal `expected`:
 #   1. sqlite3 -batch -header -list DB, with `.load MODULE` as its first line;
 #   2. the wcprof shell, which registers the analyses itself:
@@ -23,8 +24,9 @@ db="$work/$name.db"
 rm -f "$db" "$db-journal" "$db-wal" "$db-shm"
 cd "$case"
 
-if ! "$ingest" -q -o "$db" input.dump 2>"$work/$name.ingest.err"; then
-    echo "FAIL: wcprof-ingest refused input.dump:"; cat "$work/$name.ingest.err"; exit 1
+set -- input*.dump
+if ! "$ingest" -q -o "$db" "$@" 2>"$work/$name.ingest.err"; then
+    echo "FAIL: wcprof-ingest refused $*:"; cat "$work/$name.ingest.err"; exit 1
 fi
 
 fail=0
