@@ -16,6 +16,8 @@
 #      wcprof -list -header DB < check.sql   (skipped when SHELL is "none").
 #
 # usage: run_case.sh INGEST SQLITE3 MODULE SHELL CASE_DIR WORK_DIR
+# With WCPROF_SQLITE3_PRELOAD set (sanitizer builds), sqlite3 runs with it as
+# LD_PRELOAD, so that it can load a sanitized module.
 set -eu
 ingest=$1 sqlite=$2 module=$3 shell=$4 case=$5 work=$6
 name=$(basename "$case")
@@ -30,8 +32,9 @@ if ! "$ingest" -q -o "$db" "$@" 2>"$work/$name.ingest.err"; then
 fi
 
 fail=0
+preload=${WCPROF_SQLITE3_PRELOAD:-}
 { printf '.load %s\n' "$module"; cat check.sql; } |
-    "$sqlite" -batch -header -list "$db" >"$work/$name.sqlite3.out" 2>"$work/$name.sqlite3.err" || true
+    env ${preload:+LD_PRELOAD="$preload"} "$sqlite" -batch -header -list "$db" >"$work/$name.sqlite3.out" 2>"$work/$name.sqlite3.err" || true
 if ! diff -u expected "$work/$name.sqlite3.out"; then
     echo "FAIL: sqlite3 + .load: output differs from expected (- expected, + got)"
     cat "$work/$name.sqlite3.err"
