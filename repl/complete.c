@@ -14,8 +14,8 @@
 **
 ** What is offered: at the start of a line, dot-command names; after a
 ** dot-command, what its row in the command table says (file names, modes,
-** on/off, command names, tables, class keys, run ids, and the options its
-** usage names: "--run", "--min-self"); anywhere
+** on/off, command names, tables, class keys, run ids, "origins", and the
+** options its usage names: "--run", "--min-self"); anywhere
 ** else, SQL keywords and the names of tables, views and their columns.
 */
 #include <ctype.h>
@@ -214,6 +214,8 @@ enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, ch
                     "SELECT DISTINCT k.value || ':' || c.value FROM ops o"
                     " JOIN strings k ON k.id = o.kind JOIN strings c ON c.id = o.class_id",
                     NULL, 0);
+      else if (kind == ARGS_DRIFT)
+        offer(&l, word, "origins", 0);
       else if (kind == ARGS_RUN)
         offer_query(p, &l, word, "SELECT id FROM runs UNION ALL SELECT 'latest'", NULL, 0);
     }

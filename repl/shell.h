@@ -30,7 +30,8 @@ enum wcp_args {
   ARGS_ONOFF,     /* on, off */
   ARGS_COMMAND,   /* dot-command names (for .help) */
   ARGS_TABLE,     /* table and view names */
-  ARGS_CLASSKEY,  /* class keys kind:class (for .whatif) */
+  ARGS_CLASSKEY,  /* class keys kind:class (for .whatif, .critpath) */
+  ARGS_DRIFT,     /* the word "origins" (for .drift) */
   ARGS_RUN,       /* run ids */
   ARGS_SQL        /* not a dot-command argument: SQL words */
 };
