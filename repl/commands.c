@@ -828,12 +828,28 @@ static int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv) {
 }
 
 /* The whole report, for people: each analysis in turn, under a title, in
-** table mode unless box or line was chosen. */
+** table mode unless box or line was chosen, in the reference analyzer's
+** order. A run that dropped events says so in the report itself, under the
+** header's title, and once more on stderr at the end. */
 static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  static const char *const parts[] = {"summary", "selftime", "critpath", "rank", "chain", "deadair"};
+  static const struct {
+    const char *cmd;          /* the command */
+    const char *arg;          /* its argument, or NULL */
+    const char *title;        /* the section's title */
+  } parts[] = {
+    {"summary", NULL, "Header"},
+    {"rank", NULL, "What-if ranking: what making each class key faster would save"},
+    {"selftime", NULL, "Classes by total self time (top 20)"},
+    {"chain", NULL, "Blocking chain"},
+    {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran"},
+    {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)"},
+    {"drift", "origins", "Diagnostics: where drift starts (top 10)"},
+    {"critpath", NULL, "Critical path, in time order"},
+  };
   long long run;
-  char runbuf[32];
-  int errors = 0;
+  char runbuf[32], warning[256], left_out[256] = "";
+  int errors = 0, sections = 0;
+  size_t nleft = 0;
   enum wcp_mode mode = p->mode;
   int headers = p->headers;
   if (take_run(p, c, &argc, argv, &run))
@@ -845,19 +861,41 @@ static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
     p->headers = -1;
   }
   snprintf(runbuf, sizeof runbuf, "%lld", run);
+  dropped_warning(p, run, warning, sizeof warning);
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-    const DotCmd *d = find_dot_cmd(parts[i], NULL);
-    char name[32], opt[] = "--run";
-    char *av[] = {name, opt, runbuf, NULL};
-    if (!d || (d->tvf && !shell_has_function(p, d->tvf)))
+    const DotCmd *d = find_dot_cmd(parts[i].cmd, NULL);
+    char name[32], arg[32], opt[] = "--run";
+    char *av[5];
+    int ac = 0;
+    if (!d)
       continue;
+    if (d->tvf && !shell_has_function(p, d->tvf)) {
+      if (!parts[i].arg && nleft < sizeof left_out)
+        nleft += (size_t)snprintf(left_out + nleft, sizeof left_out - nleft, " .%s", d->name);
+      continue;
+    }
     snprintf(name, sizeof name, ".%s", d->name);
-    fprintf(p->out, "%s== .%s (run %lld): %s\n", i ? "\n" : "", d->name, run, d->help);
+    av[ac++] = name;
+    if (parts[i].arg) {
+      snprintf(arg, sizeof arg, "%s", parts[i].arg);
+      av[ac++] = arg;
+    }
+    av[ac++] = opt;
+    av[ac++] = runbuf;
+    av[ac] = NULL;
+    fprintf(p->out, "%s== .%s%s%s (run %lld): %s\n", sections++ ? "\n" : "", d->name,
+            parts[i].arg ? " " : "", parts[i].arg ? parts[i].arg : "", run, parts[i].title);
+    if (d->fn == cmd_summary && *warning)
+      fprintf(p->out, "%s\n", warning);
     fflush(p->out);
     p->hold_warning = 1;
-    errors += d->fn(p, d, 3, av);
+    errors += d->fn(p, d, ac, av);
     p->hold_warning = 0;
   }
+  if (nleft)
+    fprintf(p->out, "\n== left out:%s (they need the analyses extension; .load one)\n",
+            left_out);
+  fflush(p->out);
   p->mode = mode;
   p->headers = headers;
   warn_dropped(p, run);
@@ -911,7 +949,9 @@ const DotCmd wcp_dot_cmds[] = {
    ARGS_NONE, "whatif_rank"},
   {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL},
   {"report", cmd_report, "?--run N?", "The full report: every analysis available",
-   "  For people: printed as a table whatever the mode (box and line are kept).",
+   "  For people: printed as a table whatever the mode (box and line are kept).\n"
+   "  Sections: .summary .rank .selftime .chain .deadair .drift, \".drift origins\",\n"
+   "  .critpath; those the analyses extension provides are left out without it.",
    ARGS_NONE, NULL},
   {"run", cmd_run, "?N|latest?", "Pick the run analyses use (default: the most recent)",
    NULL, ARGS_RUN, NULL},
