@@ -889,7 +889,11 @@ static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
       fprintf(p->out, "%s\n", warning);
     fflush(p->out);
     p->hold_warning = 1;
-    errors += d->fn(p, d, ac, av);
+    p->rows = -1;
+    if (d->fn(p, d, ac, av) != 0)
+      errors++;
+    else if (p->rows == 0)          /* a table prints nothing for no rows */
+      fprintf(p->out, "(none)\n");
     p->hold_warning = 0;
   }
   if (nleft)

@@ -421,6 +421,7 @@ int wcp_print_stmt(ShellState *p, sqlite3_stmt *st) {
     row++;
   }
 done:
+  p->rows = row;
   if (p->mode == MODE_JSON && row > 0)
     fputs("]\n", out);
   if ((p->mode == MODE_TABLE || p->mode == MODE_BOX) && g.nrow > 0) {
