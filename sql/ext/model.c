@@ -78,8 +78,7 @@ static void free_classes(wcp_model *m)
 }
 
 /* The classes of the run (class key = kind + class), ordered by key; each
- * op's class index; each class's work type from the class_stats view, the
- * one implementation of §5. */
+ * op's class index; each class's work type (§5) from the views. */
 static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
 {
     const wcp_graph *g = &m->g;
@@ -118,6 +117,37 @@ static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
     }
     free(k);
     k = NULL;
+    /* each class's work type, from the class_work_type view (its rule is
+     * class_stats's); the classes are in (kind, class_id) order here */
+    sqlite3_stmt *st;
+    int rc;
+    bool by_id = sqlite3_prepare_v2(db, "SELECT kind, class_id, work_type FROM class_work_type "
+                                        "WHERE run_id = ?1", -1, &st, NULL) == SQLITE_OK;
+    if (by_id) {
+        sqlite3_bind_int64(st, 1, m->run_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            uint64_t key = (uint64_t)sqlite3_column_int64(st, 0) << 32 | (uint32_t)sqlite3_column_int64(st, 1);
+            const char *wt = (const char *)sqlite3_column_text(st, 2);
+            size_t lo = 0, hi = m->n_cls;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                uint64_t mk = (uint64_t)m->cls[mid].kind << 32 | m->cls[mid].class_id;
+                if (mk < key)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            wcp_class *c = lo < m->n_cls ? &m->cls[lo] : NULL;
+            if (c && ((uint64_t)c->kind << 32 | c->class_id) == key && !c->work_type &&
+                !(c->work_type = strdup(wt ? wt : ""))) {
+                sqlite3_finalize(st);
+                goto oom;
+            }
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return merr(err, errlen, "classes: %s", sqlite3_errmsg(db));
+    }
     /* by key, so that a key is found by bisection */
     for (uint32_t c = 0; c < m->n_cls; c++)
         m->cls[c].critical = c;   /* remember the old index for a moment */
@@ -133,23 +163,24 @@ static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
         m->op_cls[i] = remap[m->op_cls[i]];
     free(remap);
 
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT class_key, work_type FROM class_stats WHERE run_id = ?1", -1,
-                           &st, NULL) != SQLITE_OK)
-        return merr(err, errlen, "classes: %s", sqlite3_errmsg(db));
-    sqlite3_bind_int64(st, 1, m->run_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t c = wcp_model_class(m, (const char *)sqlite3_column_text(st, 0));
-        const char *wt = (const char *)sqlite3_column_text(st, 1);
-        if (c >= 0 && !m->cls[c].work_type && !(m->cls[c].work_type = strdup(wt ? wt : ""))) {
-            sqlite3_finalize(st);
-            goto oom;
+    /* a database made before class_work_type existed: the same from class_stats */
+    if (!by_id) {
+        if (sqlite3_prepare_v2(db, "SELECT class_key, work_type FROM class_stats WHERE run_id = ?1", -1,
+                               &st, NULL) != SQLITE_OK)
+            return merr(err, errlen, "classes: %s", sqlite3_errmsg(db));
+        sqlite3_bind_int64(st, 1, m->run_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t c = wcp_model_class(m, (const char *)sqlite3_column_text(st, 0));
+            const char *wt = (const char *)sqlite3_column_text(st, 1);
+            if (c >= 0 && !m->cls[c].work_type && !(m->cls[c].work_type = strdup(wt ? wt : ""))) {
+                sqlite3_finalize(st);
+                goto oom;
+            }
         }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return merr(err, errlen, "classes: %s", sqlite3_errmsg(db));
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return merr(err, errlen, "classes: %s", sqlite3_errmsg(db));
     for (uint32_t c = 0; c < m->n_cls; c++)
         if (!m->cls[c].work_type && !(m->cls[c].work_type = strdup("")))
             goto oom;
