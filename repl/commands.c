@@ -628,7 +628,7 @@ static int cmd_summary(ShellState *p, const DotCmd *c, int argc, char **argv) {
   if (shell_has_function(p, "replay_summary"))
     return run_analysis(p, run,
                         "SELECT s.ops, s.roots, s.open_ops, s.dropped_events, s.orphan_waits,"
-                        " s.span_ns, s.makespan_ns, f.baseline_ns, f.drift_pct,"
+                        " s.span_ns, s.makespan_ns, f.baseline_ns, round(f.drift_pct, 3) AS drift_pct,"
                         " f.cycles_broken, f.fallback_anchors"
                         " FROM run_summary s LEFT JOIN replay_summary(?1) f ON 1"
                         " WHERE s.run_id = ?1",
