@@ -129,17 +129,18 @@ int main(int argc, char **argv)
         free(after);
         free(factor);
         wcp_model_release(m);
+        wcp_model_release(x.model);   /* one model at a time, as in a user's session */
+        x.model = NULL;
 
         /* the ranking as users run it: SQL over the (now cached) model */
         t0 = now();
         rows = scalar(db, "SELECT count(*) FROM whatif_rank()");
         t_rank[r] = now() - t0;
     }
-    const wcp_model *m = x.model;
-    /* the ranking's own model is the one the extension cached; x's was ours */
     int64_t classes = scalar(db, "SELECT count(DISTINCT class_key) FROM whatif_rank()");
     struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    getrusage(RUSAGE_SELF, &ru);   /* before the figures' model, which the extension's duplicates */
+    wcp_model *m = wcp_model_get(&x, run, err, sizeof err);
     printf("%s: run %lld, %u ops, %u waits, %u classes (%lld ranked), %zu replay steps\n", argv[optind],
            (long long)run, m ? m->g.n_ops : 0, m ? m->g.n_waits : 0, m ? m->n_cls : 0,
            (long long)classes, m ? m->tape.n : 0);
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
            runs, median(t_graph, runs), median(t_model, runs), median(t_replay, runs),
            median(t_crit, runs), median(t_rank, runs), (long long)rows);
     printf("  peak RSS %.0f MB\n", (double)ru.ru_maxrss / 1024.0);
+    wcp_model_release(m);
     wcp_model_release(x.model);
     sqlite3_close(db);
     return 0;

@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include "replay.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,14 +256,6 @@ static void run(compiler *c)
     }
 }
 
-static int cerr(char *err, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char *err, size_t errlen)
 {
@@ -273,7 +264,7 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char 
     t->cls = cls;
     t->first_root = WCP_NONE;
     if (g->n_ops >= (1u << WCP_TAPE_OP_BITS))
-        return cerr(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
+        return wcp_errf(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
                     (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
     size_t n1 = g->n_ops ? g->n_ops : 1;
     compiler c = {.t = t, .g = g};
@@ -326,9 +317,9 @@ done:
     if (c.oom) {
         bool big = c.too_big;
         wcp_tape_free(t);
-        return big ? cerr(err, errlen, "replay: run %lld needs more than 2^32 replay steps",
+        return big ? wcp_errf(err, errlen, "replay: run %lld needs more than 2^32 replay steps",
                           (long long)g->run_id)
-                   : cerr(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
+                   : wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
     }
     for (uint32_t i = 0; i < g->n_ops; i++)
         t->unfinished += !t->finished[i];
@@ -336,7 +327,7 @@ done:
     t->start_slot = malloc(n1 * sizeof *t->start_slot);
     if (!t->start_slot) {
         wcp_tape_free(t);
-        return cerr(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
+        return wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
     }
     memset(t->start_slot, 0xff, n1 * sizeof *t->start_slot);
     if (t->first_root != WCP_NONE)
