@@ -65,42 +65,45 @@ int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, ui
     return -1;
 }
 
-int64_t wcp_graph_self(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw)
+void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw,
+                     wcp_step_fn *fn, void *ctx)
 {
-    int64_t s = g->start[i], e = g->end[i];
+    int64_t cur = g->start[i], e = g->end[i];   /* cur: how far the op is covered */
     const uint32_t *ch = g->child + g->child_off[i];
     size_t nc = g->child_off[i + 1] - g->child_off[i], a = 0, b = 0;
-    int64_t covered = 0, cs = 0, ce = 0;
-    bool open = false;
     while (a < nc || b < nw) {
-        int64_t is, ie;
-        if (b >= nw || (a < nc && g->start[ch[a]] <= w[b].start)) {
-            is = g->start[ch[a]];
-            ie = g->end[ch[a]];
-            a++;
-        } else {
-            is = w[b].start;
-            ie = w[b].end;
-            b++;
+        bool child = b >= nw || (a < nc && g->start[ch[a]] <= w[b].start);
+        int64_t is = child ? g->start[ch[a]] : w[b].start;
+        int64_t ie = child ? g->end[ch[a]] : w[b].end;
+        if (is > cur && cur < e) {
+            int64_t se = is < e ? is : e;
+            fn(ctx, &(wcp_step){WCP_STEP_SELF, cur, se - cur, 0});
+            cur = se;
         }
-        if (is < s)
-            is = s;
+        if (child)
+            fn(ctx, &(wcp_step){WCP_STEP_CHILD, is, 0, ch[a++]});
+        else
+            fn(ctx, &(wcp_step){WCP_STEP_WAIT, is, 0, (uint32_t)b++});
         if (ie > e)
             ie = e;
-        if (ie <= is)
-            continue;
-        if (!open || is > ce) {
-            if (open)
-                covered += ce - cs;
-            cs = is;
-            ce = ie;
-            open = true;
-        } else if (ie > ce)
-            ce = ie;
+        if (ie > cur)
+            cur = ie;
     }
-    if (open)
-        covered += ce - cs;
-    return (e - s) - covered;
+    if (cur < e)
+        fn(ctx, &(wcp_step){WCP_STEP_SELF, cur, e - cur, 0});
+}
+
+static void add_self(void *ctx, const wcp_step *s)
+{
+    if (s->kind == WCP_STEP_SELF)
+        *(int64_t *)ctx += s->len;
+}
+
+int64_t wcp_graph_self(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw)
+{
+    int64_t self = 0;
+    wcp_graph_steps(g, i, w, nw, add_self, &self);
+    return self;
 }
 
 void wcp_graph_free(wcp_graph *g)

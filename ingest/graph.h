@@ -11,7 +11,7 @@
 #ifndef WCP_GRAPH_H
 #define WCP_GRAPH_H
 
-#include <sqlite3.h>
+#include "wcp_sqlite.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,8 +85,29 @@ typedef struct wcp_span {
     int64_t start, end;
 } wcp_span;
 
-/* §2: the self time of op i given its own waits (sorted by start): its
- * interval minus the union of its children's intervals and the waits. */
+/* The steps of op i in time order (spec/analysis.md §2-3), given its own
+ * waits as spans sorted by start: each self segment (its interval minus the
+ * union of its children's intervals and the waits, clipped to the op), each
+ * child's start and each wait's start. Ties: a self segment comes first (it
+ * ends where the next interval starts), then a child, then a wait; children
+ * in (start, id) order. The one implementation of self segments: self time
+ * and the replay both walk it. */
+typedef enum wcp_step_kind { WCP_STEP_SELF, WCP_STEP_CHILD, WCP_STEP_WAIT } wcp_step_kind;
+
+typedef struct wcp_step {
+    wcp_step_kind kind;
+    int64_t t;             /* when: the segment's start, the child's or the wait's start */
+    int64_t len;           /* SELF: the segment's length */
+    uint32_t index;        /* CHILD: the child's op index; WAIT: its position in the spans */
+} wcp_step;
+
+typedef void wcp_step_fn(void *ctx, const wcp_step *step);
+
+void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *waits, size_t n_waits,
+                     wcp_step_fn *fn, void *ctx);
+
+/* §2: the self time of op i given its own waits (sorted by start): the total
+ * length of its self segments. */
 int64_t wcp_graph_self(const wcp_graph *g, uint32_t i, const wcp_span *waits, size_t n_waits);
 
 #endif

@@ -8,7 +8,7 @@
 #ifndef WCP_STORE_H
 #define WCP_STORE_H
 
-#include <sqlite3.h>
+#include "wcp_sqlite.h"
 #include <stddef.h>
 #include <stdint.h>
 

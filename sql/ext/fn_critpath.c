@@ -1,0 +1,62 @@
+/* fn_critpath.c - critical_path(spec, run): the exact decomposition of a
+ * replay's makespan (spec/analysis.md §4), of the baseline or of a what-if. */
+#include "fns.h"
+
+#include <stdlib.h>
+
+static const char *const what_name[] = {"self", "wait", "gap", "offset", "cycle"};
+
+static int fill(wcp_call *c)
+{
+    const wcp_model *m = c->model;
+    const wcp_graph *g = &m->g;
+    const char *spec = wcp_arg_text(c, 0);
+    const wcp_seg *path = m->path;
+    size_t n = m->n_path;
+    wcp_seg *own = NULL;
+    double *factor = NULL;
+    int64_t *reg = NULL, *start = NULL, *after = NULL;
+    int rc = -1;
+    if (spec) {
+        if (wcp_whatif_replay(c, spec, &factor, &reg, &start, &after) < 0)
+            goto done;
+        if (wcp_tape_critical_path(&m->tape, reg, start, after, &own, &n) < 0) {
+            wcp_fail(c, "out of memory");
+            goto done;
+        }
+        path = own;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const wcp_seg *s = &path[k];
+        wcp_put_int(c, (int64_t)k + 1);
+        wcp_put_int(c, g->id[s->op]);
+        wcp_put_static(c, m->cls[m->op_cls[s->op]].key);
+        wcp_put_static(c, what_name[s->what]);
+        if (s->what == WCP_SEG_WAIT) {
+            const wcp_wait *w = &g->waits[s->wait];
+            char *name = wcp_string(c->db, w->ident);
+            if (name && !*name) {
+                free(name);
+                name = wcp_string(c->db, w->reason);
+            }
+            wcp_put_text(c, name);
+            free(name);
+        } else {
+            wcp_put_null(c);
+        }
+        wcp_put_int(c, s->start);
+        wcp_put_int(c, s->end);
+        wcp_put_int(c, s->end - s->start);
+    }
+    rc = 0;
+done:
+    free(own);
+    free(factor);
+    free(reg);
+    free(start);
+    free(after);
+    return rc;
+}
+
+const wcp_fn wcp_fn_critical_path = {
+    "critical_path", "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns", "spec", fill};

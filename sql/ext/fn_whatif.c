@@ -1,0 +1,65 @@
+/* fn_whatif.c - whatif(spec, run): one what-if replay (spec/analysis.md §3). */
+#define _GNU_SOURCE
+#include "fns.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int64_t wcp_whatif_replay(wcp_call *c, const char *spec, double **factor, int64_t **reg,
+                          int64_t **start, int64_t **after)
+{
+    const wcp_model *m = c->model;
+    size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
+    *factor = malloc((m->n_cls ? m->n_cls : 1) * sizeof **factor);
+    *reg = malloc(n1 * sizeof **reg);
+    *start = malloc(n1 * sizeof **start);
+    if (after)
+        *after = malloc((m->tape.n ? m->tape.n : 1) * sizeof **after);
+    if (!*factor || !*reg || !*start || (after && !*after))
+        return wcp_fail(c, "out of memory");
+    if (wcp_parse_spec(c->db, m, spec, *factor, c->err, sizeof c->err) < 0)
+        return -1;
+    int64_t ms = wcp_tape_eval(&m->tape, *factor, *reg, *start, after ? *after : NULL);
+    return ms < 0 ? 0 : ms;
+}
+
+static int fill(wcp_call *c)
+{
+    const wcp_model *m = c->model;
+    const char *spec = wcp_arg_text(c, 0);
+    double *factor = NULL;
+    int64_t *reg = NULL, *start = NULL;
+    char *norm = NULL;
+    int rc = -1;
+    if (!spec) {
+        wcp_fail(c, "needs a spec: whatif('kind:class=F ...')");
+        goto done;
+    }
+    int64_t ms = wcp_whatif_replay(c, spec, &factor, &reg, &start, NULL);
+    if (ms < 0)
+        goto done;
+    /* the spec as understood: every factor other than 1, by class key */
+    size_t len = 0;
+    FILE *f = open_memstream(&norm, &len);
+    if (!f) {
+        wcp_fail(c, "out of memory");
+        goto done;
+    }
+    for (uint32_t k = 0, n = 0; k < m->n_cls; k++)
+        if (factor[k] != 1.0)
+            fprintf(f, "%s%s=%g", n++ ? " " : "", m->cls[k].key, factor[k]);
+    fclose(f);
+    wcp_put_int(c, m->baseline);
+    wcp_put_int(c, ms);
+    wcp_put_int(c, m->baseline - ms);
+    wcp_put_text(c, norm);
+    rc = 0;
+done:
+    free(norm);
+    free(factor);
+    free(reg);
+    free(start);
+    return rc;
+}
+
+const wcp_fn wcp_fn_whatif = {"whatif", "baseline_ns, makespan_ns, saved_ns, factors", "spec", fill};

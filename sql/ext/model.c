@@ -1,0 +1,419 @@
+/* model.c - one run's graph, classes, compiled replay and baseline, cached
+ * per connection. See model.h. */
+#define _GNU_SOURCE
+#include "model.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int merr(char *err, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int64_t wcp_latest_run(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int64_t run = -1;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM runs", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        run = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return run;
+}
+
+char *wcp_string(sqlite3 *db, uint32_t id)
+{
+    sqlite3_stmt *st;
+    const char *v = NULL;
+    char *out;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM strings WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return strdup("");
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = (const char *)sqlite3_column_text(st, 0);
+    out = strdup(v ? v : "");
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* ---- classes */
+
+typedef struct op_key {
+    uint64_t key;          /* kind << 32 | class_id */
+    uint32_t op;
+} op_key;
+
+static int by_key(const void *a, const void *b)
+{
+    const op_key *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->op < y->op ? -1 : x->op > y->op;
+}
+
+static int by_class_key(const void *a, const void *b)
+{
+    return strcmp(((const wcp_class *)a)->key, ((const wcp_class *)b)->key);
+}
+
+static void free_classes(wcp_model *m)
+{
+    for (uint32_t c = 0; c < m->n_cls; c++) {
+        free(m->cls[c].key);
+        free(m->cls[c].work_type);
+    }
+    free(m->cls);
+    m->cls = NULL;
+    m->n_cls = 0;
+}
+
+/* The classes of the run (class key = kind + class), ordered by key; each
+ * op's class index; each class's work type from the class_stats view, the
+ * one implementation of §5. */
+static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
+{
+    const wcp_graph *g = &m->g;
+    size_t n = g->n_ops;
+    op_key *k = malloc((n ? n : 1) * sizeof *k);
+    uint32_t *remap = NULL;
+    m->op_cls = malloc((n ? n : 1) * sizeof *m->op_cls);
+    if (!k || !m->op_cls)
+        goto oom;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (op_key){(uint64_t)g->kind[i] << 32 | g->class_id[i], (uint32_t)i};
+    qsort(k, n, sizeof *k, by_key);
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++)
+        nc += i == 0 || k[i].key != k[i - 1].key;
+    m->cls = calloc(nc ? nc : 1, sizeof *m->cls);
+    if (!m->cls)
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || k[i].key != k[i - 1].key) {
+            wcp_class *c = &m->cls[m->n_cls++];
+            c->kind = (uint32_t)(k[i].key >> 32);
+            c->class_id = (uint32_t)k[i].key;
+            char *kind = wcp_string(db, c->kind), *cl = wcp_string(db, c->class_id);
+            if (!kind || !cl || asprintf(&c->key, "%s:%s", kind, cl) < 0)
+                c->key = NULL;
+            free(kind);
+            free(cl);
+            if (!c->key)
+                goto oom;
+        }
+        wcp_class *c = &m->cls[m->n_cls - 1];
+        c->count++;
+        c->total_self += g->self_ns[k[i].op];
+        m->op_cls[k[i].op] = m->n_cls - 1;
+    }
+    free(k);
+    k = NULL;
+    /* by key, so that a key is found by bisection */
+    for (uint32_t c = 0; c < m->n_cls; c++)
+        m->cls[c].critical = c;   /* remember the old index for a moment */
+    qsort(m->cls, m->n_cls, sizeof *m->cls, by_class_key);
+    remap = malloc((m->n_cls ? m->n_cls : 1) * sizeof *remap);
+    if (!remap)
+        goto oom;
+    for (uint32_t c = 0; c < m->n_cls; c++) {
+        remap[m->cls[c].critical] = c;
+        m->cls[c].critical = 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        m->op_cls[i] = remap[m->op_cls[i]];
+    free(remap);
+
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT class_key, work_type FROM class_stats WHERE run_id = ?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return merr(err, errlen, "classes: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, m->run_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t c = wcp_model_class(m, (const char *)sqlite3_column_text(st, 0));
+        const char *wt = (const char *)sqlite3_column_text(st, 1);
+        if (c >= 0 && !m->cls[c].work_type && !(m->cls[c].work_type = strdup(wt ? wt : ""))) {
+            sqlite3_finalize(st);
+            goto oom;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return merr(err, errlen, "classes: %s", sqlite3_errmsg(db));
+    for (uint32_t c = 0; c < m->n_cls; c++)
+        if (!m->cls[c].work_type && !(m->cls[c].work_type = strdup("")))
+            goto oom;
+    return 0;
+oom:
+    free(k);
+    return merr(err, errlen, "classes: out of memory");
+}
+
+int64_t wcp_model_class(const wcp_model *m, const char *key)
+{
+    size_t lo = 0, hi = m->n_cls;
+    if (!key)
+        return -1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(m->cls[mid].key, key);
+        if (c == 0)
+            return (int64_t)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* ---- building and caching */
+
+static void model_free(wcp_model *m)
+{
+    if (!m)
+        return;
+    free_classes(m);
+    free(m->op_cls);
+    wcp_tape_free(&m->tape);
+    wcp_graph_free(&m->g);
+    free(m->reg);
+    free(m->start);
+    free(m->after);
+    free(m->path);
+    free(m);
+}
+
+void wcp_model_release(wcp_model *m)
+{
+    if (m && --m->refs == 0)
+        model_free(m);
+}
+
+static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen)
+{
+    wcp_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        merr(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->refs = 1;
+    m->run_id = run;
+    if (wcp_graph_build(db, run, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &m->g, err, errlen) < 0) {
+        free(m);
+        return NULL;
+    }
+    if (load_classes(db, m, err, errlen) < 0 ||
+        wcp_tape_compile(&m->tape, &m->g, m->op_cls, err, errlen) < 0)
+        goto fail;
+    size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
+    m->reg = calloc(n1, sizeof *m->reg);
+    m->start = calloc(n1, sizeof *m->start);
+    m->after = malloc((m->tape.n ? m->tape.n : 1) * sizeof *m->after);
+    if (!m->reg || !m->start || !m->after) {
+        merr(err, errlen, "replay: out of memory for run %lld", (long long)run);
+        goto fail;
+    }
+    m->baseline = wcp_tape_eval(&m->tape, NULL, m->reg, m->start, m->after);
+    m->actual = wcp_tape_actual(&m->tape);
+    if (wcp_tape_critical_path(&m->tape, m->reg, m->start, m->after, &m->path, &m->n_path) < 0) {
+        merr(err, errlen, "critical path: out of memory for run %lld", (long long)run);
+        goto fail;
+    }
+    for (size_t k = 0; k < m->n_path; k++)
+        if (m->path[k].what == WCP_SEG_SELF)
+            m->cls[m->op_cls[m->path[k].op]].critical += m->path[k].end - m->path[k].start;
+    return m;
+fail:
+    model_free(m);
+    return NULL;
+}
+
+/* What identifies the database's content: its data version (changed by any
+ * commit, from any connection) and this connection's change count. */
+static void db_version(sqlite3 *db, unsigned *version, int64_t *changes)
+{
+    unsigned v = 0;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &v) != SQLITE_OK)
+        v = 0;
+    *version = v;
+    *changes = sqlite3_total_changes64(db);
+}
+
+wcp_model *wcp_model_get(wcp_ext *x, int64_t run, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    unsigned version;
+    int64_t changes;
+    db_version(x->db, &version, &changes);
+    wcp_model *m = x->model;
+    if (m && m->run_id == run && m->data_version == version && m->changes == changes) {
+        m->refs++;
+        return m;
+    }
+    if (sqlite3_prepare_v2(x->db, "SELECT 1 FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+        merr(err, errlen, "%s (is this a wcprof database?)", sqlite3_errmsg(x->db));
+        return NULL;
+    }
+    sqlite3_bind_int64(st, 1, run);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!found) {
+        merr(err, errlen, "no run %lld in this database (SELECT id FROM runs lists them)", (long long)run);
+        return NULL;
+    }
+    if (x->model) {               /* one model at a time: they can be large */
+        wcp_model_release(x->model);
+        x->model = NULL;
+    }
+    m = model_build(x->db, run, err, errlen);
+    if (!m)
+        return NULL;
+    m->data_version = version;
+    m->changes = changes;
+    x->model = m;
+    m->refs++;
+    return m;
+}
+
+/* ---- arguments */
+
+static bool parse_factor(const char *s, size_t n, double *f)
+{
+    char buf[64], *end;
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    *f = strtod(buf, &end);
+    return *end == 0 && isfinite(*f) && *f >= 0;
+}
+
+int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size_t errlen)
+{
+    const char *p = text;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    while (*p && (isspace((unsigned char)*p) || *p == '['))
+        p++;
+    while (*p && *p != ']') {
+        size_t len = strcspn(p, ", \t\n]");
+        double f;
+        if (!parse_factor(p, len, &f)) {
+            merr(err, errlen, "bad factor \"%.*s\": factors are numbers >= 0, as in [0,0.5,0.9]",
+                 (int)(len ? len : strcspn(p, "]")), p);
+            goto fail;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            double *q = realloc(*out, cap * sizeof *q);
+            if (!q) {
+                merr(err, errlen, "out of memory");
+                goto fail;
+            }
+            *out = q;
+        }
+        (*out)[(*n)++] = f;
+        p += len;
+        while (*p && (isspace((unsigned char)*p) || *p == ','))
+            p++;
+    }
+    if (*p == ']')
+        p++;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p || *n == 0) {
+        merr(err, errlen, "bad factor list \"%s\": expected numbers >= 0, as in [0,0.5,0.9]", text);
+        goto fail;
+    }
+    return 0;
+fail:
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return -1;
+}
+
+static int set_factor(const wcp_model *m, const char *key, double f, double *factor, char *err,
+                      size_t errlen)
+{
+    int64_t c = wcp_model_class(m, key);
+    if (c < 0)
+        return merr(err, errlen, "no class key \"%s\" in run %lld (class keys are kind:class; "
+                    "SELECT class_key FROM class_stats lists them)", key, (long long)m->run_id);
+    factor[c] = f;
+    return 0;
+}
+
+int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *factor, char *err,
+                   size_t errlen)
+{
+    const char *p = spec;
+    int items = 0;
+    for (uint32_t c = 0; c < m->n_cls; c++)
+        factor[c] = 1.0;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '{') {   /* a JSON object, for keys with spaces or commas */
+        sqlite3_stmt *st;
+        int rc;
+        if (sqlite3_prepare_v2(db, "SELECT key, value, type FROM json_each(?1)", -1, &st, NULL) != SQLITE_OK)
+            return merr(err, errlen, "what-if: %s", sqlite3_errmsg(db));
+        sqlite3_bind_text(st, 1, spec, -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *key = (const char *)sqlite3_column_text(st, 0);
+            const char *type = (const char *)sqlite3_column_text(st, 2);
+            double f = sqlite3_column_double(st, 1);
+            if (!type || (strcmp(type, "integer") && strcmp(type, "real")) || !isfinite(f) || f < 0) {
+                sqlite3_finalize(st);
+                return merr(err, errlen, "bad factor for \"%s\": factors are numbers >= 0", key ? key : "");
+            }
+            if (set_factor(m, key, f, factor, err, errlen) < 0) {
+                sqlite3_finalize(st);
+                return -1;
+            }
+            items++;
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return merr(err, errlen, "bad what-if object: %s", sqlite3_errmsg(db));
+    } else {
+        while (*p) {
+            size_t len = strcspn(p, ", \t\n");
+            char *item = strndup(p, len), *eq = item ? strrchr(item, '=') : NULL;
+            double f;
+            if (!item)
+                return merr(err, errlen, "out of memory");
+            if (!eq || eq == item || !parse_factor(eq + 1, strlen(eq + 1), &f)) {
+                merr(err, errlen, "bad what-if \"%s\": expected KEY=F (KEY a class key kind:class, "
+                     "F a number >= 0)", item);
+                free(item);
+                return -1;
+            }
+            *eq = 0;
+            int rc = set_factor(m, item, f, factor, err, errlen);
+            free(item);
+            if (rc < 0)
+                return -1;
+            items++;
+            p += len;
+            while (*p && (isspace((unsigned char)*p) || *p == ','))
+                p++;
+        }
+    }
+    if (items == 0)
+        return merr(err, errlen, "empty what-if: expected KEY=F ..., as in call_exec:Container.from=0.5");
+    return 0;
+}
