@@ -267,6 +267,8 @@ typedef struct ov_ctx {
     long budget;
     unsigned digest;
     unsigned nexec_idents;  /* exec idents come from a small pool: retries */
+    size_t *early;          /* ops that start before their parent */
+    size_t nearly, capearly;
 } ov_ctx;
 
 static int64_t build_ov(ov_ctx *c, uint64_t parent, const char *kind, uint32_t cls,
@@ -337,9 +339,12 @@ static int64_t build_ov(ov_ctx *c, uint64_t parent, const char *kind, uint32_t c
             int64_t cd = pg_range(&c->r, 0, s + dur - cs);
             if (pg_chance(&c->r, 8))
                 cd += pg_range(&c->r, 1, 10 * MS);
-            if (pg_chance(&c->r, 4)) {
-                cs = s - pg_range(&c->r, 1, 2 * MS);
-                cd = pg_range(&c->r, 0, dur);
+            bool early = pg_chance(&c->r, 4);
+            if (early) {
+                cs = s - pg_range(&c->r, 1, 5 * MS);
+                cd = pg_range(&c->r, 0, dur + 5 * MS);
+                GROW(c->early, c->nearly, c->capearly);
+                c->early[c->nearly++] = c->g->nops;
             }
             ov_child(c, id, cs, cd, depth);
         }
@@ -358,8 +363,12 @@ static void ov_wait(ov_ctx *c, size_t i)
     static const char *const reasons[] = {"call_exec", "singleflight", "lazy", "service", "io"};
     uint64_t k = pg_below(&c->r, 100);
     if (k < 45) {
-        /* on any op: in another root, an ancestor (a cycle), a descendant */
+        /* on any op: in another root, an ancestor (a cycle), a descendant, or
+         * one that starts before its parent (a fallback anchor may place it
+         * before the op it is anchored at) */
         size_t x = (size_t)pg_below(&c->r, g->nops);
+        if (k >= 36 && c->nearly)
+            x = c->early[pg_below(&c->r, c->nearly)];
         if (k < 12) {   /* an ancestor, when there is one */
             for (uint64_t up = o->parent; up;) {
                 size_t j = 0;
@@ -414,7 +423,7 @@ static void ov_wait(ov_ctx *c, size_t i)
 
 void pg_gen_overlap(pg_graph *g, uint64_t seed, size_t target_ops)
 {
-    ov_ctx c = {g, {seed * 0x9e3779b97f4a7c15ULL + 7}, (long)target_ops, 1, 0};
+    ov_ctx c = {g, {seed * 0x9e3779b97f4a7c15ULL + 7}, (long)target_ops, 1, 0, NULL, 0, 0};
     c.nexec_idents = 1 + (unsigned)pg_below(&c.r, 6);
     g->epoch_unix_nano = 1650000000000000000LL + (int64_t)(seed % 1000000) * 1000;
     g->next_id = 1 + pg_below(&c.r, 1000);
@@ -489,6 +498,7 @@ void pg_gen_overlap(pg_graph *g, uint64_t seed, size_t target_ops)
     }
     if (pg_chance(&c.r, 30))   /* an orphan wait: its waiter is no op */
         add_wait(g, 777777777, 0, "lock", pg_intern(g, "lock:a"), 0, 1234567);
+    free(c.early);
 }
 
 /* ---- writing */
