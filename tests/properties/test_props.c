@@ -238,7 +238,7 @@ static const struct gen_case {
     {0, {"-n", "8000", "-s", "5", "--dumps", "4", "--no-flush", "--open", "3", "--orphans", "3",
          "--classes", "60", NULL}},
     {0, {"-n", "20000", "-s", "3", "--classes", "60", NULL}},
-    {1, {"-n", "12000", "-s", "7", "--orphans", "2", NULL}},
+    {1, {"-n", "8000", "-s", "7", "--orphans", "2", NULL}},
 };
 
 static int cmp_cls(const void *a, const void *b)
