@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int gerr(char *err, size_t n, const char *fmt, ...)
+int wcp_errf(char *err, size_t n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -155,7 +155,7 @@ static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64
     if (sqlite3_prepare_v2(db,
             "SELECT ident_id, from_id FROM links WHERE run_id = ?1 AND kind = ?2 AND ident_id != 0 "
             "ORDER BY ident_id, dump_id, line", -1, &st, NULL) != SQLITE_OK)
-        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, g->run_id);
     sqlite3_bind_int64(st, 2, kind);
     size_t cap = 0;
@@ -177,7 +177,7 @@ static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64
                 *from = nf;
             if (!ni || !nf) {
                 sqlite3_finalize(st);
-                return gerr(err, errlen, "graph: out of memory");
+                return wcp_errf(err, errlen, "graph: out of memory");
             }
         }
         (*idents)[*n] = ident;
@@ -186,7 +186,7 @@ static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
     return 0;
 }
 
@@ -195,7 +195,7 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
     sqlite3_stmt *st;
     int64_t count = 0;
     if (sqlite3_prepare_v2(db, "SELECT count(*) FROM waits WHERE run_id = ?1", -1, &st, NULL) != SQLITE_OK)
-        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, g->run_id);
     if (sqlite3_step(st) == SQLITE_ROW)
         count = sqlite3_column_int64(st, 0);
@@ -203,11 +203,11 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
     g->wait_off = calloc((size_t)g->n_ops + 1, sizeof *g->wait_off);
     g->waits = malloc((size_t)(count ? count : 1) * sizeof *g->waits);
     if (!g->wait_off || !g->waits)
-        return gerr(err, errlen, "graph: out of memory for %lld waits", (long long)count);
+        return wcp_errf(err, errlen, "graph: out of memory for %lld waits", (long long)count);
     if (sqlite3_prepare_v2(db,
             "SELECT waiter_id, start_ns, end_ns, recorded_target_id, reason, ident_id FROM waits "
             "WHERE run_id = ?1 ORDER BY waiter_id, start_ns, dump_id, line", -1, &st, NULL) != SQLITE_OK)
-        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, g->run_id);
     int rc;
     uint32_t n = 0;
@@ -228,7 +228,7 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
     g->n_waits = n;
     for (uint32_t i = 0; i < g->n_ops; i++)
         g->wait_off[i + 1] += g->wait_off[i];
@@ -256,7 +256,7 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     sqlite3_finalize(st);
     st = NULL;
     if (count > INT32_MAX) {
-        gerr(err, errlen, "graph: run %lld has %lld ops; at most %d are supported", (long long)run_id,
+        wcp_errf(err, errlen, "graph: run %lld has %lld ops; at most %d are supported", (long long)run_id,
              (long long)count, INT32_MAX);
         goto fail;
     }
@@ -410,10 +410,10 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     return 0;
 
 sqlerr:
-    gerr(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
     goto fail;
 oom:
-    gerr(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
+    wcp_errf(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
 fail:
     sqlite3_finalize(st);
     free(recp);

@@ -72,6 +72,10 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g,
 
 void wcp_graph_free(wcp_graph *g);
 
+/* Formats a message into err (errlen bytes) and returns -1: the error
+ * convention of the graph and of the analyses built on it. */
+int wcp_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* The index of op id, or -1. */
 int32_t wcp_graph_find(const wcp_graph *g, int64_t id);
 

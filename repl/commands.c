@@ -2,13 +2,20 @@
 ** (.help) and drives tab completion (complete.c).
 **
 ** Adding a command is adding a row to wcp_dot_cmds[] and its function. An
-** analysis command is a thin wrapper over an SQL (table-valued) function:
-** take_run() handles its "--run N", run_analysis() runs its statement and
-** warns when the run dropped events. A row whose function is cmd_tvf()
-** only names the SQL function in its tvf field: it runs
-** "SELECT * FROM tvf(run, ARG...)" once an extension provides that function.
+** analysis command is a thin wrapper over a table-valued function of the
+** analyses extension (sql/ext/README.md), named in its row's tvf field:
+** need_extension() says so when no extension provides it, take_run()
+** handles its "--run N", and run_analysis() runs
+**
+**   SELECT COLUMNS FROM tvf(?2, ?3, ...) WHERE run = ?1
+**
+** (the command's own arguments first, the run bound to the hidden column
+** `run`, which every analysis has last) and warns when the run dropped
+** events. The columns are named, in interfaces.md's order, so that what a
+** command prints is the shell's contract whatever else the extension adds.
 */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +23,14 @@
 #include "shell.h"
 
 #define MAX_ARGS 64
+#define MAX_FACTORS 16          /* .rank's factor columns at most */
+#define DRIFT_ROWS 10           /* .drift's default row limit */
+
+/* An argument of an analysis statement, bound to ?2, ?3, ... */
+typedef struct AnaArg {
+  const char *text;        /* bound as text when not NULL, */
+  long long num;           /* else as this integer */
+} AnaArg;
 
 /* ---- helpers */
 
@@ -45,6 +60,51 @@ static int parse_count(const char *s, long long *v) {
   if (errno || end == s || *end || x < 0)
     return -1;
   *v = x;
+  return 0;
+}
+
+/* Parses a duration into *v nanoseconds: a whole number of nanoseconds, or a
+** number with a unit ns, us (or µs), ms or s ("1.5ms"). Returns 0, or -1
+** leaving *v alone. */
+static int parse_ns(const char *s, long long *v) {
+  static const struct { const char *unit; double scale; } units[] = {
+    {"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+  size_t digits = strspn(s, "0123456789.");
+  double x;
+  char *end;
+  if (digits == 0 || strchr(s, '.') != strrchr(s, '.') || (s[0] == '.' && digits == 1))
+    return -1;
+  if (s[digits] == 0)
+    return strchr(s, '.') ? -1 : parse_count(s, v);
+  x = strtod(s, &end);
+  if (end != s + digits)
+    return -1;
+  for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+    if (strcmp(s + digits, units[i].unit) == 0) {
+      x = round(x * units[i].scale);
+      if (x > 9e18)
+        return -1;
+      *v = (long long)x;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* Parses one what-if factor, a decimal number >= 0 ("0.5", ".5", "2",
+** "1e-3"), and writes it into name as C's %g writes it ("0.5"): the name of
+** its .rank column and the text passed to the extension. Returns 0, or -1. */
+static int parse_factor(const char *s, char *name, size_t size) {
+  char *end;
+  double x;
+  if (!(s[0] >= '0' && s[0] <= '9') && s[0] != '.')
+    return -1;                    /* no sign, "inf", "nan" or white space */
+  if (s[strspn(s, "0123456789.eE+-")] != 0)
+    return -1;                    /* no hexadecimal */
+  x = strtod(s, &end);
+  if (end == s || *end || !isfinite(x) || x < 0)
+    return -1;
+  snprintf(name, size, "%g", x);
   return 0;
 }
 
@@ -86,24 +146,36 @@ static long long latest_run(ShellState *p) {
   return id;
 }
 
-/* Picks the run an analysis uses: the "--run N" (or "--run=N") in argv, which
-** it removes from argv, else the .run selection, else the most recent run.
-** Returns 0 with *run set, or 1 after printing an error. */
-static int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long long *run) {
-  const char *want = NULL;
+/* Takes the option opt ("--run") out of argv: "--run N" or "--run=N" sets
+** *value to N (the last one given wins); without it *value is NULL. Returns
+** 0, or 1 after printing the usage when opt has no value. */
+static int take_option(ShellState *p, const DotCmd *c, int *argc, char **argv, const char *opt,
+                       const char **value) {
+  size_t len = strlen(opt);
   int n = 1;
+  *value = NULL;
   for (int i = 1; i < *argc; i++) {
-    if (strcmp(argv[i], "--run") == 0) {
+    if (strcmp(argv[i], opt) == 0) {
       if (i + 1 >= *argc)
         return usage(p, c);
-      want = argv[++i];
-    } else if (strncmp(argv[i], "--run=", 6) == 0) {
-      want = argv[i] + 6;
+      *value = argv[++i];
+    } else if (strncmp(argv[i], opt, len) == 0 && argv[i][len] == '=') {
+      *value = argv[i] + len + 1;
     } else {
       argv[n++] = argv[i];
     }
   }
   *argc = n;
+  return 0;
+}
+
+/* Picks the run an analysis uses: the "--run N" (or "--run=N") in argv, which
+** it removes from argv, else the .run selection, else the most recent run.
+** Returns 0 with *run set, or 1 after printing an error. */
+static int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long long *run) {
+  const char *want;
+  if (take_option(p, c, argc, argv, "--run", &want))
+    return 1;
   if (want) {
     if (parse_count(want, run) != 0 || *run == 0) {
       shell_error(p, ".%s: --run wants a run id, not \"%s\" (.runs lists them)", c->name, want);
@@ -126,42 +198,107 @@ static int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long
   return 0;
 }
 
-/* When the run lost events, says so on stderr, whatever the output mode:
-** every number is then incomplete. */
-static void warn_dropped(ShellState *p, long long run) {
+/* Writes into buf the run's dropped-events warning ("WARNING: N events were
+** dropped by the recorder; every number is incomplete (run R)"), or "" when
+** it lost none. Returns buf. */
+static char *dropped_warning(ShellState *p, long long run, char *buf, size_t size) {
   sqlite3_stmt *st;
-  if (p->hold_warning)
-    return;
+  buf[0] = 0;
   if (sqlite3_prepare_v2(p->db, "SELECT warning FROM run_summary WHERE run_id = ?1", -1, &st,
                          NULL) != SQLITE_OK)
-    return;
+    return buf;
   sqlite3_bind_int64(st, 1, run);
   if (sqlite3_step(st) == SQLITE_ROW) {
     const char *w = (const char *)sqlite3_column_text(st, 0);
-    if (w && *w) {
-      fflush(p->out);
-      fprintf(stderr, "%s (run %lld)\n", w, run);
-      fflush(stderr);
-    }
+    if (w && *w)
+      snprintf(buf, size, "%s (run %lld)", w, run);
   }
   sqlite3_finalize(st);
+  return buf;
 }
 
-/* Prepares sql, binds ?1 to run, prints its rows, then warns about dropped
-** events. Returns 0, or 1 after printing an error. */
+/* When the run lost events, says so on stderr, whatever the output mode:
+** every number is then incomplete. */
+static void warn_dropped(ShellState *p, long long run) {
+  char w[256];
+  if (p->hold_warning || !*dropped_warning(p, run, w, sizeof w))
+    return;
+  fflush(p->out);
+  fprintf(stderr, "%s\n", w);
+  fflush(stderr);
+}
+
+/* Prepares sql, binds ?1 to run and ?2, ?3, ... to args, prints its rows,
+** then, when it printed them all, warns about dropped events. Returns 0, or
+** 1 after printing an error. */
 static int run_analysis(ShellState *p, long long run, const char *sql, int nargs,
-                        char **args) {
+                        const AnaArg *args) {
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) != SQLITE_OK) {
     shell_error(p, "%s", sqlite3_errmsg(p->db));
     return 1;
   }
   sqlite3_bind_int64(st, 1, run);
-  for (int i = 0; i < nargs; i++)
-    sqlite3_bind_text(st, i + 2, args[i], -1, SQLITE_TRANSIENT);
-  int rc = shell_exec_stmt(p, st);
+  for (int i = 0; i < nargs; i++) {
+    if (args[i].text)
+      sqlite3_bind_text(st, i + 2, args[i].text, -1, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_int64(st, i + 2, args[i].num);
+  }
+  if (shell_exec_stmt(p, st))
+    return 1;
   warn_dropped(p, run);
+  return 0;
+}
+
+/* 0 when the connection has c's table-valued function; else 1 after saying
+** that c needs the analyses extension. */
+static int need_extension(ShellState *p, const DotCmd *c) {
+  if (shell_has_function(p, c->tvf))
+    return 0;
+  shell_error(p, ".%s needs the analyses extension, which provides %s(); this build has "
+                 "none (.load one)", c->name, c->tvf);
+  return 1;
+}
+
+/* Runs "SELECT cols FROM tvf(?2, ...) WHERE run = ?1 tail" (tvf: c's
+** function; no parentheses without args) through run_analysis(). */
+static int run_tvf(ShellState *p, const DotCmd *c, long long run, const char *cols,
+                   int nargs, const AnaArg *args, const char *tail) {
+  sqlite3_str *q = sqlite3_str_new(p->db);
+  char *sql;
+  int rc;
+  sqlite3_str_appendf(q, "SELECT %s FROM %s", cols, c->tvf);
+  for (int i = 0; i < nargs; i++)
+    sqlite3_str_appendf(q, "%s?%d", i ? ", " : "(", i + 2);
+  sqlite3_str_appendf(q, "%s WHERE run = ?1%s%s", nargs ? ")" : "", *tail ? " " : "", tail);
+  sql = sqlite3_str_finish(q);
+  if (!sql) {
+    shell_error(p, "out of memory");
+    return 1;
+  }
+  rc = run_analysis(p, run, sql, nargs, args);
+  sqlite3_free(sql);
   return rc;
+}
+
+/* Joins argv[1..argc-1] with single spaces into one malloc'd string: the
+** what-if spec "KEY=F KEY=F". NULL when out of memory. */
+static char *join_words(int argc, char **argv) {
+  size_t n = 1;
+  char *s;
+  for (int i = 1; i < argc; i++)
+    n += strlen(argv[i]) + 1;
+  s = malloc(n);
+  if (!s)
+    return NULL;
+  s[0] = 0;
+  for (int i = 1; i < argc; i++) {
+    if (i > 1)
+      strcat(s, " ");
+    strcat(s, argv[i]);
+  }
+  return s;
 }
 
 /* ---- output targets */
@@ -478,20 +615,23 @@ static int cmd_run(ShellState *p, const DotCmd *c, int argc, char **argv) {
   return 0;
 }
 
+/* .summary: run_summary's header facts; the replay's columns come from
+** replay_summary(run) when the analyses extension provides it, else they
+** are NULL (the command works without the extension, so its row names no
+** tvf and .report always has it). */
 static int cmd_summary(ShellState *p, const DotCmd *c, int argc, char **argv) {
   long long run;
   if (take_run(p, c, &argc, argv, &run))
     return 1;
   if (argc != 1)
     return usage(p, c);
-  /* The replay columns come from wcprof_summary(run) once the analyses
-  ** extension provides it; until then they are NULL. */
-  if (shell_has_function(p, "wcprof_summary"))
+  if (shell_has_function(p, "replay_summary"))
     return run_analysis(p, run,
                         "SELECT s.ops, s.roots, s.open_ops, s.dropped_events, s.orphan_waits,"
-                        " s.span_ns, s.makespan_ns, f.baseline_ns, f.drift_pct,"
+                        " s.span_ns, s.makespan_ns, f.baseline_ns, round(f.drift_pct, 3) AS drift_pct,"
                         " f.cycles_broken, f.fallback_anchors"
-                        " FROM run_summary s, wcprof_summary(?1) f WHERE s.run_id = ?1",
+                        " FROM run_summary s LEFT JOIN replay_summary(?1) f ON 1"
+                        " WHERE s.run_id = ?1",
                         0, NULL);
   return run_analysis(p, run,
                       "SELECT ops, roots, open_ops, dropped_events, orphan_waits, span_ns,"
@@ -502,48 +642,214 @@ static int cmd_summary(ShellState *p, const DotCmd *c, int argc, char **argv) {
 }
 
 static int cmd_selftime(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  long long run, limit = WCP_SELFTIME_ROWS;
-  char buf[32];
-  char *args[1] = {buf};
+  long long run;
+  AnaArg limit = {NULL, WCP_SELFTIME_ROWS};
   if (take_run(p, c, &argc, argv, &run))
     return 1;
-  if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit) != 0))
+  if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit.num) != 0))
     return usage(p, c);
-  snprintf(buf, sizeof buf, "%lld", limit ? limit : -1);
+  if (limit.num == 0)
+    limit.num = -1;                 /* all */
   return run_analysis(p, run,
                       "SELECT class_key, work_type, count, total_self_ns, total_wall_ns,"
                       " p50_self_ns, p95_self_ns, max_self_ns, outcomes, dup_executed"
                       " FROM class_stats WHERE run_id = ?1"
-                      " ORDER BY total_self_ns DESC, class_key LIMIT CAST(?2 AS INTEGER)",
-                      1, args);
+                      " ORDER BY total_self_ns DESC, class_key LIMIT ?2",
+                      1, &limit);
 }
 
-/* An analysis the extension provides as tvf(run_id, ARG...). */
-static int cmd_tvf(ShellState *p, const DotCmd *c, int argc, char **argv) {
+/* .chain ?DEPTH? and .simchain ?DEPTH?: blocking_chain(depth, run) and
+** simulated_chain(depth, run); without DEPTH the extension's default. */
+static int cmd_chain(ShellState *p, const DotCmd *c, int argc, char **argv) {
   long long run;
-  char sql[256];
-  int n;
-  if (!shell_has_function(p, c->tvf)) {
-    shell_error(p, ".%s needs the analyses extension, which provides %s(); this build has "
-                   "none (.load one)", c->name, c->tvf);
+  AnaArg depth = {NULL, 0};
+  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+    return 1;
+  if (argc > 2 || (argc == 2 && parse_count(argv[1], &depth.num) != 0))
+    return usage(p, c);
+  return run_tvf(p, c, run, "seq, op_id, class_key, start_ns, end_ns, dur_ns, self_ns",
+                 argc - 1, &depth, "ORDER BY seq");
+}
+
+/* .critpath and .whatif: every KEY=F word joined with spaces into the one
+** spec argument (none: the baseline, for .critpath; .whatif needs one). The
+** extension checks the spec and says what is wrong with it. */
+static int run_spec(ShellState *p, const DotCmd *c, int argc, char **argv, int required,
+                    const char *cols, const char *tail) {
+  long long run;
+  AnaArg spec = {NULL, 0};
+  int rc;
+  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+    return 1;
+  if (required && argc < 2)
+    return usage(p, c);
+  if (argc > 1 && !(spec.text = join_words(argc, argv))) {
+    shell_error(p, "out of memory");
     return 1;
   }
-  if (take_run(p, c, &argc, argv, &run))
+  rc = run_tvf(p, c, run, cols, argc > 1, &spec, tail);
+  free((char *)spec.text);
+  return rc;
+}
+
+static int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv) {
+  return run_spec(p, c, argc, argv, 0,
+                  "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns",
+                  "ORDER BY seq");
+}
+
+static int cmd_whatif(ShellState *p, const DotCmd *c, int argc, char **argv) {
+  return run_spec(p, c, argc, argv, 1, "baseline_ns, makespan_ns, saved_ns, factors", "");
+}
+
+/* .deadair ?NS?: dead_air(min_ns, run); NS in nanoseconds or with a unit. */
+static int cmd_deadair(ShellState *p, const DotCmd *c, int argc, char **argv) {
+  long long run;
+  AnaArg min = {NULL, 0};
+  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
     return 1;
-  n = snprintf(sql, sizeof sql, "SELECT * FROM %s(?1", c->tvf);
-  for (int i = 1; i < argc && n < (int)sizeof sql - 16; i++)
-    n += snprintf(sql + n, sizeof sql - (size_t)n, ", ?%d", i + 1);
-  snprintf(sql + n, sizeof sql - (size_t)n, ")");
-  return run_analysis(p, run, sql, argc - 1, argv + 1);
+  if (argc > 2)
+    return usage(p, c);
+  if (argc == 2 && parse_ns(argv[1], &min.num) != 0) {
+    shell_error(p, ".%s: NS is a length in nanoseconds (50000000) or with a unit ns, us, ms "
+                   "or s (50ms), not \"%s\"", c->name, argv[1]);
+    return 1;
+  }
+  return run_tvf(p, c, run, "start_ns, end_ns, dur_ns", argc - 1, &min, "ORDER BY start_ns");
+}
+
+/* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts
+** most from what was recorded; .drift origins ?N?: those where drift starts
+** (origin_ns > 0, the growth their dependencies do not explain). */
+static int cmd_drift(ShellState *p, const DotCmd *c, int argc, char **argv) {
+  long long run, limit = DRIFT_ROWS;
+  int origins;
+  char tail[128];
+  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+    return 1;
+  origins = argc > 1 && strcmp(argv[1], "origins") == 0;
+  if (origins) {
+    argv++;
+    argc--;
+  }
+  if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit) != 0))
+    return usage(p, c);
+  snprintf(tail, sizeof tail, "%s LIMIT %lld",
+           origins ? "AND origin_ns > 0 ORDER BY origin_ns DESC, op_id"
+                   : "ORDER BY drift_ns DESC, op_id",
+           limit ? limit : -1);
+  return run_tvf(p, c, run, "op_id, class_key, start_ns, dur_ns, sim_dur_ns, drift_ns, origin_ns",
+                 0, NULL, tail);
+}
+
+/* .rank ?F,F,...? ?--min-self NS?: whatif_rank(factors, min_self_ns, run)
+** gives one row per class key and factor; this pivots them into one row per
+** class key with a saved_ns_at_F column per factor, in the order given, the
+** rows by rank. F is written as %g writes it (".5" is "0.5"), in the column
+** name and in the JSON array passed to the extension alike, so the two
+** always agree. */
+static int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv) {
+  static const char *const dflt[] = {"0", "0.5", "0.9"};
+  char name[MAX_FACTORS][32];
+  const char *min_text;
+  long long run;
+  AnaArg args[2] = {{NULL, 0}, {NULL, 0}};
+  int nf = 0, rc;
+  sqlite3_str *json, *q;
+  char *sql;
+
+  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run) ||
+      take_option(p, c, &argc, argv, "--min-self", &min_text))
+    return 1;
+  if (min_text && parse_ns(min_text, &args[1].num) != 0) {
+    shell_error(p, ".rank: --min-self wants a length in nanoseconds (1000000) or with a unit "
+                   "ns, us, ms or s (1ms), not \"%s\"", min_text);
+    return 1;
+  }
+  /* The factors: every word, split at commas. */
+  for (int i = 1; i < argc; i++) {
+    char *w = argv[i];
+    for (;;) {
+      size_t len = strcspn(w, ",");
+      char item[64];
+      snprintf(item, sizeof item, "%.*s", (int)len, w);
+      if (nf == MAX_FACTORS) {
+        shell_error(p, ".rank: at most %d factors", MAX_FACTORS);
+        return 1;
+      }
+      if (len >= sizeof item || parse_factor(item, name[nf], sizeof name[nf]) != 0) {
+        shell_error(p, ".rank: bad factor \"%.*s\": factors are numbers >= 0 separated by "
+                       "commas (.rank 0,0.5,0.9)", (int)len, w);
+        return 1;
+      }
+      for (int k = 0; k < nf; k++) {
+        if (strcmp(name[k], name[nf]) == 0) {
+          shell_error(p, ".rank: factor %s given twice", name[nf]);
+          return 1;
+        }
+      }
+      nf++;
+      if (w[len] == 0)
+        break;
+      w += len + 1;
+    }
+  }
+  if (nf == 0)
+    for (; nf < 3; nf++)
+      snprintf(name[nf], sizeof name[nf], "%s", dflt[nf]);
+
+  json = sqlite3_str_new(p->db);
+  q = sqlite3_str_new(p->db);
+  for (int k = 0; k < nf; k++)
+    sqlite3_str_appendf(json, "%s%s", k ? "," : "[", name[k]);
+  sqlite3_str_appendall(json, "]");
+  sqlite3_str_appendall(q, "SELECT class_key, min(work_type) AS work_type,"
+                           " min(total_self_ns) AS total_self_ns, min(critical_ns) AS critical_ns");
+  /* factor is matched within a relative 1e-9: equal to F however the
+  ** extension stores it (a double, or text). */
+  for (int k = 0; k < nf; k++)
+    sqlite3_str_appendf(q, ", max(CASE WHEN abs(factor - %s) <= 1e-9 * (1 + %s)"
+                           " THEN saved_ns END) AS \"saved_ns_at_%w\"",
+                        name[k], name[k], name[k]);
+  sqlite3_str_appendf(q, " FROM %s(?2%s) WHERE run = ?1"
+                         " GROUP BY class_key ORDER BY min(rank), class_key",
+                      c->tvf, min_text ? ", ?3" : "");
+  args[0].text = sqlite3_str_finish(json);
+  sql = sqlite3_str_finish(q);
+  if (!args[0].text || !sql) {
+    shell_error(p, "out of memory");
+    rc = 1;
+  } else {
+    rc = run_analysis(p, run, sql, min_text ? 2 : 1, args);
+  }
+  sqlite3_free((char *)args[0].text);
+  sqlite3_free(sql);
+  return rc;
 }
 
 /* The whole report, for people: each analysis in turn, under a title, in
-** table mode unless box or line was chosen. */
+** table mode unless box or line was chosen, in the reference analyzer's
+** order. A run that dropped events says so in the report itself, under the
+** header's title, and once more on stderr at the end. */
 static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  static const char *const parts[] = {"summary", "selftime", "critpath", "rank", "chain", "deadair"};
+  static const struct {
+    const char *cmd;          /* the command */
+    const char *arg;          /* its argument, or NULL */
+    const char *title;        /* the section's title */
+  } parts[] = {
+    {"summary", NULL, "Header"},
+    {"rank", NULL, "What-if ranking: what making each class key faster would save"},
+    {"selftime", NULL, "Classes by total self time (top 20)"},
+    {"chain", NULL, "Blocking chain"},
+    {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran"},
+    {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)"},
+    {"drift", "origins", "Diagnostics: where drift starts (top 10)"},
+    {"critpath", NULL, "Critical path, in time order"},
+  };
   long long run;
-  char runbuf[32];
-  int errors = 0;
+  char runbuf[32], warning[256], left_out[256] = "";
+  int errors = 0, sections = 0;
+  size_t nleft = 0;
   enum wcp_mode mode = p->mode;
   int headers = p->headers;
   if (take_run(p, c, &argc, argv, &run))
@@ -555,19 +861,45 @@ static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
     p->headers = -1;
   }
   snprintf(runbuf, sizeof runbuf, "%lld", run);
+  dropped_warning(p, run, warning, sizeof warning);
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-    const DotCmd *d = find_dot_cmd(parts[i], NULL);
-    char name[32], opt[] = "--run";
-    char *av[] = {name, opt, runbuf, NULL};
-    if (!d || (d->tvf && !shell_has_function(p, d->tvf)))
+    const DotCmd *d = find_dot_cmd(parts[i].cmd, NULL);
+    char name[32], arg[32], opt[] = "--run";
+    char *av[5];
+    int ac = 0;
+    if (!d)
       continue;
+    if (d->tvf && !shell_has_function(p, d->tvf)) {
+      if (!parts[i].arg && nleft < sizeof left_out)
+        nleft += (size_t)snprintf(left_out + nleft, sizeof left_out - nleft, " .%s", d->name);
+      continue;
+    }
     snprintf(name, sizeof name, ".%s", d->name);
-    fprintf(p->out, "%s== .%s (run %lld): %s\n", i ? "\n" : "", d->name, run, d->help);
+    av[ac++] = name;
+    if (parts[i].arg) {
+      snprintf(arg, sizeof arg, "%s", parts[i].arg);
+      av[ac++] = arg;
+    }
+    av[ac++] = opt;
+    av[ac++] = runbuf;
+    av[ac] = NULL;
+    fprintf(p->out, "%s== .%s%s%s (run %lld): %s\n", sections++ ? "\n" : "", d->name,
+            parts[i].arg ? " " : "", parts[i].arg ? parts[i].arg : "", run, parts[i].title);
+    if (d->fn == cmd_summary && *warning)
+      fprintf(p->out, "%s\n", warning);
     fflush(p->out);
     p->hold_warning = 1;
-    errors += d->fn(p, d, 3, av);
+    p->rows = -1;
+    if (d->fn(p, d, ac, av) != 0)
+      errors++;
+    else if (p->rows == 0)          /* a table prints nothing for no rows */
+      fprintf(p->out, "(none)\n");
     p->hold_warning = 0;
   }
+  if (nleft)
+    fprintf(p->out, "\n== left out:%s (they need the analyses extension; .load one)\n",
+            left_out);
+  fflush(p->out);
   p->mode = mode;
   p->headers = headers;
   warn_dropped(p, run);
@@ -577,12 +909,27 @@ static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
   {"bail", cmd_bail, "on|off", "Stop at the first error (as -bail)", NULL, ARGS_ONOFF, NULL},
-  {"chain", cmd_tvf, "?DEPTH? ?--run N?", "The blocking chain", NULL, ARGS_NONE,
-   "wcprof_chain"},
-  {"critpath", cmd_tvf, "?--run N?", "The critical path, in time order", NULL, ARGS_NONE,
-   "wcprof_critpath"},
-  {"deadair", cmd_tvf, "?NS? ?--run N?", "Gaps where no op was running (50 ms and longer)",
-   NULL, ARGS_NONE, "wcprof_deadair"},
+  {"chain", cmd_chain, "?DEPTH? ?--run N?", "The blocking chain, DEPTH ops at most (default 25)",
+   "  Columns: seq op_id class_key start_ns end_ns dur_ns self_ns (recorded times),\n"
+   "  from blocking_chain(depth, run).",
+   ARGS_NONE, "blocking_chain"},
+  {"critpath", cmd_critpath, "?KEY=F ...? ?--run N?",
+   "The critical path, in time order (of the what-if KEY=F ..., if given)",
+   "  Columns: seq op_id class_key what resource start_ns end_ns dur_ns (simulated\n"
+   "  times), from critical_path(spec, run); the words are joined into one spec.",
+   ARGS_CLASSKEY, "critical_path"},
+  {"deadair", cmd_deadair, "?NS? ?--run N?",
+   "Gaps where no op was running, NS and longer (default 50ms)",
+   "  NS: nanoseconds, or with a unit ns, us, ms or s. Columns: start_ns end_ns\n"
+   "  dur_ns, from dead_air(min_ns, run).",
+   ARGS_NONE, "dead_air"},
+  {"drift", cmd_drift, "?origins? ?N? ?--run N?",
+   "Replay diagnostics: the top N ops (default 10, 0 for all) by drift",
+   "  drift_ns is the baseline replay's duration minus the recorded one, largest\n"
+   "  first. \".drift origins\": the ops where drift starts (origin_ns > 0, the\n"
+   "  growth their dependencies do not explain), largest first. Columns: op_id\n"
+   "  class_key start_ns dur_ns sim_dur_ns drift_ns origin_ns, from replay_drift(run).",
+   ARGS_DRIFT, "replay_drift"},
   {"exit", cmd_exit, "?CODE?", "Exit now with status CODE (default 0), whatever failed before", NULL, ARGS_NONE, NULL},
   {"headers", cmd_headers, "on|off", "Show column names (default: on in table and box)",
    NULL, ARGS_ONOFF, NULL},
@@ -596,11 +943,19 @@ const DotCmd wcp_dot_cmds[] = {
   {"output", cmd_output, "?FILE?", "Send output to FILE (\"|CMD\": a pipe), or to stdout",
    NULL, ARGS_FILE, NULL},
   {"quit", cmd_quit, "", "Exit the shell", NULL, ARGS_NONE, NULL},
-  {"rank", cmd_tvf, "?F,F,...? ?--min-self NS? ?--run N?",
-   "Class keys by what speeding them up would save", NULL, ARGS_NONE, "wcprof_rank"},
+  {"rank", cmd_rank, "?F,F,...? ?--min-self NS? ?--run N?",
+   "Class keys by what speeding them up would save",
+   "  One saved_ns_at_F column per factor F (default 0,0.5,0.9), ranked by the\n"
+   "  saving at the middle factor; class keys with NS of self time or more (default\n"
+   "  1ms; a unit ns, us, ms or s, or nanoseconds). Columns: class_key work_type\n"
+   "  total_self_ns critical_ns saved_ns_at_F..., from whatif_rank(factors,\n"
+   "  min_self_ns, prune, run).",
+   ARGS_NONE, "whatif_rank"},
   {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL},
   {"report", cmd_report, "?--run N?", "The full report: every analysis available",
-   "  For people: printed as a table whatever the mode (box and line are kept).",
+   "  For people: printed as a table whatever the mode (box and line are kept).\n"
+   "  Sections: .summary .rank .selftime .chain .deadair .drift, \".drift origins\",\n"
+   "  .critpath; those the analyses extension provides are left out without it.",
    ARGS_NONE, NULL},
   {"run", cmd_run, "?N|latest?", "Pick the run analyses use (default: the most recent)",
    NULL, ARGS_RUN, NULL},
@@ -612,18 +967,26 @@ const DotCmd wcp_dot_cmds[] = {
    "  Columns: class_key work_type count total_self_ns total_wall_ns p50_self_ns\n"
    "  p95_self_ns max_self_ns outcomes dup_executed (spec/analysis.md section 5).",
    ARGS_NONE, NULL},
+  {"simchain", cmd_chain, "?DEPTH? ?--run N?",
+   "The blocking chain walked by simulated finish (default depth 25)",
+   "  Columns: seq op_id class_key start_ns end_ns dur_ns (simulated times) self_ns,\n"
+   "  from simulated_chain(depth, run).",
+   ARGS_NONE, "simulated_chain"},
   {"summary", cmd_summary, "?--run N?", "The run's header facts and replay diagnostics",
    "  Columns: ops roots open_ops dropped_events orphan_waits span_ns makespan_ns\n"
-   "  baseline_ns drift_pct cycles_broken fallback_anchors (the last four need the\n"
-   "  analyses extension; NULL without it).",
+   "  baseline_ns drift_pct cycles_broken fallback_anchors (the last four from\n"
+   "  replay_summary(run): NULL without the analyses extension).",
    ARGS_NONE, NULL},
   {"tables", cmd_tables, "?PATTERN?", "List tables and views (matching a LIKE PATTERN)", NULL,
    ARGS_TABLE, NULL},
   {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
    NULL, ARGS_ONOFF, NULL},
-  {"whatif", cmd_tvf, "KEY=F ?KEY=F ...? ?--run N?",
-   "The makespan if class KEY (kind:class) took F times as long", NULL, ARGS_CLASSKEY,
-   "wcprof_whatif"},
+  {"whatif", cmd_whatif, "KEY=F ?KEY=F ...? ?--run N?",
+   "The makespan if class KEY (kind:class) took F times as long",
+   "  Columns: baseline_ns makespan_ns saved_ns factors (the spec as understood),\n"
+   "  from whatif(spec, run); the words are joined into one spec. A key with spaces:\n"
+   "  .whatif '{\"kind:class name\": 0.5}'.",
+   ARGS_CLASSKEY, "whatif"},
   {NULL, NULL, NULL, NULL, NULL, ARGS_NONE, NULL},
 };
 

@@ -14,7 +14,8 @@
 **
 ** What is offered: at the start of a line, dot-command names; after a
 ** dot-command, what its row in the command table says (file names, modes,
-** on/off, command names, tables, class keys, run ids, "--run"); anywhere
+** on/off, command names, tables, class keys, run ids, "origins", and the
+** options its usage names: "--run", "--min-self"); anywhere
 ** else, SQL keywords and the names of tables, views and their columns.
 */
 #include <ctype.h>
@@ -148,6 +149,16 @@ static void offer_sql(ShellState *p, List *l, const char *word) {
               NULL, 1);
 }
 
+/* Adds each "--option" that the usage text names ("?--run N?"). */
+static void offer_options(List *l, const char *word, const char *usage) {
+  for (const char *u = strstr(usage, "--"); u; u = strstr(u + 2, "--")) {
+    size_t n = strcspn(u, " ?|=");
+    char opt[32];
+    snprintf(opt, sizeof opt, "%.*s", (int)(n < sizeof opt ? n : sizeof opt - 1), u);
+    offer(l, word, opt, 0);
+  }
+}
+
 static int cmp(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -181,8 +192,8 @@ enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, ch
       snprintf(name, sizeof name, "%.*s", (int)(cmdlen - 1 < 63 ? cmdlen - 1 : 63), t + 1);
       const DotCmd *c = find_dot_cmd(name, NULL);
       kind = c ? c->args : ARGS_NONE;
-      if (c && strncmp(word, "--", 2) == 0 && strstr(c->usage, "--run"))
-        offer(&l, word, "--run", 0);
+      if (c && strncmp(word, "--", 2) == 0)
+        offer_options(&l, word, c->usage);
       else if (kind == ARGS_FILE)
         offer_files(&l, word);
       else if (kind == ARGS_MODE)
@@ -203,6 +214,8 @@ enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, ch
                     "SELECT DISTINCT k.value || ':' || c.value FROM ops o"
                     " JOIN strings k ON k.id = o.kind JOIN strings c ON c.id = o.class_id",
                     NULL, 0);
+      else if (kind == ARGS_DRIFT)
+        offer(&l, word, "origins", 0);
       else if (kind == ARGS_RUN)
         offer_query(p, &l, word, "SELECT id FROM runs UNION ALL SELECT 'latest'", NULL, 0);
     }

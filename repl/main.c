@@ -25,8 +25,9 @@
 
 /* The analyses extension. repl/CMakeLists.txt defines WCPROF_HAVE_EXTENSION
 ** and links the library when a CMake target `wcprof_ext` exists; that library
-** provides this function, which registers its SQL functions (wcprof_summary,
-** wcprof_critpath, ...) in db and returns SQLITE_OK or an error code. */
+** provides this function, which registers its SQL functions (replay_summary,
+** critical_path, ... as sql/ext/README.md lists them) in db and returns
+** SQLITE_OK or an error code. */
 #ifdef WCPROF_HAVE_EXTENSION
 int wcprof_register_extension(sqlite3 *db);
 #endif

@@ -3,7 +3,8 @@
 **   table  +----+-------+   box  ┌────┬───────┐   (human modes: columns sized to
 **          | id | name  |        │ id │ name  │    the terminal, long text cut
 **          +----+-------+        ├────┼───────┤    with "…", numbers right-aligned,
-**                                                   *_ns columns as "1.23 s")
+**                                                   *_ns and *_ns_at_*
+**                                                   columns as "1.23 s")
 **   line   one "name = value" per line, a blank line between rows (human)
 **   list   values separated by "|"            (machine modes: raw values)
 **   csv    RFC 4180 quoting, "\n" line ends
@@ -62,9 +63,11 @@ static int utf8_width(const char *s) {
   return w;
 }
 
-static int ends_with_ns(const char *name) {
+/* 1 for a column of nanoseconds: its name ends in "_ns", or holds "_ns_at_"
+** (.rank's saved_ns_at_0.5). */
+static int is_ns_column(const char *name) {
   size_t n = name ? strlen(name) : 0;
-  return n >= 3 && strcasecmp(name + n - 3, "_ns") == 0;
+  return (n >= 3 && strcasecmp(name + n - 3, "_ns") == 0) || (name && strstr(name, "_ns_at_"));
 }
 
 static int is_human(enum wcp_mode m) {
@@ -78,7 +81,7 @@ static char *cell_text(ShellState *p, sqlite3_stmt *st, int i) {
   if (type == SQLITE_NULL)
     return strdup("");
   if (is_human(p->mode) && (type == SQLITE_INTEGER || type == SQLITE_FLOAT) &&
-      ends_with_ns(sqlite3_column_name(st, i))) {
+      is_ns_column(sqlite3_column_name(st, i))) {
     char buf[64];
     double d = sqlite3_column_double(st, i);
     long long v = type == SQLITE_INTEGER ? sqlite3_column_int64(st, i)
@@ -418,6 +421,7 @@ int wcp_print_stmt(ShellState *p, sqlite3_stmt *st) {
     row++;
   }
 done:
+  p->rows = row;
   if (p->mode == MODE_JSON && row > 0)
     fputs("]\n", out);
   if ((p->mode == MODE_TABLE || p->mode == MODE_BOX) && g.nrow > 0) {

@@ -30,7 +30,8 @@ enum wcp_args {
   ARGS_ONOFF,     /* on, off */
   ARGS_COMMAND,   /* dot-command names (for .help) */
   ARGS_TABLE,     /* table and view names */
-  ARGS_CLASSKEY,  /* class keys kind:class (for .whatif) */
+  ARGS_CLASSKEY,  /* class keys kind:class (for .whatif, .critpath) */
+  ARGS_DRIFT,     /* the word "origins" (for .drift) */
   ARGS_RUN,       /* run ids */
   ARGS_SQL        /* not a dot-command argument: SQL words */
 };
@@ -74,6 +75,7 @@ struct ShellState {
   int src_line;            /* line of src_name where the current command began */
   int read_depth;          /* .read nesting, to stop a file reading itself forever */
   int hold_warning;        /* 1: analyses leave the dropped-events warning to .report */
+  long long rows;          /* rows the last result set printed (.report: "(none)") */
   char *history_path;      /* history file (interactive only), or NULL */
 };
 
@@ -107,8 +109,9 @@ void output_reset(ShellState *p);  /* back to stdout, closing any file or pipe *
 
 /* output.c */
 int wcp_print_stmt(ShellState *p, sqlite3_stmt *st);
-                           /* steps st to the end printing its rows; returns SQLITE_DONE
-                           ** or the code of the step that failed; does not finalize */
+                           /* steps st to the end printing its rows (p->rows: how many);
+                           ** returns SQLITE_DONE or the code of the step that failed;
+                           ** does not finalize */
 const char *wcp_mode_name(enum wcp_mode m);
 int wcp_mode_from_name(const char *name, enum wcp_mode *m);   /* 0 ok, -1 unknown */
 int wcp_term_width(FILE *out);     /* columns of out's terminal, $COLUMNS, else 0 (no limit) */

@@ -32,6 +32,19 @@ SELECT l.run_id, l.from_id, l.target_id, k.value AS kind, i.value AS ident,
   JOIN strings k ON k.id = l.kind
   JOIN strings i ON i.id = l.ident_id;
 
+-- Per class (kind, class as strings.id) of each run, its work type: the most
+-- common one (ties: alphabetical; empty only when all are empty). Its own
+-- view because the analyses extension needs it without the rest.
+CREATE VIEW IF NOT EXISTS class_work_type AS
+SELECT run_id, kind, class_id, work_type FROM (
+  SELECT g.run_id, g.kind, g.class_id, s.value AS work_type,
+         row_number() OVER (PARTITION BY g.run_id, g.kind, g.class_id
+                            ORDER BY s.value = '', g.n DESC, s.value) AS pick
+    FROM (SELECT run_id, kind, class_id, work_type, count(*) AS n
+            FROM ops GROUP BY run_id, kind, class_id, work_type) g
+    JOIN strings s ON s.id = g.work_type)
+ WHERE pick = 1;
+
 -- Per class key, the statistics of spec/analysis.md §5: count, outcome
 -- counts, total wall and self time, p50 = sorted[n/2], p95 = sorted[n*95/100]
 -- and max of self time, the most common work type (ties: alphabetical,
@@ -61,15 +74,6 @@ outcomes AS (
            ORDER BY o.run_id, o.kind, o.class_id, s.value)
    GROUP BY run_id, kind, class_id
 ),
-work_types AS (
-  SELECT run_id, kind, class_id, work_type FROM (
-    SELECT o.run_id, o.kind, o.class_id, s.value AS work_type,
-           row_number() OVER (PARTITION BY o.run_id, o.kind, o.class_id
-                              ORDER BY s.value = '', count(*) DESC, s.value) AS pick
-      FROM ops o JOIN strings s ON s.id = o.work_type
-     GROUP BY o.run_id, o.kind, o.class_id, s.value)
-   WHERE pick = 1
-),
 dups AS (
   SELECT run_id, kind, class_id, sum(n - 1) AS dup_executed FROM (
     SELECT o.run_id, o.kind, o.class_id, count(*) AS n
@@ -88,7 +92,7 @@ SELECT a.run_id, k.value || ':' || c.value AS class_key, k.value AS kind, c.valu
   JOIN strings k ON k.id = a.kind
   JOIN strings c ON c.id = a.class_id
   LEFT JOIN outcomes   oc ON oc.run_id = a.run_id AND oc.kind = a.kind AND oc.class_id = a.class_id
-  LEFT JOIN work_types wt ON wt.run_id = a.run_id AND wt.kind = a.kind AND wt.class_id = a.class_id
+  LEFT JOIN class_work_type wt ON wt.run_id = a.run_id AND wt.kind = a.kind AND wt.class_id = a.class_id
   LEFT JOIN dups       d  ON d.run_id  = a.run_id AND d.kind  = a.kind AND d.class_id  = a.class_id;
 
 -- Header facts per run (spec/analysis.md §5), from what ingest materialised.

@@ -3,9 +3,10 @@
  * (spec/analysis.md §3), ranked by the saving at the middle factor.
  *
  * Each (class, factor) is one pass over the compiled tape; passes run on
- * every core. With prune on, replays that provably save nothing are
- * skipped: factor 1 is the baseline, and with a factor <= 1 a class with no
- * self time on the critical path saves exactly 0 (§3, last paragraph). */
+ * every core, WCP_LANES of them per pass over the tape. With prune on (the
+ * default), replays that provably save nothing are skipped: factor 1 is the
+ * baseline, and with a factor <= 1 a class with no self time on the
+ * critical path saves exactly 0 (§3, last paragraph). */
 #define _GNU_SOURCE
 #include "fns.h"
 
@@ -37,24 +38,28 @@ static void *worker(void *arg)
     pool *p = arg;
     const wcp_model *m = p->m;
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
-    int64_t *reg = malloc(n1 * sizeof *reg), *start = malloc(n1 * sizeof *start);
-    double *factor = malloc((m->n_cls ? m->n_cls : 1) * sizeof *factor);
-    if (!reg || !start || !factor) {
+    size_t ns = m->tape.n_start_slots ? m->tape.n_start_slots : 1;
+    int64_t (*reg)[WCP_LANES] = malloc(n1 * sizeof *reg), (*start)[WCP_LANES] = malloc(ns * sizeof *start);
+    if (!reg || !start) {
         atomic_store(&p->oom, 1);
     } else {
-        for (uint32_t k = 0; k < m->n_cls; k++)
-            factor[k] = 1.0;
         size_t j;
-        while ((j = atomic_fetch_add(&p->next, 1)) < p->n_jobs) {
-            job *b = &p->jobs[j];
-            factor[b->cls] = b->factor;
-            *b->saved = m->baseline - wcp_tape_eval(&m->tape, factor, reg, start, NULL);
-            factor[b->cls] = 1.0;
+        while ((j = atomic_fetch_add(&p->next, WCP_LANES)) < p->n_jobs) {
+            uint32_t cls[WCP_LANES];
+            double f[WCP_LANES];
+            int64_t ms[WCP_LANES];
+            for (int l = 0; l < WCP_LANES; l++) {
+                bool used = j + (size_t)l < p->n_jobs;
+                cls[l] = used ? p->jobs[j + l].cls : WCP_NONE;
+                f[l] = used ? p->jobs[j + l].factor : 1.0;
+            }
+            wcp_tape_eval_lanes(&m->tape, cls, f, reg, start, ms);
+            for (int l = 0; l < WCP_LANES && j + (size_t)l < p->n_jobs; l++)
+                *p->jobs[j + l].saved = m->baseline - ms[l];
         }
     }
     free(reg);
     free(start);
-    free(factor);
     return NULL;
 }
 
@@ -66,8 +71,9 @@ static int run_jobs(const wcp_model *m, job *jobs, size_t n)
     size_t nt = cores > 1 ? (size_t)cores : 1;
     if (nt > MAX_THREADS)
         nt = MAX_THREADS;
-    if (nt > n)
-        nt = n ? n : 1;
+    size_t passes = (n + WCP_LANES - 1) / WCP_LANES;
+    if (nt > passes)
+        nt = passes ? passes : 1;
     pthread_t th[MAX_THREADS];
     size_t started = 0;
     for (size_t k = 1; k < nt; k++)

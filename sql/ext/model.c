@@ -5,19 +5,10 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int merr(char *err, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 int64_t wcp_latest_run(sqlite3 *db)
 {
@@ -47,6 +38,15 @@ char *wcp_string(sqlite3 *db, uint32_t id)
 }
 
 /* ---- classes */
+
+/* Gives c its work type wt, unless it has one. false: out of memory. */
+static bool set_work_type(wcp_class *c, const char *wt)
+{
+    if (!c || c->work_type)
+        return true;
+    c->work_type = strdup(wt ? wt : "");
+    return c->work_type != NULL;
+}
 
 typedef struct op_key {
     uint64_t key;          /* kind << 32 | class_id */
@@ -78,8 +78,7 @@ static void free_classes(wcp_model *m)
 }
 
 /* The classes of the run (class key = kind + class), ordered by key; each
- * op's class index; each class's work type from the class_stats view, the
- * one implementation of §5. */
+ * op's class index; each class's work type (§5) from the views. */
 static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
 {
     const wcp_graph *g = &m->g;
@@ -118,6 +117,38 @@ static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
     }
     free(k);
     k = NULL;
+    /* each class's work type, from the class_work_type view (its rule is
+     * class_stats's); the classes are in (kind, class_id) order here */
+    sqlite3_stmt *st;
+    int rc;
+    bool by_id = sqlite3_prepare_v2(db, "SELECT kind, class_id, work_type FROM class_work_type "
+                                        "WHERE run_id = ?1", -1, &st, NULL) == SQLITE_OK;
+    if (by_id) {
+        sqlite3_bind_int64(st, 1, m->run_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            uint64_t key = (uint64_t)sqlite3_column_int64(st, 0) << 32 | (uint32_t)sqlite3_column_int64(st, 1);
+            const char *wt = (const char *)sqlite3_column_text(st, 2);
+            size_t lo = 0, hi = m->n_cls;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                uint64_t mk = (uint64_t)m->cls[mid].kind << 32 | m->cls[mid].class_id;
+                if (mk < key)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            wcp_class *c = lo < m->n_cls ? &m->cls[lo] : NULL;
+            if (c && ((uint64_t)c->kind << 32 | c->class_id) != key)
+                c = NULL;
+            if (!set_work_type(c, wt)) {
+                sqlite3_finalize(st);
+                goto oom;
+            }
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
+    }
     /* by key, so that a key is found by bisection */
     for (uint32_t c = 0; c < m->n_cls; c++)
         m->cls[c].critical = c;   /* remember the old index for a moment */
@@ -133,30 +164,30 @@ static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
         m->op_cls[i] = remap[m->op_cls[i]];
     free(remap);
 
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT class_key, work_type FROM class_stats WHERE run_id = ?1", -1,
-                           &st, NULL) != SQLITE_OK)
-        return merr(err, errlen, "classes: %s", sqlite3_errmsg(db));
-    sqlite3_bind_int64(st, 1, m->run_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t c = wcp_model_class(m, (const char *)sqlite3_column_text(st, 0));
-        const char *wt = (const char *)sqlite3_column_text(st, 1);
-        if (c >= 0 && !m->cls[c].work_type && !(m->cls[c].work_type = strdup(wt ? wt : ""))) {
-            sqlite3_finalize(st);
-            goto oom;
+    /* a database made before class_work_type existed: the same from class_stats */
+    if (!by_id) {
+        if (sqlite3_prepare_v2(db, "SELECT class_key, work_type FROM class_stats WHERE run_id = ?1", -1,
+                               &st, NULL) != SQLITE_OK)
+            return wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
+        sqlite3_bind_int64(st, 1, m->run_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t c = wcp_model_class(m, (const char *)sqlite3_column_text(st, 0));
+            if (!set_work_type(c >= 0 ? &m->cls[c] : NULL, (const char *)sqlite3_column_text(st, 1))) {
+                sqlite3_finalize(st);
+                goto oom;
+            }
         }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return merr(err, errlen, "classes: %s", sqlite3_errmsg(db));
     for (uint32_t c = 0; c < m->n_cls; c++)
-        if (!m->cls[c].work_type && !(m->cls[c].work_type = strdup("")))
+        if (!set_work_type(&m->cls[c], ""))
             goto oom;
     return 0;
 oom:
     free(k);
-    return merr(err, errlen, "classes: out of memory");
+    return wcp_errf(err, errlen, "classes: out of memory");
 }
 
 int64_t wcp_model_class(const wcp_model *m, const char *key)
@@ -204,7 +235,7 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen
 {
     wcp_model *m = calloc(1, sizeof *m);
     if (!m) {
-        merr(err, errlen, "out of memory");
+        wcp_errf(err, errlen, "out of memory");
         return NULL;
     }
     m->refs = 1;
@@ -221,15 +252,17 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen
     m->start = calloc(n1, sizeof *m->start);
     m->after = malloc((m->tape.n ? m->tape.n : 1) * sizeof *m->after);
     if (!m->reg || !m->start || !m->after) {
-        merr(err, errlen, "replay: out of memory for run %lld", (long long)run);
+        wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)run);
         goto fail;
     }
     m->baseline = wcp_tape_eval(&m->tape, NULL, m->reg, m->start, m->after);
     m->actual = wcp_tape_actual(&m->tape);
     if (wcp_tape_critical_path(&m->tape, m->reg, m->start, m->after, &m->path, &m->n_path) < 0) {
-        merr(err, errlen, "critical path: out of memory for run %lld", (long long)run);
+        wcp_errf(err, errlen, "critical path: out of memory for run %lld", (long long)run);
         goto fail;
     }
+    free(m->after);   /* only the critical path needed the trace */
+    m->after = NULL;
     for (size_t k = 0; k < m->n_path; k++)
         if (m->path[k].what == WCP_SEG_SELF)
             m->cls[m->op_cls[m->path[k].op]].critical += m->path[k].end - m->path[k].start;
@@ -263,14 +296,14 @@ wcp_model *wcp_model_get(wcp_ext *x, int64_t run, char *err, size_t errlen)
         return m;
     }
     if (sqlite3_prepare_v2(x->db, "SELECT 1 FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-        merr(err, errlen, "%s (is this a wcprof database?)", sqlite3_errmsg(x->db));
+        wcp_errf(err, errlen, "%s (is this a wcprof database?)", sqlite3_errmsg(x->db));
         return NULL;
     }
     sqlite3_bind_int64(st, 1, run);
     found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     if (!found) {
-        merr(err, errlen, "no run %lld in this database (SELECT id FROM runs lists them)", (long long)run);
+        wcp_errf(err, errlen, "no run %lld in this database (SELECT id FROM runs lists them)", (long long)run);
         return NULL;
     }
     if (x->model) {               /* one model at a time: they can be large */
@@ -312,7 +345,7 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
         size_t len = strcspn(p, ", \t\n]");
         double f;
         if (!parse_factor(p, len, &f)) {
-            merr(err, errlen, "bad factor \"%.*s\": factors are numbers >= 0, as in [0,0.5,0.9]",
+            wcp_errf(err, errlen, "bad factor \"%.*s\": factors are numbers >= 0, as in [0,0.5,0.9]",
                  (int)(len ? len : strcspn(p, "]")), p);
             goto fail;
         }
@@ -320,7 +353,7 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
             cap = cap ? cap * 2 : 8;
             double *q = realloc(*out, cap * sizeof *q);
             if (!q) {
-                merr(err, errlen, "out of memory");
+                wcp_errf(err, errlen, "out of memory");
                 goto fail;
             }
             *out = q;
@@ -335,7 +368,7 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
     while (isspace((unsigned char)*p))
         p++;
     if (*p || *n == 0) {
-        merr(err, errlen, "bad factor list \"%s\": expected numbers >= 0, as in [0,0.5,0.9]", text);
+        wcp_errf(err, errlen, "bad factor list \"%s\": expected numbers >= 0, as in [0,0.5,0.9]", text);
         goto fail;
     }
     return 0;
@@ -351,7 +384,7 @@ static int set_factor(const wcp_model *m, const char *key, double f, double *fac
 {
     int64_t c = wcp_model_class(m, key);
     if (c < 0)
-        return merr(err, errlen, "no class key \"%s\" in run %lld (class keys are kind:class; "
+        return wcp_errf(err, errlen, "no class key \"%s\" in run %lld (class keys are kind:class; "
                     "SELECT class_key FROM class_stats lists them)", key, (long long)m->run_id);
     factor[c] = f;
     return 0;
@@ -370,7 +403,7 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
         sqlite3_stmt *st;
         int rc;
         if (sqlite3_prepare_v2(db, "SELECT key, value, type FROM json_each(?1)", -1, &st, NULL) != SQLITE_OK)
-            return merr(err, errlen, "what-if: %s", sqlite3_errmsg(db));
+            return wcp_errf(err, errlen, "what-if: %s", sqlite3_errmsg(db));
         sqlite3_bind_text(st, 1, spec, -1, SQLITE_STATIC);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             const char *key = (const char *)sqlite3_column_text(st, 0);
@@ -378,7 +411,7 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
             double f = sqlite3_column_double(st, 1);
             if (!type || (strcmp(type, "integer") && strcmp(type, "real")) || !isfinite(f) || f < 0) {
                 sqlite3_finalize(st);
-                return merr(err, errlen, "bad factor for \"%s\": factors are numbers >= 0", key ? key : "");
+                return wcp_errf(err, errlen, "bad factor for \"%s\": factors are numbers >= 0", key ? key : "");
             }
             if (set_factor(m, key, f, factor, err, errlen) < 0) {
                 sqlite3_finalize(st);
@@ -388,16 +421,16 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
         }
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE)
-            return merr(err, errlen, "bad what-if object: %s", sqlite3_errmsg(db));
+            return wcp_errf(err, errlen, "bad what-if object: %s", sqlite3_errmsg(db));
     } else {
         while (*p) {
             size_t len = strcspn(p, ", \t\n");
             char *item = strndup(p, len), *eq = item ? strrchr(item, '=') : NULL;
             double f;
             if (!item)
-                return merr(err, errlen, "out of memory");
+                return wcp_errf(err, errlen, "out of memory");
             if (!eq || eq == item || !parse_factor(eq + 1, strlen(eq + 1), &f)) {
-                merr(err, errlen, "bad what-if \"%s\": expected KEY=F (KEY a class key kind:class, "
+                wcp_errf(err, errlen, "bad what-if \"%s\": expected KEY=F (KEY a class key kind:class, "
                      "F a number >= 0)", item);
                 free(item);
                 return -1;
@@ -414,6 +447,6 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
         }
     }
     if (items == 0)
-        return merr(err, errlen, "empty what-if: expected KEY=F ..., as in call_exec:Container.from=0.5");
+        return wcp_errf(err, errlen, "empty what-if: expected KEY=F ..., as in call_exec:Container.from=0.5");
     return 0;
 }

@@ -29,7 +29,8 @@ typedef struct wcp_model {
     uint32_t *op_cls;          /* class index of each op */
     wcp_tape tape;
     /* the baseline replay (all factors 1) */
-    int64_t *reg, *start, *after;
+    int64_t *reg, *start;
+    int64_t *after;            /* the trace, while the critical path is walked (then NULL) */
     int64_t baseline, actual;
     wcp_seg *path;
     size_t n_path;

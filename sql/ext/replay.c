@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include "replay.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,14 +256,6 @@ static void run(compiler *c)
     }
 }
 
-static int cerr(char *err, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char *err, size_t errlen)
 {
@@ -273,7 +264,7 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char 
     t->cls = cls;
     t->first_root = WCP_NONE;
     if (g->n_ops >= (1u << WCP_TAPE_OP_BITS))
-        return cerr(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
+        return wcp_errf(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
                     (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
     size_t n1 = g->n_ops ? g->n_ops : 1;
     compiler c = {.t = t, .g = g};
@@ -326,12 +317,27 @@ done:
     if (c.oom) {
         bool big = c.too_big;
         wcp_tape_free(t);
-        return big ? cerr(err, errlen, "replay: run %lld needs more than 2^32 replay steps",
+        return big ? wcp_errf(err, errlen, "replay: run %lld needs more than 2^32 replay steps",
                           (long long)g->run_id)
-                   : cerr(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
+                   : wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
     }
     for (uint32_t i = 0; i < g->n_ops; i++)
         t->unfinished += !t->finished[i];
+    /* the ops whose start is read, each with a slot */
+    t->start_slot = malloc(n1 * sizeof *t->start_slot);
+    if (!t->start_slot) {
+        wcp_tape_free(t);
+        return wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
+    }
+    memset(t->start_slot, 0xff, n1 * sizeof *t->start_slot);
+    if (t->first_root != WCP_NONE)
+        t->start_slot[t->first_root] = t->n_start_slots++;
+    for (size_t k = 0; k < t->n; k++) {
+        unsigned kind = wcp_ins_kind(&t->ins[k]);
+        uint32_t a = t->ins[k].arg;
+        if ((kind == WCP_I_START_FROM || kind == WCP_I_MAX_CYCLE) && t->start_slot[a] == WCP_NONE)
+            t->start_slot[a] = t->n_start_slots++;
+    }
     return 0;
 }
 
@@ -343,6 +349,7 @@ void wcp_tape_free(wcp_tape *t)
     free(t->first);
     free(t->last);
     free(t->finished);
+    free(t->start_slot);
     memset(t, 0, sizeof *t);
 }
 
@@ -394,6 +401,58 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
         if (reg[g->root[k]] > fin)
             fin = reg[g->root[k]];
     return fin - start[g->root[0]];
+}
+
+void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const double *lane_f,
+                         int64_t (*reg)[WCP_LANES], int64_t (*start)[WCP_LANES], int64_t *makespan)
+{
+    const wcp_ins *ins = t->ins;
+    const uint32_t *slot = t->start_slot;
+    for (size_t k = 0, n = t->n; k < n; k++) {
+        uint32_t op = wcp_ins_op(&ins[k]), arg = ins[k].arg;
+        int64_t v = ins[k].val, *r = reg[op];
+        unsigned kind = wcp_ins_kind(&ins[k]);
+        switch (kind) {
+        case WCP_I_START_ABS:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = v;
+            break;
+        case WCP_I_START_CLOCK:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = reg[arg][j] + v;
+            break;
+        case WCP_I_START_FROM:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = start[slot[arg]][j] + v;
+            break;
+        case WCP_I_SELF:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] += lane_cls[j] == arg ? (int64_t)((double)v * lane_f[j]) : v;
+            break;
+        case WCP_I_DELAY:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] += v;
+            break;
+        case WCP_I_MAX:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = reg[arg][j] > r[j] ? reg[arg][j] : r[j];
+            break;
+        case WCP_I_MAX_CYCLE:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = start[slot[arg]][j] + v > r[j] ? start[slot[arg]][j] + v : r[j];
+            break;
+        }
+        if (kind <= WCP_I_START_FROM && slot[op] != WCP_NONE)
+            memcpy(start[slot[op]], r, sizeof reg[op]);
+    }
+    const wcp_graph *g = t->g;
+    for (int j = 0; j < WCP_LANES; j++) {
+        int64_t fin = 0;
+        for (uint32_t k = 0; k < g->n_roots; k++)
+            if (k == 0 || reg[g->root[k]][j] > fin)
+                fin = reg[g->root[k]][j];
+        makespan[j] = g->n_roots ? fin - start[slot[g->root[0]]][j] : 0;
+    }
 }
 
 int64_t wcp_tape_actual(const wcp_tape *t)

@@ -54,6 +54,9 @@ typedef struct wcp_tape {
     uint32_t *first, *last;/* per op: its START and its last instruction (WCP_NONE: none) */
     uint8_t *finished;     /* per op: replayed to its end */
     uint32_t first_root;   /* op index, WCP_NONE for an empty run */
+    uint32_t *start_slot;  /* per op: its slot among the ops whose start is read (START_FROM,
+                            * MAX_CYCLE, the makespan), WCP_NONE for the others */
+    uint32_t n_start_slots;
     uint64_t cycles, fallbacks, unfinished;
 } wcp_tape;
 
@@ -69,6 +72,17 @@ void wcp_tape_free(wcp_tape *t);
  * never starts keep whatever reg/start held. */
 int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int64_t *start,
                       int64_t *after);
+
+/* WCP_LANES replays in one pass (the ranking's): lane j gives class
+ * lane_cls[j] the factor lane_f[j] and every other class 1 (lane_cls[j] =
+ * WCP_NONE: the baseline). reg has WCP_LANES slots per op; start has them
+ * only for the ops whose start is read (t->start_slot). makespan[j]
+ * receives lane j's makespan, exactly wcp_tape_eval's. A pass costs little
+ * more than one replay: the tape is read once, each op's lanes share a
+ * cache line. */
+#define WCP_LANES 8
+void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const double *lane_f,
+                         int64_t (*reg)[WCP_LANES], int64_t (*start)[WCP_LANES], int64_t *makespan);
 
 /* The actual makespan: latest recorded root end minus the first root's start. */
 int64_t wcp_tape_actual(const wcp_tape *t);

@@ -9,6 +9,14 @@
 **   jsoncheck summary FILE     standard input is ".summary" as JSON; check its
 **                              header facts against FILE (and the replay's
 **                              numbers, when they are not null)
+**   jsoncheck rank FILE        standard input is ".rank" as JSON; check each
+**                              saved_ns_at_F against FILE's whatif_saved_ns
+**   jsoncheck chain FILE       standard input is ".chain" as JSON; check its
+**                              op ids against FILE's blocking_chain
+**   jsoncheck deadair FILE     standard input is ".deadair" as JSON; check
+**                              [start_ns, end_ns] against FILE's dead_air
+**
+** For a check, no input at all (what -json prints for no rows) is [].
 **
 ** Exit status 0 when the input parses (and matches); 1 otherwise, saying
 ** where and why.
@@ -106,10 +114,106 @@ static int check_summary(json_t *rows, const char *path) {
   return bad > 0;
 }
 
+/* Opens FILE and returns its member name (a new reference), or NULL after
+** saying why. */
+static json_t *expected(const char *path, const char *name) {
+  json_error_t err;
+  json_t *want = json_load_file(path, 0, &err), *m;
+  if (!want) {
+    fprintf(stderr, "jsoncheck: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
+    return NULL;
+  }
+  m = json_incref(json_object_get(want, name));
+  json_decref(want);
+  if (!m)
+    fprintf(stderr, "jsoncheck: %s has no \"%s\"\n", path, name);
+  return m;
+}
+
+static const char *base(const char *path) {
+  return strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+}
+
+/* .rank's rows against whatif_saved_ns: {class_key: {F: saved_ns}}. */
+static int check_rank(json_t *rows, const char *path) {
+  json_t *want = expected(path, "whatif_saved_ns"), *row;
+  int bad = 0;
+  size_t i;
+  if (!want)
+    return 1;
+  if (json_array_size(rows) != json_object_size(want)) {
+    fprintf(stderr, "jsoncheck: %zu rows, want %zu class keys\n", json_array_size(rows),
+            json_object_size(want));
+    bad++;
+  }
+  json_array_foreach(rows, i, row) {
+    const char *key = json_string_value(json_object_get(row, "class_key")), *f;
+    json_t *w = key ? json_object_get(want, key) : NULL, *saved;
+    if (!w) {
+      fprintf(stderr, "jsoncheck: row %zu: class_key %s is not in whatif_saved_ns\n", i,
+              key ? key : "(none)");
+      bad++;
+      continue;
+    }
+    json_object_foreach(w, f, saved) {
+      char col[64];
+      snprintf(col, sizeof col, "saved_ns_at_%s", f);
+      json_t *got = json_object_get(row, col);
+      if (!json_equal(got, saved)) {
+        fprintf(stderr, "jsoncheck: %s: %s is %lld, want %lld\n", key, col,
+                (long long)json_integer_value(got), (long long)json_integer_value(saved));
+        bad++;
+      }
+    }
+  }
+  json_decref(want);
+  if (!bad)
+    printf("%zu class keys' savings match %s\n", json_array_size(rows), base(path));
+  return bad > 0;
+}
+
+/* .chain's op ids, in order, against blocking_chain: [op_id, ...]; .deadair's
+** rows against dead_air: [[start_ns, end_ns], ...]. */
+static int check_list(json_t *rows, const char *path, int deadair) {
+  json_t *want = expected(path, deadair ? "dead_air" : "blocking_chain");
+  json_t *got = json_array();
+  json_t *row;
+  size_t i;
+  int bad;
+  if (!want)
+    return 1;
+  json_array_foreach(rows, i, row) {
+    if (deadair)
+      json_array_append_new(got, json_pack("[OO]", json_object_get(row, "start_ns"),
+                                           json_object_get(row, "end_ns")));
+    else
+      json_array_append(got, json_object_get(row, "op_id"));
+  }
+  bad = !json_equal(got, want);
+  if (bad) {
+    char *g = json_dumps(got, JSON_COMPACT), *w = json_dumps(want, JSON_COMPACT);
+    fprintf(stderr, "jsoncheck: %s is %s, want %s\n", deadair ? "dead air" : "the chain", g, w);
+    free(g);
+    free(w);
+  } else {
+    printf("%s matches %s\n", deadair ? "dead air" : "the blocking chain", base(path));
+  }
+  json_decref(got);
+  json_decref(want);
+  return bad;
+}
+
 int main(int argc, char **argv) {
   json_error_t err;
-  json_t *in = json_loadf(stdin, 0, &err);
-  int rc;
+  json_t *in;
+  int rc, c = getchar();
+  if (c == EOF && argc == 3) {      /* -json prints nothing at all for no rows */
+    in = json_array();
+  } else {
+    if (c != EOF)
+      ungetc(c, stdin);
+    in = json_loadf(stdin, 0, &err);
+  }
   if (!in) {
     fprintf(stderr, "jsoncheck: <stdin>:%d:%d: %s\n", err.line, err.column, err.text);
     return 1;
@@ -118,13 +222,17 @@ int main(int argc, char **argv) {
     rc = check_classes(in, argv[2]);
   } else if (argc == 3 && strcmp(argv[1], "summary") == 0) {
     rc = check_summary(in, argv[2]);
+  } else if (argc == 3 && strcmp(argv[1], "rank") == 0) {
+    rc = check_rank(in, argv[2]);
+  } else if (argc == 3 && (strcmp(argv[1], "chain") == 0 || strcmp(argv[1], "deadair") == 0)) {
+    rc = check_list(in, argv[2], strcmp(argv[1], "deadair") == 0);
   } else if (argc == 1) {
     char *s = json_dumps(in, JSON_SORT_KEYS | JSON_INDENT(1) | JSON_ENSURE_ASCII);
     puts(s ? s : "");
     free(s);
     rc = 0;
   } else {
-    fprintf(stderr, "usage: jsoncheck [classes|summary EXPECTED.json] < JSON\n");
+    fprintf(stderr, "usage: jsoncheck [classes|summary|rank|chain|deadair EXPECTED.json] < JSON\n");
     rc = 2;
   }
   json_decref(in);

@@ -1,0 +1,156 @@
+/* bench_analysis.c - what the analyses cost on one database: graph build,
+ * the whole model (graph, classes, compiled replay, baseline with its
+ * critical path), one what-if replay, one critical path of a what-if, and
+ * the full default ranking (factors 0, 0.5, 0.9 over every class with at
+ * least 1 ms of self time), each the median of RUNS, then the process's
+ * peak RSS. Run it once per database for a clean RSS (run.sh does).
+ *
+ *   wcprof-bench-analysis [-r RUNS] DB
+ */
+#define _GNU_SOURCE
+#include "model.h"
+#include "wcprof_ext.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+static int64_t scalar(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "bench: %s: %s\n", sql, sqlite3_errmsg(db));
+        exit(1);
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    else {
+        fprintf(stderr, "bench: %s: %s\n", sql, sqlite3_errmsg(db));
+        exit(1);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    int runs = 3, opt;
+    while ((opt = getopt(argc, argv, "r:")) != -1) {
+        if (opt == 'r' && atoi(optarg) > 0)
+            runs = atoi(optarg);
+        else {
+            fprintf(stderr, "usage: wcprof-bench-analysis [-r RUNS] DB\n");
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "usage: wcprof-bench-analysis [-r RUNS] DB\n");
+        return 2;
+    }
+    sqlite3 *db;
+    if (sqlite3_open_v2(argv[optind], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "bench: %s: %s\n", argv[optind], sqlite3_errmsg(db));
+        return 1;
+    }
+    if (wcprof_register_extension(db) != SQLITE_OK) {
+        fprintf(stderr, "bench: cannot register the extension\n");
+        return 1;
+    }
+    int64_t run = wcp_latest_run(db);
+    char err[512];
+    double t_graph[64], t_model[64], t_replay[64], t_crit[64], t_rank[64];
+    if (runs > 64)
+        runs = 64;
+    wcp_ext x = {.db = db, .refs = 1};
+    int64_t rows = 0;
+    for (int r = 0; r < runs; r++) {
+        wcp_graph g;
+        double t0 = now();
+        if (wcp_graph_build(db, run, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &g, err, sizeof err) < 0) {
+            fprintf(stderr, "bench: %s\n", err);
+            return 1;
+        }
+        t_graph[r] = now() - t0;
+        wcp_graph_free(&g);
+
+        wcp_model_release(x.model);   /* a fresh model each run */
+        x.model = NULL;
+        t0 = now();
+        wcp_model *m = wcp_model_get(&x, run, err, sizeof err);
+        if (!m) {
+            fprintf(stderr, "bench: %s\n", err);
+            return 1;
+        }
+        t_model[r] = now() - t0;
+
+        size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
+        int64_t *reg = malloc(n1 * sizeof *reg), *start = malloc(n1 * sizeof *start);
+        int64_t *after = malloc((m->tape.n ? m->tape.n : 1) * sizeof *after);
+        double *factor = malloc((m->n_cls ? m->n_cls : 1) * sizeof *factor);
+        for (uint32_t c = 0; c < m->n_cls; c++)
+            factor[c] = 1.0;
+        if (m->n_cls)
+            factor[r % m->n_cls] = 0.5;
+        t0 = now();
+        wcp_tape_eval(&m->tape, factor, reg, start, NULL);
+        t_replay[r] = now() - t0;
+        wcp_seg *segs;
+        size_t ns;
+        t0 = now();
+        wcp_tape_eval(&m->tape, factor, reg, start, after);
+        wcp_tape_critical_path(&m->tape, reg, start, after, &segs, &ns);
+        t_crit[r] = now() - t0;
+        free(segs);
+        free(reg);
+        free(start);
+        free(after);
+        free(factor);
+        wcp_model_release(m);
+        wcp_model_release(x.model);   /* one model at a time, as in a user's session */
+        x.model = NULL;
+
+        /* the ranking as users run it: SQL over the (now cached) model */
+        t0 = now();
+        rows = scalar(db, "SELECT count(*) FROM whatif_rank()");
+        t_rank[r] = now() - t0;
+    }
+    int64_t classes = scalar(db, "SELECT count(DISTINCT class_key) FROM whatif_rank()");
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);   /* before the figures' model, which the extension's duplicates */
+    wcp_model *m = wcp_model_get(&x, run, err, sizeof err);
+    printf("%s: run %lld, %u ops, %u waits, %u classes (%lld ranked), %zu replay steps\n", argv[optind],
+           (long long)run, m ? m->g.n_ops : 0, m ? m->g.n_waits : 0, m ? m->n_cls : 0,
+           (long long)classes, m ? m->tape.n : 0);
+    printf("  medians of %d runs: graph build %.3f s, model (graph+classes+compile+baseline+critical path) %.3f s,\n"
+           "  one what-if replay %.4f s, what-if critical path %.4f s, full ranking %.2f s (%lld rows)\n",
+           runs, median(t_graph, runs), median(t_model, runs), median(t_replay, runs),
+           median(t_crit, runs), median(t_rank, runs), (long long)rows);
+    printf("  peak RSS %.0f MB\n", (double)ru.ru_maxrss / 1024.0);
+    wcp_model_release(m);
+    wcp_model_release(x.model);
+    sqlite3_close(db);
+    return 0;
+}
