@@ -21,8 +21,9 @@ void pdb_rmdir(const char *dir);
 
 /* Creates (or opens) the wcprof database at dbpath and loads the dumps, in
  * order, with wcp_load_dump. A new database is a copy of an empty one made
- * once per folder (template.wcprof-db beside it), without syncs to disk. *run (may be NULL) gets the run of the last
- * dump. Returns the open database, or NULL with err set (nothing to close). */
+ * once per folder (template.wcprof-db beside it), without syncs to disk.
+ * *run (may be NULL) gets the run of the last dump. Returns the open
+ * database, or NULL with err set (nothing to close). */
 sqlite3 *pdb_ingest(const char *dbpath, const char *const *dumps, size_t ndumps, int64_t *run,
                     char *err, size_t errlen);
 /* Loads more dumps into an open database; as pdb_ingest. Returns 0 or -1. */

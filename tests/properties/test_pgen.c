@@ -158,11 +158,13 @@ static void test_overlap_features(void **state)
                             run);
         child_after += q_int(db, "child after",
                              "SELECT count(*) FROM ops c JOIN ops p ON p.run_id = c.run_id"
-                             " AND p.id = c.parent_id WHERE c.run_id = %lld AND c.end_ns > p.end_ns",
+                             " AND p.id = c.parent_id WHERE c.run_id = %lld"
+                             " AND c.end_ns > p.end_ns",
                              run);
         child_before += q_int(db, "child before",
                               "SELECT count(*) FROM ops c JOIN ops p ON p.run_id = c.run_id AND"
-                              " p.id = c.parent_id WHERE c.run_id = %lld AND c.start_ns < p.start_ns",
+                              " p.id = c.parent_id WHERE c.run_id = %lld"
+                              " AND c.start_ns < p.start_ns",
                               run);
         overlap_roots += q_int(db, "overlapping roots",
                                "SELECT count(*) FROM ops a JOIN ops b ON b.run_id = a.run_id"

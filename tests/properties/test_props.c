@@ -805,8 +805,8 @@ static void sync_baseline(graph *g, void *ctx)
     char *spec = spec_all(g, 1);
     whatif_row w = get_whatif(g, spec);
     CHECK(g, w.saved == 0 && w.makespan == s.baseline && w.baseline == s.baseline,
-          "whatif(every class at 1): baseline %lld, makespan %lld, saved %lld", (long long)w.baseline,
-          (long long)w.makespan, (long long)w.saved);
+          "whatif(every class at 1): baseline %lld, makespan %lld, saved %lld",
+          (long long)w.baseline, (long long)w.makespan, (long long)w.saved);
     release(g, spec);
 
     size_t n;
@@ -823,7 +823,8 @@ static void sync_baseline(graph *g, void *ctx)
     release(g, drift);
     char *bc = rows(g, "SELECT * FROM blocking_chain(1000000, %lld)", (long long)g->run);
     char *sc = rows(g, "SELECT * FROM simulated_chain(1000000, %lld)", (long long)g->run);
-    CHECK(g, strcmp(bc, sc) == 0, "simulated_chain differs from blocking_chain:\n%s---\n%s", sc, bc);
+    CHECK(g, strcmp(bc, sc) == 0, "simulated_chain differs from blocking_chain:\n%s---\n%s", sc,
+          bc);
     release(g, bc);
     release(g, sc);
 
