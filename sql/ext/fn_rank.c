@@ -87,6 +87,7 @@ static int run_jobs(const wcp_model *m, job *jobs, size_t n)
 
 typedef struct ranked {
     uint32_t cls;
+    const int64_t *saved;  /* its savings, one per factor */
     int64_t key;           /* the saving at the middle factor */
 } ranked;
 
@@ -128,6 +129,7 @@ static int fill(wcp_call *c)
         if (m->cls[k].total_self < min_self)
             continue;
         r[i].cls = k;
+        r[i].saved = &saved[i * nf];
         for (size_t j = 0; j < nf; j++) {
             bool zero = f[j] == 1.0 || (f[j] <= 1.0 && m->cls[k].critical == 0);
             if (!prune || !zero)
@@ -140,19 +142,12 @@ static int fill(wcp_call *c)
         goto done;
     }
     for (size_t i = 0; i < nc; i++)
-        r[i].key = saved[i * nf + nf / 2];
+        r[i].key = r[i].saved[nf / 2];
     /* a stable order: the rank, then the class key */
-    int64_t *by_cls = malloc((m->n_cls ? m->n_cls : 1) * sizeof *by_cls);
-    if (!by_cls) {
-        wcp_fail(c, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < nc; i++)
-        by_cls[r[i].cls] = (int64_t)i;
     qsort_r(r, nc, sizeof *r, by_saving, (void *)m);
     for (size_t i = 0; i < nc; i++) {
         const wcp_class *k = &m->cls[r[i].cls];
-        const int64_t *s = &saved[by_cls[r[i].cls] * (int64_t)nf];
+        const int64_t *s = r[i].saved;
         for (size_t j = 0; j < nf; j++) {
             wcp_put_static(c, k->key);
             wcp_put_static(c, k->work_type);
@@ -163,7 +158,6 @@ static int fill(wcp_call *c)
             wcp_put_int(c, (int64_t)i + 1);
         }
     }
-    free(by_cls);
     rc = 0;
 done:
     free(f);

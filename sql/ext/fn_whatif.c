@@ -19,8 +19,7 @@ int64_t wcp_whatif_replay(wcp_call *c, const char *spec, double **factor, int64_
         return wcp_fail(c, "out of memory");
     if (wcp_parse_spec(c->db, m, spec, *factor, c->err, sizeof c->err) < 0)
         return -1;
-    int64_t ms = wcp_tape_eval(&m->tape, *factor, *reg, *start, after ? *after : NULL);
-    return ms < 0 ? 0 : ms;
+    return wcp_tape_eval(&m->tape, *factor, *reg, *start, after ? *after : NULL);
 }
 
 static int fill(wcp_call *c)
@@ -45,9 +44,11 @@ static int fill(wcp_call *c)
         wcp_fail(c, "out of memory");
         goto done;
     }
-    for (uint32_t k = 0, n = 0; k < m->n_cls; k++)
-        if (factor[k] != 1.0)
-            fprintf(f, "%s%s=%g", n++ ? " " : "", m->cls[k].key, factor[k]);
+    for (uint32_t k = 0, n = 0; k < m->n_cls; k++) {
+        const wcp_class *c = &m->cls[m->by_key[k]];
+        if (factor[m->by_key[k]] != 1.0)
+            fprintf(f, "%s%s=%g", n++ ? " " : "", c->key, factor[m->by_key[k]]);
+    }
     fclose(f);
     wcp_put_int(c, m->baseline);
     wcp_put_int(c, ms);

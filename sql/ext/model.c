@@ -61,9 +61,10 @@ static int by_key(const void *a, const void *b)
     return x->op < y->op ? -1 : x->op > y->op;
 }
 
-static int by_class_key(const void *a, const void *b)
+static int by_class_key(const void *a, const void *b, void *ctx)
 {
-    return strcmp(((const wcp_class *)a)->key, ((const wcp_class *)b)->key);
+    const wcp_class *cls = ctx;
+    return strcmp(cls[*(const uint32_t *)a].key, cls[*(const uint32_t *)b].key);
 }
 
 static void free_classes(wcp_model *m)
@@ -73,18 +74,38 @@ static void free_classes(wcp_model *m)
         free(m->cls[c].work_type);
     }
     free(m->cls);
+    free(m->by_key);
     m->cls = NULL;
+    m->by_key = NULL;
     m->n_cls = 0;
 }
 
-/* The classes of the run (class key = kind + class), ordered by key; each
- * op's class index; each class's work type (§5) from the views. */
+/* The index of the class (kind, class_id) (classes are in that order), or -1. */
+static int64_t class_by_id(const wcp_model *m, uint32_t kind, uint32_t class_id)
+{
+    uint64_t key = (uint64_t)kind << 32 | class_id;
+    size_t lo = 0, hi = m->n_cls;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t mk = (uint64_t)m->cls[mid].kind << 32 | m->cls[mid].class_id;
+        if (mk == key)
+            return (int64_t)mid;
+        if (mk < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* The classes of the run (class key = kind + class), in (kind, class_id)
+ * order, with an index by key; each op's class; each class's work type
+ * (§5) from the views. */
 static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
 {
     const wcp_graph *g = &m->g;
     size_t n = g->n_ops;
     op_key *k = malloc((n ? n : 1) * sizeof *k);
-    uint32_t *remap = NULL;
     m->op_cls = malloc((n ? n : 1) * sizeof *m->op_cls);
     if (!k || !m->op_cls)
         goto oom;
@@ -95,7 +116,8 @@ static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
     for (size_t i = 0; i < n; i++)
         nc += i == 0 || k[i].key != k[i - 1].key;
     m->cls = calloc(nc ? nc : 1, sizeof *m->cls);
-    if (!m->cls)
+    m->by_key = malloc((nc ? nc : 1) * sizeof *m->by_key);
+    if (!m->cls || !m->by_key)
         goto oom;
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || k[i].key != k[i - 1].key) {
@@ -117,70 +139,31 @@ static int load_classes(sqlite3 *db, wcp_model *m, char *err, size_t errlen)
     }
     free(k);
     k = NULL;
-    /* each class's work type, from the class_work_type view (its rule is
-     * class_stats's); the classes are in (kind, class_id) order here */
+    for (uint32_t c = 0; c < m->n_cls; c++)
+        m->by_key[c] = c;
+    qsort_r(m->by_key, m->n_cls, sizeof *m->by_key, by_class_key, m->cls);
+
+    /* Work types from the class_work_type view (class_stats's rule); a
+     * database made before that view existed has them in class_stats. */
     sqlite3_stmt *st;
     int rc;
-    bool by_id = sqlite3_prepare_v2(db, "SELECT kind, class_id, work_type FROM class_work_type "
-                                        "WHERE run_id = ?1", -1, &st, NULL) == SQLITE_OK;
-    if (by_id) {
-        sqlite3_bind_int64(st, 1, m->run_id);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            uint64_t key = (uint64_t)sqlite3_column_int64(st, 0) << 32 | (uint32_t)sqlite3_column_int64(st, 1);
-            const char *wt = (const char *)sqlite3_column_text(st, 2);
-            size_t lo = 0, hi = m->n_cls;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                uint64_t mk = (uint64_t)m->cls[mid].kind << 32 | m->cls[mid].class_id;
-                if (mk < key)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            wcp_class *c = lo < m->n_cls ? &m->cls[lo] : NULL;
-            if (c && ((uint64_t)c->kind << 32 | c->class_id) != key)
-                c = NULL;
-            if (!set_work_type(c, wt)) {
-                sqlite3_finalize(st);
-                goto oom;
-            }
+    if (sqlite3_prepare_v2(db, "SELECT kind, class_id, work_type FROM class_work_type WHERE run_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT k.id, c.id, s.work_type FROM class_stats s"
+                               " JOIN strings k ON k.value = s.kind JOIN strings c ON c.value = s.class"
+                               " WHERE s.run_id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, m->run_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t c = class_by_id(m, (uint32_t)sqlite3_column_int64(st, 0), (uint32_t)sqlite3_column_int64(st, 1));
+        if (!set_work_type(c >= 0 ? &m->cls[c] : NULL, (const char *)sqlite3_column_text(st, 2))) {
+            sqlite3_finalize(st);
+            goto oom;
         }
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
-            return wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
     }
-    /* by key, so that a key is found by bisection */
-    for (uint32_t c = 0; c < m->n_cls; c++)
-        m->cls[c].critical = c;   /* remember the old index for a moment */
-    qsort(m->cls, m->n_cls, sizeof *m->cls, by_class_key);
-    remap = malloc((m->n_cls ? m->n_cls : 1) * sizeof *remap);
-    if (!remap)
-        goto oom;
-    for (uint32_t c = 0; c < m->n_cls; c++) {
-        remap[m->cls[c].critical] = c;
-        m->cls[c].critical = 0;
-    }
-    for (size_t i = 0; i < n; i++)
-        m->op_cls[i] = remap[m->op_cls[i]];
-    free(remap);
-
-    /* a database made before class_work_type existed: the same from class_stats */
-    if (!by_id) {
-        if (sqlite3_prepare_v2(db, "SELECT class_key, work_type FROM class_stats WHERE run_id = ?1", -1,
-                               &st, NULL) != SQLITE_OK)
-            return wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
-        sqlite3_bind_int64(st, 1, m->run_id);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t c = wcp_model_class(m, (const char *)sqlite3_column_text(st, 0));
-            if (!set_work_type(c >= 0 ? &m->cls[c] : NULL, (const char *)sqlite3_column_text(st, 1))) {
-                sqlite3_finalize(st);
-                goto oom;
-            }
-        }
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
-            return wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
-    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
     for (uint32_t c = 0; c < m->n_cls; c++)
         if (!set_work_type(&m->cls[c], ""))
             goto oom;
@@ -197,9 +180,9 @@ int64_t wcp_model_class(const wcp_model *m, const char *key)
         return -1;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->cls[mid].key, key);
+        int c = strcmp(m->cls[m->by_key[mid]].key, key);
         if (c == 0)
-            return (int64_t)mid;
+            return (int64_t)m->by_key[mid];
         if (c < 0)
             lo = mid + 1;
         else

@@ -25,7 +25,8 @@ typedef struct wcp_model {
     int64_t changes;
     wcp_graph g;
     uint32_t n_cls;
-    wcp_class *cls;            /* by (kind, class) strings.id */
+    wcp_class *cls;            /* in (kind, class_id) order */
+    uint32_t *by_key;          /* class indexes ordered by key */
     uint32_t *op_cls;          /* class index of each op */
     wcp_tape tape;
     /* the baseline replay (all factors 1) */

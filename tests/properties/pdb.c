@@ -47,6 +47,31 @@ void pdb_rmdir(const char *dir)
     rmdir(dir);
 }
 
+char pdb_scratch[512];
+int pdb_passed;
+
+int pdb_setup(void **state)
+{
+    (void)state;
+    char err[512];
+    pdb_passed = 0;
+    if (pdb_mkdtemp(pdb_scratch, sizeof pdb_scratch, err, sizeof err) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+int pdb_teardown(void **state)
+{
+    (void)state;
+    if (pdb_passed)
+        pdb_rmdir(pdb_scratch);
+    else
+        fprintf(stderr, "kept %s (the failing case's files)\n", pdb_scratch);
+    return 0;
+}
+
 int pdb_load(sqlite3 *db, const char *const *dumps, size_t ndumps, int64_t *run, char *err,
              size_t errlen)
 {

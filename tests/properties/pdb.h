@@ -19,6 +19,14 @@ int pdb_mkdtemp(char *dir, size_t dirlen, char *err, size_t errlen);
 /* Removes the files directly in dir, then dir. Leaves anything else alone. */
 void pdb_rmdir(const char *dir);
 
+/* The running cmocka test's scratch folder: pdb_setup makes it; a test sets
+ * pdb_passed when every check held, and pdb_teardown then removes the
+ * folder, else keeps it (the failing case's files) and names it on stderr. */
+extern char pdb_scratch[512];
+extern int pdb_passed;
+int pdb_setup(void **state);
+int pdb_teardown(void **state);
+
 /* Creates (or opens) the wcprof database at dbpath and loads the dumps, in
  * order, with wcp_load_dump. A new database is a copy of an empty one made
  * once per folder (template.wcprof-db beside it), without syncs to disk.

@@ -23,8 +23,6 @@
 
 enum { NSYNC = 200, NOVERLAP = 200 };
 
-static char scratch[512];   /* this run's folder; kept when a check fails */
-static int passed;
 
 static int64_t q_int(sqlite3 *db, const char *what, const char *sql, int64_t run)
 {
@@ -42,8 +40,8 @@ static int64_t q_int(sqlite3 *db, const char *what, const char *sql, int64_t run
 static sqlite3 *ingest_graph(const pg_graph *g, const char *name, uint64_t seed, int64_t *run)
 {
     char dump[600], dbp[600], err[1024];
-    snprintf(dump, sizeof dump, "%s/%s-%llu.dump", scratch, name, (unsigned long long)seed);
-    snprintf(dbp, sizeof dbp, "%s/%s-%llu.db", scratch, name, (unsigned long long)seed);
+    snprintf(dump, sizeof dump, "%s/%s-%llu.dump", pdb_scratch, name, (unsigned long long)seed);
+    snprintf(dbp, sizeof dbp, "%s/%s-%llu.db", pdb_scratch, name, (unsigned long long)seed);
     if (pg_write(g, dump, seed) != 0)
         fail_msg("%s seed %llu: cannot write %s", name, (unsigned long long)seed, dump);
     const char *dumps[] = {dump};
@@ -57,9 +55,9 @@ static sqlite3 *ingest_graph(const pg_graph *g, const char *name, uint64_t seed,
 static void forget(const char *name, uint64_t seed)
 {
     char p[600];
-    snprintf(p, sizeof p, "%s/%s-%llu.dump", scratch, name, (unsigned long long)seed);
+    snprintf(p, sizeof p, "%s/%s-%llu.dump", pdb_scratch, name, (unsigned long long)seed);
     unlink(p);
-    snprintf(p, sizeof p, "%s/%s-%llu.db", scratch, name, (unsigned long long)seed);
+    snprintf(p, sizeof p, "%s/%s-%llu.db", pdb_scratch, name, (unsigned long long)seed);
     unlink(p);
 }
 
@@ -101,7 +99,7 @@ static void test_sync_tiles(void **state)
         forget("sync", seed);
         pg_free(&g);
     }
-    passed = 1;
+    pdb_passed = 1;
 }
 
 /* Overlap graphs: they ingest, and over all seeds they hold every feature
@@ -197,7 +195,7 @@ static void test_overlap_features(void **state)
     assert_true(open > 0 && orphans > 0 && reparented > 0 && clamped > 0 && unknown_parent > 0);
     assert_true(cycles > 0 && exec_by_ident > 0 && unresolved > 0 && child_after > 0);
     assert_true(child_before > 0 && overlap_roots > 0 && abandoned > 0 && self_waits > 0);
-    passed = 1;
+    pdb_passed = 1;
 }
 
 /* The same seed writes the same bytes. */
@@ -206,8 +204,8 @@ static void test_deterministic(void **state)
     (void)state;
     for (uint64_t seed = 1; seed <= 20; seed++) {
         char a[600], b[600];
-        snprintf(a, sizeof a, "%s/a.dump", scratch);
-        snprintf(b, sizeof b, "%s/b.dump", scratch);
+        snprintf(a, sizeof a, "%s/a.dump", pdb_scratch);
+        snprintf(b, sizeof b, "%s/b.dump", pdb_scratch);
         for (int k = 0; k < 2; k++) {
             pg_graph g;
             pg_init(&g);
@@ -233,37 +231,15 @@ static void test_deterministic(void **state)
         unlink(a);
         unlink(b);
     }
-    passed = 1;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    char err[512];
-    passed = 0;
-    if (pdb_mkdtemp(scratch, sizeof scratch, err, sizeof err) < 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    if (passed)
-        pdb_rmdir(scratch);
-    else
-        fprintf(stderr, "kept %s (the dumps of the failing seed)\n", scratch);
-    return 0;
+    pdb_passed = 1;
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sync_tiles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_overlap_features, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_tiles, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_overlap_features, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_deterministic, pdb_setup, pdb_teardown),
     };
     return cmocka_run_group_tests_name("prop.generator", tests, NULL, NULL);
 }

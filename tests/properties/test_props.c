@@ -47,8 +47,6 @@
 
 static const char *gen_path;  /* wcprof-gen */
 static const char *prop;      /* the property being checked, for messages */
-static char scratch[512];     /* this test's folder; kept when a check fails */
-static int passed;
 
 /* ---- the graphs */
 
@@ -288,8 +286,8 @@ static void step_done(graph *g, sqlite3_stmt *st, int rc)
 /* The scratch database of g. */
 static void db_path(const graph *g, char *path, size_t n)
 {
-    snprintf(path, n, "%s/%s.db", scratch, g->id);
-    for (char *p = path + strlen(scratch) + 1; *p; p++)
+    snprintf(path, n, "%s/%s.db", pdb_scratch, g->id);
+    for (char *p = path + strlen(pdb_scratch) + 1; *p; p++)
         if (*p == ' ' || *p == ':')
             *p = '_';
 }
@@ -422,7 +420,7 @@ static int make_own(graph *g, int fam, int seed)
     else
         pg_gen_sync(&pg, g->seed, size);
     g->expect_makespan = pg_sync_makespan(&pg);
-    snprintf(g->dumps[0], sizeof g->dumps[0], "%s/%s-%d.dump", scratch, fam ? "overlap" : "sync",
+    snprintf(g->dumps[0], sizeof g->dumps[0], "%s/%s-%d.dump", pdb_scratch, fam ? "overlap" : "sync",
              seed);
     g->ndumps = 1;
     snprintf(g->name, sizeof g->name, "%s (%zu ops, %zu waits; dump %s)", g->id, pg.nops,
@@ -442,7 +440,7 @@ static int make_edge(graph *g, size_t k)
         return 0;
     g->seed = 500 + k;
     g->expect_makespan = edges[k].makespan;
-    snprintf(g->dumps[0], sizeof g->dumps[0], "%s/edge-%zu.dump", scratch, k);
+    snprintf(g->dumps[0], sizeof g->dumps[0], "%s/edge-%zu.dump", pdb_scratch, k);
     g->ndumps = 1;
     snprintf(g->name, sizeof g->name, "%s (dump %s)", g->id, g->dumps[0]);
     FILE *f = fopen(g->dumps[0], "w");
@@ -471,7 +469,7 @@ static int make_gen(graph *g, size_t k)
     g->seed = 1000 + k;
     g->expect_makespan = -1;
     char out[560];
-    snprintf(out, sizeof out, "%s/gen-%zu.dump", scratch, k);
+    snprintf(out, sizeof out, "%s/gen-%zu.dump", pdb_scratch, k);
     argv[argc++] = "-o";
     argv[argc++] = out;
     argv[argc] = NULL;
@@ -846,7 +844,7 @@ static void test_sync_baseline(void **state)
     prop = "prop.sync_baseline";
     corpus c = {.edges = 1, .nsync = 200};
     each_graph(&c, sync_baseline, NULL);
-    passed = 1;
+    pdb_passed = 1;
 }
 
 /* ---- 2. the critical path is an exact decomposition of the makespan */
@@ -924,7 +922,7 @@ static void test_critical_path(void **state)
            "wait %ld, gap %ld, offset %ld, cycle %ld\n",
            t.graphs, t.cycles, t.fallbacks, t.unfinished, t.drifting, t.saving, t.what[0],
            t.what[1], t.what[2], t.what[3], t.what[4]);
-    passed = 1;
+    pdb_passed = 1;
 }
 
 /* ---- 3. saved(K, 0) <= critical time of K */
@@ -969,7 +967,7 @@ static void test_critical_bound(void **state)
     prop = "prop.critical_bound";
     corpus c = {.edges = 2, .nsync = 20, .noverlap = 150, .gen_max_events = 1000000, .heavy = 1};
     each_graph(&c, critical_bound, NULL);
-    passed = 1;
+    pdb_passed = 1;
 }
 
 /* ---- 4. savings are monotone in the factor */
@@ -1019,7 +1017,7 @@ static void test_monotone(void **state)
     prop = "prop.monotone";
     corpus c = {.edges = 2, .nsync = 10, .noverlap = 100, .gen_max_events = 20000};
     each_graph(&c, monotone, NULL);
-    passed = 1;
+    pdb_passed = 1;
 }
 
 /* ---- 5. pruning changes no number */
@@ -1070,7 +1068,7 @@ static void test_prune(void **state)
     prop = "prop.prune";
     corpus c = {.edges = 2, .nsync = 10, .noverlap = 100, .gen_max_events = 20000, .heavy = 1};
     each_graph(&c, prune, NULL);
-    passed = 1;
+    pdb_passed = 1;
 }
 
 /* ---- 6. determinism */
@@ -1134,7 +1132,7 @@ static void determinism(graph *g, void *ctx)
 
     /* a second database, where another run came first */
     char err[1024], dbpath[700];
-    snprintf(dbpath, sizeof dbpath, "%s/second.db", scratch);
+    snprintf(dbpath, sizeof dbpath, "%s/second.db", pdb_scratch);
     unlink(dbpath);
     const char *first[] = {decoy};
     int64_t decoy_run, run;
@@ -1165,7 +1163,7 @@ static void test_determinism(void **state)
     (void)state;
     prop = "prop.determinism";
     char decoy[600];
-    snprintf(decoy, sizeof decoy, "%s/decoy.dump", scratch);
+    snprintf(decoy, sizeof decoy, "%s/decoy.dump", pdb_scratch);
     pg_graph pg;
     pg_init(&pg);
     pg_gen_overlap(&pg, 424242, 300);
@@ -1174,7 +1172,7 @@ static void test_determinism(void **state)
     corpus c = {.edges = 2, .nsync = 10, .noverlap = 60, .gen_max_events = 1000000};
     each_graph(&c, determinism, decoy);
     unlink(decoy);
-    passed = 1;
+    pdb_passed = 1;
 }
 
 /* ---- whatif and whatif_rank agree; the ranking's order */
@@ -1264,32 +1262,10 @@ static void test_whatif_consistent(void **state)
     prop = "prop.whatif_consistent";
     corpus c = {.edges = 2, .nsync = 10, .noverlap = 60, .gen_max_events = 1000000};
     each_graph(&c, whatif_consistent, NULL);
-    passed = 1;
+    pdb_passed = 1;
 }
 
 /* ---- main */
-
-static int setup(void **state)
-{
-    (void)state;
-    char err[512];
-    passed = 0;
-    if (pdb_mkdtemp(scratch, sizeof scratch, err, sizeof err) < 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    if (passed)
-        pdb_rmdir(scratch);
-    else
-        fprintf(stderr, "kept %s (the failing graph's dump)\n", scratch);
-    return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -1299,13 +1275,13 @@ int main(int argc, char **argv)
     }
     gen_path = argv[1];
     const struct CMUnitTest all[] = {
-        cmocka_unit_test_setup_teardown(test_sync_baseline, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_critical_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_critical_bound, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_monotone, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_determinism, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_whatif_consistent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_baseline, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_critical_path, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_critical_bound, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_monotone, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_prune, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_determinism, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_whatif_consistent, pdb_setup, pdb_teardown),
     };
     if (argc == 3) {
         static char name[128];
