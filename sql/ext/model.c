@@ -393,8 +393,9 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
             const char *type = (const char *)sqlite3_column_text(st, 2);
             double f = sqlite3_column_double(st, 1);
             if (!type || (strcmp(type, "integer") && strcmp(type, "real")) || !isfinite(f) || f < 0) {
-                sqlite3_finalize(st);
-                return wcp_errf(err, errlen, "bad factor for \"%s\": factors are numbers >= 0", key ? key : "");
+                wcp_errf(err, errlen, "bad factor for \"%s\": factors are numbers >= 0", key ? key : "");
+                sqlite3_finalize(st);   /* after the message: it frees key */
+                return -1;
             }
             if (set_factor(m, key, f, factor, err, errlen) < 0) {
                 sqlite3_finalize(st);

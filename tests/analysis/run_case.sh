@@ -8,6 +8,8 @@
 #                           numbers are what they are
 #   cases/NAME/expected     the exact output of check.sql, written by hand
 #                           from spec/analysis.md and sql/ext/README.md
+#   cases/NAME/expected.err optional: sqlite3's error messages, exactly (bad
+#                           arguments must say what was expected)
 #
 # The dumps are ingested into a fresh database, then check.sql runs twice and
 # both outputs must equal `expected`:
@@ -38,6 +40,11 @@ preload=${WCPROF_SQLITE3_PRELOAD:-}
 if ! diff -u expected "$work/$name.sqlite3.out"; then
     echo "FAIL: sqlite3 + .load: output differs from expected (- expected, + got)"
     cat "$work/$name.sqlite3.err"
+    fail=1
+fi
+# expected.err (optional): sqlite3's error messages, exactly
+if [ -f expected.err ] && ! diff -u expected.err "$work/$name.sqlite3.err"; then
+    echo "FAIL: sqlite3 + .load: error messages differ from expected.err (- expected, + got)"
     fail=1
 fi
 
