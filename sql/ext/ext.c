@@ -1,6 +1,7 @@
 /* ext.c - registering the analyses: linked into the wcprof shell
  * (wcprof_register_extension) or loaded by any SQLite client as the module
  * wcprof.so (sqlite3_wcprof_init). */
+#include "export.h"
 #include "fns.h"
 
 #include <stdlib.h>
@@ -24,6 +25,8 @@ int wcprof_register_extension(sqlite3 *db)
     int rc = SQLITE_OK;
     for (size_t k = 0; k < sizeof fns / sizeof *fns && rc == SQLITE_OK; k++)
         rc = wcp_tvf_register(x, fns[k]);
+    if (rc == SQLITE_OK)
+        rc = wcp_export_register(x);
     if (--x->refs == 0)
         free(x);
     return rc;

@@ -128,6 +128,25 @@ static void call_reset(wcp_call *c)
     memset(c, 0, sizeof *c);
 }
 
+int wcp_resolve_run(sqlite3 *db, sqlite3_value *v, int64_t *run, char *err, size_t errlen)
+{
+    if (v && sqlite3_value_type(v) != SQLITE_NULL) {
+        if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || sqlite3_value_int64(v) <= 0) {
+            snprintf(err, errlen, "run must be a run id (SELECT id FROM runs), not \"%s\"",
+                     (const char *)sqlite3_value_text(v));
+            return -1;
+        }
+        *run = sqlite3_value_int64(v);
+        return 0;
+    }
+    *run = wcp_latest_run(db);
+    if (*run < 0)
+        snprintf(err, errlen, "not a wcprof database (it has no runs table)");
+    else if (*run == 0)
+        snprintf(err, errlen, "no runs in this database: load a dump first (wcprof-ingest -o DB DUMP)");
+    return *run > 0 ? 0 : -1;
+}
+
 /* ---- the virtual table */
 
 static int tvf_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
@@ -255,23 +274,8 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     for (int j = 0; j + 1 < aux->nargs; j++)
         call->arg[j] = c->hidden[j];
     int64_t run;
-    sqlite3_value *rv = c->hidden[aux->nargs - 1];
-    if (rv && sqlite3_value_type(rv) != SQLITE_NULL) {
-        if (sqlite3_value_numeric_type(rv) != SQLITE_INTEGER || sqlite3_value_int64(rv) <= 0) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "run must be a run id (SELECT id FROM runs), not \"%s\"",
-                     (const char *)sqlite3_value_text(rv));
-            return vt_error(&vt->base, aux->fn->name, msg);
-        }
-        run = sqlite3_value_int64(rv);
-    } else {
-        run = wcp_latest_run(call->db);
-        if (run < 0)
-            return vt_error(&vt->base, aux->fn->name, "not a wcprof database (it has no runs table)");
-        if (run == 0)
-            return vt_error(&vt->base, aux->fn->name,
-                            "no runs in this database: load a dump first (wcprof-ingest -o DB DUMP)");
-    }
+    if (wcp_resolve_run(call->db, c->hidden[aux->nargs - 1], &run, call->err, sizeof call->err) < 0)
+        return vt_error(&vt->base, aux->fn->name, call->err);
     call->model = wcp_model_get(aux->ext, run, call->err, sizeof call->err);
     if (!call->model)
         return vt_error(&vt->base, aux->fn->name, call->err);
@@ -350,14 +354,18 @@ static int count_list(const char *s)
     return n;
 }
 
-static void aux_free(void *p)
+void wcp_ext_unref(wcp_ext *x)
 {
-    tvf_aux *aux = p;
-    wcp_ext *x = aux->ext;
     if (--x->refs == 0) {
         wcp_model_release(x->model);
         free(x);
     }
+}
+
+static void aux_free(void *p)
+{
+    tvf_aux *aux = p;
+    wcp_ext_unref(aux->ext);
     free(aux);
 }
 

@@ -52,6 +52,13 @@ int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, 
 /* Argument i as text, or NULL when absent or NULL. */
 const char *wcp_arg_text(wcp_call *c, int i);
 
+/* The run v names (NULL or SQL NULL: the most recent). 0, or -1 with a message. */
+int wcp_resolve_run(sqlite3 *db, sqlite3_value *v, int64_t *run, char *err, size_t errlen);
+
+/* Drops a reference to x (one per registered function), freeing it and its
+ * cached model with the last. */
+void wcp_ext_unref(wcp_ext *x);
+
 /* Registers fn as an eponymous table-valued function of x->db. */
 int wcp_tvf_register(wcp_ext *x, const wcp_fn *fn);
 
