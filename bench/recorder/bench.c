@@ -1,20 +1,23 @@
 /*
  * bench.c - wcprof-bench-recorder: nanoseconds per begin+end op pair.
  *
- *   wcprof-bench-recorder [--threads N] [--pairs P] [--reps R]
+ *   wcprof-bench-recorder [--threads N] [--pairs P] [--reps R] [--no-pin]
  *
  * Measures, in one run, for 1 thread, 2 threads and N threads (--threads):
  *   compiled-out   the calls compiled with WCPROF_DISABLE (bench_off.c)
  *   never-enabled  library linked, recording never turned on
  *   enabled        recording on (buffers reused between repetitions)
  *   enabled-off    recording turned on, then globally off again
- *   mutex-shards   a copy of the reference design (Dagger's engine/wcprof):
- *                  16 mutex-protected shards, a hash map of open ops per
- *                  shard, clock_gettime timestamps
+ *   mutex16        a copy of the reference design (Dagger's engine/wcprof):
+ *                  one hash map of open ops behind a mutex, 16
+ *                  mutex-protected shards of finished ops, clock_gettime
  * Each figure is the median over R repetitions of the mean per-thread cost
- * (each thread's elapsed time / its pairs); threads run at the same time.
- * The first repetition of `enabled` also takes fresh buffers; it is
- * printed separately ("first rep").
+ * (each thread's elapsed time / its pairs); threads start together, each
+ * pinned to its own CPU (thread i to the i-th CPU the process may use;
+ * --no-pin leaves placement to the scheduler). Each thread's own medians
+ * are printed too, with how often the threads were descheduled. The first
+ * repetition of `enabled` also takes fresh buffers; it is printed
+ * separately ("first rep").
  */
 #define _GNU_SOURCE
 #include "wcprof.h"
@@ -25,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <time.h>
 
 void bench_loop_compiled_out(long pairs);
@@ -47,19 +52,29 @@ static void loop_wcprof(long pairs) {
 
 /* ---- the baseline: the reference recorder's design --------------------- */
 
+/* Dagger's engine/wcprof keeps one hash map of open ops and 16
+ * mutex-protected shards of finished events: begin puts the op in the map,
+ * end takes it out and appends the finished op to the shard its id picks.
+ * Go maps need a lock, so the map has one mutex of its own. Timestamps are
+ * clock_gettime (Go's time.Now), ids one atomic counter. */
 typedef struct bl_open { uint64_t id, parent; int64_t start; const char *cls; } bl_open;
 typedef struct bl_event { uint64_t id, parent; int64_t s, d; const char *cls; uint8_t kind, outcome; } bl_event;
-typedef struct bl_shard {
-  pthread_mutex_t mu;
-  bl_open *open;         /* open addressing, id 0 = empty */
-  size_t cap, n;
-  bl_event *events;      /* append-only, like a Go slice */
-  size_t nev, evcap;
-  char pad[64];
-} bl_shard;
 
+typedef struct bl_map {            /* the open ops */
+  pthread_mutex_t mu;
+  bl_open *open;                   /* open addressing, id 0 = empty */
+  size_t cap, n;
+} __attribute__((aligned(64))) bl_map;
+
+typedef struct bl_shard {          /* finished ops */
+  pthread_mutex_t mu;
+  bl_event *events;                /* append-only, like a Go slice */
+  size_t nev, evcap;
+} __attribute__((aligned(64))) bl_shard;
+
+static bl_map open_ops = {.mu = PTHREAD_MUTEX_INITIALIZER};
 static bl_shard shards[16];
-static atomic_uint_fast64_t bl_next_id;
+static _Alignas(64) atomic_uint_fast64_t bl_next_id;
 static __thread uint64_t bl_current;
 
 static int64_t bl_now(void) {
@@ -68,13 +83,13 @@ static int64_t bl_now(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static size_t bl_slot(const bl_shard *s, uint64_t id) {
+static size_t bl_slot(const bl_map *s, uint64_t id) {
   size_t k = (size_t)(id * 0x9E3779B97F4A7C15ull) & (s->cap - 1);
   while (s->open[k].id && s->open[k].id != id) k = (k + 1) & (s->cap - 1);
   return k;
 }
 
-static void bl_insert(bl_shard *s, bl_open o) {
+static void bl_insert(bl_map *s, bl_open o) {
   if (2 * (s->n + 1) > s->cap) {
     size_t oldcap = s->cap;
     bl_open *old = s->open;
@@ -88,7 +103,7 @@ static void bl_insert(bl_shard *s, bl_open o) {
   s->n++;
 }
 
-static bl_open bl_remove(bl_shard *s, uint64_t id) {
+static bl_open bl_remove(bl_map *s, uint64_t id) {
   size_t k = bl_slot(s, id), mask = s->cap - 1;
   bl_open o = s->open[k];
   s->open[k].id = 0;
@@ -103,20 +118,21 @@ static bl_open bl_remove(bl_shard *s, uint64_t id) {
 
 static uint64_t bl_begin(const char *cls) {
   uint64_t id = atomic_fetch_add(&bl_next_id, 1) + 1;
-  bl_shard *s = &shards[id % 16];
   bl_open o = {id, bl_current, bl_now(), cls};
-  pthread_mutex_lock(&s->mu);
-  bl_insert(s, o);
-  pthread_mutex_unlock(&s->mu);
+  pthread_mutex_lock(&open_ops.mu);
+  bl_insert(&open_ops, o);
+  pthread_mutex_unlock(&open_ops.mu);
   bl_current = id;
   return id;
 }
 
 static void bl_end(uint64_t id, uint8_t outcome) {
   int64_t end = bl_now();
+  pthread_mutex_lock(&open_ops.mu);
+  bl_open o = bl_remove(&open_ops, id);
+  pthread_mutex_unlock(&open_ops.mu);
   bl_shard *s = &shards[id % 16];
   pthread_mutex_lock(&s->mu);
-  bl_open o = bl_remove(s, id);
   if (s->nev == s->evcap) {
     s->evcap = s->evcap ? 2 * s->evcap : 1024;
     s->events = realloc(s->events, s->evcap * sizeof *s->events);
@@ -140,48 +156,74 @@ static void baseline_reset(void) { /* keep capacity: memory is reused */
 
 /* ---- running threads ---------------------------------------------------- */
 
+#define MAXTH 256
+#define MAXREPS 64
+
+static cpu_set_t allowed;     /* the CPUs this process may use */
+static int ncpus, pin = 1;
+
+/* The k-th allowed CPU (k modulo their count). */
+static int cpu_at(int k) {
+  k %= ncpus;
+  for (int c = 0; c < CPU_SETSIZE; c++)
+    if (CPU_ISSET(c, &allowed) && k-- == 0) return c;
+  return 0;
+}
+
 typedef struct run {
   void (*loop)(long);
   long pairs;
+  int cpu;                    /* pin to this CPU, or -1 */
   pthread_barrier_t *go;
-  double ns, cpu_ns;
+  double ns, cpu_ns;          /* elapsed / thread CPU time per pair */
+  long nivcsw;                /* times descheduled while running */
 } run;
 
 static void *thread_main(void *p) {
   run *r = p;
+  if (r->cpu >= 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(r->cpu, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+  }
+  struct rusage u0, u1;
   pthread_barrier_wait(r->go);
+  getrusage(RUSAGE_THREAD, &u0);
   double t0 = now_ns(CLOCK_MONOTONIC), c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
   r->loop(r->pairs);
-  r->ns = now_ns(CLOCK_MONOTONIC) - t0;
-  r->cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+  double t1 = now_ns(CLOCK_MONOTONIC), c1 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+  getrusage(RUSAGE_THREAD, &u1);
+  r->ns = (t1 - t0) / (double)r->pairs;
+  r->cpu_ns = (c1 - c0) / (double)r->pairs;
+  r->nivcsw = u1.ru_nivcsw - u0.ru_nivcsw;
   return NULL;
 }
 
-/* Mean per-thread ns per pair of one repetition with n threads: wall
- * time (returned) and thread CPU time (*cpu). */
-static double measure(void (*loop)(long), int n, long pairs, double *cpu) {
-  pthread_t th[256];
-  run r[256];
+/* One repetition of loop on n threads started together (thread i pinned
+ * to the i-th allowed CPU unless --no-pin); fills r[0..n). */
+static void measure(void (*loop)(long), int n, long pairs, run *r) {
+  pthread_t th[MAXTH];
   pthread_barrier_t go;
   pthread_barrier_init(&go, NULL, (unsigned)n);
   for (int i = 0; i < n; i++) {
-    r[i] = (run){loop, pairs, &go, 0, 0};
+    r[i] = (run){loop, pairs, pin ? cpu_at(i) : -1, &go, 0, 0, 0};
     pthread_create(&th[i], NULL, thread_main, &r[i]);
   }
-  double sum = 0, csum = 0;
-  for (int i = 0; i < n; i++) {
-    pthread_join(th[i], NULL);
-    sum += r[i].ns / (double)pairs;
-    csum += r[i].cpu_ns / (double)pairs;
-  }
+  for (int i = 0; i < n; i++) pthread_join(th[i], NULL);
   pthread_barrier_destroy(&go);
-  *cpu = csum / n;
-  return sum / n;
 }
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
+}
+
+static double med(const double *v, int n) {
+  double s[MAXREPS];
+  memcpy(s, v, (size_t)n * sizeof *v);
+  qsort(s, (size_t)n, sizeof *s, cmp_double);
+  return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 static void discard_events(void) {
@@ -190,25 +232,46 @@ static void discard_events(void) {
   fclose(f);
 }
 
-static double med(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-typedef struct fig { double wall, cpu, first; } fig; /* medians; first rep */
+/* Medians over the repetitions: of the mean per-thread cost (wall, cpu),
+ * of each thread's own cost (th_wall, th_cpu), of the times a thread was
+ * descheduled (nivcsw, summed over threads); first: the first rep's wall. */
+typedef struct fig {
+  double wall, cpu, first, nivcsw;
+  double th_wall[MAXTH], th_cpu[MAXTH];
+} fig;
 
 /* reps repetitions of loop on n threads, between() after each. */
-static fig median(void (*loop)(long), int n, long pairs, int reps,
-                  void (*between)(void)) {
-  double w[64], c[64];
+static void median(fig *f, void (*loop)(long), int n, long pairs, int reps,
+                   void (*between)(void)) {
+  static run r[MAXREPS][MAXTH];
+  double w[MAXREPS], c[MAXREPS], cs[MAXREPS], tw[MAXREPS], tc[MAXREPS];
   for (int k = 0; k < reps; k++) {
-    w[k] = measure(loop, n, pairs, &c[k]);
+    measure(loop, n, pairs, r[k]);
     if (between) between();
+    w[k] = c[k] = cs[k] = 0;
+    for (int i = 0; i < n; i++) {
+      w[k] += r[k][i].ns / n;
+      c[k] += r[k][i].cpu_ns / n;
+      cs[k] += (double)r[k][i].nivcsw;
+    }
   }
-  fig f = {0, 0, w[0]};
-  f.wall = med(w, reps);
-  f.cpu = med(c, reps);
-  return f;
+  f->first = w[0];
+  f->wall = med(w, reps);
+  f->cpu = med(c, reps);
+  f->nivcsw = med(cs, reps);
+  for (int i = 0; i < n; i++) {
+    for (int k = 0; k < reps; k++) { tw[k] = r[k][i].ns; tc[k] = r[k][i].cpu_ns; }
+    f->th_wall[i] = med(tw, reps);
+    f->th_cpu[i] = med(tc, reps);
+  }
+}
+
+static void per_thread(const char *what, const fig *f, int n) {
+  printf("  %-13s", what);
+  for (int i = 0; i < n && i < 16; i++)
+    printf(" %s%.1f/%.1f", i ? "| " : "", f->th_wall[i], f->th_cpu[i]);
+  if (n > 16) printf(" ...");
+  printf("   (descheduled %.0f times a rep)\n", f->nivcsw);
 }
 
 int main(int argc, char **argv) {
@@ -218,48 +281,60 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) maxth = atoi(argv[++i]);
     else if (strcmp(argv[i], "--pairs") == 0 && i + 1 < argc) pairs = atol(argv[++i]);
     else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) reps = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--no-pin") == 0) pin = 0;
     else {
-      fprintf(stderr, "usage: wcprof-bench-recorder [--threads N] [--pairs P] [--reps R]\n");
+      fprintf(stderr, "usage: wcprof-bench-recorder [--threads N] [--pairs P] "
+              "[--reps R] [--no-pin]\n");
       return 2;
     }
   }
-  if (maxth < 1 || maxth > 256 || reps < 1 || reps > 64 || pairs < 1) {
-    fprintf(stderr, "wcprof-bench-recorder: --threads 1..256, --reps 1..64, --pairs >= 1\n");
+  if (maxth < 1 || maxth > MAXTH || reps < 1 || reps > MAXREPS || pairs < 1) {
+    fprintf(stderr, "wcprof-bench-recorder: --threads 1..%d, --reps 1..%d, "
+            "--pairs >= 1\n", MAXTH, MAXREPS);
     return 2;
   }
   if (wcp_active()) {
     fprintf(stderr, "wcprof-bench-recorder: run it without WCPROF=1\n");
     return 2;
   }
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 ||
+      (ncpus = CPU_COUNT(&allowed)) < 1) {
+    CPU_ZERO(&allowed);
+    CPU_SET(0, &allowed);
+    ncpus = 1;
+    pin = 0;
+  }
+  for (int i = 0; i < 16; i++) pthread_mutex_init(&shards[i].mu, NULL);
   int counts[3] = {1, 2, maxth}, nc = maxth > 2 ? 3 : maxth;
-  fig never[3], out[3], on[3], off[3], base[3];
+  static fig never[3], out[3], on[3], off[3], base[3];
   /* the cap must hold one repetition's events */
-  wcp_set_limit((uint64_t)pairs * (uint64_t)maxth + WCP_CHUNK_EVENTS * (uint64_t)maxth,
-                WCP_LIMIT_DROP);
+  wcp_set_limit((uint64_t)pairs * 2 * (uint64_t)maxth +
+                WCP_CHUNK_EVENTS * (uint64_t)maxth, WCP_LIMIT_DROP);
   for (int c = 0; c < nc; c++) {
-    never[c] = median(loop_wcprof, counts[c], pairs, reps, NULL);
-    out[c] = median(bench_loop_compiled_out, counts[c], pairs, reps, NULL);
+    median(&never[c], loop_wcprof, counts[c], pairs, reps, NULL);
+    median(&out[c], bench_loop_compiled_out, counts[c], pairs, reps, NULL);
   }
   wcp_enable();
   for (int c = 0; c < nc; c++) {
-    on[c] = median(loop_wcprof, counts[c], pairs, reps, discard_events);
-    base[c] = median(loop_baseline, counts[c], pairs, reps, baseline_reset);
+    median(&on[c], loop_wcprof, counts[c], pairs, reps, discard_events);
+    median(&base[c], loop_baseline, counts[c], pairs, reps, baseline_reset);
   }
   wcp_disable();
   for (int c = 0; c < nc; c++)
-    off[c] = median(loop_wcprof, counts[c], pairs, reps, NULL);
+    median(&off[c], loop_wcprof, counts[c], pairs, reps, NULL);
   if (wcp_dropped_events())
     fprintf(stderr, "warning: %llu events dropped\n",
             (unsigned long long)wcp_dropped_events());
 
-  printf("ns per begin+end pair, per thread; median of %d reps of %ld pairs\n"
+  printf("ns per begin+end pair, per thread; median of %d reps of %ld pairs; "
+         "threads %s\n"
          "wall = elapsed time per pair; cpu = thread CPU time per pair\n",
-         reps, pairs);
-  printf("%-7s %12s %13s %13s %11s %13s %13s %9s %9s\n", "threads",
+         reps, pairs, pin ? "pinned, one per CPU" : "not pinned");
+  printf("%-7s %12s %13s %13s %11s %13s %13s %11s %9s\n", "threads",
          "compiled-out", "never-enabled", "enabled wall", "enabled cpu",
          "enabled-off", "mutex16 wall", "mutex16 cpu", "speed-up");
   for (int c = 0; c < nc; c++)
-    printf("%-7d %12.2f %13.2f %13.2f %11.2f %13.2f %13.2f %9.2f %8.1fx\n",
+    printf("%-7d %12.2f %13.2f %13.2f %11.2f %13.2f %13.2f %11.2f %8.1fx\n",
            counts[c], out[c].wall, never[c].wall, on[c].wall, on[c].cpu,
            off[c].wall, base[c].wall, base[c].cpu, base[c].wall / on[c].wall);
   printf("enabled, first rep (fresh buffers): ");
@@ -267,5 +342,10 @@ int main(int argc, char **argv) {
     printf("%s%d thread%s %.2f", c ? ", " : "", counts[c], counts[c] > 1 ? "s" : "",
            on[c].first);
   printf(" ns wall\n");
+  for (int c = 1; c < nc; c++) {
+    printf("each thread, %d threads (wall/cpu ns, medians):\n", counts[c]);
+    per_thread("enabled", &on[c], counts[c]);
+    per_thread("mutex16", &base[c], counts[c]);
+  }
   return 0;
 }
