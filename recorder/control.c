@@ -1,7 +1,8 @@
 /*
  * control.c - turning the recorder on and off, its limits, error texts,
  * the environment read at start-up (WCPROF, WCPROF_OUT, WCPROF_MAX_EVENTS,
- * WCPROF_RING, WCPROF_SIGNAL, WCPROF_SIGNAL_OUT), the dump at exit, and
+ * WCPROF_RING, WCPROF_SIGNAL, WCPROF_SIGNAL_OUT, WCPROF_ABORT_ON_MISUSE),
+ * the dump at exit, and
  * dumps requested by a signal (written by a helper thread: the handler
  * only writes one byte to a pipe).
  */
@@ -155,6 +156,9 @@ void wcp__from_env(void) {
   }
   if ((v = getenv("WCPROF_RING")) && strcmp(v, "1") == 0)
     atomic_store_explicit(&wcp__S.ring, 1, memory_order_relaxed);
+  if ((v = getenv("WCPROF_ABORT_ON_MISUSE")) && *v)
+    atomic_store_explicit(&wcp__S.abort_on_misuse, strcmp(v, "0") != 0,
+                          memory_order_relaxed);
   if ((v = getenv("WCPROF")) && strcmp(v, "1") == 0) wcp_enable();
   if ((v = getenv("WCPROF_OUT")) && *v && (exit_path = strdup(v))) {
     wcp__init_once();

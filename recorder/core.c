@@ -10,6 +10,7 @@
  */
 #include "wcp_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -20,6 +21,9 @@ wcp__state wcp__S = {
   .dump_lk = PTHREAD_MUTEX_INITIALIZER,
   .next_id = 1,
   .max_chunks = (4194304 + WCP_CHUNK_EVENTS - 1) / WCP_CHUNK_EVENTS,
+#ifdef WCPROF_ABORT_ON_MISUSE
+  .abort_on_misuse = 1,
+#endif
 };
 int wcp__gate;
 __thread wcp__thread *wcp__me;
@@ -89,8 +93,27 @@ wcp__thread *wcp__self_slow(void) {
   return t;
 }
 
-void wcp__misuse(wcp_misuse kind) {
+static const char *misuse_name[WCP_MISUSE__COUNT] = {
+  "end_out_of_order", "end_twice", "wait_outside_op", "wait_end_twice",
+  "link_outside_op",
+};
+
+const char *wcp__misuse_name(wcp_misuse kind) { return misuse_name[kind]; }
+
+void wcp__misuse(wcp_misuse kind, uint64_t op_id) {
   atomic_fetch_add_explicit(&wcp__S.misuse[kind], 1, memory_order_relaxed);
+  if (__builtin_expect(
+          atomic_load_explicit(&wcp__S.abort_on_misuse, memory_order_relaxed),
+          0)) {
+    if (op_id)
+      fprintf(stderr, "wcprof: misuse: %s (op %llu); aborting "
+              "(WCPROF_ABORT_ON_MISUSE)\n", misuse_name[kind],
+              (unsigned long long)op_id);
+    else
+      fprintf(stderr, "wcprof: misuse: %s; aborting "
+              "(WCPROF_ABORT_ON_MISUSE)\n", misuse_name[kind]);
+    abort();
+  }
 }
 
 uint64_t wcp_misuse_count(wcp_misuse kind) {
@@ -208,14 +231,14 @@ void wcp__end(wcp_op op, wcp_outcome outcome, uint64_t result, int set_result) {
   wcp__opr *r = rec_of(op);
   wcp__thread *t = wcp__self();
   if (atomic_load_explicit(&r->id, memory_order_acquire) != op.id) {
-    wcp__misuse(WCP_MISUSE_END_TWICE);
+    wcp__misuse(WCP_MISUSE_END_TWICE, op.id);
     return;
   }
   if (r->nested) {
     if (__builtin_expect(t->current.id == op.id, 1)) {
       t->current = r->prev;
     } else {
-      wcp__misuse(WCP_MISUSE_END_OUT_OF_ORDER);
+      wcp__misuse(WCP_MISUSE_END_OUT_OF_ORDER, op.id);
       unlink_nested(t, r, op.id);
     }
   }
@@ -333,7 +356,7 @@ wcp_wait wcp__wait_begin(wcp_op waiter, int nested, wcp_reason reason,
   if (nested) waiter = t->current;
   if (!recording(waiter)) return w;
   if (waiter.id == 0) {
-    wcp__misuse(WCP_MISUSE_WAIT_OUTSIDE_OP);
+    wcp__misuse(WCP_MISUSE_WAIT_OUTSIDE_OP, 0);
     return w;
   }
   w.waiter = waiter.id;
@@ -347,7 +370,7 @@ wcp_wait wcp__wait_begin(wcp_op waiter, int nested, wcp_reason reason,
 
 void wcp__wait_end(wcp_wait *w) {
   if (w->state != 1) {
-    wcp__misuse(WCP_MISUSE_WAIT_END_TWICE);
+    wcp__misuse(WCP_MISUSE_WAIT_END_TWICE, w->waiter);
     return;
   }
   uint64_t end = wcp__ticks();
@@ -378,7 +401,7 @@ void wcp__link(wcp_op from, int nested, wcp_link_kind kind, wcp_op target,
   if (nested) from = t->current;
   if (!recording(from)) return;
   if (from.id == 0) {
-    wcp__misuse(WCP_MISUSE_LINK_OUTSIDE_OP);
+    wcp__misuse(WCP_MISUSE_LINK_OUTSIDE_OP, 0);
     return;
   }
   uint32_t i = wcp__str(t, ident);

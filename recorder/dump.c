@@ -231,11 +231,6 @@ static void mark_ended(openop *ops, size_t n, uint64_t id) {
 
 /* ---- writing ------------------------------------------------------------------- */
 
-static const char *misuse_key[WCP_MISUSE__COUNT] = {
-  "end_out_of_order", "end_twice", "wait_outside_op", "wait_end_twice",
-  "link_outside_op",
-};
-
 static int64_t ns_of(const wcp__event *e, uint64_t v) {
   return e->flags & WCP__EVF_NS ? (int64_t)v : wcp__ticks_to_ns(v);
 }
@@ -289,7 +284,8 @@ static void write_header(out *o, int64_t count, const openop *ops, size_t nops,
     if (first) PUTS(o, ",\"misuse\":{\"");
     else PUTS(o, ",\"");
     first = 0;
-    put(o, misuse_key[k], strlen(misuse_key[k]));
+    const char *key = wcp__misuse_name((wcp_misuse)k);
+    put(o, key, strlen(key));
     PUTS(o, "\":");
     put_u64(o, n);
   }

@@ -113,6 +113,7 @@ typedef struct wcp__state {
   _Atomic(wcp__thread *) threads;      /* registry, push-only */
   _Atomic uint64_t next_id;            /* op id blocks */
   _Atomic uint64_t misuse[WCP_MISUSE__COUNT];
+  _Atomic int abort_on_misuse;         /* WCPROF_ABORT_ON_MISUSE */
   _Atomic uint64_t max_chunks;         /* cap in chunks */
   _Atomic int ring;                    /* WCP_LIMIT_RING */
   _Atomic uint64_t used_chunks;        /* chunks held by threads */
@@ -126,7 +127,10 @@ extern wcp__state wcp__S;
 
 /* core.c */
 wcp__thread *wcp__self_slow(void);
-void wcp__misuse(wcp_misuse kind);
+/* Counts a misuse of kind (op_id: the op concerned, or 0); with
+ * abort_on_misuse set, prints it to stderr and aborts. */
+void wcp__misuse(wcp_misuse kind, uint64_t op_id);
+const char *wcp__misuse_name(wcp_misuse kind); /* the dump header's key */
 void wcp__init_once(void);
 void wcp__from_env(void);  /* control.c */
 extern __thread wcp__thread *wcp__me;

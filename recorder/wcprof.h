@@ -408,7 +408,12 @@ int wcp_set_limit(uint64_t max_events, wcp_limit_mode mode);
 /* Events dropped so far in this run (cap reached or overwritten). */
 uint64_t wcp_dropped_events(void);
 
-/* Misuse counted so far, by kind (the dump header's "misuse" object). */
+/* Misuse counted so far, by kind (the dump header's "misuse" object).
+ * As a debug aid the recorder can abort instead, after printing the kind
+ * (and op id) to stderr: WCPROF_ABORT_ON_MISUSE=1 in the environment at
+ * start-up, or libwcprof built with -DWCPROF_ABORT_ON_MISUSE=1 (CMake
+ * option WCPROF_ABORT_ON_MISUSE; WCPROF_ABORT_ON_MISUSE=0 then turns it
+ * off again). */
 typedef enum wcp_misuse {
   WCP_MISUSE_END_OUT_OF_ORDER, WCP_MISUSE_END_TWICE,
   WCP_MISUSE_WAIT_OUTSIDE_OP, WCP_MISUSE_WAIT_END_TWICE,
