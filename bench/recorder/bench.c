@@ -307,8 +307,8 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 16; i++) pthread_mutex_init(&shards[i].mu, NULL);
   int counts[3] = {1, 2, maxth}, nc = maxth > 2 ? 3 : maxth;
   static fig never[3], out[3], on[3], off[3], base[3];
-  /* the cap must hold one repetition's events */
-  wcp_set_limit((uint64_t)pairs * 2 * (uint64_t)maxth +
+  /* the cap must hold one repetition's events (one per pair) */
+  wcp_set_limit((uint64_t)pairs * (uint64_t)maxth +
                 WCP_CHUNK_EVENTS * (uint64_t)maxth, WCP_LIMIT_DROP);
   for (int c = 0; c < nc; c++) {
     median(&never[c], loop_wcprof, counts[c], pairs, reps, NULL);
