@@ -13,8 +13,9 @@
  *    op_id, parent_id, class, kind, ident, client, outcome, work_type,
  *    self_ns (and open: true for an op open at the dump);
  *  - each wait on a named resource (a wait without a target op) is an X of
- *    its own, cat "wait", named "wait: RESOURCE", placed like a child of
- *    its waiter;
+ *    its own, cat "wait", named "wait: RESOURCE": inside its waiter on the
+ *    waiter's lane when it fits there (nothing else open), else placed
+ *    like a child of the waiter without a thread;
  *  - each wait on another op is a flow arrow from the awaited op to the
  *    waiter: "s" on the awaited op's lane at the moment nearest min(its
  *    end, the wait's end) where it is the innermost slice there, "f" with
@@ -66,6 +67,7 @@ typedef struct item {
     uint32_t depth;
     int64_t thread;        /* the recorded thread, when has_thread */
     bool has_thread;
+    bool in_parent;        /* a wait: inside its waiter on the waiter's lane, when it fits */
 } item;
 
 typedef struct heap_ent {
@@ -221,6 +223,14 @@ static bool place(placing *p, uint32_t i)
         p->lanes[l].top = WCP_NONE;
         if (!heap_push(&p->free_lanes, l, l))
             return false;
+    }
+    if (x->in_parent && x->parent != WCP_NONE && p->lane[x->parent] != WCP_NONE &&
+        p->it[x->parent].e >= x->e) {
+        uint32_t l = p->lane[x->parent];
+        if (open_top(p, l, x->s) == x->parent) {
+            put_on(p, i, l, x->parent);
+            return true;
+        }
     }
     if (x->has_thread) {
         uint32_t l = thread_lane(p, x->thread);
@@ -753,9 +763,8 @@ static int recorded_items(chrome *c, item **out, uint32_t **rwait, uint32_t *n)
         const wcp_wait *w = &g->waits[k];
         if (w->target >= 0)
             continue;
-        const item *waiter = &it[w->waiter];
         it[g->n_ops + r] = (item){.s = w->start, .e = w->end, .parent = (uint32_t)w->waiter,
-                                  .thread = waiter->thread, .has_thread = waiter->has_thread};
+                                  .in_parent = true};
         (*rwait)[r++] = k;
     }
     set_depths(it, *n);
