@@ -83,14 +83,8 @@ typedef struct heap {
 
 static bool heap_push(heap *h, int64_t key, uint32_t id)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 64;
-        heap_ent *v = realloc(h->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        h->v = v;
-        h->cap = cap;
-    }
+    if (!wcp_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+        return false;
     size_t k = h->n++;
     heap_ent x = {key, id};
     while (k > 0) {
@@ -141,27 +135,23 @@ typedef struct placing {
     uint32_t *lane;        /* per item */
     uint32_t *under;       /* per item: the item it nests in on its lane, WCP_NONE at the bottom */
     lane *lanes;
-    uint32_t n_lanes, cap_lanes;
+    uint32_t n_lanes;
+    size_t cap_lanes;
     uint32_t n_numbered;   /* lanes that are not threads' */
     heap busy;             /* numbered lanes in use, by their bottom item's end */
     heap free_lanes;       /* numbered lanes with nothing open, by number */
-    uint32_t *thread_lane; /* sorted (thread, lane) lookups: see thread_lane_of */
-    int64_t *thread_ids;
+    int64_t *thread_ids;   /* the recorded threads with a lane, ascending, */
+    uint32_t *thread_lane; /* and their lanes */
     uint32_t n_threads;
+    size_t cap_ids, cap_thread_lanes;
     /* per item, the items nesting directly in it on its lane, in start order */
     uint32_t *kid_off, *kid;
 } placing;
 
 static uint32_t new_lane(placing *p, bool is_thread, int64_t thread)
 {
-    if (p->n_lanes == p->cap_lanes) {
-        uint32_t cap = p->cap_lanes ? p->cap_lanes * 2 : 16;
-        lane *l = realloc(p->lanes, cap * sizeof *l);
-        if (!l)
-            return WCP_NONE;
-        p->lanes = l;
-        p->cap_lanes = cap;
-    }
+    if (!wcp_grow((void **)&p->lanes, &p->cap_lanes, p->n_lanes + 1, sizeof *p->lanes))
+        return WCP_NONE;
     p->lanes[p->n_lanes] = (lane){is_thread, thread, WCP_NONE, 0, 0};
     if (!is_thread)
         p->n_numbered++;
@@ -198,13 +188,12 @@ static uint32_t thread_lane(placing *p, int64_t t)
             hi = mid;
     }
     uint32_t l = new_lane(p, true, t);
-    int64_t *ids = l == WCP_NONE ? NULL : realloc(p->thread_ids, (p->n_threads + 1) * sizeof *ids);
-    if (ids)
-        p->thread_ids = ids;
-    uint32_t *ls = ids ? realloc(p->thread_lane, (p->n_threads + 1) * sizeof *ls) : NULL;
-    if (!ls)
+    if (l == WCP_NONE ||
+        !wcp_grow((void **)&p->thread_ids, &p->cap_ids, p->n_threads + 1, sizeof *p->thread_ids) ||
+        !wcp_grow((void **)&p->thread_lane, &p->cap_thread_lanes, p->n_threads + 1, sizeof *p->thread_lane))
         return WCP_NONE;
-    p->thread_lane = ls;
+    int64_t *ids = p->thread_ids;
+    uint32_t *ls = p->thread_lane;
     memmove(ids + lo + 1, ids + lo, (p->n_threads - lo) * sizeof *ids);
     memmove(ls + lo + 1, ls + lo, (p->n_threads - lo) * sizeof *ls);
     ids[lo] = t;
@@ -429,17 +418,9 @@ typedef struct chrome {
 
 static void push_ev(chrome *c, enum ev_type type, int64_t ts, int64_t dur, uint32_t tid, uint32_t ref)
 {
-    if (c->oom)
+    if (c->oom || !wcp_grow((void **)&c->evs, &c->cap_evs, c->n_evs + 1, sizeof *c->evs)) {
+        c->oom = true;
         return;
-    if (c->n_evs == c->cap_evs) {
-        size_t cap = c->cap_evs ? c->cap_evs * 2 : 1024;
-        ev *v = realloc(c->evs, cap * sizeof *v);
-        if (!v) {
-            c->oom = true;
-            return;
-        }
-        c->evs = v;
-        c->cap_evs = cap;
     }
     c->evs[c->n_evs++] = (ev){ts, dur, ref, tid, (uint8_t)type};
 }

@@ -45,7 +45,8 @@ typedef struct node {
 typedef struct folder {
     const wcp_model *m;
     node *nodes;
-    uint32_t n_nodes, cap_nodes;
+    uint32_t n_nodes;
+    size_t cap_nodes;
     uint32_t *slot;        /* open addressing: node index + 1, 0 empty */
     uint32_t n_slots;      /* a power of two */
     uint32_t *op_node;     /* per op: its stack, WCP_NONE until known */
@@ -53,6 +54,7 @@ typedef struct folder {
     size_t cap_chain;
     char **extra;          /* frames that are not classes ("gap", "wait:lock:x") */
     uint32_t n_extra;
+    size_t cap_extra;
     bool oom;
 } folder;
 
@@ -95,15 +97,9 @@ static uint32_t child(folder *f, uint32_t parent, uint32_t frame)
         if (x->parent == parent && x->frame == frame)
             return f->slot[h] - 1;
     }
-    if (f->n_nodes == f->cap_nodes) {
-        uint32_t cap = f->cap_nodes ? f->cap_nodes * 2 : 1024;
-        node *p = realloc(f->nodes, cap * sizeof *p);
-        if (!p) {
-            f->oom = true;
-            return WCP_NONE;
-        }
-        f->nodes = p;
-        f->cap_nodes = cap;
+    if (!wcp_grow((void **)&f->nodes, &f->cap_nodes, f->n_nodes + 1, sizeof *f->nodes)) {
+        f->oom = true;
+        return WCP_NONE;
     }
     f->nodes[f->n_nodes] = (node){parent, frame, 0};
     f->slot[h] = f->n_nodes + 1;
@@ -116,10 +112,8 @@ static uint32_t extra_frame(folder *f, const char *name)
     for (uint32_t k = 0; k < f->n_extra; k++)
         if (strcmp(f->extra[k], name) == 0)
             return f->m->n_cls + k;
-    char **p = realloc(f->extra, (f->n_extra + 1) * sizeof *p);
-    char *s = p ? strdup(name) : NULL;
-    if (p)
-        f->extra = p;
+    char *s = wcp_grow((void **)&f->extra, &f->cap_extra, f->n_extra + 1, sizeof *f->extra)
+                  ? strdup(name) : NULL;
     if (!s) {
         f->oom = true;
         return 0;
@@ -138,15 +132,9 @@ static uint32_t op_stack(folder *f, uint32_t i)
     size_t n = 0;
     int32_t x = (int32_t)i;
     while (x >= 0 && f->op_node[x] == WCP_NONE) {   /* up to an op whose stack is known */
-        if (n == f->cap_chain) {
-            size_t cap = f->cap_chain ? f->cap_chain * 2 : 64;
-            uint32_t *c = realloc(f->chain, cap * sizeof *c);
-            if (!c) {
-                f->oom = true;
-                break;
-            }
-            f->chain = c;
-            f->cap_chain = cap;
+        if (!wcp_grow((void **)&f->chain, &f->cap_chain, n + 1, sizeof *f->chain)) {
+            f->oom = true;
+            break;
         }
         f->chain[n++] = (uint32_t)x;
         f->op_node[x] = VISITING;
