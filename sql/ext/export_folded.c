@@ -223,22 +223,25 @@ static void put_frame(wcp_out *o, const char *s)
     }
 }
 
+/* A line to write: its stack's text in the arena, and its weight. */
 typedef struct line {
-    char *stack;
+    size_t at;
     int64_t weight;
 } line;
 
-static int by_stack(const void *a, const void *b)
+static int by_stack(const void *a, const void *b, void *arena)
 {
-    return strcmp(((const line *)a)->stack, ((const line *)b)->stack);
+    return strcmp((const char *)arena + ((const line *)a)->at, (const char *)arena + ((const line *)b)->at);
 }
 
-/* Writes the lines with a weight > 0, in byte order of their stacks. */
+/* Writes the lines with a weight > 0, in byte order of their stacks (each
+ * stack's text made once, NUL-terminated, in one arena). */
 static int write_lines(wcp_export *e, folder *f)
 {
     const wcp_model *m = f->m;
     line *lines = malloc((f->n_nodes ? f->n_nodes : 1) * sizeof *lines);
     uint32_t *up = malloc((f->n_nodes ? f->n_nodes : 1) * sizeof *up);
+    wcp_out arena = {0};
     size_t n = 0;
     int rc = -1;
     if (!lines || !up)
@@ -246,29 +249,24 @@ static int write_lines(wcp_export *e, folder *f)
     for (uint32_t k = 0; k < f->n_nodes; k++) {
         if (f->nodes[k].weight <= 0)
             continue;
-        wcp_out s = {0};
         uint32_t depth = 0;
         for (uint32_t x = k; x != WCP_NONE; x = f->nodes[x].parent)
             up[depth++] = x;
+        lines[n++] = (line){arena.len, f->nodes[k].weight};
         while (depth--) {
             uint32_t fr = f->nodes[up[depth]].frame;
-            put_frame(&s, fr < m->n_cls ? m->cls[fr].key : f->extra[fr - m->n_cls]);
-            if (depth)
-                wcp_out_write(&s, ";", 1);
+            put_frame(&arena, fr < m->n_cls ? m->cls[fr].key : f->extra[fr - m->n_cls]);
+            wcp_out_write(&arena, depth ? ";" : "", 1);
         }
-        if (s.failed || !s.buf) {
-            free(s.buf);
-            goto done;
-        }
-        lines[n++] = (line){s.buf, f->nodes[k].weight};
     }
-    qsort(lines, n, sizeof *lines, by_stack);
+    if (arena.failed)
+        goto done;
+    qsort_r(lines, n, sizeof *lines, by_stack, arena.buf);
     for (size_t k = 0; k < n; k++)
-        wcp_out_printf(e->out, "%s %lld\n", lines[k].stack, (long long)lines[k].weight);
+        wcp_out_printf(e->out, "%s %lld\n", arena.buf + lines[k].at, (long long)lines[k].weight);
     rc = 0;
 done:
-    for (size_t k = 0; k < n; k++)
-        free(lines[k].stack);
+    free(arena.buf);
     free(lines);
     free(up);
     return rc < 0 ? wcp_export_fail(e, "out of memory") : 0;

@@ -25,7 +25,8 @@
  *                   experiments at speedups 0, 0.05, ..., 1, each with one
  *                   throughput point of delta 1, duration = baseline -
  *                   whatif('KEY=1-s').saved_ns, so Coz's curve is
- *                   saved / baseline; top=2 keeps the first two
+ *                   saved / baseline; by default the first 20, top=0 all,
+ *                   top=2 the first two
  *   file            a file export holds exactly the text export, its size
  *                   is what the function returns; a failed export leaves
  *                   the file it would have replaced as it was, and no
@@ -663,7 +664,8 @@ static void check_coz(const char *options, int64_t top)
 static void coz(void **state)
 {
     (void)state;
-    check_coz(NULL, 0);
+    check_coz(NULL, 20);
+    check_coz("top=0", 0);
     check_coz("top=2", 2);
     passed++;
 }
