@@ -46,7 +46,7 @@
  * way (no threads: the replay has none), and its critical path.
  *
  * Lanes have thread_name and thread_sort_index metadata ("M"), processes
- * process_name. Tids are unique across both processes (from 100 on), as
+ * process_name (process 1's says so when the recorder dropped events). Tids are unique across both processes (from 100 on), as
  * Perfetto keys threads by tid. */
 #define _GNU_SOURCE
 #include "export.h"
@@ -824,15 +824,31 @@ static int replay_items(chrome *c, item **out, uint32_t **sim_op, uint32_t *n)
     return 0;
 }
 
+/* The events the recorder dropped in the run (0 when the runs table says nothing). */
+static int64_t dropped_events(chrome *c)
+{
+    sqlite3_stmt *st;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(c->e->db, "SELECT dropped_events FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, c->e->run);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 static void put_trailer(chrome *c, uint32_t flows)
 {
     const wcp_model *m = c->m;
     wcp_out *o = c->e->out;
     wcp_out_printf(o, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"generator\":\"wcprof\","
                       "\"run\":%lld,\"baseline_ns\":%lld,\"makespan_ns\":%lld,\"ops\":%u,"
-                      "\"flows\":%u,\"flows_shown_by_nesting\":%llu,\"flows_left_out\":%llu",
+                      "\"flows\":%u,\"flows_shown_by_nesting\":%llu,\"flows_left_out\":%llu,"
+                      "\"dropped_events\":%lld",
                    (long long)c->e->run, (long long)m->baseline, (long long)m->actual, c->g->n_ops, flows,
-                   (unsigned long long)c->flows_nested, (unsigned long long)c->flows_left_out);
+                   (unsigned long long)c->flows_nested, (unsigned long long)c->flows_left_out,
+                   (long long)dropped_events(c));
     if (c->spec) {
         wcp_out_puts(o, ",\"whatif\":");
         wcp_out_json(o, c->spec);
@@ -879,7 +895,10 @@ static int write_chrome(wcp_export *e)
     qsort(c.evs, c.n_evs, sizeof *c.evs, by_time);
 
     char *name = NULL;
-    if (asprintf(&name, "run %lld (recorded)", (long long)e->run) < 0)
+    int64_t dropped = dropped_events(&c);
+    if ((dropped ? asprintf(&name, "run %lld (recorded; %lld events dropped: incomplete)", (long long)e->run,
+                            (long long)dropped)
+                 : asprintf(&name, "run %lld (recorded)", (long long)e->run)) < 0)
         goto oom;
     wcp_out_puts(e->out, "{\"traceEvents\":[\n");
     put_meta(&c, "process", 1, crit_tid, name, 1);

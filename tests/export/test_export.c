@@ -13,7 +13,8 @@
  *                   its lane, and flows + flows shown by nesting + flows left
  *                   out = the waits on other ops; a lane named "thread N"
  *                   holds only ops recorded on thread N; the critical path
- *                   lane tiles the baseline makespan, segment by segment
+ *                   lane tiles the baseline makespan, segment by segment;
+ *                   dropped events are said (otherData, the process name)
  *   chrome_whatif   whatif=KEY=0.5 (the best-ranked class): a second process
  *                   "what-if: ...", nesting strictly, whose critical path
  *                   tiles whatif()'s makespan; the JSON form of the spec,
@@ -548,6 +549,14 @@ static void chrome(void **state)
                              " AND target_id IS NOT NULL AND target_id != waiter_id AND orphan = 0", NULL));
     json_decref(flows);
     assert_int_equal(json_integer_value(json_object_get(other, "baseline_ns")), baseline);
+    /* a run that lost events says so, in otherData and in its process's name */
+    int64_t dropped = one_int("SELECT dropped_events FROM runs WHERE id = (SELECT max(id) FROM runs)", NULL);
+    assert_int_equal(json_integer_value(json_object_get(other, "dropped_events")), dropped);
+    json_array_foreach(evs, i, ev) {
+        const char *name = json_string_value(json_object_get(ev, "name"));
+        if (name && strcmp(name, "process_name") == 0)
+            assert_true((strstr(json_string_value(arg(ev, "name")), "dropped") != NULL) == (dropped > 0));
+    }
     check_path_lane(&t, 1, baseline, NULL);
     free_trace(&t);
     passed++;
