@@ -46,14 +46,15 @@
  * way (no threads: the replay has none), and its critical path.
  *
  * Lanes have thread_name and thread_sort_index metadata ("M"), processes
- * process_name (process 1's says so when the recorder dropped events). Tids are unique across both processes (from 100 on), as
- * Perfetto keys threads by tid. */
+ * process_name (process 1's says so when the recorder dropped events).
+ * Tids are unique across both processes (from 100 on), as Perfetto keys
+ * threads by tid. */
 #define _GNU_SOURCE
 #include "export.h"
 #include "fns.h"
 
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TID_BASE 100
@@ -81,6 +82,11 @@ typedef struct heap {
     size_t n, cap;
 } heap;
 
+static bool before(heap_ent a, heap_ent b)
+{
+    return a.key < b.key || (a.key == b.key && a.id < b.id);
+}
+
 static bool heap_push(heap *h, int64_t key, uint32_t id)
 {
     if (!wcp_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
@@ -89,7 +95,7 @@ static bool heap_push(heap *h, int64_t key, uint32_t id)
     heap_ent x = {key, id};
     while (k > 0) {
         size_t p = (k - 1) / 2;
-        if (h->v[p].key < x.key || (h->v[p].key == x.key && h->v[p].id <= x.id))
+        if (!before(x, h->v[p]))
             break;
         h->v[k] = h->v[p];
         k = p;
@@ -106,10 +112,9 @@ static heap_ent heap_pop(heap *h)
         size_t c = 2 * k + 1;
         if (c >= h->n)
             break;
-        if (c + 1 < h->n && (h->v[c + 1].key < h->v[c].key ||
-                             (h->v[c + 1].key == h->v[c].key && h->v[c + 1].id < h->v[c].id)))
+        if (c + 1 < h->n && before(h->v[c + 1], h->v[c]))
             c++;
-        if (x.key < h->v[c].key || (x.key == h->v[c].key && x.id <= h->v[c].id))
+        if (!before(h->v[c], x))
             break;
         h->v[k] = h->v[c];
         k = c;
@@ -288,13 +293,12 @@ static bool place_all(placing *p, const item *it, uint32_t n)
                 p->kid_off[p->under[k] + 1]++;
         for (uint32_t k = 0; k < n; k++)
             p->kid_off[k + 1] += p->kid_off[k];
-        uint32_t *fill = order;   /* reused: order is read first, below */
-        uint32_t *pos = malloc(n1 * sizeof *pos);
+        uint32_t *pos = malloc(n1 * sizeof *pos);   /* each item's next free kid slot */
         ok = pos != NULL;
         if (ok) {
             memcpy(pos, p->kid_off, n1 * sizeof *pos);
             for (uint32_t k = 0; k < n; k++) {
-                uint32_t x = fill[k];
+                uint32_t x = order[k];
                 if (p->under[x] != WCP_NONE)
                     p->kid[pos[p->under[x]]++] = x;
             }
