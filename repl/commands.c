@@ -827,6 +827,126 @@ static int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv) {
   return rc;
 }
 
+/* ---- .export */
+
+/* Prints .export's usage and the formats the extension lists
+** (wcprof_export_formats()) on stderr. Returns 1. */
+static int export_usage(ShellState *p, const DotCmd *c) {
+  sqlite3_stmt *st;
+  usage(p, c);
+  if (sqlite3_prepare_v2(p->db,
+                         "SELECT json_extract(value, '$.name'), json_extract(value, '$.help'),"
+                         " replace(replace(json_extract(value, '$.options'), '_', '-'), ',', ' --')"
+                         " FROM json_each(wcprof_export_formats())",
+                         -1, &st, NULL) != SQLITE_OK)
+    return 1;
+  fprintf(stderr, "formats:\n");
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *opts = (const char *)sqlite3_column_text(st, 2);
+    fprintf(stderr, "  %-8s %s%s%s\n", (const char *)sqlite3_column_text(st, 0),
+            (const char *)sqlite3_column_text(st, 1), opts && *opts ? "; options: --" : "",
+            opts && *opts ? opts : "");
+  }
+  sqlite3_finalize(st);
+  return 1;
+}
+
+/* Appends the option "NAME=VALUE" to q: NAME's dashes as underscores, a
+** VALUE with white space (or starting with a quote) quoted 'VALUE', which
+** wcprof_export() reads as one value. Returns 0, or 1 after printing an
+** error (such a value cannot hold a quote as well). */
+static int export_option(ShellState *p, sqlite3_str *q, const char *name, size_t len,
+                         const char *value) {
+  int quote = value[0] == '\'' || value[strcspn(value, " \t\n")] != 0;
+  if (quote && strchr(value + 1, '\'')) {
+    shell_error(p, ".export: the value \"%s\" of --%.*s has spaces and quotes; it can have "
+                   "one or the other", value, (int)len, name);
+    return 1;
+  }
+  if (sqlite3_str_length(q))
+    sqlite3_str_appendchar(q, 1, ' ');
+  for (size_t i = 0; i < len; i++)
+    sqlite3_str_appendchar(q, 1, name[i] == '-' ? '_' : name[i]);
+  sqlite3_str_appendf(q, quote ? "='%s'" : "=%s", value);
+  return 0;
+}
+
+/* .export FORMAT FILE ?--NAME VALUE ...? ?--run N?: wcprof_export(format,
+** path, options, run). Each word after "--NAME" (until the next --) is an
+** option NAME=VALUE, so "--whatif a:b=0.5 c:d=0" is "whatif=a:b=0.5
+** whatif=c:d=0" (the extension joins repeated values with spaces);
+** "--NAME=VALUE" is one. FILE "-" writes the text to the output. A written
+** file is reported as "wrote FILE (N bytes)", except in the json and csv
+** modes, whose output stays machine-readable. */
+static int cmd_export(ShellState *p, const DotCmd *c, int argc, char **argv) {
+  long long run;
+  const char *name = NULL;      /* the --NAME whose values follow */
+  size_t len = 0;
+  int values = 0, rc = 1;
+  sqlite3_stmt *st = NULL;
+  char *opts;
+  if (need_extension(p, c))
+    return 1;
+  if (argc == 1)
+    return export_usage(p, c);
+  if (take_run(p, c, &argc, argv, &run))
+    return 1;
+  if (argc < 3 || strncmp(argv[1], "--", 2) == 0 || strncmp(argv[2], "--", 2) == 0)
+    return export_usage(p, c);
+  sqlite3_str *q = sqlite3_str_new(p->db);
+  for (int i = 3; i < argc; i++) {
+    if (strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
+      if (name && values == 0)
+        break;
+      name = argv[i] + 2;
+      len = strcspn(name, "=");
+      values = 0;
+      if (name[len] == '=') {
+        if (export_option(p, q, name, len, name + len + 1))
+          goto done;
+        values = 1;
+      }
+    } else if (name) {
+      if (export_option(p, q, name, len, argv[i]))
+        goto done;
+      values++;
+    } else {
+      shell_error(p, ".export: \"%s\": after FORMAT and FILE come options, --NAME VALUE", argv[i]);
+      goto done;
+    }
+  }
+  if (name && values == 0) {
+    shell_error(p, ".export: --%.*s needs a value (--%.*s VALUE)", (int)len, name, (int)len, name);
+    goto done;
+  }
+  if (sqlite3_prepare_v2(p->db, "SELECT wcprof_export(?1, ?2, ?3, ?4)", -1, &st, NULL) != SQLITE_OK) {
+    shell_error(p, "%s", sqlite3_errmsg(p->db));
+    goto done;
+  }
+  opts = sqlite3_str_value(q);
+  sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
+  if (strcmp(argv[2], "-") != 0)
+    sqlite3_bind_text(st, 2, argv[2], -1, SQLITE_STATIC);
+  if (opts)
+    sqlite3_bind_text(st, 3, opts, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, run);
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    shell_error(p, "%s", sqlite3_errmsg(p->db));
+    goto done;
+  }
+  if (strcmp(argv[2], "-") == 0)
+    fwrite(sqlite3_column_text(st, 0), 1, (size_t)sqlite3_column_bytes(st, 0), p->out);
+  else if (p->mode != MODE_JSON && p->mode != MODE_CSV)
+    fprintf(p->out, "wrote %s (%lld bytes)\n", argv[2], sqlite3_column_int64(st, 0));
+  fflush(p->out);
+  warn_dropped(p, run);
+  rc = 0;
+done:
+  sqlite3_finalize(st);
+  sqlite3_free(sqlite3_str_finish(q));
+  return rc;
+}
+
 /* The whole report, for people: each analysis in turn, under a title, in
 ** table mode unless box or line was chosen, in the reference analyzer's
 ** order. A run that dropped events says so in the report itself, under the
@@ -931,6 +1051,16 @@ const DotCmd wcp_dot_cmds[] = {
    "  class_key start_ns dur_ns sim_dur_ns drift_ns origin_ns, from replay_drift(run).",
    ARGS_DRIFT, "replay_drift"},
   {"exit", cmd_exit, "?CODE?", "Exit now with status CODE (default 0), whatever failed before", NULL, ARGS_NONE, NULL},
+  {"export", cmd_export, "FORMAT FILE ?--OPTION VALUE ...?",
+   "Write the run to FILE in FORMAT for other tools (\"-\": to the output)",
+   "  FORMAT: chrome (Chrome trace JSON for ui.perfetto.dev, chrome://tracing),\n"
+   "  folded (stacks for flamegraph.pl, speedscope), coz (curves for Coz's viewer);\n"
+   "  \".export\" alone lists the formats with their options. --NAME VALUE passes the\n"
+   "  option NAME=VALUE (dashes as underscores: --min-self is min_self); several\n"
+   "  words after one --NAME repeat it (--whatif a:b=0.5 c:d=0). --run N picks the\n"
+   "  run. Prints \"wrote FILE (N bytes)\" (nothing in json and csv modes), from\n"
+   "  wcprof_export(format, path, options, run).",
+   ARGS_EXPORT, "wcprof_export"},
   {"headers", cmd_headers, "on|off", "Show column names (default: on in table and box)",
    NULL, ARGS_ONOFF, NULL},
   {"help", cmd_help, "?COMMAND?", "Show help, for all commands or those starting COMMAND",

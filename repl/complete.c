@@ -15,7 +15,8 @@
 ** What is offered: at the start of a line, dot-command names; after a
 ** dot-command, what its row in the command table says (file names, modes,
 ** on/off, command names, tables, class keys, run ids, "origins", and the
-** options its usage names: "--run", "--min-self"); anywhere
+** options its usage names: "--run", "--min-self"; for .export the formats,
+** a file, then the format's options); anywhere
 ** else, SQL keywords and the names of tables, views and their columns.
 */
 #include <ctype.h>
@@ -28,6 +29,11 @@
 #include <readline/readline.h>
 
 #include "shell.h"
+
+/* The class keys kind:class of the database. */
+#define CLASS_KEYS_SQL \
+  "SELECT DISTINCT k.value || ':' || c.value FROM ops o" \
+  " JOIN strings k ON k.id = o.kind JOIN strings c ON c.id = o.class_id"
 
 typedef struct List {
   char **v;     /* the strings, each malloc'd */
@@ -159,6 +165,67 @@ static void offer_options(List *l, const char *word, const char *usage) {
   }
 }
 
+/* .export's arguments (args: the line after the command): FORMAT, from
+** wcprof_export_formats(); FILE; then "--run" and the format's options as
+** --NAME (underscores as dashes), class keys after --whatif, run ids after
+** --run. Returns what kind of words it offered. */
+static enum wcp_args offer_export(ShellState *p, List *l, const char *args, const char *word) {
+  char fmt[64] = "", last[64] = "";
+  int n = 0;
+  for (const char *a = args + strspn(args, " \t"); *a; a += strspn(a, " \t")) {
+    size_t len = strcspn(a, " \t");
+    if (a[len] == 0)
+      break;                          /* the word being completed */
+    if (n == 0)
+      snprintf(fmt, sizeof fmt, "%.*s", (int)len, a);
+    if (strncmp(a, "--", 2) == 0)
+      snprintf(last, sizeof last, "%.*s", (int)len, a);
+    n++;
+    a += len;
+  }
+  if (strncmp(word, "--", 2) == 0) {
+    sqlite3_stmt *st;
+    offer(l, word, "--run", 0);
+    if (sqlite3_prepare_v2(p->db, "SELECT json_extract(value, '$.options')"
+                                  " FROM json_each(wcprof_export_formats())"
+                                  " WHERE json_extract(value, '$.name') = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+      return ARGS_EXPORT;
+    sqlite3_bind_text(st, 1, fmt, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+      const char *o = (const char *)sqlite3_column_text(st, 0);
+      while (*o) {
+        size_t len = strcspn(o, ",");
+        char opt[64];
+        snprintf(opt, sizeof opt, "--%.*s", (int)(len < 60 ? len : 60), o);
+        for (char *c = opt; *c; c++)
+          if (*c == '_')
+            *c = '-';
+        offer(l, word, opt, 0);
+        o += len + (o[len] == ',');
+      }
+    }
+    sqlite3_finalize(st);
+    return ARGS_EXPORT;
+  }
+  if (n == 0) {
+    offer_query(p, l, word, "SELECT json_extract(value, '$.name') FROM json_each(wcprof_export_formats())",
+                NULL, 0);
+    return ARGS_EXPORT;
+  }
+  if (n == 1) {
+    offer_files(l, word);
+    return ARGS_FILE;
+  }
+  if (strcmp(last, "--whatif") == 0) {
+    offer_query(p, l, word, CLASS_KEYS_SQL, NULL, 0);
+    return ARGS_CLASSKEY;
+  }
+  if (strcmp(last, "--run") == 0)
+    offer_query(p, l, word, "SELECT id FROM runs", NULL, 0);
+  return ARGS_EXPORT;
+}
+
 static int cmp(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -192,7 +259,9 @@ enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, ch
       snprintf(name, sizeof name, "%.*s", (int)(cmdlen - 1 < 63 ? cmdlen - 1 : 63), t + 1);
       const DotCmd *c = find_dot_cmd(name, NULL);
       kind = c ? c->args : ARGS_NONE;
-      if (c && strncmp(word, "--", 2) == 0)
+      if (kind == ARGS_EXPORT)
+        kind = offer_export(p, &l, t + cmdlen, word);
+      else if (c && strncmp(word, "--", 2) == 0)
         offer_options(&l, word, c->usage);
       else if (kind == ARGS_FILE)
         offer_files(&l, word);
@@ -210,10 +279,7 @@ enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, ch
                     "SELECT name FROM sqlite_schema WHERE type IN ('table','view') "
                     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", NULL, 0);
       else if (kind == ARGS_CLASSKEY)
-        offer_query(p, &l, word,
-                    "SELECT DISTINCT k.value || ':' || c.value FROM ops o"
-                    " JOIN strings k ON k.id = o.kind JOIN strings c ON c.id = o.class_id",
-                    NULL, 0);
+        offer_query(p, &l, word, CLASS_KEYS_SQL, NULL, 0);
       else if (kind == ARGS_DRIFT)
         offer(&l, word, "origins", 0);
       else if (kind == ARGS_RUN)

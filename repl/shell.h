@@ -33,6 +33,7 @@ enum wcp_args {
   ARGS_CLASSKEY,  /* class keys kind:class (for .whatif, .critpath) */
   ARGS_DRIFT,     /* the word "origins" (for .drift) */
   ARGS_RUN,       /* run ids */
+  ARGS_EXPORT,    /* .export: formats, then a file, then the format's options */
   ARGS_SQL        /* not a dot-command argument: SQL words */
 };
 

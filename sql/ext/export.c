@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 const wcp_exporter *const wcp_exporters[] = {
-    NULL,
+    &wcp_export_chrome, &wcp_export_folded, &wcp_export_coz, NULL,
 };
 
 /* ---- the sink */
@@ -134,23 +134,41 @@ int wcp_export_fail(wcp_export *e, const char *fmt, ...)
     return -1;
 }
 
-/* The next word of *p ("name=value"): name [n0,n1), value from v0 to the
- * word's end w1. false at the end. */
-static bool next_word(const char **p, const char **n0, const char **v0, const char **w1)
+/* One option word: "name=value", "name='value with spaces'" or a bare
+ * "name" (has_val false). */
+typedef struct opt_word {
+    const char *name, *val;
+    size_t nl, vl;
+    bool has_val;
+} opt_word;
+
+/* The next word of *p. 1 for a word, 0 at the end, -1 for a quote that is
+ * never closed. */
+static int next_word(const char **p, opt_word *w)
 {
-    const char *s = *p;
-    while (*s == ' ' || *s == '\t' || *s == '\n')
-        s++;
+    const char *s = *p + strspn(*p, " \t\n");
     if (!*s)
-        return false;
-    *n0 = s;
-    while (*s && *s != ' ' && *s != '\t' && *s != '\n')
-        s++;
-    *w1 = s;
-    const char *eq = memchr(*n0, '=', (size_t)(s - *n0));
-    *v0 = eq ? eq + 1 : s;
+        return 0;
+    size_t n = strcspn(s, " \t\n=");
+    *w = (opt_word){.name = s, .nl = n};
+    s += n;
+    if (*s == '=') {
+        w->has_val = true;
+        w->val = ++s;
+        if (*s == '\'') {                /* quoted: up to the next quote */
+            const char *q = strchr(s + 1, '\'');
+            if (!q)
+                return -1;
+            w->val = s + 1;
+            w->vl = (size_t)(q - w->val);
+            s = q + 1;
+        } else {
+            w->vl = strcspn(s, " \t\n");
+            s += w->vl;
+        }
+    }
     *p = s;
-    return true;
+    return 1;
 }
 
 char *wcp_export_option(wcp_export *e, const char *name, bool *oom)
@@ -158,14 +176,13 @@ char *wcp_export_option(wcp_export *e, const char *name, bool *oom)
     size_t nl = strlen(name);
     char *val = NULL;
     size_t len = 0;
-    const char *p = e->options, *n0, *v0, *w1;
+    const char *p = e->options;
+    opt_word w;
     *oom = false;
-    while (next_word(&p, &n0, &v0, &w1)) {
-        size_t wl = (size_t)(v0 - n0) - (v0 < w1 || v0[-1] == '=');
-        if (wl != nl || memcmp(n0, name, nl) != 0)
+    while (next_word(&p, &w) > 0) {
+        if (w.nl != nl || memcmp(w.name, name, nl) != 0)
             continue;
-        size_t vl = (size_t)(w1 - v0);
-        char *nv = realloc(val, len + vl + 2);
+        char *nv = realloc(val, len + w.vl + 2);
         if (!nv) {
             free(val);
             *oom = true;
@@ -175,31 +192,36 @@ char *wcp_export_option(wcp_export *e, const char *name, bool *oom)
         val = nv;
         if (len)
             val[len++] = ' ';
-        memcpy(val + len, v0, vl);
-        len += vl;
+        memcpy(val + len, w.val, w.vl);
+        len += w.vl;
         val[len] = 0;
     }
     return val;
 }
 
-/* Every option's name is one the format accepts. */
+/* Every option's name is one the format accepts, and has a value. */
 static int check_options(wcp_export *e, const wcp_exporter *ex)
 {
-    const char *p = e->options, *n0, *v0, *w1;
-    while (next_word(&p, &n0, &v0, &w1)) {
-        int nl = (int)(v0 - n0) - (v0 < w1 || v0[-1] == '=');
+    const char *p = e->options;
+    opt_word w;
+    int rc;
+    while ((rc = next_word(&p, &w)) != 0) {
+        if (rc < 0)
+            return wcp_export_fail(e, "option \"%.*s\": the quote after %.*s= is never closed",
+                                   (int)w.nl, w.name, (int)w.nl, w.name);
         bool ok = false;
         for (const char *a = ex->options; *a && !ok;) {
-            const char *c = strchr(a, ',');
-            size_t al = c ? (size_t)(c - a) : strlen(a);
-            ok = al == (size_t)nl && memcmp(a, n0, al) == 0;
-            a += al + (c != NULL);
+            size_t al = strcspn(a, ",");
+            ok = al == w.nl && memcmp(a, w.name, al) == 0;
+            a += al + (a[al] == ',');
         }
         if (!ok)
             return wcp_export_fail(e, "unknown option \"%.*s\" for the %s export (it takes: %s)",
-                                   nl, n0, ex->name, *ex->options ? ex->options : "no options");
-        if (v0 == w1 && v0[-1] != '=')
-            return wcp_export_fail(e, "option \"%.*s\" needs a value (%.*s=VALUE)", nl, n0, nl, n0);
+                                   (int)w.nl, w.name, ex->name,
+                                   *ex->options ? ex->options : "no options");
+        if (!w.has_val)
+            return wcp_export_fail(e, "option \"%.*s\" needs a value (%.*s=VALUE)", (int)w.nl,
+                                   w.name, (int)w.nl, w.name);
     }
     return 0;
 }
@@ -302,9 +324,12 @@ static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             n = ex->write(&e);
             if (n == 0 && o.failed)
                 n = wcp_export_fail(&e, "out of memory");
-            if (n == 0)
-                sqlite3_result_text64(ctx, o.buf ? o.buf : "", o.len, SQLITE_TRANSIENT, SQLITE_UTF8);
-            free(o.buf);
+            if (n == 0 && o.buf)   /* the text is handed over, not copied: it can be large */
+                sqlite3_result_text64(ctx, o.buf, o.len, free, SQLITE_UTF8);
+            else if (n == 0)
+                sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+            if (n != 0)
+                free(o.buf);
         }
     }
     wcp_model_release(e.model);
@@ -313,6 +338,32 @@ static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error(ctx, msg ? msg : e.err, -1);
         sqlite3_free(msg);
     }
+}
+
+/* wcprof_export_formats(): the formats as a JSON array of objects
+ * {"name", "options" (the accepted names, comma-separated), "help"}, in the
+ * table's order, so that a shell or a script can list them. */
+static void formats_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc, (void)argv;
+    wcp_out o = {0};
+    wcp_out_puts(&o, "[");
+    for (const wcp_exporter *const *p = wcp_exporters; *p; p++) {
+        wcp_out_puts(&o, p == wcp_exporters ? "{\"name\":" : ",{\"name\":");
+        wcp_out_json(&o, (*p)->name);
+        wcp_out_puts(&o, ",\"options\":");
+        wcp_out_json(&o, (*p)->options);
+        wcp_out_puts(&o, ",\"help\":");
+        wcp_out_json(&o, (*p)->help);
+        wcp_out_puts(&o, "}");
+    }
+    wcp_out_puts(&o, "]");
+    if (o.failed) {
+        free(o.buf);
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    sqlite3_result_text64(ctx, o.buf, o.len, free, SQLITE_UTF8);
 }
 
 static void ext_unref(void *p)
@@ -331,5 +382,9 @@ int wcp_export_register(wcp_ext *x)
                                         SQLITE_UTF8 | SQLITE_DIRECTONLY, x, export_func, NULL,
                                         NULL, ext_unref);
     }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(x->db, "wcprof_export_formats", 0,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                     formats_func, NULL, NULL);
     return rc;
 }

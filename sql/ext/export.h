@@ -6,12 +6,15 @@
  *   SELECT wcprof_export('folded', NULL, 'weight=critical'); -- returns the text itself
  *   SELECT wcprof_export(format, path, options, run);
  *
- * Options are words "name=value" separated by spaces; a name may repeat
+ * Options are words "name=value" separated by spaces; a value with spaces
+ * is quoted, name='value' (it holds no quote then); a name may repeat
  * (the values are then joined with spaces, so "whatif=a:b=0.5
  * whatif=c:d=0" gives the spec "a:b=0.5 c:d=0"). Each format lists the
  * names it accepts; any other name is an error. A file is written under a
  * temporary name and renamed into place, so a failed export leaves no
- * partial file.
+ * partial file. The formats, for shells and scripts to list:
+ *
+ *   SELECT * FROM json_each(wcprof_export_formats());        -- name, options, help of each
  *
  * A format is a wcp_exporter, one per file (export_<name>.c), listed in
  * export.c's table.
@@ -65,8 +68,9 @@ int wcp_export_fail(wcp_export *e, const char *fmt, ...) __attribute__((format(p
 
 /* The formats, NULL-terminated, in the order .help lists them. */
 extern const wcp_exporter *const wcp_exporters[];
+extern const wcp_exporter wcp_export_chrome, wcp_export_folded, wcp_export_coz;
 
-/* Registers wcprof_export() in x->db. */
+/* Registers wcprof_export() and wcprof_export_formats() in x->db. */
 int wcp_export_register(wcp_ext *x);
 
 #endif

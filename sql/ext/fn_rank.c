@@ -19,15 +19,9 @@
 #define DEFAULT_MIN_SELF_NS 1000000   /* 1 ms */
 #define MAX_THREADS 16
 
-typedef struct job {
-    uint32_t cls;
-    double factor;
-    int64_t *saved;
-} job;
-
 typedef struct pool {
     const wcp_model *m;
-    job *jobs;
+    wcp_job *jobs;
     size_t n_jobs;
     atomic_size_t next;
     atomic_int oom;
@@ -63,8 +57,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* Runs the jobs on up to one thread per core (the caller's among them). */
-static int run_jobs(const wcp_model *m, job *jobs, size_t n)
+int wcp_run_jobs(const wcp_model *m, wcp_job *jobs, size_t n)
 {
     pool p = {.m = m, .jobs = jobs, .n_jobs = n};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -118,7 +111,7 @@ static int fill(wcp_call *c)
     size_t cells = nc * nf + 1;
     ranked *r = malloc((nc + 1) * sizeof *r);
     int64_t *saved = calloc(cells, sizeof *saved);
-    job *jobs = malloc(cells * sizeof *jobs);
+    wcp_job *jobs = malloc(cells * sizeof *jobs);
     size_t nj = 0;
     int rc = -1;
     if (!r || !saved || !jobs) {
@@ -133,11 +126,11 @@ static int fill(wcp_call *c)
         for (size_t j = 0; j < nf; j++) {
             bool zero = f[j] == 1.0 || (f[j] <= 1.0 && m->cls[k].critical == 0);
             if (!prune || !zero)
-                jobs[nj++] = (job){k, f[j], &saved[i * nf + j]};
+                jobs[nj++] = (wcp_job){k, f[j], &saved[i * nf + j]};
         }
         i++;
     }
-    if (run_jobs(m, jobs, nj) < 0) {
+    if (wcp_run_jobs(m, jobs, nj) < 0) {
         wcp_fail(c, "out of memory");
         goto done;
     }

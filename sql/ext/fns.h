@@ -15,4 +15,16 @@ extern const wcp_fn wcp_fn_replay_summary, wcp_fn_whatif, wcp_fn_whatif_rank,
 int64_t wcp_whatif_replay(wcp_call *c, const char *spec, double **factor, int64_t **reg,
                           int64_t **start, int64_t **after);
 
+/* One what-if replay: class cls at factor (every other class 1); *saved
+ * receives the baseline makespan minus the replay's. */
+typedef struct wcp_job {
+    uint32_t cls;
+    double factor;
+    int64_t *saved;
+} wcp_job;
+
+/* Runs the jobs WCP_LANES to a pass over the tape, on up to one thread per
+ * core (the caller's among them; fn_rank.c). 0, or -1 when out of memory. */
+int wcp_run_jobs(const wcp_model *m, wcp_job *jobs, size_t n);
+
 #endif

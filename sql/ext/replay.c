@@ -43,7 +43,7 @@ typedef struct compiler {
     bool oom, too_big;
 } compiler;
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
+bool wcp_grow(void **p, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return true;
@@ -95,7 +95,7 @@ static void emit(compiler *c, uint32_t op, unsigned kind, uint32_t arg, int64_t 
 
 static void push_act(compiler *c, uint8_t kind, uint32_t idx, int64_t len)
 {
-    if (!grow((void **)&c->acts, &c->cap_acts, c->n_acts + 1, sizeof *c->acts)) {
+    if (!wcp_grow((void **)&c->acts, &c->cap_acts, c->n_acts + 1, sizeof *c->acts)) {
         c->oom = true;
         return;
     }
@@ -150,9 +150,9 @@ static void push_frame(compiler *c, uint32_t x)
     size_t base = c->n_acts;
     uint32_t nw = g->wait_off[x + 1] - g->wait_off[x];
     uint32_t nc = g->child_off[x + 1] - g->child_off[x];
-    if (!grow((void **)&c->spans, &c->cap_spans, nw + 1, sizeof *c->spans) ||
-        !grow((void **)&c->joins, &c->cap_joins, nc + 1, sizeof *c->joins) ||
-        !grow((void **)&c->fr, &c->cap_fr, c->n_fr + 1, sizeof *c->fr)) {
+    if (!wcp_grow((void **)&c->spans, &c->cap_spans, nw + 1, sizeof *c->spans) ||
+        !wcp_grow((void **)&c->joins, &c->cap_joins, nc + 1, sizeof *c->joins) ||
+        !wcp_grow((void **)&c->fr, &c->cap_fr, c->n_fr + 1, sizeof *c->fr)) {
         c->oom = true;
         return;
     }
@@ -540,7 +540,7 @@ int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t 
             break;
         }
         if (add) {
-            if (!grow((void **)&s, &cap, m + 1, sizeof *s)) {
+            if (!wcp_grow((void **)&s, &cap, m + 1, sizeof *s)) {
                 free(s);
                 return -1;
             }

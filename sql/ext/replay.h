@@ -60,6 +60,11 @@ typedef struct wcp_tape {
     uint64_t cycles, fallbacks, unfinished;
 } wcp_tape;
 
+/* Makes the array *p (of elements of size bytes, room for *cap) hold at
+ * least need: the room doubles, from 64. false when out of memory (*p and
+ * *cap unchanged). */
+bool wcp_grow(void **p, size_t *cap, size_t need, size_t size);
+
 /* Compiles the replay of g (with waits loaded); cls[i] is op i's class
  * index, used as the SELF instructions' arg. 0, or -1 with a message. */
 int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char *err, size_t errlen);

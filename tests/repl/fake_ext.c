@@ -37,7 +37,8 @@
 **   SELECT * FROM critical_path('a:b=0.5', 2);
 **   SELECT * FROM whatif_rank WHERE factors = '[1,0]' AND run = 1;
 **
-** ".load fake_ext without_analyses" instead drops those eight functions from
+** ".load fake_ext without_analyses" instead drops those eight functions (and
+** wcprof_export(), wcprof_export_formats()) from
 ** the connection, whoever registered them: the shell as it is built without
 ** the extension, so that those cases pass whether or not the real one is
 ** linked in. Loading the stand-in over the real extension replaces it.
@@ -509,12 +510,16 @@ int sqlite3_fakeext_init(sqlite3 *db, char **err, const sqlite3_api_routines *ap
   return SQLITE_OK;
 }
 
-/* ".load fake_ext without_analyses": drops the eight functions, leaving the
-** shell as it is without the extension. */
+/* ".load fake_ext without_analyses": drops the eight functions and the
+** exports, leaving the shell as it is without the extension. */
 int without_analyses(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
   (void)err;
   SQLITE_EXTENSION_INIT2(api);
   for (int i = 0; i < N_FAKE_FNS; i++)
     sqlite3_create_module(db, fake_fns[i].name, NULL, NULL);
+  /* and the exports: wcprof_export(format, path, options, run) and its list */
+  for (int n = 1; n <= 4; n++)
+    sqlite3_create_function(db, "wcprof_export", n, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+  sqlite3_create_function(db, "wcprof_export_formats", 0, SQLITE_UTF8, NULL, NULL, NULL, NULL);
   return SQLITE_OK;
 }
