@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+extern const wcp_exporter wcp_export_html;
+
 const wcp_exporter *const wcp_exporters[] = {
+    &wcp_export_html,
     NULL,
 };
 
