@@ -493,7 +493,7 @@ static void write_summary(html *h)
     put_int(o, sum_int(h, S_OPS));
     wcp_out_puts(o, "</div><div class=\"note\">");
     put_int(o, sum_int(h, S_ROOTS));
-    wcp_out_puts(o, " roots · ");
+    wcp_out_puts(o, sum_int(h, S_ROOTS) == 1 ? " root · " : " roots · ");
     put_int(o, sum_int(h, S_OPEN));
     wcp_out_puts(o, " open at the dump</div></div>\n");
     card(o, "span", NULL);

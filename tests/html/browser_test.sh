@@ -28,7 +28,7 @@ if [ -z "$browser" ]; then
     exit 77
 fi
 
-name=$(basename "$dump" .dump)${opts:+-$(printf %s "$opts" | tr -c 'a-z0-9' _)}
+name=browser-$(basename "$dump" .dump)${opts:+-$(printf %s "$opts" | tr -c 'a-z0-9' _)}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 db=$work/$name.db page=$work/$name.html dom=$work/$name.dom.html
