@@ -548,6 +548,8 @@ static void write_timeline(html *h)
         wcp_out_puts(o, "): the timeline shows the ");
         put_int(o, h->n_shown);
         wcp_out_puts(o, " on the critical path and the longest, each with its parents.");
+    } else if (n == 0) {
+        wcp_out_puts(o, "The run has no ops.");
     } else {
         wcp_out_puts(o, "All ");
         put_int(o, n);
@@ -658,8 +660,12 @@ static void write_classes(html *h)
     wcp_out_puts(o, "<section id=\"classes\">\n<h2>Classes by self time</h2>\n<p class=\"intro\">"
                     "Per class key (class_stats): its ops, their total self time (time spent in "
                     "the op itself, not in its children or waits) and its distribution, and how "
-                    "much of it lies on the baseline's critical path.</p>\n"
-                    "<table class=\"data\" id=\"class-table\">\n<thead><tr><th>class</th>"
+                    "much of it lies on the baseline's critical path.</p>\n");
+    if (!h->n_classes) {
+        wcp_out_puts(o, "<p>No classes.</p>\n</section>\n");
+        return;
+    }
+    wcp_out_puts(o, "<table class=\"data\" id=\"class-table\">\n<thead><tr><th>class</th>"
                     "<th>work type</th><th class=\"n\">count</th><th class=\"n\">total self</th>"
                     "<th class=\"bar\">share</th><th class=\"n\">p50</th><th class=\"n\">p95</th>"
                     "<th class=\"n\">max</th><th class=\"n\">critical</th>"
@@ -793,7 +799,13 @@ static int json_timeline(html *h, wcp_out *o)
             }                                                                                     \
         wcp_out_puts(o, "]");                                                                     \
     } while (0)
-    COLUMN("id", g->id[i]);
+    /* op ids beyond 2^53 would lose digits as JavaScript numbers: strings */
+    wcp_out_puts(o, ",\"id\":[");
+    for (uint32_t i = 0, k = 0; i < g->n_ops; i++)
+        if (h->shown[i] >= 0)
+            wcp_out_printf(o, g->id[i] > (1LL << 53) ? "%s\"%lld\"" : "%s%lld", k++ ? "," : "",
+                           (long long)g->id[i]);
+    wcp_out_puts(o, "]");
     COLUMN("parent", g->parent[i] >= 0 ? h->shown[g->parent[i]] : -1);
     COLUMN("cls", h->m->op_cls[i]);
     COLUMN("start", g->start[i] - t0);

@@ -205,6 +205,8 @@ static void check_timeline(json_t *t, size_t n_classes, long long want_ops, long
         snprintf(want, sizeof want, "<strong>%s", with_commas(total - shown));
         snprintf(want + strlen(want), sizeof want - strlen(want), " of %s ops are left out</strong>",
                  with_commas(total));
+    } else if (total == 0) {
+        snprintf(want, sizeof want, "The run has no ops.");
     } else {
         snprintf(want, sizeof want, "All %s op%s shown.", with_commas(total), total == 1 ? "" : "s");
     }

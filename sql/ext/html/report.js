@@ -173,7 +173,7 @@
     /* axis and grid */
     axisG.textContent = '';
     gridG.textContent = '';
-    var step = niceStep(v1 - v0, W);
+    var step = Math.max(niceStep(v1 - v0, W), 1);   // whole nanoseconds
     for (var t = Math.ceil(v0 / step) * step; t <= v1; t += step) {
       var x = Math.round(X(t)) + 0.5, g = el('g', { 'class': 'tick' }, axisG);
       el('line', { x1: x, x2: x, y1: AXIS - 6, y2: AXIS + CP }, g);
