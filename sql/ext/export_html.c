@@ -53,6 +53,18 @@ enum { S_EPOCH, S_DUMPS, S_OPS, S_ROOTS, S_OPEN, S_DROPPED, S_ORPHANS, S_SPAN, S
     "   (SELECT source FROM dumps WHERE run_id = ?1 ORDER BY id)) AS sources"                    \
     " FROM run_summary s JOIN replay_summary(?1) f WHERE s.run_id = ?1"
 
+/* The ranking's rows (?2: top, 0 for all), the class table's, the path's. */
+#define RANK_SQL                                                                                  \
+    "SELECT class_key, work_type, factor, saved_ns, total_self_ns, critical_ns, rank"            \
+    " FROM whatif_rank('" RANK_FACTORS "', 0, 1, ?1) WHERE ?2 <= 0 OR rank <= ?2"                \
+    " ORDER BY rank, factor"
+#define CLASSES_SQL                                                                               \
+    "SELECT class_key, work_type, count, total_self_ns, total_wall_ns, p50_self_ns,"             \
+    " p95_self_ns, max_self_ns, dup_executed FROM class_stats WHERE run_id = ?1"                 \
+    " ORDER BY total_self_ns DESC, class_key"
+#define PATH_SQL                                                                                  \
+    "SELECT op_id, what, resource, start_ns, end_ns FROM critical_path(NULL, ?1) ORDER BY seq"
+
 /* One class of the ranking: whatif_rank's rows for it, pivoted. */
 typedef struct ranked {
     char *key, *work_type;
@@ -82,11 +94,11 @@ typedef struct html {
     int64_t top, max_ops;
     sqlite3_value *summary[S_N];   /* the summary row (sqlite3_value_dup) */
     ranked *rank;
-    size_t n_rank;
+    size_t n_rank, cap_rank;
     class_row *classes;
-    size_t n_classes;
+    size_t n_classes, cap_classes;
     segment *path;             /* the segments drawn, in path order */
-    size_t n_path, path_total; /* drawn, and on the path */
+    size_t n_path, cap_path, path_total;  /* drawn, room, on the path */
     int32_t *shown;            /* per op: its position among the ops drawn, -1: left out */
     uint32_t n_shown;
     uint8_t *crit;             /* per op: on the critical path */
@@ -94,15 +106,22 @@ typedef struct html {
 
 /* ---- small helpers */
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
+/* A new zeroed element at the end of *arr (n elements, room for *cap),
+ * or NULL when out of memory (*arr unchanged). */
+static void *append(void *arr, size_t *n, size_t *cap, size_t size)
 {
-    if (n < *cap)
-        return p;
-    size_t c = *cap ? *cap * 2 : 16;
-    void *q = realloc(p, c * size);
-    if (q)
+    void **p = arr;
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        void *q = realloc(*p, c * size);
+        if (!q)
+            return NULL;
+        *p = q;
         *cap = c;
-    return q;
+    }
+    char *e = (char *)*p + (*n)++ * size;
+    memset(e, 0, size);
+    return e;
 }
 
 static char *dup_text(sqlite3_stmt *st, int col)
@@ -160,21 +179,26 @@ static const char *class_color(char *buf, size_t size, const char *key)
     return buf;
 }
 
-static int prepare(html *h, sqlite3_stmt **st, const char *sql)
+/* Runs sql with ?1 bound to the run and ?2 to top, and hands each row to
+ * row (which returns -1 when out of memory). 0, or -1 with the error. */
+static int each_row(html *h, const char *sql, int (*row)(html *h, sqlite3_stmt *st))
 {
-    if (sqlite3_prepare_v2(h->e->db, sql, -1, st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(h->e->db, sql, -1, &st, NULL) != SQLITE_OK)
         return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
-    sqlite3_bind_int64(*st, 1, h->e->run);
-    return 0;
-}
-
-/* Finishes a query stepped to its end: 0, or -1 with the error. */
-static int finish(html *h, sqlite3_stmt *st, int rc)
-{
+    sqlite3_bind_int64(st, 1, h->e->run);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, h->top);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (row(h, st) < 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)
         return 0;
-    if (rc == SQLITE_NOMEM || rc == -1)
+    if (rc == SQLITE_NOMEM)
         return wcp_export_fail(h->e, "out of memory");
     return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
 }
@@ -204,23 +228,12 @@ static int count_option(html *h, const char *name, int64_t def, int64_t min, int
 
 /* ---- the data, from the views and the analyses */
 
-static int load_summary(html *h)
+static int summary_row(html *h, sqlite3_stmt *st)
 {
-    sqlite3_stmt *st;
-    int rc;
-    if (prepare(h, &st, SUMMARY_SQL) < 0)
-        return -1;
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int i = 0; i < S_N; i++)
-            if (!(h->summary[i] = sqlite3_value_dup(sqlite3_column_value(st, i))))
-                rc = -1;
-        if (rc == SQLITE_ROW)
-            rc = sqlite3_step(st);
-    } else if (rc == SQLITE_DONE) {
-        sqlite3_finalize(st);
-        return wcp_export_fail(h->e, "no summary for run %lld", (long long)h->e->run);
-    }
-    return finish(h, st, rc);
+    for (int i = 0; i < S_N; i++)
+        if (!(h->summary[i] = sqlite3_value_dup(sqlite3_column_value(st, i))))
+            return -1;
+    return 0;
 }
 
 static int64_t sum_int(const html *h, int col)
@@ -228,104 +241,68 @@ static int64_t sum_int(const html *h, int col)
     return sqlite3_value_int64(h->summary[col]);
 }
 
-static int load_rank(html *h)
+/* whatif_rank's rows come by rank, then factor: a class's first row adds it. */
+static int rank_row(html *h, sqlite3_stmt *st)
 {
-    sqlite3_stmt *st;
-    size_t cap = 0;
-    int rc;
-    if (prepare(h, &st,
-                "SELECT class_key, work_type, factor, saved_ns, total_self_ns, critical_ns, rank"
-                " FROM whatif_rank(?2, 0, 1, ?1) WHERE ?3 <= 0 OR rank <= ?3"
-                " ORDER BY rank, factor") < 0)
-        return -1;
-    sqlite3_bind_text(st, 2, RANK_FACTORS, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, h->top);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t rank = sqlite3_column_int64(st, 6);
-        if (!h->n_rank || h->rank[h->n_rank - 1].rank != rank) {
-            ranked *r = grow(h->rank, &cap, h->n_rank, sizeof *r);
-            if (!r) {
-                rc = -1;
-                break;
-            }
-            h->rank = r;
-            r = &h->rank[h->n_rank++];
-            *r = (ranked){.key = dup_text(st, 0), .work_type = dup_text(st, 1), .rank = rank,
-                          .total_self = sqlite3_column_int64(st, 4),
-                          .critical = sqlite3_column_int64(st, 5)};
-            if (!r->key || !r->work_type) {
-                rc = -1;
-                break;
-            }
-        }
-        double f = sqlite3_column_double(st, 2);
-        for (int i = 0; i < N_FACTORS; i++)
-            if (f == factors[i])
-                h->rank[h->n_rank - 1].saved[i] = sqlite3_column_int64(st, 3);
+    int64_t rank = sqlite3_column_int64(st, 6);
+    ranked *r = h->n_rank ? &h->rank[h->n_rank - 1] : NULL;
+    if (!r || r->rank != rank) {
+        if (!(r = append(&h->rank, &h->n_rank, &h->cap_rank, sizeof *r)))
+            return -1;
+        *r = (ranked){.key = dup_text(st, 0), .work_type = dup_text(st, 1), .rank = rank,
+                      .total_self = sqlite3_column_int64(st, 4),
+                      .critical = sqlite3_column_int64(st, 5)};
+        if (!r->key || !r->work_type)
+            return -1;
     }
-    return finish(h, st, rc);
+    double f = sqlite3_column_double(st, 2);
+    for (int i = 0; i < N_FACTORS; i++)
+        if (f == factors[i])
+            r->saved[i] = sqlite3_column_int64(st, 3);
+    return 0;
 }
 
-static int load_classes(html *h)
+static int class_row_add(html *h, sqlite3_stmt *st)
 {
-    sqlite3_stmt *st;
-    size_t cap = 0;
-    int rc;
-    if (prepare(h, &st,
-                "SELECT class_key, work_type, count, total_self_ns, total_wall_ns, p50_self_ns,"
-                " p95_self_ns, max_self_ns, dup_executed FROM class_stats WHERE run_id = ?1"
-                " ORDER BY total_self_ns DESC, class_key") < 0)
+    class_row *c = append(&h->classes, &h->n_classes, &h->cap_classes, sizeof *c);
+    if (!c)
         return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        class_row *c = grow(h->classes, &cap, h->n_classes, sizeof *c);
-        if (!c) {
-            rc = -1;
-            break;
-        }
-        h->classes = c;
-        c = &h->classes[h->n_classes++];
-        *c = (class_row){.key = dup_text(st, 0), .work_type = dup_text(st, 1),
-                         .count = sqlite3_column_int64(st, 2), .self = sqlite3_column_int64(st, 3),
-                         .wall = sqlite3_column_int64(st, 4), .p50 = sqlite3_column_int64(st, 5),
-                         .p95 = sqlite3_column_int64(st, 6), .max = sqlite3_column_int64(st, 7),
-                         .dup = sqlite3_column_int64(st, 8)};
-        if (!c->key || !c->work_type) {
-            rc = -1;
-            break;
-        }
-        c->cls = wcp_model_class(h->m, c->key);
-    }
-    return finish(h, st, rc);
+    *c = (class_row){.key = dup_text(st, 0), .work_type = dup_text(st, 1),
+                     .count = sqlite3_column_int64(st, 2), .self = sqlite3_column_int64(st, 3),
+                     .wall = sqlite3_column_int64(st, 4), .p50 = sqlite3_column_int64(st, 5),
+                     .p95 = sqlite3_column_int64(st, 6), .max = sqlite3_column_int64(st, 7),
+                     .dup = sqlite3_column_int64(st, 8)};
+    if (!c->key || !c->work_type)
+        return -1;
+    c->cls = wcp_model_class(h->m, c->key);
+    return 0;
 }
 
-static int load_path(html *h)
+static int path_row(html *h, sqlite3_stmt *st)
 {
-    sqlite3_stmt *st;
-    size_t cap = 0;
-    int rc;
-    if (prepare(h, &st,
-                "SELECT op_id, what, resource, start_ns, end_ns FROM critical_path(NULL, ?1)"
-                " ORDER BY seq") < 0)
+    segment *s = append(&h->path, &h->n_path, &h->cap_path, sizeof *s);
+    if (!s)
         return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        segment *s = grow(h->path, &cap, h->n_path, sizeof *s);
-        if (!s) {
-            rc = -1;
-            break;
-        }
-        h->path = s;
-        s = &h->path[h->n_path++];
-        *s = (segment){.op = wcp_graph_find(&h->m->g, sqlite3_column_int64(st, 0)),
-                       .start = sqlite3_column_int64(st, 3), .end = sqlite3_column_int64(st, 4)};
-        snprintf(s->what, sizeof s->what, "%s", (const char *)sqlite3_column_text(st, 1));
-        if (sqlite3_column_type(st, 2) != SQLITE_NULL && !(s->resource = dup_text(st, 2))) {
-            rc = -1;
-            break;
-        }
-        if (s->op >= 0)
-            h->crit[s->op] = 1;
-    }
-    return finish(h, st, rc);
+    *s = (segment){.op = wcp_graph_find(&h->m->g, sqlite3_column_int64(st, 0)),
+                   .start = sqlite3_column_int64(st, 3), .end = sqlite3_column_int64(st, 4)};
+    snprintf(s->what, sizeof s->what, "%s", (const char *)sqlite3_column_text(st, 1));
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL && !(s->resource = dup_text(st, 2)))
+        return -1;
+    if (s->op >= 0)
+        h->crit[s->op] = 1;
+    return 0;
+}
+
+/* Everything the page shows, from the views and the analyses. */
+static int load(html *h)
+{
+    if (each_row(h, SUMMARY_SQL, summary_row) < 0)
+        return -1;
+    if (!h->summary[0])
+        return wcp_export_fail(h->e, "no summary for run %lld", (long long)h->e->run);
+    if (each_row(h, RANK_SQL, rank_row) < 0 || each_row(h, CLASSES_SQL, class_row_add) < 0)
+        return -1;
+    return each_row(h, PATH_SQL, path_row);
 }
 
 /* ---- which ops the timeline draws */
@@ -447,6 +424,52 @@ static void card(wcp_out *o, const char *label, const char *cls)
                    cls ? " " : "", cls ? cls : "", label);
 }
 
+/* A section's start: its id, title and introduction (static text). */
+static void open_section(wcp_out *o, const char *id, const char *title, const char *intro)
+{
+    wcp_out_printf(o, "<section id=\"%s\">\n<h2>%s</h2>\n<p class=\"intro\">%s</p>\n", id, title,
+                   intro);
+}
+
+/* A table of classes' start; a column named "#name" is numeric
+ * (right-aligned). With no rows, says so and ends the section: false. */
+static bool open_table(wcp_out *o, const char *id, const char *const *cols, size_t n, size_t rows)
+{
+    if (!rows) {
+        wcp_out_puts(o, "<p>No classes.</p>\n</section>\n");
+        return false;
+    }
+    wcp_out_printf(o, "<table class=\"data\" id=\"%s\">\n<thead><tr>", id);
+    for (size_t i = 0; i < n; i++)
+        wcp_out_printf(o, cols[i][0] == '#' && cols[i][1] ? "<th class=\"n\">%s</th>" : "<th>%s</th>",
+                       cols[i] + (cols[i][0] == '#' && cols[i][1]));
+    wcp_out_puts(o, "</tr></thead>\n<tbody>\n");
+    return true;
+}
+
+/* Cells: a class key with its color, escaped text, a duration. */
+static void td_key(wcp_out *o, const char *key)
+{
+    wcp_out_puts(o, "<td class=\"key\">");
+    swatch(o, key);
+    wcp_out_html(o, key);
+    wcp_out_puts(o, "</td>");
+}
+
+static void td_text(wcp_out *o, const char *s)
+{
+    wcp_out_puts(o, "<td>");
+    wcp_out_html(o, s);
+    wcp_out_puts(o, "</td>");
+}
+
+static void td_ns(wcp_out *o, int64_t ns, bool strong)
+{
+    wcp_out_puts(o, strong ? "<td class=\"n strong\">" : "<td class=\"n\">");
+    put_ns(o, ns);
+    wcp_out_puts(o, "</td>");
+}
+
 static void write_head(html *h)
 {
     wcp_out *o = h->o;
@@ -533,11 +556,12 @@ static void write_timeline(html *h)
 {
     wcp_out *o = h->o;
     uint32_t n = h->m->g.n_ops;
-    wcp_out_puts(o, "<section id=\"timeline\">\n<h2>Timeline</h2>\n<p class=\"intro\">"
-                    "Each op is a bar on the recorded clock, under its parent; the ops on the "
-                    "baseline's critical path are outlined, and the top row is the critical "
-                    "path itself, segment by segment (its times are the replay's). Scroll to "
-                    "zoom, drag to pan, hover for details.</p>\n<p class=\"count\" id=\"tl-count\">");
+    open_section(o, "timeline", "Timeline",
+                 "Each op is a bar on the recorded clock, under its parent; the ops on the "
+                 "baseline's critical path are outlined, and the top row is the critical path "
+                 "itself, segment by segment (its times are the replay's). Scroll to zoom, drag "
+                 "to pan, double-click a bar to zoom to it, hover for details.");
+    wcp_out_puts(o, "<p class=\"count\" id=\"tl-count\">");
     if (h->n_shown < n) {
         wcp_out_puts(o, "<strong>");
         put_int(o, n - h->n_shown);
@@ -599,43 +623,34 @@ static void write_curve(wcp_out *o, const ranked *r, int64_t ymax, int w, int ht
 
 static void write_rank(html *h)
 {
+    static const char *const cols[] = {"#", "class", "work type", "#self", "#critical",
+                                       "#saved if 2× faster", "#of makespan", "#saved if removed",
+                                       "self time cut 0 → 100 %"};
     wcp_out *o = h->o;
     int64_t makespan = sum_int(h, S_MAKESPAN), ymax = 0;
     for (size_t i = 0; i < h->n_rank; i++)
         if (h->rank[i].saved[0] > ymax)
             ymax = h->rank[i].saved[0];
-    wcp_out_puts(o, "<section id=\"whatif\">\n<h2>What to speed up</h2>\n<p class=\"intro\">"
-                    "What the replay saves when one class's self time is cut, every other class "
-                    "unchanged (whatif_rank), ranked by the saving when it runs twice as fast. "
-                    "The curve is the saving as the class's self time is cut from 0 % (as "
-                    "recorded, left) to 100 % (removed, right), on one scale for every row; "
-                    "hover it for the numbers. The class's critical time bounds its saving.</p>\n");
-    if (!h->n_rank) {
-        wcp_out_puts(o, "<p>No classes.</p>\n</section>\n");
+    open_section(o, "whatif", "What to speed up",
+                 "What the replay saves when one class's self time is cut, every other class "
+                 "unchanged (whatif_rank), ranked by the saving when it runs twice as fast. The "
+                 "curve is the saving as the class's self time is cut from 0 % (as recorded, "
+                 "left) to 100 % (removed, right), on one scale for every row; hover it for the "
+                 "numbers. The class's critical time bounds its saving.");
+    if (!open_table(o, "rank", cols, sizeof cols / sizeof cols[0], h->n_rank))
         return;
-    }
-    wcp_out_puts(o, "<table class=\"data\" id=\"rank\">\n<thead><tr><th>#</th><th>class</th>"
-                    "<th>work type</th><th class=\"n\">self</th><th class=\"n\">critical</th>"
-                    "<th class=\"n\">saved if 2× faster</th><th class=\"n\">of makespan</th>"
-                    "<th class=\"n\">saved if removed</th><th>self time cut 0 → 100 %</th>"
-                    "</tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < h->n_rank; i++) {
         const ranked *r = &h->rank[i];
-        wcp_out_printf(o, "<tr><td class=\"n\">%lld</td><td class=\"key\">", (long long)r->rank);
-        swatch(o, r->key);
-        wcp_out_html(o, r->key);
-        wcp_out_puts(o, "</td><td>");
-        wcp_out_html(o, r->work_type);
-        wcp_out_puts(o, "</td><td class=\"n\">");
-        put_ns(o, r->total_self);
-        wcp_out_puts(o, "</td><td class=\"n\">");
-        put_ns(o, r->critical);
-        wcp_out_puts(o, "</td><td class=\"n strong\">");
-        put_ns(o, r->saved[2]);
-        wcp_out_printf(o, "</td><td class=\"n\">%.1f %%</td><td class=\"n\">",
+        wcp_out_printf(o, "<tr><td class=\"n\">%lld</td>", (long long)r->rank);
+        td_key(o, r->key);
+        td_text(o, r->work_type);
+        td_ns(o, r->total_self, false);
+        td_ns(o, r->critical, false);
+        td_ns(o, r->saved[2], true);
+        wcp_out_printf(o, "<td class=\"n\">%.1f %%</td>",
                        makespan > 0 ? 100.0 * (double)r->saved[2] / (double)makespan : 0.0);
-        put_ns(o, r->saved[0]);
-        wcp_out_puts(o, "</td><td>");
+        td_ns(o, r->saved[0], false);
+        wcp_out_puts(o, "<td>");
         write_curve(o, r, ymax, 120, 28);
         wcp_out_puts(o, "</td></tr>\n");
     }
@@ -653,49 +668,38 @@ static void write_rank(html *h)
 
 static void write_classes(html *h)
 {
+    static const char *const cols[] = {"class", "work type", "#count", "#total self", "share",
+                                       "#p50", "#p95", "#max", "#critical", "#wall"};
     wcp_out *o = h->o;
     int64_t total = 0;
     for (size_t i = 0; i < h->n_classes; i++)
         total += h->classes[i].self;
-    wcp_out_puts(o, "<section id=\"classes\">\n<h2>Classes by self time</h2>\n<p class=\"intro\">"
-                    "Per class key (class_stats): its ops, their total self time (time spent in "
-                    "the op itself, not in its children or waits) and its distribution, and how "
-                    "much of it lies on the baseline's critical path.</p>\n");
-    if (!h->n_classes) {
-        wcp_out_puts(o, "<p>No classes.</p>\n</section>\n");
+    open_section(o, "classes", "Classes by self time",
+                 "Per class key (class_stats): its ops, their total self time (time spent in the "
+                 "op itself, not in its children or waits) and its distribution, and how much of "
+                 "it lies on the baseline's critical path.");
+    if (!open_table(o, "class-table", cols, sizeof cols / sizeof cols[0], h->n_classes))
         return;
-    }
-    wcp_out_puts(o, "<table class=\"data\" id=\"class-table\">\n<thead><tr><th>class</th>"
-                    "<th>work type</th><th class=\"n\">count</th><th class=\"n\">total self</th>"
-                    "<th class=\"bar\">share</th><th class=\"n\">p50</th><th class=\"n\">p95</th>"
-                    "<th class=\"n\">max</th><th class=\"n\">critical</th>"
-                    "<th class=\"n\">wall</th></tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < h->n_classes; i++) {
         const class_row *c = &h->classes[i];
         double share = total > 0 ? 100.0 * (double)c->self / (double)total : 0;
         char color[32];
-        wcp_out_puts(o, "<tr><td class=\"key\">");
-        swatch(o, c->key);
-        wcp_out_html(o, c->key);
-        wcp_out_puts(o, "</td><td>");
-        wcp_out_html(o, c->work_type);
-        wcp_out_puts(o, "</td><td class=\"n\">");
+        wcp_out_puts(o, "<tr>");
+        td_key(o, c->key);
+        td_text(o, c->work_type);
+        wcp_out_puts(o, "<td class=\"n\">");
         put_int(o, c->count);
-        wcp_out_puts(o, "</td><td class=\"n strong\">");
-        put_ns(o, c->self);
-        wcp_out_printf(o, "</td><td class=\"bar\"><span class=\"track\"><i style=\"--w:%.1f%%;"
-                          "--c:%s\"></i></span>%.1f %%</td><td class=\"n\">",
+        wcp_out_puts(o, "</td>");
+        td_ns(o, c->self, true);
+        wcp_out_printf(o, "<td class=\"bar\"><span class=\"track\"><i style=\"--w:%.1f%%;"
+                          "--c:%s\"></i></span>%.1f %%</td>",
                        share, class_color(color, sizeof color, c->key), share);
-        put_ns(o, c->p50);
-        wcp_out_puts(o, "</td><td class=\"n\">");
-        put_ns(o, c->p95);
-        wcp_out_puts(o, "</td><td class=\"n\">");
-        put_ns(o, c->max);
-        wcp_out_puts(o, "</td><td class=\"n\">");
-        put_ns(o, c->cls >= 0 ? h->m->cls[c->cls].critical : 0);
-        wcp_out_puts(o, "</td><td class=\"n\">");
-        put_ns(o, c->wall);
-        wcp_out_puts(o, "</td></tr>\n");
+        td_ns(o, c->p50, false);
+        td_ns(o, c->p95, false);
+        td_ns(o, c->max, false);
+        td_ns(o, c->cls >= 0 ? h->m->cls[c->cls].critical : 0, false);
+        td_ns(o, c->wall, false);
+        wcp_out_puts(o, "</tr>\n");
     }
     wcp_out_puts(o, "</tbody>\n</table>\n</section>\n");
 }
@@ -890,8 +894,7 @@ static int write_page(wcp_export *e)
         wcp_export_fail(e, "out of memory");
         goto out;
     }
-    if (load_summary(&h) < 0 || load_rank(&h) < 0 || load_classes(&h) < 0 || load_path(&h) < 0 ||
-        choose_ops(&h) < 0 || choose_segments(&h) < 0)
+    if (load(&h) < 0 || choose_ops(&h) < 0 || choose_segments(&h) < 0)
         goto out;
     write_head(&h);
     write_summary(&h);
