@@ -22,7 +22,8 @@
  * Options: top=N, the classes of the ranking shown (default 10; 0: all);
  * max_ops=N, the most ops the timeline draws (default 20000). A larger run
  * shows the ops on the critical path and then the longest ones, each with
- * its ancestors, and the page says how many were left out.
+ * its ancestors; a longer critical path shows its longest segments. The
+ * page says how many of each were left out.
  */
 #define _GNU_SOURCE
 #include "export.h"
