@@ -5,7 +5,10 @@
 #   ./build.sh test    build and run every test (ctest)
 #   ./build.sh asan    the same tests built with AddressSanitizer + UBSan
 #   ./build.sh tsan    the recorder's concurrency tests under ThreadSanitizer
-#   ./build.sh deps    only install the Debian packages
+#   ./build.sh deps    only install the Debian packages (those to build)
+#
+# test and asan also install TEST_PKGS: Chromium, which renders the html
+# export's page in tests/html (those tests are skipped where it is missing).
 #
 # Build trees: build/ (release with debug info), build-asan/, build-tsan/.
 # Set WCPROF_WERROR=1 to turn warnings into errors (CI does).
@@ -13,11 +16,13 @@ set -eu
 cd "$(dirname "$0")"
 
 PKGS="gcc make cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev libreadline-dev libcmocka-dev"
+TEST_PKGS="chromium"
 JOBS=$(nproc 2>/dev/null || echo 2)
 
+# deps [EXTRA PACKAGES...]: installs what is missing of PKGS and the extras.
 deps() {
     missing=""
-    for p in $PKGS; do
+    for p in $PKGS "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
     done
     [ -z "$missing" ] && return 0
@@ -54,11 +59,11 @@ demo)
         done
     fi ;;
 test)
-    deps
+    deps $TEST_PKGS
     configure_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     ctest --test-dir build --output-on-failure -j "$JOBS" ;;
 asan)
-    deps
+    deps $TEST_PKGS
     configure_build build-asan -DCMAKE_BUILD_TYPE=Debug -DWCPROF_SANITIZE=address,undefined
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --test-dir build-asan --output-on-failure -j "$JOBS" ;;

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 const wcp_exporter *const wcp_exporters[] = {
-    &wcp_export_chrome, &wcp_export_folded, &wcp_export_coz, NULL,
+    &wcp_export_chrome, &wcp_export_folded, &wcp_export_coz, &wcp_export_html, NULL,
 };
 
 /* ---- the sink */

@@ -68,7 +68,7 @@ int wcp_export_fail(wcp_export *e, const char *fmt, ...) __attribute__((format(p
 
 /* The formats, NULL-terminated, in the order .help lists them. */
 extern const wcp_exporter *const wcp_exporters[];
-extern const wcp_exporter wcp_export_chrome, wcp_export_folded, wcp_export_coz;
+extern const wcp_exporter wcp_export_chrome, wcp_export_folded, wcp_export_coz, wcp_export_html;
 
 /* Registers wcprof_export() and wcprof_export_formats() in x->db. */
 int wcp_export_register(wcp_ext *x);
