@@ -3,7 +3,7 @@
 ** One ShellState lives for the whole process (main.c owns it). Each file
 ** implements one part: main.c (options, opening the database), input.c
 ** (process_input(), running SQL, Ctrl-C, the timer), commands.c (the
-** dot-command table), output.c (output modes), format_ns.c (human-readable
+** dot-command table), output.c (output modes), ingest/format_ns.c (human-readable
 ** nanoseconds), complete.c (tab completion). Functions that can fail
 ** return 0 on success and 1 after printing an error on stderr, so callers
 ** can add them up into an error count.
@@ -117,8 +117,8 @@ const char *wcp_mode_name(enum wcp_mode m);
 int wcp_mode_from_name(const char *name, enum wcp_mode *m);   /* 0 ok, -1 unknown */
 int wcp_term_width(FILE *out);     /* columns of out's terminal, $COLUMNS, else 0 (no limit) */
 
-/* format_ns.c */
-char *wcp_format_ns(char *buf, size_t size, long long ns);
+/* ingest/format_ns.c */
+#include "format_ns.h"
                            /* "0", "999 ns", "456 µs", "12.3 ms", "1.23 s": 3 significant
                            ** digits; writes at most size bytes; returns buf */
 

@@ -27,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include "export.h"
+#include "format_ns.h"
 
 #include "wcp_report_css.h"
 #include "wcp_report_js.h"
@@ -129,25 +130,6 @@ static char *dup_text(sqlite3_stmt *st, int col)
 {
     const char *s = (const char *)sqlite3_column_text(st, col);
     return strdup(s ? s : "");
-}
-
-/* ns as people read them, three significant digits: "456 µs", "1.23 s" (the
- * shell's rule, repl/format_ns.c; report.js has the same for the timeline). */
-static const char *fmt_ns(char *buf, size_t size, int64_t ns)
-{
-    static const char *const units[] = {"ns", "µs", "ms", "s"};
-    double v = ns < 0 ? -(double)ns : (double)ns;
-    const char *sign = ns < 0 ? "-" : "";
-    int u = 0;
-    if (ns == 0)
-        return "0";
-    while (u < 3 && v >= 999.5) {
-        v /= 1000;
-        u++;
-    }
-    snprintf(buf, size, "%s%.*f %s", sign, u == 0 || v >= 99.95 ? 0 : v >= 9.995 ? 1 : 2, v,
-             units[u]);
-    return buf;
 }
 
 /* A whole number >= 0 with thousands separated: "1,234,567". */
@@ -404,7 +386,7 @@ static int choose_segments(html *h)
 static void put_ns(wcp_out *o, int64_t ns)
 {
     char buf[32];
-    wcp_out_puts(o, fmt_ns(buf, sizeof buf, ns));
+    wcp_out_puts(o, wcp_format_ns(buf, sizeof buf, ns));
 }
 
 static void put_int(wcp_out *o, int64_t v)

@@ -1,5 +1,7 @@
 /* format_ns.c - nanoseconds as people read them: "456 µs", "1.23 s".
 **
+** Shared by the shell's human output modes and the html export.
+**
 ** The one formatting function every human output mode uses for columns
 ** whose name ends in _ns. Three significant digits, the largest unit in
 ** which the number is at least 1: ns, µs, ms, s. Zero is "0"; negative
@@ -8,9 +10,9 @@
 **   0 -> "0"    999 -> "999 ns"    1234 -> "1.23 µs"    456000 -> "456 µs"
 **   999999 -> "1.00 ms"    1234567890 -> "1.23 s"    3600000000000 -> "3600 s"
 */
-#include <stdio.h>
+#include "format_ns.h"
 
-#include "shell.h"
+#include <stdio.h>
 
 /* Formats ns into buf (at most size bytes, always terminated). Can't fail;
 ** returns buf. */
