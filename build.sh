@@ -12,7 +12,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-PKGS="gcc make cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev libreadline-dev libcmocka-dev"
+PKGS="gcc make cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev libreadline-dev libcmocka-dev clang"
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 deps() {
