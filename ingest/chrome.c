@@ -39,6 +39,8 @@
 #define TS_MAX ((int64_t)1 << 62)     /* |time| in ns: differences never overflow */
 #define DEFAULT_KIND "slice"          /* the kind of an event without "cat" */
 
+size_t wcp_chrome_read_max;
+
 /* ---- small helpers */
 
 /* Makes room for n more elements in *p (elements of size bytes, *cap
@@ -69,17 +71,25 @@ static uint64_t mix64(uint64_t h)
     return h;
 }
 
-static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
+/* Folds the whole 8-byte words of [p, p+n) into h (n a multiple of 8). */
+static uint64_t hash_words(const unsigned char *p, size_t n, uint64_t h)
 {
-    const unsigned char *s = p;
-    for (; n >= 8; s += 8, n -= 8) {
+    for (; n >= 8; p += 8, n -= 8) {
         uint64_t w;
-        memcpy(&w, s, 8);
+        memcpy(&w, p, 8);
         h = (h ^ w) * 0x9e3779b97f4a7c15ull;
         h ^= h >> 29;
     }
+    return h;
+}
+
+/* h folded with the bytes [p, p+n) and their count, finished. */
+static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
+{
+    size_t whole = n & ~(size_t)7;
+    h = hash_words(p, whole, h);
     uint64_t w = 0;
-    memcpy(&w, s, n);
+    memcpy(&w, (const unsigned char *)p + whole, n - whole);
     return mix64((h ^ w ^ n) * 0x9e3779b97f4a7c15ull);
 }
 
@@ -311,13 +321,14 @@ static void hash_update(chrome *ch, const unsigned char *p, size_t n)
         ch->carry[ch->ncarry++] = *p++;
         n--;
         if (ch->ncarry == 8) {
-            ch->hash = hash_bytes(ch->carry, 8, ch->hash);
+            ch->hash = hash_words(ch->carry, 8, ch->hash);
             ch->ncarry = 0;
         }
     }
+    if (!n)
+        return;                        /* all of it went to the carry */
     size_t whole = n & ~(size_t)7;
-    if (whole)
-        ch->hash = hash_bytes(p, whole, ch->hash);
+    ch->hash = hash_words(p, whole, ch->hash);
     memcpy(ch->carry, p + whole, n - whole);
     ch->ncarry = (unsigned)(n - whole);
 }
@@ -346,8 +357,11 @@ static int fill(chrome *ch)
         r->cap *= 2;
     }
     size_t got = 0;
-    while (r->len < r->cap) {
-        ssize_t k = read(r->fd, r->buf + r->len, r->cap - r->len);
+    while (r->len < r->cap && !(wcp_chrome_read_max && got)) {
+        size_t want = r->cap - r->len;
+        if (wcp_chrome_read_max && want > wcp_chrome_read_max)
+            want = wcp_chrome_read_max;
+        ssize_t k = read(r->fd, r->buf + r->len, want);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -1470,11 +1484,12 @@ static int read_events(chrome *ch, bool top)
 static int read_trace(chrome *ch)
 {
     wcp_reader *r = ch->r;
-    int c = peek(ch);
-    if (c == 0xef && r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0) {
+    int k;
+    while (r->len - r->pos < 3 && (k = fill(ch)) > 0)
+        ;
+    if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
         r->pos += 3;                    /* a UTF-8 byte order mark */
-        c = peek(ch);
-    }
+    int c = peek(ch);
     if (c == -2)
         return -1;
     if (c == -1)
@@ -1869,7 +1884,7 @@ out:
 
 static int64_t content_id(chrome *ch)
 {
-    uint64_t h = hash_bytes(ch->carry, ch->ncarry, ch->hash ^ ch->total);
+    uint64_t h = hash_bytes(ch->carry, ch->ncarry, ch->hash ^ ch->total); /* the last bytes, the length */
     ch->hash = h;
     return -(int64_t)(h >> 2) - 1;    /* negative: never a recorder's epoch */
 }
@@ -2046,8 +2061,11 @@ static int looks_like_chrome(const char *p, size_t n, bool eof)
     static const char *const header_keys[] = {"schema_version", "epoch_unix_nano", "dumped_unix_nano",
                                               "dropped_events", "event_count", "strings", "open_ops", "misuse"};
     size_t i = 0;
-    if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+    if (memcmp(p, "\xef\xbb\xbf", n < 3 ? n : 3) == 0 && n) {
+        if (n < 3)
+            return eof ? 0 : -1;       /* maybe a byte order mark: read on */
         i = 3;
+    }
     while (i < n && strchr(" \t\r\n", p[i]))
         i++;
     if (i == n)
@@ -2086,7 +2104,10 @@ int wcp_source_open(wcp_reader *r, const char *path, int format)
             is = 0;
             break;
         }
-        ssize_t k = read(r->fd, r->buf + r->len, r->cap - r->len);
+        size_t want = r->cap - r->len;
+        if (wcp_chrome_read_max && want > wcp_chrome_read_max)
+            want = wcp_chrome_read_max;
+        ssize_t k = read(r->fd, r->buf + r->len, want);
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {

@@ -40,6 +40,11 @@
  * with r->err set (close the reader either way). */
 int wcp_source_open(wcp_reader *r, const char *path, int format);
 
+/* For tests: when non-zero, the most bytes one read() asks for, so that the
+ * file arrives in pieces that cut events anywhere. 0 (the default) reads
+ * as much as the buffer holds. */
+extern size_t wcp_chrome_read_max;
+
 /* "auto", "wcprof", "chrome" -> WCP_FORMAT_*; -1 for anything else. */
 int wcp_format_from_name(const char *name);
 
