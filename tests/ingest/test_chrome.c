@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "chrome.h"
+#include "chrome_render.h"
 #include "dump.h"
 
 static const char *cases_dir;
@@ -39,52 +40,6 @@ static char *write_tmp(const char *text, size_t n)
     assert_int_equal(write(fd, text, n), (ssize_t)n);
     close(fd);
     return path;
-}
-
-static int put_string(void *ctx, size_t i, const char *s, size_t n)
-{
-    fprintf(ctx, "string %zu %.*s\n", i, (int)n, s);
-    return 0;
-}
-
-static int put_open(void *ctx, const wcp_open_op *o)
-{
-    fprintf(ctx, "open id=%lld p=%lld s=%lld th=%lld k=%.*s c=%u i=%u\n", (long long)o->id,
-            (long long)o->parent, (long long)o->start, (long long)o->th, (int)o->kind.n, o->kind.p, o->c, o->i);
-    return 0;
-}
-
-/* Everything the reader hands out for path, as text; "ERROR ..." at a refusal. */
-static char *render(const char *path, size_t read_max)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    wcp_chrome_read_max = read_max;
-    wcp_reader r;
-    if (wcp_source_open(&r, path, WCP_FORMAT_AUTO) < 0 || wcp_reader_header(&r, put_string, f) < 0 ||
-        wcp_reader_open_ops(&r, put_open, f) < 0) {
-        fprintf(f, "ERROR %s\n", r.err);
-        goto done;
-    }
-    fprintf(f, "header v=%lld epoch=%lld dumped=%lld events=%lld extra=%.*s\n", (long long)r.hdr.schema_version,
-            (long long)r.hdr.epoch, (long long)r.hdr.dumped, (long long)r.hdr.event_count, (int)r.hdr.extra.n,
-            r.hdr.extra.p);
-    wcp_event e;
-    int rc;
-    while ((rc = wcp_reader_next(&r, &e)) > 0)
-        fprintf(f, "%.*s id=%lld p=%lld t=%lld s=%lld d=%lld k=%.*s rs=%.*s lk=%.*s c=%u i=%u th=%lld clamped=%d line=%ld\n",
-                (int)e.e.n, e.e.p, (long long)e.id, (long long)e.p, (long long)e.t, (long long)e.s, (long long)e.d,
-                (int)e.k.n, e.k.p, (int)e.rs.n, e.rs.p, (int)e.lk.n, e.lk.p, e.c, e.i, (long long)e.th, e.clamped,
-                r.line);
-    if (rc < 0)
-        fprintf(f, "ERROR %s\n", r.err);
-done:
-    wcp_reader_close(&r);
-    wcp_chrome_read_max = 0;
-    fclose(f);
-    return buf;
 }
 
 static void test_reads_cut_anywhere(void **s)
@@ -107,11 +62,11 @@ static void test_reads_cut_anywhere(void **s)
             fseek(in, 0, SEEK_END);
             long size = ftell(in);
             fclose(in);
-            char *whole = render(path, 0);
+            char *whole = chrome_render(path, 0);
             for (size_t j = 0; j < sizeof sizes / sizeof sizes[0]; j++) {
                 if (size > 8192 && sizes[j] < 4093)
                     continue;             /* re-parsing a long event byte by byte is quadratic */
-                char *cut = render(path, sizes[j]);
+                char *cut = chrome_render(path, sizes[j]);
                 if (strcmp(whole, cut) != 0)
                     fail_msg("%s read %zu bytes at a time:\n%s\nwhole:\n%s", path, sizes[j], cut, whole);
                 free(cut);
@@ -142,7 +97,7 @@ static void test_syntax_as_jansson(void **s)
         char text[256];
         int n = snprintf(text, sizeof text, "[{\"ph\":\"C\",\"ts\":1,\"v\":%s}]", values[k]);
         char *path = write_tmp(text, (size_t)n);
-        char *got = render(path, 0);
+        char *got = chrome_render(path, 0);
         bool ours = strncmp(got, "ERROR", 5) != 0;
         json_error_t je;
         json_t *j = json_loadb(text, (size_t)n, 0, &je);
@@ -163,7 +118,7 @@ static void check_ts(const char *ts, long long want_ns, bool ok)
     int n = snprintf(text, sizeof text,
                      "[{\"ph\":\"X\",\"ts\":-1000000,\"dur\":0},{\"ph\":\"X\",\"ts\":%s,\"dur\":0}]", ts);
     char *path = write_tmp(text, (size_t)n);
-    char *got = render(path, 0);
+    char *got = chrome_render(path, 0);
     const char *op2 = strstr(got, "op id=2 ");
     if (!ok) {
         if (!strstr(got, "is out of range"))
