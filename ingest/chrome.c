@@ -189,7 +189,7 @@ typedef struct slice {
     uint32_t seq;         /* the event's index in traceEvents */
     int32_t parent;       /* slice index, -1: none */
     uint32_t flags;       /* SL_* */
-} slice;                  /* op id = slice index + 1 */
+} slice;                  /* its op id: 1 + its rank by (start, seq), see number_ops() */
 
 typedef struct bend {     /* an E event */
     int64_t ts;
@@ -275,6 +275,8 @@ typedef struct chrome {
     json_t *meta_skipped; /* names of the larger ones */
     /* handing out */
     uint32_t *order;      /* slice indexes grouped by thread, each group by (start, -end, seq) */
+    uint32_t *by_id;      /* slice index of op id k + 1 */
+    uint32_t *id_of;      /* op id - 1 of a slice */
     int64_t origin;       /* subtracted from every time */
     uint32_t kind_default;
     char *extra;          /* dumps.extra */
@@ -749,19 +751,26 @@ enum { F_PH, F_TS, F_DUR, F_PID, F_TID, F_NAME, F_CAT, F_ID, F_BP, F_BIND, F_FIN
 /* The slot of a key of an event (sub: 0 the event, F_ARGS in args, F_ID2 in id2); -1 others. */
 static int key_slot(int sub, const char *k, size_t n)
 {
-    static const struct { int sub; const char *k; int slot; } keys[] = {
-        {0, "ph", F_PH}, {0, "ts", F_TS}, {0, "dur", F_DUR}, {0, "pid", F_PID}, {0, "tid", F_TID},
-        {0, "name", F_NAME}, {0, "cat", F_CAT}, {0, "id", F_ID}, {0, "bp", F_BP},
-        {0, "bind_id", F_BIND}, {0, "flow_in", F_FIN}, {0, "flow_out", F_FOUT},
-        {0, "args", F_ARGS}, {0, "id2", F_ID2},
-        {F_ID2, "local", F_LOCAL}, {F_ID2, "global", F_GLOBAL},
-        {F_ARGS, "name", F_ANAME}, {F_ARGS, "detail", F_DETAIL}, {F_ARGS, "count", F_COUNT},
-        {F_ARGS, "avg ms", F_AVGMS},
-    };
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (keys[i].sub == sub && strlen(keys[i].k) == n && memcmp(keys[i].k, k, n) == 0)
-            return keys[i].slot;
-    return -1;
+#define IS(lit) (n == sizeof lit - 1 && memcmp(k, lit, sizeof lit - 1) == 0)
+    if (n == 0)
+        return -1;
+    if (sub == F_ID2)
+        return IS("local") ? F_LOCAL : IS("global") ? F_GLOBAL : -1;
+    if (sub == F_ARGS)
+        return IS("name") ? F_ANAME : IS("detail") ? F_DETAIL : IS("count") ? F_COUNT : IS("avg ms") ? F_AVGMS : -1;
+    switch (k[0]) {
+    case 'p': return IS("ph") ? F_PH : IS("pid") ? F_PID : -1;
+    case 't': return IS("ts") ? F_TS : IS("tid") ? F_TID : -1;
+    case 'd': return IS("dur") ? F_DUR : -1;
+    case 'n': return IS("name") ? F_NAME : -1;
+    case 'c': return IS("cat") ? F_CAT : -1;
+    case 'i': return IS("id") ? F_ID : IS("id2") ? F_ID2 : -1;
+    case 'b': return IS("bp") ? F_BP : IS("bind_id") ? F_BIND : -1;
+    case 'f': return IS("flow_in") ? F_FIN : IS("flow_out") ? F_FOUT : -1;
+    case 'a': return IS("args") ? F_ARGS : -1;
+    default: return -1;
+    }
+#undef IS
 }
 
 /* Parses the object at c->p ('{'); the values of known keys go to slots
@@ -1835,6 +1844,66 @@ static int make_extra(chrome *ch)
     return ch->extra ? 0 : oom(ch);
 }
 
+/* Op ids in order of start, as a recorder numbers ops when they begin (it
+ * also makes the database's inserts nearly sequential): a merge of the
+ * threads' orders, so an enclosing slice comes before the slices starting
+ * with it on its thread; ties between threads go by file order. */
+static bool head_before(const chrome *ch, const uint32_t *pos, uint32_t a, uint32_t b)
+{
+    const slice *x = &ch->sl[ch->order[pos[a]]], *y = &ch->sl[ch->order[pos[b]]];
+    return x->start != y->start ? x->start < y->start : x->seq < y->seq;
+}
+
+static void sift_down(const chrome *ch, const uint32_t *pos, uint32_t *heap, size_t n, size_t i)
+{
+    for (;;) {
+        size_t m = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && head_before(ch, pos, heap[l], heap[m]))
+            m = l;
+        if (r < n && head_before(ch, pos, heap[r], heap[m]))
+            m = r;
+        if (m == i)
+            return;
+        uint32_t t = heap[i];
+        heap[i] = heap[m];
+        heap[m] = t;
+        i = m;
+    }
+}
+
+static int number_ops(chrome *ch)
+{
+    ch->by_id = malloc((ch->nsl + 1) * sizeof *ch->by_id);
+    ch->id_of = malloc((ch->nsl + 1) * sizeof *ch->id_of);
+    uint32_t *heap = malloc((ch->nth + 1) * sizeof *heap), *pos = malloc((ch->nth + 1) * sizeof *pos);
+    if (!ch->by_id || !ch->id_of || !heap || !pos) {
+        free(heap);
+        free(pos);
+        return oom(ch);
+    }
+    size_t n = 0;                      /* threads with slices left; pos: each one's next */
+    for (uint32_t t = 0; t < ch->nth; t++)
+        if (ch->th[t].count) {
+            pos[t] = ch->th[t].first;
+            heap[n++] = t;
+        }
+    for (size_t i = n; i-- > 0;)
+        sift_down(ch, pos, heap, n, i);
+    for (uint32_t id = 0; n; id++) {
+        uint32_t t = heap[0], s = ch->order[pos[t]++];
+        ch->by_id[id] = s;
+        ch->id_of[s] = id;
+        if (pos[t] == ch->th[t].first + ch->th[t].count)
+            heap[0] = heap[--n];
+        sift_down(ch, pos, heap, n, 0);
+    }
+    free(heap);
+    free(pos);
+    return 0;
+}
+
+static int64_t op_id(const chrome *ch, int32_t slice) { return slice < 0 ? 0 : (int64_t)ch->id_of[slice] + 1; }
+
 /* After the whole file: B/E, nesting, flows, the header values. */
 static int convert(chrome *ch)
 {
@@ -1866,7 +1935,7 @@ static int convert(chrome *ch)
         if (ch->sl[k].flags & SL_OPEN)
             ch->sl[k].end = ch->last_ts;
     nest(ch, keys, stack);
-    if (follow_flows(ch) < 0 || make_extra(ch) < 0)
+    if (follow_flows(ch) < 0 || number_ops(ch) < 0 || make_extra(ch) < 0)
         goto out;
     if (strtab_intern(&ch->st, DEFAULT_KIND, strlen(DEFAULT_KIND), &ch->kind_default) < 0) {
         oom(ch);
@@ -1924,10 +1993,10 @@ static int src_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx)
 {
     chrome *ch = r->src_state;
     for (size_t k = 0; k < ch->nsl; k++) {
-        const slice *s = &ch->sl[k];
+        const slice *s = &ch->sl[ch->by_id[k]];
         if (!(s->flags & SL_OPEN))
             continue;
-        wcp_open_op o = {.id = (int64_t)k + 1, .parent = s->parent + 1, .start = s->start - ch->origin,
+        wcp_open_op o = {.id = (int64_t)k + 1, .parent = op_id(ch, s->parent), .start = s->start - ch->origin,
                          .th = ch->th[s->thread].thread_id, .has_th = true,
                          .kind = str_at(ch, s->cat ? s->cat : ch->kind_default), .work_type = {"", 0},
                          .c = s->name, .i = s->ident, .cl = 0, .extra = {"", 0}};
@@ -1946,14 +2015,14 @@ static int src_next(wcp_reader *r, wcp_event *ev)
     ev->extra = ev->line = ev->k = ev->w = ev->o = ev->rs = ev->lk = (wcp_str){"", 0};
     for (;;) {
         if (ch->out_stage == 0) {              /* ops */
-            while (ch->out_i < ch->nsl && (ch->sl[ch->out_i].flags & SL_OPEN))
+            while (ch->out_i < ch->nsl && (ch->sl[ch->by_id[ch->out_i]].flags & SL_OPEN))
                 ch->out_i++;
             if (ch->out_i < ch->nsl) {
-                const slice *s = &ch->sl[ch->out_i];
+                const slice *s = &ch->sl[ch->by_id[ch->out_i]];
                 ev->type = WCP_EV_OP;
                 ev->e = (wcp_str){"op", 2};
                 ev->id = (int64_t)ch->out_i + 1;
-                ev->p = s->parent + 1;
+                ev->p = op_id(ch, s->parent);
                 ev->k = str_at(ch, s->cat ? s->cat : ch->kind_default);
                 ev->c = s->name;
                 ev->i = s->ident;
@@ -1985,8 +2054,8 @@ static int src_next(wcp_reader *r, wcp_event *ev)
             ev->type = WCP_EV_WAIT;
             ev->e = (wcp_str){"wait", 4};
             ev->rs = (wcp_str){"flow", 4};
-            ev->p = h->to + 1;
-            ev->t = h->from + 1;
+            ev->p = op_id(ch, h->to);
+            ev->t = op_id(ch, h->from);
             ev->s = ev->d = h->at_to - ch->origin;
             ev->th = ch->th[ch->sl[h->to].thread].thread_id;
             ev->has_th = true;
@@ -1994,8 +2063,8 @@ static int src_next(wcp_reader *r, wcp_event *ev)
             ev->type = WCP_EV_LINK;
             ev->e = (wcp_str){"link", 4};
             ev->lk = (wcp_str){"flow", 4};
-            ev->p = h->from + 1;
-            ev->t = h->to + 1;
+            ev->p = op_id(ch, h->from);
+            ev->t = op_id(ch, h->to);
             ev->s = ev->d = h->at_from - ch->origin;
         }
         ev->i = flow_name;
@@ -2020,6 +2089,8 @@ static void src_close(wcp_reader *r)
     free(ch->pr);
     free(ch->ign);
     free(ch->order);
+    free(ch->by_id);
+    free(ch->id_of);
     free(ch->extra);
     json_decref(ch->meta);
     json_decref(ch->meta_skipped);
