@@ -350,7 +350,7 @@ static int fill(chrome *ch)
         r->pos = 0;
     }
     if (r->len == r->cap) {
-        if (r->cap > EVENT_MAX)
+        if (r->cap >= EVENT_MAX)
             return cerr(ch, ch->line, 0, "a single event or value is larger than %zu MiB", EVENT_MAX >> 20);
         char *b = realloc(r->buf, r->cap * 2);
         if (!b)
@@ -1473,6 +1473,8 @@ static int read_events(chrome *ch, bool top)
             return cerr(ch, ch->line, here_col(ch), "expected an event (a JSON object)%s",
                         after_comma || c != ',' ? "" : ", got ','");
         }
+        if (ch->events >= UINT32_MAX - 1)
+            return cerr(ch, ch->line, here_col(ch), "more than %u events", UINT32_MAX - 1);
         ch->event = ++ch->events;
         ch->event_col = here_col(ch);
         long line = ch->line;

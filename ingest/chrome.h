@@ -6,12 +6,13 @@
  * (one string table for the whole trace), the open ops and the events, so
  * wcp_load_dump() stores it with the same code as a wcprof dump: one run and
  * one dump per file. The file is streamed in chunks and never held in memory;
- * what is kept is a compact record (48 bytes) per slice and flow event.
+ * what is kept is a compact record per slice (48 bytes) and flow event.
  *
  * What becomes what (ingest/README.md has the whole story):
  *   X, B/E         an op: name -> class, cat -> kind ("slice" when there is
  *                  none), args.detail or else args.name -> ident; the parent is
- *                  the enclosing slice of the same (pid, tid); B/E are matched
+ *                  the enclosing slice of the same (pid, tid); op ids follow
+ *                  the slices' starts; B/E are matched
  *                  per (pid, tid) in time order; a B never ended is an open op
  *                  ending at the trace's last timestamp; an E without a B is
  *                  counted and skipped; ts and dur are microseconds, stored as
