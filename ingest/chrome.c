@@ -1758,7 +1758,8 @@ static int follow_flows(chrome *ch)
         if (f->slice < 0)
             ch->flow_unbound++;
     }
-    qsort(ch->fl, ch->nfl, sizeof *ch->fl, flow_cmp);
+    if (ch->nfl)
+        qsort(ch->fl, ch->nfl, sizeof *ch->fl, flow_cmp);
     for (size_t i = 0; i < ch->nfl;) {
         size_t j = i;
         const flow *open = NULL;
