@@ -93,6 +93,24 @@ static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
     return mix64((h ^ w ^ n) * 0x9e3779b97f4a7c15ull);
 }
 
+/* An open-addressing table of cap slots (a power of 2) holding index + 1 of
+ * entries first..n-1 of something, placed by hash_of(ctx, k); NULL out of
+ * memory. */
+static uint32_t *build_slots(size_t cap, size_t first, size_t n, uint64_t (*hash_of)(const void *, size_t),
+                             const void *ctx)
+{
+    uint32_t *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return NULL;
+    for (size_t k = first; k < n; k++) {
+        size_t h = hash_of(ctx, k) & (cap - 1);
+        while (slot[h])
+            h = (h + 1) & (cap - 1);
+        slot[h] = (uint32_t)k + 1;
+    }
+    return slot;
+}
+
 /* ---- the string table: index -> bytes, bytes -> index; index 0 is "" */
 
 typedef struct strtab {
@@ -120,6 +138,12 @@ static const char *strtab_get(const strtab *t, uint32_t k, size_t *n)
     return t->arena + t->off[k];
 }
 
+static uint64_t strtab_hash(const void *ctx, size_t k)
+{
+    const strtab *t = ctx;
+    return hash_bytes(t->arena + t->off[k], t->len[k], 0);
+}
+
 /* The index of [s, s+n), added when new. Returns 0 or -1 out of memory. */
 static int strtab_intern(strtab *t, const char *s, size_t n, uint32_t *out)
 {
@@ -137,15 +161,9 @@ static int strtab_intern(strtab *t, const char *s, size_t n, uint32_t *out)
     }
     if ((t->n + 1) * 2 > t->scap) {
         size_t cap = t->scap ? t->scap * 2 : 1024;
-        uint32_t *ns = calloc(cap, sizeof *ns);
+        uint32_t *ns = build_slots(cap, 1, t->n, strtab_hash, t);
         if (!ns)
             return -1;
-        for (size_t k = 1; k < t->n; k++) {
-            size_t h = hash_bytes(t->arena + t->off[k], t->len[k], 0) & (cap - 1);
-            while (ns[h])
-                h = (h + 1) & (cap - 1);
-            ns[h] = (uint32_t)k + 1;
-        }
         free(t->slot);
         t->slot = ns;
         t->scap = cap;
@@ -968,6 +986,12 @@ static uint64_t thread_hash(int64_t pid, bool ps, int64_t tid, bool ts)
     return mix64((uint64_t)pid * 0x9e3779b97f4a7c15ull ^ (uint64_t)tid ^ ((uint64_t)ps << 62) ^ ((uint64_t)ts << 63));
 }
 
+static uint64_t thread_hash_of(const void *ctx, size_t k)
+{
+    const thread *t = (const thread *)ctx + k;
+    return thread_hash(t->pid, t->pid_str, t->tid, t->tid_str);
+}
+
 /* The thread of an event's pid and tid (tid defaults to the pid, pid to 0). */
 static int thread_of(chrome *ch, const jval *slots, uint32_t *out)
 {
@@ -981,16 +1005,9 @@ static int thread_of(chrome *ch, const jval *slots, uint32_t *out)
         return -1;
     if ((ch->nth + 1) * 2 > ch->thscap) {
         size_t cap = ch->thscap ? ch->thscap * 2 : 64;
-        uint32_t *ns = calloc(cap, sizeof *ns);
+        uint32_t *ns = build_slots(cap, 0, ch->nth, thread_hash_of, ch->th);
         if (!ns)
             return oom(ch);
-        for (size_t k = 0; k < ch->nth; k++) {
-            const thread *t = &ch->th[k];
-            size_t h = thread_hash(t->pid, t->pid_str, t->tid, t->tid_str) & (cap - 1);
-            while (ns[h])
-                h = (h + 1) & (cap - 1);
-            ns[h] = (uint32_t)k + 1;
-        }
         free(ch->thslot);
         ch->thslot = ns;
         ch->thscap = cap;

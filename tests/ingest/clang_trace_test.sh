@@ -66,7 +66,9 @@ baseline=$("$shell" -list -noheader x.db "SELECT baseline_ns FROM replay_summary
 [ "$baseline" -eq "$(q "SELECT makespan_ns FROM runs")" ] || fail "baseline $baseline != makespan"
 [ "$("$shell" -list -noheader x.db "SELECT sum(dur_ns) FROM critical_path()")" -eq "$baseline" ] ||
     fail "the critical path does not add up to the baseline"
-"$shell" -list x.db .rank >rank.out || fail ".rank failed"
+"$shell" -list -noheader x.db ".rank --min-self 0" >rank.out || fail ".rank failed"
+classes=$(q "SELECT count(DISTINCT class_key) FROM v_ops")
+[ "$(wc -l <rank.out)" -eq "$classes" ] || fail ".rank --min-self 0: $(wc -l <rank.out) rows for $classes classes"
 grep -q "^slice:ExecuteCompiler|" rank.out || fail ".rank: no ExecuteCompiler row"
 
 # the same file again adds nothing
