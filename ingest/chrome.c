@@ -2028,9 +2028,38 @@ static int src_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx)
     return 0;
 }
 
+/* Frees what reading kept, once every event has been handed out (the loader
+ * then resolves the run: its graph should not share the memory with ours). */
+static void release(chrome *ch)
+{
+    strtab_free(&ch->st);
+    strtab_free(&ch->fkeys);
+    free(ch->scratch);
+    free(ch->sl);
+    free(ch->ends);
+    free(ch->fl);
+    free(ch->hops);
+    free(ch->th);
+    free(ch->thslot);
+    free(ch->order);
+    free(ch->by_id);
+    free(ch->id_of);
+    ch->scratch = NULL;
+    ch->sl = NULL;
+    ch->ends = NULL;
+    ch->fl = NULL;
+    ch->hops = NULL;
+    ch->th = NULL;
+    ch->thslot = NULL;
+    ch->order = ch->by_id = ch->id_of = NULL;
+    ch->nsl = ch->nends = ch->nfl = ch->nhops = ch->nth = 0;
+}
+
 static int src_next(wcp_reader *r, wcp_event *ev)
 {
     chrome *ch = r->src_state;
+    if (ch->out_stage == 3)
+        return 0;
     memset(ev, 0, sizeof *ev);
     ev->extra = ev->line = ev->k = ev->w = ev->o = ev->rs = ev->lk = (wcp_str){"", 0};
     for (;;) {
@@ -2059,8 +2088,11 @@ static int src_next(wcp_reader *r, wcp_event *ev)
             ch->out_i = 0;
         }
         if (ch->out_i >= ch->nhops) {
-            if (ch->out_stage == 2)
+            if (ch->out_stage == 2) {
+                release(ch);
+                ch->out_stage = 3;
                 return 0;
+            }
             ch->out_stage = 2;                 /* links */
             ch->out_i = 0;
             continue;
@@ -2097,20 +2129,9 @@ static void src_close(wcp_reader *r)
     chrome *ch = r->src_state;
     if (!ch)
         return;
-    strtab_free(&ch->st);
-    strtab_free(&ch->fkeys);
-    free(ch->scratch);
-    free(ch->sl);
-    free(ch->ends);
-    free(ch->fl);
-    free(ch->hops);
-    free(ch->th);
-    free(ch->thslot);
+    release(ch);
     free(ch->pr);
     free(ch->ign);
-    free(ch->order);
-    free(ch->by_id);
-    free(ch->id_of);
     free(ch->extra);
     json_decref(ch->meta);
     json_decref(ch->meta_skipped);
