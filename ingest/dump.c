@@ -56,6 +56,9 @@ int wcp_reader_open(wcp_reader *r, const char *path)
 
 void wcp_reader_close(wcp_reader *r)
 {
+    if (r->src)
+        r->src->close(r);
+    r->src = NULL;
     if (r->fd > 0)
         close(r->fd);
     r->fd = -1;
@@ -371,6 +374,8 @@ int wcp_reader_next(wcp_reader *r, wcp_event *ev)
     size_t n;
     bool nl;
     int rc;
+    if (r->src)
+        return r->src->next(r, ev);
     if (r->events >= r->hdr.event_count) {
         /* the dump is complete; only blank lines may follow */
         while ((rc = read_line(r, &line, &n, &nl)) > 0) {
@@ -448,6 +453,8 @@ static int on_string_elem(void *p, size_t index, const jv *e)
 
 int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
 {
+    if (r->src)
+        return r->src->header(r, on_string, ctx);
     char *line;
     size_t n;
     bool nl;
@@ -579,6 +586,8 @@ out:
 
 int wcp_reader_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx)
 {
+    if (r->src)
+        return r->src->open_ops(r, on_open, ctx);
     if (!r->open_ops_raw.n)
         return 0;
     open_ctx oc = {r, on_open, ctx};

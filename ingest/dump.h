@@ -60,6 +60,10 @@ typedef struct wcp_header {
     wcp_str extra;     /* unknown header keys as a JSON object text, "" when none */
 } wcp_header;
 
+enum { WCP_FORMAT_AUTO = 0, WCP_FORMAT_WCPROF, WCP_FORMAT_CHROME }; /* see chrome.h */
+
+struct wcp_source;
+
 typedef struct wcp_reader {
     const char *path;  /* as given; "-" is standard input */
     int fd;
@@ -74,6 +78,8 @@ typedef struct wcp_reader {
     int64_t events;    /* event lines returned so far */
     void *jroot;       /* json_t of the last line parsed by the jansson fallback */
     char err[768];     /* "file:line: reason" after a failure */
+    const struct wcp_source *src; /* another format read through these calls (chrome.h), or NULL */
+    void *src_state;   /* that reader's state */
 } wcp_reader;
 
 /* Opens path ("-": standard input). Returns 0, or -1 with r->err set. */
@@ -101,5 +107,15 @@ int wcp_reader_parse_event_jansson(wcp_reader *r, char *line, size_t n, wcp_even
 int wcp_reader_parse_event(wcp_reader *r, char *line, size_t n, wcp_event *ev);
 
 void wcp_reader_close(wcp_reader *r);
+
+/* A reader of another trace format, converting it to the events above: when
+ * r->src is set, wcp_reader_header(), _open_ops(), _next() and _close() call
+ * it instead of reading a dump (same contracts). See chrome.h. */
+typedef struct wcp_source {
+    int (*header)(wcp_reader *r, wcp_string_fn on_string, void *ctx);
+    int (*open_ops)(wcp_reader *r, wcp_open_fn on_open, void *ctx);
+    int (*next)(wcp_reader *r, wcp_event *ev);
+    void (*close)(wcp_reader *r);  /* frees src_state; the reader's own close follows */
+} wcp_source;
 
 #endif

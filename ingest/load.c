@@ -2,6 +2,7 @@
  * See load.h. */
 #include "load.h"
 
+#include "chrome.h"
 #include "dump.h"
 #include "graph.h"
 
@@ -521,7 +522,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     err[0] = 0;
     int rc = -1;
     bool in_tx = false;
-    if (wcp_reader_open(&L.r, path) < 0) {
+    if (wcp_source_open(&L.r, path, L.opts->format) < 0) {
         snprintf(err, errlen, "%s", L.r.err);
         wcp_reader_close(&L.r);
         return -1;

@@ -1,11 +1,12 @@
-/* main.c - wcprof-ingest: load wcprof dumps into a SQLite database.
+/* main.c - wcprof-ingest: load wcprof dumps (or Chrome traces) into a SQLite database.
  *
- *   wcprof-ingest [-o DB] [-q] [--new-run] DUMP...
+ *   wcprof-ingest [-o DB] [-q] [--new-run] [--format auto|wcprof|chrome] DUMP...
  *
  * Each dump is one transaction: a dump that is refused leaves the database
  * as it was, and the error names file, line and reason. Exit status: 0 all
  * loaded, 1 some dump refused (the others still loaded), 2 bad usage.
  */
+#include "chrome.h"
 #include "load.h"
 #include "store.h"
 
@@ -22,13 +23,17 @@
 
 static const char usage[] =
     "usage: wcprof-ingest [OPTIONS] DUMP...\n"
-    "Load wcprof dumps (NDJSON, schema version 1) into a SQLite database.\n"
+    "Load wcprof dumps (NDJSON, schema version 1) or Chrome trace event JSON files\n"
+    "into a SQLite database.\n"
     "\n"
     "  -o, --db FILE   the database (created if missing, appended to if present);\n"
     "                  default: the first dump's name with its extension replaced by .db\n"
     "  -q, --quiet     no progress and no per-dump summary (errors still go to stderr)\n"
     "      --new-run   load each dump as a run of its own, even if a run with the\n"
     "                  same epoch is already there (default: dumps of one run merge)\n"
+    "      --format F  auto (default), wcprof or chrome: how to read the files; auto\n"
+    "                  reads a file that starts with '[', or with '{' and a first key\n"
+    "                  that is not a wcprof header key, as a Chrome trace (one run each)\n"
     "  -h, --help      this help\n"
     "      --version   print the version\n"
     "\n"
@@ -81,7 +86,8 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
         {"new-run", no_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},  {NULL, 0, NULL, 0}};
+        {"version", no_argument, NULL, 'V'},  {"format", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0}};
     const char *dbpath = NULL;
     bool quiet = false;
     wcp_load_opts opts = {0};
@@ -91,6 +97,13 @@ int main(int argc, char **argv)
         case 'o': dbpath = optarg; break;
         case 'q': quiet = true; break;
         case 'n': opts.new_run = true; break;
+        case 'f':
+            if ((opts.format = wcp_format_from_name(optarg)) < 0) {
+                fprintf(stderr, "wcprof-ingest: --format: unknown format \"%s\" (auto, wcprof or chrome)\n%s",
+                        optarg, usage);
+                return 2;
+            }
+            break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': printf("wcprof-ingest %s (SQLite %s)\n", WCPROF_VERSION, sqlite3_libversion()); return 0;
         default: fputs(usage, stderr); return 2;
@@ -143,6 +156,10 @@ int main(int argc, char **argv)
                     (long long)st.ops_completed, (long long)st.waits_added, (long long)st.links_added,
                     st.events && !st.ops_added && !st.ops_completed && !st.waits_added && !st.links_added
                         ? " (all already present)" : "");
+        char *notes = quiet ? NULL : wcp_chrome_notes(db, st.dump_id, argv[k]);
+        if (notes)
+            fputs(notes, stderr);
+        free(notes);
         if (st.other_added && !quiet)
             fprintf(stderr, "%s: note: %lld events of an unknown type kept in other_events\n", argv[k],
                     (long long)st.other_added);

@@ -2,7 +2,8 @@
 # run_case.sh - one hand-built case of the analyses, a folder of files:
 #
 #   cases/NAME/input.dump   a small dump (times in round milliseconds); or
-#                           input.1.dump, input.2.dump, ... ingested in name order
+#                           input.1.dump, input.2.dump, ... ingested in name order;
+#                           or input.json, a Chrome trace
 #   cases/NAME/check.sql    queries of the analyses; its first line, a `-- `
 #                           comment, says which rule it tests and why the
 #                           numbers are what they are
@@ -28,7 +29,7 @@ db="$work/$name.db"
 rm -f "$db" "$db-journal" "$db-wal" "$db-shm"
 cd "$case"
 
-set -- input*.dump
+set -- $(ls input*.dump input*.json 2>/dev/null)
 if ! "$ingest" -q -o "$db" "$@" 2>"$work/$name.ingest.err"; then
     echo "FAIL: wcprof-ingest refused $*:"; cat "$work/$name.ingest.err"; exit 1
 fi

@@ -5,9 +5,12 @@
 #                                    stderr line starting "input.dump:LINE: reason"
 #                                    as in `error`, and the database (which holds a
 #                                    good dump already) left exactly as it was
+#   bad/NAME/input.json  + error     the same for a Chrome trace
 #   good/NAME/input*.dump + check.sql + expected [+ args] [+ status]
+#                                    (or input*.json, Chrome traces)
 #                                    ingest the inputs (in name order, or as `args`
-#                                    lists them; "-" reads input.dump from stdin),
+#                                    lists them; "-" reads input.dump, or input.json,
+#                                    from stdin),
 #                                    then check.sql's output must equal `expected`
 #
 # usage: run_case.sh INGEST CASE_DIR WORK_DIR BASE_DUMP
@@ -25,7 +28,9 @@ if [ -f error ]; then
     "$ingest" -q -o "$db" "$base"
     before=$(fingerprint)
     set +e
-    "$ingest" -q -o "$db" input.dump 2>"$work/$name.stderr"
+    input=input.dump
+    [ -f input.json ] && input=input.json
+    "$ingest" -q -o "$db" "$input" 2>"$work/$name.stderr"
     status=$?
     set -e
     if [ "$status" -ne 1 ]; then
@@ -42,12 +47,12 @@ if [ -f error ]; then
     exit 0
 fi
 
-if [ -f args ]; then set -- $(cat args); else set -- input*.dump; fi
+if [ -f args ]; then set -- $(cat args); else set -- $(ls input*.dump input*.json 2>/dev/null); fi
 want_status=0
 [ -f status ] && want_status=$(cat status)
 set +e
 case " $* " in
-*" - "*) "$ingest" -q -o "$db" "$@" < input.dump 2>"$work/$name.stderr" ;;
+*" - "*) "$ingest" -q -o "$db" "$@" < "$(ls input.dump input.json 2>/dev/null | head -n 1)" 2>"$work/$name.stderr" ;;
 *) "$ingest" -q -o "$db" "$@" 2>"$work/$name.stderr" ;;
 esac
 status=$?
