@@ -14,20 +14,24 @@
  * thread. Pushes are lock-free (the pre-fault thread and dumpers never
  * hold a lock a recording thread waits for); pops are serialized by
  * pool_lk, so a popped chunk cannot come back under a concurrent pop (no
- * ABA). When the pool is empty the thread maps one chunk itself
- * (MAP_POPULATE: no page faults while it writes events) and never waits
- * for the pre-fault thread.
+ * ABA). When the pool is empty the thread faults in a fresh chunk itself
+ * (before writing to it: no page faults while it writes events) and never
+ * waits for the pre-fault thread. Fresh chunks come from arenas (below).
  *
- * The pre-fault thread keeps RESERVE_CHUNKS ready: woken (a semaphore)
- * when a thread takes a chunk and leaves fewer, it maps slabs of
- * SLAB_CHUNKS chunks (2 MiB of events) and touches every page. A slab
- * asks for transparent huge pages, one fault instead of 512; where a
- * huge-page slab costs more CPU than a slab of 4 KiB pages (the kernel
- * had to find or the hypervisor to back the 2 MiB) the next SKIP_SLABS
- * slabs use 4 KiB pages. Chunks mapped in all stay within the cap
- * (mapped_chunks <= max_chunks), except the chunks a thread maps itself
- * when the pool is empty (one at a time, each within the cap of held
- * chunks, or ring mode's two per thread).
+ * The pre-fault thread keeps a reserve of ready chunks: woken (a
+ * semaphore) when a thread takes a chunk and leaves fewer, it maps slabs
+ * of SLAB_CHUNKS chunks (2 MiB of events) and touches every page. The
+ * reserve starts at RESERVE_MIN chunks and doubles, up to RESERVE_MAX,
+ * each time a thread finds the pool empty while the thread runs (it
+ * records faster than the reserve covers). A slab asks for transparent
+ * huge pages, one fault instead of 512; where a huge-page slab costs
+ * more CPU than the last slab of 4 KiB pages (the kernel or the
+ * hypervisor had to find or back the 2 MiB: such slabs come in runs) the
+ * next slabs use 4 KiB pages, SKIP_MIN of them, twice as many after each
+ * costly huge slab in a row, up to SKIP_MAX. Chunks mapped in all stay
+ * within the cap (mapped_chunks <= max_chunks), give or take the slab
+ * being mapped while threads find the pool empty and map one chunk each
+ * (within the cap of held chunks, or ring mode's two per thread).
  */
 #define _GNU_SOURCE /* pthread_setname_np, MAP_ANONYMOUS */
 #include "wcp_internal.h"
@@ -42,13 +46,17 @@
 #include <unistd.h>
 
 #define SLAB_CHUNKS 16     /* chunks mapped at once: 2 MiB of events */
-#define RESERVE_CHUNKS 32  /* ready chunks the pre-fault thread keeps */
-#define SKIP_SLABS 16      /* 4 KiB-page slabs after a costly huge one */
+#define RESERVE_MIN 32     /* ready chunks the pre-fault thread keeps */
+#define RESERVE_MAX 256    /* ... at most (32 MiB) */
+#define SKIP_MIN 16        /* 4 KiB-page slabs after a costly huge one */
+#define SKIP_MAX 512
 #define HUGE_BYTES ((size_t)2 << 20)
 
 static sem_t wake;         /* posted to wake the pre-fault thread */
 static _Atomic int wanted; /* 1 once posted, until it goes to sleep */
 static _Atomic int skip_huge;      /* slabs left to map without huge pages */
+static _Atomic int skip_next = SKIP_MIN; /* ... after the next costly one */
+static _Atomic uint64_t reserve = RESERVE_MIN; /* ready chunks wanted */
 static _Atomic int64_t small_cpu;  /* CPU ns of the last 4 KiB-page slab */
 
 static int64_t cpu_ns(void) {
@@ -102,35 +110,94 @@ static unsigned claim(unsigned want) {
   return k;
 }
 
-/* Maps k chunks of fresh memory and faults all of it in; with huge, on a
- * 2 MiB boundary and asking for transparent huge pages. Returns the
- * chunks linked through pool_next (the last at first + k - 1), or NULL. */
-static wcp__chunk *map_chunks(unsigned k, int huge) {
-  size_t page = (size_t)sysconf(_SC_PAGESIZE);
-  size_t len = ((size_t)k * sizeof(wcp__chunk) + page - 1) & ~(page - 1);
-  int prot = PROT_READ | PROT_WRITE, fl = MAP_PRIVATE | MAP_ANONYMOUS;
-  char *p;
-  if (k == 1) { /* a thread's own chunk: populated by the kernel */
-    p = mmap(NULL, len, prot, fl | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED) return NULL;
-  } else {
-    size_t extra = huge ? HUGE_BYTES : 0; /* room to align on 2 MiB */
-    char *q = mmap(NULL, len + extra, prot, fl, -1, 0);
-    if (q == MAP_FAILED) return NULL;
-    p = q;
-    if (huge) {
-      p = (char *)(((uintptr_t)q + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
-      if (p > q) munmap(q, (size_t)(p - q));
-      if (q + extra > p) munmap(p + len, (size_t)(q + extra - p));
-      madvise(p, len, MADV_HUGEPAGE);
-    }
-    /* fault in page by page: unlike MADV_POPULATE_WRITE this holds no
-     * mm-wide lock for the whole slab */
-    for (size_t off = 0; off < len; off += page) ((volatile char *)p)[off] = 0;
+/* An arena: address space reserved once for many chunks' events (2 MiB
+ * aligned, MAP_NORESERVE: memory only where touched) and their headers,
+ * handed out by bumping `used`. Chunks are faulted in by touching their
+ * pages, which takes only the arena's own lock in the kernel (per-VMA
+ * locks): no mmap per chunk, so a recording thread that faults in a chunk
+ * never waits for another one mapping memory. Never unmapped. */
+typedef struct arena {
+  char *ev;                    /* nslots chunks' events */
+  wcp__chunk *hdr;             /* their headers */
+  uint64_t nslots;
+  _Atomic uint64_t used;       /* slots handed out */
+} __attribute__((aligned(WCP__CACHE_LINE))) arena;
+
+/* Two kinds: SMALL (4 KiB pages: the chunks threads fault in themselves,
+ * and slabs while huge pages cost more) and HUGE (transparent huge pages
+ * asked for; slots taken 16 at a time, one 2 MiB page each). */
+enum { SMALL, HUGE };
+static _Atomic(arena *) arenas[2];
+static pthread_mutex_t arena_lk = PTHREAD_MUTEX_INITIALIZER; /* new ones */
+
+#define CHUNK_BYTES ((size_t)WCP_CHUNK_EVENTS * sizeof(wcp__event))
+_Static_assert(SLAB_CHUNKS * CHUNK_BYTES == HUGE_BYTES,
+               "a slab is one 2 MiB huge page");
+
+static arena *arena_map(int kind, uint64_t nslots) {
+  int prot = PROT_READ | PROT_WRITE;
+  int fl = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  size_t len = nslots * CHUNK_BYTES;
+  char *q = mmap(NULL, len + HUGE_BYTES, prot, fl, -1, 0);
+  if (q == MAP_FAILED) return NULL;
+  char *p = (char *)(((uintptr_t)q + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
+  if (p > q) munmap(q, (size_t)(p - q));
+  if (q + HUGE_BYTES > p) munmap(p + len, (size_t)(q + HUGE_BYTES - p));
+  madvise(p, len, kind == HUGE ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+  arena *a = mmap(NULL, sizeof *a + nslots * sizeof(wcp__chunk), prot, fl, -1, 0);
+  if (a == MAP_FAILED) {
+    munmap(p, len);
+    return NULL;
   }
-  wcp__chunk *c = (wcp__chunk *)p;
-  for (unsigned i = 0; i + 1 < k; i++) c[i].pool_next = &c[i + 1];
-  c[k - 1].pool_next = NULL;
+  a->ev = p;
+  a->hdr = (wcp__chunk *)(a + 1);
+  a->nslots = nslots;
+  return a;
+}
+
+/* A new arena of kind with room for the cap's chunks not mapped yet (at
+ * least one slab), smaller if the system refuses that much address
+ * space. Called with arena_lk. */
+static arena *arena_new(int kind) {
+  uint64_t max = atomic_load_explicit(&wcp__S.max_chunks, memory_order_relaxed);
+  uint64_t m = atomic_load_explicit(&wcp__S.mapped_chunks, memory_order_relaxed);
+  uint64_t n = max > m ? max - m : 0;
+  n = (n + SLAB_CHUNKS - 1) / SLAB_CHUNKS * SLAB_CHUNKS;
+  if (n < SLAB_CHUNKS) n = SLAB_CHUNKS;
+  arena *a;
+  while (!(a = arena_map(kind, n)) && n > SLAB_CHUNKS)
+    n = (n / 2 + SLAB_CHUNKS - 1) / SLAB_CHUNKS * SLAB_CHUNKS;
+  return a;
+}
+
+/* k chunks (k <= SLAB_CHUNKS) of fresh memory of kind, faulted in, linked
+ * through pool_next (the last at the returned + k - 1); a HUGE slab
+ * starts a 2 MiB page. NULL if no address space could be had. */
+static wcp__chunk *fresh_chunks(int kind, unsigned k) {
+  uint64_t step = kind == HUGE ? SLAB_CHUNKS : k, i;
+  arena *a;
+  for (;;) {
+    a = atomic_load_explicit(&arenas[kind], memory_order_acquire);
+    if (a && (i = atomic_fetch_add_explicit(&a->used, step,
+                  memory_order_relaxed)) + step <= a->nslots)
+      break;
+    pthread_mutex_lock(&arena_lk); /* full (or none yet): one new arena */
+    arena *b = atomic_load_explicit(&arenas[kind], memory_order_relaxed);
+    if (b == a && !(b = arena_new(kind))) {
+      pthread_mutex_unlock(&arena_lk);
+      return NULL;
+    }
+    atomic_store_explicit(&arenas[kind], b, memory_order_release);
+    pthread_mutex_unlock(&arena_lk);
+  }
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  volatile char *p = a->ev + i * CHUNK_BYTES;
+  for (size_t off = 0; off < k * CHUNK_BYTES; off += page) p[off] = 0;
+  wcp__chunk *c = &a->hdr[i];
+  for (unsigned j = 0; j < k; j++) {
+    c[j].ev = (wcp__event *)(a->ev + (i + j) * CHUNK_BYTES);
+    c[j].pool_next = j + 1 < k ? &c[j + 1] : NULL;
+  }
   return c;
 }
 
@@ -145,7 +212,7 @@ static int64_t slab_fill(unsigned k, _Atomic uint64_t *by) {
     huge = 0;
   }
   int64_t t0 = cpu_ns();
-  wcp__chunk *c = map_chunks(k, huge);
+  wcp__chunk *c = fresh_chunks(huge ? HUGE : SMALL, k);
   int64_t dt = cpu_ns() - t0;
   if (!c) {
     atomic_fetch_sub_explicit(&wcp__S.mapped_chunks, k, memory_order_relaxed);
@@ -156,8 +223,14 @@ static int64_t slab_fill(unsigned k, _Atomic uint64_t *by) {
       atomic_store_explicit(&small_cpu, dt, memory_order_relaxed);
     } else {
       int64_t small = atomic_load_explicit(&small_cpu, memory_order_relaxed);
-      if (dt > (small ? small : 1000000)) /* 1 ms before any 4 KiB slab */
-        atomic_store_explicit(&skip_huge, SKIP_SLABS, memory_order_relaxed);
+      int next = atomic_load_explicit(&skip_next, memory_order_relaxed);
+      if (dt > (small ? small : 1000000)) { /* 1 ms before any 4 KiB slab */
+        atomic_store_explicit(&skip_huge, next, memory_order_relaxed);
+        next = 2 * next < SKIP_MAX ? 2 * next : SKIP_MAX;
+      } else {
+        next = SKIP_MIN;
+      }
+      atomic_store_explicit(&skip_next, next, memory_order_relaxed);
     }
   }
   atomic_fetch_add_explicit(huge ? &wcp__S.slabs_huge : &wcp__S.slabs_small, 1,
@@ -184,7 +257,8 @@ int wcp_reserve(uint64_t n_events) {
 
 /* Chunks it should map now: 0 when the reserve is full or at the cap. */
 static unsigned reserve_gap(void) {
-  return atomic_load(&wcp__S.pool_n) < RESERVE_CHUNKS ? claim(SLAB_CHUNKS) : 0;
+  return atomic_load(&wcp__S.pool_n) < atomic_load(&reserve)
+             ? claim(SLAB_CHUNKS) : 0;
 }
 
 /* The thread leaves (returns 1) once switched off, unless switched back
@@ -221,7 +295,7 @@ static void *prefaulter(void *arg) {
      * which found it set (and did not post) took its chunk before the
      * look. Out of memory, sleep anyway: no retrying in a loop. */
     atomic_store(&wanted, 0);
-    if (!k && atomic_load(&wcp__S.pool_n) < RESERVE_CHUNKS &&
+    if (!k && atomic_load(&wcp__S.pool_n) < atomic_load(&reserve) &&
         atomic_load(&wcp__S.mapped_chunks) <
             atomic_load(&wcp__S.max_chunks) &&
         atomic_load(&wcp__S.prefault))
@@ -254,7 +328,7 @@ static void start_helper(void) {
 /* After a thread took a chunk: wakes the pre-fault thread, or starts it,
  * if the reserve runs low and the cap allows more memory. */
 static void prefault_kick(void) {
-  if (atomic_load(&wcp__S.pool_n) >= RESERVE_CHUNKS ||
+  if (atomic_load(&wcp__S.pool_n) >= atomic_load(&reserve) ||
       !atomic_load_explicit(&wcp__S.prefault, memory_order_relaxed) ||
       atomic_load_explicit(&wcp__S.mapped_chunks, memory_order_relaxed) >=
           atomic_load_explicit(&wcp__S.max_chunks, memory_order_relaxed))
@@ -281,10 +355,17 @@ void wcp__prefault_stop(void) { wcp_set_prefault(0); }
 
 /* fork: the child has no pre-fault thread (one is started when needed)
  * and must not inherit pool_lk held by a thread that did not fork. */
-static void fork_prepare(void) { pthread_mutex_lock(&wcp__S.pool_lk); }
-static void fork_parent(void) { pthread_mutex_unlock(&wcp__S.pool_lk); }
+static void fork_prepare(void) {
+  pthread_mutex_lock(&arena_lk);
+  pthread_mutex_lock(&wcp__S.pool_lk);
+}
+static void fork_parent(void) {
+  pthread_mutex_unlock(&wcp__S.pool_lk);
+  pthread_mutex_unlock(&arena_lk);
+}
 static void fork_child(void) {
   pthread_mutex_unlock(&wcp__S.pool_lk);
+  pthread_mutex_unlock(&arena_lk);
   atomic_store(&wcp__S.helper, 0);
   atomic_store(&wanted, 0);
   sem_init(&wake, 0, 0);
@@ -297,7 +378,7 @@ void wcp__buffer_init(void) {
 
 void wcp_memstats_get(wcp_memstats *s) {
   *s = (wcp_memstats){
-    .chunk_bytes = sizeof(wcp__chunk),
+    .chunk_bytes = CHUNK_BYTES + sizeof(wcp__chunk),
     .chunks_mapped = atomic_load(&wcp__S.mapped_chunks),
     .chunks_held = atomic_load(&wcp__S.used_chunks),
     .chunks_ready = atomic_load(&wcp__S.pool_n),
@@ -307,6 +388,7 @@ void wcp_memstats_get(wcp_memstats *s) {
     .slabs_huge = atomic_load(&wcp__S.slabs_huge),
     .slabs_small = atomic_load(&wcp__S.slabs_small),
     .prefault_cpu_ns = atomic_load(&wcp__S.prefault_cpu_ns),
+    .reserve_chunks = atomic_load(&reserve),
     .prefault_running = atomic_load(&wcp__S.helper) == 1,
   };
 }
@@ -315,9 +397,13 @@ void wcp_memstats_get(wcp_memstats *s) {
 
 static wcp__chunk *chunk_new(void) {
   wcp__chunk *c = pool_pop();
+  int helped = atomic_load_explicit(&wcp__S.helper, memory_order_relaxed) == 1;
   prefault_kick();
   if (!c) { /* never wait for the pre-fault thread: map one */
-    if (!(c = map_chunks(1, 0))) return NULL;
+    uint64_t r = atomic_load_explicit(&reserve, memory_order_relaxed);
+    if (helped && r < RESERVE_MAX) /* it could not keep up: keep more */
+      atomic_store_explicit(&reserve, 2 * r, memory_order_relaxed);
+    if (!(c = fresh_chunks(SMALL, 1))) return NULL;
     atomic_fetch_add_explicit(&wcp__S.mapped_chunks, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&wcp__S.by_threads, 1, memory_order_relaxed);
   }

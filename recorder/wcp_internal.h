@@ -45,12 +45,15 @@ typedef struct wcp__event {
   uint8_t flags;      /* WCP__EVF_* */
 } __attribute__((aligned(WCP__CACHE_LINE))) wcp__event;
 
+/* A chunk of a thread's buffer: this header (its own cache line) and
+ * WCP_CHUNK_EVENTS events in an arena (buffer.c), 16 chunks' events to a
+ * 2 MiB huge page. */
 typedef struct wcp__chunk {
   _Atomic uint32_t committed;           /* events published (owner stores) */
   _Atomic(struct wcp__chunk *) next;    /* set once the owner moved on */
-  struct wcp__chunk *pool_next;         /* free pool link (pool lock) */
-  wcp__event ev[WCP_CHUNK_EVENTS];
-} wcp__chunk;
+  struct wcp__chunk *pool_next;         /* pool link */
+  wcp__event *ev;                       /* its events (set once) */
+} __attribute__((aligned(WCP__CACHE_LINE))) wcp__chunk;
 
 /* ---- open-op records ------------------------------------------------------ */
 

@@ -447,6 +447,8 @@ typedef struct wcp_memstats {
   uint64_t slabs_huge;         /* slabs mapped asking for huge pages */
   uint64_t slabs_small;        /* slabs mapped with 4 KiB pages */
   uint64_t prefault_cpu_ns;    /* CPU time the pre-fault thread used */
+  uint64_t reserve_chunks;     /* ready chunks it aims to keep (grows when
+                                  threads record faster than it covers) */
   int prefault_running;        /* 1 while the pre-fault thread exists */
 } wcp_memstats;
 /* Fills *s. Thread-safe; cannot fail. */
