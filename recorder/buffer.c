@@ -22,8 +22,8 @@
  * semaphore) when a thread takes a chunk and leaves fewer, it maps slabs
  * of SLAB_CHUNKS chunks (2 MiB of events) and touches every page. The
  * reserve starts at RESERVE_MIN chunks and doubles, up to RESERVE_MAX,
- * each time a thread finds the pool empty while the thread runs (it
- * records faster than the reserve covers). A slab asks for transparent
+ * when a thread finds the pool empty while the pre-fault thread runs (at
+ * most once per slab it maps: threads record faster than it covers). A slab asks for transparent
  * huge pages, one fault instead of 512; where a huge-page slab costs
  * more CPU than the last slab of 4 KiB pages (the kernel or the
  * hypervisor had to find or back the 2 MiB: such slabs come in runs) the
@@ -46,7 +46,7 @@
 #include <unistd.h>
 
 #define SLAB_CHUNKS 16     /* chunks mapped at once: 2 MiB of events */
-#define RESERVE_MIN 32     /* ready chunks the pre-fault thread keeps */
+#define RESERVE_MIN 16     /* ready chunks the pre-fault thread keeps */
 #define RESERVE_MAX 256    /* ... at most (32 MiB) */
 #define SKIP_MIN 16        /* 4 KiB-page slabs after a costly huge one */
 #define SKIP_MAX 512
@@ -57,6 +57,7 @@ static _Atomic int wanted; /* 1 once posted, until it goes to sleep */
 static _Atomic int skip_huge;      /* slabs left to map without huge pages */
 static _Atomic int skip_next = SKIP_MIN; /* ... after the next costly one */
 static _Atomic uint64_t reserve = RESERVE_MIN; /* ready chunks wanted */
+static _Atomic int may_grow = 1;   /* reserve not doubled since last slab */
 static _Atomic int64_t small_cpu;  /* CPU ns of the last 4 KiB-page slab */
 
 static int64_t cpu_ns(void) {
@@ -289,7 +290,10 @@ static void *prefaulter(void *arg) {
       continue;
     }
     unsigned k = reserve_gap();
-    if (k && slab_fill(k, &wcp__S.by_prefault) >= 0) continue;
+    if (k && slab_fill(k, &wcp__S.by_prefault) >= 0) {
+      atomic_store_explicit(&may_grow, 1, memory_order_relaxed);
+      continue;
+    }
     /* Nothing to do (or out of memory): sleep until a thread takes a
      * chunk. Clearing `wanted` before looking again means that a thread
      * which found it set (and did not post) took its chunk before the
@@ -400,8 +404,10 @@ static wcp__chunk *chunk_new(void) {
   int helped = atomic_load_explicit(&wcp__S.helper, memory_order_relaxed) == 1;
   prefault_kick();
   if (!c) { /* never wait for the pre-fault thread: map one */
+    /* it could not keep up: keep more (doubled once per slab it maps) */
     uint64_t r = atomic_load_explicit(&reserve, memory_order_relaxed);
-    if (helped && r < RESERVE_MAX) /* it could not keep up: keep more */
+    if (helped && r < RESERVE_MAX &&
+        atomic_exchange_explicit(&may_grow, 0, memory_order_relaxed))
       atomic_store_explicit(&reserve, 2 * r, memory_order_relaxed);
     if (!(c = fresh_chunks(SMALL, 1))) return NULL;
     atomic_fetch_add_explicit(&wcp__S.mapped_chunks, 1, memory_order_relaxed);

@@ -411,15 +411,18 @@ uint64_t wcp_dropped_events(void);
 /* ---- buffer memory ------------------------------------------------------------ */
 
 /* Buffers are chunks of WCP_CHUNK_EVENTS events taken from a pool of
- * chunks whose memory is already faulted in. Fresh memory costs far more
- * to fault in (the kernel zeroes each page) than recording an event, so
- * by default a pre-fault thread ("wcprof-prefault"), started the first
- * time a thread needs a chunk, keeps a reserve of ready chunks in the pool
- * (a few MiB, never more than the cap allows): recording threads take a
- * ready chunk and map memory themselves only when the reserve is empty;
- * they never wait for it. It blocks every signal, uses 2 MiB slabs with
- * transparent huge pages while those come cheap, and does not keep the
- * process alive. */
+ * chunks whose memory is already faulted in. Fresh memory costs about as
+ * much to fault in (the kernel zeroes each page) as recording the events
+ * that fill it, so by default the library starts a thread of its own, the
+ * pre-fault thread ("wcprof-prefault"), the first time a thread needs a
+ * chunk. It keeps a reserve of ready chunks in the pool (2 MiB, more while
+ * threads use it up faster than it refills, at most 32 MiB; memory mapped
+ * in all stays within what the cap allows, give or take one 2 MiB slab):
+ * recording threads take a ready chunk and fault one in themselves only
+ * when the pool is empty; they never wait for it. It blocks every signal,
+ * maps 2 MiB slabs with transparent huge pages while those come cheap
+ * (WCPROF_HUGEPAGES=0: never), is not restarted in a forked child until
+ * the child needs a chunk, and does not keep the process alive. */
 
 /* Turns the pre-fault thread off (on = 0: the thread exits after the slab
  * it is mapping; none is started again) or back on (started the next time
