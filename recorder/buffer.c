@@ -19,19 +19,20 @@
  * waits for the pre-fault thread. Fresh chunks come from arenas (below).
  *
  * The pre-fault thread keeps a reserve of ready chunks: woken (a
- * semaphore) when a thread takes a chunk and leaves fewer, it maps slabs
- * of SLAB_CHUNKS chunks (2 MiB of events) and touches every page. The
- * reserve starts at RESERVE_MIN chunks and doubles, up to RESERVE_MAX,
- * when a thread finds the pool empty while the pre-fault thread runs (at
- * most once per slab it maps: threads record faster than it covers). A slab asks for transparent
- * huge pages, one fault instead of 512; where a huge-page slab costs
- * more CPU than the last slab of 4 KiB pages (the kernel or the
- * hypervisor had to find or back the 2 MiB: such slabs come in runs) the
- * next slabs use 4 KiB pages, SKIP_MIN of them, twice as many after each
- * costly huge slab in a row, up to SKIP_MAX. Chunks mapped in all stay
- * within the cap (mapped_chunks <= max_chunks), give or take the slab
- * being mapped while threads find the pool empty and map one chunk each
- * (within the cap of held chunks, or ring mode's two per thread).
+ * semaphore) when a thread takes a chunk and leaves fewer, it faults in
+ * slabs of SLAB_CHUNKS chunks (2 MiB of events). The reserve starts at
+ * RESERVE_MIN chunks and doubles, up to RESERVE_MAX, when a thread finds
+ * the pool empty while the pre-fault thread runs (at most once per slab
+ * it maps: threads record faster than it covers). A slab asks for
+ * transparent huge pages, one fault instead of 512; where a huge-page
+ * slab costs more CPU than the last slab of 4 KiB pages (the kernel or
+ * the hypervisor had to find or back the 2 MiB: such slabs come in runs)
+ * the next slabs use 4 KiB pages, SKIP_MIN of them, twice as many after
+ * each costly huge slab in a row, up to SKIP_MAX. Chunks mapped in all
+ * stay within the cap (mapped_chunks <= max_chunks), give or take the
+ * slab being mapped while threads find the pool empty and fault in one
+ * chunk each (within the cap of held chunks, or ring mode's two per
+ * thread). See recorder/README.md, "Buffer memory", for why.
  */
 #define _GNU_SOURCE /* pthread_setname_np, MAP_ANONYMOUS */
 #include "wcp_internal.h"

@@ -26,11 +26,12 @@
  * pinned threads each record N pairs (default 4194304: one event a pair,
  * 256 MiB a thread) right after recording is enabled, with the pre-fault
  * thread off (WCPROF_PREFAULT=0), on with 4 KiB pages only
- * (WCPROF_HUGEPAGES=0), and on as by default; the configurations take
+ * (WCPROF_HUGEPAGES=0), on as by default, and off but with wcp_reserve
+ * for every event before recording starts; the configurations take
  * turns within each repetition. Prints medians over R (default 5) of each
  * thread's wall and CPU ns per pair, how many chunks the recording
- * threads had to map themselves, and the CPU time of the pre-fault
- * thread.
+ * threads had to fault in themselves, the CPU time of the pre-fault
+ * thread and the time wcp_reserve took.
  */
 #define _GNU_SOURCE
 #include "wcprof.h"
@@ -309,12 +310,18 @@ typedef struct fresh_run {
   double by_threads, mapped;    /* chunks mapped by recording threads / in all */
   double helper_ms;             /* CPU time of the pre-fault thread */
   double huge, small;           /* slabs mapped with / without huge pages */
+  double reserve_ms;            /* wall time of wcp_reserve before the loop */
 } fresh_run;
 
-/* In the child: n threads record `events` pairs each into fresh memory;
- * prints one line for fresh_parse. */
-static int fresh_child(int n, long events) {
+/* In the child: n threads record `events` pairs each into fresh memory
+ * (with reserve, after wcp_reserve for all of them); prints one line for
+ * fresh_parse. */
+static int fresh_child(int n, long events, int reserve) {
   wcp_set_limit((uint64_t)n * ((uint64_t)events + WCP_CHUNK_EVENTS), WCP_LIMIT_DROP);
+  double t0 = now_ns(CLOCK_MONOTONIC);
+  if (reserve && wcp_reserve((uint64_t)n * (uint64_t)events) != 0)
+    fprintf(stderr, "warning: wcp_reserve failed\n");
+  double reserve_ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1e6;
   wcp_enable();
   static run r[2];
   measure(loop_wcprof, n, events, r);
@@ -331,27 +338,32 @@ static int fresh_child(int n, long events) {
          (unsigned long long)m.slabs_huge, (unsigned long long)m.slabs_small);
   long inv = 0, vol = 0;
   for (int i = 0; i < n; i++) { inv += r[i].nivcsw; vol += r[i].nvcsw; }
-  printf(" %ld %ld\n", inv, vol);
+  printf(" %ld %ld %.3f\n", inv, vol, reserve_ms);
   return 0;
 }
 
 static int fresh_parse(const char *line, fresh_run *f) {
-  return sscanf(line, "fresh %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf",
+  return sscanf(line, "fresh %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf",
                 &f->wall[0], &f->cpu[0], &f->wall[1], &f->cpu[1],
                 &f->by_threads, &f->mapped, &f->helper_ms, &f->huge,
-                &f->small, &f->desched, &f->blocked) == 11 ? 0 : -1;
+                &f->small, &f->desched, &f->blocked, &f->reserve_ms) == 12
+             ? 0 : -1;
 }
 
 /* Runs this program as a --fresh-child with WCPROF_PREFAULT and
- * WCPROF_HUGEPAGES set as given (and --no-pin passed on). */
-static int fresh_spawn(int n, long events, int prefault, int huge, fresh_run *f) {
+ * WCPROF_HUGEPAGES set as given (and --reserve, --no-pin passed on). */
+static int fresh_spawn(int n, long events, int prefault, int huge, int reserve,
+                       fresh_run *f) {
   char nbuf[16], ebuf[32], pbuf[32], hbuf[32];
   snprintf(nbuf, sizeof nbuf, "%d", n);
   snprintf(ebuf, sizeof ebuf, "%ld", events);
   snprintf(pbuf, sizeof pbuf, "WCPROF_PREFAULT=%d", prefault);
   snprintf(hbuf, sizeof hbuf, "WCPROF_HUGEPAGES=%d", huge);
-  char *argv[] = {"wcprof-bench-recorder", "--fresh-child", nbuf, ebuf,
-                  pin ? NULL : "--no-pin", NULL};
+  char *argv[6] = {"wcprof-bench-recorder", "--fresh-child", nbuf, ebuf};
+  int a = 4;
+  if (reserve) argv[a++] = "--reserve";
+  if (!pin) argv[a++] = "--no-pin";
+  argv[a] = NULL;
   size_t ne = 0;
   while (environ[ne]) ne++;
   char **envp = calloc(ne + 3, sizeof *envp);
@@ -389,10 +401,11 @@ static int fresh_spawn(int n, long events, int prefault, int huge, fresh_run *f)
 }
 
 static int fresh(long events, int reps) {
-  static const struct { int prefault, huge; const char *name; } cfg[] = {
-    {0, 1, "pre-fault off"},
-    {1, 0, "on, 4 KiB pages"},
-    {1, 1, "on (default)"},
+  static const struct { int prefault, huge, reserve; const char *name; } cfg[] = {
+    {0, 1, 0, "pre-fault off"},
+    {1, 0, 0, "on, 4 KiB pages"},
+    {1, 1, 0, "on (default)"},
+    {0, 1, 1, "off, wcp_reserve"},
   };
   enum { NCFG = sizeof cfg / sizeof cfg[0] };
   static fresh_run r[2][NCFG][MAXREPS];
@@ -400,17 +413,17 @@ static int fresh(long events, int reps) {
     for (int n = 1; n <= 2; n++)
       for (int c = 0; c < NCFG; c++)
         if (fresh_spawn(n, events, cfg[c].prefault, cfg[c].huge,
-                        &r[n - 1][c][k]) != 0)
+                        cfg[c].reserve, &r[n - 1][c][k]) != 0)
           return 1;
   printf("fresh memory: each thread records %ld pairs (one event each) into "
          "never-touched memory,\none process per repetition; medians of %d; "
          "threads %s\n", events, reps, pin ? "pinned, one per CPU" : "not pinned");
-  printf("%-7s %-16s %18s %18s %12s %11s %12s %8s %14s\n", "threads",
+  printf("%-7s %-16s %18s %18s %12s %11s %12s %8s %14s %11s\n", "threads",
          "pre-fault", "thread 1 wall/cpu", "thread 2 wall/cpu", "self-mapped",
-         "helper cpu", "helper ns/ev", "huge", "desched/block");
+         "helper cpu", "helper ns/ev", "huge", "desched/block", "reserve");
   for (int n = 1; n <= 2; n++)
     for (int c = 0; c < NCFG; c++) {
-      double v[MAXREPS], w[2], u[2], self, mapped, ms, huge, small, ds, bl;
+      double v[MAXREPS], w[2], u[2], self, mapped, ms, huge, small, ds, bl, rs;
       for (int i = 0; i < n; i++) {
         for (int k = 0; k < reps; k++) v[k] = r[n - 1][c][k].wall[i];
         w[i] = med(v, reps);
@@ -427,6 +440,7 @@ static int fresh(long events, int reps) {
       FIELD_MED(small, small);
       FIELD_MED(ds, desched);
       FIELD_MED(bl, blocked);
+      FIELD_MED(rs, reserve_ms);
 #undef FIELD_MED
       char t2[32] = "-";
       if (n == 2) snprintf(t2, sizeof t2, "%.1f/%.1f", w[1], u[1]);
@@ -435,19 +449,21 @@ static int fresh(long events, int reps) {
       snprintf(sm, sizeof sm, "%.0f%%", mapped > 0 ? 100 * self / mapped : 0);
       snprintf(hs, sizeof hs, "%.0f/%.0f", huge, huge + small);
       snprintf(cs, sizeof cs, "%.0f/%.0f", ds, bl);
-      printf("%-7d %-16s %18s %18s %12s %8.1f ms %12.2f %8s %14s\n", n,
-             cfg[c].name, t1, t2, sm, ms, ms * 1e6 / ((double)events * n), hs, cs);
+      printf("%-7d %-16s %18s %18s %12s %8.1f ms %12.2f %8s %14s %8.1f ms\n",
+             n, cfg[c].name, t1, t2, sm, ms, ms * 1e6 / ((double)events * n),
+             hs, cs, rs);
     }
   printf("self-mapped: share of the chunks the recording threads mapped "
          "themselves (reserve empty);\nhelper: CPU time of the pre-fault "
          "thread, in all and per event recorded; huge: slabs mapped with "
          "huge pages / all slabs;\ndesched/block: times the recording "
-         "threads were descheduled / gave up the CPU (blocked)\n");
+         "threads were descheduled / gave up the CPU (blocked);\nreserve: "
+         "wall time of wcp_reserve for every event, before recording\n");
   return 0;
 }
 
 int main(int argc, char **argv) {
-  int maxth = 2, reps = 7, fresh_mode = 0, child = 0;
+  int maxth = 2, reps = 7, fresh_mode = 0, child = 0, reserve = 0;
   long pairs = 500000, events = 4194304;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) maxth = atoi(argv[++i]);
@@ -455,6 +471,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) reps = atoi(argv[++i]);
     else if (strcmp(argv[i], "--no-pin") == 0) pin = 0;
     else if (strcmp(argv[i], "--fresh") == 0) fresh_mode = 1;
+    else if (strcmp(argv[i], "--reserve") == 0) reserve = 1;
     else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) events = atol(argv[++i]);
     else if (strcmp(argv[i], "--fresh-child") == 0 && i + 2 < argc) {
       child = atoi(argv[++i]);
@@ -485,7 +502,7 @@ int main(int argc, char **argv) {
     ncpus = 1;
     pin = 0;
   }
-  if (child) return fresh_child(child, events);
+  if (child) return fresh_child(child, events, reserve);
   if (fresh_mode) return fresh(events, reps);
   for (int i = 0; i < 16; i++) pthread_mutex_init(&shards[i].mu, NULL);
   int counts[3] = {1, 2, maxth}, nc = maxth > 2 ? 3 : maxth;
