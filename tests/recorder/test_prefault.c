@@ -2,8 +2,9 @@
  * test_prefault.c - buffer memory: wcp_reserve fills the pool within the
  * cap; the pre-fault thread fills it after a thread's first event, blocks
  * every signal, keeps the cap exact, can be switched off (at start-up or
- * at run time) and on again; a forked child starts its own; a process
- * exits while it works, with a complete exit dump.
+ * at run time) and on again; WCPROF_RESERVE and WCPROF_HUGEPAGES; a
+ * forked child starts its own; a process exits while it works, with a
+ * complete exit dump.
  *
  *   test_recorder_prefault CASE   (one case per process: ctest runs each,
  *                                  since mapped memory is never given back)
@@ -143,7 +144,7 @@ static void test_prefault_fills_pool(void **state) {
   wcp_memstats s = st();
   assert_true(s.chunks_mapped <= s.chunks_ready + s.chunks_held);
   assert_true(s.reserve_chunks >= 16);
-  assert_true(s.slabs_huge + s.slabs_small >= 1);
+  assert_true(s.slabs_huge >= 1); /* the first slab asks for huge pages */
   assert_true(s.prefault_cpu_ns > 0);
   /* it blocks every signal: handlers run on the program's threads */
   char path[64], line[256];
@@ -234,6 +235,28 @@ static void test_off_from_env(void **state) {
   assert_int_equal(prefault_tid(), 0);
 }
 
+/* Run with WCPROF_RESERVE=20000 WCPROF_PREFAULT=0: 10 chunks faulted in
+ * at start-up, before anything is recorded. */
+static void test_reserve_from_env(void **state) {
+  (void)state;
+  wcp_memstats s = st();
+  assert_int_equal(s.chunks_reserved, 10);
+  assert_int_equal(s.chunks_ready, 10);
+  wcp_enable();
+  record(10 * C);
+  assert_int_equal(st().chunks_by_threads, 0);
+}
+
+/* Run with WCPROF=1 WCPROF_HUGEPAGES=0: slabs never ask for huge pages. */
+static void test_hugepages_off_from_env(void **state) {
+  (void)state;
+  record(1);
+  assert_true(wait_for(reserve_ready));
+  wcp_memstats s = st();
+  assert_int_equal(s.slabs_huge, 0);
+  assert_true(s.slabs_small >= 1);
+}
+
 static void test_fork_child_starts_its_own(void **state) {
   (void)state;
   wcp_enable();
@@ -311,6 +334,8 @@ int main(int argc, char **argv) {
     cmocka_unit_test(test_cap_exact_with_prefault),
     cmocka_unit_test(test_off_at_run_time),
     cmocka_unit_test(test_off_from_env),
+    cmocka_unit_test(test_reserve_from_env),
+    cmocka_unit_test(test_hugepages_off_from_env),
     cmocka_unit_test(test_fork_child_starts_its_own),
     cmocka_unit_test(test_exit_dump),
   };
