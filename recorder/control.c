@@ -1,7 +1,8 @@
 /*
  * control.c - turning the recorder on and off, its limits, error texts,
  * the environment read at start-up (WCPROF, WCPROF_OUT, WCPROF_MAX_EVENTS,
- * WCPROF_RING, WCPROF_SIGNAL, WCPROF_SIGNAL_OUT, WCPROF_ABORT_ON_MISUSE),
+ * WCPROF_RING, WCPROF_SIGNAL, WCPROF_SIGNAL_OUT, WCPROF_ABORT_ON_MISUSE,
+ * WCPROF_PREFAULT, WCPROF_HUGEPAGES, WCPROF_RESERVE),
  * the dump at exit, and
  * dumps requested by a signal (written by a helper thread: the handler
  * only writes one byte to a pipe).
@@ -128,6 +129,7 @@ int wcp_dump_on_signal(int signo, const char *pattern) {
 static char *exit_path;
 
 static void dump_at_exit(void) {
+  wcp__prefault_stop(); /* no more memory for a process on its way out */
   int ret = wcp_dump_path(exit_path, WCP_DUMP_FLUSH);
   if (ret < 0)
     fprintf(stderr, "wcprof: WCPROF_OUT dump to %s failed: %s (%s)\n",
@@ -142,23 +144,38 @@ static int parse_signal(const char *v) {
   return *end == '\0' && n > 0 && n < NSIG ? (int)n : -1;
 }
 
+/* The positive number in environment variable name, or 0 if it is unset
+ * (or not a positive number: then says so on stderr). */
+static uint64_t env_count(const char *name, const char *ignored) {
+  const char *v = getenv(name);
+  if (!v || !*v) return 0;
+  char *end;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (!*end && n > 0 && *v != '-') return n;
+  fprintf(stderr, "wcprof: %s=%s is not a positive number; %s\n", name, v,
+          ignored);
+  return 0;
+}
+
 /* Called by the constructor in core.c (always linked in). */
 void wcp__from_env(void) {
   const char *v;
-  if ((v = getenv("WCPROF_MAX_EVENTS")) && *v) {
-    char *end;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (*end || n == 0 || *v == '-')
-      fprintf(stderr, "wcprof: WCPROF_MAX_EVENTS=%s is not a positive "
-              "number; keeping the default\n", v);
-    else
-      wcp_set_limit(n, WCP_LIMIT_DROP);
-  }
+  uint64_t n;
+  if ((n = env_count("WCPROF_MAX_EVENTS", "keeping the default")))
+    wcp_set_limit(n, WCP_LIMIT_DROP);
   if ((v = getenv("WCPROF_RING")) && strcmp(v, "1") == 0)
     atomic_store_explicit(&wcp__S.ring, 1, memory_order_relaxed);
   if ((v = getenv("WCPROF_ABORT_ON_MISUSE")) && *v)
     atomic_store_explicit(&wcp__S.abort_on_misuse, strcmp(v, "0") != 0,
                           memory_order_relaxed);
+  if ((v = getenv("WCPROF_PREFAULT")) && strcmp(v, "0") == 0)
+    wcp_set_prefault(0);
+  if ((v = getenv("WCPROF_HUGEPAGES")) && strcmp(v, "0") == 0)
+    atomic_store(&wcp__S.hugepages, 0);
+  if ((n = env_count("WCPROF_RESERVE", "reserving nothing")) &&
+      wcp_reserve(n) < 0)
+    fprintf(stderr, "wcprof: WCPROF_RESERVE=%llu: %s\n",
+            (unsigned long long)n, wcp_strerror(WCP_ENOMEM));
   if ((v = getenv("WCPROF")) && strcmp(v, "1") == 0) wcp_enable();
   if ((v = getenv("WCPROF_OUT")) && *v && (exit_path = strdup(v))) {
     wcp__init_once();

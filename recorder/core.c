@@ -20,6 +20,8 @@ wcp__state wcp__S = {
   .pool_lk = PTHREAD_MUTEX_INITIALIZER,
   .dump_lk = PTHREAD_MUTEX_INITIALIZER,
   .next_id = 1,
+  .prefault = 1,
+  .hugepages = 1,
   .max_chunks = (4194304 + WCP_CHUNK_EVENTS - 1) / WCP_CHUNK_EVENTS,
 #ifdef WCPROF_ABORT_ON_MISUSE
   .abort_on_misuse = 1,
@@ -54,6 +56,7 @@ static void thread_exit(void *p) {
 
 static void init(void) {
   wcp__clock_init();
+  wcp__buffer_init();
   pthread_key_create(&exit_key, thread_exit);
 }
 

@@ -45,12 +45,15 @@ typedef struct wcp__event {
   uint8_t flags;      /* WCP__EVF_* */
 } __attribute__((aligned(WCP__CACHE_LINE))) wcp__event;
 
+/* A chunk of a thread's buffer: this header (its own cache line) and
+ * WCP_CHUNK_EVENTS events in an arena (buffer.c), 16 chunks' events to a
+ * 2 MiB huge page. */
 typedef struct wcp__chunk {
   _Atomic uint32_t committed;           /* events published (owner stores) */
   _Atomic(struct wcp__chunk *) next;    /* set once the owner moved on */
-  struct wcp__chunk *pool_next;         /* free pool link (pool lock) */
-  wcp__event ev[WCP_CHUNK_EVENTS];
-} wcp__chunk;
+  struct wcp__chunk *pool_next;         /* pool link */
+  wcp__event *ev;                       /* its events (set once) */
+} __attribute__((aligned(WCP__CACHE_LINE))) wcp__chunk;
 
 /* ---- open-op records ------------------------------------------------------ */
 
@@ -117,8 +120,19 @@ typedef struct wcp__state {
   _Atomic uint64_t max_chunks;         /* cap in chunks */
   _Atomic int ring;                    /* WCP_LIMIT_RING */
   _Atomic uint64_t used_chunks;        /* chunks held by threads */
-  pthread_mutex_t pool_lk;             /* guards pool */
-  wcp__chunk *pool;                    /* recycled chunks */
+  /* the pool of ready chunks (buffer.c): faulted in, fresh or recycled */
+  _Atomic(wcp__chunk *) pool;          /* stack: lock-free push, pops
+                                          serialized by pool_lk */
+  pthread_mutex_t pool_lk;             /* taken by poppers only */
+  _Atomic uint64_t pool_n;             /* chunks in pool (never below) */
+  _Atomic uint64_t mapped_chunks;      /* chunks ever mapped */
+  _Atomic int prefault;                /* the pre-fault thread may run */
+  _Atomic int hugepages;               /* slabs may ask for huge pages */
+  _Atomic int helper;                  /* pre-fault thread: 0 none,
+                                          1 running, -1 failed to start */
+  _Atomic uint64_t by_threads, by_prefault, by_reserve; /* chunks mapped */
+  _Atomic uint64_t slabs_huge, slabs_small; /* slabs mapped */
+  _Atomic uint64_t prefault_cpu_ns;    /* CPU time of the pre-fault thread */
   pthread_mutex_t dump_lk;             /* serializes dumps */
   _Atomic uint64_t dump_seq;           /* %n in path patterns */
 } wcp__state;
@@ -142,6 +156,8 @@ static inline wcp__thread *wcp__self(void) {
 /* buffer.c */
 wcp__event *wcp__slot_slow(wcp__thread *t);
 void wcp__chunk_release(wcp__chunk *c);
+void wcp__buffer_init(void);  /* from wcp__init_once */
+void wcp__prefault_stop(void); /* at the exit dump: no more pre-faulting */
 
 /* Reserves the next event of t's buffer, or NULL (dropped and counted).
  * The caller fills it and calls wcp__commit. */

@@ -408,6 +408,55 @@ int wcp_set_limit(uint64_t max_events, wcp_limit_mode mode);
 /* Events dropped so far in this run (cap reached or overwritten). */
 uint64_t wcp_dropped_events(void);
 
+/* ---- buffer memory ------------------------------------------------------------ */
+
+/* Buffers are chunks of WCP_CHUNK_EVENTS events taken from a pool of
+ * chunks whose memory is already faulted in. Fresh memory costs about as
+ * much to fault in (the kernel zeroes each page) as recording the events
+ * that fill it, so by default the library starts a thread of its own, the
+ * pre-fault thread ("wcprof-prefault"), the first time a thread needs a
+ * chunk. It keeps a reserve of ready chunks in the pool (2 MiB, more while
+ * threads use it up faster than it refills, at most 32 MiB; memory mapped
+ * in all stays within what the cap allows, give or take one 2 MiB slab):
+ * recording threads take a ready chunk and fault one in themselves only
+ * when the pool is empty; they never wait for it. It blocks every signal,
+ * maps 2 MiB slabs with transparent huge pages while those come cheap
+ * (WCPROF_HUGEPAGES=0: never), is not restarted in a forked child until
+ * the child needs a chunk, and does not keep the process alive. */
+
+/* Turns the pre-fault thread off (on = 0: the thread exits after the slab
+ * it is mapping; none is started again) or back on (started the next time
+ * a thread needs a chunk). Also WCPROF_PREFAULT=0 in the environment at
+ * start-up. Thread-safe. Returns 0. */
+int wcp_set_prefault(int on);
+
+/* Faults in, on the calling thread, chunks for n_events events now and
+ * puts them in the pool, as far as the cap allows (chunks mapped so far
+ * count); for programs that know their volume. Also WCPROF_RESERVE=N at
+ * start-up. Returns 0, or WCP_ENOMEM if memory could not be mapped (what
+ * was mapped before stays in the pool). Thread-safe. */
+int wcp_reserve(uint64_t n_events);
+
+/* Where the buffers' memory stands (counters read without stopping
+ * anyone, so only roughly consistent with each other). */
+typedef struct wcp_memstats {
+  uint64_t chunk_bytes;        /* memory of one chunk */
+  uint64_t chunks_mapped;      /* chunks mapped so far (kept until exit) */
+  uint64_t chunks_held;        /* in threads' buffers (count against the cap) */
+  uint64_t chunks_ready;       /* faulted in, in the pool */
+  uint64_t chunks_by_threads;  /* mapped by recording threads: pool empty */
+  uint64_t chunks_prefaulted;  /* mapped by the pre-fault thread */
+  uint64_t chunks_reserved;    /* mapped by wcp_reserve / WCPROF_RESERVE */
+  uint64_t slabs_huge;         /* slabs mapped asking for huge pages */
+  uint64_t slabs_small;        /* slabs mapped with 4 KiB pages */
+  uint64_t prefault_cpu_ns;    /* CPU time the pre-fault thread used */
+  uint64_t reserve_chunks;     /* ready chunks it aims to keep (grows when
+                                  threads record faster than it covers) */
+  int prefault_running;        /* 1 while the pre-fault thread exists */
+} wcp_memstats;
+/* Fills *s. Thread-safe; cannot fail. */
+void wcp_memstats_get(wcp_memstats *s);
+
 /* Misuse counted so far, by kind (the dump header's "misuse" object).
  * As a debug aid the recorder can abort instead, after printing the kind
  * (and op id) to stderr: WCPROF_ABORT_ON_MISUSE=1 in the environment at

@@ -18,6 +18,20 @@
  * are printed too, with how often the threads were descheduled. The first
  * repetition of `enabled` also takes fresh buffers; it is printed
  * separately ("first rep").
+ *
+ *   wcprof-bench-recorder --fresh [--events N] [--reps R] [--no-pin]
+ *
+ * measures recording into never-touched memory instead: each repetition
+ * is a fresh process (this program again, --fresh-child) whose 1 or 2
+ * pinned threads each record N pairs (default 4194304: one event a pair,
+ * 256 MiB a thread) right after recording is enabled, with the pre-fault
+ * thread off (WCPROF_PREFAULT=0), on with 4 KiB pages only
+ * (WCPROF_HUGEPAGES=0), on as by default, and off but with wcp_reserve
+ * for every event before recording starts; the configurations take
+ * turns within each repetition. Prints medians over R (default 5) of each
+ * thread's wall and CPU ns per pair, how many chunks the recording
+ * threads had to fault in themselves, the CPU time of the pre-fault
+ * thread and the time wcp_reserve took.
  */
 #define _GNU_SOURCE
 #include "wcprof.h"
@@ -29,8 +43,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <spawn.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+extern char **environ;
 
 void bench_loop_compiled_out(long pairs);
 
@@ -177,6 +196,7 @@ typedef struct run {
   pthread_barrier_t *go;
   double ns, cpu_ns;          /* elapsed / thread CPU time per pair */
   long nivcsw;                /* times descheduled while running */
+  long nvcsw;                 /* times it blocked (gave up the CPU) */
 } run;
 
 static void *thread_main(void *p) {
@@ -197,6 +217,7 @@ static void *thread_main(void *p) {
   r->ns = (t1 - t0) / (double)r->pairs;
   r->cpu_ns = (c1 - c0) / (double)r->pairs;
   r->nivcsw = u1.ru_nivcsw - u0.ru_nivcsw;
+  r->nvcsw = u1.ru_nvcsw - u0.ru_nvcsw;
   return NULL;
 }
 
@@ -207,7 +228,7 @@ static void measure(void (*loop)(long), int n, long pairs, run *r) {
   pthread_barrier_t go;
   pthread_barrier_init(&go, NULL, (unsigned)n);
   for (int i = 0; i < n; i++) {
-    r[i] = (run){loop, pairs, pin ? cpu_at(i) : -1, &go, 0, 0, 0};
+    r[i] = (run){loop, pairs, pin ? cpu_at(i) : -1, &go, 0, 0, 0, 0};
     pthread_create(&th[i], NULL, thread_main, &r[i]);
   }
   for (int i = 0; i < n; i++) pthread_join(th[i], NULL);
@@ -274,23 +295,200 @@ static void per_thread(const char *what, const fig *f, int n) {
   printf("   (descheduled %.0f times a rep)\n", f->nivcsw);
 }
 
+static int reps_given(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--reps") == 0) return 1;
+  return 0;
+}
+
+/* ---- fresh memory: one process per repetition ------------------------------ */
+
+/* What one --fresh-child process measured. */
+typedef struct fresh_run {
+  double wall[2], cpu[2];       /* per thread, ns per pair */
+  double desched, blocked;      /* context switches, summed over threads */
+  double by_threads, mapped;    /* chunks mapped by recording threads / in all */
+  double helper_ms;             /* CPU time of the pre-fault thread */
+  double huge, small;           /* slabs mapped with / without huge pages */
+  double reserve_ms;            /* wall time of wcp_reserve before the loop */
+} fresh_run;
+
+/* In the child: n threads record `events` pairs each into fresh memory
+ * (with reserve, after wcp_reserve for all of them); prints one line for
+ * fresh_parse. */
+static int fresh_child(int n, long events, int reserve) {
+  wcp_set_limit((uint64_t)n * ((uint64_t)events + WCP_CHUNK_EVENTS), WCP_LIMIT_DROP);
+  double t0 = now_ns(CLOCK_MONOTONIC);
+  if (reserve && wcp_reserve((uint64_t)n * (uint64_t)events) != 0)
+    fprintf(stderr, "warning: wcp_reserve failed\n");
+  double reserve_ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1e6;
+  wcp_enable();
+  static run r[2];
+  measure(loop_wcprof, n, events, r);
+  wcp_memstats m;
+  wcp_memstats_get(&m);
+  if (wcp_dropped_events())
+    fprintf(stderr, "warning: %llu events dropped\n",
+            (unsigned long long)wcp_dropped_events());
+  printf("fresh");
+  for (int i = 0; i < 2; i++)
+    printf(" %.3f %.3f", r[i < n ? i : 0].ns, r[i < n ? i : 0].cpu_ns);
+  printf(" %llu %llu %.3f %llu %llu", (unsigned long long)m.chunks_by_threads,
+         (unsigned long long)m.chunks_mapped, (double)m.prefault_cpu_ns / 1e6,
+         (unsigned long long)m.slabs_huge, (unsigned long long)m.slabs_small);
+  long inv = 0, vol = 0;
+  for (int i = 0; i < n; i++) { inv += r[i].nivcsw; vol += r[i].nvcsw; }
+  printf(" %ld %ld %.3f\n", inv, vol, reserve_ms);
+  return 0;
+}
+
+static int fresh_parse(const char *line, fresh_run *f) {
+  return sscanf(line, "fresh %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf",
+                &f->wall[0], &f->cpu[0], &f->wall[1], &f->cpu[1],
+                &f->by_threads, &f->mapped, &f->helper_ms, &f->huge,
+                &f->small, &f->desched, &f->blocked, &f->reserve_ms) == 12
+             ? 0 : -1;
+}
+
+/* Runs this program as a --fresh-child with WCPROF_PREFAULT and
+ * WCPROF_HUGEPAGES set as given (and --reserve, --no-pin passed on). */
+static int fresh_spawn(int n, long events, int prefault, int huge, int reserve,
+                       fresh_run *f) {
+  char nbuf[16], ebuf[32], pbuf[32], hbuf[32];
+  snprintf(nbuf, sizeof nbuf, "%d", n);
+  snprintf(ebuf, sizeof ebuf, "%ld", events);
+  snprintf(pbuf, sizeof pbuf, "WCPROF_PREFAULT=%d", prefault);
+  snprintf(hbuf, sizeof hbuf, "WCPROF_HUGEPAGES=%d", huge);
+  char *argv[6] = {"wcprof-bench-recorder", "--fresh-child", nbuf, ebuf};
+  int a = 4;
+  if (reserve) argv[a++] = "--reserve";
+  if (!pin) argv[a++] = "--no-pin";
+  argv[a] = NULL;
+  size_t ne = 0;
+  while (environ[ne]) ne++;
+  char **envp = calloc(ne + 3, sizeof *envp);
+  size_t k = 0;
+  for (size_t i = 0; i < ne; i++)
+    if (strncmp(environ[i], "WCPROF", 6) != 0) envp[k++] = environ[i];
+  envp[k++] = pbuf;
+  envp[k++] = hbuf;
+  int fd[2];
+  if (pipe(fd) != 0) { free(envp); return -1; }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+  posix_spawn_file_actions_addclose(&fa, fd[0]);
+  pid_t pid;
+  int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, envp);
+  posix_spawn_file_actions_destroy(&fa);
+  free(envp);
+  close(fd[1]);
+  char buf[512] = "";
+  size_t len = 0;
+  ssize_t got;
+  while (len + 1 < sizeof buf && (got = read(fd[0], buf + len, sizeof buf - 1 - len)) > 0)
+    len += (size_t)got;
+  buf[len] = '\0';
+  close(fd[0]);
+  int status = 0;
+  if (rc == 0) waitpid(pid, &status, 0);
+  if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+      fresh_parse(buf, f) != 0) {
+    fprintf(stderr, "wcprof-bench-recorder: fresh child failed: %s\n", buf);
+    return -1;
+  }
+  return 0;
+}
+
+static int fresh(long events, int reps) {
+  static const struct { int prefault, huge, reserve; const char *name; } cfg[] = {
+    {0, 1, 0, "pre-fault off"},
+    {1, 0, 0, "on, 4 KiB pages"},
+    {1, 1, 0, "on (default)"},
+    {0, 1, 1, "off, wcp_reserve"},
+  };
+  enum { NCFG = sizeof cfg / sizeof cfg[0] };
+  static fresh_run r[2][NCFG][MAXREPS];
+  for (int k = 0; k < reps; k++)
+    for (int n = 1; n <= 2; n++)
+      for (int c = 0; c < NCFG; c++)
+        if (fresh_spawn(n, events, cfg[c].prefault, cfg[c].huge,
+                        cfg[c].reserve, &r[n - 1][c][k]) != 0)
+          return 1;
+  printf("fresh memory: each thread records %ld pairs (one event each) into "
+         "never-touched memory,\none process per repetition; medians of %d; "
+         "threads %s\n", events, reps, pin ? "pinned, one per CPU" : "not pinned");
+  printf("%-7s %-16s %18s %18s %12s %11s %12s %8s %14s %11s\n", "threads",
+         "pre-fault", "thread 1 wall/cpu", "thread 2 wall/cpu", "self-mapped",
+         "helper cpu", "helper ns/ev", "huge", "desched/block", "reserve");
+  for (int n = 1; n <= 2; n++)
+    for (int c = 0; c < NCFG; c++) {
+      double v[MAXREPS], w[2], u[2], self, mapped, ms, huge, small, ds, bl, rs;
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < reps; k++) v[k] = r[n - 1][c][k].wall[i];
+        w[i] = med(v, reps);
+        for (int k = 0; k < reps; k++) v[k] = r[n - 1][c][k].cpu[i];
+        u[i] = med(v, reps);
+      }
+#define FIELD_MED(out, field) \
+      do { for (int k = 0; k < reps; k++) v[k] = r[n - 1][c][k].field; \
+           out = med(v, reps); } while (0)
+      FIELD_MED(self, by_threads);
+      FIELD_MED(mapped, mapped);
+      FIELD_MED(ms, helper_ms);
+      FIELD_MED(huge, huge);
+      FIELD_MED(small, small);
+      FIELD_MED(ds, desched);
+      FIELD_MED(bl, blocked);
+      FIELD_MED(rs, reserve_ms);
+#undef FIELD_MED
+      char t2[32] = "-";
+      if (n == 2) snprintf(t2, sizeof t2, "%.1f/%.1f", w[1], u[1]);
+      char t1[32], sm[32], hs[32], cs[32];
+      snprintf(t1, sizeof t1, "%.1f/%.1f", w[0], u[0]);
+      snprintf(sm, sizeof sm, "%.0f%%", mapped > 0 ? 100 * self / mapped : 0);
+      snprintf(hs, sizeof hs, "%.0f/%.0f", huge, huge + small);
+      snprintf(cs, sizeof cs, "%.0f/%.0f", ds, bl);
+      printf("%-7d %-16s %18s %18s %12s %8.1f ms %12.2f %8s %14s %8.1f ms\n",
+             n, cfg[c].name, t1, t2, sm, ms, ms * 1e6 / ((double)events * n),
+             hs, cs, rs);
+    }
+  printf("self-mapped: share of the chunks the recording threads mapped "
+         "themselves (reserve empty);\nhelper: CPU time of the pre-fault "
+         "thread, in all and per event recorded; huge: slabs mapped with "
+         "huge pages / all slabs;\ndesched/block: times the recording "
+         "threads were descheduled / gave up the CPU (blocked);\nreserve: "
+         "wall time of wcp_reserve for every event, before recording\n");
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  int maxth = 2, reps = 7;
-  long pairs = 500000;
+  int maxth = 2, reps = 7, fresh_mode = 0, child = 0, reserve = 0;
+  long pairs = 500000, events = 4194304;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) maxth = atoi(argv[++i]);
     else if (strcmp(argv[i], "--pairs") == 0 && i + 1 < argc) pairs = atol(argv[++i]);
     else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) reps = atoi(argv[++i]);
     else if (strcmp(argv[i], "--no-pin") == 0) pin = 0;
-    else {
+    else if (strcmp(argv[i], "--fresh") == 0) fresh_mode = 1;
+    else if (strcmp(argv[i], "--reserve") == 0) reserve = 1;
+    else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) events = atol(argv[++i]);
+    else if (strcmp(argv[i], "--fresh-child") == 0 && i + 2 < argc) {
+      child = atoi(argv[++i]);
+      events = atol(argv[++i]);
+    } else {
       fprintf(stderr, "usage: wcprof-bench-recorder [--threads N] [--pairs P] "
-              "[--reps R] [--no-pin]\n");
+              "[--reps R] [--no-pin]\n"
+              "       wcprof-bench-recorder --fresh [--events N] [--reps R] "
+              "[--no-pin]\n");
       return 2;
     }
   }
-  if (maxth < 1 || maxth > MAXTH || reps < 1 || reps > MAXREPS || pairs < 1) {
+  if (fresh_mode && !reps_given(argc, argv)) reps = 5;
+  if (maxth < 1 || maxth > MAXTH || reps < 1 || reps > MAXREPS || pairs < 1 ||
+      events < 1 || child < 0 || child > 2) {
     fprintf(stderr, "wcprof-bench-recorder: --threads 1..%d, --reps 1..%d, "
-            "--pairs >= 1\n", MAXTH, MAXREPS);
+            "--pairs >= 1, --events >= 1\n", MAXTH, MAXREPS);
     return 2;
   }
   if (wcp_active()) {
@@ -304,6 +502,8 @@ int main(int argc, char **argv) {
     ncpus = 1;
     pin = 0;
   }
+  if (child) return fresh_child(child, events, reserve);
+  if (fresh_mode) return fresh(events, reps);
   for (int i = 0; i < 16; i++) pthread_mutex_init(&shards[i].mu, NULL);
   int counts[3] = {1, 2, maxth}, nc = maxth > 2 ? 3 : maxth;
   static fig never[3], out[3], on[3], off[3], base[3];

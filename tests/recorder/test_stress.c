@@ -3,7 +3,8 @@
  * threads record nested ops, waits, links and ops handed between threads
  * (begun on one, ended on another), in two rounds of threads (so exited
  * threads' state is reused), while a dumper thread takes flushing dumps
- * without pause. Every event must arrive exactly once across all dumps,
+ * without pause and a third switches the pre-fault thread off and on and
+ * reserves memory. Every event must arrive exactly once across all dumps,
  * every dump must pass the strict checker, and an op listed open in a
  * dump must not have ended in an earlier one.
  */
@@ -16,6 +17,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #define THREADS 6
 #define ROUNDS 2
@@ -108,12 +110,36 @@ static void *dumper(void *p) {
   return NULL;
 }
 
+/* Once the pre-fault thread has mapped a slab, switches it off and on
+ * (it leaves and is started again) and reserves chunks, while the
+ * workers take chunks and the dumper recycles them. */
+static void *memory_churn(void *p) {
+  int *cycles = p;
+  wcp_memstats m;
+  for (int i = 0; i < 5000 && !atomic_load(&stop); i++) {
+    wcp_memstats_get(&m);
+    if (m.chunks_prefaulted) break;
+    usleep(1000);
+  }
+  while (!atomic_load(&stop)) {
+    wcp_set_prefault(0);
+    usleep(500);
+    wcp_set_prefault(1);
+    wcp_reserve(40 * WCP_CHUNK_EVENTS);
+    usleep(2000);
+    ++*cycles;
+  }
+  return NULL;
+}
+
 static void test_concurrent_flushing_dumps(void **state) {
   (void)state;
   wcp_enable();
   seen s = {json_object(), json_object(), 0, 0, 0, 0, 0};
-  pthread_t dt;
+  pthread_t dt, mt;
+  int cycles = 0;
   pthread_create(&dt, NULL, dumper, &s);
+  pthread_create(&mt, NULL, memory_churn, &cycles);
   for (int round = 0; round < ROUNDS; round++) {
     pthread_t th[THREADS];
     wargs args[THREADS];
@@ -126,6 +152,7 @@ static void test_concurrent_flushing_dumps(void **state) {
   while (box_n) wcp_end(box[--box_n], 0); /* end what is left, here */
   atomic_store(&stop, 1);
   pthread_join(dt, NULL);
+  pthread_join(mt, NULL);
   dc_dump d; /* the last dump takes the rest */
   assert_int_equal(take_dump(WCP_DUMP_FLUSH, &d), 0);
   assert_null(json_object_get(d.header, "open_ops"));
@@ -150,7 +177,15 @@ static void test_concurrent_flushing_dumps(void **state) {
         }
   assert_int_equal(wcp_misuse_count(WCP_MISUSE_END_OUT_OF_ORDER), 0);
   assert_int_equal(wcp_misuse_count(WCP_MISUSE_END_TWICE), 0);
-  print_message("%zu dumps, %zu events each arrived once\n", s.dumps, total * 6);
+  wcp_memstats m;
+  wcp_memstats_get(&m);
+  assert_true(m.chunks_prefaulted > 0);
+  print_message("%zu dumps, %zu events each arrived once; pre-fault thread "
+                "switched off and on %d times, %llu chunks pre-faulted, %llu "
+                "reserved, %llu mapped by threads\n", s.dumps, total * 6,
+                cycles, (unsigned long long)m.chunks_prefaulted,
+                (unsigned long long)m.chunks_reserved,
+                (unsigned long long)m.chunks_by_threads);
   json_decref(s.tags);
   json_decref(s.ended);
 }
