@@ -4,6 +4,8 @@
 
 #include "dump.h"
 #include "graph.h"
+#include "guess.h"
+#include "store.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@ static double mono_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 #define CHUNK 65536            /* ops per materialisation chunk */
+#define GUESS_SPANS (1u << 18) /* intervals the self-time guesser keeps at most (guess.h) */
 
 /* ---- bound values: one set of values binds an insert and its lookup alike */
 
@@ -222,8 +225,8 @@ static int insert_dedup(loader *L, sqlite3_stmt *ins, sqlite3_stmt *sel, vals *v
 
 /* ops: one binding for insert and completion (18 values) */
 static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work, uint32_t outcome,
-                  uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d, bool open,
-                  bool has_th, int64_t th, wcp_str extra)
+                  uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d, int64_t self,
+                  bool open, bool has_th, int64_t th, wcp_str extra)
 {
     vals v = {.n = 18};
     v_int(&v, 0, L->run_id);
@@ -243,7 +246,7 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
     v_int(&v, 11, s);
     v_int(&v, 12, d);
     v_int(&v, 13, open);
-    v_int(&v, 14, d - s);
+    v_int(&v, 14, self);
     if (has_th)
         v_int(&v, 15, th);
     else
@@ -289,8 +292,8 @@ static int on_open(void *ctx, const wcp_open_op *o)
     if (intern_enum(L, o->kind, &kind) < 0 || intern_enum(L, o->work_type, &work) < 0)
         return -1;
     int64_t end = L->now > o->start ? L->now : o->start;
-    return put_op(L, o->id, o->parent, kind, work, 0, o->c, o->i, o->cl, 0, o->start, end, true,
-                  o->has_th, o->th, o->extra);
+    return put_op(L, o->id, o->parent, kind, work, 0, o->c, o->i, o->cl, 0, o->start, end,
+                  end - o->start, true, o->has_th, o->th, o->extra);
 }
 
 static int put_event(loader *L, const wcp_event *e)
@@ -304,8 +307,9 @@ static int put_event(loader *L, const wcp_event *e)
     case WCP_EV_OP:
         if (intern_enum(L, e->k, &a) < 0 || intern_enum(L, e->w, &b) < 0 || intern_enum(L, e->o, &c) < 0)
             return -1;
-        return put_op(L, e->id, e->p, a, b, c, e->c, e->i, e->cl, e->r, e->s, e->d, false, e->has_th,
-                      e->th, e->extra);
+        /* e->aux: the self time guessed (guess.h); the resolve phase checks it */
+        return put_op(L, e->id, e->p, a, b, c, e->c, e->i, e->cl, e->r, e->s, e->d, e->aux, false,
+                      e->has_th, e->th, e->extra);
     case WCP_EV_WAIT:
         if (intern_enum(L, e->rs, &a) < 0)
             return -1;
@@ -318,8 +322,8 @@ static int put_event(loader *L, const wcp_event *e)
         v_int(&v, 5, L->smap[e->i]);
         v_int(&v, 6, a);
         /* 7: dup */
-        if (e->t)
-            v_int(&v, 8, e->t);
+        if (e->aux)            /* the target guessed (guess.h); the resolve phase checks it */
+            v_int(&v, 8, e->aux);
         else
             v_null(&v, 8);
         v_int(&v, 9, 0);
@@ -491,6 +495,30 @@ static int insert_dump_row(loader *L)
     return 0;
 }
 
+/* Rebuilding the secondary indexes costs a sort of every row of the tables,
+ * keeping them up to date a random B-tree insert per new row (measured: the
+ * rebuild of n rows takes about as long as n/2 to n/3 row-by-row updates;
+ * bench/README.md). So they are rebuilt when the dump brings more rows than
+ * the database holds: always for a first dump. */
+static int maybe_drop_indexes(loader *L, char **recreate)
+{
+    *recreate = NULL;
+    wcp_index_mode mode = L->opts->indexes;
+    if (mode == WCP_INDEXES_AUTO) {
+        int64_t rows = 0;
+        if (exec_ints(L->db, "SELECT coalesce(sum(ops + waits + links), 0) FROM runs", &rows, 0) < 0)
+            return dberr(L, "runs");
+        mode = rows < L->r.hdr.event_count ? WCP_INDEXES_REBUILD : WCP_INDEXES_UPDATE;
+    }
+    if (mode != WCP_INDEXES_REBUILD)
+        return 0;
+    char why[256];
+    if (wcp_db_drop_bulk_indexes(L->db, recreate, why, sizeof why) < 0)
+        return lerr(L, "%s: %s", L->r.path, why);
+    L->st->indexes_rebuilt = true;
+    return 0;
+}
+
 static int finish_dump_row(loader *L)
 {
     wcp_load_stats *s = L->st;
@@ -512,6 +540,9 @@ static int finish_dump_row(loader *L)
     return 0;
 }
 
+static void guess_seen(void *ctx, const wcp_event *ev) { wcp_guess_seen(ctx, ev); }
+static int64_t guess_ready(void *ctx, const wcp_event *ev) { return wcp_guess_ready(ctx, ev); }
+
 int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_load_stats *st,
                   char *err, size_t errlen)
 {
@@ -521,6 +552,8 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     err[0] = 0;
     int rc = -1;
     bool in_tx = false;
+    char *recreate = NULL;     /* the dropped indexes, to create again before the commit */
+    wcp_guess *guess = NULL;
     if (wcp_reader_open(&L.r, path) < 0) {
         snprintf(err, errlen, "%s", L.r.err);
         wcp_reader_close(&L.r);
@@ -542,13 +575,20 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         goto out;
     }
     st->dropped_events = L.r.hdr.dropped;
-    if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0)
+    if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0 || maybe_drop_indexes(&L, &recreate) < 0)
         goto out;
     if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
         if (!err[0])
             snprintf(err, errlen, "%s", L.r.err);
         goto out;
     }
+    if (!(guess = wcp_guess_new(GUESS_SPANS))) {
+        lerr(&L, "%s: out of memory", L.r.path);
+        goto out;
+    }
+    wcp_reader_set_hook(&L.r, &(wcp_event_hook){guess_seen, guess_ready, guess});
+    if (!L.opts->serial)
+        wcp_reader_start_thread(&L.r);   /* if it cannot start, this thread parses */
     wcp_event ev;
     int got;
     while ((got = wcp_reader_next(&L.r, &ev)) > 0) {
@@ -578,6 +618,11 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     }
     if (wcp_materialize_run(db, L.run_id, err, errlen) < 0 || finish_dump_row(&L) < 0)
         goto out;
+    if (recreate && sqlite3_exec(db, recreate, NULL, NULL, &msg) != SQLITE_OK) {
+        lerr(&L, "%s: creating the indexes: %s", L.r.path, msg ? msg : "?");
+        sqlite3_free(msg);
+        goto out;
+    }
     st->resolve_s = mono_s() - t1;
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: commit failed: %s", L.r.path, msg ? msg : "?");
@@ -587,6 +632,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     in_tx = false;
     rc = 0;
 out:
+    sqlite3_free(recreate);
     finalize_all(&L);
     if (in_tx)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -594,7 +640,8 @@ out:
         free(L.ents[k].s);
     free(L.ents);
     free(L.smap);
-    wcp_reader_close(&L.r);
+    wcp_reader_close(&L.r);          /* joins the parsing thread, which used guess */
+    wcp_guess_free(guess);
     return rc;
 }
 
@@ -603,6 +650,7 @@ out:
 typedef struct op_upd {
     int64_t id, parent, self;  /* parent -1: NULL */
     int reparented;
+    bool self_only;            /* parent and reparented as stored: only self_ns changes */
 } op_upd;
 
 typedef struct wait_upd {
@@ -658,7 +706,7 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
     wcp_graph g;
     if (wcp_graph_build(db, run_id, 0, &g, err, errlen) < 0)
         return -1;
-    sqlite3_stmt *sel_ops = NULL, *sel_waits = NULL, *upd_op = NULL, *upd_wait = NULL;
+    sqlite3_stmt *sel_ops = NULL, *sel_waits = NULL, *upd_op = NULL, *upd_self = NULL, *upd_wait = NULL;
     vec ops = {.size = sizeof(op_upd)}, waits = {.size = sizeof(wait_upd)},
         spans = {.size = sizeof(wcp_span)};
     int rc = -1;
@@ -670,6 +718,10 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
                                "ORDER BY waiter_id, start_ns, end_ns", -1, &sel_waits, NULL) ||
         sqlite3_prepare_v2(db, "UPDATE ops SET parent_id = ?3, reparented = ?4, self_ns = ?5 "
                                "WHERE run_id = ?1 AND id = ?2", -1, &upd_op, NULL) ||
+        /* most changes are self time alone: a statement that leaves parent_id
+         * alone leaves the ops_children index alone too */
+        sqlite3_prepare_v2(db, "UPDATE ops SET self_ns = ?3 WHERE run_id = ?1 AND id = ?2", -1, &upd_self,
+                           NULL) ||
         sqlite3_prepare_v2(db, "UPDATE waits SET target_id = ?9, orphan = ?10 WHERE run_id = ?1 AND "
                                "waiter_id = ?2 AND start_ns = ?3 AND end_ns = ?4 AND recorded_target_id = ?5 "
                                "AND ident_id = ?6 AND reason = ?7 AND dup = ?8", -1, &upd_wait, NULL)) {
@@ -716,12 +768,12 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
             n_open += (g.flags[i] & WCP_OP_OPEN) != 0;
             int64_t stored_parent = sqlite3_column_type(sel_ops, 1) == SQLITE_NULL
                                         ? -1 : sqlite3_column_int64(sel_ops, 1);
-            if (stored_parent != parent || sqlite3_column_int(sel_ops, 2) != rep ||
-                sqlite3_column_int64(sel_ops, 3) != self) {
+            bool same_parent = stored_parent == parent && sqlite3_column_int(sel_ops, 2) == rep;
+            if (!same_parent || sqlite3_column_int64(sel_ops, 3) != self) {
                 op_upd *q = vec_push(&ops);
                 if (!q)
                     goto oom;
-                *q = (op_upd){g.id[i], parent, self, rep};
+                *q = (op_upd){g.id[i], parent, self, rep, same_parent};
             }
         }
         while (wrc == SQLITE_ROW) {
@@ -737,17 +789,22 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
         sqlite3_reset(sel_waits);
         for (size_t k = 0; k < ops.n; k++) {
             op_upd *u = (op_upd *)ops.p + k;
-            sqlite3_bind_int64(upd_op, 1, run_id);
-            sqlite3_bind_int64(upd_op, 2, u->id);
-            if (u->parent != -1)
-                sqlite3_bind_int64(upd_op, 3, u->parent);
-            else
-                sqlite3_bind_null(upd_op, 3);
-            sqlite3_bind_int(upd_op, 4, u->reparented);
-            sqlite3_bind_int64(upd_op, 5, u->self);
-            if (sqlite3_step(upd_op) != SQLITE_DONE)
+            sqlite3_stmt *up = u->self_only ? upd_self : upd_op;
+            sqlite3_bind_int64(up, 1, run_id);
+            sqlite3_bind_int64(up, 2, u->id);
+            if (u->self_only)
+                sqlite3_bind_int64(up, 3, u->self);
+            else {
+                if (u->parent != -1)
+                    sqlite3_bind_int64(up, 3, u->parent);
+                else
+                    sqlite3_bind_null(up, 3);
+                sqlite3_bind_int(up, 4, u->reparented);
+                sqlite3_bind_int64(up, 5, u->self);
+            }
+            if (sqlite3_step(up) != SQLITE_DONE)
                 goto dberr;
-            sqlite3_reset(upd_op);
+            sqlite3_reset(up);
         }
         for (size_t k = 0; k < waits.n; k++) {
             wait_upd *u = (wait_upd *)waits.p + k;
@@ -812,6 +869,7 @@ out:
     sqlite3_finalize(sel_ops);
     sqlite3_finalize(sel_waits);
     sqlite3_finalize(upd_op);
+    sqlite3_finalize(upd_self);
     sqlite3_finalize(upd_wait);
     free(ops.p);
     free(waits.p);
