@@ -6,6 +6,9 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 
 #define HEADER_MAX ((size_t)1 << 30) /* the header line holds the string table */
 #define LINE_MAX_BYTES ((size_t)64 << 20)
+#define READ_CHUNK ((size_t)1 << 20)
 
 static int rerr(wcp_reader *r, long line, const char *fmt, ...)
 {
@@ -109,7 +113,10 @@ static int read_line(wcp_reader *r, char **line, size_t *n, bool *nl)
             r->buf = b;
             r->cap *= 2;
         }
-        ssize_t k = read(r->fd, r->buf + r->len, r->cap - r->len);
+        size_t want = r->cap - r->len;
+        if (want > READ_CHUNK)
+            want = READ_CHUNK;   /* no more than needed beyond a long line (the header) */
+        ssize_t k = read(r->fd, r->buf + r->len, want);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -118,6 +125,23 @@ static int read_line(wcp_reader *r, char **line, size_t *n, bool *nl)
         if (k == 0)
             r->eof = true;
         r->len += (size_t)k;
+    }
+}
+
+/* After the header line, which holds the string table and may have grown the
+ * buffer to tens of MB: back to the usual size (event lines are short). */
+static void shrink_buffer(wcp_reader *r)
+{
+    size_t avail = r->len - r->pos, cap = (size_t)1 << 20;
+    if (r->cap <= cap || avail > cap / 2)
+        return;
+    memmove(r->buf, r->buf + r->pos, avail);
+    r->pos = 0;
+    r->len = avail;
+    char *b = realloc(r->buf, cap);
+    if (b) {
+        r->buf = b;
+        r->cap = cap;
     }
 }
 
@@ -379,6 +403,8 @@ int wcp_reader_next(wcp_reader *r, wcp_event *ev)
     size_t n;
     bool nl;
     int rc;
+    if (r->events == 0 && r->line == 1)
+        shrink_buffer(r);
     if (r->events >= r->hdr.event_count) {
         /* the dump is complete; only blank lines may follow */
         while ((rc = read_line(r, &line, &n, &nl)) > 0) {
@@ -475,7 +501,13 @@ int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
         return rerr(r, 1, "empty file: a dump starts with a header line");
     jv v[H_N], extra;
     jscan_reset(&r->js);
-    if (jscan_object(&r->js, line, n, header_key, v, H_N, &extra) < 0)
+    rc = jscan_object(&r->js, line, n, header_key, v, H_N, &extra);
+#ifdef __GLIBC__
+    /* jansson checked the string table as one tree of small blocks, now
+     * freed: give those pages back, they would stay resident all the load */
+    malloc_trim(0);
+#endif
+    if (rc < 0)
         return scan_err(r, nl ? "header: " : "header (truncated, no newline): ");
     wcp_header *h = &r->hdr;
     if (required(r, &v[H_SCHEMA], "schema_version", " in the header") < 0 ||

@@ -608,8 +608,9 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     st->read_s = t1 - t0;
     if (L.opts->progress)
         L.opts->progress(L.opts->progress_ctx, "resolving", st, L.r.hdr.event_count);
-    /* every op still open ends at the run's latest "now" */
-    if (exec_ints(db,
+    /* every op still open ends at the run's latest "now" (in a new run they
+     * were inserted so: no need to scan its ops) */
+    if (!st->new_run && exec_ints(db,
             "UPDATE ops SET end_ns = max(start_ns, ?2), self_ns = max(start_ns, ?2) - start_ns "
             "WHERE run_id = ?1 AND is_open = 1 AND end_ns != max(start_ns, ?2)", NULL, 2, L.run_id,
             L.now) < 0) {
