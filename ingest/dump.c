@@ -6,9 +6,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -501,13 +498,7 @@ int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
         return rerr(r, 1, "empty file: a dump starts with a header line");
     jv v[H_N], extra;
     jscan_reset(&r->js);
-    rc = jscan_object(&r->js, line, n, header_key, v, H_N, &extra);
-#ifdef __GLIBC__
-    /* jansson checked the string table as one tree of small blocks, now
-     * freed: give those pages back, they would stay resident all the load */
-    malloc_trim(0);
-#endif
-    if (rc < 0)
+    if (jscan_object(&r->js, line, n, header_key, v, H_N, &extra) < 0)
         return scan_err(r, nl ? "header: " : "header (truncated, no newline): ");
     wcp_header *h = &r->hdr;
     if (required(r, &v[H_SCHEMA], "schema_version", " in the header") < 0 ||
