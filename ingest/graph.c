@@ -285,7 +285,38 @@ static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t 
 typedef struct later {
     uint32_t i, client;
     int64_t recp;
+    int64_t stored_parent;     /* with WCP_GRAPH_STORED: parent_id as stored (-1: NULL) */
+    bool stored_rep;
 } later;
+
+/* Resolved parent i (index p, -1 for none) and reparented flag as stored? */
+static void mark_stored(wcp_graph *g, uint32_t i, int32_t p, bool rep, int64_t stored_parent, bool stored_rep)
+{
+    if ((p >= 0 ? g->id[p] : -1) == stored_parent && rep == stored_rep)
+        g->flags[i] |= WCP_OP_STORED_PARENT;
+}
+
+/* Grows the per-op arrays being filled to cap entries. */
+static bool grow_ops(wcp_graph *g, size_t cap, bool attrs, bool stored)
+{
+    struct { void **p; size_t size; bool used; } a[] = {
+        {(void **)&g->id, sizeof *g->id, true}, {(void **)&g->start, sizeof *g->start, true},
+        {(void **)&g->end, sizeof *g->end, true}, {(void **)&g->parent, sizeof *g->parent, true},
+        {(void **)&g->flags, sizeof *g->flags, true}, {(void **)&g->kind, sizeof *g->kind, attrs},
+        {(void **)&g->class_id, sizeof *g->class_id, attrs}, {(void **)&g->ident, sizeof *g->ident, attrs},
+        {(void **)&g->client, sizeof *g->client, attrs}, {(void **)&g->outcome, sizeof *g->outcome, attrs},
+        {(void **)&g->work_type, sizeof *g->work_type, attrs},
+        {(void **)&g->self_ns, sizeof *g->self_ns, attrs || stored}};
+    for (size_t k = 0; k < sizeof a / sizeof a[0]; k++) {
+        if (!a[k].used)
+            continue;
+        void *q = realloc(*a[k].p, cap * a[k].size);
+        if (!q)
+            return false;
+        *a[k].p = q;
+    }
+    return true;
+}
 
 /* Sorts the op indexes a[0..n) by (start, id), unless they already are. */
 static void sort_by_start(const wcp_graph *g, uint32_t *a, size_t n)
@@ -308,53 +339,31 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     size_t n_defer = 0, cap_defer = 0;
     exec_entry *ex = NULL;
     size_t n_ex = 0, cap_ex = 0;
-    int64_t count = 0;
-    bool attrs = (flags & WCP_GRAPH_ATTRS) != 0;
-
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM ops WHERE run_id = ?1", -1, &st, NULL) != SQLITE_OK)
-        goto sqlerr;
-    sqlite3_bind_int64(st, 1, run_id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        count = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (count > INT32_MAX) {
-        wcp_errf(err, errlen, "graph: run %lld has %lld ops; at most %d are supported", (long long)run_id,
-             (long long)count, INT32_MAX);
-        goto fail;
-    }
-    size_t n = (size_t)count, n1 = n ? n : 1;
-    g->id = malloc(n1 * sizeof *g->id);
-    g->start = malloc(n1 * sizeof *g->start);
-    g->end = malloc(n1 * sizeof *g->end);
-    g->parent = malloc(n1 * sizeof *g->parent);
-    g->flags = calloc(n1, 1);
-    if (!g->id || !g->start || !g->end || !g->parent || !g->flags)
-        goto oom;
-    if (attrs) {
-        g->kind = malloc(n1 * sizeof *g->kind);
-        g->class_id = malloc(n1 * sizeof *g->class_id);
-        g->ident = malloc(n1 * sizeof *g->ident);
-        g->client = malloc(n1 * sizeof *g->client);
-        g->outcome = malloc(n1 * sizeof *g->outcome);
-        g->work_type = malloc(n1 * sizeof *g->work_type);
-        g->self_ns = malloc(n1 * sizeof *g->self_ns);
-        if (!g->kind || !g->class_id || !g->ident || !g->client || !g->outcome || !g->work_type ||
-            !g->self_ns)
-            goto oom;
-    }
+    bool attrs = (flags & WCP_GRAPH_ATTRS) != 0, stored = (flags & WCP_GRAPH_STORED) != 0;
+    size_t cap = 0, n1;
     /* the nested-client links first: most parents are resolved as the ops are read */
     if (load_nested(db, g, &nc.ident, &nc.from, &nc.n, err, errlen) < 0)
         goto fail;
-    if (sqlite3_prepare_v2(db, attrs
+    if (sqlite3_prepare_v2(db, attrs || stored
             ? "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
-              "class_id, outcome, work_type, self_ns FROM ops WHERE run_id = ?1 ORDER BY id"
+              "class_id, outcome, work_type, self_ns, parent_id, reparented FROM ops WHERE run_id = ?1 "
+              "ORDER BY id"
             : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id "
               "FROM ops WHERE run_id = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_int64(st, 1, run_id);
     size_t i = 0;
-    while (i < n && sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (i == cap) {        /* grown as read: no count(*) scan first */
+            if (i >= INT32_MAX) {
+                wcp_errf(err, errlen, "graph: run %lld has more than %d ops", (long long)run_id, INT32_MAX);
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 4096;
+            if (!grow_ops(g, cap, attrs, stored))
+                goto oom;
+        }
         g->id[i] = sqlite3_column_int64(st, 0);
         g->start[i] = sqlite3_column_int64(st, 1);
         g->end[i] = sqlite3_column_int64(st, 2);
@@ -380,7 +389,14 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
             g->class_id[i] = (uint32_t)sqlite3_column_int64(st, 8);
             g->outcome[i] = (uint32_t)sqlite3_column_int64(st, 9);
             g->work_type[i] = (uint32_t)sqlite3_column_int64(st, 10);
+        }
+        if (attrs || stored)
             g->self_ns[i] = sqlite3_column_int64(st, 11);
+        int64_t stored_parent = -1;
+        bool stored_rep = false;
+        if (stored) {
+            stored_parent = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 12);
+            stored_rep = sqlite3_column_int(st, 13) != 0;
         }
         /* §1.5: ids below this one are read already; a parent named by a
          * higher id waits for the end */
@@ -393,21 +409,32 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
                     goto oom;
                 defer = nd;
             }
-            defer[n_defer++] = (later){(uint32_t)i, client, recp};
-        } else if (rep) {
-            g->flags[i] |= WCP_OP_REPARENTED;
+            defer[n_defer++] = (later){(uint32_t)i, client, recp, stored_parent, stored_rep};
+        } else {
+            if (rep)
+                g->flags[i] |= WCP_OP_REPARENTED;
+            if (stored)
+                mark_stored(g, (uint32_t)i, g->parent[i], rep, stored_parent, stored_rep);
         }
         i++;
     }
     sqlite3_finalize(st);
     st = NULL;
+    if (rc != SQLITE_DONE)
+        goto sqlerr;
     g->n_ops = (uint32_t)i;
-    n = i;
+    size_t n = i;
+    n1 = n ? n : 1;
+    if (!grow_ops(g, n1, attrs, stored))
+        goto oom;              /* to size (an empty run still has its arrays) */
     for (size_t k = 0; k < n_defer; k++) {
         bool rep;
-        resolve_parent(g, n, defer[k].i, defer[k].recp, defer[k].client, &nc, &g->parent[defer[k].i], &rep);
+        uint32_t d = defer[k].i;
+        resolve_parent(g, n, d, defer[k].recp, defer[k].client, &nc, &g->parent[d], &rep);
         if (rep)
-            g->flags[defer[k].i] |= WCP_OP_REPARENTED;
+            g->flags[d] |= WCP_OP_REPARENTED;
+        if (stored)
+            mark_stored(g, d, g->parent[d], rep, defer[k].stored_parent, defer[k].stored_rep);
     }
     free(defer);
     defer = NULL;

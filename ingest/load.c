@@ -223,38 +223,44 @@ static int insert_dedup(loader *L, sqlite3_stmt *ins, sqlite3_stmt *sel, vals *v
     }
 }
 
-/* ops: one binding for insert and completion (18 values) */
+/* An op's values, as ?2..?16 and ?18 of ins_op and complete_op (?1, the
+ * run, and ?17, the dump, are bound once per load). */
+static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t kind, uint32_t work,
+                    uint32_t outcome, uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d,
+                    int64_t self, bool open, bool has_th, int64_t th, wcp_str extra)
+{
+    sqlite3_bind_int64(st, 2, id);
+    if (p != 0 && p != id)
+        sqlite3_bind_int64(st, 3, p);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, p);
+    sqlite3_bind_int64(st, 5, kind);
+    sqlite3_bind_int64(st, 6, work);
+    sqlite3_bind_int64(st, 7, outcome);
+    sqlite3_bind_int64(st, 8, L->smap[c]);
+    sqlite3_bind_int64(st, 9, L->smap[i]);
+    sqlite3_bind_int64(st, 10, L->smap[cl]);
+    sqlite3_bind_int64(st, 11, r);
+    sqlite3_bind_int64(st, 12, s);
+    sqlite3_bind_int64(st, 13, d);
+    sqlite3_bind_int(st, 14, open);
+    sqlite3_bind_int64(st, 15, self);
+    if (has_th)
+        sqlite3_bind_int64(st, 16, th);
+    else
+        sqlite3_bind_null(st, 16);
+    if (extra.n)
+        sqlite3_bind_text(st, 18, extra.p, (int)extra.n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 18);
+}
+
 static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work, uint32_t outcome,
                   uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d, int64_t self,
                   bool open, bool has_th, int64_t th, wcp_str extra)
 {
-    vals v = {.n = 18};
-    v_int(&v, 0, L->run_id);
-    v_int(&v, 1, id);
-    if (p != 0 && p != id)
-        v_int(&v, 2, p);
-    else
-        v_null(&v, 2);
-    v_int(&v, 3, p);
-    v_int(&v, 4, kind);
-    v_int(&v, 5, work);
-    v_int(&v, 6, outcome);
-    v_int(&v, 7, L->smap[c]);
-    v_int(&v, 8, L->smap[i]);
-    v_int(&v, 9, L->smap[cl]);
-    v_int(&v, 10, r);
-    v_int(&v, 11, s);
-    v_int(&v, 12, d);
-    v_int(&v, 13, open);
-    v_int(&v, 14, self);
-    if (has_th)
-        v_int(&v, 15, th);
-    else
-        v_null(&v, 15);
-    v_int(&v, 16, L->dump_id);
-    v_text(&v, 17, extra.p, extra.n);
-
-    bind_vals(L->ins_op, &v, v.n);
+    bind_op(L, L->ins_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th, th, extra);
     int rc = sqlite3_step(L->ins_op);
     sqlite3_reset(L->ins_op);
     if (rc != SQLITE_DONE)
@@ -265,7 +271,7 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
     }
     if (open)
         return 0;              /* known already; an open entry never overrides */
-    bind_vals(L->complete_op, &v, v.n);
+    bind_op(L, L->complete_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th, th, extra);
     rc = sqlite3_step(L->complete_op);
     sqlite3_reset(L->complete_op);
     if (rc != SQLITE_DONE)
@@ -491,6 +497,11 @@ static int insert_dump_row(loader *L)
     if (rc != SQLITE_DONE)
         return dberr(L, "dumps");
     L->dump_id = sqlite3_last_insert_rowid(L->db);
+    sqlite3_stmt *op_stmts[] = {L->ins_op, L->complete_op};
+    for (int k = 0; k < 2; k++) {     /* the same for every op of the dump (bind_op) */
+        sqlite3_bind_int64(op_stmts[k], 1, L->run_id);
+        sqlite3_bind_int64(op_stmts[k], 17, L->dump_id);
+    }
     L->st->dump_id = L->dump_id;
     return 0;
 }
@@ -604,6 +615,9 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         goto out;
     }
     st->bytes = L.r.bytes;
+    wcp_reader_close(&L.r);          /* the parsing thread's memory is not needed to resolve */
+    wcp_guess_free(guess);
+    guess = NULL;
     double t1 = mono_s();
     st->read_s = t1 - t0;
     if (L.opts->progress)
@@ -705,16 +719,14 @@ static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int orphan, vec *chan
 int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
 {
     wcp_graph g;
-    if (wcp_graph_build(db, run_id, 0, &g, err, errlen) < 0)
+    if (wcp_graph_build(db, run_id, WCP_GRAPH_STORED, &g, err, errlen) < 0)
         return -1;
-    sqlite3_stmt *sel_ops = NULL, *sel_waits = NULL, *upd_op = NULL, *upd_self = NULL, *upd_wait = NULL;
+    sqlite3_stmt *sel_waits = NULL, *upd_op = NULL, *upd_self = NULL, *upd_wait = NULL;
     vec ops = {.size = sizeof(op_upd)}, waits = {.size = sizeof(wait_upd)},
         spans = {.size = sizeof(wcp_span)};
     int rc = -1;
     int64_t n_waits = 0, n_orphans = 0, n_open = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id, parent_id, reparented, self_ns FROM ops "
-                               "WHERE run_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id", -1, &sel_ops, NULL) ||
-        sqlite3_prepare_v2(db, "SELECT waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup, "
+    if (sqlite3_prepare_v2(db, "SELECT waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup, "
                                "target_id, orphan FROM waits WHERE run_id = ?1 AND waiter_id BETWEEN ?2 AND ?3 "
                                "ORDER BY waiter_id, start_ns, end_ns", -1, &sel_waits, NULL) ||
         sqlite3_prepare_v2(db, "UPDATE ops SET parent_id = ?3, reparented = ?4, self_ns = ?5 "
@@ -734,19 +746,11 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
         uint32_t i1 = n - i0 > CHUNK ? i0 + CHUNK : n;
         int64_t lo = i0 == 0 ? INT64_MIN : g.id[i0];
         int64_t hi = i1 >= n ? INT64_MAX : g.id[i1] - 1;
-        sqlite3_bind_int64(sel_ops, 1, run_id);
-        sqlite3_bind_int64(sel_ops, 2, lo);
-        sqlite3_bind_int64(sel_ops, 3, hi);
         sqlite3_bind_int64(sel_waits, 1, run_id);
         sqlite3_bind_int64(sel_waits, 2, lo);
         sqlite3_bind_int64(sel_waits, 3, hi);
         int wrc = sqlite3_step(sel_waits);
         for (uint32_t i = i0; i < i1; i++) {
-            if (sqlite3_step(sel_ops) != SQLITE_ROW || sqlite3_column_int64(sel_ops, 0) != g.id[i]) {
-                snprintf(err, errlen, "materialise: the ops of run %lld changed while being read",
-                         (long long)run_id);
-                goto out;
-            }
             while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) < g.id[i]) {
                 if (wait_row(&g, sel_waits, 1, &waits, &n_waits, &n_orphans) < 0)
                     goto oom;
@@ -767,10 +771,8 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
             int64_t parent = g.parent[i] >= 0 ? g.id[g.parent[i]] : -1;
             int rep = (g.flags[i] & WCP_OP_REPARENTED) != 0;
             n_open += (g.flags[i] & WCP_OP_OPEN) != 0;
-            int64_t stored_parent = sqlite3_column_type(sel_ops, 1) == SQLITE_NULL
-                                        ? -1 : sqlite3_column_int64(sel_ops, 1);
-            bool same_parent = stored_parent == parent && sqlite3_column_int(sel_ops, 2) == rep;
-            if (!same_parent || sqlite3_column_int64(sel_ops, 3) != self) {
+            bool same_parent = (g.flags[i] & WCP_OP_STORED_PARENT) != 0;
+            if (!same_parent || g.self_ns[i] != self) {
                 op_upd *q = vec_push(&ops);
                 if (!q)
                     goto oom;
@@ -786,7 +788,6 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
             snprintf(err, errlen, "materialise: %s", sqlite3_errmsg(db));
             goto out;
         }
-        sqlite3_reset(sel_ops);
         sqlite3_reset(sel_waits);
         for (size_t k = 0; k < ops.n; k++) {
             op_upd *u = (op_upd *)ops.p + k;
@@ -867,7 +868,6 @@ oom:
 dberr:
     snprintf(err, errlen, "materialise: %s", sqlite3_errmsg(db));
 out:
-    sqlite3_finalize(sel_ops);
     sqlite3_finalize(sel_waits);
     sqlite3_finalize(upd_op);
     sqlite3_finalize(upd_self);
