@@ -36,7 +36,8 @@ typedef void (*wcp_progress_fn)(void *ctx, const char *phase, const wcp_load_sta
 
 /* How the secondary indexes of ops, waits and links are kept up to date. */
 typedef enum wcp_index_mode {
-    WCP_INDEXES_AUTO = 0,  /* rebuild when the database holds fewer rows than the dump has events */
+    WCP_INDEXES_AUTO = 0,  /* rebuild when the dump has more than twice as many events as the
+                            * database has rows (always for a first dump) */
     WCP_INDEXES_UPDATE,    /* row by row, as the rows go in */
     WCP_INDEXES_REBUILD,   /* dropped at the start of the transaction, created again at its end */
 } wcp_index_mode;
