@@ -23,17 +23,23 @@ static uint32_t string_id(sqlite3 *db, const char *s)
     return (uint32_t)wcp_db_string_id(db, s);
 }
 
-int32_t wcp_graph_find(const wcp_graph *g, int64_t id)
+/* index of id among the first n ops (ids ascending), or -1 */
+static int32_t find_upto(const int64_t *ids, size_t n, int64_t id)
 {
-    size_t lo = 0, hi = g->n_ops;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (g->id[mid] < id)
+        if (ids[mid] < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < g->n_ops && g->id[lo] == id ? (int32_t)lo : -1;
+    return lo < n && ids[lo] == id ? (int32_t)lo : -1;
+}
+
+int32_t wcp_graph_find(const wcp_graph *g, int64_t id)
+{
+    return find_upto(g->id, g->n_ops, id);
 }
 
 /* index of key in the sorted array a[0..n), or -1 */
@@ -235,20 +241,6 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
     return 0;
 }
 
-/* index of id among the first n ops (ids ascending), or -1 */
-static int32_t find_upto(const int64_t *ids, size_t n, int64_t id)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ids[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && ids[lo] == id ? (int32_t)lo : -1;
-}
-
 typedef struct nested {
     uint32_t *ident;       /* nested-client idents, ascending */
     int64_t *from;         /* the from-op id of each ident's last link */
@@ -296,26 +288,47 @@ static void mark_stored(wcp_graph *g, uint32_t i, int32_t p, bool rep, int64_t s
         g->flags[i] |= WCP_OP_STORED_PARENT;
 }
 
+/* The array a (cap entries of size bytes, n used) with room for one more:
+ * a itself, or a doubled copy; NULL when out of memory (a is then
+ * unchanged, still the caller's). */
+static void *room_for_one(void *a, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return a;
+    size_t c = *cap ? *cap * 2 : 256;
+    void *q = realloc(a, c * size);
+    if (q)
+        *cap = c;
+    return q;
+}
+
 /* Grows the per-op arrays being filled to cap entries. */
 static bool grow_ops(wcp_graph *g, size_t cap, bool attrs, bool stored)
 {
-    struct { void **p; size_t size; bool used; } a[] = {
-        {(void **)&g->id, sizeof *g->id, true}, {(void **)&g->start, sizeof *g->start, true},
-        {(void **)&g->end, sizeof *g->end, true}, {(void **)&g->parent, sizeof *g->parent, true},
-        {(void **)&g->flags, sizeof *g->flags, true}, {(void **)&g->kind, sizeof *g->kind, attrs},
-        {(void **)&g->class_id, sizeof *g->class_id, attrs}, {(void **)&g->ident, sizeof *g->ident, attrs},
-        {(void **)&g->client, sizeof *g->client, attrs}, {(void **)&g->outcome, sizeof *g->outcome, attrs},
-        {(void **)&g->work_type, sizeof *g->work_type, attrs},
-        {(void **)&g->self_ns, sizeof *g->self_ns, attrs || stored}};
-    for (size_t k = 0; k < sizeof a / sizeof a[0]; k++) {
-        if (!a[k].used)
-            continue;
-        void *q = realloc(*a[k].p, cap * a[k].size);
-        if (!q)
-            return false;
-        *a[k].p = q;
+#define GROW(a)                                          \
+    do {                                                 \
+        void *q = realloc(g->a, cap * sizeof *g->a);     \
+        if (!q)                                          \
+            return false;                                \
+        g->a = q;                                        \
+    } while (0)
+    GROW(id);
+    GROW(start);
+    GROW(end);
+    GROW(parent);
+    GROW(flags);
+    if (attrs) {
+        GROW(kind);
+        GROW(class_id);
+        GROW(ident);
+        GROW(client);
+        GROW(outcome);
+        GROW(work_type);
     }
+    if (attrs || stored)
+        GROW(self_ns);
     return true;
+#undef GROW
 }
 
 /* Sorts the op indexes a[0..n) by (start, id), unless they already are. */
@@ -373,13 +386,10 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
         uint32_t kind = (uint32_t)sqlite3_column_int64(st, 6);
         uint32_t ident = (uint32_t)sqlite3_column_int64(st, 7);
         if (kind == g->exec_str && kind != 0 && ident != 0) {
-            if (n_ex == cap_ex) {
-                cap_ex = cap_ex ? cap_ex * 2 : 256;
-                exec_entry *nx = realloc(ex, cap_ex * sizeof *ex);
-                if (!nx)
-                    goto oom;
-                ex = nx;
-            }
+            exec_entry *nx = room_for_one(ex, &cap_ex, n_ex, sizeof *ex);
+            if (!nx)
+                goto oom;
+            ex = nx;
             ex[n_ex++] = (exec_entry){ident, (uint32_t)i, g->end[i] - g->start[i]};
         }
         if (attrs) {
@@ -402,13 +412,10 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
          * higher id waits for the end */
         bool rep;
         if (resolve_parent(g, i, (uint32_t)i, recp, client, &nc, &g->parent[i], &rep) < 0) {
-            if (n_defer == cap_defer) {
-                cap_defer = cap_defer ? cap_defer * 2 : 256;
-                later *nd = realloc(defer, cap_defer * sizeof *defer);
-                if (!nd)
-                    goto oom;
-                defer = nd;
-            }
+            later *nd = room_for_one(defer, &cap_defer, n_defer, sizeof *defer);
+            if (!nd)
+                goto oom;
+            defer = nd;
             defer[n_defer++] = (later){(uint32_t)i, client, recp, stored_parent, stored_rep};
         } else {
             if (rep)
