@@ -11,6 +11,7 @@
  *   wcp_reader r;
  *   if (wcp_reader_open(&r, path) < 0 || wcp_reader_header(&r, on_string, ctx) < 0 ||
  *       wcp_reader_open_ops(&r, on_open, ctx) < 0) -> fail with r.err
+ *   wcp_reader_start_thread(&r);                         optional: parse on a second thread
  *   while ((rc = wcp_reader_next(&r, &ev)) > 0) ... ;   rc < 0 -> fail with r.err
  *   wcp_reader_close(&r);
  */
@@ -43,7 +44,16 @@ typedef struct wcp_event {
     bool clamped;      /* the event had d < s and was given d = s */
     wcp_str extra;     /* keys this reader does not know, as a JSON object ("" when none) */
     wcp_str line;      /* the whole line */
+    int64_t aux;       /* what the reader's hook said of it (0 without a hook) */
 } wcp_event;
+
+/* Work done per event by the thread that parses the dump (see
+ * wcp_reader_set_hook()). */
+typedef struct wcp_event_hook {
+    void (*seen)(void *ctx, const wcp_event *ev);     /* as each event is parsed */
+    int64_t (*ready)(void *ctx, const wcp_event *ev); /* as it is handed over: the result goes to ev->aux */
+    void *ctx;
+} wcp_event_hook;
 
 typedef struct wcp_open_op {
     int64_t id, parent, start, th;
@@ -63,6 +73,7 @@ typedef struct wcp_header {
 enum { WCP_FORMAT_AUTO = 0, WCP_FORMAT_WCPROF, WCP_FORMAT_CHROME }; /* see chrome.h */
 
 struct wcp_source;
+typedef struct wcp_pipe wcp_pipe;
 
 typedef struct wcp_reader {
     const char *path;  /* as given; "-" is standard input */
@@ -77,6 +88,8 @@ typedef struct wcp_reader {
     wcp_str strings_raw, open_ops_raw; /* spans of the header's arrays */
     int64_t events;    /* event lines returned so far */
     void *jroot;       /* json_t of the last line parsed by the jansson fallback */
+    wcp_pipe *pipe;    /* the parsing thread, after wcp_reader_start_thread() */
+    wcp_event_hook hook; /* see wcp_reader_set_hook() */
     char err[768];     /* "file:line: reason" after a failure */
     const struct wcp_source *src; /* another format read through these calls (chrome.h), or NULL */
     void *src_state;   /* that reader's state */
@@ -100,6 +113,26 @@ int wcp_reader_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx);
  * 0 at the end of a complete dump (exactly event_count events), or -1 with
  * r->err set. */
 int wcp_reader_next(wcp_reader *r, wcp_event *ev);
+
+/* Has the parsing thread call hook->seen for every event as it is parsed
+ * and hook->ready (whose result goes to ev->aux) as it is handed over, both
+ * in dump order. Without wcp_reader_start_thread(), ready follows seen at
+ * once; with it, the thread hands a batch over only once the next one is
+ * parsed, so ready() has seen at least the next 2048 events. Both run on the
+ * parsing thread: they must only touch what they alone use. Set it before
+ * the first event. Either function may be NULL. */
+void wcp_reader_set_hook(wcp_reader *r, const wcp_event_hook *hook);
+
+/* After the header (and open_ops, if wanted): parse the event lines on a
+ * second thread, which hands them over in batches through a bounded queue
+ * (a few thousand events, so memory does not grow with the dump).
+ * wcp_reader_next() then returns the same events, errors, r->line and
+ * r->bytes as without it; an event stays valid until the next call, as
+ * before. Returns 0, or -1 when no thread
+ * could be started (nothing changed: the reader goes on parsing on the
+ * calling thread). Like a read, it ends the life of the header's strings.
+ * wcp_reader_close() stops the thread. */
+int wcp_reader_start_thread(wcp_reader *r);
 
 /* Parses one event line with jansson alone (the reference path the scanner is
  * fuzzed against). Same results and errors as the scanner path. */

@@ -23,17 +23,23 @@ static uint32_t string_id(sqlite3 *db, const char *s)
     return (uint32_t)wcp_db_string_id(db, s);
 }
 
-int32_t wcp_graph_find(const wcp_graph *g, int64_t id)
+/* index of id among the first n ops (ids ascending), or -1 */
+static int32_t find_upto(const int64_t *ids, size_t n, int64_t id)
 {
-    size_t lo = 0, hi = g->n_ops;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (g->id[mid] < id)
+        if (ids[mid] < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < g->n_ops && g->id[lo] == id ? (int32_t)lo : -1;
+    return lo < n && ids[lo] == id ? (int32_t)lo : -1;
+}
+
+int32_t wcp_graph_find(const wcp_graph *g, int64_t id)
+{
+    return find_upto(g->id, g->n_ops, id);
 }
 
 /* index of key in the sorted array a[0..n), or -1 */
@@ -235,92 +241,215 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
     return 0;
 }
 
+typedef struct nested {
+    uint32_t *ident;       /* nested-client idents, ascending */
+    int64_t *from;         /* the from-op id of each ident's last link */
+    size_t n;
+} nested;
+
+/* §1.5: the parent of op i among the first `known` ops: its recorded parent
+ * when that is a known op other than itself, else through a nested-client
+ * link of its client. Returns 0 with *p (-1: a root) and *reparented, or -1
+ * when an op it names is not among the first `known` yet. */
+static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t recp, uint32_t client,
+                          const nested *nc, int32_t *p, bool *reparented)
+{
+    *p = -1;
+    *reparented = false;
+    if (recp != 0 && recp != g->id[i]) {
+        if (known <= (size_t)i && recp > g->id[i])
+            return -1;
+        *p = find_upto(g->id, known, recp);
+    }
+    if (*p < 0 && client != 0) {
+        int64_t k = find_u32(nc->ident, nc->n, client);
+        if (k >= 0) {
+            int64_t f = nc->from[k];
+            if (known <= (size_t)i && f > g->id[i])
+                return -1;
+            *p = f == g->id[i] ? -1 : find_upto(g->id, known, f);
+            *reparented = *p >= 0;
+        }
+    }
+    return 0;
+}
+
+typedef struct later {
+    uint32_t i, client;
+    int64_t recp;
+    int64_t stored_parent;     /* with WCP_GRAPH_STORED: parent_id as stored (-1: NULL) */
+    bool stored_rep;
+} later;
+
+/* Resolved parent i (index p, -1 for none) and reparented flag as stored? */
+static void mark_stored(wcp_graph *g, uint32_t i, int32_t p, bool rep, int64_t stored_parent, bool stored_rep)
+{
+    if ((p >= 0 ? g->id[p] : -1) == stored_parent && rep == stored_rep)
+        g->flags[i] |= WCP_OP_STORED_PARENT;
+}
+
+/* The array a (cap entries of size bytes, n used) with room for one more:
+ * a itself, or a doubled copy; NULL when out of memory (a is then
+ * unchanged, still the caller's). */
+static void *room_for_one(void *a, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return a;
+    size_t c = *cap ? *cap * 2 : 256;
+    void *q = realloc(a, c * size);
+    if (q)
+        *cap = c;
+    return q;
+}
+
+/* Grows the per-op arrays being filled to cap entries. */
+static bool grow_ops(wcp_graph *g, size_t cap, bool attrs, bool stored)
+{
+#define GROW(a)                                          \
+    do {                                                 \
+        void *q = realloc(g->a, cap * sizeof *g->a);     \
+        if (!q)                                          \
+            return false;                                \
+        g->a = q;                                        \
+    } while (0)
+    GROW(id);
+    GROW(start);
+    GROW(end);
+    GROW(parent);
+    GROW(flags);
+    if (attrs) {
+        GROW(kind);
+        GROW(class_id);
+        GROW(ident);
+        GROW(client);
+        GROW(outcome);
+        GROW(work_type);
+    }
+    if (attrs || stored)
+        GROW(self_ns);
+    return true;
+#undef GROW
+}
+
+/* Sorts the op indexes a[0..n) by (start, id), unless they already are. */
+static void sort_by_start(const wcp_graph *g, uint32_t *a, size_t n)
+{
+    for (size_t k = 1; k < n; k++)
+        if (by_start_id(&a[k - 1], &a[k], (void *)g) > 0) {
+            qsort_r(a, n, sizeof *a, by_start_id, (void *)g);
+            return;
+        }
+}
+
 int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err, size_t errlen)
 {
     memset(g, 0, sizeof *g);
     g->run_id = run_id;
     g->exec_str = string_id(db, "exec");
     sqlite3_stmt *st = NULL;
-    int64_t *recp = NULL;
-    uint32_t *client = NULL, *order = NULL, *nest_ident = NULL;
-    int64_t *nest_from = NULL;
+    nested nc = {0};
+    later *defer = NULL;
+    size_t n_defer = 0, cap_defer = 0;
     exec_entry *ex = NULL;
-    size_t n_ex = 0, cap_ex = 0, n_nest = 0;
-    int64_t count = 0;
-
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM ops WHERE run_id = ?1", -1, &st, NULL) != SQLITE_OK)
-        goto sqlerr;
-    sqlite3_bind_int64(st, 1, run_id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        count = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (count > INT32_MAX) {
-        wcp_errf(err, errlen, "graph: run %lld has %lld ops; at most %d are supported", (long long)run_id,
-             (long long)count, INT32_MAX);
+    size_t n_ex = 0, cap_ex = 0;
+    bool attrs = (flags & WCP_GRAPH_ATTRS) != 0, stored = (flags & WCP_GRAPH_STORED) != 0;
+    size_t cap = 0, n1;
+    /* the nested-client links first: most parents are resolved as the ops are read */
+    if (load_nested(db, g, &nc.ident, &nc.from, &nc.n, err, errlen) < 0)
         goto fail;
-    }
-    size_t n = (size_t)count, n1 = n ? n : 1;
-    g->id = malloc(n1 * sizeof *g->id);
-    g->start = malloc(n1 * sizeof *g->start);
-    g->end = malloc(n1 * sizeof *g->end);
-    g->parent = malloc(n1 * sizeof *g->parent);
-    g->flags = calloc(n1, 1);
-    recp = malloc(n1 * sizeof *recp);
-    client = malloc(n1 * sizeof *client);
-    if (!g->id || !g->start || !g->end || !g->parent || !g->flags || !recp || !client)
-        goto oom;
-    if (flags & WCP_GRAPH_ATTRS) {
-        g->kind = malloc(n1 * sizeof *g->kind);
-        g->class_id = malloc(n1 * sizeof *g->class_id);
-        g->ident = malloc(n1 * sizeof *g->ident);
-        g->outcome = malloc(n1 * sizeof *g->outcome);
-        g->work_type = malloc(n1 * sizeof *g->work_type);
-        g->self_ns = malloc(n1 * sizeof *g->self_ns);
-        if (!g->kind || !g->class_id || !g->ident || !g->outcome || !g->work_type || !g->self_ns)
-            goto oom;
-    }
-    if (sqlite3_prepare_v2(db,
-            "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
-            "class_id, outcome, work_type, self_ns FROM ops WHERE run_id = ?1 ORDER BY id",
-            -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, attrs || stored
+            ? "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
+              "class_id, outcome, work_type, self_ns, parent_id, reparented FROM ops WHERE run_id = ?1 "
+              "ORDER BY id"
+            : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id "
+              "FROM ops WHERE run_id = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_int64(st, 1, run_id);
-    int rc;
     size_t i = 0;
-    while (i < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (i == cap) {        /* grown as read: no count(*) scan first */
+            if (i >= INT32_MAX) {
+                wcp_errf(err, errlen, "graph: run %lld has more than %d ops", (long long)run_id, INT32_MAX);
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 4096;
+            if (!grow_ops(g, cap, attrs, stored))
+                goto oom;
+        }
         g->id[i] = sqlite3_column_int64(st, 0);
         g->start[i] = sqlite3_column_int64(st, 1);
         g->end[i] = sqlite3_column_int64(st, 2);
-        recp[i] = sqlite3_column_int64(st, 3);
+        int64_t recp = sqlite3_column_int64(st, 3);
         g->flags[i] = sqlite3_column_int(st, 4) ? WCP_OP_OPEN : 0;
-        client[i] = (uint32_t)sqlite3_column_int64(st, 5);
+        uint32_t client = (uint32_t)sqlite3_column_int64(st, 5);
         uint32_t kind = (uint32_t)sqlite3_column_int64(st, 6);
         uint32_t ident = (uint32_t)sqlite3_column_int64(st, 7);
         if (kind == g->exec_str && kind != 0 && ident != 0) {
-            if (n_ex == cap_ex) {
-                cap_ex = cap_ex ? cap_ex * 2 : 256;
-                exec_entry *nx = realloc(ex, cap_ex * sizeof *ex);
-                if (!nx)
-                    goto oom;
-                ex = nx;
-            }
+            exec_entry *nx = room_for_one(ex, &cap_ex, n_ex, sizeof *ex);
+            if (!nx)
+                goto oom;
+            ex = nx;
             ex[n_ex++] = (exec_entry){ident, (uint32_t)i, g->end[i] - g->start[i]};
         }
-        if (flags & WCP_GRAPH_ATTRS) {
+        if (attrs) {
             g->kind[i] = kind;
             g->ident[i] = ident;
+            g->client[i] = client;
             g->class_id[i] = (uint32_t)sqlite3_column_int64(st, 8);
             g->outcome[i] = (uint32_t)sqlite3_column_int64(st, 9);
             g->work_type[i] = (uint32_t)sqlite3_column_int64(st, 10);
+        }
+        if (attrs || stored)
             g->self_ns[i] = sqlite3_column_int64(st, 11);
+        int64_t stored_parent = -1;
+        bool stored_rep = false;
+        if (stored) {
+            stored_parent = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 12);
+            stored_rep = sqlite3_column_int(st, 13) != 0;
+        }
+        /* §1.5: ids below this one are read already; a parent named by a
+         * higher id waits for the end */
+        bool rep;
+        if (resolve_parent(g, i, (uint32_t)i, recp, client, &nc, &g->parent[i], &rep) < 0) {
+            later *nd = room_for_one(defer, &cap_defer, n_defer, sizeof *defer);
+            if (!nd)
+                goto oom;
+            defer = nd;
+            defer[n_defer++] = (later){(uint32_t)i, client, recp, stored_parent, stored_rep};
+        } else {
+            if (rep)
+                g->flags[i] |= WCP_OP_REPARENTED;
+            if (stored)
+                mark_stored(g, (uint32_t)i, g->parent[i], rep, stored_parent, stored_rep);
         }
         i++;
     }
     sqlite3_finalize(st);
     st = NULL;
+    if (rc != SQLITE_DONE)
+        goto sqlerr;
     g->n_ops = (uint32_t)i;
-    n = i;
+    size_t n = i;
+    n1 = n ? n : 1;
+    if (!grow_ops(g, n1, attrs, stored))
+        goto oom;              /* to size (an empty run still has its arrays) */
+    for (size_t k = 0; k < n_defer; k++) {
+        bool rep;
+        uint32_t d = defer[k].i;
+        resolve_parent(g, n, d, defer[k].recp, defer[k].client, &nc, &g->parent[d], &rep);
+        if (rep)
+            g->flags[d] |= WCP_OP_REPARENTED;
+        if (stored)
+            mark_stored(g, d, g->parent[d], rep, defer[k].stored_parent, defer[k].stored_rep);
+    }
+    free(defer);
+    defer = NULL;
+    free(nc.ident);
+    free(nc.from);
+    nc = (nested){0};
+    for (i = 0; i < n; i++)
+        g->n_reparented += (g->flags[i] & WCP_OP_REPARENTED) != 0;
 
     /* §1.3: exec ops by ident, the longest (then lowest id) first */
     if (n_ex)
@@ -337,48 +466,12 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     free(ex);
     ex = NULL;
 
-    /* §1.5: parents, then nested-client reparenting */
-    if (load_nested(db, g, &nest_ident, &nest_from, &n_nest, err, errlen) < 0)
-        goto fail;
-    for (i = 0; i < n; i++) {
-        int32_t p = -1;
-        if (recp[i] != 0 && recp[i] != g->id[i])
-            p = wcp_graph_find(g, recp[i]);
-        if (p < 0 && client[i] != 0) {
-            int64_t k = find_u32(nest_ident, n_nest, client[i]);
-            if (k >= 0) {
-                p = wcp_graph_find(g, nest_from[k]);
-                if (p == (int32_t)i)
-                    p = -1;
-                if (p >= 0) {
-                    g->flags[i] |= WCP_OP_REPARENTED;
-                    g->n_reparented++;
-                }
-            }
-        }
-        g->parent[i] = p;
-    }
-    free(recp);
-    recp = NULL;
-    free(nest_ident);
-    free(nest_from);
-    nest_ident = NULL;
-    nest_from = NULL;
-    if (flags & WCP_GRAPH_ATTRS)
-        g->client = client;
-    else
-        free(client);
-    client = NULL;
-
-    /* §1.6: children and roots ordered by (start, id) */
-    order = malloc(n1 * sizeof *order);
+    /* §1.6: children and roots ordered by (start, id): placed in index (id)
+     * order, which is nearly start order, then sorted where it is not */
     g->child_off = calloc(n + 1, sizeof *g->child_off);
     g->child = malloc(n1 * sizeof *g->child);
-    if (!order || !g->child_off || !g->child)
+    if (!g->child_off || !g->child)
         goto oom;
-    for (i = 0; i < n; i++)
-        order[i] = (uint32_t)i;
-    qsort_r(order, n, sizeof *order, by_start_id, g);
     for (i = 0; i < n; i++) {
         if (g->parent[i] >= 0)
             g->child_off[g->parent[i] + 1]++;
@@ -390,20 +483,19 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     g->root = malloc((g->n_roots ? g->n_roots : 1) * sizeof *g->root);
     if (!g->root)
         goto oom;
-    uint32_t *fill = malloc(n1 * sizeof *fill), nr = 0;
-    if (!fill)
-        goto oom;
-    memcpy(fill, g->child_off, n * sizeof *fill);
-    for (i = 0; i < n; i++) {
-        uint32_t o = order[i];
-        if (g->parent[o] >= 0)
-            g->child[fill[g->parent[o]]++] = o;
+    uint32_t nr = 0;
+    for (i = 0; i < n; i++) {          /* child_off[p] moves to the end of p's children... */
+        if (g->parent[i] >= 0)
+            g->child[g->child_off[g->parent[i]]++] = (uint32_t)i;
         else
-            g->root[nr++] = o;
+            g->root[nr++] = (uint32_t)i;
     }
-    free(fill);
-    free(order);
-    order = NULL;
+    for (i = n; i > 0; i--)            /* ...which is where p + 1's begin */
+        g->child_off[i] = g->child_off[i - 1];
+    g->child_off[0] = 0;
+    for (i = 0; i < n; i++)
+        sort_by_start(g, g->child + g->child_off[i], g->child_off[i + 1] - g->child_off[i]);
+    sort_by_start(g, g->root, g->n_roots);
 
     if ((flags & WCP_GRAPH_WAITS) && load_waits(db, g, err, errlen) < 0)
         goto fail;
@@ -416,12 +508,10 @@ oom:
     wcp_errf(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
 fail:
     sqlite3_finalize(st);
-    free(recp);
-    free(client);
-    free(order);
+    free(defer);
     free(ex);
-    free(nest_ident);
-    free(nest_from);
+    free(nc.ident);
+    free(nc.from);
     wcp_graph_free(g);
     return -1;
 }

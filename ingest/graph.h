@@ -19,11 +19,15 @@
 enum {
     WCP_OP_OPEN = 1,       /* flags[i]: open at the latest dump */
     WCP_OP_REPARENTED = 2, /* flags[i]: parent found through a nested_client link (§1.5) */
+    WCP_OP_STORED_PARENT = 4, /* flags[i], with WCP_GRAPH_STORED: the database's parent_id and
+                               * reparented are the resolved ones */
 };
 
 enum {
     WCP_GRAPH_ATTRS = 1,   /* load kind, class, ident, client, outcome, work type, self_ns */
     WCP_GRAPH_WAITS = 2,   /* load waits (targets resolved per §1.3-1.4) */
+    WCP_GRAPH_STORED = 4,  /* compare what the database holds of the materialised columns:
+                            * self_ns as stored, WCP_OP_STORED_PARENT (for ingest's resolve) */
 };
 
 typedef struct wcp_wait {
@@ -55,7 +59,7 @@ typedef struct wcp_graph {
 
     /* WCP_GRAPH_ATTRS (strings.id values; NULL unless loaded) */
     uint32_t *kind, *class_id, *ident, *client, *outcome, *work_type;
-    int64_t *self_ns;      /* as materialised in the database */
+    int64_t *self_ns;      /* as materialised in the database (ATTRS or STORED) */
 
     /* WCP_GRAPH_WAITS: the waits of op i are waits[wait_off[i] .. wait_off[i+1]),
      * ordered by (start, dump order); orphan waits are not attached */

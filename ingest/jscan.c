@@ -1,9 +1,10 @@
 /* jscan.c - a strict scanner for the flat JSON objects of wcprof dumps.
  *
- * The structure ({ } [ ] : , and whitespace) and the common tokens (plain
- * ASCII strings, integers of up to 18 digits, true/false/null) are scanned
- * here; every other token is given to jansson to decode or refuse, so the
- * scanner never accepts what jansson would not. See jscan.h.
+ * The structure ({ } [ ] : , and whitespace, nested values included, with
+ * jansson's depth limit) and the common tokens (plain ASCII strings,
+ * integers of up to 18 digits, true/false/null) are scanned here; every
+ * other token is given to jansson to decode or refuse, so the scanner never
+ * accepts what jansson would not. See jscan.h.
  */
 #include "jscan.h"
 
@@ -216,12 +217,65 @@ static int scan_number(jscan *js, cur *c, jv *out)
     return 0;
 }
 
-/* Any value; nested arrays and objects are validated by jansson and kept as
- * raw text. */
-static int scan_value(jscan *js, cur *c, jv *out)
+/* jansson's JSON_PARSER_MAX_DEPTH: a value nested deeper is refused. The
+ * line's object is at depth 1, its values at depth 2. */
+#define MAX_DEPTH 2048
+
+static int scan_value(jscan *js, cur *c, jv *out, int depth);
+
+/* Checks the array or object at c->p, itself at `depth`, as jansson's parser
+ * would (structure here, each token as scan_value() takes it), without
+ * building it: a string table of a million entries costs no memory. */
+static int check_nested(jscan *js, cur *c, int depth)
+{
+    const char *at = c->p;
+    char open = *c->p, close = open == '{' ? '}' : ']';
+    c->p++;
+    skip_ws(c);
+    if (c->p < c->end && *c->p == close) {
+        c->p++;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(c);
+        if (open == '{') {
+            jv key;
+            if (c->p >= c->end || *c->p != '"')
+                return fail(js, c, c->p, "expected a key (a string)");
+            if (scan_string(js, c, &key) < 0)
+                return -1;
+            skip_ws(c);
+            if (c->p >= c->end || *c->p != ':')
+                return fail(js, c, c->p, "expected ':' after a key");
+            c->p++;
+            skip_ws(c);
+        }
+        jv v;
+        if (scan_value(js, c, &v, depth + 1) < 0)
+            return -1;
+        skip_ws(c);
+        if (c->p < c->end && *c->p == ',') {
+            c->p++;
+            continue;
+        }
+        if (c->p < c->end && *c->p == close) {
+            c->p++;
+            return 0;
+        }
+        if (c->p >= c->end)
+            return fail(js, c, at, "unterminated %s", open == '{' ? "object" : "array");
+        return fail(js, c, c->p, "expected ',' or '%c' in an %s", close, open == '{' ? "object" : "array");
+    }
+}
+
+/* Any value at nesting `depth`; nested arrays and objects are checked and
+ * kept as raw text. */
+static int scan_value(jscan *js, cur *c, jv *out, int depth)
 {
     if (c->p >= c->end)
         return fail(js, c, c->p, "a value was expected at the end of the line");
+    if (depth > MAX_DEPTH)
+        return fail(js, c, c->p, "maximum parsing depth reached");
     char ch = *c->p;
     if (ch == '"')
         return scan_string(js, c, out);
@@ -239,31 +293,12 @@ static int scan_value(jscan *js, cur *c, jv *out)
         }
     }
     if (ch == '{' || ch == '[') {
-        int depth = 0;
-        const char *q = c->p;
-        for (; q < c->end; q++) {
-            if (*q == '"') {
-                const char *e = string_end(q, c->end);
-                if (!e)
-                    break;
-                q = e - 1;
-            } else if (*q == '{' || *q == '[')
-                depth++;
-            else if ((*q == '}' || *q == ']') && --depth == 0) {
-                q++;
-                break;
-            }
-        }
-        if (depth != 0)
-            return fail(js, c, c->p, "unterminated %s", ch == '{' ? "object" : "array");
-        json_t *j = jansson_token(js, c, c->p, q);
-        if (!j)
+        const char *a = c->p;
+        if (check_nested(js, c, depth) < 0)
             return -1;
-        json_decref(j);
         out->type = JV_OTHER;
-        out->s = c->p;
-        out->n = (size_t)(q - c->p);
-        c->p = q;
+        out->s = a;
+        out->n = (size_t)(c->p - a);
         return 0;
     }
     return fail(js, c, c->p, "invalid token '%c'", ch >= 0x20 && ch < 0x7f ? ch : '?');
@@ -300,7 +335,7 @@ int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn,
         c.p++;
         skip_ws(&c);
         jv val;
-        if (scan_value(js, &c, &val) < 0)
+        if (scan_value(js, &c, &val, 2) < 0)
             return -1;
         int k = keyfn(key.s, key.n);
         if (k >= 0 && k < nslots)
@@ -348,7 +383,7 @@ int jscan_array(jscan *js, const char *p, size_t n, jscan_elemfn fn, void *ctx)
     for (size_t i = 0;; i++) {
         skip_ws(&c);
         jv v;
-        if (scan_value(js, &c, &v) < 0)
+        if (scan_value(js, &c, &v, 2) < 0)
             return -1;
         int r = fn(ctx, i, &v);
         if (r)

@@ -2,11 +2,12 @@
  *
  * Dump lines are objects whose values are integers and short strings. The
  * scanner reads them without building a tree: each key is looked up in a
- * caller's table and its value stored in a slot. Anything unusual (a string
- * with escapes or non-ASCII bytes, a number that is not a plain integer, a
- * nested value) is handed to jansson token by token, so what the scanner
- * accepts is exactly what jansson accepts (tests/ingest/fuzz_jscan.c checks
- * this against jansson's own parse of the line).
+ * caller's table and its value stored in a slot; nested values are checked
+ * token by token (jansson's depth limit included) and kept as raw text.
+ * Anything unusual (a string with escapes or non-ASCII bytes, a number that
+ * is not a plain integer) is handed to jansson token by token, so what the
+ * scanner accepts is exactly what jansson accepts (tests/ingest/fuzz_dump.c
+ * checks this against jansson's own parse of the line).
  *
  * Ownership: decoded strings point either into the line (which must outlive
  * them) or into the scanner's scratch arena, valid until jscan_reset().

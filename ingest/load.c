@@ -5,6 +5,8 @@
 #include "chrome.h"
 #include "dump.h"
 #include "graph.h"
+#include "guess.h"
+#include "store.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@ static double mono_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 #define CHUNK 65536            /* ops per materialisation chunk */
+#define GUESS_SPANS (1u << 18) /* intervals the self-time guesser keeps at most (guess.h) */
 
 /* ---- bound values: one set of values binds an insert and its lookup alike */
 
@@ -221,38 +224,44 @@ static int insert_dedup(loader *L, sqlite3_stmt *ins, sqlite3_stmt *sel, vals *v
     }
 }
 
-/* ops: one binding for insert and completion (18 values) */
-static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work, uint32_t outcome,
-                  uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d, bool open,
-                  bool has_th, int64_t th, wcp_str extra)
+/* An op's values, as ?2..?16 and ?18 of ins_op and complete_op (?1, the
+ * run, and ?17, the dump, are bound once per load). */
+static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t kind, uint32_t work,
+                    uint32_t outcome, uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d,
+                    int64_t self, bool open, bool has_th, int64_t th, wcp_str extra)
 {
-    vals v = {.n = 18};
-    v_int(&v, 0, L->run_id);
-    v_int(&v, 1, id);
+    sqlite3_bind_int64(st, 2, id);
     if (p != 0 && p != id)
-        v_int(&v, 2, p);
+        sqlite3_bind_int64(st, 3, p);
     else
-        v_null(&v, 2);
-    v_int(&v, 3, p);
-    v_int(&v, 4, kind);
-    v_int(&v, 5, work);
-    v_int(&v, 6, outcome);
-    v_int(&v, 7, L->smap[c]);
-    v_int(&v, 8, L->smap[i]);
-    v_int(&v, 9, L->smap[cl]);
-    v_int(&v, 10, r);
-    v_int(&v, 11, s);
-    v_int(&v, 12, d);
-    v_int(&v, 13, open);
-    v_int(&v, 14, d - s);
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, p);
+    sqlite3_bind_int64(st, 5, kind);
+    sqlite3_bind_int64(st, 6, work);
+    sqlite3_bind_int64(st, 7, outcome);
+    sqlite3_bind_int64(st, 8, L->smap[c]);
+    sqlite3_bind_int64(st, 9, L->smap[i]);
+    sqlite3_bind_int64(st, 10, L->smap[cl]);
+    sqlite3_bind_int64(st, 11, r);
+    sqlite3_bind_int64(st, 12, s);
+    sqlite3_bind_int64(st, 13, d);
+    sqlite3_bind_int(st, 14, open);
+    sqlite3_bind_int64(st, 15, self);
     if (has_th)
-        v_int(&v, 15, th);
+        sqlite3_bind_int64(st, 16, th);
     else
-        v_null(&v, 15);
-    v_int(&v, 16, L->dump_id);
-    v_text(&v, 17, extra.p, extra.n);
+        sqlite3_bind_null(st, 16);
+    if (extra.n)
+        sqlite3_bind_text(st, 18, extra.p, (int)extra.n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 18);
+}
 
-    bind_vals(L->ins_op, &v, v.n);
+static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work, uint32_t outcome,
+                  uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d, int64_t self,
+                  bool open, bool has_th, int64_t th, wcp_str extra)
+{
+    bind_op(L, L->ins_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th, th, extra);
     int rc = sqlite3_step(L->ins_op);
     sqlite3_reset(L->ins_op);
     if (rc != SQLITE_DONE)
@@ -263,7 +272,7 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
     }
     if (open)
         return 0;              /* known already; an open entry never overrides */
-    bind_vals(L->complete_op, &v, v.n);
+    bind_op(L, L->complete_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th, th, extra);
     rc = sqlite3_step(L->complete_op);
     sqlite3_reset(L->complete_op);
     if (rc != SQLITE_DONE)
@@ -290,8 +299,8 @@ static int on_open(void *ctx, const wcp_open_op *o)
     if (intern_enum(L, o->kind, &kind) < 0 || intern_enum(L, o->work_type, &work) < 0)
         return -1;
     int64_t end = L->now > o->start ? L->now : o->start;
-    return put_op(L, o->id, o->parent, kind, work, 0, o->c, o->i, o->cl, 0, o->start, end, true,
-                  o->has_th, o->th, o->extra);
+    return put_op(L, o->id, o->parent, kind, work, 0, o->c, o->i, o->cl, 0, o->start, end,
+                  end - o->start, true, o->has_th, o->th, o->extra);
 }
 
 static int put_event(loader *L, const wcp_event *e)
@@ -305,8 +314,9 @@ static int put_event(loader *L, const wcp_event *e)
     case WCP_EV_OP:
         if (intern_enum(L, e->k, &a) < 0 || intern_enum(L, e->w, &b) < 0 || intern_enum(L, e->o, &c) < 0)
             return -1;
-        return put_op(L, e->id, e->p, a, b, c, e->c, e->i, e->cl, e->r, e->s, e->d, false, e->has_th,
-                      e->th, e->extra);
+        /* e->aux: the self time guessed (guess.h); the resolve phase checks it */
+        return put_op(L, e->id, e->p, a, b, c, e->c, e->i, e->cl, e->r, e->s, e->d, e->aux, false,
+                      e->has_th, e->th, e->extra);
     case WCP_EV_WAIT:
         if (intern_enum(L, e->rs, &a) < 0)
             return -1;
@@ -319,8 +329,8 @@ static int put_event(loader *L, const wcp_event *e)
         v_int(&v, 5, L->smap[e->i]);
         v_int(&v, 6, a);
         /* 7: dup */
-        if (e->t)
-            v_int(&v, 8, e->t);
+        if (e->aux)            /* the target guessed (guess.h); the resolve phase checks it */
+            v_int(&v, 8, e->aux);
         else
             v_null(&v, 8);
         v_int(&v, 9, 0);
@@ -488,7 +498,38 @@ static int insert_dump_row(loader *L)
     if (rc != SQLITE_DONE)
         return dberr(L, "dumps");
     L->dump_id = sqlite3_last_insert_rowid(L->db);
+    sqlite3_stmt *op_stmts[] = {L->ins_op, L->complete_op};
+    for (int k = 0; k < 2; k++) {     /* the same for every op of the dump (bind_op) */
+        sqlite3_bind_int64(op_stmts[k], 1, L->run_id);
+        sqlite3_bind_int64(op_stmts[k], 17, L->dump_id);
+    }
     L->st->dump_id = L->dump_id;
+    return 0;
+}
+
+/* Rebuilding the secondary indexes costs a sort of every row of the tables,
+ * keeping them up to date a B-tree insert per new row. Measured at 1M events
+ * (bench/README.md): into an empty database a rebuild saves a fifth of
+ * SQLite's time; with a run as large as the dump already there it costs a
+ * quarter more; even at about half that. So they are rebuilt when the dump
+ * has more than twice as many events as the database has rows: always for
+ * a first dump. */
+static int maybe_drop_indexes(loader *L, char **recreate)
+{
+    *recreate = NULL;
+    wcp_index_mode mode = L->opts->indexes;
+    if (mode == WCP_INDEXES_AUTO) {
+        int64_t rows = 0;
+        if (exec_ints(L->db, "SELECT coalesce(sum(ops + waits + links), 0) FROM runs", &rows, 0) < 0)
+            return dberr(L, "runs");
+        mode = rows < L->r.hdr.event_count / 2 ? WCP_INDEXES_REBUILD : WCP_INDEXES_UPDATE;
+    }
+    if (mode != WCP_INDEXES_REBUILD)
+        return 0;
+    char why[256];
+    if (wcp_db_drop_bulk_indexes(L->db, recreate, why, sizeof why) < 0)
+        return lerr(L, "%s: %s", L->r.path, why);
+    L->st->indexes_rebuilt = true;
     return 0;
 }
 
@@ -513,6 +554,9 @@ static int finish_dump_row(loader *L)
     return 0;
 }
 
+static void guess_seen(void *ctx, const wcp_event *ev) { wcp_guess_seen(ctx, ev); }
+static int64_t guess_ready(void *ctx, const wcp_event *ev) { return wcp_guess_ready(ctx, ev); }
+
 int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_load_stats *st,
                   char *err, size_t errlen)
 {
@@ -522,6 +566,8 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     err[0] = 0;
     int rc = -1;
     bool in_tx = false;
+    char *recreate = NULL;     /* the dropped indexes, to create again before the commit */
+    wcp_guess *guess = NULL;
     if (wcp_source_open(&L.r, path, L.opts->format) < 0) {
         snprintf(err, errlen, "%s", L.r.err);
         wcp_reader_close(&L.r);
@@ -543,13 +589,20 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         goto out;
     }
     st->dropped_events = L.r.hdr.dropped;
-    if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0)
+    if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0 || maybe_drop_indexes(&L, &recreate) < 0)
         goto out;
     if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
         if (!err[0])
             snprintf(err, errlen, "%s", L.r.err);
         goto out;
     }
+    if (!(guess = wcp_guess_new(GUESS_SPANS))) {
+        lerr(&L, "%s: out of memory", L.r.path);
+        goto out;
+    }
+    wcp_reader_set_hook(&L.r, &(wcp_event_hook){guess_seen, guess_ready, guess});
+    if (!L.opts->serial)
+        wcp_reader_start_thread(&L.r);   /* if it cannot start, this thread parses */
     wcp_event ev;
     int got;
     while ((got = wcp_reader_next(&L.r, &ev)) > 0) {
@@ -565,12 +618,16 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         goto out;
     }
     st->bytes = L.r.bytes;
+    wcp_reader_close(&L.r);          /* the parsing thread's memory is not needed to resolve */
+    wcp_guess_free(guess);
+    guess = NULL;
     double t1 = mono_s();
     st->read_s = t1 - t0;
     if (L.opts->progress)
         L.opts->progress(L.opts->progress_ctx, "resolving", st, L.r.hdr.event_count);
-    /* every op still open ends at the run's latest "now" */
-    if (exec_ints(db,
+    /* every op still open ends at the run's latest "now" (in a new run they
+     * were inserted so: no need to scan its ops) */
+    if (!st->new_run && exec_ints(db,
             "UPDATE ops SET end_ns = max(start_ns, ?2), self_ns = max(start_ns, ?2) - start_ns "
             "WHERE run_id = ?1 AND is_open = 1 AND end_ns != max(start_ns, ?2)", NULL, 2, L.run_id,
             L.now) < 0) {
@@ -579,6 +636,11 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     }
     if (wcp_materialize_run(db, L.run_id, err, errlen) < 0 || finish_dump_row(&L) < 0)
         goto out;
+    if (recreate && sqlite3_exec(db, recreate, NULL, NULL, &msg) != SQLITE_OK) {
+        lerr(&L, "%s: creating the indexes: %s", L.r.path, msg ? msg : "?");
+        sqlite3_free(msg);
+        goto out;
+    }
     st->resolve_s = mono_s() - t1;
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: commit failed: %s", L.r.path, msg ? msg : "?");
@@ -588,6 +650,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     in_tx = false;
     rc = 0;
 out:
+    sqlite3_free(recreate);
     finalize_all(&L);
     if (in_tx)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -595,7 +658,8 @@ out:
         free(L.ents[k].s);
     free(L.ents);
     free(L.smap);
-    wcp_reader_close(&L.r);
+    wcp_reader_close(&L.r);          /* joins the parsing thread, which used guess */
+    wcp_guess_free(guess);
     return rc;
 }
 
@@ -604,6 +668,7 @@ out:
 typedef struct op_upd {
     int64_t id, parent, self;  /* parent -1: NULL */
     int reparented;
+    bool self_only;            /* parent and reparented as stored: only self_ns changes */
 } op_upd;
 
 typedef struct wait_upd {
@@ -657,20 +722,22 @@ static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int orphan, vec *chan
 int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
 {
     wcp_graph g;
-    if (wcp_graph_build(db, run_id, 0, &g, err, errlen) < 0)
+    if (wcp_graph_build(db, run_id, WCP_GRAPH_STORED, &g, err, errlen) < 0)
         return -1;
-    sqlite3_stmt *sel_ops = NULL, *sel_waits = NULL, *upd_op = NULL, *upd_wait = NULL;
+    sqlite3_stmt *sel_waits = NULL, *upd_op = NULL, *upd_self = NULL, *upd_wait = NULL;
     vec ops = {.size = sizeof(op_upd)}, waits = {.size = sizeof(wait_upd)},
         spans = {.size = sizeof(wcp_span)};
     int rc = -1;
     int64_t n_waits = 0, n_orphans = 0, n_open = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id, parent_id, reparented, self_ns FROM ops "
-                               "WHERE run_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id", -1, &sel_ops, NULL) ||
-        sqlite3_prepare_v2(db, "SELECT waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup, "
+    if (sqlite3_prepare_v2(db, "SELECT waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup, "
                                "target_id, orphan FROM waits WHERE run_id = ?1 AND waiter_id BETWEEN ?2 AND ?3 "
                                "ORDER BY waiter_id, start_ns, end_ns", -1, &sel_waits, NULL) ||
         sqlite3_prepare_v2(db, "UPDATE ops SET parent_id = ?3, reparented = ?4, self_ns = ?5 "
                                "WHERE run_id = ?1 AND id = ?2", -1, &upd_op, NULL) ||
+        /* most changes are self time alone: a statement that leaves parent_id
+         * alone leaves the ops_children index alone too */
+        sqlite3_prepare_v2(db, "UPDATE ops SET self_ns = ?3 WHERE run_id = ?1 AND id = ?2", -1, &upd_self,
+                           NULL) ||
         sqlite3_prepare_v2(db, "UPDATE waits SET target_id = ?9, orphan = ?10 WHERE run_id = ?1 AND "
                                "waiter_id = ?2 AND start_ns = ?3 AND end_ns = ?4 AND recorded_target_id = ?5 "
                                "AND ident_id = ?6 AND reason = ?7 AND dup = ?8", -1, &upd_wait, NULL)) {
@@ -682,19 +749,11 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
         uint32_t i1 = n - i0 > CHUNK ? i0 + CHUNK : n;
         int64_t lo = i0 == 0 ? INT64_MIN : g.id[i0];
         int64_t hi = i1 >= n ? INT64_MAX : g.id[i1] - 1;
-        sqlite3_bind_int64(sel_ops, 1, run_id);
-        sqlite3_bind_int64(sel_ops, 2, lo);
-        sqlite3_bind_int64(sel_ops, 3, hi);
         sqlite3_bind_int64(sel_waits, 1, run_id);
         sqlite3_bind_int64(sel_waits, 2, lo);
         sqlite3_bind_int64(sel_waits, 3, hi);
         int wrc = sqlite3_step(sel_waits);
         for (uint32_t i = i0; i < i1; i++) {
-            if (sqlite3_step(sel_ops) != SQLITE_ROW || sqlite3_column_int64(sel_ops, 0) != g.id[i]) {
-                snprintf(err, errlen, "materialise: the ops of run %lld changed while being read",
-                         (long long)run_id);
-                goto out;
-            }
             while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) < g.id[i]) {
                 if (wait_row(&g, sel_waits, 1, &waits, &n_waits, &n_orphans) < 0)
                     goto oom;
@@ -715,14 +774,12 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
             int64_t parent = g.parent[i] >= 0 ? g.id[g.parent[i]] : -1;
             int rep = (g.flags[i] & WCP_OP_REPARENTED) != 0;
             n_open += (g.flags[i] & WCP_OP_OPEN) != 0;
-            int64_t stored_parent = sqlite3_column_type(sel_ops, 1) == SQLITE_NULL
-                                        ? -1 : sqlite3_column_int64(sel_ops, 1);
-            if (stored_parent != parent || sqlite3_column_int(sel_ops, 2) != rep ||
-                sqlite3_column_int64(sel_ops, 3) != self) {
+            bool same_parent = (g.flags[i] & WCP_OP_STORED_PARENT) != 0;
+            if (!same_parent || g.self_ns[i] != self) {
                 op_upd *q = vec_push(&ops);
                 if (!q)
                     goto oom;
-                *q = (op_upd){g.id[i], parent, self, rep};
+                *q = (op_upd){g.id[i], parent, self, rep, same_parent};
             }
         }
         while (wrc == SQLITE_ROW) {
@@ -734,21 +791,25 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
             snprintf(err, errlen, "materialise: %s", sqlite3_errmsg(db));
             goto out;
         }
-        sqlite3_reset(sel_ops);
         sqlite3_reset(sel_waits);
         for (size_t k = 0; k < ops.n; k++) {
             op_upd *u = (op_upd *)ops.p + k;
-            sqlite3_bind_int64(upd_op, 1, run_id);
-            sqlite3_bind_int64(upd_op, 2, u->id);
-            if (u->parent != -1)
-                sqlite3_bind_int64(upd_op, 3, u->parent);
-            else
-                sqlite3_bind_null(upd_op, 3);
-            sqlite3_bind_int(upd_op, 4, u->reparented);
-            sqlite3_bind_int64(upd_op, 5, u->self);
-            if (sqlite3_step(upd_op) != SQLITE_DONE)
+            sqlite3_stmt *up = u->self_only ? upd_self : upd_op;
+            sqlite3_bind_int64(up, 1, run_id);
+            sqlite3_bind_int64(up, 2, u->id);
+            if (u->self_only)
+                sqlite3_bind_int64(up, 3, u->self);
+            else {
+                if (u->parent != -1)
+                    sqlite3_bind_int64(up, 3, u->parent);
+                else
+                    sqlite3_bind_null(up, 3);
+                sqlite3_bind_int(up, 4, u->reparented);
+                sqlite3_bind_int64(up, 5, u->self);
+            }
+            if (sqlite3_step(up) != SQLITE_DONE)
                 goto dberr;
-            sqlite3_reset(upd_op);
+            sqlite3_reset(up);
         }
         for (size_t k = 0; k < waits.n; k++) {
             wait_upd *u = (wait_upd *)waits.p + k;
@@ -810,9 +871,9 @@ oom:
 dberr:
     snprintf(err, errlen, "materialise: %s", sqlite3_errmsg(db));
 out:
-    sqlite3_finalize(sel_ops);
     sqlite3_finalize(sel_waits);
     sqlite3_finalize(upd_op);
+    sqlite3_finalize(upd_self);
     sqlite3_finalize(upd_wait);
     free(ops.p);
     free(waits.p);

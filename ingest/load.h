@@ -26,6 +26,7 @@ typedef struct wcp_load_stats {
     uint64_t bytes;        /* bytes read */
     double read_s;         /* seconds reading and inserting the events */
     double resolve_s;      /* seconds recomputing the run's materialised columns */
+    bool indexes_rebuilt;  /* the secondary indexes were dropped and built again (see opts) */
 } wcp_load_stats;
 
 /* Called now and then during a load (every 65536 events and once at the end
@@ -33,11 +34,21 @@ typedef struct wcp_load_stats {
 typedef void (*wcp_progress_fn)(void *ctx, const char *phase, const wcp_load_stats *st,
                                 int64_t event_count);
 
+/* How the secondary indexes of ops, waits and links are kept up to date. */
+typedef enum wcp_index_mode {
+    WCP_INDEXES_AUTO = 0,  /* rebuild when the dump has more than twice as many events as the
+                            * database has rows (always for a first dump) */
+    WCP_INDEXES_UPDATE,    /* row by row, as the rows go in */
+    WCP_INDEXES_REBUILD,   /* dropped at the start of the transaction, created again at its end */
+} wcp_index_mode;
+
 typedef struct wcp_load_opts {
     bool new_run;          /* start a new run even if one has this dump's epoch */
     int format;            /* WCP_FORMAT_* (dump.h): 0 = by the file's first bytes (chrome.h) */
     wcp_progress_fn progress;
     void *progress_ctx;
+    wcp_index_mode indexes;
+    bool serial;           /* parse on the calling thread (default: a second thread parses) */
 } wcp_load_opts;
 
 /* Loads the dump at path ("-": standard input) into db; a Chrome trace is

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
     }
     char err[1024];
     sqlite3 *db;
-    if (wcp_db_open(dbpath, WCP_DB_CREATE, &db, err, sizeof err) < 0) {
+    if (wcp_db_open(dbpath, WCP_DB_CREATE | WCP_DB_ONE_THREAD, &db, err, sizeof err) < 0) {
         fprintf(stderr, "wcprof-ingest: %s\n", err);
         free(owned);
         return 1;

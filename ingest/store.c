@@ -54,6 +54,8 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
     }
     int oflags = (flags & WCP_DB_READONLY) ? SQLITE_OPEN_READONLY
                : SQLITE_OPEN_READWRITE | ((flags & WCP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    if (flags & WCP_DB_ONE_THREAD)
+        oflags |= SQLITE_OPEN_NOMUTEX;
     sqlite3 *db;
     int rc = sqlite3_open_v2(path, &db, oflags, NULL);
     if (rc != SQLITE_OK) {
@@ -99,6 +101,35 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
 fail:
     sqlite3_close(db);
     return -1;
+}
+
+int wcp_db_drop_bulk_indexes(sqlite3 *db, char **recreate, char *err, size_t errlen)
+{
+    *recreate = NULL;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
+                               "AND tbl_name IN ('ops', 'waits', 'links') ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "indexes: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_str *create = sqlite3_str_new(db), *drop = sqlite3_str_new(db);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_str_appendf(create, "%s;\n", (const char *)sqlite3_column_text(st, 1));
+        sqlite3_str_appendf(drop, "DROP INDEX \"%w\";\n", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    char *c = sqlite3_str_finish(create), *d = sqlite3_str_finish(drop), *msg = NULL;
+    if (rc != SQLITE_DONE || (d && sqlite3_exec(db, d, NULL, NULL, &msg) != SQLITE_OK)) {
+        snprintf(err, errlen, "indexes: %s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        sqlite3_free(c);
+        sqlite3_free(d);
+        return -1;
+    }
+    sqlite3_free(d);
+    *recreate = c ? c : sqlite3_mprintf("");
+    return 0;
 }
 
 int64_t wcp_db_string_id(sqlite3 *db, const char *s)

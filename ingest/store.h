@@ -18,6 +18,8 @@
 enum {
     WCP_DB_CREATE = 1,   /* create the file and the schema when missing */
     WCP_DB_READONLY = 2, /* open read-only (never with WCP_DB_CREATE) */
+    WCP_DB_ONE_THREAD = 4, /* the connection is only ever used by one thread at a time:
+                            * SQLite skips its per-call locking (SQLITE_OPEN_NOMUTEX) */
 };
 
 /* Opens path. Without WCP_DB_CREATE a missing file is an error. A file that
@@ -25,6 +27,14 @@ enum {
  * an empty one, which WCP_DB_CREATE initialises), is refused. Returns 0 with
  * *db open, or -1 with a message in err (and *db NULL). */
 int wcp_db_open(const char *path, int flags, sqlite3 **db, char *err, size_t errlen);
+
+/* Drops the secondary indexes of ops, waits and links: the ones a bulk load
+ * would otherwise update row by row (CREATE INDEX sorts once, several times
+ * faster). *recreate receives the statements that create them again
+ * (sqlite3_malloc'd; run it with sqlite3_exec, then sqlite3_free it). Run
+ * inside a transaction, so that a failure or a kill before the indexes are
+ * back rolls the drop back too. Returns 0, or -1 with err set (*recreate NULL). */
+int wcp_db_drop_bulk_indexes(sqlite3 *db, char **recreate, char *err, size_t errlen);
 
 /* The id of string s in the strings table, or 0 when it is not there. */
 int64_t wcp_db_string_id(sqlite3 *db, const char *s);

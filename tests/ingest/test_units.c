@@ -12,9 +12,84 @@
 
 #include "dump.h"
 #include "graph.h"
+#include "guess.h"
 #include "jscan.h"
 #include "load.h"
 #include "store.h"
+
+/* ---- the self-time and target guesser */
+
+static wcp_event op_ev(int64_t id, int64_t p, int64_t s, int64_t d)
+{
+    return (wcp_event){.type = WCP_EV_OP, .id = id, .p = p, .s = s, .d = d, .k = {"call", 4}};
+}
+
+static wcp_event wait_ev(int64_t p, int64_t t, int64_t s, int64_t d, uint32_t ident, const char *reason)
+{
+    return (wcp_event){.type = WCP_EV_WAIT, .p = p, .t = t, .s = s, .d = d, .i = ident,
+                       .rs = {reason, strlen(reason)}};
+}
+
+/* seen, then ready at once (a reader without its thread) */
+static int64_t guess_now(wcp_guess *g, wcp_event e)
+{
+    wcp_guess_seen(g, &e);
+    return wcp_guess_ready(g, &e);
+}
+
+static void test_guess_self_time(void **s)
+{
+    (void)s;
+    wcp_guess *g = wcp_guess_new(1000);
+    assert_non_null(g);
+    /* op 1 [0, 100): children [10, 30) and [20, 40), a wait [50, 60), a child
+     * [90, 120) clipped to 100: self 100 - 30 - 10 - 10 = 50 */
+    assert_int_equal(guess_now(g, op_ev(2, 1, 10, 30)), 20);
+    assert_int_equal(guess_now(g, op_ev(3, 1, 20, 40)), 20);
+    assert_int_equal(guess_now(g, wait_ev(1, 0, 50, 60, 0, "lock")), 0);
+    assert_int_equal(guess_now(g, op_ev(4, 1, 90, 120)), 30);
+    assert_int_equal(guess_now(g, op_ev(1, 0, 0, 100)), 50);
+    /* what came for op 1 is forgotten once it came: a second op 1 is whole */
+    assert_int_equal(guess_now(g, op_ev(1, 0, 0, 100)), 100);
+    /* a child seen after its parent but before the parent is ready counts */
+    wcp_event parent = op_ev(7, 0, 0, 10), child = op_ev(8, 7, 2, 5);
+    wcp_guess_seen(g, &parent);
+    wcp_guess_seen(g, &child);
+    assert_int_equal(wcp_guess_ready(g, &parent), 7);
+    assert_int_equal(wcp_guess_ready(g, &child), 3);
+    /* a self-parent is no child of itself */
+    assert_int_equal(guess_now(g, op_ev(9, 9, 0, 10)), 10);
+    wcp_guess_free(g);
+}
+
+static void test_guess_forgets_when_full(void **s)
+{
+    (void)s;
+    wcp_guess *g = wcp_guess_new(2);
+    guess_now(g, op_ev(2, 1, 0, 10));
+    guess_now(g, op_ev(3, 1, 10, 20));
+    guess_now(g, op_ev(4, 1, 20, 25));    /* the third: the first two are forgotten */
+    assert_int_equal(guess_now(g, op_ev(1, 0, 0, 100)), 95);
+    wcp_guess_free(g);
+}
+
+static void test_guess_exec_target(void **s)
+{
+    (void)s;
+    wcp_guess *g = wcp_guess_new(1000);
+    wcp_event e1 = op_ev(10, 0, 0, 50), e2 = op_ev(11, 0, 0, 80), e3 = op_ev(12, 0, 0, 80);
+    e1.k = e2.k = e3.k = (wcp_str){"exec", 4};
+    e1.i = e2.i = e3.i = 5;
+    guess_now(g, e1);
+    assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 5, "exec")), 10);
+    guess_now(g, e3);
+    guess_now(g, e2);                       /* as long as 12, lower id: 11 */
+    assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 5, "exec")), 11);
+    assert_int_equal(guess_now(g, wait_ev(1, 33, 0, 1, 5, "exec")), 33);   /* a recorded 't' */
+    assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 6, "exec")), 0);     /* no exec with ident 6 */
+    assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 5, "lock")), 0);     /* not an exec wait */
+    wcp_guess_free(g);
+}
 
 /* ---- jscan */
 
@@ -228,6 +303,9 @@ static void test_graph_empty_run(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_guess_self_time),
+        cmocka_unit_test(test_guess_forgets_when_full),
+        cmocka_unit_test(test_guess_exec_target),
         cmocka_unit_test(test_scan_plain),
         cmocka_unit_test(test_scan_escapes_and_unknown),
         cmocka_unit_test(test_scan_last_key_wins),
