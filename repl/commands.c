@@ -863,6 +863,14 @@ static int export_option(ShellState *p, sqlite3_str *q, const char *name, size_t
                    "one or the other", value, (int)len, name);
     return 1;
   }
+  long long ns;
+  char num[32];
+  /* --min-self is a duration, "5ms", as .rank takes it (the extension wants ns) */
+  if (len == 8 && (strncmp(name, "min-self", 8) == 0 || strncmp(name, "min_self", 8) == 0) &&
+      parse_ns(value, &ns) == 0) {
+    snprintf(num, sizeof num, "%lld", ns);
+    value = num;
+  }
   if (sqlite3_str_length(q))
     sqlite3_str_appendchar(q, 1, ' ');
   for (size_t i = 0; i < len; i++)
