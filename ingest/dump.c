@@ -691,6 +691,8 @@ struct wcp_pipe {
 
 static size_t arena_put(batch *b, const char *p, size_t n)
 {
+    if (n == 0)                   /* an empty line: a Chrome source's events have none */
+        return b->used;
     if (b->used + n > b->cap) {
         size_t cap = b->cap ? b->cap : 1 << 16;
         while (cap < b->used + n)
