@@ -5,8 +5,8 @@
  *
  * The page holds, in this order: the run's summary (run_summary and
  * replay_summary), a zoomable timeline of the ops with the baseline's
- * critical path, the what-if ranking (whatif_rank at factors 0.9 ... 0,
- * with a speed-up curve per class) and the class table (class_stats, with
+ * critical path, the what-if ranking (whatif_rank at factor 0.5, with a
+ * speed-up curve per class shown: its replays at 0.9 ... 0) and the class table (class_stats, with
  * each class's critical time). Nothing is computed here: every number
  * comes from the views and table-valued functions, queried on the export's
  * own connection, and the op graph from the run's model.
@@ -27,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include "export.h"
+#include "fns.h"
 #include "format_ns.h"
 
 #include "wcp_report_css.h"
@@ -38,10 +39,11 @@
 
 #define DEFAULT_TOP 10
 #define DEFAULT_MAX_OPS 20000
-/* The ranking's factors, from the largest speed-up to the smallest; the
- * middle one (0.5, "twice as fast") orders the ranking (whatif_rank). */
-#define RANK_FACTORS "[0,0.25,0.5,0.75,0.9]"
+/* The curves' factors, from the largest speed-up to the smallest; the
+ * middle one (0.5, "twice as fast") orders the ranking (whatif_rank). Only
+ * the classes shown are replayed at the others (add_curves). */
 #define N_FACTORS 5
+#define RANK_FACTOR 2
 static const double factors[N_FACTORS] = {0, 0.25, 0.5, 0.75, 0.9};
 
 /* The summary's columns, in the order of SUMMARY_SQL. */
@@ -58,8 +60,7 @@ enum { S_EPOCH, S_DUMPS, S_OPS, S_ROOTS, S_OPEN, S_DROPPED, S_ORPHANS, S_SPAN, S
 /* The ranking's rows (?2: top, 0 for all), the class table's, the path's. */
 #define RANK_SQL                                                                                  \
     "SELECT class_key, work_type, factor, saved_ns, total_self_ns, critical_ns, rank"            \
-    " FROM whatif_rank('" RANK_FACTORS "', 0, 1, ?1) WHERE ?2 <= 0 OR rank <= ?2"                \
-    " ORDER BY rank, factor"
+    " FROM whatif_rank('[0.5]', 0, 1, ?1) WHERE ?2 <= 0 OR rank <= ?2 ORDER BY rank"
 #define CLASSES_SQL                                                                               \
     "SELECT class_key, work_type, count, total_self_ns, total_wall_ns, p50_self_ns,"             \
     " p95_self_ns, max_self_ns, dup_executed FROM class_stats WHERE run_id = ?1"                 \
@@ -224,25 +225,37 @@ static int64_t sum_int(const html *h, int col)
     return sqlite3_value_int64(h->summary[col]);
 }
 
-/* whatif_rank's rows come by rank, then factor: a class's first row adds it. */
+/* One row of whatif_rank at the ranking's factor: one class. */
 static int rank_row(html *h, sqlite3_stmt *st)
 {
-    int64_t rank = sqlite3_column_int64(st, 6);
-    ranked *r = h->n_rank ? &h->rank[h->n_rank - 1] : NULL;
-    if (!r || r->rank != rank) {
-        if (!(r = append(&h->rank, &h->n_rank, &h->cap_rank, sizeof *r)))
-            return -1;
-        *r = (ranked){.key = dup_text(st, 0), .work_type = dup_text(st, 1), .rank = rank,
-                      .total_self = sqlite3_column_int64(st, 4),
-                      .critical = sqlite3_column_int64(st, 5)};
-        if (!r->key || !r->work_type)
-            return -1;
+    ranked *r = append(&h->rank, &h->n_rank, &h->cap_rank, sizeof *r);
+    if (!r)
+        return -1;
+    *r = (ranked){.key = dup_text(st, 0), .work_type = dup_text(st, 1),
+                  .rank = sqlite3_column_int64(st, 6), .total_self = sqlite3_column_int64(st, 4),
+                  .critical = sqlite3_column_int64(st, 5)};
+    r->saved[RANK_FACTOR] = sqlite3_column_int64(st, 3);
+    return r->key && r->work_type ? 0 : -1;
+}
+
+/* The ranked classes' savings at the other factors, replayed as the ranking
+ * does (wcp_run_jobs; a class with no critical time saves nothing at a
+ * factor <= 1, as whatif_rank prunes). */
+static int add_curves(html *h)
+{
+    wcp_job *jobs = malloc((h->n_rank ? h->n_rank : 1) * N_FACTORS * sizeof *jobs);
+    size_t n = 0;
+    if (!jobs)
+        return -1;
+    for (size_t i = 0; i < h->n_rank; i++) {
+        int64_t c = wcp_model_class(h->m, h->rank[i].key);
+        for (int f = 0; f < N_FACTORS && c >= 0 && h->m->cls[c].critical > 0; f++)
+            if (f != RANK_FACTOR)
+                jobs[n++] = (wcp_job){(uint32_t)c, factors[f], &h->rank[i].saved[f]};
     }
-    double f = sqlite3_column_double(st, 2);
-    for (int i = 0; i < N_FACTORS; i++)
-        if (f == factors[i])
-            r->saved[i] = sqlite3_column_int64(st, 3);
-    return 0;
+    int rc = wcp_run_jobs(h->m, jobs, n);
+    free(jobs);
+    return rc;
 }
 
 static int class_row_add(html *h, sqlite3_stmt *st)
@@ -285,6 +298,8 @@ static int load(html *h)
         return wcp_export_fail(h->e, "no summary for run %lld", (long long)h->e->run);
     if (each_row(h, RANK_SQL, rank_row) < 0 || each_row(h, CLASSES_SQL, class_row_add) < 0)
         return -1;
+    if (add_curves(h) < 0)
+        return wcp_export_fail(h->e, "out of memory");
     return each_row(h, PATH_SQL, path_row);
 }
 
