@@ -72,7 +72,12 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
     }
     if (app == 0 && objects == 0 && (flags & WCP_DB_CREATE)) {
         char *msg = NULL;
-        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+        /* 16 KiB pages (SQLite's default is 4): fewer, fuller b-tree pages
+         * for these wide rows; a first ingest of 1M events takes about 10 %
+         * less (README, "Performance"). Only takes effect before the first
+         * table, and not inside a transaction. */
+        if (sqlite3_exec(db, "PRAGMA page_size = 16384", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, wcp_schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, wcp_views_sql, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {

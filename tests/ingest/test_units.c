@@ -300,6 +300,47 @@ static void test_graph_empty_run(void **s)
     sqlite3_close(db);
 }
 
+/* ---- the database file */
+
+static int64_t page_size(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* A new database gets 16 KiB pages; one made with another page size (an
+ * older wcprof-ingest, or VACUUMed) keeps it and still takes dumps. */
+static void test_db_page_size(void **s)
+{
+    (void)s;
+    char dir[] = "/tmp/wcprof-test-XXXXXX", path[64], err[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    sqlite3 *db;
+    assert_int_equal(wcp_db_open(path, WCP_DB_CREATE, &db, err, sizeof err), 0);
+    assert_int_equal(page_size(db), 16384);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 4096; VACUUM", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(wcp_db_open(path, WCP_DB_CREATE, &db, err, sizeof err), 0);
+    assert_int_equal(page_size(db), 4096);
+    char *dump = write_tmp("{\"schema_version\":1,\"event_count\":1,\"strings\":[\"\"]}\n"
+                           "{\"e\":\"op\",\"id\":1,\"s\":0,\"d\":5}\n");
+    wcp_load_stats st;
+    if (wcp_load_dump(db, dump, NULL, &st, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(st.ops_added, 1);
+    assert_int_equal(page_size(db), 4096);
+    sqlite3_close(db);
+    unlink(dump);
+    free(dump);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_reader_count_mismatch),
         cmocka_unit_test(test_graph_structure),
         cmocka_unit_test(test_graph_empty_run),
+        cmocka_unit_test(test_db_page_size),
     };
     return cmocka_run_group_tests_name("ingest units", tests, NULL, NULL);
 }
