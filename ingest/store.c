@@ -72,7 +72,7 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
     }
     if (app == 0 && objects == 0 && (flags & WCP_DB_CREATE)) {
         char *msg = NULL;
-        /* 16 KiB pages (SQLite's default is 4): fewer, fuller b-tree pages
+        /* 16 KiB pages (SQLite's default is 4): fewer, larger b-tree pages
          * for these wide rows; a first ingest of 1M events takes about 10 %
          * less (README, "Performance"). Only takes effect before the first
          * table, and not inside a transaction. */
