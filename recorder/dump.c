@@ -237,10 +237,7 @@ static int64_t ns_of(const wcp__event *e, uint64_t v) {
 
 static void write_header(out *o, int64_t count, const openop *ops, size_t nops,
                          uint32_t nstr) {
-  uint64_t dropped = 0;
-  for (wcp__thread *t = atomic_load_explicit(&wcp__S.threads, memory_order_acquire);
-       t; t = t->next)
-    dropped += atomic_load_explicit(&t->dropped, memory_order_relaxed);
+  uint64_t dropped = wcp_dropped_events();
   int64_t epoch = wcp__epoch_unix_ns();
   PUTS(o, "{\"schema_version\":1,\"epoch_unix_nano\":");
   put_i64(o, epoch);
