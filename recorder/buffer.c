@@ -356,8 +356,6 @@ int wcp_set_prefault(int on) {
   return 0;
 }
 
-void wcp__prefault_stop(void) { wcp_set_prefault(0); }
-
 /* fork: the child has no pre-fault thread (one is started when needed)
  * and must not inherit pool_lk held by a thread that did not fork. */
 static void fork_prepare(void) {

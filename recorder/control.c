@@ -129,7 +129,7 @@ int wcp_dump_on_signal(int signo, const char *pattern) {
 static char *exit_path;
 
 static void dump_at_exit(void) {
-  wcp__prefault_stop(); /* no more memory for a process on its way out */
+  wcp_set_prefault(0); /* no more memory for a process on its way out */
   int ret = wcp_dump_path(exit_path, WCP_DUMP_FLUSH);
   if (ret < 0)
     fprintf(stderr, "wcprof: WCPROF_OUT dump to %s failed: %s (%s)\n",

@@ -157,7 +157,6 @@ static inline wcp__thread *wcp__self(void) {
 wcp__event *wcp__slot_slow(wcp__thread *t);
 void wcp__chunk_release(wcp__chunk *c);
 void wcp__buffer_init(void);  /* from wcp__init_once */
-void wcp__prefault_stop(void); /* at the exit dump: no more pre-faulting */
 
 /* Reserves the next event of t's buffer, or NULL (dropped and counted).
  * The caller fills it and calls wcp__commit. */
