@@ -76,8 +76,7 @@ uint32_t wcp__str_slow(wcp__thread *t, const char *s) {
   pthread_mutex_lock(&T.lk);
   uint32_t id = intern_locked(s);
   pthread_mutex_unlock(&T.lk);
-  uint32_t k = (uint32_t)(((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 55)
-               & (WCP__PCACHE - 1);
+  uint32_t k = wcp__pcache_slot(s);
   if (id || *s == '\0') { t->pcache[k].p = s; t->pcache[k].id = id; }
   return id;
 }

@@ -171,10 +171,14 @@ static inline void wcp__commit(wcp__thread *t) {
 
 /* strings.c */
 uint32_t wcp__str_slow(wcp__thread *t, const char *s);
+/* s's slot in a thread's string address cache (pcache) */
+static inline uint32_t wcp__pcache_slot(const char *s) {
+  return (uint32_t)(((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 55)
+         & (WCP__PCACHE - 1);
+}
 static inline uint32_t wcp__str(wcp__thread *t, const char *s) {
   if (s == NULL) return 0;
-  uint32_t k = (uint32_t)(((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 55)
-               & (WCP__PCACHE - 1);
+  uint32_t k = wcp__pcache_slot(s);
   if (__builtin_expect(t->pcache[k].p == s, 1)) return t->pcache[k].id;
   return wcp__str_slow(t, s);
 }
