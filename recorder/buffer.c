@@ -61,11 +61,7 @@ static _Atomic uint64_t reserve = RESERVE_MIN; /* ready chunks wanted */
 static _Atomic int may_grow = 1;   /* reserve not doubled since last slab */
 static _Atomic int64_t small_cpu;  /* CPU ns of the last 4 KiB-page slab */
 
-static int64_t cpu_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+static int64_t cpu_ns(void) { return wcp__clock_ns(CLOCK_THREAD_CPUTIME_ID); }
 
 /* ---- the pool ----------------------------------------------------------- */
 

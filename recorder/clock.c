@@ -30,14 +30,10 @@ static struct {
   size_t npts, cap;
 } C;
 
-static int64_t clock_ns(clockid_t id) {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+int64_t wcp__mono_ns(void) { return wcp__clock_ns(CLOCK_MONOTONIC); }
+uint64_t wcp__ticks_slow(void) {
+  return (uint64_t)wcp__clock_ns(CLOCK_MONOTONIC);
 }
-
-int64_t wcp__mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
-uint64_t wcp__ticks_slow(void) { return (uint64_t)clock_ns(CLOCK_MONOTONIC); }
 int64_t wcp__epoch_unix_ns(void) { return C.epoch_unix_ns; }
 int64_t wcp__origin_mono_ns(void) { return C.origin_mono_ns; }
 
@@ -56,7 +52,7 @@ static int has_invariant_tsc(void) {
 /* Reads ticks and the monotonic clock as close together as possible. */
 static point sample(void) {
   point p;
-  int64_t m = clock_ns(CLOCK_MONOTONIC);
+  int64_t m = wcp__clock_ns(CLOCK_MONOTONIC);
 #if defined(__x86_64__)
   if (wcp__use_tsc) __asm__ __volatile__("lfence" ::: "memory");
 #endif
@@ -68,8 +64,8 @@ static point sample(void) {
 /* Called once, under the init once-guard, before any event exists. */
 void wcp__clock_init(void) {
   wcp__use_tsc = has_invariant_tsc();
-  C.epoch_unix_ns = clock_ns(CLOCK_REALTIME);
-  C.origin_mono_ns = clock_ns(CLOCK_MONOTONIC);
+  C.epoch_unix_ns = wcp__clock_ns(CLOCK_REALTIME);
+  C.origin_mono_ns = wcp__clock_ns(CLOCK_MONOTONIC);
   C.cap = 16;
   C.pts = malloc(C.cap * sizeof *C.pts);
   if (C.pts) C.pts[C.npts++] = sample();

@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define WCP__CACHE_LINE 64
 
@@ -190,6 +191,13 @@ void wcp__names_unlock(void);
 
 /* clock.c */
 extern int wcp__use_tsc;
+/* clock id's time in ns (inline: wcp__ticks_slow, the ticks without a
+ * TSC, is on the record path) */
+static inline int64_t wcp__clock_ns(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 uint64_t wcp__ticks_slow(void);
 static inline uint64_t wcp__ticks(void) {
 #if defined(__x86_64__)
