@@ -397,24 +397,24 @@ static int dump(out *o, unsigned flags) {
   return ret;
 }
 
-int wcp_dump_fd(int fd, unsigned flags) {
-  if (fd < 0) return WCP_EINVAL;
+/* Dumps to fd (f NULL) or to f (fd -1) through a fresh output buffer. */
+static int dump_to(int fd, FILE *f, unsigned flags) {
   out *o = malloc(sizeof *o);
   if (!o) return WCP_ENOMEM;
-  o->fd = fd; o->f = NULL; o->err = 0; o->n = 0;
+  o->fd = fd; o->f = f; o->err = 0; o->n = 0;
   int ret = dump(o, flags);
   free(o);
   return ret;
 }
 
+int wcp_dump_fd(int fd, unsigned flags) {
+  if (fd < 0) return WCP_EINVAL;
+  return dump_to(fd, NULL, flags);
+}
+
 int wcp_dump_file(FILE *f, unsigned flags) {
   if (!f) return WCP_EINVAL;
-  out *o = malloc(sizeof *o);
-  if (!o) return WCP_ENOMEM;
-  o->fd = -1; o->f = f; o->err = 0; o->n = 0;
-  int ret = dump(o, flags);
-  free(o);
-  return ret;
+  return dump_to(-1, f, flags);
 }
 
 /* Expands %p, %n and %% of pattern into buf; 0, or WCP_EINVAL. */
