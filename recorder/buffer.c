@@ -410,7 +410,6 @@ static wcp__chunk *chunk_new(void) {
   }
   atomic_store_explicit(&c->committed, 0, memory_order_relaxed);
   atomic_store_explicit(&c->next, NULL, memory_order_relaxed);
-  c->pool_next = NULL;
   return c;
 }
 
