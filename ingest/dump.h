@@ -105,6 +105,11 @@ int wcp_reader_open(wcp_reader *r, const char *path);
 typedef int (*wcp_string_fn)(void *ctx, size_t index, const char *s, size_t n);
 int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx);
 
+/* Which key of the header line k[0..n) is (raw bytes): its index (0 is
+ * "schema_version"), or -1 for a key the header does not have. Also how a
+ * wcprof dump is told from a Chrome trace (chrome.c). */
+int wcp_header_key(const char *k, size_t n);
+
 /* Calls on_open for each entry of the header's open_ops (after the header). */
 typedef int (*wcp_open_fn)(void *ctx, const wcp_open_op *op);
 int wcp_reader_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx);
