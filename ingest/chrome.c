@@ -1332,7 +1332,6 @@ static int scan_event_fn(cur *c, void *arg)
 
 typedef struct token_arg {
     jval v;
-    uint8_t t;
 } token_arg;
 
 static int scan_scalar_fn(cur *c, void *arg) { return scan_scalar(c, &((token_arg *)arg)->v); }
