@@ -242,20 +242,14 @@ static int event_key(const char *k, size_t n)
     return -1;
 }
 
-static bool str_is(wcp_str s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n == n && memcmp(s.p, lit, n) == 0;
-}
-
 /* The one place where an event's keys are checked, for both parse paths. */
 static int event_from_slots(wcp_reader *r, const jv *v, const jv *extra, wcp_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     if (required(r, &v[K_E], "e", "") < 0 || get_str(r, &v[K_E], "e", &ev->e) < 0)
         return -1;
-    ev->type = str_is(ev->e, "op") ? WCP_EV_OP : str_is(ev->e, "wait") ? WCP_EV_WAIT
-             : str_is(ev->e, "link") ? WCP_EV_LINK : WCP_EV_OTHER;
+    ev->type = wcp_str_is(ev->e, "op") ? WCP_EV_OP : wcp_str_is(ev->e, "wait") ? WCP_EV_WAIT
+             : wcp_str_is(ev->e, "link") ? WCP_EV_LINK : WCP_EV_OTHER;
     if (required(r, &v[K_S], "s", "") < 0 || required(r, &v[K_D], "d", "") < 0)
         return -1;
     if (ev->type == WCP_EV_OP && required(r, &v[K_ID], "id", " in an op event") < 0)

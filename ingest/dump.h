@@ -23,11 +23,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct wcp_str {
     const char *p;     /* bytes (not NUL-terminated); valid until the next read */
     size_t n;
 } wcp_str;
+
+/* Are the bytes of s exactly the C string lit? */
+static inline bool wcp_str_is(wcp_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && memcmp(s.p, lit, n) == 0;
+}
 
 enum { WCP_EV_OP = 1, WCP_EV_WAIT, WCP_EV_LINK, WCP_EV_OTHER };
 
