@@ -662,7 +662,7 @@ typedef struct op_upd {
 } op_upd;
 
 typedef struct wait_upd {
-    int64_t key[8];            /* waiter, start, end, recorded target, ident, reason, dup */
+    int64_t key[7];            /* waiter, start, end, recorded target, ident, reason, dup */
     int64_t target;            /* -1: NULL */
     int orphan;
 } wait_upd;
