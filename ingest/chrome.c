@@ -1332,7 +1332,6 @@ static int scan_event_fn(cur *c, void *arg)
 
 typedef struct token_arg {
     jval v;
-    uint8_t t;
 } token_arg;
 
 static int scan_scalar_fn(cur *c, void *arg) { return scan_scalar(c, &((token_arg *)arg)->v); }
@@ -2170,8 +2169,6 @@ static int attach(wcp_reader *r)
 /* Is the text a Chrome trace (1), a wcprof dump (0), or too short to say (-1)? */
 static int looks_like_chrome(const char *p, size_t n, bool eof)
 {
-    static const char *const header_keys[] = {"schema_version", "epoch_unix_nano", "dumped_unix_nano",
-                                              "dropped_events", "event_count", "strings", "open_ops", "misuse"};
     size_t i = 0;
     if (memcmp(p, "\xef\xbb\xbf", n < 3 ? n : 3) == 0 && n) {
         if (n < 3)
@@ -2195,10 +2192,7 @@ static int looks_like_chrome(const char *p, size_t n, bool eof)
     const char *k = p + i + 1, *q = memchr(k, '"', n - i - 1);
     if (!q)
         return eof ? 1 : -1;
-    for (size_t h = 0; h < sizeof header_keys / sizeof header_keys[0]; h++)
-        if (strlen(header_keys[h]) == (size_t)(q - k) && memcmp(header_keys[h], k, (size_t)(q - k)) == 0)
-            return 0;
-    return 1;
+    return wcp_header_key(k, (size_t)(q - k)) >= 0 ? 0 : 1;
 }
 
 int wcp_source_open(wcp_reader *r, const char *path, int format)

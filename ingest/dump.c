@@ -242,20 +242,14 @@ static int event_key(const char *k, size_t n)
     return -1;
 }
 
-static bool str_is(wcp_str s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n == n && memcmp(s.p, lit, n) == 0;
-}
-
 /* The one place where an event's keys are checked, for both parse paths. */
 static int event_from_slots(wcp_reader *r, const jv *v, const jv *extra, wcp_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     if (required(r, &v[K_E], "e", "") < 0 || get_str(r, &v[K_E], "e", &ev->e) < 0)
         return -1;
-    ev->type = str_is(ev->e, "op") ? WCP_EV_OP : str_is(ev->e, "wait") ? WCP_EV_WAIT
-             : str_is(ev->e, "link") ? WCP_EV_LINK : WCP_EV_OTHER;
+    ev->type = wcp_str_is(ev->e, "op") ? WCP_EV_OP : wcp_str_is(ev->e, "wait") ? WCP_EV_WAIT
+             : wcp_str_is(ev->e, "link") ? WCP_EV_LINK : WCP_EV_OTHER;
     if (required(r, &v[K_S], "s", "") < 0 || required(r, &v[K_D], "d", "") < 0)
         return -1;
     if (ev->type == WCP_EV_OP && required(r, &v[K_ID], "id", " in an op event") < 0)
@@ -458,15 +452,21 @@ void wcp_reader_set_hook(wcp_reader *r, const wcp_event_hook *hook)
 
 enum { H_SCHEMA, H_EPOCH, H_DUMPED, H_DROPPED, H_COUNT, H_STRINGS, H_OPEN, H_MISUSE, H_N };
 
-static int header_key(const char *k, size_t n)
+/* The index in keys[0..nkeys) of the key k[0..n) (raw bytes), or -1. */
+static int key_index(const char *const *keys, int nkeys, const char *k, size_t n)
+{
+    for (int i = 0; i < nkeys; i++)
+        if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
+            return i;
+    return -1;
+}
+
+int wcp_header_key(const char *k, size_t n)
 {
     static const char *const keys[H_N] = {"schema_version", "epoch_unix_nano", "dumped_unix_nano",
                                           "dropped_events", "event_count", "strings", "open_ops",
                                           "misuse"};
-    for (int i = 0; i < H_N; i++)
-        if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
-            return i;
-    return -1;
+    return key_index(keys, H_N, k, n);
 }
 
 typedef struct strings_ctx {
@@ -513,7 +513,7 @@ int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
         return rerr(r, 1, "empty file: a dump starts with a header line");
     jv v[H_N], extra;
     jscan_reset(&r->js);
-    if (jscan_object(&r->js, line, n, header_key, v, H_N, &extra) < 0)
+    if (jscan_object(&r->js, line, n, wcp_header_key, v, H_N, &extra) < 0)
         return scan_err(r, nl ? "header: " : "header (truncated, no newline): ");
     wcp_header *h = &r->hdr;
     if (required(r, &v[H_SCHEMA], "schema_version", " in the header") < 0 ||
@@ -578,10 +578,7 @@ static int open_key(const char *k, size_t n)
 {
     static const char *const keys[O_N] = {"op_id", "parent_id", "kind", "work_type", "class_id",
                                           "ident_id", "client_id", "start_ns", "thread_id"};
-    for (int i = 0; i < O_N; i++)
-        if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
-            return i;
-    return -1;
+    return key_index(keys, O_N, k, n);
 }
 
 typedef struct open_ctx {

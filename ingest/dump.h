@@ -23,11 +23,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct wcp_str {
     const char *p;     /* bytes (not NUL-terminated); valid until the next read */
     size_t n;
 } wcp_str;
+
+/* Are the bytes of s exactly the C string lit? */
+static inline bool wcp_str_is(wcp_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && memcmp(s.p, lit, n) == 0;
+}
 
 enum { WCP_EV_OP = 1, WCP_EV_WAIT, WCP_EV_LINK, WCP_EV_OTHER };
 
@@ -104,6 +112,11 @@ int wcp_reader_open(wcp_reader *r, const char *path);
  * caller's to set). Returns 0 or -1 with r->err set. */
 typedef int (*wcp_string_fn)(void *ctx, size_t index, const char *s, size_t n);
 int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx);
+
+/* Which key of the header line k[0..n) is (raw bytes): its index (0 is
+ * "schema_version"), or -1 for a key the header does not have. Also how a
+ * wcprof dump is told from a Chrome trace (chrome.c). */
+int wcp_header_key(const char *k, size_t n);
 
 /* Calls on_open for each entry of the header's open_ops (after the header). */
 typedef int (*wcp_open_fn)(void *ctx, const wcp_open_op *op);

@@ -208,12 +208,6 @@ static int64_t take(wcp_guess *g, int64_t id, int64_t start, int64_t end)
     return end - start - covered;
 }
 
-static bool str_is(wcp_str s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n == n && memcmp(s.p, lit, n) == 0;
-}
-
 static exec_ent *exec_slot(wcp_guess *g, uint32_t ident)
 {
     size_t h = (ident * 2654435761u) & (g->cap_exec - 1);
@@ -253,7 +247,7 @@ void wcp_guess_seen(wcp_guess *g, const wcp_event *ev)
 {
     if ((ev->type == WCP_EV_OP && ev->p != ev->id) || ev->type == WCP_EV_WAIT)
         add(g, ev->p, ev->s, ev->d);
-    if (ev->type == WCP_EV_OP && ev->i != 0 && str_is(ev->k, "exec"))
+    if (ev->type == WCP_EV_OP && ev->i != 0 && wcp_str_is(ev->k, "exec"))
         add_exec(g, ev);
 }
 
@@ -261,7 +255,7 @@ int64_t wcp_guess_ready(wcp_guess *g, const wcp_event *ev)
 {
     if (ev->type == WCP_EV_OP)
         return take(g, ev->id, ev->s, ev->d);
-    if (ev->type == WCP_EV_WAIT && ev->t == 0 && ev->i != 0 && g->n_exec && str_is(ev->rs, "exec")) {
+    if (ev->type == WCP_EV_WAIT && ev->t == 0 && ev->i != 0 && g->n_exec && wcp_str_is(ev->rs, "exec")) {
         exec_ent *x = exec_slot(g, ev->i);
         return x->ident ? x->id : 0;
     }

@@ -16,12 +16,6 @@
 
 #define PROGRESS_EVERY 65536
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 #define CHUNK 65536            /* ops per materialisation chunk */
 #define GUESS_SPANS (1u << 18) /* intervals the self-time guesser keeps at most (guess.h) */
 
@@ -574,7 +568,6 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         return -1;
     }
     char *msg = NULL;
-    double t0 = mono_s();
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: cannot start a transaction: %s", L.r.path, msg ? msg : "?");
         sqlite3_free(msg);
@@ -621,8 +614,6 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     wcp_reader_close(&L.r);          /* the parsing thread's memory is not needed to resolve */
     wcp_guess_free(guess);
     guess = NULL;
-    double t1 = mono_s();
-    st->read_s = t1 - t0;
     if (L.opts->progress)
         L.opts->progress(L.opts->progress_ctx, "resolving", st, L.r.hdr.event_count);
     /* every op still open ends at the run's latest "now" (in a new run they
@@ -641,7 +632,6 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         sqlite3_free(msg);
         goto out;
     }
-    st->resolve_s = mono_s() - t1;
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: commit failed: %s", L.r.path, msg ? msg : "?");
         sqlite3_free(msg);
@@ -672,7 +662,7 @@ typedef struct op_upd {
 } op_upd;
 
 typedef struct wait_upd {
-    int64_t key[8];            /* waiter, start, end, recorded target, ident, reason, dup */
+    int64_t key[7];            /* waiter, start, end, recorded target, ident, reason, dup */
     int64_t target;            /* -1: NULL */
     int orphan;
 } wait_upd;

@@ -24,8 +24,6 @@ typedef struct wcp_load_stats {
     int64_t warnings;      /* d < s clamped, duplicate op ids within the dump */
     int64_t dropped_events;
     uint64_t bytes;        /* bytes read */
-    double read_s;         /* seconds reading and inserting the events */
-    double resolve_s;      /* seconds recomputing the run's materialised columns */
     bool indexes_rebuilt;  /* the secondary indexes were dropped and built again (see opts) */
 } wcp_load_stats;
 
