@@ -31,7 +31,6 @@ typedef struct wcp_model {
     wcp_tape tape;
     /* the baseline replay (all factors 1) */
     int64_t *reg, *start;
-    int64_t *after;            /* the trace, while the critical path is walked (then NULL) */
     int64_t baseline, actual;
     wcp_seg *path;
     size_t n_path;
