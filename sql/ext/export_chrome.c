@@ -590,7 +590,6 @@ static void put_op_head(chrome *c, uint32_t i)
 
 static void put_seg(chrome *c, const wcp_seg *s)
 {
-    static const char *const what[] = {"self", "wait", "gap", "offset", "cycle"};
     wcp_out *o = c->e->out;
     const char *key = c->m->cls[c->m->op_cls[s->op]].key;
     wcp_out_puts(o, "\"name\":");
@@ -604,10 +603,10 @@ static void put_seg(chrome *c, const wcp_seg *s)
             wcp_out_json(o, n);
         free(n);
     } else {
-        wcp_out_json(o, what[s->what]);
+        wcp_out_json(o, wcp_seg_what_name[s->what]);
     }
     wcp_out_printf(o, ",\"cat\":\"critical\",\"args\":{\"what\":\"%s\",\"op_id\":%lld,\"class_key\":",
-                   what[s->what], (long long)c->g->id[s->op]);
+                   wcp_seg_what_name[s->what], (long long)c->g->id[s->op]);
     wcp_out_json(o, key);
     if (s->what == WCP_SEG_WAIT)
         put_str_arg(o, "resource", resource(c, &c->g->waits[s->wait]));

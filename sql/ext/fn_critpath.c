@@ -4,8 +4,6 @@
 
 #include <stdlib.h>
 
-static const char *const what_name[] = {"self", "wait", "gap", "offset", "cycle"};
-
 static int fill(wcp_call *c)
 {
     const wcp_model *m = c->model;
@@ -31,7 +29,7 @@ static int fill(wcp_call *c)
         wcp_put_int(c, (int64_t)k + 1);
         wcp_put_int(c, g->id[s->op]);
         wcp_put_static(c, m->cls[m->op_cls[s->op]].key);
-        wcp_put_static(c, what_name[s->what]);
+        wcp_put_static(c, wcp_seg_what_name[s->what]);
         if (s->what == WCP_SEG_WAIT) {
             const wcp_wait *w = &g->waits[s->wait];
             char *name = wcp_string(c->db, w->ident);
