@@ -841,7 +841,7 @@ static int64_t dropped_events(chrome *c)
     return n;
 }
 
-static void put_trailer(chrome *c, uint32_t flows)
+static void put_trailer(chrome *c, uint32_t flows, int64_t dropped)
 {
     const wcp_model *m = c->m;
     wcp_out *o = c->e->out;
@@ -851,7 +851,7 @@ static void put_trailer(chrome *c, uint32_t flows)
                       "\"dropped_events\":%lld",
                    (long long)c->e->run, (long long)m->baseline, (long long)m->actual, c->g->n_ops, flows,
                    (unsigned long long)c->flows_nested, (unsigned long long)c->flows_left_out,
-                   (long long)dropped_events(c));
+                   (long long)dropped);
     if (c->spec) {
         wcp_out_puts(o, ",\"whatif\":");
         wcp_out_json(o, c->spec);
@@ -916,7 +916,7 @@ static int write_chrome(wcp_export *e)
     }
     for (size_t k = 0; k < c.n_evs && !e->out->failed; k++)
         put_event(&c, &c.evs[k]);
-    put_trailer(&c, flows);
+    put_trailer(&c, flows, dropped);
     rc = 0;
     goto done;
 oom:
