@@ -183,12 +183,7 @@ static void fold_critical(folder *f, sqlite3 *db)
             add(f, op_stack(f, s->op), len);
             break;
         case WCP_SEG_WAIT: {
-            const wcp_wait *w = &m->g.waits[s->wait];
-            char *res = wcp_string(db, w->ident), *name = NULL;
-            if (res && !*res) {
-                free(res);
-                res = wcp_string(db, w->reason);
-            }
+            char *res = wcp_wait_resource(db, &m->g.waits[s->wait]), *name = NULL;
             if (!res || asprintf(&name, "wait:%s", res) < 0) {
                 free(res);
                 f->oom = true;

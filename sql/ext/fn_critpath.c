@@ -31,12 +31,7 @@ static int fill(wcp_call *c)
         wcp_put_static(c, m->cls[m->op_cls[s->op]].key);
         wcp_put_static(c, wcp_seg_what_name[s->what]);
         if (s->what == WCP_SEG_WAIT) {
-            const wcp_wait *w = &g->waits[s->wait];
-            char *name = wcp_string(c->db, w->ident);
-            if (name && !*name) {
-                free(name);
-                name = wcp_string(c->db, w->reason);
-            }
+            char *name = wcp_wait_resource(c->db, &g->waits[s->wait]);
             wcp_put_text(c, name);
             free(name);
         } else {

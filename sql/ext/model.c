@@ -37,6 +37,16 @@ char *wcp_string(sqlite3 *db, uint32_t id)
     return out;
 }
 
+char *wcp_wait_resource(sqlite3 *db, const wcp_wait *w)
+{
+    char *name = wcp_string(db, w->ident);
+    if (name && !*name) {
+        free(name);
+        name = wcp_string(db, w->reason);
+    }
+    return name;
+}
+
 /* ---- classes */
 
 /* Gives c its work type wt, unless it has one. false: out of memory. */

@@ -65,5 +65,9 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
 /* A string of the database by id (malloc'd; "" when unknown), NULL on OOM. */
 char *wcp_string(sqlite3 *db, uint32_t id);
 
+/* What a wait waited for: its ident's string, else its reason's
+ * (malloc'd), NULL on OOM. */
+char *wcp_wait_resource(sqlite3 *db, const wcp_wait *w);
+
 
 #endif
