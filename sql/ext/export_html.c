@@ -114,14 +114,8 @@ typedef struct html {
 static void *append(void *arr, size_t *n, size_t *cap, size_t size)
 {
     void **p = arr;
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        void *q = realloc(*p, c * size);
-        if (!q)
-            return NULL;
-        *p = q;
-        *cap = c;
-    }
+    if (!wcp_grow(p, cap, *n + 1, size))
+        return NULL;
     char *e = (char *)*p + (*n)++ * size;
     memset(e, 0, size);
     return e;
