@@ -291,7 +291,7 @@ static int64_t write_file(wcp_export *e, const wcp_exporter *ex, const char *pat
 static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     wcp_ext *x = sqlite3_user_data(ctx);
-    wcp_export e = {.db = sqlite3_context_db_handle(ctx), .x = x, .options = ""};
+    wcp_export e = {.db = sqlite3_context_db_handle(ctx), .options = ""};
     const char *fmt = (const char *)sqlite3_value_text(argv[0]);
     const char *path = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
     if (argc > 2 && sqlite3_value_type(argv[2]) != SQLITE_NULL)

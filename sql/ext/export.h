@@ -45,7 +45,6 @@ void wcp_out_html(wcp_out *o, const char *s);
 
 typedef struct wcp_export {
     sqlite3 *db;
-    wcp_ext *x;
     wcp_model *model;      /* the run's (held for the export) */
     int64_t run;
     const char *options;   /* as given ("" when none) */
