@@ -123,6 +123,19 @@ void wcp_out_html(wcp_out *o, const char *s)
     wcp_out_write(o, run, (size_t)(s - run));
 }
 
+void wcp_out_field(wcp_out *o, const char *s, char sep, char sep_as)
+{
+    for (const char *r = s;; s++) {
+        if (*s && *s != sep && *s != '\t' && *s != '\n' && *s != '\r')
+            continue;
+        wcp_out_write(o, r, (size_t)(s - r));
+        if (!*s)
+            return;
+        wcp_out_write(o, *s == sep ? &sep_as : " ", 1);
+        r = s + 1;
+    }
+}
+
 /* ---- options */
 
 int wcp_export_fail(wcp_export *e, const char *fmt, ...)

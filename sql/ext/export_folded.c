@@ -204,20 +204,6 @@ static void fold_critical(folder *f, sqlite3 *db)
     }
 }
 
-/* A frame's name with the characters that would break a line replaced. */
-static void put_frame(wcp_out *o, const char *s)
-{
-    for (const char *r = s;; s++) {
-        if (*s && *s != ';' && *s != '\n' && *s != '\r' && *s != '\t')
-            continue;
-        wcp_out_write(o, r, (size_t)(s - r));
-        if (!*s)
-            return;
-        wcp_out_write(o, *s == ';' ? "," : " ", 1);
-        r = s + 1;
-    }
-}
-
 /* A line to write: its stack's text in the arena, and its weight. */
 typedef struct line {
     size_t at;
@@ -250,7 +236,8 @@ static int write_lines(wcp_export *e, folder *f)
         lines[n++] = (line){arena.len, f->nodes[k].weight};
         while (depth--) {
             uint32_t fr = f->nodes[up[depth]].frame;
-            put_frame(&arena, fr < m->n_cls ? m->cls[fr].key : f->extra[fr - m->n_cls]);
+            /* ';' separates the frames: a name's own become ',' */
+            wcp_out_field(&arena, fr < m->n_cls ? m->cls[fr].key : f->extra[fr - m->n_cls], ';', ',');
             wcp_out_write(&arena, depth ? ";" : "", 1);
         }
     }
