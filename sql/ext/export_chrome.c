@@ -710,13 +710,14 @@ static void number_lanes(placing *p, uint32_t *tid)
 /* The what-if replay of the spec, and its critical path. */
 static int whatif_replay(chrome *c)
 {
-    wcp_call call = {.db = c->e->db, .model = (wcp_model *)c->m};
+    char err[512];
     double *factor = NULL;
     int64_t *after = NULL;
     int rc = 0;
-    c->sim_makespan = wcp_whatif_replay(&call, c->spec, &factor, &c->sim_reg, &c->sim_start, &after);
+    c->sim_makespan = wcp_whatif_replay(c->e->db, c->m, c->spec, &factor, &c->sim_reg, &c->sim_start,
+                                        &after, err, sizeof err);
     if (c->sim_makespan < 0)
-        rc = wcp_export_fail(c->e, "whatif: %s", call.err);
+        rc = wcp_export_fail(c->e, "whatif: %s", err);
     else if (wcp_tape_critical_path(&c->m->tape, c->sim_reg, c->sim_start, after, &c->sim_path,
                                     &c->n_sim_path) < 0)
         rc = wcp_export_fail(c->e, "out of memory");
