@@ -123,6 +123,19 @@ void wcp_out_html(wcp_out *o, const char *s)
     wcp_out_write(o, run, (size_t)(s - run));
 }
 
+void wcp_out_field(wcp_out *o, const char *s, char sep, char sep_as)
+{
+    for (const char *r = s;; s++) {
+        if (*s && *s != sep && *s != '\t' && *s != '\n' && *s != '\r')
+            continue;
+        wcp_out_write(o, r, (size_t)(s - r));
+        if (!*s)
+            return;
+        wcp_out_write(o, *s == sep ? &sep_as : " ", 1);
+        r = s + 1;
+    }
+}
+
 /* ---- options */
 
 int wcp_export_fail(wcp_export *e, const char *fmt, ...)
@@ -291,7 +304,7 @@ static int64_t write_file(wcp_export *e, const wcp_exporter *ex, const char *pat
 static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     wcp_ext *x = sqlite3_user_data(ctx);
-    wcp_export e = {.db = sqlite3_context_db_handle(ctx), .x = x, .options = ""};
+    wcp_export e = {.db = sqlite3_context_db_handle(ctx), .options = ""};
     const char *fmt = (const char *)sqlite3_value_text(argv[0]);
     const char *path = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
     if (argc > 2 && sqlite3_value_type(argv[2]) != SQLITE_NULL)

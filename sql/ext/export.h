@@ -42,10 +42,12 @@ void wcp_out_printf(wcp_out *o, const char *fmt, ...) __attribute__((format(prin
 void wcp_out_json(wcp_out *o, const char *s);
 /* s with &, <, >, " and ' escaped for HTML text and attributes. */
 void wcp_out_html(wcp_out *o, const char *s);
+/* s as one field of a line-based format: tabs and line breaks as spaces,
+ * and sep (a field separator; 0: none) as sep_as. */
+void wcp_out_field(wcp_out *o, const char *s, char sep, char sep_as);
 
 typedef struct wcp_export {
     sqlite3 *db;
-    wcp_ext *x;
     wcp_model *model;      /* the run's (held for the export) */
     int64_t run;
     const char *options;   /* as given ("" when none) */

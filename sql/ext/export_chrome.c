@@ -590,7 +590,6 @@ static void put_op_head(chrome *c, uint32_t i)
 
 static void put_seg(chrome *c, const wcp_seg *s)
 {
-    static const char *const what[] = {"self", "wait", "gap", "offset", "cycle"};
     wcp_out *o = c->e->out;
     const char *key = c->m->cls[c->m->op_cls[s->op]].key;
     wcp_out_puts(o, "\"name\":");
@@ -604,10 +603,10 @@ static void put_seg(chrome *c, const wcp_seg *s)
             wcp_out_json(o, n);
         free(n);
     } else {
-        wcp_out_json(o, what[s->what]);
+        wcp_out_json(o, wcp_seg_what_name[s->what]);
     }
     wcp_out_printf(o, ",\"cat\":\"critical\",\"args\":{\"what\":\"%s\",\"op_id\":%lld,\"class_key\":",
-                   what[s->what], (long long)c->g->id[s->op]);
+                   wcp_seg_what_name[s->what], (long long)c->g->id[s->op]);
     wcp_out_json(o, key);
     if (s->what == WCP_SEG_WAIT)
         put_str_arg(o, "resource", resource(c, &c->g->waits[s->wait]));
@@ -711,13 +710,14 @@ static void number_lanes(placing *p, uint32_t *tid)
 /* The what-if replay of the spec, and its critical path. */
 static int whatif_replay(chrome *c)
 {
-    wcp_call call = {.db = c->e->db, .model = (wcp_model *)c->m};
+    char err[512];
     double *factor = NULL;
     int64_t *after = NULL;
     int rc = 0;
-    c->sim_makespan = wcp_whatif_replay(&call, c->spec, &factor, &c->sim_reg, &c->sim_start, &after);
+    c->sim_makespan = wcp_whatif_replay(c->e->db, c->m, c->spec, &factor, &c->sim_reg, &c->sim_start,
+                                        &after, err, sizeof err);
     if (c->sim_makespan < 0)
-        rc = wcp_export_fail(c->e, "whatif: %s", call.err);
+        rc = wcp_export_fail(c->e, "whatif: %s", err);
     else if (wcp_tape_critical_path(&c->m->tape, c->sim_reg, c->sim_start, after, &c->sim_path,
                                     &c->n_sim_path) < 0)
         rc = wcp_export_fail(c->e, "out of memory");
@@ -842,7 +842,7 @@ static int64_t dropped_events(chrome *c)
     return n;
 }
 
-static void put_trailer(chrome *c, uint32_t flows)
+static void put_trailer(chrome *c, uint32_t flows, int64_t dropped)
 {
     const wcp_model *m = c->m;
     wcp_out *o = c->e->out;
@@ -852,7 +852,7 @@ static void put_trailer(chrome *c, uint32_t flows)
                       "\"dropped_events\":%lld",
                    (long long)c->e->run, (long long)m->baseline, (long long)m->actual, c->g->n_ops, flows,
                    (unsigned long long)c->flows_nested, (unsigned long long)c->flows_left_out,
-                   (long long)dropped_events(c));
+                   (long long)dropped);
     if (c->spec) {
         wcp_out_puts(o, ",\"whatif\":");
         wcp_out_json(o, c->spec);
@@ -917,7 +917,7 @@ static int write_chrome(wcp_export *e)
     }
     for (size_t k = 0; k < c.n_evs && !e->out->failed; k++)
         put_event(&c, &c.evs[k]);
-    put_trailer(&c, flows);
+    put_trailer(&c, flows, dropped);
     rc = 0;
     goto done;
 oom:

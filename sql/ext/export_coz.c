@@ -59,20 +59,6 @@ static int int_option(wcp_export *e, const char *name, int64_t def, int64_t *out
     return rc;
 }
 
-/* s with tabs and line breaks as spaces. */
-static void put_field(wcp_out *o, const char *s)
-{
-    for (const char *r = s;; s++) {
-        if (*s && *s != '\t' && *s != '\n' && *s != '\r')
-            continue;
-        wcp_out_write(o, r, (size_t)(s - r));
-        if (!*s)
-            return;
-        wcp_out_write(o, " ", 1);
-        r = s + 1;
-    }
-}
-
 /* The classes to plot, in whatif_rank()'s order at factor 0.5: their
  * indexes into *out (malloc'd), *n of them. 0, or -1 with e->err. */
 static int ranked_classes(wcp_export *e, int64_t min_self, int64_t top, uint32_t **out, size_t *n)
@@ -135,7 +121,7 @@ static int write_coz(wcp_export *e)
     for (size_t i = 0; i < n_cls; i++)
         for (int k = 0; k <= STEPS; k++) {
             wcp_out_puts(e->out, "experiment\tselected=");
-            put_field(e->out, m->cls[cls[i]].key);
+            wcp_out_field(e->out, m->cls[cls[i]].key, 0, 0);
             wcp_out_printf(e->out, "\tspeedup=%g\tduration=%lld\tselected-samples=0\n"
                                    "throughput-point\tname=makespan\tdelta=1\n",
                            (double)k / STEPS, (long long)(m->baseline - saved[i][k]));

@@ -183,12 +183,7 @@ static void fold_critical(folder *f, sqlite3 *db)
             add(f, op_stack(f, s->op), len);
             break;
         case WCP_SEG_WAIT: {
-            const wcp_wait *w = &m->g.waits[s->wait];
-            char *res = wcp_string(db, w->ident), *name = NULL;
-            if (res && !*res) {
-                free(res);
-                res = wcp_string(db, w->reason);
-            }
+            char *res = wcp_wait_resource(db, &m->g.waits[s->wait]), *name = NULL;
             if (!res || asprintf(&name, "wait:%s", res) < 0) {
                 free(res);
                 f->oom = true;
@@ -206,20 +201,6 @@ static void fold_critical(folder *f, sqlite3 *db)
         default:   /* gap, offset: between roots */
             add(f, child(f, WCP_NONE, extra_frame(f, s->what == WCP_SEG_GAP ? "gap" : "offset")), len);
         }
-    }
-}
-
-/* A frame's name with the characters that would break a line replaced. */
-static void put_frame(wcp_out *o, const char *s)
-{
-    for (const char *r = s;; s++) {
-        if (*s && *s != ';' && *s != '\n' && *s != '\r' && *s != '\t')
-            continue;
-        wcp_out_write(o, r, (size_t)(s - r));
-        if (!*s)
-            return;
-        wcp_out_write(o, *s == ';' ? "," : " ", 1);
-        r = s + 1;
     }
 }
 
@@ -255,7 +236,8 @@ static int write_lines(wcp_export *e, folder *f)
         lines[n++] = (line){arena.len, f->nodes[k].weight};
         while (depth--) {
             uint32_t fr = f->nodes[up[depth]].frame;
-            put_frame(&arena, fr < m->n_cls ? m->cls[fr].key : f->extra[fr - m->n_cls]);
+            /* ';' separates the frames: a name's own become ',' */
+            wcp_out_field(&arena, fr < m->n_cls ? m->cls[fr].key : f->extra[fr - m->n_cls], ';', ',');
             wcp_out_write(&arena, depth ? ";" : "", 1);
         }
     }

@@ -114,14 +114,8 @@ typedef struct html {
 static void *append(void *arr, size_t *n, size_t *cap, size_t size)
 {
     void **p = arr;
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        void *q = realloc(*p, c * size);
-        if (!q)
-            return NULL;
-        *p = q;
-        *cap = c;
-    }
+    if (!wcp_grow(p, cap, *n + 1, size))
+        return NULL;
     char *e = (char *)*p + (*n)++ * size;
     memset(e, 0, size);
     return e;
@@ -528,10 +522,10 @@ static void write_summary(html *h)
         swatch(o, r->key);
         wcp_out_html(o, r->key);
         wcp_out_puts(o, "</div><div class=\"note\">twice as fast saves ");
-        put_ns(o, r->saved[2]);
+        put_ns(o, r->saved[RANK_FACTOR]);
         if (makespan > 0)
             wcp_out_printf(o, " (%.1f %% of the makespan)",
-                           100.0 * (double)r->saved[2] / (double)makespan);
+                           100.0 * (double)r->saved[RANK_FACTOR] / (double)makespan);
         wcp_out_puts(o, "</div></div>\n");
     }
     wcp_out_puts(o, "</section>\n<p class=\"diag\">");
@@ -644,9 +638,9 @@ static void write_rank(html *h)
         td_text(o, r->work_type);
         td_ns(o, r->total_self, false);
         td_ns(o, r->critical, false);
-        td_ns(o, r->saved[2], true);
+        td_ns(o, r->saved[RANK_FACTOR], true);
         wcp_out_printf(o, "<td class=\"n\">%.1f %%</td>",
-                       makespan > 0 ? 100.0 * (double)r->saved[2] / (double)makespan : 0.0);
+                       makespan > 0 ? 100.0 * (double)r->saved[RANK_FACTOR] / (double)makespan : 0.0);
         td_ns(o, r->saved[0], false);
         wcp_out_puts(o, "<td>");
         write_curve(o, r, ymax, 120, 28);

@@ -4,8 +4,6 @@
 
 #include <stdlib.h>
 
-static const char *const what_name[] = {"self", "wait", "gap", "offset", "cycle"};
-
 static int fill(wcp_call *c)
 {
     const wcp_model *m = c->model;
@@ -18,7 +16,7 @@ static int fill(wcp_call *c)
     int64_t *reg = NULL, *start = NULL, *after = NULL;
     int rc = -1;
     if (spec) {
-        if (wcp_whatif_replay(c, spec, &factor, &reg, &start, &after) < 0)
+        if (wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, &after, c->err, sizeof c->err) < 0)
             goto done;
         if (wcp_tape_critical_path(&m->tape, reg, start, after, &own, &n) < 0) {
             wcp_fail(c, "out of memory");
@@ -31,14 +29,9 @@ static int fill(wcp_call *c)
         wcp_put_int(c, (int64_t)k + 1);
         wcp_put_int(c, g->id[s->op]);
         wcp_put_static(c, m->cls[m->op_cls[s->op]].key);
-        wcp_put_static(c, what_name[s->what]);
+        wcp_put_static(c, wcp_seg_what_name[s->what]);
         if (s->what == WCP_SEG_WAIT) {
-            const wcp_wait *w = &g->waits[s->wait];
-            char *name = wcp_string(c->db, w->ident);
-            if (name && !*name) {
-                free(name);
-                name = wcp_string(c->db, w->reason);
-            }
+            char *name = wcp_wait_resource(c->db, &g->waits[s->wait]);
             wcp_put_text(c, name);
             free(name);
         } else {

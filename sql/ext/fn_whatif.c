@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int64_t wcp_whatif_replay(wcp_call *c, const char *spec, double **factor, int64_t **reg,
-                          int64_t **start, int64_t **after)
+int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, double **factor,
+                          int64_t **reg, int64_t **start, int64_t **after, char *err, size_t errlen)
 {
-    const wcp_model *m = c->model;
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
     *factor = malloc((m->n_cls ? m->n_cls : 1) * sizeof **factor);
     *reg = malloc(n1 * sizeof **reg);
@@ -16,8 +15,8 @@ int64_t wcp_whatif_replay(wcp_call *c, const char *spec, double **factor, int64_
     if (after)
         *after = malloc((m->tape.n ? m->tape.n : 1) * sizeof **after);
     if (!*factor || !*reg || !*start || (after && !*after))
-        return wcp_fail(c, "out of memory");
-    if (wcp_parse_spec(c->db, m, spec, *factor, c->err, sizeof c->err) < 0)
+        return wcp_errf(err, errlen, "out of memory");
+    if (wcp_parse_spec(db, m, spec, *factor, err, errlen) < 0)
         return -1;
     return wcp_tape_eval(&m->tape, *factor, *reg, *start, after ? *after : NULL);
 }
@@ -34,7 +33,7 @@ static int fill(wcp_call *c)
         wcp_fail(c, "needs a spec: whatif('kind:class=F ...')");
         goto done;
     }
-    int64_t ms = wcp_whatif_replay(c, spec, &factor, &reg, &start, NULL);
+    int64_t ms = wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, NULL, c->err, sizeof c->err);
     if (ms < 0)
         goto done;
     /* the spec as understood: every factor other than 1, by class key */

@@ -37,6 +37,16 @@ char *wcp_string(sqlite3 *db, uint32_t id)
     return out;
 }
 
+char *wcp_wait_resource(sqlite3 *db, const wcp_wait *w)
+{
+    char *name = wcp_string(db, w->ident);
+    if (name && !*name) {
+        free(name);
+        name = wcp_string(db, w->reason);
+    }
+    return name;
+}
+
 /* ---- classes */
 
 /* Gives c its work type wt, unless it has one. false: out of memory. */
@@ -203,7 +213,6 @@ static void model_free(wcp_model *m)
     wcp_graph_free(&m->g);
     free(m->reg);
     free(m->start);
-    free(m->after);
     free(m->path);
     free(m);
 }
@@ -221,6 +230,7 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen
         wcp_errf(err, errlen, "out of memory");
         return NULL;
     }
+    int64_t *after = NULL;   /* the trace, while the critical path is walked */
     m->refs = 1;
     m->run_id = run;
     if (wcp_graph_build(db, run, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &m->g, err, errlen) < 0) {
@@ -233,24 +243,24 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
     m->reg = calloc(n1, sizeof *m->reg);
     m->start = calloc(n1, sizeof *m->start);
-    m->after = malloc((m->tape.n ? m->tape.n : 1) * sizeof *m->after);
-    if (!m->reg || !m->start || !m->after) {
+    after = malloc((m->tape.n ? m->tape.n : 1) * sizeof *after);
+    if (!m->reg || !m->start || !after) {
         wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)run);
         goto fail;
     }
-    m->baseline = wcp_tape_eval(&m->tape, NULL, m->reg, m->start, m->after);
+    m->baseline = wcp_tape_eval(&m->tape, NULL, m->reg, m->start, after);
     m->actual = wcp_tape_actual(&m->tape);
-    if (wcp_tape_critical_path(&m->tape, m->reg, m->start, m->after, &m->path, &m->n_path) < 0) {
+    if (wcp_tape_critical_path(&m->tape, m->reg, m->start, after, &m->path, &m->n_path) < 0) {
         wcp_errf(err, errlen, "critical path: out of memory for run %lld", (long long)run);
         goto fail;
     }
-    free(m->after);   /* only the critical path needed the trace */
-    m->after = NULL;
+    free(after);   /* only the critical path needed the trace */
     for (size_t k = 0; k < m->n_path; k++)
         if (m->path[k].what == WCP_SEG_SELF)
             m->cls[m->op_cls[m->path[k].op]].critical += m->path[k].end - m->path[k].start;
     return m;
 fail:
+    free(after);
     model_free(m);
     return NULL;
 }

@@ -31,7 +31,6 @@ typedef struct wcp_model {
     wcp_tape tape;
     /* the baseline replay (all factors 1) */
     int64_t *reg, *start;
-    int64_t *after;            /* the trace, while the critical path is walked (then NULL) */
     int64_t baseline, actual;
     wcp_seg *path;
     size_t n_path;
@@ -65,6 +64,10 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
 
 /* A string of the database by id (malloc'd; "" when unknown), NULL on OOM. */
 char *wcp_string(sqlite3 *db, uint32_t id);
+
+/* What a wait waited for: its ident's string, else its reason's
+ * (malloc'd), NULL on OOM. */
+char *wcp_wait_resource(sqlite3 *db, const wcp_wait *w);
 
 
 #endif

@@ -469,6 +469,8 @@ int64_t wcp_tape_actual(const wcp_tape *t)
 
 /* ---- the critical path (§4) */
 
+const char *const wcp_seg_what_name[] = {"self", "wait", "gap", "offset", "cycle"};
+
 int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t *start,
                            const int64_t *after, wcp_seg **segs, size_t *n)
 {

@@ -94,6 +94,9 @@ int64_t wcp_tape_actual(const wcp_tape *t);
 
 enum wcp_seg_what { WCP_SEG_SELF, WCP_SEG_WAIT, WCP_SEG_GAP, WCP_SEG_OFFSET, WCP_SEG_CYCLE };
 
+/* The name of each wcp_seg_what ("self", "wait", ...), as the outputs print it. */
+extern const char *const wcp_seg_what_name[];
+
 typedef struct wcp_seg {
     int64_t start, end;    /* simulated times */
     uint32_t op;           /* op index */
