@@ -316,6 +316,12 @@ void output_reset(ShellState *p) {
   p->once = 0;
 }
 
+/* After each command: a .once target lasts for one command. */
+void output_once_done(ShellState *p) {
+  if (p->once > 0 && --p->once == 0)
+    output_reset(p);
+}
+
 /* Sends output to file ("|command": a pipe to it). 0 ok, 1 error. */
 static int output_open(ShellState *p, const char *file) {
   FILE *f;
@@ -387,10 +393,7 @@ static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv) {
   int n = 0, cap = 0, w = 0;
   if (argc > 2)
     return usage(p, c);
-  if (sqlite3_prepare_v2(p->db,
-                         "SELECT name FROM sqlite_schema WHERE type IN ('table','view') "
-                         "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                         "AND name LIKE coalesce(?1, '%') ORDER BY 1",
+  if (sqlite3_prepare_v2(p->db, WCP_USER_TABLES_SQL " AND name LIKE coalesce(?1, '%') ORDER BY 1",
                          -1, &st, NULL) != SQLITE_OK) {
     shell_error(p, "%s", sqlite3_errmsg(p->db));
     return 1;
@@ -475,28 +478,25 @@ static int cmd_mode(ShellState *p, const DotCmd *c, int argc, char **argv) {
   return 0;
 }
 
-static int cmd_headers(ShellState *p, const DotCmd *c, int argc, char **argv) {
+/* .headers, .timer, .bail: "on" or "off" into *field. */
+static int set_onoff(ShellState *p, const DotCmd *c, int argc, char **argv, int *field) {
   int b = argc == 2 ? parse_bool(argv[1]) : -1;
   if (b < 0)
     return usage(p, c);
-  p->headers = b;
+  *field = b;
   return 0;
+}
+
+static int cmd_headers(ShellState *p, const DotCmd *c, int argc, char **argv) {
+  return set_onoff(p, c, argc, argv, &p->headers);
 }
 
 static int cmd_timer(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  int b = argc == 2 ? parse_bool(argv[1]) : -1;
-  if (b < 0)
-    return usage(p, c);
-  p->timer = b;
-  return 0;
+  return set_onoff(p, c, argc, argv, &p->timer);
 }
 
 static int cmd_bail(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  int b = argc == 2 ? parse_bool(argv[1]) : -1;
-  if (b < 0)
-    return usage(p, c);
-  p->bail = b;
-  return 0;
+  return set_onoff(p, c, argc, argv, &p->bail);
 }
 
 static int cmd_read(ShellState *p, const DotCmd *c, int argc, char **argv) {
@@ -865,16 +865,20 @@ static int export_option(ShellState *p, sqlite3_str *q, const char *name, size_t
   }
   long long ns;
   char num[32];
-  /* --min-self is a duration, "5ms", as .rank takes it (the extension wants ns) */
-  if (len == 8 && (strncmp(name, "min-self", 8) == 0 || strncmp(name, "min_self", 8) == 0) &&
-      parse_ns(value, &ns) == 0) {
+  const char *opt;
+  int start;
+  if (sqlite3_str_length(q))
+    sqlite3_str_appendchar(q, 1, ' ');
+  start = sqlite3_str_length(q);
+  for (size_t i = 0; i < len; i++)
+    sqlite3_str_appendchar(q, 1, name[i] == '-' ? '_' : name[i]);
+  /* --min-self is a duration, "5ms", as .rank takes it (the extension wants ns);
+  ** the NAME just appended is compared, with its dashes as underscores */
+  opt = sqlite3_str_value(q);
+  if (opt && strcmp(opt + start, "min_self") == 0 && parse_ns(value, &ns) == 0) {
     snprintf(num, sizeof num, "%lld", ns);
     value = num;
   }
-  if (sqlite3_str_length(q))
-    sqlite3_str_appendchar(q, 1, ' ');
-  for (size_t i = 0; i < len; i++)
-    sqlite3_str_appendchar(q, 1, name[i] == '-' ? '_' : name[i]);
   sqlite3_str_appendf(q, quote ? "='%s'" : "=%s", value);
   return 0;
 }
@@ -964,15 +968,16 @@ static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
     const char *cmd;          /* the command */
     const char *arg;          /* its argument, or NULL */
     const char *title;        /* the section's title */
+    int show_warning;         /* 1: the dropped-events warning goes under the title */
   } parts[] = {
-    {"summary", NULL, "Header"},
-    {"rank", NULL, "What-if ranking: what making each class key faster would save"},
-    {"selftime", NULL, "Classes by total self time (top 20)"},
-    {"chain", NULL, "Blocking chain"},
-    {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran"},
-    {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)"},
-    {"drift", "origins", "Diagnostics: where drift starts (top 10)"},
-    {"critpath", NULL, "Critical path, in time order"},
+    {"summary", NULL, "Header", 1},
+    {"rank", NULL, "What-if ranking: what making each class key faster would save", 0},
+    {"selftime", NULL, "Classes by total self time (top 20)", 0},
+    {"chain", NULL, "Blocking chain", 0},
+    {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran", 0},
+    {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)", 0},
+    {"drift", "origins", "Diagnostics: where drift starts (top 10)", 0},
+    {"critpath", NULL, "Critical path, in time order", 0},
   };
   long long run;
   char runbuf[32], warning[256], left_out[256] = "";
@@ -1013,7 +1018,7 @@ static int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
     av[ac] = NULL;
     fprintf(p->out, "%s== .%s%s%s (run %lld): %s\n", sections++ ? "\n" : "", d->name,
             parts[i].arg ? " " : "", parts[i].arg ? parts[i].arg : "", run, parts[i].title);
-    if (d->fn == cmd_summary && *warning)
+    if (parts[i].show_warning && *warning)
       fprintf(p->out, "%s\n", warning);
     fflush(p->out);
     p->hold_warning = 1;

@@ -144,9 +144,7 @@ static void offer_sql(ShellState *p, List *l, const char *word) {
     buf[n] = 0;
     offer(l, word, buf, 1);
   }
-  offer_query(p, l, word,
-              "SELECT name FROM sqlite_schema WHERE type IN ('table','view') "
-              "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", NULL, 1);
+  offer_query(p, l, word, WCP_USER_TABLES_SQL, NULL, 1);
   offer_query(p, l, word,
               "SELECT DISTINCT c.name FROM sqlite_schema s, pragma_table_info(s.name) c "
               "WHERE s.type IN ('table','view')", NULL, 1);
@@ -275,9 +273,7 @@ enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, ch
         for (const DotCmd *d = wcp_dot_cmds; d->name; d++)
           offer(&l, word, d->name, 0);
       else if (kind == ARGS_TABLE)
-        offer_query(p, &l, word,
-                    "SELECT name FROM sqlite_schema WHERE type IN ('table','view') "
-                    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", NULL, 0);
+        offer_query(p, &l, word, WCP_USER_TABLES_SQL, NULL, 0);
       else if (kind == ARGS_CLASSKEY)
         offer_query(p, &l, word, CLASS_KEYS_SQL, NULL, 0);
       else if (kind == ARGS_DRIFT)

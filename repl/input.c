@@ -244,8 +244,7 @@ static char *read_tty_line(const char *prompt, int *interrupted) {
 
 /* After each command: a .once target lasts for one command. */
 static void after_command(ShellState *p) {
-  if (p->once > 0 && --p->once == 0)
-    output_reset(p);
+  output_once_done(p);
   if (p->interactive && p->src_name == NULL)
     g_sigint = 0;   /* a Ctrl-C that stopped a statement is dealt with */
 }

@@ -89,13 +89,14 @@ static char *history_path(void) {
   return path;
 }
 
-/* Option names match with one dash or two, as sqlite3's. */
+/* An option's name: arg ("-NAME" or "--NAME") without its dashes. Option
+** names match with one dash or two, as sqlite3's. */
+static const char *opt_name(const char *arg) {
+  return arg + (arg[1] == '-' ? 2 : 1);
+}
+
 static int is_opt(const char *arg, const char *name) {
-  if (arg[0] != '-')
-    return 0;
-  if (arg[1] == '-')
-    arg++;
-  return strcmp(arg + 1, name) == 0;
+  return arg[0] == '-' && strcmp(opt_name(arg), name) == 0;
 }
 
 int main(int argc, char **argv) {
@@ -114,10 +115,6 @@ int main(int argc, char **argv) {
   }
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    static const struct { const char *name; enum wcp_mode mode; } modes[] = {
-      {"table", MODE_TABLE}, {"box", MODE_BOX}, {"csv", MODE_CSV},
-      {"json", MODE_JSON}, {"line", MODE_LINE}, {"list", MODE_LIST}, {"column", MODE_TABLE}};
-    int matched = 0;
     if (a[0] != '-') {
       if (!s.db_path)
         s.db_path = a;
@@ -125,12 +122,7 @@ int main(int argc, char **argv) {
         args[narg++] = a;
       continue;
     }
-    for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
-      if (is_opt(a, modes[m].name)) {
-        s.mode = modes[m].mode;
-        matched = 1;
-      }
-    if (matched)
+    if (wcp_mode_from_name(opt_name(a), &s.mode) == 0)   /* -table, --box, -column */
       continue;
     if (is_opt(a, "header") || is_opt(a, "headers"))
       s.headers = 1;
@@ -182,8 +174,7 @@ int main(int argc, char **argv) {
     errors += rc;
     if ((rc && s.bail) || shell_interrupted())
       goto done;
-    if (s.once > 0 && --s.once == 0)
-      output_reset(&s);
+    output_once_done(&s);
   }
   if (narg > 0) {
     for (int i = 0; i < narg && !s.quit; i++) {
@@ -191,8 +182,7 @@ int main(int argc, char **argv) {
       errors += rc;
       if ((rc && s.bail) || shell_interrupted())   /* Ctrl-C stops the commands too */
         break;
-      if (s.once > 0 && --s.once == 0)
-        output_reset(&s);
+      output_once_done(&s);
     }
   } else if (!s.quit && s.interactive) {
     printf("wcprof %s (SQLite %s): %s\nEnter \".help\" for usage hints.\n", WCPROF_VERSION,

@@ -175,9 +175,8 @@ static void put_cell(FILE *out, const char *s, int w, int right) {
       fputc(' ', out);
 }
 
-static void print_grid(ShellState *p, Grid *g) {
+static void print_grid(ShellState *p, Grid *g, int header) {
   int box = p->mode == MODE_BOX;
-  int header = p->headers != 0;
   int n = g->ncol;
   int *w = calloc((size_t)n, sizeof *w);
   if (!w)
@@ -425,10 +424,7 @@ done:
   if (p->mode == MODE_JSON && row > 0)
     fputs("]\n", out);
   if ((p->mode == MODE_TABLE || p->mode == MODE_BOX) && g.nrow > 0) {
-    int saved = p->headers;
-    p->headers = header;
-    print_grid(p, &g);
-    p->headers = saved;
+    print_grid(p, &g, header);
   }
   grid_free(&g);
   fflush(out);

@@ -18,6 +18,10 @@
 #include "store.h"                      /* wcp_db_open(): the one check of a wcprof database */
 #define WCP_HISTORY_LINES  2000         /* history file trimmed to this many lines */
 #define WCP_SELFTIME_ROWS  20           /* .selftime's default row limit */
+/* The user's tables and views (.tables, completion). */
+#define WCP_USER_TABLES_SQL \
+  "SELECT name FROM sqlite_schema WHERE type IN ('table','view') " \
+  "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 
 /* Output modes, as sqlite3's. */
 enum wcp_mode { MODE_TABLE, MODE_BOX, MODE_CSV, MODE_JSON, MODE_LINE, MODE_LIST };
@@ -107,6 +111,8 @@ const DotCmd *find_dot_cmd(const char *name, int *ambiguous);
 int shell_has_function(ShellState *p, const char *name);
                            /* 1 if name is an SQL function or table-valued function */
 void output_reset(ShellState *p);  /* back to stdout, closing any file or pipe */
+void output_once_done(ShellState *p);
+                           /* after each command: ends a .once target after its command */
 
 /* output.c */
 int wcp_print_stmt(ShellState *p, sqlite3_stmt *st);
