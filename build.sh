@@ -51,14 +51,8 @@ demo)
     deps
     configure_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     rm -f build/sample.db
-    build/ingest/wcprof-ingest -q -o build/sample.db samples/sample.dump
-    if [ -x build/repl/wcprof ]; then
-        build/repl/wcprof build/sample.db .report
-    else
-        for r in sql/reports/summary.sql sql/reports/classes.sql sql/reports/top-ops.sql; do
-            sqlite3 -table build/sample.db < "$r"
-        done
-    fi ;;
+    build/bin/wcprof-ingest -q -o build/sample.db samples/sample.dump
+    build/bin/wcprof build/sample.db .report ;;
 test)
     deps $TEST_PKGS
     configure_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo

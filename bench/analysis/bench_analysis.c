@@ -79,7 +79,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: cannot register the extension\n");
         return 1;
     }
-    int64_t run = wcp_latest_run(db);
+    int64_t run = wcp_db_latest_run(db);
     char err[512];
     double t_graph[64], t_model[64], t_replay[64], t_crit[64], t_rank[64];
     if (runs > 64)

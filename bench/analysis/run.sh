@@ -10,9 +10,9 @@ for ops in 100000 1000000 4000000; do
     events=$((ops * 137 / 100))
     db="$dir/ops-$ops.db"
     if [ ! -f "$db" ]; then
-        "$build/samples/gen/wcprof-gen" -n $events -s 1 -o "$dir/ops-$ops.dump"
-        "$build/ingest/wcprof-ingest" -q -o "$db" "$dir/ops-$ops.dump"
+        "$build/bin/wcprof-gen" -n $events -s 1 -o "$dir/ops-$ops.dump"
+        "$build/bin/wcprof-ingest" -q -o "$db" "$dir/ops-$ops.dump"
         rm -f "$dir/ops-$ops.dump"
     fi
-    "$build/bench/analysis/wcprof-bench-analysis" -r "$runs" "$db"
+    "$build/bin/wcprof-bench-analysis" -r "$runs" "$db"
 done

@@ -7,7 +7,7 @@ build=${1:-build} runs=${2:-3}
 dir=${TMPDIR:-/tmp}/wcprof-bench
 mkdir -p "$dir"
 for n in 175000 700000 1000000; do
-    [ -f "$dir/chrome-$n.json" ] || "$build/bench/ingest/wcprof-bench-chrome" -g $n -s 1 "$dir/chrome-$n.json"
+    [ -f "$dir/chrome-$n.json" ] || "$build/bin/wcprof-bench-chrome" -g $n -s 1 "$dir/chrome-$n.json"
 done
-"$build/bench/ingest/wcprof-bench-chrome" -r "$runs" "$dir/chrome-175000.json" "$dir/chrome-700000.json" \
+"$build/bin/wcprof-bench-chrome" -r "$runs" "$dir/chrome-175000.json" "$dir/chrome-700000.json" \
     "$dir/chrome-1000000.json"

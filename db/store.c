@@ -1,0 +1,197 @@
+/* store.c - opening wcprof databases: create the schema, or check it is ours. */
+#include "store.h"
+
+#include "wcp_schema_sql.h"
+#include "wcp_views_sql.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int64_t pragma_int(sqlite3 *db, const char *sql, int *rc)
+{
+    sqlite3_stmt *st;
+    int64_t v = 0;
+    *rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (*rc != SQLITE_OK)
+        return 0;
+    *rc = sqlite3_step(st);
+    if (*rc == SQLITE_ROW) {
+        v = sqlite3_column_int64(st, 0);
+        *rc = SQLITE_OK;
+    } else if (*rc == SQLITE_DONE)
+        *rc = SQLITE_OK;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* "X is not a wcprof database (why)", and what to do: a reader is told how
+ * to make one, a writer (which would have made one) to pick another file. */
+static void not_ours(char *err, size_t errlen, const char *path, const char *why, int flags)
+{
+    if (flags & WCP_DB_CREATE)
+        snprintf(err, errlen, "\"%s\" is not a wcprof database (%s); it is left as it is: "
+                 "give another file with -o", path, why);
+    else
+        snprintf(err, errlen, "\"%s\" is not a wcprof database (%s); make one with: wcprof-ingest -o %s DUMP",
+                 path, why, path);
+}
+
+int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (!(flags & WCP_DB_CREATE) || errno != ENOENT) {
+            snprintf(err, errlen, "cannot open \"%s\": %s", path,
+                     errno == ENOENT ? "no such file" : strerror(errno));
+            return -1;
+        }
+    } else if (S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "cannot open \"%s\": it is a directory", path);
+        return -1;
+    }
+    int oflags = (flags & WCP_DB_READONLY) ? SQLITE_OPEN_READONLY
+               : SQLITE_OPEN_READWRITE | ((flags & WCP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    if (flags & WCP_DB_ONE_THREAD)
+        oflags |= SQLITE_OPEN_NOMUTEX;
+    sqlite3 *db;
+    int rc = sqlite3_open_v2(path, &db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open \"%s\": %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, 5000);   /* another wcprof-ingest may be writing */
+    int64_t app = pragma_int(db, "PRAGMA application_id", &rc);
+    int64_t objects = rc == SQLITE_OK ? pragma_int(db, "SELECT count(*) FROM sqlite_schema", &rc) : 0;
+    if (rc != SQLITE_OK) {
+        not_ours(err, errlen, path, sqlite3_errmsg(db), flags);
+        goto fail;
+    }
+    if (app == 0 && objects == 0 && (flags & WCP_DB_CREATE)) {
+        char *msg = NULL;
+        /* 16 KiB pages (SQLite's default is 4): fewer, larger b-tree pages
+         * for these wide rows; a first ingest of 1M events takes about 10 %
+         * less (README, "Performance"). Only takes effect before the first
+         * table, and not inside a transaction. */
+        if (sqlite3_exec(db, "PRAGMA page_size = 16384", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, wcp_schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, wcp_views_sql, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "cannot create the wcprof schema in \"%s\": %s", path, msg ? msg : "?");
+            sqlite3_free(msg);
+            goto fail;
+        }
+        app = WCP_APPLICATION_ID;
+    }
+    if (app != WCP_APPLICATION_ID) {
+        const char *why = objects == 0 ? "it is an empty SQLite database"
+                        : app == 0     ? "it is an SQLite database without the wcprof schema"
+                                       : "its application_id is not wcprof's";
+        not_ours(err, errlen, path, why, flags);
+        goto fail;
+    }
+    int64_t version = pragma_int(db, "PRAGMA user_version", &rc);
+    if (version != WCP_SCHEMA_VERSION) {
+        snprintf(err, errlen, "\"%s\" has wcprof schema version %lld; this wcprof reads version %d%s", path,
+                 (long long)version, WCP_SCHEMA_VERSION,
+                 version > WCP_SCHEMA_VERSION ? " (it was made by a newer wcprof-ingest)" : "");
+        goto fail;
+    }
+    *out = db;
+    return 0;
+fail:
+    sqlite3_close(db);
+    return -1;
+}
+
+int wcp_db_drop_bulk_indexes(sqlite3 *db, char **recreate, char *err, size_t errlen)
+{
+    *recreate = NULL;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
+                               "AND tbl_name IN ('ops', 'waits', 'links') ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "indexes: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_str *create = sqlite3_str_new(db), *drop = sqlite3_str_new(db);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_str_appendf(create, "%s;\n", (const char *)sqlite3_column_text(st, 1));
+        sqlite3_str_appendf(drop, "DROP INDEX \"%w\";\n", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    char *c = sqlite3_str_finish(create), *d = sqlite3_str_finish(drop), *msg = NULL;
+    if (rc != SQLITE_DONE || (d && sqlite3_exec(db, d, NULL, NULL, &msg) != SQLITE_OK)) {
+        snprintf(err, errlen, "indexes: %s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        sqlite3_free(c);
+        sqlite3_free(d);
+        return -1;
+    }
+    sqlite3_free(d);
+    *recreate = c ? c : sqlite3_mprintf("");
+    return 0;
+}
+
+int64_t wcp_db_string_id(sqlite3 *db, const char *s)
+{
+    sqlite3_stmt *st;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM strings WHERE value = ?1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+int64_t wcp_db_latest_run(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int64_t run = -1;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM runs", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        run = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return run;
+}
+
+char *wcp_db_string(sqlite3 *db, uint32_t id)
+{
+    sqlite3_stmt *st;
+    const char *v = NULL;
+    char *out;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM strings WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return strdup("");
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = (const char *)sqlite3_column_text(st, 0);
+    out = strdup(v ? v : "");
+    sqlite3_finalize(st);
+    return out;
+}
+
+int wcp_db_resolve_run(sqlite3 *db, sqlite3_value *v, int64_t *run, char *err, size_t errlen)
+{
+    if (v && sqlite3_value_type(v) != SQLITE_NULL) {
+        if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || sqlite3_value_int64(v) <= 0) {
+            snprintf(err, errlen, "run must be a run id (SELECT id FROM runs), not \"%s\"",
+                     (const char *)sqlite3_value_text(v));
+            return -1;
+        }
+        *run = sqlite3_value_int64(v);
+        return 0;
+    }
+    *run = wcp_db_latest_run(db);
+    if (*run < 0)
+        snprintf(err, errlen, "not a wcprof database (it has no runs table)");
+    else if (*run == 0)
+        snprintf(err, errlen, "no runs in this database: load a dump first (wcprof-ingest -o DB DUMP)");
+    return *run > 0 ? 0 : -1;
+}

@@ -1,0 +1,51 @@
+/* store.h - opening wcprof databases: create the schema, or check it is ours.
+ *
+ * A wcprof database has PRAGMA application_id 0x77637066 ('wcpf') and
+ * user_version 1 (sql/schema.sql). Every program opens databases through
+ * wcp_db_open() so that a typo never creates a file and a foreign file is
+ * never written to.
+ */
+#ifndef WCP_STORE_H
+#define WCP_STORE_H
+
+#include "wcp_sqlite.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#define WCP_APPLICATION_ID 0x77637066
+#define WCP_SCHEMA_VERSION 1
+
+enum {
+    WCP_DB_CREATE = 1,   /* create the file and the schema when missing */
+    WCP_DB_READONLY = 2, /* open read-only (never with WCP_DB_CREATE) */
+    WCP_DB_ONE_THREAD = 4, /* the connection is only ever used by one thread at a time:
+                            * SQLite skips its per-call locking (SQLITE_OPEN_NOMUTEX) */
+};
+
+/* Opens path. Without WCP_DB_CREATE a missing file is an error. A file that
+ * is not SQLite, or a SQLite database without the wcprof schema (other than
+ * an empty one, which WCP_DB_CREATE initialises), is refused. Returns 0 with
+ * *db open, or -1 with a message in err (and *db NULL). */
+int wcp_db_open(const char *path, int flags, sqlite3 **db, char *err, size_t errlen);
+
+/* Drops the secondary indexes of ops, waits and links: the ones a bulk load
+ * would otherwise update row by row (CREATE INDEX sorts once, several times
+ * faster). *recreate receives the statements that create them again
+ * (sqlite3_malloc'd; run it with sqlite3_exec, then sqlite3_free it). Run
+ * inside a transaction, so that a failure or a kill before the indexes are
+ * back rolls the drop back too. Returns 0, or -1 with err set (*recreate NULL). */
+int wcp_db_drop_bulk_indexes(sqlite3 *db, char **recreate, char *err, size_t errlen);
+
+/* The id of string s in the strings table, or 0 when it is not there. */
+int64_t wcp_db_string_id(sqlite3 *db, const char *s);
+
+/* The most recent run (max(runs.id)), 0 when there is none, -1 on error. */
+int64_t wcp_db_latest_run(sqlite3 *db);
+
+/* The run v names (NULL or SQL NULL: the most recent). 0, or -1 with a message. */
+int wcp_db_resolve_run(sqlite3 *db, sqlite3_value *v, int64_t *run, char *err, size_t errlen);
+
+/* A string of the database by id (malloc'd; "" when unknown), NULL on OOM. */
+char *wcp_db_string(sqlite3 *db, uint32_t id);
+
+#endif

@@ -1,0 +1,87 @@
+/* export.h - the exports: one run written in a format other tools read.
+ *
+ * One SQL function serves them all (export.c):
+ *
+ *   SELECT wcprof_export('chrome', 'trace.json');            -- writes the file, returns its size
+ *   SELECT wcprof_export('folded', NULL, 'weight=critical'); -- returns the text itself
+ *   SELECT wcprof_export(format, path, options, run);
+ *
+ * Options are words "name=value" separated by spaces; a value with spaces
+ * is quoted, name='value' (it holds no quote then); a name may repeat
+ * (the values are then joined with spaces, so "whatif=a:b=0.5
+ * whatif=c:d=0" gives the spec "a:b=0.5 c:d=0"). Each format lists the
+ * names it accepts; any other name is an error. A file is written under a
+ * temporary name and renamed into place, so a failed export leaves no
+ * partial file. The formats, for shells and scripts to list:
+ *
+ *   SELECT * FROM json_each(wcprof_export_formats());        -- name, options, help of each
+ *
+ * A format is a wcp_exporter, one per file (export_<name>.c), listed in
+ * export.c's table.
+ */
+#ifndef WCP_EXPORT_H
+#define WCP_EXPORT_H
+
+#include "model.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Where an export goes: a FILE, or (f NULL) a growing buffer. */
+typedef struct wcp_out {
+    FILE *f;
+    char *buf;             /* the buffer's text (NUL-terminated), malloc'd */
+    size_t len, cap;
+    bool failed;           /* a write failed or memory ran out: nothing more is written */
+} wcp_out;
+
+void wcp_out_write(wcp_out *o, const void *p, size_t n);
+void wcp_out_puts(wcp_out *o, const char *s);
+void wcp_out_printf(wcp_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s as a JSON string literal, quotes included (NULL: null). */
+void wcp_out_json(wcp_out *o, const char *s);
+/* s with &, <, >, " and ' escaped for HTML text and attributes. */
+void wcp_out_html(wcp_out *o, const char *s);
+/* s as one field of a line-based format: tabs and line breaks as spaces,
+ * and sep (a field separator; 0: none) as sep_as. */
+void wcp_out_field(wcp_out *o, const char *s, char sep, char sep_as);
+
+typedef struct wcp_export {
+    sqlite3 *db;
+    wcp_model *model;      /* the run's (held for the export) */
+    int64_t run;
+    const char *options;   /* as given ("" when none) */
+    wcp_out *out;
+    char err[512];
+} wcp_export;
+
+typedef struct wcp_exporter {
+    const char *name;      /* "chrome" */
+    const char *options;   /* accepted option names, "weight,whatif", or "" */
+    const char *help;      /* one line for .help and the README */
+    int (*write)(wcp_export *e);   /* 0, or -1 with e->err set */
+} wcp_exporter;
+
+/* Option name's value (repeated values joined with spaces), malloc'd;
+ * NULL when absent (or out of memory, with e->err set and *oom true). */
+char *wcp_export_option(wcp_export *e, const char *name, bool *oom);
+/* Sets e->err; returns -1. */
+int wcp_export_fail(wcp_export *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The formats, NULL-terminated, in the order .help lists them. */
+extern const wcp_exporter *const wcp_exporters[];
+extern const wcp_exporter wcp_export_chrome, wcp_export_folded, wcp_export_coz, wcp_export_html;
+
+/* The format named name, or NULL. */
+const wcp_exporter *wcp_exporter_find(const char *name);
+/* The formats' names, "a, b, c", into buf (len bytes). */
+void wcp_exporter_names(char *buf, size_t len);
+
+/* Runs exporter ex on e (db, model, run and options set): checks the
+ * options, then writes path (under a temporary name, renamed into place:
+ * a failure leaves nothing behind) or, with path NULL, makes the text
+ * (*text malloc'd, NULL when empty; *len its length). Returns the bytes
+ * written, or -1 with e->err set. */
+int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, char **text, size_t *len);
+
+#endif

@@ -1,0 +1,929 @@
+/* export_html.c - the html export: one self-contained page about one run.
+ *
+ *   SELECT wcprof_export('html', 'report.html');
+ *   SELECT wcprof_export('html', 'report.html', 'top=20 max_ops=5000');
+ *
+ * The page holds, in this order: the run's summary (run_summary and
+ * replay_summary), a zoomable timeline of the ops with the baseline's
+ * critical path, the what-if ranking (whatif_rank at factor 0.5, with a
+ * speed-up curve per class shown: its replays at 0.9 ... 0) and the class table (class_stats, with
+ * each class's critical time). Nothing is computed here: every number
+ * comes from the views and table-valued functions, queried on the export's
+ * own connection, and the op graph from the run's model.
+ *
+ * Everything is in the one file: the CSS and the script (html/report.css,
+ * html/report.js, embedded at build time), and the data, as JSON in a
+ * <script type="application/json" id="wcprof-data"> block, with every "<"
+ * written \u003c so that no string can end the block. The summary and the
+ * tables are plain HTML and need no script; the script draws the timeline
+ * from the data. Strings from the database are escaped (wcp_out_html,
+ * wcp_out_json) wherever they go.
+ *
+ * Options: top=N, the classes of the ranking shown (default 10; 0: all);
+ * max_ops=N, the most ops the timeline draws (default 20000). A larger run
+ * shows the ops on the critical path and then the longest ones, each with
+ * its ancestors; a longer critical path shows its longest segments. The
+ * page says how many of each were left out.
+ */
+#define _GNU_SOURCE
+#include "export.h"
+#include "whatif.h"
+#include "format_ns.h"
+
+#include "wcp_report_css.h"
+#include "wcp_report_js.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_TOP 10
+#define DEFAULT_MAX_OPS 20000
+/* The curves' factors, from the largest speed-up to the smallest; the
+ * middle one (0.5, "twice as fast") orders the ranking (whatif_rank). Only
+ * the classes shown are replayed at the others (add_curves). */
+#define N_FACTORS 5
+#define RANK_FACTOR 2
+static const double factors[N_FACTORS] = {0, 0.25, 0.5, 0.75, 0.9};
+
+/* The summary's columns, in the order of SUMMARY_SQL. */
+enum { S_EPOCH, S_DUMPS, S_OPS, S_ROOTS, S_OPEN, S_DROPPED, S_ORPHANS, S_SPAN, S_MAKESPAN,
+       S_BASELINE, S_DRIFT, S_CYCLES, S_FALLBACKS, S_UNFINISHED, S_WARNING, S_SOURCES, S_N };
+#define SUMMARY_SQL                                                                               \
+    "SELECT s.epoch_unix_nano, s.dumps, s.ops, s.roots, s.open_ops, s.dropped_events,"           \
+    " s.orphan_waits, s.span_ns, s.makespan_ns, f.baseline_ns, f.drift_pct, f.cycles_broken,"    \
+    " f.fallback_anchors, f.unfinished_ops, s.warning,"                                          \
+    " (SELECT group_concat(source, ', ') FROM"                                                   \
+    "   (SELECT source FROM dumps WHERE run_id = ?1 ORDER BY id)) AS sources"                    \
+    " FROM run_summary s JOIN replay_summary(?1) f WHERE s.run_id = ?1"
+
+/* The ranking's rows (?2: top, 0 for all), the class table's, the path's. */
+#define RANK_SQL                                                                                  \
+    "SELECT class_key, work_type, factor, saved_ns, total_self_ns, critical_ns, rank"            \
+    " FROM whatif_rank('[0.5]', 0, 1, ?1) WHERE ?2 <= 0 OR rank <= ?2 ORDER BY rank"
+#define CLASSES_SQL                                                                               \
+    "SELECT class_key, work_type, count, total_self_ns, total_wall_ns, p50_self_ns,"             \
+    " p95_self_ns, max_self_ns, dup_executed FROM class_stats WHERE run_id = ?1"                 \
+    " ORDER BY total_self_ns DESC, class_key"
+#define PATH_SQL                                                                                  \
+    "SELECT op_id, what, resource, start_ns, end_ns FROM critical_path(NULL, ?1) ORDER BY seq"
+
+/* One class of the ranking: whatif_rank's rows for it, pivoted. */
+typedef struct ranked {
+    char *key, *work_type;
+    int64_t rank, total_self, critical;
+    int64_t saved[N_FACTORS];  /* at factors[i] */
+} ranked;
+
+/* One row of class_stats. */
+typedef struct class_row {
+    char *key, *work_type;
+    int64_t count, self, wall, p50, p95, max, dup;
+    int64_t cls;               /* the model's class index */
+} class_row;
+
+/* One segment of the critical path. */
+typedef struct segment {
+    int32_t op;                /* op index */
+    char what[8];
+    char *resource;            /* NULL: none */
+    int64_t start, end;
+} segment;
+
+typedef struct html {
+    wcp_export *e;
+    const wcp_model *m;
+    wcp_out *o;
+    int64_t top, max_ops;
+    sqlite3_value *summary[S_N];   /* the summary row (sqlite3_value_dup) */
+    ranked *rank;
+    size_t n_rank, cap_rank;
+    class_row *classes;
+    size_t n_classes, cap_classes;
+    segment *path;             /* the segments drawn, in path order */
+    size_t n_path, cap_path, path_total;  /* drawn, room, on the path */
+    int32_t *shown;            /* per op: its position among the ops drawn, -1: left out */
+    uint32_t n_shown;
+    uint8_t *crit;             /* per op: on the critical path */
+} html;
+
+/* ---- small helpers */
+
+/* A new zeroed element at the end of *arr (n elements, room for *cap),
+ * or NULL when out of memory (*arr unchanged). */
+static void *append(void *arr, size_t *n, size_t *cap, size_t size)
+{
+    void **p = arr;
+    if (!wcp_grow(p, cap, *n + 1, size))
+        return NULL;
+    char *e = (char *)*p + (*n)++ * size;
+    memset(e, 0, size);
+    return e;
+}
+
+static char *dup_text(sqlite3_stmt *st, int col)
+{
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    return strdup(s ? s : "");
+}
+
+/* A whole number >= 0 with thousands separated: "1,234,567". */
+static const char *fmt_int(char *buf, size_t size, int64_t v)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%lld", (long long)v), k = 0;
+    for (int i = 0; i < n && (size_t)k + 2 < size; i++) {
+        if (i && (n - i) % 3 == 0 && digits[i - 1] != '-')
+            buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    buf[k] = 0;
+    return buf;
+}
+
+/* The color of a class, from its key alone (FNV-1a), so a class has the
+ * same color in every report: one of 24 hues, 15 degrees apart, each in two
+ * lightnesses. A CSS color, "hsl(H,S%,L%)". */
+static const char *class_color(char *buf, size_t size, const char *key)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    h ^= h >> 16;          /* mix the high bits into the low ones (murmur3's finish) */
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    snprintf(buf, size, "hsl(%u,%u%%,%u%%)", h % 24 * 15, (h / 24) % 2 ? 55u : 65u,
+             (h / 24) % 2 ? 60u : 70u);
+    return buf;
+}
+
+/* Runs sql with ?1 bound to the run and ?2 to top, and hands each row to
+ * row (which returns -1 when out of memory). 0, or -1 with the error. */
+static int each_row(html *h, const char *sql, int (*row)(html *h, sqlite3_stmt *st))
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(h->e->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
+    sqlite3_bind_int64(st, 1, h->e->run);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, h->top);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (row(h, st) < 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc == SQLITE_NOMEM)
+        return wcp_export_fail(h->e, "out of memory");
+    return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
+}
+
+/* ---- options */
+
+static int count_option(html *h, const char *name, int64_t def, int64_t min, int64_t *out)
+{
+    bool oom;
+    char *v = wcp_export_option(h->e, name, &oom), *end;
+    *out = def;
+    if (oom)
+        return -1;
+    if (!v)
+        return 0;
+    long long n = strtoll(v, &end, 10);
+    int rc = 0;
+    if (strchr(v, ' '))
+        rc = wcp_export_fail(h->e, "option %s is given more than once", name);
+    else if (end == v || *end || n < min)
+        rc = wcp_export_fail(h->e, "option %s: expected a whole number >= %lld, got \"%s\"", name,
+                             (long long)min, v);
+    *out = n;
+    free(v);
+    return rc;
+}
+
+/* ---- the data, from the views and the analyses */
+
+static int summary_row(html *h, sqlite3_stmt *st)
+{
+    for (int i = 0; i < S_N; i++)
+        if (!(h->summary[i] = sqlite3_value_dup(sqlite3_column_value(st, i))))
+            return -1;
+    return 0;
+}
+
+static int64_t sum_int(const html *h, int col)
+{
+    return sqlite3_value_int64(h->summary[col]);
+}
+
+/* One row of whatif_rank at the ranking's factor: one class. */
+static int rank_row(html *h, sqlite3_stmt *st)
+{
+    ranked *r = append(&h->rank, &h->n_rank, &h->cap_rank, sizeof *r);
+    if (!r)
+        return -1;
+    *r = (ranked){.key = dup_text(st, 0), .work_type = dup_text(st, 1),
+                  .rank = sqlite3_column_int64(st, 6), .total_self = sqlite3_column_int64(st, 4),
+                  .critical = sqlite3_column_int64(st, 5)};
+    r->saved[RANK_FACTOR] = sqlite3_column_int64(st, 3);
+    return r->key && r->work_type ? 0 : -1;
+}
+
+/* The ranked classes' savings at the other factors, replayed as the ranking
+ * does (wcp_run_jobs; a class with no critical time saves nothing at a
+ * factor <= 1, as whatif_rank prunes). */
+static int add_curves(html *h)
+{
+    wcp_job *jobs = malloc((h->n_rank ? h->n_rank : 1) * N_FACTORS * sizeof *jobs);
+    size_t n = 0;
+    if (!jobs)
+        return -1;
+    for (size_t i = 0; i < h->n_rank; i++) {
+        int64_t c = wcp_model_class(h->m, h->rank[i].key);
+        for (int f = 0; f < N_FACTORS && c >= 0 && h->m->cls[c].critical > 0; f++)
+            if (f != RANK_FACTOR)
+                jobs[n++] = (wcp_job){(uint32_t)c, factors[f], &h->rank[i].saved[f]};
+    }
+    int rc = wcp_run_jobs(h->m, jobs, n);
+    free(jobs);
+    return rc;
+}
+
+static int class_row_add(html *h, sqlite3_stmt *st)
+{
+    class_row *c = append(&h->classes, &h->n_classes, &h->cap_classes, sizeof *c);
+    if (!c)
+        return -1;
+    *c = (class_row){.key = dup_text(st, 0), .work_type = dup_text(st, 1),
+                     .count = sqlite3_column_int64(st, 2), .self = sqlite3_column_int64(st, 3),
+                     .wall = sqlite3_column_int64(st, 4), .p50 = sqlite3_column_int64(st, 5),
+                     .p95 = sqlite3_column_int64(st, 6), .max = sqlite3_column_int64(st, 7),
+                     .dup = sqlite3_column_int64(st, 8)};
+    if (!c->key || !c->work_type)
+        return -1;
+    c->cls = wcp_model_class(h->m, c->key);
+    return 0;
+}
+
+static int path_row(html *h, sqlite3_stmt *st)
+{
+    segment *s = append(&h->path, &h->n_path, &h->cap_path, sizeof *s);
+    if (!s)
+        return -1;
+    *s = (segment){.op = wcp_graph_find(&h->m->g, sqlite3_column_int64(st, 0)),
+                   .start = sqlite3_column_int64(st, 3), .end = sqlite3_column_int64(st, 4)};
+    snprintf(s->what, sizeof s->what, "%s", (const char *)sqlite3_column_text(st, 1));
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL && !(s->resource = dup_text(st, 2)))
+        return -1;
+    if (s->op >= 0)
+        h->crit[s->op] = 1;
+    return 0;
+}
+
+/* Everything the page shows, from the views and the analyses. */
+static int load(html *h)
+{
+    if (each_row(h, SUMMARY_SQL, summary_row) < 0)
+        return -1;
+    if (!h->summary[0])
+        return wcp_export_fail(h->e, "no summary for run %lld", (long long)h->e->run);
+    if (each_row(h, RANK_SQL, rank_row) < 0 || each_row(h, CLASSES_SQL, class_row_add) < 0)
+        return -1;
+    if (add_curves(h) < 0)
+        return wcp_export_fail(h->e, "out of memory");
+    return each_row(h, PATH_SQL, path_row);
+}
+
+/* ---- which ops the timeline draws */
+
+/* Critical ops first, then the longest, then by index. */
+static int by_priority(const void *a, const void *b, void *ctx)
+{
+    const html *h = ctx;
+    const wcp_graph *g = &h->m->g;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    if (h->crit[i] != h->crit[j])
+        return h->crit[j] - h->crit[i];
+    int64_t di = g->end[i] - g->start[i], dj = g->end[j] - g->start[j];
+    if (di != dj)
+        return di > dj ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* Every op when there are at most max_ops; else, in priority order, each op
+ * that fits with those of its ancestors not yet shown (a drawn op's parent
+ * is always drawn). Positions follow op order. */
+static int choose_ops(html *h)
+{
+    const wcp_graph *g = &h->m->g;
+    uint32_t n = g->n_ops, count = 0;
+    for (uint32_t i = 0; i < n; i++)
+        h->shown[i] = n <= h->max_ops ? 0 : -1;
+    if (n > h->max_ops) {
+        uint32_t *order = malloc((size_t)n * sizeof *order);
+        if (!order)
+            return wcp_export_fail(h->e, "out of memory");
+        for (uint32_t i = 0; i < n; i++)
+            order[i] = i;
+        qsort_r(order, n, sizeof *order, by_priority, h);
+        for (uint32_t k = 0; k < n && count < h->max_ops; k++) {
+            uint32_t need = 0;
+            for (int32_t a = (int32_t)order[k]; a >= 0 && h->shown[a] < 0; a = g->parent[a])
+                need++;
+            if (count + need > h->max_ops)
+                continue;
+            for (int32_t a = (int32_t)order[k]; a >= 0 && h->shown[a] < 0; a = g->parent[a])
+                h->shown[a] = 0;
+            count += need;
+        }
+        free(order);
+    }
+    h->n_shown = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (h->shown[i] >= 0)
+            h->shown[i] = (int32_t)h->n_shown++;
+    return 0;
+}
+
+static int by_length(const void *a, const void *b, void *ctx)
+{
+    const segment *p = ctx;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int64_t li = llabs(p[i].end - p[i].start), lj = llabs(p[j].end - p[j].start);
+    if (li != lj)
+        return li > lj ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* At most max_ops segments of the critical path are drawn: the longest, in
+ * path order. */
+static int choose_segments(html *h)
+{
+    h->path_total = h->n_path;
+    if (h->n_path <= (size_t)h->max_ops)
+        return 0;
+    size_t *order = malloc(h->n_path * sizeof *order);
+    uint8_t *keep = calloc(h->n_path, 1);
+    if (!order || !keep) {
+        free(order);
+        free(keep);
+        return wcp_export_fail(h->e, "out of memory");
+    }
+    for (size_t i = 0; i < h->n_path; i++)
+        order[i] = i;
+    qsort_r(order, h->n_path, sizeof *order, by_length, h->path);
+    for (size_t k = 0; k < (size_t)h->max_ops; k++)
+        keep[order[k]] = 1;
+    size_t n = 0;
+    for (size_t i = 0; i < h->n_path; i++) {
+        if (keep[i])
+            h->path[n++] = h->path[i];
+        else
+            free(h->path[i].resource);
+    }
+    h->n_path = n;
+    free(order);
+    free(keep);
+    return 0;
+}
+
+/* ---- the page */
+
+static void put_ns(wcp_out *o, int64_t ns)
+{
+    char buf[32];
+    wcp_out_puts(o, wcp_format_ns(buf, sizeof buf, ns));
+}
+
+static void put_int(wcp_out *o, int64_t v)
+{
+    char buf[48];
+    wcp_out_puts(o, fmt_int(buf, sizeof buf, v));
+}
+
+static void swatch(wcp_out *o, const char *key)
+{
+    char c[32];
+    wcp_out_printf(o, "<i class=\"sw\" style=\"--c:%s\"></i>", class_color(c, sizeof c, key));
+}
+
+static void card(wcp_out *o, const char *label, const char *cls)
+{
+    wcp_out_printf(o, "<div class=\"card%s%s\"><div class=\"lbl\">%s</div><div class=\"val\">",
+                   cls ? " " : "", cls ? cls : "", label);
+}
+
+/* A section's start: its id, title and introduction (static text). */
+static void open_section(wcp_out *o, const char *id, const char *title, const char *intro)
+{
+    wcp_out_printf(o, "<section id=\"%s\">\n<h2>%s</h2>\n<p class=\"intro\">%s</p>\n", id, title,
+                   intro);
+}
+
+/* A table of classes' start; a column named "#name" is numeric
+ * (right-aligned). With no rows, says so and ends the section: false. */
+static bool open_table(wcp_out *o, const char *id, const char *const *cols, size_t n, size_t rows)
+{
+    if (!rows) {
+        wcp_out_puts(o, "<p>No classes.</p>\n</section>\n");
+        return false;
+    }
+    wcp_out_printf(o, "<table class=\"data\" id=\"%s\">\n<thead><tr>", id);
+    for (size_t i = 0; i < n; i++)
+        wcp_out_printf(o, cols[i][0] == '#' && cols[i][1] ? "<th class=\"n\">%s</th>" : "<th>%s</th>",
+                       cols[i] + (cols[i][0] == '#' && cols[i][1]));
+    wcp_out_puts(o, "</tr></thead>\n<tbody>\n");
+    return true;
+}
+
+/* Cells: a class key with its color, escaped text, a duration. */
+static void td_key(wcp_out *o, const char *key)
+{
+    wcp_out_puts(o, "<td class=\"key\">");
+    swatch(o, key);
+    wcp_out_html(o, key);
+    wcp_out_puts(o, "</td>");
+}
+
+static void td_text(wcp_out *o, const char *s)
+{
+    wcp_out_puts(o, "<td>");
+    wcp_out_html(o, s);
+    wcp_out_puts(o, "</td>");
+}
+
+static void td_ns(wcp_out *o, int64_t ns, bool strong)
+{
+    wcp_out_puts(o, strong ? "<td class=\"n strong\">" : "<td class=\"n\">");
+    put_ns(o, ns);
+    wcp_out_puts(o, "</td>");
+}
+
+static void write_head(html *h)
+{
+    wcp_out *o = h->o;
+    wcp_out_printf(o,
+                   "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<title>wcprof report: run %lld</title>\n<style>\n",
+                   (long long)h->e->run);
+    wcp_out_write(o, wcp_report_css, sizeof wcp_report_css - 1);
+    wcp_out_puts(o, "</style>\n</head>\n<body>\n");
+}
+
+static void write_summary(html *h)
+{
+    wcp_out *o = h->o;
+    char when[64] = "";
+    time_t t = (time_t)(sum_int(h, S_EPOCH) / 1000000000);
+    struct tm tm;
+    if (t > 0 && gmtime_r(&t, &tm))
+        strftime(when, sizeof when, " · recorder started %Y-%m-%d %H:%M:%S UTC", &tm);
+    const char *src = (const char *)sqlite3_value_text(h->summary[S_SOURCES]);
+    wcp_out_printf(o, "<header>\n<h1>wcprof report <span class=\"run\">run %lld</span></h1>\n"
+                      "<p class=\"sub\">",
+                   (long long)h->e->run);
+    wcp_out_html(o, src ? src : "");
+    wcp_out_printf(o, "%s</p>\n</header>\n<main>\n", when);
+    const char *warning = (const char *)sqlite3_value_text(h->summary[S_WARNING]);
+    if (warning && *warning) {
+        wcp_out_puts(o, "<p class=\"warning\" id=\"dropped\">");
+        wcp_out_html(o, warning);
+        wcp_out_puts(o, "</p>\n");
+    }
+
+    int64_t makespan = sum_int(h, S_MAKESPAN);
+    wcp_out_puts(o, "<section id=\"summary\" class=\"cards\">\n");
+    card(o, "makespan", "big");
+    put_ns(o, makespan);
+    wcp_out_puts(o, "</div><div class=\"note\">first root's start to last root's end</div></div>\n");
+    card(o, "baseline replay", NULL);
+    put_ns(o, sum_int(h, S_BASELINE));
+    wcp_out_printf(o, "</div><div class=\"note\">drift %+.2f %%</div></div>\n",
+                   sqlite3_value_double(h->summary[S_DRIFT]));
+    card(o, "ops", NULL);
+    put_int(o, sum_int(h, S_OPS));
+    wcp_out_puts(o, "</div><div class=\"note\">");
+    put_int(o, sum_int(h, S_ROOTS));
+    wcp_out_puts(o, sum_int(h, S_ROOTS) == 1 ? " root · " : " roots · ");
+    put_int(o, sum_int(h, S_OPEN));
+    wcp_out_puts(o, " open at the dump</div></div>\n");
+    card(o, "span", NULL);
+    put_ns(o, sum_int(h, S_SPAN));
+    wcp_out_puts(o, "</div><div class=\"note\">");
+    put_int(o, sum_int(h, S_DUMPS));
+    wcp_out_printf(o, " dump%s</div></div>\n", sum_int(h, S_DUMPS) == 1 ? "" : "s");
+    if (h->n_rank) {
+        const ranked *r = &h->rank[0];
+        card(o, "top class to speed up", "top");
+        swatch(o, r->key);
+        wcp_out_html(o, r->key);
+        wcp_out_puts(o, "</div><div class=\"note\">twice as fast saves ");
+        put_ns(o, r->saved[RANK_FACTOR]);
+        if (makespan > 0)
+            wcp_out_printf(o, " (%.1f %% of the makespan)",
+                           100.0 * (double)r->saved[RANK_FACTOR] / (double)makespan);
+        wcp_out_puts(o, "</div></div>\n");
+    }
+    wcp_out_puts(o, "</section>\n<p class=\"diag\">");
+    static const struct { int col; const char *one, *many; } diag[] = {
+        {S_DROPPED, "dropped event", "dropped events"},
+        {S_ORPHANS, "orphan wait", "orphan waits"},
+        {S_CYCLES, "cycle broken", "cycles broken"},
+        {S_FALLBACKS, "fallback anchor", "fallback anchors"},
+        {S_UNFINISHED, "op the replay never finished", "ops the replay never finished"}};
+    for (size_t i = 0; i < sizeof diag / sizeof diag[0]; i++) {
+        int64_t v = sum_int(h, diag[i].col);
+        wcp_out_printf(o, "%s<span%s>", i ? " · " : "", v ? " class=\"nz\"" : "");
+        put_int(o, v);
+        wcp_out_printf(o, " %s</span>", v == 1 ? diag[i].one : diag[i].many);
+    }
+    wcp_out_puts(o, "</p>\n");
+}
+
+static void write_timeline(html *h)
+{
+    wcp_out *o = h->o;
+    uint32_t n = h->m->g.n_ops;
+    open_section(o, "timeline", "Timeline",
+                 "Each op is a bar on the recorded clock, under its parent; the ops on the "
+                 "baseline's critical path are outlined, and the top row is the critical path "
+                 "itself, segment by segment (its times are the replay's). Scroll to zoom, drag "
+                 "to pan, double-click a bar to zoom to it, hover for details.");
+    wcp_out_puts(o, "<p class=\"count\" id=\"tl-count\">");
+    if (h->n_shown < n) {
+        wcp_out_puts(o, "<strong>");
+        put_int(o, n - h->n_shown);
+        wcp_out_puts(o, " of ");
+        put_int(o, n);
+        wcp_out_puts(o, " ops are left out</strong> (max_ops=");
+        put_int(o, h->max_ops);
+        wcp_out_puts(o, "): the timeline shows the ");
+        put_int(o, h->n_shown);
+        wcp_out_puts(o, " on the critical path and the longest, each with its parents.");
+    } else if (n == 0) {
+        wcp_out_puts(o, "The run has no ops.");
+    } else {
+        wcp_out_puts(o, "All ");
+        put_int(o, n);
+        wcp_out_printf(o, " op%s shown.", n == 1 ? "" : "s");
+    }
+    if (h->n_path < h->path_total) {
+        wcp_out_puts(o, " <strong>");
+        put_int(o, (int64_t)(h->path_total - h->n_path));
+        wcp_out_puts(o, " of the critical path's ");
+        put_int(o, (int64_t)h->path_total);
+        wcp_out_puts(o, " segments are left out</strong>: the top row shows the ");
+        put_int(o, (int64_t)h->n_path);
+        wcp_out_puts(o, " longest.");
+    }
+    wcp_out_puts(o, "</p>\n<div class=\"toolbar\"><button type=\"button\" id=\"tl-in\">Zoom in</button>"
+                    "<button type=\"button\" id=\"tl-out\">Zoom out</button>"
+                    "<button type=\"button\" id=\"tl-reset\">Reset</button>"
+                    "<span id=\"tl-view\"></span></div>\n"
+                    "<div id=\"tl\"><noscript><p class=\"warning\">The timeline is drawn by a script: "
+                    "enable JavaScript to see it. The tables below need none.</p></noscript></div>\n"
+                    "<div id=\"tl-legend\" class=\"legend\"></div>\n</section>\n");
+}
+
+/* A speed-up curve: saved time (y, 0..ymax) against the share of the
+ * class's self time removed (x, 0..100 %). */
+static void write_curve(wcp_out *o, const ranked *r, int64_t ymax, int w, int ht)
+{
+    wcp_out_printf(o, "<svg class=\"curve\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                      "role=\"img\"><title>",
+                   w, ht, w, ht);
+    for (int i = N_FACTORS - 1; i >= 0; i--) {
+        wcp_out_printf(o, "%s%.0f %% faster: ", i == N_FACTORS - 1 ? "" : "; ",
+                       100 * (1 - factors[i]));
+        put_ns(o, r->saved[i]);
+    }
+    char c[32];
+    wcp_out_printf(o, "</title><line class=\"ax\" x1=\"1\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                      "<polyline style=\"--c:%s\" points=\"1,%d",
+                   ht - 1, w - 1, ht - 1, class_color(c, sizeof c, r->key), ht - 1);
+    for (int i = N_FACTORS - 1; i >= 0; i--) {
+        double x = 1 + (1 - factors[i]) * (w - 2);
+        double y = ht - 1 - (ymax > 0 ? (double)r->saved[i] / (double)ymax : 0) * (ht - 3);
+        wcp_out_printf(o, " %.1f,%.1f", x, y);
+    }
+    wcp_out_puts(o, "\"/></svg>");
+}
+
+static void write_rank(html *h)
+{
+    static const char *const cols[] = {"#", "class", "work type", "#self", "#critical",
+                                       "#saved if 2× faster", "#of makespan", "#saved if removed",
+                                       "self time cut 0 → 100 %"};
+    wcp_out *o = h->o;
+    int64_t makespan = sum_int(h, S_MAKESPAN), ymax = 0;
+    for (size_t i = 0; i < h->n_rank; i++)
+        if (h->rank[i].saved[0] > ymax)
+            ymax = h->rank[i].saved[0];
+    open_section(o, "whatif", "What to speed up",
+                 "What the replay saves when one class's self time is cut, every other class "
+                 "unchanged (whatif_rank), ranked by the saving when it runs twice as fast. The "
+                 "curve is the saving as the class's self time is cut from 0 % (as recorded, "
+                 "left) to 100 % (removed, right), on one scale for every row; hover it for the "
+                 "numbers. The class's critical time bounds its saving.");
+    if (!open_table(o, "rank", cols, sizeof cols / sizeof cols[0], h->n_rank))
+        return;
+    for (size_t i = 0; i < h->n_rank; i++) {
+        const ranked *r = &h->rank[i];
+        wcp_out_printf(o, "<tr><td class=\"n\">%lld</td>", (long long)r->rank);
+        td_key(o, r->key);
+        td_text(o, r->work_type);
+        td_ns(o, r->total_self, false);
+        td_ns(o, r->critical, false);
+        td_ns(o, r->saved[RANK_FACTOR], true);
+        wcp_out_printf(o, "<td class=\"n\">%.1f %%</td>",
+                       makespan > 0 ? 100.0 * (double)r->saved[RANK_FACTOR] / (double)makespan : 0.0);
+        td_ns(o, r->saved[0], false);
+        wcp_out_puts(o, "<td>");
+        write_curve(o, r, ymax, 120, 28);
+        wcp_out_puts(o, "</td></tr>\n");
+    }
+    wcp_out_puts(o, "</tbody>\n</table>\n");
+    int64_t n_cls = h->m->n_cls;
+    if ((int64_t)h->n_rank < n_cls) {
+        wcp_out_puts(o, "<p class=\"count\">The top ");
+        put_int(o, (int64_t)h->n_rank);
+        wcp_out_puts(o, " of ");
+        put_int(o, n_cls);
+        wcp_out_puts(o, " classes (top=N shows more, top=0 all).</p>\n");
+    }
+    wcp_out_puts(o, "</section>\n");
+}
+
+static void write_classes(html *h)
+{
+    static const char *const cols[] = {"class", "work type", "#count", "#total self", "share",
+                                       "#p50", "#p95", "#max", "#critical", "#wall"};
+    wcp_out *o = h->o;
+    int64_t total = 0;
+    for (size_t i = 0; i < h->n_classes; i++)
+        total += h->classes[i].self;
+    open_section(o, "classes", "Classes by self time",
+                 "Per class key (class_stats): its ops, their total self time (time spent in the "
+                 "op itself, not in its children or waits) and its distribution, and how much of "
+                 "it lies on the baseline's critical path.");
+    if (!open_table(o, "class-table", cols, sizeof cols / sizeof cols[0], h->n_classes))
+        return;
+    for (size_t i = 0; i < h->n_classes; i++) {
+        const class_row *c = &h->classes[i];
+        double share = total > 0 ? 100.0 * (double)c->self / (double)total : 0;
+        char color[32];
+        wcp_out_puts(o, "<tr>");
+        td_key(o, c->key);
+        td_text(o, c->work_type);
+        wcp_out_puts(o, "<td class=\"n\">");
+        put_int(o, c->count);
+        wcp_out_puts(o, "</td>");
+        td_ns(o, c->self, true);
+        wcp_out_printf(o, "<td class=\"bar\"><span class=\"track\"><i style=\"--w:%.1f%%;"
+                          "--c:%s\"></i></span>%.1f %%</td>",
+                       share, class_color(color, sizeof color, c->key), share);
+        td_ns(o, c->p50, false);
+        td_ns(o, c->p95, false);
+        td_ns(o, c->max, false);
+        td_ns(o, c->cls >= 0 ? h->m->cls[c->cls].critical : 0, false);
+        td_ns(o, c->wall, false);
+        wcp_out_puts(o, "</tr>\n");
+    }
+    wcp_out_puts(o, "</tbody>\n</table>\n</section>\n");
+}
+
+/* ---- the data block */
+
+static void json_summary(html *h, wcp_out *o)
+{
+    static const char *const names[S_N] = {
+        "epoch_unix_nano", "dumps", "ops", "roots", "open_ops", "dropped_events", "orphan_waits",
+        "span_ns", "makespan_ns", "baseline_ns", "drift_pct", "cycles_broken", "fallback_anchors",
+        "unfinished_ops", "warning", "sources"};
+    wcp_out_printf(o, "\"run\":%lld,\"summary\":{", (long long)h->e->run);
+    for (int i = 0; i < S_N; i++) {
+        sqlite3_value *v = h->summary[i];
+        wcp_out_printf(o, "%s\"%s\":", i ? "," : "", names[i]);
+        switch (sqlite3_value_type(v)) {
+        case SQLITE_INTEGER: wcp_out_printf(o, "%lld", (long long)sqlite3_value_int64(v)); break;
+        case SQLITE_FLOAT: wcp_out_printf(o, "%.17g", sqlite3_value_double(v)); break;
+        case SQLITE_NULL: wcp_out_puts(o, "null"); break;
+        default: wcp_out_json(o, (const char *)sqlite3_value_text(v));
+        }
+    }
+    wcp_out_puts(o, "}");
+}
+
+static void json_tables(html *h, wcp_out *o)
+{
+    wcp_out_puts(o, ",\"factors\":[");
+    for (int i = 0; i < N_FACTORS; i++)
+        wcp_out_printf(o, "%s%g", i ? "," : "", factors[i]);
+    wcp_out_puts(o, "],\"rank\":[");
+    for (size_t i = 0; i < h->n_rank; i++) {
+        const ranked *r = &h->rank[i];
+        wcp_out_printf(o, "%s{\"rank\":%lld,\"class_key\":", i ? "," : "", (long long)r->rank);
+        wcp_out_json(o, r->key);
+        wcp_out_puts(o, ",\"work_type\":");
+        wcp_out_json(o, r->work_type);
+        wcp_out_printf(o, ",\"total_self_ns\":%lld,\"critical_ns\":%lld,\"saved_ns\":[",
+                       (long long)r->total_self, (long long)r->critical);
+        for (int k = 0; k < N_FACTORS; k++)
+            wcp_out_printf(o, "%s%lld", k ? "," : "", (long long)r->saved[k]);
+        wcp_out_puts(o, "]}");
+    }
+    /* Every class of the model, in the order the ops' "cls" index. */
+    wcp_out_puts(o, "],\"classes\":[");
+    for (uint32_t c = 0; c < h->m->n_cls; c++) {
+        const wcp_class *k = &h->m->cls[c];
+        char color[32];
+        wcp_out_puts(o, c ? ",{\"class_key\":" : "{\"class_key\":");
+        wcp_out_json(o, k->key);
+        wcp_out_puts(o, ",\"work_type\":");
+        wcp_out_json(o, k->work_type);
+        wcp_out_printf(o, ",\"color\":\"%s\",\"count\":%lld,\"total_self_ns\":%lld,"
+                          "\"critical_ns\":%lld}",
+                       class_color(color, sizeof color, k->key), (long long)k->count, (long long)k->total_self,
+                       (long long)k->critical);
+    }
+    wcp_out_puts(o, "],\"class_stats\":[");
+    for (size_t i = 0; i < h->n_classes; i++) {
+        const class_row *c = &h->classes[i];
+        wcp_out_puts(o, i ? ",{\"class_key\":" : "{\"class_key\":");
+        wcp_out_json(o, c->key);
+        wcp_out_printf(o, ",\"count\":%lld,\"total_self_ns\":%lld,\"total_wall_ns\":%lld,"
+                          "\"p50_self_ns\":%lld,\"p95_self_ns\":%lld,\"max_self_ns\":%lld,"
+                          "\"dup_executed\":%lld}",
+                       (long long)c->count, (long long)c->self, (long long)c->wall,
+                       (long long)c->p50, (long long)c->p95, (long long)c->max, (long long)c->dup);
+    }
+    wcp_out_puts(o, "]");
+}
+
+/* The timeline: times in ns from t0 (the earliest start), ops as columns
+ * (one array per attribute, position = the op's place among those drawn),
+ * parent as a position (-1: a root). */
+static int json_timeline(html *h, wcp_out *o)
+{
+    const wcp_graph *g = &h->m->g;
+    int64_t t0 = 0, t1 = 0;
+    for (uint32_t i = 0; i < g->n_ops; i++) {
+        if (i == 0 || g->start[i] < t0)
+            t0 = g->start[i];
+        if (i == 0 || g->end[i] > t1)
+            t1 = g->end[i];
+    }
+    for (size_t s = 0; s < h->n_path; s++)
+        if (h->path[s].end > t1)
+            t1 = h->path[s].end;
+    wcp_out_printf(o, ",\"timeline\":{\"t0\":%lld,\"length_ns\":%lld,\"ops_total\":%u,"
+                      "\"ops_shown\":%u,\"path_total\":%zu,\"path_shown\":%zu,\"max_ops\":%lld",
+                   (long long)t0, (long long)(t1 - t0), g->n_ops, h->n_shown, h->path_total,
+                   h->n_path, (long long)h->max_ops);
+#define COLUMN(name, expr)                                                                        \
+    do {                                                                                          \
+        wcp_out_puts(o, ",\"" name "\":[");                                                       \
+        bool first = true;                                                                        \
+        for (uint32_t i = 0; i < g->n_ops; i++)                                                   \
+            if (h->shown[i] >= 0) {                                                               \
+                wcp_out_printf(o, first ? "%lld" : ",%lld", (long long)(expr));                   \
+                first = false;                                                                    \
+            }                                                                                     \
+        wcp_out_puts(o, "]");                                                                     \
+    } while (0)
+    /* op ids beyond 2^53 would lose digits as JavaScript numbers: strings */
+    wcp_out_puts(o, ",\"id\":[");
+    for (uint32_t i = 0, k = 0; i < g->n_ops; i++)
+        if (h->shown[i] >= 0)
+            wcp_out_printf(o, g->id[i] > (1LL << 53) ? "%s\"%lld\"" : "%s%lld", k++ ? "," : "",
+                           (long long)g->id[i]);
+    wcp_out_puts(o, "]");
+    COLUMN("parent", g->parent[i] >= 0 ? h->shown[g->parent[i]] : -1);
+    COLUMN("cls", h->m->op_cls[i]);
+    COLUMN("start", g->start[i] - t0);
+    COLUMN("end", g->end[i] - t0);
+    COLUMN("self", g->self_ns[i]);
+    COLUMN("open", (g->flags[i] & WCP_OP_OPEN) != 0);
+    COLUMN("crit", h->crit[i]);
+#undef COLUMN
+    wcp_out_puts(o, ",\"ident\":[");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(h->e->db, "SELECT value FROM strings WHERE id = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
+    bool first = true;
+    for (uint32_t i = 0; i < g->n_ops; i++) {
+        if (h->shown[i] < 0)
+            continue;
+        sqlite3_bind_int64(st, 1, g->ident[i]);
+        const char *v = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
+        wcp_out_puts(o, first ? "" : ",");
+        wcp_out_json(o, v ? v : "");
+        sqlite3_reset(st);
+        first = false;
+    }
+    sqlite3_finalize(st);
+    /* The critical path: [op position (-1: not drawn), class, what, start, end, resource]. */
+    wcp_out_printf(o, "],\"path\":[");
+    for (size_t s = 0; s < h->n_path; s++) {
+        const segment *p = &h->path[s];
+        wcp_out_printf(o, "%s[%d,%lld,\"%s\",%lld,%lld,", s ? "," : "",
+                       p->op >= 0 ? h->shown[p->op] : -1,
+                       p->op >= 0 ? (long long)h->m->op_cls[p->op] : -1LL, p->what,
+                       (long long)(p->start - t0), (long long)(p->end - t0));
+        wcp_out_json(o, p->resource);
+        wcp_out_puts(o, "]");
+    }
+    wcp_out_puts(o, "]}");
+    return 0;
+}
+
+/* The data as JSON, then into the page with every "<" escaped, so that no
+ * string in it can close the script element or open a comment. */
+static int write_data(html *h)
+{
+    wcp_out j = {0};
+    int rc = 0;
+    wcp_out_puts(&j, "{\"format\":\"wcprof-html/1\",");
+    json_summary(h, &j);
+    json_tables(h, &j);
+    if (json_timeline(h, &j) < 0)
+        rc = -1;
+    wcp_out_puts(&j, "}");
+    if (rc == 0 && j.failed)
+        rc = wcp_export_fail(h->e, "out of memory");
+    if (rc == 0) {
+        wcp_out_puts(h->o, "<script type=\"application/json\" id=\"wcprof-data\">");
+        const char *run = j.buf;
+        for (const char *p = j.buf; *p; p++)
+            if (*p == '<') {
+                wcp_out_write(h->o, run, (size_t)(p - run));
+                wcp_out_puts(h->o, "\\u003c");
+                run = p + 1;
+            }
+        wcp_out_puts(h->o, run);
+        wcp_out_puts(h->o, "</script>\n");
+    }
+    free(j.buf);
+    return rc;
+}
+
+static int write_page(wcp_export *e)
+{
+    html h = {.e = e, .m = e->model, .o = e->out};
+    uint32_t n = e->model->g.n_ops;
+    int rc = -1;
+    if (count_option(&h, "top", DEFAULT_TOP, 0, &h.top) < 0 ||
+        count_option(&h, "max_ops", DEFAULT_MAX_OPS, 1, &h.max_ops) < 0)
+        return -1;
+    h.shown = malloc((n ? n : 1) * sizeof *h.shown);
+    h.crit = calloc(n ? n : 1, 1);
+    if (!h.shown || !h.crit) {
+        wcp_export_fail(e, "out of memory");
+        goto out;
+    }
+    if (load(&h) < 0 || choose_ops(&h) < 0 || choose_segments(&h) < 0)
+        goto out;
+    write_head(&h);
+    write_summary(&h);
+    write_timeline(&h);
+    write_rank(&h);
+    write_classes(&h);
+    wcp_out_puts(h.o, "</main>\n<footer>Written by wcprof's html export: one file, no network. "
+                      "The data is in the script element wcprof-data, as JSON.</footer>\n");
+    if (write_data(&h) < 0)
+        goto out;
+    wcp_out_puts(h.o, "<script>\n");
+    wcp_out_write(h.o, wcp_report_js, sizeof wcp_report_js - 1);
+    wcp_out_puts(h.o, "</script>\n</body>\n</html>\n");
+    rc = 0;
+out:
+    for (int i = 0; i < S_N; i++)
+        sqlite3_value_free(h.summary[i]);
+    for (size_t i = 0; i < h.n_rank; i++) {
+        free(h.rank[i].key);
+        free(h.rank[i].work_type);
+    }
+    for (size_t i = 0; i < h.n_classes; i++) {
+        free(h.classes[i].key);
+        free(h.classes[i].work_type);
+    }
+    for (size_t i = 0; i < h.n_path; i++)
+        free(h.path[i].resource);
+    free(h.rank);
+    free(h.classes);
+    free(h.path);
+    free(h.shown);
+    free(h.crit);
+    return rc;
+}
+
+const wcp_exporter wcp_export_html = {
+    "html", "top,max_ops",
+    "one self-contained HTML page: summary, zoomable timeline with the critical path, "
+    "what-if ranking with speed-up curves, class table",
+    write_page};

@@ -1,0 +1,508 @@
+/* graph.c - the op graph of one run, in compact arrays (spec/analysis.md §1-2).
+ * See graph.h. */
+#define _GNU_SOURCE
+#include "graph.h"
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t string_id(sqlite3 *db, const char *s)
+{
+    return (uint32_t)wcp_db_string_id(db, s);
+}
+
+/* index of id among the first n ops (ids ascending), or -1 */
+static int32_t find_upto(const int64_t *ids, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ids[lo] == id ? (int32_t)lo : -1;
+}
+
+int32_t wcp_graph_find(const wcp_graph *g, int64_t id)
+{
+    return find_upto(g->id, g->n_ops, id);
+}
+
+/* index of key in the sorted array a[0..n), or -1 */
+static int64_t find_u32(const uint32_t *a, size_t n, uint32_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == key ? (int64_t)lo : -1;
+}
+
+int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, uint32_t ident)
+{
+    if (t != 0) {
+        int32_t j = wcp_graph_find(g, t);
+        if (j >= 0)
+            return j;
+    }
+    if (reason != 0 && reason == g->exec_str && ident != 0) {
+        int64_t k = find_u32(g->exec_ident, g->n_exec, ident);
+        if (k >= 0)
+            return (int32_t)g->exec_op[k];
+    }
+    return -1;
+}
+
+void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw,
+                     wcp_step_fn *fn, void *ctx)
+{
+    int64_t cur = g->start[i], e = g->end[i];   /* cur: how far the op is covered */
+    const uint32_t *ch = g->child + g->child_off[i];
+    size_t nc = g->child_off[i + 1] - g->child_off[i], a = 0, b = 0;
+    while (a < nc || b < nw) {
+        bool child = b >= nw || (a < nc && g->start[ch[a]] <= w[b].start);
+        int64_t is = child ? g->start[ch[a]] : w[b].start;
+        int64_t ie = child ? g->end[ch[a]] : w[b].end;
+        if (is > cur && cur < e) {
+            int64_t se = is < e ? is : e;
+            fn(ctx, &(wcp_step){WCP_STEP_SELF, cur, se - cur, 0});
+            cur = se;
+        }
+        if (child)
+            fn(ctx, &(wcp_step){WCP_STEP_CHILD, is, 0, ch[a++]});
+        else
+            fn(ctx, &(wcp_step){WCP_STEP_WAIT, is, 0, (uint32_t)b++});
+        if (ie > e)
+            ie = e;
+        if (ie > cur)
+            cur = ie;
+    }
+    if (cur < e)
+        fn(ctx, &(wcp_step){WCP_STEP_SELF, cur, e - cur, 0});
+}
+
+static void add_self(void *ctx, const wcp_step *s)
+{
+    if (s->kind == WCP_STEP_SELF)
+        *(int64_t *)ctx += s->len;
+}
+
+int64_t wcp_graph_self(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw)
+{
+    int64_t self = 0;
+    wcp_graph_steps(g, i, w, nw, add_self, &self);
+    return self;
+}
+
+void wcp_graph_free(wcp_graph *g)
+{
+    void *arrays[] = {g->id, g->start, g->end, g->parent, g->flags, g->child_off, g->child,
+                      g->root, g->exec_ident, g->exec_op, g->kind, g->class_id, g->ident,
+                      g->client, g->outcome, g->work_type, g->self_ns, g->wait_off, g->waits};
+    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
+        free(arrays[k]);
+    memset(g, 0, sizeof *g);
+}
+
+static int by_start_id(const void *a, const void *b, void *ctx)
+{
+    const wcp_graph *g = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (g->start[x] != g->start[y])
+        return g->start[x] < g->start[y] ? -1 : 1;
+    return x < y ? -1 : x > y;   /* index order is id order */
+}
+
+typedef struct exec_entry {
+    uint32_t ident, op;
+    int64_t dur;
+} exec_entry;
+
+static int by_ident_longest(const void *a, const void *b)
+{
+    const exec_entry *x = a, *y = b;
+    if (x->ident != y->ident)
+        return x->ident < y->ident ? -1 : 1;
+    if (x->dur != y->dur)
+        return x->dur > y->dur ? -1 : 1;
+    return x->op < y->op ? -1 : x->op > y->op;
+}
+
+/* nested-client links of the run: for each ident the from-op id of the last
+ * link in dump order (§3, ties) */
+static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64_t **from, size_t *n,
+                       char *err, size_t errlen)
+{
+    *idents = NULL;
+    *from = NULL;
+    *n = 0;
+    uint32_t kind = string_id(db, "nested_client");
+    if (!kind)
+        return 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+            "SELECT ident_id, from_id FROM links WHERE run_id = ?1 AND kind = ?2 AND ident_id != 0 "
+            "ORDER BY ident_id, dump_id, line", -1, &st, NULL) != SQLITE_OK)
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, g->run_id);
+    sqlite3_bind_int64(st, 2, kind);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t ident = (uint32_t)sqlite3_column_int64(st, 0);
+        int64_t f = sqlite3_column_int64(st, 1);
+        if (*n && (*idents)[*n - 1] == ident) {
+            (*from)[*n - 1] = f;          /* a later link wins */
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            uint32_t *ni = realloc(*idents, cap * sizeof **idents);
+            int64_t *nf = realloc(*from, cap * sizeof **from);
+            if (ni)
+                *idents = ni;
+            if (nf)
+                *from = nf;
+            if (!ni || !nf) {
+                sqlite3_finalize(st);
+                return wcp_errf(err, errlen, "graph: out of memory");
+            }
+        }
+        (*idents)[*n] = ident;
+        (*from)[*n] = f;
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    return 0;
+}
+
+static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int64_t count = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM waits WHERE run_id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, g->run_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        count = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    g->wait_off = calloc((size_t)g->n_ops + 1, sizeof *g->wait_off);
+    g->waits = malloc((size_t)(count ? count : 1) * sizeof *g->waits);
+    if (!g->wait_off || !g->waits)
+        return wcp_errf(err, errlen, "graph: out of memory for %lld waits", (long long)count);
+    if (sqlite3_prepare_v2(db,
+            "SELECT waiter_id, start_ns, end_ns, recorded_target_id, reason, ident_id FROM waits "
+            "WHERE run_id = ?1 ORDER BY waiter_id, start_ns, dump_id, line", -1, &st, NULL) != SQLITE_OK)
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, g->run_id);
+    int rc;
+    uint32_t n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < count) {
+        int32_t w = wcp_graph_find(g, sqlite3_column_int64(st, 0));
+        if (w < 0) {
+            g->n_orphan_waits++;
+            continue;
+        }
+        wcp_wait *x = &g->waits[n++];
+        x->waiter = w;
+        x->start = sqlite3_column_int64(st, 1);
+        x->end = sqlite3_column_int64(st, 2);
+        x->reason = (uint32_t)sqlite3_column_int64(st, 4);
+        x->ident = (uint32_t)sqlite3_column_int64(st, 5);
+        x->target = wcp_graph_wait_target(g, sqlite3_column_int64(st, 3), x->reason, x->ident);
+        g->wait_off[w + 1]++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    g->n_waits = n;
+    for (uint32_t i = 0; i < g->n_ops; i++)
+        g->wait_off[i + 1] += g->wait_off[i];
+    return 0;
+}
+
+typedef struct nested {
+    uint32_t *ident;       /* nested-client idents, ascending */
+    int64_t *from;         /* the from-op id of each ident's last link */
+    size_t n;
+} nested;
+
+/* §1.5: the parent of op i among the first `known` ops: its recorded parent
+ * when that is a known op other than itself, else through a nested-client
+ * link of its client. Returns 0 with *p (-1: a root) and *reparented, or -1
+ * when an op it names is not among the first `known` yet. */
+static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t recp, uint32_t client,
+                          const nested *nc, int32_t *p, bool *reparented)
+{
+    *p = -1;
+    *reparented = false;
+    if (recp != 0 && recp != g->id[i]) {
+        if (known <= (size_t)i && recp > g->id[i])
+            return -1;
+        *p = find_upto(g->id, known, recp);
+    }
+    if (*p < 0 && client != 0) {
+        int64_t k = find_u32(nc->ident, nc->n, client);
+        if (k >= 0) {
+            int64_t f = nc->from[k];
+            if (known <= (size_t)i && f > g->id[i])
+                return -1;
+            *p = f == g->id[i] ? -1 : find_upto(g->id, known, f);
+            *reparented = *p >= 0;
+        }
+    }
+    return 0;
+}
+
+typedef struct later {
+    uint32_t i, client;
+    int64_t recp;
+    int64_t stored_parent;     /* with WCP_GRAPH_STORED: parent_id as stored (-1: NULL) */
+    bool stored_rep;
+} later;
+
+/* Resolved parent i (index p, -1 for none) and reparented flag as stored? */
+static void mark_stored(wcp_graph *g, uint32_t i, int32_t p, bool rep, int64_t stored_parent, bool stored_rep)
+{
+    if ((p >= 0 ? g->id[p] : -1) == stored_parent && rep == stored_rep)
+        g->flags[i] |= WCP_OP_STORED_PARENT;
+}
+
+/* The array a (cap entries of size bytes, n used) with room for one more:
+ * a itself, or a doubled copy; NULL when out of memory (a is then
+ * unchanged, still the caller's). */
+static void *room_for_one(void *a, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return a;
+    size_t c = *cap ? *cap * 2 : 256;
+    void *q = realloc(a, c * size);
+    if (q)
+        *cap = c;
+    return q;
+}
+
+/* Grows the per-op arrays being filled to cap entries. */
+static bool grow_ops(wcp_graph *g, size_t cap, bool attrs, bool stored)
+{
+#define GROW(a)                                          \
+    do {                                                 \
+        void *q = realloc(g->a, cap * sizeof *g->a);     \
+        if (!q)                                          \
+            return false;                                \
+        g->a = q;                                        \
+    } while (0)
+    GROW(id);
+    GROW(start);
+    GROW(end);
+    GROW(parent);
+    GROW(flags);
+    if (attrs) {
+        GROW(kind);
+        GROW(class_id);
+        GROW(ident);
+        GROW(client);
+        GROW(outcome);
+        GROW(work_type);
+    }
+    if (attrs || stored)
+        GROW(self_ns);
+    return true;
+#undef GROW
+}
+
+/* Sorts the op indexes a[0..n) by (start, id), unless they already are. */
+static void sort_by_start(const wcp_graph *g, uint32_t *a, size_t n)
+{
+    for (size_t k = 1; k < n; k++)
+        if (by_start_id(&a[k - 1], &a[k], (void *)g) > 0) {
+            qsort_r(a, n, sizeof *a, by_start_id, (void *)g);
+            return;
+        }
+}
+
+int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err, size_t errlen)
+{
+    memset(g, 0, sizeof *g);
+    g->run_id = run_id;
+    g->exec_str = string_id(db, "exec");
+    sqlite3_stmt *st = NULL;
+    nested nc = {0};
+    later *defer = NULL;
+    size_t n_defer = 0, cap_defer = 0;
+    exec_entry *ex = NULL;
+    size_t n_ex = 0, cap_ex = 0;
+    bool attrs = (flags & WCP_GRAPH_ATTRS) != 0, stored = (flags & WCP_GRAPH_STORED) != 0;
+    size_t cap = 0, n1;
+    /* the nested-client links first: most parents are resolved as the ops are read */
+    if (load_nested(db, g, &nc.ident, &nc.from, &nc.n, err, errlen) < 0)
+        goto fail;
+    if (sqlite3_prepare_v2(db, attrs || stored
+            ? "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
+              "class_id, outcome, work_type, self_ns, parent_id, reparented FROM ops WHERE run_id = ?1 "
+              "ORDER BY id"
+            : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id "
+              "FROM ops WHERE run_id = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_int64(st, 1, run_id);
+    size_t i = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (i == cap) {        /* grown as read: no count(*) scan first */
+            if (i >= INT32_MAX) {
+                wcp_errf(err, errlen, "graph: run %lld has more than %d ops", (long long)run_id, INT32_MAX);
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 4096;
+            if (!grow_ops(g, cap, attrs, stored))
+                goto oom;
+        }
+        g->id[i] = sqlite3_column_int64(st, 0);
+        g->start[i] = sqlite3_column_int64(st, 1);
+        g->end[i] = sqlite3_column_int64(st, 2);
+        int64_t recp = sqlite3_column_int64(st, 3);
+        g->flags[i] = sqlite3_column_int(st, 4) ? WCP_OP_OPEN : 0;
+        uint32_t client = (uint32_t)sqlite3_column_int64(st, 5);
+        uint32_t kind = (uint32_t)sqlite3_column_int64(st, 6);
+        uint32_t ident = (uint32_t)sqlite3_column_int64(st, 7);
+        if (kind == g->exec_str && kind != 0 && ident != 0) {
+            exec_entry *nx = room_for_one(ex, &cap_ex, n_ex, sizeof *ex);
+            if (!nx)
+                goto oom;
+            ex = nx;
+            ex[n_ex++] = (exec_entry){ident, (uint32_t)i, g->end[i] - g->start[i]};
+        }
+        if (attrs) {
+            g->kind[i] = kind;
+            g->ident[i] = ident;
+            g->client[i] = client;
+            g->class_id[i] = (uint32_t)sqlite3_column_int64(st, 8);
+            g->outcome[i] = (uint32_t)sqlite3_column_int64(st, 9);
+            g->work_type[i] = (uint32_t)sqlite3_column_int64(st, 10);
+        }
+        if (attrs || stored)
+            g->self_ns[i] = sqlite3_column_int64(st, 11);
+        int64_t stored_parent = -1;
+        bool stored_rep = false;
+        if (stored) {
+            stored_parent = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 12);
+            stored_rep = sqlite3_column_int(st, 13) != 0;
+        }
+        /* §1.5: ids below this one are read already; a parent named by a
+         * higher id waits for the end */
+        bool rep;
+        if (resolve_parent(g, i, (uint32_t)i, recp, client, &nc, &g->parent[i], &rep) < 0) {
+            later *nd = room_for_one(defer, &cap_defer, n_defer, sizeof *defer);
+            if (!nd)
+                goto oom;
+            defer = nd;
+            defer[n_defer++] = (later){(uint32_t)i, client, recp, stored_parent, stored_rep};
+        } else {
+            if (rep)
+                g->flags[i] |= WCP_OP_REPARENTED;
+            if (stored)
+                mark_stored(g, (uint32_t)i, g->parent[i], rep, stored_parent, stored_rep);
+        }
+        i++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE)
+        goto sqlerr;
+    g->n_ops = (uint32_t)i;
+    size_t n = i;
+    n1 = n ? n : 1;
+    if (!grow_ops(g, n1, attrs, stored))
+        goto oom;              /* to size (an empty run still has its arrays) */
+    for (size_t k = 0; k < n_defer; k++) {
+        bool rep;
+        uint32_t d = defer[k].i;
+        resolve_parent(g, n, d, defer[k].recp, defer[k].client, &nc, &g->parent[d], &rep);
+        if (rep)
+            g->flags[d] |= WCP_OP_REPARENTED;
+        if (stored)
+            mark_stored(g, d, g->parent[d], rep, defer[k].stored_parent, defer[k].stored_rep);
+    }
+    free(defer);
+    defer = NULL;
+    free(nc.ident);
+    free(nc.from);
+    nc = (nested){0};
+    for (i = 0; i < n; i++)
+        g->n_reparented += (g->flags[i] & WCP_OP_REPARENTED) != 0;
+
+    /* §1.3: exec ops by ident, the longest (then lowest id) first */
+    if (n_ex)
+        qsort(ex, n_ex, sizeof *ex, by_ident_longest);
+    g->exec_ident = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_ident);
+    g->exec_op = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_op);
+    if (!g->exec_ident || !g->exec_op)
+        goto oom;
+    for (size_t k = 0; k < n_ex; k++)
+        if (g->n_exec == 0 || g->exec_ident[g->n_exec - 1] != ex[k].ident) {
+            g->exec_ident[g->n_exec] = ex[k].ident;
+            g->exec_op[g->n_exec++] = ex[k].op;
+        }
+    free(ex);
+    ex = NULL;
+
+    /* §1.6: children and roots ordered by (start, id): placed in index (id)
+     * order, which is nearly start order, then sorted where it is not */
+    g->child_off = calloc(n + 1, sizeof *g->child_off);
+    g->child = malloc(n1 * sizeof *g->child);
+    if (!g->child_off || !g->child)
+        goto oom;
+    for (i = 0; i < n; i++) {
+        if (g->parent[i] >= 0)
+            g->child_off[g->parent[i] + 1]++;
+        else
+            g->n_roots++;
+    }
+    for (i = 0; i < n; i++)
+        g->child_off[i + 1] += g->child_off[i];
+    g->root = malloc((g->n_roots ? g->n_roots : 1) * sizeof *g->root);
+    if (!g->root)
+        goto oom;
+    uint32_t nr = 0;
+    for (i = 0; i < n; i++) {          /* child_off[p] moves to the end of p's children... */
+        if (g->parent[i] >= 0)
+            g->child[g->child_off[g->parent[i]]++] = (uint32_t)i;
+        else
+            g->root[nr++] = (uint32_t)i;
+    }
+    for (i = n; i > 0; i--)            /* ...which is where p + 1's begin */
+        g->child_off[i] = g->child_off[i - 1];
+    g->child_off[0] = 0;
+    for (i = 0; i < n; i++)
+        sort_by_start(g, g->child + g->child_off[i], g->child_off[i + 1] - g->child_off[i]);
+    sort_by_start(g, g->root, g->n_roots);
+
+    if ((flags & WCP_GRAPH_WAITS) && load_waits(db, g, err, errlen) < 0)
+        goto fail;
+    return 0;
+
+sqlerr:
+    wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
+    goto fail;
+oom:
+    wcp_errf(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
+fail:
+    sqlite3_finalize(st);
+    free(defer);
+    free(ex);
+    free(nc.ident);
+    free(nc.from);
+    wcp_graph_free(g);
+    return -1;
+}

@@ -1,0 +1,546 @@
+/* replay.c - the replay of spec/analysis.md §3 compiled to a tape, its
+ * evaluation, and the critical path of §4. See replay.h and README.md
+ * ("Where analysis.md leaves a choice"). */
+#define _GNU_SOURCE
+#include "replay.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- compiling: the literal replay, recorded */
+
+enum { HAS_START = 1, ACTIVE = 2, DONE = 4 };
+
+/* An op's actions (§3), generated when its replay begins. */
+enum { A_SELF, A_DELAY, A_SPAWN, A_JOIN, A_AWAIT };
+typedef struct act {
+    int64_t len;           /* SELF, DELAY */
+    uint32_t idx;          /* DELAY: the wait; SPAWN, JOIN: the child; AWAIT: the target */
+    uint8_t kind;
+} act;
+
+typedef struct frame {
+    uint32_t op;
+    uint32_t pending;      /* the op whose replay this one waits for, then MAXes */
+    size_t pos, end, base; /* its actions: acts[pos .. end); acts above base are its own */
+} frame;
+
+typedef struct compiler {
+    wcp_tape *t;
+    const wcp_graph *g;
+    uint8_t *st;
+    act *acts;
+    size_t n_acts, cap_acts;
+    frame *fr;
+    size_t n_fr, cap_fr;
+    wcp_span *spans;
+    size_t cap_spans;
+    uint32_t *joins;       /* the op being generated: its children ending by its end, by (end, id) */
+    size_t cap_joins, n_joins, next_join;
+    size_t cap_ins;
+    uint32_t gen_op;
+    bool oom, too_big;
+} compiler;
+
+static void emit(compiler *c, uint32_t op, unsigned kind, uint32_t arg, int64_t val, uint32_t src)
+{
+    wcp_tape *t = c->t;
+    if (c->oom)
+        return;
+    if (t->n >= UINT32_MAX - 1) {
+        c->too_big = c->oom = true;
+        return;
+    }
+    if (t->n == c->cap_ins) {
+        size_t n = c->cap_ins ? c->cap_ins * 2 : 1024;
+        wcp_ins *ins = realloc(t->ins, n * sizeof *ins);
+        uint32_t *s = ins ? realloc(t->src, n * sizeof *s) : NULL;
+        uint32_t *p = s ? realloc(t->prev, n * sizeof *p) : NULL;
+        if (ins)
+            t->ins = ins;
+        if (s)
+            t->src = s;
+        if (p)
+            t->prev = p;
+        if (!p) {
+            c->oom = true;
+            return;
+        }
+        c->cap_ins = n;
+    }
+    size_t k = t->n++;
+    t->ins[k] = (wcp_ins){op | (uint32_t)kind << WCP_TAPE_OP_BITS, arg, val};
+    t->src[k] = src;
+    t->prev[k] = t->last[op];
+    if (kind <= WCP_I_START_FROM)
+        t->first[op] = (uint32_t)k;
+    t->last[op] = (uint32_t)k;
+}
+
+static void push_act(compiler *c, uint8_t kind, uint32_t idx, int64_t len)
+{
+    if (!wcp_grow((void **)&c->acts, &c->cap_acts, c->n_acts + 1, sizeof *c->acts)) {
+        c->oom = true;
+        return;
+    }
+    c->acts[c->n_acts++] = (act){len, idx, kind};
+}
+
+/* §3: before each action at time t, the children ending by t are joined */
+static void join_until(compiler *c, int64_t t)
+{
+    while (c->next_join < c->n_joins && c->g->end[c->joins[c->next_join]] <= t)
+        push_act(c, A_JOIN, c->joins[c->next_join++], 0);
+}
+
+static void gen_step(void *ctx, const wcp_step *s)
+{
+    compiler *c = ctx;
+    const wcp_graph *g = c->g;
+    uint32_t x = c->gen_op;
+    join_until(c, s->t);
+    switch (s->kind) {
+    case WCP_STEP_SELF:
+        push_act(c, A_SELF, 0, s->len);
+        break;
+    case WCP_STEP_CHILD:
+        push_act(c, A_SPAWN, s->index, 0);
+        break;
+    case WCP_STEP_WAIT: {
+        uint32_t k = g->wait_off[x] + s->index;
+        const wcp_wait *w = &g->waits[k];
+        if (w->target < 0)
+            push_act(c, A_DELAY, k, w->end > w->start ? w->end - w->start : 0);
+        else if ((uint32_t)w->target != x && w->end >= g->end[w->target] - WCP_AWAIT_SLACK_NS)
+            push_act(c, A_AWAIT, (uint32_t)w->target, 0);
+        break;   /* else abandoned, or on itself: adds nothing */
+    }
+    }
+}
+
+static int by_end_id(const void *a, const void *b, void *ctx)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    const int64_t *e = ctx;
+    if (e[x] != e[y])
+        return e[x] < e[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Begins the replay of op x (its start already set): its actions, a frame. */
+static void push_frame(compiler *c, uint32_t x)
+{
+    const wcp_graph *g = c->g;
+    size_t base = c->n_acts;
+    uint32_t nw = g->wait_off[x + 1] - g->wait_off[x];
+    uint32_t nc = g->child_off[x + 1] - g->child_off[x];
+    if (!wcp_grow((void **)&c->spans, &c->cap_spans, nw + 1, sizeof *c->spans) ||
+        !wcp_grow((void **)&c->joins, &c->cap_joins, nc + 1, sizeof *c->joins) ||
+        !wcp_grow((void **)&c->fr, &c->cap_fr, c->n_fr + 1, sizeof *c->fr)) {
+        c->oom = true;
+        return;
+    }
+    for (uint32_t k = 0; k < nw; k++) {
+        const wcp_wait *w = &g->waits[g->wait_off[x] + k];
+        c->spans[k] = (wcp_span){w->start, w->end};
+    }
+    c->n_joins = 0;
+    for (uint32_t k = 0; k < nc; k++) {
+        uint32_t ch = g->child[g->child_off[x] + k];
+        if (g->end[ch] <= g->end[x])
+            c->joins[c->n_joins++] = ch;
+    }
+    if (c->n_joins > 1) {
+        qsort_r(c->joins, c->n_joins, sizeof *c->joins, by_end_id, (void *)g->end);
+    }
+    c->next_join = 0;
+    c->gen_op = x;
+    wcp_graph_steps(g, x, c->spans, nw, gen_step, c);
+    join_until(c, g->end[x]);   /* once more at the op's end */
+    c->st[x] |= ACTIVE;
+    c->fr[c->n_fr++] = (frame){x, WCP_NONE, base, c->n_acts, base};
+}
+
+/* An op reached with no simulated start: anchored at its nearest ancestor
+ * with one (else the first root) plus its original offset from it. */
+static void fallback(compiler *c, uint32_t y)
+{
+    const wcp_graph *g = c->g;
+    int32_t p = g->parent[y];
+    for (uint32_t steps = 0; p >= 0 && !(c->st[p] & HAS_START); steps++)
+        p = steps < g->n_ops ? g->parent[p] : -1;   /* a parent cycle reaches no root */
+    uint32_t a = p >= 0 ? (uint32_t)p : c->t->first_root;
+    emit(c, y, WCP_I_START_FROM, a, g->start[y] - g->start[a], c->t->first[a]);
+    c->st[y] |= HAS_START;
+    c->t->fallbacks++;
+}
+
+/* The op on top of the stack reaches y (a join or an await). */
+static void reach(compiler *c, uint32_t y)
+{
+    frame *f = &c->fr[c->n_fr - 1];
+    uint32_t x = f->op;
+    if (c->st[y] & DONE) {
+        emit(c, x, WCP_I_MAX, y, 0, c->t->last[y]);
+    } else if (c->st[y] & ACTIVE) {
+        c->t->cycles++;
+        emit(c, x, WCP_I_MAX_CYCLE, y, c->g->end[y] - c->g->start[y], c->t->first[y]);
+    } else {
+        if (!(c->st[y] & HAS_START))
+            fallback(c, y);
+        f->pending = y;
+        push_frame(c, y);
+    }
+}
+
+static void start_clock(compiler *c, uint32_t child, uint32_t from, int64_t gap)
+{
+    emit(c, child, WCP_I_START_CLOCK, from, gap, c->t->last[from]);
+    c->st[child] |= HAS_START;
+}
+
+/* Replays until the stack is empty. */
+static void run(compiler *c)
+{
+    while (c->n_fr && !c->oom) {
+        frame *f = &c->fr[c->n_fr - 1];
+        uint32_t x = f->op;
+        if (f->pending != WCP_NONE) {
+            emit(c, x, WCP_I_MAX, f->pending, 0, c->t->last[f->pending]);
+            f->pending = WCP_NONE;
+        }
+        if (f->pos == f->end) {
+            c->st[x] = (uint8_t)((c->st[x] & ~ACTIVE) | DONE);
+            c->t->finished[x] = 1;
+            c->n_acts = f->base;
+            c->n_fr--;
+            continue;
+        }
+        act a = c->acts[f->pos++];
+        switch (a.kind) {
+        case A_SELF:
+            emit(c, x, WCP_I_SELF, c->t->cls[x], a.len, WCP_NONE);
+            break;
+        case A_DELAY:
+            emit(c, x, WCP_I_DELAY, a.idx, a.len, WCP_NONE);
+            break;
+        case A_SPAWN:
+            if (!(c->st[a.idx] & HAS_START))
+                start_clock(c, a.idx, x, 0);
+            break;
+        case A_JOIN:
+            if (!(c->st[a.idx] & HAS_START))
+                start_clock(c, a.idx, x, 0);   /* §3: a child not yet started gets the clock */
+            reach(c, a.idx);
+            break;
+        case A_AWAIT:
+            reach(c, a.idx);
+            break;
+        }
+    }
+}
+
+
+int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    t->g = g;
+    t->cls = cls;
+    t->first_root = WCP_NONE;
+    if (g->n_ops >= (1u << WCP_TAPE_OP_BITS))
+        return wcp_errf(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
+                    (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
+    size_t n1 = g->n_ops ? g->n_ops : 1;
+    compiler c = {.t = t, .g = g};
+    c.st = calloc(n1, 1);
+    t->first = malloc(n1 * sizeof *t->first);
+    t->last = malloc(n1 * sizeof *t->last);
+    t->finished = calloc(n1, 1);
+    if (!c.st || !t->first || !t->last || !t->finished) {
+        c.oom = true;
+        goto done;
+    }
+    memset(t->first, 0xff, n1 * sizeof *t->first);
+    memset(t->last, 0xff, n1 * sizeof *t->last);
+    if (g->n_roots == 0)
+        goto done;
+
+    /* the chain of roots (§3) */
+    uint32_t r0 = g->root[0], J = r0;
+    t->first_root = r0;
+    emit(&c, r0, WCP_I_START_ABS, 0, g->start[r0], WCP_NONE);
+    c.st[r0] |= HAS_START;
+    push_frame(&c, r0);
+    run(&c);
+    int64_t orig_end = g->end[r0];
+    for (uint32_t k = 1; k < g->n_roots && !c.oom; k++) {
+        uint32_t r = g->root[k];
+        if (!(c.st[r] & HAS_START)) {
+            if (g->start[r] >= orig_end)
+                start_clock(&c, r, J, g->start[r] - orig_end);   /* sequential: keeps the gap */
+            else {                                                /* overlapping: offset from J */
+                emit(&c, r, WCP_I_START_FROM, J, g->start[r] - g->start[J], t->first[J]);
+                c.st[r] |= HAS_START;
+            }
+        }
+        if (!(c.st[r] & DONE)) {
+            push_frame(&c, r);
+            run(&c);
+        }
+        if (g->end[r] >= orig_end) {
+            J = r;
+            orig_end = g->end[r];
+        }
+    }
+done:
+    free(c.st);
+    free(c.acts);
+    free(c.fr);
+    free(c.spans);
+    free(c.joins);
+    if (c.oom) {
+        bool big = c.too_big;
+        wcp_tape_free(t);
+        return big ? wcp_errf(err, errlen, "replay: run %lld needs more than 2^32 replay steps",
+                          (long long)g->run_id)
+                   : wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
+    }
+    for (uint32_t i = 0; i < g->n_ops; i++)
+        t->unfinished += !t->finished[i];
+    /* the ops whose start is read, each with a slot */
+    t->start_slot = malloc(n1 * sizeof *t->start_slot);
+    if (!t->start_slot) {
+        wcp_tape_free(t);
+        return wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
+    }
+    memset(t->start_slot, 0xff, n1 * sizeof *t->start_slot);
+    if (t->first_root != WCP_NONE)
+        t->start_slot[t->first_root] = t->n_start_slots++;
+    for (size_t k = 0; k < t->n; k++) {
+        unsigned kind = wcp_ins_kind(&t->ins[k]);
+        uint32_t a = t->ins[k].arg;
+        if ((kind == WCP_I_START_FROM || kind == WCP_I_MAX_CYCLE) && t->start_slot[a] == WCP_NONE)
+            t->start_slot[a] = t->n_start_slots++;
+    }
+    return 0;
+}
+
+void wcp_tape_free(wcp_tape *t)
+{
+    free(t->ins);
+    free(t->src);
+    free(t->prev);
+    free(t->first);
+    free(t->last);
+    free(t->finished);
+    free(t->start_slot);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- evaluating */
+
+int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int64_t *start,
+                      int64_t *after)
+{
+    const wcp_ins *ins = t->ins;
+    for (size_t k = 0, n = t->n; k < n; k++) {
+        uint32_t op = wcp_ins_op(&ins[k]), arg = ins[k].arg;
+        int64_t v = ins[k].val;
+        switch (wcp_ins_kind(&ins[k])) {
+        case WCP_I_START_ABS:
+            reg[op] = start[op] = v;
+            break;
+        case WCP_I_START_CLOCK:
+            reg[op] = start[op] = reg[arg] + v;
+            break;
+        case WCP_I_START_FROM:
+            reg[op] = start[op] = start[arg] + v;
+            break;
+        case WCP_I_SELF:
+            /* §3: length × factor, truncated toward zero */
+            if (factor && factor[arg] != 1.0)
+                v = (int64_t)((double)v * factor[arg]);
+            reg[op] += v;
+            break;
+        case WCP_I_DELAY:
+            reg[op] += v;
+            break;
+        case WCP_I_MAX:
+            if (reg[arg] > reg[op])
+                reg[op] = reg[arg];
+            break;
+        case WCP_I_MAX_CYCLE:
+            if (start[arg] + v > reg[op])
+                reg[op] = start[arg] + v;
+            break;
+        }
+        if (after)
+            after[k] = reg[op];
+    }
+    const wcp_graph *g = t->g;
+    if (g->n_roots == 0)
+        return 0;
+    int64_t fin = reg[g->root[0]];
+    for (uint32_t k = 1; k < g->n_roots; k++)
+        if (reg[g->root[k]] > fin)
+            fin = reg[g->root[k]];
+    return fin - start[g->root[0]];
+}
+
+void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const double *lane_f,
+                         int64_t (*reg)[WCP_LANES], int64_t (*start)[WCP_LANES], int64_t *makespan)
+{
+    const wcp_ins *ins = t->ins;
+    const uint32_t *slot = t->start_slot;
+    for (size_t k = 0, n = t->n; k < n; k++) {
+        uint32_t op = wcp_ins_op(&ins[k]), arg = ins[k].arg;
+        int64_t v = ins[k].val, *r = reg[op];
+        unsigned kind = wcp_ins_kind(&ins[k]);
+        switch (kind) {
+        case WCP_I_START_ABS:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = v;
+            break;
+        case WCP_I_START_CLOCK:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = reg[arg][j] + v;
+            break;
+        case WCP_I_START_FROM:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = start[slot[arg]][j] + v;
+            break;
+        case WCP_I_SELF:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] += lane_cls[j] == arg ? (int64_t)((double)v * lane_f[j]) : v;
+            break;
+        case WCP_I_DELAY:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] += v;
+            break;
+        case WCP_I_MAX:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = reg[arg][j] > r[j] ? reg[arg][j] : r[j];
+            break;
+        case WCP_I_MAX_CYCLE:
+            for (int j = 0; j < WCP_LANES; j++)
+                r[j] = start[slot[arg]][j] + v > r[j] ? start[slot[arg]][j] + v : r[j];
+            break;
+        }
+        if (kind <= WCP_I_START_FROM && slot[op] != WCP_NONE)
+            memcpy(start[slot[op]], r, sizeof reg[op]);
+    }
+    const wcp_graph *g = t->g;
+    for (int j = 0; j < WCP_LANES; j++) {
+        int64_t fin = 0;
+        for (uint32_t k = 0; k < g->n_roots; k++)
+            if (k == 0 || reg[g->root[k]][j] > fin)
+                fin = reg[g->root[k]][j];
+        makespan[j] = g->n_roots ? fin - start[slot[g->root[0]]][j] : 0;
+    }
+}
+
+int64_t wcp_tape_actual(const wcp_tape *t)
+{
+    const wcp_graph *g = t->g;
+    if (g->n_roots == 0)
+        return 0;
+    int64_t e = g->end[g->root[0]];
+    for (uint32_t k = 1; k < g->n_roots; k++)
+        if (g->end[g->root[k]] > e)
+            e = g->end[g->root[k]];
+    return e - g->start[g->root[0]];
+}
+
+/* ---- the critical path (§4) */
+
+const char *const wcp_seg_what_name[] = {"self", "wait", "gap", "offset", "cycle"};
+
+int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t *start,
+                           const int64_t *after, wcp_seg **segs, size_t *n)
+{
+    const wcp_graph *g = t->g;
+    *segs = NULL;
+    *n = 0;
+    if (g->n_roots == 0)
+        return 0;
+    uint32_t r = g->root[0];   /* the root finishing last; ties: the first */
+    for (uint32_t k = 1; k < g->n_roots; k++)
+        if (reg[g->root[k]] > reg[r])
+            r = g->root[k];
+    size_t cap = 0, m = 0;
+    wcp_seg *s = NULL;
+    uint32_t pos = t->last[r];
+    /* Each step back covers the time just before the last one, so the
+     * segments tile [first root's start, makespan end]; at most one step per
+     * instruction. */
+    for (size_t guard = 0; pos != WCP_NONE && guard <= t->n; guard++) {
+        const wcp_ins *in = &t->ins[pos];
+        uint32_t op = wcp_ins_op(in);
+        unsigned kind = wcp_ins_kind(in);
+        int64_t now = after[pos];
+        int64_t before = t->prev[pos] != WCP_NONE ? after[t->prev[pos]] : 0;
+        wcp_seg seg = {0, now, op, WCP_NONE, 0};
+        bool add = false;
+        uint32_t next = t->prev[pos];
+        switch (kind) {
+        case WCP_I_START_ABS:
+            next = WCP_NONE;
+            break;
+        case WCP_I_START_CLOCK:
+            if (in->val != 0) {
+                seg.what = WCP_SEG_GAP;
+                seg.start = now - in->val;
+                add = true;
+            }
+            next = t->src[pos];
+            break;
+        case WCP_I_START_FROM:
+            if (in->val != 0) {
+                seg.what = WCP_SEG_OFFSET;
+                seg.start = start[in->arg];
+                add = true;
+            }
+            next = t->src[pos];
+            break;
+        case WCP_I_SELF:
+        case WCP_I_DELAY:
+            if (now > before) {
+                seg.what = kind == WCP_I_SELF ? WCP_SEG_SELF : WCP_SEG_WAIT;
+                seg.wait = kind == WCP_I_DELAY ? in->arg : WCP_NONE;
+                seg.start = before;
+                add = true;
+            }
+            break;
+        case WCP_I_MAX:
+            if (now > before)
+                next = t->src[pos];   /* the joined or awaited op set the clock: into it */
+            break;
+        case WCP_I_MAX_CYCLE:
+            if (now > before) {
+                seg.what = WCP_SEG_CYCLE;
+                seg.op = in->arg;
+                seg.start = start[in->arg];
+                add = true;
+                next = t->src[pos];
+            }
+            break;
+        }
+        if (add) {
+            if (!wcp_grow((void **)&s, &cap, m + 1, sizeof *s)) {
+                free(s);
+                return -1;
+            }
+            s[m++] = seg;
+        }
+        pos = next;
+    }
+    for (size_t a = 0, b = m ? m - 1 : 0; a < b; a++, b--) {
+        wcp_seg x = s[a];
+        s[a] = s[b];
+        s[b] = x;
+    }
+    *segs = s;
+    *n = m;
+    return 0;
+}

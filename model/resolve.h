@@ -1,0 +1,16 @@
+/* resolve.h - the materialised columns of a run (spec/analysis.md §1-2):
+ * what ingest stores so that SQL sees resolved parents, targets and self
+ * time without the engine. */
+#ifndef WCP_RESOLVE_H
+#define WCP_RESOLVE_H
+
+#include "wcp_sqlite.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* Recomputes the materialised columns of run_id (ops.parent_id, reparented,
+ * self_ns; waits.target_id, orphan; the runs summary) from its ops, waits and
+ * links. Run inside a transaction. Returns 0, or -1 with err set. */
+int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen);
+
+#endif

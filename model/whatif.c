@@ -1,0 +1,225 @@
+/* whatif.c - what-if replays: the spec and factor parsers, one replay of a
+ * spec, and the job pool that runs many (class, factor) replays on every
+ * core. See whatif.h. */
+#define _GNU_SOURCE
+#include "whatif.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_THREADS 16
+
+/* ---- parsing */
+
+static bool parse_factor(const char *s, size_t n, double *f)
+{
+    char buf[64], *end;
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    *f = strtod(buf, &end);
+    return *end == 0 && isfinite(*f) && *f >= 0;
+}
+
+int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size_t errlen)
+{
+    const char *p = text;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    while (*p && (isspace((unsigned char)*p) || *p == '['))
+        p++;
+    while (*p && *p != ']') {
+        size_t len = strcspn(p, ", \t\n]");
+        double f;
+        if (!parse_factor(p, len, &f)) {
+            wcp_errf(err, errlen, "bad factor \"%.*s\": factors are numbers >= 0, as in [0,0.5,0.9]",
+                 (int)(len ? len : strcspn(p, "]")), p);
+            goto fail;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            double *q = realloc(*out, cap * sizeof *q);
+            if (!q) {
+                wcp_errf(err, errlen, "out of memory");
+                goto fail;
+            }
+            *out = q;
+        }
+        (*out)[(*n)++] = f;
+        p += len;
+        while (*p && (isspace((unsigned char)*p) || *p == ','))
+            p++;
+    }
+    if (*p == ']')
+        p++;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p || *n == 0) {
+        wcp_errf(err, errlen, "bad factor list \"%s\": expected numbers >= 0, as in [0,0.5,0.9]", text);
+        goto fail;
+    }
+    return 0;
+fail:
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return -1;
+}
+
+static int set_factor(const wcp_model *m, const char *key, double f, double *factor, char *err,
+                      size_t errlen)
+{
+    int64_t c = wcp_model_class(m, key);
+    if (c < 0)
+        return wcp_errf(err, errlen, "no class key \"%s\" in run %lld (class keys are kind:class; "
+                    "SELECT class_key FROM class_stats lists them)", key, (long long)m->run_id);
+    factor[c] = f;
+    return 0;
+}
+
+int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *factor, char *err,
+                   size_t errlen)
+{
+    const char *p = spec;
+    int items = 0;
+    for (uint32_t c = 0; c < m->n_cls; c++)
+        factor[c] = 1.0;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '{') {   /* a JSON object, for keys with spaces or commas */
+        sqlite3_stmt *st;
+        int rc;
+        if (sqlite3_prepare_v2(db, "SELECT key, value, type FROM json_each(?1)", -1, &st, NULL) != SQLITE_OK)
+            return wcp_errf(err, errlen, "what-if: %s", sqlite3_errmsg(db));
+        sqlite3_bind_text(st, 1, spec, -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *key = (const char *)sqlite3_column_text(st, 0);
+            const char *type = (const char *)sqlite3_column_text(st, 2);
+            double f = sqlite3_column_double(st, 1);
+            if (!type || (strcmp(type, "integer") && strcmp(type, "real")) || !isfinite(f) || f < 0) {
+                wcp_errf(err, errlen, "bad factor for \"%s\": factors are numbers >= 0", key ? key : "");
+                sqlite3_finalize(st);   /* after the message: it frees key */
+                return -1;
+            }
+            if (set_factor(m, key, f, factor, err, errlen) < 0) {
+                sqlite3_finalize(st);
+                return -1;
+            }
+            items++;
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return wcp_errf(err, errlen, "bad what-if object: %s", sqlite3_errmsg(db));
+    } else {
+        while (*p) {
+            size_t len = strcspn(p, ", \t\n");
+            char *item = strndup(p, len), *eq = item ? strrchr(item, '=') : NULL;
+            double f;
+            if (!item)
+                return wcp_errf(err, errlen, "out of memory");
+            if (!eq || eq == item || !parse_factor(eq + 1, strlen(eq + 1), &f)) {
+                wcp_errf(err, errlen, "bad what-if \"%s\": expected KEY=F (KEY a class key kind:class, "
+                     "F a number >= 0)", item);
+                free(item);
+                return -1;
+            }
+            *eq = 0;
+            int rc = set_factor(m, item, f, factor, err, errlen);
+            free(item);
+            if (rc < 0)
+                return -1;
+            items++;
+            p += len;
+            while (*p && (isspace((unsigned char)*p) || *p == ','))
+                p++;
+        }
+    }
+    if (items == 0)
+        return wcp_errf(err, errlen, "empty what-if: expected KEY=F ..., as in call_exec:Container.from=0.5");
+    return 0;
+}
+
+/* ---- replays */
+
+int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, double **factor,
+                          int64_t **reg, int64_t **start, int64_t **after, char *err, size_t errlen)
+{
+    size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
+    *factor = malloc((m->n_cls ? m->n_cls : 1) * sizeof **factor);
+    *reg = malloc(n1 * sizeof **reg);
+    *start = malloc(n1 * sizeof **start);
+    if (after)
+        *after = malloc((m->tape.n ? m->tape.n : 1) * sizeof **after);
+    if (!*factor || !*reg || !*start || (after && !*after))
+        return wcp_errf(err, errlen, "out of memory");
+    if (wcp_parse_spec(db, m, spec, *factor, err, errlen) < 0)
+        return -1;
+    return wcp_tape_eval(&m->tape, *factor, *reg, *start, after ? *after : NULL);
+}
+
+typedef struct pool {
+    const wcp_model *m;
+    wcp_job *jobs;
+    size_t n_jobs;
+    atomic_size_t next;
+    atomic_int oom;
+} pool;
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    const wcp_model *m = p->m;
+    size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
+    size_t ns = m->tape.n_start_slots ? m->tape.n_start_slots : 1;
+    int64_t (*reg)[WCP_LANES] = malloc(n1 * sizeof *reg), (*start)[WCP_LANES] = malloc(ns * sizeof *start);
+    if (!reg || !start) {
+        atomic_store(&p->oom, 1);
+    } else {
+        size_t j;
+        while ((j = atomic_fetch_add(&p->next, WCP_LANES)) < p->n_jobs) {
+            uint32_t cls[WCP_LANES];
+            double f[WCP_LANES];
+            int64_t ms[WCP_LANES];
+            for (int l = 0; l < WCP_LANES; l++) {
+                bool used = j + (size_t)l < p->n_jobs;
+                cls[l] = used ? p->jobs[j + l].cls : WCP_NONE;
+                f[l] = used ? p->jobs[j + l].factor : 1.0;
+            }
+            wcp_tape_eval_lanes(&m->tape, cls, f, reg, start, ms);
+            for (int l = 0; l < WCP_LANES && j + (size_t)l < p->n_jobs; l++)
+                *p->jobs[j + l].saved = m->baseline - ms[l];
+        }
+    }
+    free(reg);
+    free(start);
+    return NULL;
+}
+
+int wcp_run_jobs(const wcp_model *m, wcp_job *jobs, size_t n)
+{
+    pool p = {.m = m, .jobs = jobs, .n_jobs = n};
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nt = cores > 1 ? (size_t)cores : 1;
+    if (nt > MAX_THREADS)
+        nt = MAX_THREADS;
+    size_t passes = (n + WCP_LANES - 1) / WCP_LANES;
+    if (nt > passes)
+        nt = passes ? passes : 1;
+    pthread_t th[MAX_THREADS];
+    size_t started = 0;
+    for (size_t k = 1; k < nt; k++)
+        if (pthread_create(&th[started], NULL, worker, &p) == 0)
+            started++;
+    worker(&p);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    return atomic_load(&p.oom) ? -1 : 0;
+}

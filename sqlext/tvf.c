@@ -1,0 +1,368 @@
+/* tvf.c - the virtual table behind every analysis function. See tvf.h. */
+#define _GNU_SOURCE
+#include "tvf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tvf_aux {
+    wcp_ext *ext;
+    const wcp_fn *fn;
+    int ncol, nargs;       /* visible columns; hidden ones (own arguments + run) */
+} tvf_aux;
+
+typedef struct tvf_vtab {
+    sqlite3_vtab base;     /* first: SQLite's part */
+    tvf_aux *aux;
+} tvf_vtab;
+
+typedef struct tvf_cursor {
+    sqlite3_vtab_cursor base;   /* first: SQLite's part */
+    wcp_call call;
+    sqlite3_value *hidden[WCP_TVF_MAX_ARGS + 1];   /* the arguments as given, run last */
+    size_t row, n_rows;
+} tvf_cursor;
+
+/* ---- cells */
+
+static wcp_cell *put(wcp_call *c, int type)
+{
+    if (c->n_cells == c->cap_cells) {
+        size_t n = c->cap_cells ? c->cap_cells * 2 : 256;
+        wcp_cell *p = c->oom ? NULL : realloc(c->cells, n * sizeof *p);
+        if (!p) {
+            c->oom = true;
+            return NULL;
+        }
+        c->cells = p;
+        c->cap_cells = n;
+    }
+    wcp_cell *cell = &c->cells[c->n_cells++];
+    cell->type = type;
+    cell->owned = false;
+    return cell;
+}
+
+void wcp_put_int(wcp_call *c, int64_t v)
+{
+    wcp_cell *x = put(c, SQLITE_INTEGER);
+    if (x)
+        x->v.i = v;
+}
+
+void wcp_put_real(wcp_call *c, double v)
+{
+    wcp_cell *x = put(c, SQLITE_FLOAT);
+    if (x)
+        x->v.d = v;
+}
+
+void wcp_put_null(wcp_call *c)
+{
+    put(c, SQLITE_NULL);
+}
+
+void wcp_put_static(wcp_call *c, const char *s)
+{
+    wcp_cell *x = put(c, s ? SQLITE_TEXT : SQLITE_NULL);
+    if (x)
+        x->v.s = s;
+}
+
+void wcp_put_text(wcp_call *c, const char *s)
+{
+    char *d = s ? strdup(s) : NULL;
+    if (s && !d) {
+        c->oom = true;
+        return;
+    }
+    wcp_cell *x = put(c, s ? SQLITE_TEXT : SQLITE_NULL);
+    if (!x) {
+        free(d);
+        return;
+    }
+    x->v.s = d;
+    x->owned = d != NULL;
+}
+
+int wcp_fail(wcp_call *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, int64_t *out)
+{
+    sqlite3_value *v = c->arg[i];
+    *out = def;
+    if (!v || sqlite3_value_type(v) == SQLITE_NULL)
+        return 0;
+    int t = sqlite3_value_numeric_type(v);
+    if (t == SQLITE_INTEGER || (t == SQLITE_FLOAT && sqlite3_value_double(v) == (double)sqlite3_value_int64(v)))
+        *out = sqlite3_value_int64(v);
+    else
+        return wcp_fail(c, "%s must be an integer, not \"%s\"", name, (const char *)sqlite3_value_text(v));
+    if (*out < min)
+        return wcp_fail(c, "%s must be at least %lld, not %lld", name, (long long)min, (long long)*out);
+    return 0;
+}
+
+const char *wcp_arg_text(wcp_call *c, int i)
+{
+    sqlite3_value *v = c->arg[i];
+    return v && sqlite3_value_type(v) != SQLITE_NULL ? (const char *)sqlite3_value_text(v) : NULL;
+}
+
+static void call_reset(wcp_call *c)
+{
+    for (size_t k = 0; k < c->n_cells; k++)
+        if (c->cells[k].owned)
+            free((void *)c->cells[k].v.s);
+    free(c->cells);
+    wcp_model_release(c->model);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- the virtual table */
+
+static int tvf_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
+                       sqlite3_vtab **out, char **err)
+{
+    tvf_aux *aux = paux;
+    (void)argc, (void)argv, (void)err;
+    /* CREATE TABLE x(columns, arg HIDDEN, ..., run HIDDEN) */
+    char *sql = sqlite3_mprintf("CREATE TABLE x(%s", aux->fn->columns);
+    for (const char *p = aux->fn->args; sql && *p;) {
+        p += strspn(p, ", ");
+        size_t len = strcspn(p, ", ");
+        if (!len)
+            break;
+        char *next = sqlite3_mprintf("%s, %.*s HIDDEN", sql, (int)len, p);
+        sqlite3_free(sql);
+        sql = next;
+        p += len;
+    }
+    char *full = sql ? sqlite3_mprintf("%s, run HIDDEN)", sql) : NULL;
+    sqlite3_free(sql);
+    if (!full)
+        return SQLITE_NOMEM;
+    int rc = sqlite3_declare_vtab(db, full);
+    sqlite3_free(full);
+    if (rc != SQLITE_OK)
+        return rc;
+    tvf_vtab *v = sqlite3_malloc(sizeof *v);
+    if (!v)
+        return SQLITE_NOMEM;
+    memset(v, 0, sizeof *v);
+    v->aux = aux;
+    sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+    *out = &v->base;
+    return SQLITE_OK;
+}
+
+static int tvf_disconnect(sqlite3_vtab *v)
+{
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+/* Equality constraints on the hidden columns are the arguments: bit j of
+ * idxNum says argument j is given; they come to xFilter in column order. */
+static int tvf_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+    tvf_aux *aux = ((tvf_vtab *)vt)->aux;
+    int use[WCP_TVF_MAX_ARGS + 1];
+    for (int j = 0; j < aux->nargs; j++)
+        use[j] = -1;
+    for (int i = 0; i < info->nConstraint; i++) {
+        const struct sqlite3_index_constraint *k = &info->aConstraint[i];
+        int j = k->iColumn - aux->ncol;
+        if (j < 0 || j >= aux->nargs)
+            continue;
+        if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ)
+            return SQLITE_CONSTRAINT;   /* an argument must be known before the scan */
+        use[j] = i;
+    }
+    int n = 0, mask = 0;
+    for (int j = 0; j < aux->nargs; j++)
+        if (use[j] >= 0) {
+            info->aConstraintUsage[use[j]].argvIndex = ++n;
+            info->aConstraintUsage[use[j]].omit = 1;
+            mask |= 1 << j;
+        }
+    info->idxNum = mask;
+    info->estimatedCost = 1000.0;
+    info->estimatedRows = 100;
+    return SQLITE_OK;
+}
+
+static int tvf_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+    (void)vt;
+    tvf_cursor *c = sqlite3_malloc(sizeof *c);
+    if (!c)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof *c);
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static void cursor_reset(tvf_cursor *c)
+{
+    call_reset(&c->call);
+    for (int j = 0; j <= WCP_TVF_MAX_ARGS; j++) {
+        sqlite3_value_free(c->hidden[j]);
+        c->hidden[j] = NULL;
+    }
+    c->row = c->n_rows = 0;
+}
+
+static int tvf_close(sqlite3_vtab_cursor *cur)
+{
+    cursor_reset((tvf_cursor *)cur);
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+static int vt_error(sqlite3_vtab *vt, const char *name, const char *msg)
+{
+    sqlite3_free(vt->zErrMsg);
+    vt->zErrMsg = sqlite3_mprintf("%s: %s", name, msg);
+    return SQLITE_ERROR;
+}
+
+static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                      sqlite3_value **argv)
+{
+    tvf_cursor *c = (tvf_cursor *)cur;
+    tvf_vtab *vt = (tvf_vtab *)cur->pVtab;
+    tvf_aux *aux = vt->aux;
+    (void)idxStr;
+    cursor_reset(c);
+    for (int j = 0, k = 0; j < aux->nargs && k < argc; j++)
+        if (idxNum & (1 << j)) {
+            c->hidden[j] = sqlite3_value_dup(argv[k++]);
+            if (!c->hidden[j])
+                return SQLITE_NOMEM;
+        }
+    wcp_call *call = &c->call;
+    call->db = aux->ext->db;
+    for (int j = 0; j + 1 < aux->nargs; j++)
+        call->arg[j] = c->hidden[j];
+    int64_t run;
+    if (wcp_db_resolve_run(call->db, c->hidden[aux->nargs - 1], &run, call->err, sizeof call->err) < 0)
+        return vt_error(&vt->base, aux->fn->name, call->err);
+    call->model = wcp_model_get(aux->ext, run, call->err, sizeof call->err);
+    if (!call->model)
+        return vt_error(&vt->base, aux->fn->name, call->err);
+    if (aux->fn->fill(call) < 0)
+        return vt_error(&vt->base, aux->fn->name, call->err);
+    if (call->oom)
+        return SQLITE_NOMEM;
+    c->n_rows = call->n_cells / (size_t)aux->ncol;
+    return SQLITE_OK;
+}
+
+static int tvf_next(sqlite3_vtab_cursor *cur)
+{
+    ((tvf_cursor *)cur)->row++;
+    return SQLITE_OK;
+}
+
+static int tvf_eof(sqlite3_vtab_cursor *cur)
+{
+    tvf_cursor *c = (tvf_cursor *)cur;
+    return c->row >= c->n_rows;
+}
+
+static int tvf_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+    tvf_cursor *c = (tvf_cursor *)cur;
+    tvf_aux *aux = ((tvf_vtab *)cur->pVtab)->aux;
+    if (col >= aux->ncol) {
+        sqlite3_value *v = c->hidden[col - aux->ncol];
+        if (v)
+            sqlite3_result_value(ctx, v);
+        return SQLITE_OK;
+    }
+    const wcp_cell *x = &c->call.cells[c->row * (size_t)aux->ncol + (size_t)col];
+    switch (x->type) {
+    case SQLITE_INTEGER:
+        sqlite3_result_int64(ctx, x->v.i);
+        break;
+    case SQLITE_FLOAT:
+        sqlite3_result_double(ctx, x->v.d);
+        break;
+    case SQLITE_TEXT:
+        sqlite3_result_text(ctx, x->v.s, -1, SQLITE_STATIC);
+        break;
+    default:
+        sqlite3_result_null(ctx);
+    }
+    return SQLITE_OK;
+}
+
+static int tvf_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+    *rowid = (sqlite3_int64)((tvf_cursor *)cur)->row + 1;
+    return SQLITE_OK;
+}
+
+static const sqlite3_module tvf_module = {
+    .iVersion = 0,
+    .xConnect = tvf_connect,
+    .xBestIndex = tvf_best_index,
+    .xDisconnect = tvf_disconnect,
+    .xOpen = tvf_open,
+    .xClose = tvf_close,
+    .xFilter = tvf_filter,
+    .xNext = tvf_next,
+    .xEof = tvf_eof,
+    .xColumn = tvf_column,
+    .xRowid = tvf_rowid,
+};
+
+static int count_list(const char *s)
+{
+    int n = *s ? 1 : 0;
+    for (; *s; s++)
+        n += *s == ',';
+    return n;
+}
+
+void wcp_ext_unref(wcp_ext *x)
+{
+    if (--x->refs == 0) {
+        wcp_model_release(x->model);
+        free(x);
+    }
+}
+
+static void aux_free(void *p)
+{
+    tvf_aux *aux = p;
+    wcp_ext_unref(aux->ext);
+    free(aux);
+}
+
+int wcp_tvf_register(wcp_ext *x, const wcp_fn *fn)
+{
+    tvf_aux *aux = malloc(sizeof *aux);
+    if (!aux)
+        return SQLITE_NOMEM;
+    aux->ext = x;
+    aux->fn = fn;
+    aux->ncol = count_list(fn->columns);
+    aux->nargs = count_list(fn->args) + 1;
+    if (aux->nargs > WCP_TVF_MAX_ARGS + 1) {
+        free(aux);
+        return SQLITE_MISUSE;
+    }
+    x->refs++;
+    return sqlite3_create_module_v2(x->db, fn->name, &tvf_module, aux, aux_free);
+}
