@@ -67,10 +67,8 @@ static int parse_factor(const char *s, char *name, size_t size) {
 static int run_analysis(ShellState *p, long long run, const char *sql, int nargs,
                         const AnaArg *args) {
   sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) != SQLITE_OK) {
-    shell_error(p, "%s", sqlite3_errmsg(p->db));
+  if (shell_prepare(p, sql, &st))
     return 1;
-  }
   sqlite3_bind_int64(st, 1, run);
   for (int i = 0; i < nargs; i++) {
     if (args[i].text)

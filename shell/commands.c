@@ -91,11 +91,8 @@ static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv) {
   int n = 0, cap = 0, w = 0;
   if (argc > 2)
     return dot_usage(p, c);
-  if (sqlite3_prepare_v2(p->db, WCP_USER_TABLES_SQL " AND name LIKE coalesce(?1, '%') ORDER BY 1",
-                         -1, &st, NULL) != SQLITE_OK) {
-    shell_error(p, "%s", sqlite3_errmsg(p->db));
+  if (shell_prepare(p, WCP_USER_TABLES_SQL " AND name LIKE coalesce(?1, '%') ORDER BY 1", &st))
     return 1;
-  }
   if (argc == 2)
     sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
   while (sqlite3_step(st) == SQLITE_ROW) {
@@ -140,14 +137,12 @@ static int cmd_schema(ShellState *p, const DotCmd *c, int argc, char **argv) {
   int rc;
   if (argc > 2)
     return dot_usage(p, c);
-  if (sqlite3_prepare_v2(p->db,
-                         "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL "
-                         "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                         "AND (?1 IS NULL OR name LIKE ?1 OR tbl_name LIKE ?1) ORDER BY rowid",
-                         -1, &st, NULL) != SQLITE_OK) {
-    shell_error(p, "%s", sqlite3_errmsg(p->db));
+  if (shell_prepare(p,
+                    "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL "
+                    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                    "AND (?1 IS NULL OR name LIKE ?1 OR tbl_name LIKE ?1) ORDER BY rowid",
+                    &st))
     return 1;
-  }
   if (argc == 2)
     sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -270,17 +265,15 @@ static int cmd_runs(ShellState *p, const DotCmd *c, int argc, char **argv) {
   (void)argv;
   if (argc != 1)
     return dot_usage(p, c);
-  if (sqlite3_prepare_v2(p->db,
-                         "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
-                         " r.dropped_events,"
-                         " (SELECT group_concat(source, ', ') FROM"
-                         "   (SELECT source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
-                         "   AS sources"
-                         " FROM runs r ORDER BY r.id",
-                         -1, &st, NULL) != SQLITE_OK) {
-    shell_error(p, "%s", sqlite3_errmsg(p->db));
+  if (shell_prepare(p,
+                    "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
+                    " r.dropped_events,"
+                    " (SELECT group_concat(source, ', ') FROM"
+                    "   (SELECT source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
+                    "   AS sources"
+                    " FROM runs r ORDER BY r.id",
+                    &st))
     return 1;
-  }
   return shell_exec_stmt(p, st);
 }
 

@@ -150,10 +150,8 @@ int cmd_export(ShellState *p, const DotCmd *c, int argc, char **argv) {
     shell_error(p, ".export: --%.*s needs a value (--%.*s VALUE)", (int)len, name, (int)len, name);
     goto done;
   }
-  if (sqlite3_prepare_v2(p->db, "SELECT wcprof_export(?1, ?2, ?3, ?4)", -1, &st, NULL) != SQLITE_OK) {
-    shell_error(p, "%s", sqlite3_errmsg(p->db));
+  if (shell_prepare(p, "SELECT wcprof_export(?1, ?2, ?3, ?4)", &st))
     goto done;
-  }
   opts = sqlite3_str_value(q);
   sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
   if (strcmp(argv[2], "-") != 0)

@@ -107,6 +107,8 @@ int shell_run_command(ShellState *p, const char *cmd);
                            /* one complete command (-cmd, arguments): 0 ok, 1 failed */
 int shell_run_sql(ShellState *p, const char *sql);
                            /* every statement in sql, output in p->mode: 0 ok, 1 failed */
+int shell_prepare(ShellState *p, const char *sql, sqlite3_stmt **st);
+                           /* one statement into *st: 0 ok, 1 failed (error printed) */
 int shell_exec_stmt(ShellState *p, sqlite3_stmt *st);
                            /* steps st to the end printing rows, with the timer and
                            ** Ctrl-C; finalizes st; 0 ok, 1 failed (error printed) */
