@@ -163,10 +163,36 @@ static void offer_options(List *l, const char *word, const char *usage) {
   }
 }
 
-/* .export's arguments (args: the line after the command): FORMAT, from
-** wcprof_export_formats(); FILE; then "--run" and the format's options as
-** --NAME (underscores as dashes), class keys after --whatif, run ids after
-** --run. Returns what kind of words it offered. */
+/* Adds the export formats that start with word (fmt NULL), or the options of
+** the format fmt, as --NAME: both from export_formats() (export_cmd.c). */
+static void offer_formats(ShellState *p, List *l, const char *word, const char *fmt) {
+  sqlite3_stmt *st = export_formats(p);
+  while (st && sqlite3_step(st) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(st, 0);
+    const char *o = (const char *)sqlite3_column_text(st, 2);
+    if (!name)
+      continue;
+    if (!fmt) {
+      offer(l, word, name, 0);
+      continue;
+    }
+    if (strcmp(name, fmt) != 0 || !o)
+      continue;
+    while (*o) {                      /* "--a --b" */
+      size_t len = strcspn(o, " ");
+      char opt[64];
+      snprintf(opt, sizeof opt, "%.*s", (int)(len < 63 ? len : 63), o);
+      offer(l, word, opt, 0);
+      o += len + (o[len] == ' ');
+    }
+  }
+  sqlite3_finalize(st);
+}
+
+/* .export's arguments (args: the line after the command): FORMAT, from the
+** extension's list; FILE; then "--run" and the format's options as --NAME
+** (underscores as dashes), class keys after --whatif, run ids after --run.
+** Returns what kind of words it offered. */
 static enum wcp_args offer_export(ShellState *p, List *l, const char *args, const char *word) {
   char fmt[64] = "", last[64] = "";
   int n = 0;
@@ -182,33 +208,12 @@ static enum wcp_args offer_export(ShellState *p, List *l, const char *args, cons
     a += len;
   }
   if (strncmp(word, "--", 2) == 0) {
-    sqlite3_stmt *st;
     offer(l, word, "--run", 0);
-    if (sqlite3_prepare_v2(p->db, "SELECT json_extract(value, '$.options')"
-                                  " FROM json_each(wcprof_export_formats())"
-                                  " WHERE json_extract(value, '$.name') = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-      return ARGS_EXPORT;
-    sqlite3_bind_text(st, 1, fmt, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-      const char *o = (const char *)sqlite3_column_text(st, 0);
-      while (*o) {
-        size_t len = strcspn(o, ",");
-        char opt[64];
-        snprintf(opt, sizeof opt, "--%.*s", (int)(len < 60 ? len : 60), o);
-        for (char *c = opt; *c; c++)
-          if (*c == '_')
-            *c = '-';
-        offer(l, word, opt, 0);
-        o += len + (o[len] == ',');
-      }
-    }
-    sqlite3_finalize(st);
+    offer_formats(p, l, word, fmt);
     return ARGS_EXPORT;
   }
   if (n == 0) {
-    offer_query(p, l, word, "SELECT json_extract(value, '$.name') FROM json_each(wcprof_export_formats())",
-                NULL, 0);
+    offer_formats(p, l, word, NULL);
     return ARGS_EXPORT;
   }
   if (n == 1) {

@@ -128,6 +128,15 @@ int shell_exec_stmt(ShellState *p, sqlite3_stmt *st) {
   return 0;
 }
 
+/* Prepares sql, one statement, into *st. Returns 0, or 1 after printing
+** SQLite's error (*st then NULL). */
+int shell_prepare(ShellState *p, const char *sql, sqlite3_stmt **st) {
+  if (sqlite3_prepare_v2(p->db, sql, -1, st, NULL) == SQLITE_OK)
+    return 0;
+  shell_error(p, "%s", sqlite3_errmsg(p->db));
+  return 1;
+}
+
 /* Runs every statement of sql in turn, stopping at the first that fails.
 ** Returns 0, or 1 after printing the error. */
 int shell_run_sql(ShellState *p, const char *sql) {

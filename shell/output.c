@@ -12,7 +12,11 @@
 **
 ** Headers: table and box show them unless .headers off; list and csv only
 ** with .headers on; line and json always name every value.
+**
+** Output goes to p->out: stdout, or the file or pipe of .output and .once
+** (output_open(), output_reset(), output_once_done(), at the end).
 */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,4 +433,43 @@ done:
   grid_free(&g);
   fflush(out);
   return rc;
+}
+
+/* ---- output targets: where the output goes (.output, .once) */
+
+/* Puts output back on stdout, closing any .output/.once file or pipe. */
+void output_reset(ShellState *p) {
+  if (p->out && p->out != stdout) {
+    if (p->out_is_pipe)
+      pclose(p->out);
+    else
+      fclose(p->out);
+  }
+  p->out = stdout;
+  p->out_is_pipe = 0;
+  p->once = 0;
+}
+
+/* After each command: a .once target lasts for one command. */
+void output_once_done(ShellState *p) {
+  if (p->once > 0 && --p->once == 0)
+    output_reset(p);
+}
+
+/* Sends output to file ("|command": a pipe to it), closing the file or pipe
+** it went to before. Returns 0, or 1 after printing an error, the output
+** left where it was. */
+int output_open(ShellState *p, const char *file) {
+  FILE *f;
+  int pipe = file[0] == '|';
+  fflush(p->out);
+  f = pipe ? popen(file + 1, "w") : fopen(file, "w");
+  if (!f) {
+    shell_error(p, "cannot open \"%s\": %s", file, strerror(errno));
+    return 1;
+  }
+  output_reset(p);
+  p->out = f;
+  p->out_is_pipe = pipe;
+  return 0;
 }

@@ -1,12 +1,15 @@
 /* shell.h - the wcprof shell's state and the functions its files share.
 **
 ** One ShellState lives for the whole process (main.c owns it). Each file
-** implements one part: main.c (options, opening the database), input.c
-** (process_input(), running SQL, Ctrl-C, the timer), commands.c (the
-** dot-command table), output.c (output modes), ingest/format_ns.c (human-readable
-** nanoseconds), complete.c (tab completion). Functions that can fail
-** return 0 on success and 1 after printing an error on stderr, so callers
-** can add them up into an error count.
+** implements one part (README.md has the table): main.c (options, opening
+** the database), input.c (process_input(), running SQL, Ctrl-C, the timer),
+** commands.c (the dot-command table and the generic commands), args.c (what
+** the commands share: arguments, the run, the extension check), analysis.c
+** (the analysis commands and .report), export_cmd.c (.export), output.c
+** (output modes and targets), complete.c (tab completion); human-readable
+** nanoseconds are base/'s wcp_format_ns(). Functions that can fail return 0
+** on success and 1 after printing an error on stderr, so callers can add
+** them up into an error count.
 */
 #ifndef WCPROF_SHELL_H
 #define WCPROF_SHELL_H
@@ -42,19 +45,28 @@ enum wcp_args {
 };
 
 typedef struct ShellState ShellState;
+typedef struct DotCmd DotCmd;
+
+/* A dot-command: argv[0] is the command as typed; returns 0, or 1 after
+** printing an error. Each file declares the ones it defines with this type,
+** and commands.c the ones its table names, so that a definition that does
+** not match fails to compile. */
+typedef int DotFn(ShellState *p, const DotCmd *cmd, int argc, char **argv);
+/* What ".help NAME" prints after a row's detail, generated from a table
+** (the export formats, the report's sections) so that no help keeps a list. */
+typedef void DotHelp(ShellState *p, FILE *out);
 
 /* One row of the dot-command table (commands.c): adding a command is adding
 ** a row and a function. */
-typedef struct DotCmd DotCmd;
 struct DotCmd {
   const char *name;        /* without the leading dot */
-  int (*fn)(ShellState *p, const DotCmd *cmd, int argc, char **argv);
-                           /* argv[0] is the command as typed; 0 ok, 1 error */
+  DotFn *fn;               /* runs it */
   const char *usage;       /* its arguments, as .help shows them ("" for none) */
   const char *help;        /* one line for .help */
   const char *detail;      /* more for ".help NAME", or NULL */
   enum wcp_args args;      /* what completes its arguments */
   const char *tvf;         /* for analyses: the SQL function it wraps, or NULL */
+  DotHelp *more_help;      /* prints what ".help NAME" adds after detail, or NULL */
 };
 
 extern const DotCmd wcp_dot_cmds[];     /* the table, ended by a row with name NULL */
@@ -95,6 +107,8 @@ int shell_run_command(ShellState *p, const char *cmd);
                            /* one complete command (-cmd, arguments): 0 ok, 1 failed */
 int shell_run_sql(ShellState *p, const char *sql);
                            /* every statement in sql, output in p->mode: 0 ok, 1 failed */
+int shell_prepare(ShellState *p, const char *sql, sqlite3_stmt **st);
+                           /* one statement into *st: 0 ok, 1 failed (error printed) */
 int shell_exec_stmt(ShellState *p, sqlite3_stmt *st);
                            /* steps st to the end printing rows, with the timer and
                            ** Ctrl-C; finalizes st; 0 ok, 1 failed (error printed) */
@@ -108,11 +122,37 @@ int shell_interrupted(void);        /* 1 once Ctrl-C was seen (cleared by the pr
 int do_dot_command(ShellState *p, const char *line);   /* 0 ok, 1 failed */
 const DotCmd *find_dot_cmd(const char *name, int *ambiguous);
                            /* exact name or unique prefix; NULL if none */
+
+/* args.c: what the dot-commands share */
+int dot_usage(ShellState *p, const DotCmd *c);
+                           /* "Error: usage: .NAME USAGE"; returns 1 */
+int parse_count(const char *s, long long *v);
+                           /* a whole number >= 0: 0, or -1 leaving *v alone */
+int parse_ns(const char *s, long long *v);
+                           /* nanoseconds, or a number with a unit ns us ms s ("1.5ms"):
+                           ** 0, or -1 leaving *v alone */
+int take_option(ShellState *p, const DotCmd *c, int *argc, char **argv, const char *opt,
+                const char **value);
+                           /* removes "OPT VALUE" / "OPT=VALUE" from argv (*value NULL
+                           ** without it); 1 after the usage when OPT lacks a value */
+int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long long *run);
+                           /* removes "--run N" from argv; *run: N, else the .run
+                           ** selection, else the latest; 1 after an error */
+long long latest_run(ShellState *p);    /* max run id, 0 for none */
+int run_exists(ShellState *p, long long id);   /* 1 if run id is in the database */
 int shell_has_function(ShellState *p, const char *name);
                            /* 1 if name is an SQL function or table-valued function */
-void output_reset(ShellState *p);  /* back to stdout, closing any file or pipe */
-void output_once_done(ShellState *p);
-                           /* after each command: ends a .once target after its command */
+int need_extension(ShellState *p, const DotCmd *c);
+                           /* 0 if c->tvf is there, else 1 after saying c needs it */
+char *dropped_warning(ShellState *p, long long run, char *buf, size_t size);
+                           /* the run's "WARNING: N events were dropped ..." or "" */
+void warn_dropped(ShellState *p, long long run);
+                           /* that warning on stderr (unless p->hold_warning) */
+
+/* export_cmd.c */
+sqlite3_stmt *export_formats(ShellState *p);
+                           /* rows name, help, options ("--a --b") of the extension's
+                           ** wcprof_export_formats(); NULL without it; caller finalizes */
 
 /* output.c */
 int wcp_print_stmt(ShellState *p, sqlite3_stmt *st);
@@ -122,8 +162,13 @@ int wcp_print_stmt(ShellState *p, sqlite3_stmt *st);
 const char *wcp_mode_name(enum wcp_mode m);
 int wcp_mode_from_name(const char *name, enum wcp_mode *m);   /* 0 ok, -1 unknown */
 int wcp_term_width(FILE *out);     /* columns of out's terminal, $COLUMNS, else 0 (no limit) */
+int output_open(ShellState *p, const char *file);
+                           /* output to file ("|CMD": a pipe); 0 ok, 1 error */
+void output_reset(ShellState *p);  /* back to stdout, closing any file or pipe */
+void output_once_done(ShellState *p);
+                           /* after each command: ends a .once target after its command */
 
-/* ingest/format_ns.c */
+/* base/format_ns.c */
 #include "format_ns.h"
                            /* "0", "999 ns", "456 µs", "12.3 ms", "1.23 s": 3 significant
                            ** digits; writes at most size bytes; returns buf */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run_case.sh - runs one example of tests/repl/cases and compares what it did.
+# run_case.sh - runs one example of tests/shell/cases and compares what it did.
 #
 #   run_case.sh CASE_DIR DB_DIR WCPROF_DIR TOOLS_DIR
 #

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "shell.h"
+#include "format_ns.h"
 
 static void check(long long ns, const char *want) {
   char buf[32];
