@@ -3,7 +3,7 @@
 #
 #   make_dbs.sh MKDB SQL_DIR FIXTURES_DIR OUT_DIR
 #
-#   seq.db         run 1: shared/fixtures/sequential.dump as ingest stores it
+#   seq.db         run 1: tests/fixtures/sequential.dump as ingest stores it
 #   multi.db       run 1, and run 2 (26 classes, 7 dropped events)
 #   empty.db       the wcprof schema, no runs
 #   newer.db       a wcprof database of a future schema version

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run_pty.sh - runs one tests/repl/pty case: the shell on a pseudo-terminal.
+# run_pty.sh - runs one tests/shell/pty case: the shell on a pseudo-terminal.
 #
 #   run_pty.sh CASE_DIR DB_DIR WCPROF_DIR PTYDRIVE
 #
