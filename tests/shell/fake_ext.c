@@ -1,7 +1,7 @@
 /* fake_ext.c - a stand-in for the analyses extension, for the shell's tests.
 **
 ** ".load fake_ext" registers the eight table-valued functions of
-** sql/ext/README.md under their real names, with their real columns and
+** sqlext/README.md under their real names, with their real columns and
 ** hidden arguments (the function's own first, `run` last; a missing or NULL
 ** argument takes its default; `run` defaults to max(runs.id)). Their rows
 ** are made up, but each says which arguments arrived, so a test of the

@@ -5,7 +5,7 @@
 **                              it is JSON, and of what it holds
 **   jsoncheck classes FILE     standard input is ".selftime 0" as JSON; check
 **                              every row against the "classes" of FILE (a
-**                              shared/fixtures NAME.expected.json)
+**                              tests/fixtures NAME.expected.json)
 **   jsoncheck summary FILE     standard input is ".summary" as JSON; check its
 **                              header facts against FILE (and the replay's
 **                              numbers, when they are not null)
