@@ -74,10 +74,13 @@ while IFS=$tab read -r file line target; do
     if [ -z "$path" ]; then
         dest=$file
     else
-        dest=$(dirname "$file")/$path
-        case "$(realpath -m -- "$dest")/" in
-        "$root"/*) ;;
-        *) echo "$file:$line: $target: outside the repository"; bad=$((bad + 1)); continue ;;
+        case "$file" in */*) dest=${file%/*}/$path ;; *) dest=$path ;; esac
+        case "$path" in
+        /* | *..*)
+            case "$(realpath -m -- "$dest")/" in
+            "$root"/*) ;;
+            *) echo "$file:$line: $target: outside the repository"; bad=$((bad + 1)); continue ;;
+            esac ;;
         esac
         if [ ! -e "$dest" ]; then
             echo "$file:$line: $target: no such file"; bad=$((bad + 1)); continue
