@@ -6,7 +6,7 @@
 -- referenced by its id; the v_* views resolve them. Times are integer
 -- nanoseconds since the run's epoch. Op ids are the recorder's (unique per
 -- run). Columns marked "resolved" are materialised at ingest from the whole
--- run per spec/analysis.md §1-2, and recomputed when a later dump adds to it.
+-- run per docs/spec/analysis.md §1-2, and recomputed when a later dump adds to it.
 
 PRAGMA application_id = 2003005542;     -- 0x77637066 'wcpf'
 PRAGMA user_version = 1;

@@ -45,7 +45,7 @@ SELECT run_id, kind, class_id, work_type FROM (
     JOIN strings s ON s.id = g.work_type)
  WHERE pick = 1;
 
--- Per class key, the statistics of spec/analysis.md §5: count, outcome
+-- Per class key, the statistics of docs/spec/analysis.md §5: count, outcome
 -- counts, total wall and self time, p50 = sorted[n/2], p95 = sorted[n*95/100]
 -- and max of self time, the most common work type (ties: alphabetical,
 -- empty only when all are empty) and duplicate executions (ops with outcome
@@ -95,7 +95,7 @@ SELECT a.run_id, k.value || ':' || c.value AS class_key, k.value AS kind, c.valu
   LEFT JOIN class_work_type wt ON wt.run_id = a.run_id AND wt.kind = a.kind AND wt.class_id = a.class_id
   LEFT JOIN dups       d  ON d.run_id  = a.run_id AND d.kind  = a.kind AND d.class_id  = a.class_id;
 
--- Header facts per run (spec/analysis.md §5), from what ingest materialised.
+-- Header facts per run (docs/spec/analysis.md §5), from what ingest materialised.
 CREATE VIEW IF NOT EXISTS run_summary AS
 SELECT r.id AS run_id, r.epoch_unix_nano, r.dumps, r.ops, r.roots, r.open_ops,
        r.dropped_events, r.orphan_waits, r.reparented_ops, r.waits, r.links,

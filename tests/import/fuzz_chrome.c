@@ -9,7 +9,7 @@
  *
  *   CC=clang cmake -S . -B build-fuzz -DWCPROF_FUZZ=ON
  *   cmake --build build-fuzz --target fuzz_chrome
- *   build-fuzz/tests/ingest/fuzz_chrome -max_total_time=60 tests/ingest/fuzz-corpus-chrome
+ *   build-fuzz/tests/import/fuzz_chrome -max_total_time=60 tests/import/fuzz-corpus-chrome
  */
 #define _GNU_SOURCE
 #include "chrome_render.h"

@@ -1,11 +1,14 @@
 #!/bin/sh
 # run_case.sh - one end-to-end case of wcprof-ingest, a folder of files:
 #
-#   bad/NAME/input.dump  + error     the dump must be refused: exit status 1, the
-#                                    stderr line starting "input.dump:LINE: reason"
-#                                    as in `error`, and the database (which holds a
-#                                    good dump already) left exactly as it was
-#   bad/NAME/input.json  + error     the same for a Chrome trace
+#   bad/NAME/input.dump  + expected.err
+#                                    the dump must be refused: exit status 1, a
+#                                    stderr line containing `expected.err` (one
+#                                    line, "input.dump:LINE: reason"), and the
+#                                    database (which holds a good dump already)
+#                                    left exactly as it was
+#   bad/NAME/input.json  + expected.err
+#                                    the same for a Chrome trace
 #   good/NAME/input*.dump + check.sql + expected [+ args] [+ status]
 #                                    (or input*.json, Chrome traces)
 #                                    ingest the inputs (in name order, or as `args`
@@ -24,7 +27,7 @@ cd "$case"
 
 fingerprint() { sqlite3 "$db" .dump | cksum; }
 
-if [ -f error ]; then
+if [ -f expected.err ]; then
     "$ingest" -q -o "$db" "$base"
     before=$(fingerprint)
     set +e
@@ -36,7 +39,7 @@ if [ -f error ]; then
     if [ "$status" -ne 1 ]; then
         echo "FAIL: exit status $status, expected 1"; cat "$work/$name.stderr"; exit 1
     fi
-    want=$(cat error)
+    want=$(cat expected.err)
     if ! grep -qF -- "$want" "$work/$name.stderr"; then
         echo "FAIL: stderr does not contain: $want"; echo "stderr was:"; cat "$work/$name.stderr"; exit 1
     fi

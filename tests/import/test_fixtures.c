@@ -1,4 +1,4 @@
-/* test_fixtures.c - the reference fixtures (shared/fixtures): every number of
+/* test_fixtures.c - the reference fixtures (tests/fixtures): every number of
  * NAME.expected.json that ingest materialises must come out of the database.
  *
  *   test_fixtures FIXTURES_DIR NAME

@@ -1,6 +1,6 @@
 /* mkdb.c - makes a test database: mkdb OUT.db FILE.sql... runs each SQL file,
 ** in order, in a new database OUT.db (an existing one is replaced). The
-** tests use it with sql/schema.sql, sql/views.sql and a fixture. */
+** tests use it with db/schema.sql, db/views.sql and a fixture. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>

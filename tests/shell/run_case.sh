@@ -3,13 +3,13 @@
 #
 #   run_case.sh CASE_DIR DB_DIR WCPROF_DIR TOOLS_DIR
 #
-# A case is a folder:
-#   cmd     shell commands to run, e.g.  wcprof -json seq.db .selftime
-#   stdin   (optional) what cmd reads on standard input (else /dev/null)
-#   files/  (optional) files copied in beside the databases
-#   stdout  what cmd must print on standard output, exactly
-#   stderr  (optional) what it must print on standard error; absent: nothing
-#   status  (optional) its exit status; absent: 0
+# A case is a folder (the words of every case folder, tests/README.md):
+#   cmd           shell commands to run, e.g.  wcprof -json seq.db .selftime
+#   input         (optional) what cmd reads on standard input (else /dev/null)
+#   files/        (optional) files copied in beside the databases
+#   expected      what cmd must print on standard output, exactly
+#   expected.err  (optional) what it must print on standard error; absent: nothing
+#   status        (optional) its exit status; absent: 0
 # cmd runs in a fresh folder holding copies of the test databases (seq.db,
 # multi.db, empty.db, not-wcprof.db, newer.db, notdb.txt), with wcprof and
 # jsoncheck (reads -json output back) on the PATH, $TOOLS the folder of
@@ -26,7 +26,7 @@ cp "$db_dir"/*.db "$db_dir"/*.txt "$tmp"/
 [ -d "$case_dir/files" ] && cp -R "$case_dir/files/." "$tmp"/
 mkdir "$tmp/home"
 input=/dev/null
-[ -f "$case_dir/stdin" ] && input="$case_dir/stdin"
+[ -f "$case_dir/input" ] && input="$case_dir/input"
 
 (cd "$tmp" && unset COLUMNS LINES &&
  TOOLS="$tools_dir" PATH="$bin_dir:$tools_dir:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" LC_ALL=C.UTF-8 \
@@ -36,13 +36,13 @@ status=$?
 want_status=0
 [ -f "$case_dir/status" ] && want_status=$(cat "$case_dir/status")
 fail=0
-if ! cmp -s "$case_dir/stdout" "$tmp/.out"; then
-    echo "--- stdout differs (want $case_dir/stdout, -; got +):"
-    diff -u "$case_dir/stdout" "$tmp/.out"
+if ! cmp -s "$case_dir/expected" "$tmp/.out"; then
+    echo "--- stdout differs (want $case_dir/expected, -; got +):"
+    diff -u "$case_dir/expected" "$tmp/.out"
     fail=1
 fi
 want_err=/dev/null
-[ -f "$case_dir/stderr" ] && want_err="$case_dir/stderr"
+[ -f "$case_dir/expected.err" ] && want_err="$case_dir/expected.err"
 if ! cmp -s "$want_err" "$tmp/.err"; then
     echo "--- stderr differs (want $want_err, -; got +):"
     diff -u "$want_err" "$tmp/.err"
