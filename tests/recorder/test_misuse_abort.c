@@ -65,7 +65,7 @@ static void wait_outside_op(void) {
 
 static void wait_end_twice(void) {
   wcp_op a = wcp_begin(WCP_KIND_CALL, "a");
-  wcp_wait w = wcp_wait_begin(WCP_REASON_LOCK, WCP_NIL);
+  wcp_wait w = wcp_wait_begin_on(WCP_REASON_LOCK, "mu");
   wcp_wait_end(&w);
   wcp_wait_end(&w);
   wcp_end(a, 0);
@@ -77,7 +77,7 @@ static void link_outside_op(void) {
 
 static void correct_use(void) {
   wcp_op a = wcp_begin(WCP_KIND_CALL, "a");
-  wcp_wait w = wcp_wait_begin(WCP_REASON_LOCK, WCP_NIL);
+  wcp_wait w = wcp_wait_begin_on(WCP_REASON_LOCK, "mu");
   wcp_wait_end(&w);
   wcp_link(WCP_LINK_RESULT, a, NULL, 1);
   wcp_end(a, 0);
