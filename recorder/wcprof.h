@@ -165,9 +165,14 @@ typedef struct wcp_wait {
  * this process; never goes back to 0. Private: use wcp_active(). */
 extern int wcp__gate;
 
-/* Whether any recording may happen: one relaxed atomic load. */
+/* Whether any recording may happen: one relaxed atomic load (0, a
+ * constant, with -DWCPROF_DISABLE: code guarded by it compiles out). */
 static inline int wcp_active(void) {
+#ifndef WCPROF_DISABLE
   return __builtin_expect(__atomic_load_n(&wcp__gate, __ATOMIC_RELAXED), 0);
+#else
+  return 0;
+#endif
 }
 
 /* Private slow paths behind the inline calls below (reached only once
