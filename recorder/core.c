@@ -778,6 +778,7 @@ static void fork_child(void) {
 
 void wcp__core_fork_child(void) {
   wcp__thread *me = wcp__me;
+  if (me) me->tid = (uint32_t)syscall(SYS_gettid);
   /* a new id space: above every id the parent gave out before the fork
    * and apart from those it gives out after (by this process's id) */
   uint64_t next = atomic_load_explicit(&wcp__S.next_id, memory_order_relaxed);
