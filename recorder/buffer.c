@@ -342,8 +342,12 @@ static void start_helper(void) {
   int rc = pthread_create(&helper_th, &at, prefaulter, NULL);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_attr_destroy(&at);
-  if (rc != 0) atomic_store(&wcp__S.helper, -1);
-  else helper_joinable = 1;
+  if (rc != 0) {
+    atomic_store(&wcp__S.helper, -1);
+  } else {
+    pthread_setname_np(helper_th, "wcprof-prefault"); /* named at once */
+    helper_joinable = 1;
+  }
   pthread_mutex_unlock(&helper_lk);
 }
 

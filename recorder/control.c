@@ -128,6 +128,7 @@ static int start_sig_helper(void) {
                           (void *)(intptr_t)sig_pipe[0]);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (rc != 0) return WCP_ETHREAD;
+  pthread_setname_np(sig_th, "wcprof-signal"); /* named before we return */
   sig_joinable = 1;
   return 0;
 }
