@@ -54,6 +54,18 @@ static int exit_key_made;
 #define ID_BLOCK 4096
 #define WAIT_ENDED ((uint64_t)1 << 63)
 
+/* The end of a thread's mailbox list: NULL, or, where there is no TSC,
+ * mail_stop, so the fast paths' one test "mailbox not NULL" also sends
+ * them to the slow paths, which read the clock (no second test there). */
+static wcp__mail mail_stop;
+static inline wcp__mail *mail_end(void) {
+  return wcp__use_tsc ? NULL : &mail_stop;
+}
+/* Whether ends were posted to t (slow paths). */
+static inline int mail_pending(wcp__thread *t) {
+  return atomic_load_explicit(&t->mail, memory_order_relaxed) != mail_end();
+}
+
 /* Zeroed memory aligned to align (a power of two, a multiple of the
  * cache line; size rounded up to it). */
 static void *alloc_aligned(size_t align, size_t size) {
@@ -74,8 +86,7 @@ static void fork_child(void);
  * be adopted by a thread started later. */
 static void thread_exit(void *p) {
   wcp__thread *t = p;
-  if (atomic_load_explicit(&t->mail, memory_order_relaxed))
-    wcp__mail_run(t);
+  if (mail_pending(t)) wcp__mail_run(t);
   wcp__thread_credit_return(t);
   if (t->nlive_counted) {
     atomic_fetch_sub_explicit(&wcp__S.nlive, 1, memory_order_relaxed);
@@ -146,8 +157,8 @@ wcp__thread *wcp__self_slow(void) {
   atomic_fetch_add_explicit(&wcp__S.nlive, 1, memory_order_relaxed);
   if (exit_key_made) pthread_setspecific(exit_key, t);
   wcp__me = t;
-  if (atomic_load_explicit(&t->mail, memory_order_relaxed))
-    wcp__mail_run(t); /* ends requested after the last owner exited */
+  wcp__mail_run(t); /* ends requested after the last owner exited; and the
+                       mailbox's end marker, see mail_end */
   wcp__signal_restart();
   return t;
 }
@@ -290,10 +301,11 @@ wcp_op wcp__begin_k(wcp_kind kind, const char *cls) {
   wcp__opr *r = t->free;
   uint64_t id = t->id_next;
   uint32_t k = wcp__pcache_slot(cls);
-  if (__builtin_expect(
-          (atomic_load_explicit(&t->mail, memory_order_relaxed) != NULL) |
-          (r == NULL) | (id == t->id_end) | (t->pcache[k].p != cls) |
-          !wcp__use_tsc, 0))
+  if (__builtin_expect(r == NULL || id == t->id_end ||
+                           t->pcache[k].p != cls ||
+                           atomic_load_explicit(&t->mail,
+                                                memory_order_relaxed) != NULL,
+                       0))
     return begin_k_slow(kind, cls);
   wcp_op parent = t->current;
   if (!recording(parent)) return WCP_NIL;
@@ -311,8 +323,7 @@ wcp_op wcp__begin_k(wcp_kind kind, const char *cls) {
 
 wcp_op wcp__begin(const wcp_op_args *a, wcp_op parent, int nested) {
   wcp__thread *t = wcp__self();
-  if (atomic_load_explicit(&t->mail, memory_order_relaxed))
-    wcp__mail_run(t);
+  if (mail_pending(t)) wcp__mail_run(t);
   if (nested) parent = t->current;
   if (!a || !recording(parent)) return WCP_NIL;
   wcp__opr *r = opr_alloc(t);
@@ -415,9 +426,10 @@ static void mail_post(wcp__thread *o, wcp_op op, uint64_t end,
 }
 
 void wcp__mail_run(wcp__thread *t) {
-  wcp__mail *m = atomic_exchange_explicit(&t->mail, NULL, memory_order_acquire);
+  wcp__mail *m = atomic_exchange_explicit(&t->mail, mail_end(),
+                                          memory_order_acquire);
   wcp__mail *fifo = NULL;
-  while (m) { /* oldest first */
+  while (m && m != &mail_stop) { /* oldest first */
     wcp__mail *next = m->next;
     m->next = fifo;
     fifo = m;
@@ -441,7 +453,7 @@ void wcp__mail_run_dead(void) {
                                              memory_order_acquire);
        t; t = t->next) {
     int dead = 0;
-    if (!atomic_load_explicit(&t->mail, memory_order_relaxed) ||
+    if (!mail_pending(t) ||
         atomic_load_explicit(&t->alive, memory_order_relaxed) != 0 ||
         !atomic_compare_exchange_strong_explicit(&t->alive, &dead, 1,
             memory_order_acquire, memory_order_relaxed))
@@ -458,7 +470,7 @@ static __attribute__((noinline)) void end_any(wcp_op op, wcp_outcome outcome,
                                               uint64_t result, int set_result,
                                               uint64_t end) {
   wcp__thread *t = wcp__self();
-  if (atomic_load_explicit(&t->mail, memory_order_relaxed)) wcp__mail_run(t);
+  if (mail_pending(t)) wcp__mail_run(t);
   wcp__opr *r = wcp__rec_of(op);
   wcp_op cur = t->current;
   if (cur.id == op.id && cur.h == (op.h | WCP__F_OWN)) {
@@ -508,17 +520,16 @@ static inline __attribute__((always_inline)) void end_fast(
     int set_result) {
   wcp_op op = {h, id};
   wcp__thread *t = wcp__me;
-  if (__builtin_expect(t == NULL || !wcp__use_tsc, 0)) {
+  if (__builtin_expect(t == NULL || atomic_load_explicit(
+                           &t->mail, memory_order_relaxed) != NULL, 0)) {
     end_now(op, outcome, result, set_result);
     return;
   }
   uint64_t end = wcp__rdtsc();
   wcp_op cur = t->current;
   uint32_t n = t->n;
-  if (__builtin_expect(
-          (atomic_load_explicit(&t->mail, memory_order_relaxed) != NULL) |
-          (cur.id != op.id) | (cur.h != (op.h | WCP__F_OWN)) | (n >= t->lim),
-          0)) {
+  if (__builtin_expect(cur.id != op.id || cur.h != (op.h | WCP__F_OWN) ||
+                           n >= t->lim, 0)) {
     end_any(op, outcome, result, set_result, end);
     return;
   }
@@ -610,13 +621,13 @@ int64_t wcp__now(void) {
 
 wcp_op wcp__current(void) {
   wcp__thread *t = wcp__self();
-  if (atomic_load_explicit(&t->mail, memory_order_relaxed)) wcp__mail_run(t);
+  if (mail_pending(t)) wcp__mail_run(t);
   return public_op(t->current);
 }
 
 wcp_op wcp__adopt(wcp_op ctx, int check) {
   wcp__thread *t = wcp__self();
-  if (atomic_load_explicit(&t->mail, memory_order_relaxed)) wcp__mail_run(t);
+  if (mail_pending(t)) wcp__mail_run(t);
   wcp_op prev = public_op(t->current);
   ctx = public_op(ctx);
   wcp__opr *r = wcp__rec_of(ctx);
@@ -653,7 +664,7 @@ wcp_wait wcp__wait_begin(wcp_op waiter, int nested, wcp_reason reason,
   wcp_wait w = WCP__WAIT_NIL;
   wcp__thread *t = wcp__self();
   if (nested) {
-    if (atomic_load_explicit(&t->mail, memory_order_relaxed)) wcp__mail_run(t);
+    if (mail_pending(t)) wcp__mail_run(t);
     waiter = t->current;
   }
   if (!recording(waiter)) return w;
@@ -714,7 +725,7 @@ void wcp__link(wcp_op from, int nested, wcp_link_kind kind, wcp_op target,
                const char *ident, uint64_t result) {
   wcp__thread *t = wcp__self();
   if (nested) {
-    if (atomic_load_explicit(&t->mail, memory_order_relaxed)) wcp__mail_run(t);
+    if (mail_pending(t)) wcp__mail_run(t);
     from = t->current;
   }
   if (!recording(from)) return;
@@ -797,7 +808,8 @@ void wcp__core_fork_child(void) {
     }
     t->current = WCP_NIL;
     t->id_next = t->id_end = 0;
-    for (wcp__mail *m = atomic_exchange(&t->mail, NULL), *n; m; m = n) {
+    for (wcp__mail *m = atomic_exchange(&t->mail, mail_end()), *n;
+         m && m != &mail_stop; m = n) {
       n = m->next;
       free(m);
     }
