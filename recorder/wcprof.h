@@ -19,8 +19,21 @@
  * never change while the process runs; pass strings built at run time
  * through wcp_intern() first, which returns a permanent copy.
  *
+ * WCPROF_CHECK=1 in the environment at start-up checks the rule: a
+ * string address passed again with other content is counted as misuse
+ * (string_changed) and recorded with its new content (slow: for finding
+ * the bug).
+ *
  * Compile with -DWCPROF_DISABLE to compile every recording call out (the
  * control calls still link and work on an empty recorder).
+ *
+ * fork: the child of a recording process starts a run of its own (a new
+ * epoch and op-id space; the parent's buffered events, open ops and
+ * other threads' state dropped; dump paths of its own), and never hangs
+ * on a lock the recorder held in another thread. Unloading (dlclose of a
+ * shared library containing libwcprof) stops the library's threads.
+ *
+ * C++: RAII wrappers wcp::op, wcp::wait and wcp::adopt at the end.
  *
  * Thread safety: every function may be called from any thread at any time
  * unless its comment says otherwise.
@@ -563,7 +576,8 @@ uint64_t wcp_dropped_by_cause(wcp_drop_cause cause);
  * when the pool is empty; they never wait for it. It blocks every signal,
  * maps 2 MiB slabs with transparent huge pages while those come cheap
  * (WCPROF_HUGEPAGES=0: never), is not restarted in a forked child until
- * the child needs a chunk, and does not keep the process alive. */
+ * the child needs a chunk, and does not keep the process alive (it is
+ * stopped and joined at exit and when the library is unloaded). */
 
 /* Turns the pre-fault thread off (on = 0: the thread exits after the slab
  * it is mapping; none is started again) or back on (started the next time
