@@ -473,7 +473,8 @@ static __attribute__((noinline)) void end_any(wcp_op op, wcp_outcome outcome,
   if (mail_pending(t)) wcp__mail_run(t);
   wcp__opr *r = wcp__rec_of(op);
   wcp_op cur = t->current;
-  if (cur.id == op.id && cur.h == (op.h | WCP__F_OWN)) {
+  if (cur.id == op.id && cur.h == (op.h | WCP__F_OWN) &&
+      atomic_load_explicit(&r->id, memory_order_relaxed) == op.id) {
     /* this thread's own current op: nobody else ends it */
     uint64_t m = atomic_load_explicit(&r->meta, memory_order_relaxed);
     t->current = (wcp_op){r->link, prev_id_of(r, m)};
@@ -528,12 +529,17 @@ static inline __attribute__((always_inline)) void end_fast(
   uint64_t end = wcp__rdtsc();
   wcp_op cur = t->current;
   uint32_t n = t->n;
+  wcp__opr *r = wcp__rec_of(op);
+  /* (the record's id too: a current op restored from a stale handle,
+   * e.g. by adopting ops of the thread's own chain out of order, must
+   * not end a record that already ended or serves another op) */
   if (__builtin_expect(cur.id != op.id || cur.h != (op.h | WCP__F_OWN) ||
-                           n >= t->lim, 0)) {
+                           n >= t->lim ||
+                           atomic_load_explicit(&r->id, memory_order_relaxed)
+                               != op.id, 0)) {
     end_any(op, outcome, result, set_result, end);
     return;
   }
-  wcp__opr *r = wcp__rec_of(op);
   uint64_t m = atomic_load_explicit(&r->meta, memory_order_relaxed);
   op_event(&t->ev[n], r, m, op.id, end, outcome, result, set_result);
   t->n = n + 1;

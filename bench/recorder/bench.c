@@ -254,7 +254,6 @@ static void floor_setup(int n, long records, int warm) {
     void *p = mmap(NULL, size * sizeof(floor_rec), PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) { perror("mmap"); exit(1); }
-    madvise(p, size * sizeof(floor_rec), MADV_NOHUGEPAGE);
     if (warm) memset(p, 0, size * sizeof(floor_rec));
     *f = (floor_ring){p, size - 1, 0, 0, 0, (uint32_t)i + 1};
   }
@@ -673,16 +672,19 @@ int main(int argc, char **argv) {
          "threads %s\n"
          "wall = elapsed time per pair; cpu = thread CPU time per pair; "
          "floor = a 48-byte ring append\nwith rdtsc (see bench.c), taking "
-         "turns with libwcprof; ratio = enabled / floor (wall)\n",
+         "turns with libwcprof; ratio = enabled / floor (wall, and cpu)\n",
          reps, pairs, pin ? "pinned, one per CPU" : "not pinned");
-  printf("%-7s %8s %9s %8s %9s %8s %6s %9s %9s %9s %8s\n", "threads",
-         "compiled", "never-en.", "floor", "enabled", "en. cpu", "ratio",
-         "en.-off", "mutex16", "m16 cpu", "speed-up");
+  printf("%-7s %8s %9s %8s %9s %9s %8s %6s %6s %8s %9s %9s %8s\n",
+         "threads", "compiled", "never-en.", "floor", "fl. cpu", "enabled",
+         "en. cpu", "ratio", "r.cpu", "en.-off", "mutex16", "m16 cpu",
+         "speed-up");
   for (int c = 0; c < nc; c++)
-    printf("%-7d %8.2f %9.2f %8.2f %9.2f %8.2f %5.2fx %9.2f %9.2f %9.2f %7.1fx\n",
-           counts[c], out[c].wall, never[c].wall, flo[c].wall, on[c].wall,
-           on[c].cpu, on[c].wall / flo[c].wall, off[c].wall, base[c].wall,
-           base[c].cpu, base[c].wall / on[c].wall);
+    printf("%-7d %8.2f %9.2f %8.2f %9.2f %9.2f %8.2f %5.2fx %5.2fx %8.2f %9.2f "
+           "%9.2f %7.1fx\n",
+           counts[c], out[c].wall, never[c].wall, flo[c].wall, flo[c].cpu,
+           on[c].wall, on[c].cpu, on[c].wall / flo[c].wall,
+           on[c].cpu / flo[c].cpu, off[c].wall, base[c].wall, base[c].cpu,
+           base[c].wall / on[c].wall);
   for (int c = 1; c < nc; c++) {
     printf("each thread, %d threads (wall/cpu ns, medians):\n", counts[c]);
     per_thread("floor", &flo[c], counts[c]);

@@ -145,6 +145,35 @@ static void test_end_of_an_exited_threads_op(void **state) {
   dc_free(&d);
 }
 
+/* Adopting ops of the thread's own chain out of order can bring back an
+ * op that ended as the current op: ending it again must count end_twice
+ * and touch nothing, even once its record serves another op. */
+static void test_stale_current_op(void **state) {
+  (void)state;
+  drain();
+  uint64_t twice0 = wcp_misuse_count(WCP_MISUSE_END_TWICE);
+  wcp_op x = wcp_begin(WCP_KIND_CALL, "x");
+  wcp_op y = wcp_begin(WCP_KIND_CALL, "y");
+  wcp_adopt(x);
+  wcp_end(x, 0);           /* x ended; current: what was below x */
+  wcp_adopt(y);
+  wcp_end(y, 0);           /* current: y's previous op, x, which ended */
+  assert_int_equal(wcp_current().id, x.id);
+  wcp_op z = wcp_begin_in(WCP_NIL, &(wcp_op_args){.kind = WCP_KIND_IO,
+                                                  .cls = "z"});
+  wcp_end(x, 0);           /* stale: counted, nothing else */
+  assert_int_equal(wcp_misuse_count(WCP_MISUSE_END_TWICE), twice0 + 1);
+  wcp_end(z, WCP_OUTCOME_OK);
+  wcp_adopt(WCP_NIL);
+  dc_dump d;
+  assert_int_equal(take_dump(WCP_DUMP_FLUSH, &d), 0);
+  assert_int_equal(json_array_size(d.events), 3);
+  assert_string_equal(dc_s(find_event(&d, "op", "id", (json_int_t)z.id), "o"),
+                      "ok");
+  assert_null(json_object_get(d.header, "open_ops"));
+  dc_free(&d);
+}
+
 /* ---- two ends at once ---------------------------------------------------- */
 
 #define BATCH 64
@@ -305,6 +334,7 @@ int main(void) {
     cmocka_unit_test(test_current_op_ended_elsewhere),
     cmocka_unit_test(test_op_below_current_ended_elsewhere),
     cmocka_unit_test(test_end_of_an_exited_threads_op),
+    cmocka_unit_test(test_stale_current_op),
     cmocka_unit_test(test_two_ends_at_once),
     cmocka_unit_test(test_owner_and_other_end_at_once),
   };
