@@ -550,8 +550,10 @@ int wcp_set_limit(uint64_t max_events, wcp_limit_mode mode);
 typedef enum wcp_drop_cause {
   WCP_DROP_CAP,    /* "cap": drop mode, the cap reached */
   WCP_DROP_RING,   /* "ring": ring mode, overwritten by newer events */
-  WCP_DROP_DUMP,   /* "dump": ring mode, a non-flushing dump was reading
-                      the chunk the thread would have overwritten */
+  WCP_DROP_DUMP,   /* "dump": ring mode, at the cap, the chunk the thread
+                      would have overwritten was held by a dump (a
+                      non-flushing one reading it in place, or one
+                      taking the thread's events at that moment) */
   WCP_DROP_OOM,    /* "oom": no memory for a buffer chunk or an op record */
   WCP_DROP__COUNT
 } wcp_drop_cause;
