@@ -1,13 +1,28 @@
 /*
  * buffer.c - per-thread event buffers: chunk memory, the pool of ready
- * chunks, the pre-fault thread, the event cap and ring mode. Everything
- * here is the slow path, taken once per WCP_CHUNK_EVENTS events of a
- * thread.
+ * chunks, the pre-fault thread, the event cap (capacity grants) and ring
+ * mode. Everything here is the slow path, taken once per grant of
+ * capacity (at most WCP_CHUNK_EVENTS events) of a thread.
  *
  * A thread links a new chunk after its full one (release store of
- * `next`) and never touches the full one again; only a dumper (flush) or,
- * in ring mode, the owner under `lk` takes chunks off the head of the
- * list.
+ * `next`) and never touches the full one again; only a flushing dump
+ * (which takes chunks out of the thread's list under `lk`) or, in ring
+ * mode, the owner under `lk` takes chunks off the head of the list.
+ *
+ * Capacity. The cap counts events held: recorded and not yet taken by a
+ * flushing dump. wcp__S.budget is what is left of it. A thread writes
+ * events up to `lim` in its current chunk without asking; at `lim` it
+ * takes a grant from the budget (a compare-and-swap): the rest of its
+ * chunk while capacity is plentiful, a smaller share (what is left /
+ * (4 x live threads), at least 1) as the cap nears, so capacity taken
+ * and not yet used is bounded by one grant per live thread and never
+ * keeps a thread from recording while the cap is not reached. A flushing
+ * dump gives back the capacity of every event it takes at once, an
+ * exiting thread its unused grant. In ring mode a thread at the cap
+ * overwrites its own oldest chunk (its unflushed events are dropped,
+ * cause ring, and their capacity is the thread's again); a thread that
+ * has nothing to overwrite may hold up to two chunks past the cap. Drop
+ * mode at the cap drops the event (cause cap).
  *
  * Chunks come from the pool: a stack of chunks whose memory is already
  * faulted in, recycled by flushing dumps or mapped fresh by the pre-fault
@@ -28,11 +43,11 @@
  * slab costs more CPU than the last slab of 4 KiB pages (the kernel or
  * the hypervisor had to find or back the 2 MiB: such slabs come in runs)
  * the next slabs use 4 KiB pages, SKIP_MIN of them, twice as many after
- * each costly huge slab in a row, up to SKIP_MAX. Chunks mapped in all
- * stay within the cap (mapped_chunks <= max_chunks), give or take the
- * slab being mapped while threads find the pool empty and fault in one
- * chunk each (within the cap of held chunks, or ring mode's two per
- * thread). See recorder/README.md, "Buffer memory", for why.
+ * each costly huge slab in a row, up to SKIP_MAX. Chunks the pre-fault
+ * thread and wcp_reserve map stay within the cap in chunks
+ * (mapped_chunks <= max_chunks). It is joinable: unloading the library
+ * (and exit) stops and joins it, so it never runs unmapped code. See
+ * recorder/README.md, "Buffer memory", for why.
  */
 #define _GNU_SOURCE /* pthread_setname_np, MAP_ANONYMOUS */
 #include "wcp_internal.h"
@@ -86,11 +101,6 @@ static wcp__chunk *pool_pop(void) {
   return c;
 }
 
-/* Gives a chunk no thread uses any more back to the pool. */
-void wcp__chunk_release(wcp__chunk *c) {
-  atomic_fetch_sub_explicit(&wcp__S.used_chunks, 1, memory_order_relaxed);
-  pool_push(c, c, 1);
-}
 
 /* ---- fresh memory --------------------------------------------------------- */
 
@@ -306,12 +316,22 @@ static void *prefaulter(void *arg) {
   }
 }
 
+/* The pre-fault thread's handle (helper_lk): joined when it is replaced
+ * or the library unloads, so no thread of ours outlives the code. */
+static pthread_mutex_t helper_lk = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t helper_th;
+static int helper_joinable;
+
 /* Runs the pre-fault thread on every CPU the process's main thread may
  * use, not only the one of the recording thread that started it. */
 static void start_helper(void) {
+  pthread_mutex_lock(&helper_lk);
+  if (helper_joinable) { /* a thread that left (helper was 0): gone soon */
+    pthread_join(helper_th, NULL);
+    helper_joinable = 0;
+  }
   pthread_attr_t at;
   pthread_attr_init(&at);
-  pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize(&at, 64 * 1024);
   cpu_set_t cpus;
   if (sched_getaffinity(getpid(), sizeof cpus, &cpus) == 0)
@@ -319,11 +339,16 @@ static void start_helper(void) {
   sigset_t all, old; /* it blocks every signal: handlers run elsewhere */
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_t th;
-  int rc = pthread_create(&th, &at, prefaulter, NULL);
+  int rc = pthread_create(&helper_th, &at, prefaulter, NULL);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_attr_destroy(&at);
-  if (rc != 0) atomic_store(&wcp__S.helper, -1);
+  if (rc != 0) {
+    atomic_store(&wcp__S.helper, -1);
+  } else {
+    pthread_setname_np(helper_th, "wcprof-prefault"); /* named at once */
+    helper_joinable = 1;
+  }
+  pthread_mutex_unlock(&helper_lk);
 }
 
 /* After a thread took a chunk: wakes the pre-fault thread, or starts it,
@@ -352,27 +377,67 @@ int wcp_set_prefault(int on) {
   return 0;
 }
 
-/* fork: the child has no pre-fault thread (one is started when needed)
- * and must not inherit pool_lk held by a thread that did not fork. */
-static void fork_prepare(void) {
+void wcp__buffer_unload(void) {
+  atomic_store(&wcp__S.prefault, 0);
+  pthread_mutex_lock(&helper_lk);
+  if (helper_joinable) {
+    sem_post(&wake);
+    pthread_join(helper_th, NULL);
+    helper_joinable = 0;
+  }
+  pthread_mutex_unlock(&helper_lk);
+}
+
+/* fork: the pool's and the arenas' locks are held across it (after the
+ * threads' and the string tables', see core.c); the child has no
+ * pre-fault thread (one is started when it needs a chunk). */
+void wcp__buffer_fork_prepare(void) {
+  pthread_mutex_lock(&helper_lk);
   pthread_mutex_lock(&arena_lk);
   pthread_mutex_lock(&wcp__S.pool_lk);
 }
-static void fork_parent(void) {
+void wcp__buffer_fork_parent(void) {
   pthread_mutex_unlock(&wcp__S.pool_lk);
   pthread_mutex_unlock(&arena_lk);
+  pthread_mutex_unlock(&helper_lk);
 }
-static void fork_child(void) {
-  pthread_mutex_unlock(&wcp__S.pool_lk);
-  pthread_mutex_unlock(&arena_lk);
+
+/* The child's run starts empty: every thread's chunks go back to the
+ * pool (their events are the parent's), capacity is the whole cap. */
+void wcp__buffer_fork_child(void) {
+  pthread_mutex_init(&wcp__S.pool_lk, NULL);
+  pthread_mutex_init(&arena_lk, NULL);
+  pthread_mutex_init(&helper_lk, NULL);
+  helper_joinable = 0;
   atomic_store(&wcp__S.helper, 0);
   atomic_store(&wanted, 0);
   sem_init(&wake, 0, 0);
+  for (wcp__thread *t = atomic_load_explicit(&wcp__S.threads,
+                                             memory_order_acquire);
+       t; t = t->next) {
+    for (wcp__chunk *c = atomic_load_explicit(&t->head, memory_order_relaxed);
+         c;) {
+      wcp__chunk *next = atomic_load_explicit(&c->next, memory_order_relaxed);
+      pool_push(c, c, 1);
+      c = next;
+    }
+    atomic_store_explicit(&t->head, NULL, memory_order_relaxed);
+    t->cur = NULL;
+    t->ev = NULL;
+    t->n = t->lim = 0;
+    t->head_done = 0;
+    t->pinned = 0;
+    atomic_store_explicit(&t->nchunks, 0, memory_order_relaxed);
+  }
+  uint64_t n = 0; /* a push cut short by the fork left pool_n above */
+  for (wcp__chunk *c = atomic_load(&wcp__S.pool); c; c = c->pool_next) n++;
+  atomic_store(&wcp__S.pool_n, n);
+  atomic_store(&wcp__S.used_chunks, 0);
+  atomic_store(&wcp__S.budget, (int64_t)atomic_load(&wcp__S.cap));
 }
 
 void wcp__buffer_init(void) {
   sem_init(&wake, 0, 0);
-  pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
 void wcp_memstats_get(wcp_memstats *s) {
@@ -392,6 +457,40 @@ void wcp_memstats_get(wcp_memstats *s) {
   };
 }
 
+/* ---- capacity ---------------------------------------------------------------- */
+
+void wcp__drop(wcp__thread *t, wcp_drop_cause cause, uint64_t n) {
+  atomic_store_explicit(&t->dropped[cause],
+      atomic_load_explicit(&t->dropped[cause], memory_order_relaxed) + n,
+      memory_order_relaxed);
+}
+
+void wcp__budget_return(uint64_t n) {
+  if (n) atomic_fetch_add_explicit(&wcp__S.budget, (int64_t)n,
+                                   memory_order_relaxed);
+}
+
+void wcp__thread_credit_return(wcp__thread *t) {
+  uint32_t k = t->lim - t->n;
+  t->lim = t->n;
+  wcp__budget_return(k);
+}
+
+/* A grant of up to want events of capacity, or 0 at the cap. */
+static uint32_t grant(uint32_t want) {
+  int64_t b = atomic_load_explicit(&wcp__S.budget, memory_order_relaxed);
+  for (;;) {
+    if (b <= 0) return 0;
+    int64_t live = atomic_load_explicit(&wcp__S.nlive, memory_order_relaxed);
+    int64_t share = b / (4 * (live > 0 ? live : 1));
+    if (share < 1) share = 1;
+    uint32_t g = share < (int64_t)want ? (uint32_t)share : want;
+    if (atomic_compare_exchange_weak_explicit(&wcp__S.budget, &b, b - g,
+            memory_order_relaxed, memory_order_relaxed))
+      return g;
+  }
+}
+
 /* ---- taking chunks ---------------------------------------------------------- */
 
 static wcp__chunk *chunk_new(void) {
@@ -408,73 +507,129 @@ static wcp__chunk *chunk_new(void) {
     atomic_fetch_add_explicit(&wcp__S.mapped_chunks, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&wcp__S.by_threads, 1, memory_order_relaxed);
   }
+  return c;
+}
+
+/* Makes c (empty) t's current chunk, after the full one. */
+static void chunk_link(wcp__thread *t, wcp__chunk *c) {
   atomic_store_explicit(&c->committed, 0, memory_order_relaxed);
   atomic_store_explicit(&c->next, NULL, memory_order_relaxed);
-  return c;
-}
-
-/* One more chunk within the cap (or past it when force), or NULL. */
-static wcp__chunk *chunk_take(int force) {
-  uint64_t max = atomic_load_explicit(&wcp__S.max_chunks, memory_order_relaxed);
-  if (!force && atomic_load_explicit(&wcp__S.used_chunks,
-                                     memory_order_relaxed) >= max)
-    return NULL; /* at the cap: no write to the shared counter */
-  uint64_t used = atomic_fetch_add_explicit(&wcp__S.used_chunks, 1,
-                                            memory_order_relaxed);
-  if (!force && used >= max) {
-    atomic_fetch_sub_explicit(&wcp__S.used_chunks, 1, memory_order_relaxed);
-    return NULL;
-  }
-  wcp__chunk *c = chunk_new();
-  if (!c) atomic_fetch_sub_explicit(&wcp__S.used_chunks, 1,
-                                    memory_order_relaxed);
-  return c;
-}
-
-static void drop(wcp__thread *t, uint64_t n) {
-  atomic_store_explicit(&t->dropped,
-      atomic_load_explicit(&t->dropped, memory_order_relaxed) + n,
-      memory_order_relaxed);
-}
-
-/* Ring mode at the cap: reuse this thread's oldest chunk, counting its
- * unflushed events as dropped. Needs lk, which a dump holds: then the
- * event is dropped instead (a writer never waits for a dump). */
-static wcp__chunk *chunk_steal(wcp__thread *t) {
-  if (pthread_mutex_trylock(&t->lk) != 0) return NULL;
-  wcp__chunk *h = atomic_load_explicit(&t->head, memory_order_relaxed);
-  wcp__chunk *c = NULL;
-  if (h && h != t->cur) {
-    drop(t, atomic_load_explicit(&h->committed, memory_order_relaxed) -
-                t->head_done);
-    atomic_store_explicit(&t->head,
-        atomic_load_explicit(&h->next, memory_order_relaxed),
-        memory_order_relaxed);
-    t->head_done = 0;
-    atomic_fetch_sub_explicit(&t->nchunks, 1, memory_order_relaxed);
-    atomic_store_explicit(&h->committed, 0, memory_order_relaxed);
-    atomic_store_explicit(&h->next, NULL, memory_order_relaxed);
-    c = h;
-  }
-  pthread_mutex_unlock(&t->lk);
-  return c;
-}
-
-wcp__event *wcp__slot_slow(wcp__thread *t) {
-  int ring = atomic_load_explicit(&wcp__S.ring, memory_order_relaxed);
-  wcp__chunk *c = chunk_take(
-      ring && atomic_load_explicit(&t->nchunks, memory_order_relaxed) < 2);
-  if (!c && ring) c = chunk_steal(t);
-  if (!c) {
-    drop(t, 1);
-    return NULL;
-  }
   atomic_fetch_add_explicit(&t->nchunks, 1, memory_order_relaxed);
-  t->n = 0;
+  atomic_fetch_add_explicit(&wcp__S.used_chunks, 1, memory_order_relaxed);
   if (t->cur)
     atomic_store_explicit(&t->cur->next, c, memory_order_release);
   else
     atomic_store_explicit(&t->head, c, memory_order_release);
   t->cur = c;
-  return &c->ev[0];
+  t->ev = c->ev;
+  t->n = 0;
+}
+
+/* Gives a chunk no thread uses any more back to the pool. */
+void wcp__chunk_release(wcp__chunk *c) {
+  atomic_fetch_sub_explicit(&wcp__S.used_chunks, 1, memory_order_relaxed);
+  pool_push(c, c, 1);
+}
+
+enum { STEAL_NONE, STEAL_BUSY };
+
+/* Ring mode at the cap: takes t's oldest chunk (not the current one) to
+ * overwrite, dropping its unflushed events (cause ring) and setting *freed
+ * to their count (capacity that is t's again). Needs lk, which a dump
+ * holds while it takes or pins chunks, and no pin: else returns NULL with
+ * *why = STEAL_BUSY (a writer never waits for a dump); STEAL_NONE when
+ * there is nothing to take. */
+static wcp__chunk *chunk_steal(wcp__thread *t, uint32_t *freed, int *why) {
+  *why = STEAL_BUSY;
+  if (pthread_mutex_trylock(&t->lk) != 0) return NULL;
+  wcp__chunk *h = NULL;
+  if (!t->pinned) {
+    *why = STEAL_NONE;
+    h = atomic_load_explicit(&t->head, memory_order_relaxed);
+    if (h && h != t->cur) {
+      *freed = atomic_load_explicit(&h->committed, memory_order_relaxed) -
+               t->head_done;
+      wcp__drop(t, WCP_DROP_RING, *freed);
+      atomic_store_explicit(&t->head,
+          atomic_load_explicit(&h->next, memory_order_relaxed),
+          memory_order_relaxed);
+      t->head_done = 0;
+      atomic_fetch_sub_explicit(&t->nchunks, 1, memory_order_relaxed);
+    } else {
+      h = NULL;
+    }
+  }
+  pthread_mutex_unlock(&t->lk);
+  return h;
+}
+
+/* t's events reach lim: more capacity, a new chunk, or (ring mode) an old
+ * chunk overwritten; NULL when the event is dropped (and counted). */
+wcp__event *wcp__slot_slow(wcp__thread *t) {
+  wcp__signal_restart();
+  for (;;) {
+    uint32_t room = t->cur ? WCP_CHUNK_EVENTS - t->n : 0;
+    uint32_t g = grant(room ? room : WCP_CHUNK_EVENTS);
+    if (g && room) {
+      t->lim = t->n + g;
+      return &t->ev[t->n];
+    }
+    if (g) { /* a new chunk for it */
+      wcp__chunk *c = chunk_new();
+      if (!c) {
+        wcp__budget_return(g);
+        wcp__drop(t, WCP_DROP_OOM, 1);
+        return NULL;
+      }
+      chunk_link(t, c);
+      t->lim = g;
+      return &t->ev[0];
+    }
+    /* at the cap */
+    if (!atomic_load_explicit(&wcp__S.ring, memory_order_relaxed)) {
+      wcp__drop(t, WCP_DROP_CAP, 1);
+      return NULL;
+    }
+    uint32_t freed = 0;
+    int why;
+    wcp__chunk *h = chunk_steal(t, &freed, &why);
+    if (h) {
+      uint32_t want = room ? room : WCP_CHUNK_EVENTS;
+      g = freed < want ? freed : want;
+      wcp__budget_return(freed - g);
+      if (room) {
+        wcp__chunk_release(h);
+      } else {
+        atomic_fetch_sub_explicit(&wcp__S.used_chunks, 1,
+                                  memory_order_relaxed);
+        chunk_link(t, h); /* overwritten in place */
+      }
+      if (g) {
+        t->lim = t->n + g;
+        return &t->ev[t->n];
+      }
+      continue; /* it held only flushed events: look again */
+    }
+    /* nothing to overwrite: a thread may hold two chunks past the cap */
+    uint32_t held = atomic_load_explicit(&t->nchunks, memory_order_relaxed);
+    if (room && held <= 2) {
+      atomic_fetch_sub_explicit(&wcp__S.budget, room, memory_order_relaxed);
+      t->lim = WCP_CHUNK_EVENTS;
+      return &t->ev[t->n];
+    }
+    if (!room && held < 2) {
+      wcp__chunk *c = chunk_new();
+      if (!c) {
+        wcp__drop(t, WCP_DROP_OOM, 1);
+        return NULL;
+      }
+      atomic_fetch_sub_explicit(&wcp__S.budget, WCP_CHUNK_EVENTS,
+                                memory_order_relaxed);
+      chunk_link(t, c);
+      t->lim = WCP_CHUNK_EVENTS;
+      return &t->ev[0];
+    }
+    wcp__drop(t, why == STEAL_BUSY ? WCP_DROP_DUMP : WCP_DROP_CAP, 1);
+    return NULL;
+  }
 }

@@ -71,14 +71,32 @@ void wcp__clock_init(void) {
   if (C.pts) C.pts[C.npts++] = sample();
 }
 
+/* The forked child: a run of its own, with its own time origin and epoch
+ * (never the parent's, so the two runs never merge). The points array
+ * may have been in the middle of a realloc by a parent's dump: it is left
+ * alone (not freed) and a new one made. */
+void wcp__clock_fork_child(void) {
+  int64_t parent_epoch = C.epoch_unix_ns;
+  C.pts = NULL;
+  C.npts = C.cap = 0;
+  C.epoch_unix_ns = wcp__clock_ns(CLOCK_REALTIME);
+  if (C.epoch_unix_ns <= parent_epoch) C.epoch_unix_ns = parent_epoch + 1;
+  C.origin_mono_ns = wcp__clock_ns(CLOCK_MONOTONIC);
+  C.cap = 16;
+  C.pts = malloc(C.cap * sizeof *C.pts);
+  if (C.pts) C.pts[C.npts++] = sample();
+  else C.cap = 0;
+}
+
 void wcp__clock_mark(void) {
   point p = sample();
   if (C.npts && p.ticks <= C.pts[C.npts - 1].ticks) return;
   if (C.npts == C.cap) {
-    point *n = realloc(C.pts, 2 * C.cap * sizeof *n);
+    size_t cap = C.cap ? 2 * C.cap : 16;
+    point *n = realloc(C.pts, cap * sizeof *n);
     if (!n) return; /* keep extrapolating from the last segment */
     C.pts = n;
-    C.cap *= 2;
+    C.cap = cap;
   }
   C.pts[C.npts++] = p;
 }

@@ -1,19 +1,30 @@
 /*
- * dump.c - writes schema-1 wcprof dumps (shared/spec/dump-format.md)
+ * dump.c - writes schema-1 wcprof dumps (docs/spec/dump-format.md)
  * while other threads keep recording.
  *
  * A dump, under the dump lock:
- *   1. lists the open ops (seqlock reads of every op record);
- *   2. locks every thread's `lk` and fixes, per thread, the range of
- *      published events it will write (acquire loads of `next` and
- *      `committed`); this fixes event_count;
- *   3. drops from the open-op list every op whose end event is in those
- *      ranges: an op ends by publishing its event BEFORE freeing its
- *      record, so an op begun before the dump is in the dump exactly once,
- *      as open or as ended;
+ *   1. applies ends other threads asked of threads that exited since
+ *      (core.c), then lists the open ops (seqlock reads of every op
+ *      record);
+ *   2. takes, thread by thread under its `lk`, the published events it
+ *      will write (acquire loads of `next` and `committed`): a flushing
+ *      dump takes the thread's full chunks out of its list (they are the
+ *      dump's now: written, then recycled) and copies the events of the
+ *      last one it writes (the owner goes on writing that one; in ring
+ *      mode it may overwrite it once it moved on), moves the thread's
+ *      head past them and gives their capacity back at once, so the
+ *      thread records on, at full capacity, while the dump writes; a
+ *      non-flushing dump pins the chunks instead (a ring-mode owner then
+ *      overwrites none of them until the dump is done) and reads them
+ *      in place. This fixes event_count. An event is either taken by a
+ *      flushing dump or overwritten (ring), never both: both happen only
+ *      under `lk`;
+ *   3. drops from the open-op list every op whose end event is in what
+ *      it took: an op ends by publishing its event BEFORE freeing its
+ *      record, so an op begun before the dump is in the dump exactly
+ *      once, as open or as ended;
  *   4. adds a clock calibration point (clock.c), writes the header and the
- *      events; with WCP_DUMP_FLUSH, moves each thread's head past what was
- *      written and recycles the chunks it emptied.
+ *      events, then recycles the chunks it took (flush) or unpins them.
  * Writers are never blocked: they do not take `lk` except to overwrite
  * their own oldest chunk in ring mode, and then only with trylock.
  */
@@ -150,9 +161,8 @@ typedef struct openop {
 } openop;
 
 typedef struct range {
-  wcp__thread *t;
-  wcp__chunk *c;
-  uint32_t from, to;
+  const wcp__event *ev;   /* the events: in a chunk, or a copy */
+  uint32_t n;
 } range;
 
 typedef struct vec { void *v; size_t n, cap; } vec;
@@ -171,22 +181,26 @@ static void *vec_push(vec *v, size_t size) {
 static int list_open_ops(wcp__thread *t, vec *ops) {
   for (wcp__opr_block *b = atomic_load_explicit(&t->blocks, memory_order_acquire);
        b; b = atomic_load_explicit(&b->next, memory_order_acquire)) {
-    for (int i = 0; i < WCP__OPR_BLOCK; i++) {
+    for (size_t i = 0; i < WCP__OPR_PER_BLOCK; i++) {
       wcp__opr *r = &b->r[i];
       /* seqlock read side: id, the fields (acquire), id again. A field
-       * written for a later op implies the re-read sees id change. */
+       * written for a later op implies the re-read sees id change. An op
+       * being ended (CLOSING) is still open until its event is out. */
       uint64_t id = atomic_load_explicit(&r->id, memory_order_acquire);
       if (!id) continue;
+      uint64_t ci = atomic_load_explicit(&r->ci, memory_order_acquire);
+      uint64_t clt = atomic_load_explicit(&r->clt, memory_order_acquire);
+      uint64_t meta = atomic_load_explicit(&r->meta, memory_order_acquire);
       openop x = {
-        .id = id,
+        .id = id & ~WCP__CLOSING,
         .parent = atomic_load_explicit(&r->parent, memory_order_acquire),
         .start = atomic_load_explicit(&r->start, memory_order_acquire),
-        .cls = atomic_load_explicit(&r->cls, memory_order_acquire),
-        .ident = atomic_load_explicit(&r->ident, memory_order_acquire),
-        .client = atomic_load_explicit(&r->client, memory_order_acquire),
-        .tid = atomic_load_explicit(&r->tid, memory_order_acquire),
-        .kind = atomic_load_explicit(&r->kind, memory_order_acquire),
-        .work = atomic_load_explicit(&r->work, memory_order_acquire),
+        .cls = (uint32_t)ci,
+        .ident = (uint32_t)(ci >> 32),
+        .client = (uint32_t)clt,
+        .tid = (uint32_t)(clt >> 32),
+        .kind = (uint8_t)(meta >> 8),
+        .work = (uint8_t)(meta >> 16),
       };
       if (atomic_load_explicit(&r->id, memory_order_relaxed) != id) continue;
       openop *p = vec_push(ops, sizeof *p);
@@ -197,21 +211,66 @@ static int list_open_ops(wcp__thread *t, vec *ops) {
   return 0;
 }
 
-/* Appends t's published, unflushed events as ranges; returns their count. */
-static int64_t list_ranges(wcp__thread *t, vec *ranges) {
-  int64_t count = 0;
+/* What a dump took from the threads. */
+typedef struct take {
+  vec ranges;             /* range: every event to write, in order */
+  vec copies;             /* wcp__event *: copies to free */
+  wcp__chunk *taken;      /* flush: chunks taken out (pool_next list) */
+  vec pinned;             /* wcp__thread *: threads to unpin */
+  int64_t count;          /* events */
+} take;
+
+/* Takes t's published, unflushed events (see the top of this file).
+ * Returns 0, or WCP_ENOMEM when memory ran out: what was taken of t so
+ * far is consistent (its head moved past exactly that), the rest stays. */
+static int take_thread(wcp__thread *t, take *k, int flush) {
+  int ret = 0;
+  uint32_t taken_events = 0;
+  pthread_mutex_lock(&t->lk);
+  wcp__chunk *c = atomic_load_explicit(&t->head, memory_order_acquire);
   uint32_t from = t->head_done;
-  for (wcp__chunk *c = atomic_load_explicit(&t->head, memory_order_acquire);
-       c; from = 0) {
+  if (!flush && c) {
+    wcp__thread **p = vec_push(&k->pinned, sizeof *p);
+    if (!p) { ret = WCP_ENOMEM; c = NULL; }
+    else { *p = t; t->pinned = 1; }
+  }
+  while (c) {
     wcp__chunk *next = atomic_load_explicit(&c->next, memory_order_acquire);
     uint32_t to = atomic_load_explicit(&c->committed, memory_order_acquire);
-    range *r = vec_push(ranges, sizeof *r);
-    if (!r) return WCP_ENOMEM;
-    *r = (range){t, c, from, to};
-    count += to - from;
+    range *r = vec_push(&k->ranges, sizeof *r);
+    if (!r) { ret = WCP_ENOMEM; break; }
+    *r = (range){&c->ev[from], to - from};
+    if (flush && !next) { /* the last one: the owner writes on in it */
+      wcp__event *copy = NULL, **cp = NULL;
+      if (to > from && (!(cp = vec_push(&k->copies, sizeof *cp)) ||
+                        !(copy = aligned_alloc(WCP__CACHE_LINE,
+                                       (size_t)(to - from) * sizeof *copy)))) {
+        if (cp) k->copies.n--;
+        k->ranges.n--;
+        ret = WCP_ENOMEM;
+        break;
+      }
+      if (copy) {
+        memcpy(copy, &c->ev[from], (size_t)(to - from) * sizeof *copy);
+        *cp = copy;
+        r->ev = copy;
+      }
+      t->head_done = to;
+    } else if (flush) { /* full and left by the owner: the dump's now */
+      atomic_store_explicit(&t->head, next, memory_order_relaxed);
+      t->head_done = 0;
+      atomic_fetch_sub_explicit(&t->nchunks, 1, memory_order_relaxed);
+      c->pool_next = k->taken;
+      k->taken = c;
+    }
+    taken_events += to - from;
+    from = 0;
     c = next;
   }
-  return count;
+  pthread_mutex_unlock(&t->lk);
+  k->count += taken_events;
+  if (flush) wcp__budget_return(taken_events);
+  return ret;
 }
 
 static int cmp_openop(const void *a, const void *b) {
@@ -235,16 +294,21 @@ static int64_t ns_of(const wcp__event *e, uint64_t v) {
   return e->flags & WCP__EVF_NS ? (int64_t)v : wcp__ticks_to_ns(v);
 }
 
+static const char *const drop_name[WCP_DROP__COUNT] = {"cap", "ring", "dump",
+                                                       "oom"};
+
 static void write_header(out *o, int64_t count, const openop *ops, size_t nops,
                          uint32_t nstr) {
-  uint64_t dropped = wcp_dropped_events();
+  uint64_t dropped[WCP_DROP__COUNT], total = 0;
+  for (int k = 0; k < WCP_DROP__COUNT; k++)
+    total += dropped[k] = wcp_dropped_by_cause((wcp_drop_cause)k);
   int64_t epoch = wcp__epoch_unix_ns();
   PUTS(o, "{\"schema_version\":1,\"epoch_unix_nano\":");
   put_i64(o, epoch);
   PUTS(o, ",\"dumped_unix_nano\":");
   put_i64(o, epoch + (wcp__mono_ns() - wcp__origin_mono_ns()));
   PUTS(o, ",\"dropped_events\":");
-  put_u64(o, dropped);
+  put_u64(o, total);
   PUTS(o, ",\"event_count\":");
   put_i64(o, count);
   PUTS(o, ",\"strings\":[");
@@ -274,6 +338,17 @@ static void write_header(out *o, int64_t count, const openop *ops, size_t nops,
     PUTS(o, "}");
   }
   if (!first) PUTS(o, "]");
+  first = 1;
+  for (int k = 0; k < WCP_DROP__COUNT; k++) {
+    if (!dropped[k]) continue;
+    if (first) PUTS(o, ",\"dropped_by_cause\":{\"");
+    else PUTS(o, ",\"");
+    first = 0;
+    put(o, drop_name[k], strlen(drop_name[k]));
+    PUTS(o, "\":");
+    put_u64(o, dropped[k]);
+  }
+  if (!first) PUTS(o, "}");
   first = 1;
   for (int k = 0; k < WCP_MISUSE__COUNT; k++) {
     uint64_t n = wcp_misuse_count((wcp_misuse)k);
@@ -330,69 +405,68 @@ static void write_event(out *o, const wcp__event *e) {
   PUTS(o, "}\n");
 }
 
-/* With FLUSH: forget the ranges just written and recycle emptied chunks. */
-static void flush_ranges(const range *rs, size_t n) {
-  for (size_t k = 0; k < n; k++) {
-    if (k + 1 < n && rs[k + 1].t == rs[k].t) continue; /* not t's last */
-    wcp__thread *t = rs[k].t;
-    wcp__chunk *c = atomic_load_explicit(&t->head, memory_order_relaxed);
-    while (c != rs[k].c) {
-      wcp__chunk *next = atomic_load_explicit(&c->next, memory_order_relaxed);
-      atomic_fetch_sub_explicit(&t->nchunks, 1, memory_order_relaxed);
-      wcp__chunk_release(c);
-      c = next;
-    }
-    atomic_store_explicit(&t->head, c, memory_order_relaxed);
-    t->head_done = rs[k].to;
+/* Gives back what a dump took: recycles its chunks (flush), unpins. */
+static void take_done(take *k) {
+  for (wcp__chunk *c = k->taken, *next; c; c = next) {
+    next = c->pool_next;
+    wcp__chunk_release(c);
   }
+  wcp__thread **pt = k->pinned.v;
+  for (size_t i = 0; i < k->pinned.n; i++) {
+    pthread_mutex_lock(&pt[i]->lk);
+    pt[i]->pinned = 0;
+    pthread_mutex_unlock(&pt[i]->lk);
+  }
+  wcp__event **cp = k->copies.v;
+  for (size_t i = 0; i < k->copies.n; i++) free(cp[i]);
+  free(k->ranges.v);
+  free(k->copies.v);
+  free(k->pinned.v);
 }
 
 static int dump(out *o, unsigned flags) {
   wcp__init_once();
-  vec ops = {0}, ranges = {0}, threads = {0};
-  int64_t count = 0;
+  int flush = (flags & WCP_DUMP_FLUSH) != 0;
+  vec ops = {0}, threads = {0};
+  take k = {0};
   int ret = 0;
   pthread_mutex_lock(&wcp__S.dump_lk);
+  wcp__mail_run_dead();
   for (wcp__thread *t = atomic_load_explicit(&wcp__S.threads, memory_order_acquire);
        t && ret == 0; t = t->next) {
     wcp__thread **p = vec_push(&threads, sizeof *p);
     if (!p) ret = WCP_ENOMEM; else *p = t;
   }
   wcp__thread **ts = threads.v;
-  for (size_t k = 0; k < threads.n && ret == 0; k++)
-    ret = list_open_ops(ts[k], &ops);
-  for (size_t k = 0; k < threads.n; k++) pthread_mutex_lock(&ts[k]->lk);
-  for (size_t k = 0; k < threads.n && ret == 0; k++) {
-    int64_t n = list_ranges(ts[k], &ranges);
-    if (n < 0) ret = (int)n; else count += n;
-  }
+  for (size_t i = 0; i < threads.n && ret == 0; i++)
+    ret = list_open_ops(ts[i], &ops);
   if (ret == 0) {
+    /* Out of memory partway: what was taken is written (and for the
+     * threads not taken yet, nothing is forgotten). */
+    for (size_t i = 0; i < threads.n; i++)
+      if (take_thread(ts[i], &k, flush) != 0) break;
     openop *op = ops.v;
-    range *rs = ranges.v;
+    range *rs = k.ranges.v;
     if (ops.n) qsort(op, ops.n, sizeof *op, cmp_openop);
-    for (size_t k = 0; k < ranges.n && ops.n; k++)
-      for (uint32_t i = rs[k].from; i < rs[k].to; i++)
-        if (rs[k].c->ev[i].type == WCP__EV_OP)
-          mark_ended(op, ops.n, rs[k].c->ev[i].a);
+    for (size_t i = 0; i < k.ranges.n && ops.n; i++)
+      for (uint32_t j = 0; j < rs[i].n; j++)
+        if (rs[i].ev[j].type == WCP__EV_OP)
+          mark_ended(op, ops.n, rs[i].ev[j].a);
     wcp__clock_mark();
     uint32_t nstr = wcp__str_count();
     if (nstr == 0) nstr = 1; /* index 0, "", exists before any intern */
-    wcp__names_lock();
-    write_header(o, count, op, ops.n, nstr);
-    for (size_t k = 0; k < ranges.n; k++)
-      for (uint32_t i = rs[k].from; i < rs[k].to; i++)
-        write_event(o, &rs[k].c->ev[i]);
-    wcp__names_unlock();
+    write_header(o, k.count, op, ops.n, nstr);
+    for (size_t i = 0; i < k.ranges.n; i++)
+      for (uint32_t j = 0; j < rs[i].n; j++)
+        write_event(o, &rs[i].ev[j]);
     out_flush(o);
     if (o->f && !o->err && fflush(o->f) != 0) o->err = errno ? errno : EIO;
-    if (flags & WCP_DUMP_FLUSH) flush_ranges(rs, ranges.n);
     if (o->err) { errno = o->err; ret = WCP_EIO; }
-    else ret = count > INT32_MAX ? INT32_MAX : (int)count;
+    else ret = k.count > INT32_MAX ? INT32_MAX : (int)k.count;
   }
-  for (size_t k = 0; k < threads.n; k++) pthread_mutex_unlock(&ts[k]->lk);
+  take_done(&k);
   pthread_mutex_unlock(&wcp__S.dump_lk);
   free(ops.v);
-  free(ranges.v);
   free(threads.v);
   return ret;
 }

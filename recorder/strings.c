@@ -1,12 +1,26 @@
 /*
- * strings.c - the interned string table and the name sets (kinds, work
- * types, outcomes, wait reasons, link kinds).
+ * strings.c - the interned string table, the name sets (kinds, work
+ * types, outcomes, wait reasons, link kinds) and the checking mode
+ * (WCPROF_CHECK=1).
  *
  * Strings: one global table, content -> id, behind a mutex, holding
  * permanent copies in pages that never move, so id -> string is readable
  * without the lock. Each thread caches address -> id (wcp__str in
  * wcp_internal.h), so a string literal costs one cache probe after its
  * first use on a thread.
+ *
+ * Checking mode: strings are interned by address, so a buffer reused for
+ * other content is recorded with the content it had first. With
+ * WCPROF_CHECK=1 (read at start-up) no thread caches anything: every
+ * string goes through the table, which also remembers, per address, a
+ * hash of the content last seen there; the same address with other
+ * content is counted as misuse (string_changed) and recorded with its
+ * new content. Slow (a hash and the lock per string), for finding the
+ * bug, not for production.
+ *
+ * Names are append-only: a name's pointer is stored before the count
+ * that makes it visible (release), so the dumper reads them without the
+ * lock. fork: both locks are held across it (core.c).
  */
 #include "wcp_internal.h"
 
@@ -72,14 +86,61 @@ static uint32_t intern_locked(const char *s) {
   return count;
 }
 
+/* Checking mode: address -> (content hash, id), open addressing, under
+ * T.lk. */
+static struct {
+  struct seen { const char *p; uint64_t hash; uint32_t id; } *slots;
+  size_t nslots, n;
+} A;
+
+static size_t addr_hash(const char *p) {
+  return (size_t)(((uintptr_t)p * 0x9E3779B97F4A7C15ull) >> 17);
+}
+
+/* With T.lk held: the id of s, its content checked against what was last
+ * seen at that address. */
+static uint32_t check_locked(const char *s) {
+  uint64_t h = hash(s);
+  if (2 * (A.n + 1) > A.nslots) {
+    size_t n = A.nslots ? 2 * A.nslots : 1024;
+    struct seen *ns = calloc(n, sizeof *ns);
+    if (!ns) return intern_locked(s); /* unchecked, still recorded */
+    for (size_t i = 0; i < A.nslots; i++) {
+      if (!A.slots[i].p) continue;
+      size_t k = addr_hash(A.slots[i].p) & (n - 1);
+      while (ns[k].p) k = (k + 1) & (n - 1);
+      ns[k] = A.slots[i];
+    }
+    free(A.slots);
+    A.slots = ns;
+    A.nslots = n;
+  }
+  size_t k = addr_hash(s) & (A.nslots - 1);
+  while (A.slots[k].p && A.slots[k].p != s) k = (k + 1) & (A.nslots - 1);
+  struct seen *e = &A.slots[k];
+  if (e->p && e->hash == h) return e->id;
+  if (e->p) wcp__misuse(WCP_MISUSE_STRING_CHANGED, 0);
+  else A.n++;
+  e->p = s;
+  e->hash = h;
+  e->id = intern_locked(s);
+  return e->id;
+}
+
 uint32_t wcp__str_slow(wcp__thread *t, const char *s) {
+  int check = atomic_load_explicit(&wcp__S.check, memory_order_relaxed);
   pthread_mutex_lock(&T.lk);
-  uint32_t id = intern_locked(s);
+  uint32_t id = check ? check_locked(s) : intern_locked(s);
   pthread_mutex_unlock(&T.lk);
   uint32_t k = wcp__pcache_slot(s);
-  if (id || *s == '\0') { t->pcache[k].p = s; t->pcache[k].id = id; }
+  if (!check && (id || *s == '\0')) {
+    t->pcache[k].p = s;
+    t->pcache[k].id = id;
+  }
   return id;
 }
+
+
 
 const char *wcp_intern(const char *s) {
   if (!s) return NULL;
@@ -106,7 +167,7 @@ const char *wcp__str_get(uint32_t id) {
 static struct {
   pthread_mutex_t lk;
   const char *names[NSETS][256];
-  int count[NSETS];
+  _Atomic int count[NSETS];
 } N = {
   .lk = PTHREAD_MUTEX_INITIALIZER,
   .names = {
@@ -125,23 +186,36 @@ int wcp_name_register(wcp_nameset set, const char *name) {
   if ((unsigned)set >= NSETS || !name || !*name) return WCP_EINVAL;
   int ret = WCP_EFULL;
   pthread_mutex_lock(&N.lk);
-  for (int i = 1; i < N.count[set]; i++)
+  int count = atomic_load_explicit(&N.count[set], memory_order_relaxed);
+  for (int i = 1; i < count; i++)
     if (strcmp(N.names[set][i], name) == 0) { ret = i; goto out; }
-  if (N.count[set] < 256) {
+  if (count < 256) {
     char *copy = strdup(name);
     if (!copy) { ret = WCP_ENOMEM; goto out; }
-    N.names[set][N.count[set]] = copy;
-    ret = N.count[set]++;
+    N.names[set][count] = copy;
+    atomic_store_explicit(&N.count[set], count + 1, memory_order_release);
+    ret = count;
   }
 out:
   pthread_mutex_unlock(&N.lk);
   return ret;
 }
 
-void wcp__names_lock(void) { pthread_mutex_lock(&N.lk); }
-void wcp__names_unlock(void) { pthread_mutex_unlock(&N.lk); }
-
-/* With the names lock held. */
+/* Without the lock: a name is stored before the count that shows it. */
 const char *wcp__name_get(wcp_nameset set, uint8_t id) {
-  return id < N.count[set] ? N.names[set][id] : "";
+  return id < atomic_load_explicit(&N.count[set], memory_order_acquire)
+             ? N.names[set][id] : "";
+}
+
+void wcp__strings_fork_prepare(void) {
+  pthread_mutex_lock(&T.lk);
+  pthread_mutex_lock(&N.lk);
+}
+void wcp__strings_fork_parent(void) {
+  pthread_mutex_unlock(&N.lk);
+  pthread_mutex_unlock(&T.lk);
+}
+void wcp__strings_fork_child(void) {
+  pthread_mutex_init(&N.lk, NULL);
+  pthread_mutex_init(&T.lk, NULL);
 }

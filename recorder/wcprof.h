@@ -4,7 +4,7 @@
  * A program links libwcprof to record where its wall-clock time goes: ops
  * (units of work, nested parent/child), waits (an op blocked on another op
  * or on a named resource) and links, written as a schema-1 wcprof dump
- * (shared/spec/dump-format.md) for wcprof-ingest.
+ * (docs/spec/dump-format.md) for wcprof-ingest.
  *
  * One rule for the whole API: every recording call is safe on a nil
  * handle and when recording is off (it does nothing and returns a nil
@@ -19,8 +19,21 @@
  * never change while the process runs; pass strings built at run time
  * through wcp_intern() first, which returns a permanent copy.
  *
+ * WCPROF_CHECK=1 in the environment at start-up checks the rule: a
+ * string address passed again with other content is counted as misuse
+ * (string_changed) and recorded with its new content (slow: for finding
+ * the bug).
+ *
  * Compile with -DWCPROF_DISABLE to compile every recording call out (the
  * control calls still link and work on an empty recorder).
+ *
+ * fork: the child of a recording process starts a run of its own (a new
+ * epoch and op-id space; the parent's buffered events, open ops and
+ * other threads' state dropped; dump paths of its own), and never hangs
+ * on a lock the recorder held in another thread. Unloading (dlclose of a
+ * shared library containing libwcprof) stops the library's threads.
+ *
+ * C++: RAII wrappers wcp::op, wcp::wait and wcp::adopt at the end.
  *
  * Thread safety: every function may be called from any thread at any time
  * unless its comment says otherwise.
@@ -101,18 +114,26 @@ const char *wcp_intern(const char *s);
 
 /* ---- handles ------------------------------------------------------------ */
 
+/* WCP__NULL: a null pointer in C and C++ alike (nullptr in C++, so the
+ * header stays clean under -Wzero-as-null-pointer-constant). */
+#ifdef __cplusplus
+#define WCP__NULL nullptr
+#else
+#define WCP__NULL ((void *)0)
+#endif
+
 /* An op handle, passed by value. It is also the op's context: the value
  * to carry to another thread so work done there is attributed to the op.
  * The all-zero value WCP_NIL is the nil handle ("no op"). A handle stays
  * safe to use after its op ended (calls on it are counted as misuse and
  * otherwise ignored). Fields are private. */
 typedef struct wcp_op {
-  uintptr_t h;   /* private: record address | WCP__F_* flags */
+  uintptr_t h;   /* private: record address | WCP__F_* flags (low 6 bits) */
   uint64_t id;   /* private: the op id (use wcp_op_id) */
 } wcp_op;
 
-#define WCP__F_RECORD ((uintptr_t)1)  /* scoped recording: record under me */
-#define WCP__F_MASK   ((uintptr_t)63)
+#define WCP__F_RECORD 1u  /* scoped recording: record under me */
+#define WCP__F_BITS   6   /* flag bits below a record's address */
 
 #ifdef __cplusplus
 #define WCP_NIL (wcp_op{})
@@ -131,15 +152,25 @@ typedef struct wcp_op_args {
   uint64_t result;     /* result id, 0 = none */
 } wcp_op_args;
 
-/* A wait in progress, held by the caller (by value, no allocation). */
+/* A wait in progress, held by the caller (by value, no allocation). A
+ * copy ended after the original (or the other way round) is counted as
+ * wait_end_twice and not recorded again. */
 typedef struct wcp_wait {
   uint64_t waiter;     /* private */
   uint64_t target;     /* private */
   uint64_t start;      /* private: ticks */
+  uint64_t tok;        /* private: this wait's number on its thread */
+  void *slot;          /* private: where its thread keeps its state */
   uint32_t ident;      /* private */
   uint8_t reason;      /* private */
   uint8_t state;       /* private: 0 nil, 1 waiting, 2 ended */
 } wcp_wait;
+
+#ifdef __cplusplus
+#define WCP__WAIT_NIL (wcp_wait{})
+#else
+#define WCP__WAIT_NIL ((wcp_wait){0})
+#endif
 
 /* ---- the gate: the one load every recording call starts with ---------- */
 
@@ -147,32 +178,54 @@ typedef struct wcp_wait {
  * this process; never goes back to 0. Private: use wcp_active(). */
 extern int wcp__gate;
 
-/* Whether any recording may happen: one relaxed atomic load. */
+/* Whether any recording may happen: one relaxed atomic load (0, a
+ * constant, with -DWCPROF_DISABLE: code guarded by it compiles out). */
 static inline int wcp_active(void) {
+#ifndef WCPROF_DISABLE
   return __builtin_expect(__atomic_load_n(&wcp__gate, __ATOMIC_RELAXED), 0);
+#else
+  return 0;
+#endif
 }
 
-/* Private slow paths behind the inline calls below. */
+/* Private slow paths behind the inline calls below (reached only once
+ * wcp_active() said yes, or on a non-nil handle). */
+wcp_op wcp__begin_k(wcp_kind kind, const char *cls);
 wcp_op wcp__begin(const wcp_op_args *a, wcp_op parent, int nested);
-void wcp__end(wcp_op op, wcp_outcome outcome, uint64_t result, int set_result);
+void wcp__end(uintptr_t h, uint64_t id, wcp_outcome outcome);
+void wcp__end_result(uintptr_t h, uint64_t id, wcp_outcome outcome,
+                     uint64_t result);
 wcp_wait wcp__wait_begin(wcp_op waiter, int nested, wcp_reason reason,
                          wcp_op target, const char *resource);
 void wcp__wait_end(wcp_wait *w);
 void wcp__link(wcp_op from, int nested, wcp_link_kind kind, wcp_op target,
                const char *ident, uint64_t result);
+void wcp__op_set_ident(wcp_op op, const char *ident);
+void wcp__op_set_result(wcp_op op, uint64_t result);
+void wcp__op_set_outcome(wcp_op op, wcp_outcome hint);
+wcp_outcome wcp__op_outcome(wcp_op op);
+uint64_t wcp__record(wcp_op parent, const wcp_op_args *a, wcp_outcome outcome,
+                     int64_t start_ns, int64_t end_ns);
+int64_t wcp__now(void);
+wcp_op wcp__current(void);
+wcp_op wcp__adopt(wcp_op ctx, int check);
+wcp_op wcp__recording(wcp_op ctx);
+
+/* Every call below is a recording call: with -DWCPROF_DISABLE it compiles
+ * to nothing (or to returning a nil value), and refers to no symbol of the
+ * library. */
 
 /* ---- ops ---------------------------------------------------------------- */
 
 /* Begins an op as the child of this thread's current op and makes it the
  * current op until it ends. Recorded when recording is on globally or the
- * current op is under a recording scope; otherwise returns WCP_NIL. The
- * returned handle must be ended once with wcp_end (or use WCP_OP). */
+ * current op is under a recording scope; otherwise returns WCP_NIL (also
+ * when no memory for its record could be had: counted as a dropped event,
+ * cause oom). The returned handle must be ended once, on this thread,
+ * with wcp_end (or use WCP_OP, or wcp::op in C++). */
 static inline wcp_op wcp_begin(wcp_kind kind, const char *cls) {
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) {
-    wcp_op_args a = {kind, 0, cls, 0, 0, 0};
-    return wcp__begin(&a, WCP_NIL, 1);
-  }
+  if (wcp_active()) return wcp__begin_k(kind, cls);
 #else
   (void)kind; (void)cls;
 #endif
@@ -191,8 +244,10 @@ static inline wcp_op wcp_begin_ex(const wcp_op_args *a) {
 
 /* Begins an op as the child of parent (WCP_NIL: a root) without touching
  * this thread's current op: for event loops and callbacks. The op may be
- * ended on any thread. Recorded when recording is on globally or parent
- * is under a recording scope. */
+ * ended on any thread, even by two at once (a cancel racing a
+ * completion): exactly one end is recorded, the other is counted as
+ * end_twice. Recorded when recording is on globally or parent is under a
+ * recording scope. */
 static inline wcp_op wcp_begin_in(wcp_op parent, const wcp_op_args *a) {
 #ifndef WCPROF_DISABLE
   if (wcp_active()) return wcp__begin(a, parent, 0);
@@ -203,13 +258,20 @@ static inline wcp_op wcp_begin_in(wcp_op parent, const wcp_op_args *a) {
 }
 
 /* Ends op with outcome (WCP_OUTCOME_NONE: the hint set with
- * wcp_op_set_outcome, if any). If op was begun with wcp_begin/_ex it must
- * be this thread's current op; ending it out of order or twice is counted
- * as misuse (end_out_of_order, end_twice) and the data stays consistent.
- * No-op on WCP_NIL. */
+ * wcp_op_set_outcome, if any). No-op on WCP_NIL. An op begun with
+ * wcp_begin/_ex should be ended on its thread as that thread's current
+ * op; misuse is counted and the data stay consistent:
+ *   - ended out of nesting order: end_out_of_order (spliced out of its
+ *     thread's chain of ops);
+ *   - ended on another thread: end_other_thread; the end (with this
+ *     moment as its end time) is handed to the op's thread, which applies
+ *     it at its next recording call, so its chain of current ops never
+ *     points at an ended op;
+ *   - ended twice (also two threads ending it at once): end_twice, and
+ *     only the first end counts. */
 static inline void wcp_end(wcp_op op, wcp_outcome outcome) {
 #ifndef WCPROF_DISABLE
-  if (op.h & ~WCP__F_MASK) wcp__end(op, outcome, 0, 0);
+  if (op.h >> WCP__F_BITS) wcp__end(op.h, op.id, outcome);
 #else
   (void)op; (void)outcome;
 #endif
@@ -219,7 +281,7 @@ static inline void wcp_end(wcp_op op, wcp_outcome outcome) {
 static inline void wcp_end_result(wcp_op op, wcp_outcome outcome,
                                   uint64_t result) {
 #ifndef WCPROF_DISABLE
-  if (op.h & ~WCP__F_MASK) wcp__end(op, outcome, result, 1);
+  if (op.h >> WCP__F_BITS) wcp__end_result(op.h, op.id, outcome, result);
 #else
   (void)op; (void)outcome; (void)result;
 #endif
@@ -230,56 +292,118 @@ static inline uint64_t wcp_op_id(wcp_op op) { return op.id; }
 
 /* Set, while the op is open, its ident / result id / outcome hint (the
  * outcome wcp_end uses when given WCP_OUTCOME_NONE). Ignored on WCP_NIL or
- * an ended op. Thread-safe against dumps; do not set the same op from two
- * threads at once. */
-void wcp_op_set_ident(wcp_op op, const char *ident);
-void wcp_op_set_result(wcp_op op, uint64_t result);
-void wcp_op_set_outcome(wcp_op op, wcp_outcome hint);
+ * an ended op. Thread-safe against dumps; do not set an op from two
+ * threads at once, nor while another thread ends it. */
+static inline void wcp_op_set_ident(wcp_op op, const char *ident) {
+#ifndef WCPROF_DISABLE
+  if (op.h >> WCP__F_BITS) wcp__op_set_ident(op, ident);
+#else
+  (void)op; (void)ident;
+#endif
+}
+static inline void wcp_op_set_result(wcp_op op, uint64_t result) {
+#ifndef WCPROF_DISABLE
+  if (op.h >> WCP__F_BITS) wcp__op_set_result(op, result);
+#else
+  (void)op; (void)result;
+#endif
+}
+static inline void wcp_op_set_outcome(wcp_op op, wcp_outcome hint) {
+#ifndef WCPROF_DISABLE
+  if (op.h >> WCP__F_BITS) wcp__op_set_outcome(op, hint);
+#else
+  (void)op; (void)hint;
+#endif
+}
 /* The outcome hint of an open op; WCP_OUTCOME_NONE if none, nil or ended. */
-wcp_outcome wcp_op_outcome(wcp_op op);
+static inline wcp_outcome wcp_op_outcome(wcp_op op) {
+#ifndef WCPROF_DISABLE
+  if (op.h >> WCP__F_BITS) return wcp__op_outcome(op);
+#else
+  (void)op;
+#endif
+  return WCP_OUTCOME_NONE;
+}
 
 /* Records an op that already finished, with explicit times in recorder
  * time (wcp_now()), as a child of parent (WCP_NIL: a root). Returns its
  * id, or 0 when not recorded (recording off, NULL a). end_ns < start_ns is
  * stored as start_ns. */
-uint64_t wcp_record(wcp_op parent, const wcp_op_args *a, wcp_outcome outcome,
-                    int64_t start_ns, int64_t end_ns);
+static inline uint64_t wcp_record(wcp_op parent, const wcp_op_args *a,
+                                  wcp_outcome outcome, int64_t start_ns,
+                                  int64_t end_ns) {
+#ifndef WCPROF_DISABLE
+  if (wcp_active()) return wcp__record(parent, a, outcome, start_ns, end_ns);
+#else
+  (void)parent; (void)a; (void)outcome; (void)start_ns; (void)end_ns;
+#endif
+  return 0;
+}
 
 /* Now in recorder time: ns since the recorder's origin (0 before the
  * first enable). Never fails. */
-int64_t wcp_now(void);
+static inline int64_t wcp_now(void) {
+#ifndef WCPROF_DISABLE
+  if (wcp_active()) return wcp__now();
+#endif
+  return 0;
+}
 
 /* ---- context: the current op, handoff, scoped recording --------------- */
 
 /* This thread's current op (WCP_NIL if none): carry it to attribute work
  * done elsewhere to it. */
-wcp_op wcp_current(void);
+static inline wcp_op wcp_current(void) {
+#ifndef WCPROF_DISABLE
+  if (wcp_active()) return wcp__current();
+#endif
+  return WCP_NIL;
+}
 
 /* Makes ctx this thread's current op (ops begun here become its
  * children) and returns the previous current op, to be restored with
  * wcp_adopt(previous) when the handed-off work is done (or use
- * WCP_ADOPT). */
-wcp_op wcp_adopt(wcp_op ctx);
+ * WCP_ADOPT, or wcp::adopt in C++). Adopting an op that has already
+ * ended is counted as misuse (adopt_ended); it is adopted all the same
+ * (its children name it as their parent). */
+static inline wcp_op wcp_adopt(wcp_op ctx) {
+#ifndef WCPROF_DISABLE
+  if (wcp_active()) return wcp__adopt(ctx, 1);
+#else
+  (void)ctx;
+#endif
+  return WCP_NIL;
+}
 
 /* ctx marked as a recording scope: ops begun under it (as its children,
  * or on a thread that adopted it, transitively) are recorded even while
  * recording is globally off. wcp_recording(WCP_NIL) makes a scope with no
  * parent op. Thread-safe; marks the recorder active (see wcp_active). */
-wcp_op wcp_recording(wcp_op ctx);
+static inline wcp_op wcp_recording(wcp_op ctx) {
+#ifndef WCPROF_DISABLE
+  return wcp__recording(ctx);
+#else
+  (void)ctx;
+  return WCP_NIL;
+#endif
+}
 
 /* ---- waits --------------------------------------------------------------- */
 
 /* Begins a wait of this thread's current op on target (may be WCP_NIL and
  * set later with wcp_wait_set_target). Outside any op the wait is not
- * recorded and counted as misuse (wait_outside_op). */
+ * recorded and counted as misuse (wait_outside_op). A wait that ends with
+ * neither a target op nor a resource (a wait on nothing: WCP_NIL given
+ * and never set) is recorded and counted as misuse (wait_no_target). */
 static inline wcp_wait wcp_wait_begin(wcp_reason reason, wcp_op target) {
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) return wcp__wait_begin(WCP_NIL, 1, reason, target, 0);
+  if (wcp_active())
+    return wcp__wait_begin(WCP_NIL, 1, reason, target,
+                           WCP__NULL);
 #else
   (void)reason; (void)target;
 #endif
-  wcp_wait w = {0, 0, 0, 0, 0, 0};
-  return w;
+  return WCP__WAIT_NIL;
 }
 
 /* Begins a wait of this thread's current op on a named resource (a lock,
@@ -292,8 +416,7 @@ static inline wcp_wait wcp_wait_begin_on(wcp_reason reason,
 #else
   (void)reason; (void)resource;
 #endif
-  wcp_wait w = {0, 0, 0, 0, 0, 0};
-  return w;
+  return WCP__WAIT_NIL;
 }
 
 /* Begins a wait of waiter (explicit, no thread state) on target or
@@ -306,17 +429,20 @@ static inline wcp_wait wcp_wait_begin_in(wcp_op waiter, wcp_reason reason,
 #else
   (void)waiter; (void)reason; (void)target; (void)resource;
 #endif
-  wcp_wait w = {0, 0, 0, 0, 0, 0};
-  return w;
+  return WCP__WAIT_NIL;
 }
 
 /* Sets the awaited op of a wait in progress. No-op on a nil or ended wait. */
 static inline void wcp_wait_set_target(wcp_wait *w, wcp_op target) {
+#ifndef WCPROF_DISABLE
   if (w->state == 1) w->target = target.id;
+#else
+  (void)w; (void)target;
+#endif
 }
 
-/* Ends and records the wait. No-op on a nil wait; ending one twice is
- * counted as misuse (wait_end_twice). */
+/* Ends and records the wait. No-op on a nil wait; ending one twice (or a
+ * copy of an ended one) is counted as misuse (wait_end_twice). */
 static inline void wcp_wait_end(wcp_wait *w) {
 #ifndef WCPROF_DISABLE
   if (w->state) wcp__wait_end(w);
@@ -354,9 +480,15 @@ static inline void wcp_link_from(wcp_op from, wcp_link_kind kind,
 /* ---- scoped macros (GCC/Clang cleanup attribute; C only) --------------- */
 
 #if !defined(__cplusplus) && (defined(__GNUC__) || defined(__clang__))
-void wcp__scope_end(wcp_op *op);
-void wcp__scope_wait_end(wcp_wait *w);
-void wcp__scope_restore(wcp_op *prev);
+static inline void wcp__scope_end(wcp_op *op) { wcp_end(*op, WCP_OUTCOME_NONE); }
+static inline void wcp__scope_wait_end(wcp_wait *w) { wcp_wait_end(w); }
+static inline void wcp__scope_restore(wcp_op *prev) {
+#ifndef WCPROF_DISABLE
+  if (wcp_active()) wcp__adopt(*prev, 0);
+#else
+  (void)prev;
+#endif
+}
 /* Declares `wcp_op name`, begun now, ended (with its outcome hint) on
  * every path out of the enclosing block. */
 #define WCP_OP(name, kind, cls)                                              \
@@ -371,7 +503,8 @@ void wcp__scope_restore(wcp_op *prev);
 #define WCP_WAIT_ON(name, reason, resource)                                  \
   wcp_wait name __attribute__((cleanup(wcp__scope_wait_end))) =             \
       wcp_wait_begin_on(reason, resource)
-/* Adopts ctx until the end of the block. */
+/* Adopts ctx until the end of the block (restoring the previous current
+ * op is not counted as adopt_ended, even if that op ended meanwhile). */
 #define WCP_ADOPT(ctx)                                                       \
   wcp_op WCP__CAT(wcp__prev_, __LINE__)                                      \
       __attribute__((cleanup(wcp__scope_restore), unused)) = wcp_adopt(ctx)
@@ -397,16 +530,39 @@ typedef enum wcp_limit_mode {
                           (flight recorder), counted as dropped */
 } wcp_limit_mode;
 
-/* Caps the events held in memory (default 4194304, or WCPROF_MAX_EVENTS;
- * ring mode with WCPROF_RING=1). The cap is kept in whole buffer chunks of
- * WCP_CHUNK_EVENTS; in ring mode each thread may keep two chunks even past
- * the cap. Takes effect for buffers taken from now on. WCP_EINVAL if
- * max_events is 0 or mode unknown. */
+/* Caps the events held in memory: recorded and not yet written by a
+ * flushing dump (default 4194304, or WCPROF_MAX_EVENTS; ring mode with
+ * WCPROF_RING=1). The cap counts events, whatever the number of threads:
+ * a thread takes capacity in grants of at most WCP_CHUNK_EVENTS (smaller
+ * as the cap nears: a share of what is left divided among the live
+ * threads), so capacity a live thread took and has not used yet is at
+ * most one grant; an exiting thread gives its unused grant back, and a
+ * flushing dump gives back the capacity of every event it takes, at once
+ * (the thread's memory it takes is written out and recycled after).
+ * In ring mode a thread at the cap overwrites its own oldest chunk of
+ * WCP_CHUNK_EVENTS events, and may hold two chunks even past the cap.
+ * Takes effect at once. WCP_EINVAL if max_events is 0 or above 2^62, or
+ * mode unknown (nothing changes). Thread-safe. */
 int wcp_set_limit(uint64_t max_events, wcp_limit_mode mode);
 #define WCP_CHUNK_EVENTS 2048
 
-/* Events dropped so far in this run (cap reached or overwritten). */
+/* Why an event was lost (the dump header's "dropped_by_cause" keys). */
+typedef enum wcp_drop_cause {
+  WCP_DROP_CAP,    /* "cap": drop mode, the cap reached */
+  WCP_DROP_RING,   /* "ring": ring mode, overwritten by newer events */
+  WCP_DROP_DUMP,   /* "dump": ring mode, at the cap, the chunk the thread
+                      would have overwritten was held by a dump (a
+                      non-flushing one reading it in place, or one
+                      taking the thread's events at that moment) */
+  WCP_DROP_OOM,    /* "oom": no memory for a buffer chunk or an op record */
+  WCP_DROP__COUNT
+} wcp_drop_cause;
+
+/* Events lost so far in this run, in all (the dump header's
+ * "dropped_events") or for one cause (0 for an unknown cause). Read
+ * without stopping anyone; thread-safe; cannot fail. */
 uint64_t wcp_dropped_events(void);
+uint64_t wcp_dropped_by_cause(wcp_drop_cause cause);
 
 /* ---- buffer memory ------------------------------------------------------------ */
 
@@ -422,7 +578,8 @@ uint64_t wcp_dropped_events(void);
  * when the pool is empty; they never wait for it. It blocks every signal,
  * maps 2 MiB slabs with transparent huge pages while those come cheap
  * (WCPROF_HUGEPAGES=0: never), is not restarted in a forked child until
- * the child needs a chunk, and does not keep the process alive. */
+ * the child needs a chunk, and does not keep the process alive (it is
+ * stopped and joined at exit and when the library is unloaded). */
 
 /* Turns the pre-fault thread off (on = 0: the thread exits after the slab
  * it is mapping; none is started again) or back on (started the next time
@@ -457,17 +614,29 @@ typedef struct wcp_memstats {
 /* Fills *s. Thread-safe; cannot fail. */
 void wcp_memstats_get(wcp_memstats *s);
 
-/* Misuse counted so far, by kind (the dump header's "misuse" object).
- * As a debug aid the recorder can abort instead, after printing the kind
- * (and op id) to stderr: WCPROF_ABORT_ON_MISUSE=1 in the environment at
- * start-up, or libwcprof built with -DWCPROF_ABORT_ON_MISUSE=1 (CMake
- * option WCPROF_ABORT_ON_MISUSE; WCPROF_ABORT_ON_MISUSE=0 then turns it
- * off again). */
+/* Misuse counted so far, by kind (the dump header's "misuse" object;
+ * the key is the name after WCP_MISUSE_, in lower case). As a debug aid
+ * the recorder can abort instead, after printing the kind (and op id) to
+ * stderr: WCPROF_ABORT_ON_MISUSE=1 in the environment at start-up, or
+ * libwcprof built with -DWCPROF_ABORT_ON_MISUSE=1 (CMake option
+ * WCPROF_ABORT_ON_MISUSE; WCPROF_ABORT_ON_MISUSE=0 then turns it off
+ * again). */
 typedef enum wcp_misuse {
-  WCP_MISUSE_END_OUT_OF_ORDER, WCP_MISUSE_END_TWICE,
-  WCP_MISUSE_WAIT_OUTSIDE_OP, WCP_MISUSE_WAIT_END_TWICE,
-  WCP_MISUSE_LINK_OUTSIDE_OP, WCP_MISUSE__COUNT
+  WCP_MISUSE_END_OUT_OF_ORDER, /* a nested op ended before its children */
+  WCP_MISUSE_END_TWICE,        /* an op ended again (or by two at once) */
+  WCP_MISUSE_WAIT_OUTSIDE_OP,  /* a wait begun with no current op */
+  WCP_MISUSE_WAIT_END_TWICE,   /* a wait (or a copy of it) ended again */
+  WCP_MISUSE_LINK_OUTSIDE_OP,  /* a link recorded with no current op */
+  WCP_MISUSE_END_OTHER_THREAD, /* a wcp_begin op ended on another thread */
+  WCP_MISUSE_WAIT_NO_TARGET,   /* a wait ended with neither target nor
+                                  resource: a wait on nothing */
+  WCP_MISUSE_ADOPT_ENDED,      /* wcp_adopt of an op that had ended */
+  WCP_MISUSE_STRING_CHANGED,   /* WCPROF_CHECK=1: a string address passed
+                                  again with other content (the address
+                                  rule broken); the new content is kept */
+  WCP_MISUSE__COUNT
 } wcp_misuse;
+/* The count for kind; 0 for an unknown kind. Thread-safe. */
 uint64_t wcp_misuse_count(wcp_misuse kind);
 
 /* ---- dumps ------------------------------------------------------------------ */
@@ -476,11 +645,13 @@ uint64_t wcp_misuse_count(wcp_misuse kind);
                               written by exactly one dump) */
 
 /* Writes a dump of everything recorded so far (minus what earlier
- * flushing dumps wrote) while other threads keep recording; dumps are
- * serialized. Returns the number of event lines written, or WCP_EIO
- * (errno set; with FLUSH, the events are then still forgotten) or
- * WCP_ENOMEM (nothing written, nothing forgotten). The fd / FILE stays
- * open and is the caller's. */
+ * flushing dumps wrote) while other threads keep recording (in ring mode
+ * too: a flushing dump takes the threads' chunks out of their rings
+ * first, then writes them); dumps are serialized. Returns the number of
+ * event lines written, or WCP_EIO (errno set; with FLUSH, the events are
+ * then still forgotten) or WCP_ENOMEM (nothing written, nothing
+ * forgotten; should memory run out partway, the events not taken yet
+ * stay for the next dump). The fd / FILE stays open and is the caller's. */
 int wcp_dump_fd(int fd, unsigned flags);
 int wcp_dump_file(FILE *f, unsigned flags);
 /* Dumps to a new file (replaced if present) named by pattern, where %p is
@@ -489,13 +660,141 @@ int wcp_dump_file(FILE *f, unsigned flags);
 int wcp_dump_path(const char *pattern, unsigned flags);
 
 /* Arranges that signal signo requests a flushing dump to pattern (as in
- * wcp_dump_path); a helper thread writes it, never the signal handler.
- * Also done at start-up by WCPROF_SIGNAL=USR1|USR2|<number> with
- * WCPROF_SIGNAL_OUT=pattern (default wcprof-%p-%n.dump). Returns 0,
- * WCP_EINVAL, WCP_ETHREAD or WCP_EIO. Call once per process. */
+ * wcp_dump_path); a helper thread ("wcprof-signal") writes it, never the
+ * signal handler. Also done at start-up by WCPROF_SIGNAL=USR1|USR2|<n>
+ * with WCPROF_SIGNAL_OUT=pattern (default wcprof-%p-%n.dump). Returns 0,
+ * WCP_EINVAL, WCP_ETHREAD or WCP_EIO. Call once per process. The
+ * previous action of signo is restored if libwcprof is unloaded
+ * (dlclose of a shared library that contains it). */
 int wcp_dump_on_signal(int signo, const char *pattern);
 
 #ifdef __cplusplus
 }
+
+/* ---- C++: RAII wrappers ------------------------------------------------- */
+
+/* Scope-bound ops, waits and adoptions for C++11 and later: each ends (or
+ * restores) in its destructor, so every path out of a scope, exceptions
+ * included, ends what it began. op and wait are movable (the moved-from
+ * object is nil and ends nothing) and not copyable; adopt is neither (it
+ * restores this thread's state and must stay on it). Everything is
+ * noexcept and, like the C calls, compiles to nothing with
+ * -DWCPROF_DISABLE. */
+namespace wcp {
+
+class op {
+ public:
+  /* wcp_begin / wcp_begin_ex: a child of this thread's current op. */
+  op(wcp_kind kind, const char *cls) noexcept : h_(wcp_begin(kind, cls)) {}
+  explicit op(const wcp_op_args &a) noexcept : h_(wcp_begin_ex(&a)) {}
+  /* wcp_begin_in: a child of parent, leaving the current op alone. */
+  static op in(wcp_op parent, const wcp_op_args &a) noexcept {
+    return op(wcp_begin_in(parent, &a));
+  }
+  /* Takes over an op begun with the C calls (ended by this object). */
+  static op adopt_handle(wcp_op h) noexcept { return op(h); }
+  op(op &&o) noexcept : h_(o.h_) { o.h_ = WCP_NIL; }
+  op &operator=(op &&o) noexcept {
+    if (this != &o) {
+      end();
+      h_ = o.h_;
+      o.h_ = WCP_NIL;
+    }
+    return *this;
+  }
+  op(const op &) = delete;
+  op &operator=(const op &) = delete;
+  /* Ends with the outcome hint (wcp_op_set_outcome), unless ended. */
+  ~op() { end(); }
+
+  /* Ends now (later calls and the destructor do nothing). */
+  void end(wcp_outcome outcome = WCP_OUTCOME_NONE) noexcept {
+    wcp_op h = h_;
+    h_ = WCP_NIL;
+    wcp_end(h, outcome);
+  }
+  void end_result(wcp_outcome outcome, uint64_t result) noexcept {
+    wcp_op h = h_;
+    h_ = WCP_NIL;
+    wcp_end_result(h, outcome, result);
+  }
+  void set_ident(const char *ident) noexcept { wcp_op_set_ident(h_, ident); }
+  void set_result(uint64_t result) noexcept { wcp_op_set_result(h_, result); }
+  void set_outcome(wcp_outcome hint) noexcept { wcp_op_set_outcome(h_, hint); }
+  /* The handle (the op's context, to carry to other threads). */
+  wcp_op handle() const noexcept { return h_; }
+  uint64_t id() const noexcept { return wcp_op_id(h_); }
+  /* Gives the handle up without ending it (the caller ends it). */
+  wcp_op release() noexcept {
+    wcp_op h = h_;
+    h_ = WCP_NIL;
+    return h;
+  }
+
+ private:
+  explicit op(wcp_op h) noexcept : h_(h) {}
+  wcp_op h_;
+};
+
+class wait {
+ public:
+  /* wcp_wait_begin: this thread's current op waits on target. */
+  wait(wcp_reason reason, wcp_op target) noexcept
+      : w_(wcp_wait_begin(reason, target)) {}
+  /* wcp_wait_begin_on: ... on a named resource. */
+  wait(wcp_reason reason, const char *resource) noexcept
+      : w_(wcp_wait_begin_on(reason, resource)) {}
+  /* wcp_wait_begin_in: waiter (explicit) waits on target or resource. */
+  static wait in(wcp_op waiter, wcp_reason reason, wcp_op target,
+                 const char *resource) noexcept {
+    return wait(wcp_wait_begin_in(waiter, reason, target, resource));
+  }
+  wait(wait &&o) noexcept : w_(o.w_) { o.w_ = WCP__WAIT_NIL; }
+  wait &operator=(wait &&o) noexcept {
+    if (this != &o) {
+      end();
+      w_ = o.w_;
+      o.w_ = WCP__WAIT_NIL;
+    }
+    return *this;
+  }
+  wait(const wait &) = delete;
+  wait &operator=(const wait &) = delete;
+  ~wait() { end(); }
+
+  void set_target(wcp_op target) noexcept { wcp_wait_set_target(&w_, target); }
+  /* Ends now (later calls and the destructor do nothing). */
+  void end() noexcept {
+    if (w_.state == 1) wcp_wait_end(&w_);
+    w_ = WCP__WAIT_NIL;
+  }
+
+ private:
+  explicit wait(const wcp_wait &w) noexcept : w_(w) {}
+  wcp_wait w_;
+};
+
+class adopt {
+ public:
+  /* wcp_adopt(ctx) now, the previous current op restored on destruction
+   * (restoring is not counted as adopt_ended). */
+  explicit adopt(wcp_op ctx) noexcept : prev_(wcp_adopt(ctx)) {}
+  ~adopt() {
+#ifndef WCPROF_DISABLE
+    if (wcp_active()) wcp__adopt(prev_, 0);
 #endif
+  }
+  adopt(const adopt &) = delete;
+  adopt &operator=(const adopt &) = delete;
+  adopt(adopt &&) = delete;
+  adopt &operator=(adopt &&) = delete;
+  /* The op that was current before. */
+  wcp_op previous() const noexcept { return prev_; }
+
+ private:
+  wcp_op prev_;
+};
+
+}  // namespace wcp
+#endif /* __cplusplus */
 #endif /* WCPROF_H */

@@ -44,6 +44,7 @@
 #include <string.h>
 #include <sched.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -173,9 +174,93 @@ static void baseline_reset(void) { /* keep capacity: memory is reused */
   for (int i = 0; i < 16; i++) shards[i].nev = 0;
 }
 
+#define MAXTH 256
+
+/* ---- the floor: what a minimal tracer does ----------------------------- */
+
+/* The least a tracer can do for a begin+end pair: read the TSC at begin,
+ * read it again at end and append one 48-byte record to a per-thread ring
+ * (no locks, no checks, no strings table, no open-op bookkeeping). Begin
+ * and end are out-of-line calls, as a tracer library's would be (and as
+ * libwcprof's are behind its inline gate). Measured in the same run as
+ * libwcprof, so the ratio to it does not depend on the machine's rdtsc. */
+typedef struct floor_rec {      /* 48 bytes */
+  uint64_t s, d;                /* rdtsc at begin and at end */
+  uint64_t id, parent;          /* op id, enclosing op */
+  const char *cls;              /* class, by address */
+  uint32_t th;                  /* thread */
+  uint8_t kind, outcome, pad[2];
+} floor_rec;
+_Static_assert(sizeof(floor_rec) == 48, "the floor appends 48-byte records");
+
+typedef struct floor_ring {
+  floor_rec *rec;               /* mask + 1 records */
+  uint64_t mask, n;             /* ring index mask, records appended */
+  uint64_t next_id, cur;        /* last op id given, the open op */
+  uint32_t th;
+} __attribute__((aligned(64))) floor_ring;
+
+typedef struct floor_op { uint64_t s, id, parent; } floor_op;
+
+static floor_ring floor_rings[MAXTH];   /* one per benchmark thread slot */
+static __thread floor_ring *fl;       /* this thread's */
+
+static inline uint64_t rdtsc(void) {
+#if defined(__x86_64__)
+  uint32_t lo, hi;
+  __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64_t)hi << 32) | lo;
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+__attribute__((noinline)) static floor_op floor_begin(void) {
+  floor_ring *f = fl;
+  floor_op o = {rdtsc(), ++f->next_id, f->cur};
+  f->cur = o.id;
+  return o;
+}
+
+__attribute__((noinline)) static void floor_end(floor_op o, uint8_t kind,
+                                                const char *cls,
+                                                uint8_t outcome) {
+  uint64_t d = rdtsc();
+  floor_ring *f = fl;
+  floor_rec *r = &f->rec[f->n++ & f->mask];
+  *r = (floor_rec){o.s, d, o.id, o.parent, cls, f->th, kind, outcome, {0, 0}};
+  f->cur = o.parent;
+}
+
+static void loop_floor(long pairs) {
+  for (long i = 0; i < pairs; i++) {
+    floor_op op = floor_begin();
+    floor_end(op, WCP_KIND_CALL, "bench.op", WCP_OUTCOME_OK);
+    __asm__ __volatile__("" ::: "memory");
+  }
+}
+
+/* Rings for threads 0..n-1 of at least `records` records each; warm:
+ * every page written once now (and reused by every repetition), else
+ * never-touched memory (the first write to each page faults it in). */
+static void floor_setup(int n, long records, int warm) {
+  uint64_t size = 1;
+  while (size < (uint64_t)records) size <<= 1;
+  for (int i = 0; i < n; i++) {
+    floor_ring *f = &floor_rings[i];
+    if (f->rec && f->mask + 1 >= size) continue;
+    void *p = mmap(NULL, size * sizeof(floor_rec), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) { perror("mmap"); exit(1); }
+    if (warm) memset(p, 0, size * sizeof(floor_rec));
+    *f = (floor_ring){p, size - 1, 0, 0, 0, (uint32_t)i + 1};
+  }
+}
+
 /* ---- running threads ---------------------------------------------------- */
 
-#define MAXTH 256
 #define MAXREPS 64
 
 static cpu_set_t allowed;     /* the CPUs this process may use */
@@ -193,6 +278,7 @@ typedef struct run {
   void (*loop)(long);
   long pairs;
   int cpu;                    /* pin to this CPU, or -1 */
+  int slot;                   /* thread index: its floor ring */
   pthread_barrier_t *go;
   double ns, cpu_ns;          /* elapsed / thread CPU time per pair */
   long nivcsw;                /* times descheduled while running */
@@ -201,6 +287,7 @@ typedef struct run {
 
 static void *thread_main(void *p) {
   run *r = p;
+  fl = &floor_rings[r->slot];
   if (r->cpu >= 0) {
     cpu_set_t one;
     CPU_ZERO(&one);
@@ -228,7 +315,7 @@ static void measure(void (*loop)(long), int n, long pairs, run *r) {
   pthread_barrier_t go;
   pthread_barrier_init(&go, NULL, (unsigned)n);
   for (int i = 0; i < n; i++) {
-    r[i] = (run){loop, pairs, pin ? cpu_at(i) : -1, &go, 0, 0, 0, 0};
+    r[i] = (run){loop, pairs, pin ? cpu_at(i) : -1, i, &go, 0, 0, 0, 0};
     pthread_create(&th[i], NULL, thread_main, &r[i]);
   }
   for (int i = 0; i < n; i++) pthread_join(th[i], NULL);
@@ -258,17 +345,15 @@ static void discard_events(void) {
  * descheduled (nivcsw, summed over threads); first: the first rep's wall. */
 typedef struct fig {
   double wall, cpu, first, nivcsw;
+  double best_wall, best_cpu;   /* the least disturbed repetition's */
   double th_wall[MAXTH], th_cpu[MAXTH];
 } fig;
 
 /* reps repetitions of loop on n threads, between() after each. */
-static void median(fig *f, void (*loop)(long), int n, long pairs, int reps,
-                   void (*between)(void)) {
-  static run r[MAXREPS][MAXTH];
+/* Fills f from reps repetitions r[k][0..n) of a loop on n threads. */
+static void summarize(fig *f, run (*r)[MAXTH], int n, int reps) {
   double w[MAXREPS], c[MAXREPS], cs[MAXREPS], tw[MAXREPS], tc[MAXREPS];
   for (int k = 0; k < reps; k++) {
-    measure(loop, n, pairs, r[k]);
-    if (between) between();
     w[k] = c[k] = cs[k] = 0;
     for (int i = 0; i < n; i++) {
       w[k] += r[k][i].ns / n;
@@ -280,11 +365,42 @@ static void median(fig *f, void (*loop)(long), int n, long pairs, int reps,
   f->wall = med(w, reps);
   f->cpu = med(c, reps);
   f->nivcsw = med(cs, reps);
+  f->best_wall = w[0];
+  f->best_cpu = c[0];
+  for (int k = 1; k < reps; k++) {
+    if (w[k] < f->best_wall) f->best_wall = w[k];
+    if (c[k] < f->best_cpu) f->best_cpu = c[k];
+  }
   for (int i = 0; i < n; i++) {
     for (int k = 0; k < reps; k++) { tw[k] = r[k][i].ns; tc[k] = r[k][i].cpu_ns; }
     f->th_wall[i] = med(tw, reps);
     f->th_cpu[i] = med(tc, reps);
   }
+}
+
+/* reps repetitions of loop on n threads, between() after each. */
+static void median(fig *f, void (*loop)(long), int n, long pairs, int reps,
+                   void (*between)(void)) {
+  static run r[MAXREPS][MAXTH];
+  for (int k = 0; k < reps; k++) {
+    measure(loop, n, pairs, r[k]);
+    if (between) between();
+  }
+  summarize(f, r, n, reps);
+}
+
+/* reps repetitions of loop a and loop b on n threads, taking turns (so
+ * both see the same machine), after_b() after each of b's. */
+static void interleave(fig *fa, fig *fb, void (*a)(long), void (*b)(long),
+                       int n, long pairs, int reps, void (*after_b)(void)) {
+  static run ra[MAXREPS][MAXTH], rb[MAXREPS][MAXTH];
+  for (int k = 0; k < reps; k++) {
+    measure(a, n, pairs, ra[k]);
+    measure(b, n, pairs, rb[k]);
+    if (after_b) after_b();
+  }
+  summarize(fa, ra, n, reps);
+  summarize(fb, rb, n, reps);
 }
 
 static void per_thread(const char *what, const fig *f, int n) {
@@ -314,17 +430,23 @@ typedef struct fresh_run {
 } fresh_run;
 
 /* In the child: n threads record `events` pairs each into fresh memory
- * (with reserve, after wcp_reserve for all of them); prints one line for
+ * (with reserve, after wcp_reserve for all of them; with floor, the floor
+ * instead of libwcprof, into never-touched rings); prints one line for
  * fresh_parse. */
-static int fresh_child(int n, long events, int reserve) {
+static int fresh_child(int n, long events, int reserve, int floor) {
   wcp_set_limit((uint64_t)n * ((uint64_t)events + WCP_CHUNK_EVENTS), WCP_LIMIT_DROP);
   double t0 = now_ns(CLOCK_MONOTONIC);
   if (reserve && wcp_reserve((uint64_t)n * (uint64_t)events) != 0)
     fprintf(stderr, "warning: wcp_reserve failed\n");
   double reserve_ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1e6;
-  wcp_enable();
   static run r[2];
-  measure(loop_wcprof, n, events, r);
+  if (floor) {
+    floor_setup(n, events, 0);
+    measure(loop_floor, n, events, r);
+  } else {
+    wcp_enable();
+    measure(loop_wcprof, n, events, r);
+  }
   wcp_memstats m;
   wcp_memstats_get(&m);
   if (wcp_dropped_events())
@@ -353,15 +475,16 @@ static int fresh_parse(const char *line, fresh_run *f) {
 /* Runs this program as a --fresh-child with WCPROF_PREFAULT and
  * WCPROF_HUGEPAGES set as given (and --reserve, --no-pin passed on). */
 static int fresh_spawn(int n, long events, int prefault, int huge, int reserve,
-                       fresh_run *f) {
+                       int floor, fresh_run *f) {
   char nbuf[16], ebuf[32], pbuf[32], hbuf[32];
   snprintf(nbuf, sizeof nbuf, "%d", n);
   snprintf(ebuf, sizeof ebuf, "%ld", events);
   snprintf(pbuf, sizeof pbuf, "WCPROF_PREFAULT=%d", prefault);
   snprintf(hbuf, sizeof hbuf, "WCPROF_HUGEPAGES=%d", huge);
-  char *argv[6] = {"wcprof-bench-recorder", "--fresh-child", nbuf, ebuf};
+  char *argv[7] = {"wcprof-bench-recorder", "--fresh-child", nbuf, ebuf};
   int a = 4;
   if (reserve) argv[a++] = "--reserve";
+  if (floor) argv[a++] = "--floor";
   if (!pin) argv[a++] = "--no-pin";
   argv[a] = NULL;
   size_t ne = 0;
@@ -401,19 +524,21 @@ static int fresh_spawn(int n, long events, int prefault, int huge, int reserve,
 }
 
 static int fresh(long events, int reps) {
-  static const struct { int prefault, huge, reserve; const char *name; } cfg[] = {
-    {0, 1, 0, "pre-fault off"},
-    {1, 0, 0, "on, 4 KiB pages"},
-    {1, 1, 0, "on (default)"},
-    {0, 1, 1, "off, wcp_reserve"},
+  static const struct { int prefault, huge, reserve, floor; const char *name; } cfg[] = {
+    {0, 1, 0, 1, "floor"},
+    {0, 1, 0, 0, "pre-fault off"},
+    {1, 0, 0, 0, "on, 4 KiB pages"},
+    {1, 1, 0, 0, "on (default)"},
+    {0, 1, 1, 0, "off, wcp_reserve"},
   };
+  enum { DEFAULT = 3 };
   enum { NCFG = sizeof cfg / sizeof cfg[0] };
   static fresh_run r[2][NCFG][MAXREPS];
   for (int k = 0; k < reps; k++)
     for (int n = 1; n <= 2; n++)
       for (int c = 0; c < NCFG; c++)
         if (fresh_spawn(n, events, cfg[c].prefault, cfg[c].huge,
-                        cfg[c].reserve, &r[n - 1][c][k]) != 0)
+                        cfg[c].reserve, cfg[c].floor, &r[n - 1][c][k]) != 0)
           return 1;
   printf("fresh memory: each thread records %ld pairs (one event each) into "
          "never-touched memory,\none process per repetition; medians of %d; "
@@ -453,7 +578,25 @@ static int fresh(long events, int reps) {
              n, cfg[c].name, t1, t2, sm, ms, ms * 1e6 / ((double)events * n),
              hs, cs, rs);
     }
-  printf("self-mapped: share of the chunks the recording threads mapped "
+  /* the ratio to the floor: each thread's median, averaged over threads */
+  for (int n = 1; n <= 2; n++) {
+    double v[MAXREPS], fw = 0, fc = 0, ow = 0, oc = 0;
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < reps; k++) v[k] = r[n - 1][0][k].wall[i];
+      fw += med(v, reps) / n;
+      for (int k = 0; k < reps; k++) v[k] = r[n - 1][0][k].cpu[i];
+      fc += med(v, reps) / n;
+      for (int k = 0; k < reps; k++) v[k] = r[n - 1][DEFAULT][k].wall[i];
+      ow += med(v, reps) / n;
+      for (int k = 0; k < reps; k++) v[k] = r[n - 1][DEFAULT][k].cpu[i];
+      oc += med(v, reps) / n;
+    }
+    printf("%d thread%s: on (default) / floor = %.2fx wall, %.2fx cpu\n", n,
+           n > 1 ? "s" : "", ow / fw, oc / fc);
+  }
+  printf("floor: the 48-byte ring append with rdtsc, its rings in "
+         "never-touched memory\n(each thread faults in its own pages); "
+         "self-mapped: share of the chunks the recording threads mapped "
          "themselves (reserve empty);\nhelper: CPU time of the pre-fault "
          "thread, in all and per event recorded; huge: slabs mapped with "
          "huge pages / all slabs;\ndesched/block: times the recording "
@@ -463,7 +606,7 @@ static int fresh(long events, int reps) {
 }
 
 int main(int argc, char **argv) {
-  int maxth = 2, reps = 7, fresh_mode = 0, child = 0, reserve = 0;
+  int maxth = 2, reps = 7, fresh_mode = 0, child = 0, reserve = 0, floor = 0;
   long pairs = 500000, events = 4194304;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) maxth = atoi(argv[++i]);
@@ -472,6 +615,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--no-pin") == 0) pin = 0;
     else if (strcmp(argv[i], "--fresh") == 0) fresh_mode = 1;
     else if (strcmp(argv[i], "--reserve") == 0) reserve = 1;
+    else if (strcmp(argv[i], "--floor") == 0) floor = 1;
     else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) events = atol(argv[++i]);
     else if (strcmp(argv[i], "--fresh-child") == 0 && i + 2 < argc) {
       child = atoi(argv[++i]);
@@ -502,21 +646,26 @@ int main(int argc, char **argv) {
     ncpus = 1;
     pin = 0;
   }
-  if (child) return fresh_child(child, events, reserve);
+  if (child) return fresh_child(child, events, reserve, floor);
   if (fresh_mode) return fresh(events, reps);
   for (int i = 0; i < 16; i++) pthread_mutex_init(&shards[i].mu, NULL);
   int counts[3] = {1, 2, maxth}, nc = maxth > 2 ? 3 : maxth;
-  static fig never[3], out[3], on[3], off[3], base[3];
+  static fig never[3], out[3], on[3], off[3], base[3], flo[3];
   /* the cap must hold one repetition's events (one per pair) */
   wcp_set_limit((uint64_t)pairs * (uint64_t)maxth +
                 WCP_CHUNK_EVENTS * (uint64_t)maxth, WCP_LIMIT_DROP);
+  floor_setup(maxth, pairs, 1);
   for (int c = 0; c < nc; c++) {
     median(&never[c], loop_wcprof, counts[c], pairs, reps, NULL);
     median(&out[c], bench_loop_compiled_out, counts[c], pairs, reps, NULL);
   }
   wcp_enable();
+  /* warm both: the first repetition of each takes its memory once */
+  median(&on[0], loop_wcprof, maxth > 2 ? maxth : 2, pairs, 1, discard_events);
   for (int c = 0; c < nc; c++) {
-    median(&on[c], loop_wcprof, counts[c], pairs, reps, discard_events);
+    /* the floor and libwcprof take turns, one repetition each */
+    interleave(&flo[c], &on[c], loop_floor, loop_wcprof, counts[c], pairs,
+               reps, discard_events);
     median(&base[c], loop_baseline, counts[c], pairs, reps, baseline_reset);
   }
   wcp_disable();
@@ -528,22 +677,32 @@ int main(int argc, char **argv) {
 
   printf("ns per begin+end pair, per thread; median of %d reps of %ld pairs; "
          "threads %s\n"
-         "wall = elapsed time per pair; cpu = thread CPU time per pair\n",
+         "wall = elapsed time per pair; cpu = thread CPU time per pair; "
+         "floor = a 48-byte ring append\nwith rdtsc (see bench.c), taking "
+         "turns with libwcprof; ratio = enabled / floor (wall, and cpu)\n",
          reps, pairs, pin ? "pinned, one per CPU" : "not pinned");
-  printf("%-7s %12s %13s %13s %11s %13s %13s %11s %9s\n", "threads",
-         "compiled-out", "never-enabled", "enabled wall", "enabled cpu",
-         "enabled-off", "mutex16 wall", "mutex16 cpu", "speed-up");
+  printf("%-7s %8s %9s %8s %9s %9s %8s %6s %6s %8s %9s %9s %8s\n",
+         "threads", "compiled", "never-en.", "floor", "fl. cpu", "enabled",
+         "en. cpu", "ratio", "r.cpu", "en.-off", "mutex16", "m16 cpu",
+         "speed-up");
   for (int c = 0; c < nc; c++)
-    printf("%-7d %12.2f %13.2f %13.2f %11.2f %13.2f %13.2f %11.2f %8.1fx\n",
-           counts[c], out[c].wall, never[c].wall, on[c].wall, on[c].cpu,
-           off[c].wall, base[c].wall, base[c].cpu, base[c].wall / on[c].wall);
-  printf("enabled, first rep (fresh buffers): ");
+    printf("%-7d %8.2f %9.2f %8.2f %9.2f %9.2f %8.2f %5.2fx %5.2fx %8.2f %9.2f "
+           "%9.2f %7.1fx\n",
+           counts[c], out[c].wall, never[c].wall, flo[c].wall, flo[c].cpu,
+           on[c].wall, on[c].cpu, on[c].wall / flo[c].wall,
+           on[c].cpu / flo[c].cpu, off[c].wall, base[c].wall, base[c].cpu,
+           base[c].wall / on[c].wall);
+  printf("least disturbed repetition (minimum over the %d, wall/cpu ns; on a "
+         "busy machine\nthe medians include other processes' "
+         "interference):\n", reps);
   for (int c = 0; c < nc; c++)
-    printf("%s%d thread%s %.2f", c ? ", " : "", counts[c], counts[c] > 1 ? "s" : "",
-           on[c].first);
-  printf(" ns wall\n");
+    printf("  %d thread%s: floor %.2f/%.2f, enabled %.2f/%.2f, ratio %.2fx/%.2fx\n",
+           counts[c], counts[c] > 1 ? "s" : " ", flo[c].best_wall,
+           flo[c].best_cpu, on[c].best_wall, on[c].best_cpu,
+           on[c].best_wall / flo[c].best_wall, on[c].best_cpu / flo[c].best_cpu);
   for (int c = 1; c < nc; c++) {
     printf("each thread, %d threads (wall/cpu ns, medians):\n", counts[c]);
+    per_thread("floor", &flo[c], counts[c]);
     per_thread("enabled", &on[c], counts[c]);
     per_thread("mutex16", &base[c], counts[c]);
   }

@@ -80,7 +80,7 @@ static int only_keys(ctx *c, json_t *o, const char *const *keys) {
 static int check_header(ctx *c, json_t *h, size_t *count) {
   static const char *const keys[] = {"schema_version", "epoch_unix_nano",
       "dumped_unix_nano", "dropped_events", "event_count", "strings",
-      "open_ops", "misuse", NULL};
+      "open_ops", "misuse", "dropped_by_cause", NULL};
   if (!json_is_object(h)) return fail(c, "header is not an object");
   if (only_keys(c, h, keys)) return -1;
   if (dc_int(h, "schema_version") != 1 || !json_is_integer(json_object_get(h, "schema_version")))
@@ -121,6 +121,24 @@ static int check_header(ctx *c, json_t *h, size_t *count) {
           check_int(c, o, "thread_id", OPT, 1))
         return c->err[0] ? -1 : fail(c, "open_ops[%zu]: bad \"kind\"", i);
     }
+  }
+  json_t *by = json_object_get(h, "dropped_by_cause");
+  if (by) {
+    static const char *const causes[] = {"cap", "ring", "dump", "oom", NULL};
+    const char *k;
+    json_t *v;
+    json_int_t sum = 0;
+    if (!json_is_object(by)) return fail(c, "\"dropped_by_cause\" is not an object");
+    if (only_keys(c, by, causes)) return -1;
+    json_object_foreach(by, k, v) {
+      if (check_int(c, by, k, OPT, 1)) return -1;
+      sum += json_integer_value(v);
+    }
+    if (sum != dc_int(h, "dropped_events"))
+      return fail(c, "dropped_by_cause adds up to %lld, dropped_events is %lld",
+                  (long long)sum, (long long)dc_int(h, "dropped_events"));
+  } else if (dc_int(h, "dropped_events") != 0) {
+    return fail(c, "dropped_events without dropped_by_cause");
   }
   json_t *mis = json_object_get(h, "misuse");
   if (mis) {

@@ -13,6 +13,10 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct dc_dump {
   json_t *header;  /* new reference: the header object */
   json_t *events;  /* new reference: array of event objects, in order */
@@ -36,5 +40,9 @@ json_int_t dc_int(const json_t *obj, const char *key);
 
 /* String value of key in obj, "" when absent. */
 const char *dc_s(const json_t *obj, const char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

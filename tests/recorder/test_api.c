@@ -330,22 +330,62 @@ static void test_misuse(void **state) {
   wcp_link(WCP_LINK_RESULT, WCP_NIL, NULL, 3);
   assert_int_equal(wcp_misuse_count(WCP_MISUSE_LINK_OUTSIDE_OP), 1);
   wcp_op c = wcp_begin(WCP_KIND_CALL, "c");
-  wcp_wait w2 = wcp_wait_begin(WCP_REASON_LOCK, WCP_NIL);
+  wcp_wait w2 = wcp_wait_begin_on(WCP_REASON_LOCK, "mu");
   wcp_wait_end(&w2);
   wcp_wait_end(&w2);
   assert_int_equal(wcp_misuse_count(WCP_MISUSE_WAIT_END_TWICE), 1);
+  /* a copy of a wait ended after the original: counted, not recorded */
+  wcp_wait w3 = wcp_wait_begin_on(WCP_REASON_IO, "disk");
+  wcp_wait copy = w3;
+  wcp_wait_end(&w3);
+  wcp_wait_end(&copy);
+  assert_int_equal(wcp_misuse_count(WCP_MISUSE_WAIT_END_TWICE), 2);
+  /* ... and the other way round */
+  wcp_wait w4 = wcp_wait_begin_on(WCP_REASON_IO, "disk");
+  wcp_wait copy4 = w4;
+  wcp_wait_end(&copy4);
+  wcp_wait_end(&w4);
+  assert_int_equal(wcp_misuse_count(WCP_MISUSE_WAIT_END_TWICE), 3);
+  /* a wait on nothing inside an op (no target op, none set, no
+   * resource): recorded, and counted */
+  wcp_wait w5 = wcp_wait_begin(WCP_REASON_CALL_EXEC, WCP_NIL);
+  wcp_wait_end(&w5);
+  assert_int_equal(wcp_misuse_count(WCP_MISUSE_WAIT_NO_TARGET), 1);
+  wcp_wait w6 = wcp_wait_begin(WCP_REASON_CALL_EXEC, WCP_NIL);
+  wcp_wait_set_target(&w6, a);          /* set later: fine */
+  wcp_wait_end(&w6);
+  assert_int_equal(wcp_misuse_count(WCP_MISUSE_WAIT_NO_TARGET), 1);
   wcp_end(c, 0);
+  /* adopting an op that ended: counted (and adopted: children name it);
+   * restoring the previous op at the end of a WCP_ADOPT scope is not */
+  wcp_op prev = wcp_adopt(a);
+  assert_int_equal(wcp_misuse_count(WCP_MISUSE_ADOPT_ENDED), 1);
+  assert_int_equal(wcp_current().id, a.id);
+  wcp_adopt(prev);
+  assert_int_equal(wcp_misuse_count(WCP_MISUSE_ADOPT_ENDED), 1);
+  wcp_op d = wcp_begin(WCP_KIND_CALL, "d");
+  {
+    WCP_ADOPT(c); /* c ended: counted */
+    wcp_end(d, 0); /* d ended inside the scope: restoring it is no misuse */
+  }
+  assert_int_equal(wcp_misuse_count(WCP_MISUSE_ADOPT_ENDED), 2);
+  assert_int_equal(wcp_misuse_count(WCP_MISUSE_END_OUT_OF_ORDER), 2);
+  wcp_adopt(WCP_NIL);
 
-  dc_dump d;
-  assert_int_equal(take_dump(WCP_DUMP_FLUSH, &d), 0);
-  assert_int_equal(json_array_size(d.events), 4); /* a, b, c, one wait */
-  json_t *m = json_object_get(d.header, "misuse");
-  assert_int_equal(dc_int(m, "end_out_of_order"), 1);
+  dc_dump dd;
+  assert_int_equal(take_dump(WCP_DUMP_FLUSH, &dd), 0);
+  /* a, b, c, d; the waits w2, w3, copy4, w5, w6 */
+  assert_int_equal(json_array_size(dd.events), 9);
+  json_t *m = json_object_get(dd.header, "misuse");
+  assert_int_equal(dc_int(m, "end_out_of_order"), 2);
   assert_int_equal(dc_int(m, "end_twice"), 2);
   assert_int_equal(dc_int(m, "wait_outside_op"), 1);
   assert_int_equal(dc_int(m, "link_outside_op"), 1);
-  assert_int_equal(dc_int(m, "wait_end_twice"), 1);
-  dc_free(&d);
+  assert_int_equal(dc_int(m, "wait_end_twice"), 3);
+  assert_int_equal(dc_int(m, "wait_no_target"), 1);
+  assert_int_equal(dc_int(m, "adopt_ended"), 2);
+  assert_null(json_object_get(m, "end_other_thread"));
+  dc_free(&dd);
 }
 
 static void test_names(void **state) {

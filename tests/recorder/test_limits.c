@@ -28,6 +28,13 @@ static void test_cap_drops_exactly(void **state) {
   assert_int_equal(kept, 2 * WCP_CHUNK_EVENTS);
   assert_int_equal(dc_int(d.header, "dropped_events"), 10000 - (json_int_t)kept);
   assert_int_equal(wcp_dropped_events(), 10000 - kept);
+  /* lost to the cap, and said so by cause */
+  json_t *by = json_object_get(d.header, "dropped_by_cause");
+  assert_int_equal(json_object_size(by), 1);
+  assert_int_equal(dc_int(by, "cap"), 10000 - (json_int_t)kept);
+  assert_int_equal(wcp_dropped_by_cause(WCP_DROP_CAP), 10000 - kept);
+  assert_int_equal(wcp_dropped_by_cause(WCP_DROP_RING), 0);
+  assert_int_equal(wcp_dropped_by_cause((wcp_drop_cause)99), 0);
   /* the cap keeps the oldest: results 1..kept */
   assert_int_equal(dc_int(json_array_get(d.events, 0), "r"), 1);
   assert_int_equal(dc_int(json_array_get(d.events, kept - 1), "r"), (json_int_t)kept);
@@ -51,6 +58,10 @@ static void test_ring_keeps_newest(void **state) {
   assert_true(kept >= WCP_CHUNK_EVENTS && kept <= 2 * WCP_CHUNK_EVENTS);
   assert_int_equal(wcp_dropped_events() - dropped0, 10000 - kept);
   assert_int_equal(dc_int(d.header, "dropped_events"), (json_int_t)wcp_dropped_events());
+  /* overwritten: cause ring */
+  json_t *by = json_object_get(d.header, "dropped_by_cause");
+  assert_int_equal(dc_int(by, "ring"), 10000 - (json_int_t)kept);
+  assert_int_equal(wcp_dropped_by_cause(WCP_DROP_RING), 10000 - kept);
   for (size_t i = 0; i < kept; i++) /* the newest, in order */
     assert_int_equal(dc_int(json_array_get(d.events, i), "r"),
                      (json_int_t)(10000 - kept + 1 + i));

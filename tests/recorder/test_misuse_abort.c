@@ -12,6 +12,7 @@
 
 #include "testutil.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -65,7 +66,7 @@ static void wait_outside_op(void) {
 
 static void wait_end_twice(void) {
   wcp_op a = wcp_begin(WCP_KIND_CALL, "a");
-  wcp_wait w = wcp_wait_begin(WCP_REASON_LOCK, WCP_NIL);
+  wcp_wait w = wcp_wait_begin_on(WCP_REASON_LOCK, "mu");
   wcp_wait_end(&w);
   wcp_wait_end(&w);
   wcp_end(a, 0);
@@ -75,9 +76,45 @@ static void link_outside_op(void) {
   wcp_link(WCP_LINK_RESULT, WCP_NIL, NULL, 1);
 }
 
-static void correct_use(void) {
+static void copied_wait_end_twice(void) {
+  wcp_op a = wcp_begin(WCP_KIND_CALL, "a");
+  wcp_wait w = wcp_wait_begin_on(WCP_REASON_LOCK, "mu");
+  wcp_wait copy = w;
+  wcp_wait_end(&w);
+  wcp_wait_end(&copy);
+  wcp_end(a, 0);
+}
+
+static void wait_no_target(void) {
   wcp_op a = wcp_begin(WCP_KIND_CALL, "a");
   wcp_wait w = wcp_wait_begin(WCP_REASON_LOCK, WCP_NIL);
+  wcp_wait_end(&w);
+  wcp_end(a, 0);
+}
+
+static void adopt_ended(void) {
+  wcp_op a = wcp_begin(WCP_KIND_CALL, "a");
+  wcp_end(a, 0);
+  wcp_adopt(a);
+}
+
+static wcp_op other_threads_op;
+static void *end_it(void *p) {
+  (void)p;
+  wcp_end(other_threads_op, 0);
+  return NULL;
+}
+
+static void end_other_thread(void) {
+  other_threads_op = wcp_begin(WCP_KIND_CALL, "a");
+  pthread_t th;
+  pthread_create(&th, NULL, end_it, NULL);
+  pthread_join(th, NULL);
+}
+
+static void correct_use(void) {
+  wcp_op a = wcp_begin(WCP_KIND_CALL, "a");
+  wcp_wait w = wcp_wait_begin_on(WCP_REASON_LOCK, "mu");
   wcp_wait_end(&w);
   wcp_link(WCP_LINK_RESULT, a, NULL, 1);
   wcp_end(a, 0);
@@ -99,6 +136,10 @@ static void test_each_misuse_aborts(void **state) {
   expect_abort(wait_outside_op, "wcprof: misuse: wait_outside_op; aborting");
   expect_abort(wait_end_twice, "wcprof: misuse: wait_end_twice (op ");
   expect_abort(link_outside_op, "wcprof: misuse: link_outside_op; aborting");
+  expect_abort(copied_wait_end_twice, "wcprof: misuse: wait_end_twice (op ");
+  expect_abort(wait_no_target, "wcprof: misuse: wait_no_target (op ");
+  expect_abort(adopt_ended, "wcprof: misuse: adopt_ended (op ");
+  expect_abort(end_other_thread, "wcprof: misuse: end_other_thread (op ");
 }
 
 static void test_correct_use_runs_on(void **state) {

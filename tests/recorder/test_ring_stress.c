@@ -238,6 +238,12 @@ static void test_ring_under_concurrent_dumps(void **state) {
   absorb(&d, 1);
   uint64_t dropped = (uint64_t)dc_int(d.header, "dropped_events");
   assert_int_equal(wcp_dropped_events(), dropped);
+  /* lost by overwriting (or to a non-flushing dump reading in place),
+   * never to the cap or for memory */
+  json_t *by = json_object_get(d.header, "dropped_by_cause");
+  assert_int_equal(dc_int(by, "ring") + dc_int(by, "dump"), dropped);
+  assert_int_equal(wcp_dropped_by_cause(WCP_DROP_CAP), 0);
+  assert_int_equal(wcp_dropped_by_cause(WCP_DROP_OOM), 0);
   dc_free(&d);
 
   assert_int_equal(S.bad, 0);
