@@ -31,9 +31,10 @@ static int rerr(wcp_reader *r, long line, const char *fmt, ...)
 /* "reason (column N)" from the scanner's last failure. */
 static int scan_err(wcp_reader *r, const char *what)
 {
-    if (r->js.err_col)
-        return rerr(r, r->line, "%s%s (column %zu)", what, r->js.err, r->js.err_col);
-    return rerr(r, r->line, "%s%s", what, r->js.err);
+    if (r->js.err.column)
+        return rerr(r, r->line, "%s%s (column %llu)", what, r->js.err.text,
+                    (unsigned long long)r->js.err.column);
+    return rerr(r, r->line, "%s%s", what, r->js.err.text);
 }
 
 int wcp_reader_open(wcp_reader *r, const char *path)
@@ -287,13 +288,10 @@ int wcp_reader_parse_event(wcp_reader *r, char *line, size_t n, wcp_event *ev)
     jscan_reset(&r->js);
     if (jscan_object(&r->js, line, n, event_key, v, K_N, &extra) < 0) {
         /* The scanner refused the line: jansson has the last word. */
-        char saved[sizeof r->js.err];
-        size_t col = r->js.err_col;
-        memcpy(saved, r->js.err, sizeof saved);
+        wcp_errpos saved = r->js.err;
         if (wcp_reader_parse_event_jansson(r, line, n, ev) == 0)
             return 0;
-        memcpy(r->js.err, saved, sizeof saved);
-        r->js.err_col = col;
+        r->js.err = saved;
         return scan_err(r, "");
     }
     if (event_from_slots(r, v, &extra, ev) < 0)
@@ -602,7 +600,7 @@ static int on_open_elem(void *p, size_t index, const jv *e)
     wcp_open_op op;
     memset(&op, 0, sizeof op);
     if (jscan_object(&js, e->s, e->n, open_key, v, O_N, &extra) < 0) {
-        rerr(r, 1, "open_ops[%zu]: %s", index, js.err);
+        rerr(r, 1, "open_ops[%zu]: %s", index, js.err.text);
         goto out;
     }
     char where[64];
