@@ -1,4 +1,4 @@
-/* fuzz_chrome.c - fuzz target for the Chrome trace reader (ingest/chrome.c).
+/* fuzz_chrome.c - fuzz target for the Chrome trace reader (import/chrome.c, chrome_nest.c).
  *
  * Each input is a whole trace file. It is read twice: as much as fits at a
  * time, and in reads of 1 to 13 bytes (chosen by the input's first byte);
@@ -9,7 +9,7 @@
  *
  *   CC=clang cmake -S . -B build-fuzz -DWCPROF_FUZZ=ON
  *   cmake --build build-fuzz --target fuzz_chrome
- *   build-fuzz/tests/ingest/fuzz_chrome -max_total_time=60 tests/ingest/fuzz-corpus-chrome
+ *   build-fuzz/tests/import/fuzz_chrome -max_total_time=60 tests/import/fuzz-corpus-chrome
  */
 #define _GNU_SOURCE
 #include "chrome_render.h"

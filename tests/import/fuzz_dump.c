@@ -8,7 +8,7 @@
  *
  *   CC=clang cmake -S . -B build-fuzz -DWCPROF_FUZZ=ON
  *   cmake --build build-fuzz --target fuzz_dump
- *   build-fuzz/tests/ingest/fuzz_dump -max_total_time=60 tests/ingest/fuzz-corpus
+ *   build-fuzz/tests/import/fuzz_dump -max_total_time=60 tests/import/fuzz-corpus
  */
 #include "dump.h"
 
