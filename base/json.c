@@ -497,6 +497,8 @@ int wcp_json_member(wcp_json *j, wcp_json_tok *k, wcp_json_tok *v)
     uint8_t want = j->want;
     bool closed = false;
     int rc = 0;
+    if (!j->depth || !in_object(j) || want == W_STRING || want == W_KEYSTR)
+        return fail(j, j->p, "not in an object's members");
     if (want == W_AFTER)
         rc = after_value(j, k, &closed);
     if (!rc && !closed && !(rc = key_tok(j, k, &closed)) && !closed && !(rc = colon(j)))

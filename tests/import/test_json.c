@@ -7,6 +7,8 @@
  * - Syntax: a value is accepted exactly when jansson accepts it.
  * - Skip: wcp_json_skip() gives an object's or array's raw text; nesting
  *   is limited from the skipped value.
+ * - Members: an object's keys and values; a member cut by the end of the
+ *   text is read again whole.
  * - Errors: text, line and column of the offending byte.
  */
 #include <setjmp.h>
@@ -189,6 +191,51 @@ static void test_skip(void **s)
     assert_int_equal(err.column, 23);
 }
 
+/* An object's members, the text cut inside one: it is read again whole. */
+static void test_members(void **s)
+{
+    (void)s;
+    const char *text = "{\"a\": 1, \"bb\": [2, 3], \"c\": {\"d\": null}}";
+    size_t n = strlen(text), cut = strlen("{\"a\": 1, \"bb\": [2");
+    wcp_errpos err;
+    wcp_json j;
+    wcp_json_tok k, v;
+    wcp_json_init(&j, text, cut, &err);
+    j.last = false;
+    assert_int_equal(wcp_json_next(&j, &v), 0);
+    assert_int_equal(v.type, WCP_JSON_OBJECT);
+    assert_int_equal(wcp_json_member(&j, &k, &v), 0);
+    assert_memory_equal(k.p, "a", 1);
+    assert_int_equal(v.type, WCP_JSON_NUMBER);
+    assert_int_equal(wcp_json_member(&j, &k, &v), 0);
+    assert_memory_equal(k.p, "bb", 2);
+    assert_int_equal(v.type, WCP_JSON_ARRAY);
+    const char *at = j.p;
+    assert_int_equal(wcp_json_skip(&j, &v), WCP_JSON_MORE);
+    /* start the member over, with all of the text */
+    wcp_json_init(&j, text, n, &err);
+    assert_int_equal(wcp_json_next(&j, &v), 0);
+    assert_int_equal(wcp_json_member(&j, &k, &v), 0);
+    assert_int_equal(wcp_json_member(&j, &k, &v), 0);
+    assert_true(j.p == at);
+    assert_int_equal(wcp_json_skip(&j, &v), 0);
+    assert_int_equal(v.n, strlen("[2, 3]"));
+    assert_int_equal(wcp_json_member(&j, &k, &v), 0);
+    assert_memory_equal(k.p, "c", 1);
+    assert_int_equal(wcp_json_skip(&j, &v), 0);
+    assert_memory_equal(v.p, "{\"d\": null}", v.n);
+    assert_int_equal(wcp_json_member(&j, &k, &v), 0);
+    assert_int_equal(k.type, WCP_JSON_END);
+    /* a member cut before its value: nothing of it consumed */
+    wcp_json_init(&j, text, strlen("{\"a\": 1, \"bb\":"), &err);
+    j.last = false;
+    assert_int_equal(wcp_json_next(&j, &v), 0);
+    assert_int_equal(wcp_json_member(&j, &k, &v), 0);
+    at = j.p;
+    assert_int_equal(wcp_json_member(&j, &k, &v), WCP_JSON_MORE);
+    assert_true(j.p == at);
+}
+
 static void test_errors(void **s)
 {
     (void)s;
@@ -216,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_pieces),
         cmocka_unit_test(test_syntax_as_jansson),
         cmocka_unit_test(test_skip),
+        cmocka_unit_test(test_members),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests_name("json tokenizer", tests, NULL, NULL);
