@@ -2,13 +2,19 @@
  *
  * The structure ({ } [ ] : , and whitespace, nested values included, with
  * jansson's depth limit) and the common tokens (plain ASCII strings,
- * integers of up to 18 digits, true/false/null) are scanned here; every
- * other token is given to jansson to decode or refuse, so the scanner never
- * accepts what jansson would not. See jscan.h.
+ * integers of up to 18 digits, true/false/null) are scanned here. Every
+ * other string or number is checked and decoded by the JSON tokenizer
+ * (json.h), which accepts what jansson accepts; jansson itself is asked only
+ * about a token the tokenizer refuses, to word the refusal as it always was
+ * worded (or, should it accept the token after all, to decide). See jscan.h.
  */
 #include "jscan.h"
 
+#include "json.h"
+
 #include <jansson.h>
+#include <locale.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,12 +102,14 @@ typedef struct cur {
 } cur;
 
 static int fail(jscan *js, const cur *c, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(jscan *js, const cur *c, const char *at, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(js->err, sizeof js->err, fmt, ap);
+    size_t off = at ? (size_t)(at - c->base) : 0;
+    wcp_errpos_vset(&js->err, 1, at ? off + 1 : 0, off, fmt, ap);
     va_end(ap);
-    js->err_col = at ? (size_t)(at - c->base) + 1 : 0;
     return -1;
 }
 
@@ -136,6 +144,28 @@ static const char *string_end(const char *p, const char *end)
     return NULL;
 }
 
+/* The string [c->p, e) (quotes included) as jansson sees it: its value, or
+ * its refusal in jansson's words. */
+static int jansson_string(jscan *js, cur *c, const char *e, jv *out)
+{
+    json_t *v = jansson_token(js, c, c->p, e);
+    if (!v)
+        return -1;
+    size_t n = json_string_length(v);
+    char *d = scratch(js, n ? n : 1);
+    if (!d) {
+        json_decref(v);
+        return fail(js, c, c->p, "out of memory");
+    }
+    memcpy(d, json_string_value(v), n);
+    json_decref(v);
+    out->type = JV_STR;
+    out->s = d;
+    out->n = n;
+    c->p = e;
+    return 0;
+}
+
 static int scan_string(jscan *js, cur *c, jv *out)
 {
     const char *s = c->p + 1, *q = s;
@@ -152,24 +182,67 @@ static int scan_string(jscan *js, cur *c, jv *out)
             break;
         q++;
     }
+    /* escapes, other bytes: the tokenizer checks and decodes */
     const char *e = string_end(c->p, c->end);
     if (!e)
         return fail(js, c, c->p, "unterminated string");
-    json_t *v = jansson_token(js, c, c->p, e);
-    if (!v)
-        return -1;
-    size_t n = json_string_length(v);
-    char *d = scratch(js, n ? n : 1);
-    if (!d) {
-        json_decref(v);
-        return fail(js, c, c->p, "out of memory");
-    }
-    memcpy(d, json_string_value(v), n);
-    json_decref(v);
+    wcp_json j;
+    wcp_errpos err;
+    wcp_json_tok t;
+    wcp_json_init(&j, c->p, (size_t)(e - c->p), &err);
+    if (wcp_json_string(&j, &t) != 0 || j.p != e)
+        return jansson_string(js, c, e, out);
     out->type = JV_STR;
-    out->s = d;
-    out->n = n;
+    out->s = t.p;                  /* no escapes: the bytes in the line */
+    out->n = t.n;
+    if (t.esc) {
+        char *d = scratch(js, t.n ? t.n : 1);
+        if (!d)
+            return fail(js, c, c->p, "out of memory");
+        out->s = d;
+        out->n = wcp_json_decode(t.p, t.n, d);
+    }
     c->p = e;
+    return 0;
+}
+
+/* The value of the number token [a, b), as jansson would make it: an
+ * integer that fits in 64 bits (JV_INT), or a real (JV_OTHER, its text).
+ * Returns -1 for what jansson refuses: an integer out of range, a real that
+ * overflows a double. */
+static int number_value(const char *a, const char *b, jv *out)
+{
+    size_t n = (size_t)(b - a);
+    if (!memchr(a, '.', n) && !memchr(a, 'e', n) && !memchr(a, 'E', n)) {
+        bool neg = *a == '-';
+        uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+        for (const char *p = a + neg; p < b; p++) {
+            uint64_t d = (uint64_t)(*p - '0');
+            if (v > (limit - d) / 10)
+                return -1;
+            v = v * 10 + d;
+        }
+        out->type = JV_INT;
+        out->i = neg ? (int64_t)(0 - v) : (int64_t)v;
+        return 0;
+    }
+    char small[64], *t = n < sizeof small ? small : malloc(n + 1);
+    if (!t)
+        return -1;
+    memcpy(t, a, n);
+    t[n] = 0;
+    const char *point = localeconv()->decimal_point; /* strtod reads the locale's, as jansson knows */
+    char *dot = memchr(t, '.', n);
+    if (dot && point && point[0] && !point[1])
+        *dot = point[0];
+    double d = strtod(t, NULL);
+    if (t != small)
+        free(t);
+    if (isinf(d))
+        return -1;
+    out->type = JV_OTHER;
+    out->s = a;
+    out->n = n;
     return 0;
 }
 
@@ -197,22 +270,31 @@ static int scan_number(jscan *js, cur *c, jv *out)
         c->p = q;
         return 0;
     }
-    /* anything else (real, exponent, 19+ digits, leading zero): jansson decides */
+    /* anything else (real, exponent, 19+ digits, leading zero): the tokenizer
+     * checks the token, jansson words a refusal */
     q = a;
     while (q < c->end && (strchr("+-.eE", *q) || (*q >= '0' && *q <= '9')))
         q++;
-    json_t *j = jansson_token(js, c, a, q);
-    if (!j)
+    wcp_json j;
+    wcp_errpos err;
+    wcp_json_tok t;
+    wcp_json_init(&j, a, (size_t)(q - a), &err);
+    if (wcp_json_number(&j, &t) == 0 && j.p == q && number_value(a, q, out) == 0) {
+        c->p = q;
+        return 0;
+    }
+    json_t *x = jansson_token(js, c, a, q);
+    if (!x)
         return -1;
-    if (json_is_integer(j)) {
+    if (json_is_integer(x)) {
         out->type = JV_INT;
-        out->i = (int64_t)json_integer_value(j);
+        out->i = (int64_t)json_integer_value(x);
     } else {
         out->type = JV_OTHER;
         out->s = a;
         out->n = (size_t)(q - a);
     }
-    json_decref(j);
+    json_decref(x);
     c->p = q;
     return 0;
 }

@@ -5,15 +5,18 @@
  * caller's table and its value stored in a slot; nested values are checked
  * token by token (jansson's depth limit included) and kept as raw text.
  * Anything unusual (a string with escapes or non-ASCII bytes, a number that
- * is not a plain integer) is handed to jansson token by token, so what the
- * scanner accepts is exactly what jansson accepts (tests/ingest/fuzz_dump.c
- * checks this against jansson's own parse of the line).
+ * is not a plain integer) goes to the JSON tokenizer (json.h) token by
+ * token, so what the scanner accepts is exactly what jansson accepts
+ * (tests/import/fuzz_dump.c checks this against jansson's own parse of the
+ * line); a refusal is worded by jansson, as it always was.
  *
  * Ownership: decoded strings point either into the line (which must outlive
  * them) or into the scanner's scratch arena, valid until jscan_reset().
  */
 #ifndef WCP_JSCAN_H
 #define WCP_JSCAN_H
+
+#include "errpos.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -37,8 +40,7 @@ typedef struct jscan {
     char *scratch;     /* arena for decoded strings and unknown-key JSON */
     char *xbuf;        /* unknown "key":value pairs of the object being scanned */
     size_t xlen, xcap; /* bytes used / allocated in xbuf */
-    char err[256];     /* the reason of the last failure */
-    size_t err_col;    /* 1-based column of the last failure (0: unknown) */
+    wcp_errpos err;    /* the last failure: its text and column (0: unknown) */
 } jscan;
 
 /* Looks up a key (decoded bytes): returns a slot index >= 0, or -1 for a key
@@ -53,7 +55,7 @@ void jscan_free(jscan *js);
 /* Parses the object text [p, p+n) into slots[0..nslots): a known key's value
  * goes to slots[k] (a repeated key: the last wins, as in jansson); unknown keys
  * are collected into *extra as a JSON object text ({0} when none). Returns 0,
- * or -1 with js->err / js->err_col set (nothing else is promised). */
+ * or -1 with js->err set (nothing else is promised). */
 int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn,
                  jv *slots, int nslots, jv *extra);
 

@@ -1,11 +1,12 @@
-/* dump.c - reading wcprof dumps: the line reader, the header, the events.
- * See dump.h; the format is spec/dump-format.md. */
+/* dump.c - reading wcprof dumps: the line reader, the header, the events,
+ * and the dump's row in the table of formats. See dump.h; the format is
+ * docs/spec/dump-format.md. */
 #include "dump.h"
 
+#include "errpos.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,63 +17,21 @@
 #define LINE_MAX_BYTES ((size_t)64 << 20)
 #define READ_CHUNK ((size_t)1 << 20)
 
+static int rerr(wcp_reader *r, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int rerr(wcp_reader *r, long line, const char *fmt, ...)
 {
-    int o = snprintf(r->err, sizeof r->err, "%s:%ld: ", r->path, line);
-    if (o < 0 || (size_t)o >= sizeof r->err)
-        return -1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->err + o, sizeof r->err - (size_t)o, fmt, ap);
+    wcp_errpos_vprint(r->err, sizeof r->err, r->path, line, 0, "", fmt, ap);
     va_end(ap);
     return -1;
 }
 
-/* "reason (column N)" from the scanner's last failure. */
+/* "what reason (column N)" from the scanner's last failure. */
 static int scan_err(wcp_reader *r, const char *what)
 {
-    if (r->js.err_col)
-        return rerr(r, r->line, "%s%s (column %zu)", what, r->js.err, r->js.err_col);
-    return rerr(r, r->line, "%s%s", what, r->js.err);
-}
-
-int wcp_reader_open(wcp_reader *r, const char *path)
-{
-    memset(r, 0, sizeof *r);
-    r->path = path;
-    jscan_init(&r->js);
-    if (strcmp(path, "-") == 0) {
-        r->path = "<stdin>";
-        r->fd = 0;
-    } else {
-        r->fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (r->fd < 0)
-            return rerr(r, 0, "cannot open: %s", strerror(errno));
-    }
-    r->cap = 1 << 20;
-    r->buf = malloc(r->cap);
-    if (!r->buf)
-        return rerr(r, 0, "out of memory");
-    return 0;
-}
-
-static void stop_thread(wcp_reader *r);
-
-void wcp_reader_close(wcp_reader *r)
-{
-    stop_thread(r);
-    if (r->src)
-        r->src->close(r);
-    r->src = NULL;
-    if (r->fd > 0)
-        close(r->fd);
-    r->fd = -1;
-    free(r->buf);
-    r->buf = NULL;
-    if (r->jroot)
-        json_decref(r->jroot);
-    r->jroot = NULL;
-    jscan_free(&r->js);
+    return wcp_errpos_print(r->err, sizeof r->err, r->path, r->line, r->js.err.column, what, "%s",
+                            r->js.err.text);
 }
 
 /* Returns the next line (without its '\n') in *line, *n; *nl says whether it
@@ -287,13 +246,10 @@ int wcp_reader_parse_event(wcp_reader *r, char *line, size_t n, wcp_event *ev)
     jscan_reset(&r->js);
     if (jscan_object(&r->js, line, n, event_key, v, K_N, &extra) < 0) {
         /* The scanner refused the line: jansson has the last word. */
-        char saved[sizeof r->js.err];
-        size_t col = r->js.err_col;
-        memcpy(saved, r->js.err, sizeof saved);
+        wcp_errpos saved = r->js.err;
         if (wcp_reader_parse_event_jansson(r, line, n, ev) == 0)
             return 0;
-        memcpy(r->js.err, saved, sizeof saved);
-        r->js.err_col = col;
+        r->js.err = saved;
         return scan_err(r, "");
     }
     if (event_from_slots(r, v, &extra, ev) < 0)
@@ -387,10 +343,8 @@ int wcp_reader_parse_event_jansson(wcp_reader *r, char *line, size_t n, wcp_even
     return 0;
 }
 
-static int next_in_batch(wcp_reader *r, wcp_event *ev);
-
 /* The next event line of a wcprof dump: 1, 0 at the end, -1 on error. */
-static int next_line(wcp_reader *r, wcp_event *ev)
+static int dump_next(wcp_reader *r, wcp_event *ev)
 {
     char *line;
     size_t n;
@@ -425,27 +379,6 @@ static int next_line(wcp_reader *r, wcp_event *ev)
         return -1;
     }
     return 1;
-}
-
-int wcp_reader_next(wcp_reader *r, wcp_event *ev)
-{
-    if (r->pipe)
-        return next_in_batch(r, ev);
-    int rc = r->src ? r->src->next(r, ev) : next_line(r, ev);
-    if (rc <= 0)
-        return rc;
-    ev->aux = 0;
-    if (r->hook.seen)
-        r->hook.seen(r->hook.ctx, ev);
-    if (r->hook.ready)
-        ev->aux = r->hook.ready(r->hook.ctx, ev);
-    r->events++;
-    return 1;
-}
-
-void wcp_reader_set_hook(wcp_reader *r, const wcp_event_hook *hook)
-{
-    r->hook = *hook;
 }
 
 /* ---- header */
@@ -499,10 +432,8 @@ static int on_string_elem(void *p, size_t index, const jv *e)
     return rc ? rc : 0;
 }
 
-int wcp_reader_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
+static int dump_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
 {
-    if (r->src)
-        return r->src->header(r, on_string, ctx);
     char *line;
     size_t n;
     bool nl;
@@ -602,7 +533,7 @@ static int on_open_elem(void *p, size_t index, const jv *e)
     wcp_open_op op;
     memset(&op, 0, sizeof op);
     if (jscan_object(&js, e->s, e->n, open_key, v, O_N, &extra) < 0) {
-        rerr(r, 1, "open_ops[%zu]: %s", index, js.err);
+        rerr(r, 1, "open_ops[%zu]: %s", index, js.err.text);
         goto out;
     }
     char where[64];
@@ -629,10 +560,8 @@ out:
     return rc;
 }
 
-int wcp_reader_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx)
+static int dump_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx)
 {
-    if (r->src)
-        return r->src->open_ops(r, on_open, ctx);
     if (!r->open_ops_raw.n)
         return 0;
     open_ctx oc = {r, on_open, ctx};
@@ -642,289 +571,38 @@ int wcp_reader_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx)
     return rc ? -1 : 0;
 }
 
-/* ---- the parsing thread
- *
- * The thread owns a copy of the reader (its file, buffer and scanner) and
- * parses batches of events; each event is copied into its batch (the line
- * and any string that does not point into it go to the batch's arena, kept
- * as offsets while the arena may still grow). The caller's thread takes full
- * batches from the queue and gives them back when it moves past them. At
- * most QUEUE batches exist, so a fast parser waits for a slow consumer.
- * The thread holds each batch back until the next one is parsed, then calls
- * the hook's ready() on its events (wcp_reader_set_hook()). */
-
-#define BATCH 2048                /* events per batch */
-#define QUEUE 6                   /* batches in existence at most */
-
-typedef struct rec {
-    wcp_event ev;                 /* strings as offsets into the arena */
-    long line;
-    uint64_t bytes;
-} rec;
-
-typedef struct batch {
-    struct batch *next;
-    rec *recs;
-    size_t n;
-    char *arena;
-    size_t used, cap;
-    int status;                   /* after the last event: 1 more follow, 0 end, -1 error */
-    char err[768];
-} batch;
-
-struct wcp_pipe {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;            /* a batch became full, or free, or stop was set */
-    batch *full, *full_tail;      /* parsed, in order */
-    batch *spare;                 /* given back */
-    int made;                     /* batches allocated */
-    bool stop;                    /* the consumer is closing */
-    wcp_reader own;               /* the thread's reader (its hook without ready) */
-    wcp_event_hook hook;
-    batch *cur;                   /* the consumer's batch */
-    size_t pos;                   /* next event in cur */
-};
-
-static size_t arena_put(batch *b, const char *p, size_t n)
+/* The dump reader's fields, which every reader has (a reader of another
+ * format leaves them as wcp_reader_open() made them). */
+static void dump_close(wcp_reader *r)
 {
-    if (n == 0)                   /* an empty line: a Chrome source's events have none */
-        return b->used;
-    if (b->used + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1 << 16;
-        while (cap < b->used + n)
-            cap *= 2;
-        char *a = realloc(b->arena, cap);
-        if (!a)
-            return SIZE_MAX;
-        b->arena = a;
-        b->cap = cap;
-    }
-    memcpy(b->arena + b->used, p, n);
-    b->used += n;
-    return b->used - n;
-}
-
-/* s as an offset: into the copy of the line at `at` when it points into
- * the line, else into its own copy. False: out of memory. */
-static bool str_to_offset(batch *b, wcp_str *s, wcp_str line, size_t at)
-{
-    size_t off;
-    if (s->n == 0)
-        off = 0;
-    else if (s->p >= line.p && s->p + s->n <= line.p + line.n)
-        off = at + (size_t)(s->p - line.p);
-    else if ((off = arena_put(b, s->p, s->n)) == SIZE_MAX)
-        return false;
-    s->p = (const char *)(uintptr_t)off;
-    return true;
-}
-
-static bool copy_event(batch *b, const wcp_reader *r, const wcp_event *ev)
-{
-    rec *x = &b->recs[b->n];
-    x->ev = *ev;
-    x->line = r->line;
-    x->bytes = r->bytes;
-    size_t at = arena_put(b, ev->line.p, ev->line.n);
-    if (at == SIZE_MAX)
-        return false;
-    wcp_event *e = &x->ev;
-    wcp_str *strs[] = {&e->e, &e->k, &e->w, &e->o, &e->rs, &e->lk, &e->extra};
-    for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
-        if (!str_to_offset(b, strs[k], ev->line, at))
-            return false;
-    e->line.p = (const char *)(uintptr_t)at;
-    b->n++;
-    return true;
-}
-
-static void offset_to_str(const batch *b, wcp_str *s)
-{
-    s->p = s->n ? b->arena + (uintptr_t)s->p : "";
-}
-
-/* rec's event with its strings pointing into the arena again */
-static void event_of(const batch *b, const rec *x, wcp_event *ev)
-{
-    *ev = x->ev;
-    wcp_str *strs[] = {&ev->e, &ev->k, &ev->w, &ev->o, &ev->rs, &ev->lk, &ev->extra, &ev->line};
-    for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
-        offset_to_str(b, strs[k]);
-}
-
-/* Calls ready() on b's events, then queues b for the consumer. */
-static void hand_over(wcp_pipe *p, batch *b)
-{
-    if (p->hook.ready)
-        for (size_t k = 0; k < b->n; k++) {
-            wcp_event ev;
-            event_of(b, &b->recs[k], &ev);
-            b->recs[k].ev.aux = p->hook.ready(p->hook.ctx, &ev);
-        }
-    pthread_mutex_lock(&p->mu);
-    if (p->full_tail)
-        p->full_tail->next = b;
-    else
-        p->full = b;
-    p->full_tail = b;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-}
-
-static void free_batches(batch *b)
-{
-    while (b) {
-        batch *n = b->next;
-        free(b->recs);
-        free(b->arena);
-        free(b);
-        b = n;
-    }
-}
-
-/* A free batch, emptied; NULL when the consumer is closing. */
-static batch *take_spare(wcp_pipe *p)
-{
-    pthread_mutex_lock(&p->mu);
-    while (!p->stop && !p->spare && p->made >= QUEUE)
-        pthread_cond_wait(&p->cv, &p->mu);
-    batch *b = NULL;
-    if (!p->stop) {
-        if (p->spare) {
-            b = p->spare;
-            p->spare = b->next;
-        } else if ((b = calloc(1, sizeof *b)) && (b->recs = malloc(BATCH * sizeof *b->recs))) {
-            p->made++;
-        } else {
-            free(b);
-            b = NULL;
-        }
-    }
-    pthread_mutex_unlock(&p->mu);
-    if (b) {
-        b->next = NULL;
-        b->n = b->used = 0;
-        b->status = 1;
-    }
-    return b;
-}
-
-static void *parse_thread(void *arg)
-{
-    wcp_pipe *p = arg;
-    wcp_reader *r = &p->own;
-    batch *held = NULL;           /* parsed, handed over once the next one is */
-    int status = 1;
-    while (status == 1) {
-        batch *b = take_spare(p);
-        if (!b)
-            break;
-        while (b->n < BATCH) {
-            wcp_event ev;
-            status = wcp_reader_next(r, &ev);
-            if (status > 0 && !copy_event(b, r, &ev))
-                status = rerr(r, r->line, "out of memory");
-            if (status <= 0) {
-                if (status < 0)
-                    memcpy(b->err, r->err, sizeof b->err);
-                b->status = status;
-                break;
-            }
-        }
-        if (held)
-            hand_over(p, held);
-        held = b;
-    }
-    if (held && status != 1)
-        hand_over(p, held);       /* the last one */
-    else if (held)
-        free_batches(held);       /* stopped: nobody will take it */
-    return NULL;
-}
-
-int wcp_reader_start_thread(wcp_reader *r)
-{
-    if (r->pipe)
-        return 0;
-    wcp_pipe *p = calloc(1, sizeof *p);
-    if (!p)
-        return -1;
-    p->own = *r;
-    p->hook = r->hook;
-    p->own.hook.ready = NULL;     /* called at hand-over instead */
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    if (pthread_create(&p->thread, NULL, parse_thread, p) != 0) {
-        pthread_mutex_destroy(&p->mu);
-        pthread_cond_destroy(&p->cv);
-        free(p);
-        return -1;
-    }
-    /* the thread owns these now */
-    r->fd = -1;
-    r->buf = NULL;
+    if (r->jroot)
+        json_decref(r->jroot);
     r->jroot = NULL;
-    memset(&r->js, 0, sizeof r->js);
-    r->src = NULL;                /* another format's reader too */
-    r->src_state = NULL;
-    r->pipe = p;
-    return 0;
+    jscan_free(&r->js);
 }
 
-static int next_in_batch(wcp_reader *r, wcp_event *ev)
+const wcp_source wcp_dump_source = {dump_header, dump_open_ops, dump_next, dump_close};
+
+/* ---- the dump's row in the table of formats (source.c) */
+
+/* A dump starts with its header line: '{' and a key of the header (after a
+ * UTF-8 byte order mark and blanks, which the dump reader then refuses). */
+static int sniff(const char *p, size_t n, bool eof)
 {
-    wcp_pipe *p = r->pipe;
-    while (!p->cur || p->pos == p->cur->n) {
-        batch *b = p->cur;
-        if (b && b->status != 1) {
-            if (b->status < 0)
-                memcpy(r->err, b->err, sizeof r->err);
-            return b->status;
-        }
-        pthread_mutex_lock(&p->mu);
-        if (b) {
-            b->next = p->spare;
-            p->spare = b;
-            pthread_cond_broadcast(&p->cv);
-        }
-        while (!p->full)
-            pthread_cond_wait(&p->cv, &p->mu);
-        p->cur = p->full;
-        p->full = p->cur->next;
-        if (!p->full)
-            p->full_tail = NULL;
-        pthread_mutex_unlock(&p->mu);
-        p->pos = 0;
-    }
-    const batch *b = p->cur;
-    const rec *x = &b->recs[p->pos++];
-    event_of(b, x, ev);
-    r->line = x->line;
-    r->bytes = x->bytes;
-    r->events++;
-    return 1;
+    long i = wcp_sniff_skip(p, n);
+    if (i >= 0 && p[i] != '{')
+        return WCP_SNIFF_NO;
+    if (i >= 0)
+        for (i++; (size_t)i < n && strchr(" \t\r\n", p[i]); i++)
+            ;
+    if (i < 0 || (size_t)i >= n)
+        return eof ? WCP_SNIFF_NO : WCP_SNIFF_MORE;
+    if (p[i] != '"')
+        return WCP_SNIFF_NO;
+    const char *k = p + i + 1, *q = memchr(k, '"', n - (size_t)i - 1);
+    if (!q)
+        return eof ? WCP_SNIFF_NO : WCP_SNIFF_MORE;
+    return wcp_header_key(k, (size_t)(q - k)) >= 0 ? WCP_SNIFF_YES : WCP_SNIFF_NO;
 }
 
-static void stop_thread(wcp_reader *r)
-{
-    wcp_pipe *p = r->pipe;
-    if (!p)
-        return;
-    pthread_mutex_lock(&p->mu);
-    p->stop = true;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    pthread_join(p->thread, NULL);
-    wcp_reader_close(&p->own);
-    if (p->cur) {
-        p->cur->next = NULL;
-        free_batches(p->cur);
-    }
-    free_batches(p->full);
-    free_batches(p->spare);
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
-    free(p);
-    r->pipe = NULL;
-}
+const wcp_format wcp_format_wcprof = {.name = "wcprof", .sniff = sniff};

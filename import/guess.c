@@ -2,6 +2,7 @@
 #include "guess.h"
 
 #include "graph.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,8 @@ struct wcp_guess {
     uint32_t *head;            /* first interval of the slot's owner */
     size_t cap, used;          /* slots, owners */
     span_node *node;           /* the intervals; free ones chained from free_node */
-    uint32_t n_node, cap_node, free_node, max_spans, live;  /* live: intervals kept */
+    uint32_t n_node, free_node, max_spans, live;  /* live: intervals kept */
+    size_t cap_node;
     wcp_span *scratch;         /* one owner's intervals, to sort */
     size_t cap_scratch;
     exec_ent *exec;            /* exec ops by ident (open addressing, ident 0: empty) */
@@ -133,14 +135,8 @@ static void add(wcp_guess *g, int64_t owner, int64_t start, int64_t end)
     if (k != NONE) {
         g->free_node = g->node[k].next;
     } else {
-        if (g->n_node == g->cap_node) {
-            uint32_t cap = g->cap_node ? g->cap_node * 2 : 4096;
-            span_node *n = realloc(g->node, (size_t)cap * sizeof *n);
-            if (!n)
-                return;
-            g->node = n;
-            g->cap_node = cap;
-        }
+        if (!wcp_grow((void **)&g->node, &g->cap_node, (size_t)g->n_node + 1, sizeof *g->node))
+            return;
         k = g->n_node++;
     }
     if ((g->used + 1) * 2 > g->cap && !grow(g)) {
@@ -177,14 +173,7 @@ static int64_t take(wcp_guess *g, int64_t id, int64_t start, int64_t end)
     size_t n = 0;
     for (uint32_t k = g->head[h]; k != NONE;) {
         uint32_t next = g->node[k].next;
-        if (n == g->cap_scratch) {
-            size_t cap = g->cap_scratch ? g->cap_scratch * 2 : 64;
-            wcp_span *s = realloc(g->scratch, cap * sizeof *s);
-            if (s) {
-                g->scratch = s;
-                g->cap_scratch = cap;
-            }
-        }
+        wcp_grow((void **)&g->scratch, &g->cap_scratch, n + 1, sizeof *g->scratch);
         if (n < g->cap_scratch)  /* else out of memory: a worse guess, no harm */
             g->scratch[n++] = (wcp_span){g->node[k].start, g->node[k].end};
         g->node[k].next = g->free_node;

@@ -21,7 +21,7 @@
 #ifndef WCP_GUESS_H
 #define WCP_GUESS_H
 
-#include "dump.h"
+#include "source.h"
 
 #include <stdint.h>
 

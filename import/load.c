@@ -2,10 +2,10 @@
  * See load.h. */
 #include "load.h"
 
-#include "chrome.h"
-#include "dump.h"
 #include "graph.h"
+#include "grow.h"
 #include "guess.h"
+#include "hash.h"
 #include "resolve.h"
 #include "store.h"
 
@@ -124,14 +124,6 @@ static int intern(loader *L, const char *s, size_t n, uint32_t *id)
     return rc == SQLITE_ROW ? 0 : dberr(L, "strings");
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
-    return h;
-}
-
 /* The strings.id of an enum value (kind, outcome, reason, ...), cached. */
 static int intern_enum(loader *L, wcp_str s, uint32_t *id)
 {
@@ -146,7 +138,7 @@ static int intern_enum(loader *L, wcp_str s, uint32_t *id)
             return lerr(L, "%s: out of memory", L->r.path);
         for (size_t k = 0; k < L->ent_cap; k++)
             if (L->ents[k].s) {
-                size_t h = hash_bytes(L->ents[k].s, L->ents[k].n) & (cap - 1);
+                size_t h = wcp_hash_bytes(L->ents[k].s, L->ents[k].n, 0) & (cap - 1);
                 while (ne[h].s)
                     h = (h + 1) & (cap - 1);
                 ne[h] = L->ents[k];
@@ -155,7 +147,7 @@ static int intern_enum(loader *L, wcp_str s, uint32_t *id)
         L->ents = ne;
         L->ent_cap = cap;
     }
-    size_t h = hash_bytes(s.p, s.n) & (L->ent_cap - 1);
+    size_t h = wcp_hash_bytes(s.p, s.n, 0) & (L->ent_cap - 1);
     while (L->ents[h].s) {
         if (L->ents[h].n == s.n && memcmp(L->ents[h].s, s.p, s.n) == 0) {
             *id = L->ents[h].id;
@@ -177,16 +169,8 @@ static int intern_enum(loader *L, wcp_str s, uint32_t *id)
 static int on_string(void *ctx, size_t index, const char *s, size_t n)
 {
     loader *L = ctx;
-    if (index >= L->nsmap) {
-        size_t cap = L->nsmap ? L->nsmap * 2 : 1024;
-        while (cap <= index)
-            cap *= 2;
-        uint32_t *m = realloc(L->smap, cap * sizeof *m);
-        if (!m)
-            return lerr(L, "%s:1: out of memory for the string table", L->r.path);
-        L->smap = m;
-        L->nsmap = cap;
-    }
+    if (!wcp_grow((void **)&L->smap, &L->nsmap, index + 1, sizeof *L->smap))
+        return lerr(L, "%s:1: out of memory for the string table", L->r.path);
     return intern(L, s, n, &L->smap[index]);
 }
 

@@ -42,17 +42,17 @@ typedef enum wcp_index_mode {
 
 typedef struct wcp_load_opts {
     bool new_run;          /* start a new run even if one has this dump's epoch */
-    int format;            /* WCP_FORMAT_* (dump.h): 0 = by the file's first bytes (chrome.h) */
+    int format;            /* a format id (source.h): 0 = by the file's first bytes */
     wcp_progress_fn progress;
     void *progress_ctx;
     wcp_index_mode indexes;
     bool serial;           /* parse on the calling thread (default: a second thread parses) */
 } wcp_load_opts;
 
-/* Loads the dump at path ("-": standard input) into db; a Chrome trace is
- * converted on the way (chrome.h), one run and one dump per file. Returns 0 with *st
- * filled, or -1 with "file:line: reason" (or a database error) in err, the
- * database unchanged. */
+/* Loads the dump at path ("-": standard input) into db; another format's
+ * trace (a Chrome trace, ...) is converted on the way (source.h), one run
+ * and one dump per file. Returns 0 with *st filled, or -1 with
+ * "file:line: reason" (or a database error) in err, the database unchanged. */
 int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_load_stats *st,
                   char *err, size_t errlen);
 

@@ -1,13 +1,13 @@
 /* main.c - wcprof-ingest: load wcprof dumps (or Chrome traces) into a SQLite database.
  *
- *   wcprof-ingest [-o DB] [-q] [--new-run] [--format auto|wcprof|chrome] DUMP...
+ *   wcprof-ingest [-o DB] [-q] [--new-run] [--format F] DUMP...
  *
  * Each dump is one transaction: a dump that is refused leaves the database
  * as it was, and the error names file, line and reason. Exit status: 0 all
  * loaded, 1 some dump refused (the others still loaded), 2 bad usage.
  */
-#include "chrome.h"
 #include "load.h"
+#include "source.h"
 #include "store.h"
 
 #include <getopt.h>
@@ -21,7 +21,7 @@
 #define WCPROF_VERSION "0"
 #endif
 
-static const char usage[] =
+static const char usage_head[] =
     "usage: wcprof-ingest [OPTIONS] DUMP...\n"
     "Load wcprof dumps (NDJSON, schema version 1) or Chrome trace event JSON files\n"
     "into a SQLite database.\n"
@@ -31,15 +31,59 @@ static const char usage[] =
     "  -q, --quiet     no progress and no per-dump summary (errors still go to stderr)\n"
     "      --new-run   load each dump as a run of its own, even if a run with the\n"
     "                  same epoch is already there (default: dumps of one run merge)\n"
-    "      --format F  auto (default), wcprof or chrome: how to read the files; auto\n"
-    "                  reads a file that starts with '[', or with '{' and a first key\n"
-    "                  that is not a wcprof header key, as a Chrome trace (one run each)\n"
+    /* --format: from the table of formats (usage()) */
+    ;
+static const char usage_tail[] =
     "  -h, --help      this help\n"
     "      --version   print the version\n"
     "\n"
     "DUMP may be - for standard input. Each dump is one transaction: a dump that is\n"
     "refused leaves the database exactly as it was. Loading a dump twice adds nothing.\n"
     "Exit status: 0 all loaded, 1 some dump refused, 2 bad usage.\n";
+
+/* "wcprof or chrome": the formats' names, into f. */
+static void format_names(FILE *f)
+{
+    int n = wcp_format_count();
+    for (int k = 1; k <= n; k++)
+        fprintf(f, "%s%s", k == 1 ? "" : k == n ? " or " : ", ", wcp_format_get(k)->name);
+}
+
+/* The usage, its --format option from the table of formats, into f. */
+static void usage(FILE *f)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return;
+    fputs("auto (default), ", m);
+    format_names(m);
+    fputs(": how to read the files; auto reads", m);
+    for (int k = 1, first = 1; k <= wcp_format_count(); k++)
+        if (wcp_format_get(k)->detect) {
+            fprintf(m, "%s %s", first ? "" : ";", wcp_format_get(k)->detect);
+            first = 0;
+        }
+    fclose(m);
+    fputs(usage_head, f);
+    /* the words of text, in lines as wide as the others (83 columns) */
+    const char *indent = "                  ";
+    fputs("      --format F  ", f);
+    size_t col = 18;
+    for (char *w = strtok(text, " "); w; w = strtok(NULL, " ")) {
+        size_t n = strlen(w);
+        if (col > 18 && col + 1 + n > 83) {
+            fprintf(f, "\n%s", indent);
+            col = 18;
+        }
+        fprintf(f, "%s%s", col > 18 ? " " : "", w);
+        col += (col > 18) + n;
+    }
+    fputc('\n', f);
+    fputs(usage_tail, f);
+    free(text);
+}
 
 static double now_s(void)
 {
@@ -99,18 +143,21 @@ int main(int argc, char **argv)
         case 'n': opts.new_run = true; break;
         case 'f':
             if ((opts.format = wcp_format_from_name(optarg)) < 0) {
-                fprintf(stderr, "wcprof-ingest: --format: unknown format \"%s\" (auto, wcprof or chrome)\n%s",
-                        optarg, usage);
+                fprintf(stderr, "wcprof-ingest: --format: unknown format \"%s\" (auto, ", optarg);
+                format_names(stderr);
+                fputs(")\n", stderr);
+                usage(stderr);
                 return 2;
             }
             break;
-        case 'h': fputs(usage, stdout); return 0;
+        case 'h': usage(stdout); return 0;
         case 'V': printf("wcprof-ingest %s (SQLite %s)\n", WCPROF_VERSION, sqlite3_libversion()); return 0;
-        default: fputs(usage, stderr); return 2;
+        default: usage(stderr); return 2;
         }
     }
     if (optind >= argc) {
-        fprintf(stderr, "wcprof-ingest: no dump given\n%s", usage);
+        fputs("wcprof-ingest: no dump given\n", stderr);
+        usage(stderr);
         return 2;
     }
     char *owned = NULL;
@@ -156,7 +203,7 @@ int main(int argc, char **argv)
                     (long long)st.ops_completed, (long long)st.waits_added, (long long)st.links_added,
                     st.events && !st.ops_added && !st.ops_completed && !st.waits_added && !st.links_added
                         ? " (all already present)" : "");
-        char *notes = quiet ? NULL : wcp_chrome_notes(db, st.dump_id, argv[k]);
+        char *notes = quiet ? NULL : wcp_source_notes(db, st.dump_id, argv[k]);
         if (notes)
             fputs(notes, stderr);
         free(notes);

@@ -32,7 +32,7 @@ static char *chrome_render(const char *path, size_t read_max)
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         abort();
-    wcp_chrome_read_max = read_max;
+    wcp_read_max = read_max;
     wcp_reader r;
     if (wcp_source_open(&r, path, WCP_FORMAT_AUTO) < 0 || wcp_reader_header(&r, put_string, f) < 0 ||
         wcp_reader_open_ops(&r, put_open, f) < 0) {
@@ -53,7 +53,7 @@ static char *chrome_render(const char *path, size_t read_max)
         fprintf(f, "ERROR %s\n", r.err);
 done:
     wcp_reader_close(&r);
-    wcp_chrome_read_max = 0;
+    wcp_read_max = 0;
     fclose(f);
     return buf;
 }

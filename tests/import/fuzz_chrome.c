@@ -1,4 +1,4 @@
-/* fuzz_chrome.c - fuzz target for the Chrome trace reader (ingest/chrome.c).
+/* fuzz_chrome.c - fuzz target for the Chrome trace reader (import/chrome.c, chrome_nest.c).
  *
  * Each input is a whole trace file. It is read twice: as much as fits at a
  * time, and in reads of 1 to 13 bytes (chosen by the input's first byte);

@@ -1,4 +1,4 @@
-/* test_chrome.c - unit tests of the Chrome trace reader (ingest/chrome.c).
+/* test_chrome.c - unit tests of the Chrome trace reader (import/chrome.c, chrome_nest.c).
  *
  *   test_chrome TESTS_INGEST_DIR
  *

@@ -162,7 +162,7 @@ static void test_scan_refusals(void **s)
         jscan_init(&js);
         if (jscan_object(&js, bad[k], strlen(bad[k]), key_ab, v, NSLOT, &x) != -1)
             fail_msg("accepted: %s", bad[k]);
-        assert_true(js.err[0] != 0);
+        assert_true(js.err.text[0] != 0);
         jscan_free(&js);
     }
 }
