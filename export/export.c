@@ -2,6 +2,7 @@
  * function behind every format. See export.h. */
 #define _GNU_SOURCE
 #include "export.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -75,64 +76,28 @@ void wcp_out_printf(wcp_out *o, const char *fmt, ...)
     free(big);
 }
 
+/* The escapers' sink (base/escape.h): ctx, a wcp_out. */
+static void out_put(void *ctx, const char *p, size_t n)
+{
+    wcp_out_write(ctx, p, n);
+}
+
 void wcp_out_json(wcp_out *o, const char *s)
 {
-    if (!s) {
+    if (s)
+        wcp_escape_json(out_put, o, s);
+    else
         wcp_out_puts(o, "null");
-        return;
-    }
-    wcp_out_write(o, "\"", 1);
-    const char *run = s;   /* the start of the bytes not yet written */
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0x7f)
-            continue;
-        wcp_out_write(o, run, (size_t)(s - run));
-        run = s + 1;
-        switch (ch) {
-        case '"': wcp_out_puts(o, "\\\""); break;
-        case '\\': wcp_out_puts(o, "\\\\"); break;
-        case '\n': wcp_out_puts(o, "\\n"); break;
-        case '\t': wcp_out_puts(o, "\\t"); break;
-        case '\r': wcp_out_puts(o, "\\r"); break;
-        default: wcp_out_printf(o, "\\u%04x", ch);
-        }
-    }
-    wcp_out_write(o, run, (size_t)(s - run));
-    wcp_out_write(o, "\"", 1);
 }
 
 void wcp_out_html(wcp_out *o, const char *s)
 {
-    const char *run = s;
-    for (; *s; s++) {
-        const char *rep;
-        switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
-        }
-        wcp_out_write(o, run, (size_t)(s - run));
-        wcp_out_puts(o, rep);
-        run = s + 1;
-    }
-    wcp_out_write(o, run, (size_t)(s - run));
+    wcp_escape_html(out_put, o, s);
 }
 
 void wcp_out_field(wcp_out *o, const char *s, char sep, char sep_as)
 {
-    for (const char *r = s;; s++) {
-        if (*s && *s != sep && *s != '\t' && *s != '\n' && *s != '\r')
-            continue;
-        wcp_out_write(o, r, (size_t)(s - r));
-        if (!*s)
-            return;
-        wcp_out_write(o, *s == sep ? &sep_as : " ", 1);
-        r = s + 1;
-    }
+    wcp_escape_field(out_put, o, s, sep, sep_as);
 }
 
 /* ---- options */
