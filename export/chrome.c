@@ -502,7 +502,7 @@ static void set_depths(item *it, uint32_t n)
 }
 
 /* A resource wait's name: its ident, else its reason. */
-static const char *resource(const chrome *c, const wcp_wait *w)
+static const char *resource(const chrome *c, const wcp_graph_wait *w)
 {
     const char *r = str(c, w->ident);
     return *r ? r : str(c, w->reason);
@@ -591,7 +591,7 @@ static void put_op_head(chrome *c, uint32_t i)
 static void put_seg(chrome *c, const wcp_seg *s)
 {
     wcp_out *o = c->e->out;
-    const char *key = c->m->cls[c->m->op_cls[s->op]].key;
+    const char *key = wcp_op_class(c->m, s->op)->key;
     wcp_out_puts(o, "\"name\":");
     if (s->what == WCP_SEG_SELF) {
         wcp_out_json(o, key);
@@ -653,7 +653,7 @@ static void put_event(chrome *c, const ev *v)
         break;
     }
     case EV_RWAIT: {
-        const wcp_wait *w = &g->waits[v->ref];
+        const wcp_graph_wait *w = &g->waits[v->ref];
         const char *r = resource(c, w);
         char *n = NULL;
         if (asprintf(&n, "wait: %s", r) < 0) {
@@ -745,7 +745,7 @@ static int recorded_items(chrome *c, item **out, uint32_t **rwait, uint32_t *n)
     if (load_threads(c, it) < 0)
         return -1;
     for (uint32_t k = 0, r = 0; k < g->n_waits; k++) {
-        const wcp_wait *w = &g->waits[k];
+        const wcp_graph_wait *w = &g->waits[k];
         if (w->target >= 0)
             continue;
         it[g->n_ops + r] = (item){.s = w->start, .e = w->end, .parent = (uint32_t)w->waiter,
@@ -762,7 +762,7 @@ static uint32_t flow_events(chrome *c, const placing *rec)
     const wcp_graph *g = c->g;
     uint32_t flow = 0;
     for (uint32_t k = 0; k < g->n_waits; k++) {
-        const wcp_wait *w = &g->waits[k];
+        const wcp_graph_wait *w = &g->waits[k];
         if (w->target < 0 || w->target == w->waiter)
             continue;
         uint32_t t = (uint32_t)w->target, x = (uint32_t)w->waiter;

@@ -176,6 +176,26 @@ char *wcp_export_option(wcp_export *e, const char *name, bool *oom)
     return val;
 }
 
+int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t min,
+                          int64_t *out, char **value)
+{
+    bool oom;
+    char *v = *value = wcp_export_option(e, name, &oom), *end;
+    *out = def;
+    if (oom)
+        return -1;
+    if (!v)
+        return 0;
+    if (strchr(v, ' '))   /* the values of a repeated option, joined */
+        return WCP_OPT_REPEATED;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end || x < min)
+        return WCP_OPT_BAD;
+    *out = x;
+    return 0;
+}
+
 /* Every option's name is one the format accepts, and has a value. */
 static int check_options(wcp_export *e, const wcp_exporter *ex)
 {

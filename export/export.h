@@ -65,6 +65,15 @@ typedef struct wcp_exporter {
 /* Option name's value (repeated values joined with spaces), malloc'd;
  * NULL when absent (or out of memory, with e->err set and *oom true). */
 char *wcp_export_option(wcp_export *e, const char *name, bool *oom);
+/* Option name as a whole number >= min (def when absent): 0 with *out set,
+ * or -1 with e->err set (out of memory). A value the format must refuse
+ * returns WCP_OPT_BAD (not a whole number, or one below min or out of
+ * range) or WCP_OPT_REPEATED (the option given more than once), e->err
+ * untouched, so that the format words the error. *value receives the value
+ * as given (malloc'd, NULL when absent; the caller frees it). */
+enum { WCP_OPT_BAD = 1, WCP_OPT_REPEATED = 2 };
+int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t min,
+                          int64_t *out, char **value);
 /* Sets e->err; returns -1. */
 int wcp_export_fail(wcp_export *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
