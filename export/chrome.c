@@ -593,7 +593,8 @@ done:
 }
 
 const wcp_exporter wcp_export_chrome = {
-    "chrome", "whatif",
+    "chrome", "Chrome trace JSON for ui.perfetto.dev, chrome://tracing",
+    "whatif",
     "Chrome trace event JSON (ui.perfetto.dev, chrome://tracing); whatif: a what-if spec "
     "whose replay is shown beside the recording",
     write_chrome,

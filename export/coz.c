@@ -74,7 +74,8 @@ static int write_coz(wcp_export *e)
 }
 
 const wcp_exporter wcp_export_coz = {
-    "coz", "min_self,top",
+    "coz", "curves for Coz's viewer",
+    "min_self,top",
     "what-if speed-up curves per class key (Coz's viewer); min_self: ns of self time "
     "(default 1 ms), top: the N best-ranked classes (default 20, 0: all)",
     write_coz,

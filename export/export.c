@@ -1,5 +1,6 @@
-/* export.c - wcprof_export(): the output sink, options and the one SQL
- * function behind every format. See export.h. */
+/* export.c - the C side of wcprof_export(): the format table, the output
+ * sink, the options, and running one export into a file or a text (the SQL
+ * function itself is sqlext/fn_export.c). See export.h. */
 #define _GNU_SOURCE
 #include "export.h"
 #include "escape.h"
@@ -11,9 +12,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const wcp_exporter *const wcp_exporters[] = {
-    &wcp_export_chrome, &wcp_export_folded, &wcp_export_coz, &wcp_export_html, NULL,
-};
+/* The formats, in the order .help lists them: X(name) for the
+ * wcp_exporter wcp_export_<name> defined in <name>.c. Adding a format is
+ * adding its file and its line here (README.md). */
+#define WCP_EXPORTERS(X) X(chrome) X(folded) X(coz) X(html)
+
+#define WCP_EXPORTER_EXTERN(name) extern const wcp_exporter wcp_export_##name;
+WCP_EXPORTERS(WCP_EXPORTER_EXTERN)
+#undef WCP_EXPORTER_EXTERN
+
+#define WCP_EXPORTER_ADDRESS(name) &wcp_export_##name,
+const wcp_exporter *const wcp_exporters[] = {WCP_EXPORTERS(WCP_EXPORTER_ADDRESS) NULL};
+#undef WCP_EXPORTER_ADDRESS
 
 /* ---- the sink */
 

@@ -1,4 +1,4 @@
-/* export_folded.c - folded stacks ("root;child;leaf N"), the input of
+/* folded.c - folded stacks ("root;child;leaf N"), the input of
  * flamegraph.pl and speedscope, by class path.
  *
  *   SELECT wcprof_export('folded', 'self.folded');                     -- weight=self
@@ -299,7 +299,8 @@ static int write_folded(wcp_export *e)
 }
 
 const wcp_exporter wcp_export_folded = {
-    "folded", "weight",
+    "folded", "stacks for flamegraph.pl, speedscope",
+    "weight",
     "folded stacks by class path (flamegraph.pl, speedscope), in ns; weight: self (default), "
     "wall or critical",
     write_folded,

@@ -895,7 +895,8 @@ out:
 }
 
 const wcp_exporter wcp_export_html = {
-    "html", "top,max_ops",
+    "html", "one self-contained page for a browser",
+    "top,max_ops",
     "one self-contained HTML page: summary, zoomable timeline with the critical path, "
     "what-if ranking with speed-up curves, class table",
     write_page};

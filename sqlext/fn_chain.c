@@ -7,7 +7,7 @@
  *
  *   SELECT * FROM blocking_chain;                 -- at most 25 ops
  *   SELECT op_id, class_key FROM simulated_chain(10);
- *   SELECT * FROM blocking_chain(5, 2);           -- run 2
+ *   SELECT * FROM blocking_chain(5, 1);           -- run 1
  *
  * The schema of each (argument columns HIDDEN):
  *

@@ -4,7 +4,7 @@
  *
  *   SELECT wcprof_export('chrome', 'trace.json');            -- writes the file, returns its size
  *   SELECT wcprof_export('folded', NULL, 'weight=critical'); -- returns the text itself
- *   SELECT wcprof_export('coz', 'profile.coz', 'top=5', 2);  -- run 2
+ *   SELECT wcprof_export('coz', 'profile.coz', 'top=5', 1);  -- run 1
  *   SELECT * FROM json_each(wcprof_export_formats());        -- name, options, help, summary of each
  *
  * wcprof_export takes 1 to 4 arguments (format, path, options, run; path
@@ -68,8 +68,10 @@ static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /* wcprof_export_formats(): the formats as a JSON array of objects
- * {"name", "options" (the accepted names, comma-separated), "help"}, in the
- * table's order, so that a shell or a script can list them. */
+ * {"name", "options" (the accepted names, comma-separated), "help" (a line:
+ * what it writes, each option and its default), "summary" (a few words:
+ * what it is, for whom)}, in the table's order, so that a shell or a
+ * script can list them. */
 static void formats_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc, (void)argv;
@@ -82,6 +84,8 @@ static void formats_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         wcp_out_json(&o, (*p)->options);
         wcp_out_puts(&o, ",\"help\":");
         wcp_out_json(&o, (*p)->help);
+        wcp_out_puts(&o, ",\"summary\":");
+        wcp_out_json(&o, (*p)->summary);
         wcp_out_puts(&o, "}");
     }
     wcp_out_puts(&o, "]");

@@ -6,7 +6,7 @@
  *   SELECT * FROM whatif_rank;                                   -- factors 0, 0.5, 0.9
  *   SELECT class_key, saved_ns FROM whatif_rank('[0.5]') ORDER BY rank LIMIT 10;
  *   SELECT * FROM whatif_rank('0,0.25,0.5', 0);                  -- every class
- *   SELECT * FROM whatif_rank(NULL, NULL, 0, 2);                 -- run 2, nothing pruned
+ *   SELECT * FROM whatif_rank(NULL, NULL, 0, 1);                 -- run 1, nothing pruned
  *
  * The schema (argument columns HIDDEN):
  *

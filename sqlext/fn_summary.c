@@ -2,7 +2,7 @@
  * (spec/analysis.md §3, §5): one row.
  *
  *   SELECT * FROM replay_summary;            -- the most recent run
- *   SELECT baseline_ns, drift_pct FROM replay_summary(2);
+ *   SELECT baseline_ns, drift_pct FROM replay_summary(1);
  *
  * The schema (argument columns HIDDEN):
  *

@@ -3,8 +3,8 @@
  * factors, every other class unchanged; one row.
  *
  *   SELECT * FROM whatif('call_exec:Container.from=0.5');
- *   SELECT saved_ns FROM whatif('a:x=0 b:y=0.5', 2);
- *   SELECT * FROM whatif('{"call:name with spaces": 0.5}');
+ *   SELECT saved_ns FROM whatif('call_exec:Container.from=0, call_exec:Container.withExec=0.5', 1);
+ *   SELECT * FROM whatif('{"call_exec:Container.from": 0.5}');   -- for keys with spaces
  *
  * The schema (argument columns HIDDEN):
  *

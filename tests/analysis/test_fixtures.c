@@ -1,4 +1,4 @@
-/* test_fixtures.c - the reference fixtures (shared/fixtures) through the
+/* test_fixtures.c - the reference fixtures (tests/fixtures) through the
  * analyses extension: every analysis number of NAME.expected.json.
  *
  *   test_analysis_fixtures INGEST FIXTURES_DIR NAME WORK_DIR
@@ -18,7 +18,7 @@
  *   critical_path  segments in time order, disjoint, dur = end - start, and
  *                  their lengths add up to the baseline makespan
  *
- * (The numbers ingest materialises are tests/ingest/test_fixtures.c's.) */
+ * (The numbers ingest materialises are tests/import/test_fixtures.c's.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
