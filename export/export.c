@@ -112,15 +112,6 @@ void wcp_out_field(wcp_out *o, const char *s, char sep, char sep_as)
 
 /* ---- options */
 
-int wcp_export_fail(wcp_export *e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->err, sizeof e->err, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* One option word: "name=value", "name='value with spaces'" or a bare
  * "name" (has_val false). */
 typedef struct opt_word {

@@ -80,8 +80,8 @@ char *wcp_export_option(wcp_export *e, const char *name, bool *oom);
 enum { WCP_OPT_BAD = 1, WCP_OPT_REPEATED = 2 };
 int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t min,
                           int64_t *out, char **value);
-/* Sets e->err; returns -1. */
-int wcp_export_fail(wcp_export *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sets e->err (printf-style, base/err.h) and returns -1. */
+#define wcp_export_fail(e, ...) wcp_errf((e)->err, sizeof (e)->err, __VA_ARGS__)
 
 /* The formats, NULL-terminated, in the order .help lists them (wcprof_export_formats()). */
 extern const wcp_exporter *const wcp_exporters[];

@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include "fns.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,15 +100,6 @@ void wcp_put_text(wcp_call *c, const char *s)
     }
     x->v.s = d;
     x->owned = d != NULL;
-}
-
-int wcp_fail(wcp_call *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->err, sizeof c->err, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, int64_t *out)

@@ -52,7 +52,8 @@ void wcp_put_real(wcp_call *c, double v);
 void wcp_put_null(wcp_call *c);
 void wcp_put_text(wcp_call *c, const char *s);         /* copied */
 void wcp_put_static(wcp_call *c, const char *s);       /* lives as long as the model */
-int wcp_fail(wcp_call *c, const char *fmt, ...);       /* sets c->err, returns -1 */
+/* Sets c->err (printf-style, base/err.h) and returns -1: return wcp_fail(c, "...", ...). */
+#define wcp_fail(c, ...) wcp_errf((c)->err, sizeof (c)->err, __VA_ARGS__)
 
 /* Argument i as an integer >= min (def when absent or NULL); -1 on a bad one. */
 int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, int64_t *out);
