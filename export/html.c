@@ -46,6 +46,7 @@
 #define N_FACTORS 5
 #define RANK_FACTOR 2
 static const double factors[N_FACTORS] = {0, 0.25, 0.5, 0.75, 0.9};
+_Static_assert(RANK_FACTOR == N_FACTORS / 2, "wcp_rank ranks at the middle factor");
 
 /* The summary's columns, in the order of SUMMARY_SQL. */
 enum { S_EPOCH, S_DUMPS, S_OPS, S_ROOTS, S_OPEN, S_DROPPED, S_ORPHANS, S_SPAN, S_MAKESPAN,

@@ -64,16 +64,11 @@ int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, ui
 
 char *wcp_graph_wait_resource(sqlite3 *db, const wcp_graph_wait *w)
 {
-    char *ident = wcp_db_string(db, w->ident), *reason = NULL, *name;
-    if (ident && !*ident)
-        reason = wcp_db_string(db, w->reason);
-    if (!ident || (!*ident && !reason))
-        name = NULL;
-    else
-        name = strdup(wcp_wait_resource_of(ident, reason ? reason : ""));
+    char *ident = wcp_db_string(db, w->ident);
+    if (!ident || *ident)   /* wcp_wait_resource_of(ident, reason), one lookup when it can */
+        return ident;
     free(ident);
-    free(reason);
-    return name;
+    return wcp_db_string(db, w->reason);
 }
 
 void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw,

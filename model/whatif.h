@@ -40,8 +40,8 @@ int wcp_run_jobs(const wcp_model *m, wcp_job *jobs, size_t n);
 /* Whether class cls of m provably saves nothing at factor f, so that its
  * replay can be skipped (pruned) with a saving of exactly 0: f is 1 (the
  * baseline), or f <= 1 and the class has no self time on the baseline
- * critical path (§3, last paragraph: a replay with factors <= 1 is never
- * longer than the baseline, and only critical self time can shorten it). */
+ * critical path (§3: the replay is a longest path over a fixed constraint
+ * graph, monotone in the factors). The one statement of that rule. */
 bool wcp_saves_nothing(const wcp_model *m, uint32_t cls, double f);
 
 /* The default least self time of a class worth ranking: 1 ms (whatif_rank's
