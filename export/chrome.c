@@ -1,4 +1,4 @@
-/* export_chrome.c - a run as Chrome trace event JSON, for ui.perfetto.dev and
+/* chrome.c - a run as Chrome trace event JSON, for ui.perfetto.dev and
  * chrome://tracing.
  *
  *   SELECT wcprof_export('chrome', 'trace.json');
@@ -28,16 +28,10 @@
  *  - the baseline replay's critical path (spec/analysis.md §4, simulated
  *    times) on a lane of its own, "critical path", one slice per segment
  *    (segments of length 0 and the negative offsets of §4 left out).
- * Lanes (tids): events on one lane must nest strictly, so an op goes
- *  - when the dump recorded its thread, on that thread's lane ("thread N")
- *    if it nests there (it lies inside the innermost slice still open);
- *  - else on the lane of its nearest ancestor that is the innermost open
- *    slice of its lane and contains it;
- *  - else on the first free lane ("lane N"); a free lane is one whose
- *    slices have all ended.
- * So overlapping siblings, and a child that outlives its parent, go on
- * separate lanes, and a lane never shows an op inside one that is not its
- * ancestor (thread lanes excepted: there, nesting is what the thread did).
+ * Lanes (tids): events on one lane must nest strictly; lanes.c places
+ * them (its header has the rules): a recorded thread's lane ("thread N")
+ * when the op nests there, else its nearest ancestor's, else the first
+ * free numbered lane ("lane N").
  *
  * Process 2, with whatif=SPEC (a what-if spec, README.md): the what-if
  * replay's schedule, each op started by the replay from its simulated start
@@ -51,6 +45,7 @@
  * threads by tid. */
 #define _GNU_SOURCE
 #include "export.h"
+#include "lanes.h"
 #include "whatif.h"
 
 #include <stdio.h>
@@ -58,317 +53,6 @@
 #include <string.h>
 
 #define TID_BASE 100
-
-/* ---- lanes */
-
-/* Something placed on a lane: an op, or a wait on a named resource. */
-typedef struct item {
-    int64_t s, e;
-    uint32_t parent;       /* the item it belongs under (an op's parent, a wait's waiter), or WCP_NONE */
-    uint32_t depth;
-    int64_t thread;        /* the recorded thread, when has_thread */
-    bool has_thread;
-    bool in_parent;        /* a wait: inside its waiter on the waiter's lane, when it fits */
-} item;
-
-typedef struct heap_ent {
-    int64_t key;
-    uint32_t id;
-} heap_ent;
-
-/* A binary min-heap by (key, id). */
-typedef struct heap {
-    heap_ent *v;
-    size_t n, cap;
-} heap;
-
-static bool before(heap_ent a, heap_ent b)
-{
-    return a.key < b.key || (a.key == b.key && a.id < b.id);
-}
-
-static bool heap_push(heap *h, int64_t key, uint32_t id)
-{
-    if (!wcp_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
-        return false;
-    size_t k = h->n++;
-    heap_ent x = {key, id};
-    while (k > 0) {
-        size_t p = (k - 1) / 2;
-        if (!before(x, h->v[p]))
-            break;
-        h->v[k] = h->v[p];
-        k = p;
-    }
-    h->v[k] = x;
-    return true;
-}
-
-static heap_ent heap_pop(heap *h)
-{
-    heap_ent top = h->v[0], x = h->v[--h->n];
-    size_t k = 0;
-    for (;;) {
-        size_t c = 2 * k + 1;
-        if (c >= h->n)
-            break;
-        if (c + 1 < h->n && before(h->v[c + 1], h->v[c]))
-            c++;
-        if (!before(h->v[c], x))
-            break;
-        h->v[k] = h->v[c];
-        k = c;
-    }
-    if (h->n)
-        h->v[k] = x;
-    return top;
-}
-
-/* One lane: a recorded thread's, or a numbered one. */
-typedef struct lane {
-    bool is_thread;
-    int64_t thread;        /* is_thread: its id */
-    uint32_t top;          /* the innermost open item, WCP_NONE when none */
-    uint32_t tid;          /* given once all are placed */
-    uint32_t number;       /* not a thread's: its number, from 1 */
-} lane;
-
-/* The placement of n items on lanes (the file header's rules). */
-typedef struct placing {
-    const item *it;
-    uint32_t n;
-    uint32_t *lane;        /* per item */
-    uint32_t *under;       /* per item: the item it nests in on its lane, WCP_NONE at the bottom */
-    lane *lanes;
-    uint32_t n_lanes;
-    size_t cap_lanes;
-    uint32_t n_numbered;   /* lanes that are not threads' */
-    heap busy;             /* numbered lanes in use, by their bottom item's end */
-    heap free_lanes;       /* numbered lanes with nothing open, by number */
-    int64_t *thread_ids;   /* the recorded threads with a lane, ascending, */
-    uint32_t *thread_lane; /* and their lanes */
-    uint32_t n_threads;
-    size_t cap_ids, cap_thread_lanes;
-    /* per item, the items nesting directly in it on its lane, in start order */
-    uint32_t *kid_off, *kid;
-} placing;
-
-static uint32_t new_lane(placing *p, bool is_thread, int64_t thread)
-{
-    if (!wcp_grow((void **)&p->lanes, &p->cap_lanes, p->n_lanes + 1, sizeof *p->lanes))
-        return WCP_NONE;
-    p->lanes[p->n_lanes] = (lane){is_thread, thread, WCP_NONE, 0, 0};
-    if (!is_thread)
-        p->n_numbered++;
-    return p->n_lanes++;
-}
-
-/* Closes lane l's items that ended by time t; returns its innermost open one. */
-static uint32_t open_top(placing *p, uint32_t l, int64_t t)
-{
-    uint32_t x = p->lanes[l].top;
-    while (x != WCP_NONE && p->it[x].e <= t)
-        x = p->under[x];
-    return p->lanes[l].top = x;
-}
-
-static void put_on(placing *p, uint32_t i, uint32_t l, uint32_t top)
-{
-    p->lane[i] = l;
-    p->under[i] = top;
-    p->lanes[l].top = i;
-}
-
-/* The lane of the recorded thread t (made when new); WCP_NONE when out of memory. */
-static uint32_t thread_lane(placing *p, int64_t t)
-{
-    size_t lo = 0, hi = p->n_threads;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p->thread_ids[mid] == t)
-            return p->thread_lane[mid];
-        if (p->thread_ids[mid] < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    uint32_t l = new_lane(p, true, t);
-    if (l == WCP_NONE ||
-        !wcp_grow((void **)&p->thread_ids, &p->cap_ids, p->n_threads + 1, sizeof *p->thread_ids) ||
-        !wcp_grow((void **)&p->thread_lane, &p->cap_thread_lanes, p->n_threads + 1, sizeof *p->thread_lane))
-        return WCP_NONE;
-    int64_t *ids = p->thread_ids;
-    uint32_t *ls = p->thread_lane;
-    memmove(ids + lo + 1, ids + lo, (p->n_threads - lo) * sizeof *ids);
-    memmove(ls + lo + 1, ls + lo, (p->n_threads - lo) * sizeof *ls);
-    ids[lo] = t;
-    ls[lo] = l;
-    p->n_threads++;
-    return l;
-}
-
-/* Places item i (items come in start order). false: out of memory. */
-static bool place(placing *p, uint32_t i)
-{
-    const item *x = &p->it[i];
-    /* numbered lanes whose items have all ended are free again */
-    while (p->busy.n && p->busy.v[0].key <= x->s) {
-        uint32_t l = heap_pop(&p->busy).id;
-        p->lanes[l].top = WCP_NONE;
-        if (!heap_push(&p->free_lanes, l, l))
-            return false;
-    }
-    if (x->in_parent && x->parent != WCP_NONE && p->lane[x->parent] != WCP_NONE &&
-        p->it[x->parent].e >= x->e) {
-        uint32_t l = p->lane[x->parent];
-        if (open_top(p, l, x->s) == x->parent) {
-            put_on(p, i, l, x->parent);
-            return true;
-        }
-    }
-    if (x->has_thread) {
-        uint32_t l = thread_lane(p, x->thread);
-        if (l == WCP_NONE)
-            return false;
-        uint32_t top = open_top(p, l, x->s);
-        if (top == WCP_NONE || p->it[top].e >= x->e) {
-            put_on(p, i, l, top);
-            return true;
-        }
-    }
-    /* under the nearest ancestor that is innermost on its (numbered) lane */
-    for (uint32_t a = x->parent, steps = 0; a != WCP_NONE && steps < p->n; a = p->it[a].parent, steps++) {
-        uint32_t l = p->lane[a];
-        if (l == WCP_NONE || p->lanes[l].is_thread || p->it[a].e < x->e)
-            continue;
-        if (open_top(p, l, x->s) == a) {
-            put_on(p, i, l, a);
-            return true;
-        }
-    }
-    uint32_t l = p->free_lanes.n ? heap_pop(&p->free_lanes).id : new_lane(p, false, 0);
-    if (l == WCP_NONE || !heap_push(&p->busy, x->e, l))
-        return false;
-    put_on(p, i, l, WCP_NONE);
-    return true;
-}
-
-static int by_start(const void *a, const void *b, void *ctx)
-{
-    const item *it = ctx;
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    if (it[x].s != it[y].s)
-        return it[x].s < it[y].s ? -1 : 1;
-    if (it[x].e != it[y].e)
-        return it[x].e > it[y].e ? -1 : 1;   /* the longer first: it holds the other */
-    if (it[x].depth != it[y].depth)
-        return it[x].depth < it[y].depth ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
-
-/* Places every item, then lists each item's direct lane children. */
-static bool place_all(placing *p, const item *it, uint32_t n)
-{
-    memset(p, 0, sizeof *p);
-    p->it = it;
-    p->n = n;
-    size_t n1 = n ? n : 1;
-    uint32_t *order = malloc(n1 * sizeof *order);
-    p->lane = malloc(n1 * sizeof *p->lane);
-    p->under = malloc(n1 * sizeof *p->under);
-    p->kid_off = calloc(n1 + 1, sizeof *p->kid_off);
-    p->kid = malloc(n1 * sizeof *p->kid);
-    bool ok = order && p->lane && p->under && p->kid_off && p->kid;
-    if (ok) {
-        memset(p->lane, 0xff, n1 * sizeof *p->lane);
-        for (uint32_t k = 0; k < n; k++)
-            order[k] = k;
-        qsort_r(order, n, sizeof *order, by_start, (void *)it);
-        for (uint32_t k = 0; k < n && ok; k++)
-            ok = place(p, order[k]);
-    }
-    if (ok) {   /* lane children, in start order (the order of placing) */
-        for (uint32_t k = 0; k < n; k++)
-            if (p->under[k] != WCP_NONE)
-                p->kid_off[p->under[k] + 1]++;
-        for (uint32_t k = 0; k < n; k++)
-            p->kid_off[k + 1] += p->kid_off[k];
-        uint32_t *pos = malloc(n1 * sizeof *pos);   /* each item's next free kid slot */
-        ok = pos != NULL;
-        if (ok) {
-            memcpy(pos, p->kid_off, n1 * sizeof *pos);
-            for (uint32_t k = 0; k < n; k++) {
-                uint32_t x = order[k];
-                if (p->under[x] != WCP_NONE)
-                    p->kid[pos[p->under[x]]++] = x;
-            }
-        }
-        free(pos);
-    }
-    free(order);
-    free(p->busy.v);
-    free(p->free_lanes.v);
-    p->busy = p->free_lanes = (heap){0};
-    return ok;
-}
-
-static void placing_free(placing *p)
-{
-    free(p->lane);
-    free(p->under);
-    free(p->lanes);
-    free(p->thread_lane);
-    free(p->thread_ids);
-    free(p->kid_off);
-    free(p->kid);
-}
-
-/* The instant nearest t at which item x is the innermost slice of its lane,
- * for a flow to bind to. Viewers take a slice as open from its start up to,
- * not including, its end: the candidates are the gaps [x.s, kid.s),
- * [kid.e, next kid.s), ..., [last kid.e, x.e) between x's lane children,
- * and inside a gap its interior first (the edges are where viewers could
- * disagree). When there is no gap (x is covered), t clamped to x. */
-static int64_t clamp_to(const placing *p, uint32_t x, int64_t t)
-{
-    int64_t s = p->it[x].s, e = p->it[x].e;
-    return t < s ? s : t >= e ? (e > s ? e - 1 : s) : t;
-}
-
-static int64_t bind_point(const placing *p, uint32_t x, int64_t t)
-{
-    const item *it = p->it;
-    int64_t s = it[x].s, e = it[x].e;
-    int64_t best = clamp_to(p, x, t), dist = -1;
-    uint32_t k0 = p->kid_off[x], k1 = p->kid_off[x + 1];
-    for (uint32_t k = k0; k <= k1; k++) {
-        int64_t a = k == k0 ? s : it[p->kid[k - 1]].e;
-        int64_t b = k == k1 ? e : it[p->kid[k]].s;
-        if (b <= a)
-            continue;
-        int64_t lo = b - a >= 2 ? a + 1 : a, hi = b - a >= 2 ? b - 1 : a;
-        int64_t q = t < lo ? lo : t > hi ? hi : t;
-        int64_t d = q > t ? q - t : t - q;
-        if (dist < 0 || d <= dist) {   /* ties: the later gap */
-            best = q;
-            dist = d;
-        }
-        if (a > t)   /* later gaps are further away */
-            break;
-    }
-    return best;
-}
-
-/* 1 if item y lies inside item x on x's lane (x is below it in the nesting). */
-static bool nested_in(const placing *p, uint32_t y, uint32_t x)
-{
-    if (p->lane[y] != p->lane[x])
-        return false;
-    for (uint32_t u = p->under[y]; u != WCP_NONE; u = p->under[u])
-        if (u == x)
-            return true;
-    return false;
-}
 
 /* ---- events */
 
@@ -462,7 +146,7 @@ static int load_strings(chrome *c)
 }
 
 /* The recorded thread of each op (ops.thread_id), where there is one. */
-static int load_threads(chrome *c, item *it)
+static int load_threads(chrome *c, wcp_lane_item *it)
 {
     sqlite3 *db = c->e->db;
     sqlite3_stmt *st;
@@ -482,30 +166,11 @@ static int load_threads(chrome *c, item *it)
     return rc == SQLITE_DONE ? 0 : wcp_export_fail(c->e, "threads: %s", sqlite3_errmsg(db));
 }
 
-/* Depth in the parent tree (a loop counts as a root). */
-static void set_depths(item *it, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++)
-        it[i].depth = UINT32_MAX;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t x = i, d = 0;
-        while (it[x].depth == UINT32_MAX && it[x].parent != WCP_NONE && d < n) {
-            x = it[x].parent;
-            d++;
-        }
-        uint32_t base = it[x].depth == UINT32_MAX ? 0 : it[x].depth;
-        if (it[x].depth == UINT32_MAX)
-            it[x].depth = 0;
-        for (uint32_t y = i, k = d; k > 0; y = it[y].parent, k--)
-            it[y].depth = base + k;
-    }
-}
 
-/* A resource wait's name: its ident, else its reason. */
-static const char *resource(const chrome *c, const wcp_wait *w)
+/* What a wait waited for (wcp_wait_resource_of). */
+static const char *resource(const chrome *c, const wcp_graph_wait *w)
 {
-    const char *r = str(c, w->ident);
-    return *r ? r : str(c, w->reason);
+    return wcp_wait_resource_of(str(c, w->ident), str(c, w->reason));
 }
 
 /* The critical path on lanes of its own (a second one only if a segment
@@ -591,7 +256,7 @@ static void put_op_head(chrome *c, uint32_t i)
 static void put_seg(chrome *c, const wcp_seg *s)
 {
     wcp_out *o = c->e->out;
-    const char *key = c->m->cls[c->m->op_cls[s->op]].key;
+    const char *key = wcp_op_class(c->m, s->op)->key;
     wcp_out_puts(o, "\"name\":");
     if (s->what == WCP_SEG_SELF) {
         wcp_out_json(o, key);
@@ -653,7 +318,7 @@ static void put_event(chrome *c, const ev *v)
         break;
     }
     case EV_RWAIT: {
-        const wcp_wait *w = &g->waits[v->ref];
+        const wcp_graph_wait *w = &g->waits[v->ref];
         const char *r = resource(c, w);
         char *n = NULL;
         if (asprintf(&n, "wait: %s", r) < 0) {
@@ -676,7 +341,7 @@ static void put_event(chrome *c, const ev *v)
 }
 
 /* The lanes' names and order, then the processes'. */
-static void put_lane_names(chrome *c, const placing *p, int pid, uint32_t crit_tid, uint32_t n_crit)
+static void put_lane_names(chrome *c, const wcp_lanes *p, int pid, uint32_t crit_tid, uint32_t n_crit)
 {
     for (uint32_t k = 0; k < n_crit; k++) {
         char name[48];
@@ -693,19 +358,6 @@ static void put_lane_names(chrome *c, const placing *p, int pid, uint32_t crit_t
     }
 }
 
-/* Gives lanes tids from *tid on: threads' by thread id, then the numbered ones. */
-static void number_lanes(placing *p, uint32_t *tid)
-{
-    for (uint32_t k = 0; k < p->n_threads; k++)
-        p->lanes[p->thread_lane[k]].tid = (*tid)++;
-    uint32_t first = *tid;
-    for (uint32_t l = 0, k = 0; l < p->n_lanes; l++)
-        if (!p->lanes[l].is_thread) {
-            p->lanes[l].number = ++k;
-            p->lanes[l].tid = first + k - 1;
-        }
-    *tid = first + p->n_numbered;
-}
 
 /* The what-if replay of the spec, and its critical path. */
 static int whatif_replay(chrome *c)
@@ -728,58 +380,58 @@ static int whatif_replay(chrome *c)
 
 /* The recording's items: ops (item i is op i), then the waits on named
  * resources (rwait[k]: item n_ops + k's wait), with threads and depths. */
-static int recorded_items(chrome *c, item **out, uint32_t **rwait, uint32_t *n)
+static int recorded_items(chrome *c, wcp_lane_item **out, uint32_t **rwait, uint32_t *n)
 {
     const wcp_graph *g = c->g;
     uint32_t n_rw = 0;
     for (uint32_t k = 0; k < g->n_waits; k++)
         n_rw += g->waits[k].target < 0;
     *n = g->n_ops + n_rw;
-    item *it = *out = calloc(*n ? *n : 1, sizeof *it);
+    wcp_lane_item *it = *out = calloc(*n ? *n : 1, sizeof *it);
     *rwait = malloc((n_rw ? n_rw : 1) * sizeof **rwait);
     if (!it || !*rwait)
         return wcp_export_fail(c->e, "out of memory");
     for (uint32_t i = 0; i < g->n_ops; i++)
-        it[i] = (item){.s = g->start[i], .e = g->end[i],
+        it[i] = (wcp_lane_item){.s = g->start[i], .e = g->end[i],
                        .parent = g->parent[i] >= 0 ? (uint32_t)g->parent[i] : WCP_NONE};
     if (load_threads(c, it) < 0)
         return -1;
     for (uint32_t k = 0, r = 0; k < g->n_waits; k++) {
-        const wcp_wait *w = &g->waits[k];
+        const wcp_graph_wait *w = &g->waits[k];
         if (w->target >= 0)
             continue;
-        it[g->n_ops + r] = (item){.s = w->start, .e = w->end, .parent = (uint32_t)w->waiter,
+        it[g->n_ops + r] = (wcp_lane_item){.s = w->start, .e = w->end, .parent = (uint32_t)w->waiter,
                                   .in_parent = true};
         (*rwait)[r++] = k;
     }
-    set_depths(it, *n);
+    wcp_lanes_depths(it, *n);
     return 0;
 }
 
 /* Flow arrows, awaited op -> waiter, on the recording's lanes. */
-static uint32_t flow_events(chrome *c, const placing *rec)
+static uint32_t flow_events(chrome *c, const wcp_lanes *rec)
 {
     const wcp_graph *g = c->g;
     uint32_t flow = 0;
     for (uint32_t k = 0; k < g->n_waits; k++) {
-        const wcp_wait *w = &g->waits[k];
+        const wcp_graph_wait *w = &g->waits[k];
         if (w->target < 0 || w->target == w->waiter)
             continue;
         uint32_t t = (uint32_t)w->target, x = (uint32_t)w->waiter;
-        if (nested_in(rec, t, x)) {   /* the nesting shows it already */
+        if (wcp_lanes_nested(rec, t, x)) {   /* the nesting shows it already */
             c->flows_nested++;
             continue;
         }
         int64_t at_t = w->end < g->end[t] ? w->end : g->end[t];
-        int64_t from = bind_point(rec, t, at_t), to = bind_point(rec, x, w->end);
+        int64_t from = wcp_lanes_bind(rec, t, at_t), to = wcp_lanes_bind(rec, x, w->end);
         /* when those run back in time: the awaited op's moment no later than
          * the waiter's, then the waiter's moment itself (either may bind to
          * what runs inside the op on its lane) */
         if (from > to)
-            from = clamp_to(rec, t, at_t < to ? at_t : to);
+            from = wcp_lanes_clamp(rec, t, at_t < to ? at_t : to);
         if (from > to) {
-            to = clamp_to(rec, x, w->end);
-            from = clamp_to(rec, t, at_t < to ? at_t : to);
+            to = wcp_lanes_clamp(rec, x, w->end);
+            from = wcp_lanes_clamp(rec, t, at_t < to ? at_t : to);
         }
         if (from > to) {
             c->flows_left_out++;
@@ -794,13 +446,13 @@ static uint32_t flow_events(chrome *c, const placing *rec)
 
 /* The what-if replay's ops (those it starts) as items: sim_op[k] is item
  * k's op; an op's parent item is its nearest started ancestor's. */
-static int replay_items(chrome *c, item **out, uint32_t **sim_op, uint32_t *n)
+static int replay_items(chrome *c, wcp_lane_item **out, uint32_t **sim_op, uint32_t *n)
 {
     const wcp_graph *g = c->g;
     const wcp_tape *tp = &c->m->tape;
     size_t n1 = g->n_ops ? g->n_ops : 1;
     uint32_t *op_item = malloc(n1 * sizeof *op_item);
-    item *it = *out = calloc(n1, sizeof *it);
+    wcp_lane_item *it = *out = calloc(n1, sizeof *it);
     *sim_op = malloc(n1 * sizeof **sim_op);
     if (!op_item || !it || !*sim_op) {
         free(op_item);
@@ -815,7 +467,7 @@ static int replay_items(chrome *c, item **out, uint32_t **sim_op, uint32_t *n)
         int64_t e = tp->finished[i] ? c->sim_reg[i] : s + (g->end[i] - g->start[i]);
         op_item[i] = *n;
         (*sim_op)[*n] = i;
-        it[(*n)++] = (item){.s = s, .e = e};
+        it[(*n)++] = (wcp_lane_item){.s = s, .e = e};
     }
     for (uint32_t k = 0; k < *n; k++) {
         int32_t a = g->parent[(*sim_op)[k]];
@@ -824,7 +476,7 @@ static int replay_items(chrome *c, item **out, uint32_t **sim_op, uint32_t *n)
         it[k].parent = a >= 0 ? op_item[a] : WCP_NONE;
     }
     free(op_item);
-    set_depths(it, *n);
+    wcp_lanes_depths(it, *n);
     return 0;
 }
 
@@ -867,8 +519,8 @@ static int write_chrome(wcp_export *e)
     chrome c = {.e = e, .m = e->model, .g = &e->model->g};
     const wcp_graph *g = c.g;
     bool oom;
-    placing rec = {0}, sim = {0};
-    item *it = NULL, *sit = NULL;
+    wcp_lanes rec = {0}, sim = {0};
+    wcp_lane_item *it = NULL, *sit = NULL;
     uint32_t *rwait = NULL, *sim_op = NULL, n_items, n_sim = 0;
     int rc = -1;
     c.spec = wcp_export_option(e, "whatif", &oom);
@@ -876,13 +528,13 @@ static int write_chrome(wcp_export *e)
         recorded_items(&c, &it, &rwait, &n_items) < 0 ||
         (c.spec && replay_items(&c, &sit, &sim_op, &n_sim) < 0))
         goto done;
-    if (!place_all(&rec, it, n_items) || (c.spec && !place_all(&sim, sit, n_sim)))
+    if (!wcp_lanes_place(&rec, it, n_items) || (c.spec && !wcp_lanes_place(&sim, sit, n_sim)))
         goto oom;
 
     /* tids: the critical path, threads, numbered lanes; then the same for the replay */
     uint32_t tid = TID_BASE, crit_tid = tid, n_crit, sim_crit_tid, n_sim_crit = 0;
     path_events(&c, c.m->path, c.m->n_path, EV_SEG, &tid, &n_crit);
-    number_lanes(&rec, &tid);
+    wcp_lanes_number(&rec, &tid);
     for (uint32_t i = 0; i < n_items; i++)
         push_ev(&c, i < g->n_ops ? EV_OP : EV_RWAIT, it[i].s, it[i].e - it[i].s,
                 rec.lanes[rec.lane[i]].tid, i < g->n_ops ? i : rwait[i - g->n_ops]);
@@ -890,7 +542,7 @@ static int write_chrome(wcp_export *e)
     sim_crit_tid = tid;
     if (c.spec) {
         path_events(&c, c.sim_path, c.n_sim_path, EV_SIM_SEG, &tid, &n_sim_crit);
-        number_lanes(&sim, &tid);
+        wcp_lanes_number(&sim, &tid);
         for (uint32_t k = 0; k < n_sim; k++)
             push_ev(&c, EV_SIM_OP, sit[k].s, sit[k].e - sit[k].s, sim.lanes[sim.lane[k]].tid, sim_op[k]);
     }
@@ -923,8 +575,8 @@ static int write_chrome(wcp_export *e)
 oom:
     rc = wcp_export_fail(e, "out of memory");
 done:
-    placing_free(&rec);
-    placing_free(&sim);
+    wcp_lanes_free(&rec);
+    wcp_lanes_free(&sim);
     free(it);
     free(sit);
     free(rwait);
@@ -941,7 +593,8 @@ done:
 }
 
 const wcp_exporter wcp_export_chrome = {
-    "chrome", "whatif",
+    "chrome", "Chrome trace JSON for ui.perfetto.dev, chrome://tracing",
+    "whatif",
     "Chrome trace event JSON (ui.perfetto.dev, chrome://tracing); whatif: a what-if spec "
     "whose replay is shown beside the recording",
     write_chrome,

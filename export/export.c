@@ -1,7 +1,9 @@
-/* export.c - wcprof_export(): the output sink, options and the one SQL
- * function behind every format. See export.h. */
+/* export.c - the C side of wcprof_export(): the format table, the output
+ * sink, the options, and running one export into a file or a text (the SQL
+ * function itself is sqlext/fn_export.c). See export.h. */
 #define _GNU_SOURCE
 #include "export.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,9 +12,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const wcp_exporter *const wcp_exporters[] = {
-    &wcp_export_chrome, &wcp_export_folded, &wcp_export_coz, &wcp_export_html, NULL,
-};
+/* The formats, in the order .help lists them: X(name) for the
+ * wcp_exporter wcp_export_<name> defined in <name>.c. Adding a format is
+ * adding its file and its line here (README.md). */
+#define WCP_EXPORTERS(X) X(chrome) X(folded) X(coz) X(html)
+
+#define WCP_EXPORTER_EXTERN(name) extern const wcp_exporter wcp_export_##name;
+WCP_EXPORTERS(WCP_EXPORTER_EXTERN)
+#undef WCP_EXPORTER_EXTERN
+
+#define WCP_EXPORTER_ADDRESS(name) &wcp_export_##name,
+const wcp_exporter *const wcp_exporters[] = {WCP_EXPORTERS(WCP_EXPORTER_ADDRESS) NULL};
+#undef WCP_EXPORTER_ADDRESS
 
 /* ---- the sink */
 
@@ -75,76 +86,31 @@ void wcp_out_printf(wcp_out *o, const char *fmt, ...)
     free(big);
 }
 
+/* The escapers' sink (base/escape.h): ctx, a wcp_out. */
+static void out_put(void *ctx, const char *p, size_t n)
+{
+    wcp_out_write(ctx, p, n);
+}
+
 void wcp_out_json(wcp_out *o, const char *s)
 {
-    if (!s) {
+    if (s)
+        wcp_escape_json(out_put, o, s);
+    else
         wcp_out_puts(o, "null");
-        return;
-    }
-    wcp_out_write(o, "\"", 1);
-    const char *run = s;   /* the start of the bytes not yet written */
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0x7f)
-            continue;
-        wcp_out_write(o, run, (size_t)(s - run));
-        run = s + 1;
-        switch (ch) {
-        case '"': wcp_out_puts(o, "\\\""); break;
-        case '\\': wcp_out_puts(o, "\\\\"); break;
-        case '\n': wcp_out_puts(o, "\\n"); break;
-        case '\t': wcp_out_puts(o, "\\t"); break;
-        case '\r': wcp_out_puts(o, "\\r"); break;
-        default: wcp_out_printf(o, "\\u%04x", ch);
-        }
-    }
-    wcp_out_write(o, run, (size_t)(s - run));
-    wcp_out_write(o, "\"", 1);
 }
 
 void wcp_out_html(wcp_out *o, const char *s)
 {
-    const char *run = s;
-    for (; *s; s++) {
-        const char *rep;
-        switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
-        }
-        wcp_out_write(o, run, (size_t)(s - run));
-        wcp_out_puts(o, rep);
-        run = s + 1;
-    }
-    wcp_out_write(o, run, (size_t)(s - run));
+    wcp_escape_html(out_put, o, s);
 }
 
 void wcp_out_field(wcp_out *o, const char *s, char sep, char sep_as)
 {
-    for (const char *r = s;; s++) {
-        if (*s && *s != sep && *s != '\t' && *s != '\n' && *s != '\r')
-            continue;
-        wcp_out_write(o, r, (size_t)(s - r));
-        if (!*s)
-            return;
-        wcp_out_write(o, *s == sep ? &sep_as : " ", 1);
-        r = s + 1;
-    }
+    wcp_escape_field(out_put, o, s, sep, sep_as);
 }
 
 /* ---- options */
-
-int wcp_export_fail(wcp_export *e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->err, sizeof e->err, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* One option word: "name=value", "name='value with spaces'" or a bare
  * "name" (has_val false). */
@@ -209,6 +175,26 @@ char *wcp_export_option(wcp_export *e, const char *name, bool *oom)
         val[len] = 0;
     }
     return val;
+}
+
+int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t min,
+                          int64_t *out, char **value)
+{
+    bool oom;
+    char *v = *value = wcp_export_option(e, name, &oom), *end;
+    *out = def;
+    if (oom)
+        return -1;
+    if (!v)
+        return 0;
+    if (strchr(v, ' '))   /* the values of a repeated option, joined */
+        return WCP_OPT_REPEATED;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end || x < min)
+        return WCP_OPT_BAD;
+    *out = x;
+    return 0;
 }
 
 /* Every option's name is one the format accepts, and has a value. */

@@ -1,6 +1,8 @@
-/* export.h - the exports: one run written in a format other tools read.
+/* export.h - the exports: one run written in a format other tools read
+ * (README.md has every format and option).
  *
- * One SQL function serves them all (export.c):
+ * One SQL function serves them all (sqlext/fn_export.c), over this C side
+ * (export.c: the sink, the options, the format table, wcp_export_run):
  *
  *   SELECT wcprof_export('chrome', 'trace.json');            -- writes the file, returns its size
  *   SELECT wcprof_export('folded', NULL, 'weight=critical'); -- returns the text itself
@@ -14,10 +16,11 @@
  * temporary name and renamed into place, so a failed export leaves no
  * partial file. The formats, for shells and scripts to list:
  *
- *   SELECT * FROM json_each(wcprof_export_formats());        -- name, options, help of each
+ *   SELECT * FROM json_each(wcprof_export_formats());        -- name, options, help, summary
  *
- * A format is a wcp_exporter, one per file (export_<name>.c), listed in
- * export.c's table.
+ * A format is a wcp_exporter wcp_export_<name>, one per file (<name>.c),
+ * listed in export.c's table wcp_exporters[]: everything that lists the formats (.export's help
+ * and usage, the shell's completion, wcprof_export's errors) reads it.
  */
 #ifndef WCP_EXPORT_H
 #define WCP_EXPORT_H
@@ -38,7 +41,8 @@ typedef struct wcp_out {
 void wcp_out_write(wcp_out *o, const void *p, size_t n);
 void wcp_out_puts(wcp_out *o, const char *s);
 void wcp_out_printf(wcp_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* s as a JSON string literal, quotes included (NULL: null). */
+/* s as a JSON string literal, quotes included (NULL: null); base/escape.h's
+ * escapes, as every other writer of wcprof's. */
 void wcp_out_json(wcp_out *o, const char *s);
 /* s with &, <, >, " and ' escaped for HTML text and attributes. */
 void wcp_out_html(wcp_out *o, const char *s);
@@ -57,20 +61,30 @@ typedef struct wcp_export {
 
 typedef struct wcp_exporter {
     const char *name;      /* "chrome" */
+    const char *summary;   /* what it is, for whom, in a few words: a list's entry
+                            * ("Chrome trace JSON for ui.perfetto.dev, chrome://tracing") */
     const char *options;   /* accepted option names, "weight,whatif", or "" */
-    const char *help;      /* one line for .help and the README */
+    const char *help;      /* one line: what it writes and each option, with its default */
     int (*write)(wcp_export *e);   /* 0, or -1 with e->err set */
 } wcp_exporter;
 
 /* Option name's value (repeated values joined with spaces), malloc'd;
  * NULL when absent (or out of memory, with e->err set and *oom true). */
 char *wcp_export_option(wcp_export *e, const char *name, bool *oom);
-/* Sets e->err; returns -1. */
-int wcp_export_fail(wcp_export *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Option name as a whole number >= min (def when absent): 0 with *out set,
+ * or -1 with e->err set (out of memory). A value the format must refuse
+ * returns WCP_OPT_BAD (not a whole number, or one below min or out of
+ * range) or WCP_OPT_REPEATED (the option given more than once), e->err
+ * untouched, so that the format words the error. *value receives the value
+ * as given (malloc'd, NULL when absent; the caller frees it). */
+enum { WCP_OPT_BAD = 1, WCP_OPT_REPEATED = 2 };
+int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t min,
+                          int64_t *out, char **value);
+/* Sets e->err (printf-style, base/err.h) and returns -1. */
+#define wcp_export_fail(e, ...) wcp_errf((e)->err, sizeof (e)->err, __VA_ARGS__)
 
-/* The formats, NULL-terminated, in the order .help lists them. */
+/* The formats, NULL-terminated, in the order .help lists them (wcprof_export_formats()). */
 extern const wcp_exporter *const wcp_exporters[];
-extern const wcp_exporter wcp_export_chrome, wcp_export_folded, wcp_export_coz, wcp_export_html;
 
 /* The format named name, or NULL. */
 const wcp_exporter *wcp_exporter_find(const char *name);

@@ -1,4 +1,4 @@
-/* export_folded.c - folded stacks ("root;child;leaf N"), the input of
+/* folded.c - folded stacks ("root;child;leaf N"), the input of
  * flamegraph.pl and speedscope, by class path.
  *
  *   SELECT wcprof_export('folded', 'self.folded');                     -- weight=self
@@ -111,7 +111,7 @@ static uint32_t extra_frame(folder *f, const char *name)
 {
     for (uint32_t k = 0; k < f->n_extra; k++)
         if (strcmp(f->extra[k], name) == 0)
-            return f->m->n_cls + k;
+            return f->m->classes.n + k;
     char *s = wcp_grow((void **)&f->extra, &f->cap_extra, f->n_extra + 1, sizeof *f->extra)
                   ? strdup(name) : NULL;
     if (!s) {
@@ -119,7 +119,7 @@ static uint32_t extra_frame(folder *f, const char *name)
         return 0;
     }
     f->extra[f->n_extra] = s;
-    return f->m->n_cls + f->n_extra++;
+    return f->m->classes.n + f->n_extra++;
 }
 
 #define VISITING (WCP_NONE - 1)   /* op_node while its chain is being walked */
@@ -143,7 +143,7 @@ static uint32_t op_stack(folder *f, uint32_t i)
     uint32_t base = x >= 0 && f->op_node[x] != VISITING ? f->op_node[x] : WCP_NONE;
     while (n--) {                                    /* and down again */
         uint32_t op = f->chain[n];
-        base = f->op_node[op] = child(f, base, f->m->op_cls[op]);
+        base = f->op_node[op] = child(f, base, f->m->classes.of_op[op]);
     }
     return f->op_node[i] == VISITING ? WCP_NONE : f->op_node[i];
 }
@@ -183,7 +183,7 @@ static void fold_critical(folder *f, sqlite3 *db)
             add(f, op_stack(f, s->op), len);
             break;
         case WCP_SEG_WAIT: {
-            char *res = wcp_wait_resource(db, &m->g.waits[s->wait]), *name = NULL;
+            char *res = wcp_graph_wait_resource(db, &m->g.waits[s->wait]), *name = NULL;
             if (!res || asprintf(&name, "wait:%s", res) < 0) {
                 free(res);
                 f->oom = true;
@@ -237,7 +237,7 @@ static int write_lines(wcp_export *e, folder *f)
         while (depth--) {
             uint32_t fr = f->nodes[up[depth]].frame;
             /* ';' separates the frames: a name's own become ',' */
-            wcp_out_field(&arena, fr < m->n_cls ? m->cls[fr].key : f->extra[fr - m->n_cls], ';', ',');
+            wcp_out_field(&arena, fr < m->classes.n ? m->classes.cls[fr].key : f->extra[fr - m->classes.n], ';', ',');
             wcp_out_write(&arena, depth ? ";" : "", 1);
         }
     }
@@ -299,7 +299,8 @@ static int write_folded(wcp_export *e)
 }
 
 const wcp_exporter wcp_export_folded = {
-    "folded", "weight",
+    "folded", "stacks for flamegraph.pl, speedscope",
+    "weight",
     "folded stacks by class path (flamegraph.pl, speedscope), in ns; weight: self (default), "
     "wall or critical",
     write_folded,

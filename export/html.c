@@ -1,15 +1,16 @@
-/* export_html.c - the html export: one self-contained page about one run.
+/* html.c - the html export: one self-contained page about one run.
  *
  *   SELECT wcprof_export('html', 'report.html');
  *   SELECT wcprof_export('html', 'report.html', 'top=20 max_ops=5000');
  *
  * The page holds, in this order: the run's summary (run_summary and
  * replay_summary), a zoomable timeline of the ops with the baseline's
- * critical path, the what-if ranking (whatif_rank at factor 0.5, with a
- * speed-up curve per class shown: its replays at 0.9 ... 0) and the class table (class_stats, with
- * each class's critical time). Nothing is computed here: every number
- * comes from the views and table-valued functions, queried on the export's
- * own connection, and the op graph from the run's model.
+ * critical path, the what-if ranking (whatif_rank's, at factor 0.5, with a
+ * speed-up curve per class shown: its replays at 0.9 ... 0) and the class
+ * table (class_stats, with each class's critical time). Nothing is
+ * computed here: every number comes from the views and table-valued
+ * functions, queried on the export's own connection, and from the run's
+ * model: its op graph, and the ranking (wcp_rank, whatif_rank's own).
  *
  * Everything is in the one file: the CSS and the script (html/report.css,
  * html/report.js, embedded at build time), and the data, as JSON in a
@@ -41,10 +42,11 @@
 #define DEFAULT_MAX_OPS 20000
 /* The curves' factors, from the largest speed-up to the smallest; the
  * middle one (0.5, "twice as fast") orders the ranking (whatif_rank). Only
- * the classes shown are replayed at the others (add_curves). */
+ * the classes shown are replayed at the others (wcp_rank). */
 #define N_FACTORS 5
 #define RANK_FACTOR 2
 static const double factors[N_FACTORS] = {0, 0.25, 0.5, 0.75, 0.9};
+_Static_assert(RANK_FACTOR == N_FACTORS / 2, "wcp_rank ranks at the middle factor");
 
 /* The summary's columns, in the order of SUMMARY_SQL. */
 enum { S_EPOCH, S_DUMPS, S_OPS, S_ROOTS, S_OPEN, S_DROPPED, S_ORPHANS, S_SPAN, S_MAKESPAN,
@@ -57,10 +59,7 @@ enum { S_EPOCH, S_DUMPS, S_OPS, S_ROOTS, S_OPEN, S_DROPPED, S_ORPHANS, S_SPAN, S
     "   (SELECT source FROM dumps WHERE run_id = ?1 ORDER BY id)) AS sources"                    \
     " FROM run_summary s JOIN replay_summary(?1) f WHERE s.run_id = ?1"
 
-/* The ranking's rows (?2: top, 0 for all), the class table's, the path's. */
-#define RANK_SQL                                                                                  \
-    "SELECT class_key, work_type, factor, saved_ns, total_self_ns, critical_ns, rank"            \
-    " FROM whatif_rank('[0.5]', 0, 1, ?1) WHERE ?2 <= 0 OR rank <= ?2 ORDER BY rank"
+/* The class table's rows, the path's. */
 #define CLASSES_SQL                                                                               \
     "SELECT class_key, work_type, count, total_self_ns, total_wall_ns, p50_self_ns,"             \
     " p95_self_ns, max_self_ns, dup_executed FROM class_stats WHERE run_id = ?1"                 \
@@ -68,9 +67,9 @@ enum { S_EPOCH, S_DUMPS, S_OPS, S_ROOTS, S_OPEN, S_DROPPED, S_ORPHANS, S_SPAN, S
 #define PATH_SQL                                                                                  \
     "SELECT op_id, what, resource, start_ns, end_ns FROM critical_path(NULL, ?1) ORDER BY seq"
 
-/* One class of the ranking: whatif_rank's rows for it, pivoted. */
+/* One class of the ranking. */
 typedef struct ranked {
-    char *key, *work_type;
+    const char *key, *work_type;   /* the model's */
     int64_t rank, total_self, critical;
     int64_t saved[N_FACTORS];  /* at factors[i] */
 } ranked;
@@ -96,8 +95,8 @@ typedef struct html {
     wcp_out *o;
     int64_t top, max_ops;
     sqlite3_value *summary[S_N];   /* the summary row (sqlite3_value_dup) */
-    ranked *rank;
-    size_t n_rank, cap_rank;
+    ranked *rank;              /* the classes shown, best first */
+    size_t n_rank;
     class_row *classes;
     size_t n_classes, cap_classes;
     segment *path;             /* the segments drawn, in path order */
@@ -157,8 +156,8 @@ static const char *class_color(char *buf, size_t size, const char *key)
     return buf;
 }
 
-/* Runs sql with ?1 bound to the run and ?2 to top, and hands each row to
- * row (which returns -1 when out of memory). 0, or -1 with the error. */
+/* Runs sql with ?1 bound to the run, and hands each row to row (which
+ * returns -1 when out of memory). 0, or -1 with the error. */
 static int each_row(html *h, const char *sql, int (*row)(html *h, sqlite3_stmt *st))
 {
     sqlite3_stmt *st;
@@ -166,8 +165,6 @@ static int each_row(html *h, const char *sql, int (*row)(html *h, sqlite3_stmt *
     if (sqlite3_prepare_v2(h->e->db, sql, -1, &st, NULL) != SQLITE_OK)
         return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
     sqlite3_bind_int64(st, 1, h->e->run);
-    if (sqlite3_bind_parameter_count(st) >= 2)
-        sqlite3_bind_int64(st, 2, h->top);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (row(h, st) < 0) {
             rc = SQLITE_NOMEM;
@@ -183,25 +180,19 @@ static int each_row(html *h, const char *sql, int (*row)(html *h, sqlite3_stmt *
 
 /* ---- options */
 
+/* Option name as a whole number >= min (def when absent). 0, or -1 with
+ * the error. */
 static int count_option(html *h, const char *name, int64_t def, int64_t min, int64_t *out)
 {
-    bool oom;
-    char *v = wcp_export_option(h->e, name, &oom), *end;
-    *out = def;
-    if (oom)
-        return -1;
-    if (!v)
-        return 0;
-    long long n = strtoll(v, &end, 10);
-    int rc = 0;
-    if (strchr(v, ' '))
-        rc = wcp_export_fail(h->e, "option %s is given more than once", name);
-    else if (end == v || *end || n < min)
-        rc = wcp_export_fail(h->e, "option %s: expected a whole number >= %lld, got \"%s\"", name,
-                             (long long)min, v);
-    *out = n;
+    char *v;
+    int rc = wcp_export_int_option(h->e, name, def, min, out, &v);
+    if (rc == WCP_OPT_REPEATED)
+        wcp_export_fail(h->e, "option %s is given more than once", name);
+    else if (rc == WCP_OPT_BAD)
+        wcp_export_fail(h->e, "option %s: expected a whole number >= %lld, got \"%s\"", name,
+                        (long long)min, v);
     free(v);
-    return rc;
+    return rc == 0 ? 0 : -1;
 }
 
 /* ---- the data, from the views and the analyses */
@@ -219,37 +210,23 @@ static int64_t sum_int(const html *h, int col)
     return sqlite3_value_int64(h->summary[col]);
 }
 
-/* One row of whatif_rank at the ranking's factor: one class. */
-static int rank_row(html *h, sqlite3_stmt *st)
+/* The ranking: every class by its saving at factors[RANK_FACTOR], the top
+ * ones kept and replayed at the other factors (wcp_rank, as whatif_rank
+ * ranks). 0, or -1 when out of memory. */
+static int load_rank(html *h)
 {
-    ranked *r = append(&h->rank, &h->n_rank, &h->cap_rank, sizeof *r);
-    if (!r)
+    wcp_ranking rk;
+    if (wcp_rank(h->m, factors, N_FACTORS, 0, (size_t)h->top, true, &rk) < 0)
         return -1;
-    *r = (ranked){.key = dup_text(st, 0), .work_type = dup_text(st, 1),
-                  .rank = sqlite3_column_int64(st, 6), .total_self = sqlite3_column_int64(st, 4),
-                  .critical = sqlite3_column_int64(st, 5)};
-    r->saved[RANK_FACTOR] = sqlite3_column_int64(st, 3);
-    return r->key && r->work_type ? 0 : -1;
-}
-
-/* The ranked classes' savings at the other factors, replayed as the ranking
- * does (wcp_run_jobs; a class with no critical time saves nothing at a
- * factor <= 1, as whatif_rank prunes). */
-static int add_curves(html *h)
-{
-    wcp_job *jobs = malloc((h->n_rank ? h->n_rank : 1) * N_FACTORS * sizeof *jobs);
-    size_t n = 0;
-    if (!jobs)
-        return -1;
-    for (size_t i = 0; i < h->n_rank; i++) {
-        int64_t c = wcp_model_class(h->m, h->rank[i].key);
-        for (int f = 0; f < N_FACTORS && c >= 0 && h->m->cls[c].critical > 0; f++)
-            if (f != RANK_FACTOR)
-                jobs[n++] = (wcp_job){(uint32_t)c, factors[f], &h->rank[i].saved[f]};
+    h->rank = calloc(rk.n ? rk.n : 1, sizeof *h->rank);
+    for (size_t i = 0; h->rank && i < rk.n; i++) {
+        const wcp_class *k = &h->m->classes.cls[rk.r[i].cls];
+        ranked *r = &h->rank[h->n_rank++];
+        *r = (ranked){k->key, k->work_type, (int64_t)i + 1, k->total_self, k->critical, {0}};
+        memcpy(r->saved, rk.r[i].saved, sizeof r->saved);
     }
-    int rc = wcp_run_jobs(h->m, jobs, n);
-    free(jobs);
-    return rc;
+    wcp_ranking_free(&rk);
+    return h->rank ? 0 : -1;
 }
 
 static int class_row_add(html *h, sqlite3_stmt *st)
@@ -264,7 +241,7 @@ static int class_row_add(html *h, sqlite3_stmt *st)
                      .dup = sqlite3_column_int64(st, 8)};
     if (!c->key || !c->work_type)
         return -1;
-    c->cls = wcp_model_class(h->m, c->key);
+    c->cls = wcp_classes_find(&h->m->classes, c->key);
     return 0;
 }
 
@@ -290,10 +267,10 @@ static int load(html *h)
         return -1;
     if (!h->summary[0])
         return wcp_export_fail(h->e, "no summary for run %lld", (long long)h->e->run);
-    if (each_row(h, RANK_SQL, rank_row) < 0 || each_row(h, CLASSES_SQL, class_row_add) < 0)
-        return -1;
-    if (add_curves(h) < 0)
+    if (load_rank(h) < 0)
         return wcp_export_fail(h->e, "out of memory");
+    if (each_row(h, CLASSES_SQL, class_row_add) < 0)
+        return -1;
     return each_row(h, PATH_SQL, path_row);
 }
 
@@ -647,7 +624,7 @@ static void write_rank(html *h)
         wcp_out_puts(o, "</td></tr>\n");
     }
     wcp_out_puts(o, "</tbody>\n</table>\n");
-    int64_t n_cls = h->m->n_cls;
+    int64_t n_cls = h->m->classes.n;
     if ((int64_t)h->n_rank < n_cls) {
         wcp_out_puts(o, "<p class=\"count\">The top ");
         put_int(o, (int64_t)h->n_rank);
@@ -689,7 +666,7 @@ static void write_classes(html *h)
         td_ns(o, c->p50, false);
         td_ns(o, c->p95, false);
         td_ns(o, c->max, false);
-        td_ns(o, c->cls >= 0 ? h->m->cls[c->cls].critical : 0, false);
+        td_ns(o, c->cls >= 0 ? h->m->classes.cls[c->cls].critical : 0, false);
         td_ns(o, c->wall, false);
         wcp_out_puts(o, "</tr>\n");
     }
@@ -738,8 +715,8 @@ static void json_tables(html *h, wcp_out *o)
     }
     /* Every class of the model, in the order the ops' "cls" index. */
     wcp_out_puts(o, "],\"classes\":[");
-    for (uint32_t c = 0; c < h->m->n_cls; c++) {
-        const wcp_class *k = &h->m->cls[c];
+    for (uint32_t c = 0; c < h->m->classes.n; c++) {
+        const wcp_class *k = &h->m->classes.cls[c];
         char color[32];
         wcp_out_puts(o, c ? ",{\"class_key\":" : "{\"class_key\":");
         wcp_out_json(o, k->key);
@@ -803,7 +780,7 @@ static int json_timeline(html *h, wcp_out *o)
                            (long long)g->id[i]);
     wcp_out_puts(o, "]");
     COLUMN("parent", g->parent[i] >= 0 ? h->shown[g->parent[i]] : -1);
-    COLUMN("cls", h->m->op_cls[i]);
+    COLUMN("cls", h->m->classes.of_op[i]);
     COLUMN("start", g->start[i] - t0);
     COLUMN("end", g->end[i] - t0);
     COLUMN("self", g->self_ns[i]);
@@ -833,7 +810,7 @@ static int json_timeline(html *h, wcp_out *o)
         const segment *p = &h->path[s];
         wcp_out_printf(o, "%s[%d,%lld,\"%s\",%lld,%lld,", s ? "," : "",
                        p->op >= 0 ? h->shown[p->op] : -1,
-                       p->op >= 0 ? (long long)h->m->op_cls[p->op] : -1LL, p->what,
+                       p->op >= 0 ? (long long)h->m->classes.of_op[p->op] : -1LL, p->what,
                        (long long)(p->start - t0), (long long)(p->end - t0));
         wcp_out_json(o, p->resource);
         wcp_out_puts(o, "]");
@@ -904,10 +881,6 @@ static int write_page(wcp_export *e)
 out:
     for (int i = 0; i < S_N; i++)
         sqlite3_value_free(h.summary[i]);
-    for (size_t i = 0; i < h.n_rank; i++) {
-        free(h.rank[i].key);
-        free(h.rank[i].work_type);
-    }
     for (size_t i = 0; i < h.n_classes; i++) {
         free(h.classes[i].key);
         free(h.classes[i].work_type);
@@ -923,7 +896,8 @@ out:
 }
 
 const wcp_exporter wcp_export_html = {
-    "html", "top,max_ops",
+    "html", "one self-contained page for a browser",
+    "top,max_ops",
     "one self-contained HTML page: summary, zoomable timeline with the critical path, "
     "what-if ranking with speed-up curves, class table",
     write_page};

@@ -62,6 +62,15 @@ int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, ui
     return -1;
 }
 
+char *wcp_graph_wait_resource(sqlite3 *db, const wcp_graph_wait *w)
+{
+    char *ident = wcp_db_string(db, w->ident);
+    if (!ident || *ident)   /* wcp_wait_resource_of(ident, reason), one lookup when it can */
+        return ident;
+    free(ident);
+    return wcp_db_string(db, w->reason);
+}
+
 void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw,
                      wcp_step_fn *fn, void *ctx)
 {
@@ -214,7 +223,7 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
             g->n_orphan_waits++;
             continue;
         }
-        wcp_wait *x = &g->waits[n++];
+        wcp_graph_wait *x = &g->waits[n++];
         x->waiter = w;
         x->start = sqlite3_column_int64(st, 1);
         x->end = sqlite3_column_int64(st, 2);

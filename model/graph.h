@@ -32,13 +32,15 @@ enum {
                             * self_ns as stored, WCP_OP_STORED_PARENT (for ingest's resolve) */
 };
 
-typedef struct wcp_wait {
-    int64_t start, end;
+/* A wait of the graph (spec/analysis.md §1.3): the recorder's wcp_wait
+ * (recorder/wcprof.h) as stored and resolved. */
+typedef struct wcp_graph_wait {
+    int64_t start, end;    /* recorded interval */
     int32_t waiter;        /* op index of the waiting op */
     int32_t target;        /* op index of the resolved target, -1: none (a named resource) */
     uint32_t reason;       /* strings.id */
     uint32_t ident;        /* strings.id: the resource, or the exec ident */
-} wcp_wait;
+} wcp_graph_wait;
 
 typedef struct wcp_graph {
     int64_t run_id;
@@ -67,7 +69,7 @@ typedef struct wcp_graph {
      * ordered by (start, dump order); orphan waits are not attached */
     uint32_t n_waits;
     uint32_t *wait_off;
-    wcp_wait *waits;
+    wcp_graph_wait *waits;
     uint32_t n_orphan_waits;
 } wcp_graph;
 
@@ -80,6 +82,17 @@ void wcp_graph_free(wcp_graph *g);
 
 /* The index of op id, or -1. */
 int32_t wcp_graph_find(const wcp_graph *g, int64_t id);
+
+/* What wait w waited for (the resource of a wait on the critical path, §4,
+ * and of the exports' wait slices and frames): its ident, else its reason.
+ * Given their strings, which of the two; can't fail. */
+static inline const char *wcp_wait_resource_of(const char *ident, const char *reason)
+{
+    return *ident ? ident : reason;
+}
+
+/* The same, read from db (malloc'd); NULL when out of memory. */
+char *wcp_graph_wait_resource(sqlite3 *db, const wcp_graph_wait *w);
 
 /* §1.3: the target of a wait with recorded target t, reason and ident (the
  * strings.id values): the op whose id is t; else, for reason "exec" with an

@@ -1,63 +1,58 @@
 /* model.h - what the analyses know about one run: its graph, its classes,
- * its compiled replay and the baseline replay with its critical path.
+ * its compiled replay and the baseline replay with its critical path; and
+ * the cache that keeps one model per database connection.
  *
- * Built once per run and cached per connection (wcp_model_get); rebuilt
- * when the database changes (its data version, or this connection's change
- * count) or another run is asked for.
+ * A model is built once per run and shared by reference (wcp_model_get,
+ * wcp_model_release). The cache rebuilds it when the database changes (its
+ * data version, or the connection's change count) or another run is asked
+ * for. A model is read-only once built: the what-if replays of whatif.h
+ * read it from many threads at once.
  */
 #ifndef WCP_MODEL_H
 #define WCP_MODEL_H
 
+#include "classes.h"
 #include "replay.h"
 #include "store.h"
 
-typedef struct wcp_class {
-    uint32_t kind, class_id;   /* strings.id */
-    char *key;                 /* "kind:class" */
-    char *work_type;           /* the most common one (§5), as class_stats says */
-    int64_t count, total_self;
-    int64_t critical;          /* self time on the baseline critical path (§4) */
-} wcp_class;
-
 typedef struct wcp_model {
-    int refs;
+    int refs;                  /* the cache's and each caller's */
     int64_t run_id;
-    unsigned data_version;
-    int64_t changes;
-    wcp_graph g;
-    uint32_t n_cls;
-    wcp_class *cls;            /* in (kind, class_id) order */
-    uint32_t *by_key;          /* class indexes ordered by key */
-    uint32_t *op_cls;          /* class index of each op */
-    wcp_tape tape;
+    unsigned data_version;     /* the database's, when built (SQLITE_FCNTL_DATA_VERSION) */
+    int64_t changes;           /* the connection's sqlite3_total_changes64, when built */
+    wcp_graph g;               /* with attributes and waits */
+    wcp_classes classes;
+    wcp_tape tape;             /* the replay, compiled */
     /* the baseline replay (all factors 1) */
-    int64_t *reg, *start;
-    int64_t baseline, actual;
-    wcp_seg *path;
+    int64_t *reg, *start;      /* per op: its simulated finish and start */
+    int64_t baseline, actual;  /* its makespan, and the recorded one */
+    wcp_seg *path;             /* its critical path (§4), n_path segments */
     size_t n_path;
 } wcp_model;
 
-/* The per-connection state of the extension. */
-typedef struct wcp_ext {
-    sqlite3 *db;
-    int refs;                  /* one per registered module */
+/* The class of op i. */
+static inline const wcp_class *wcp_op_class(const wcp_model *m, uint32_t i)
+{
+    return &m->classes.cls[m->classes.of_op[i]];
+}
+
+/* One connection's cache: the model last asked for (one at a time, as
+ * models can be large). The caller sets db and zeroes the rest; not
+ * thread-safe (a connection's statements run one at a time). */
+typedef struct wcp_model_cache {
+    sqlite3 *db;               /* the connection the models are read from */
     wcp_model *model;          /* the cached model, or NULL */
-} wcp_ext;
+} wcp_model_cache;
 
+/* The model of run, from the cache or built now (and then cached). The
+ * caller holds a reference until wcp_model_release. NULL with a message in
+ * err: no such run, not a wcprof database, out of memory. */
+wcp_model *wcp_model_get(wcp_model_cache *c, int64_t run, char *err, size_t errlen);
 
-/* The model of run, from the cache or built now. The caller holds a
- * reference until wcp_model_release. NULL with a message in err. */
-wcp_model *wcp_model_get(wcp_ext *x, int64_t run, char *err, size_t errlen);
+/* Drops a reference to m (NULL: nothing), freeing it with the last. */
 void wcp_model_release(wcp_model *m);
 
-/* The class index of key ("kind:class"), or -1. */
-int64_t wcp_model_class(const wcp_model *m, const char *key);
-
-
-
-/* What a wait waited for: its ident's string, else its reason's
- * (malloc'd), NULL on OOM. */
-char *wcp_wait_resource(sqlite3 *db, const wcp_wait *w);
-
+/* Drops the cached model, if any: the next wcp_model_get builds it again. */
+void wcp_model_cache_clear(wcp_model_cache *c);
 
 #endif

@@ -109,7 +109,7 @@ static void gen_step(void *ctx, const wcp_step *s)
         break;
     case WCP_STEP_WAIT: {
         uint32_t k = g->wait_off[x] + s->index;
-        const wcp_wait *w = &g->waits[k];
+        const wcp_graph_wait *w = &g->waits[k];
         if (w->target < 0)
             push_act(c, A_DELAY, k, w->end > w->start ? w->end - w->start : 0);
         else if ((uint32_t)w->target != x && w->end >= g->end[w->target] - WCP_AWAIT_SLACK_NS)
@@ -142,7 +142,7 @@ static void push_frame(compiler *c, uint32_t x)
         return;
     }
     for (uint32_t k = 0; k < nw; k++) {
-        const wcp_wait *w = &g->waits[g->wait_off[x] + k];
+        const wcp_graph_wait *w = &g->waits[g->wait_off[x] + k];
         c->spans[k] = (wcp_span){w->start, w->end};
     }
     c->n_joins = 0;

@@ -1,6 +1,6 @@
 /* whatif.c - what-if replays: the spec and factor parsers, one replay of a
- * spec, and the job pool that runs many (class, factor) replays on every
- * core. See whatif.h. */
+ * spec, the job pool that runs many (class, factor) replays on every core,
+ * the pruning rule and the ranking. See whatif.h. */
 #define _GNU_SOURCE
 #include "whatif.h"
 
@@ -77,7 +77,7 @@ fail:
 static int set_factor(const wcp_model *m, const char *key, double f, double *factor, char *err,
                       size_t errlen)
 {
-    int64_t c = wcp_model_class(m, key);
+    int64_t c = wcp_classes_find(&m->classes, key);
     if (c < 0)
         return wcp_errf(err, errlen, "no class key \"%s\" in run %lld (class keys are kind:class; "
                     "SELECT class_key FROM class_stats lists them)", key, (long long)m->run_id);
@@ -90,7 +90,7 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
 {
     const char *p = spec;
     int items = 0;
-    for (uint32_t c = 0; c < m->n_cls; c++)
+    for (uint32_t c = 0; c < m->classes.n; c++)
         factor[c] = 1.0;
     while (isspace((unsigned char)*p))
         p++;
@@ -153,7 +153,7 @@ int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, dou
                           int64_t **reg, int64_t **start, int64_t **after, char *err, size_t errlen)
 {
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
-    *factor = malloc((m->n_cls ? m->n_cls : 1) * sizeof **factor);
+    *factor = malloc((m->classes.n ? m->classes.n : 1) * sizeof **factor);
     *reg = malloc(n1 * sizeof **reg);
     *start = malloc(n1 * sizeof **start);
     if (after)
@@ -222,4 +222,89 @@ int wcp_run_jobs(const wcp_model *m, wcp_job *jobs, size_t n)
     for (size_t k = 0; k < started; k++)
         pthread_join(th[k], NULL);
     return atomic_load(&p.oom) ? -1 : 0;
+}
+
+/* ---- the ranking */
+
+bool wcp_saves_nothing(const wcp_model *m, uint32_t cls, double f)
+{
+    return f == 1.0 || (f <= 1.0 && m->classes.cls[cls].critical == 0);
+}
+
+void wcp_ranking_free(wcp_ranking *r)
+{
+    free(r->r);
+    free(r->saved);
+    memset(r, 0, sizeof *r);
+}
+
+typedef struct rank_order {
+    const wcp_model *m;
+    size_t mid;            /* the factor that ranks */
+} rank_order;
+
+static int by_saving(const void *a, const void *b, void *ctx)
+{
+    const wcp_ranked *x = a, *y = b;
+    const rank_order *o = ctx;
+    int64_t sx = x->saved[o->mid], sy = y->saved[o->mid];
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
+    return strcmp(o->m->classes.cls[x->cls].key, o->m->classes.cls[y->cls].key);
+}
+
+/* Appends to jobs (*n of them) class r's replays at the factors j of f with
+ * want[j], but those prune proves save nothing. */
+static void add_jobs(const wcp_model *m, const wcp_ranked *r, const double *f, size_t nf,
+                     const bool *want, bool prune, wcp_job *jobs, size_t *n)
+{
+    for (size_t j = 0; j < nf; j++)
+        if (want[j] && (!prune || !wcp_saves_nothing(m, r->cls, f[j])))
+            jobs[(*n)++] = (wcp_job){r->cls, f[j], &r->saved[j]};
+}
+
+int wcp_rank(const wcp_model *m, const double *f, size_t nf, int64_t min_self, size_t top,
+             bool prune, wcp_ranking *out)
+{
+    size_t mid = nf / 2, nc = 0, nj = 0;
+    memset(out, 0, sizeof *out);
+    for (uint32_t k = 0; k < m->classes.n; k++)
+        nc += m->classes.cls[k].total_self >= min_self;
+    bool all = top == 0 || top >= nc;   /* every candidate kept: one pool for every factor */
+    out->r = malloc((nc ? nc : 1) * sizeof *out->r);
+    out->saved = calloc(nc * nf + 1, sizeof *out->saved);
+    wcp_job *jobs = malloc((nc * nf + 1) * sizeof *jobs);
+    bool *want = malloc(nf * sizeof *want);
+    if (!out->r || !out->saved || !jobs || !want)
+        goto oom;
+    for (size_t j = 0; j < nf; j++)
+        want[j] = all || j == mid;
+    for (uint32_t k = 0; k < m->classes.n; k++) {
+        if (m->classes.cls[k].total_self < min_self)
+            continue;
+        wcp_ranked *r = &out->r[out->n];
+        *r = (wcp_ranked){k, &out->saved[out->n++ * nf]};
+        add_jobs(m, r, f, nf, want, prune, jobs, &nj);
+    }
+    if (wcp_run_jobs(m, jobs, nj) < 0)
+        goto oom;
+    qsort_r(out->r, out->n, sizeof *out->r, by_saving, &(rank_order){m, mid});
+    if (!all) {   /* the kept classes at the other factors */
+        out->n = top;
+        nj = 0;
+        for (size_t j = 0; j < nf; j++)
+            want[j] = j != mid;
+        for (size_t i = 0; i < out->n; i++)
+            add_jobs(m, &out->r[i], f, nf, want, prune, jobs, &nj);
+        if (wcp_run_jobs(m, jobs, nj) < 0)
+            goto oom;
+    }
+    free(jobs);
+    free(want);
+    return 0;
+oom:
+    free(jobs);
+    free(want);
+    wcp_ranking_free(out);
+    return -1;
 }

@@ -1,7 +1,9 @@
 /* whatif.h - what-if replays of a model (spec/analysis.md §3): parsing a
- * spec and a factor list, one replay of a spec, and the job pool that runs
+ * spec and a factor list, one replay of a spec, the job pool that runs
  * many (class, factor) replays, WCP_LANES to a pass over the tape, on every
- * core. */
+ * core, the rule that proves a replay saves nothing, and the ranking of
+ * classes by what speeding them up saves (whatif_rank, and the coz and
+ * html exports). */
 #ifndef WCP_WHATIF_H
 #define WCP_WHATIF_H
 
@@ -31,7 +33,45 @@ typedef struct wcp_job {
 } wcp_job;
 
 /* Runs the jobs WCP_LANES to a pass over the tape, on up to one thread per
- * core (the caller's among them). 0, or -1 when out of memory. */
+ * core (the caller's among them). 0, or -1 when out of memory (some jobs
+ * may then be left undone). Reads m only: several pools may share it. */
 int wcp_run_jobs(const wcp_model *m, wcp_job *jobs, size_t n);
+
+/* Whether class cls of m provably saves nothing at factor f, so that its
+ * replay can be skipped (pruned) with a saving of exactly 0: f is 1 (the
+ * baseline), or f <= 1 and the class has no self time on the baseline
+ * critical path (§3: the replay is a longest path over a fixed constraint
+ * graph, monotone in the factors). The one statement of that rule. */
+bool wcp_saves_nothing(const wcp_model *m, uint32_t cls, double f);
+
+/* The default least self time of a class worth ranking: 1 ms (whatif_rank's
+ * min_self_ns, the coz export's min_self). */
+#define WCP_RANK_MIN_SELF_NS 1000000
+
+/* One ranked class: its savings, one per factor of the ranking. */
+typedef struct wcp_ranked {
+    uint32_t cls;          /* class index */
+    int64_t *saved;        /* saved[j]: the baseline makespan minus the replay's at factor j */
+} wcp_ranked;
+
+/* Classes ranked by what speeding them up saves. */
+typedef struct wcp_ranking {
+    wcp_ranked *r;         /* best first */
+    size_t n;              /* classes ranked */
+    int64_t *saved;        /* the savings of all of them (r[i].saved points into it) */
+} wcp_ranking;
+
+/* Ranks the classes of m with at least min_self ns of self time by their
+ * saving at the middle factor f[nf / 2] (largest first; ties: class key),
+ * keeps the first top (0: all) and gives each kept class its saving at
+ * every factor f[0 .. nf), nf >= 1. Every candidate is replayed at the
+ * middle factor, only the kept ones at the others (all in one pool when
+ * every candidate is kept). With prune, the replays wcp_saves_nothing
+ * proves are skipped (their saving is 0). Returns 0 with *out filled (free
+ * it with wcp_ranking_free), or -1 when out of memory (*out then empty). */
+int wcp_rank(const wcp_model *m, const double *f, size_t nf, int64_t min_self, size_t top,
+             bool prune, wcp_ranking *out);
+
+void wcp_ranking_free(wcp_ranking *r);
 
 #endif

@@ -24,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "shell.h"
 
 static const char *const mode_names[] = {"table", "box", "csv", "json", "line", "list"};
@@ -265,41 +266,12 @@ static void print_grid(ShellState *p, Grid *g, int header) {
 
 /* ---- streaming modes */
 
-static void put_csv(FILE *out, const char *s) {
-  if (strpbrk(s, ",\"\r\n") == NULL) {
-    fputs(s, out);
-    return;
-  }
-  fputc('"', out);
-  for (; *s; s++) {
-    if (*s == '"')
-      fputc('"', out);
-    fputc(*s, out);
-  }
-  fputc('"', out);
-}
+/* The escapers' sink (base/escape.h): out, a FILE. */
+static void put_file(void *out, const char *s, size_t n) { fwrite(s, 1, n, out); }
 
-static void put_json_string(FILE *out, const char *s) {
-  fputc('"', out);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    switch (c) {
-    case '"': fputs("\\\"", out); break;
-    case '\\': fputs("\\\\", out); break;
-    case '\n': fputs("\\n", out); break;
-    case '\r': fputs("\\r", out); break;
-    case '\t': fputs("\\t", out); break;
-    case '\b': fputs("\\b", out); break;
-    case '\f': fputs("\\f", out); break;
-    default:
-      if (c < 0x20 || c == 0x7f)
-        fprintf(out, "\\u%04x", c);
-      else
-        fputc(c, out);
-    }
-  }
-  fputc('"', out);
-}
+static void put_csv(FILE *out, const char *s) { wcp_escape_csv(put_file, out, s); }
+
+static void put_json_string(FILE *out, const char *s) { wcp_escape_json(put_file, out, s); }
 
 static void put_json_value(FILE *out, sqlite3_stmt *st, int i) {
   switch (sqlite3_column_type(st, i)) {

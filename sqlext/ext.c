@@ -1,6 +1,7 @@
 /* ext.c - registering the analyses: linked into the wcprof shell
  * (wcprof_register_extension) or loaded by any SQLite client as the module
- * wcprof.so (sqlite3_wcprof_init). */
+ * wcprof.so (sqlite3_wcprof_init). Every function of fns.h's list, and
+ * wcprof_export(), share one wcp_ext per connection: its model cache. */
 #include "fns.h"
 
 #include <stdlib.h>
@@ -13,12 +14,20 @@ SQLITE_EXTENSION_INIT1
 static const wcp_fn *const fns[] = {WCP_FUNCTIONS(WCP_FN_ADDRESS)};
 #undef WCP_FN_ADDRESS
 
+void wcp_ext_unref(wcp_ext *x)
+{
+    if (--x->refs == 0) {
+        wcp_model_cache_clear(&x->cache);
+        free(x);
+    }
+}
+
 int wcprof_register_extension(sqlite3 *db)
 {
     wcp_ext *x = calloc(1, sizeof *x);
     if (!x)
         return SQLITE_NOMEM;
-    x->db = db;
+    x->cache.db = db;
     x->refs = 1;   /* ours while registering; each module holds one more */
     int rc = SQLITE_OK;
     for (size_t k = 0; k < sizeof fns / sizeof *fns && rc == SQLITE_OK; k++)

@@ -1,7 +1,27 @@
 /* fn_chain.c - blocking_chain(depth, run) and simulated_chain(depth, run):
  * the reference's two approximations of the critical path (spec/analysis.md
- * §4): from the root ending last, step to the not yet visited child or wait
- * target ending last, by recorded end or by simulated finish. */
+ * §4). From the root ending last, step to the not yet visited child or
+ * wait target ending last: by recorded end (blocking_chain), or by
+ * simulated finish in the baseline replay, over the ops it finished
+ * (simulated_chain).
+ *
+ *   SELECT * FROM blocking_chain;                 -- at most 25 ops
+ *   SELECT op_id, class_key FROM simulated_chain(10);
+ *   SELECT * FROM blocking_chain(5, 1);           -- run 1
+ *
+ * The schema of each (argument columns HIDDEN):
+ *
+ *   CREATE TABLE blocking_chain(seq, op_id, class_key, start_ns, end_ns, dur_ns,
+ *                               self_ns, depth HIDDEN, run HIDDEN)
+ *
+ * seq from 1; start_ns, end_ns and dur_ns recorded (blocking_chain) or
+ * simulated (simulated_chain); self_ns as recorded. Ties: the first root
+ * in root order; children in (start, id) order, then the op's waits.
+ *
+ * The two are one walk over different times (walk()), with the same
+ * columns and argument: one file, so that the two cannot drift apart.
+ *
+ * Errors: depth not an integer >= 1. */
 #include "fns.h"
 
 #include <stdlib.h>
@@ -29,7 +49,7 @@ static int walk(wcp_call *c, const int64_t *key, const uint8_t *ok, const int64_
         seen[cur] = 1;
         wcp_put_int(c, seq);
         wcp_put_int(c, g->id[cur]);
-        wcp_put_static(c, m->cls[m->op_cls[cur]].key);
+        wcp_put_static(c, wcp_op_class(m, cur)->key);
         wcp_put_int(c, start[cur]);
         wcp_put_int(c, key[cur]);
         wcp_put_int(c, key[cur] - start[cur]);

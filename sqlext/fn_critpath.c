@@ -1,5 +1,22 @@
 /* fn_critpath.c - critical_path(spec, run): the exact decomposition of a
- * replay's makespan (spec/analysis.md §4), of the baseline or of a what-if. */
+ * replay's makespan into segments (spec/analysis.md §4), of the baseline
+ * or of a what-if; in time order.
+ *
+ *   SELECT * FROM critical_path;                                 -- the baseline's
+ *   SELECT what, sum(dur_ns) FROM critical_path GROUP BY what;
+ *   SELECT * FROM critical_path('call_exec:Container.from=0');   -- a what-if's
+ *
+ * The schema (argument columns HIDDEN):
+ *
+ *   CREATE TABLE critical_path(seq, op_id, class_key, what, resource, start_ns,
+ *                              end_ns, dur_ns, spec HIDDEN, run HIDDEN)
+ *
+ * what: self, wait, gap, offset or cycle (wcp_seg_what_name); resource: a
+ * wait's ident, else its reason (wcp_graph_wait_resource), NULL for the
+ * other segments. Times are simulated. spec as whatif()'s (NULL: the
+ * baseline, whose path the model already holds).
+ *
+ * Errors: a bad spec, as whatif()'s. */
 #include "fns.h"
 
 #include <stdlib.h>
@@ -28,10 +45,10 @@ static int fill(wcp_call *c)
         const wcp_seg *s = &path[k];
         wcp_put_int(c, (int64_t)k + 1);
         wcp_put_int(c, g->id[s->op]);
-        wcp_put_static(c, m->cls[m->op_cls[s->op]].key);
+        wcp_put_static(c, wcp_op_class(m, s->op)->key);
         wcp_put_static(c, wcp_seg_what_name[s->what]);
         if (s->what == WCP_SEG_WAIT) {
-            char *name = wcp_wait_resource(c->db, &g->waits[s->wait]);
+            char *name = wcp_graph_wait_resource(c->db, &g->waits[s->wait]);
             wcp_put_text(c, name);
             free(name);
         } else {

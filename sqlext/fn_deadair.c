@@ -1,5 +1,16 @@
-/* fn_deadair.c - dead_air(min_ns, run): gaps of at least min_ns inside the
- * trace where no op was running (spec/analysis.md §5). */
+/* fn_deadair.c - dead_air(min_ns, run): the gaps of at least min_ns
+ * inside the trace where no op was running (spec/analysis.md §5): holes in
+ * the union of the ops' recorded intervals, between the earliest start
+ * and the latest end.
+ *
+ *   SELECT * FROM dead_air;                        -- gaps >= 50 ms
+ *   SELECT sum(dur_ns) FROM dead_air(0);           -- every gap
+ *
+ * The schema (argument columns HIDDEN):
+ *
+ *   CREATE TABLE dead_air(start_ns, end_ns, dur_ns, min_ns HIDDEN, run HIDDEN)
+ *
+ * Errors: min_ns not an integer >= 0. */
 #define _GNU_SOURCE
 #include "fns.h"
 

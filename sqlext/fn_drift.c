@@ -1,7 +1,19 @@
 /* fn_drift.c - replay_drift(run): the baseline replay's diagnostics
- * (spec/analysis.md §5): per op, how its simulated duration differs from
- * the recorded one, and how much of a growth is its own (not explained by
- * the ops it joined or awaited). */
+ * (spec/analysis.md §5): per op the replay finished whose simulated
+ * duration differs from the recorded one, the difference, and how much of
+ * a growth is its own (not explained by the ops it joined or awaited).
+ *
+ *   SELECT * FROM replay_drift ORDER BY drift_ns DESC LIMIT 10;
+ *   SELECT * FROM replay_drift WHERE origin_ns > 0;   -- where drift starts
+ *
+ * The schema (argument columns HIDDEN):
+ *
+ *   CREATE TABLE replay_drift(op_id, class_key, start_ns, dur_ns, sim_start_ns,
+ *                             sim_dur_ns, drift_ns, origin_ns, run HIDDEN)
+ *
+ * drift_ns = sim_dur_ns - dur_ns; origin_ns = drift_ns minus the largest
+ * drift of the ops it joined or awaited (the tape's MAX instructions),
+ * when positive, else 0. Ops in op id order. */
 #include "fns.h"
 
 #include <stdlib.h>
@@ -31,7 +43,7 @@ static int fill(wcp_call *c)
         if (!t->finished[i] || drift[i] == 0)
             continue;
         wcp_put_int(c, g->id[i]);
-        wcp_put_static(c, m->cls[m->op_cls[i]].key);
+        wcp_put_static(c, wcp_op_class(m, i)->key);
         wcp_put_int(c, g->start[i]);
         wcp_put_int(c, g->end[i] - g->start[i]);
         wcp_put_int(c, m->start[i]);

@@ -1,10 +1,21 @@
 /* fn_export.c - wcprof_export(format, path, options, run) and
- * wcprof_export_formats(): the exports of export/ as SQL functions.
+ * wcprof_export_formats(): the exports of export/ as SQL functions (scalar
+ * ones: an export is one value, a file's size or the text itself).
  *
  *   SELECT wcprof_export('chrome', 'trace.json');            -- writes the file, returns its size
  *   SELECT wcprof_export('folded', NULL, 'weight=critical'); -- returns the text itself
- *   SELECT * FROM json_each(wcprof_export_formats());        -- name, options, help of each
- */
+ *   SELECT wcprof_export('coz', 'profile.coz', 'top=5', 1);  -- run 1
+ *   SELECT * FROM json_each(wcprof_export_formats());        -- name, options, help, summary of each
+ *
+ * wcprof_export takes 1 to 4 arguments (format, path, options, run; path
+ * NULL: return the text); the formats, their options and output are
+ * export/README.md's. It is SQLITE_DIRECTONLY: it writes files, so it
+ * never runs from a trigger or a view of an untrusted database.
+ *
+ * Errors (sqlite3_result_error): "wcprof_export: unknown format ...
+ * (formats: ...)", "wcprof_export: the path is empty ...", and
+ * "wcprof_export(FORMAT): ..." for a bad run, a bad option or a failed
+ * write. */
 #define _GNU_SOURCE
 #include "export.h"
 #include "fns.h"
@@ -37,7 +48,7 @@ static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
     int64_t n = -1;
     if (wcp_db_resolve_run(e.db, argc > 3 ? argv[3] : NULL, &e.run, e.err, sizeof e.err) == 0 &&
-        (e.model = wcp_model_get(x, e.run, e.err, sizeof e.err)) != NULL) {
+        (e.model = wcp_model_get(&x->cache, e.run, e.err, sizeof e.err)) != NULL) {
         char *text = NULL;
         size_t len = 0;
         n = wcp_export_run(&e, ex, path, path ? NULL : &text, &len);
@@ -57,8 +68,10 @@ static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /* wcprof_export_formats(): the formats as a JSON array of objects
- * {"name", "options" (the accepted names, comma-separated), "help"}, in the
- * table's order, so that a shell or a script can list them. */
+ * {"name", "options" (the accepted names, comma-separated), "help" (a line:
+ * what it writes, each option and its default), "summary" (a few words:
+ * what it is, for whom)}, in the table's order, so that a shell or a
+ * script can list them. */
 static void formats_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc, (void)argv;
@@ -71,6 +84,8 @@ static void formats_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         wcp_out_json(&o, (*p)->options);
         wcp_out_puts(&o, ",\"help\":");
         wcp_out_json(&o, (*p)->help);
+        wcp_out_puts(&o, ",\"summary\":");
+        wcp_out_json(&o, (*p)->summary);
         wcp_out_puts(&o, "}");
     }
     wcp_out_puts(&o, "]");
@@ -94,12 +109,12 @@ int wcp_fn_export_register(wcp_ext *x)
     int rc = SQLITE_OK;
     for (int argc = 1; argc <= 4 && rc == SQLITE_OK; argc++) {
         x->refs++;
-        rc = sqlite3_create_function_v2(x->db, "wcprof_export", argc,
+        rc = sqlite3_create_function_v2(x->cache.db, "wcprof_export", argc,
                                         SQLITE_UTF8 | SQLITE_DIRECTONLY, x, export_func, NULL,
                                         NULL, ext_unref);
     }
     if (rc == SQLITE_OK)
-        rc = sqlite3_create_function(x->db, "wcprof_export_formats", 0,
+        rc = sqlite3_create_function(x->cache.db, "wcprof_export_formats", 0,
                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                      formats_func, NULL, NULL);
     return rc;

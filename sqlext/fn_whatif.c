@@ -1,4 +1,22 @@
-/* fn_whatif.c - whatif(spec, run): one what-if replay (spec/analysis.md §3). */
+/* fn_whatif.c - whatif(spec, run): one what-if replay (spec/analysis.md
+ * §3): the classes the spec names with their self time scaled by its
+ * factors, every other class unchanged; one row.
+ *
+ *   SELECT * FROM whatif('call_exec:Container.from=0.5');
+ *   SELECT saved_ns FROM whatif('call_exec:Container.from=0, call_exec:Container.withExec=0.5', 1);
+ *   SELECT * FROM whatif('{"call_exec:Container.from": 0.5}');   -- for keys with spaces
+ *
+ * The schema (argument columns HIDDEN):
+ *
+ *   CREATE TABLE whatif(baseline_ns, makespan_ns, saved_ns, factors, spec HIDDEN,
+ *                       run HIDDEN)
+ *
+ * spec (required): KEY=F items separated by spaces or commas, or a JSON
+ * object {"KEY": F, ...} (wcp_parse_spec). factors: the spec as
+ * understood, every factor other than 1 by class key, in key order.
+ *
+ * Errors: no spec, a malformed item, a factor that is not a number >= 0,
+ * a key that names no class of the run. */
 #define _GNU_SOURCE
 #include "fns.h"
 
@@ -28,10 +46,10 @@ static int fill(wcp_call *c)
         wcp_fail(c, "out of memory");
         goto done;
     }
-    for (uint32_t k = 0, n = 0; k < m->n_cls; k++) {
-        const wcp_class *c = &m->cls[m->by_key[k]];
-        if (factor[m->by_key[k]] != 1.0)
-            fprintf(f, "%s%s=%g", n++ ? " " : "", c->key, factor[m->by_key[k]]);
+    for (uint32_t k = 0, n = 0; k < m->classes.n; k++) {
+        const wcp_class *c = &m->classes.cls[m->classes.by_key[k]];
+        if (factor[m->classes.by_key[k]] != 1.0)
+            fprintf(f, "%s%s=%g", n++ ? " " : "", c->key, factor[m->classes.by_key[k]]);
     }
     fclose(f);
     wcp_put_int(c, m->baseline);

@@ -1,4 +1,5 @@
-/* fns.h - the analysis functions (one file each) and what they share. */
+/* fns.h - the analysis functions (one file each), the one list of them, and
+ * the registration state they share. */
 #ifndef WCP_FNS_H
 #define WCP_FNS_H
 
@@ -17,6 +18,16 @@
     X(simulated_chain)                                                                             \
     X(dead_air)                                                                                    \
     X(replay_drift)
+
+/* The registration state of one connection, shared by every function
+ * registered there (ext.c): freed with the last of them. */
+struct wcp_ext {
+    wcp_model_cache cache; /* the connection and its cached model */
+    int refs;              /* one per registered function, and the registration's own */
+};
+
+/* Drops a reference to x, freeing it and its cached model with the last. */
+void wcp_ext_unref(wcp_ext *x);
 
 #define WCP_FN_EXTERN(name) extern const wcp_fn wcp_fn_##name;
 WCP_FUNCTIONS(WCP_FN_EXTERN)

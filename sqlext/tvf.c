@@ -1,28 +1,43 @@
-/* tvf.c - the virtual table behind every analysis function. See tvf.h. */
+/* tvf.c - the virtual table behind every analysis function. See tvf.h.
+ *
+ * Each function is an eponymous virtual table (no CREATE VIRTUAL TABLE, as
+ * series.c's generate_series) whose schema is its columns, then its own
+ * arguments and run as HIDDEN columns:
+ *
+ *   CREATE TABLE x(class_key, work_type, ..., factors HIDDEN, min_self_ns HIDDEN,
+ *                  prune HIDDEN, run HIDDEN)
+ *
+ * The arguments are equality constraints on the hidden columns; idxNum has
+ * bit j set when argument j (run last) is given, and xFilter receives the
+ * given ones in column order. An argument SQLite cannot know before the
+ * scan (a constraint other than =, or one not usable) makes the plan
+ * unusable: SQLITE_CONSTRAINT. xFilter resolves the run, takes the cached
+ * model, and runs the function's fill, which appends every row; errors go
+ * to zErrMsg as "NAME: message". */
 #define _GNU_SOURCE
-#include "tvf.h"
+#include "fns.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The module's client data: one per registered function. */
 typedef struct tvf_aux {
-    wcp_ext *ext;
-    const wcp_fn *fn;
+    wcp_ext *ext;          /* the connection's registration state (a reference) */
+    const wcp_fn *fn;      /* the function */
     int ncol, nargs;       /* visible columns; hidden ones (own arguments + run) */
 } tvf_aux;
 
 typedef struct tvf_vtab {
-    sqlite3_vtab base;     /* first: SQLite's part */
-    tvf_aux *aux;
+    sqlite3_vtab base;     /* Base class - must be first */
+    tvf_aux *aux;          /* the function */
 } tvf_vtab;
 
 typedef struct tvf_cursor {
-    sqlite3_vtab_cursor base;   /* first: SQLite's part */
-    wcp_call call;
+    sqlite3_vtab_cursor base;   /* Base class - must be first */
+    wcp_call call;         /* the call: the model and the rows */
     sqlite3_value *hidden[WCP_TVF_MAX_ARGS + 1];   /* the arguments as given, run last */
-    size_t row, n_rows;
+    size_t row, n_rows;    /* the current row, and how many */
 } tvf_cursor;
 
 /* ---- cells */
@@ -85,15 +100,6 @@ void wcp_put_text(wcp_call *c, const char *s)
     }
     x->v.s = d;
     x->owned = d != NULL;
-}
-
-int wcp_fail(wcp_call *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->err, sizeof c->err, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, int64_t *out)
@@ -251,13 +257,13 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
                 return SQLITE_NOMEM;
         }
     wcp_call *call = &c->call;
-    call->db = aux->ext->db;
+    call->db = aux->ext->cache.db;
     for (int j = 0; j + 1 < aux->nargs; j++)
         call->arg[j] = c->hidden[j];
     int64_t run;
     if (wcp_db_resolve_run(call->db, c->hidden[aux->nargs - 1], &run, call->err, sizeof call->err) < 0)
         return vt_error(&vt->base, aux->fn->name, call->err);
-    call->model = wcp_model_get(aux->ext, run, call->err, sizeof call->err);
+    call->model = wcp_model_get(&aux->ext->cache, run, call->err, sizeof call->err);
     if (!call->model)
         return vt_error(&vt->base, aux->fn->name, call->err);
     if (aux->fn->fill(call) < 0)
@@ -335,14 +341,6 @@ static int count_list(const char *s)
     return n;
 }
 
-void wcp_ext_unref(wcp_ext *x)
-{
-    if (--x->refs == 0) {
-        wcp_model_release(x->model);
-        free(x);
-    }
-}
-
 static void aux_free(void *p)
 {
     tvf_aux *aux = p;
@@ -364,5 +362,5 @@ int wcp_tvf_register(wcp_ext *x, const wcp_fn *fn)
         return SQLITE_MISUSE;
     }
     x->refs++;
-    return sqlite3_create_module_v2(x->db, fn->name, &tvf_module, aux, aux_free);
+    return sqlite3_create_module_v2(x->cache.db, fn->name, &tvf_module, aux, aux_free);
 }

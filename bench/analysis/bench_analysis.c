@@ -84,7 +84,7 @@ int main(int argc, char **argv)
     double t_graph[64], t_model[64], t_replay[64], t_crit[64], t_rank[64];
     if (runs > 64)
         runs = 64;
-    wcp_ext x = {.db = db, .refs = 1};
+    wcp_model_cache cache = {.db = db};
     int64_t rows = 0;
     for (int r = 0; r < runs; r++) {
         wcp_graph g;
@@ -96,10 +96,9 @@ int main(int argc, char **argv)
         t_graph[r] = now() - t0;
         wcp_graph_free(&g);
 
-        wcp_model_release(x.model);   /* a fresh model each run */
-        x.model = NULL;
+        wcp_model_cache_clear(&cache);   /* a fresh model each run */
         t0 = now();
-        wcp_model *m = wcp_model_get(&x, run, err, sizeof err);
+        wcp_model *m = wcp_model_get(&cache, run, err, sizeof err);
         if (!m) {
             fprintf(stderr, "bench: %s\n", err);
             return 1;
@@ -109,11 +108,11 @@ int main(int argc, char **argv)
         size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
         int64_t *reg = malloc(n1 * sizeof *reg), *start = malloc(n1 * sizeof *start);
         int64_t *after = malloc((m->tape.n ? m->tape.n : 1) * sizeof *after);
-        double *factor = malloc((m->n_cls ? m->n_cls : 1) * sizeof *factor);
-        for (uint32_t c = 0; c < m->n_cls; c++)
+        double *factor = malloc((m->classes.n ? m->classes.n : 1) * sizeof *factor);
+        for (uint32_t c = 0; c < m->classes.n; c++)
             factor[c] = 1.0;
-        if (m->n_cls)
-            factor[r % m->n_cls] = 0.5;
+        if (m->classes.n)
+            factor[r % m->classes.n] = 0.5;
         t0 = now();
         wcp_tape_eval(&m->tape, factor, reg, start, NULL);
         t_replay[r] = now() - t0;
@@ -129,8 +128,7 @@ int main(int argc, char **argv)
         free(after);
         free(factor);
         wcp_model_release(m);
-        wcp_model_release(x.model);   /* one model at a time, as in a user's session */
-        x.model = NULL;
+        wcp_model_cache_clear(&cache);   /* one model at a time, as in a user's session */
 
         /* the ranking as users run it: SQL over the (now cached) model */
         t0 = now();
@@ -140,9 +138,9 @@ int main(int argc, char **argv)
     int64_t classes = scalar(db, "SELECT count(DISTINCT class_key) FROM whatif_rank()");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);   /* before the figures' model, which the extension's duplicates */
-    wcp_model *m = wcp_model_get(&x, run, err, sizeof err);
+    wcp_model *m = wcp_model_get(&cache, run, err, sizeof err);
     printf("%s: run %lld, %u ops, %u waits, %u classes (%lld ranked), %zu replay steps\n", argv[optind],
-           (long long)run, m ? m->g.n_ops : 0, m ? m->g.n_waits : 0, m ? m->n_cls : 0,
+           (long long)run, m ? m->g.n_ops : 0, m ? m->g.n_waits : 0, m ? m->classes.n : 0,
            (long long)classes, m ? m->tape.n : 0);
     printf("  medians of %d runs: graph build %.3f s, model (graph+classes+compile+baseline+critical path) %.3f s,\n"
            "  one what-if replay %.4f s, what-if critical path %.4f s, full ranking %.2f s (%lld rows)\n",
@@ -150,7 +148,7 @@ int main(int argc, char **argv)
            median(t_crit, runs), median(t_rank, runs), (long long)rows);
     printf("  peak RSS %.0f MB\n", (double)ru.ru_maxrss / 1024.0);
     wcp_model_release(m);
-    wcp_model_release(x.model);
+    wcp_model_cache_clear(&cache);
     sqlite3_close(db);
     return 0;
 }

@@ -8,7 +8,7 @@
 #                           comment, says which rule it tests and why the
 #                           numbers are what they are
 #   cases/NAME/expected     the exact output of check.sql, written by hand
-#                           from docs/spec/analysis.md and sqlext/README.md
+#                           from docs/spec/analysis.md and model/README.md
 #   cases/NAME/expected.err optional: sqlite3's error messages, exactly (bad
 #                           arguments must say what was expected)
 #

@@ -1,4 +1,4 @@
-/* test_export.c - the exports (export/) read back and checked
+/* test_export.c - the exports (export/: chrome, folded, coz) read back and checked
  * against what the analyses say, on one dump:
  *
  *   test_export DUMP

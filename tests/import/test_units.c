@@ -276,7 +276,7 @@ static void test_graph_structure(void **s)
     assert_int_equal(g.id[g.child[g.child_off[p]]], 20);  /* equal starts: lower id first */
     assert_int_equal(g.n_orphan_waits, 1);
     assert_int_equal(g.wait_off[p + 1] - g.wait_off[p], 2);
-    const wcp_wait *w = &g.waits[g.wait_off[p]];
+    const wcp_graph_wait *w = &g.waits[g.wait_off[p]];
     assert_int_equal(g.id[w[0].target], 40);           /* exec ident resolved; dump order kept */
     assert_int_equal(w[1].target, -1);                 /* a named resource */
     /* self of 10: [0,100] minus [20,30] and [50,70] = 70 */

@@ -1,6 +1,6 @@
 /*
  * test_props.c - properties of the analyses (spec/analysis.md §3-4,
- * sqlext/README.md) on many generated graphs, checked through SQL after
+ * model/README.md) on many generated graphs, checked through SQL after
  * wcprof_register_extension(), as any client would see them.
  *
  *   test_props PATH-TO-wcprof-gen [PROPERTY]
@@ -747,7 +747,7 @@ static int is_what(const char *w)
 /* §4: segments in time order, each starting where the previous ended, the
  * first at the first root's start; their lengths add up to makespan. Each
  * names an op of the run and that op's class key. The one exception to time
- * order (sqlext/README.md): a fallback anchor that places an op before the
+ * order (model/README.md): a fallback anchor that places an op before the
  * op it is anchored to is an `offset` of negative length, and the path
  * continues from there. */
 static void check_path(graph *g, const char *spec, const seg *p, size_t n, int64_t makespan)
