@@ -29,6 +29,7 @@
  * and newlines become spaces, so that every line parses. */
 #define _GNU_SOURCE
 #include "export.h"
+#include "hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +61,7 @@ typedef struct folder {
 
 static uint32_t hash(uint32_t parent, uint32_t frame)
 {
-    uint64_t h = ((uint64_t)parent << 32 | frame) * 0x9e3779b97f4a7c15ull;
-    return (uint32_t)(h >> 32);
+    return (uint32_t)wcp_mix64((uint64_t)parent << 32 | frame);
 }
 
 static bool rehash(folder *f)
