@@ -3,7 +3,8 @@
 
 #include <stdio.h>
 
-int wcp_errpos_vset(wcp_errpos *e, long line, uint64_t column, uint64_t position, const char *fmt, va_list ap)
+int wcp_errpos_vset(wcp_errpos *e, long line, uint64_t column, uint64_t position, const char *fmt,
+                    va_list ap)
 {
     e->line = line;
     e->column = column;
@@ -12,7 +13,8 @@ int wcp_errpos_vset(wcp_errpos *e, long line, uint64_t column, uint64_t position
     return -1;
 }
 
-int wcp_errpos_set(wcp_errpos *e, long line, uint64_t column, uint64_t position, const char *fmt, ...)
+int wcp_errpos_set(wcp_errpos *e, long line, uint64_t column, uint64_t position, const char *fmt,
+                   ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -33,7 +35,8 @@ int wcp_errpos_vprint(char *out, size_t outlen, const char *source, long line, u
         return -1;
     int m = vsnprintf(out + o, outlen - (size_t)o, fmt, ap);
     if (column && m >= 0 && (size_t)(o + m) < outlen)
-        snprintf(out + o + m, outlen - (size_t)(o + m), " (column %llu)", (unsigned long long)column);
+        snprintf(out + o + m, outlen - (size_t)(o + m), " (column %llu)",
+                 (unsigned long long)column);
     return -1;
 }
 

@@ -16,16 +16,16 @@
 #include <stdint.h>
 
 typedef struct wcp_errpos {
-    long line;          /* 1-based line of the failure (0: unknown) */
-    uint64_t column;    /* 1-based column in that line, in bytes (0: unknown) */
-    uint64_t position;  /* bytes of the text before the failure */
-    char text[256];     /* what is wrong, without where */
+    long line;         /* 1-based line of the failure (0: unknown) */
+    uint64_t column;   /* 1-based column in that line, in bytes (0: unknown) */
+    uint64_t position; /* bytes of the text before the failure */
+    char text[256];    /* what is wrong, without where */
 } wcp_errpos;
 
 /* Fills e (the text formatted from fmt) and returns -1, so that
  * `return wcp_errpos_set(...);` fails a function. */
-int wcp_errpos_set(wcp_errpos *e, long line, uint64_t column, uint64_t position, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+int wcp_errpos_set(wcp_errpos *e, long line, uint64_t column, uint64_t position, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
 int wcp_errpos_vset(wcp_errpos *e, long line, uint64_t column, uint64_t position, const char *fmt,
                     va_list ap) __attribute__((format(printf, 5, 0)));
 
@@ -34,8 +34,10 @@ int wcp_errpos_vset(wcp_errpos *e, long line, uint64_t column, uint64_t position
  * reason formatted from fmt, " (column C)" only when column is not 0, and
  * returns -1. context is "" or a prefix such as "event 57: ". */
 int wcp_errpos_print(char *out, size_t outlen, const char *source, long line, uint64_t column,
-                     const char *context, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+                     const char *context, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 int wcp_errpos_vprint(char *out, size_t outlen, const char *source, long line, uint64_t column,
-                      const char *context, const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
+                      const char *context, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
 
 #endif

@@ -16,7 +16,7 @@ static void flush(wcp_put_fn *put, void *ctx, const char *run, const char *s)
 void wcp_escape_json(wcp_put_fn *put, void *ctx, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    const char *run = s;   /* the start of the bytes not yet written */
+    const char *run = s; /* the start of the bytes not yet written */
     put(ctx, "\"", 1);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
@@ -84,7 +84,7 @@ void wcp_escape_csv(wcp_put_fn *put, void *ctx, const char *s)
     const char *run = s;
     put(ctx, "\"", 1);
     for (; *s; s++)
-        if (*s == '"') {   /* the quote itself ends this run; the next one repeats it */
+        if (*s == '"') { /* the quote itself ends this run; the next one repeats it */
             flush(put, ctx, run, s + 1);
             run = s;
         }

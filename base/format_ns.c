@@ -16,37 +16,38 @@
 
 /* Formats ns into buf (at most size bytes, always terminated). Can't fail;
 ** returns buf. */
-char *wcp_format_ns(char *buf, size_t size, long long ns) {
-  static const char *const units[] = {"ns", "µs", "ms", "s"};
-  const char *sign = "";
-  double v;
-  int u = 0;
+char *wcp_format_ns(char *buf, size_t size, long long ns)
+{
+    static const char *const units[] = {"ns", "µs", "ms", "s"};
+    const char *sign = "";
+    double v;
+    int u = 0;
 
-  if (ns == 0) {
-    snprintf(buf, size, "0");
-    return buf;
-  }
-  if (ns < 0) {
-    sign = "-";
-    v = -(double)ns;
-  } else {
-    v = (double)ns;
-  }
-  if (v < 1000) {
-    snprintf(buf, size, "%s%.0f ns", sign, v);
-    return buf;
-  }
-  /* Move up a unit while the value, rounded to 3 significant digits,
+    if (ns == 0) {
+        snprintf(buf, size, "0");
+        return buf;
+    }
+    if (ns < 0) {
+        sign = "-";
+        v = -(double)ns;
+    } else {
+        v = (double)ns;
+    }
+    if (v < 1000) {
+        snprintf(buf, size, "%s%.0f ns", sign, v);
+        return buf;
+    }
+    /* Move up a unit while the value, rounded to 3 significant digits,
   ** would read 1000 or more. */
-  while (u < 3 && v >= 999.5) {
-    v /= 1000;
-    u++;
-  }
-  if (v < 9.995)
-    snprintf(buf, size, "%s%.2f %s", sign, v, units[u]);
-  else if (v < 99.95)
-    snprintf(buf, size, "%s%.1f %s", sign, v, units[u]);
-  else
-    snprintf(buf, size, "%s%.0f %s", sign, v, units[u]);
-  return buf;
+    while (u < 3 && v >= 999.5) {
+        v /= 1000;
+        u++;
+    }
+    if (v < 9.995)
+        snprintf(buf, size, "%s%.2f %s", sign, v, units[u]);
+    else if (v < 99.95)
+        snprintf(buf, size, "%s%.1f %s", sign, v, units[u]);
+    else
+        snprintf(buf, size, "%s%.0f %s", sign, v, units[u]);
+    return buf;
 }

@@ -38,7 +38,7 @@ void wcp_hasher_add(wcp_hasher *s, const void *data, size_t n)
         }
     }
     if (!n)
-        return;                        /* all of it went to the carry */
+        return; /* all of it went to the carry */
     size_t whole = n & ~(size_t)7;
     s->h = hash_words(p, whole, s->h);
     memcpy(s->carry, p + whole, n - whole);
@@ -50,8 +50,8 @@ uint64_t wcp_hasher_end(const wcp_hasher *s)
     return wcp_hash_bytes(s->carry, s->ncarry, s->h ^ s->total); /* the last bytes, the length */
 }
 
-uint32_t *wcp_hash_slots(size_t cap, size_t first, size_t n, uint64_t (*hash_of)(const void *ctx, size_t k),
-                         const void *ctx)
+uint32_t *wcp_hash_slots(size_t cap, size_t first, size_t n,
+                         uint64_t (*hash_of)(const void *ctx, size_t k), const void *ctx)
 {
     uint32_t *slot = calloc(cap, sizeof *slot);
     if (!slot)

@@ -41,7 +41,7 @@ uint64_t wcp_hasher_end(const wcp_hasher *s);
  * an array elsewhere: cap slots (a power of 2, more than n - first), each 0
  * (empty) or an entry's index + 1, entry k placed at hash_of(ctx, k) and
  * probed linearly. A new array (free() it), or NULL out of memory. */
-uint32_t *wcp_hash_slots(size_t cap, size_t first, size_t n, uint64_t (*hash_of)(const void *ctx, size_t k),
-                         const void *ctx);
+uint32_t *wcp_hash_slots(size_t cap, size_t first, size_t n,
+                         uint64_t (*hash_of)(const void *ctx, size_t k), const void *ctx);
 
 #endif

@@ -28,14 +28,17 @@ typedef struct block {
     char data[];
 } block;
 
-void jscan_init(jscan *js) { memset(js, 0, sizeof *js); }
+void jscan_init(jscan *js)
+{
+    memset(js, 0, sizeof *js);
+}
 
 void jscan_reset(jscan *js)
 {
     block *b = (block *)js->scratch;
     if (!b)
         return;
-    block *rest = b->next;       /* keep the first block, free the others */
+    block *rest = b->next; /* keep the first block, free the others */
     while (rest) {
         block *n = rest->next;
         free(rest);
@@ -91,7 +94,7 @@ static char *scratch(jscan *js, size_t n)
     if (!b)
         js->scratch = (char *)nb;
     else {
-        nb->next = b->next;      /* first block stays first */
+        nb->next = b->next; /* first block stays first */
         b->next = nb;
     }
     return nb->data;
@@ -193,7 +196,7 @@ static int scan_string(jscan *js, cur *c, jv *out)
     if (wcp_json_string(&j, &t) != 0 || j.p != e)
         return jansson_string(js, c, e, out);
     out->type = JV_STR;
-    out->s = t.p;                  /* no escapes: the bytes in the line */
+    out->s = t.p; /* no escapes: the bytes in the line */
     out->n = t.n;
     if (t.esc) {
         char *d = scratch(js, t.n ? t.n : 1);
@@ -231,7 +234,8 @@ static int number_value(const char *a, const char *b, jv *out)
         return -1;
     memcpy(t, a, n);
     t[n] = 0;
-    const char *point = localeconv()->decimal_point; /* strtod reads the locale's, as jansson knows */
+    const char *point =
+        localeconv()->decimal_point; /* strtod reads the locale's, as jansson knows */
     char *dot = memchr(t, '.', n);
     if (dot && point && point[0] && !point[1])
         *dot = point[0];
@@ -255,7 +259,7 @@ static int scan_number(jscan *js, cur *c, jv *out)
         q++;
     }
     const char *digits = q;
-    uint64_t v = 0;            /* 19 digits fit; only 18 are taken as plain */
+    uint64_t v = 0; /* 19 digits fit; only 18 are taken as plain */
     while (q < c->end && *q >= '0' && *q <= '9' && q - digits < 19) {
         v = v * 10 + (uint64_t)(*q - '0');
         q++;
@@ -346,7 +350,8 @@ static int check_nested(jscan *js, cur *c, int depth)
         }
         if (c->p >= c->end)
             return fail(js, c, at, "unterminated %s", open == '{' ? "object" : "array");
-        return fail(js, c, c->p, "expected ',' or '%c' in an %s", close, open == '{' ? "object" : "array");
+        return fail(js, c, c->p, "expected ',' or '%c' in an %s", close,
+                    open == '{' ? "object" : "array");
     }
 }
 
@@ -386,8 +391,8 @@ static int scan_value(jscan *js, cur *c, jv *out, int depth)
     return fail(js, c, c->p, "invalid token '%c'", ch >= 0x20 && ch < 0x7f ? ch : '?');
 }
 
-int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn,
-                 jv *slots, int nslots, jv *extra)
+int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn, jv *slots, int nslots,
+                 jv *extra)
 {
     cur c = {p, p + n, p};
     memset(slots, 0, sizeof *slots * (size_t)nslots);

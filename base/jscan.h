@@ -30,10 +30,10 @@ typedef enum {
 } jv_type;
 
 typedef struct jv {
-    jv_type type;      /* what the value is */
-    int64_t i;         /* JV_INT: the value */
-    const char *s;     /* JV_STR: decoded bytes (no NUL inside); JV_OTHER: raw text */
-    size_t n;          /* length of s */
+    jv_type type;  /* what the value is */
+    int64_t i;     /* JV_INT: the value */
+    const char *s; /* JV_STR: decoded bytes (no NUL inside); JV_OTHER: raw text */
+    size_t n;      /* length of s */
 } jv;
 
 typedef struct jscan {
@@ -49,15 +49,15 @@ typedef struct jscan {
 typedef int (*jscan_keyfn)(const char *key, size_t n);
 
 void jscan_init(jscan *js);
-void jscan_reset(jscan *js);          /* forget decoded strings (keeps memory) */
+void jscan_reset(jscan *js); /* forget decoded strings (keeps memory) */
 void jscan_free(jscan *js);
 
 /* Parses the object text [p, p+n) into slots[0..nslots): a known key's value
  * goes to slots[k] (a repeated key: the last wins, as in jansson); unknown keys
  * are collected into *extra as a JSON object text ({0} when none). Returns 0,
  * or -1 with js->err set (nothing else is promised). */
-int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn,
-                 jv *slots, int nslots, jv *extra);
+int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn, jv *slots, int nslots,
+                 jv *extra);
 
 /* Iterates the JSON array text of a JV_OTHER value: calls fn for each element
  * with the element parsed as a jv (strings decoded, nested values as raw

@@ -45,7 +45,8 @@ void wcp_json_text(wcp_json *j, const char *buf, size_t pos, size_t len, uint64_
     j->end = buf + len;
 }
 
-static int fail(wcp_json *j, const char *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(wcp_json *j, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(wcp_json *j, const char *at, const char *fmt, ...)
 {
     va_list ap;
@@ -58,7 +59,7 @@ static int fail(wcp_json *j, const char *at, const char *fmt, ...)
 static inline int ws(wcp_json *j)
 {
     if (j->p < j->end && (unsigned char)*j->p > ' ')
-        return 0;                  /* the usual case: no blank */
+        return 0; /* the usual case: no blank */
     for (; j->p < j->end; j->p++) {
         char ch = *j->p;
         if (ch == '\n') {
@@ -75,11 +76,11 @@ static inline int ws(wcp_json *j)
 /* bytes a string may hold as they are: printable ASCII but '"' and '\\' */
 static const unsigned char plain[256] = {
 #define R8(x) x, x, x, x, x, x, x, x
-    R8(0), R8(0), R8(0), R8(0),                                 /* 0x00..0x1f */
-    1, 1, 0, 1, 1, 1, 1, 1,                                     /* 0x20..0x27: '"' */
-    R8(1), R8(1), R8(1), R8(1), R8(1), R8(1),                   /* 0x28..0x57 */
-    1, 1, 1, 1, 0, 1, 1, 1,                                     /* 0x58..0x5f: '\\' */
-    R8(1), R8(1), R8(1), R8(1),                                 /* 0x60..0x7f */
+    R8(0), R8(0), R8(0), R8(0),                         /* 0x00..0x1f */
+    1,     1,     0,     1,     1,     1,     1,     1, /* 0x20..0x27: '"' */
+    R8(1), R8(1), R8(1), R8(1), R8(1), R8(1),           /* 0x28..0x57 */
+    1,     1,     1,     1,     0,     1,     1,     1, /* 0x58..0x5f: '\\' */
+    R8(1), R8(1), R8(1), R8(1),                         /* 0x60..0x7f */
     R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
     R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
 #undef R8
@@ -89,9 +90,10 @@ static int hex4(const unsigned char *p)
 {
     int v = 0;
     for (int k = 0; k < 4; k++) {
-        int d = p[k] >= '0' && p[k] <= '9' ? p[k] - '0'
-              : p[k] >= 'a' && p[k] <= 'f' ? p[k] - 'a' + 10
-              : p[k] >= 'A' && p[k] <= 'F' ? p[k] - 'A' + 10 : -1;
+        int d = p[k] >= '0' && p[k] <= '9'   ? p[k] - '0'
+                : p[k] >= 'a' && p[k] <= 'f' ? p[k] - 'a' + 10
+                : p[k] >= 'A' && p[k] <= 'F' ? p[k] - 'A' + 10
+                                             : -1;
         if (d < 0)
             return -1;
         v = v * 16 + d;
@@ -103,7 +105,10 @@ static int hex4(const unsigned char *p)
 static int utf8_seq(const unsigned char *p, const unsigned char *end)
 {
     unsigned b = p[0];
-    int n = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : -1;
+    int n = b >= 0xc2 && b <= 0xdf   ? 2
+            : b >= 0xe0 && b <= 0xef ? 3
+            : b >= 0xf0 && b <= 0xf4 ? 4
+                                     : -1;
     if (n < 0)
         return -1;
     for (int k = 1; k < n; k++) {
@@ -114,11 +119,14 @@ static int utf8_seq(const unsigned char *p, const unsigned char *end)
     }
     if ((b == 0xe0 && p[1] < 0xa0) || (b == 0xed && p[1] >= 0xa0) || (b == 0xf0 && p[1] < 0x90) ||
         (b == 0xf4 && p[1] >= 0x90))
-        return -1;    /* overlong, a surrogate, or past U+10FFFF */
+        return -1; /* overlong, a surrogate, or past U+10FFFF */
     return n;
 }
 
-int wcp_json_ws(wcp_json *j) { return ws(j); }
+int wcp_json_ws(wcp_json *j)
+{
+    return ws(j);
+}
 
 static inline int chars(wcp_json *j, bool *esc)
 {
@@ -153,12 +161,14 @@ static inline int chars(wcp_json *j, bool *esc)
                 return fail(j, (const char *)p, "invalid Unicode escape: a lone low surrogate");
             if (u >= 0xd800 && u <= 0xdbff) {
                 if ((end - p > 6 && p[6] != '\\') || (end - p > 7 && p[7] != 'u'))
-                    return fail(j, (const char *)p, "invalid Unicode escape: a high surrogate alone");
+                    return fail(j, (const char *)p,
+                                "invalid Unicode escape: a high surrogate alone");
                 if (end - p < 12)
                     break;
                 int lo = hex4(p + 8);
                 if (lo < 0xdc00 || lo > 0xdfff)
-                    return fail(j, (const char *)p, "invalid Unicode escape: a high surrogate alone");
+                    return fail(j, (const char *)p,
+                                "invalid Unicode escape: a high surrogate alone");
                 p += 12;
                 continue;
             }
@@ -178,7 +188,10 @@ static inline int chars(wcp_json *j, bool *esc)
     return WCP_JSON_MORE;
 }
 
-int wcp_json_chars(wcp_json *j, bool *esc) { return chars(j, esc); }
+int wcp_json_chars(wcp_json *j, bool *esc)
+{
+    return chars(j, esc);
+}
 
 static inline void tok_at(const wcp_json *j, wcp_json_tok *t, uint8_t type, const char *at)
 {
@@ -207,9 +220,15 @@ static inline int string(wcp_json *j, wcp_json_tok *t)
     return 0;
 }
 
-int wcp_json_string(wcp_json *j, wcp_json_tok *t) { return string(j, t); }
+int wcp_json_string(wcp_json *j, wcp_json_tok *t)
+{
+    return string(j, t);
+}
 
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+static bool is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
 
 static inline __attribute__((always_inline)) int number(wcp_json *j, wcp_json_tok *t)
 {
@@ -243,7 +262,7 @@ static inline __attribute__((always_inline)) int number(wcp_json *j, wcp_json_to
             return fail(j, s, "invalid number: no digit in the exponent");
     }
     if (p >= end && !j->last)
-        return WCP_JSON_MORE;        /* more digits may follow */
+        return WCP_JSON_MORE; /* more digits may follow */
     tok_at(j, t, WCP_JSON_NUMBER, s);
     t->p = s;
     t->n = (size_t)(p - s);
@@ -251,7 +270,10 @@ static inline __attribute__((always_inline)) int number(wcp_json *j, wcp_json_to
     return 0;
 }
 
-int wcp_json_number(wcp_json *j, wcp_json_tok *t) { return number(j, t); }
+int wcp_json_number(wcp_json *j, wcp_json_tok *t)
+{
+    return number(j, t);
+}
 
 static inline __attribute__((always_inline)) int scalar(wcp_json *j, wcp_json_tok *t)
 {
@@ -279,7 +301,10 @@ static inline __attribute__((always_inline)) int scalar(wcp_json *j, wcp_json_to
     return fail(j, j->p, "invalid token '%c'", ch > 0x20 && ch < 0x7f ? ch : '?');
 }
 
-int wcp_json_scalar(wcp_json *j, wcp_json_tok *t) { return scalar(j, t); }
+int wcp_json_scalar(wcp_json *j, wcp_json_tok *t)
+{
+    return scalar(j, t);
+}
 
 int wcp_json_key(wcp_json *j, wcp_json_tok *t)
 {
@@ -295,7 +320,7 @@ int wcp_json_key(wcp_json *j, wcp_json_tok *t)
         j->p++;
         rc = ws(j);
     }
-    if (rc > 0) {                  /* start over from the key */
+    if (rc > 0) { /* start over from the key */
         j->p = start;
         j->line = line;
         j->line_off = line_off;
@@ -332,9 +357,9 @@ static inline int string_tok(wcp_json *j, wcp_json_tok *t, bool key)
             value_done(j);
         return 0;
     }
-    j->p++;                        /* the quote: the contents follow in parts */
+    j->p++; /* the quote: the contents follow in parts */
     j->want = key ? W_KEYSTR : W_STRING;
-    return WCP_JSON_MORE;          /* the caller's loop asks for the first part */
+    return WCP_JSON_MORE; /* the caller's loop asks for the first part */
 }
 
 /* The next part of a string or key read in parts. */
@@ -346,7 +371,7 @@ static int string_part(wcp_json *j, wcp_json_tok *t)
     if (rc < 0)
         return -1;
     if (rc > 0 && j->p == s)
-        return WCP_JSON_MORE;      /* nothing yet */
+        return WCP_JSON_MORE; /* nothing yet */
     tok_at(j, t, key ? WCP_JSON_KEY : WCP_JSON_STRING, s);
     t->esc = esc;
     t->part = rc > 0;
@@ -425,7 +450,7 @@ STEP key_tok(wcp_json *j, wcp_json_tok *t, bool *closed)
     if (*j->p != '"')
         return fail(j, j->p, "expected a key (a string)");
     if ((rc = string_tok(j, t, true)) > 0 && j->want == W_KEYSTR)
-        return string_part(j, t);      /* in parts: the first part */
+        return string_part(j, t); /* in parts: the first part */
     return rc;
 }
 
@@ -455,7 +480,7 @@ STEP value_tok(wcp_json *j, wcp_json_tok *t)
         return open_container(j, t, ch);
     if (ch == '"') {
         if ((rc = string_tok(j, t, false)) > 0 && j->want == W_STRING)
-            return string_part(j, t);  /* in parts: the first part */
+            return string_part(j, t); /* in parts: the first part */
         return rc;
     }
     if ((rc = scalar(j, t)))
@@ -469,23 +494,17 @@ int wcp_json_next(wcp_json *j, wcp_json_tok *t)
     int rc;
     bool closed;
     switch (j->want) {
-    case W_DONE:
-        memset(t, 0, sizeof *t);
-        return 0;
+    case W_DONE: memset(t, 0, sizeof *t); return 0;
     case W_STRING:
-    case W_KEYSTR:
-        return string_part(j, t);
-    case W_COLON:
-        return (rc = colon(j)) ? rc : value_tok(j, t);
+    case W_KEYSTR: return string_part(j, t);
+    case W_COLON: return (rc = colon(j)) ? rc : value_tok(j, t);
     case W_AFTER:
         if ((rc = after_value(j, t, &closed)) || closed)
             return rc;
         return j->want == W_KEY ? key_tok(j, t, &closed) : value_tok(j, t);
     case W_KEY:
-    case W_KEY_OR_END:
-        return key_tok(j, t, &closed);
-    default:
-        return value_tok(j, t);
+    case W_KEY_OR_END: return key_tok(j, t, &closed);
+    default: return value_tok(j, t);
     }
 }
 
@@ -503,7 +522,7 @@ int wcp_json_member(wcp_json *j, wcp_json_tok *k, wcp_json_tok *v)
         rc = after_value(j, k, &closed);
     if (!rc && !closed && !(rc = key_tok(j, k, &closed)) && !closed && !(rc = colon(j)))
         rc = value_tok(j, v);
-    if (rc > 0) {                  /* the member again from its start, with more text */
+    if (rc > 0) { /* the member again from its start, with more text */
         j->p = p;
         j->line = line;
         j->line_off = line_off;
@@ -549,7 +568,12 @@ size_t wcp_json_decode(const char *s, size_t n, char *out)
         }
         unsigned e = p[1];
         if (e != 'u') {
-            *o++ = e == 'b' ? '\b' : e == 'f' ? '\f' : e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : (char)e;
+            *o++ = e == 'b'   ? '\b'
+                   : e == 'f' ? '\f'
+                   : e == 'n' ? '\n'
+                   : e == 'r' ? '\r'
+                   : e == 't' ? '\t'
+                              : (char)e;
             p += 2;
             continue;
         }
@@ -580,7 +604,8 @@ size_t wcp_json_decode(const char *s, size_t n, char *out)
 
 const char *wcp_json_type_name(int type)
 {
-    static const char *const names[] = {"nothing", "a string", "a number", "a boolean", "a boolean",
-                                        "null", "an object", "an array", "a key", "the end of a container"};
+    static const char *const names[] = {
+        "nothing", "a string",  "a number", "a boolean", "a boolean",
+        "null",    "an object", "an array", "a key",     "the end of a container"};
     return type >= 0 && type < (int)(sizeof names / sizeof names[0]) ? names[type] : "nothing";
 }

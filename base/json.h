@@ -50,48 +50,48 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WCP_JSON_MORE 1          /* result: the text at hand ended inside a token */
-#define WCP_JSON_DEPTH_MAX 1024  /* containers open at once, at most, in a cursor */
-#define WCP_JSON_PARTS 1u        /* flag: strings and keys may come in parts */
+#define WCP_JSON_MORE 1         /* result: the text at hand ended inside a token */
+#define WCP_JSON_DEPTH_MAX 1024 /* containers open at once, at most, in a cursor */
+#define WCP_JSON_PARTS 1u       /* flag: strings and keys may come in parts */
 
 typedef enum wcp_json_type {
-    WCP_JSON_NONE = 0,  /* no value (an absent key, in a caller's record) */
+    WCP_JSON_NONE = 0, /* no value (an absent key, in a caller's record) */
     WCP_JSON_STRING,
     WCP_JSON_NUMBER,
     WCP_JSON_TRUE,
     WCP_JSON_FALSE,
     WCP_JSON_NULL,
-    WCP_JSON_OBJECT,    /* wcp_json_next(): '{' opens; after wcp_json_skip(): the whole object */
-    WCP_JSON_ARRAY,     /* the same for '[' */
-    WCP_JSON_KEY,       /* a key of an object (a string; its ':' is checked after it) */
-    WCP_JSON_END,       /* '}' or ']': the object or array open closes */
+    WCP_JSON_OBJECT, /* wcp_json_next(): '{' opens; after wcp_json_skip(): the whole object */
+    WCP_JSON_ARRAY,  /* the same for '[' */
+    WCP_JSON_KEY,    /* a key of an object (a string; its ':' is checked after it) */
+    WCP_JSON_END,    /* '}' or ']': the object or array open closes */
 } wcp_json_type;
 
 typedef struct wcp_json_tok {
-    uint8_t type;       /* wcp_json_type */
-    bool esc;           /* a string or key with escapes: wcp_json_decode() its bytes */
-    bool part;          /* a string or key of which more follows (WCP_JSON_PARTS) */
-    const char *p;      /* a string or key: its bytes between the quotes, as written;
+    uint8_t type;  /* wcp_json_type */
+    bool esc;      /* a string or key with escapes: wcp_json_decode() its bytes */
+    bool part;     /* a string or key of which more follows (WCP_JSON_PARTS) */
+    const char *p; /* a string or key: its bytes between the quotes, as written;
                          * else the token's text (the whole value after wcp_json_skip()) */
     size_t n;
-    long line;          /* where it starts: line, and column in bytes (1-based) */
+    long line; /* where it starts: line, and column in bytes (1-based) */
     uint64_t col;
 } wcp_json_tok;
 
 typedef struct wcp_json {
-    const char *p, *end;  /* the next byte; the end of the text at hand */
-    bool last;            /* nothing follows end */
-    unsigned flags;       /* WCP_JSON_PARTS */
-    int max_depth;        /* the most containers a value may nest (<= WCP_JSON_DEPTH_MAX) */
-    wcp_errpos *err;      /* where a failure is told */
+    const char *p, *end; /* the next byte; the end of the text at hand */
+    bool last;           /* nothing follows end */
+    unsigned flags;      /* WCP_JSON_PARTS */
+    int max_depth;       /* the most containers a value may nest (<= WCP_JSON_DEPTH_MAX) */
+    wcp_errpos *err;     /* where a failure is told */
     /* positions, for errors and tokens: byte p is at base + (p - buf) in the source */
     const char *buf;
     uint64_t base;
-    long line;            /* the line of p (1-based) */
-    uint64_t line_off;    /* the position where that line starts */
+    long line;         /* the line of p (1-based) */
+    uint64_t line_off; /* the position where that line starts */
     /* the structure (wcp_json_next()) */
-    uint8_t want;         /* what comes next */
-    int depth, floor;     /* containers open; those open around the value wcp_json_skip() reads */
+    uint8_t want;     /* what comes next */
+    int depth, floor; /* containers open; those open around the value wcp_json_skip() reads */
     uint64_t stack[WCP_JSON_DEPTH_MAX / 64]; /* a bit per open container: 1 object, 0 array */
 } wcp_json;
 

@@ -31,7 +31,7 @@ static int room(wcp_strtab *t)
     if (cap != t->ncap) {
         uint32_t *l = realloc(t->len, cap * sizeof *l);
         if (!l)
-            return -1;             /* off grew: harmless, ncap stays (room is asked again) */
+            return -1; /* off grew: harmless, ncap stays (room is asked again) */
         t->len = l;
         t->ncap = cap;
     }
@@ -40,7 +40,7 @@ static int room(wcp_strtab *t)
 
 int wcp_strtab_intern(wcp_strtab *t, const char *s, size_t n, uint32_t *out)
 {
-    if (t->n == 0) {               /* index 0: "" */
+    if (t->n == 0) { /* index 0: "" */
         if (room(t) < 0)
             return -1;
         t->off[0] = 0;
@@ -68,7 +68,8 @@ int wcp_strtab_intern(wcp_strtab *t, const char *s, size_t n, uint32_t *out)
             return 0;
         }
     }
-    if (t->n >= UINT32_MAX - 1 || !wcp_grow((void **)&t->arena, &t->acap, t->alen + n, 1) || room(t) < 0)
+    if (t->n >= UINT32_MAX - 1 || !wcp_grow((void **)&t->arena, &t->acap, t->alen + n, 1) ||
+        room(t) < 0)
         return -1;
     memcpy(t->arena + t->alen, s, n);
     t->off[t->n] = t->alen;

@@ -12,14 +12,14 @@
 #include <stdint.h>
 
 typedef struct wcp_strtab {
-    char *arena;           /* the bytes of every string, one after the other */
-    size_t alen, acap;     /* bytes used / allocated */
-    size_t *off;           /* string k is arena[off[k], off[k] + len[k]) */
+    char *arena;       /* the bytes of every string, one after the other */
+    size_t alen, acap; /* bytes used / allocated */
+    size_t *off;       /* string k is arena[off[k], off[k] + len[k]) */
     uint32_t *len;
-    size_t n, ncap;        /* strings / room in off and len */
-    uint32_t *slot;        /* open addressing (hash.h): index + 1, 0 empty */
+    size_t n, ncap; /* strings / room in off and len */
+    uint32_t *slot; /* open addressing (hash.h): index + 1, 0 empty */
     size_t scap;
-} wcp_strtab;              /* {0} is an empty table */
+} wcp_strtab; /* {0} is an empty table */
 
 /* The index of [s, s+n) in *out, added when new. Returns 0, or -1 out of
  * memory (or past 2^32 - 2 strings): the table is then unchanged. */

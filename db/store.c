@@ -31,10 +31,13 @@ static int64_t pragma_int(sqlite3 *db, const char *sql, int *rc)
 static void not_ours(char *err, size_t errlen, const char *path, const char *why, int flags)
 {
     if (flags & WCP_DB_CREATE)
-        snprintf(err, errlen, "\"%s\" is not a wcprof database (%s); it is left as it is: "
-                 "give another file with -o", path, why);
+        snprintf(err, errlen,
+                 "\"%s\" is not a wcprof database (%s); it is left as it is: "
+                 "give another file with -o",
+                 path, why);
     else
-        snprintf(err, errlen, "\"%s\" is not a wcprof database (%s); make one with: wcprof-ingest -o %s DUMP",
+        snprintf(err, errlen,
+                 "\"%s\" is not a wcprof database (%s); make one with: wcprof-ingest -o %s DUMP",
                  path, why, path);
 }
 
@@ -52,20 +55,23 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
         snprintf(err, errlen, "cannot open \"%s\": it is a directory", path);
         return -1;
     }
-    int oflags = (flags & WCP_DB_READONLY) ? SQLITE_OPEN_READONLY
-               : SQLITE_OPEN_READWRITE | ((flags & WCP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    int oflags = (flags & WCP_DB_READONLY)
+                     ? SQLITE_OPEN_READONLY
+                     : SQLITE_OPEN_READWRITE | ((flags & WCP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
     if (flags & WCP_DB_ONE_THREAD)
         oflags |= SQLITE_OPEN_NOMUTEX;
     sqlite3 *db;
     int rc = sqlite3_open_v2(path, &db, oflags, NULL);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open \"%s\": %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        snprintf(err, errlen, "cannot open \"%s\": %s", path,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         return -1;
     }
-    sqlite3_busy_timeout(db, 5000);   /* another wcprof-ingest may be writing */
+    sqlite3_busy_timeout(db, 5000); /* another wcprof-ingest may be writing */
     int64_t app = pragma_int(db, "PRAGMA application_id", &rc);
-    int64_t objects = rc == SQLITE_OK ? pragma_int(db, "SELECT count(*) FROM sqlite_schema", &rc) : 0;
+    int64_t objects =
+        rc == SQLITE_OK ? pragma_int(db, "SELECT count(*) FROM sqlite_schema", &rc) : 0;
     if (rc != SQLITE_OK) {
         not_ours(err, errlen, path, sqlite3_errmsg(db), flags);
         goto fail;
@@ -81,7 +87,8 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
             sqlite3_exec(db, wcp_schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, wcp_views_sql, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, errlen, "cannot create the wcprof schema in \"%s\": %s", path, msg ? msg : "?");
+            snprintf(err, errlen, "cannot create the wcprof schema in \"%s\": %s", path,
+                     msg ? msg : "?");
             sqlite3_free(msg);
             goto fail;
         }
@@ -89,14 +96,15 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
     }
     if (app != WCP_APPLICATION_ID) {
         const char *why = objects == 0 ? "it is an empty SQLite database"
-                        : app == 0     ? "it is an SQLite database without the wcprof schema"
+                          : app == 0   ? "it is an SQLite database without the wcprof schema"
                                        : "its application_id is not wcprof's";
         not_ours(err, errlen, path, why, flags);
         goto fail;
     }
     int64_t version = pragma_int(db, "PRAGMA user_version", &rc);
     if (version != WCP_SCHEMA_VERSION) {
-        snprintf(err, errlen, "\"%s\" has wcprof schema version %lld; this wcprof reads version %d%s", path,
+        snprintf(err, errlen,
+                 "\"%s\" has wcprof schema version %lld; this wcprof reads version %d%s", path,
                  (long long)version, WCP_SCHEMA_VERSION,
                  version > WCP_SCHEMA_VERSION ? " (it was made by a newer wcprof-ingest)" : "");
         goto fail;
@@ -112,8 +120,11 @@ int wcp_db_drop_bulk_indexes(sqlite3 *db, char **recreate, char *err, size_t err
 {
     *recreate = NULL;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
-                               "AND tbl_name IN ('ops', 'waits', 'links') ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('ops', 'waits', 'links') ORDER BY rowid",
+            -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "indexes: %s", sqlite3_errmsg(db));
         return -1;
     }
@@ -141,7 +152,8 @@ int64_t wcp_db_string_id(sqlite3 *db, const char *s)
 {
     sqlite3_stmt *st;
     int64_t id = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM strings WHERE value = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT id FROM strings WHERE value = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -167,7 +179,8 @@ char *wcp_db_string(sqlite3 *db, uint32_t id)
     sqlite3_stmt *st;
     const char *v = NULL;
     char *out;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM strings WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT value FROM strings WHERE id = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
         return strdup("");
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -192,6 +205,7 @@ int wcp_db_resolve_run(sqlite3 *db, sqlite3_value *v, int64_t *run, char *err, s
     if (*run < 0)
         snprintf(err, errlen, "not a wcprof database (it has no runs table)");
     else if (*run == 0)
-        snprintf(err, errlen, "no runs in this database: load a dump first (wcprof-ingest -o DB DUMP)");
+        snprintf(err, errlen,
+                 "no runs in this database: load a dump first (wcprof-ingest -o DB DUMP)");
     return *run > 0 ? 0 : -1;
 }

@@ -16,8 +16,8 @@
 #define WCP_SCHEMA_VERSION 1
 
 enum {
-    WCP_DB_CREATE = 1,   /* create the file and the schema when missing */
-    WCP_DB_READONLY = 2, /* open read-only (never with WCP_DB_CREATE) */
+    WCP_DB_CREATE = 1,     /* create the file and the schema when missing */
+    WCP_DB_READONLY = 2,   /* open read-only (never with WCP_DB_CREATE) */
     WCP_DB_ONE_THREAD = 4, /* the connection is only ever used by one thread at a time:
                             * SQLite skips its per-call locking (SQLITE_OPEN_NOMUTEX) */
 };

@@ -59,8 +59,8 @@
 enum ev_type { EV_OP, EV_RWAIT, EV_SEG, EV_SIM_OP, EV_SIM_SEG, EV_FLOW_S, EV_FLOW_F };
 
 typedef struct ev {
-    int64_t ts, dur;       /* ns */
-    uint32_t ref;          /* EV_OP, EV_SIM_OP: op; EV_RWAIT: wait; EV_SEG, EV_SIM_SEG:
+    int64_t ts, dur; /* ns */
+    uint32_t ref;    /* EV_OP, EV_SIM_OP: op; EV_RWAIT: wait; EV_SEG, EV_SIM_SEG:
                             * segment; EV_FLOW_*: flow number */
     uint32_t tid;
     uint8_t type;
@@ -72,9 +72,9 @@ static int by_time(const void *a, const void *b)
     if (x->ts != y->ts)
         return x->ts < y->ts ? -1 : 1;
     bool fx = x->type >= EV_FLOW_S, fy = y->type >= EV_FLOW_S;
-    if (fx != fy)   /* slices before the flows that bind to them */
+    if (fx != fy) /* slices before the flows that bind to them */
         return fx ? 1 : -1;
-    if (fx && x->type != y->type)   /* a flow's start before any finish at the same time */
+    if (fx && x->type != y->type) /* a flow's start before any finish at the same time */
         return x->type < y->type ? -1 : 1;
     if (x->dur != y->dur)
         return x->dur > y->dur ? -1 : 1;
@@ -89,7 +89,7 @@ typedef struct chrome {
     wcp_export *e;
     const wcp_model *m;
     const wcp_graph *g;
-    char **str;            /* strings.id -> value */
+    char **str; /* strings.id -> value */
     uint32_t n_str;
     ev *evs;
     size_t n_evs, cap_evs;
@@ -101,10 +101,11 @@ typedef struct chrome {
     size_t n_sim_path;
     int64_t sim_makespan;
     uint64_t flows_left_out, flows_nested;
-    bool written;          /* an event was written (the next one needs a comma) */
+    bool written; /* an event was written (the next one needs a comma) */
 } chrome;
 
-static void push_ev(chrome *c, enum ev_type type, int64_t ts, int64_t dur, uint32_t tid, uint32_t ref)
+static void push_ev(chrome *c, enum ev_type type, int64_t ts, int64_t dur, uint32_t tid,
+                    uint32_t ref)
 {
     if (c->oom || !wcp_grow((void **)&c->evs, &c->cap_evs, c->n_evs + 1, sizeof *c->evs)) {
         c->oom = true;
@@ -129,7 +130,7 @@ static int load_strings(chrome *c)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
-        if (!c->str) {   /* the first row has the largest id */
+        if (!c->str) { /* the first row has the largest id */
             if (id >= UINT32_MAX || !(c->str = calloc((size_t)id + 1, sizeof *c->str)))
                 break;
             c->n_str = (uint32_t)id + 1;
@@ -150,8 +151,9 @@ static int load_threads(chrome *c, wcp_lane_item *it)
 {
     sqlite3 *db = c->e->db;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT id, thread_id FROM ops WHERE run_id = ?1 AND thread_id IS NOT NULL",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db, "SELECT id, thread_id FROM ops WHERE run_id = ?1 AND thread_id IS NOT NULL", -1,
+            &st, NULL) != SQLITE_OK)
         return wcp_export_fail(c->e, "threads: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, c->e->run);
     int rc;
@@ -166,7 +168,6 @@ static int load_threads(chrome *c, wcp_lane_item *it)
     return rc == SQLITE_DONE ? 0 : wcp_export_fail(c->e, "threads: %s", sqlite3_errmsg(db));
 }
 
-
 /* What a wait waited for (wcp_wait_resource_of). */
 static const char *resource(const chrome *c, const wcp_graph_wait *w)
 {
@@ -175,8 +176,8 @@ static const char *resource(const chrome *c, const wcp_graph_wait *w)
 
 /* The critical path on lanes of its own (a second one only if a segment
  * overlaps: the negative offsets of §4 are left out, so in practice one). */
-static void path_events(chrome *c, const wcp_seg *path, size_t n, enum ev_type type,
-                        uint32_t *tid, uint32_t *n_lanes)
+static void path_events(chrome *c, const wcp_seg *path, size_t n, enum ev_type type, uint32_t *tid,
+                        uint32_t *n_lanes)
 {
     int64_t ends[8];
     uint32_t used = 0;
@@ -188,7 +189,7 @@ static void path_events(chrome *c, const wcp_seg *path, size_t n, enum ev_type t
         while (l < used && ends[l] > path[k].start)
             l++;
         if (l == 8)
-            continue;   /* cannot happen with segments that follow one another */
+            continue; /* cannot happen with segments that follow one another */
         if (l == used)
             used++;
         ends[l] = path[k].end;
@@ -216,17 +217,20 @@ static void next_event(chrome *c)
 }
 
 /* A thread's or a process's name and sort index ("M"). */
-static void put_meta(chrome *c, const char *what, int pid, uint32_t tid, const char *name, int64_t sort)
+static void put_meta(chrome *c, const char *what, int pid, uint32_t tid, const char *name,
+                     int64_t sort)
 {
     wcp_out *o = c->e->out;
     next_event(c);
-    wcp_out_printf(o, "\"ph\":\"M\",\"pid\":%d,\"tid\":%u,\"name\":\"%s_name\",\"args\":{\"name\":", pid,
-                   tid, what);
+    wcp_out_printf(o, "\"ph\":\"M\",\"pid\":%d,\"tid\":%u,\"name\":\"%s_name\",\"args\":{\"name\":",
+                   pid, tid, what);
     wcp_out_json(o, name);
     wcp_out_puts(o, "}}");
     next_event(c);
-    wcp_out_printf(o, "\"ph\":\"M\",\"pid\":%d,\"tid\":%u,\"name\":\"%s_sort_index\","
-                      "\"args\":{\"sort_index\":%lld}}", pid, tid, what, (long long)sort);
+    wcp_out_printf(o,
+                   "\"ph\":\"M\",\"pid\":%d,\"tid\":%u,\"name\":\"%s_sort_index\","
+                   "\"args\":{\"sort_index\":%lld}}",
+                   pid, tid, what, (long long)sort);
 }
 
 static void put_str_arg(wcp_out *o, const char *key, const char *v)
@@ -270,7 +274,8 @@ static void put_seg(chrome *c, const wcp_seg *s)
     } else {
         wcp_out_json(o, wcp_seg_what_name[s->what]);
     }
-    wcp_out_printf(o, ",\"cat\":\"critical\",\"args\":{\"what\":\"%s\",\"op_id\":%lld,\"class_key\":",
+    wcp_out_printf(o,
+                   ",\"cat\":\"critical\",\"args\":{\"what\":\"%s\",\"op_id\":%lld,\"class_key\":",
                    wcp_seg_what_name[s->what], (long long)c->g->id[s->op]);
     wcp_out_json(o, key);
     if (s->what == WCP_SEG_WAIT)
@@ -285,8 +290,8 @@ static void put_event(chrome *c, const ev *v)
     int pid = v->type == EV_SIM_OP || v->type == EV_SIM_SEG ? 2 : 1;
     next_event(c);
     if (v->type >= EV_FLOW_S) {
-        wcp_out_printf(o, "\"ph\":\"%s\",\"pid\":1,\"tid\":%u,\"ts\":", v->type == EV_FLOW_S ? "s" : "f",
-                       v->tid);
+        wcp_out_printf(o, "\"ph\":\"%s\",\"pid\":1,\"tid\":%u,\"ts\":",
+                       v->type == EV_FLOW_S ? "s" : "f", v->tid);
         put_us(o, v->ts);
         wcp_out_printf(o, ",\"id\":%u,\"cat\":\"wait\",\"name\":\"wait\"%s}", v->ref,
                        v->type == EV_FLOW_F ? ",\"bp\":\"e\"" : "");
@@ -312,8 +317,8 @@ static void put_event(chrome *c, const ev *v)
     case EV_SIM_OP: {
         uint32_t i = v->ref;
         put_op_head(c, i);
-        wcp_out_printf(o, ",\"recorded_start_ns\":%lld,\"recorded_dur_ns\":%lld%s}", (long long)g->start[i],
-                       (long long)(g->end[i] - g->start[i]),
+        wcp_out_printf(o, ",\"recorded_start_ns\":%lld,\"recorded_dur_ns\":%lld%s}",
+                       (long long)g->start[i], (long long)(g->end[i] - g->start[i]),
                        c->m->tape.finished[i] ? "" : ",\"unfinished\":true");
         break;
     }
@@ -328,20 +333,21 @@ static void put_event(chrome *c, const ev *v)
         wcp_out_puts(o, "\"name\":");
         wcp_out_json(o, n);
         free(n);
-        wcp_out_printf(o, ",\"cat\":\"wait\",\"args\":{\"waiter_id\":%lld", (long long)g->id[w->waiter]);
+        wcp_out_printf(o, ",\"cat\":\"wait\",\"args\":{\"waiter_id\":%lld",
+                       (long long)g->id[w->waiter]);
         put_str_arg(o, "resource", r);
         put_str_arg(o, "reason", str(c, w->reason));
         wcp_out_puts(o, "}");
         break;
     }
-    default:
-        put_seg(c, v->type == EV_SEG ? &c->m->path[v->ref] : &c->sim_path[v->ref]);
+    default: put_seg(c, v->type == EV_SEG ? &c->m->path[v->ref] : &c->sim_path[v->ref]);
     }
     wcp_out_puts(o, "}");
 }
 
 /* The lanes' names and order, then the processes'. */
-static void put_lane_names(chrome *c, const wcp_lanes *p, int pid, uint32_t crit_tid, uint32_t n_crit)
+static void put_lane_names(chrome *c, const wcp_lanes *p, int pid, uint32_t crit_tid,
+                           uint32_t n_crit)
 {
     for (uint32_t k = 0; k < n_crit; k++) {
         char name[48];
@@ -358,7 +364,6 @@ static void put_lane_names(chrome *c, const wcp_lanes *p, int pid, uint32_t crit
     }
 }
 
-
 /* The what-if replay of the spec, and its critical path. */
 static int whatif_replay(chrome *c)
 {
@@ -366,8 +371,8 @@ static int whatif_replay(chrome *c)
     double *factor = NULL;
     int64_t *after = NULL;
     int rc = 0;
-    c->sim_makespan = wcp_whatif_replay(c->e->db, c->m, c->spec, &factor, &c->sim_reg, &c->sim_start,
-                                        &after, err, sizeof err);
+    c->sim_makespan = wcp_whatif_replay(c->e->db, c->m, c->spec, &factor, &c->sim_reg,
+                                        &c->sim_start, &after, err, sizeof err);
     if (c->sim_makespan < 0)
         rc = wcp_export_fail(c->e, "whatif: %s", err);
     else if (wcp_tape_critical_path(&c->m->tape, c->sim_reg, c->sim_start, after, &c->sim_path,
@@ -392,16 +397,17 @@ static int recorded_items(chrome *c, wcp_lane_item **out, uint32_t **rwait, uint
     if (!it || !*rwait)
         return wcp_export_fail(c->e, "out of memory");
     for (uint32_t i = 0; i < g->n_ops; i++)
-        it[i] = (wcp_lane_item){.s = g->start[i], .e = g->end[i],
-                       .parent = g->parent[i] >= 0 ? (uint32_t)g->parent[i] : WCP_NONE};
+        it[i] = (wcp_lane_item){.s = g->start[i],
+                                .e = g->end[i],
+                                .parent = g->parent[i] >= 0 ? (uint32_t)g->parent[i] : WCP_NONE};
     if (load_threads(c, it) < 0)
         return -1;
     for (uint32_t k = 0, r = 0; k < g->n_waits; k++) {
         const wcp_graph_wait *w = &g->waits[k];
         if (w->target >= 0)
             continue;
-        it[g->n_ops + r] = (wcp_lane_item){.s = w->start, .e = w->end, .parent = (uint32_t)w->waiter,
-                                  .in_parent = true};
+        it[g->n_ops + r] = (wcp_lane_item){
+            .s = w->start, .e = w->end, .parent = (uint32_t)w->waiter, .in_parent = true};
         (*rwait)[r++] = k;
     }
     wcp_lanes_depths(it, *n);
@@ -418,7 +424,7 @@ static uint32_t flow_events(chrome *c, const wcp_lanes *rec)
         if (w->target < 0 || w->target == w->waiter)
             continue;
         uint32_t t = (uint32_t)w->target, x = (uint32_t)w->waiter;
-        if (wcp_lanes_nested(rec, t, x)) {   /* the nesting shows it already */
+        if (wcp_lanes_nested(rec, t, x)) { /* the nesting shows it already */
             c->flows_nested++;
             continue;
         }
@@ -485,7 +491,8 @@ static int64_t dropped_events(chrome *c)
 {
     sqlite3_stmt *st;
     int64_t n = 0;
-    if (sqlite3_prepare_v2(c->e->db, "SELECT dropped_events FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(c->e->db, "SELECT dropped_events FROM runs WHERE id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_int64(st, 1, c->e->run);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -498,13 +505,14 @@ static void put_trailer(chrome *c, uint32_t flows, int64_t dropped)
 {
     const wcp_model *m = c->m;
     wcp_out *o = c->e->out;
-    wcp_out_printf(o, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"generator\":\"wcprof\","
-                      "\"run\":%lld,\"baseline_ns\":%lld,\"makespan_ns\":%lld,\"ops\":%u,"
-                      "\"flows\":%u,\"flows_shown_by_nesting\":%llu,\"flows_left_out\":%llu,"
-                      "\"dropped_events\":%lld",
-                   (long long)c->e->run, (long long)m->baseline, (long long)m->actual, c->g->n_ops, flows,
-                   (unsigned long long)c->flows_nested, (unsigned long long)c->flows_left_out,
-                   (long long)dropped);
+    wcp_out_printf(o,
+                   "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"generator\":\"wcprof\","
+                   "\"run\":%lld,\"baseline_ns\":%lld,\"makespan_ns\":%lld,\"ops\":%u,"
+                   "\"flows\":%u,\"flows_shown_by_nesting\":%llu,\"flows_left_out\":%llu,"
+                   "\"dropped_events\":%lld",
+                   (long long)c->e->run, (long long)m->baseline, (long long)m->actual, c->g->n_ops,
+                   flows, (unsigned long long)c->flows_nested,
+                   (unsigned long long)c->flows_left_out, (long long)dropped);
     if (c->spec) {
         wcp_out_puts(o, ",\"whatif\":");
         wcp_out_json(o, c->spec);
@@ -544,7 +552,8 @@ static int write_chrome(wcp_export *e)
         path_events(&c, c.sim_path, c.n_sim_path, EV_SIM_SEG, &tid, &n_sim_crit);
         wcp_lanes_number(&sim, &tid);
         for (uint32_t k = 0; k < n_sim; k++)
-            push_ev(&c, EV_SIM_OP, sit[k].s, sit[k].e - sit[k].s, sim.lanes[sim.lane[k]].tid, sim_op[k]);
+            push_ev(&c, EV_SIM_OP, sit[k].s, sit[k].e - sit[k].s, sim.lanes[sim.lane[k]].tid,
+                    sim_op[k]);
     }
     if (c.oom)
         goto oom;
@@ -552,8 +561,8 @@ static int write_chrome(wcp_export *e)
 
     char *name = NULL;
     int64_t dropped = dropped_events(&c);
-    if ((dropped ? asprintf(&name, "run %lld (recorded; %lld events dropped: incomplete)", (long long)e->run,
-                            (long long)dropped)
+    if ((dropped ? asprintf(&name, "run %lld (recorded; %lld events dropped: incomplete)",
+                            (long long)e->run, (long long)dropped)
                  : asprintf(&name, "run %lld (recorded)", (long long)e->run)) < 0)
         goto oom;
     wcp_out_puts(e->out, "{\"traceEvents\":[\n");
@@ -593,7 +602,8 @@ done:
 }
 
 const wcp_exporter wcp_export_chrome = {
-    "chrome", "Chrome trace JSON for ui.perfetto.dev, chrome://tracing",
+    "chrome",
+    "Chrome trace JSON for ui.perfetto.dev, chrome://tracing",
     "whatif",
     "Chrome trace event JSON (ui.perfetto.dev, chrome://tracing); whatif: a what-if spec "
     "whose replay is shown beside the recording",

@@ -33,15 +33,15 @@
 
 #include <stdlib.h>
 
-#define STEPS 20           /* speedups 0, 1/20, ..., 1 */
-#define DEFAULT_TOP 20     /* classes plotted by default */
+#define STEPS 20       /* speedups 0, 1/20, ..., 1 */
+#define DEFAULT_TOP 20 /* classes plotted by default */
 
 /* Option name as a whole number >= 0 (def when absent). 0, or -1 with e->err. */
 static int int_option(wcp_export *e, const char *name, int64_t def, int64_t *out)
 {
     char *v;
     int rc = wcp_export_int_option(e, name, def, 0, out, &v);
-    if (rc > 0)   /* a repeated option too: its values joined, "3 4" */
+    if (rc > 0) /* a repeated option too: its values joined, "3 4" */
         wcp_export_fail(e, "%s must be a whole number >= 0, not \"%s\"", name, v);
     free(v);
     return rc == 0 ? 0 : -1;
@@ -51,7 +51,7 @@ static int write_coz(wcp_export *e)
 {
     const wcp_model *m = e->model;
     int64_t min_self, top;
-    double f[STEPS + 1];   /* f[k]: sped up by k/STEPS, i.e. the factor (STEPS - k)/STEPS */
+    double f[STEPS + 1]; /* f[k]: sped up by k/STEPS, i.e. the factor (STEPS - k)/STEPS */
     wcp_ranking rk;
     if (int_option(e, "min_self", WCP_RANK_MIN_SELF_NS, &min_self) < 0 ||
         int_option(e, "top", DEFAULT_TOP, &top) < 0)
@@ -65,8 +65,9 @@ static int write_coz(wcp_export *e)
         for (int k = 0; k <= STEPS; k++) {
             wcp_out_puts(e->out, "experiment\tselected=");
             wcp_out_field(e->out, m->classes.cls[rk.r[i].cls].key, 0, 0);
-            wcp_out_printf(e->out, "\tspeedup=%g\tduration=%lld\tselected-samples=0\n"
-                                   "throughput-point\tname=makespan\tdelta=1\n",
+            wcp_out_printf(e->out,
+                           "\tspeedup=%g\tduration=%lld\tselected-samples=0\n"
+                           "throughput-point\tname=makespan\tdelta=1\n",
                            (double)k / STEPS, (long long)(m->baseline - rk.r[i].saved[k]));
         }
     wcp_ranking_free(&rk);
@@ -74,7 +75,8 @@ static int write_coz(wcp_export *e)
 }
 
 const wcp_exporter wcp_export_coz = {
-    "coz", "curves for Coz's viewer",
+    "coz",
+    "curves for Coz's viewer",
     "min_self,top",
     "what-if speed-up curves per class key (Coz's viewer); min_self: ns of self time "
     "(default 1 ms), top: the N best-ranked classes (default 20, 0: all)",

@@ -133,7 +133,7 @@ static int next_word(const char **p, opt_word *w)
     if (*s == '=') {
         w->has_val = true;
         w->val = ++s;
-        if (*s == '\'') {                /* quoted: up to the next quote */
+        if (*s == '\'') { /* quoted: up to the next quote */
             const char *q = strchr(s + 1, '\'');
             if (!q)
                 return -1;
@@ -177,8 +177,8 @@ char *wcp_export_option(wcp_export *e, const char *name, bool *oom)
     return val;
 }
 
-int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t min,
-                          int64_t *out, char **value)
+int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t min, int64_t *out,
+                          char **value)
 {
     bool oom;
     char *v = *value = wcp_export_option(e, name, &oom), *end;
@@ -187,7 +187,7 @@ int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t 
         return -1;
     if (!v)
         return 0;
-    if (strchr(v, ' '))   /* the values of a repeated option, joined */
+    if (strchr(v, ' ')) /* the values of a repeated option, joined */
         return WCP_OPT_REPEATED;
     errno = 0;
     long long x = strtoll(v, &end, 10);
@@ -257,7 +257,7 @@ static int64_t write_file(wcp_export *e, const wcp_exporter *ex, const char *pat
         free(tmp);
         return -1;
     }
-    mode_t mask = umask(0);   /* mkstemp makes 0600; give the file the usual mode */
+    mode_t mask = umask(0); /* mkstemp makes 0600; give the file the usual mode */
     umask(mask);
     fchmod(fd, 0666 & ~mask);
     wcp_out o = {.f = fdopen(fd, "w")};
@@ -285,7 +285,8 @@ static int64_t write_file(wcp_export *e, const wcp_exporter *ex, const char *pat
     return rc == 0 ? (int64_t)o.len : -1;
 }
 
-int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, char **text, size_t *len)
+int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, char **text,
+                       size_t *len)
 {
     if (check_options(e, ex) < 0)
         return -1;
@@ -301,7 +302,7 @@ int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, 
         free(o.buf);
         return -1;
     }
-    *text = o.buf;   /* NULL when nothing was written */
+    *text = o.buf; /* NULL when nothing was written */
     *len = o.len;
     return (int64_t)o.len;
 }

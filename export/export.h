@@ -33,9 +33,9 @@
 /* Where an export goes: a FILE, or (f NULL) a growing buffer. */
 typedef struct wcp_out {
     FILE *f;
-    char *buf;             /* the buffer's text (NUL-terminated), malloc'd */
+    char *buf; /* the buffer's text (NUL-terminated), malloc'd */
     size_t len, cap;
-    bool failed;           /* a write failed or memory ran out: nothing more is written */
+    bool failed; /* a write failed or memory ran out: nothing more is written */
 } wcp_out;
 
 void wcp_out_write(wcp_out *o, const void *p, size_t n);
@@ -52,20 +52,20 @@ void wcp_out_field(wcp_out *o, const char *s, char sep, char sep_as);
 
 typedef struct wcp_export {
     sqlite3 *db;
-    wcp_model *model;      /* the run's (held for the export) */
+    wcp_model *model; /* the run's (held for the export) */
     int64_t run;
-    const char *options;   /* as given ("" when none) */
+    const char *options; /* as given ("" when none) */
     wcp_out *out;
     char err[512];
 } wcp_export;
 
 typedef struct wcp_exporter {
-    const char *name;      /* "chrome" */
-    const char *summary;   /* what it is, for whom, in a few words: a list's entry
+    const char *name;            /* "chrome" */
+    const char *summary;         /* what it is, for whom, in a few words: a list's entry
                             * ("Chrome trace JSON for ui.perfetto.dev, chrome://tracing") */
-    const char *options;   /* accepted option names, "weight,whatif", or "" */
-    const char *help;      /* one line: what it writes and each option, with its default */
-    int (*write)(wcp_export *e);   /* 0, or -1 with e->err set */
+    const char *options;         /* accepted option names, "weight,whatif", or "" */
+    const char *help;            /* one line: what it writes and each option, with its default */
+    int (*write)(wcp_export *e); /* 0, or -1 with e->err set */
 } wcp_exporter;
 
 /* Option name's value (repeated values joined with spaces), malloc'd;
@@ -78,10 +78,10 @@ char *wcp_export_option(wcp_export *e, const char *name, bool *oom);
  * untouched, so that the format words the error. *value receives the value
  * as given (malloc'd, NULL when absent; the caller frees it). */
 enum { WCP_OPT_BAD = 1, WCP_OPT_REPEATED = 2 };
-int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t min,
-                          int64_t *out, char **value);
+int wcp_export_int_option(wcp_export *e, const char *name, int64_t def, int64_t min, int64_t *out,
+                          char **value);
 /* Sets e->err (printf-style, base/err.h) and returns -1. */
-#define wcp_export_fail(e, ...) wcp_errf((e)->err, sizeof (e)->err, __VA_ARGS__)
+#define wcp_export_fail(e, ...) wcp_errf((e)->err, sizeof(e)->err, __VA_ARGS__)
 
 /* The formats, NULL-terminated, in the order .help lists them (wcprof_export_formats()). */
 extern const wcp_exporter *const wcp_exporters[];
@@ -96,6 +96,7 @@ void wcp_exporter_names(char *buf, size_t len);
  * a failure leaves nothing behind) or, with path NULL, makes the text
  * (*text malloc'd, NULL when empty; *len its length). Returns the bytes
  * written, or -1 with e->err set. */
-int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, char **text, size_t *len);
+int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, char **text,
+                       size_t *len);
 
 #endif

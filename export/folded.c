@@ -38,8 +38,8 @@ enum weight { W_SELF, W_WALL, W_CRITICAL };
 
 /* A stack: a frame under a parent stack. */
 typedef struct node {
-    uint32_t parent;       /* WCP_NONE at the root */
-    uint32_t frame;        /* a class index, or n_cls + an extra frame's index */
+    uint32_t parent; /* WCP_NONE at the root */
+    uint32_t frame;  /* a class index, or n_cls + an extra frame's index */
     int64_t weight;
 } node;
 
@@ -48,12 +48,12 @@ typedef struct folder {
     node *nodes;
     uint32_t n_nodes;
     size_t cap_nodes;
-    uint32_t *slot;        /* open addressing: node index + 1, 0 empty */
-    uint32_t n_slots;      /* a power of two */
-    uint32_t *op_node;     /* per op: its stack, WCP_NONE until known */
-    uint32_t *chain;       /* op_stack's scratch: the ops on the way up */
+    uint32_t *slot;    /* open addressing: node index + 1, 0 empty */
+    uint32_t n_slots;  /* a power of two */
+    uint32_t *op_node; /* per op: its stack, WCP_NONE until known */
+    uint32_t *chain;   /* op_stack's scratch: the ops on the way up */
     size_t cap_chain;
-    char **extra;          /* frames that are not classes ("gap", "wait:lock:x") */
+    char **extra; /* frames that are not classes ("gap", "wait:lock:x") */
     uint32_t n_extra;
     size_t cap_extra;
     bool oom;
@@ -113,7 +113,8 @@ static uint32_t extra_frame(folder *f, const char *name)
         if (strcmp(f->extra[k], name) == 0)
             return f->m->classes.n + k;
     char *s = wcp_grow((void **)&f->extra, &f->cap_extra, f->n_extra + 1, sizeof *f->extra)
-                  ? strdup(name) : NULL;
+                  ? strdup(name)
+                  : NULL;
     if (!s) {
         f->oom = true;
         return 0;
@@ -122,7 +123,7 @@ static uint32_t extra_frame(folder *f, const char *name)
     return f->m->classes.n + f->n_extra++;
 }
 
-#define VISITING (WCP_NONE - 1)   /* op_node while its chain is being walked */
+#define VISITING (WCP_NONE - 1) /* op_node while its chain is being walked */
 
 /* Op i's stack: its ancestors' class keys, then its own. A parent chain
  * that loops (reaching no root) is cut where it comes back. */
@@ -131,7 +132,7 @@ static uint32_t op_stack(folder *f, uint32_t i)
     const wcp_graph *g = &f->m->g;
     size_t n = 0;
     int32_t x = (int32_t)i;
-    while (x >= 0 && f->op_node[x] == WCP_NONE) {   /* up to an op whose stack is known */
+    while (x >= 0 && f->op_node[x] == WCP_NONE) { /* up to an op whose stack is known */
         if (!wcp_grow((void **)&f->chain, &f->cap_chain, n + 1, sizeof *f->chain)) {
             f->oom = true;
             break;
@@ -141,7 +142,7 @@ static uint32_t op_stack(folder *f, uint32_t i)
         x = g->parent[x];
     }
     uint32_t base = x >= 0 && f->op_node[x] != VISITING ? f->op_node[x] : WCP_NONE;
-    while (n--) {                                    /* and down again */
+    while (n--) { /* and down again */
         uint32_t op = f->chain[n];
         base = f->op_node[op] = child(f, base, f->m->classes.of_op[op]);
     }
@@ -179,9 +180,7 @@ static void fold_critical(folder *f, sqlite3 *db)
         const wcp_seg *s = &m->path[k];
         int64_t len = s->end - s->start;
         switch (s->what) {
-        case WCP_SEG_SELF:
-            add(f, op_stack(f, s->op), len);
-            break;
+        case WCP_SEG_SELF: add(f, op_stack(f, s->op), len); break;
         case WCP_SEG_WAIT: {
             char *res = wcp_graph_wait_resource(db, &m->g.waits[s->wait]), *name = NULL;
             if (!res || asprintf(&name, "wait:%s", res) < 0) {
@@ -198,8 +197,9 @@ static void fold_critical(folder *f, sqlite3 *db)
         case WCP_SEG_CYCLE:
             add(f, child(f, op_stack(f, s->op), extra_frame(f, "cycle")), len);
             break;
-        default:   /* gap, offset: between roots */
-            add(f, child(f, WCP_NONE, extra_frame(f, s->what == WCP_SEG_GAP ? "gap" : "offset")), len);
+        default: /* gap, offset: between roots */
+            add(f, child(f, WCP_NONE, extra_frame(f, s->what == WCP_SEG_GAP ? "gap" : "offset")),
+                len);
         }
     }
 }
@@ -212,7 +212,8 @@ typedef struct line {
 
 static int by_stack(const void *a, const void *b, void *arena)
 {
-    return strcmp((const char *)arena + ((const line *)a)->at, (const char *)arena + ((const line *)b)->at);
+    return strcmp((const char *)arena + ((const line *)a)->at,
+                  (const char *)arena + ((const line *)b)->at);
 }
 
 /* Writes the lines with a weight > 0, in byte order of their stacks (each
@@ -237,7 +238,9 @@ static int write_lines(wcp_export *e, folder *f)
         while (depth--) {
             uint32_t fr = f->nodes[up[depth]].frame;
             /* ';' separates the frames: a name's own become ',' */
-            wcp_out_field(&arena, fr < m->classes.n ? m->classes.cls[fr].key : f->extra[fr - m->classes.n], ';', ',');
+            wcp_out_field(&arena,
+                          fr < m->classes.n ? m->classes.cls[fr].key : f->extra[fr - m->classes.n],
+                          ';', ',');
             wcp_out_write(&arena, depth ? ";" : "", 1);
         }
     }
@@ -299,7 +302,8 @@ static int write_folded(wcp_export *e)
 }
 
 const wcp_exporter wcp_export_folded = {
-    "folded", "stacks for flamegraph.pl, speedscope",
+    "folded",
+    "stacks for flamegraph.pl, speedscope",
     "weight",
     "folded stacks by class path (flamegraph.pl, speedscope), in ns; weight: self (default), "
     "wall or critical",

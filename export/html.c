@@ -49,43 +49,60 @@ static const double factors[N_FACTORS] = {0, 0.25, 0.5, 0.75, 0.9};
 _Static_assert(RANK_FACTOR == N_FACTORS / 2, "wcp_rank ranks at the middle factor");
 
 /* The summary's columns, in the order of SUMMARY_SQL. */
-enum { S_EPOCH, S_DUMPS, S_OPS, S_ROOTS, S_OPEN, S_DROPPED, S_ORPHANS, S_SPAN, S_MAKESPAN,
-       S_BASELINE, S_DRIFT, S_CYCLES, S_FALLBACKS, S_UNFINISHED, S_WARNING, S_SOURCES, S_N };
-#define SUMMARY_SQL                                                                               \
-    "SELECT s.epoch_unix_nano, s.dumps, s.ops, s.roots, s.open_ops, s.dropped_events,"           \
-    " s.orphan_waits, s.span_ns, s.makespan_ns, f.baseline_ns, f.drift_pct, f.cycles_broken,"    \
-    " f.fallback_anchors, f.unfinished_ops, s.warning,"                                          \
-    " (SELECT group_concat(source, ', ') FROM"                                                   \
-    "   (SELECT source FROM dumps WHERE run_id = ?1 ORDER BY id)) AS sources"                    \
+enum {
+    S_EPOCH,
+    S_DUMPS,
+    S_OPS,
+    S_ROOTS,
+    S_OPEN,
+    S_DROPPED,
+    S_ORPHANS,
+    S_SPAN,
+    S_MAKESPAN,
+    S_BASELINE,
+    S_DRIFT,
+    S_CYCLES,
+    S_FALLBACKS,
+    S_UNFINISHED,
+    S_WARNING,
+    S_SOURCES,
+    S_N
+};
+#define SUMMARY_SQL                                                                                \
+    "SELECT s.epoch_unix_nano, s.dumps, s.ops, s.roots, s.open_ops, s.dropped_events,"             \
+    " s.orphan_waits, s.span_ns, s.makespan_ns, f.baseline_ns, f.drift_pct, f.cycles_broken,"      \
+    " f.fallback_anchors, f.unfinished_ops, s.warning,"                                            \
+    " (SELECT group_concat(source, ', ') FROM"                                                     \
+    "   (SELECT source FROM dumps WHERE run_id = ?1 ORDER BY id)) AS sources"                      \
     " FROM run_summary s JOIN replay_summary(?1) f WHERE s.run_id = ?1"
 
 /* The class table's rows, the path's. */
-#define CLASSES_SQL                                                                               \
-    "SELECT class_key, work_type, count, total_self_ns, total_wall_ns, p50_self_ns,"             \
-    " p95_self_ns, max_self_ns, dup_executed FROM class_stats WHERE run_id = ?1"                 \
+#define CLASSES_SQL                                                                                \
+    "SELECT class_key, work_type, count, total_self_ns, total_wall_ns, p50_self_ns,"               \
+    " p95_self_ns, max_self_ns, dup_executed FROM class_stats WHERE run_id = ?1"                   \
     " ORDER BY total_self_ns DESC, class_key"
-#define PATH_SQL                                                                                  \
+#define PATH_SQL                                                                                   \
     "SELECT op_id, what, resource, start_ns, end_ns FROM critical_path(NULL, ?1) ORDER BY seq"
 
 /* One class of the ranking. */
 typedef struct ranked {
-    const char *key, *work_type;   /* the model's */
+    const char *key, *work_type; /* the model's */
     int64_t rank, total_self, critical;
-    int64_t saved[N_FACTORS];  /* at factors[i] */
+    int64_t saved[N_FACTORS]; /* at factors[i] */
 } ranked;
 
 /* One row of class_stats. */
 typedef struct class_row {
     char *key, *work_type;
     int64_t count, self, wall, p50, p95, max, dup;
-    int64_t cls;               /* the model's class index */
+    int64_t cls; /* the model's class index */
 } class_row;
 
 /* One segment of the critical path. */
 typedef struct segment {
-    int32_t op;                /* op index */
+    int32_t op; /* op index */
     char what[8];
-    char *resource;            /* NULL: none */
+    char *resource; /* NULL: none */
     int64_t start, end;
 } segment;
 
@@ -94,16 +111,16 @@ typedef struct html {
     const wcp_model *m;
     wcp_out *o;
     int64_t top, max_ops;
-    sqlite3_value *summary[S_N];   /* the summary row (sqlite3_value_dup) */
-    ranked *rank;              /* the classes shown, best first */
+    sqlite3_value *summary[S_N]; /* the summary row (sqlite3_value_dup) */
+    ranked *rank;                /* the classes shown, best first */
     size_t n_rank;
     class_row *classes;
     size_t n_classes, cap_classes;
-    segment *path;             /* the segments drawn, in path order */
-    size_t n_path, cap_path, path_total;  /* drawn, room, on the path */
-    int32_t *shown;            /* per op: its position among the ops drawn, -1: left out */
+    segment *path;                       /* the segments drawn, in path order */
+    size_t n_path, cap_path, path_total; /* drawn, room, on the path */
+    int32_t *shown; /* per op: its position among the ops drawn, -1: left out */
     uint32_t n_shown;
-    uint8_t *crit;             /* per op: on the critical path */
+    uint8_t *crit; /* per op: on the critical path */
 } html;
 
 /* ---- small helpers */
@@ -148,7 +165,7 @@ static const char *class_color(char *buf, size_t size, const char *key)
     uint32_t h = 2166136261u;
     for (const unsigned char *p = (const unsigned char *)key; *p; p++)
         h = (h ^ *p) * 16777619u;
-    h ^= h >> 16;          /* mix the high bits into the low ones (murmur3's finish) */
+    h ^= h >> 16; /* mix the high bits into the low ones (murmur3's finish) */
     h *= 0x85ebca6bu;
     h ^= h >> 13;
     snprintf(buf, size, "hsl(%u,%u%%,%u%%)", h % 24 * 15, (h / 24) % 2 ? 55u : 65u,
@@ -234,10 +251,14 @@ static int class_row_add(html *h, sqlite3_stmt *st)
     class_row *c = append(&h->classes, &h->n_classes, &h->cap_classes, sizeof *c);
     if (!c)
         return -1;
-    *c = (class_row){.key = dup_text(st, 0), .work_type = dup_text(st, 1),
-                     .count = sqlite3_column_int64(st, 2), .self = sqlite3_column_int64(st, 3),
-                     .wall = sqlite3_column_int64(st, 4), .p50 = sqlite3_column_int64(st, 5),
-                     .p95 = sqlite3_column_int64(st, 6), .max = sqlite3_column_int64(st, 7),
+    *c = (class_row){.key = dup_text(st, 0),
+                     .work_type = dup_text(st, 1),
+                     .count = sqlite3_column_int64(st, 2),
+                     .self = sqlite3_column_int64(st, 3),
+                     .wall = sqlite3_column_int64(st, 4),
+                     .p50 = sqlite3_column_int64(st, 5),
+                     .p95 = sqlite3_column_int64(st, 6),
+                     .max = sqlite3_column_int64(st, 7),
                      .dup = sqlite3_column_int64(st, 8)};
     if (!c->key || !c->work_type)
         return -1;
@@ -251,7 +272,8 @@ static int path_row(html *h, sqlite3_stmt *st)
     if (!s)
         return -1;
     *s = (segment){.op = wcp_graph_find(&h->m->g, sqlite3_column_int64(st, 0)),
-                   .start = sqlite3_column_int64(st, 3), .end = sqlite3_column_int64(st, 4)};
+                   .start = sqlite3_column_int64(st, 3),
+                   .end = sqlite3_column_int64(st, 4)};
     snprintf(s->what, sizeof s->what, "%s", (const char *)sqlite3_column_text(st, 1));
     if (sqlite3_column_type(st, 2) != SQLITE_NULL && !(s->resource = dup_text(st, 2)))
         return -1;
@@ -410,7 +432,8 @@ static bool open_table(wcp_out *o, const char *id, const char *const *cols, size
     }
     wcp_out_printf(o, "<table class=\"data\" id=\"%s\">\n<thead><tr>", id);
     for (size_t i = 0; i < n; i++)
-        wcp_out_printf(o, cols[i][0] == '#' && cols[i][1] ? "<th class=\"n\">%s</th>" : "<th>%s</th>",
+        wcp_out_printf(o,
+                       cols[i][0] == '#' && cols[i][1] ? "<th class=\"n\">%s</th>" : "<th>%s</th>",
                        cols[i] + (cols[i][0] == '#' && cols[i][1]));
     wcp_out_puts(o, "</tr></thead>\n<tbody>\n");
     return true;
@@ -460,8 +483,9 @@ static void write_summary(html *h)
     if (t > 0 && gmtime_r(&t, &tm))
         strftime(when, sizeof when, " · recorder started %Y-%m-%d %H:%M:%S UTC", &tm);
     const char *src = (const char *)sqlite3_value_text(h->summary[S_SOURCES]);
-    wcp_out_printf(o, "<header>\n<h1>wcprof report <span class=\"run\">run %lld</span></h1>\n"
-                      "<p class=\"sub\">",
+    wcp_out_printf(o,
+                   "<header>\n<h1>wcprof report <span class=\"run\">run %lld</span></h1>\n"
+                   "<p class=\"sub\">",
                    (long long)h->e->run);
     wcp_out_html(o, src ? src : "");
     wcp_out_printf(o, "%s</p>\n</header>\n<main>\n", when);
@@ -476,7 +500,8 @@ static void write_summary(html *h)
     wcp_out_puts(o, "<section id=\"summary\" class=\"cards\">\n");
     card(o, "makespan", "big");
     put_ns(o, makespan);
-    wcp_out_puts(o, "</div><div class=\"note\">first root's start to last root's end</div></div>\n");
+    wcp_out_puts(o,
+                 "</div><div class=\"note\">first root's start to last root's end</div></div>\n");
     card(o, "baseline replay", NULL);
     put_ns(o, sum_int(h, S_BASELINE));
     wcp_out_printf(o, "</div><div class=\"note\">drift %+.2f %%</div></div>\n",
@@ -506,12 +531,14 @@ static void write_summary(html *h)
         wcp_out_puts(o, "</div></div>\n");
     }
     wcp_out_puts(o, "</section>\n<p class=\"diag\">");
-    static const struct { int col; const char *one, *many; } diag[] = {
-        {S_DROPPED, "dropped event", "dropped events"},
-        {S_ORPHANS, "orphan wait", "orphan waits"},
-        {S_CYCLES, "cycle broken", "cycles broken"},
-        {S_FALLBACKS, "fallback anchor", "fallback anchors"},
-        {S_UNFINISHED, "op the replay never finished", "ops the replay never finished"}};
+    static const struct {
+        int col;
+        const char *one, *many;
+    } diag[] = {{S_DROPPED, "dropped event", "dropped events"},
+                {S_ORPHANS, "orphan wait", "orphan waits"},
+                {S_CYCLES, "cycle broken", "cycles broken"},
+                {S_FALLBACKS, "fallback anchor", "fallback anchors"},
+                {S_UNFINISHED, "op the replay never finished", "ops the replay never finished"}};
     for (size_t i = 0; i < sizeof diag / sizeof diag[0]; i++) {
         int64_t v = sum_int(h, diag[i].col);
         wcp_out_printf(o, "%s<span%s>", i ? " · " : "", v ? " class=\"nz\"" : "");
@@ -557,21 +584,23 @@ static void write_timeline(html *h)
         put_int(o, (int64_t)h->n_path);
         wcp_out_puts(o, " longest.");
     }
-    wcp_out_puts(o, "</p>\n<div class=\"toolbar\"><button type=\"button\" id=\"tl-in\">Zoom in</button>"
-                    "<button type=\"button\" id=\"tl-out\">Zoom out</button>"
-                    "<button type=\"button\" id=\"tl-reset\">Reset</button>"
-                    "<span id=\"tl-view\"></span></div>\n"
-                    "<div id=\"tl\"><noscript><p class=\"warning\">The timeline is drawn by a script: "
-                    "enable JavaScript to see it. The tables below need none.</p></noscript></div>\n"
-                    "<div id=\"tl-legend\" class=\"legend\"></div>\n</section>\n");
+    wcp_out_puts(
+        o, "</p>\n<div class=\"toolbar\"><button type=\"button\" id=\"tl-in\">Zoom in</button>"
+           "<button type=\"button\" id=\"tl-out\">Zoom out</button>"
+           "<button type=\"button\" id=\"tl-reset\">Reset</button>"
+           "<span id=\"tl-view\"></span></div>\n"
+           "<div id=\"tl\"><noscript><p class=\"warning\">The timeline is drawn by a script: "
+           "enable JavaScript to see it. The tables below need none.</p></noscript></div>\n"
+           "<div id=\"tl-legend\" class=\"legend\"></div>\n</section>\n");
 }
 
 /* A speed-up curve: saved time (y, 0..ymax) against the share of the
  * class's self time removed (x, 0..100 %). */
 static void write_curve(wcp_out *o, const ranked *r, int64_t ymax, int w, int ht)
 {
-    wcp_out_printf(o, "<svg class=\"curve\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                      "role=\"img\"><title>",
+    wcp_out_printf(o,
+                   "<svg class=\"curve\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                   "role=\"img\"><title>",
                    w, ht, w, ht);
     for (int i = N_FACTORS - 1; i >= 0; i--) {
         wcp_out_printf(o, "%s%.0f %% faster: ", i == N_FACTORS - 1 ? "" : "; ",
@@ -579,8 +608,9 @@ static void write_curve(wcp_out *o, const ranked *r, int64_t ymax, int w, int ht
         put_ns(o, r->saved[i]);
     }
     char c[32];
-    wcp_out_printf(o, "</title><line class=\"ax\" x1=\"1\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
-                      "<polyline style=\"--c:%s\" points=\"1,%d",
+    wcp_out_printf(o,
+                   "</title><line class=\"ax\" x1=\"1\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                   "<polyline style=\"--c:%s\" points=\"1,%d",
                    ht - 1, w - 1, ht - 1, class_color(c, sizeof c, r->key), ht - 1);
     for (int i = N_FACTORS - 1; i >= 0; i--) {
         double x = 1 + (1 - factors[i]) * (w - 2);
@@ -592,8 +622,14 @@ static void write_curve(wcp_out *o, const ranked *r, int64_t ymax, int w, int ht
 
 static void write_rank(html *h)
 {
-    static const char *const cols[] = {"#", "class", "work type", "#self", "#critical",
-                                       "#saved if 2× faster", "#of makespan", "#saved if removed",
+    static const char *const cols[] = {"#",
+                                       "class",
+                                       "work type",
+                                       "#self",
+                                       "#critical",
+                                       "#saved if 2× faster",
+                                       "#of makespan",
+                                       "#saved if removed",
                                        "self time cut 0 → 100 %"};
     wcp_out *o = h->o;
     int64_t makespan = sum_int(h, S_MAKESPAN), ymax = 0;
@@ -617,7 +653,8 @@ static void write_rank(html *h)
         td_ns(o, r->critical, false);
         td_ns(o, r->saved[RANK_FACTOR], true);
         wcp_out_printf(o, "<td class=\"n\">%.1f %%</td>",
-                       makespan > 0 ? 100.0 * (double)r->saved[RANK_FACTOR] / (double)makespan : 0.0);
+                       makespan > 0 ? 100.0 * (double)r->saved[RANK_FACTOR] / (double)makespan
+                                    : 0.0);
         td_ns(o, r->saved[0], false);
         wcp_out_puts(o, "<td>");
         write_curve(o, r, ymax, 120, 28);
@@ -638,7 +675,7 @@ static void write_rank(html *h)
 static void write_classes(html *h)
 {
     static const char *const cols[] = {"class", "work type", "#count", "#total self", "share",
-                                       "#p50", "#p95", "#max", "#critical", "#wall"};
+                                       "#p50",  "#p95",      "#max",   "#critical",   "#wall"};
     wcp_out *o = h->o;
     int64_t total = 0;
     for (size_t i = 0; i < h->n_classes; i++)
@@ -660,8 +697,9 @@ static void write_classes(html *h)
         put_int(o, c->count);
         wcp_out_puts(o, "</td>");
         td_ns(o, c->self, true);
-        wcp_out_printf(o, "<td class=\"bar\"><span class=\"track\"><i style=\"--w:%.1f%%;"
-                          "--c:%s\"></i></span>%.1f %%</td>",
+        wcp_out_printf(o,
+                       "<td class=\"bar\"><span class=\"track\"><i style=\"--w:%.1f%%;"
+                       "--c:%s\"></i></span>%.1f %%</td>",
                        share, class_color(color, sizeof color, c->key), share);
         td_ns(o, c->p50, false);
         td_ns(o, c->p95, false);
@@ -678,9 +716,10 @@ static void write_classes(html *h)
 static void json_summary(html *h, wcp_out *o)
 {
     static const char *const names[S_N] = {
-        "epoch_unix_nano", "dumps", "ops", "roots", "open_ops", "dropped_events", "orphan_waits",
-        "span_ns", "makespan_ns", "baseline_ns", "drift_pct", "cycles_broken", "fallback_anchors",
-        "unfinished_ops", "warning", "sources"};
+        "epoch_unix_nano",  "dumps",          "ops",          "roots",
+        "open_ops",         "dropped_events", "orphan_waits", "span_ns",
+        "makespan_ns",      "baseline_ns",    "drift_pct",    "cycles_broken",
+        "fallback_anchors", "unfinished_ops", "warning",      "sources"};
     wcp_out_printf(o, "\"run\":%lld,\"summary\":{", (long long)h->e->run);
     for (int i = 0; i < S_N; i++) {
         sqlite3_value *v = h->summary[i];
@@ -722,19 +761,21 @@ static void json_tables(html *h, wcp_out *o)
         wcp_out_json(o, k->key);
         wcp_out_puts(o, ",\"work_type\":");
         wcp_out_json(o, k->work_type);
-        wcp_out_printf(o, ",\"color\":\"%s\",\"count\":%lld,\"total_self_ns\":%lld,"
-                          "\"critical_ns\":%lld}",
-                       class_color(color, sizeof color, k->key), (long long)k->count, (long long)k->total_self,
-                       (long long)k->critical);
+        wcp_out_printf(o,
+                       ",\"color\":\"%s\",\"count\":%lld,\"total_self_ns\":%lld,"
+                       "\"critical_ns\":%lld}",
+                       class_color(color, sizeof color, k->key), (long long)k->count,
+                       (long long)k->total_self, (long long)k->critical);
     }
     wcp_out_puts(o, "],\"class_stats\":[");
     for (size_t i = 0; i < h->n_classes; i++) {
         const class_row *c = &h->classes[i];
         wcp_out_puts(o, i ? ",{\"class_key\":" : "{\"class_key\":");
         wcp_out_json(o, c->key);
-        wcp_out_printf(o, ",\"count\":%lld,\"total_self_ns\":%lld,\"total_wall_ns\":%lld,"
-                          "\"p50_self_ns\":%lld,\"p95_self_ns\":%lld,\"max_self_ns\":%lld,"
-                          "\"dup_executed\":%lld}",
+        wcp_out_printf(o,
+                       ",\"count\":%lld,\"total_self_ns\":%lld,\"total_wall_ns\":%lld,"
+                       "\"p50_self_ns\":%lld,\"p95_self_ns\":%lld,\"max_self_ns\":%lld,"
+                       "\"dup_executed\":%lld}",
                        (long long)c->count, (long long)c->self, (long long)c->wall,
                        (long long)c->p50, (long long)c->p95, (long long)c->max, (long long)c->dup);
     }
@@ -757,20 +798,21 @@ static int json_timeline(html *h, wcp_out *o)
     for (size_t s = 0; s < h->n_path; s++)
         if (h->path[s].end > t1)
             t1 = h->path[s].end;
-    wcp_out_printf(o, ",\"timeline\":{\"t0\":%lld,\"length_ns\":%lld,\"ops_total\":%u,"
-                      "\"ops_shown\":%u,\"path_total\":%zu,\"path_shown\":%zu,\"max_ops\":%lld",
+    wcp_out_printf(o,
+                   ",\"timeline\":{\"t0\":%lld,\"length_ns\":%lld,\"ops_total\":%u,"
+                   "\"ops_shown\":%u,\"path_total\":%zu,\"path_shown\":%zu,\"max_ops\":%lld",
                    (long long)t0, (long long)(t1 - t0), g->n_ops, h->n_shown, h->path_total,
                    h->n_path, (long long)h->max_ops);
-#define COLUMN(name, expr)                                                                        \
-    do {                                                                                          \
-        wcp_out_puts(o, ",\"" name "\":[");                                                       \
-        bool first = true;                                                                        \
-        for (uint32_t i = 0; i < g->n_ops; i++)                                                   \
-            if (h->shown[i] >= 0) {                                                               \
-                wcp_out_printf(o, first ? "%lld" : ",%lld", (long long)(expr));                   \
-                first = false;                                                                    \
-            }                                                                                     \
-        wcp_out_puts(o, "]");                                                                     \
+#define COLUMN(name, expr)                                                                         \
+    do {                                                                                           \
+        wcp_out_puts(o, ",\"" name "\":[");                                                        \
+        bool first = true;                                                                         \
+        for (uint32_t i = 0; i < g->n_ops; i++)                                                    \
+            if (h->shown[i] >= 0) {                                                                \
+                wcp_out_printf(o, first ? "%lld" : ",%lld", (long long)(expr));                    \
+                first = false;                                                                     \
+            }                                                                                      \
+        wcp_out_puts(o, "]");                                                                      \
     } while (0)
     /* op ids beyond 2^53 would lose digits as JavaScript numbers: strings */
     wcp_out_puts(o, ",\"id\":[");
@@ -797,7 +839,8 @@ static int json_timeline(html *h, wcp_out *o)
         if (h->shown[i] < 0)
             continue;
         sqlite3_bind_int64(st, 1, g->ident[i]);
-        const char *v = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
+        const char *v =
+            sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
         wcp_out_puts(o, first ? "" : ",");
         wcp_out_json(o, v ? v : "");
         sqlite3_reset(st);
@@ -896,8 +939,7 @@ out:
 }
 
 const wcp_exporter wcp_export_html = {
-    "html", "one self-contained page for a browser",
-    "top,max_ops",
+    "html", "one self-contained page for a browser", "top,max_ops",
     "one self-contained HTML page: summary, zoomable timeline with the critical path, "
     "what-if ranking with speed-up curves, class table",
     write_page};

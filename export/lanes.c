@@ -90,7 +90,8 @@ static uint32_t thread_lane(wcp_lanes *p, int64_t t)
     uint32_t l = new_lane(p, true, t);
     if (l == WCP_NONE ||
         !wcp_grow((void **)&p->thread_ids, &p->cap_ids, p->n_threads + 1, sizeof *p->thread_ids) ||
-        !wcp_grow((void **)&p->thread_lane, &p->cap_thread_lanes, p->n_threads + 1, sizeof *p->thread_lane))
+        !wcp_grow((void **)&p->thread_lane, &p->cap_thread_lanes, p->n_threads + 1,
+                  sizeof *p->thread_lane))
         return WCP_NONE;
     int64_t *ids = p->thread_ids;
     uint32_t *ls = p->thread_lane;
@@ -132,7 +133,8 @@ static bool place(wcp_lanes *p, uint32_t i)
         }
     }
     /* under the nearest ancestor that is innermost on its (numbered) lane */
-    for (uint32_t a = x->parent, steps = 0; a != WCP_NONE && steps < p->n; a = p->it[a].parent, steps++) {
+    for (uint32_t a = x->parent, steps = 0; a != WCP_NONE && steps < p->n;
+         a = p->it[a].parent, steps++) {
         uint32_t l = p->lane[a];
         if (l == WCP_NONE || p->lanes[l].is_thread || p->it[a].e < x->e)
             continue;
@@ -155,7 +157,7 @@ static int by_start(const void *a, const void *b, void *ctx)
     if (it[x].s != it[y].s)
         return it[x].s < it[y].s ? -1 : 1;
     if (it[x].e != it[y].e)
-        return it[x].e > it[y].e ? -1 : 1;   /* the longer first: it holds the other */
+        return it[x].e > it[y].e ? -1 : 1; /* the longer first: it holds the other */
     if (it[x].depth != it[y].depth)
         return it[x].depth < it[y].depth ? -1 : 1;
     return x < y ? -1 : x > y;
@@ -182,13 +184,13 @@ bool wcp_lanes_place(wcp_lanes *p, const wcp_lane_item *it, uint32_t n)
         for (uint32_t k = 0; k < n && ok; k++)
             ok = place(p, order[k]);
     }
-    if (ok) {   /* lane children, in start order (the order of placing) */
+    if (ok) { /* lane children, in start order (the order of placing) */
         for (uint32_t k = 0; k < n; k++)
             if (p->under[k] != WCP_NONE)
                 p->kid_off[p->under[k] + 1]++;
         for (uint32_t k = 0; k < n; k++)
             p->kid_off[k + 1] += p->kid_off[k];
-        uint32_t *pos = malloc(n1 * sizeof *pos);   /* each item's next free kid slot */
+        uint32_t *pos = malloc(n1 * sizeof *pos); /* each item's next free kid slot */
         ok = pos != NULL;
         if (ok) {
             memcpy(pos, p->kid_off, n1 * sizeof *pos);
@@ -244,11 +246,11 @@ int64_t wcp_lanes_bind(const wcp_lanes *p, uint32_t x, int64_t t)
         int64_t lo = b - a >= 2 ? a + 1 : a, hi = b - a >= 2 ? b - 1 : a;
         int64_t q = t < lo ? lo : t > hi ? hi : t;
         int64_t d = q > t ? q - t : t - q;
-        if (dist < 0 || d <= dist) {   /* ties: the later gap */
+        if (dist < 0 || d <= dist) { /* ties: the later gap */
             best = q;
             dist = d;
         }
-        if (a > t)   /* later gaps are further away */
+        if (a > t) /* later gaps are further away */
             break;
     }
     return best;

@@ -21,7 +21,7 @@
 #ifndef WCP_LANES_H
 #define WCP_LANES_H
 
-#include "replay.h"   /* WCP_NONE */
+#include "replay.h" /* WCP_NONE */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,48 +29,48 @@
 
 /* Something placed on a lane: an op, or a wait on a named resource. */
 typedef struct wcp_lane_item {
-    int64_t s, e;          /* its interval */
-    uint32_t parent;       /* the item it belongs under (an op's parent, a wait's waiter), or WCP_NONE */
-    uint32_t depth;        /* in the parent tree (wcp_lanes_depths) */
-    int64_t thread;        /* the recorded thread, when has_thread */
-    bool has_thread;       /* the recorder saw its thread */
-    bool in_parent;        /* a wait: inside its waiter on the waiter's lane, when it fits */
+    int64_t s, e;    /* its interval */
+    uint32_t parent; /* the item it belongs under (an op's parent, a wait's waiter), or WCP_NONE */
+    uint32_t depth;  /* in the parent tree (wcp_lanes_depths) */
+    int64_t thread;  /* the recorded thread, when has_thread */
+    bool has_thread; /* the recorder saw its thread */
+    bool in_parent;  /* a wait: inside its waiter on the waiter's lane, when it fits */
 } wcp_lane_item;
 
 /* One lane: a recorded thread's, or a numbered one. */
 typedef struct wcp_lane {
     bool is_thread;
-    int64_t thread;        /* is_thread: its id */
-    uint32_t top;          /* the innermost open item, WCP_NONE when none */
-    uint32_t tid;          /* given once all are placed (wcp_lanes_number) */
-    uint32_t number;       /* not a thread's: its number, from 1 */
+    int64_t thread;  /* is_thread: its id */
+    uint32_t top;    /* the innermost open item, WCP_NONE when none */
+    uint32_t tid;    /* given once all are placed (wcp_lanes_number) */
+    uint32_t number; /* not a thread's: its number, from 1 */
 } wcp_lane;
 
 /* A binary min-heap of lanes by (key, id): the placement's scratch. */
 typedef struct wcp_lane_heap_ent {
-    int64_t key;           /* an end time, or the lane's number */
-    uint32_t id;           /* the lane */
+    int64_t key; /* an end time, or the lane's number */
+    uint32_t id; /* the lane */
 } wcp_lane_heap_ent;
 
 typedef struct wcp_lane_heap {
-    wcp_lane_heap_ent *v;  /* v[0] is the least */
-    size_t n, cap;         /* entries, and room for */
+    wcp_lane_heap_ent *v; /* v[0] is the least */
+    size_t n, cap;        /* entries, and room for */
 } wcp_lane_heap;
 
 /* The placement of n items on lanes (the rules above). */
 typedef struct wcp_lanes {
-    const wcp_lane_item *it;   /* the items (the caller's) */
-    uint32_t n;            /* how many */
-    uint32_t *lane;        /* per item: its lane */
-    uint32_t *under;       /* per item: the item it nests in on its lane, WCP_NONE at the bottom */
-    wcp_lane *lanes;       /* the lanes, in the order they were opened */
+    const wcp_lane_item *it; /* the items (the caller's) */
+    uint32_t n;              /* how many */
+    uint32_t *lane;          /* per item: its lane */
+    uint32_t *under; /* per item: the item it nests in on its lane, WCP_NONE at the bottom */
+    wcp_lane *lanes; /* the lanes, in the order they were opened */
     uint32_t n_lanes;
     size_t cap_lanes;
-    uint32_t n_numbered;   /* lanes that are not threads' */
-    wcp_lane_heap busy;    /* while placing: numbered lanes in use, by their bottom item's end */
-    wcp_lane_heap free_lanes;  /* while placing: numbered lanes with nothing open, by number */
-    int64_t *thread_ids;   /* the recorded threads with a lane, ascending, */
-    uint32_t *thread_lane; /* and their lanes */
+    uint32_t n_numbered;      /* lanes that are not threads' */
+    wcp_lane_heap busy;       /* while placing: numbered lanes in use, by their bottom item's end */
+    wcp_lane_heap free_lanes; /* while placing: numbered lanes with nothing open, by number */
+    int64_t *thread_ids;      /* the recorded threads with a lane, ascending, */
+    uint32_t *thread_lane;    /* and their lanes */
     uint32_t n_threads;
     size_t cap_ids, cap_thread_lanes;
     /* per item, the items nesting directly in it on its lane, in start order */

@@ -77,7 +77,8 @@ static int fill(chrome *ch)
 {
     int k = wcp_reader_fill(ch->r, EVENT_MAX);
     if (k == WCP_FILL_FULL)
-        return cerr(ch, ch->line, 0, "a single event or value is larger than %zu MiB", EVENT_MAX >> 20);
+        return cerr(ch, ch->line, 0, "a single event or value is larger than %zu MiB",
+                    EVENT_MAX >> 20);
     if (k == WCP_FILL_NOMEM)
         return oom(ch);
     if (k == WCP_FILL_ERROR)
@@ -160,9 +161,29 @@ static int scan_here(chrome *ch, scan_fn scan, void *arg, const char *what)
 
 /* ---- one event object */
 
-enum { F_PH, F_TS, F_DUR, F_PID, F_TID, F_NAME, F_CAT, F_ID, F_BP, F_BIND, F_FIN, F_FOUT,
-       F_LOCAL, F_GLOBAL, F_ANAME, F_DETAIL, F_COUNT, F_AVGMS, F_N,
-       F_ARGS = 100, F_ID2 };
+enum {
+    F_PH,
+    F_TS,
+    F_DUR,
+    F_PID,
+    F_TID,
+    F_NAME,
+    F_CAT,
+    F_ID,
+    F_BP,
+    F_BIND,
+    F_FIN,
+    F_FOUT,
+    F_LOCAL,
+    F_GLOBAL,
+    F_ANAME,
+    F_DETAIL,
+    F_COUNT,
+    F_AVGMS,
+    F_N,
+    F_ARGS = 100,
+    F_ID2
+};
 
 /* The slot of a key of an event (sub: 0 the event, F_ARGS in args, F_ID2 in id2); -1 others. */
 static int key_slot(int sub, const char *k, size_t n)
@@ -173,7 +194,11 @@ static int key_slot(int sub, const char *k, size_t n)
     if (sub == F_ID2)
         return IS("local") ? F_LOCAL : IS("global") ? F_GLOBAL : -1;
     if (sub == F_ARGS)
-        return IS("name") ? F_ANAME : IS("detail") ? F_DETAIL : IS("count") ? F_COUNT : IS("avg ms") ? F_AVGMS : -1;
+        return IS("name")     ? F_ANAME
+               : IS("detail") ? F_DETAIL
+               : IS("count")  ? F_COUNT
+               : IS("avg ms") ? F_AVGMS
+                              : -1;
     switch (k[0]) {
     case 'p': return IS("ph") ? F_PH : IS("pid") ? F_PID : -1;
     case 't': return IS("ts") ? F_TS : IS("tid") ? F_TID : -1;
@@ -212,7 +237,7 @@ static int read_members(wcp_json *j, int sub, wcp_json_tok *slots)
         if (s >= 0 && s < F_N)
             slots[s] = v;
     }
-    return rc;                     /* 0: k is the object's end */
+    return rc; /* 0: k is the object's end */
 }
 
 /* The event object at j->p ('{'), its values into slots (arg). */
@@ -226,7 +251,10 @@ static int scan_event(wcp_json *j, void *arg)
 
 /* ---- converting one event's values */
 
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+static bool is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
 
 /* The decoded bytes of string value v (valid until the next call). */
 static int str_of(chrome *ch, const wcp_json_tok *v, const char **s, size_t *n)
@@ -257,8 +285,9 @@ static int intern_val(chrome *ch, const wcp_json_tok *v, const char *key, uint32
     if (str_of(ch, v, &s, &n) < 0)
         return -1;
     if (n > STRING_MAX)
-        return cerr(ch, v->line, v->col, "\"%s\": a string of %zu bytes (at most %zu KiB are accepted)",
-                    key, n, STRING_MAX >> 10);
+        return cerr(ch, v->line, v->col,
+                    "\"%s\": a string of %zu bytes (at most %zu KiB are accepted)", key, n,
+                    STRING_MAX >> 10);
     return wcp_strtab_intern(&ch->st, s, n, out) < 0 ? oom(ch) : 0;
 }
 
@@ -296,7 +325,7 @@ static int us_to_ns(const char *p, size_t n, int64_t *out)
                 e = e * 10 + (*p - '0');
         exp10 += eneg ? -e : e;
     }
-    int scale = exp10 + 3;       /* microseconds -> nanoseconds */
+    int scale = exp10 + 3; /* microseconds -> nanoseconds */
     if (m == 0)
         scale = 0;
     for (; scale > 0; scale--) {
@@ -329,7 +358,8 @@ static int time_val(chrome *ch, const wcp_json_tok *v, const char *key, int64_t 
         return cerr(ch, v->line, v->col, "\"%s\": expected a number (microseconds), got %s", key,
                     wcp_json_type_name(v->type));
     if (us_to_ns(v->p, v->n, out) < 0)
-        return cerr(ch, v->line, v->col, "\"%s\": %.*s is out of range", key, (int)(v->n > 40 ? 40 : v->n), v->p);
+        return cerr(ch, v->line, v->col, "\"%s\": %.*s is out of range", key,
+                    (int)(v->n > 40 ? 40 : v->n), v->p);
     return 0;
 }
 
@@ -366,7 +396,8 @@ static int id_val(chrome *ch, const wcp_json_tok *v, const char *key, int64_t *o
 
 static uint64_t thread_hash(int64_t pid, bool ps, int64_t tid, bool ts)
 {
-    return wcp_mix64((uint64_t)pid * 0x9e3779b97f4a7c15ull ^ (uint64_t)tid ^ ((uint64_t)ps << 62) ^ ((uint64_t)ts << 63));
+    return wcp_mix64((uint64_t)pid * 0x9e3779b97f4a7c15ull ^ (uint64_t)tid ^ ((uint64_t)ps << 62) ^
+                     ((uint64_t)ts << 63));
 }
 
 static uint64_t thread_hash_of(const void *ctx, size_t k)
@@ -444,7 +475,8 @@ static int count_ignored(chrome *ch, const char *ph, size_t n)
 
 /* Interns a flow identity: tag, then each part's type and bytes, NUL after
  * each (strings hold no NUL, so two identities never run together). */
-static int intern_flow_key(chrome *ch, char tag, const wcp_json_tok *const *parts, int n, uint32_t *key)
+static int intern_flow_key(chrome *ch, char tag, const wcp_json_tok *const *parts, int n,
+                           uint32_t *key)
 {
     size_t need = 1;
     for (int k = 0; k < n; k++)
@@ -529,18 +561,24 @@ static bool clang_total(const wcp_json_tok *slots)
            slots[F_COUNT].type == WCP_JSON_NUMBER && slots[F_AVGMS].type == WCP_JSON_NUMBER;
 }
 
-static int add_slice(chrome *ch, const wcp_json_tok *slots, uint32_t thread, int64_t start, int64_t end,
-                     uint32_t flags)
+static int add_slice(chrome *ch, const wcp_json_tok *slots, uint32_t thread, int64_t start,
+                     int64_t end, uint32_t flags)
 {
     if (ch->nsl >= INT32_MAX - 1)
         return cerr(ch, ch->line, 0, "more than %d slices", INT32_MAX - 1);
-    slice s = {.start = start, .end = end, .thread = thread, .seq = (uint32_t)(ch->event - 1),
-               .parent = -1, .flags = flags};
-    if (intern_val(ch, &slots[F_NAME], "name", &s.name) < 0 || intern_val(ch, &slots[F_CAT], "cat", &s.cat) < 0)
+    slice s = {.start = start,
+               .end = end,
+               .thread = thread,
+               .seq = (uint32_t)(ch->event - 1),
+               .parent = -1,
+               .flags = flags};
+    if (intern_val(ch, &slots[F_NAME], "name", &s.name) < 0 ||
+        intern_val(ch, &slots[F_CAT], "cat", &s.cat) < 0)
         return -1;
     bool detail = slots[F_DETAIL].type == WCP_JSON_STRING;
     const wcp_json_tok *id = detail ? &slots[F_DETAIL] : &slots[F_ANAME];
-    if (id->type == WCP_JSON_STRING && intern_val(ch, id, detail ? "args.detail" : "args.name", &s.ident) < 0)
+    if (id->type == WCP_JSON_STRING &&
+        intern_val(ch, id, detail ? "args.detail" : "args.name", &s.ident) < 0)
         return -1;
     if (!wcp_grow((void **)&ch->sl, &ch->slcap, ch->nsl + 1, sizeof *ch->sl))
         return oom(ch);
@@ -601,7 +639,8 @@ static int take_event(chrome *ch, const wcp_json_tok *slots)
         if (time_val(ch, &slots[F_TS], "ts", &ts) < 0 || thread_of(ch, slots, &t) < 0)
             return -1;
         see_time(ch, ts);
-    } else if (slots[F_TS].type == WCP_JSON_NUMBER && p != 'M' && us_to_ns(slots[F_TS].p, slots[F_TS].n, &ts) == 0)
+    } else if (slots[F_TS].type == WCP_JSON_NUMBER && p != 'M' &&
+               us_to_ns(slots[F_TS].p, slots[F_TS].n, &ts) == 0)
         see_time(ch, ts);
     switch (p) {
     case 'X': {
@@ -614,12 +653,12 @@ static int take_event(chrome *ch, const wcp_json_tok *slots)
             dur = 0;
         }
         if (ts + dur >= TS_MAX)
-            return cerr(ch, slots[F_DUR].line, slots[F_DUR].col, "\"ts\" + \"dur\" is out of range");
+            return cerr(ch, slots[F_DUR].line, slots[F_DUR].col,
+                        "\"ts\" + \"dur\" is out of range");
         see_time(ch, ts + dur);
         return add_slice(ch, slots, t, ts, ts + dur, flags);
     }
-    case 'B':
-        return add_slice(ch, slots, t, ts, ts, SL_B);
+    case 'B': return add_slice(ch, slots, t, ts, ts, SL_B);
     case 'E':
         if (!wcp_grow((void **)&ch->ends, &ch->endcap, ch->nends + 1, sizeof *ch->ends))
             return oom(ch);
@@ -628,7 +667,8 @@ static int take_event(chrome *ch, const wcp_json_tok *slots)
     case 's':
     case 't':
     case 'f': {
-        flow f = {.ts = ts, .seq = (uint32_t)(ch->event - 1), .thread = t, .slice = -1, .ph = (uint8_t)p};
+        flow f = {
+            .ts = ts, .seq = (uint32_t)(ch->event - 1), .thread = t, .slice = -1, .ph = (uint8_t)p};
         if (p == 'f') {
             const wcp_json_tok *bp = &slots[F_BP];
             f.next = !(bp->type == WCP_JSON_STRING && bp->n == 1 && bp->p[0] == 'e');
@@ -643,20 +683,24 @@ static int take_event(chrome *ch, const wcp_json_tok *slots)
     }
     case 'M': {
         const wcp_json_tok *nm = &slots[F_NAME];
-        bool th = nm->type == WCP_JSON_STRING && nm->n == 11 && memcmp(nm->p, "thread_name", 11) == 0;
-        bool pr = nm->type == WCP_JSON_STRING && nm->n == 12 && memcmp(nm->p, "process_name", 12) == 0;
+        bool th =
+            nm->type == WCP_JSON_STRING && nm->n == 11 && memcmp(nm->p, "thread_name", 11) == 0;
+        bool pr =
+            nm->type == WCP_JSON_STRING && nm->n == 12 && memcmp(nm->p, "process_name", 12) == 0;
         if (th || pr)
             return set_name(ch, slots, pr);
         return count_ignored(ch, "M", 1);
     }
-    default:
-        return count_ignored(ch, phn ? ph : "\"\"", phn ? phn : 2);
+    default: return count_ignored(ch, phn ? ph : "\"\"", phn ? phn : 2);
     }
 }
 
 /* ---- the top level */
 
-static int scan_key(wcp_json *j, void *arg) { return wcp_json_key(j, arg); }
+static int scan_key(wcp_json *j, void *arg)
+{
+    return wcp_json_key(j, arg);
+}
 
 /* The value of a top-level key other than traceEvents, streamed through
  * token by token (strings in parts), validated, never held: when its text
@@ -667,14 +711,13 @@ static int skip_top_value(chrome *ch, const char *key)
     char *keep = NULL;
     size_t klen = 0, kcap = 0;
     bool keeping = true, sep = false, in_str = false;
-#define KEEP(p, n)                                                                  \
-    do {                                                                            \
-        if (keeping && klen + (n) <= META_MAX &&                                    \
-            wcp_grow((void **)&keep, &kcap, klen + (n), 1)) {                       \
-            memcpy(keep + klen, (p), (n));                                          \
-            klen += (n);                                                            \
-        } else                                                                      \
-            keeping = false;                                                        \
+#define KEEP(p, n)                                                                                 \
+    do {                                                                                           \
+        if (keeping && klen + (n) <= META_MAX && wcp_grow((void **)&keep, &kcap, klen + (n), 1)) { \
+            memcpy(keep + klen, (p), (n));                                                         \
+            klen += (n);                                                                           \
+        } else                                                                                     \
+            keeping = false;                                                                       \
     } while (0)
     wcp_json j;
     cursor(ch, &j);
@@ -687,7 +730,7 @@ static int skip_top_value(chrome *ch, const char *key)
             json_err(ch);
             goto out;
         }
-        if (s > 0) {                   /* read on, and go on where the cursor is */
+        if (s > 0) { /* read on, and go on where the cursor is */
             commit(ch, &j);
             int k = fill(ch);
             if (k < 0)
@@ -695,23 +738,22 @@ static int skip_top_value(chrome *ch, const char *key)
             if (k == 0) {
                 int at = wcp_json_stopped(&j);
                 if (at == WCP_JSON_IN_STRING)
-                    cerr(ch, ch->line, 0, "the file ends inside a string in the value of \"%s\" (truncated?)",
-                                   key);
+                    cerr(ch, ch->line, 0,
+                         "the file ends inside a string in the value of \"%s\" (truncated?)", key);
                 else if (at == WCP_JSON_AT_COLON)
                     cerr(ch, ch->line, here_col(ch), "expected ':' after a key");
                 else if (at == WCP_JSON_IN_TOKEN)
                     cerr(ch, ch->line, here_col(ch), "the file ends inside a value (truncated?)");
                 else
-                    cerr(ch, ch->line, 0, "the file ends inside the value of \"%s\" (truncated?)", key);
+                    cerr(ch, ch->line, 0, "the file ends inside the value of \"%s\" (truncated?)",
+                         key);
                 goto out;
             }
             wcp_json_text(&j, r->buf, r->pos, r->len, r->base);
             continue;
         }
         switch (t.type) {
-        case WCP_JSON_NONE:            /* the value is complete */
-            commit(ch, &j);
-            goto done;
+        case WCP_JSON_NONE: /* the value is complete */ commit(ch, &j); goto done;
         case WCP_JSON_OBJECT:
         case WCP_JSON_ARRAY:
             if (sep)
@@ -773,8 +815,9 @@ static int read_events(chrome *ch, bool top)
             return -1;
         if (c == -1) {
             if (top)
-                return 0;     /* the format allows the array to be left open */
-            return cerr(ch, ch->line, 0, "the file ends inside the \"traceEvents\" array (truncated?)");
+                return 0; /* the format allows the array to be left open */
+            return cerr(ch, ch->line, 0,
+                        "the file ends inside the \"traceEvents\" array (truncated?)");
         }
         if (c == ']') {
             r->pos++;
@@ -783,7 +826,7 @@ static int read_events(chrome *ch, bool top)
         if (after_event) {
             if (c != ',')
                 return cerr(ch, ch->line, here_col(ch), "expected ',' or ']' after event %lld",
-                                      (long long)ch->events);
+                            (long long)ch->events);
             r->pos++;
             after_event = false;
             after_comma = true;
@@ -792,7 +835,7 @@ static int read_events(chrome *ch, bool top)
         if (c != '{') {
             ch->event = ch->events + 1;
             return cerr(ch, ch->line, here_col(ch), "expected an event (a JSON object)%s",
-                                  after_comma || c != ',' ? "" : ", got ','");
+                        after_comma || c != ',' ? "" : ", got ','");
         }
         if (ch->events >= UINT32_MAX - 1)
             return cerr(ch, ch->line, here_col(ch), "more than %u events", UINT32_MAX - 1);
@@ -802,7 +845,7 @@ static int read_events(chrome *ch, bool top)
         if (scan_here(ch, scan_event, slots, "an event") < 0)
             return -1;
         long end_line = ch->line;
-        ch->line = line;                /* errors name the line where the event starts */
+        ch->line = line; /* errors name the line where the event starts */
         if (take_event(ch, slots) < 0)
             return -1;
         ch->line = end_line;
@@ -820,7 +863,7 @@ static int read_trace(chrome *ch)
     while (r->len - r->pos < 3 && (k = fill(ch)) > 0)
         ;
     if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
-        r->pos += 3;                    /* a UTF-8 byte order mark */
+        r->pos += 3; /* a UTF-8 byte order mark */
     int c = peek(ch);
     if (c == -2)
         return -1;
@@ -839,7 +882,8 @@ static int read_trace(chrome *ch)
         while (c != '}') {
             if (c < 0)
                 return c == -2 ? -1
-                               : cerr(ch, ch->line, 0, "the file ends inside the top-level object (truncated?)");
+                               : cerr(ch, ch->line, 0,
+                                      "the file ends inside the top-level object (truncated?)");
             wcp_json_tok k;
             if (c != '"')
                 return cerr(ch, ch->line, here_col(ch), "expected a key (a string)");
@@ -897,8 +941,12 @@ static int src_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
     if (wcp_chrome_convert(ch) < 0)
         return -1;
     int64_t now = ch->nsl ? ch->last_ts - ch->origin : 0;
-    r->hdr = (wcp_header){.schema_version = 0, .epoch = epoch, .dumped = epoch + now,
-                          .dropped = 0, .event_count = ch->events, .n_strings = ch->st.n};
+    r->hdr = (wcp_header){.schema_version = 0,
+                          .epoch = epoch,
+                          .dumped = epoch + now,
+                          .dropped = 0,
+                          .event_count = ch->events,
+                          .n_strings = ch->st.n};
     r->hdr.extra = (wcp_str){ch->extra, strlen(ch->extra)};
     r->line = 0;
     for (size_t k = 0; k < ch->st.n; k++) {
@@ -926,7 +974,8 @@ static void src_close(wcp_reader *r)
     r->src_state = NULL;
 }
 
-static const wcp_source chrome_source = {src_header, wcp_chrome_open_ops, wcp_chrome_next, src_close};
+static const wcp_source chrome_source = {src_header, wcp_chrome_open_ops, wcp_chrome_next,
+                                         src_close};
 
 /* ---- the Chrome trace's row in the table of formats (source.c) */
 
@@ -966,8 +1015,9 @@ static int sniff(const char *p, size_t n, bool eof)
 
 const wcp_format wcp_format_chrome = {
     .name = "chrome",
-    .detect = "a file that starts with '[', or with '{' and a first key that is not a wcprof header key, "
-              "as a Chrome trace (one run each)",
+    .detect =
+        "a file that starts with '[', or with '{' and a first key that is not a wcprof header key, "
+        "as a Chrome trace (one run each)",
     .sniff = sniff,
     .open = open_chrome,
     .notes = wcp_chrome_notes,

@@ -28,7 +28,7 @@ static int oom(chrome *ch)
 /* ---- B/E, nesting, flows */
 
 typedef struct skey {
-    int64_t a, b;         /* sort by a, then b, then seq */
+    int64_t a, b; /* sort by a, then b, then seq */
     uint32_t seq, idx;
 } skey;
 
@@ -90,7 +90,8 @@ static int match_ends(chrome *ch, skey *keys, uint32_t *stack)
         sort_keys(es, ne);
         size_t i = 0, j = 0, sp = 0;
         while (i < nb || j < ne) {
-            bool take_b = j == ne || (i < nb && (keys[i].a < es[j].a || (keys[i].a == es[j].a && keys[i].seq < es[j].seq)));
+            bool take_b = j == ne || (i < nb && (keys[i].a < es[j].a || (keys[i].a == es[j].a &&
+                                                                         keys[i].seq < es[j].seq)));
             if (take_b)
                 stack[sp++] = keys[i++].idx;
             else if (sp == 0) {
@@ -125,7 +126,8 @@ static void nest(chrome *ch, skey *keys, uint32_t *stack)
             uint32_t i = keys[k].idx;
             slice *s = &ch->sl[i];
             ord[k] = i;
-            while (sp && ch->sl[stack[sp - 1]].end < s->end && ch->sl[stack[sp - 1]].end <= s->start)
+            while (sp && ch->sl[stack[sp - 1]].end < s->end &&
+                   ch->sl[stack[sp - 1]].end <= s->start)
                 sp--;
             size_t j = sp;
             while (j && ch->sl[stack[j - 1]].end < s->end)
@@ -144,7 +146,7 @@ static int32_t bind(const chrome *ch, const flow *f)
 {
     const thread *th = &ch->th[f->thread];
     const uint32_t *ord = ch->order + th->first;
-    size_t lo = 0, hi = th->count;      /* first slice starting after ts (or at it, for next) */
+    size_t lo = 0, hi = th->count; /* first slice starting after ts (or at it, for next) */
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         int64_t s = ch->sl[ord[mid]].start;
@@ -175,22 +177,27 @@ static int add_hop(chrome *ch, const flow *from, const flow *to)
 {
     int32_t a = from->slice, b = to->slice;
     if (a < 0 || b < 0)
-        return 0;                      /* counted as unbound already */
+        return 0; /* counted as unbound already */
     if (a == b) {
         ch->flow_self++;
         return 0;
     }
     slice *sa = &ch->sl[a], *sb = &ch->sl[b];
-    hop h = {.at_from = from->ts, .at_to = to->next ? sb->start : to->ts, .from = a, .to = b,
-             .name = from->name ? from->name : to->name, .seq = to->seq, .wait = true};
+    hop h = {.at_from = from->ts,
+             .at_to = to->next ? sb->start : to->ts,
+             .from = a,
+             .to = b,
+             .name = from->name ? from->name : to->name,
+             .seq = to->seq,
+             .wait = true};
     if (sb->parent < 0 && h.at_to == sb->start && sa->start <= sb->start && sb->end <= sa->end &&
         !is_ancestor(ch, b, a)) {
-        sb->parent = a;                /* spawned by a, and a waited for it */
+        sb->parent = a; /* spawned by a, and a waited for it */
         sb->flags |= SL_FLOW_PARENT;
         h.wait = false;
         ch->spawns++;
     } else if (is_ancestor(ch, a, b))
-        h.wait = false;                /* waiting on an enclosing op would be a cycle */
+        h.wait = false; /* waiting on an enclosing op would be a cycle */
     else
         ch->flow_waits++;
     if (!wcp_grow((void **)&ch->hops, &ch->hopcap, ch->nhops + 1, sizeof *ch->hops))
@@ -340,13 +347,14 @@ static int number_ops(chrome *ch)
 {
     ch->by_id = malloc((ch->nsl + 1) * sizeof *ch->by_id);
     ch->id_of = malloc((ch->nsl + 1) * sizeof *ch->id_of);
-    uint32_t *heap = malloc((ch->nth + 1) * sizeof *heap), *pos = malloc((ch->nth + 1) * sizeof *pos);
+    uint32_t *heap = malloc((ch->nth + 1) * sizeof *heap),
+             *pos = malloc((ch->nth + 1) * sizeof *pos);
     if (!ch->by_id || !ch->id_of || !heap || !pos) {
         free(heap);
         free(pos);
         return oom(ch);
     }
-    size_t n = 0;                      /* threads with slices left; pos: each one's next */
+    size_t n = 0; /* threads with slices left; pos: each one's next */
     for (uint32_t t = 0; t < ch->nth; t++)
         if (ch->th[t].count) {
             pos[t] = ch->th[t].first;
@@ -367,7 +375,10 @@ static int number_ops(chrome *ch)
     return 0;
 }
 
-static int64_t op_id(const chrome *ch, int32_t slice) { return slice < 0 ? 0 : (int64_t)ch->id_of[slice] + 1; }
+static int64_t op_id(const chrome *ch, int32_t slice)
+{
+    return slice < 0 ? 0 : (int64_t)ch->id_of[slice] + 1;
+}
 
 int wcp_chrome_convert(chrome *ch)
 {
@@ -429,10 +440,17 @@ int wcp_chrome_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx)
         const slice *s = &ch->sl[ch->by_id[k]];
         if (!(s->flags & SL_OPEN))
             continue;
-        wcp_open_op o = {.id = (int64_t)k + 1, .parent = op_id(ch, s->parent), .start = s->start - ch->origin,
-                         .th = ch->th[s->thread].thread_id, .has_th = true,
-                         .kind = str_at(ch, s->cat ? s->cat : ch->kind_default), .work_type = {"", 0},
-                         .c = s->name, .i = s->ident, .cl = 0, .extra = {"", 0}};
+        wcp_open_op o = {.id = (int64_t)k + 1,
+                         .parent = op_id(ch, s->parent),
+                         .start = s->start - ch->origin,
+                         .th = ch->th[s->thread].thread_id,
+                         .has_th = true,
+                         .kind = str_at(ch, s->cat ? s->cat : ch->kind_default),
+                         .work_type = {"", 0},
+                         .c = s->name,
+                         .i = s->ident,
+                         .cl = 0,
+                         .extra = {"", 0}};
         r->line = (long)s->seq + 1;
         int rc = on_open(ctx, &o);
         if (rc)
@@ -477,7 +495,7 @@ int wcp_chrome_next(wcp_reader *r, wcp_event *ev)
     memset(ev, 0, sizeof *ev);
     ev->extra = ev->line = ev->k = ev->w = ev->o = ev->rs = ev->lk = (wcp_str){"", 0};
     for (;;) {
-        if (ch->out_stage == 0) {              /* ops */
+        if (ch->out_stage == 0) { /* ops */
             while (ch->out_i < ch->nsl && (ch->sl[ch->by_id[ch->out_i]].flags & SL_OPEN))
                 ch->out_i++;
             if (ch->out_i < ch->nsl) {
@@ -507,7 +525,7 @@ int wcp_chrome_next(wcp_reader *r, wcp_event *ev)
                 ch->out_stage = 3;
                 return 0;
             }
-            ch->out_stage = 2;                 /* links */
+            ch->out_stage = 2; /* links */
             ch->out_i = 0;
             continue;
         }
@@ -516,7 +534,7 @@ int wcp_chrome_next(wcp_reader *r, wcp_event *ev)
             continue;
         const uint32_t flow_name = h->name;
         r->line = (long)h->seq + 1;
-        if (ch->out_stage == 1) {              /* waits */
+        if (ch->out_stage == 1) { /* waits */
             ev->type = WCP_EV_WAIT;
             ev->e = (wcp_str){"wait", 4};
             ev->rs = (wcp_str){"flow", 4};
@@ -525,7 +543,7 @@ int wcp_chrome_next(wcp_reader *r, wcp_event *ev)
             ev->s = ev->d = h->at_to - ch->origin;
             ev->th = ch->th[ch->sl[h->to].thread].thread_id;
             ev->has_th = true;
-        } else {                               /* links */
+        } else { /* links */
             ev->type = WCP_EV_LINK;
             ev->e = (wcp_str){"link", 4};
             ev->lk = (wcp_str){"flow", 4};
@@ -540,7 +558,10 @@ int wcp_chrome_next(wcp_reader *r, wcp_event *ev)
 
 /* ---- notes for people: what dumps.extra says the conversion left out or guessed */
 
-static json_int_t jint(json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
+static json_int_t jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
 
 char *wcp_chrome_notes(json_t *x, const char *prefix)
 {
@@ -557,7 +578,8 @@ char *wcp_chrome_notes(json_t *x, const char *prefix)
     if (total) {
         fprintf(f, "%s: note: ignored %lld events:", prefix, (long long)total);
         const char *sep = " ";
-        json_object_foreach(ign, k, v) {
+        json_object_foreach(ign, k, v)
+        {
             fprintf(f, "%s%lld %s", sep, (long long)json_integer_value(v), k);
             sep = ", ";
         }
@@ -570,19 +592,27 @@ char *wcp_chrome_notes(json_t *x, const char *prefix)
         fprintf(f, "%s: note: %lld E events without a matching B were skipped\n", prefix,
                 (long long)jint(x, "unmatched_ends"));
     if (jint(x, "open_slices"))
-        fprintf(f, "%s: note: %lld B events never ended: open ops, ending at the trace's last timestamp\n",
-                prefix, (long long)jint(x, "open_slices"));
+        fprintf(
+            f,
+            "%s: note: %lld B events never ended: open ops, ending at the trace's last timestamp\n",
+            prefix, (long long)jint(x, "open_slices"));
     if (jint(x, "negative_durations"))
         fprintf(f, "%s: note: %lld X events with a negative dur were kept with dur 0\n", prefix,
                 (long long)jint(x, "negative_durations"));
     if (jint(x, "misnested"))
-        fprintf(f, "%s: note: %lld slices overlap their thread's enclosing slice without nesting in it\n",
-                prefix, (long long)jint(x, "misnested"));
-    json_int_t lost = jint(fl, "no_id") + jint(fl, "unbound") + jint(fl, "unfinished") + jint(fl, "orphans");
+        fprintf(
+            f,
+            "%s: note: %lld slices overlap their thread's enclosing slice without nesting in it\n",
+            prefix, (long long)jint(x, "misnested"));
+    json_int_t lost =
+        jint(fl, "no_id") + jint(fl, "unbound") + jint(fl, "unfinished") + jint(fl, "orphans");
     if (lost)
-        fprintf(f, "%s: note: flows: %lld events without an id, %lld bound to no slice, %lld never finished, "
-                   "%lld steps or ends without a start\n", prefix, (long long)jint(fl, "no_id"),
-                (long long)jint(fl, "unbound"), (long long)jint(fl, "unfinished"), (long long)jint(fl, "orphans"));
+        fprintf(
+            f,
+            "%s: note: flows: %lld events without an id, %lld bound to no slice, %lld never finished, "
+            "%lld steps or ends without a start\n",
+            prefix, (long long)jint(fl, "no_id"), (long long)jint(fl, "unbound"),
+            (long long)jint(fl, "unfinished"), (long long)jint(fl, "orphans"));
     fclose(f);
     if (len == 0) {
         free(buf);

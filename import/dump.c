@@ -17,7 +17,8 @@
 #define LINE_MAX_BYTES ((size_t)64 << 20)
 #define READ_CHUNK ((size_t)1 << 20)
 
-static int rerr(wcp_reader *r, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int rerr(wcp_reader *r, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int rerr(wcp_reader *r, long line, const char *fmt, ...)
 {
     va_list ap;
@@ -74,7 +75,7 @@ static int read_line(wcp_reader *r, char **line, size_t *n, bool *nl)
         }
         size_t want = r->cap - r->len;
         if (want > READ_CHUNK)
-            want = READ_CHUNK;   /* no more than needed beyond a long line (the header) */
+            want = READ_CHUNK; /* no more than needed beyond a long line (the header) */
         ssize_t k = read(r->fd, r->buf + r->len, want);
         if (k < 0) {
             if (errno == EINTR)
@@ -113,7 +114,8 @@ static const char *type_name(const jv *v)
         switch (v->n ? v->s[0] : 0) {
         case '{': return "an object";
         case '[': return "an array";
-        case 't': case 'f': return "a boolean";
+        case 't':
+        case 'f': return "a boolean";
         case 'n': return "null";
         default: return "a real number";
         }
@@ -155,8 +157,9 @@ static int get_index(wcp_reader *r, const jv *v, const char *key, uint32_t *out)
     if (get_int(r, v, key, 0, &x) < 0)
         return -1;
     if ((uint64_t)x >= r->hdr.n_strings)
-        return rerr(r, r->line, "\"%s\": string index %lld is past the end of strings (%zu entries)",
-                    key, (long long)x, r->hdr.n_strings);
+        return rerr(r, r->line,
+                    "\"%s\": string index %lld is past the end of strings (%zu entries)", key,
+                    (long long)x, r->hdr.n_strings);
     *out = (uint32_t)x;
     return 0;
 }
@@ -191,11 +194,16 @@ static int event_key(const char *k, size_t n)
         }
         return -1;
     case 2:
-        if (k[0] == 'r' && k[1] == 's') return K_RS;
-        if (k[0] == 'l' && k[1] == 'k') return K_LK;
-        if (k[0] == 'i' && k[1] == 'd') return K_ID;
-        if (k[0] == 'c' && k[1] == 'l') return K_CL;
-        if (k[0] == 't' && k[1] == 'h') return K_TH;
+        if (k[0] == 'r' && k[1] == 's')
+            return K_RS;
+        if (k[0] == 'l' && k[1] == 'k')
+            return K_LK;
+        if (k[0] == 'i' && k[1] == 'd')
+            return K_ID;
+        if (k[0] == 'c' && k[1] == 'l')
+            return K_CL;
+        if (k[0] == 't' && k[1] == 'h')
+            return K_TH;
         return -1;
     }
     return -1;
@@ -207,8 +215,10 @@ static int event_from_slots(wcp_reader *r, const jv *v, const jv *extra, wcp_eve
     memset(ev, 0, sizeof *ev);
     if (required(r, &v[K_E], "e", "") < 0 || get_str(r, &v[K_E], "e", &ev->e) < 0)
         return -1;
-    ev->type = wcp_str_is(ev->e, "op") ? WCP_EV_OP : wcp_str_is(ev->e, "wait") ? WCP_EV_WAIT
-             : wcp_str_is(ev->e, "link") ? WCP_EV_LINK : WCP_EV_OTHER;
+    ev->type = wcp_str_is(ev->e, "op")     ? WCP_EV_OP
+               : wcp_str_is(ev->e, "wait") ? WCP_EV_WAIT
+               : wcp_str_is(ev->e, "link") ? WCP_EV_LINK
+                                           : WCP_EV_OTHER;
     if (required(r, &v[K_S], "s", "") < 0 || required(r, &v[K_D], "d", "") < 0)
         return -1;
     if (ev->type == WCP_EV_OP && required(r, &v[K_ID], "id", " in an op event") < 0)
@@ -313,7 +323,8 @@ int wcp_reader_parse_event_jansson(wcp_reader *r, char *line, size_t n, wcp_even
     json_t *unknown = NULL;
     const char *key;
     json_t *val;
-    json_object_foreach(root, key, val) {
+    json_object_foreach(root, key, val)
+    {
         int k = event_key(key, strlen(key));
         if (k >= 0) {
             if (slot_from_json(json_object_get(holder, "\x01keep"), val, &v[k]) < 0)
@@ -366,15 +377,18 @@ static int dump_next(wcp_reader *r, wcp_event *ev)
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return rerr(r, r->line + 1, "truncated dump: the header announces %lld events, the file ends after %lld",
+        return rerr(r, r->line + 1,
+                    "truncated dump: the header announces %lld events, the file ends after %lld",
                     (long long)r->hdr.event_count, (long long)r->events);
     if (wcp_reader_parse_event(r, line, n, ev) < 0) {
         if (!nl) {
             /* say it plainly: the last line was cut off */
             char why[sizeof r->err];
             int skip = snprintf(NULL, 0, "%s:%ld: ", r->path, r->line);
-            snprintf(why, sizeof why, "%s", r->err + (skip > 0 && (size_t)skip < strlen(r->err) ? skip : 0));
-            return rerr(r, r->line, "truncated last line (no newline at the end of the file): %s", why);
+            snprintf(why, sizeof why, "%s",
+                     r->err + (skip > 0 && (size_t)skip < strlen(r->err) ? skip : 0));
+            return rerr(r, r->line, "truncated last line (no newline at the end of the file): %s",
+                        why);
         }
         return -1;
     }
@@ -397,8 +411,8 @@ static int key_index(const char *const *keys, int nkeys, const char *k, size_t n
 int wcp_header_key(const char *k, size_t n)
 {
     static const char *const keys[H_N] = {"schema_version", "epoch_unix_nano", "dumped_unix_nano",
-                                          "dropped_events", "event_count", "strings", "open_ops",
-                                          "misuse"};
+                                          "dropped_events", "event_count",     "strings",
+                                          "open_ops",       "misuse"};
     return key_index(keys, H_N, k, n);
 }
 
@@ -407,7 +421,7 @@ typedef struct strings_ctx {
     wcp_string_fn fn;
     void *ctx;
     size_t count;
-    bool counting;     /* first pass: count and type-check only */
+    bool counting; /* first pass: count and type-check only */
 } strings_ctx;
 
 static int on_string_elem(void *p, size_t index, const jv *e)
@@ -507,8 +521,9 @@ enum { O_ID, O_PARENT, O_KIND, O_WORK, O_CLASS, O_IDENT, O_CLIENT, O_START, O_TH
 
 static int open_key(const char *k, size_t n)
 {
-    static const char *const keys[O_N] = {"op_id", "parent_id", "kind", "work_type", "class_id",
-                                          "ident_id", "client_id", "start_ns", "thread_id"};
+    static const char *const keys[O_N] = {"op_id",     "parent_id", "kind",
+                                          "work_type", "class_id",  "ident_id",
+                                          "client_id", "start_ns",  "thread_id"};
     return key_index(keys, O_N, k, n);
 }
 
@@ -527,7 +542,7 @@ static int on_open_elem(void *p, size_t index, const jv *e)
         return -2;
     }
     jv v[O_N], extra;
-    jscan js;                    /* own scratch: the header's stays in use */
+    jscan js; /* own scratch: the header's stays in use */
     jscan_init(&js);
     int rc = -2;
     wcp_open_op op;
@@ -538,7 +553,8 @@ static int on_open_elem(void *p, size_t index, const jv *e)
     }
     char where[64];
     snprintf(where, sizeof where, " in open_ops[%zu]", index);
-    if (required(r, &v[O_ID], "op_id", where) < 0 || required(r, &v[O_START], "start_ns", where) < 0 ||
+    if (required(r, &v[O_ID], "op_id", where) < 0 ||
+        required(r, &v[O_START], "start_ns", where) < 0 ||
         get_int(r, &v[O_ID], "op_id", 1, &op.id) < 0 ||
         get_int(r, &v[O_PARENT], "parent_id", 0, &op.parent) < 0 ||
         get_int(r, &v[O_START], "start_ns", INT64_MIN, &op.start) < 0 ||

@@ -9,26 +9,26 @@
 
 typedef struct span_node {
     int64_t start, end;
-    uint32_t next;             /* next interval of the same owner, NONE at the end */
+    uint32_t next; /* next interval of the same owner, NONE at the end */
 } span_node;
 
 #define NONE UINT32_MAX
 
 typedef struct exec_ent {
-    uint32_t ident;            /* dump string index */
-    int64_t id, dur;           /* the longest exec op with that ident so far (ties: lowest id) */
+    uint32_t ident;  /* dump string index */
+    int64_t id, dur; /* the longest exec op with that ident so far (ties: lowest id) */
 } exec_ent;
 
 struct wcp_guess {
-    int64_t *owner;            /* open addressing by op id (0: empty slot; ids start at 1) */
-    uint32_t *head;            /* first interval of the slot's owner */
-    size_t cap, used;          /* slots, owners */
-    span_node *node;           /* the intervals; free ones chained from free_node */
-    uint32_t n_node, free_node, max_spans, live;  /* live: intervals kept */
+    int64_t *owner;   /* open addressing by op id (0: empty slot; ids start at 1) */
+    uint32_t *head;   /* first interval of the slot's owner */
+    size_t cap, used; /* slots, owners */
+    span_node *node;  /* the intervals; free ones chained from free_node */
+    uint32_t n_node, free_node, max_spans, live; /* live: intervals kept */
     size_t cap_node;
-    wcp_span *scratch;         /* one owner's intervals, to sort */
+    wcp_span *scratch; /* one owner's intervals, to sort */
     size_t cap_scratch;
-    exec_ent *exec;            /* exec ops by ident (open addressing, ident 0: empty) */
+    exec_ent *exec; /* exec ops by ident (open addressing, ident 0: empty) */
     size_t cap_exec, n_exec;
 };
 
@@ -174,7 +174,7 @@ static int64_t take(wcp_guess *g, int64_t id, int64_t start, int64_t end)
     for (uint32_t k = g->head[h]; k != NONE;) {
         uint32_t next = g->node[k].next;
         wcp_grow((void **)&g->scratch, &g->cap_scratch, n + 1, sizeof *g->scratch);
-        if (n < g->cap_scratch)  /* else out of memory: a worse guess, no harm */
+        if (n < g->cap_scratch) /* else out of memory: a worse guess, no harm */
             g->scratch[n++] = (wcp_span){g->node[k].start, g->node[k].end};
         g->node[k].next = g->free_node;
         g->free_node = k;
@@ -244,7 +244,8 @@ int64_t wcp_guess_ready(wcp_guess *g, const wcp_event *ev)
 {
     if (ev->type == WCP_EV_OP)
         return take(g, ev->id, ev->s, ev->d);
-    if (ev->type == WCP_EV_WAIT && ev->t == 0 && ev->i != 0 && g->n_exec && wcp_str_is(ev->rs, "exec")) {
+    if (ev->type == WCP_EV_WAIT && ev->t == 0 && ev->i != 0 && g->n_exec &&
+        wcp_str_is(ev->rs, "exec")) {
         exec_ent *x = exec_slot(g, ev->i);
         return x->ident ? x->id : 0;
     }

@@ -24,13 +24,22 @@
 typedef struct vals {
     int n;
     int64_t i[20];
-    const char *t[20];         /* text (t != NULL) instead of i */
+    const char *t[20]; /* text (t != NULL) instead of i */
     int tn[20];
     bool null[20];
 } vals;
 
-static void v_int(vals *v, int k, int64_t x) { v->i[k] = x; v->t[k] = NULL; v->null[k] = false; }
-static void v_null(vals *v, int k) { v->t[k] = NULL; v->null[k] = true; }
+static void v_int(vals *v, int k, int64_t x)
+{
+    v->i[k] = x;
+    v->t[k] = NULL;
+    v->null[k] = false;
+}
+static void v_null(vals *v, int k)
+{
+    v->t[k] = NULL;
+    v->null[k] = true;
+}
 static void v_text(vals *v, int k, const char *s, size_t n)
 {
     if (!s || !n) {
@@ -69,12 +78,12 @@ typedef struct loader {
     const wcp_load_opts *opts;
     char *err;
     size_t errlen;
-    uint32_t *smap;            /* dump string index -> strings.id */
+    uint32_t *smap; /* dump string index -> strings.id */
     size_t nsmap;
-    enum_ent *ents;            /* enum string -> strings.id (open addressing) */
+    enum_ent *ents; /* enum string -> strings.id (open addressing) */
     size_t ent_cap, ent_n;
     int64_t run_id, dump_id, now;
-    int64_t open_ops;          /* entries of this dump's open_ops */
+    int64_t open_ops; /* entries of this dump's open_ops */
     sqlite3_stmt *ins_str, *sel_str, *ins_op, *complete_op, *sel_op, *ins_wait, *sel_wait,
         *ins_link, *sel_link, *ins_other, *sel_other;
 } loader;
@@ -204,9 +213,10 @@ static int insert_dedup(loader *L, sqlite3_stmt *ins, sqlite3_stmt *sel, vals *v
 
 /* An op's values, as ?2..?16 and ?18 of ins_op and complete_op (?1, the
  * run, and ?17, the dump, are bound once per load). */
-static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t kind, uint32_t work,
-                    uint32_t outcome, uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d,
-                    int64_t self, bool open, bool has_th, int64_t th, wcp_str extra)
+static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t kind,
+                    uint32_t work, uint32_t outcome, uint32_t c, uint32_t i, uint32_t cl, int64_t r,
+                    int64_t s, int64_t d, int64_t self, bool open, bool has_th, int64_t th,
+                    wcp_str extra)
 {
     sqlite3_bind_int64(st, 2, id);
     if (p != 0 && p != id)
@@ -236,10 +246,11 @@ static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t
 }
 
 static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work, uint32_t outcome,
-                  uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d, int64_t self,
-                  bool open, bool has_th, int64_t th, wcp_str extra)
+                  uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d,
+                  int64_t self, bool open, bool has_th, int64_t th, wcp_str extra)
 {
-    bind_op(L, L->ins_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th, th, extra);
+    bind_op(L, L->ins_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th, th,
+            extra);
     int rc = sqlite3_step(L->ins_op);
     sqlite3_reset(L->ins_op);
     if (rc != SQLITE_DONE)
@@ -249,8 +260,9 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
         return 0;
     }
     if (open)
-        return 0;              /* known already; an open entry never overrides */
-    bind_op(L, L->complete_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th, th, extra);
+        return 0; /* known already; an open entry never overrides */
+    bind_op(L, L->complete_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th,
+            th, extra);
     rc = sqlite3_step(L->complete_op);
     sqlite3_reset(L->complete_op);
     if (rc != SQLITE_DONE)
@@ -265,7 +277,7 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
     int64_t from = rc == SQLITE_ROW ? sqlite3_column_int64(L->sel_op, 0) : -1;
     sqlite3_reset(L->sel_op);
     if (from == L->dump_id)
-        L->st->warnings++;     /* the same op id twice in one dump: the first is kept */
+        L->st->warnings++; /* the same op id twice in one dump: the first is kept */
     return 0;
 }
 
@@ -290,7 +302,8 @@ static int put_event(loader *L, const wcp_event *e)
         L->st->warnings++;
     switch (e->type) {
     case WCP_EV_OP:
-        if (intern_enum(L, e->k, &a) < 0 || intern_enum(L, e->w, &b) < 0 || intern_enum(L, e->o, &c) < 0)
+        if (intern_enum(L, e->k, &a) < 0 || intern_enum(L, e->w, &b) < 0 ||
+            intern_enum(L, e->o, &c) < 0)
             return -1;
         /* e->aux: the self time guessed (guess.h); the resolve phase checks it */
         return put_op(L, e->id, e->p, a, b, c, e->c, e->i, e->cl, e->r, e->s, e->d, e->aux, false,
@@ -307,7 +320,7 @@ static int put_event(loader *L, const wcp_event *e)
         v_int(&v, 5, L->smap[e->i]);
         v_int(&v, 6, a);
         /* 7: dup */
-        if (e->aux)            /* the target guessed (guess.h); the resolve phase checks it */
+        if (e->aux) /* the target guessed (guess.h); the resolve phase checks it */
             v_int(&v, 8, e->aux);
         else
             v_null(&v, 8);
@@ -341,7 +354,7 @@ static int put_event(loader *L, const wcp_event *e)
         v_int(&v, 0, L->run_id);
         v_text(&v, 1, e->line.p, e->line.n);
         /* 2: dup */
-        v.t[3] = e->e.n ? e->e.p : "";   /* the type may be "" but never NULL */
+        v.t[3] = e->e.n ? e->e.p : ""; /* the type may be "" but never NULL */
         v.tn[3] = (int)e->e.n;
         v.null[3] = false;
         v_int(&v, 4, L->dump_id);
@@ -353,45 +366,56 @@ static int put_event(loader *L, const wcp_event *e)
 static int prepare_all(loader *L)
 {
     return prepare(L, &L->ins_str, "INSERT OR IGNORE INTO strings(value) VALUES (?1)") ||
-           prepare(L, &L->sel_str, "SELECT id FROM strings WHERE value = ?1") ||
-           prepare(L, &L->ins_op,
-                   "INSERT INTO ops(run_id, id, parent_id, recorded_parent_id, kind, work_type, outcome, "
-                   "class_id, ident_id, client_id, result_id, start_ns, end_ns, is_open, self_ns, "
-                   "thread_id, dump_id, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                   "?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT DO NOTHING") ||
-           prepare(L, &L->complete_op,
-                   "UPDATE ops SET parent_id = ?3, recorded_parent_id = ?4, kind = ?5, work_type = ?6, "
-                   "outcome = ?7, class_id = ?8, ident_id = ?9, client_id = ?10, result_id = ?11, "
-                   "start_ns = ?12, end_ns = ?13, is_open = ?14, self_ns = ?15, thread_id = ?16, "
-                   "dump_id = ?17, extra = ?18 WHERE run_id = ?1 AND id = ?2 AND is_open = 1") ||
-           prepare(L, &L->sel_op, "SELECT dump_id FROM ops WHERE run_id = ?1 AND id = ?2") ||
-           prepare(L, &L->ins_wait,
-                   "INSERT INTO waits(run_id, waiter_id, start_ns, end_ns, recorded_target_id, ident_id, "
-                   "reason, dup, target_id, orphan, thread_id, dump_id, line, extra) VALUES (?1, ?2, ?3, "
-                   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING") ||
-           prepare(L, &L->sel_wait,
-                   "SELECT dump_id FROM waits WHERE run_id = ?1 AND waiter_id = ?2 AND start_ns = ?3 "
-                   "AND end_ns = ?4 AND recorded_target_id = ?5 AND ident_id = ?6 AND reason = ?7 "
-                   "AND dup = ?8") ||
-           prepare(L, &L->ins_link,
-                   "INSERT INTO links(run_id, from_id, at_ns, kind, target_id, ident_id, result_id, dup, "
-                   "dump_id, line, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-                   "ON CONFLICT DO NOTHING") ||
-           prepare(L, &L->sel_link,
-                   "SELECT dump_id FROM links WHERE run_id = ?1 AND from_id = ?2 AND at_ns = ?3 AND "
-                   "kind = ?4 AND target_id = ?5 AND ident_id = ?6 AND result_id = ?7 AND dup = ?8") ||
-           prepare(L, &L->ins_other,
-                   "INSERT INTO other_events(run_id, json, dup, type, dump_id, line) VALUES (?1, ?2, ?3, "
-                   "?4, ?5, ?6) ON CONFLICT DO NOTHING") ||
-           prepare(L, &L->sel_other,
-                   "SELECT dump_id FROM other_events WHERE run_id = ?1 AND json = ?2 AND dup = ?3")
-               ? -1 : 0;
+                   prepare(L, &L->sel_str, "SELECT id FROM strings WHERE value = ?1") ||
+                   prepare(
+                       L, &L->ins_op,
+                       "INSERT INTO ops(run_id, id, parent_id, recorded_parent_id, kind, work_type, outcome, "
+                       "class_id, ident_id, client_id, result_id, start_ns, end_ns, is_open, self_ns, "
+                       "thread_id, dump_id, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                       "?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT DO NOTHING") ||
+                   prepare(
+                       L, &L->complete_op,
+                       "UPDATE ops SET parent_id = ?3, recorded_parent_id = ?4, kind = ?5, work_type = ?6, "
+                       "outcome = ?7, class_id = ?8, ident_id = ?9, client_id = ?10, result_id = ?11, "
+                       "start_ns = ?12, end_ns = ?13, is_open = ?14, self_ns = ?15, thread_id = ?16, "
+                       "dump_id = ?17, extra = ?18 WHERE run_id = ?1 AND id = ?2 AND is_open = 1") ||
+                   prepare(L, &L->sel_op,
+                           "SELECT dump_id FROM ops WHERE run_id = ?1 AND id = ?2") ||
+                   prepare(
+                       L, &L->ins_wait,
+                       "INSERT INTO waits(run_id, waiter_id, start_ns, end_ns, recorded_target_id, ident_id, "
+                       "reason, dup, target_id, orphan, thread_id, dump_id, line, extra) VALUES (?1, ?2, ?3, "
+                       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING") ||
+                   prepare(
+                       L, &L->sel_wait,
+                       "SELECT dump_id FROM waits WHERE run_id = ?1 AND waiter_id = ?2 AND start_ns = ?3 "
+                       "AND end_ns = ?4 AND recorded_target_id = ?5 AND ident_id = ?6 AND reason = ?7 "
+                       "AND dup = ?8") ||
+                   prepare(
+                       L, &L->ins_link,
+                       "INSERT INTO links(run_id, from_id, at_ns, kind, target_id, ident_id, result_id, dup, "
+                       "dump_id, line, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+                       "ON CONFLICT DO NOTHING") ||
+                   prepare(
+                       L, &L->sel_link,
+                       "SELECT dump_id FROM links WHERE run_id = ?1 AND from_id = ?2 AND at_ns = ?3 AND "
+                       "kind = ?4 AND target_id = ?5 AND ident_id = ?6 AND result_id = ?7 AND dup = ?8") ||
+                   prepare(
+                       L, &L->ins_other,
+                       "INSERT INTO other_events(run_id, json, dup, type, dump_id, line) VALUES (?1, ?2, ?3, "
+                       "?4, ?5, ?6) ON CONFLICT DO NOTHING") ||
+                   prepare(
+                       L, &L->sel_other,
+                       "SELECT dump_id FROM other_events WHERE run_id = ?1 AND json = ?2 AND dup = ?3")
+               ? -1
+               : 0;
 }
 
 static void finalize_all(loader *L)
 {
-    sqlite3_stmt *all[] = {L->ins_str, L->sel_str, L->ins_op, L->complete_op, L->sel_op, L->ins_wait,
-                           L->sel_wait, L->ins_link, L->sel_link, L->ins_other, L->sel_other};
+    sqlite3_stmt *all[] = {L->ins_str,  L->sel_str,   L->ins_op,   L->complete_op,
+                           L->sel_op,   L->ins_wait,  L->sel_wait, L->ins_link,
+                           L->sel_link, L->ins_other, L->sel_other};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
         sqlite3_finalize(all[k]);
 }
@@ -421,23 +445,25 @@ static int find_or_make_run(loader *L)
     int64_t now = h->dumped - h->epoch;
     int found = 0;
     if (!L->opts->new_run) {
-        found = exec_ints(L->db, "SELECT id FROM runs WHERE epoch_unix_nano = ?1 ORDER BY id DESC LIMIT 1",
+        found = exec_ints(L->db,
+                          "SELECT id FROM runs WHERE epoch_unix_nano = ?1 ORDER BY id DESC LIMIT 1",
                           &L->run_id, 1, (int64_t)h->epoch);
         if (found < 0)
             return dberr(L, "runs");
     }
     if (found) {
-        if (exec_ints(L->db,
+        if (exec_ints(
+                L->db,
                 "UPDATE runs SET dumped_unix_nano = max(dumped_unix_nano, ?2), now_ns = max(now_ns, ?3), "
-                "dropped_events = max(dropped_events, ?4) WHERE id = ?1", NULL, 4, L->run_id,
-                (int64_t)h->dumped, now, (int64_t)h->dropped) < 0 ||
+                "dropped_events = max(dropped_events, ?4) WHERE id = ?1",
+                NULL, 4, L->run_id, (int64_t)h->dumped, now, (int64_t)h->dropped) < 0 ||
             exec_ints(L->db, "SELECT now_ns FROM runs WHERE id = ?1", &L->now, 1, L->run_id) < 0)
             return dberr(L, "runs");
     } else {
         if (exec_ints(L->db,
-                "INSERT INTO runs(epoch_unix_nano, dumped_unix_nano, now_ns, dropped_events) "
-                "VALUES (?1, ?2, ?3, ?4)", NULL, 4, (int64_t)h->epoch, (int64_t)h->dumped, now,
-                (int64_t)h->dropped) < 0)
+                      "INSERT INTO runs(epoch_unix_nano, dumped_unix_nano, now_ns, dropped_events) "
+                      "VALUES (?1, ?2, ?3, ?4)",
+                      NULL, 4, (int64_t)h->epoch, (int64_t)h->dumped, now, (int64_t)h->dropped) < 0)
             return dberr(L, "runs");
         L->run_id = sqlite3_last_insert_rowid(L->db);
         L->now = now;
@@ -451,11 +477,13 @@ static int insert_dump_row(loader *L)
 {
     const wcp_header *h = &L->r.hdr;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(L->db,
+    if (sqlite3_prepare_v2(
+            L->db,
             "INSERT INTO dumps(run_id, source, ingested_unix_nano, schema_version, epoch_unix_nano, "
             "dumped_unix_nano, dropped_events, event_count, open_ops, ops_added, ops_completed, "
             "waits_added, links_added, other_added, warnings, misuse, extra) VALUES (?1, ?2, ?3, ?4, "
-            "?5, ?6, ?7, ?8, 0, 0, 0, 0, 0, 0, 0, ?9, ?10)", -1, &st, NULL) != SQLITE_OK)
+            "?5, ?6, ?7, ?8, 0, 0, 0, 0, 0, 0, 0, ?9, ?10)",
+            -1, &st, NULL) != SQLITE_OK)
         return dberr(L, "dumps");
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -477,7 +505,7 @@ static int insert_dump_row(loader *L)
         return dberr(L, "dumps");
     L->dump_id = sqlite3_last_insert_rowid(L->db);
     sqlite3_stmt *op_stmts[] = {L->ins_op, L->complete_op};
-    for (int k = 0; k < 2; k++) {     /* the same for every op of the dump (bind_op) */
+    for (int k = 0; k < 2; k++) { /* the same for every op of the dump (bind_op) */
         sqlite3_bind_int64(op_stmts[k], 1, L->run_id);
         sqlite3_bind_int64(op_stmts[k], 17, L->dump_id);
     }
@@ -498,7 +526,8 @@ static int maybe_drop_indexes(loader *L, char **recreate)
     wcp_index_mode mode = L->opts->indexes;
     if (mode == WCP_INDEXES_AUTO) {
         int64_t rows = 0;
-        if (exec_ints(L->db, "SELECT coalesce(sum(ops + waits + links), 0) FROM runs", &rows, 0) < 0)
+        if (exec_ints(L->db, "SELECT coalesce(sum(ops + waits + links), 0) FROM runs", &rows, 0) <
+            0)
             return dberr(L, "runs");
         mode = rows < L->r.hdr.event_count / 2 ? WCP_INDEXES_REBUILD : WCP_INDEXES_UPDATE;
     }
@@ -515,25 +544,34 @@ static int finish_dump_row(loader *L)
 {
     wcp_load_stats *s = L->st;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(L->db,
+    if (sqlite3_prepare_v2(
+            L->db,
             "UPDATE dumps SET open_ops = ?2, ops_added = ?3, ops_completed = ?4, waits_added = ?5, "
-            "links_added = ?6, other_added = ?7, warnings = ?8 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+            "links_added = ?6, other_added = ?7, warnings = ?8 WHERE id = ?1",
+            -1, &st, NULL) != SQLITE_OK)
         return dberr(L, "dumps");
-    int64_t v[] = {L->dump_id, L->open_ops, s->ops_added, s->ops_completed, s->waits_added,
-                   s->links_added, s->other_added, s->warnings};
+    int64_t v[] = {L->dump_id,     L->open_ops,    s->ops_added,   s->ops_completed,
+                   s->waits_added, s->links_added, s->other_added, s->warnings};
     for (int k = 0; k < 8; k++)
         sqlite3_bind_int64(st, k + 1, v[k]);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE ||
-        exec_ints(L->db, "UPDATE runs SET dumps = dumps + 1, warnings = warnings + ?2 WHERE id = ?1",
-                  NULL, 2, L->run_id, s->warnings) < 0)
+        exec_ints(L->db,
+                  "UPDATE runs SET dumps = dumps + 1, warnings = warnings + ?2 WHERE id = ?1", NULL,
+                  2, L->run_id, s->warnings) < 0)
         return dberr(L, "dumps");
     return 0;
 }
 
-static void guess_seen(void *ctx, const wcp_event *ev) { wcp_guess_seen(ctx, ev); }
-static int64_t guess_ready(void *ctx, const wcp_event *ev) { return wcp_guess_ready(ctx, ev); }
+static void guess_seen(void *ctx, const wcp_event *ev)
+{
+    wcp_guess_seen(ctx, ev);
+}
+static int64_t guess_ready(void *ctx, const wcp_event *ev)
+{
+    return wcp_guess_ready(ctx, ev);
+}
 
 int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_load_stats *st,
                   char *err, size_t errlen)
@@ -544,7 +582,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     err[0] = 0;
     int rc = -1;
     bool in_tx = false;
-    char *recreate = NULL;     /* the dropped indexes, to create again before the commit */
+    char *recreate = NULL; /* the dropped indexes, to create again before the commit */
     wcp_guess *guess = NULL;
     if (wcp_source_open(&L.r, path, L.opts->format) < 0) {
         snprintf(err, errlen, "%s", L.r.err);
@@ -566,7 +604,8 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         goto out;
     }
     st->dropped_events = L.r.hdr.dropped;
-    if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0 || maybe_drop_indexes(&L, &recreate) < 0)
+    if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0 ||
+        maybe_drop_indexes(&L, &recreate) < 0)
         goto out;
     if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
         if (!err[0])
@@ -579,7 +618,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     }
     wcp_reader_set_hook(&L.r, &(wcp_event_hook){guess_seen, guess_ready, guess});
     if (!L.opts->serial)
-        wcp_reader_start_thread(&L.r);   /* if it cannot start, this thread parses */
+        wcp_reader_start_thread(&L.r); /* if it cannot start, this thread parses */
     wcp_event ev;
     int got;
     while ((got = wcp_reader_next(&L.r, &ev)) > 0) {
@@ -595,17 +634,19 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         goto out;
     }
     st->bytes = L.r.bytes;
-    wcp_reader_close(&L.r);          /* the parsing thread's memory is not needed to resolve */
+    wcp_reader_close(&L.r); /* the parsing thread's memory is not needed to resolve */
     wcp_guess_free(guess);
     guess = NULL;
     if (L.opts->progress)
         L.opts->progress(L.opts->progress_ctx, "resolving", st, L.r.hdr.event_count);
     /* every op still open ends at the run's latest "now" (in a new run they
      * were inserted so: no need to scan its ops) */
-    if (!st->new_run && exec_ints(db,
+    if (!st->new_run &&
+        exec_ints(
+            db,
             "UPDATE ops SET end_ns = max(start_ns, ?2), self_ns = max(start_ns, ?2) - start_ns "
-            "WHERE run_id = ?1 AND is_open = 1 AND end_ns != max(start_ns, ?2)", NULL, 2, L.run_id,
-            L.now) < 0) {
+            "WHERE run_id = ?1 AND is_open = 1 AND end_ns != max(start_ns, ?2)",
+            NULL, 2, L.run_id, L.now) < 0) {
         dberr(&L, "open ops");
         goto out;
     }
@@ -632,7 +673,7 @@ out:
         free(L.ents[k].s);
     free(L.ents);
     free(L.smap);
-    wcp_reader_close(&L.r);          /* joins the parsing thread, which used guess */
+    wcp_reader_close(&L.r); /* joins the parsing thread, which used guess */
     wcp_guess_free(guess);
     return rc;
 }

@@ -18,13 +18,13 @@
 
 typedef struct wcp_load_stats {
     int64_t run_id, dump_id;
-    bool new_run;          /* the dump started a run */
-    int64_t events;        /* event lines read */
+    bool new_run;   /* the dump started a run */
+    int64_t events; /* event lines read */
     int64_t ops_added, ops_completed, waits_added, links_added, other_added;
-    int64_t warnings;      /* d < s clamped, duplicate op ids within the dump */
+    int64_t warnings; /* d < s clamped, duplicate op ids within the dump */
     int64_t dropped_events;
-    uint64_t bytes;        /* bytes read */
-    bool indexes_rebuilt;  /* the secondary indexes were dropped and built again (see opts) */
+    uint64_t bytes;       /* bytes read */
+    bool indexes_rebuilt; /* the secondary indexes were dropped and built again (see opts) */
 } wcp_load_stats;
 
 /* Called now and then during a load (every 65536 events and once at the end
@@ -34,19 +34,19 @@ typedef void (*wcp_progress_fn)(void *ctx, const char *phase, const wcp_load_sta
 
 /* How the secondary indexes of ops, waits and links are kept up to date. */
 typedef enum wcp_index_mode {
-    WCP_INDEXES_AUTO = 0,  /* rebuild when the dump has more than twice as many events as the
+    WCP_INDEXES_AUTO = 0, /* rebuild when the dump has more than twice as many events as the
                             * database has rows (always for a first dump) */
-    WCP_INDEXES_UPDATE,    /* row by row, as the rows go in */
-    WCP_INDEXES_REBUILD,   /* dropped at the start of the transaction, created again at its end */
+    WCP_INDEXES_UPDATE,   /* row by row, as the rows go in */
+    WCP_INDEXES_REBUILD,  /* dropped at the start of the transaction, created again at its end */
 } wcp_index_mode;
 
 typedef struct wcp_load_opts {
-    bool new_run;          /* start a new run even if one has this dump's epoch */
-    int format;            /* a format id (source.h): 0 = by the file's first bytes */
+    bool new_run; /* start a new run even if one has this dump's epoch */
+    int format;   /* a format id (source.h): 0 = by the file's first bytes */
     wcp_progress_fn progress;
     void *progress_ctx;
     wcp_index_mode indexes;
-    bool serial;           /* parse on the calling thread (default: a second thread parses) */
+    bool serial; /* parse on the calling thread (default: a second thread parses) */
 } wcp_load_opts;
 
 /* Loads the dump at path ("-": standard input) into db; another format's

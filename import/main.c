@@ -127,11 +127,13 @@ static char *default_db(const char *dump)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
-        {"new-run", no_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},  {"format", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'o'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"new-run", no_argument, NULL, 'n'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {NULL, 0, NULL, 0}};
     const char *dbpath = NULL;
     bool quiet = false;
     wcp_load_opts opts = {0};
@@ -151,7 +153,9 @@ int main(int argc, char **argv)
             }
             break;
         case 'h': usage(stdout); return 0;
-        case 'V': printf("wcprof-ingest %s (SQLite %s)\n", WCPROF_VERSION, sqlite3_libversion()); return 0;
+        case 'V':
+            printf("wcprof-ingest %s (SQLite %s)\n", WCPROF_VERSION, sqlite3_libversion());
+            return 0;
         default: usage(stderr); return 2;
         }
     }
@@ -195,27 +199,35 @@ int main(int argc, char **argv)
         }
         double secs = now_s() - p.t0;
         if (!quiet)
-            fprintf(stderr,
-                    "%s: run %lld%s: %lld events in %.2f s (%.2fM/s): %lld ops added, %lld completed, "
-                    "%lld waits, %lld links%s\n",
-                    argv[k], (long long)st.run_id, st.new_run ? " (new)" : "", (long long)st.events,
-                    secs, secs > 0 ? st.events / secs / 1e6 : 0.0, (long long)st.ops_added,
-                    (long long)st.ops_completed, (long long)st.waits_added, (long long)st.links_added,
-                    st.events && !st.ops_added && !st.ops_completed && !st.waits_added && !st.links_added
-                        ? " (all already present)" : "");
+            fprintf(
+                stderr,
+                "%s: run %lld%s: %lld events in %.2f s (%.2fM/s): %lld ops added, %lld completed, "
+                "%lld waits, %lld links%s\n",
+                argv[k], (long long)st.run_id, st.new_run ? " (new)" : "", (long long)st.events,
+                secs, secs > 0 ? st.events / secs / 1e6 : 0.0, (long long)st.ops_added,
+                (long long)st.ops_completed, (long long)st.waits_added, (long long)st.links_added,
+                st.events && !st.ops_added && !st.ops_completed && !st.waits_added &&
+                        !st.links_added
+                    ? " (all already present)"
+                    : "");
         char *notes = quiet ? NULL : wcp_source_notes(db, st.dump_id, argv[k]);
         if (notes)
             fputs(notes, stderr);
         free(notes);
         if (st.other_added && !quiet)
-            fprintf(stderr, "%s: note: %lld events of an unknown type kept in other_events\n", argv[k],
-                    (long long)st.other_added);
+            fprintf(stderr, "%s: note: %lld events of an unknown type kept in other_events\n",
+                    argv[k], (long long)st.other_added);
         if (st.warnings)
-            fprintf(stderr, "%s: warning: %lld events with d < s were kept with d = s, or repeated an op id "
-                            "within the dump (the first was kept)\n", argv[k], (long long)st.warnings);
+            fprintf(
+                stderr,
+                "%s: warning: %lld events with d < s were kept with d = s, or repeated an op id "
+                "within the dump (the first was kept)\n",
+                argv[k], (long long)st.warnings);
         if (st.dropped_events)
-            fprintf(stderr, "%s: WARNING: the recorder dropped %lld events: every analysis of run %lld "
-                            "is incomplete\n", argv[k], (long long)st.dropped_events, (long long)st.run_id);
+            fprintf(stderr,
+                    "%s: WARNING: the recorder dropped %lld events: every analysis of run %lld "
+                    "is incomplete\n",
+                    argv[k], (long long)st.dropped_events, (long long)st.run_id);
     }
     if (sqlite3_close(db) != SQLITE_OK)
         fprintf(stderr, "wcprof-ingest: closing %s: %s\n", dbpath, sqlite3_errmsg(db));

@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 2048                /* events per batch */
-#define QUEUE 6                   /* batches in existence at most */
+#define BATCH 2048 /* events per batch */
+#define QUEUE 6    /* batches in existence at most */
 
 typedef struct rec {
-    wcp_event ev;                 /* strings as offsets into the arena */
+    wcp_event ev; /* strings as offsets into the arena */
     long line;
     uint64_t bytes;
 } rec;
@@ -35,27 +35,27 @@ typedef struct batch {
     size_t n;
     char *arena;
     size_t used, cap;
-    int status;                   /* after the last event: 1 more follow, 0 end, -1 error */
+    int status; /* after the last event: 1 more follow, 0 end, -1 error */
     char err[768];
 } batch;
 
 struct wcp_pipe {
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t cv;            /* a batch became full, or free, or stop was set */
-    batch *full, *full_tail;      /* parsed, in order */
-    batch *spare;                 /* given back */
-    int made;                     /* batches allocated */
-    bool stop;                    /* the consumer is closing */
-    wcp_reader own;               /* the thread's reader (its hook without ready) */
+    pthread_cond_t cv;       /* a batch became full, or free, or stop was set */
+    batch *full, *full_tail; /* parsed, in order */
+    batch *spare;            /* given back */
+    int made;                /* batches allocated */
+    bool stop;               /* the consumer is closing */
+    wcp_reader own;          /* the thread's reader (its hook without ready) */
     wcp_event_hook hook;
-    batch *cur;                   /* the consumer's batch */
-    size_t pos;                   /* next event in cur */
+    batch *cur; /* the consumer's batch */
+    size_t pos; /* next event in cur */
 };
 
 static size_t arena_put(batch *b, const char *p, size_t n)
 {
-    if (n == 0)                   /* an empty line: a Chrome source's events have none */
+    if (n == 0) /* an empty line: a Chrome source's events have none */
         return b->used;
     if (!wcp_grow((void **)&b->arena, &b->cap, b->used + n, 1))
         return SIZE_MAX;
@@ -173,7 +173,7 @@ static void *parse_thread(void *arg)
 {
     wcp_pipe *p = arg;
     wcp_reader *r = &p->own;
-    batch *held = NULL;           /* parsed, handed over once the next one is */
+    batch *held = NULL; /* parsed, handed over once the next one is */
     int status = 1;
     while (status == 1) {
         batch *b = take_spare(p);
@@ -183,7 +183,8 @@ static void *parse_thread(void *arg)
             wcp_event ev;
             status = wcp_reader_next(r, &ev);
             if (status > 0 && !copy_event(b, r, &ev))
-                status = wcp_errpos_print(r->err, sizeof r->err, r->path, r->line, 0, "", "out of memory");
+                status = wcp_errpos_print(r->err, sizeof r->err, r->path, r->line, 0, "",
+                                          "out of memory");
             if (status <= 0) {
                 if (status < 0)
                     memcpy(b->err, r->err, sizeof b->err);
@@ -196,9 +197,9 @@ static void *parse_thread(void *arg)
         held = b;
     }
     if (held && status != 1)
-        hand_over(p, held);       /* the last one */
+        hand_over(p, held); /* the last one */
     else if (held)
-        free_batches(held);       /* stopped: nobody will take it */
+        free_batches(held); /* stopped: nobody will take it */
     return NULL;
 }
 
@@ -211,7 +212,7 @@ int wcp_reader_start_thread(wcp_reader *r)
         return -1;
     p->own = *r;
     p->hook = r->hook;
-    p->own.hook.ready = NULL;     /* called at hand-over instead */
+    p->own.hook.ready = NULL; /* called at hand-over instead */
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     if (pthread_create(&p->thread, NULL, parse_thread, p) != 0) {
@@ -225,7 +226,7 @@ int wcp_reader_start_thread(wcp_reader *r)
     r->buf = NULL;
     r->jroot = NULL;
     memset(&r->js, 0, sizeof r->js);
-    r->src = NULL;                /* another format's reader too */
+    r->src = NULL; /* another format's reader too */
     r->src_state = NULL;
     r->pipe = p;
     return 0;

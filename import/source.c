@@ -22,8 +22,8 @@
 /* The table of formats, in the order of their ids (1, 2, ...): the wcprof
  * dump first (it reads what no format recognises, and says what is wrong
  * with it), then the Chrome trace, then the others. */
-#define WCP_FORMATS(X) \
-    X(wcprof)          \
+#define WCP_FORMATS(X)                                                                             \
+    X(wcprof)                                                                                      \
     X(chrome)
 
 #define DECLARE(name) extern const wcp_format wcp_format_##name;
@@ -37,7 +37,7 @@ static const wcp_format *const formats[] = {
 };
 
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
-#define SNIFF_MAX 4096  /* bytes read at most to tell the formats apart */
+#define SNIFF_MAX 4096 /* bytes read at most to tell the formats apart */
 
 size_t wcp_read_max;
 
@@ -54,7 +54,8 @@ int wcp_reader_open(wcp_reader *r, const char *path)
     } else {
         r->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (r->fd < 0)
-            return wcp_errpos_print(r->err, sizeof r->err, r->path, 0, 0, "", "cannot open: %s", strerror(errno));
+            return wcp_errpos_print(r->err, sizeof r->err, r->path, 0, 0, "", "cannot open: %s",
+                                    strerror(errno));
     }
     r->cap = 1 << 20;
     r->buf = malloc(r->cap);
@@ -69,7 +70,7 @@ void wcp_reader_close(wcp_reader *r)
     if (r->src)
         r->src->close(r);
     r->src = NULL;
-    wcp_dump_source.close(r);      /* the dump reader's fields, which every reader has */
+    wcp_dump_source.close(r); /* the dump reader's fields, which every reader has */
     if (r->fd > 0)
         close(r->fd);
     r->fd = -1;
@@ -157,7 +158,10 @@ int wcp_reader_fill(wcp_reader *r, size_t max)
 
 /* ---- the formats */
 
-int wcp_format_count(void) { return N_FORMATS; }
+int wcp_format_count(void)
+{
+    return N_FORMATS;
+}
 
 const wcp_format *wcp_format_get(int id)
 {
@@ -179,7 +183,7 @@ long wcp_sniff_skip(const char *p, size_t n)
     size_t i = 0;
     if (n && memcmp(p, "\xef\xbb\xbf", n < 3 ? n : 3) == 0) {
         if (n < 3)
-            return -1;             /* maybe a byte order mark: read on */
+            return -1; /* maybe a byte order mark: read on */
         i = 3;
     }
     while (i < n && strchr(" \t\r\n", p[i]))
@@ -224,7 +228,8 @@ int wcp_source_open(wcp_reader *r, const char *path, int format)
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0)
-            return wcp_errpos_print(r->err, sizeof r->err, r->path, 1, 0, "", "read error: %s", strerror(errno));
+            return wcp_errpos_print(r->err, sizeof r->err, r->path, 1, 0, "", "read error: %s",
+                                    strerror(errno));
         if (k == 0)
             r->eof = true;
         r->len += (size_t)k;

@@ -33,7 +33,7 @@
 #include <string.h>
 
 typedef struct wcp_str {
-    const char *p;     /* bytes (not NUL-terminated); valid until the next read */
+    const char *p; /* bytes (not NUL-terminated); valid until the next read */
     size_t n;
 } wcp_str;
 
@@ -49,26 +49,27 @@ static inline bool wcp_str_is(wcp_str s, const char *lit)
 enum { WCP_EV_OP = 1, WCP_EV_WAIT, WCP_EV_LINK, WCP_EV_OTHER };
 
 typedef struct wcp_event {
-    int type;          /* WCP_EV_* from 'e' (an unknown 'e' is WCP_EV_OTHER) */
-    wcp_str e;         /* the 'e' value */
-    wcp_str k, w, o;   /* op kind, work type, outcome ("" when absent) */
-    wcp_str rs, lk;    /* wait reason, link kind */
+    int type;            /* WCP_EV_* from 'e' (an unknown 'e' is WCP_EV_OTHER) */
+    wcp_str e;           /* the 'e' value */
+    wcp_str k, w, o;     /* op kind, work type, outcome ("" when absent) */
+    wcp_str rs, lk;      /* wait reason, link kind */
     int64_t id, p, t, r; /* op id, parent/waiter/from op, target op, result id (0: absent) */
-    int64_t s, d;      /* start and end; d >= s (clamped, see clamped) */
-    int64_t th;        /* 'th': recording thread (valid when has_th) */
-    uint32_t c, i, cl; /* dump-local string indexes: class, ident, client */
+    int64_t s, d;        /* start and end; d >= s (clamped, see clamped) */
+    int64_t th;          /* 'th': recording thread (valid when has_th) */
+    uint32_t c, i, cl;   /* dump-local string indexes: class, ident, client */
     bool has_th;
-    bool clamped;      /* the event had d < s and was given d = s */
-    wcp_str extra;     /* keys this reader does not know, as a JSON object ("" when none) */
-    wcp_str line;      /* the whole line (a dump's; "" from other formats) */
-    int64_t aux;       /* what the reader's hook said of it (0 without a hook) */
+    bool clamped;  /* the event had d < s and was given d = s */
+    wcp_str extra; /* keys this reader does not know, as a JSON object ("" when none) */
+    wcp_str line;  /* the whole line (a dump's; "" from other formats) */
+    int64_t aux;   /* what the reader's hook said of it (0 without a hook) */
 } wcp_event;
 
 /* Work done per event by the thread that parses the input (see
  * wcp_reader_set_hook()). */
 typedef struct wcp_event_hook {
-    void (*seen)(void *ctx, const wcp_event *ev);     /* as each event is parsed */
-    int64_t (*ready)(void *ctx, const wcp_event *ev); /* as it is handed over: the result goes to ev->aux */
+    void (*seen)(void *ctx, const wcp_event *ev); /* as each event is parsed */
+    int64_t (*ready)(void *ctx,
+                     const wcp_event *ev); /* as it is handed over: the result goes to ev->aux */
     void *ctx;
 } wcp_event_hook;
 
@@ -82,9 +83,9 @@ typedef struct wcp_open_op {
 
 typedef struct wcp_header {
     int64_t schema_version, epoch, dumped, dropped, event_count;
-    size_t n_strings;  /* entries in the string table (at least 1: "") */
-    wcp_str misuse;    /* the 'misuse' object text, "" when absent */
-    wcp_str extra;     /* unknown header keys as a JSON object text, "" when none (an
+    size_t n_strings; /* entries in the string table (at least 1: "") */
+    wcp_str misuse;   /* the 'misuse' object text, "" when absent */
+    wcp_str extra;    /* unknown header keys as a JSON object text, "" when none (an
                         * import's: what its conversion did, with "format": its name) */
 } wcp_header;
 
@@ -94,26 +95,26 @@ struct wcp_source;
 typedef struct wcp_pipe wcp_pipe;
 
 typedef struct wcp_reader {
-    const char *path;  /* as given; "-" is standard input, named "<stdin>" */
+    const char *path; /* as given; "-" is standard input, named "<stdin>" */
     int fd;
-    char *buf;         /* read buffer; holds at least the current line or token */
+    char *buf;            /* read buffer; holds at least the current line or token */
     size_t cap, pos, len; /* allocated, start of unread data, end of data */
-    bool eof;          /* read() returned 0 */
-    long line;         /* number of the line last returned (1 = header) */
-    uint64_t bytes;    /* bytes consumed so far (for progress) */
-    uint64_t base;     /* readers of chunks (wcp_reader_fill()): position of buf[0] in the file */
-    wcp_hasher hash;   /* readers of chunks: the content hash of what was read */
-    wcp_header hdr;    /* valid after wcp_reader_header() */
-    int64_t events;    /* events returned so far */
-    wcp_pipe *pipe;    /* the parsing thread, after wcp_reader_start_thread() */
+    bool eof;             /* read() returned 0 */
+    long line;            /* number of the line last returned (1 = header) */
+    uint64_t bytes;       /* bytes consumed so far (for progress) */
+    uint64_t base;       /* readers of chunks (wcp_reader_fill()): position of buf[0] in the file */
+    wcp_hasher hash;     /* readers of chunks: the content hash of what was read */
+    wcp_header hdr;      /* valid after wcp_reader_header() */
+    int64_t events;      /* events returned so far */
+    wcp_pipe *pipe;      /* the parsing thread, after wcp_reader_start_thread() */
     wcp_event_hook hook; /* see wcp_reader_set_hook() */
-    char err[768];     /* "file:line: reason" after a failure */
+    char err[768];       /* "file:line: reason" after a failure */
     const struct wcp_source *src; /* another format's reader, or NULL: a wcprof dump (dump.c) */
-    void *src_state;   /* that reader's state */
+    void *src_state;              /* that reader's state */
     /* the wcprof dump reader's (dump.c) */
-    jscan js;          /* scanner state and scratch */
+    jscan js;                          /* scanner state and scratch */
     wcp_str strings_raw, open_ops_raw; /* spans of the header's arrays */
-    void *jroot;       /* json_t of the last line parsed by the jansson fallback */
+    void *jroot;                       /* json_t of the last line parsed by the jansson fallback */
 } wcp_reader;
 
 /* Opens path ("-": standard input) to be read as a wcprof dump (see
@@ -171,7 +172,7 @@ typedef struct wcp_source {
     int (*header)(wcp_reader *r, wcp_string_fn on_string, void *ctx);
     int (*open_ops)(wcp_reader *r, wcp_open_fn on_open, void *ctx);
     int (*next)(wcp_reader *r, wcp_event *ev);
-    void (*close)(wcp_reader *r);  /* frees src_state; the reader's own close follows */
+    void (*close)(wcp_reader *r); /* frees src_state; the reader's own close follows */
 } wcp_source;
 
 /* For readers of formats read in chunks rather than lines: more of the file
@@ -181,9 +182,11 @@ typedef struct wcp_source {
  * adding what it read to r->hash, and sets r->bytes. The bytes the reader
  * held when its format was opened are the format's to hash. Returns 1 when
  * bytes were added, 0 at the end of the file, or one of: */
-enum { WCP_FILL_ERROR = -1, /* a read error (errno says which) */
-       WCP_FILL_FULL = -2,  /* the buffer is full at max bytes */
-       WCP_FILL_NOMEM = -3 };
+enum {
+    WCP_FILL_ERROR = -1, /* a read error (errno says which) */
+    WCP_FILL_FULL = -2,  /* the buffer is full at max bytes */
+    WCP_FILL_NOMEM = -3
+};
 int wcp_reader_fill(wcp_reader *r, size_t max);
 
 /* For tests: when non-zero, the most bytes one read() asks for while
@@ -195,10 +198,12 @@ extern size_t wcp_read_max;
 /* ---- the formats */
 
 /* How sure a format's sniff is that a file's first bytes are its format. */
-enum { WCP_SNIFF_MORE = -1, /* can't tell yet: read more */
-       WCP_SNIFF_NO = 0,
-       WCP_SNIFF_MAYBE = 1, /* it could be (it takes what no other format takes) */
-       WCP_SNIFF_YES = 2 };
+enum {
+    WCP_SNIFF_MORE = -1, /* can't tell yet: read more */
+    WCP_SNIFF_NO = 0,
+    WCP_SNIFF_MAYBE = 1, /* it could be (it takes what no other format takes) */
+    WCP_SNIFF_YES = 2
+};
 
 /* For sniffs: the index in [p, p+n) of the first byte after a UTF-8 byte
  * order mark and blanks, or -1 when there is none yet (the answer is then

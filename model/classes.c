@@ -18,8 +18,8 @@ static bool set_work_type(wcp_class *c, const char *wt)
 }
 
 typedef struct op_key {
-    uint64_t key;          /* kind << 32 | class_id */
-    uint32_t op;           /* op index */
+    uint64_t key; /* kind << 32 | class_id */
+    uint32_t op;  /* op index */
 } op_key;
 
 static int by_key(const void *a, const void *b)
@@ -73,15 +73,19 @@ static int load_work_types(sqlite3 *db, int64_t run, wcp_classes *c, char *err, 
      * that view existed has the work types in class_stats */
     sqlite3_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(db, "SELECT kind, class_id, work_type FROM class_work_type WHERE run_id = ?1",
-                           -1, &st, NULL) != SQLITE_OK &&
-        sqlite3_prepare_v2(db, "SELECT k.id, c.id, s.work_type FROM class_stats s"
-                               " JOIN strings k ON k.value = s.kind JOIN strings c ON c.value = s.class"
-                               " WHERE s.run_id = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db, "SELECT kind, class_id, work_type FROM class_work_type WHERE run_id = ?1", -1, &st,
+            NULL) != SQLITE_OK &&
+        sqlite3_prepare_v2(db,
+                           "SELECT k.id, c.id, s.work_type FROM class_stats s"
+                           " JOIN strings k ON k.value = s.kind JOIN strings c ON c.value = s.class"
+                           " WHERE s.run_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
         return wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, run);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t k = find_by_id(c, (uint32_t)sqlite3_column_int64(st, 0), (uint32_t)sqlite3_column_int64(st, 1));
+        int64_t k = find_by_id(c, (uint32_t)sqlite3_column_int64(st, 0),
+                               (uint32_t)sqlite3_column_int64(st, 1));
         if (!set_work_type(k >= 0 ? &c->cls[k] : NULL, (const char *)sqlite3_column_text(st, 2))) {
             sqlite3_finalize(st);
             return wcp_errf(err, errlen, "classes: out of memory");

@@ -15,14 +15,14 @@ typedef struct wcp_class {
     char *key;                 /* "kind:class" */
     char *work_type;           /* the most common one (§5), as class_stats says */
     int64_t count, total_self; /* its ops, and their self time */
-    int64_t critical;          /* self time on the baseline critical path (§4): the model sets it */
+    int64_t critical; /* self time on the baseline critical path (§4): the model sets it */
 } wcp_class;
 
 typedef struct wcp_classes {
-    uint32_t n;                /* classes */
-    wcp_class *cls;            /* the classes, in (kind, class_id) order */
-    uint32_t *by_key;          /* class indexes in key order (wcp_classes_find) */
-    uint32_t *of_op;           /* per op: its class index */
+    uint32_t n;       /* classes */
+    wcp_class *cls;   /* the classes, in (kind, class_id) order */
+    uint32_t *by_key; /* class indexes in key order (wcp_classes_find) */
+    uint32_t *of_op;  /* per op: its class index */
 } wcp_classes;
 
 /* The classes of graph g (built with WCP_GRAPH_ATTRS) of db: one per

@@ -65,16 +65,16 @@ int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, ui
 char *wcp_graph_wait_resource(sqlite3 *db, const wcp_graph_wait *w)
 {
     char *ident = wcp_db_string(db, w->ident);
-    if (!ident || *ident)   /* wcp_wait_resource_of(ident, reason), one lookup when it can */
+    if (!ident || *ident) /* wcp_wait_resource_of(ident, reason), one lookup when it can */
         return ident;
     free(ident);
     return wcp_db_string(db, w->reason);
 }
 
-void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw,
-                     wcp_step_fn *fn, void *ctx)
+void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t nw, wcp_step_fn *fn,
+                     void *ctx)
 {
-    int64_t cur = g->start[i], e = g->end[i];   /* cur: how far the op is covered */
+    int64_t cur = g->start[i], e = g->end[i]; /* cur: how far the op is covered */
     const uint32_t *ch = g->child + g->child_off[i];
     size_t nc = g->child_off[i + 1] - g->child_off[i], a = 0, b = 0;
     while (a < nc || b < nw) {
@@ -114,9 +114,10 @@ int64_t wcp_graph_self(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t
 
 void wcp_graph_free(wcp_graph *g)
 {
-    void *arrays[] = {g->id, g->start, g->end, g->parent, g->flags, g->child_off, g->child,
-                      g->root, g->exec_ident, g->exec_op, g->kind, g->class_id, g->ident,
-                      g->client, g->outcome, g->work_type, g->self_ns, g->wait_off, g->waits};
+    void *arrays[] = {g->id,        g->start,    g->end,      g->parent,     g->flags,
+                      g->child_off, g->child,    g->root,     g->exec_ident, g->exec_op,
+                      g->kind,      g->class_id, g->ident,    g->client,     g->outcome,
+                      g->work_type, g->self_ns,  g->wait_off, g->waits};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     memset(g, 0, sizeof *g);
@@ -128,7 +129,7 @@ static int by_start_id(const void *a, const void *b, void *ctx)
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     if (g->start[x] != g->start[y])
         return g->start[x] < g->start[y] ? -1 : 1;
-    return x < y ? -1 : x > y;   /* index order is id order */
+    return x < y ? -1 : x > y; /* index order is id order */
 }
 
 typedef struct exec_entry {
@@ -148,8 +149,8 @@ static int by_ident_longest(const void *a, const void *b)
 
 /* nested-client links of the run: for each ident the from-op id of the last
  * link in dump order (§3, ties) */
-static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64_t **from, size_t *n,
-                       char *err, size_t errlen)
+static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64_t **from,
+                       size_t *n, char *err, size_t errlen)
 {
     *idents = NULL;
     *from = NULL;
@@ -158,9 +159,11 @@ static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64
     if (!kind)
         return 0;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
+    if (sqlite3_prepare_v2(
+            db,
             "SELECT ident_id, from_id FROM links WHERE run_id = ?1 AND kind = ?2 AND ident_id != 0 "
-            "ORDER BY ident_id, dump_id, line", -1, &st, NULL) != SQLITE_OK)
+            "ORDER BY ident_id, dump_id, line",
+            -1, &st, NULL) != SQLITE_OK)
         return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, g->run_id);
     sqlite3_bind_int64(st, 2, kind);
@@ -170,7 +173,7 @@ static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64
         uint32_t ident = (uint32_t)sqlite3_column_int64(st, 0);
         int64_t f = sqlite3_column_int64(st, 1);
         if (*n && (*idents)[*n - 1] == ident) {
-            (*from)[*n - 1] = f;          /* a later link wins */
+            (*from)[*n - 1] = f; /* a later link wins */
             continue;
         }
         if (*n == cap) {
@@ -200,7 +203,8 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     int64_t count = 0;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM waits WHERE run_id = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM waits WHERE run_id = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
         return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, g->run_id);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -210,9 +214,11 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
     g->waits = malloc((size_t)(count ? count : 1) * sizeof *g->waits);
     if (!g->wait_off || !g->waits)
         return wcp_errf(err, errlen, "graph: out of memory for %lld waits", (long long)count);
-    if (sqlite3_prepare_v2(db,
+    if (sqlite3_prepare_v2(
+            db,
             "SELECT waiter_id, start_ns, end_ns, recorded_target_id, reason, ident_id FROM waits "
-            "WHERE run_id = ?1 ORDER BY waiter_id, start_ns, dump_id, line", -1, &st, NULL) != SQLITE_OK)
+            "WHERE run_id = ?1 ORDER BY waiter_id, start_ns, dump_id, line",
+            -1, &st, NULL) != SQLITE_OK)
         return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, g->run_id);
     int rc;
@@ -242,8 +248,8 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
 }
 
 typedef struct nested {
-    uint32_t *ident;       /* nested-client idents, ascending */
-    int64_t *from;         /* the from-op id of each ident's last link */
+    uint32_t *ident; /* nested-client idents, ascending */
+    int64_t *from;   /* the from-op id of each ident's last link */
     size_t n;
 } nested;
 
@@ -251,8 +257,8 @@ typedef struct nested {
  * when that is a known op other than itself, else through a nested-client
  * link of its client. Returns 0 with *p (-1: a root) and *reparented, or -1
  * when an op it names is not among the first `known` yet. */
-static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t recp, uint32_t client,
-                          const nested *nc, int32_t *p, bool *reparented)
+static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t recp,
+                          uint32_t client, const nested *nc, int32_t *p, bool *reparented)
 {
     *p = -1;
     *reparented = false;
@@ -277,12 +283,13 @@ static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t 
 typedef struct later {
     uint32_t i, client;
     int64_t recp;
-    int64_t stored_parent;     /* with WCP_GRAPH_STORED: parent_id as stored (-1: NULL) */
+    int64_t stored_parent; /* with WCP_GRAPH_STORED: parent_id as stored (-1: NULL) */
     bool stored_rep;
 } later;
 
 /* Resolved parent i (index p, -1 for none) and reparented flag as stored? */
-static void mark_stored(wcp_graph *g, uint32_t i, int32_t p, bool rep, int64_t stored_parent, bool stored_rep)
+static void mark_stored(wcp_graph *g, uint32_t i, int32_t p, bool rep, int64_t stored_parent,
+                        bool stored_rep)
 {
     if ((p >= 0 ? g->id[p] : -1) == stored_parent && rep == stored_rep)
         g->flags[i] |= WCP_OP_STORED_PARENT;
@@ -305,12 +312,12 @@ static void *room_for_one(void *a, size_t *cap, size_t n, size_t size)
 /* Grows the per-op arrays being filled to cap entries. */
 static bool grow_ops(wcp_graph *g, size_t cap, bool attrs, bool stored)
 {
-#define GROW(a)                                          \
-    do {                                                 \
-        void *q = realloc(g->a, cap * sizeof *g->a);     \
-        if (!q)                                          \
-            return false;                                \
-        g->a = q;                                        \
+#define GROW(a)                                                                                    \
+    do {                                                                                           \
+        void *q = realloc(g->a, cap * sizeof *g->a);                                               \
+        if (!q)                                                                                    \
+            return false;                                                                          \
+        g->a = q;                                                                                  \
     } while (0)
     GROW(id);
     GROW(start);
@@ -341,7 +348,8 @@ static void sort_by_start(const wcp_graph *g, uint32_t *a, size_t n)
         }
 }
 
-int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err, size_t errlen)
+int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err,
+                    size_t errlen)
 {
     memset(g, 0, sizeof *g);
     g->run_id = run_id;
@@ -357,20 +365,24 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     /* the nested-client links first: most parents are resolved as the ops are read */
     if (load_nested(db, g, &nc.ident, &nc.from, &nc.n, err, errlen) < 0)
         goto fail;
-    if (sqlite3_prepare_v2(db, attrs || stored
-            ? "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
-              "class_id, outcome, work_type, self_ns, parent_id, reparented FROM ops WHERE run_id = ?1 "
-              "ORDER BY id"
-            : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id "
-              "FROM ops WHERE run_id = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            attrs || stored
+                ? "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
+                  "class_id, outcome, work_type, self_ns, parent_id, reparented FROM ops WHERE run_id = ?1 "
+                  "ORDER BY id"
+                : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id "
+                  "FROM ops WHERE run_id = ?1 ORDER BY id",
+            -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_int64(st, 1, run_id);
     size_t i = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (i == cap) {        /* grown as read: no count(*) scan first */
+        if (i == cap) { /* grown as read: no count(*) scan first */
             if (i >= INT32_MAX) {
-                wcp_errf(err, errlen, "graph: run %lld has more than %d ops", (long long)run_id, INT32_MAX);
+                wcp_errf(err, errlen, "graph: run %lld has more than %d ops", (long long)run_id,
+                         INT32_MAX);
                 goto fail;
             }
             cap = cap ? cap * 2 : 4096;
@@ -405,7 +417,8 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
         int64_t stored_parent = -1;
         bool stored_rep = false;
         if (stored) {
-            stored_parent = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 12);
+            stored_parent =
+                sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 12);
             stored_rep = sqlite3_column_int(st, 13) != 0;
         }
         /* §1.5: ids below this one are read already; a parent named by a
@@ -433,7 +446,7 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     size_t n = i;
     n1 = n ? n : 1;
     if (!grow_ops(g, n1, attrs, stored))
-        goto oom;              /* to size (an empty run still has its arrays) */
+        goto oom; /* to size (an empty run still has its arrays) */
     for (size_t k = 0; k < n_defer; k++) {
         bool rep;
         uint32_t d = defer[k].i;
@@ -484,13 +497,13 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     if (!g->root)
         goto oom;
     uint32_t nr = 0;
-    for (i = 0; i < n; i++) {          /* child_off[p] moves to the end of p's children... */
+    for (i = 0; i < n; i++) { /* child_off[p] moves to the end of p's children... */
         if (g->parent[i] >= 0)
             g->child[g->child_off[g->parent[i]]++] = (uint32_t)i;
         else
             g->root[nr++] = (uint32_t)i;
     }
-    for (i = n; i > 0; i--)            /* ...which is where p + 1's begin */
+    for (i = n; i > 0; i--) /* ...which is where p + 1's begin */
         g->child_off[i] = g->child_off[i - 1];
     g->child_off[0] = 0;
     for (i = 0; i < n; i++)

@@ -19,51 +19,51 @@
 #include <stdint.h>
 
 enum {
-    WCP_OP_OPEN = 1,       /* flags[i]: open at the latest dump */
-    WCP_OP_REPARENTED = 2, /* flags[i]: parent found through a nested_client link (§1.5) */
+    WCP_OP_OPEN = 1,          /* flags[i]: open at the latest dump */
+    WCP_OP_REPARENTED = 2,    /* flags[i]: parent found through a nested_client link (§1.5) */
     WCP_OP_STORED_PARENT = 4, /* flags[i], with WCP_GRAPH_STORED: the database's parent_id and
                                * reparented are the resolved ones */
 };
 
 enum {
-    WCP_GRAPH_ATTRS = 1,   /* load kind, class, ident, client, outcome, work type, self_ns */
-    WCP_GRAPH_WAITS = 2,   /* load waits (targets resolved per §1.3-1.4) */
-    WCP_GRAPH_STORED = 4,  /* compare what the database holds of the materialised columns:
+    WCP_GRAPH_ATTRS = 1,  /* load kind, class, ident, client, outcome, work type, self_ns */
+    WCP_GRAPH_WAITS = 2,  /* load waits (targets resolved per §1.3-1.4) */
+    WCP_GRAPH_STORED = 4, /* compare what the database holds of the materialised columns:
                             * self_ns as stored, WCP_OP_STORED_PARENT (for ingest's resolve) */
 };
 
 /* A wait of the graph (spec/analysis.md §1.3): the recorder's wcp_wait
  * (recorder/wcprof.h) as stored and resolved. */
 typedef struct wcp_graph_wait {
-    int64_t start, end;    /* recorded interval */
-    int32_t waiter;        /* op index of the waiting op */
-    int32_t target;        /* op index of the resolved target, -1: none (a named resource) */
-    uint32_t reason;       /* strings.id */
-    uint32_t ident;        /* strings.id: the resource, or the exec ident */
+    int64_t start, end; /* recorded interval */
+    int32_t waiter;     /* op index of the waiting op */
+    int32_t target;     /* op index of the resolved target, -1: none (a named resource) */
+    uint32_t reason;    /* strings.id */
+    uint32_t ident;     /* strings.id: the resource, or the exec ident */
 } wcp_graph_wait;
 
 typedef struct wcp_graph {
     int64_t run_id;
     uint32_t n_ops;
-    int64_t *id;           /* op ids, ascending */
-    int64_t *start, *end;  /* interval; end = max(d, s), or the dump's now for an open op */
-    int32_t *parent;       /* resolved parent index (§1.5), -1 for a root */
-    uint8_t *flags;        /* WCP_OP_* */
-    uint32_t *child_off;   /* children of i: child[child_off[i] .. child_off[i+1]) */
-    uint32_t *child;       /*   ... ordered by (start, id) */
+    int64_t *id;          /* op ids, ascending */
+    int64_t *start, *end; /* interval; end = max(d, s), or the dump's now for an open op */
+    int32_t *parent;      /* resolved parent index (§1.5), -1 for a root */
+    uint8_t *flags;       /* WCP_OP_* */
+    uint32_t *child_off;  /* children of i: child[child_off[i] .. child_off[i+1]) */
+    uint32_t *child;      /*   ... ordered by (start, id) */
     uint32_t n_roots;
-    uint32_t *root;        /* roots ordered by (start, id) */
+    uint32_t *root; /* roots ordered by (start, id) */
     uint32_t n_reparented;
 
     /* §1.3 exec-ident resolution: exec ops with an ident, by ident; for each
      * ident the longest exec (ties: lowest id) */
     uint32_t n_exec;
     uint32_t *exec_ident, *exec_op;
-    uint32_t exec_str;     /* strings.id of "exec", the op kind and the wait reason (0: absent) */
+    uint32_t exec_str; /* strings.id of "exec", the op kind and the wait reason (0: absent) */
 
     /* WCP_GRAPH_ATTRS (strings.id values; NULL unless loaded) */
     uint32_t *kind, *class_id, *ident, *client, *outcome, *work_type;
-    int64_t *self_ns;      /* as materialised in the database (ATTRS or STORED) */
+    int64_t *self_ns; /* as materialised in the database (ATTRS or STORED) */
 
     /* WCP_GRAPH_WAITS: the waits of op i are waits[wait_off[i] .. wait_off[i+1]),
      * ordered by (start, dump order); orphan waits are not attached */
@@ -75,8 +75,8 @@ typedef struct wcp_graph {
 
 /* Builds the graph of run_id. Returns 0, or -1 with a message in err (the
  * graph is then empty and needs no wcp_graph_free). */
-int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g,
-                    char *err, size_t errlen);
+int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err,
+                    size_t errlen);
 
 void wcp_graph_free(wcp_graph *g);
 
@@ -115,9 +115,9 @@ typedef enum wcp_step_kind { WCP_STEP_SELF, WCP_STEP_CHILD, WCP_STEP_WAIT } wcp_
 
 typedef struct wcp_step {
     wcp_step_kind kind;
-    int64_t t;             /* when: the segment's start, the child's or the wait's start */
-    int64_t len;           /* SELF: the segment's length */
-    uint32_t index;        /* CHILD: the child's op index; WAIT: its position in the spans */
+    int64_t t;      /* when: the segment's start, the child's or the wait's start */
+    int64_t len;    /* SELF: the segment's length */
+    uint32_t index; /* CHILD: the child's op index; WAIT: its position in the spans */
 } wcp_step;
 
 typedef void wcp_step_fn(void *ctx, const wcp_step *step);

@@ -32,7 +32,7 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen
         wcp_errf(err, errlen, "out of memory");
         return NULL;
     }
-    int64_t *after = NULL;   /* the trace, while the critical path is walked */
+    int64_t *after = NULL; /* the trace, while the critical path is walked */
     m->refs = 1;
     m->run_id = run;
     if (wcp_graph_build(db, run, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &m->g, err, errlen) < 0) {
@@ -56,10 +56,11 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen
         wcp_errf(err, errlen, "critical path: out of memory for run %lld", (long long)run);
         goto fail;
     }
-    free(after);   /* only the critical path needed the trace */
+    free(after); /* only the critical path needed the trace */
     for (size_t k = 0; k < m->n_path; k++)
         if (m->path[k].what == WCP_SEG_SELF)
-            m->classes.cls[m->classes.of_op[m->path[k].op]].critical += m->path[k].end - m->path[k].start;
+            m->classes.cls[m->classes.of_op[m->path[k].op]].critical +=
+                m->path[k].end - m->path[k].start;
     return m;
 fail:
     free(after);
@@ -106,10 +107,11 @@ wcp_model *wcp_model_get(wcp_model_cache *c, int64_t run, char *err, size_t errl
     found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     if (!found) {
-        wcp_errf(err, errlen, "no run %lld in this database (SELECT id FROM runs lists them)", (long long)run);
+        wcp_errf(err, errlen, "no run %lld in this database (SELECT id FROM runs lists them)",
+                 (long long)run);
         return NULL;
     }
-    wcp_model_cache_clear(c);   /* one model at a time: they can be large */
+    wcp_model_cache_clear(c); /* one model at a time: they can be large */
     m = model_build(c->db, run, err, errlen);
     if (!m)
         return NULL;

@@ -16,17 +16,17 @@
 #include "store.h"
 
 typedef struct wcp_model {
-    int refs;                  /* the cache's and each caller's */
+    int refs; /* the cache's and each caller's */
     int64_t run_id;
-    unsigned data_version;     /* the database's, when built (SQLITE_FCNTL_DATA_VERSION) */
-    int64_t changes;           /* the connection's sqlite3_total_changes64, when built */
-    wcp_graph g;               /* with attributes and waits */
+    unsigned data_version; /* the database's, when built (SQLITE_FCNTL_DATA_VERSION) */
+    int64_t changes;       /* the connection's sqlite3_total_changes64, when built */
+    wcp_graph g;           /* with attributes and waits */
     wcp_classes classes;
-    wcp_tape tape;             /* the replay, compiled */
+    wcp_tape tape; /* the replay, compiled */
     /* the baseline replay (all factors 1) */
-    int64_t *reg, *start;      /* per op: its simulated finish and start */
-    int64_t baseline, actual;  /* its makespan, and the recorded one */
-    wcp_seg *path;             /* its critical path (§4), n_path segments */
+    int64_t *reg, *start;     /* per op: its simulated finish and start */
+    int64_t baseline, actual; /* its makespan, and the recorded one */
+    wcp_seg *path;            /* its critical path (§4), n_path segments */
     size_t n_path;
 } wcp_model;
 
@@ -40,8 +40,8 @@ static inline const wcp_class *wcp_op_class(const wcp_model *m, uint32_t i)
  * models can be large). The caller sets db and zeroes the rest; not
  * thread-safe (a connection's statements run one at a time). */
 typedef struct wcp_model_cache {
-    sqlite3 *db;               /* the connection the models are read from */
-    wcp_model *model;          /* the cached model, or NULL */
+    sqlite3 *db;      /* the connection the models are read from */
+    wcp_model *model; /* the cached model, or NULL */
 } wcp_model_cache;
 
 /* The model of run, from the cache or built now (and then cached). The

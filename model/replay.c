@@ -15,8 +15,8 @@ enum { HAS_START = 1, ACTIVE = 2, DONE = 4 };
 /* An op's actions (§3), generated when its replay begins. */
 enum { A_SELF, A_DELAY, A_SPAWN, A_JOIN, A_AWAIT };
 typedef struct act {
-    int64_t len;           /* SELF, DELAY */
-    uint32_t idx;          /* DELAY: the wait; SPAWN, JOIN: the child; AWAIT: the target */
+    int64_t len;  /* SELF, DELAY */
+    uint32_t idx; /* DELAY: the wait; SPAWN, JOIN: the child; AWAIT: the target */
     uint8_t kind;
 } act;
 
@@ -36,7 +36,7 @@ typedef struct compiler {
     size_t n_fr, cap_fr;
     wcp_span *spans;
     size_t cap_spans;
-    uint32_t *joins;       /* the op being generated: its children ending by its end, by (end, id) */
+    uint32_t *joins; /* the op being generated: its children ending by its end, by (end, id) */
     size_t cap_joins, n_joins, next_join;
     size_t cap_ins;
     uint32_t gen_op;
@@ -101,12 +101,8 @@ static void gen_step(void *ctx, const wcp_step *s)
     uint32_t x = c->gen_op;
     join_until(c, s->t);
     switch (s->kind) {
-    case WCP_STEP_SELF:
-        push_act(c, A_SELF, 0, s->len);
-        break;
-    case WCP_STEP_CHILD:
-        push_act(c, A_SPAWN, s->index, 0);
-        break;
+    case WCP_STEP_SELF: push_act(c, A_SELF, 0, s->len); break;
+    case WCP_STEP_CHILD: push_act(c, A_SPAWN, s->index, 0); break;
     case WCP_STEP_WAIT: {
         uint32_t k = g->wait_off[x] + s->index;
         const wcp_graph_wait *w = &g->waits[k];
@@ -114,7 +110,7 @@ static void gen_step(void *ctx, const wcp_step *s)
             push_act(c, A_DELAY, k, w->end > w->start ? w->end - w->start : 0);
         else if ((uint32_t)w->target != x && w->end >= g->end[w->target] - WCP_AWAIT_SLACK_NS)
             push_act(c, A_AWAIT, (uint32_t)w->target, 0);
-        break;   /* else abandoned, or on itself: adds nothing */
+        break; /* else abandoned, or on itself: adds nothing */
     }
     }
 }
@@ -157,7 +153,7 @@ static void push_frame(compiler *c, uint32_t x)
     c->next_join = 0;
     c->gen_op = x;
     wcp_graph_steps(g, x, c->spans, nw, gen_step, c);
-    join_until(c, g->end[x]);   /* once more at the op's end */
+    join_until(c, g->end[x]); /* once more at the op's end */
     c->st[x] |= ACTIVE;
     c->fr[c->n_fr++] = (frame){x, WCP_NONE, base, c->n_acts, base};
 }
@@ -169,7 +165,7 @@ static void fallback(compiler *c, uint32_t y)
     const wcp_graph *g = c->g;
     int32_t p = g->parent[y];
     for (uint32_t steps = 0; p >= 0 && !(c->st[p] & HAS_START); steps++)
-        p = steps < g->n_ops ? g->parent[p] : -1;   /* a parent cycle reaches no root */
+        p = steps < g->n_ops ? g->parent[p] : -1; /* a parent cycle reaches no root */
     uint32_t a = p >= 0 ? (uint32_t)p : c->t->first_root;
     emit(c, y, WCP_I_START_FROM, a, g->start[y] - g->start[a], c->t->first[a]);
     c->st[y] |= HAS_START;
@@ -219,28 +215,21 @@ static void run(compiler *c)
         }
         act a = c->acts[f->pos++];
         switch (a.kind) {
-        case A_SELF:
-            emit(c, x, WCP_I_SELF, c->t->cls[x], a.len, WCP_NONE);
-            break;
-        case A_DELAY:
-            emit(c, x, WCP_I_DELAY, a.idx, a.len, WCP_NONE);
-            break;
+        case A_SELF: emit(c, x, WCP_I_SELF, c->t->cls[x], a.len, WCP_NONE); break;
+        case A_DELAY: emit(c, x, WCP_I_DELAY, a.idx, a.len, WCP_NONE); break;
         case A_SPAWN:
             if (!(c->st[a.idx] & HAS_START))
                 start_clock(c, a.idx, x, 0);
             break;
         case A_JOIN:
             if (!(c->st[a.idx] & HAS_START))
-                start_clock(c, a.idx, x, 0);   /* §3: a child not yet started gets the clock */
+                start_clock(c, a.idx, x, 0); /* §3: a child not yet started gets the clock */
             reach(c, a.idx);
             break;
-        case A_AWAIT:
-            reach(c, a.idx);
-            break;
+        case A_AWAIT: reach(c, a.idx); break;
         }
     }
 }
-
 
 int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char *err, size_t errlen)
 {
@@ -250,7 +239,7 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char 
     t->first_root = WCP_NONE;
     if (g->n_ops >= (1u << WCP_TAPE_OP_BITS))
         return wcp_errf(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
-                    (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
+                        (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
     size_t n1 = g->n_ops ? g->n_ops : 1;
     compiler c = {.t = t, .g = g};
     c.st = calloc(n1, 1);
@@ -278,8 +267,8 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char 
         uint32_t r = g->root[k];
         if (!(c.st[r] & HAS_START)) {
             if (g->start[r] >= orig_end)
-                start_clock(&c, r, J, g->start[r] - orig_end);   /* sequential: keeps the gap */
-            else {                                                /* overlapping: offset from J */
+                start_clock(&c, r, J, g->start[r] - orig_end); /* sequential: keeps the gap */
+            else {                                             /* overlapping: offset from J */
                 emit(&c, r, WCP_I_START_FROM, J, g->start[r] - g->start[J], t->first[J]);
                 c.st[r] |= HAS_START;
             }
@@ -303,8 +292,9 @@ done:
         bool big = c.too_big;
         wcp_tape_free(t);
         return big ? wcp_errf(err, errlen, "replay: run %lld needs more than 2^32 replay steps",
-                          (long long)g->run_id)
-                   : wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
+                              (long long)g->run_id)
+                   : wcp_errf(err, errlen, "replay: out of memory for run %lld",
+                              (long long)g->run_id);
     }
     for (uint32_t i = 0; i < g->n_ops; i++)
         t->unfinished += !t->finished[i];
@@ -348,24 +338,16 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
         uint32_t op = wcp_ins_op(&ins[k]), arg = ins[k].arg;
         int64_t v = ins[k].val;
         switch (wcp_ins_kind(&ins[k])) {
-        case WCP_I_START_ABS:
-            reg[op] = start[op] = v;
-            break;
-        case WCP_I_START_CLOCK:
-            reg[op] = start[op] = reg[arg] + v;
-            break;
-        case WCP_I_START_FROM:
-            reg[op] = start[op] = start[arg] + v;
-            break;
+        case WCP_I_START_ABS: reg[op] = start[op] = v; break;
+        case WCP_I_START_CLOCK: reg[op] = start[op] = reg[arg] + v; break;
+        case WCP_I_START_FROM: reg[op] = start[op] = start[arg] + v; break;
         case WCP_I_SELF:
             /* §3: length × factor, truncated toward zero */
             if (factor && factor[arg] != 1.0)
                 v = (int64_t)((double)v * factor[arg]);
             reg[op] += v;
             break;
-        case WCP_I_DELAY:
-            reg[op] += v;
-            break;
+        case WCP_I_DELAY: reg[op] += v; break;
         case WCP_I_MAX:
             if (reg[arg] > reg[op])
                 reg[op] = reg[arg];
@@ -464,7 +446,7 @@ int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t 
     *n = 0;
     if (g->n_roots == 0)
         return 0;
-    uint32_t r = g->root[0];   /* the root finishing last; ties: the first */
+    uint32_t r = g->root[0]; /* the root finishing last; ties: the first */
     for (uint32_t k = 1; k < g->n_roots; k++)
         if (reg[g->root[k]] > reg[r])
             r = g->root[k];
@@ -484,9 +466,7 @@ int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t 
         bool add = false;
         uint32_t next = t->prev[pos];
         switch (kind) {
-        case WCP_I_START_ABS:
-            next = WCP_NONE;
-            break;
+        case WCP_I_START_ABS: next = WCP_NONE; break;
         case WCP_I_START_CLOCK:
             if (in->val != 0) {
                 seg.what = WCP_SEG_GAP;
@@ -514,7 +494,7 @@ int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t 
             break;
         case WCP_I_MAX:
             if (now > before)
-                next = t->src[pos];   /* the joined or awaited op set the clock: into it */
+                next = t->src[pos]; /* the joined or awaited op set the clock: into it */
             break;
         case WCP_I_MAX_CYCLE:
             if (now > before) {

@@ -25,36 +25,47 @@
 #include "graph.h"
 
 #define WCP_NONE UINT32_MAX
-#define WCP_AWAIT_SLACK_NS 1000000   /* §3: a wait counts if it ended >= target end - 1 ms */
-#define WCP_TAPE_OP_BITS 28          /* ops per run the tape can address */
+#define WCP_AWAIT_SLACK_NS 1000000 /* §3: a wait counts if it ended >= target end - 1 ms */
+#define WCP_TAPE_OP_BITS 28        /* ops per run the tape can address */
 
 enum wcp_ins_kind {
-    WCP_I_START_ABS, WCP_I_START_CLOCK, WCP_I_START_FROM,
-    WCP_I_SELF, WCP_I_DELAY, WCP_I_MAX, WCP_I_MAX_CYCLE
+    WCP_I_START_ABS,
+    WCP_I_START_CLOCK,
+    WCP_I_START_FROM,
+    WCP_I_SELF,
+    WCP_I_DELAY,
+    WCP_I_MAX,
+    WCP_I_MAX_CYCLE
 };
 
 typedef struct wcp_ins {
-    uint32_t op_kind;      /* op | kind << WCP_TAPE_OP_BITS */
+    uint32_t op_kind; /* op | kind << WCP_TAPE_OP_BITS */
     uint32_t arg;
     int64_t val;
 } wcp_ins;
 
-static inline uint32_t wcp_ins_op(const wcp_ins *i) { return i->op_kind & ((1u << WCP_TAPE_OP_BITS) - 1); }
-static inline unsigned wcp_ins_kind(const wcp_ins *i) { return i->op_kind >> WCP_TAPE_OP_BITS; }
+static inline uint32_t wcp_ins_op(const wcp_ins *i)
+{
+    return i->op_kind & ((1u << WCP_TAPE_OP_BITS) - 1);
+}
+static inline unsigned wcp_ins_kind(const wcp_ins *i)
+{
+    return i->op_kind >> WCP_TAPE_OP_BITS;
+}
 
 typedef struct wcp_tape {
     const wcp_graph *g;
-    const uint32_t *cls;   /* class index of each op (the caller's) */
-    size_t n;              /* instructions */
+    const uint32_t *cls; /* class index of each op (the caller's) */
+    size_t n;            /* instructions */
     wcp_ins *ins;
-    uint32_t *src;         /* per instruction, for walking back (§4): START_CLOCK: the
+    uint32_t *src;          /* per instruction, for walking back (§4): START_CLOCK: the
                             * source op's latest instruction then; START_FROM, MAX_CYCLE:
                             * arg's START; MAX: arg's last instruction; else WCP_NONE */
-    uint32_t *prev;        /* per instruction: the op's previous one (WCP_NONE for its START) */
-    uint32_t *first, *last;/* per op: its START and its last instruction (WCP_NONE: none) */
-    uint8_t *finished;     /* per op: replayed to its end */
-    uint32_t first_root;   /* op index, WCP_NONE for an empty run */
-    uint32_t *start_slot;  /* per op: its slot among the ops whose start is read (START_FROM,
+    uint32_t *prev;         /* per instruction: the op's previous one (WCP_NONE for its START) */
+    uint32_t *first, *last; /* per op: its START and its last instruction (WCP_NONE: none) */
+    uint8_t *finished;      /* per op: replayed to its end */
+    uint32_t first_root;    /* op index, WCP_NONE for an empty run */
+    uint32_t *start_slot;   /* per op: its slot among the ops whose start is read (START_FROM,
                             * MAX_CYCLE, the makespan), WCP_NONE for the others */
     uint32_t n_start_slots;
     uint64_t cycles, fallbacks, unfinished;
@@ -62,7 +73,8 @@ typedef struct wcp_tape {
 
 /* Compiles the replay of g (with waits loaded); cls[i] is op i's class
  * index, used as the SELF instructions' arg. 0, or -1 with a message. */
-int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char *err, size_t errlen);
+int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char *err,
+                     size_t errlen);
 void wcp_tape_free(wcp_tape *t);
 
 /* One replay: factor[c] for class c (NULL: all 1). reg and start have one
@@ -93,10 +105,10 @@ enum wcp_seg_what { WCP_SEG_SELF, WCP_SEG_WAIT, WCP_SEG_GAP, WCP_SEG_OFFSET, WCP
 extern const char *const wcp_seg_what_name[];
 
 typedef struct wcp_seg {
-    int64_t start, end;    /* simulated times */
-    uint32_t op;           /* op index */
-    uint32_t wait;         /* WAIT: index into g->waits */
-    uint8_t what;          /* enum wcp_seg_what */
+    int64_t start, end; /* simulated times */
+    uint32_t op;        /* op index */
+    uint32_t wait;      /* WAIT: index into g->waits */
+    uint8_t what;       /* enum wcp_seg_what */
 } wcp_seg;
 
 /* §4: the critical path of the replay whose registers and trace are given,

@@ -10,17 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK 65536            /* ops per materialisation chunk */
+#define CHUNK 65536 /* ops per materialisation chunk */
 
 typedef struct op_upd {
-    int64_t id, parent, self;  /* parent -1: NULL */
+    int64_t id, parent, self; /* parent -1: NULL */
     int reparented;
-    bool self_only;            /* parent and reparented as stored: only self_ns changes */
+    bool self_only; /* parent and reparented as stored: only self_ns changes */
 } op_upd;
 
 typedef struct wait_upd {
-    int64_t key[7];            /* waiter, start, end, recorded target, ident, reason, dup */
-    int64_t target;            /* -1: NULL */
+    int64_t key[7]; /* waiter, start, end, recorded target, ident, reason, dup */
+    int64_t target; /* -1: NULL */
     int orphan;
 } wait_upd;
 
@@ -45,8 +45,8 @@ static void *vec_push(vec *v)
 /* One row of the waits cursor: resolves its target (§1.3), counts it, and
  * queues a change when the stored target or orphan flag differs. Returns 0,
  * or -1 out of memory. */
-static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int orphan, vec *changes, int64_t *n_waits,
-                    int64_t *n_orphans)
+static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int orphan, vec *changes,
+                    int64_t *n_waits, int64_t *n_orphans)
 {
     wait_upd u;
     for (int k = 0; k < 7; k++)
@@ -76,18 +76,26 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
         spans = {.size = sizeof(wcp_span)};
     int rc = -1;
     int64_t n_waits = 0, n_orphans = 0, n_open = 0;
-    if (sqlite3_prepare_v2(db, "SELECT waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup, "
-                               "target_id, orphan FROM waits WHERE run_id = ?1 AND waiter_id BETWEEN ?2 AND ?3 "
-                               "ORDER BY waiter_id, start_ns, end_ns", -1, &sel_waits, NULL) ||
-        sqlite3_prepare_v2(db, "UPDATE ops SET parent_id = ?3, reparented = ?4, self_ns = ?5 "
-                               "WHERE run_id = ?1 AND id = ?2", -1, &upd_op, NULL) ||
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup, "
+            "target_id, orphan FROM waits WHERE run_id = ?1 AND waiter_id BETWEEN ?2 AND ?3 "
+            "ORDER BY waiter_id, start_ns, end_ns",
+            -1, &sel_waits, NULL) ||
+        sqlite3_prepare_v2(db,
+                           "UPDATE ops SET parent_id = ?3, reparented = ?4, self_ns = ?5 "
+                           "WHERE run_id = ?1 AND id = ?2",
+                           -1, &upd_op, NULL) ||
         /* most changes are self time alone: a statement that leaves parent_id
          * alone leaves the ops_children index alone too */
-        sqlite3_prepare_v2(db, "UPDATE ops SET self_ns = ?3 WHERE run_id = ?1 AND id = ?2", -1, &upd_self,
-                           NULL) ||
-        sqlite3_prepare_v2(db, "UPDATE waits SET target_id = ?9, orphan = ?10 WHERE run_id = ?1 AND "
-                               "waiter_id = ?2 AND start_ns = ?3 AND end_ns = ?4 AND recorded_target_id = ?5 "
-                               "AND ident_id = ?6 AND reason = ?7 AND dup = ?8", -1, &upd_wait, NULL)) {
+        sqlite3_prepare_v2(db, "UPDATE ops SET self_ns = ?3 WHERE run_id = ?1 AND id = ?2", -1,
+                           &upd_self, NULL) ||
+        sqlite3_prepare_v2(
+            db,
+            "UPDATE waits SET target_id = ?9, orphan = ?10 WHERE run_id = ?1 AND "
+            "waiter_id = ?2 AND start_ns = ?3 AND end_ns = ?4 AND recorded_target_id = ?5 "
+            "AND ident_id = ?6 AND reason = ?7 AND dup = ?8",
+            -1, &upd_wait, NULL)) {
         snprintf(err, errlen, "materialise: %s", sqlite3_errmsg(db));
         goto out;
     }
@@ -193,14 +201,15 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
             rlast = g.end[r];
     }
     sqlite3_stmt *upd_run;
-    if (sqlite3_prepare_v2(db,
+    if (sqlite3_prepare_v2(
+            db,
             "UPDATE runs SET ops = ?2, waits = ?3, links = (SELECT count(*) FROM links WHERE run_id = ?1), "
             "roots = ?4, open_ops = ?5, orphan_waits = ?6, reparented_ops = ?7, first_start_ns = ?8, "
-            "last_end_ns = ?9, span_ns = ?9 - ?8, makespan_ns = ?10 WHERE id = ?1", -1, &upd_run,
-            NULL) != SQLITE_OK)
+            "last_end_ns = ?9, span_ns = ?9 - ?8, makespan_ns = ?10 WHERE id = ?1",
+            -1, &upd_run, NULL) != SQLITE_OK)
         goto dberr;
-    int64_t v[] = {run_id, n, n_waits, g.n_roots, n_open, n_orphans, g.n_reparented, first, last,
-                   rlast - rfirst};
+    int64_t v[] = {run_id,         n,     n_waits, g.n_roots,     n_open, n_orphans,
+                   g.n_reparented, first, last,    rlast - rfirst};
     for (int k = 0; k < 10; k++)
         sqlite3_bind_int64(upd_run, k + 1, v[k]);
     if (n == 0)

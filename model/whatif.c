@@ -40,8 +40,9 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
         size_t len = strcspn(p, ", \t\n]");
         double f;
         if (!parse_factor(p, len, &f)) {
-            wcp_errf(err, errlen, "bad factor \"%.*s\": factors are numbers >= 0, as in [0,0.5,0.9]",
-                 (int)(len ? len : strcspn(p, "]")), p);
+            wcp_errf(err, errlen,
+                     "bad factor \"%.*s\": factors are numbers >= 0, as in [0,0.5,0.9]",
+                     (int)(len ? len : strcspn(p, "]")), p);
             goto fail;
         }
         if (*n == cap) {
@@ -63,7 +64,8 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
     while (isspace((unsigned char)*p))
         p++;
     if (*p || *n == 0) {
-        wcp_errf(err, errlen, "bad factor list \"%s\": expected numbers >= 0, as in [0,0.5,0.9]", text);
+        wcp_errf(err, errlen, "bad factor list \"%s\": expected numbers >= 0, as in [0,0.5,0.9]",
+                 text);
         goto fail;
     }
     return 0;
@@ -79,8 +81,10 @@ static int set_factor(const wcp_model *m, const char *key, double f, double *fac
 {
     int64_t c = wcp_classes_find(&m->classes, key);
     if (c < 0)
-        return wcp_errf(err, errlen, "no class key \"%s\" in run %lld (class keys are kind:class; "
-                    "SELECT class_key FROM class_stats lists them)", key, (long long)m->run_id);
+        return wcp_errf(err, errlen,
+                        "no class key \"%s\" in run %lld (class keys are kind:class; "
+                        "SELECT class_key FROM class_stats lists them)",
+                        key, (long long)m->run_id);
     factor[c] = f;
     return 0;
 }
@@ -94,19 +98,22 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
         factor[c] = 1.0;
     while (isspace((unsigned char)*p))
         p++;
-    if (*p == '{') {   /* a JSON object, for keys with spaces or commas */
+    if (*p == '{') { /* a JSON object, for keys with spaces or commas */
         sqlite3_stmt *st;
         int rc;
-        if (sqlite3_prepare_v2(db, "SELECT key, value, type FROM json_each(?1)", -1, &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(db, "SELECT key, value, type FROM json_each(?1)", -1, &st, NULL) !=
+            SQLITE_OK)
             return wcp_errf(err, errlen, "what-if: %s", sqlite3_errmsg(db));
         sqlite3_bind_text(st, 1, spec, -1, SQLITE_STATIC);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             const char *key = (const char *)sqlite3_column_text(st, 0);
             const char *type = (const char *)sqlite3_column_text(st, 2);
             double f = sqlite3_column_double(st, 1);
-            if (!type || (strcmp(type, "integer") && strcmp(type, "real")) || !isfinite(f) || f < 0) {
-                wcp_errf(err, errlen, "bad factor for \"%s\": factors are numbers >= 0", key ? key : "");
-                sqlite3_finalize(st);   /* after the message: it frees key */
+            if (!type || (strcmp(type, "integer") && strcmp(type, "real")) || !isfinite(f) ||
+                f < 0) {
+                wcp_errf(err, errlen, "bad factor for \"%s\": factors are numbers >= 0",
+                         key ? key : "");
+                sqlite3_finalize(st); /* after the message: it frees key */
                 return -1;
             }
             if (set_factor(m, key, f, factor, err, errlen) < 0) {
@@ -126,8 +133,10 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
             if (!item)
                 return wcp_errf(err, errlen, "out of memory");
             if (!eq || eq == item || !parse_factor(eq + 1, strlen(eq + 1), &f)) {
-                wcp_errf(err, errlen, "bad what-if \"%s\": expected KEY=F (KEY a class key kind:class, "
-                     "F a number >= 0)", item);
+                wcp_errf(err, errlen,
+                         "bad what-if \"%s\": expected KEY=F (KEY a class key kind:class, "
+                         "F a number >= 0)",
+                         item);
                 free(item);
                 return -1;
             }
@@ -143,7 +152,8 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
         }
     }
     if (items == 0)
-        return wcp_errf(err, errlen, "empty what-if: expected KEY=F ..., as in call_exec:Container.from=0.5");
+        return wcp_errf(err, errlen,
+                        "empty what-if: expected KEY=F ..., as in call_exec:Container.from=0.5");
     return 0;
 }
 
@@ -179,7 +189,8 @@ static void *worker(void *arg)
     const wcp_model *m = p->m;
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
     size_t ns = m->tape.n_start_slots ? m->tape.n_start_slots : 1;
-    int64_t (*reg)[WCP_LANES] = malloc(n1 * sizeof *reg), (*start)[WCP_LANES] = malloc(ns * sizeof *start);
+    int64_t(*reg)[WCP_LANES] = malloc(n1 * sizeof *reg),
+    (*start)[WCP_LANES] = malloc(ns * sizeof *start);
     if (!reg || !start) {
         atomic_store(&p->oom, 1);
     } else {
@@ -240,7 +251,7 @@ void wcp_ranking_free(wcp_ranking *r)
 
 typedef struct rank_order {
     const wcp_model *m;
-    size_t mid;            /* the factor that ranks */
+    size_t mid; /* the factor that ranks */
 } rank_order;
 
 static int by_saving(const void *a, const void *b, void *ctx)
@@ -270,7 +281,7 @@ int wcp_rank(const wcp_model *m, const double *f, size_t nf, int64_t min_self, s
     memset(out, 0, sizeof *out);
     for (uint32_t k = 0; k < m->classes.n; k++)
         nc += m->classes.cls[k].total_self >= min_self;
-    bool all = top == 0 || top >= nc;   /* every candidate kept: one pool for every factor */
+    bool all = top == 0 || top >= nc; /* every candidate kept: one pool for every factor */
     out->r = malloc((nc ? nc : 1) * sizeof *out->r);
     out->saved = calloc(nc * nf + 1, sizeof *out->saved);
     wcp_job *jobs = malloc((nc * nf + 1) * sizeof *jobs);
@@ -289,7 +300,7 @@ int wcp_rank(const wcp_model *m, const double *f, size_t nf, int64_t min_self, s
     if (wcp_run_jobs(m, jobs, nj) < 0)
         goto oom;
     qsort_r(out->r, out->n, sizeof *out->r, by_saving, &(rank_order){m, mid});
-    if (!all) {   /* the kept classes at the other factors */
+    if (!all) { /* the kept classes at the other factors */
         out->n = top;
         nj = 0;
         for (size_t j = 0; j < nf; j++)

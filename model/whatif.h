@@ -22,7 +22,8 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
  * (per instruction); the caller frees them, also on failure. Returns the
  * makespan, or -1 with a message in err. */
 int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, double **factor,
-                          int64_t **reg, int64_t **start, int64_t **after, char *err, size_t errlen);
+                          int64_t **reg, int64_t **start, int64_t **after, char *err,
+                          size_t errlen);
 
 /* One what-if replay: class cls at factor (every other class 1); *saved
  * receives the baseline makespan minus the replay's. */
@@ -50,15 +51,15 @@ bool wcp_saves_nothing(const wcp_model *m, uint32_t cls, double f);
 
 /* One ranked class: its savings, one per factor of the ranking. */
 typedef struct wcp_ranked {
-    uint32_t cls;          /* class index */
-    int64_t *saved;        /* saved[j]: the baseline makespan minus the replay's at factor j */
+    uint32_t cls;   /* class index */
+    int64_t *saved; /* saved[j]: the baseline makespan minus the replay's at factor j */
 } wcp_ranked;
 
 /* Classes ranked by what speeding them up saves. */
 typedef struct wcp_ranking {
-    wcp_ranked *r;         /* best first */
-    size_t n;              /* classes ranked */
-    int64_t *saved;        /* the savings of all of them (r[i].saved points into it) */
+    wcp_ranked *r;  /* best first */
+    size_t n;       /* classes ranked */
+    int64_t *saved; /* the savings of all of them (r[i].saved points into it) */
 } wcp_ranking;
 
 /* Ranks the classes of m with at least min_self ns of self time by their

@@ -21,102 +21,136 @@
 
 int wcp__use_tsc;
 
-typedef struct { uint64_t ticks; int64_t ns; } point; /* ns since origin */
+typedef struct {
+    uint64_t ticks;
+    int64_t ns;
+} point; /* ns since origin */
 
 static struct {
-  int64_t epoch_unix_ns;  /* CLOCK_REALTIME at origin */
-  int64_t origin_mono_ns; /* CLOCK_MONOTONIC at origin */
-  point *pts;             /* calibration points, ticks increasing */
-  size_t npts, cap;
+    int64_t epoch_unix_ns;  /* CLOCK_REALTIME at origin */
+    int64_t origin_mono_ns; /* CLOCK_MONOTONIC at origin */
+    point *pts;             /* calibration points, ticks increasing */
+    size_t npts, cap;
 } C;
 
-int64_t wcp__mono_ns(void) { return wcp__clock_ns(CLOCK_MONOTONIC); }
-uint64_t wcp__ticks_slow(void) {
-  return (uint64_t)wcp__clock_ns(CLOCK_MONOTONIC);
+int64_t wcp__mono_ns(void)
+{
+    return wcp__clock_ns(CLOCK_MONOTONIC);
 }
-int64_t wcp__epoch_unix_ns(void) { return C.epoch_unix_ns; }
-int64_t wcp__origin_mono_ns(void) { return C.origin_mono_ns; }
+uint64_t wcp__ticks_slow(void)
+{
+    return (uint64_t)wcp__clock_ns(CLOCK_MONOTONIC);
+}
+int64_t wcp__epoch_unix_ns(void)
+{
+    return C.epoch_unix_ns;
+}
+int64_t wcp__origin_mono_ns(void)
+{
+    return C.origin_mono_ns;
+}
 
-static int has_invariant_tsc(void) {
+static int has_invariant_tsc(void)
+{
 #if defined(__x86_64__)
-  unsigned a, b, c, d;
-  if (getenv("WCPROF_NO_TSC")) return 0;
-  if (!__get_cpuid(0x80000000u, &a, &b, &c, &d) || a < 0x80000007u) return 0;
-  __get_cpuid(0x80000007u, &a, &b, &c, &d);
-  return (d >> 8) & 1;
+    unsigned a, b, c, d;
+    if (getenv("WCPROF_NO_TSC"))
+        return 0;
+    if (!__get_cpuid(0x80000000u, &a, &b, &c, &d) || a < 0x80000007u)
+        return 0;
+    __get_cpuid(0x80000007u, &a, &b, &c, &d);
+    return (d >> 8) & 1;
 #else
-  return 0;
+    return 0;
 #endif
 }
 
 /* Reads ticks and the monotonic clock as close together as possible. */
-static point sample(void) {
-  point p;
-  int64_t m = wcp__clock_ns(CLOCK_MONOTONIC);
+static point sample(void)
+{
+    point p;
+    int64_t m = wcp__clock_ns(CLOCK_MONOTONIC);
 #if defined(__x86_64__)
-  if (wcp__use_tsc) __asm__ __volatile__("lfence" ::: "memory");
+    if (wcp__use_tsc)
+        __asm__ __volatile__("lfence" ::: "memory");
 #endif
-  p.ticks = wcp__ticks();
-  p.ns = m - C.origin_mono_ns;
-  return p;
+    p.ticks = wcp__ticks();
+    p.ns = m - C.origin_mono_ns;
+    return p;
 }
 
 /* Called once, under the init once-guard, before any event exists. */
-void wcp__clock_init(void) {
-  wcp__use_tsc = has_invariant_tsc();
-  C.epoch_unix_ns = wcp__clock_ns(CLOCK_REALTIME);
-  C.origin_mono_ns = wcp__clock_ns(CLOCK_MONOTONIC);
-  C.cap = 16;
-  C.pts = malloc(C.cap * sizeof *C.pts);
-  if (C.pts) C.pts[C.npts++] = sample();
+void wcp__clock_init(void)
+{
+    wcp__use_tsc = has_invariant_tsc();
+    C.epoch_unix_ns = wcp__clock_ns(CLOCK_REALTIME);
+    C.origin_mono_ns = wcp__clock_ns(CLOCK_MONOTONIC);
+    C.cap = 16;
+    C.pts = malloc(C.cap * sizeof *C.pts);
+    if (C.pts)
+        C.pts[C.npts++] = sample();
 }
 
 /* The forked child: a run of its own, with its own time origin and epoch
  * (never the parent's, so the two runs never merge). The points array
  * may have been in the middle of a realloc by a parent's dump: it is left
  * alone (not freed) and a new one made. */
-void wcp__clock_fork_child(void) {
-  int64_t parent_epoch = C.epoch_unix_ns;
-  C.pts = NULL;
-  C.npts = C.cap = 0;
-  C.epoch_unix_ns = wcp__clock_ns(CLOCK_REALTIME);
-  if (C.epoch_unix_ns <= parent_epoch) C.epoch_unix_ns = parent_epoch + 1;
-  C.origin_mono_ns = wcp__clock_ns(CLOCK_MONOTONIC);
-  C.cap = 16;
-  C.pts = malloc(C.cap * sizeof *C.pts);
-  if (C.pts) C.pts[C.npts++] = sample();
-  else C.cap = 0;
+void wcp__clock_fork_child(void)
+{
+    int64_t parent_epoch = C.epoch_unix_ns;
+    C.pts = NULL;
+    C.npts = C.cap = 0;
+    C.epoch_unix_ns = wcp__clock_ns(CLOCK_REALTIME);
+    if (C.epoch_unix_ns <= parent_epoch)
+        C.epoch_unix_ns = parent_epoch + 1;
+    C.origin_mono_ns = wcp__clock_ns(CLOCK_MONOTONIC);
+    C.cap = 16;
+    C.pts = malloc(C.cap * sizeof *C.pts);
+    if (C.pts)
+        C.pts[C.npts++] = sample();
+    else
+        C.cap = 0;
 }
 
-void wcp__clock_mark(void) {
-  point p = sample();
-  if (C.npts && p.ticks <= C.pts[C.npts - 1].ticks) return;
-  if (C.npts == C.cap) {
-    size_t cap = C.cap ? 2 * C.cap : 16;
-    point *n = realloc(C.pts, cap * sizeof *n);
-    if (!n) return; /* keep extrapolating from the last segment */
-    C.pts = n;
-    C.cap = cap;
-  }
-  C.pts[C.npts++] = p;
+void wcp__clock_mark(void)
+{
+    point p = sample();
+    if (C.npts && p.ticks <= C.pts[C.npts - 1].ticks)
+        return;
+    if (C.npts == C.cap) {
+        size_t cap = C.cap ? 2 * C.cap : 16;
+        point *n = realloc(C.pts, cap * sizeof *n);
+        if (!n)
+            return; /* keep extrapolating from the last segment */
+        C.pts = n;
+        C.cap = cap;
+    }
+    C.pts[C.npts++] = p;
 }
 
-static int64_t lerp(const point *a, const point *b, uint64_t t) {
-  if (t <= a->ticks) return a->ns;
-  unsigned __int128 num = (unsigned __int128)(t - a->ticks) *
-                          (uint64_t)(b->ns - a->ns);
-  return a->ns + (int64_t)(num / (b->ticks - a->ticks));
+static int64_t lerp(const point *a, const point *b, uint64_t t)
+{
+    if (t <= a->ticks)
+        return a->ns;
+    unsigned __int128 num = (unsigned __int128)(t - a->ticks) * (uint64_t)(b->ns - a->ns);
+    return a->ns + (int64_t)(num / (b->ticks - a->ticks));
 }
 
-int64_t wcp__ticks_to_ns(uint64_t t) {
-  if (!wcp__use_tsc) return (int64_t)t - C.origin_mono_ns;
-  if (C.npts < 2) return C.npts ? C.pts[0].ns : 0;
-  if (t >= C.pts[C.npts - 1].ticks) /* clamp: at most a few ns past */
-    return C.pts[C.npts - 1].ns;
-  size_t lo = 0, hi = C.npts - 1; /* find pts[lo] <= t < pts[hi] */
-  while (hi - lo > 1) {
-    size_t mid = (lo + hi) / 2;
-    if (C.pts[mid].ticks <= t) lo = mid; else hi = mid;
-  }
-  return lerp(&C.pts[lo], &C.pts[hi], t);
+int64_t wcp__ticks_to_ns(uint64_t t)
+{
+    if (!wcp__use_tsc)
+        return (int64_t)t - C.origin_mono_ns;
+    if (C.npts < 2)
+        return C.npts ? C.pts[0].ns : 0;
+    if (t >= C.pts[C.npts - 1].ticks) /* clamp: at most a few ns past */
+        return C.pts[C.npts - 1].ns;
+    size_t lo = 0, hi = C.npts - 1; /* find pts[lo] <= t < pts[hi] */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (C.pts[mid].ticks <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lerp(&C.pts[lo], &C.pts[hi], t);
 }

@@ -51,18 +51,18 @@ extern "C" {
 /* ---- errors ------------------------------------------------------------ */
 
 /* X-macro list of every error code: name, value, message. */
-#define WCP_ERRNO_MAP(XX)                                                    \
-  XX(INVAL,   -1, "invalid argument")                                        \
-  XX(NOMEM,   -2, "out of memory")                                           \
-  XX(IO,      -3, "write failed (see errno)")                                \
-  XX(FULL,    -4, "name table full (255 names per set)")                     \
-  XX(OPEN,    -5, "cannot open the output file (see errno)")                 \
-  XX(THREAD,  -6, "cannot start the dump helper thread")
+#define WCP_ERRNO_MAP(XX)                                                                          \
+    XX(INVAL, -1, "invalid argument")                                                              \
+    XX(NOMEM, -2, "out of memory")                                                                 \
+    XX(IO, -3, "write failed (see errno)")                                                         \
+    XX(FULL, -4, "name table full (255 names per set)")                                            \
+    XX(OPEN, -5, "cannot open the output file (see errno)")                                        \
+    XX(THREAD, -6, "cannot start the dump helper thread")
 
 typedef enum wcp_error {
-  WCP_OK = 0,
+    WCP_OK = 0,
 #define WCP__ERR_ENUM(name, val, msg) WCP_E##name = (val),
-  WCP_ERRNO_MAP(WCP__ERR_ENUM)
+    WCP_ERRNO_MAP(WCP__ERR_ENUM)
 #undef WCP__ERR_ENUM
 } wcp_error;
 
@@ -83,22 +83,47 @@ typedef uint8_t wcp_outcome;
 typedef uint8_t wcp_reason;
 typedef uint8_t wcp_link_kind;
 
-enum { WCP_KIND_NONE, WCP_KIND_CALL, WCP_KIND_CALL_EXEC, WCP_KIND_LAZY,
-       WCP_KIND_EXEC_PHASE, WCP_KIND_EXEC, WCP_KIND_SERVICE_START,
-       WCP_KIND_SESSION_PHASE, WCP_KIND_IO, WCP_KIND_INTERNAL };
+enum {
+    WCP_KIND_NONE,
+    WCP_KIND_CALL,
+    WCP_KIND_CALL_EXEC,
+    WCP_KIND_LAZY,
+    WCP_KIND_EXEC_PHASE,
+    WCP_KIND_EXEC,
+    WCP_KIND_SERVICE_START,
+    WCP_KIND_SESSION_PHASE,
+    WCP_KIND_IO,
+    WCP_KIND_INTERNAL
+};
 enum { WCP_WORK_NONE, WCP_WORK_ENGINE, WCP_WORK_USER, WCP_WORK_EXTERNAL };
-enum { WCP_OUTCOME_NONE, WCP_OUTCOME_HIT, WCP_OUTCOME_EXECUTED,
-       WCP_OUTCOME_JOINED, WCP_OUTCOME_DO_NOT_CACHE, WCP_OUTCOME_OK,
-       WCP_OUTCOME_ERROR, WCP_OUTCOME_CANCELED };
-enum { WCP_REASON_NONE, WCP_REASON_CALL_EXEC, WCP_REASON_SINGLEFLIGHT,
-       WCP_REASON_LAZY, WCP_REASON_SERVICE, WCP_REASON_LOCK,
-       WCP_REASON_EXEC, WCP_REASON_IO };
-enum { WCP_LINK_NONE, WCP_LINK_NESTED_CLIENT, WCP_LINK_RESULT,
-       WCP_LINK_REUSED_RESULT };
+enum {
+    WCP_OUTCOME_NONE,
+    WCP_OUTCOME_HIT,
+    WCP_OUTCOME_EXECUTED,
+    WCP_OUTCOME_JOINED,
+    WCP_OUTCOME_DO_NOT_CACHE,
+    WCP_OUTCOME_OK,
+    WCP_OUTCOME_ERROR,
+    WCP_OUTCOME_CANCELED
+};
+enum {
+    WCP_REASON_NONE,
+    WCP_REASON_CALL_EXEC,
+    WCP_REASON_SINGLEFLIGHT,
+    WCP_REASON_LAZY,
+    WCP_REASON_SERVICE,
+    WCP_REASON_LOCK,
+    WCP_REASON_EXEC,
+    WCP_REASON_IO
+};
+enum { WCP_LINK_NONE, WCP_LINK_NESTED_CLIENT, WCP_LINK_RESULT, WCP_LINK_REUSED_RESULT };
 
 typedef enum wcp_nameset {
-  WCP_NAMES_KIND, WCP_NAMES_WORK, WCP_NAMES_OUTCOME, WCP_NAMES_REASON,
-  WCP_NAMES_LINK
+    WCP_NAMES_KIND,
+    WCP_NAMES_WORK,
+    WCP_NAMES_OUTCOME,
+    WCP_NAMES_REASON,
+    WCP_NAMES_LINK
 } wcp_nameset;
 
 /* Registers name (copied) in set and returns its id (1..255), or the
@@ -128,12 +153,12 @@ const char *wcp_intern(const char *s);
  * safe to use after its op ended (calls on it are counted as misuse and
  * otherwise ignored). Fields are private. */
 typedef struct wcp_op {
-  uintptr_t h;   /* private: record address | WCP__F_* flags (low 6 bits) */
-  uint64_t id;   /* private: the op id (use wcp_op_id) */
+    uintptr_t h; /* private: record address | WCP__F_* flags (low 6 bits) */
+    uint64_t id; /* private: the op id (use wcp_op_id) */
 } wcp_op;
 
-#define WCP__F_RECORD 1u  /* scoped recording: record under me */
-#define WCP__F_BITS   6   /* flag bits below a record's address */
+#define WCP__F_RECORD 1u /* scoped recording: record under me */
+#define WCP__F_BITS 6    /* flag bits below a record's address */
 
 #ifdef __cplusplus
 #define WCP_NIL (wcp_op{})
@@ -144,26 +169,26 @@ typedef struct wcp_op {
 /* What an op is: all fields optional except kind and cls. Strings follow
  * the address rule at the top of this file. */
 typedef struct wcp_op_args {
-  wcp_kind kind;       /* WCP_KIND_* or a registered kind */
-  wcp_work work;       /* WCP_WORK_* or registered; 0 = none */
-  const char *cls;     /* class, e.g. "Container.withExec" */
-  const char *ident;   /* instance identity (digest, exec id) or NULL */
-  const char *client;  /* client the op serves, or NULL */
-  uint64_t result;     /* result id, 0 = none */
+    wcp_kind kind;      /* WCP_KIND_* or a registered kind */
+    wcp_work work;      /* WCP_WORK_* or registered; 0 = none */
+    const char *cls;    /* class, e.g. "Container.withExec" */
+    const char *ident;  /* instance identity (digest, exec id) or NULL */
+    const char *client; /* client the op serves, or NULL */
+    uint64_t result;    /* result id, 0 = none */
 } wcp_op_args;
 
 /* A wait in progress, held by the caller (by value, no allocation). A
  * copy ended after the original (or the other way round) is counted as
  * wait_end_twice and not recorded again. */
 typedef struct wcp_wait {
-  uint64_t waiter;     /* private */
-  uint64_t target;     /* private */
-  uint64_t start;      /* private: ticks */
-  uint64_t tok;        /* private: this wait's number on its thread */
-  void *slot;          /* private: where its thread keeps its state */
-  uint32_t ident;      /* private */
-  uint8_t reason;      /* private */
-  uint8_t state;       /* private: 0 nil, 1 waiting, 2 ended */
+    uint64_t waiter; /* private */
+    uint64_t target; /* private */
+    uint64_t start;  /* private: ticks */
+    uint64_t tok;    /* private: this wait's number on its thread */
+    void *slot;      /* private: where its thread keeps its state */
+    uint32_t ident;  /* private */
+    uint8_t reason;  /* private */
+    uint8_t state;   /* private: 0 nil, 1 waiting, 2 ended */
 } wcp_wait;
 
 #ifdef __cplusplus
@@ -180,11 +205,12 @@ extern int wcp__gate;
 
 /* Whether any recording may happen: one relaxed atomic load (0, a
  * constant, with -DWCPROF_DISABLE: code guarded by it compiles out). */
-static inline int wcp_active(void) {
+static inline int wcp_active(void)
+{
 #ifndef WCPROF_DISABLE
-  return __builtin_expect(__atomic_load_n(&wcp__gate, __ATOMIC_RELAXED), 0);
+    return __builtin_expect(__atomic_load_n(&wcp__gate, __ATOMIC_RELAXED), 0);
 #else
-  return 0;
+    return 0;
 #endif
 }
 
@@ -193,19 +219,18 @@ static inline int wcp_active(void) {
 wcp_op wcp__begin_k(wcp_kind kind, const char *cls);
 wcp_op wcp__begin(const wcp_op_args *a, wcp_op parent, int nested);
 void wcp__end(uintptr_t h, uint64_t id, wcp_outcome outcome);
-void wcp__end_result(uintptr_t h, uint64_t id, wcp_outcome outcome,
-                     uint64_t result);
-wcp_wait wcp__wait_begin(wcp_op waiter, int nested, wcp_reason reason,
-                         wcp_op target, const char *resource);
+void wcp__end_result(uintptr_t h, uint64_t id, wcp_outcome outcome, uint64_t result);
+wcp_wait wcp__wait_begin(wcp_op waiter, int nested, wcp_reason reason, wcp_op target,
+                         const char *resource);
 void wcp__wait_end(wcp_wait *w);
-void wcp__link(wcp_op from, int nested, wcp_link_kind kind, wcp_op target,
-               const char *ident, uint64_t result);
+void wcp__link(wcp_op from, int nested, wcp_link_kind kind, wcp_op target, const char *ident,
+               uint64_t result);
 void wcp__op_set_ident(wcp_op op, const char *ident);
 void wcp__op_set_result(wcp_op op, uint64_t result);
 void wcp__op_set_outcome(wcp_op op, wcp_outcome hint);
 wcp_outcome wcp__op_outcome(wcp_op op);
-uint64_t wcp__record(wcp_op parent, const wcp_op_args *a, wcp_outcome outcome,
-                     int64_t start_ns, int64_t end_ns);
+uint64_t wcp__record(wcp_op parent, const wcp_op_args *a, wcp_outcome outcome, int64_t start_ns,
+                     int64_t end_ns);
 int64_t wcp__now(void);
 wcp_op wcp__current(void);
 wcp_op wcp__adopt(wcp_op ctx, int check);
@@ -223,23 +248,28 @@ wcp_op wcp__recording(wcp_op ctx);
  * when no memory for its record could be had: counted as a dropped event,
  * cause oom). The returned handle must be ended once, on this thread,
  * with wcp_end (or use WCP_OP, or wcp::op in C++). */
-static inline wcp_op wcp_begin(wcp_kind kind, const char *cls) {
+static inline wcp_op wcp_begin(wcp_kind kind, const char *cls)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) return wcp__begin_k(kind, cls);
+    if (wcp_active())
+        return wcp__begin_k(kind, cls);
 #else
-  (void)kind; (void)cls;
+    (void)kind;
+    (void)cls;
 #endif
-  return WCP_NIL;
+    return WCP_NIL;
 }
 
 /* wcp_begin with every field of an op (a is read, not kept). */
-static inline wcp_op wcp_begin_ex(const wcp_op_args *a) {
+static inline wcp_op wcp_begin_ex(const wcp_op_args *a)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) return wcp__begin(a, WCP_NIL, 1);
+    if (wcp_active())
+        return wcp__begin(a, WCP_NIL, 1);
 #else
-  (void)a;
+    (void)a;
 #endif
-  return WCP_NIL;
+    return WCP_NIL;
 }
 
 /* Begins an op as the child of parent (WCP_NIL: a root) without touching
@@ -248,13 +278,16 @@ static inline wcp_op wcp_begin_ex(const wcp_op_args *a) {
  * completion): exactly one end is recorded, the other is counted as
  * end_twice. Recorded when recording is on globally or parent is under a
  * recording scope. */
-static inline wcp_op wcp_begin_in(wcp_op parent, const wcp_op_args *a) {
+static inline wcp_op wcp_begin_in(wcp_op parent, const wcp_op_args *a)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) return wcp__begin(a, parent, 0);
+    if (wcp_active())
+        return wcp__begin(a, parent, 0);
 #else
-  (void)parent; (void)a;
+    (void)parent;
+    (void)a;
 #endif
-  return WCP_NIL;
+    return WCP_NIL;
 }
 
 /* Ends op with outcome (WCP_OUTCOME_NONE: the hint set with
@@ -269,95 +302,124 @@ static inline wcp_op wcp_begin_in(wcp_op parent, const wcp_op_args *a) {
  *     points at an ended op;
  *   - ended twice (also two threads ending it at once): end_twice, and
  *     only the first end counts. */
-static inline void wcp_end(wcp_op op, wcp_outcome outcome) {
+static inline void wcp_end(wcp_op op, wcp_outcome outcome)
+{
 #ifndef WCPROF_DISABLE
-  if (op.h >> WCP__F_BITS) wcp__end(op.h, op.id, outcome);
+    if (op.h >> WCP__F_BITS)
+        wcp__end(op.h, op.id, outcome);
 #else
-  (void)op; (void)outcome;
+    (void)op;
+    (void)outcome;
 #endif
 }
 
 /* wcp_end that also sets the op's result id. */
-static inline void wcp_end_result(wcp_op op, wcp_outcome outcome,
-                                  uint64_t result) {
+static inline void wcp_end_result(wcp_op op, wcp_outcome outcome, uint64_t result)
+{
 #ifndef WCPROF_DISABLE
-  if (op.h >> WCP__F_BITS) wcp__end_result(op.h, op.id, outcome, result);
+    if (op.h >> WCP__F_BITS)
+        wcp__end_result(op.h, op.id, outcome, result);
 #else
-  (void)op; (void)outcome; (void)result;
+    (void)op;
+    (void)outcome;
+    (void)result;
 #endif
 }
 
 /* The op's id (unique in this run, never 0), or 0 for WCP_NIL. */
-static inline uint64_t wcp_op_id(wcp_op op) { return op.id; }
+static inline uint64_t wcp_op_id(wcp_op op)
+{
+    return op.id;
+}
 
 /* Set, while the op is open, its ident / result id / outcome hint (the
  * outcome wcp_end uses when given WCP_OUTCOME_NONE). Ignored on WCP_NIL or
  * an ended op. Thread-safe against dumps; do not set an op from two
  * threads at once, nor while another thread ends it. */
-static inline void wcp_op_set_ident(wcp_op op, const char *ident) {
+static inline void wcp_op_set_ident(wcp_op op, const char *ident)
+{
 #ifndef WCPROF_DISABLE
-  if (op.h >> WCP__F_BITS) wcp__op_set_ident(op, ident);
+    if (op.h >> WCP__F_BITS)
+        wcp__op_set_ident(op, ident);
 #else
-  (void)op; (void)ident;
+    (void)op;
+    (void)ident;
 #endif
 }
-static inline void wcp_op_set_result(wcp_op op, uint64_t result) {
+static inline void wcp_op_set_result(wcp_op op, uint64_t result)
+{
 #ifndef WCPROF_DISABLE
-  if (op.h >> WCP__F_BITS) wcp__op_set_result(op, result);
+    if (op.h >> WCP__F_BITS)
+        wcp__op_set_result(op, result);
 #else
-  (void)op; (void)result;
+    (void)op;
+    (void)result;
 #endif
 }
-static inline void wcp_op_set_outcome(wcp_op op, wcp_outcome hint) {
+static inline void wcp_op_set_outcome(wcp_op op, wcp_outcome hint)
+{
 #ifndef WCPROF_DISABLE
-  if (op.h >> WCP__F_BITS) wcp__op_set_outcome(op, hint);
+    if (op.h >> WCP__F_BITS)
+        wcp__op_set_outcome(op, hint);
 #else
-  (void)op; (void)hint;
+    (void)op;
+    (void)hint;
 #endif
 }
 /* The outcome hint of an open op; WCP_OUTCOME_NONE if none, nil or ended. */
-static inline wcp_outcome wcp_op_outcome(wcp_op op) {
+static inline wcp_outcome wcp_op_outcome(wcp_op op)
+{
 #ifndef WCPROF_DISABLE
-  if (op.h >> WCP__F_BITS) return wcp__op_outcome(op);
+    if (op.h >> WCP__F_BITS)
+        return wcp__op_outcome(op);
 #else
-  (void)op;
+    (void)op;
 #endif
-  return WCP_OUTCOME_NONE;
+    return WCP_OUTCOME_NONE;
 }
 
 /* Records an op that already finished, with explicit times in recorder
  * time (wcp_now()), as a child of parent (WCP_NIL: a root). Returns its
  * id, or 0 when not recorded (recording off, NULL a). end_ns < start_ns is
  * stored as start_ns. */
-static inline uint64_t wcp_record(wcp_op parent, const wcp_op_args *a,
-                                  wcp_outcome outcome, int64_t start_ns,
-                                  int64_t end_ns) {
+static inline uint64_t wcp_record(wcp_op parent, const wcp_op_args *a, wcp_outcome outcome,
+                                  int64_t start_ns, int64_t end_ns)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) return wcp__record(parent, a, outcome, start_ns, end_ns);
+    if (wcp_active())
+        return wcp__record(parent, a, outcome, start_ns, end_ns);
 #else
-  (void)parent; (void)a; (void)outcome; (void)start_ns; (void)end_ns;
+    (void)parent;
+    (void)a;
+    (void)outcome;
+    (void)start_ns;
+    (void)end_ns;
 #endif
-  return 0;
+    return 0;
 }
 
 /* Now in recorder time: ns since the recorder's origin (0 before the
  * first enable). Never fails. */
-static inline int64_t wcp_now(void) {
+static inline int64_t wcp_now(void)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) return wcp__now();
+    if (wcp_active())
+        return wcp__now();
 #endif
-  return 0;
+    return 0;
 }
 
 /* ---- context: the current op, handoff, scoped recording --------------- */
 
 /* This thread's current op (WCP_NIL if none): carry it to attribute work
  * done elsewhere to it. */
-static inline wcp_op wcp_current(void) {
+static inline wcp_op wcp_current(void)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) return wcp__current();
+    if (wcp_active())
+        return wcp__current();
 #endif
-  return WCP_NIL;
+    return WCP_NIL;
 }
 
 /* Makes ctx this thread's current op (ops begun here become its
@@ -366,25 +428,28 @@ static inline wcp_op wcp_current(void) {
  * WCP_ADOPT, or wcp::adopt in C++). Adopting an op that has already
  * ended is counted as misuse (adopt_ended); it is adopted all the same
  * (its children name it as their parent). */
-static inline wcp_op wcp_adopt(wcp_op ctx) {
+static inline wcp_op wcp_adopt(wcp_op ctx)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) return wcp__adopt(ctx, 1);
+    if (wcp_active())
+        return wcp__adopt(ctx, 1);
 #else
-  (void)ctx;
+    (void)ctx;
 #endif
-  return WCP_NIL;
+    return WCP_NIL;
 }
 
 /* ctx marked as a recording scope: ops begun under it (as its children,
  * or on a thread that adopted it, transitively) are recorded even while
  * recording is globally off. wcp_recording(WCP_NIL) makes a scope with no
  * parent op. Thread-safe; marks the recorder active (see wcp_active). */
-static inline wcp_op wcp_recording(wcp_op ctx) {
+static inline wcp_op wcp_recording(wcp_op ctx)
+{
 #ifndef WCPROF_DISABLE
-  return wcp__recording(ctx);
+    return wcp__recording(ctx);
 #else
-  (void)ctx;
-  return WCP_NIL;
+    (void)ctx;
+    return WCP_NIL;
 #endif
 }
 
@@ -395,59 +460,70 @@ static inline wcp_op wcp_recording(wcp_op ctx) {
  * recorded and counted as misuse (wait_outside_op). A wait that ends with
  * neither a target op nor a resource (a wait on nothing: WCP_NIL given
  * and never set) is recorded and counted as misuse (wait_no_target). */
-static inline wcp_wait wcp_wait_begin(wcp_reason reason, wcp_op target) {
+static inline wcp_wait wcp_wait_begin(wcp_reason reason, wcp_op target)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active())
-    return wcp__wait_begin(WCP_NIL, 1, reason, target,
-                           WCP__NULL);
+    if (wcp_active())
+        return wcp__wait_begin(WCP_NIL, 1, reason, target, WCP__NULL);
 #else
-  (void)reason; (void)target;
+    (void)reason;
+    (void)target;
 #endif
-  return WCP__WAIT_NIL;
+    return WCP__WAIT_NIL;
 }
 
 /* Begins a wait of this thread's current op on a named resource (a lock,
  * a pool); resource follows the address rule. */
-static inline wcp_wait wcp_wait_begin_on(wcp_reason reason,
-                                         const char *resource) {
+static inline wcp_wait wcp_wait_begin_on(wcp_reason reason, const char *resource)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active())
-    return wcp__wait_begin(WCP_NIL, 1, reason, WCP_NIL, resource);
+    if (wcp_active())
+        return wcp__wait_begin(WCP_NIL, 1, reason, WCP_NIL, resource);
 #else
-  (void)reason; (void)resource;
+    (void)reason;
+    (void)resource;
 #endif
-  return WCP__WAIT_NIL;
+    return WCP__WAIT_NIL;
 }
 
 /* Begins a wait of waiter (explicit, no thread state) on target or
  * resource. */
-static inline wcp_wait wcp_wait_begin_in(wcp_op waiter, wcp_reason reason,
-                                         wcp_op target,
-                                         const char *resource) {
+static inline wcp_wait wcp_wait_begin_in(wcp_op waiter, wcp_reason reason, wcp_op target,
+                                         const char *resource)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) return wcp__wait_begin(waiter, 0, reason, target, resource);
+    if (wcp_active())
+        return wcp__wait_begin(waiter, 0, reason, target, resource);
 #else
-  (void)waiter; (void)reason; (void)target; (void)resource;
+    (void)waiter;
+    (void)reason;
+    (void)target;
+    (void)resource;
 #endif
-  return WCP__WAIT_NIL;
+    return WCP__WAIT_NIL;
 }
 
 /* Sets the awaited op of a wait in progress. No-op on a nil or ended wait. */
-static inline void wcp_wait_set_target(wcp_wait *w, wcp_op target) {
+static inline void wcp_wait_set_target(wcp_wait *w, wcp_op target)
+{
 #ifndef WCPROF_DISABLE
-  if (w->state == 1) w->target = target.id;
+    if (w->state == 1)
+        w->target = target.id;
 #else
-  (void)w; (void)target;
+    (void)w;
+    (void)target;
 #endif
 }
 
 /* Ends and records the wait. No-op on a nil wait; ending one twice (or a
  * copy of an ended one) is counted as misuse (wait_end_twice). */
-static inline void wcp_wait_end(wcp_wait *w) {
+static inline void wcp_wait_end(wcp_wait *w)
+{
 #ifndef WCPROF_DISABLE
-  if (w->state) wcp__wait_end(w);
+    if (w->state)
+        wcp__wait_end(w);
 #else
-  (void)w;
+    (void)w;
 #endif
 }
 
@@ -457,57 +533,72 @@ static inline void wcp_wait_end(wcp_wait *w) {
  * WCP_NIL), with an optional ident (for nested_client: the nested
  * client's id) and result id. Outside any op: not recorded, counted as
  * misuse (link_outside_op). */
-static inline void wcp_link(wcp_link_kind kind, wcp_op target,
-                            const char *ident, uint64_t result) {
+static inline void wcp_link(wcp_link_kind kind, wcp_op target, const char *ident, uint64_t result)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) wcp__link(WCP_NIL, 1, kind, target, ident, result);
+    if (wcp_active())
+        wcp__link(WCP_NIL, 1, kind, target, ident, result);
 #else
-  (void)kind; (void)target; (void)ident; (void)result;
+    (void)kind;
+    (void)target;
+    (void)ident;
+    (void)result;
 #endif
 }
 
 /* wcp_link from an explicit op. */
-static inline void wcp_link_from(wcp_op from, wcp_link_kind kind,
-                                 wcp_op target, const char *ident,
-                                 uint64_t result) {
+static inline void wcp_link_from(wcp_op from, wcp_link_kind kind, wcp_op target, const char *ident,
+                                 uint64_t result)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) wcp__link(from, 0, kind, target, ident, result);
+    if (wcp_active())
+        wcp__link(from, 0, kind, target, ident, result);
 #else
-  (void)from; (void)kind; (void)target; (void)ident; (void)result;
+    (void)from;
+    (void)kind;
+    (void)target;
+    (void)ident;
+    (void)result;
 #endif
 }
 
 /* ---- scoped macros (GCC/Clang cleanup attribute; C only) --------------- */
 
 #if !defined(__cplusplus) && (defined(__GNUC__) || defined(__clang__))
-static inline void wcp__scope_end(wcp_op *op) { wcp_end(*op, WCP_OUTCOME_NONE); }
-static inline void wcp__scope_wait_end(wcp_wait *w) { wcp_wait_end(w); }
-static inline void wcp__scope_restore(wcp_op *prev) {
+static inline void wcp__scope_end(wcp_op *op)
+{
+    wcp_end(*op, WCP_OUTCOME_NONE);
+}
+static inline void wcp__scope_wait_end(wcp_wait *w)
+{
+    wcp_wait_end(w);
+}
+static inline void wcp__scope_restore(wcp_op *prev)
+{
 #ifndef WCPROF_DISABLE
-  if (wcp_active()) wcp__adopt(*prev, 0);
+    if (wcp_active())
+        wcp__adopt(*prev, 0);
 #else
-  (void)prev;
+    (void)prev;
 #endif
 }
 /* Declares `wcp_op name`, begun now, ended (with its outcome hint) on
  * every path out of the enclosing block. */
-#define WCP_OP(name, kind, cls)                                              \
-  wcp_op name __attribute__((cleanup(wcp__scope_end))) = wcp_begin(kind, cls)
-#define WCP_OP_EX(name, ...)                                                 \
-  wcp_op name __attribute__((cleanup(wcp__scope_end))) =                    \
-      wcp_begin_ex(&(wcp_op_args){__VA_ARGS__})
+#define WCP_OP(name, kind, cls)                                                                    \
+    wcp_op name __attribute__((cleanup(wcp__scope_end))) = wcp_begin(kind, cls)
+#define WCP_OP_EX(name, ...)                                                                       \
+    wcp_op name __attribute__((cleanup(wcp__scope_end))) = wcp_begin_ex(&(wcp_op_args){__VA_ARGS__})
 /* Declares `wcp_wait name` on target, ended on every path out of the block. */
-#define WCP_WAIT(name, reason, target)                                       \
-  wcp_wait name __attribute__((cleanup(wcp__scope_wait_end))) =             \
-      wcp_wait_begin(reason, target)
-#define WCP_WAIT_ON(name, reason, resource)                                  \
-  wcp_wait name __attribute__((cleanup(wcp__scope_wait_end))) =             \
-      wcp_wait_begin_on(reason, resource)
+#define WCP_WAIT(name, reason, target)                                                             \
+    wcp_wait name __attribute__((cleanup(wcp__scope_wait_end))) = wcp_wait_begin(reason, target)
+#define WCP_WAIT_ON(name, reason, resource)                                                        \
+    wcp_wait name __attribute__((cleanup(wcp__scope_wait_end))) =                                  \
+        wcp_wait_begin_on(reason, resource)
 /* Adopts ctx until the end of the block (restoring the previous current
  * op is not counted as adopt_ended, even if that op ended meanwhile). */
-#define WCP_ADOPT(ctx)                                                       \
-  wcp_op WCP__CAT(wcp__prev_, __LINE__)                                      \
-      __attribute__((cleanup(wcp__scope_restore), unused)) = wcp_adopt(ctx)
+#define WCP_ADOPT(ctx)                                                                             \
+    wcp_op WCP__CAT(wcp__prev_, __LINE__) __attribute__((cleanup(wcp__scope_restore), unused)) =   \
+        wcp_adopt(ctx)
 #define WCP__CAT(a, b) WCP__CAT2(a, b)
 #define WCP__CAT2(a, b) a##b
 #endif
@@ -525,8 +616,8 @@ void wcp_disable(void);
 int wcp_is_enabled(void);
 
 typedef enum wcp_limit_mode {
-  WCP_LIMIT_DROP = 0,  /* at the cap, new events are dropped and counted */
-  WCP_LIMIT_RING = 1   /* at the cap, a thread overwrites its oldest events
+    WCP_LIMIT_DROP = 0, /* at the cap, new events are dropped and counted */
+    WCP_LIMIT_RING = 1  /* at the cap, a thread overwrites its oldest events
                           (flight recorder), counted as dropped */
 } wcp_limit_mode;
 
@@ -548,14 +639,14 @@ int wcp_set_limit(uint64_t max_events, wcp_limit_mode mode);
 
 /* Why an event was lost (the dump header's "dropped_by_cause" keys). */
 typedef enum wcp_drop_cause {
-  WCP_DROP_CAP,    /* "cap": drop mode, the cap reached */
-  WCP_DROP_RING,   /* "ring": ring mode, overwritten by newer events */
-  WCP_DROP_DUMP,   /* "dump": ring mode, at the cap, the chunk the thread
+    WCP_DROP_CAP,  /* "cap": drop mode, the cap reached */
+    WCP_DROP_RING, /* "ring": ring mode, overwritten by newer events */
+    WCP_DROP_DUMP, /* "dump": ring mode, at the cap, the chunk the thread
                       would have overwritten was held by a dump (a
                       non-flushing one reading it in place, or one
                       taking the thread's events at that moment) */
-  WCP_DROP_OOM,    /* "oom": no memory for a buffer chunk or an op record */
-  WCP_DROP__COUNT
+    WCP_DROP_OOM,  /* "oom": no memory for a buffer chunk or an op record */
+    WCP_DROP__COUNT
 } wcp_drop_cause;
 
 /* Events lost so far in this run, in all (the dump header's
@@ -597,19 +688,19 @@ int wcp_reserve(uint64_t n_events);
 /* Where the buffers' memory stands (counters read without stopping
  * anyone, so only roughly consistent with each other). */
 typedef struct wcp_memstats {
-  uint64_t chunk_bytes;        /* memory of one chunk */
-  uint64_t chunks_mapped;      /* chunks mapped so far (kept until exit) */
-  uint64_t chunks_held;        /* in threads' buffers (count against the cap) */
-  uint64_t chunks_ready;       /* faulted in, in the pool */
-  uint64_t chunks_by_threads;  /* mapped by recording threads: pool empty */
-  uint64_t chunks_prefaulted;  /* mapped by the pre-fault thread */
-  uint64_t chunks_reserved;    /* mapped by wcp_reserve / WCPROF_RESERVE */
-  uint64_t slabs_huge;         /* slabs mapped asking for huge pages */
-  uint64_t slabs_small;        /* slabs mapped with 4 KiB pages */
-  uint64_t prefault_cpu_ns;    /* CPU time the pre-fault thread used */
-  uint64_t reserve_chunks;     /* ready chunks it aims to keep (grows when
+    uint64_t chunk_bytes;       /* memory of one chunk */
+    uint64_t chunks_mapped;     /* chunks mapped so far (kept until exit) */
+    uint64_t chunks_held;       /* in threads' buffers (count against the cap) */
+    uint64_t chunks_ready;      /* faulted in, in the pool */
+    uint64_t chunks_by_threads; /* mapped by recording threads: pool empty */
+    uint64_t chunks_prefaulted; /* mapped by the pre-fault thread */
+    uint64_t chunks_reserved;   /* mapped by wcp_reserve / WCPROF_RESERVE */
+    uint64_t slabs_huge;        /* slabs mapped asking for huge pages */
+    uint64_t slabs_small;       /* slabs mapped with 4 KiB pages */
+    uint64_t prefault_cpu_ns;   /* CPU time the pre-fault thread used */
+    uint64_t reserve_chunks;    /* ready chunks it aims to keep (grows when
                                   threads record faster than it covers) */
-  int prefault_running;        /* 1 while the pre-fault thread exists */
+    int prefault_running;       /* 1 while the pre-fault thread exists */
 } wcp_memstats;
 /* Fills *s. Thread-safe; cannot fail. */
 void wcp_memstats_get(wcp_memstats *s);
@@ -622,26 +713,27 @@ void wcp_memstats_get(wcp_memstats *s);
  * WCPROF_ABORT_ON_MISUSE; WCPROF_ABORT_ON_MISUSE=0 then turns it off
  * again). */
 typedef enum wcp_misuse {
-  WCP_MISUSE_END_OUT_OF_ORDER, /* a nested op ended before its children */
-  WCP_MISUSE_END_TWICE,        /* an op ended again (or by two at once) */
-  WCP_MISUSE_WAIT_OUTSIDE_OP,  /* a wait begun with no current op */
-  WCP_MISUSE_WAIT_END_TWICE,   /* a wait (or a copy of it) ended again */
-  WCP_MISUSE_LINK_OUTSIDE_OP,  /* a link recorded with no current op */
-  WCP_MISUSE_END_OTHER_THREAD, /* a wcp_begin op ended on another thread */
-  WCP_MISUSE_WAIT_NO_TARGET,   /* a wait ended with neither target nor
+    WCP_MISUSE_END_OUT_OF_ORDER, /* a nested op ended before its children */
+    WCP_MISUSE_END_TWICE,        /* an op ended again (or by two at once) */
+    WCP_MISUSE_WAIT_OUTSIDE_OP,  /* a wait begun with no current op */
+    WCP_MISUSE_WAIT_END_TWICE,   /* a wait (or a copy of it) ended again */
+    WCP_MISUSE_LINK_OUTSIDE_OP,  /* a link recorded with no current op */
+    WCP_MISUSE_END_OTHER_THREAD, /* a wcp_begin op ended on another thread */
+    WCP_MISUSE_WAIT_NO_TARGET,   /* a wait ended with neither target nor
                                   resource: a wait on nothing */
-  WCP_MISUSE_ADOPT_ENDED,      /* wcp_adopt of an op that had ended */
-  WCP_MISUSE_STRING_CHANGED,   /* WCPROF_CHECK=1: a string address passed
+    WCP_MISUSE_ADOPT_ENDED,      /* wcp_adopt of an op that had ended */
+    WCP_MISUSE_STRING_CHANGED,   /* WCPROF_CHECK=1: a string address passed
                                   again with other content (the address
                                   rule broken); the new content is kept */
-  WCP_MISUSE__COUNT
+    WCP_MISUSE__COUNT
 } wcp_misuse;
 /* The count for kind; 0 for an unknown kind. Thread-safe. */
 uint64_t wcp_misuse_count(wcp_misuse kind);
 
 /* ---- dumps ------------------------------------------------------------------ */
 
-#define WCP_DUMP_FLUSH 1u  /* forget the events written (each event is then
+#define WCP_DUMP_FLUSH                                                                             \
+    1u /* forget the events written (each event is then
                               written by exactly one dump) */
 
 /* Writes a dump of everything recorded so far (minus what earlier
@@ -683,118 +775,176 @@ int wcp_dump_on_signal(int signo, const char *pattern);
 namespace wcp {
 
 class op {
- public:
-  /* wcp_begin / wcp_begin_ex: a child of this thread's current op. */
-  op(wcp_kind kind, const char *cls) noexcept : h_(wcp_begin(kind, cls)) {}
-  explicit op(const wcp_op_args &a) noexcept : h_(wcp_begin_ex(&a)) {}
-  /* wcp_begin_in: a child of parent, leaving the current op alone. */
-  static op in(wcp_op parent, const wcp_op_args &a) noexcept {
-    return op(wcp_begin_in(parent, &a));
-  }
-  /* Takes over an op begun with the C calls (ended by this object). */
-  static op adopt_handle(wcp_op h) noexcept { return op(h); }
-  op(op &&o) noexcept : h_(o.h_) { o.h_ = WCP_NIL; }
-  op &operator=(op &&o) noexcept {
-    if (this != &o) {
-      end();
-      h_ = o.h_;
-      o.h_ = WCP_NIL;
+  public:
+    /* wcp_begin / wcp_begin_ex: a child of this thread's current op. */
+    op(wcp_kind kind, const char *cls) noexcept : h_(wcp_begin(kind, cls))
+    {
     }
-    return *this;
-  }
-  op(const op &) = delete;
-  op &operator=(const op &) = delete;
-  /* Ends with the outcome hint (wcp_op_set_outcome), unless ended. */
-  ~op() { end(); }
+    explicit op(const wcp_op_args &a) noexcept : h_(wcp_begin_ex(&a))
+    {
+    }
+    /* wcp_begin_in: a child of parent, leaving the current op alone. */
+    static op in(wcp_op parent, const wcp_op_args &a) noexcept
+    {
+        return op(wcp_begin_in(parent, &a));
+    }
+    /* Takes over an op begun with the C calls (ended by this object). */
+    static op adopt_handle(wcp_op h) noexcept
+    {
+        return op(h);
+    }
+    op(op &&o) noexcept : h_(o.h_)
+    {
+        o.h_ = WCP_NIL;
+    }
+    op &operator=(op &&o) noexcept
+    {
+        if (this != &o) {
+            end();
+            h_ = o.h_;
+            o.h_ = WCP_NIL;
+        }
+        return *this;
+    }
+    op(const op &) = delete;
+    op &operator=(const op &) = delete;
+    /* Ends with the outcome hint (wcp_op_set_outcome), unless ended. */
+    ~op()
+    {
+        end();
+    }
 
-  /* Ends now (later calls and the destructor do nothing). */
-  void end(wcp_outcome outcome = WCP_OUTCOME_NONE) noexcept {
-    wcp_op h = h_;
-    h_ = WCP_NIL;
-    wcp_end(h, outcome);
-  }
-  void end_result(wcp_outcome outcome, uint64_t result) noexcept {
-    wcp_op h = h_;
-    h_ = WCP_NIL;
-    wcp_end_result(h, outcome, result);
-  }
-  void set_ident(const char *ident) noexcept { wcp_op_set_ident(h_, ident); }
-  void set_result(uint64_t result) noexcept { wcp_op_set_result(h_, result); }
-  void set_outcome(wcp_outcome hint) noexcept { wcp_op_set_outcome(h_, hint); }
-  /* The handle (the op's context, to carry to other threads). */
-  wcp_op handle() const noexcept { return h_; }
-  uint64_t id() const noexcept { return wcp_op_id(h_); }
-  /* Gives the handle up without ending it (the caller ends it). */
-  wcp_op release() noexcept {
-    wcp_op h = h_;
-    h_ = WCP_NIL;
-    return h;
-  }
+    /* Ends now (later calls and the destructor do nothing). */
+    void end(wcp_outcome outcome = WCP_OUTCOME_NONE) noexcept
+    {
+        wcp_op h = h_;
+        h_ = WCP_NIL;
+        wcp_end(h, outcome);
+    }
+    void end_result(wcp_outcome outcome, uint64_t result) noexcept
+    {
+        wcp_op h = h_;
+        h_ = WCP_NIL;
+        wcp_end_result(h, outcome, result);
+    }
+    void set_ident(const char *ident) noexcept
+    {
+        wcp_op_set_ident(h_, ident);
+    }
+    void set_result(uint64_t result) noexcept
+    {
+        wcp_op_set_result(h_, result);
+    }
+    void set_outcome(wcp_outcome hint) noexcept
+    {
+        wcp_op_set_outcome(h_, hint);
+    }
+    /* The handle (the op's context, to carry to other threads). */
+    wcp_op handle() const noexcept
+    {
+        return h_;
+    }
+    uint64_t id() const noexcept
+    {
+        return wcp_op_id(h_);
+    }
+    /* Gives the handle up without ending it (the caller ends it). */
+    wcp_op release() noexcept
+    {
+        wcp_op h = h_;
+        h_ = WCP_NIL;
+        return h;
+    }
 
- private:
-  explicit op(wcp_op h) noexcept : h_(h) {}
-  wcp_op h_;
+  private:
+    explicit op(wcp_op h) noexcept : h_(h)
+    {
+    }
+    wcp_op h_;
 };
 
 class wait {
- public:
-  /* wcp_wait_begin: this thread's current op waits on target. */
-  wait(wcp_reason reason, wcp_op target) noexcept
-      : w_(wcp_wait_begin(reason, target)) {}
-  /* wcp_wait_begin_on: ... on a named resource. */
-  wait(wcp_reason reason, const char *resource) noexcept
-      : w_(wcp_wait_begin_on(reason, resource)) {}
-  /* wcp_wait_begin_in: waiter (explicit) waits on target or resource. */
-  static wait in(wcp_op waiter, wcp_reason reason, wcp_op target,
-                 const char *resource) noexcept {
-    return wait(wcp_wait_begin_in(waiter, reason, target, resource));
-  }
-  wait(wait &&o) noexcept : w_(o.w_) { o.w_ = WCP__WAIT_NIL; }
-  wait &operator=(wait &&o) noexcept {
-    if (this != &o) {
-      end();
-      w_ = o.w_;
-      o.w_ = WCP__WAIT_NIL;
+  public:
+    /* wcp_wait_begin: this thread's current op waits on target. */
+    wait(wcp_reason reason, wcp_op target) noexcept : w_(wcp_wait_begin(reason, target))
+    {
     }
-    return *this;
-  }
-  wait(const wait &) = delete;
-  wait &operator=(const wait &) = delete;
-  ~wait() { end(); }
+    /* wcp_wait_begin_on: ... on a named resource. */
+    wait(wcp_reason reason, const char *resource) noexcept : w_(wcp_wait_begin_on(reason, resource))
+    {
+    }
+    /* wcp_wait_begin_in: waiter (explicit) waits on target or resource. */
+    static wait in(wcp_op waiter, wcp_reason reason, wcp_op target, const char *resource) noexcept
+    {
+        return wait(wcp_wait_begin_in(waiter, reason, target, resource));
+    }
+    wait(wait &&o) noexcept : w_(o.w_)
+    {
+        o.w_ = WCP__WAIT_NIL;
+    }
+    wait &operator=(wait &&o) noexcept
+    {
+        if (this != &o) {
+            end();
+            w_ = o.w_;
+            o.w_ = WCP__WAIT_NIL;
+        }
+        return *this;
+    }
+    wait(const wait &) = delete;
+    wait &operator=(const wait &) = delete;
+    ~wait()
+    {
+        end();
+    }
 
-  void set_target(wcp_op target) noexcept { wcp_wait_set_target(&w_, target); }
-  /* Ends now (later calls and the destructor do nothing). */
-  void end() noexcept {
-    if (w_.state == 1) wcp_wait_end(&w_);
-    w_ = WCP__WAIT_NIL;
-  }
+    void set_target(wcp_op target) noexcept
+    {
+        wcp_wait_set_target(&w_, target);
+    }
+    /* Ends now (later calls and the destructor do nothing). */
+    void end() noexcept
+    {
+        if (w_.state == 1)
+            wcp_wait_end(&w_);
+        w_ = WCP__WAIT_NIL;
+    }
 
- private:
-  explicit wait(const wcp_wait &w) noexcept : w_(w) {}
-  wcp_wait w_;
+  private:
+    explicit wait(const wcp_wait &w) noexcept : w_(w)
+    {
+    }
+    wcp_wait w_;
 };
 
 class adopt {
- public:
-  /* wcp_adopt(ctx) now, the previous current op restored on destruction
+  public:
+    /* wcp_adopt(ctx) now, the previous current op restored on destruction
    * (restoring is not counted as adopt_ended). */
-  explicit adopt(wcp_op ctx) noexcept : prev_(wcp_adopt(ctx)) {}
-  ~adopt() {
+    explicit adopt(wcp_op ctx) noexcept : prev_(wcp_adopt(ctx))
+    {
+    }
+    ~adopt()
+    {
 #ifndef WCPROF_DISABLE
-    if (wcp_active()) wcp__adopt(prev_, 0);
+        if (wcp_active())
+            wcp__adopt(prev_, 0);
 #endif
-  }
-  adopt(const adopt &) = delete;
-  adopt &operator=(const adopt &) = delete;
-  adopt(adopt &&) = delete;
-  adopt &operator=(adopt &&) = delete;
-  /* The op that was current before. */
-  wcp_op previous() const noexcept { return prev_; }
+    }
+    adopt(const adopt &) = delete;
+    adopt &operator=(const adopt &) = delete;
+    adopt(adopt &&) = delete;
+    adopt &operator=(adopt &&) = delete;
+    /* The op that was current before. */
+    wcp_op previous() const noexcept
+    {
+        return prev_;
+    }
 
- private:
-  wcp_op prev_;
+  private:
+    wcp_op prev_;
 };
 
-}  // namespace wcp
+} // namespace wcp
 #endif /* __cplusplus */
 #endif /* WCPROF_H */

@@ -27,19 +27,19 @@
 
 #include "shell.h"
 
-#define MAX_FACTORS 16          /* .rank's factor columns at most */
-#define DRIFT_ROWS 10           /* .drift's default row limit */
+#define MAX_FACTORS 16 /* .rank's factor columns at most */
+#define DRIFT_ROWS 10  /* .drift's default row limit */
 
 /* An argument of an analysis statement, bound to ?2, ?3, ... */
 typedef struct AnaArg {
-  const char *text;        /* bound as text when not NULL, */
-  long long num;           /* else as this integer */
+    const char *text; /* bound as text when not NULL, */
+    long long num;    /* else as this integer */
 } AnaArg;
 
 /* The rows of wcp_dot_cmds[] (commands.c) whose functions live here, and
 ** the generated part of ".help report". */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
-  cmd_rank, cmd_report;
+    cmd_rank, cmd_report;
 DotHelp report_help;
 
 /* ---- helpers */
@@ -47,79 +47,83 @@ DotHelp report_help;
 /* Parses one what-if factor, a decimal number >= 0 ("0.5", ".5", "2",
 ** "1e-3"), and writes it into name as C's %g writes it ("0.5"): the name of
 ** its .rank column and the text passed to the extension. Returns 0, or -1. */
-static int parse_factor(const char *s, char *name, size_t size) {
-  char *end;
-  double x;
-  if (!(s[0] >= '0' && s[0] <= '9') && s[0] != '.')
-    return -1;                    /* no sign, "inf", "nan" or white space */
-  if (s[strspn(s, "0123456789.eE+-")] != 0)
-    return -1;                    /* no hexadecimal */
-  x = strtod(s, &end);
-  if (end == s || *end || !isfinite(x) || x < 0)
-    return -1;
-  snprintf(name, size, "%g", x);
-  return 0;
+static int parse_factor(const char *s, char *name, size_t size)
+{
+    char *end;
+    double x;
+    if (!(s[0] >= '0' && s[0] <= '9') && s[0] != '.')
+        return -1; /* no sign, "inf", "nan" or white space */
+    if (s[strspn(s, "0123456789.eE+-")] != 0)
+        return -1; /* no hexadecimal */
+    x = strtod(s, &end);
+    if (end == s || *end || !isfinite(x) || x < 0)
+        return -1;
+    snprintf(name, size, "%g", x);
+    return 0;
 }
 
 /* Prepares sql, binds ?1 to run and ?2, ?3, ... to args, prints its rows,
 ** then, when it printed them all, warns about dropped events. Returns 0, or
 ** 1 after printing an error. */
 static int run_analysis(ShellState *p, long long run, const char *sql, int nargs,
-                        const AnaArg *args) {
-  sqlite3_stmt *st;
-  if (shell_prepare(p, sql, &st))
-    return 1;
-  sqlite3_bind_int64(st, 1, run);
-  for (int i = 0; i < nargs; i++) {
-    if (args[i].text)
-      sqlite3_bind_text(st, i + 2, args[i].text, -1, SQLITE_TRANSIENT);
-    else
-      sqlite3_bind_int64(st, i + 2, args[i].num);
-  }
-  if (shell_exec_stmt(p, st))
-    return 1;
-  warn_dropped(p, run);
-  return 0;
+                        const AnaArg *args)
+{
+    sqlite3_stmt *st;
+    if (shell_prepare(p, sql, &st))
+        return 1;
+    sqlite3_bind_int64(st, 1, run);
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].text)
+            sqlite3_bind_text(st, i + 2, args[i].text, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_int64(st, i + 2, args[i].num);
+    }
+    if (shell_exec_stmt(p, st))
+        return 1;
+    warn_dropped(p, run);
+    return 0;
 }
 
 /* Runs "SELECT cols FROM tvf(?2, ...) WHERE run = ?1 tail" (tvf: c's
 ** function; no parentheses without args) through run_analysis(). */
-static int run_tvf(ShellState *p, const DotCmd *c, long long run, const char *cols,
-                   int nargs, const AnaArg *args, const char *tail) {
-  sqlite3_str *q = sqlite3_str_new(p->db);
-  char *sql;
-  int rc;
-  sqlite3_str_appendf(q, "SELECT %s FROM %s", cols, c->tvf);
-  for (int i = 0; i < nargs; i++)
-    sqlite3_str_appendf(q, "%s?%d", i ? ", " : "(", i + 2);
-  sqlite3_str_appendf(q, "%s WHERE run = ?1%s%s", nargs ? ")" : "", *tail ? " " : "", tail);
-  sql = sqlite3_str_finish(q);
-  if (!sql) {
-    shell_error(p, "out of memory");
-    return 1;
-  }
-  rc = run_analysis(p, run, sql, nargs, args);
-  sqlite3_free(sql);
-  return rc;
+static int run_tvf(ShellState *p, const DotCmd *c, long long run, const char *cols, int nargs,
+                   const AnaArg *args, const char *tail)
+{
+    sqlite3_str *q = sqlite3_str_new(p->db);
+    char *sql;
+    int rc;
+    sqlite3_str_appendf(q, "SELECT %s FROM %s", cols, c->tvf);
+    for (int i = 0; i < nargs; i++)
+        sqlite3_str_appendf(q, "%s?%d", i ? ", " : "(", i + 2);
+    sqlite3_str_appendf(q, "%s WHERE run = ?1%s%s", nargs ? ")" : "", *tail ? " " : "", tail);
+    sql = sqlite3_str_finish(q);
+    if (!sql) {
+        shell_error(p, "out of memory");
+        return 1;
+    }
+    rc = run_analysis(p, run, sql, nargs, args);
+    sqlite3_free(sql);
+    return rc;
 }
 
 /* Joins argv[1..argc-1] with single spaces into one malloc'd string: the
 ** what-if spec "KEY=F KEY=F". NULL when out of memory. */
-static char *join_words(int argc, char **argv) {
-  size_t n = 1;
-  char *s;
-  for (int i = 1; i < argc; i++)
-    n += strlen(argv[i]) + 1;
-  s = malloc(n);
-  if (!s)
-    return NULL;
-  s[0] = 0;
-  for (int i = 1; i < argc; i++) {
-    if (i > 1)
-      strcat(s, " ");
-    strcat(s, argv[i]);
-  }
-  return s;
+static char *join_words(int argc, char **argv)
+{
+    size_t n = 1;
+    char *s;
+    for (int i = 1; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    s = malloc(n);
+    if (!s)
+        return NULL;
+    s[0] = 0;
+    for (int i = 1; i < argc; i++) {
+        if (i > 1)
+            strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
 }
 
 /* ---- the analyses */
@@ -128,127 +132,138 @@ static char *join_words(int argc, char **argv) {
 ** replay_summary(run) when the analyses extension provides it, else they
 ** are NULL (the command works without the extension, so its row names no
 ** tvf and .report always has it). */
-int cmd_summary(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  long long run;
-  if (take_run(p, c, &argc, argv, &run))
-    return 1;
-  if (argc != 1)
-    return dot_usage(p, c);
-  if (shell_has_function(p, "replay_summary"))
+int cmd_summary(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    if (take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc != 1)
+        return dot_usage(p, c);
+    if (shell_has_function(p, "replay_summary"))
+        return run_analysis(
+            p, run,
+            "SELECT s.ops, s.roots, s.open_ops, s.dropped_events, s.orphan_waits,"
+            " s.span_ns, s.makespan_ns, f.baseline_ns, round(f.drift_pct, 3) AS drift_pct,"
+            " f.cycles_broken, f.fallback_anchors"
+            " FROM run_summary s LEFT JOIN replay_summary(?1) f ON 1"
+            " WHERE s.run_id = ?1",
+            0, NULL);
     return run_analysis(p, run,
-                        "SELECT s.ops, s.roots, s.open_ops, s.dropped_events, s.orphan_waits,"
-                        " s.span_ns, s.makespan_ns, f.baseline_ns, round(f.drift_pct, 3) AS drift_pct,"
-                        " f.cycles_broken, f.fallback_anchors"
-                        " FROM run_summary s LEFT JOIN replay_summary(?1) f ON 1"
-                        " WHERE s.run_id = ?1",
+                        "SELECT ops, roots, open_ops, dropped_events, orphan_waits, span_ns,"
+                        " makespan_ns, NULL AS baseline_ns, NULL AS drift_pct,"
+                        " NULL AS cycles_broken, NULL AS fallback_anchors"
+                        " FROM run_summary WHERE run_id = ?1",
                         0, NULL);
-  return run_analysis(p, run,
-                      "SELECT ops, roots, open_ops, dropped_events, orphan_waits, span_ns,"
-                      " makespan_ns, NULL AS baseline_ns, NULL AS drift_pct,"
-                      " NULL AS cycles_broken, NULL AS fallback_anchors"
-                      " FROM run_summary WHERE run_id = ?1",
-                      0, NULL);
 }
 
-int cmd_selftime(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  long long run;
-  AnaArg limit = {NULL, WCP_SELFTIME_ROWS};
-  if (take_run(p, c, &argc, argv, &run))
-    return 1;
-  if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit.num) != 0))
-    return dot_usage(p, c);
-  if (limit.num == 0)
-    limit.num = -1;                 /* all */
-  return run_analysis(p, run,
-                      "SELECT class_key, work_type, count, total_self_ns, total_wall_ns,"
-                      " p50_self_ns, p95_self_ns, max_self_ns, outcomes, dup_executed"
-                      " FROM class_stats WHERE run_id = ?1"
-                      " ORDER BY total_self_ns DESC, class_key LIMIT ?2",
-                      1, &limit);
+int cmd_selftime(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg limit = {NULL, WCP_SELFTIME_ROWS};
+    if (take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit.num) != 0))
+        return dot_usage(p, c);
+    if (limit.num == 0)
+        limit.num = -1; /* all */
+    return run_analysis(p, run,
+                        "SELECT class_key, work_type, count, total_self_ns, total_wall_ns,"
+                        " p50_self_ns, p95_self_ns, max_self_ns, outcomes, dup_executed"
+                        " FROM class_stats WHERE run_id = ?1"
+                        " ORDER BY total_self_ns DESC, class_key LIMIT ?2",
+                        1, &limit);
 }
 
 /* .chain ?DEPTH? and .simchain ?DEPTH?: blocking_chain(depth, run) and
 ** simulated_chain(depth, run); without DEPTH the extension's default. */
-int cmd_chain(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  long long run;
-  AnaArg depth = {NULL, 0};
-  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
-    return 1;
-  if (argc > 2 || (argc == 2 && parse_count(argv[1], &depth.num) != 0))
-    return dot_usage(p, c);
-  return run_tvf(p, c, run, "seq, op_id, class_key, start_ns, end_ns, dur_ns, self_ns",
-                 argc - 1, &depth, "ORDER BY seq");
+int cmd_chain(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg depth = {NULL, 0};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2 || (argc == 2 && parse_count(argv[1], &depth.num) != 0))
+        return dot_usage(p, c);
+    return run_tvf(p, c, run, "seq, op_id, class_key, start_ns, end_ns, dur_ns, self_ns", argc - 1,
+                   &depth, "ORDER BY seq");
 }
 
 /* .critpath and .whatif: every KEY=F word joined with spaces into the one
 ** spec argument (none: the baseline, for .critpath; .whatif needs one). The
 ** extension checks the spec and says what is wrong with it. */
 static int run_spec(ShellState *p, const DotCmd *c, int argc, char **argv, int required,
-                    const char *cols, const char *tail) {
-  long long run;
-  AnaArg spec = {NULL, 0};
-  int rc;
-  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
-    return 1;
-  if (required && argc < 2)
-    return dot_usage(p, c);
-  if (argc > 1 && !(spec.text = join_words(argc, argv))) {
-    shell_error(p, "out of memory");
-    return 1;
-  }
-  rc = run_tvf(p, c, run, cols, argc > 1, &spec, tail);
-  free((char *)spec.text);
-  return rc;
+                    const char *cols, const char *tail)
+{
+    long long run;
+    AnaArg spec = {NULL, 0};
+    int rc;
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (required && argc < 2)
+        return dot_usage(p, c);
+    if (argc > 1 && !(spec.text = join_words(argc, argv))) {
+        shell_error(p, "out of memory");
+        return 1;
+    }
+    rc = run_tvf(p, c, run, cols, argc > 1, &spec, tail);
+    free((char *)spec.text);
+    return rc;
 }
 
-int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  return run_spec(p, c, argc, argv, 0,
-                  "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns",
-                  "ORDER BY seq");
+int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    return run_spec(p, c, argc, argv, 0,
+                    "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns",
+                    "ORDER BY seq");
 }
 
-int cmd_whatif(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  return run_spec(p, c, argc, argv, 1, "baseline_ns, makespan_ns, saved_ns, factors", "");
+int cmd_whatif(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    return run_spec(p, c, argc, argv, 1, "baseline_ns, makespan_ns, saved_ns, factors", "");
 }
 
 /* .deadair ?NS?: dead_air(min_ns, run); NS in nanoseconds or with a unit. */
-int cmd_deadair(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  long long run;
-  AnaArg min = {NULL, 0};
-  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
-    return 1;
-  if (argc > 2)
-    return dot_usage(p, c);
-  if (argc == 2 && parse_ns(argv[1], &min.num) != 0) {
-    shell_error(p, ".%s: NS is a length in nanoseconds (50000000) or with a unit ns, us, ms "
-                   "or s (50ms), not \"%s\"", c->name, argv[1]);
-    return 1;
-  }
-  return run_tvf(p, c, run, "start_ns, end_ns, dur_ns", argc - 1, &min, "ORDER BY start_ns");
+int cmd_deadair(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg min = {NULL, 0};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (argc == 2 && parse_ns(argv[1], &min.num) != 0) {
+        shell_error(p,
+                    ".%s: NS is a length in nanoseconds (50000000) or with a unit ns, us, ms "
+                    "or s (50ms), not \"%s\"",
+                    c->name, argv[1]);
+        return 1;
+    }
+    return run_tvf(p, c, run, "start_ns, end_ns, dur_ns", argc - 1, &min, "ORDER BY start_ns");
 }
 
 /* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts
 ** most from what was recorded; .drift origins ?N?: those where drift starts
 ** (origin_ns > 0, the growth their dependencies do not explain). */
-int cmd_drift(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  long long run, limit = DRIFT_ROWS;
-  int origins;
-  char tail[128];
-  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
-    return 1;
-  origins = argc > 1 && strcmp(argv[1], "origins") == 0;
-  if (origins) {
-    argv++;
-    argc--;
-  }
-  if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit) != 0))
-    return dot_usage(p, c);
-  snprintf(tail, sizeof tail, "%s LIMIT %lld",
-           origins ? "AND origin_ns > 0 ORDER BY origin_ns DESC, op_id"
-                   : "ORDER BY drift_ns DESC, op_id",
-           limit ? limit : -1);
-  return run_tvf(p, c, run, "op_id, class_key, start_ns, dur_ns, sim_dur_ns, drift_ns, origin_ns",
-                 0, NULL, tail);
+int cmd_drift(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run, limit = DRIFT_ROWS;
+    int origins;
+    char tail[128];
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    origins = argc > 1 && strcmp(argv[1], "origins") == 0;
+    if (origins) {
+        argv++;
+        argc--;
+    }
+    if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit) != 0))
+        return dot_usage(p, c);
+    snprintf(tail, sizeof tail, "%s LIMIT %lld",
+             origins ? "AND origin_ns > 0 ORDER BY origin_ns DESC, op_id"
+                     : "ORDER BY drift_ns DESC, op_id",
+             limit ? limit : -1);
+    return run_tvf(p, c, run, "op_id, class_key, start_ns, dur_ns, sim_dur_ns, drift_ns, origin_ns",
+                   0, NULL, tail);
 }
 
 /* .rank ?F,F,...? ?--min-self NS?: whatif_rank(factors, min_self_ns, run)
@@ -257,104 +272,111 @@ int cmd_drift(ShellState *p, const DotCmd *c, int argc, char **argv) {
 ** rows by rank. F is written as %g writes it (".5" is "0.5"), in the column
 ** name and in the JSON array passed to the extension alike, so the two
 ** always agree. */
-int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  static const char *const dflt[] = {"0", "0.5", "0.9"};
-  char name[MAX_FACTORS][32];
-  const char *min_text;
-  long long run;
-  AnaArg args[2] = {{NULL, 0}, {NULL, 0}};
-  int nf = 0, rc;
-  sqlite3_str *json, *q;
-  char *sql;
+int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    static const char *const dflt[] = {"0", "0.5", "0.9"};
+    char name[MAX_FACTORS][32];
+    const char *min_text;
+    long long run;
+    AnaArg args[2] = {{NULL, 0}, {NULL, 0}};
+    int nf = 0, rc;
+    sqlite3_str *json, *q;
+    char *sql;
 
-  if (need_extension(p, c) || take_run(p, c, &argc, argv, &run) ||
-      take_option(p, c, &argc, argv, "--min-self", &min_text))
-    return 1;
-  if (min_text && parse_ns(min_text, &args[1].num) != 0) {
-    shell_error(p, ".rank: --min-self wants a length in nanoseconds (1000000) or with a unit "
-                   "ns, us, ms or s (1ms), not \"%s\"", min_text);
-    return 1;
-  }
-  /* The factors: every word, split at commas. */
-  for (int i = 1; i < argc; i++) {
-    char *w = argv[i];
-    for (;;) {
-      size_t len = strcspn(w, ",");
-      char item[64];
-      snprintf(item, sizeof item, "%.*s", (int)len, w);
-      if (nf == MAX_FACTORS) {
-        shell_error(p, ".rank: at most %d factors", MAX_FACTORS);
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run) ||
+        take_option(p, c, &argc, argv, "--min-self", &min_text))
         return 1;
-      }
-      if (len >= sizeof item || parse_factor(item, name[nf], sizeof name[nf]) != 0) {
-        shell_error(p, ".rank: bad factor \"%.*s\": factors are numbers >= 0 separated by "
-                       "commas (.rank 0,0.5,0.9)", (int)len, w);
+    if (min_text && parse_ns(min_text, &args[1].num) != 0) {
+        shell_error(p,
+                    ".rank: --min-self wants a length in nanoseconds (1000000) or with a unit "
+                    "ns, us, ms or s (1ms), not \"%s\"",
+                    min_text);
         return 1;
-      }
-      for (int k = 0; k < nf; k++) {
-        if (strcmp(name[k], name[nf]) == 0) {
-          shell_error(p, ".rank: factor %s given twice", name[nf]);
-          return 1;
-        }
-      }
-      nf++;
-      if (w[len] == 0)
-        break;
-      w += len + 1;
     }
-  }
-  if (nf == 0)
-    for (; nf < 3; nf++)
-      snprintf(name[nf], sizeof name[nf], "%s", dflt[nf]);
+    /* The factors: every word, split at commas. */
+    for (int i = 1; i < argc; i++) {
+        char *w = argv[i];
+        for (;;) {
+            size_t len = strcspn(w, ",");
+            char item[64];
+            snprintf(item, sizeof item, "%.*s", (int)len, w);
+            if (nf == MAX_FACTORS) {
+                shell_error(p, ".rank: at most %d factors", MAX_FACTORS);
+                return 1;
+            }
+            if (len >= sizeof item || parse_factor(item, name[nf], sizeof name[nf]) != 0) {
+                shell_error(p,
+                            ".rank: bad factor \"%.*s\": factors are numbers >= 0 separated by "
+                            "commas (.rank 0,0.5,0.9)",
+                            (int)len, w);
+                return 1;
+            }
+            for (int k = 0; k < nf; k++) {
+                if (strcmp(name[k], name[nf]) == 0) {
+                    shell_error(p, ".rank: factor %s given twice", name[nf]);
+                    return 1;
+                }
+            }
+            nf++;
+            if (w[len] == 0)
+                break;
+            w += len + 1;
+        }
+    }
+    if (nf == 0)
+        for (; nf < 3; nf++)
+            snprintf(name[nf], sizeof name[nf], "%s", dflt[nf]);
 
-  json = sqlite3_str_new(p->db);
-  q = sqlite3_str_new(p->db);
-  for (int k = 0; k < nf; k++)
-    sqlite3_str_appendf(json, "%s%s", k ? "," : "[", name[k]);
-  sqlite3_str_appendall(json, "]");
-  sqlite3_str_appendall(q, "SELECT class_key, min(work_type) AS work_type,"
-                           " min(total_self_ns) AS total_self_ns, min(critical_ns) AS critical_ns");
-  /* factor is matched within a relative 1e-9: equal to F however the
+    json = sqlite3_str_new(p->db);
+    q = sqlite3_str_new(p->db);
+    for (int k = 0; k < nf; k++)
+        sqlite3_str_appendf(json, "%s%s", k ? "," : "[", name[k]);
+    sqlite3_str_appendall(json, "]");
+    sqlite3_str_appendall(q,
+                          "SELECT class_key, min(work_type) AS work_type,"
+                          " min(total_self_ns) AS total_self_ns, min(critical_ns) AS critical_ns");
+    /* factor is matched within a relative 1e-9: equal to F however the
   ** extension stores it (a double, or text). */
-  for (int k = 0; k < nf; k++)
-    sqlite3_str_appendf(q, ", max(CASE WHEN abs(factor - %s) <= 1e-9 * (1 + %s)"
-                           " THEN saved_ns END) AS \"saved_ns_at_%w\"",
-                        name[k], name[k], name[k]);
-  sqlite3_str_appendf(q, " FROM %s(?2%s) WHERE run = ?1"
-                         " GROUP BY class_key ORDER BY min(rank), class_key",
-                      c->tvf, min_text ? ", ?3" : "");
-  args[0].text = sqlite3_str_finish(json);
-  sql = sqlite3_str_finish(q);
-  if (!args[0].text || !sql) {
-    shell_error(p, "out of memory");
-    rc = 1;
-  } else {
-    rc = run_analysis(p, run, sql, min_text ? 2 : 1, args);
-  }
-  sqlite3_free((char *)args[0].text);
-  sqlite3_free(sql);
-  return rc;
+    for (int k = 0; k < nf; k++)
+        sqlite3_str_appendf(q,
+                            ", max(CASE WHEN abs(factor - %s) <= 1e-9 * (1 + %s)"
+                            " THEN saved_ns END) AS \"saved_ns_at_%w\"",
+                            name[k], name[k], name[k]);
+    sqlite3_str_appendf(q,
+                        " FROM %s(?2%s) WHERE run = ?1"
+                        " GROUP BY class_key ORDER BY min(rank), class_key",
+                        c->tvf, min_text ? ", ?3" : "");
+    args[0].text = sqlite3_str_finish(json);
+    sql = sqlite3_str_finish(q);
+    if (!args[0].text || !sql) {
+        shell_error(p, "out of memory");
+        rc = 1;
+    } else {
+        rc = run_analysis(p, run, sql, min_text ? 2 : 1, args);
+    }
+    sqlite3_free((char *)args[0].text);
+    sqlite3_free(sql);
+    return rc;
 }
-
 
 /* ---- .report */
 
 /* .report's sections, in the reference analyzer's order: adding a section is
 ** adding a row (".help report" lists them from here). */
 static const struct {
-  const char *cmd;          /* the command */
-  const char *arg;          /* its argument, or NULL */
-  const char *title;        /* the section's title */
-  int show_warning;         /* 1: the dropped-events warning goes under the title */
+    const char *cmd;   /* the command */
+    const char *arg;   /* its argument, or NULL */
+    const char *title; /* the section's title */
+    int show_warning;  /* 1: the dropped-events warning goes under the title */
 } parts[] = {
-  {"summary", NULL, "Header", 1},
-  {"rank", NULL, "What-if ranking: what making each class key faster would save", 0},
-  {"selftime", NULL, "Classes by total self time (top 20)", 0},
-  {"chain", NULL, "Blocking chain", 0},
-  {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran", 0},
-  {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)", 0},
-  {"drift", "origins", "Diagnostics: where drift starts (top 10)", 0},
-  {"critpath", NULL, "Critical path, in time order", 0},
+    {"summary", NULL, "Header", 1},
+    {"rank", NULL, "What-if ranking: what making each class key faster would save", 0},
+    {"selftime", NULL, "Classes by total self time (top 20)", 0},
+    {"chain", NULL, "Blocking chain", 0},
+    {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran", 0},
+    {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)", 0},
+    {"drift", "origins", "Diagnostics: where drift starts (top 10)", 0},
+    {"critpath", NULL, "Critical path, in time order", 0},
 };
 
 #define NPARTS (sizeof parts / sizeof *parts)
@@ -363,99 +385,103 @@ static const struct {
 ** table mode unless box or line was chosen, in the reference analyzer's
 ** order. A run that dropped events says so in the report itself, under the
 ** header's title, and once more on stderr at the end. */
-int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  long long run;
-  char runbuf[32], warning[256], left_out[256] = "";
-  int errors = 0, sections = 0;
-  size_t nleft = 0;
-  enum wcp_mode mode = p->mode;
-  int headers = p->headers;
-  if (take_run(p, c, &argc, argv, &run))
-    return 1;
-  if (argc != 1)
-    return dot_usage(p, c);
-  if (p->mode != MODE_BOX && p->mode != MODE_LINE) {
-    p->mode = MODE_TABLE;
-    p->headers = -1;
-  }
-  snprintf(runbuf, sizeof runbuf, "%lld", run);
-  dropped_warning(p, run, warning, sizeof warning);
-  for (size_t i = 0; i < NPARTS; i++) {
-    const DotCmd *d = find_dot_cmd(parts[i].cmd, NULL);
-    char name[32], arg[32], opt[] = "--run";
-    char *av[5];
-    int ac = 0;
-    if (!d)
-      continue;
-    if (d->tvf && !shell_has_function(p, d->tvf)) {
-      if (!parts[i].arg && nleft < sizeof left_out)
-        nleft += (size_t)snprintf(left_out + nleft, sizeof left_out - nleft, " .%s", d->name);
-      continue;
+int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    char runbuf[32], warning[256], left_out[256] = "";
+    int errors = 0, sections = 0;
+    size_t nleft = 0;
+    enum wcp_mode mode = p->mode;
+    int headers = p->headers;
+    if (take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc != 1)
+        return dot_usage(p, c);
+    if (p->mode != MODE_BOX && p->mode != MODE_LINE) {
+        p->mode = MODE_TABLE;
+        p->headers = -1;
     }
-    snprintf(name, sizeof name, ".%s", d->name);
-    av[ac++] = name;
-    if (parts[i].arg) {
-      snprintf(arg, sizeof arg, "%s", parts[i].arg);
-      av[ac++] = arg;
+    snprintf(runbuf, sizeof runbuf, "%lld", run);
+    dropped_warning(p, run, warning, sizeof warning);
+    for (size_t i = 0; i < NPARTS; i++) {
+        const DotCmd *d = find_dot_cmd(parts[i].cmd, NULL);
+        char name[32], arg[32], opt[] = "--run";
+        char *av[5];
+        int ac = 0;
+        if (!d)
+            continue;
+        if (d->tvf && !shell_has_function(p, d->tvf)) {
+            if (!parts[i].arg && nleft < sizeof left_out)
+                nleft +=
+                    (size_t)snprintf(left_out + nleft, sizeof left_out - nleft, " .%s", d->name);
+            continue;
+        }
+        snprintf(name, sizeof name, ".%s", d->name);
+        av[ac++] = name;
+        if (parts[i].arg) {
+            snprintf(arg, sizeof arg, "%s", parts[i].arg);
+            av[ac++] = arg;
+        }
+        av[ac++] = opt;
+        av[ac++] = runbuf;
+        av[ac] = NULL;
+        fprintf(p->out, "%s== .%s%s%s (run %lld): %s\n", sections++ ? "\n" : "", d->name,
+                parts[i].arg ? " " : "", parts[i].arg ? parts[i].arg : "", run, parts[i].title);
+        if (parts[i].show_warning && *warning)
+            fprintf(p->out, "%s\n", warning);
+        fflush(p->out);
+        p->hold_warning = 1;
+        p->rows = -1;
+        if (d->fn(p, d, ac, av) != 0)
+            errors++;
+        else if (p->rows == 0) /* a table prints nothing for no rows */
+            fprintf(p->out, "(none)\n");
+        p->hold_warning = 0;
     }
-    av[ac++] = opt;
-    av[ac++] = runbuf;
-    av[ac] = NULL;
-    fprintf(p->out, "%s== .%s%s%s (run %lld): %s\n", sections++ ? "\n" : "", d->name,
-            parts[i].arg ? " " : "", parts[i].arg ? parts[i].arg : "", run, parts[i].title);
-    if (parts[i].show_warning && *warning)
-      fprintf(p->out, "%s\n", warning);
+    if (nleft)
+        fprintf(p->out, "\n== left out:%s (they need the analyses extension; .load one)\n",
+                left_out);
     fflush(p->out);
-    p->hold_warning = 1;
-    p->rows = -1;
-    if (d->fn(p, d, ac, av) != 0)
-      errors++;
-    else if (p->rows == 0)          /* a table prints nothing for no rows */
-      fprintf(p->out, "(none)\n");
-    p->hold_warning = 0;
-  }
-  if (nleft)
-    fprintf(p->out, "\n== left out:%s (they need the analyses extension; .load one)\n",
-            left_out);
-  fflush(p->out);
-  p->mode = mode;
-  p->headers = headers;
-  warn_dropped(p, run);
-  return errors > 0;
+    p->mode = mode;
+    p->headers = headers;
+    warn_dropped(p, run);
+    return errors > 0;
 }
 
 /* Prints word after a space at column col, or on a new line indented by two
 ** when it would pass column 80. Returns the column it ends at. */
-static int put_word(FILE *out, int col, const char *word) {
-  int len = (int)strlen(word);
-  if (col + 1 + len > 80)
-    return fprintf(out, "\n  %s", word) - 1;
-  return col + fprintf(out, " %s", word);
+static int put_word(FILE *out, int col, const char *word)
+{
+    int len = (int)strlen(word);
+    if (col + 1 + len > 80)
+        return fprintf(out, "\n  %s", word) - 1;
+    return col + fprintf(out, " %s", word);
 }
 
 /* ".help report" after its detail: the sections, from parts[], as
 ** "Sections: .summary .rank ... .critpath; ...", a section with an argument
 ** quoted and set off by commas (.drift, ".drift origins", .critpath), the
 ** whole wrapped at 80 columns. */
-void report_help(ShellState *p, FILE *out) {
-  static const char tail[] = "those the analyses extension provides are left out without it.";
-  char word[96];
-  int col;
-  (void)p;
-  col = fprintf(out, "  Sections:");
-  for (size_t i = 0; i < NPARTS; i++) {
-    const char *sep = i + 1 == NPARTS ? ";" : parts[i].arg || parts[i + 1].arg ? "," : "";
-    if (parts[i].arg)
-      snprintf(word, sizeof word, "\".%s %s\"%s", parts[i].cmd, parts[i].arg, sep);
-    else
-      snprintf(word, sizeof word, ".%s%s", parts[i].cmd, sep);
-    col = put_word(out, col, word);
-  }
-  for (const char *t = tail; *t;) {
-    size_t len = strcspn(t, " ");
-    snprintf(word, sizeof word, "%.*s", (int)len, t);
-    col = put_word(out, col, word);
-    t += len + (t[len] == ' ');
-  }
-  fputc('\n', out);
+void report_help(ShellState *p, FILE *out)
+{
+    static const char tail[] = "those the analyses extension provides are left out without it.";
+    char word[96];
+    int col;
+    (void)p;
+    col = fprintf(out, "  Sections:");
+    for (size_t i = 0; i < NPARTS; i++) {
+        const char *sep = i + 1 == NPARTS ? ";" : parts[i].arg || parts[i + 1].arg ? "," : "";
+        if (parts[i].arg)
+            snprintf(word, sizeof word, "\".%s %s\"%s", parts[i].cmd, parts[i].arg, sep);
+        else
+            snprintf(word, sizeof word, ".%s%s", parts[i].cmd, sep);
+        col = put_word(out, col, word);
+    }
+    for (const char *t = tail; *t;) {
+        size_t len = strcspn(t, " ");
+        snprintf(word, sizeof word, "%.*s", (int)len, t);
+        col = put_word(out, col, word);
+        t += len + (t[len] == ' ');
+    }
+    fputc('\n', out);
 }

@@ -16,178 +16,194 @@
 #include "shell.h"
 
 /* Prints "usage: .NAME USAGE" as an error. Returns 1. */
-int dot_usage(ShellState *p, const DotCmd *c) {
-  shell_error(p, "usage: .%s%s%s", c->name, *c->usage ? " " : "", c->usage);
-  return 1;
+int dot_usage(ShellState *p, const DotCmd *c)
+{
+    shell_error(p, "usage: .%s%s%s", c->name, *c->usage ? " " : "", c->usage);
+    return 1;
 }
 
 /* Parses a whole number >= 0 into *v. Returns 0, or -1 leaving *v alone. */
-int parse_count(const char *s, long long *v) {
-  char *end;
-  errno = 0;
-  long long x = strtoll(s, &end, 10);
-  if (errno || end == s || *end || x < 0)
-    return -1;
-  *v = x;
-  return 0;
+int parse_count(const char *s, long long *v)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno || end == s || *end || x < 0)
+        return -1;
+    *v = x;
+    return 0;
 }
 
 /* Parses a duration into *v nanoseconds: a whole number of nanoseconds, or a
 ** number with a unit ns, us (or µs), ms or s ("1.5ms"). Returns 0, or -1
 ** leaving *v alone. */
-int parse_ns(const char *s, long long *v) {
-  static const struct { const char *unit; double scale; } units[] = {
-    {"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
-  size_t digits = strspn(s, "0123456789.");
-  double x;
-  char *end;
-  if (digits == 0 || strchr(s, '.') != strrchr(s, '.') || (s[0] == '.' && digits == 1))
-    return -1;
-  if (s[digits] == 0)
-    return strchr(s, '.') ? -1 : parse_count(s, v);
-  x = strtod(s, &end);
-  if (end != s + digits)
-    return -1;
-  for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
-    if (strcmp(s + digits, units[i].unit) == 0) {
-      x = round(x * units[i].scale);
-      if (x > 9e18)
+int parse_ns(const char *s, long long *v)
+{
+    static const struct {
+        const char *unit;
+        double scale;
+    } units[] = {{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    size_t digits = strspn(s, "0123456789.");
+    double x;
+    char *end;
+    if (digits == 0 || strchr(s, '.') != strrchr(s, '.') || (s[0] == '.' && digits == 1))
         return -1;
-      *v = (long long)x;
-      return 0;
+    if (s[digits] == 0)
+        return strchr(s, '.') ? -1 : parse_count(s, v);
+    x = strtod(s, &end);
+    if (end != s + digits)
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+        if (strcmp(s + digits, units[i].unit) == 0) {
+            x = round(x * units[i].scale);
+            if (x > 9e18)
+                return -1;
+            *v = (long long)x;
+            return 0;
+        }
     }
-  }
-  return -1;
+    return -1;
 }
 
 /* 1 if name is an SQL function or a (table-valued) module of the connection. */
-int shell_has_function(ShellState *p, const char *name) {
-  sqlite3_stmt *st;
-  int found = 0;
-  if (sqlite3_prepare_v2(p->db,
-                         "SELECT 1 FROM pragma_function_list WHERE name = ?1 "
-                         "UNION ALL SELECT 1 FROM pragma_module_list WHERE name = ?1",
-                         -1, &st, NULL) != SQLITE_OK)
-    return 0;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return found;
+int shell_has_function(ShellState *p, const char *name)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    if (sqlite3_prepare_v2(p->db,
+                           "SELECT 1 FROM pragma_function_list WHERE name = ?1 "
+                           "UNION ALL SELECT 1 FROM pragma_module_list WHERE name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
 }
 
 /* 1 if the database has run id (0 also when it cannot be asked). */
-int run_exists(ShellState *p, long long id) {
-  sqlite3_stmt *st;
-  int found = 0;
-  if (sqlite3_prepare_v2(p->db, "SELECT 1 FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-    return 0;
-  sqlite3_bind_int64(st, 1, id);
-  found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return found;
+int run_exists(ShellState *p, long long id)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    if (sqlite3_prepare_v2(p->db, "SELECT 1 FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, id);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
 }
 
 /* The most recent run (max id), or 0 when there is none. */
-long long latest_run(ShellState *p) {
-  sqlite3_stmt *st;
-  long long id = 0;
-  if (sqlite3_prepare_v2(p->db, "SELECT max(id) FROM runs", -1, &st, NULL) != SQLITE_OK)
-    return 0;
-  if (sqlite3_step(st) == SQLITE_ROW)
-    id = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return id;
+long long latest_run(ShellState *p)
+{
+    sqlite3_stmt *st;
+    long long id = 0;
+    if (sqlite3_prepare_v2(p->db, "SELECT max(id) FROM runs", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
 }
 
 /* Takes the option opt ("--run") out of argv: "--run N" or "--run=N" sets
 ** *value to N (the last one given wins); without it *value is NULL. Returns
 ** 0, or 1 after printing the usage when opt has no value. */
 int take_option(ShellState *p, const DotCmd *c, int *argc, char **argv, const char *opt,
-                const char **value) {
-  size_t len = strlen(opt);
-  int n = 1;
-  *value = NULL;
-  for (int i = 1; i < *argc; i++) {
-    if (strcmp(argv[i], opt) == 0) {
-      if (i + 1 >= *argc)
-        return dot_usage(p, c);
-      *value = argv[++i];
-    } else if (strncmp(argv[i], opt, len) == 0 && argv[i][len] == '=') {
-      *value = argv[i] + len + 1;
-    } else {
-      argv[n++] = argv[i];
+                const char **value)
+{
+    size_t len = strlen(opt);
+    int n = 1;
+    *value = NULL;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], opt) == 0) {
+            if (i + 1 >= *argc)
+                return dot_usage(p, c);
+            *value = argv[++i];
+        } else if (strncmp(argv[i], opt, len) == 0 && argv[i][len] == '=') {
+            *value = argv[i] + len + 1;
+        } else {
+            argv[n++] = argv[i];
+        }
     }
-  }
-  *argc = n;
-  return 0;
+    *argc = n;
+    return 0;
 }
 
 /* Picks the run an analysis uses: the "--run N" (or "--run=N") in argv, which
 ** it removes from argv, else the .run selection, else the most recent run.
 ** Returns 0 with *run set, or 1 after printing an error. */
-int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long long *run) {
-  const char *want;
-  if (take_option(p, c, argc, argv, "--run", &want))
-    return 1;
-  if (want) {
-    if (parse_count(want, run) != 0 || *run == 0) {
-      shell_error(p, ".%s: --run wants a run id, not \"%s\" (.runs lists them)", c->name, want);
-      return 1;
+int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long long *run)
+{
+    const char *want;
+    if (take_option(p, c, argc, argv, "--run", &want))
+        return 1;
+    if (want) {
+        if (parse_count(want, run) != 0 || *run == 0) {
+            shell_error(p, ".%s: --run wants a run id, not \"%s\" (.runs lists them)", c->name,
+                        want);
+            return 1;
+        }
+    } else if (p->run_id) {
+        *run = p->run_id;
+    } else {
+        *run = latest_run(p);
+        if (*run == 0) {
+            shell_error(p, "no runs in \"%s\": load a dump first (wcprof-ingest -o %s DUMP)",
+                        p->db_path, p->db_path);
+            return 1;
+        }
     }
-  } else if (p->run_id) {
-    *run = p->run_id;
-  } else {
-    *run = latest_run(p);
-    if (*run == 0) {
-      shell_error(p, "no runs in \"%s\": load a dump first (wcprof-ingest -o %s DUMP)",
-                  p->db_path, p->db_path);
-      return 1;
+    if (!run_exists(p, *run)) {
+        shell_error(p, "no run %lld in \"%s\" (.runs lists them)", *run, p->db_path);
+        return 1;
     }
-  }
-  if (!run_exists(p, *run)) {
-    shell_error(p, "no run %lld in \"%s\" (.runs lists them)", *run, p->db_path);
-    return 1;
-  }
-  return 0;
+    return 0;
 }
 
 /* 0 when the connection has c's table-valued function; else 1 after saying
 ** that c needs the analyses extension. */
-int need_extension(ShellState *p, const DotCmd *c) {
-  if (shell_has_function(p, c->tvf))
-    return 0;
-  shell_error(p, ".%s needs the analyses extension, which provides %s(); this build has "
-                 "none (.load one)", c->name, c->tvf);
-  return 1;
+int need_extension(ShellState *p, const DotCmd *c)
+{
+    if (shell_has_function(p, c->tvf))
+        return 0;
+    shell_error(p,
+                ".%s needs the analyses extension, which provides %s(); this build has "
+                "none (.load one)",
+                c->name, c->tvf);
+    return 1;
 }
 
 /* Writes into buf the run's dropped-events warning ("WARNING: N events were
 ** dropped by the recorder; every number is incomplete (run R)"), or "" when
 ** it lost none (or cannot be asked). Returns buf. */
-char *dropped_warning(ShellState *p, long long run, char *buf, size_t size) {
-  sqlite3_stmt *st;
-  buf[0] = 0;
-  if (sqlite3_prepare_v2(p->db, "SELECT warning FROM run_summary WHERE run_id = ?1", -1, &st,
-                         NULL) != SQLITE_OK)
+char *dropped_warning(ShellState *p, long long run, char *buf, size_t size)
+{
+    sqlite3_stmt *st;
+    buf[0] = 0;
+    if (sqlite3_prepare_v2(p->db, "SELECT warning FROM run_summary WHERE run_id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return buf;
+    sqlite3_bind_int64(st, 1, run);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *w = (const char *)sqlite3_column_text(st, 0);
+        if (w && *w)
+            snprintf(buf, size, "%s (run %lld)", w, run);
+    }
+    sqlite3_finalize(st);
     return buf;
-  sqlite3_bind_int64(st, 1, run);
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    const char *w = (const char *)sqlite3_column_text(st, 0);
-    if (w && *w)
-      snprintf(buf, size, "%s (run %lld)", w, run);
-  }
-  sqlite3_finalize(st);
-  return buf;
 }
 
 /* When the run lost events, says so on stderr, whatever the output mode:
 ** every number is then incomplete. Nothing while .report holds the warning
 ** (p->hold_warning). */
-void warn_dropped(ShellState *p, long long run) {
-  char w[256];
-  if (p->hold_warning || !*dropped_warning(p, run, w, sizeof w))
-    return;
-  fflush(p->out);
-  fprintf(stderr, "%s\n", w);
-  fflush(stderr);
+void warn_dropped(ShellState *p, long long run)
+{
+    char w[256];
+    if (p->hold_warning || !*dropped_warning(p, run, w, sizeof w))
+        return;
+    fflush(p->out);
+    fprintf(stderr, "%s\n", w);
+    fflush(stderr);
 }

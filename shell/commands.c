@@ -22,486 +22,511 @@
 #define MAX_ARGS 64
 
 /* Parses on/off (also yes/no, true/false, 1/0). Returns 1, 0, or -1. */
-static int parse_bool(const char *s) {
-  static const char *const yes[] = {"on", "yes", "true", "1"};
-  static const char *const no[] = {"off", "no", "false", "0"};
-  for (int i = 0; i < 4; i++) {
-    if (strcasecmp(s, yes[i]) == 0)
-      return 1;
-    if (strcasecmp(s, no[i]) == 0)
-      return 0;
-  }
-  return -1;
+static int parse_bool(const char *s)
+{
+    static const char *const yes[] = {"on", "yes", "true", "1"};
+    static const char *const no[] = {"off", "no", "false", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0)
+            return 1;
+        if (strcasecmp(s, no[i]) == 0)
+            return 0;
+    }
+    return -1;
 }
 
 /* ---- the commands, in the table's order */
 
-static int cmd_help(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  int width = 0, found = 0;
-  const char *want = NULL;
-  if (argc > 2)
-    return dot_usage(p, c);
-  if (argc == 2)
-    want = argv[1][0] == '.' ? argv[1] + 1 : argv[1];
-  for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
-    int w = (int)strlen(d->name) + 1 + (*d->usage ? 1 + (int)strlen(d->usage) : 0);
-    if (w > width)
-      width = w;
-  }
-  for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
-    char head[160];
-    if (want && strncmp(d->name, want, strlen(want)) != 0)
-      continue;
-    found++;
-    snprintf(head, sizeof head, ".%s%s%s", d->name, *d->usage ? " " : "", d->usage);
-    fprintf(p->out, "%-*s  %s\n", width, head, d->help);
-    if (want && d->detail)
-      fprintf(p->out, "%s\n", d->detail);
-    if (want && d->more_help)
-      d->more_help(p, p->out);
-  }
-  if (want && !found) {
-    shell_error(p, "no command matches \"%s\"; enter \".help\" for the list", argv[1]);
-    return 1;
-  }
-  fflush(p->out);
-  return 0;
-}
-
-static int cmd_quit(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  (void)argv;
-  if (argc > 1)
-    return dot_usage(p, c);
-  p->quit = 1;
-  return 0;
-}
-
-static int cmd_exit(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  long long code = 0;
-  if (argc > 2 || (argc == 2 && (parse_count(argv[1], &code) != 0 || code > 255)))
-    return dot_usage(p, c);
-  p->quit = 2;
-  p->exit_code = (int)code;
-  return 0;
-}
-
-static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  sqlite3_stmt *st;
-  char **names = NULL;
-  int n = 0, cap = 0, w = 0;
-  if (argc > 2)
-    return dot_usage(p, c);
-  if (shell_prepare(p, WCP_USER_TABLES_SQL " AND name LIKE coalesce(?1, '%') ORDER BY 1", &st))
-    return 1;
-  if (argc == 2)
-    sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 32;
-      char **m = realloc(names, (size_t)cap * sizeof *m);
-      if (!m)
-        break;
-      names = m;
+static int cmd_help(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    int width = 0, found = 0;
+    const char *want = NULL;
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (argc == 2)
+        want = argv[1][0] == '.' ? argv[1] + 1 : argv[1];
+    for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
+        int w = (int)strlen(d->name) + 1 + (*d->usage ? 1 + (int)strlen(d->usage) : 0);
+        if (w > width)
+            width = w;
     }
-    names[n] = strdup((const char *)sqlite3_column_text(st, 0));
-    if (!names[n])
-      break;
-    if ((int)strlen(names[n]) > w)
-      w = (int)strlen(names[n]);
-    n++;
-  }
-  sqlite3_finalize(st);
-  /* In columns, top to bottom then left to right, as sqlite3 does. */
-  if (n > 0) {
-    int ncol = 80 / (w + 2);
-    if (ncol < 1)
-      ncol = 1;
-    int nrow = (n + ncol - 1) / ncol;
-    for (int r = 0; r < nrow; r++) {
-      for (int i = r; i < n; i += nrow) {
-        const char *sp = i + nrow < n ? "  " : "";
-        fprintf(p->out, "%-*s%s", i + nrow < n ? w : 0, names[i], sp);
-      }
-      fputc('\n', p->out);
+    for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
+        char head[160];
+        if (want && strncmp(d->name, want, strlen(want)) != 0)
+            continue;
+        found++;
+        snprintf(head, sizeof head, ".%s%s%s", d->name, *d->usage ? " " : "", d->usage);
+        fprintf(p->out, "%-*s  %s\n", width, head, d->help);
+        if (want && d->detail)
+            fprintf(p->out, "%s\n", d->detail);
+        if (want && d->more_help)
+            d->more_help(p, p->out);
     }
-  }
-  for (int i = 0; i < n; i++)
-    free(names[i]);
-  free(names);
-  fflush(p->out);
-  return 0;
-}
-
-static int cmd_schema(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  sqlite3_stmt *st;
-  int rc;
-  if (argc > 2)
-    return dot_usage(p, c);
-  if (shell_prepare(p,
-                    "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL "
-                    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                    "AND (?1 IS NULL OR name LIKE ?1 OR tbl_name LIKE ?1) ORDER BY rowid",
-                    &st))
-    return 1;
-  if (argc == 2)
-    sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    fprintf(p->out, "%s;\n", (const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
-  fflush(p->out);
-  if (rc != SQLITE_DONE) {
-    shell_error(p, "%s", sqlite3_errmsg(p->db));
-    return 1;
-  }
-  return 0;
-}
-
-static int cmd_mode(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  if (argc == 1) {
-    fprintf(p->out, "current output mode: %s\n", wcp_mode_name(p->mode));
+    if (want && !found) {
+        shell_error(p, "no command matches \"%s\"; enter \".help\" for the list", argv[1]);
+        return 1;
+    }
     fflush(p->out);
     return 0;
-  }
-  if (argc > 2)
-    return dot_usage(p, c);
-  if (wcp_mode_from_name(argv[1], &p->mode) != 0) {
-    shell_error(p, "unknown mode \"%s\": use table, box, csv, json, line or list", argv[1]);
-    return 1;
-  }
-  return 0;
+}
+
+static int cmd_quit(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        return dot_usage(p, c);
+    p->quit = 1;
+    return 0;
+}
+
+static int cmd_exit(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long code = 0;
+    if (argc > 2 || (argc == 2 && (parse_count(argv[1], &code) != 0 || code > 255)))
+        return dot_usage(p, c);
+    p->quit = 2;
+    p->exit_code = (int)code;
+    return 0;
+}
+
+static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    sqlite3_stmt *st;
+    char **names = NULL;
+    int n = 0, cap = 0, w = 0;
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (shell_prepare(p, WCP_USER_TABLES_SQL " AND name LIKE coalesce(?1, '%') ORDER BY 1", &st))
+        return 1;
+    if (argc == 2)
+        sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **m = realloc(names, (size_t)cap * sizeof *m);
+            if (!m)
+                break;
+            names = m;
+        }
+        names[n] = strdup((const char *)sqlite3_column_text(st, 0));
+        if (!names[n])
+            break;
+        if ((int)strlen(names[n]) > w)
+            w = (int)strlen(names[n]);
+        n++;
+    }
+    sqlite3_finalize(st);
+    /* In columns, top to bottom then left to right, as sqlite3 does. */
+    if (n > 0) {
+        int ncol = 80 / (w + 2);
+        if (ncol < 1)
+            ncol = 1;
+        int nrow = (n + ncol - 1) / ncol;
+        for (int r = 0; r < nrow; r++) {
+            for (int i = r; i < n; i += nrow) {
+                const char *sp = i + nrow < n ? "  " : "";
+                fprintf(p->out, "%-*s%s", i + nrow < n ? w : 0, names[i], sp);
+            }
+            fputc('\n', p->out);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    fflush(p->out);
+    return 0;
+}
+
+static int cmd_schema(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (shell_prepare(p,
+                      "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL "
+                      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                      "AND (?1 IS NULL OR name LIKE ?1 OR tbl_name LIKE ?1) ORDER BY rowid",
+                      &st))
+        return 1;
+    if (argc == 2)
+        sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fprintf(p->out, "%s;\n", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    fflush(p->out);
+    if (rc != SQLITE_DONE) {
+        shell_error(p, "%s", sqlite3_errmsg(p->db));
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_mode(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    if (argc == 1) {
+        fprintf(p->out, "current output mode: %s\n", wcp_mode_name(p->mode));
+        fflush(p->out);
+        return 0;
+    }
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (wcp_mode_from_name(argv[1], &p->mode) != 0) {
+        shell_error(p, "unknown mode \"%s\": use table, box, csv, json, line or list", argv[1]);
+        return 1;
+    }
+    return 0;
 }
 
 /* .headers, .timer, .bail: "on" or "off" into *field. */
-static int set_onoff(ShellState *p, const DotCmd *c, int argc, char **argv, int *field) {
-  int b = argc == 2 ? parse_bool(argv[1]) : -1;
-  if (b < 0)
-    return dot_usage(p, c);
-  *field = b;
-  return 0;
+static int set_onoff(ShellState *p, const DotCmd *c, int argc, char **argv, int *field)
+{
+    int b = argc == 2 ? parse_bool(argv[1]) : -1;
+    if (b < 0)
+        return dot_usage(p, c);
+    *field = b;
+    return 0;
 }
 
-static int cmd_headers(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  return set_onoff(p, c, argc, argv, &p->headers);
+static int cmd_headers(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    return set_onoff(p, c, argc, argv, &p->headers);
 }
 
-static int cmd_timer(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  return set_onoff(p, c, argc, argv, &p->timer);
+static int cmd_timer(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    return set_onoff(p, c, argc, argv, &p->timer);
 }
 
-static int cmd_bail(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  return set_onoff(p, c, argc, argv, &p->bail);
+static int cmd_bail(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    return set_onoff(p, c, argc, argv, &p->bail);
 }
 
-static int cmd_read(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  FILE *f;
-  int errors;
-  if (argc != 2)
-    return dot_usage(p, c);
-  if (p->read_depth >= 20) {
-    shell_error(p, ".read nested too deeply (does \"%s\" read itself?)", argv[1]);
-    return 1;
-  }
-  f = fopen(argv[1], "r");
-  if (!f) {
-    shell_error(p, "cannot open \"%s\": %s", argv[1], strerror(errno));
-    return 1;
-  }
-  p->read_depth++;
-  errors = process_input(p, f, argv[1]);
-  p->read_depth--;
-  fclose(f);
-  return errors > 0;
+static int cmd_read(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    FILE *f;
+    int errors;
+    if (argc != 2)
+        return dot_usage(p, c);
+    if (p->read_depth >= 20) {
+        shell_error(p, ".read nested too deeply (does \"%s\" read itself?)", argv[1]);
+        return 1;
+    }
+    f = fopen(argv[1], "r");
+    if (!f) {
+        shell_error(p, "cannot open \"%s\": %s", argv[1], strerror(errno));
+        return 1;
+    }
+    p->read_depth++;
+    errors = process_input(p, f, argv[1]);
+    p->read_depth--;
+    fclose(f);
+    return errors > 0;
 }
 
 /* "|command with words" arrives split into words: join them back with one
 ** space between, as sqlite3 does (quote the whole to keep quotes inside). */
-static void join_pipe(int *argc, char **argv) {
-  static char buf[4096];
-  size_t n = 0;
-  if (*argc <= 2 || argv[1][0] != '|')
-    return;
-  for (int i = 1; i < *argc; i++)
-    n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0, "%s%s", i > 1 ? " " : "", argv[i]);
-  argv[1] = buf;
-  *argc = 2;
+static void join_pipe(int *argc, char **argv)
+{
+    static char buf[4096];
+    size_t n = 0;
+    if (*argc <= 2 || argv[1][0] != '|')
+        return;
+    for (int i = 1; i < *argc; i++)
+        n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0, "%s%s",
+                              i > 1 ? " " : "", argv[i]);
+    argv[1] = buf;
+    *argc = 2;
 }
 
-static int cmd_output(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  join_pipe(&argc, argv);
-  if (argc > 2)
-    return dot_usage(p, c);
-  if (argc == 1 || strcmp(argv[1], "stdout") == 0) {
-    output_reset(p);
+static int cmd_output(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    join_pipe(&argc, argv);
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (argc == 1 || strcmp(argv[1], "stdout") == 0) {
+        output_reset(p);
+        return 0;
+    }
+    return output_open(p, argv[1]);
+}
+
+static int cmd_once(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    join_pipe(&argc, argv);
+    if (argc != 2)
+        return dot_usage(p, c);
+    if (output_open(p, argv[1]))
+        return 1;
+    p->once = 2; /* this command, then the next one */
     return 0;
-  }
-  return output_open(p, argv[1]);
 }
 
-static int cmd_once(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  join_pipe(&argc, argv);
-  if (argc != 2)
-    return dot_usage(p, c);
-  if (output_open(p, argv[1]))
-    return 1;
-  p->once = 2;     /* this command, then the next one */
-  return 0;
-}
-
-static int cmd_load(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  char *err = NULL;
-  if (argc < 2 || argc > 3)
-    return dot_usage(p, c);
-  sqlite3_enable_load_extension(p->db, 1);
-  if (sqlite3_load_extension(p->db, argv[1], argc == 3 ? argv[2] : NULL, &err) != SQLITE_OK) {
-    shell_error(p, "%s", err ? err : "cannot load the extension");
-    sqlite3_free(err);
-    return 1;
-  }
-  return 0;
-}
-
-static int cmd_runs(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  sqlite3_stmt *st;
-  (void)argv;
-  if (argc != 1)
-    return dot_usage(p, c);
-  if (shell_prepare(p,
-                    "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
-                    " r.dropped_events,"
-                    " (SELECT group_concat(source, ', ') FROM"
-                    "   (SELECT source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
-                    "   AS sources"
-                    " FROM runs r ORDER BY r.id",
-                    &st))
-    return 1;
-  return shell_exec_stmt(p, st);
-}
-
-static int cmd_run(ShellState *p, const DotCmd *c, int argc, char **argv) {
-  long long id;
-  if (argc > 2)
-    return dot_usage(p, c);
-  if (argc == 1) {
-    long long latest = latest_run(p);
-    if (p->run_id)
-      fprintf(p->out, "run %lld (selected with .run)\n", p->run_id);
-    else if (latest)
-      fprintf(p->out, "run %lld (the most recent)\n", latest);
-    else
-      fprintf(p->out, "no runs in \"%s\"\n", p->db_path);
-    fflush(p->out);
+static int cmd_load(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    char *err = NULL;
+    if (argc < 2 || argc > 3)
+        return dot_usage(p, c);
+    sqlite3_enable_load_extension(p->db, 1);
+    if (sqlite3_load_extension(p->db, argv[1], argc == 3 ? argv[2] : NULL, &err) != SQLITE_OK) {
+        shell_error(p, "%s", err ? err : "cannot load the extension");
+        sqlite3_free(err);
+        return 1;
+    }
     return 0;
-  }
-  if (strcmp(argv[1], "latest") == 0) {
-    p->run_id = 0;
+}
+
+static int cmd_runs(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    sqlite3_stmt *st;
+    (void)argv;
+    if (argc != 1)
+        return dot_usage(p, c);
+    if (shell_prepare(p,
+                      "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
+                      " r.dropped_events,"
+                      " (SELECT group_concat(source, ', ') FROM"
+                      "   (SELECT source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
+                      "   AS sources"
+                      " FROM runs r ORDER BY r.id",
+                      &st))
+        return 1;
+    return shell_exec_stmt(p, st);
+}
+
+static int cmd_run(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long id;
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (argc == 1) {
+        long long latest = latest_run(p);
+        if (p->run_id)
+            fprintf(p->out, "run %lld (selected with .run)\n", p->run_id);
+        else if (latest)
+            fprintf(p->out, "run %lld (the most recent)\n", latest);
+        else
+            fprintf(p->out, "no runs in \"%s\"\n", p->db_path);
+        fflush(p->out);
+        return 0;
+    }
+    if (strcmp(argv[1], "latest") == 0) {
+        p->run_id = 0;
+        return 0;
+    }
+    if (parse_count(argv[1], &id) != 0 || id == 0)
+        return dot_usage(p, c);
+    if (!run_exists(p, id)) {
+        shell_error(p, "no run %lld in \"%s\" (.runs lists them)", id, p->db_path);
+        return 1;
+    }
+    p->run_id = id;
     return 0;
-  }
-  if (parse_count(argv[1], &id) != 0 || id == 0)
-    return dot_usage(p, c);
-  if (!run_exists(p, id)) {
-    shell_error(p, "no run %lld in \"%s\" (.runs lists them)", id, p->db_path);
-    return 1;
-  }
-  p->run_id = id;
-  return 0;
 }
 
 /* The functions of the rows that live in other files. */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
-  cmd_rank, cmd_report;                                /* analysis.c */
-DotHelp report_help;                                   /* analysis.c */
-DotFn cmd_export;                                      /* export_cmd.c */
-DotHelp export_help;                                   /* export_cmd.c */
+    cmd_rank, cmd_report; /* analysis.c */
+DotHelp report_help;      /* analysis.c */
+DotFn cmd_export;         /* export_cmd.c */
+DotHelp export_help;      /* export_cmd.c */
 
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
-  {"bail", cmd_bail, "on|off", "Stop at the first error (as -bail)", NULL, ARGS_ONOFF, NULL, NULL},
-  {"chain", cmd_chain, "?DEPTH? ?--run N?", "The blocking chain, DEPTH ops at most (default 25)",
-   "  Columns: seq op_id class_key start_ns end_ns dur_ns self_ns (recorded times),\n"
-   "  from blocking_chain(depth, run).",
-   ARGS_NONE, "blocking_chain", NULL},
-  {"critpath", cmd_critpath, "?KEY=F ...? ?--run N?",
-   "The critical path, in time order (of the what-if KEY=F ..., if given)",
-   "  Columns: seq op_id class_key what resource start_ns end_ns dur_ns (simulated\n"
-   "  times), from critical_path(spec, run); the words are joined into one spec.",
-   ARGS_CLASSKEY, "critical_path", NULL},
-  {"deadair", cmd_deadair, "?NS? ?--run N?",
-   "Gaps where no op was running, NS and longer (default 50ms)",
-   "  NS: nanoseconds, or with a unit ns, us, ms or s. Columns: start_ns end_ns\n"
-   "  dur_ns, from dead_air(min_ns, run).",
-   ARGS_NONE, "dead_air", NULL},
-  {"drift", cmd_drift, "?origins? ?N? ?--run N?",
-   "Replay diagnostics: the top N ops (default 10, 0 for all) by drift",
-   "  drift_ns is the baseline replay's duration minus the recorded one, largest\n"
-   "  first. \".drift origins\": the ops where drift starts (origin_ns > 0, the\n"
-   "  growth their dependencies do not explain), largest first. Columns: op_id\n"
-   "  class_key start_ns dur_ns sim_dur_ns drift_ns origin_ns, from replay_drift(run).",
-   ARGS_DRIFT, "replay_drift", NULL},
-  {"exit", cmd_exit, "?CODE?", "Exit now with status CODE (default 0), whatever failed before",
-   NULL, ARGS_NONE, NULL, NULL},
-  {"export", cmd_export, "FORMAT FILE ?--OPTION VALUE ...?",
-   "Write the run to FILE in FORMAT for other tools (\"-\": to the output)",
-   "  FORMAT: one of the formats below (\".export\" alone lists them too). --NAME\n"
-   "  VALUE passes the option NAME=VALUE (dashes as underscores: --min-self is\n"
-   "  min_self); several words after one --NAME repeat it (--whatif a:b=0.5\n"
-   "  c:d=0). --run N picks the run. Prints \"wrote FILE (N bytes)\" (nothing in\n"
-   "  json and csv modes), from wcprof_export(format, path, options, run).",
-   ARGS_EXPORT, "wcprof_export", export_help},
-  {"headers", cmd_headers, "on|off", "Show column names (default: on in table and box)",
-   NULL, ARGS_ONOFF, NULL, NULL},
-  {"help", cmd_help, "?COMMAND?", "Show help, for all commands or those starting COMMAND",
-   NULL, ARGS_COMMAND, NULL, NULL},
-  {"load", cmd_load, "FILE ?ENTRY?", "Load an SQLite extension library", NULL, ARGS_FILE, NULL,
-   NULL},
-  {"mode", cmd_mode, "?MODE?", "Set the output mode: table box csv json line list", NULL,
-   ARGS_MODE, NULL, NULL},
-  {"once", cmd_once, "FILE", "Send the next command's output to FILE (\"|CMD\": a pipe)",
-   NULL, ARGS_FILE, NULL, NULL},
-  {"output", cmd_output, "?FILE?", "Send output to FILE (\"|CMD\": a pipe), or to stdout",
-   NULL, ARGS_FILE, NULL, NULL},
-  {"quit", cmd_quit, "", "Exit the shell", NULL, ARGS_NONE, NULL, NULL},
-  {"rank", cmd_rank, "?F,F,...? ?--min-self NS? ?--run N?",
-   "Class keys by what speeding them up would save",
-   "  One saved_ns_at_F column per factor F (default 0,0.5,0.9), ranked by the\n"
-   "  saving at the middle factor; class keys with NS of self time or more (default\n"
-   "  1ms; a unit ns, us, ms or s, or nanoseconds). Columns: class_key work_type\n"
-   "  total_self_ns critical_ns saved_ns_at_F..., from whatif_rank(factors,\n"
-   "  min_self_ns, prune, run).",
-   ARGS_NONE, "whatif_rank", NULL},
-  {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL, NULL},
-  {"report", cmd_report, "?--run N?", "The full report: every analysis available",
-   "  For people: printed as a table whatever the mode (box and line are kept).",
-   ARGS_NONE, NULL, report_help},
-  {"run", cmd_run, "?N|latest?", "Pick the run analyses use (default: the most recent)",
-   NULL, ARGS_RUN, NULL, NULL},
-  {"runs", cmd_runs, "", "List the runs and the dumps they came from", NULL, ARGS_NONE, NULL, NULL},
-  {"schema", cmd_schema, "?PATTERN?", "Show the CREATE statements (matching a LIKE PATTERN)",
-   NULL, ARGS_TABLE, NULL, NULL},
-  {"selftime", cmd_selftime, "?N? ?--run N?",
-   "Class keys by total self time: the top N (default 20, 0 for all)",
-   "  Columns: class_key work_type count total_self_ns total_wall_ns p50_self_ns\n"
-   "  p95_self_ns max_self_ns outcomes dup_executed (spec/analysis.md section 5).",
-   ARGS_NONE, NULL, NULL},
-  {"simchain", cmd_chain, "?DEPTH? ?--run N?",
-   "The blocking chain walked by simulated finish (default depth 25)",
-   "  Columns: seq op_id class_key start_ns end_ns dur_ns (simulated times) self_ns,\n"
-   "  from simulated_chain(depth, run).",
-   ARGS_NONE, "simulated_chain", NULL},
-  {"summary", cmd_summary, "?--run N?", "The run's header facts and replay diagnostics",
-   "  Columns: ops roots open_ops dropped_events orphan_waits span_ns makespan_ns\n"
-   "  baseline_ns drift_pct cycles_broken fallback_anchors (the last four from\n"
-   "  replay_summary(run): NULL without the analyses extension).",
-   ARGS_NONE, NULL, NULL},
-  {"tables", cmd_tables, "?PATTERN?", "List tables and views (matching a LIKE PATTERN)", NULL,
-   ARGS_TABLE, NULL, NULL},
-  {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
-   NULL, ARGS_ONOFF, NULL, NULL},
-  {"whatif", cmd_whatif, "KEY=F ?KEY=F ...? ?--run N?",
-   "The makespan if class KEY (kind:class) took F times as long",
-   "  Columns: baseline_ns makespan_ns saved_ns factors (the spec as understood),\n"
-   "  from whatif(spec, run); the words are joined into one spec. A key with spaces:\n"
-   "  .whatif '{\"kind:class name\": 0.5}'.",
-   ARGS_CLASSKEY, "whatif", NULL},
-  {NULL, NULL, NULL, NULL, NULL, ARGS_NONE, NULL, NULL},
+    {"bail", cmd_bail, "on|off", "Stop at the first error (as -bail)", NULL, ARGS_ONOFF, NULL,
+     NULL},
+    {"chain", cmd_chain, "?DEPTH? ?--run N?", "The blocking chain, DEPTH ops at most (default 25)",
+     "  Columns: seq op_id class_key start_ns end_ns dur_ns self_ns (recorded times),\n"
+     "  from blocking_chain(depth, run).",
+     ARGS_NONE, "blocking_chain", NULL},
+    {"critpath", cmd_critpath, "?KEY=F ...? ?--run N?",
+     "The critical path, in time order (of the what-if KEY=F ..., if given)",
+     "  Columns: seq op_id class_key what resource start_ns end_ns dur_ns (simulated\n"
+     "  times), from critical_path(spec, run); the words are joined into one spec.",
+     ARGS_CLASSKEY, "critical_path", NULL},
+    {"deadair", cmd_deadair, "?NS? ?--run N?",
+     "Gaps where no op was running, NS and longer (default 50ms)",
+     "  NS: nanoseconds, or with a unit ns, us, ms or s. Columns: start_ns end_ns\n"
+     "  dur_ns, from dead_air(min_ns, run).",
+     ARGS_NONE, "dead_air", NULL},
+    {"drift", cmd_drift, "?origins? ?N? ?--run N?",
+     "Replay diagnostics: the top N ops (default 10, 0 for all) by drift",
+     "  drift_ns is the baseline replay's duration minus the recorded one, largest\n"
+     "  first. \".drift origins\": the ops where drift starts (origin_ns > 0, the\n"
+     "  growth their dependencies do not explain), largest first. Columns: op_id\n"
+     "  class_key start_ns dur_ns sim_dur_ns drift_ns origin_ns, from replay_drift(run).",
+     ARGS_DRIFT, "replay_drift", NULL},
+    {"exit", cmd_exit, "?CODE?", "Exit now with status CODE (default 0), whatever failed before",
+     NULL, ARGS_NONE, NULL, NULL},
+    {"export", cmd_export, "FORMAT FILE ?--OPTION VALUE ...?",
+     "Write the run to FILE in FORMAT for other tools (\"-\": to the output)",
+     "  FORMAT: one of the formats below (\".export\" alone lists them too). --NAME\n"
+     "  VALUE passes the option NAME=VALUE (dashes as underscores: --min-self is\n"
+     "  min_self); several words after one --NAME repeat it (--whatif a:b=0.5\n"
+     "  c:d=0). --run N picks the run. Prints \"wrote FILE (N bytes)\" (nothing in\n"
+     "  json and csv modes), from wcprof_export(format, path, options, run).",
+     ARGS_EXPORT, "wcprof_export", export_help},
+    {"headers", cmd_headers, "on|off", "Show column names (default: on in table and box)", NULL,
+     ARGS_ONOFF, NULL, NULL},
+    {"help", cmd_help, "?COMMAND?", "Show help, for all commands or those starting COMMAND", NULL,
+     ARGS_COMMAND, NULL, NULL},
+    {"load", cmd_load, "FILE ?ENTRY?", "Load an SQLite extension library", NULL, ARGS_FILE, NULL,
+     NULL},
+    {"mode", cmd_mode, "?MODE?", "Set the output mode: table box csv json line list", NULL,
+     ARGS_MODE, NULL, NULL},
+    {"once", cmd_once, "FILE", "Send the next command's output to FILE (\"|CMD\": a pipe)", NULL,
+     ARGS_FILE, NULL, NULL},
+    {"output", cmd_output, "?FILE?", "Send output to FILE (\"|CMD\": a pipe), or to stdout", NULL,
+     ARGS_FILE, NULL, NULL},
+    {"quit", cmd_quit, "", "Exit the shell", NULL, ARGS_NONE, NULL, NULL},
+    {"rank", cmd_rank, "?F,F,...? ?--min-self NS? ?--run N?",
+     "Class keys by what speeding them up would save",
+     "  One saved_ns_at_F column per factor F (default 0,0.5,0.9), ranked by the\n"
+     "  saving at the middle factor; class keys with NS of self time or more (default\n"
+     "  1ms; a unit ns, us, ms or s, or nanoseconds). Columns: class_key work_type\n"
+     "  total_self_ns critical_ns saved_ns_at_F..., from whatif_rank(factors,\n"
+     "  min_self_ns, prune, run).",
+     ARGS_NONE, "whatif_rank", NULL},
+    {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL, NULL},
+    {"report", cmd_report, "?--run N?", "The full report: every analysis available",
+     "  For people: printed as a table whatever the mode (box and line are kept).", ARGS_NONE, NULL,
+     report_help},
+    {"run", cmd_run, "?N|latest?", "Pick the run analyses use (default: the most recent)", NULL,
+     ARGS_RUN, NULL, NULL},
+    {"runs", cmd_runs, "", "List the runs and the dumps they came from", NULL, ARGS_NONE, NULL,
+     NULL},
+    {"schema", cmd_schema, "?PATTERN?", "Show the CREATE statements (matching a LIKE PATTERN)",
+     NULL, ARGS_TABLE, NULL, NULL},
+    {"selftime", cmd_selftime, "?N? ?--run N?",
+     "Class keys by total self time: the top N (default 20, 0 for all)",
+     "  Columns: class_key work_type count total_self_ns total_wall_ns p50_self_ns\n"
+     "  p95_self_ns max_self_ns outcomes dup_executed (spec/analysis.md section 5).",
+     ARGS_NONE, NULL, NULL},
+    {"simchain", cmd_chain, "?DEPTH? ?--run N?",
+     "The blocking chain walked by simulated finish (default depth 25)",
+     "  Columns: seq op_id class_key start_ns end_ns dur_ns (simulated times) self_ns,\n"
+     "  from simulated_chain(depth, run).",
+     ARGS_NONE, "simulated_chain", NULL},
+    {"summary", cmd_summary, "?--run N?", "The run's header facts and replay diagnostics",
+     "  Columns: ops roots open_ops dropped_events orphan_waits span_ns makespan_ns\n"
+     "  baseline_ns drift_pct cycles_broken fallback_anchors (the last four from\n"
+     "  replay_summary(run): NULL without the analyses extension).",
+     ARGS_NONE, NULL, NULL},
+    {"tables", cmd_tables, "?PATTERN?", "List tables and views (matching a LIKE PATTERN)", NULL,
+     ARGS_TABLE, NULL, NULL},
+    {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
+     NULL, ARGS_ONOFF, NULL, NULL},
+    {"whatif", cmd_whatif, "KEY=F ?KEY=F ...? ?--run N?",
+     "The makespan if class KEY (kind:class) took F times as long",
+     "  Columns: baseline_ns makespan_ns saved_ns factors (the spec as understood),\n"
+     "  from whatif(spec, run); the words are joined into one spec. A key with spaces:\n"
+     "  .whatif '{\"kind:class name\": 0.5}'.",
+     ARGS_CLASSKEY, "whatif", NULL},
+    {NULL, NULL, NULL, NULL, NULL, ARGS_NONE, NULL, NULL},
 };
 
 /* The command named name: an exact name, or a prefix of exactly one. Returns
 ** NULL when there is none (*ambiguous, if given, is 1 when several match). */
-const DotCmd *find_dot_cmd(const char *name, int *ambiguous) {
-  const DotCmd *match = NULL;
-  int n = 0;
-  size_t len = strlen(name);
-  if (ambiguous)
-    *ambiguous = 0;
-  if (len == 0)
-    return NULL;
-  for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
-    if (strcmp(d->name, name) == 0)
-      return d;
-    if (strncmp(d->name, name, len) == 0) {
-      match = d;
-      n++;
-    }
-  }
-  if (n > 1) {
+const DotCmd *find_dot_cmd(const char *name, int *ambiguous)
+{
+    const DotCmd *match = NULL;
+    int n = 0;
+    size_t len = strlen(name);
     if (ambiguous)
-      *ambiguous = 1;
-    return NULL;
-  }
-  return match;
+        *ambiguous = 0;
+    if (len == 0)
+        return NULL;
+    for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
+        if (strcmp(d->name, name) == 0)
+            return d;
+        if (strncmp(d->name, name, len) == 0) {
+            match = d;
+            n++;
+        }
+    }
+    if (n > 1) {
+        if (ambiguous)
+            *ambiguous = 1;
+        return NULL;
+    }
+    return match;
 }
 
 /* Splits line into words in place: white space separates them; '...' keeps
 ** everything; "..." understands \\, \" \n and \t. Returns the word count. */
-static int split_args(char *z, char **argv, int max) {
-  int n = 0;
-  while (*z && n < max) {
-    while (*z == ' ' || *z == '\t' || *z == '\n' || *z == '\r')
-      z++;
-    if (!*z)
-      break;
-    if (*z == '\'' || *z == '"') {
-      char q = *z++, *w = z;
-      argv[n++] = w;
-      while (*z && *z != q) {
-        if (q == '"' && *z == '\\' && z[1]) {
-          z++;
-          *w++ = *z == 'n' ? '\n' : *z == 't' ? '\t' : *z;
-          z++;
+static int split_args(char *z, char **argv, int max)
+{
+    int n = 0;
+    while (*z && n < max) {
+        while (*z == ' ' || *z == '\t' || *z == '\n' || *z == '\r')
+            z++;
+        if (!*z)
+            break;
+        if (*z == '\'' || *z == '"') {
+            char q = *z++, *w = z;
+            argv[n++] = w;
+            while (*z && *z != q) {
+                if (q == '"' && *z == '\\' && z[1]) {
+                    z++;
+                    *w++ = *z == 'n' ? '\n' : *z == 't' ? '\t' : *z;
+                    z++;
+                } else {
+                    *w++ = *z++;
+                }
+            }
+            if (*z)
+                z++;
+            *w = 0;
         } else {
-          *w++ = *z++;
+            argv[n++] = z;
+            while (*z && *z != ' ' && *z != '\t' && *z != '\n' && *z != '\r')
+                z++;
+            if (*z)
+                *z++ = 0;
         }
-      }
-      if (*z)
-        z++;
-      *w = 0;
-    } else {
-      argv[n++] = z;
-      while (*z && *z != ' ' && *z != '\t' && *z != '\n' && *z != '\r')
-        z++;
-      if (*z)
-        *z++ = 0;
     }
-  }
-  return n;
+    return n;
 }
 
 /* Runs one dot-command line (starting with '.'). Returns 0, or 1 after
 ** printing an error. */
-int do_dot_command(ShellState *p, const char *line) {
-  char *copy = strdup(line + 1);
-  char *argv[MAX_ARGS];
-  int argc, ambiguous, rc;
-  const DotCmd *c;
+int do_dot_command(ShellState *p, const char *line)
+{
+    char *copy = strdup(line + 1);
+    char *argv[MAX_ARGS];
+    int argc, ambiguous, rc;
+    const DotCmd *c;
 
-  if (!copy) {
-    shell_error(p, "out of memory");
-    return 1;
-  }
-  argc = split_args(copy, argv, MAX_ARGS);
-  if (argc == 0) {
-    free(copy);
-    shell_error(p, "unknown command or invalid arguments: \".\". Enter \".help\" for help");
-    return 1;
-  }
-  c = find_dot_cmd(argv[0], &ambiguous);
-  if (!c) {
-    if (ambiguous) {
-      char list[512];
-      size_t n = 0;
-      list[0] = 0;
-      for (const DotCmd *d = wcp_dot_cmds; d->name && n < sizeof list - 40; d++)
-        if (strncmp(d->name, argv[0], strlen(argv[0])) == 0)
-          n += (size_t)snprintf(list + n, sizeof list - n, " .%s", d->name);
-      shell_error(p, "ambiguous command \".%s\": could be%s", argv[0], list);
-    } else {
-      shell_error(p, "unknown command or invalid arguments: \".%s\". Enter \".help\" for help",
-                  argv[0]);
+    if (!copy) {
+        shell_error(p, "out of memory");
+        return 1;
     }
+    argc = split_args(copy, argv, MAX_ARGS);
+    if (argc == 0) {
+        free(copy);
+        shell_error(p, "unknown command or invalid arguments: \".\". Enter \".help\" for help");
+        return 1;
+    }
+    c = find_dot_cmd(argv[0], &ambiguous);
+    if (!c) {
+        if (ambiguous) {
+            char list[512];
+            size_t n = 0;
+            list[0] = 0;
+            for (const DotCmd *d = wcp_dot_cmds; d->name && n < sizeof list - 40; d++)
+                if (strncmp(d->name, argv[0], strlen(argv[0])) == 0)
+                    n += (size_t)snprintf(list + n, sizeof list - n, " .%s", d->name);
+            shell_error(p, "ambiguous command \".%s\": could be%s", argv[0], list);
+        } else {
+            shell_error(p,
+                        "unknown command or invalid arguments: \".%s\". Enter \".help\" for help",
+                        argv[0]);
+        }
+        free(copy);
+        return 1;
+    }
+    rc = c->fn(p, c, argc, argv);
     free(copy);
-    return 1;
-  }
-  rc = c->fn(p, c, argc, argv);
-  free(copy);
-  return rc;
+    return rc;
 }

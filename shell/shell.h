@@ -18,30 +18,30 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
-#include "store.h"                      /* wcp_db_open(): the one check of a wcprof database */
-#define WCP_HISTORY_LINES  2000         /* history file trimmed to this many lines */
-#define WCP_SELFTIME_ROWS  20           /* .selftime's default row limit */
+#include "store.h"             /* wcp_db_open(): the one check of a wcprof database */
+#define WCP_HISTORY_LINES 2000 /* history file trimmed to this many lines */
+#define WCP_SELFTIME_ROWS 20   /* .selftime's default row limit */
 /* The user's tables and views (.tables, completion). */
-#define WCP_USER_TABLES_SQL \
-  "SELECT name FROM sqlite_schema WHERE type IN ('table','view') " \
-  "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+#define WCP_USER_TABLES_SQL                                                                        \
+    "SELECT name FROM sqlite_schema WHERE type IN ('table','view') "                               \
+    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 
 /* Output modes, as sqlite3's. */
 enum wcp_mode { MODE_TABLE, MODE_BOX, MODE_CSV, MODE_JSON, MODE_LINE, MODE_LIST };
 
 /* What tab completion offers for a dot-command's arguments. */
 enum wcp_args {
-  ARGS_NONE,      /* nothing */
-  ARGS_FILE,      /* file names */
-  ARGS_MODE,      /* output mode names */
-  ARGS_ONOFF,     /* on, off */
-  ARGS_COMMAND,   /* dot-command names (for .help) */
-  ARGS_TABLE,     /* table and view names */
-  ARGS_CLASSKEY,  /* class keys kind:class (for .whatif, .critpath) */
-  ARGS_DRIFT,     /* the word "origins" (for .drift) */
-  ARGS_RUN,       /* run ids */
-  ARGS_EXPORT,    /* .export: formats, then a file, then the format's options */
-  ARGS_SQL        /* not a dot-command argument: SQL words */
+    ARGS_NONE,     /* nothing */
+    ARGS_FILE,     /* file names */
+    ARGS_MODE,     /* output mode names */
+    ARGS_ONOFF,    /* on, off */
+    ARGS_COMMAND,  /* dot-command names (for .help) */
+    ARGS_TABLE,    /* table and view names */
+    ARGS_CLASSKEY, /* class keys kind:class (for .whatif, .critpath) */
+    ARGS_DRIFT,    /* the word "origins" (for .drift) */
+    ARGS_RUN,      /* run ids */
+    ARGS_EXPORT,   /* .export: formats, then a file, then the format's options */
+    ARGS_SQL       /* not a dot-command argument: SQL words */
 };
 
 typedef struct ShellState ShellState;
@@ -59,41 +59,41 @@ typedef void DotHelp(ShellState *p, FILE *out);
 /* One row of the dot-command table (commands.c): adding a command is adding
 ** a row and a function. */
 struct DotCmd {
-  const char *name;        /* without the leading dot */
-  DotFn *fn;               /* runs it */
-  const char *usage;       /* its arguments, as .help shows them ("" for none) */
-  const char *help;        /* one line for .help */
-  const char *detail;      /* more for ".help NAME", or NULL */
-  enum wcp_args args;      /* what completes its arguments */
-  const char *tvf;         /* for analyses: the SQL function it wraps, or NULL */
-  DotHelp *more_help;      /* prints what ".help NAME" adds after detail, or NULL */
+    const char *name;   /* without the leading dot */
+    DotFn *fn;          /* runs it */
+    const char *usage;  /* its arguments, as .help shows them ("" for none) */
+    const char *help;   /* one line for .help */
+    const char *detail; /* more for ".help NAME", or NULL */
+    enum wcp_args args; /* what completes its arguments */
+    const char *tvf;    /* for analyses: the SQL function it wraps, or NULL */
+    DotHelp *more_help; /* prints what ".help NAME" adds after detail, or NULL */
 };
 
-extern const DotCmd wcp_dot_cmds[];     /* the table, ended by a row with name NULL */
+extern const DotCmd wcp_dot_cmds[]; /* the table, ended by a row with name NULL */
 
 struct ShellState {
-  sqlite3 *db;             /* the open wcprof database */
-  const char *db_path;     /* its name as given on the command line */
-  int readonly;            /* 1: opened with SQLITE_OPEN_READONLY (-readonly) */
-  enum wcp_mode mode;      /* output mode for result sets */
-  int headers;             /* -1: the mode's default (on for table/box), 0: off, 1: on */
-  int timer;               /* 1: print sqlite3's "Run Time:" line after each statement */
-  int bail;                /* 1: stop at the first error (-bail) */
-  int interactive;         /* 1: reading a terminal: prompt, history, completion */
-  FILE *out;               /* where result sets go: stdout, or an .output/.once target */
-  int out_is_pipe;         /* 1: out came from popen() ("|command") */
-  int once;                /* >0: put stdout back after this many more commands (.once) */
-  long long run_id;        /* the .run selection; 0: the most recent run */
-  int quit;                /* stop reading input: 1 after .quit, 2 after .exit */
-  int exit_code;           /* the status .exit asked for (0 without N) */
-  int sql_pending;         /* 1: an unfinished SQL statement is being read (completion) */
-  const char *src_name;    /* input being read, for messages: NULL (terminal or arguments),
+    sqlite3 *db;          /* the open wcprof database */
+    const char *db_path;  /* its name as given on the command line */
+    int readonly;         /* 1: opened with SQLITE_OPEN_READONLY (-readonly) */
+    enum wcp_mode mode;   /* output mode for result sets */
+    int headers;          /* -1: the mode's default (on for table/box), 0: off, 1: on */
+    int timer;            /* 1: print sqlite3's "Run Time:" line after each statement */
+    int bail;             /* 1: stop at the first error (-bail) */
+    int interactive;      /* 1: reading a terminal: prompt, history, completion */
+    FILE *out;            /* where result sets go: stdout, or an .output/.once target */
+    int out_is_pipe;      /* 1: out came from popen() ("|command") */
+    int once;             /* >0: put stdout back after this many more commands (.once) */
+    long long run_id;     /* the .run selection; 0: the most recent run */
+    int quit;             /* stop reading input: 1 after .quit, 2 after .exit */
+    int exit_code;        /* the status .exit asked for (0 without N) */
+    int sql_pending;      /* 1: an unfinished SQL statement is being read (completion) */
+    const char *src_name; /* input being read, for messages: NULL (terminal or arguments),
                            ** "stdin" (a script), or a .read file */
-  int src_line;            /* line of src_name where the current command began */
-  int read_depth;          /* .read nesting, to stop a file reading itself forever */
-  int hold_warning;        /* 1: analyses leave the dropped-events warning to .report */
-  long long rows;          /* rows the last result set printed (.report: "(none)") */
-  char *history_path;      /* history file (interactive only), or NULL */
+    int src_line;         /* line of src_name where the current command began */
+    int read_depth;       /* .read nesting, to stop a file reading itself forever */
+    int hold_warning;     /* 1: analyses leave the dropped-events warning to .report */
+    long long rows;       /* rows the last result set printed (.report: "(none)") */
+    char *history_path;   /* history file (interactive only), or NULL */
 };
 
 /* main.c */
@@ -101,87 +101,85 @@ int shell_open_db(ShellState *p);
 
 /* input.c */
 int process_input(ShellState *p, FILE *in, const char *name);
-                           /* reads commands from in (NULL: the terminal, through
+/* reads commands from in (NULL: the terminal, through
                            ** readline) until EOF or .quit; returns the error count */
 int shell_run_command(ShellState *p, const char *cmd);
-                           /* one complete command (-cmd, arguments): 0 ok, 1 failed */
+/* one complete command (-cmd, arguments): 0 ok, 1 failed */
 int shell_run_sql(ShellState *p, const char *sql);
-                           /* every statement in sql, output in p->mode: 0 ok, 1 failed */
+/* every statement in sql, output in p->mode: 0 ok, 1 failed */
 int shell_prepare(ShellState *p, const char *sql, sqlite3_stmt **st);
-                           /* one statement into *st: 0 ok, 1 failed (error printed) */
+/* one statement into *st: 0 ok, 1 failed (error printed) */
 int shell_exec_stmt(ShellState *p, sqlite3_stmt *st);
-                           /* steps st to the end printing rows, with the timer and
+/* steps st to the end printing rows, with the timer and
                            ** Ctrl-C; finalizes st; 0 ok, 1 failed (error printed) */
-void shell_error(ShellState *p, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
-                           /* "Error: [near line N: ]message" on stderr */
+void shell_error(ShellState *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "Error: [near line N: ]message" on stderr */
 void shell_install_signals(ShellState *p);
-int shell_interrupted(void);        /* 1 once Ctrl-C was seen (cleared by the prompt) */
+int shell_interrupted(void); /* 1 once Ctrl-C was seen (cleared by the prompt) */
 
 /* commands.c */
-int do_dot_command(ShellState *p, const char *line);   /* 0 ok, 1 failed */
+int do_dot_command(ShellState *p, const char *line); /* 0 ok, 1 failed */
 const DotCmd *find_dot_cmd(const char *name, int *ambiguous);
-                           /* exact name or unique prefix; NULL if none */
+/* exact name or unique prefix; NULL if none */
 
 /* args.c: what the dot-commands share */
 int dot_usage(ShellState *p, const DotCmd *c);
-                           /* "Error: usage: .NAME USAGE"; returns 1 */
+/* "Error: usage: .NAME USAGE"; returns 1 */
 int parse_count(const char *s, long long *v);
-                           /* a whole number >= 0: 0, or -1 leaving *v alone */
+/* a whole number >= 0: 0, or -1 leaving *v alone */
 int parse_ns(const char *s, long long *v);
-                           /* nanoseconds, or a number with a unit ns us ms s ("1.5ms"):
+/* nanoseconds, or a number with a unit ns us ms s ("1.5ms"):
                            ** 0, or -1 leaving *v alone */
 int take_option(ShellState *p, const DotCmd *c, int *argc, char **argv, const char *opt,
                 const char **value);
-                           /* removes "OPT VALUE" / "OPT=VALUE" from argv (*value NULL
+/* removes "OPT VALUE" / "OPT=VALUE" from argv (*value NULL
                            ** without it); 1 after the usage when OPT lacks a value */
 int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long long *run);
-                           /* removes "--run N" from argv; *run: N, else the .run
+/* removes "--run N" from argv; *run: N, else the .run
                            ** selection, else the latest; 1 after an error */
-long long latest_run(ShellState *p);    /* max run id, 0 for none */
-int run_exists(ShellState *p, long long id);   /* 1 if run id is in the database */
+long long latest_run(ShellState *p);         /* max run id, 0 for none */
+int run_exists(ShellState *p, long long id); /* 1 if run id is in the database */
 int shell_has_function(ShellState *p, const char *name);
-                           /* 1 if name is an SQL function or table-valued function */
+/* 1 if name is an SQL function or table-valued function */
 int need_extension(ShellState *p, const DotCmd *c);
-                           /* 0 if c->tvf is there, else 1 after saying c needs it */
+/* 0 if c->tvf is there, else 1 after saying c needs it */
 char *dropped_warning(ShellState *p, long long run, char *buf, size_t size);
-                           /* the run's "WARNING: N events were dropped ..." or "" */
+/* the run's "WARNING: N events were dropped ..." or "" */
 void warn_dropped(ShellState *p, long long run);
-                           /* that warning on stderr (unless p->hold_warning) */
+/* that warning on stderr (unless p->hold_warning) */
 
 /* export_cmd.c */
 sqlite3_stmt *export_formats(ShellState *p);
-                           /* rows name, help, options ("--a --b") of the extension's
+/* rows name, help, options ("--a --b") of the extension's
                            ** wcprof_export_formats(); NULL without it; caller finalizes */
 
 /* output.c */
 int wcp_print_stmt(ShellState *p, sqlite3_stmt *st);
-                           /* steps st to the end printing its rows (p->rows: how many);
+/* steps st to the end printing its rows (p->rows: how many);
                            ** returns SQLITE_DONE or the code of the step that failed;
                            ** does not finalize */
 const char *wcp_mode_name(enum wcp_mode m);
-int wcp_mode_from_name(const char *name, enum wcp_mode *m);   /* 0 ok, -1 unknown */
-int wcp_term_width(FILE *out);     /* columns of out's terminal, $COLUMNS, else 0 (no limit) */
+int wcp_mode_from_name(const char *name, enum wcp_mode *m); /* 0 ok, -1 unknown */
+int wcp_term_width(FILE *out); /* columns of out's terminal, $COLUMNS, else 0 (no limit) */
 int output_open(ShellState *p, const char *file);
-                           /* output to file ("|CMD": a pipe); 0 ok, 1 error */
-void output_reset(ShellState *p);  /* back to stdout, closing any file or pipe */
+/* output to file ("|CMD": a pipe); 0 ok, 1 error */
+void output_reset(ShellState *p); /* back to stdout, closing any file or pipe */
 void output_once_done(ShellState *p);
-                           /* after each command: ends a .once target after its command */
+/* after each command: ends a .once target after its command */
 
 /* base/format_ns.c */
 #include "format_ns.h"
-                           /* "0", "999 ns", "456 µs", "12.3 ms", "1.23 s": 3 significant
+/* "0", "999 ns", "456 µs", "12.3 ms", "1.23 s": 3 significant
                            ** digits; writes at most size bytes; returns buf */
 
 /* complete.c */
-enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word,
-                           char ***out, int *n);
-                           /* candidates for word, the end of line (up to the cursor):
+enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, char ***out, int *n);
+/* candidates for word, the end of line (up to the cursor):
                            ** *out is a malloc'd array of *n malloc'd strings, sorted and
                            ** unique; returns what kind of words they are */
 void wcp_free_list(char **list, int n);
 int wcp_completion_register(ShellState *p);
-                           /* the table-valued function wcprof_completion(prefix, line) */
-void wcp_readline_init(ShellState *p);  /* hooks wcp_complete() into readline */
+/* the table-valued function wcprof_completion(prefix, line) */
+void wcp_readline_init(ShellState *p); /* hooks wcp_complete() into readline */
 
 #endif /* WCPROF_SHELL_H */

@@ -28,7 +28,7 @@ int wcprof_register_extension(sqlite3 *db)
     if (!x)
         return SQLITE_NOMEM;
     x->cache.db = db;
-    x->refs = 1;   /* ours while registering; each module holds one more */
+    x->refs = 1; /* ours while registering; each module holds one more */
     int rc = SQLITE_OK;
     for (size_t k = 0; k < sizeof fns / sizeof *fns && rc == SQLITE_OK; k++)
         rc = wcp_tvf_register(x, fns[k]);
@@ -40,7 +40,8 @@ int wcprof_register_extension(sqlite3 *db)
 }
 
 #ifdef WCPROF_LOADABLE
-__attribute__((visibility("default"))) int sqlite3_wcprof_init(sqlite3 *db, char **err, const sqlite3_api_routines *api)
+__attribute__((visibility("default"))) int sqlite3_wcprof_init(sqlite3 *db, char **err,
+                                                               const sqlite3_api_routines *api)
 {
     SQLITE_EXTENSION_INIT2(api);
     int rc = wcprof_register_extension(db);

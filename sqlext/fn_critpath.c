@@ -33,7 +33,8 @@ static int fill(wcp_call *c)
     int64_t *reg = NULL, *start = NULL, *after = NULL;
     int rc = -1;
     if (spec) {
-        if (wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, &after, c->err, sizeof c->err) < 0)
+        if (wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, &after, c->err,
+                              sizeof c->err) < 0)
             goto done;
         if (wcp_tape_critical_path(&m->tape, reg, start, after, &own, &n) < 0) {
             wcp_fail(c, "out of memory");
@@ -69,4 +70,5 @@ done:
 }
 
 const wcp_fn wcp_fn_critical_path = {
-    "critical_path", "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns", "spec", fill};
+    "critical_path", "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns", "spec",
+    fill};

@@ -16,7 +16,7 @@
 
 #include <stdlib.h>
 
-#define DEFAULT_MIN_NS 50000000   /* 50 ms */
+#define DEFAULT_MIN_NS 50000000 /* 50 ms */
 
 static int by_start(const void *a, const void *b, void *ctx)
 {
@@ -39,7 +39,7 @@ static int fill(wcp_call *c)
     for (uint32_t i = 0; i < g->n_ops; i++)
         order[i] = i;
     qsort_r(order, g->n_ops, sizeof *order, by_start, (void *)g->start);
-    int64_t covered = g->end[order[0]];   /* the union of intervals so far ends here */
+    int64_t covered = g->end[order[0]]; /* the union of intervals so far ends here */
     for (uint32_t k = 1; k < g->n_ops; k++) {
         uint32_t i = order[k];
         if (g->start[i] > covered && g->start[i] - covered >= min) {

@@ -54,7 +54,7 @@ static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         n = wcp_export_run(&e, ex, path, path ? NULL : &text, &len);
         if (n >= 0 && path)
             sqlite3_result_int64(ctx, n);
-        else if (n >= 0 && text)   /* the text is handed over, not copied: it can be large */
+        else if (n >= 0 && text) /* the text is handed over, not copied: it can be large */
             sqlite3_result_text64(ctx, text, len, free, SQLITE_UTF8);
         else if (n >= 0)
             sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
@@ -110,8 +110,8 @@ int wcp_fn_export_register(wcp_ext *x)
     for (int argc = 1; argc <= 4 && rc == SQLITE_OK; argc++) {
         x->refs++;
         rc = sqlite3_create_function_v2(x->cache.db, "wcprof_export", argc,
-                                        SQLITE_UTF8 | SQLITE_DIRECTONLY, x, export_func, NULL,
-                                        NULL, ext_unref);
+                                        SQLITE_UTF8 | SQLITE_DIRECTONLY, x, export_func, NULL, NULL,
+                                        ext_unref);
     }
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function(x->cache.db, "wcprof_export_formats", 0,

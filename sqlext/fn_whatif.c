@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-
 static int fill(wcp_call *c)
 {
     const wcp_model *m = c->model;
@@ -36,7 +35,8 @@ static int fill(wcp_call *c)
         wcp_fail(c, "needs a spec: whatif('kind:class=F ...')");
         goto done;
     }
-    int64_t ms = wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, NULL, c->err, sizeof c->err);
+    int64_t ms =
+        wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, NULL, c->err, sizeof c->err);
     if (ms < 0)
         goto done;
     /* the spec as understood: every factor other than 1, by class key */
@@ -65,4 +65,5 @@ done:
     return rc;
 }
 
-const wcp_fn wcp_fn_whatif = {"whatif", "baseline_ns, makespan_ns, saved_ns, factors", "spec", fill};
+const wcp_fn wcp_fn_whatif = {"whatif", "baseline_ns, makespan_ns, saved_ns, factors", "spec",
+                              fill};

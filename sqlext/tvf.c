@@ -23,21 +23,21 @@
 
 /* The module's client data: one per registered function. */
 typedef struct tvf_aux {
-    wcp_ext *ext;          /* the connection's registration state (a reference) */
-    const wcp_fn *fn;      /* the function */
-    int ncol, nargs;       /* visible columns; hidden ones (own arguments + run) */
+    wcp_ext *ext;     /* the connection's registration state (a reference) */
+    const wcp_fn *fn; /* the function */
+    int ncol, nargs;  /* visible columns; hidden ones (own arguments + run) */
 } tvf_aux;
 
 typedef struct tvf_vtab {
-    sqlite3_vtab base;     /* Base class - must be first */
-    tvf_aux *aux;          /* the function */
+    sqlite3_vtab base; /* Base class - must be first */
+    tvf_aux *aux;      /* the function */
 } tvf_vtab;
 
 typedef struct tvf_cursor {
-    sqlite3_vtab_cursor base;   /* Base class - must be first */
-    wcp_call call;         /* the call: the model and the rows */
-    sqlite3_value *hidden[WCP_TVF_MAX_ARGS + 1];   /* the arguments as given, run last */
-    size_t row, n_rows;    /* the current row, and how many */
+    sqlite3_vtab_cursor base;                    /* Base class - must be first */
+    wcp_call call;                               /* the call: the model and the rows */
+    sqlite3_value *hidden[WCP_TVF_MAX_ARGS + 1]; /* the arguments as given, run last */
+    size_t row, n_rows;                          /* the current row, and how many */
 } tvf_cursor;
 
 /* ---- cells */
@@ -109,12 +109,15 @@ int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, 
     if (!v || sqlite3_value_type(v) == SQLITE_NULL)
         return 0;
     int t = sqlite3_value_numeric_type(v);
-    if (t == SQLITE_INTEGER || (t == SQLITE_FLOAT && sqlite3_value_double(v) == (double)sqlite3_value_int64(v)))
+    if (t == SQLITE_INTEGER ||
+        (t == SQLITE_FLOAT && sqlite3_value_double(v) == (double)sqlite3_value_int64(v)))
         *out = sqlite3_value_int64(v);
     else
-        return wcp_fail(c, "%s must be an integer, not \"%s\"", name, (const char *)sqlite3_value_text(v));
+        return wcp_fail(c, "%s must be an integer, not \"%s\"", name,
+                        (const char *)sqlite3_value_text(v));
     if (*out < min)
-        return wcp_fail(c, "%s must be at least %lld, not %lld", name, (long long)min, (long long)*out);
+        return wcp_fail(c, "%s must be at least %lld, not %lld", name, (long long)min,
+                        (long long)*out);
     return 0;
 }
 
@@ -191,7 +194,7 @@ static int tvf_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
         if (j < 0 || j >= aux->nargs)
             continue;
         if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ)
-            return SQLITE_CONSTRAINT;   /* an argument must be known before the scan */
+            return SQLITE_CONSTRAINT; /* an argument must be known before the scan */
         use[j] = i;
     }
     int n = 0, mask = 0;
@@ -261,7 +264,8 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     for (int j = 0; j + 1 < aux->nargs; j++)
         call->arg[j] = c->hidden[j];
     int64_t run;
-    if (wcp_db_resolve_run(call->db, c->hidden[aux->nargs - 1], &run, call->err, sizeof call->err) < 0)
+    if (wcp_db_resolve_run(call->db, c->hidden[aux->nargs - 1], &run, call->err, sizeof call->err) <
+        0)
         return vt_error(&vt->base, aux->fn->name, call->err);
     call->model = wcp_model_get(&aux->ext->cache, run, call->err, sizeof call->err);
     if (!call->model)
@@ -298,17 +302,10 @@ static int tvf_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
     }
     const wcp_cell *x = &c->call.cells[c->row * (size_t)aux->ncol + (size_t)col];
     switch (x->type) {
-    case SQLITE_INTEGER:
-        sqlite3_result_int64(ctx, x->v.i);
-        break;
-    case SQLITE_FLOAT:
-        sqlite3_result_double(ctx, x->v.d);
-        break;
-    case SQLITE_TEXT:
-        sqlite3_result_text(ctx, x->v.s, -1, SQLITE_STATIC);
-        break;
-    default:
-        sqlite3_result_null(ctx);
+    case SQLITE_INTEGER: sqlite3_result_int64(ctx, x->v.i); break;
+    case SQLITE_FLOAT: sqlite3_result_double(ctx, x->v.d); break;
+    case SQLITE_TEXT: sqlite3_result_text(ctx, x->v.s, -1, SQLITE_STATIC); break;
+    default: sqlite3_result_null(ctx);
     }
     return SQLITE_OK;
 }

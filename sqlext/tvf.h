@@ -18,42 +18,42 @@ typedef struct wcp_ext wcp_ext;
 
 /* One value of a result row. */
 typedef struct wcp_cell {
-    int type;              /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_NULL */
-    bool owned;            /* TEXT: freed with the rows */
+    int type;   /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_NULL */
+    bool owned; /* TEXT: freed with the rows */
     union {
-        int64_t i;         /* SQLITE_INTEGER */
-        double d;          /* SQLITE_FLOAT */
-        const char *s;     /* SQLITE_TEXT */
+        int64_t i;     /* SQLITE_INTEGER */
+        double d;      /* SQLITE_FLOAT */
+        const char *s; /* SQLITE_TEXT */
     } v;
 } wcp_cell;
 
 /* One call of an analysis function: what its fill function reads and writes. */
 typedef struct wcp_call {
-    sqlite3 *db;           /* the connection it runs on */
-    wcp_model *model;      /* the run's, held for the cursor's life */
-    sqlite3_value *arg[WCP_TVF_MAX_ARGS];  /* the function's own arguments; NULL: not given */
-    wcp_cell *cells;       /* the result, row after row */
-    size_t n_cells, cap_cells; /* cells appended, and room for */
-    bool oom;              /* an append ran out of memory: the call fails with SQLITE_NOMEM */
-    char err[512];         /* the message of a fill that failed */
+    sqlite3 *db;                          /* the connection it runs on */
+    wcp_model *model;                     /* the run's, held for the cursor's life */
+    sqlite3_value *arg[WCP_TVF_MAX_ARGS]; /* the function's own arguments; NULL: not given */
+    wcp_cell *cells;                      /* the result, row after row */
+    size_t n_cells, cap_cells;            /* cells appended, and room for */
+    bool oom;      /* an append ran out of memory: the call fails with SQLITE_NOMEM */
+    char err[512]; /* the message of a fill that failed */
 } wcp_call;
 
 /* An analysis function: one per fn_NAME.c, listed in fns.h. */
 typedef struct wcp_fn {
-    const char *name;      /* the SQL name, "whatif_rank" */
-    const char *columns;   /* "a, b, c" */
-    const char *args;      /* "x, y" (own arguments, in order), or "" */
-    int (*fill)(wcp_call *c);   /* 0, or -1 with c->err set */
+    const char *name;         /* the SQL name, "whatif_rank" */
+    const char *columns;      /* "a, b, c" */
+    const char *args;         /* "x, y" (own arguments, in order), or "" */
+    int (*fill)(wcp_call *c); /* 0, or -1 with c->err set */
 } wcp_fn;
 
 /* Appending cells (a row is as many cells as the function has columns). */
 void wcp_put_int(wcp_call *c, int64_t v);
 void wcp_put_real(wcp_call *c, double v);
 void wcp_put_null(wcp_call *c);
-void wcp_put_text(wcp_call *c, const char *s);         /* copied */
-void wcp_put_static(wcp_call *c, const char *s);       /* lives as long as the model */
+void wcp_put_text(wcp_call *c, const char *s);   /* copied */
+void wcp_put_static(wcp_call *c, const char *s); /* lives as long as the model */
 /* Sets c->err (printf-style, base/err.h) and returns -1: return wcp_fail(c, "...", ...). */
-#define wcp_fail(c, ...) wcp_errf((c)->err, sizeof (c)->err, __VA_ARGS__)
+#define wcp_fail(c, ...) wcp_errf((c)->err, sizeof(c)->err, __VA_ARGS__)
 
 /* Argument i as an integer >= min (def when absent or NULL); -1 on a bad one. */
 int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, int64_t *out);

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
         t_graph[r] = now() - t0;
         wcp_graph_free(&g);
 
-        wcp_model_cache_clear(&cache);   /* a fresh model each run */
+        wcp_model_cache_clear(&cache); /* a fresh model each run */
         t0 = now();
         wcp_model *m = wcp_model_get(&cache, run, err, sizeof err);
         if (!m) {
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
         free(after);
         free(factor);
         wcp_model_release(m);
-        wcp_model_cache_clear(&cache);   /* one model at a time, as in a user's session */
+        wcp_model_cache_clear(&cache); /* one model at a time, as in a user's session */
 
         /* the ranking as users run it: SQL over the (now cached) model */
         t0 = now();
@@ -137,15 +137,16 @@ int main(int argc, char **argv)
     }
     int64_t classes = scalar(db, "SELECT count(DISTINCT class_key) FROM whatif_rank()");
     struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);   /* before the figures' model, which the extension's duplicates */
+    getrusage(RUSAGE_SELF, &ru); /* before the figures' model, which the extension's duplicates */
     wcp_model *m = wcp_model_get(&cache, run, err, sizeof err);
-    printf("%s: run %lld, %u ops, %u waits, %u classes (%lld ranked), %zu replay steps\n", argv[optind],
-           (long long)run, m ? m->g.n_ops : 0, m ? m->g.n_waits : 0, m ? m->classes.n : 0,
-           (long long)classes, m ? m->tape.n : 0);
-    printf("  medians of %d runs: graph build %.3f s, model (graph+classes+compile+baseline+critical path) %.3f s,\n"
-           "  one what-if replay %.4f s, what-if critical path %.4f s, full ranking %.2f s (%lld rows)\n",
-           runs, median(t_graph, runs), median(t_model, runs), median(t_replay, runs),
-           median(t_crit, runs), median(t_rank, runs), (long long)rows);
+    printf("%s: run %lld, %u ops, %u waits, %u classes (%lld ranked), %zu replay steps\n",
+           argv[optind], (long long)run, m ? m->g.n_ops : 0, m ? m->g.n_waits : 0,
+           m ? m->classes.n : 0, (long long)classes, m ? m->tape.n : 0);
+    printf(
+        "  medians of %d runs: graph build %.3f s, model (graph+classes+compile+baseline+critical path) %.3f s,\n"
+        "  one what-if replay %.4f s, what-if critical path %.4f s, full ranking %.2f s (%lld rows)\n",
+        runs, median(t_graph, runs), median(t_model, runs), median(t_replay, runs),
+        median(t_crit, runs), median(t_rank, runs), (long long)rows);
     printf("  peak RSS %.0f MB\n", (double)ru.ru_maxrss / 1024.0);
     wcp_model_release(m);
     wcp_model_cache_clear(&cache);

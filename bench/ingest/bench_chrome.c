@@ -56,7 +56,7 @@ static uint32_t rnd(uint32_t n)
 
 typedef struct gen {
     FILE *f;
-    long long left;      /* events still to write */
+    long long left; /* events still to write */
     long long flow_id;
     bool first;
 } gen;
@@ -71,27 +71,38 @@ static void sep(gen *g)
 static void args(gen *g)
 {
     switch (rnd(10)) {
-    case 0: case 1: case 2: case 3: case 4:
-        fprintf(g->f, ",\"args\":{\"src_file\":\"../../base/task/file%02u.cc\",\"src_func\":\"Func%03u\"}", rnd(40),
-                rnd(300));
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+        fprintf(
+            g->f,
+            ",\"args\":{\"src_file\":\"../../base/task/file%02u.cc\",\"src_func\":\"Func%03u\"}",
+            rnd(40), rnd(300));
         break;
-    case 5: case 6: case 7:
+    case 5:
+    case 6:
+    case 7:
         fprintf(g->f, ",\"args\":{\"detail\":\"/usr/include/c++/12/bits/header%03u.h\"}", rnd(500));
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
 /* A slice of [ts, ts+dur) and, under it, a tree of depth at most depth. */
 static void tree(gen *g, int pid, int tid, long long ts, long long dur, int depth, bool post)
 {
-    static const char *const cats[] = {"toplevel", "v8", "blink", "cc", "gpu", "net", "ipc", "disabled-by-default-devtools.timeline"};
+    static const char *const cats[] = {
+        "toplevel", "v8",  "blink", "cc",
+        "gpu",      "net", "ipc",   "disabled-by-default-devtools.timeline"};
     unsigned name = rnd(200), cat = rnd(8);
     if (!post) {
         sep(g);
-        fprintf(g->f, "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"X\",\"cat\":\"%s\",\"name\":\"Class%03u::Method\",\"dur\":%lld",
-                pid, tid, ts, cats[cat], name, dur);
+        fprintf(
+            g->f,
+            "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"X\",\"cat\":\"%s\",\"name\":\"Class%03u::Method\",\"dur\":%lld",
+            pid, tid, ts, cats[cat], name, dur);
         args(g);
         fputc('}', g->f);
     }
@@ -107,8 +118,10 @@ static void tree(gen *g, int pid, int tid, long long ts, long long dur, int dept
     }
     if (post) {
         sep(g);
-        fprintf(g->f, "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"X\",\"cat\":\"%s\",\"name\":\"Class%03u::Method\",\"dur\":%lld",
-                pid, tid, ts, cats[cat], name, dur);
+        fprintf(
+            g->f,
+            "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"X\",\"cat\":\"%s\",\"name\":\"Class%03u::Method\",\"dur\":%lld",
+            pid, tid, ts, cats[cat], name, dur);
         args(g);
         fputc('}', g->f);
     }
@@ -130,46 +143,62 @@ static int generate(long long events, unsigned seed, const char *path)
     for (int t = 0; t < THREADS; t++) {
         int pid = 100 + t / 8, tid = 1000 + t;
         sep(&g);
-        fprintf(f, "{\"pid\":%d,\"tid\":%d,\"ts\":0,\"ph\":\"M\",\"cat\":\"__metadata\",\"name\":\"thread_name\",\"args\":{\"name\":\"Thread%02d\"}}",
-                pid, tid, t);
+        fprintf(
+            f,
+            "{\"pid\":%d,\"tid\":%d,\"ts\":0,\"ph\":\"M\",\"cat\":\"__metadata\",\"name\":\"thread_name\",\"args\":{\"name\":\"Thread%02d\"}}",
+            pid, tid, t);
     }
     long long per_thread = (events - THREADS) / THREADS;
     for (int t = 0; t < THREADS && g.left > 0; t++) {
         int pid = 100 + t / 8, tid = 1000 + t, next = 1000 + (t + 1) % THREADS;
-        bool post = t % 4 == 3;          /* a quarter of the threads write slices as they end */
+        bool post = t % 4 == 3; /* a quarter of the threads write slices as they end */
         long long stop = g.left - (t == THREADS - 1 ? g.left : per_thread), ts = 1000;
         while (g.left > stop && g.left > 0) {
             long long dur = 50 + rnd(5000);
-            if (rnd(10) == 0 && g.left - stop > 2) {          /* a B/E task */
+            if (rnd(10) == 0 && g.left - stop > 2) { /* a B/E task */
                 sep(&g);
-                fprintf(f, "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"B\",\"cat\":\"toplevel\",\"name\":\"RunTask\"}", pid, tid, ts);
+                fprintf(
+                    f,
+                    "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"B\",\"cat\":\"toplevel\",\"name\":\"RunTask\"}",
+                    pid, tid, ts);
                 tree(&g, pid, tid, ts + 1, dur - 2, 2, post);
                 sep(&g);
                 fprintf(f, "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"E\"}", pid, tid, ts + dur);
             } else
                 tree(&g, pid, tid, ts, dur, 5, post);
-            if (rnd(20) == 0 && g.left - stop > 2) {          /* post a task to the next thread */
+            if (rnd(20) == 0 && g.left - stop > 2) { /* post a task to the next thread */
                 g.flow_id++;
                 sep(&g);
-                fprintf(f, "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"s\",\"cat\":\"toplevel.flow\",\"name\":\"PostTask\",\"id\":\"0x%llx\"}",
-                        pid, tid, ts + dur / 2, g.flow_id);
+                fprintf(
+                    f,
+                    "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"s\",\"cat\":\"toplevel.flow\",\"name\":\"PostTask\",\"id\":\"0x%llx\"}",
+                    pid, tid, ts + dur / 2, g.flow_id);
                 sep(&g);
-                fprintf(f, "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"f\",\"cat\":\"toplevel.flow\",\"name\":\"PostTask\",\"id\":\"0x%llx\"}",
-                        100 + ((t + 1) % THREADS) / 8, next, ts + dur, g.flow_id);
+                fprintf(
+                    f,
+                    "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"f\",\"cat\":\"toplevel.flow\",\"name\":\"PostTask\",\"id\":\"0x%llx\"}",
+                    100 + ((t + 1) % THREADS) / 8, next, ts + dur, g.flow_id);
             }
             if (rnd(50) == 0 && g.left > stop) {
                 sep(&g);
-                fprintf(f, "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"C\",\"name\":\"HeapSize\",\"args\":{\"bytes\":%u}}",
-                        pid, tid, ts, rnd(1u << 30));
+                fprintf(
+                    f,
+                    "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"C\",\"name\":\"HeapSize\",\"args\":{\"bytes\":%u}}",
+                    pid, tid, ts, rnd(1u << 30));
             }
             if (rnd(100) == 0 && g.left > stop) {
                 sep(&g);
-                fprintf(f, "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"i\",\"name\":\"Mark\",\"s\":\"t\"}", pid, tid, ts);
+                fprintf(
+                    f,
+                    "{\"pid\":%d,\"tid\":%d,\"ts\":%lld,\"ph\":\"i\",\"name\":\"Mark\",\"s\":\"t\"}",
+                    pid, tid, ts);
             }
             ts += dur + 1 + rnd(200);
         }
     }
-    fputs("\n],\n\"metadata\":{\"trace-capture-datetime\":\"2026-11-20 00:00:00\",\"generator\":\"wcprof-bench-chrome\"}}\n", f);
+    fputs(
+        "\n],\n\"metadata\":{\"trace-capture-datetime\":\"2026-11-20 00:00:00\",\"generator\":\"wcprof-bench-chrome\"}}\n",
+        f);
     if (fclose(f) != 0) {
         perror(path);
         return 1;
@@ -197,8 +226,8 @@ static long long read_only(const char *path)
 {
     wcp_reader r;
     long long n = 0;
-    if (wcp_source_open(&r, path, WCP_FORMAT_CHROME) < 0 || wcp_reader_header(&r, no_string, NULL) < 0 ||
-        wcp_reader_open_ops(&r, no_open, &n) < 0) {
+    if (wcp_source_open(&r, path, WCP_FORMAT_CHROME) < 0 ||
+        wcp_reader_header(&r, no_string, NULL) < 0 || wcp_reader_open_ops(&r, no_open, &n) < 0) {
         fprintf(stderr, "%s\n", r.err);
         exit(1);
     }
@@ -221,7 +250,8 @@ static long long ingest(const char *path, const char *dbpath)
     wcp_load_stats st;
     wcp_load_opts opts = {.format = WCP_FORMAT_CHROME};
     if (wcp_db_open(dbpath, WCP_DB_CREATE, &db, err, sizeof err) < 0 ||
-        (sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL, NULL),
+        (sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL,
+                      NULL),
          wcp_load_dump(db, path, &opts, &st, err, sizeof err) < 0)) {
         fprintf(stderr, "%s\n", err);
         exit(1);
@@ -284,13 +314,14 @@ int main(int argc, char **argv)
             seed = (unsigned)atoi(optarg);
     }
     if (optind >= argc) {
-        fprintf(stderr, "usage: wcprof-bench-chrome -g EVENTS [-s SEED] FILE | [-r RUNS] FILE...\n");
+        fprintf(stderr,
+                "usage: wcprof-bench-chrome -g EVENTS [-s SEED] FILE | [-r RUNS] FILE...\n");
         return 2;
     }
     if (gen_events > 0)
         return generate(gen_events, seed, argv[optind]);
-    printf("%-24s %8s %10s %8s %8s %8s %8s %8s %8s %8s\n", "trace", "MB", "events", "read_s", "MB/s",
-           "rss_MB", "ingest_s", "MB/s", "rss_MB", "Mops/s");
+    printf("%-24s %8s %10s %8s %8s %8s %8s %8s %8s %8s\n", "trace", "MB", "events", "read_s",
+           "MB/s", "rss_MB", "ingest_s", "MB/s", "rss_MB", "Mops/s");
     for (int k = optind; k < argc; k++) {
         struct stat sb;
         if (stat(argv[k], &sb) < 0) {
@@ -299,7 +330,7 @@ int main(int argc, char **argv)
         }
         double mb = sb.st_size / 1e6;
         result rd[64], in[64];
-        for (int r = 0; r < runs; r++) {   /* interleaved, so drift hits both alike */
+        for (int r = 0; r < runs; r++) { /* interleaved, so drift hits both alike */
             rd[r] = run_child(0, argv[k]);
             in[r] = run_child(1, argv[k]);
         }
@@ -307,12 +338,14 @@ int main(int argc, char **argv)
         qsort(in, runs, sizeof *in, by_secs);
         result a = rd[runs / 2], b = in[runs / 2];
         const char *name = strrchr(argv[k], '/') ? strrchr(argv[k], '/') + 1 : argv[k];
-        printf("%-24s %8.1f %10lld %8.3f %8.1f %8.1f %8.3f %8.1f %8.1f %8.3f\n", name, mb, a.events, a.secs,
-               mb / a.secs, a.rss_mb, b.secs, mb / b.secs, b.rss_mb, b.events / b.secs / 1e6);
+        printf("%-24s %8.1f %10lld %8.3f %8.1f %8.1f %8.3f %8.1f %8.1f %8.3f\n", name, mb, a.events,
+               a.secs, mb / a.secs, a.rss_mb, b.secs, mb / b.secs, b.rss_mb,
+               b.events / b.secs / 1e6);
         fflush(stdout);
     }
-    printf("(medians of %d runs, read and ingest interleaved; MB = 10^6 bytes of JSON; events = ops, waits and "
-           "links handed out. Perfetto's JSON importer: %.0f MB/s as published, not measured here)\n",
-           runs, PERFETTO_JSON_MBS);
+    printf(
+        "(medians of %d runs, read and ingest interleaved; MB = 10^6 bytes of JSON; events = ops, waits and "
+        "links handed out. Perfetto's JSON importer: %.0f MB/s as published, not measured here)\n",
+        runs, PERFETTO_JSON_MBS);
     return 0;
 }

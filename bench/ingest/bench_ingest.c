@@ -87,8 +87,18 @@ static double baseline(const char *dump, const char *dbpath, int64_t *events)
         x->type = e.type;
         int64_t *v = x->v;
         if (e.type == WCP_EV_OP) {
-            int64_t a[] = {e.id, e.p, enum_id(e.k, base), enum_id(e.w, base), enum_id(e.o, base),
-                           e.c, e.i, e.cl, e.r, e.s, e.d, e.th};
+            int64_t a[] = {e.id,
+                           e.p,
+                           enum_id(e.k, base),
+                           enum_id(e.w, base),
+                           enum_id(e.o, base),
+                           e.c,
+                           e.i,
+                           e.cl,
+                           e.r,
+                           e.s,
+                           e.d,
+                           e.th};
             memcpy(v, a, sizeof a);
         } else if (e.type == WCP_EV_WAIT) {
             int64_t a[] = {e.p, e.s, e.d, e.t, e.i, enum_id(e.rs, base), e.th, (int64_t)r.line};
@@ -110,18 +120,23 @@ static double baseline(const char *dump, const char *dbpath, int64_t *events)
     sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
     sqlite3_stmt *ss, *so, *sw, *sl;
     sqlite3_prepare_v2(db, "INSERT INTO strings(id, value) VALUES (?1, ?2)", -1, &ss, NULL);
-    sqlite3_prepare_v2(db,
+    sqlite3_prepare_v2(
+        db,
         "INSERT INTO ops(run_id, id, parent_id, recorded_parent_id, kind, work_type, outcome, class_id, "
         "ident_id, client_id, result_id, start_ns, end_ns, is_open, self_ns, thread_id, dump_id, extra) "
         "VALUES (1, ?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?11 - ?10, ?12, 1, NULL)",
         -1, &so, NULL);
-    sqlite3_prepare_v2(db,
+    sqlite3_prepare_v2(
+        db,
         "INSERT INTO waits(run_id, waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, "
         "dup, target_id, orphan, thread_id, dump_id, line, extra) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, 0, "
-        "?4, 0, ?7, 1, ?8, NULL)", -1, &sw, NULL);
-    sqlite3_prepare_v2(db,
+        "?4, 0, ?7, 1, ?8, NULL)",
+        -1, &sw, NULL);
+    sqlite3_prepare_v2(
+        db,
         "INSERT INTO links(run_id, from_id, at_ns, kind, target_id, ident_id, result_id, dup, dump_id, "
-        "line, extra) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, 0, 1, ?7, NULL)", -1, &sl, NULL);
+        "line, extra) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, 0, 1, ?7, NULL)",
+        -1, &sl, NULL);
 
     double t0 = now_s();
     char *recreate;
@@ -250,7 +265,7 @@ int main(int argc, char **argv)
         double ti[64], tb[64], ri[64], rb[64];
         int64_t ev = 0;
         runs = runs > 64 ? 64 : runs;
-        for (int r = 0; r < runs; r++) {   /* interleaved, so drift hits both alike */
+        for (int r = 0; r < runs; r++) { /* interleaved, so drift hits both alike */
             ti[r] = measure(0, argv[k], &ev, &ri[r]);
             tb[r] = measure(1, argv[k], &ev, &rb[r]);
         }
@@ -260,10 +275,12 @@ int main(int argc, char **argv)
         qsort(rb, runs, sizeof *rb, cmp_d);
         double mi = ti[runs / 2], mb = tb[runs / 2];
         const char *name = strrchr(argv[k], '/') ? strrchr(argv[k], '/') + 1 : argv[k];
-        printf("%-28s %9lld %10.3f %9.3f %10.1f %9.3f %10.3f %9.1f %6.2f\n", name, (long long)ev, mi,
-               ev / mi / 1e6, ri[runs / 2], mb, ev / mb / 1e6, rb[runs / 2], mi / mb);
+        printf("%-28s %9lld %10.3f %9.3f %10.1f %9.3f %10.3f %9.1f %6.2f\n", name, (long long)ev,
+               mi, ev / mi / 1e6, ri[runs / 2], mb, ev / mb / 1e6, rb[runs / 2], mi / mb);
         fflush(stdout);
     }
-    printf("(medians of %d runs each, ingest and baseline interleaved; ratio = ingest / baseline)\n", runs);
+    printf(
+        "(medians of %d runs each, ingest and baseline interleaved; ratio = ingest / baseline)\n",
+        runs);
     return 0;
 }

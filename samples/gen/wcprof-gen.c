@@ -47,7 +47,10 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static uint64_t mix64(uint64_t x) { return splitmix64(&x); }
+static uint64_t mix64(uint64_t x)
+{
+    return splitmix64(&x);
+}
 
 static void rng_seed(rng_t *r, uint64_t seed)
 {
@@ -55,7 +58,10 @@ static void rng_seed(rng_t *r, uint64_t seed)
         r->s[i] = splitmix64(&seed);
 }
 
-static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl64(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 static inline uint64_t rng_next(rng_t *r)
 {
@@ -71,7 +77,10 @@ static inline uint64_t rng_next(rng_t *r)
 }
 
 /* A double in [0, 1). */
-static inline double rng_unit(rng_t *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
+static inline double rng_unit(rng_t *r)
+{
+    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 /* An integer in [0, n); n must be > 0. */
 static inline uint64_t rng_below(rng_t *r, uint64_t n)
@@ -79,7 +88,10 @@ static inline uint64_t rng_below(rng_t *r, uint64_t n)
     return (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64);
 }
 
-static inline int rng_chance(rng_t *r, double p) { return rng_unit(r) < p; }
+static inline int rng_chance(rng_t *r, double p)
+{
+    return rng_unit(r) < p;
+}
 
 /* exp(x) without libm, so output does not depend on the libm's rounding. */
 static double xexp(double x)
@@ -91,9 +103,19 @@ static double xexp(double x)
     double k = x * 1.4426950408889634;
     int64_t n = (int64_t)(k + (k >= 0 ? 0.5 : -0.5));
     double f = x - (double)n * 0.6931471805599453;
-    double p = 1 + f * (1 + f * (1.0 / 2 + f * (1.0 / 6 + f * (1.0 / 24 + f * (1.0 / 120 +
-               f * (1.0 / 720 + f * (1.0 / 5040 + f * (1.0 / 40320 + f * (1.0 / 362880)))))))));
-    union { double d; uint64_t u; } sc;
+    double p =
+        1 +
+        f * (1 +
+             f * (1.0 / 2 +
+                  f * (1.0 / 6 +
+                       f * (1.0 / 24 +
+                            f * (1.0 / 120 +
+                                 f * (1.0 / 720 + f * (1.0 / 5040 + f * (1.0 / 40320 +
+                                                                         f * (1.0 / 362880)))))))));
+    union {
+        double d;
+        uint64_t u;
+    } sc;
     sc.u = (uint64_t)(n + 1023) << 52;
     return p * sc.d;
 }
@@ -123,80 +145,143 @@ static int64_t rng_logn(rng_t *r, double median, double sigma, int64_t lo, int64
 /* ------------------------------------------------------------ vocabulary */
 
 enum { EV_OP = 1, EV_WAIT, EV_LINK };
-enum { K_CALL = 1, K_CALL_EXEC, K_LAZY, K_EXEC_PHASE, K_EXEC, K_SERVICE_START,
-       K_SESSION_PHASE, K_IO, K_INTERNAL };
-static const char *const kind_name[] = { "", "call", "call_exec", "lazy", "exec_phase", "exec",
-                                         "service_start", "session_phase", "io", "internal" };
+enum {
+    K_CALL = 1,
+    K_CALL_EXEC,
+    K_LAZY,
+    K_EXEC_PHASE,
+    K_EXEC,
+    K_SERVICE_START,
+    K_SESSION_PHASE,
+    K_IO,
+    K_INTERNAL
+};
+static const char *const kind_name[] = {"",           "call",    "call_exec",     "lazy",
+                                        "exec_phase", "exec",    "service_start", "session_phase",
+                                        "io",         "internal"};
 enum { W_ENGINE = 1, W_USER, W_EXTERNAL };
-static const char *const work_name[] = { "", "engine", "user", "external" };
+static const char *const work_name[] = {"", "engine", "user", "external"};
 enum { O_NONE = 0, O_HIT, O_EXECUTED, O_JOINED, O_DNC, O_OK, O_ERROR, O_CANCELED };
-static const char *const outcome_name[] = { "", "hit", "executed", "joined", "do_not_cache",
-                                            "ok", "error", "canceled" };
+static const char *const outcome_name[] = {"",   "hit",   "executed", "joined", "do_not_cache",
+                                           "ok", "error", "canceled"};
 enum { R_CALL_EXEC = 1, R_SINGLEFLIGHT, R_LAZY, R_SERVICE, R_LOCK, R_EXEC, R_IO };
-static const char *const reason_name[] = { "", "call_exec", "singleflight", "lazy", "service",
-                                           "lock", "exec", "io" };
+static const char *const reason_name[] = {"",        "call_exec", "singleflight", "lazy",
+                                          "service", "lock",      "exec",         "io"};
 enum { L_NESTED = 1, L_RESULT, L_REUSED };
-static const char *const link_name[] = { "", "nested_client", "result", "reused_result" };
+static const char *const link_name[] = {"", "nested_client", "result", "reused_result"};
 
 /* Fixed strings, at string-table indexes 1..NFIXED.  F_* name them. */
-#define FIXED_LIST(X)                                                                   \
-    X(SESS_QUERY, "session.query") X(SESS_SERVE, "session.serveQuery")                  \
-    X(SESS_INIT, "session.init") X(SESS_EXPORT, "session.export")                       \
-    X(SESS_CONNECT, "session.connect")                                                  \
-    X(EXEC_RUN, "exec.run") X(EXEC_RUNSVC, "exec.runService")                           \
-    X(PH_NET, "exec.setupNetwork") X(PH_MOUNTS, "exec.prepareMounts")                   \
-    X(PH_RUN, "exec.runContainer") X(PH_SNAP, "exec.snapshot") X(PH_DOWN, "exec.teardown") \
-    X(IO_BLOB, "io.blobFetch") X(IO_PULL, "io.registryPull") X(IO_PUSH, "io.registryPush") \
-    X(IO_WALK, "io.fsWalk") X(IO_READ, "io.fileRead") X(IO_WRITE, "io.fileWrite")       \
-    X(IO_STDOUT, "io.stdout")                                                           \
-    X(IN_GC, "internal.gc") X(IN_LOOKUP, "internal.cacheLookup")                        \
-    X(IN_SCHEMA, "internal.schemaLoad") X(IN_TELEM, "internal.telemetryFlush")          \
-    X(IN_COMMIT, "internal.snapshotCommit")                                             \
-    X(SVC_START, "Service.start") X(SVC_ASSVC, "Container.asService") X(SVC_UP, "Service.up") \
-    X(LOCK_SNAP, "lock:snapshotter") X(LOCK_GOMOD, "lock:cache-mount/go-mod")          \
-    X(LOCK_CONTENT, "lock:content-store") X(LOCK_SESS, "lock:session-manager")          \
-    X(LOCK_ODD, "lock:mount \"/src\" \\ tab\there")                                     \
-    X(BOTTLENECK, "ModuleSource.asModule")                                              \
-    X(ODD_CLASS, "Module.na\xc3\xafve/\xe6\x97\xa5\xe6\x9c\xac\x01")
+#define FIXED_LIST(X)                                                                              \
+    X(SESS_QUERY, "session.query")                                                                 \
+    X(SESS_SERVE, "session.serveQuery")                                                            \
+    X(SESS_INIT, "session.init") X(SESS_EXPORT, "session.export") X(                               \
+        SESS_CONNECT, "session.connect") X(EXEC_RUN, "exec.run") X(EXEC_RUNSVC, "exec.runService") \
+        X(PH_NET, "exec.setupNetwork") X(PH_MOUNTS, "exec.prepareMounts") X(                       \
+            PH_RUN, "exec.runContainer") X(PH_SNAP, "exec.snapshot") X(PH_DOWN, "exec.teardown")   \
+            X(IO_BLOB, "io.blobFetch") X(IO_PULL, "io.registryPull") X(                            \
+                IO_PUSH, "io.registryPush") X(IO_WALK, "io.fsWalk") X(IO_READ, "io.fileRead")      \
+                X(IO_WRITE, "io.fileWrite") X(IO_STDOUT, "io.stdout") X(IN_GC, "internal.gc") X(   \
+                    IN_LOOKUP, "internal.cacheLookup") X(IN_SCHEMA, "internal.schemaLoad")         \
+                    X(IN_TELEM, "internal.telemetryFlush") X(IN_COMMIT, "internal.snapshotCommit") \
+                        X(SVC_START, "Service.start") X(SVC_ASSVC, "Container.asService")          \
+                            X(SVC_UP, "Service.up") X(LOCK_SNAP, "lock:snapshotter")               \
+                                X(LOCK_GOMOD, "lock:cache-mount/go-mod") X(LOCK_CONTENT,           \
+                                                                           "lock:content-store")   \
+                                    X(LOCK_SESS, "lock:session-manager")                           \
+                                        X(LOCK_ODD, "lock:mount \"/src\" \\ tab\there") X(         \
+                                            BOTTLENECK, "ModuleSource.asModule")                   \
+                                            X(ODD_CLASS,                                           \
+                                              "Module.na\xc3\xafve/\xe6\x97\xa5\xe6\x9c\xac\x01")
 
 enum {
     F_NONE = 0,
 #define X_ENUM(name, str) F_##name,
     FIXED_LIST(X_ENUM)
 #undef X_ENUM
-    F_END
+        F_END
 };
-static const char *const fixed_str[] = { "",
+static const char *const fixed_str[] = {"",
 #define X_STR(name, str) str,
-                                         FIXED_LIST(X_STR)
+                                        FIXED_LIST(X_STR)
 #undef X_STR
 };
 #define NFIXED (F_END - 1)
 
 static const char *const hot_classes[] = {
-    "Container.withExec", "Container.from", "Directory.file", "Container.withMountedCache",
-    "Container.withDirectory", "Host.directory", "Directory.withNewFile",
-    "Container.withEnvVariable", "Container.stdout", "Container.sync", "Directory.directory",
-    "File.contents", "Git.branch", "GitRef.tree", "Container.withWorkdir",
-    "Container.withFile", "Module.serve", "Function.call", "Container.directory",
-    "Directory.entries", "Container.file", "Ci.build", "Ci.test", "Container.publish",
-    "Directory.export", "Container.withMountedDirectory", "CacheVolume.id",
-    "Secret.plaintext", "Container.asService", "Query.container",
+    "Container.withExec",
+    "Container.from",
+    "Directory.file",
+    "Container.withMountedCache",
+    "Container.withDirectory",
+    "Host.directory",
+    "Directory.withNewFile",
+    "Container.withEnvVariable",
+    "Container.stdout",
+    "Container.sync",
+    "Directory.directory",
+    "File.contents",
+    "Git.branch",
+    "GitRef.tree",
+    "Container.withWorkdir",
+    "Container.withFile",
+    "Module.serve",
+    "Function.call",
+    "Container.directory",
+    "Directory.entries",
+    "Container.file",
+    "Ci.build",
+    "Ci.test",
+    "Container.publish",
+    "Directory.export",
+    "Container.withMountedDirectory",
+    "CacheVolume.id",
+    "Secret.plaintext",
+    "Container.asService",
+    "Query.container",
 };
 static const char *const types[] = {
-    "Container", "Directory", "File", "Host", "Git", "GitRepository", "GitRef", "Module",
-    "ModuleSource", "Function", "FunctionCall", "TypeDef", "Secret", "Service", "CacheVolume",
-    "Query", "Engine", "EnvVariable", "Label", "Port", "Terminal", "Socket", "CurrentModule",
-    "Ci", "MyApp", "Build", "Deploy", "Tests", "Lint", "Release",
+    "Container", "Directory", "File",         "Host",     "Git",           "GitRepository",
+    "GitRef",    "Module",    "ModuleSource", "Function", "FunctionCall",  "TypeDef",
+    "Secret",    "Service",   "CacheVolume",  "Query",    "Engine",        "EnvVariable",
+    "Label",     "Port",      "Terminal",     "Socket",   "CurrentModule", "Ci",
+    "MyApp",     "Build",     "Deploy",       "Tests",    "Lint",          "Release",
 };
 #define FIRST_USER_TYPE 23 /* types from "Ci" on are user modules: user work */
 static const char *const fields[] = {
-    "from", "withExec", "withDirectory", "withFile", "withMountedCache",
-    "withMountedDirectory", "withEnvVariable", "withWorkdir", "withEntrypoint", "withUser",
-    "withLabel", "withSecretVariable", "withServiceBinding", "withExposedPort", "file",
-    "directory", "entries", "contents", "export", "sync", "stdout", "stderr", "id", "publish",
-    "asService", "asTarball", "withNewFile", "glob", "digest", "terminal", "build", "test",
-    "lint", "run",
+    "from",
+    "withExec",
+    "withDirectory",
+    "withFile",
+    "withMountedCache",
+    "withMountedDirectory",
+    "withEnvVariable",
+    "withWorkdir",
+    "withEntrypoint",
+    "withUser",
+    "withLabel",
+    "withSecretVariable",
+    "withServiceBinding",
+    "withExposedPort",
+    "file",
+    "directory",
+    "entries",
+    "contents",
+    "export",
+    "sync",
+    "stdout",
+    "stderr",
+    "id",
+    "publish",
+    "asService",
+    "asTarball",
+    "withNewFile",
+    "glob",
+    "digest",
+    "terminal",
+    "build",
+    "test",
+    "lint",
+    "run",
 };
 #define NTYPES (sizeof types / sizeof types[0])
 #define NFIELDS (sizeof fields / sizeof fields[0])
@@ -204,11 +289,11 @@ static const char *const fields[] = {
 /* ------------------------------------------------------------ the output */
 
 typedef struct {
-    FILE *f;      /* where the bytes go */
-    char *buf;    /* buffered bytes not yet written */
-    size_t len;   /* bytes in buf */
-    size_t cap;   /* size of buf */
-    int err;      /* a write failed */
+    FILE *f;    /* where the bytes go */
+    char *buf;  /* buffered bytes not yet written */
+    size_t len; /* bytes in buf */
+    size_t cap; /* size of buf */
+    int err;    /* a write failed */
 } sink_t;
 
 static void sink_flush(sink_t *k)
@@ -303,8 +388,11 @@ static void sink_json_str(sink_t *k, const char *s)
             case '\b': *p++ = 'b'; break;
             case '\f': *p++ = 'f'; break;
             default:
-                *p++ = 'u'; *p++ = '0'; *p++ = '0';
-                *p++ = hex[*c >> 4]; *p++ = hex[*c & 15];
+                *p++ = 'u';
+                *p++ = '0';
+                *p++ = '0';
+                *p++ = hex[*c >> 4];
+                *p++ = hex[*c & 15];
             }
         } else {
             *p++ = (char)*c;
@@ -317,18 +405,18 @@ static void sink_json_str(sink_t *k, const char *s)
 /* ------------------------------------------------------------ the model */
 
 typedef struct {
-    uint8_t e;          /* EV_OP, EV_WAIT, EV_LINK */
-    uint8_t k;          /* op kind, wait reason or link kind */
-    uint8_t w;          /* work type (ops) */
-    uint8_t o;          /* outcome (ops), O_NONE for none */
-    uint32_t c, i, cl;  /* string indexes: class, ident, client */
+    uint8_t e;         /* EV_OP, EV_WAIT, EV_LINK */
+    uint8_t k;         /* op kind, wait reason or link kind */
+    uint8_t w;         /* work type (ops) */
+    uint8_t o;         /* outcome (ops), O_NONE for none */
+    uint32_t c, i, cl; /* string indexes: class, ident, client */
     uint64_t id, p, t, r;
     int64_t s, d;
 } ev_t;
 
 typedef struct {
-    uint32_t budget;    /* events it gets */
-    int64_t s, d;       /* planned interval, ns since the epoch */
+    uint32_t budget; /* events it gets */
+    int64_t s, d;    /* planned interval, ns since the epoch */
 } session_t;
 
 /* An open op, for a header's open_ops. */
@@ -345,26 +433,38 @@ typedef struct {
 } openlist_t;
 
 /* Something a parent op does, planned before it is placed in time. */
-enum { IT_CALL = 1, IT_LAZY, IT_EXEC, IT_BOTTLENECK, IT_HIT, IT_IO, IT_LOCK, IT_INTERNAL,
-       IT_SERVICE, IT_DETACHED, IT_NROOT, IT_XIO };
+enum {
+    IT_CALL = 1,
+    IT_LAZY,
+    IT_EXEC,
+    IT_BOTTLENECK,
+    IT_HIT,
+    IT_IO,
+    IT_LOCK,
+    IT_INTERNAL,
+    IT_SERVICE,
+    IT_DETACHED,
+    IT_NROOT,
+    IT_XIO
+};
 typedef struct {
-    uint8_t type;       /* IT_* */
-    uint8_t lane;       /* parallel lane inside the parent */
-    uint32_t budget;    /* events it emits, all included */
-    uint32_t cls;       /* class string index (calls, lazies) */
-    double weight;      /* > 0: share of the parent's time (composites) */
-    double gw;          /* weight of the idle gap before it */
-    int64_t want;       /* leaves: intrinsic duration */
-    int64_t s, d;       /* placed interval */
+    uint8_t type;    /* IT_* */
+    uint8_t lane;    /* parallel lane inside the parent */
+    uint32_t budget; /* events it emits, all included */
+    uint32_t cls;    /* class string index (calls, lazies) */
+    double weight;   /* > 0: share of the parent's time (composites) */
+    double gw;       /* weight of the idle gap before it */
+    int64_t want;    /* leaves: intrinsic duration */
+    int64_t s, d;    /* placed interval */
 } item_t;
 
 /* The op whose children are being generated. */
 typedef struct {
     uint64_t id;
     uint8_t kind;
-    uint32_t cl;        /* client it serves */
-    int nest;           /* nested-client depth */
-    int64_t a, b;       /* its interval */
+    uint32_t cl;  /* client it serves */
+    int nest;     /* nested-client depth */
+    int64_t a, b; /* its interval */
 } pctx_t;
 
 typedef struct {
@@ -375,10 +475,10 @@ typedef struct {
     /* plan */
     session_t *sess;
     size_t nsess;
-    int64_t t_end;          /* latest planned session end */
-    int64_t now;            /* the last dump's time (recorder clock) */
-    int64_t epoch;          /* epoch_unix_nano */
-    int64_t *dump_t;        /* each dump's time, recorder clock */
+    int64_t t_end;   /* latest planned session end */
+    int64_t now;     /* the last dump's time (recorder clock) */
+    int64_t epoch;   /* epoch_unix_nano */
+    int64_t *dump_t; /* each dump's time, recorder clock */
     /* string table layout */
     uint32_t base_class, n_class;   /* call classes */
     uint32_t base_client, n_client; /* one per session, +1 for the hung one */
@@ -387,9 +487,9 @@ typedef struct {
     uint32_t base_xid, n_xid;       /* exec idents */
     uint32_t n_strings;
     uint32_t used_nested, used_dig, used_xid; /* idents handed out */
-    uint32_t resv_dig, resv_xid;    /* idents promised to planned items */
-    double *class_cdf;              /* Zipf over call classes */
-    double *class_cost;             /* per-class cost multiplier */
+    uint32_t resv_dig, resv_xid;              /* idents promised to planned items */
+    double *class_cdf;                        /* Zipf over call classes */
+    double *class_cost;                       /* per-class cost multiplier */
     char **class_names;
     /* generation */
     rng_t r;
@@ -401,13 +501,17 @@ typedef struct {
     size_t nev, evcap;
     item_t *items;
     size_t nitems, icap;
-    struct { uint64_t x; uint32_t dig; uint64_t rid; } ring[RING];
+    struct {
+        uint64_t x;
+        uint32_t dig;
+        uint64_t rid;
+    } ring[RING];
     uint64_t nring;
     /* output */
-    sink_t *sinks;          /* one per dump (flushed bodies when dumps > 1) */
-    uint64_t *counts;       /* events per dump */
-    openlist_t *opens;      /* open ops per dump */
-    openop_t *hung;         /* --open ops */
+    sink_t *sinks;     /* one per dump (flushed bodies when dumps > 1) */
+    uint64_t *counts;  /* events per dump */
+    openlist_t *opens; /* open ops per dump */
+    openop_t *hung;    /* --open ops */
 } gen_t;
 
 static void die(const char *what)
@@ -424,7 +528,10 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
-static inline uint64_t new_id(gen_t *g) { return g->next_id++; }
+static inline uint64_t new_id(gen_t *g)
+{
+    return g->next_id++;
+}
 
 static inline ev_t *push_ev(gen_t *g)
 {
@@ -437,24 +544,49 @@ static inline ev_t *push_ev(gen_t *g)
     return e;
 }
 
-static void push_op(gen_t *g, uint8_t k, uint8_t w, uint8_t o, uint64_t id, uint64_t p,
-                    uint32_t c, uint32_t i, uint32_t cl, uint64_t r, int64_t s, int64_t d)
+static void push_op(gen_t *g, uint8_t k, uint8_t w, uint8_t o, uint64_t id, uint64_t p, uint32_t c,
+                    uint32_t i, uint32_t cl, uint64_t r, int64_t s, int64_t d)
 {
     ev_t *e = push_ev(g);
-    e->e = EV_OP; e->k = k; e->w = w; e->o = o; e->id = id; e->p = p;
-    e->c = c; e->i = i; e->cl = cl; e->r = r; e->s = s; e->d = d < s ? s : d;
+    e->e = EV_OP;
+    e->k = k;
+    e->w = w;
+    e->o = o;
+    e->id = id;
+    e->p = p;
+    e->c = c;
+    e->i = i;
+    e->cl = cl;
+    e->r = r;
+    e->s = s;
+    e->d = d < s ? s : d;
 }
 
-static void push_wait(gen_t *g, uint8_t rs, uint64_t p, uint64_t t, uint32_t i, int64_t s, int64_t d)
+static void push_wait(gen_t *g, uint8_t rs, uint64_t p, uint64_t t, uint32_t i, int64_t s,
+                      int64_t d)
 {
     ev_t *e = push_ev(g);
-    e->e = EV_WAIT; e->k = rs; e->p = p; e->t = t; e->i = i; e->s = s; e->d = d < s ? s : d;
+    e->e = EV_WAIT;
+    e->k = rs;
+    e->p = p;
+    e->t = t;
+    e->i = i;
+    e->s = s;
+    e->d = d < s ? s : d;
 }
 
-static void push_link(gen_t *g, uint8_t lk, uint64_t p, uint64_t t, uint32_t i, uint64_t r, int64_t s)
+static void push_link(gen_t *g, uint8_t lk, uint64_t p, uint64_t t, uint32_t i, uint64_t r,
+                      int64_t s)
 {
     ev_t *e = push_ev(g);
-    e->e = EV_LINK; e->k = lk; e->p = p; e->t = t; e->i = i; e->r = r; e->s = s; e->d = s;
+    e->e = EV_LINK;
+    e->k = lk;
+    e->p = p;
+    e->t = t;
+    e->i = i;
+    e->r = r;
+    e->s = s;
+    e->d = s;
 }
 
 static uint32_t pick_class(gen_t *g)
@@ -482,14 +614,18 @@ static uint8_t class_work(gen_t *g, uint32_t c)
     return W_ENGINE;
 }
 
-static uint64_t new_rid(gen_t *g) { return (rng_next(&g->r) >> 2) | 1; }
+static uint64_t new_rid(gen_t *g)
+{
+    return (rng_next(&g->r) >> 2) | 1;
+}
 
 /* A call digest: a fresh one, or (rarely, or when the pool is spent) a
  * recently executed one, which the analysis counts as a duplicate execution. */
 static uint32_t take_digest(gen_t *g, int fresh)
 {
     if (g->nring && (!fresh || g->used_dig >= g->n_dig))
-        return g->ring[(g->nring - 1 - rng_below(&g->r, g->nring < RING ? g->nring : RING)) % RING].dig;
+        return g->ring[(g->nring - 1 - rng_below(&g->r, g->nring < RING ? g->nring : RING)) % RING]
+            .dig;
     if (g->used_dig >= g->n_dig)
         return g->base_dig + (uint32_t)rng_below(&g->r, g->n_dig);
     return g->base_dig + g->used_dig++;
@@ -520,14 +656,15 @@ static void set_leaf(gen_t *g, item_t *it)
     case IT_XIO: it->want = rng_logn(r, 2 * MS, 1.0, 50 * US, 500 * MS); break;
     case IT_LOCK: {
         /* named resources with fixed delays, a little jitter */
-        static const int64_t delay[] = { 2 * MS, 15 * MS, 5 * MS, 40 * MS, 1 * MS };
+        static const int64_t delay[] = {2 * MS, 15 * MS, 5 * MS, 40 * MS, 1 * MS};
         uint32_t which = (uint32_t)rng_below(r, 40);
         which = which < 39 ? which % 4 : 4;
         it->cls = F_LOCK_SNAP + which;
         it->want = delay[which] + (int64_t)rng_below(r, (uint64_t)delay[which] / 10 + 1);
         break;
     }
-    case IT_INTERNAL: case IT_DETACHED: it->want = rng_logn(r, 800 * US, 1.2, 10 * US, 100 * MS); break;
+    case IT_INTERNAL:
+    case IT_DETACHED: it->want = rng_logn(r, 800 * US, 1.2, 10 * US, 100 * MS); break;
     case IT_SERVICE: it->want = rng_logn(r, 400 * MS, 0.8, 20 * MS, 10 * SEC); break;
     default: break;
     }
@@ -554,10 +691,10 @@ static void plan(gen_t *g, const pctx_t *P, uint64_t B, int depth)
         n++;
     }
     /*                                 CALL LAZY EXEC HIT IO LOCK INT SVC DET */
-    static const int w_sess[9] =     { 45,  8,   0,   18, 6, 6,   8,  4,  0 };
-    static const int w_cexec[9] =    { 30,  5,   12,  28, 6, 6,   7,  2,  1 };
-    static const uint8_t tmap[9] = { IT_CALL, IT_LAZY, IT_EXEC, IT_HIT, IT_IO, IT_LOCK,
-                                     IT_INTERNAL, IT_SERVICE, IT_DETACHED };
+    static const int w_sess[9] = {45, 8, 0, 18, 6, 6, 8, 4, 0};
+    static const int w_cexec[9] = {30, 5, 12, 28, 6, 6, 7, 2, 1};
+    static const uint8_t tmap[9] = {IT_CALL, IT_LAZY,     IT_EXEC,    IT_HIT,     IT_IO,
+                                    IT_LOCK, IT_INTERNAL, IT_SERVICE, IT_DETACHED};
     const int *wt = is_session ? w_sess : w_cexec;
     while (rem) {
         uint64_t left = n < m ? m - n : 1;
@@ -603,7 +740,8 @@ static void plan(gen_t *g, const pctx_t *P, uint64_t B, int depth)
                 g->resv_xid++;
         } else if (type == IT_SERVICE) {
             sz = 2;
-        } else if ((type == IT_HIT && rng_chance(r, 0.12)) || (type == IT_IO && rng_chance(r, 0.5))) {
+        } else if ((type == IT_HIT && rng_chance(r, 0.12)) ||
+                   (type == IT_IO && rng_chance(r, 0.5))) {
             sz = rem >= 2 ? 2 : 1;
         }
         item_t *it = push_item(g, type, (uint32_t)sz);
@@ -624,7 +762,8 @@ static void plan(gen_t *g, const pctx_t *P, uint64_t B, int depth)
 
 /* Places items [base, base+n) inside [a, b] on up to `lanes` parallel lanes;
  * `self` is the fraction of each lane the parent keeps for itself. */
-static void place(gen_t *g, size_t base, size_t n, int64_t a, int64_t b, double self, unsigned lanes)
+static void place(gen_t *g, size_t base, size_t n, int64_t a, int64_t b, double self,
+                  unsigned lanes)
 {
     rng_t *r = &g->r;
     int64_t W = b > a ? b - a : 0;
@@ -688,7 +827,8 @@ static void place(gen_t *g, size_t base, size_t n, int64_t a, int64_t b, double 
 
 /* ------------------------------------------------------------ emitting */
 
-static void gen_children(gen_t *g, const pctx_t *P, uint64_t B, int depth, double self, unsigned lanes);
+static void gen_children(gen_t *g, const pctx_t *P, uint64_t B, int depth, double self,
+                         unsigned lanes);
 static void emit_item(gen_t *g, const pctx_t *P, const item_t *it, int depth);
 
 static void ring_push(gen_t *g, uint64_t x, uint32_t dig, uint64_t rid)
@@ -707,7 +847,8 @@ static void emit_call(gen_t *g, const pctx_t *P, const item_t *it, int depth)
     uint32_t dig = take_digest(g, !rng_chance(r, 0.03));
     uint8_t w = class_work(g, it->cls);
     int64_t a = it->s, b = it->d, W = b - a;
-    int64_t o1 = rng_logn(r, 8 * US, 0.7, 1 * US, 200 * US), o2 = rng_logn(r, 4 * US, 0.7, 1 * US, 100 * US);
+    int64_t o1 = rng_logn(r, 8 * US, 0.7, 1 * US, 200 * US),
+            o2 = rng_logn(r, 4 * US, 0.7, 1 * US, 100 * US);
     if (o1 > W / 8)
         o1 = W / 8;
     if (o2 > W / 8)
@@ -727,9 +868,10 @@ static void emit_call(gen_t *g, const pctx_t *P, const item_t *it, int depth)
     else if (!bottleneck && u < 0.05)
         oc = O_DNC;
 
-    pctx_t X = { xid, K_CALL_EXEC, P->cl, P->nest, xa, xb };
+    pctx_t X = {xid, K_CALL_EXEC, P->cl, P->nest, xa, xb};
     double self = bottleneck ? 0.85 : (w == W_USER ? 0.1 : 0.03) + 0.4 * rng_unit(r) * rng_unit(r);
-    gen_children(g, &X, rem, depth + 1, self, rng_chance(r, 0.7) ? 1 : 2 + (unsigned)rng_below(r, 3));
+    gen_children(g, &X, rem, depth + 1, self,
+                 rng_chance(r, 0.7) ? 1 : 2 + (unsigned)rng_below(r, 3));
 
     push_op(g, K_CALL_EXEC, w, ox, xid, cid, it->cls, dig, 0, rid, xa, xb);
     push_wait(g, R_CALL_EXEC, cid, xid, 0, xa, xb);
@@ -749,8 +891,8 @@ static void emit_call(gen_t *g, const pctx_t *P, const item_t *it, int depth)
         }
         int64_t ws = js + (we - js > 2 * US ? US : 0);
         push_wait(g, R_SINGLEFLIGHT, jid, xid, 0, ws, we);
-        push_op(g, K_CALL, w, canceled ? O_CANCELED : O_JOINED, jid, P->id, it->cls, dig, P->cl,
-                0, js, jd);
+        push_op(g, K_CALL, w, canceled ? O_CANCELED : O_JOINED, jid, P->id, it->cls, dig, P->cl, 0,
+                js, jd);
     }
     push_op(g, K_CALL, w, oc, cid, P->id, it->cls, dig, P->cl, oc == O_ERROR ? 0 : rid, a, b);
     if (oc != O_ERROR)
@@ -761,10 +903,11 @@ static void emit_call(gen_t *g, const pctx_t *P, const item_t *it, int depth)
 static void exec_body(gen_t *g, const pctx_t *E, uint64_t B, int depth)
 {
     rng_t *r = &g->r;
-    static const uint32_t sets[5][5] = {
-        { F_PH_RUN }, { F_PH_NET, F_PH_RUN }, { F_PH_NET, F_PH_RUN, F_PH_DOWN },
-        { F_PH_NET, F_PH_MOUNTS, F_PH_RUN, F_PH_DOWN },
-        { F_PH_NET, F_PH_MOUNTS, F_PH_RUN, F_PH_SNAP, F_PH_DOWN } };
+    static const uint32_t sets[5][5] = {{F_PH_RUN},
+                                        {F_PH_NET, F_PH_RUN},
+                                        {F_PH_NET, F_PH_RUN, F_PH_DOWN},
+                                        {F_PH_NET, F_PH_MOUNTS, F_PH_RUN, F_PH_DOWN},
+                                        {F_PH_NET, F_PH_MOUNTS, F_PH_RUN, F_PH_SNAP, F_PH_DOWN}};
     if (!B)
         return;
     uint64_t np = B < 5 ? B : 2 + rng_below(r, 4);
@@ -772,10 +915,11 @@ static void exec_body(gen_t *g, const pctx_t *E, uint64_t B, int depth)
     int64_t want[5], sum = 0, W = E->b - E->a;
     for (uint64_t k = 0; k < np; k++) {
         uint32_t c = sets[np - 1][k];
-        want[k] = c == F_PH_NET ? rng_logn(r, 12 * MS, 0.8, 500 * US, 200 * MS)
-                : c == F_PH_MOUNTS ? rng_logn(r, 6 * MS, 0.9, 200 * US, 200 * MS)
-                : c == F_PH_SNAP ? rng_logn(r, 20 * MS, 0.9, 1 * MS, 500 * MS)
-                : c == F_PH_DOWN ? rng_logn(r, 3 * MS, 0.7, 100 * US, 50 * MS) : 0;
+        want[k] = c == F_PH_NET      ? rng_logn(r, 12 * MS, 0.8, 500 * US, 200 * MS)
+                  : c == F_PH_MOUNTS ? rng_logn(r, 6 * MS, 0.9, 200 * US, 200 * MS)
+                  : c == F_PH_SNAP   ? rng_logn(r, 20 * MS, 0.9, 1 * MS, 500 * MS)
+                  : c == F_PH_DOWN   ? rng_logn(r, 3 * MS, 0.7, 100 * US, 50 * MS)
+                                     : 0;
         sum += want[k];
     }
     int64_t gap = W / 200 / (int64_t)(np + 1);
@@ -798,8 +942,8 @@ static void exec_body(gen_t *g, const pctx_t *E, uint64_t B, int depth)
             ra = t;
             rb = t + d;
         }
-        push_op(g, K_EXEC_PHASE, c == F_PH_RUN ? W_USER : W_ENGINE, O_OK, new_id(g), E->id, c, 0,
-                0, 0, t, t + d);
+        push_op(g, K_EXEC_PHASE, c == F_PH_RUN ? W_USER : W_ENGINE, O_OK, new_id(g), E->id, c, 0, 0,
+                0, t, t + d);
         t += d;
     }
     if (!rem)
@@ -848,7 +992,7 @@ static uint32_t emit_exec(gen_t *g, uint64_t pid, const pctx_t *P, int64_t a, in
         push_op(g, K_EXEC, W_ENGINE, O_ERROR, fid, pid, F_EXEC_RUN, x, 0, 0, a, fd);
         ea = fd + (b - fd) / 20;
     }
-    pctx_t E = { eid, K_EXEC, P->cl, P->nest, ea, b };
+    pctx_t E = {eid, K_EXEC, P->cl, P->nest, ea, b};
     exec_body(g, &E, body, depth + 1);
     push_op(g, K_EXEC, W_ENGINE, rng_chance(r, 0.01) ? O_ERROR : O_OK, eid, pid,
             P->nest && rng_chance(r, 0.5) ? F_EXEC_RUNSVC : F_EXEC_RUN, x, 0, 0, ea, b);
@@ -860,15 +1004,13 @@ static void emit_item(gen_t *g, const pctx_t *P, const item_t *it, int depth)
     rng_t *r = &g->r;
     switch (it->type) {
     case IT_CALL:
-    case IT_BOTTLENECK:
-        emit_call(g, P, it, depth);
-        break;
+    case IT_BOTTLENECK: emit_call(g, P, it, depth); break;
     case IT_LAZY: {
         uint64_t lid = new_id(g);
         int lazywait = P->kind == K_CALL_EXEC;
         int64_t a = it->s, b = it->d, o = (b - a) / 50;
         uint64_t body = it->budget - 3 - (uint64_t)lazywait;
-        pctx_t L = { lid, K_LAZY, P->cl, P->nest, a, b };
+        pctx_t L = {lid, K_LAZY, P->cl, P->nest, a, b};
         uint32_t x = emit_exec(g, lid, &L, a + o, b - o, body, 0, depth);
         push_wait(g, R_EXEC, lid, 0, x, a + o, b - o);
         push_op(g, K_LAZY, W_ENGINE, O_OK, lid, P->id, it->cls, 0, 0, 0, a, b);
@@ -894,7 +1036,8 @@ static void emit_item(gen_t *g, const pctx_t *P, const item_t *it, int depth)
         } else {
             dig = take_digest(g, 1);
         }
-        push_op(g, K_CALL, class_work(g, cls), O_HIT, cid, P->id, cls, dig, P->cl, rid, it->s, it->d);
+        push_op(g, K_CALL, class_work(g, cls), O_HIT, cid, P->id, cls, dig, P->cl, rid, it->s,
+                it->d);
         if (it->budget == 2)
             push_link(g, L_REUSED, cid, src, 0, rid, it->d);
         break;
@@ -946,9 +1089,9 @@ static void emit_item(gen_t *g, const pctx_t *P, const item_t *it, int depth)
     case IT_NROOT: {
         /* a nested client's session: no parent, client = the nested client */
         uint64_t id = new_id(g);
-        pctx_t S = { id, K_SESSION_PHASE, it->cls, P->nest + 1, it->s, it->d };
+        pctx_t S = {id, K_SESSION_PHASE, it->cls, P->nest + 1, it->s, it->d};
         gen_children(g, &S, it->budget - 1, depth + 1, 0.03, 1);
-        static const uint32_t cls[] = { F_SESS_CONNECT, F_SESS_QUERY, F_SESS_SERVE };
+        static const uint32_t cls[] = {F_SESS_CONNECT, F_SESS_QUERY, F_SESS_SERVE};
         push_op(g, K_SESSION_PHASE, W_ENGINE, O_OK, id, 0, cls[rng_below(r, 3)], 0, it->cls, 0,
                 it->s, it->d);
         break;
@@ -956,7 +1099,8 @@ static void emit_item(gen_t *g, const pctx_t *P, const item_t *it, int depth)
     }
 }
 
-static void gen_children(gen_t *g, const pctx_t *P, uint64_t B, int depth, double self, unsigned lanes)
+static void gen_children(gen_t *g, const pctx_t *P, uint64_t B, int depth, double self,
+                         unsigned lanes)
 {
     if (!B)
         return;
@@ -1072,8 +1216,9 @@ static void make_plan(gen_t *g)
     g->n_strings = g->base_xid + g->n_xid;
 
     /* the hung ops (--open): a chain begun late in the run, never ended */
-    static const uint8_t chain[] = { K_SESSION_PHASE, K_CALL, K_CALL_EXEC, K_EXEC, K_EXEC_PHASE,
-                                     K_IO, K_INTERNAL, K_LAZY, K_SERVICE_START };
+    static const uint8_t chain[] = {K_SESSION_PHASE, K_CALL,       K_CALL_EXEC,
+                                    K_EXEC,          K_EXEC_PHASE, K_IO,
+                                    K_INTERNAL,      K_LAZY,       K_SERVICE_START};
     g->hung = xrealloc(NULL, (g->open + 1) * sizeof *g->hung);
     int64_t hs = g->t_end - g->t_end / 10;
     /* digest 0 and exec ident 0 belong to the hung chain */
@@ -1089,15 +1234,43 @@ static void make_plan(gen_t *g)
         if (o->s > g->now)
             o->s = g->now;
         switch (o->k) {
-        case K_SESSION_PHASE: o->w = W_ENGINE; o->c = F_SESS_QUERY; o->cl = g->base_client + g->n_client - 1; break;
-        case K_CALL: case K_CALL_EXEC: o->w = W_ENGINE; o->c = g->base_class; o->i = g->base_dig;
-            o->cl = o->k == K_CALL ? g->base_client + g->n_client - 1 : 0; break;
-        case K_EXEC: o->w = W_ENGINE; o->c = F_EXEC_RUN; o->i = g->base_xid; break;
-        case K_EXEC_PHASE: o->w = W_USER; o->c = F_PH_RUN; break;
-        case K_IO: o->w = W_EXTERNAL; o->c = F_IO_PULL; break;
-        case K_LAZY: o->w = W_ENGINE; o->c = g->base_class; break;
-        case K_SERVICE_START: o->w = W_EXTERNAL; o->c = F_SVC_START; break;
-        default: o->w = W_ENGINE; o->c = F_IN_LOOKUP; break;
+        case K_SESSION_PHASE:
+            o->w = W_ENGINE;
+            o->c = F_SESS_QUERY;
+            o->cl = g->base_client + g->n_client - 1;
+            break;
+        case K_CALL:
+        case K_CALL_EXEC:
+            o->w = W_ENGINE;
+            o->c = g->base_class;
+            o->i = g->base_dig;
+            o->cl = o->k == K_CALL ? g->base_client + g->n_client - 1 : 0;
+            break;
+        case K_EXEC:
+            o->w = W_ENGINE;
+            o->c = F_EXEC_RUN;
+            o->i = g->base_xid;
+            break;
+        case K_EXEC_PHASE:
+            o->w = W_USER;
+            o->c = F_PH_RUN;
+            break;
+        case K_IO:
+            o->w = W_EXTERNAL;
+            o->c = F_IO_PULL;
+            break;
+        case K_LAZY:
+            o->w = W_ENGINE;
+            o->c = g->base_class;
+            break;
+        case K_SERVICE_START:
+            o->w = W_EXTERNAL;
+            o->c = F_SVC_START;
+            break;
+        default:
+            o->w = W_ENGINE;
+            o->c = F_IN_LOOKUP;
+            break;
         }
     }
     g->orphan_id = n + g->open + 1000;
@@ -1275,8 +1448,14 @@ static void add_open(openlist_t *l, const ev_t *e)
         l->v = xrealloc(l->v, l->cap * sizeof *l->v);
     }
     openop_t *o = &l->v[l->n++];
-    o->id = e->id; o->p = e->p; o->k = e->k; o->w = e->w;
-    o->c = e->c; o->i = e->i; o->cl = e->cl; o->s = e->s;
+    o->id = e->id;
+    o->p = e->p;
+    o->k = e->k;
+    o->w = e->w;
+    o->c = e->c;
+    o->i = e->i;
+    o->cl = e->cl;
+    o->s = e->s;
 }
 
 /* First dump whose time is >= t. */
@@ -1301,9 +1480,9 @@ static void gen_session(gen_t *g, size_t si)
     g->sess_end = s->d;
     uint32_t cl = g->base_client + (uint32_t)si;
     uint64_t id = new_id(g);
-    pctx_t R = { id, K_SESSION_PHASE, cl, 0, s->s, s->d };
-    static const uint32_t cls[] = { F_SESS_QUERY, F_SESS_QUERY, F_SESS_QUERY, F_SESS_SERVE,
-                                    F_SESS_INIT, F_SESS_EXPORT };
+    pctx_t R = {id, K_SESSION_PHASE, cl, 0, s->s, s->d};
+    static const uint32_t cls[] = {F_SESS_QUERY, F_SESS_QUERY, F_SESS_QUERY,
+                                   F_SESS_SERVE, F_SESS_INIT,  F_SESS_EXPORT};
     uint32_t c = cls[rng_below(&g->r, 6)];
     gen_children(g, &R, s->budget - 1, 1, 0.01 + 0.04 * rng_unit(&g->r),
                  rng_chance(&g->r, 0.6) ? 1 : 2 + (unsigned)rng_below(&g->r, 2));
@@ -1466,7 +1645,8 @@ int main(int argc, char **argv)
             while (*q >= '0' && *q <= '9')
                 q++;
             if ((*q != 'd' && *q != 'u') || strchr(q, '%')) {
-                fprintf(stderr, "wcprof-gen: -o '%s': a pattern takes one %%d (e.g. run-%%02d.dump)\n",
+                fprintf(stderr,
+                        "wcprof-gen: -o '%s': a pattern takes one %%d (e.g. run-%%02d.dump)\n",
                         g->out);
                 return 2;
             }
@@ -1509,8 +1689,8 @@ int main(int argc, char **argv)
 
     if (getenv("WCPROF_GEN_DEBUG"))
         fprintf(stderr, "sessions %zu digests %u/%u execs %u/%u nested %u/%u strings %u\n",
-                g->nsess, g->used_dig, g->n_dig, g->used_xid, g->n_xid, g->used_nested,
-                g->n_nested, g->n_strings);
+                g->nsess, g->used_dig, g->n_dig, g->used_xid, g->n_xid, g->used_nested, g->n_nested,
+                g->n_strings);
     int err = 0;
     if (K == 1) {
         sink_flush(&g->sinks[0]);
@@ -1518,7 +1698,7 @@ int main(int argc, char **argv)
         if (g->out && fclose(g->sinks[0].f) != 0)
             err = 1;
     } else {
-        sink_t out = { NULL, xrealloc(NULL, (size_t)8 << 20), 0, (size_t)8 << 20, 0 };
+        sink_t out = {NULL, xrealloc(NULL, (size_t)8 << 20), 0, (size_t)8 << 20, 0};
         uint64_t cum = 0;
         for (size_t j = 0; j < K; j++) {
             sink_flush(&g->sinks[j]);

@@ -41,8 +41,8 @@
 static const char *ingest, *dir, *name, *work;
 
 struct fixture {
-    sqlite3 *db;   /* the ingested database, extension registered */
-    json_t *want;  /* NAME.expected.json */
+    sqlite3 *db;  /* the ingested database, extension registered */
+    json_t *want; /* NAME.expected.json */
 };
 
 /* Runs INGEST -q -o DB DUMP; returns its exit status, or -1 when it could not
@@ -141,9 +141,12 @@ static json_int_t want_int(const json_t *want, const char *key)
 static void check_summary(void **state)
 {
     struct fixture *fx = *state;
-    static const char *const cols[] = {"baseline_ns", "makespan_ns", "cycles_broken", "fallback_anchors"};
-    sqlite3_stmt *st = prepare(fx->db, "SELECT baseline_ns, makespan_ns, cycles_broken, fallback_anchors"
-                                       " FROM replay_summary", NULL);
+    static const char *const cols[] = {"baseline_ns", "makespan_ns", "cycles_broken",
+                                       "fallback_anchors"};
+    sqlite3_stmt *st = prepare(fx->db,
+                               "SELECT baseline_ns, makespan_ns, cycles_broken, fallback_anchors"
+                               " FROM replay_summary",
+                               NULL);
     if (!step(fx->db, st))
         fail_msg("%s: replay_summary returned no row", name);
     for (int k = 0; k < 4; k++) {
@@ -164,7 +167,8 @@ static const char *factor_key(json_t *factors, double f)
 {
     const char *key;
     json_t *v;
-    json_object_foreach(factors, key, v) {
+    json_object_foreach(factors, key, v)
+    {
         if (fabs(strtod(key, NULL) - f) < 1e-9)
             return key;
     }
@@ -175,9 +179,11 @@ static void check_whatif_rank(void **state)
 {
     struct fixture *fx = *state;
     json_t *saved = json_object_get(fx->want, "whatif_saved_ns");
-    json_t *seen = json_object();  /* class key -> {factor key: true} */
-    sqlite3_stmt *st = prepare(fx->db, "SELECT class_key, factor, saved_ns FROM whatif_rank"
-                                       " ORDER BY class_key, factor", NULL);
+    json_t *seen = json_object(); /* class key -> {factor key: true} */
+    sqlite3_stmt *st = prepare(fx->db,
+                               "SELECT class_key, factor, saved_ns FROM whatif_rank"
+                               " ORDER BY class_key, factor",
+                               NULL);
     while (step(fx->db, st)) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
         double f = sqlite3_column_double(st, 1);
@@ -187,7 +193,8 @@ static void check_whatif_rank(void **state)
             fail_msg("%s: whatif_rank ranks %s, which expected.json does not", name, key);
         const char *fk = factor_key(factors, f);
         if (!fk)
-            fail_msg("%s: whatif_rank has %s at factor %g, which expected.json does not", name, key, f);
+            fail_msg("%s: whatif_rank has %s at factor %g, which expected.json does not", name, key,
+                     f);
         json_t *s = json_object_get(seen, key);
         if (!s)
             json_object_set_new(seen, key, s = json_object());
@@ -203,13 +210,14 @@ static void check_whatif_rank(void **state)
 
     const char *key;
     json_t *factors;
-    json_object_foreach(saved, key, factors) {
+    json_object_foreach(saved, key, factors)
+    {
         json_t *s = json_object_get(seen, key);
         if (!s)
             fail_msg("%s: whatif_rank does not rank %s", name, key);
         if (json_object_size(s) != json_object_size(factors))
-            fail_msg("%s: whatif_rank has %zu factors for %s, expected %zu", name, json_object_size(s), key,
-                     json_object_size(factors));
+            fail_msg("%s: whatif_rank has %zu factors for %s, expected %zu", name,
+                     json_object_size(s), key, json_object_size(factors));
     }
     assert_int_equal(json_object_size(seen), json_object_size(saved));
     json_decref(seen);
@@ -221,21 +229,24 @@ static void check_whatif(void **state)
     json_int_t baseline = want_int(fx->want, "baseline_ns");
     const char *key, *fk;
     json_t *factors, *v;
-    json_object_foreach(json_object_get(fx->want, "whatif_saved_ns"), key, factors) {
-        json_object_foreach(factors, fk, v) {
+    json_object_foreach(json_object_get(fx->want, "whatif_saved_ns"), key, factors)
+    {
+        json_object_foreach(factors, fk, v)
+        {
             char spec[512];
             snprintf(spec, sizeof spec, "%s=%s", key, fk);
-            sqlite3_stmt *st = prepare(fx->db, "SELECT baseline_ns, saved_ns FROM whatif(?1)", spec);
+            sqlite3_stmt *st =
+                prepare(fx->db, "SELECT baseline_ns, saved_ns FROM whatif(?1)", spec);
             if (!step(fx->db, st))
                 fail_msg("%s: whatif('%s') returned no row", name, spec);
             int64_t b = sqlite3_column_int64(st, 0), got = sqlite3_column_int64(st, 1);
             sqlite3_finalize(st);
             if (b != baseline)
-                fail_msg("%s: whatif('%s').baseline_ns = %lld, expected %lld", name, spec, (long long)b,
-                         (long long)baseline);
+                fail_msg("%s: whatif('%s').baseline_ns = %lld, expected %lld", name, spec,
+                         (long long)b, (long long)baseline);
             if (got != json_integer_value(v))
-                fail_msg("%s: whatif('%s').saved_ns = %lld, expected %lld", name, spec, (long long)got,
-                         (long long)json_integer_value(v));
+                fail_msg("%s: whatif('%s').saved_ns = %lld, expected %lld", name, spec,
+                         (long long)got, (long long)json_integer_value(v));
         }
     }
 }
@@ -249,8 +260,8 @@ static void check_blocking_chain(void **state)
     while (step(fx->db, st)) {
         int64_t got = sqlite3_column_int64(st, 0);
         if (n >= json_array_size(want))
-            fail_msg("%s: blocking_chain has more than %zu ops (op %lld next)", name, json_array_size(want),
-                     (long long)got);
+            fail_msg("%s: blocking_chain has more than %zu ops (op %lld next)", name,
+                     json_array_size(want), (long long)got);
         json_int_t exp = json_integer_value(json_array_get(want, n));
         if (got != exp)
             fail_msg("%s: blocking_chain[%zu] = op %lld, expected op %lld", name, n, (long long)got,
@@ -266,18 +277,20 @@ static void check_dead_air(void **state)
 {
     struct fixture *fx = *state;
     json_t *want = json_object_get(fx->want, "dead_air");
-    sqlite3_stmt *st = prepare(fx->db, "SELECT start_ns, end_ns FROM dead_air ORDER BY start_ns", NULL);
+    sqlite3_stmt *st =
+        prepare(fx->db, "SELECT start_ns, end_ns FROM dead_air ORDER BY start_ns", NULL);
     size_t n = 0;
     while (step(fx->db, st)) {
         int64_t s = sqlite3_column_int64(st, 0), e = sqlite3_column_int64(st, 1);
         if (n >= json_array_size(want))
-            fail_msg("%s: dead_air has more than %zu gaps ([%lld, %lld] next)", name, json_array_size(want),
-                     (long long)s, (long long)e);
+            fail_msg("%s: dead_air has more than %zu gaps ([%lld, %lld] next)", name,
+                     json_array_size(want), (long long)s, (long long)e);
         json_t *gap = json_array_get(want, n);
-        json_int_t es = json_integer_value(json_array_get(gap, 0)), ee = json_integer_value(json_array_get(gap, 1));
+        json_int_t es = json_integer_value(json_array_get(gap, 0)),
+                   ee = json_integer_value(json_array_get(gap, 1));
         if (s != es || e != ee)
-            fail_msg("%s: dead_air[%zu] = [%lld, %lld], expected [%lld, %lld]", name, n, (long long)s,
-                     (long long)e, (long long)es, (long long)ee);
+            fail_msg("%s: dead_air[%zu] = [%lld, %lld], expected [%lld, %lld]", name, n,
+                     (long long)s, (long long)e, (long long)es, (long long)ee);
         n++;
     }
     sqlite3_finalize(st);
@@ -289,19 +302,21 @@ static void check_critical_path(void **state)
 {
     struct fixture *fx = *state;
     json_int_t baseline = want_int(fx->want, "baseline_ns");
-    sqlite3_stmt *st = prepare(fx->db, "SELECT seq, start_ns, end_ns, dur_ns FROM critical_path ORDER BY seq", NULL);
+    sqlite3_stmt *st = prepare(
+        fx->db, "SELECT seq, start_ns, end_ns, dur_ns FROM critical_path ORDER BY seq", NULL);
     int64_t sum = 0, prev_end = INT64_MIN;
     while (step(fx->db, st)) {
         int64_t seq = sqlite3_column_int64(st, 0), s = sqlite3_column_int64(st, 1);
         int64_t e = sqlite3_column_int64(st, 2), d = sqlite3_column_int64(st, 3);
         if (d != e - s)
-            fail_msg("%s: critical_path segment %lld: dur_ns %lld != end_ns - start_ns = %lld", name,
-                     (long long)seq, (long long)d, (long long)(e - s));
+            fail_msg("%s: critical_path segment %lld: dur_ns %lld != end_ns - start_ns = %lld",
+                     name, (long long)seq, (long long)d, (long long)(e - s));
         if (d < 0)
             fail_msg("%s: critical_path segment %lld has a negative length", name, (long long)seq);
         if (s < prev_end)
-            fail_msg("%s: critical_path segment %lld starts at %lld, before the previous one ends (%lld)", name,
-                     (long long)seq, (long long)s, (long long)prev_end);
+            fail_msg(
+                "%s: critical_path segment %lld starts at %lld, before the previous one ends (%lld)",
+                name, (long long)seq, (long long)s, (long long)prev_end);
         prev_end = e;
         sum += d;
     }
@@ -322,9 +337,9 @@ int main(int argc, char **argv)
     name = argv[3];
     work = argv[4];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(check_summary),        cmocka_unit_test(check_whatif_rank),
-        cmocka_unit_test(check_whatif),         cmocka_unit_test(check_blocking_chain),
-        cmocka_unit_test(check_dead_air),       cmocka_unit_test(check_critical_path),
+        cmocka_unit_test(check_summary),  cmocka_unit_test(check_whatif_rank),
+        cmocka_unit_test(check_whatif),   cmocka_unit_test(check_blocking_chain),
+        cmocka_unit_test(check_dead_air), cmocka_unit_test(check_critical_path),
     };
     return cmocka_run_group_tests_name(name, tests, setup, teardown);
 }

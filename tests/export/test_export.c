@@ -88,7 +88,8 @@ static char *export_text(const char *format, const char *options)
 {
     sqlite3_stmt *st = prep("SELECT wcprof_export(%Q, NULL, %Q)", format, options);
     if (sqlite3_step(st) != SQLITE_ROW)
-        fail_msg("wcprof_export(%s, NULL, %s): %s", format, options ? options : "NULL", sqlite3_errmsg(db));
+        fail_msg("wcprof_export(%s, NULL, %s): %s", format, options ? options : "NULL",
+                 sqlite3_errmsg(db));
     char *s = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return s;
@@ -97,7 +98,7 @@ static char *export_text(const char *format, const char *options)
 /* ---- the ops, and their stacks as the folded format writes them */
 
 typedef struct op {
-    int64_t id, parent, start, end, self, thread;   /* parent 0: a root */
+    int64_t id, parent, start, end, self, thread; /* parent 0: a root */
     int has_thread;
     char *key;
 } op;
@@ -119,16 +120,23 @@ static op *find_op(int64_t id)
 
 static void load_ops(void)
 {
-    sqlite3_stmt *st = prep("SELECT o.id, coalesce(o.parent_id, 0), o.start_ns, o.end_ns, o.self_ns,"
-                            " o.thread_id, k.value || ':' || c.value FROM ops o"
-                            " JOIN strings k ON k.id = o.kind JOIN strings c ON c.id = o.class_id"
-                            " WHERE o.run_id = %lld ORDER BY o.id", (long long)run);
+    sqlite3_stmt *st =
+        prep("SELECT o.id, coalesce(o.parent_id, 0), o.start_ns, o.end_ns, o.self_ns,"
+             " o.thread_id, k.value || ':' || c.value FROM ops o"
+             " JOIN strings k ON k.id = o.kind JOIN strings c ON c.id = o.class_id"
+             " WHERE o.run_id = %lld ORDER BY o.id",
+             (long long)run);
     while (sqlite3_step(st) == SQLITE_ROW) {
         ops = realloc(ops, (n_ops + 1) * sizeof *ops);
         op *o = &ops[n_ops++];
-        *o = (op){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-                  sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
-                  sqlite3_column_type(st, 5) != SQLITE_NULL, strdup((const char *)sqlite3_column_text(st, 6))};
+        *o = (op){sqlite3_column_int64(st, 0),
+                  sqlite3_column_int64(st, 1),
+                  sqlite3_column_int64(st, 2),
+                  sqlite3_column_int64(st, 3),
+                  sqlite3_column_int64(st, 4),
+                  sqlite3_column_int64(st, 5),
+                  sqlite3_column_type(st, 5) != SQLITE_NULL,
+                  strdup((const char *)sqlite3_column_text(st, 6))};
     }
     sqlite3_finalize(st);
 }
@@ -262,7 +270,11 @@ static void folded_self(void **state)
     int64_t total = 0;
     for (size_t k = 0; k < want.n; k++)
         total += want.v[k].w;
-    assert_int_equal(total, one_int("SELECT coalesce(sum(self_ns), 0) FROM ops WHERE run_id = (SELECT max(id) FROM runs)", NULL));
+    assert_int_equal(
+        total,
+        one_int(
+            "SELECT coalesce(sum(self_ns), 0) FROM ops WHERE run_id = (SELECT max(id) FROM runs)",
+            NULL));
     check_folded("self", &want);
     wl_free(&want);
     passed++;
@@ -278,17 +290,18 @@ static void folded_wall(void **state)
         /* the op's duration minus the union of its children clipped to it:
          * time by time, a sweep over the children's clipped intervals */
         int64_t covered = 0, s = o->start, e = o->end;
-        int64_t (*iv)[2] = malloc((n_ops + 1) * sizeof *iv);
+        int64_t(*iv)[2] = malloc((n_ops + 1) * sizeof *iv);
         size_t n = 0;
         for (size_t j = 0; j < n_ops; j++)
             if (ops[j].parent == o->id) {
-                int64_t a = ops[j].start > s ? ops[j].start : s, b = ops[j].end < e ? ops[j].end : e;
+                int64_t a = ops[j].start > s ? ops[j].start : s,
+                        b = ops[j].end < e ? ops[j].end : e;
                 if (b > a) {
                     iv[n][0] = a;
                     iv[n++][1] = b;
                 }
             }
-        for (size_t x = 1; x < n; x++)   /* insertion sort by start */
+        for (size_t x = 1; x < n; x++) /* insertion sort by start */
             for (size_t y = x; y > 0 && iv[y][0] < iv[y - 1][0]; y--) {
                 int64_t t0 = iv[y][0], t1 = iv[y][1];
                 iv[y][0] = iv[y - 1][0], iv[y][1] = iv[y - 1][1];
@@ -393,7 +406,8 @@ static trace load_trace(const char *options)
     t.sl = calloc(json_array_size(evs) + 1, sizeof *t.sl);
     size_t i;
     const json_t *ev;
-    json_array_foreach(evs, i, ev) {
+    json_array_foreach(evs, i, ev)
+    {
         const char *ph = json_string_value(json_object_get(ev, "ph"));
         assert_non_null(ph);
         if (strcmp(ph, "X") != 0)
@@ -439,10 +453,12 @@ static const char *lane_name(const trace *t, int pid, int tid)
 {
     size_t i;
     const json_t *ev;
-    json_array_foreach(json_object_get(t->root, "traceEvents"), i, ev) {
+    json_array_foreach(json_object_get(t->root, "traceEvents"), i, ev)
+    {
         const char *name = json_string_value(json_object_get(ev, "name"));
         if (strcmp(json_string_value(json_object_get(ev, "ph")), "M") == 0 && name &&
-            strcmp(name, "thread_name") == 0 && json_integer_value(json_object_get(ev, "pid")) == pid &&
+            strcmp(name, "thread_name") == 0 &&
+            json_integer_value(json_object_get(ev, "pid")) == pid &&
             json_integer_value(json_object_get(ev, "tid")) == tid)
             return json_string_value(arg(ev, "name"));
     }
@@ -462,8 +478,9 @@ static void check_path_lane(const trace *t, int pid, int64_t makespan, const cha
         assert_non_null(ln);
         assert_string_equal(ln, "critical path");
         if (n++ && s->s != at)
-            fail_msg("%s: critical path of pid %d: a segment starts at %lld, the last ended at %lld",
-                     dump, pid, (long long)s->s, (long long)at);
+            fail_msg(
+                "%s: critical path of pid %d: a segment starts at %lld, the last ended at %lld",
+                dump, pid, (long long)s->s, (long long)at);
         at = s->e;
         total += s->e - s->s;
     }
@@ -502,14 +519,17 @@ static void chrome(void **state)
         if (seen[i] != 1)
             fail_msg("%s: op %lld appears %zu times", dump, (long long)ops[i].id, seen[i]);
     free(seen);
-    assert_int_equal(rwaits, one_int("SELECT count(*) FROM waits WHERE run_id = (SELECT max(id) FROM runs)"
-                                     " AND target_id IS NULL AND orphan = 0", NULL));
+    assert_int_equal(rwaits,
+                     one_int("SELECT count(*) FROM waits WHERE run_id = (SELECT max(id) FROM runs)"
+                             " AND target_id IS NULL AND orphan = 0",
+                             NULL));
 
     /* flows: one s and one f each, in time order, each inside a slice of its lane */
     const json_t *evs = json_object_get(t.root, "traceEvents"), *ev;
     json_t *flows = json_object();
     size_t i;
-    json_array_foreach(evs, i, ev) {
+    json_array_foreach(evs, i, ev)
+    {
         const char *ph = json_string_value(json_object_get(ev, "ph"));
         if (strcmp(ph, "s") != 0 && strcmp(ph, "f") != 0)
             continue;
@@ -526,16 +546,19 @@ static void chrome(void **state)
         if (strcmp(ph, "f") == 0)
             assert_string_equal(json_string_value(json_object_get(ev, "bp")), "e");
         int64_t ts = ns_of(json_object_get(ev, "ts"));
-        int pid = (int)json_integer_value(json_object_get(ev, "pid")), tid = (int)json_integer_value(json_object_get(ev, "tid"));
+        int pid = (int)json_integer_value(json_object_get(ev, "pid")),
+            tid = (int)json_integer_value(json_object_get(ev, "tid"));
         bool inside = false;
         for (size_t k = 0; k < t.n && !inside; k++)
             inside = t.sl[k].pid == pid && t.sl[k].tid == tid && t.sl[k].s <= ts && ts < t.sl[k].e;
         if (!inside)
-            fail_msg("%s: flow %s's \"%s\" at %lld is inside no slice of its lane", dump, id, ph, (long long)ts);
+            fail_msg("%s: flow %s's \"%s\" at %lld is inside no slice of its lane", dump, id, ph,
+                     (long long)ts);
     }
     const char *key;
     json_t *pair;
-    json_object_foreach(flows, key, pair) {
+    json_object_foreach(flows, key, pair)
+    {
         const json_t *s = json_object_get(pair, "s"), *f = json_object_get(pair, "f");
         if (!s || !f)
             fail_msg("%s: flow %s lacks its %s", dump, key, s ? "finish" : "start");
@@ -544,18 +567,23 @@ static void chrome(void **state)
     const json_t *other = json_object_get(t.root, "otherData");
     assert_int_equal(json_object_size(flows), json_integer_value(json_object_get(other, "flows")));
     assert_int_equal(json_integer_value(json_object_get(other, "flows_left_out")), 0);
-    assert_int_equal(json_object_size(flows) + json_integer_value(json_object_get(other, "flows_shown_by_nesting")),
+    assert_int_equal(json_object_size(flows) +
+                         json_integer_value(json_object_get(other, "flows_shown_by_nesting")),
                      one_int("SELECT count(*) FROM waits WHERE run_id = (SELECT max(id) FROM runs)"
-                             " AND target_id IS NOT NULL AND target_id != waiter_id AND orphan = 0", NULL));
+                             " AND target_id IS NOT NULL AND target_id != waiter_id AND orphan = 0",
+                             NULL));
     json_decref(flows);
     assert_int_equal(json_integer_value(json_object_get(other, "baseline_ns")), baseline);
     /* a run that lost events says so, in otherData and in its process's name */
-    int64_t dropped = one_int("SELECT dropped_events FROM runs WHERE id = (SELECT max(id) FROM runs)", NULL);
+    int64_t dropped =
+        one_int("SELECT dropped_events FROM runs WHERE id = (SELECT max(id) FROM runs)", NULL);
     assert_int_equal(json_integer_value(json_object_get(other, "dropped_events")), dropped);
-    json_array_foreach(evs, i, ev) {
+    json_array_foreach(evs, i, ev)
+    {
         const char *name = json_string_value(json_object_get(ev, "name"));
         if (name && strcmp(name, "process_name") == 0)
-            assert_true((strstr(json_string_value(arg(ev, "name")), "dropped") != NULL) == (dropped > 0));
+            assert_true((strstr(json_string_value(arg(ev, "name")), "dropped") != NULL) ==
+                        (dropped > 0));
     }
     check_path_lane(&t, 1, baseline, NULL);
     free_trace(&t);
@@ -582,9 +610,11 @@ static void chrome_whatif(void **state)
     size_t i;
     const json_t *ev;
     bool named = false;
-    json_array_foreach(json_object_get(t.root, "traceEvents"), i, ev) {
+    json_array_foreach(json_object_get(t.root, "traceEvents"), i, ev)
+    {
         const char *name = json_string_value(json_object_get(ev, "name"));
-        if (name && strcmp(name, "process_name") == 0 && json_integer_value(json_object_get(ev, "pid")) == 2) {
+        if (name && strcmp(name, "process_name") == 0 &&
+            json_integer_value(json_object_get(ev, "pid")) == 2) {
             char want[600];
             snprintf(want, sizeof want, "what-if: %s", spec);
             assert_string_equal(json_string_value(arg(ev, "name")), want);
@@ -606,8 +636,9 @@ static void chrome_whatif(void **state)
     check_path_lane(&t, 1, baseline, NULL);
     free_trace(&t);
 
-    trace j = load_trace(json_opt);   /* the same replay, the spec as JSON */
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j.root, "otherData"), "whatif_makespan_ns")),
+    trace j = load_trace(json_opt); /* the same replay, the spec as JSON */
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j.root, "otherData"),
+                                                        "whatif_makespan_ns")),
                      makespan);
     free_trace(&j);
     free(key);
@@ -644,9 +675,11 @@ static void check_coz(const char *options, int64_t top)
         for (int k = 0; k <= 20; k++) {
             char buf[1024];
             if (!line || strncmp(line, "experiment\t", 11) != 0)
-                fail_msg("%s: coz: expected an experiment for %s, got %s", dump, key, line ? line : "the end");
+                fail_msg("%s: coz: expected an experiment for %s, got %s", dump, key,
+                         line ? line : "the end");
             assert_string_equal(field(line, "selected", buf, sizeof buf), key);
-            assert_true(fabs(strtod(field(line, "speedup", buf, sizeof buf), NULL) - k / 20.0) < 1e-12);
+            assert_true(fabs(strtod(field(line, "speedup", buf, sizeof buf), NULL) - k / 20.0) <
+                        1e-12);
             int64_t duration = strtoll(field(line, "duration", buf, sizeof buf), NULL, 10);
             line = strtok_r(NULL, "\n", &save);
             if (!line || strncmp(line, "throughput-point\t", 17) != 0)
@@ -661,7 +694,8 @@ static void check_coz(const char *options, int64_t top)
             if (k == 0)
                 d0 = (double)duration;
             if (baseline > 0)
-                assert_true(fabs((d0 - (double)duration) / d0 - (double)saved / (double)baseline) < 1e-12);
+                assert_true(fabs((d0 - (double)duration) / d0 - (double)saved / (double)baseline) <
+                            1e-12);
         }
     }
     sqlite3_finalize(st);
@@ -749,7 +783,8 @@ static int setup(void **state)
         return -1;
     }
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT baseline_ns FROM replay_summary", -1, &st, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(db, "SELECT baseline_ns FROM replay_summary", -1, &st, NULL) !=
+            SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
         fprintf(stderr, "replay_summary: %s\n", sqlite3_errmsg(db));
         return -1;
@@ -778,8 +813,12 @@ int main(int argc, char **argv)
     }
     dump = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(chrome),      cmocka_unit_test(chrome_whatif),   cmocka_unit_test(folded_self),
-        cmocka_unit_test(folded_wall), cmocka_unit_test(folded_critical), cmocka_unit_test(coz),
+        cmocka_unit_test(chrome),
+        cmocka_unit_test(chrome_whatif),
+        cmocka_unit_test(folded_self),
+        cmocka_unit_test(folded_wall),
+        cmocka_unit_test(folded_critical),
+        cmocka_unit_test(coz),
         cmocka_unit_test(file),
     };
     return cmocka_run_group_tests_name(dump, tests, setup, teardown);

@@ -104,9 +104,9 @@ static const char *with_commas(long long v)
 /* The page, outside the data: nothing that loads. */
 static void check_self_contained(const char *page)
 {
-    static const char *const tags[] = {"<img", "<link", "<iframe", "<frame", "<object", "<embed",
-                                       "<video", "<audio", "<source", "<base", "<image", "<use",
-                                       "<meta http-equiv", "<form", "@import"};
+    static const char *const tags[] = {
+        "<img",    "<link", "<iframe", "<frame", "<object",          "<embed", "<video", "<audio",
+        "<source", "<base", "<image",  "<use",   "<meta http-equiv", "<form",  "@import"};
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
         if (strcasestr(page, tags[i]))
             fail("the page has \"%s\"", tags[i]);
@@ -148,10 +148,11 @@ static long long iget(json_t *o, const char *key)
 static void check_timeline(json_t *t, size_t n_classes, long long want_ops, long long want_shown,
                            long long want_path, const char *page)
 {
-    static const char *const cols[] = {"id", "parent", "cls", "start", "end", "self", "open",
-                                       "crit", "ident"};
+    static const char *const cols[] = {"id",   "parent", "cls",  "start", "end",
+                                       "self", "open",   "crit", "ident"};
     long long total = iget(t, "ops_total"), shown = iget(t, "ops_shown");
-    long long max = iget(t, "max_ops"), ptotal = iget(t, "path_total"), pshown = iget(t, "path_shown");
+    long long max = iget(t, "max_ops"), ptotal = iget(t, "path_total"),
+              pshown = iget(t, "path_shown");
     if (shown > max || shown > total)
         fail("timeline: %lld ops shown, max_ops %lld, %lld in all", shown, max, total);
     if (want_ops >= 0 && total != want_ops)
@@ -188,7 +189,8 @@ static void check_timeline(json_t *t, size_t n_classes, long long want_ops, long
         fail("timeline: %lld path segments shown of %lld, max_ops %lld", pshown, ptotal, max);
     if (want_path >= 0 && pshown != want_path)
         fail("timeline: path_shown %lld, expected %lld", pshown, want_path);
-    json_array_foreach(path, k, seg) {
+    json_array_foreach(path, k, seg)
+    {
         long long op = json_integer_value(json_array_get(seg, 0));
         const char *what = json_string_value(json_array_get(seg, 2));
         if (op < -1 || op >= shown)
@@ -203,12 +205,13 @@ static void check_timeline(json_t *t, size_t n_classes, long long want_ops, long
     char want[256];
     if (shown < total) {
         snprintf(want, sizeof want, "<strong>%s", with_commas(total - shown));
-        snprintf(want + strlen(want), sizeof want - strlen(want), " of %s ops are left out</strong>",
-                 with_commas(total));
+        snprintf(want + strlen(want), sizeof want - strlen(want),
+                 " of %s ops are left out</strong>", with_commas(total));
     } else if (total == 0) {
         snprintf(want, sizeof want, "The run has no ops.");
     } else {
-        snprintf(want, sizeof want, "All %s op%s shown.", with_commas(total), total == 1 ? "" : "s");
+        snprintf(want, sizeof want, "All %s op%s shown.", with_commas(total),
+                 total == 1 ? "" : "s");
     }
     if (!strstr(page, want))
         fail("the page does not say \"%s\"", want);
@@ -273,13 +276,14 @@ int main(int argc, char **argv)
         fail("data: line %d, column %d: %s", err.line, err.column, err.text);
         return 1;
     }
-    memmove(d0, d1, strlen(d1) + 1);   /* the page without its data */
+    memmove(d0, d1, strlen(d1) + 1); /* the page without its data */
     check_self_contained(page);
 
     json_t *format = json_object_get(data, "format");
     if (!json_is_string(format) || strcmp(json_string_value(format), "wcprof-html/1") != 0)
         fail("data: format is not \"wcprof-html/1\"");
-    json_t *summary = get(data, "summary", JSON_OBJECT), *classes = get(data, "classes", JSON_ARRAY);
+    json_t *summary = get(data, "summary", JSON_OBJECT),
+           *classes = get(data, "classes", JSON_ARRAY);
     json_t *stats = get(data, "class_stats", JSON_ARRAY), *rank = get(data, "rank", JSON_ARRAY);
     json_t *timeline = get(data, "timeline", JSON_OBJECT), *v;
     size_t k;
@@ -288,7 +292,8 @@ int main(int argc, char **argv)
     if (want_ops >= 0 && iget(summary, "ops") != want_ops)
         fail("summary: %lld ops, expected %lld", iget(summary, "ops"), want_ops);
     check_timeline(timeline, json_array_size(classes), want_ops, want_shown, want_path, page);
-    json_array_foreach(stats, k, v) {
+    json_array_foreach(stats, k, v)
+    {
         char *esc = html_escape(json_string_value(json_object_get(v, "class_key")));
         char *cell = NULL;
         if (asprintf(&cell, "</i>%s</td>", esc) < 0 || !strstr(page, cell))

@@ -18,7 +18,8 @@ static int put_string(void *ctx, size_t i, const char *s, size_t n)
 static int put_open(void *ctx, const wcp_open_op *o)
 {
     fprintf(ctx, "open id=%lld p=%lld s=%lld th=%lld k=%.*s c=%u i=%u\n", (long long)o->id,
-            (long long)o->parent, (long long)o->start, (long long)o->th, (int)o->kind.n, o->kind.p, o->c, o->i);
+            (long long)o->parent, (long long)o->start, (long long)o->th, (int)o->kind.n, o->kind.p,
+            o->c, o->i);
     return 0;
 }
 
@@ -34,21 +35,23 @@ static char *chrome_render(const char *path, size_t read_max)
         abort();
     wcp_read_max = read_max;
     wcp_reader r;
-    if (wcp_source_open(&r, path, WCP_FORMAT_AUTO) < 0 || wcp_reader_header(&r, put_string, f) < 0 ||
-        wcp_reader_open_ops(&r, put_open, f) < 0) {
+    if (wcp_source_open(&r, path, WCP_FORMAT_AUTO) < 0 ||
+        wcp_reader_header(&r, put_string, f) < 0 || wcp_reader_open_ops(&r, put_open, f) < 0) {
         fprintf(f, "ERROR %s\n", r.err);
         goto done;
     }
-    fprintf(f, "header v=%lld epoch=%lld dumped=%lld events=%lld extra=%.*s\n", (long long)r.hdr.schema_version,
-            (long long)r.hdr.epoch, (long long)r.hdr.dumped, (long long)r.hdr.event_count, (int)r.hdr.extra.n,
-            r.hdr.extra.p);
+    fprintf(f, "header v=%lld epoch=%lld dumped=%lld events=%lld extra=%.*s\n",
+            (long long)r.hdr.schema_version, (long long)r.hdr.epoch, (long long)r.hdr.dumped,
+            (long long)r.hdr.event_count, (int)r.hdr.extra.n, r.hdr.extra.p);
     wcp_event e;
     int rc;
     while ((rc = wcp_reader_next(&r, &e)) > 0)
-        fprintf(f, "%.*s id=%lld p=%lld t=%lld s=%lld d=%lld k=%.*s rs=%.*s lk=%.*s c=%u i=%u th=%lld clamped=%d line=%ld\n",
-                (int)e.e.n, e.e.p, (long long)e.id, (long long)e.p, (long long)e.t, (long long)e.s, (long long)e.d,
-                (int)e.k.n, e.k.p, (int)e.rs.n, e.rs.p, (int)e.lk.n, e.lk.p, e.c, e.i, (long long)e.th, e.clamped,
-                r.line);
+        fprintf(
+            f,
+            "%.*s id=%lld p=%lld t=%lld s=%lld d=%lld k=%.*s rs=%.*s lk=%.*s c=%u i=%u th=%lld clamped=%d line=%ld\n",
+            (int)e.e.n, e.e.p, (long long)e.id, (long long)e.p, (long long)e.t, (long long)e.s,
+            (long long)e.d, (int)e.k.n, e.k.p, (int)e.rs.n, e.rs.p, (int)e.lk.n, e.lk.p, e.c, e.i,
+            (long long)e.th, e.clamped, r.line);
     if (rc < 0)
         fprintf(f, "ERROR %s\n", r.err);
 done:

@@ -31,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *whole = chrome_render(path, 0);
     char *cut = chrome_render(path, 1 + data[0] % 13);
     if (strcmp(whole, cut) != 0) {
-        fprintf(stderr, "fuzz_chrome: reads of %d bytes give:\n%s\nwhole reads give:\n%s\n", 1 + data[0] % 13,
-                cut, whole);
+        fprintf(stderr, "fuzz_chrome: reads of %d bytes give:\n%s\nwhole reads give:\n%s\n",
+                1 + data[0] % 13, cut, whole);
         abort();
     }
     free(whole);

@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int str_eq(wcp_str a, wcp_str b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
+static int str_eq(wcp_str a, wcp_str b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
 
 static int json_text_eq(wcp_str a, wcp_str b)
 {
@@ -42,7 +45,7 @@ static void check(int cond, const char *what, const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (memchr(data, '\n', size))
-        return 0;                      /* one line at a time */
+        return 0; /* one line at a time */
     char *a = malloc(size + 1), *b = malloc(size + 1);
     memcpy(a, data, size);
     memcpy(b, data, size);
@@ -59,11 +62,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(ok1 == ok2, "acceptance", data, size);
     if (ok1) {
         check(e1.type == e2.type && str_eq(e1.e, e2.e), "e", data, size);
-        check(str_eq(e1.k, e2.k) && str_eq(e1.w, e2.w) && str_eq(e1.o, e2.o) && str_eq(e1.rs, e2.rs) &&
-              str_eq(e1.lk, e2.lk), "a string key", data, size);
+        check(str_eq(e1.k, e2.k) && str_eq(e1.w, e2.w) && str_eq(e1.o, e2.o) &&
+                  str_eq(e1.rs, e2.rs) && str_eq(e1.lk, e2.lk),
+              "a string key", data, size);
         check(e1.id == e2.id && e1.p == e2.p && e1.t == e2.t && e1.r == e2.r && e1.s == e2.s &&
-              e1.d == e2.d && e1.c == e2.c && e1.i == e2.i && e1.cl == e2.cl &&
-              e1.has_th == e2.has_th && (!e1.has_th || e1.th == e2.th) && e1.clamped == e2.clamped,
+                  e1.d == e2.d && e1.c == e2.c && e1.i == e2.i && e1.cl == e2.cl &&
+                  e1.has_th == e2.has_th && (!e1.has_th || e1.th == e2.th) &&
+                  e1.clamped == e2.clamped,
               "an integer key", data, size);
         check(json_text_eq(e1.extra, e2.extra), "the unknown keys", data, size);
     }

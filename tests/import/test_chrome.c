@@ -45,7 +45,8 @@ static char *write_tmp(const char *text, size_t n)
 static void test_reads_cut_anywhere(void **s)
 {
     (void)s;
-    static const char *const patterns[] = {"%s/good/chrome-*/input*.json", "%s/bad/chrome-*/input.json",
+    static const char *const patterns[] = {"%s/good/chrome-*/input*.json",
+                                           "%s/bad/chrome-*/input.json",
                                            "%s/../analysis/cases/chrome-*/input.json"};
     static const size_t sizes[] = {1, 2, 3, 7, 64, 4093};
     size_t files = 0;
@@ -65,10 +66,11 @@ static void test_reads_cut_anywhere(void **s)
             char *whole = chrome_render(path, 0);
             for (size_t j = 0; j < sizeof sizes / sizeof sizes[0]; j++) {
                 if (size > 8192 && sizes[j] < 4093)
-                    continue;             /* re-parsing a long event byte by byte is quadratic */
+                    continue; /* re-parsing a long event byte by byte is quadratic */
                 char *cut = chrome_render(path, sizes[j]);
                 if (strcmp(whole, cut) != 0)
-                    fail_msg("%s read %zu bytes at a time:\n%s\nwhole:\n%s", path, sizes[j], cut, whole);
+                    fail_msg("%s read %zu bytes at a time:\n%s\nwhole:\n%s", path, sizes[j], cut,
+                             whole);
                 free(cut);
             }
             free(whole);
@@ -83,15 +85,65 @@ static void test_syntax_as_jansson(void **s)
 {
     (void)s;
     static const char *const values[] = {
-        "1", "-0", "0.5", "-1.5e-3", "1E+5", "1e5", "\"\"", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"",
-        "\"\\u00e9\\u20ac\\ud83d\\ude00\"", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", "true", "false", "null",
-        "[]", "{}", "[1,[2,[3,{}]],{\"a\":[]}]", "{\"a\":{\"b\":{\"c\":null}},\"d\":[true,false]}",
-        " [ 1 , 2 ] ", "{ \"a\" : 1 }", "\"\x7f\"",
+        "1",
+        "-0",
+        "0.5",
+        "-1.5e-3",
+        "1E+5",
+        "1e5",
+        "\"\"",
+        "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"",
+        "\"\\u00e9\\u20ac\\ud83d\\ude00\"",
+        "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"",
+        "true",
+        "false",
+        "null",
+        "[]",
+        "{}",
+        "[1,[2,[3,{}]],{\"a\":[]}]",
+        "{\"a\":{\"b\":{\"c\":null}},\"d\":[true,false]}",
+        " [ 1 , 2 ] ",
+        "{ \"a\" : 1 }",
+        "\"\x7f\"",
         /* refused */
-        "01", "1.", ".5", "-", "+1", "1e", "1e+", "0x1", "tru", "nul", "True", "\"\\x\"", "\"\\u12\"",
-        "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\u0000\"", "\"a\tb\"", "\"\xc3\"", "\"\xc0\x80\"",
-        "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xff\"", "[1,]", "[,1]", "{\"a\":1,}", "{\"a\" 1}",
-        "{1:2}", "{\"a\"}", "[1 2]", "[", "{", "\"abc", "'a'", "NaN", "Infinity", "[1]]", "{}}",
+        "01",
+        "1.",
+        ".5",
+        "-",
+        "+1",
+        "1e",
+        "1e+",
+        "0x1",
+        "tru",
+        "nul",
+        "True",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"\\ud800\"",
+        "\"\\udc00\"",
+        "\"\\ud800\\u0041\"",
+        "\"\\u0000\"",
+        "\"a\tb\"",
+        "\"\xc3\"",
+        "\"\xc0\x80\"",
+        "\"\xed\xa0\x80\"",
+        "\"\xf4\x90\x80\x80\"",
+        "\"\xff\"",
+        "[1,]",
+        "[,1]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "{\"a\"}",
+        "[1 2]",
+        "[",
+        "{",
+        "\"abc",
+        "'a'",
+        "NaN",
+        "Infinity",
+        "[1]]",
+        "{}}",
     };
     for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
         char text[256];
@@ -102,8 +154,8 @@ static void test_syntax_as_jansson(void **s)
         json_error_t je;
         json_t *j = json_loadb(text, (size_t)n, 0, &je);
         if (ours != (j != NULL))
-            fail_msg("value %s: jansson %s, the reader %s (%s)", values[k], j ? "accepts" : "refuses",
-                     ours ? "accepts" : "refuses", got);
+            fail_msg("value %s: jansson %s, the reader %s (%s)", values[k],
+                     j ? "accepts" : "refuses", ours ? "accepts" : "refuses", got);
         json_decref(j);
         free(got);
         unlink(path);
@@ -115,8 +167,9 @@ static void test_syntax_as_jansson(void **s)
 static void check_ts(const char *ts, long long want_ns, bool ok)
 {
     char text[256];
-    int n = snprintf(text, sizeof text,
-                     "[{\"ph\":\"X\",\"ts\":-1000000,\"dur\":0},{\"ph\":\"X\",\"ts\":%s,\"dur\":0}]", ts);
+    int n = snprintf(
+        text, sizeof text,
+        "[{\"ph\":\"X\",\"ts\":-1000000,\"dur\":0},{\"ph\":\"X\",\"ts\":%s,\"dur\":0}]", ts);
     char *path = write_tmp(text, (size_t)n);
     char *got = chrome_render(path, 0);
     const char *op2 = strstr(got, "op id=2 ");
@@ -140,7 +193,7 @@ static void test_microseconds_to_ns(void **s)
 {
     (void)s;
     check_ts("0", 0, true);
-    check_ts("0.0005", 1, true);                 /* 0.5 ns: halves away from zero */
+    check_ts("0.0005", 1, true); /* 0.5 ns: halves away from zero */
     check_ts("-0.0005", -1, true);
     check_ts("0.0004999", 0, true);
     check_ts("1.0015", 1002, true);
@@ -150,7 +203,7 @@ static void test_microseconds_to_ns(void **s)
     check_ts("2.5e+2", 250000, true);
     check_ts("12345678901234567890e-10", 1234567890123LL, true); /* digits past 19 */
     check_ts("1e-30", 0, true);
-    check_ts("4611686018427387", 4611686018427387000LL, true);   /* < 2^62 ns */
+    check_ts("4611686018427387", 4611686018427387000LL, true); /* < 2^62 ns */
     check_ts("4611686018427388", 0, false);
     check_ts("1e300", 0, false);
     check_ts("-4611686018427388", 0, false);

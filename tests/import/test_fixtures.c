@@ -52,20 +52,23 @@ static void check_fixture(void **state)
     if (wcp_load_dump(db, path, NULL, &st, err, sizeof err) != 0)
         fail_msg("%s", err);
 
-    static const char *const facts[] = {"ops", "roots", "open_ops", "orphan_waits",
-                                        "reparented_ops", "dropped_events", "makespan_ns"};
+    static const char *const facts[] = {"ops",          "roots",          "open_ops",
+                                        "orphan_waits", "reparented_ops", "dropped_events",
+                                        "makespan_ns"};
     for (size_t k = 0; k < sizeof facts / sizeof facts[0]; k++) {
         char sql[256];
         snprintf(sql, sizeof sql, "SELECT %s FROM runs", facts[k]);
         int64_t got = query_int(db, sql, NULL);
         json_int_t exp = json_integer_value(json_object_get(want, facts[k]));
         if (got != exp)
-            fail_msg("%s: %s = %lld, expected %lld", name, facts[k], (long long)got, (long long)exp);
+            fail_msg("%s: %s = %lld, expected %lld", name, facts[k], (long long)got,
+                     (long long)exp);
     }
 
     const char *key;
     json_t *v;
-    json_object_foreach(json_object_get(want, "self_ns_by_op"), key, v) {
+    json_object_foreach(json_object_get(want, "self_ns_by_op"), key, v)
+    {
         int64_t got = query_int(db, "SELECT self_ns FROM ops WHERE id = ?1", key);
         if (got != json_integer_value(v))
             fail_msg("%s: self_ns of op %s = %lld, expected %lld", name, key, (long long)got,
@@ -73,10 +76,13 @@ static void check_fixture(void **state)
     }
 
     json_t *classes = json_object_get(want, "classes");
-    assert_int_equal(query_int(db, "SELECT count(*) FROM class_stats", NULL), json_object_size(classes));
-    json_object_foreach(classes, key, v) {
-        static const char *const cols[] = {"count", "dup_executed", "max_self_ns", "p50_self_ns",
-                                           "p95_self_ns", "total_self_ns", "total_wall_ns"};
+    assert_int_equal(query_int(db, "SELECT count(*) FROM class_stats", NULL),
+                     json_object_size(classes));
+    json_object_foreach(classes, key, v)
+    {
+        static const char *const cols[] = {"count",        "dup_executed", "max_self_ns",
+                                           "p50_self_ns",  "p95_self_ns",  "total_self_ns",
+                                           "total_wall_ns"};
         for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
             char sql[256];
             snprintf(sql, sizeof sql, "SELECT %s FROM class_stats WHERE class_key = ?1", cols[k]);
@@ -86,8 +92,10 @@ static void check_fixture(void **state)
                          (long long)json_integer_value(json_object_get(v, cols[k])));
         }
         sqlite3_stmt *q;
-        assert_int_equal(sqlite3_prepare_v2(db, "SELECT outcomes FROM class_stats WHERE class_key = ?1",
-                                            -1, &q, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db,
+                                            "SELECT outcomes FROM class_stats WHERE class_key = ?1",
+                                            -1, &q, NULL),
+                         SQLITE_OK);
         sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
         assert_int_equal(sqlite3_step(q), SQLITE_ROW);
         json_t *got = json_loads((const char *)sqlite3_column_text(q, 0), 0, &je);

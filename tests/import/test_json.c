@@ -109,9 +109,11 @@ static void test_pieces(void **s)
         free(whole);
     }
     char *got = walk(texts[2], strlen(texts[2]), 0);
-    assert_string_equal(got, "{ <an object>\nx <key>\n12345678901234567890 <a number>\ny <key>\n[ <an array>\n"
-                             "[ <an array>\n[ <an array>\n0 <a number>\n] <the end of a container>\n"
-                             "] <the end of a container>\n] <the end of a container>\n} <the end of a container>\n");
+    assert_string_equal(
+        got,
+        "{ <an object>\nx <key>\n12345678901234567890 <a number>\ny <key>\n[ <an array>\n"
+        "[ <an array>\n[ <an array>\n0 <a number>\n] <the end of a container>\n"
+        "] <the end of a container>\n] <the end of a container>\n} <the end of a container>\n");
     free(got);
     got = walk("{\"a\" 1}", 7, 0);
     assert_string_equal(got, "{ <an object>\na <key>\nERROR 1:6 expected ':' after a key\n");
@@ -125,11 +127,54 @@ static void test_syntax_as_jansson(void **s)
 {
     (void)s;
     static const char *const values[] = {
-        "1", "-0", "0.5", "-1.5e-3", "1E+5", "\"\"", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"", "\"\\u00e9\\ud83d\\ude00\"",
-        "\"\xf0\x9f\x98\x80\"", "true", "false", "null", "[]", "{}", "[1,[2,{}]]", "{\"a\":{\"b\":null}}", "\"\x7f\"",
-        "01", "1.", ".5", "-", "+1", "1e", "1e+", "0x1", "tru", "True", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"",
-        "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\u0000\"", "\"a\tb\"", "\"\xc3\"", "\"\xc0\x80\"", "\"\xed\xa0\x80\"",
-        "\"\xf4\x90\x80\x80\"", "[1,]", "[,1]", "{\"a\":1,}", "{1:2}", "[1 2]", "[", "\"abc", "'a'", "NaN", "[1]]",
+        "1",
+        "-0",
+        "0.5",
+        "-1.5e-3",
+        "1E+5",
+        "\"\"",
+        "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"",
+        "\"\\u00e9\\ud83d\\ude00\"",
+        "\"\xf0\x9f\x98\x80\"",
+        "true",
+        "false",
+        "null",
+        "[]",
+        "{}",
+        "[1,[2,{}]]",
+        "{\"a\":{\"b\":null}}",
+        "\"\x7f\"",
+        "01",
+        "1.",
+        ".5",
+        "-",
+        "+1",
+        "1e",
+        "1e+",
+        "0x1",
+        "tru",
+        "True",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"\\ud800\"",
+        "\"\\udc00\"",
+        "\"\\ud800\\u0041\"",
+        "\"\\u0000\"",
+        "\"a\tb\"",
+        "\"\xc3\"",
+        "\"\xc0\x80\"",
+        "\"\xed\xa0\x80\"",
+        "\"\xf4\x90\x80\x80\"",
+        "[1,]",
+        "[,1]",
+        "{\"a\":1,}",
+        "{1:2}",
+        "[1 2]",
+        "[",
+        "\"abc",
+        "'a'",
+        "NaN",
+        "[1]]",
     };
     for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
         const char *v = values[k];
@@ -140,10 +185,11 @@ static void test_syntax_as_jansson(void **s)
         int rc;
         while ((rc = wcp_json_next(&j, &t)) == 0 && t.type != WCP_JSON_NONE)
             ;
-        bool ours = rc == 0 && j.p == j.end;  /* the value, and nothing after it */
+        bool ours = rc == 0 && j.p == j.end; /* the value, and nothing after it */
         json_t *x = json_loads(v, JSON_DECODE_ANY, NULL);
         if (ours != (x != NULL))
-            fail_msg("%s: jansson %s, the tokenizer %s", v, x ? "accepts" : "refuses", ours ? "accepts" : "refuses");
+            fail_msg("%s: jansson %s, the tokenizer %s", v, x ? "accepts" : "refuses",
+                     ours ? "accepts" : "refuses");
         json_decref(x);
     }
 }
@@ -260,10 +306,8 @@ static void test_errors(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pieces),
-        cmocka_unit_test(test_syntax_as_jansson),
-        cmocka_unit_test(test_skip),
-        cmocka_unit_test(test_members),
+        cmocka_unit_test(test_pieces), cmocka_unit_test(test_syntax_as_jansson),
+        cmocka_unit_test(test_skip),   cmocka_unit_test(test_members),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests_name("json tokenizer", tests, NULL, NULL);

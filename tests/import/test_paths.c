@@ -156,8 +156,8 @@ static int setup(void **state)
 static void test_same_rows_on_every_path(void **state)
 {
     (void)state;
-    static const char *const dumps[] = {"one.dump",       "reversed.dump",    "flushed.dump.1",
-                                        "flushed.dump.2", "flushed.dump.3",   "unflushed.dump.1",
+    static const char *const dumps[] = {"one.dump",         "reversed.dump",    "flushed.dump.1",
+                                        "flushed.dump.2",   "flushed.dump.3",   "unflushed.dump.1",
                                         "unflushed.dump.2", "unflushed.dump.3", "one.dump"};
     uint64_t want = 0;
     for (size_t p = 0; p < N_PATHS; p++) {
@@ -165,24 +165,26 @@ static void test_same_rows_on_every_path(void **state)
         for (size_t d = 0; d < sizeof dumps / sizeof dumps[0]; d++) {
             wcp_load_stats st;
             wcp_load_opts o = paths[p];
-            o.new_run = d == 1;         /* the reversed copy: a run of its own */
+            o.new_run = d == 1; /* the reversed copy: a run of its own */
             load(db, dumps[d], &o, &st);
             if (o.indexes != WCP_INDEXES_AUTO)
                 assert_int_equal(st.indexes_rebuilt, o.indexes == WCP_INDEXES_REBUILD);
             else if (d == 0)
-                assert_true(st.indexes_rebuilt);   /* a first dump */
+                assert_true(st.indexes_rebuilt); /* a first dump */
         }
-        assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-                                       "name IN ('ops_children', 'ops_class', 'ops_start', "
-                                       "'waits_target', 'links_ident')"), 5);
+        assert_int_equal(query_int(db,
+                                   "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                                   "name IN ('ops_children', 'ops_class', 'ops_start', "
+                                   "'waits_target', 'links_ident')"),
+                         5);
         assert_int_equal(query_int(db, "SELECT count(*) FROM runs"), 4);
         assert_true(query_int(db, "SELECT sum(ops) FROM runs") > 30000);
         uint64_t h = fingerprint(db);
         if (p == 0)
             want = h;
         else if (h != want)
-            fail_msg("path %zu (serial %d, indexes %d) gives other rows than path 0", p, paths[p].serial,
-                     (int)paths[p].indexes);
+            fail_msg("path %zu (serial %d, indexes %d) gives other rows than path 0", p,
+                     paths[p].serial, (int)paths[p].indexes);
         sqlite3_close(db);
     }
 }
@@ -227,7 +229,7 @@ int main(int argc, char **argv)
     }
     gen = argv[1];
     work = argv[2];
-    mkdir(work, 0777);          /* may exist */
+    mkdir(work, 0777); /* may exist */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_rows_on_every_path),
         cmocka_unit_test(test_refused_deep_inside_changes_nothing),

@@ -24,9 +24,15 @@ static wcp_event op_ev(int64_t id, int64_t p, int64_t s, int64_t d)
     return (wcp_event){.type = WCP_EV_OP, .id = id, .p = p, .s = s, .d = d, .k = {"call", 4}};
 }
 
-static wcp_event wait_ev(int64_t p, int64_t t, int64_t s, int64_t d, uint32_t ident, const char *reason)
+static wcp_event wait_ev(int64_t p, int64_t t, int64_t s, int64_t d, uint32_t ident,
+                         const char *reason)
 {
-    return (wcp_event){.type = WCP_EV_WAIT, .p = p, .t = t, .s = s, .d = d, .i = ident,
+    return (wcp_event){.type = WCP_EV_WAIT,
+                       .p = p,
+                       .t = t,
+                       .s = s,
+                       .d = d,
+                       .i = ident,
                        .rs = {reason, strlen(reason)}};
 }
 
@@ -68,7 +74,7 @@ static void test_guess_forgets_when_full(void **s)
     wcp_guess *g = wcp_guess_new(2);
     guess_now(g, op_ev(2, 1, 0, 10));
     guess_now(g, op_ev(3, 1, 10, 20));
-    guess_now(g, op_ev(4, 1, 20, 25));    /* the third: the first two are forgotten */
+    guess_now(g, op_ev(4, 1, 20, 25)); /* the third: the first two are forgotten */
     assert_int_equal(guess_now(g, op_ev(1, 0, 0, 100)), 95);
     wcp_guess_free(g);
 }
@@ -83,11 +89,11 @@ static void test_guess_exec_target(void **s)
     guess_now(g, e1);
     assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 5, "exec")), 10);
     guess_now(g, e3);
-    guess_now(g, e2);                       /* as long as 12, lower id: 11 */
+    guess_now(g, e2); /* as long as 12, lower id: 11 */
     assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 5, "exec")), 11);
-    assert_int_equal(guess_now(g, wait_ev(1, 33, 0, 1, 5, "exec")), 33);   /* a recorded 't' */
-    assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 6, "exec")), 0);     /* no exec with ident 6 */
-    assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 5, "lock")), 0);     /* not an exec wait */
+    assert_int_equal(guess_now(g, wait_ev(1, 33, 0, 1, 5, "exec")), 33); /* a recorded 't' */
+    assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 6, "exec")), 0);   /* no exec with ident 6 */
+    assert_int_equal(guess_now(g, wait_ev(1, 0, 0, 1, 5, "lock")), 0);   /* not an exec wait */
     wcp_guess_free(g);
 }
 
@@ -129,11 +135,12 @@ static void test_scan_escapes_and_unknown(void **s)
     (void)s;
     jscan js;
     jv v[NSLOT], x;
-    scan(" { \"b\" : \"caf\\u00e9\\n\" , \"zz\" : [1, {\"q\": null}], \"a\": 1e3 } ", 0, v, &x, &js);
+    scan(" { \"b\" : \"caf\\u00e9\\n\" , \"zz\" : [1, {\"q\": null}], \"a\": 1e3 } ", 0, v, &x,
+         &js);
     assert_int_equal(v[B].type, JV_STR);
     assert_int_equal(v[B].n, 6);
     assert_memory_equal(v[B].s, "caf\xc3\xa9\n", 6);
-    assert_int_equal(v[A].type, JV_OTHER);          /* a real, not an integer */
+    assert_int_equal(v[A].type, JV_OTHER); /* a real, not an integer */
     assert_int_equal(x.type, JV_OTHER);
     assert_int_equal(x.n, strlen("{\"zz\" : [1, {\"q\": null}]}"));
     assert_memory_equal(x.s, "{\"zz\" : [1, {\"q\": null}]}", x.n);
@@ -153,8 +160,16 @@ static void test_scan_last_key_wins(void **s)
 static void test_scan_refusals(void **s)
 {
     (void)s;
-    static const char *const bad[] = {"", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1} x",
-                                      "{\"a\":\"\\x\"}", "{\"a\":tru}", "{a:1}", "{\"a\":\"\x01\"}",
+    static const char *const bad[] = {"",
+                                      "{",
+                                      "{\"a\":}",
+                                      "{\"a\":1,}",
+                                      "{\"a\":01}",
+                                      "{\"a\":1} x",
+                                      "{\"a\":\"\\x\"}",
+                                      "{\"a\":tru}",
+                                      "{a:1}",
+                                      "{\"a\":\"\x01\"}",
                                       "{\"a\":99999999999999999999}"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         jscan js;
@@ -205,7 +220,7 @@ static void test_reader_events(void **s)
     assert_int_equal(e.type, WCP_EV_OP);
     assert_int_equal(e.id, 7);
     assert_int_equal(e.p, 3);
-    assert_int_equal(e.d, 10);                 /* d < s: clamped */
+    assert_int_equal(e.d, 10); /* d < s: clamped */
     assert_true(e.clamped);
     assert_true(e.has_th);
     assert_int_equal(e.th, 9);
@@ -254,35 +269,36 @@ static sqlite3 *load_text(const char *text)
 static void test_graph_structure(void **s)
 {
     (void)s;
-    sqlite3 *db = load_text(
-        "{\"schema_version\":1,\"event_count\":7,\"strings\":[\"\",\"e1\",\"cl\"]}\n"
-        "{\"e\":\"op\",\"id\":30,\"p\":10,\"s\":50,\"d\":60}\n"
-        "{\"e\":\"op\",\"id\":20,\"p\":10,\"s\":50,\"d\":70}\n"
-        "{\"e\":\"op\",\"id\":10,\"s\":0,\"d\":100}\n"
-        "{\"e\":\"op\",\"k\":\"exec\",\"id\":40,\"i\":1,\"s\":5,\"d\":9}\n"
-        "{\"e\":\"wait\",\"rs\":\"exec\",\"p\":10,\"i\":1,\"s\":20,\"d\":30}\n"
-        "{\"e\":\"wait\",\"rs\":\"lock\",\"p\":10,\"i\":2,\"s\":20,\"d\":25}\n"
-        "{\"e\":\"wait\",\"rs\":\"lock\",\"p\":99,\"i\":2,\"s\":1,\"d\":2}\n");
+    sqlite3 *db =
+        load_text("{\"schema_version\":1,\"event_count\":7,\"strings\":[\"\",\"e1\",\"cl\"]}\n"
+                  "{\"e\":\"op\",\"id\":30,\"p\":10,\"s\":50,\"d\":60}\n"
+                  "{\"e\":\"op\",\"id\":20,\"p\":10,\"s\":50,\"d\":70}\n"
+                  "{\"e\":\"op\",\"id\":10,\"s\":0,\"d\":100}\n"
+                  "{\"e\":\"op\",\"k\":\"exec\",\"id\":40,\"i\":1,\"s\":5,\"d\":9}\n"
+                  "{\"e\":\"wait\",\"rs\":\"exec\",\"p\":10,\"i\":1,\"s\":20,\"d\":30}\n"
+                  "{\"e\":\"wait\",\"rs\":\"lock\",\"p\":10,\"i\":2,\"s\":20,\"d\":25}\n"
+                  "{\"e\":\"wait\",\"rs\":\"lock\",\"p\":99,\"i\":2,\"s\":1,\"d\":2}\n");
     wcp_graph g;
     char err[256];
-    assert_int_equal(wcp_graph_build(db, 1, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &g, err, sizeof err), 0);
+    assert_int_equal(wcp_graph_build(db, 1, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &g, err, sizeof err),
+                     0);
     assert_int_equal(g.n_ops, 4);
-    assert_int_equal(g.id[0], 10);                     /* ops in id order */
+    assert_int_equal(g.id[0], 10); /* ops in id order */
     assert_int_equal(g.n_roots, 2);
-    assert_int_equal(g.id[g.root[0]], 10);             /* roots by (start, id) */
+    assert_int_equal(g.id[g.root[0]], 10); /* roots by (start, id) */
     assert_int_equal(g.id[g.root[1]], 40);
     int32_t p = wcp_graph_find(&g, 10);
     assert_int_equal(g.child_off[p + 1] - g.child_off[p], 2);
-    assert_int_equal(g.id[g.child[g.child_off[p]]], 20);  /* equal starts: lower id first */
+    assert_int_equal(g.id[g.child[g.child_off[p]]], 20); /* equal starts: lower id first */
     assert_int_equal(g.n_orphan_waits, 1);
     assert_int_equal(g.wait_off[p + 1] - g.wait_off[p], 2);
     const wcp_graph_wait *w = &g.waits[g.wait_off[p]];
-    assert_int_equal(g.id[w[0].target], 40);           /* exec ident resolved; dump order kept */
-    assert_int_equal(w[1].target, -1);                 /* a named resource */
+    assert_int_equal(g.id[w[0].target], 40); /* exec ident resolved; dump order kept */
+    assert_int_equal(w[1].target, -1);       /* a named resource */
     /* self of 10: [0,100] minus [20,30] and [50,70] = 70 */
     wcp_span spans[] = {{20, 30}, {20, 25}};
     assert_int_equal(wcp_graph_self(&g, (uint32_t)p, spans, 2), 70);
-    assert_int_equal(g.self_ns[p], 70);                /* as materialised */
+    assert_int_equal(g.self_ns[p], 70); /* as materialised */
     wcp_graph_free(&g);
     sqlite3_close(db);
 }
@@ -293,7 +309,8 @@ static void test_graph_empty_run(void **s)
     sqlite3 *db = load_text("{\"schema_version\":1,\"event_count\":0,\"strings\":[]}\n");
     wcp_graph g;
     char err[256];
-    assert_int_equal(wcp_graph_build(db, 1, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &g, err, sizeof err), 0);
+    assert_int_equal(wcp_graph_build(db, 1, WCP_GRAPH_ATTRS | WCP_GRAPH_WAITS, &g, err, sizeof err),
+                     0);
     assert_int_equal(g.n_ops, 0);
     assert_int_equal(g.n_roots, 0);
     wcp_graph_free(&g);
@@ -323,7 +340,8 @@ static void test_db_page_size(void **s)
     sqlite3 *db;
     assert_int_equal(wcp_db_open(path, WCP_DB_CREATE, &db, err, sizeof err), 0);
     assert_int_equal(page_size(db), 16384);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 4096; VACUUM", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 4096; VACUUM", NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(wcp_db_open(path, WCP_DB_CREATE, &db, err, sizeof err), 0);
     assert_int_equal(page_size(db), 4096);

@@ -192,9 +192,7 @@ char *pdb_rows(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
             if (c)
                 sqlite3_str_appendchar(out, 1, '\t');
             switch (sqlite3_column_type(st, c)) {
-            case SQLITE_NULL:
-                sqlite3_str_appendall(out, "NULL");
-                break;
+            case SQLITE_NULL: sqlite3_str_appendall(out, "NULL"); break;
             case SQLITE_INTEGER:
                 sqlite3_str_appendf(out, "%lld", (long long)sqlite3_column_int64(st, c));
                 break;
@@ -222,7 +220,7 @@ char *pdb_rows(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
     sqlite3_free(sql);
     char *text = sqlite3_str_finish(out);
     if (!text)
-        text = sqlite3_mprintf("%s", "");   /* no rows */
+        text = sqlite3_mprintf("%s", ""); /* no rows */
     return text;
 }
 

@@ -44,12 +44,12 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
-#define GROW(arr, n, cap)                                                    \
-    do {                                                                     \
-        if ((n) == (cap)) {                                                  \
-            (cap) = (cap) ? 2 * (cap) : 64;                                  \
-            (arr) = xrealloc((arr), (cap) * sizeof *(arr));                  \
-        }                                                                    \
+#define GROW(arr, n, cap)                                                                          \
+    do {                                                                                           \
+        if ((n) == (cap)) {                                                                        \
+            (cap) = (cap) ? 2 * (cap) : 64;                                                        \
+            (arr) = xrealloc((arr), (cap) * sizeof *(arr));                                        \
+        }                                                                                          \
     } while (0)
 
 void pg_init(pg_graph *g)
@@ -72,7 +72,7 @@ void pg_free(pg_graph *g)
 
 uint32_t pg_intern(pg_graph *g, const char *s)
 {
-    for (size_t i = 0; i < g->nstrings; i++)   /* tables stay small */
+    for (size_t i = 0; i < g->nstrings; i++) /* tables stay small */
         if (strcmp(g->strings[i], s) == 0)
             return (uint32_t)i;
     GROW(g->strings, g->nstrings, g->capstrings);
@@ -131,11 +131,16 @@ static int64_t op_end(const pg_graph *g, const pg_op *o)
 /* ---- classes: a few per kind, so that classes repeat across ops */
 
 static const char *const call_classes[] = {
-    "Container.from", "Container.withExec", "File.contents", "Directory.entries",
-    "Git.tree",       "Host.directory",     "Query.odd \"name\", a=b\\c",
+    "Container.from",
+    "Container.withExec",
+    "File.contents",
+    "Directory.entries",
+    "Git.tree",
+    "Host.directory",
+    "Query.odd \"name\", a=b\\c",
 };
 static const char *const phase_classes[] = {"exec.runContainer", "exec.setupNetwork",
-                                             "exec.snapshot"};
+                                            "exec.snapshot"};
 static const char *const other_kinds[] = {"io", "internal", "lazy", "service_start"};
 static const char *const other_classes[] = {"io.read", "internal.gc", "lazy.eval", "svc.start"};
 
@@ -151,9 +156,9 @@ static uint32_t call_class(pg_graph *g, pg_rng *r, size_t n)
 typedef struct sync_ctx {
     pg_graph *g;
     pg_rng r;
-    long budget;      /* ops still to make */
-    unsigned digest;  /* next call digest */
-    unsigned exec;    /* next exec ident */
+    long budget;     /* ops still to make */
+    unsigned digest; /* next call digest */
+    unsigned exec;   /* next exec ident */
 } sync_ctx;
 
 /* A self gap: none a quarter of the time, else up to 3 ms of arbitrary ns. */
@@ -266,13 +271,13 @@ typedef struct ov_ctx {
     pg_rng r;
     long budget;
     unsigned digest;
-    unsigned nexec_idents;  /* exec idents come from a small pool: retries */
-    size_t *early;          /* ops that start before their parent */
+    unsigned nexec_idents; /* exec idents come from a small pool: retries */
+    size_t *early;         /* ops that start before their parent */
     size_t nearly, capearly;
 } ov_ctx;
 
-static int64_t build_ov(ov_ctx *c, uint64_t parent, const char *kind, uint32_t cls,
-                        int64_t s, int64_t dur, int depth);
+static int64_t build_ov(ov_ctx *c, uint64_t parent, const char *kind, uint32_t cls, int64_t s,
+                        int64_t dur, int depth);
 
 /* A child of parent in [s, s + dur]: a call covered by its call_exec (which
  * it awaits), an exec, or another op. */
@@ -313,8 +318,8 @@ static void ov_child(ov_ctx *c, uint64_t parent, int64_t s, int64_t dur, int dep
     build_ov(c, parent, other_kinds[o], pg_intern(g, other_classes[o]), s, dur, depth + 1);
 }
 
-static int64_t build_ov(ov_ctx *c, uint64_t parent, const char *kind, uint32_t cls,
-                        int64_t s, int64_t dur, int depth)
+static int64_t build_ov(ov_ctx *c, uint64_t parent, const char *kind, uint32_t cls, int64_t s,
+                        int64_t dur, int depth)
 {
     size_t i = add_op(c->g, parent, kind, cls, s, s + dur);
     uint64_t id = c->g->ops[i].id;
@@ -369,7 +374,7 @@ static void ov_wait(ov_ctx *c, size_t i)
         size_t x = (size_t)pg_below(&c->r, g->nops);
         if (k >= 36 && c->nearly)
             x = c->early[pg_below(&c->r, c->nearly)];
-        if (k < 12) {   /* an ancestor, when there is one */
+        if (k < 12) { /* an ancestor, when there is one */
             for (uint64_t up = o->parent; up;) {
                 size_t j = 0;
                 while (j < g->nops && g->ops[j].id != up)
@@ -384,11 +389,11 @@ static void ov_wait(ov_ctx *c, size_t i)
         int64_t we;
         uint64_t m = pg_below(&c->r, 100);
         if (m < 55)
-            we = te > ws ? te : ws + pg_range(&c->r, 0, MS);    /* until it ended */
+            we = te > ws ? te : ws + pg_range(&c->r, 0, MS); /* until it ended */
         else if (m < 65)
-            we = te - MS;                      /* at the tolerance: counts */
+            we = te - MS; /* at the tolerance: counts */
         else if (m < 75)
-            we = te - MS - 1;                  /* just past it: abandoned */
+            we = te - MS - 1; /* just past it: abandoned */
         else
             we = ws + pg_range(&c->r, 0, te > ws ? (te - ws) / 2 : MS);
         if (we < ws)
@@ -402,8 +407,8 @@ static void ov_wait(ov_ctx *c, size_t i)
     } else if (k < 72) {
         /* on an exec by its ident (several execs may share it: the longest wins) */
         unsigned e = (unsigned)pg_below(&c->r, c->nexec_idents + 1);
-        uint32_t ident = e == c->nexec_idents ? pg_intern(g, "exec-missing")
-                                              : internf(g, "exec-%llu", e);
+        uint32_t ident =
+            e == c->nexec_idents ? pg_intern(g, "exec-missing") : internf(g, "exec-%llu", e);
         int64_t te = ws;
         for (size_t j = 0; j < g->nops; j++)
             if (g->ops[j].ident == ident && strcmp(g->ops[j].kind, "exec") == 0 &&
@@ -412,12 +417,12 @@ static void ov_wait(ov_ctx *c, size_t i)
         int64_t we = pg_chance(&c->r, 80) ? te : ws + pg_range(&c->r, 0, te - ws);
         add_wait(g, waiter, 0, "exec", ident, ws, we);
     } else if (k < 80) {
-        add_wait(g, waiter, waiter, "lazy", 0, ws, ws + pg_range(&c->r, 0, MS));   /* itself */
+        add_wait(g, waiter, waiter, "lazy", 0, ws, ws + pg_range(&c->r, 0, MS)); /* itself */
     } else if (k < 88) {
         add_wait(g, waiter, 888888888 + pg_below(&c->r, 3), "io", 0, ws,
-                 ws + pg_range(&c->r, 0, 2 * MS));    /* an id no op has */
+                 ws + pg_range(&c->r, 0, 2 * MS)); /* an id no op has */
     } else {
-        add_wait(g, waiter, 0, "io", 0, ws, ws + pg_range(&c->r, 0, 3 * MS));   /* no target */
+        add_wait(g, waiter, 0, "io", 0, ws, ws + pg_range(&c->r, 0, 3 * MS)); /* no target */
     }
 }
 
@@ -432,9 +437,9 @@ void pg_gen_overlap(pg_graph *g, uint64_t seed, size_t target_ops)
     for (unsigned k = 0; k < nroots; k++) {
         int64_t s = first;
         if (k > 0) {
-            if (pg_chance(&c.r, 55))     /* after the furthest-reaching root, after a gap */
+            if (pg_chance(&c.r, 55)) /* after the furthest-reaching root, after a gap */
                 s = furthest + (pg_chance(&c.r, 20) ? 0 : pg_range(&c.r, 1, 30 * MS));
-            else                         /* issued while an earlier root ran */
+            else /* issued while an earlier root ran */
                 s = pg_range(&c.r, prev, furthest);
         }
         int64_t dur = pg_range(&c.r, 0, 80 * MS);
@@ -496,7 +501,7 @@ void pg_gen_overlap(pg_graph *g, uint64_t seed, size_t target_ops)
         for (unsigned k = 0; k < nw; k++)
             ov_wait(&c, i);
     }
-    if (pg_chance(&c.r, 30))   /* an orphan wait: its waiter is no op */
+    if (pg_chance(&c.r, 30)) /* an orphan wait: its waiter is no op */
         add_wait(g, 777777777, 0, "lock", pg_intern(g, "lock:a"), 0, 1234567);
     free(c.early);
 }

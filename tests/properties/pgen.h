@@ -41,15 +41,15 @@ int64_t pg_range(pg_rng *r, int64_t lo, int64_t hi);
 bool pg_chance(pg_rng *r, unsigned pct);
 
 typedef struct pg_op {
-    uint64_t id, parent;             /* parent: the 'p' written (0: none) */
+    uint64_t id, parent;               /* parent: the 'p' written (0: none) */
     const char *kind, *work, *outcome; /* written as strings ("" or NULL: omitted) */
-    uint32_t cls, ident, client;     /* string-table indexes */
-    int64_t s, d;                    /* d: the end written (may be < s) */
-    bool open;                       /* written in open_ops, not as an event */
+    uint32_t cls, ident, client;       /* string-table indexes */
+    int64_t s, d;                      /* d: the end written (may be < s) */
+    bool open;                         /* written in open_ops, not as an event */
 } pg_op;
 
 typedef struct pg_wait {
-    uint64_t waiter, target;         /* target 0: none written */
+    uint64_t waiter, target; /* target 0: none written */
     const char *reason;
     uint32_t ident;
     int64_t s, d;
@@ -69,11 +69,11 @@ typedef struct pg_graph {
     size_t nwaits, capwaits;
     pg_link *links;
     size_t nlinks, caplinks;
-    char **strings;                  /* strings[0] is "" */
+    char **strings; /* strings[0] is "" */
     size_t nstrings, capstrings;
-    int64_t epoch_unix_nano;         /* the header's epoch */
-    int64_t now;                     /* dumped - epoch: the end of open ops */
-    uint64_t next_id;                /* the next op id to hand out */
+    int64_t epoch_unix_nano; /* the header's epoch */
+    int64_t now;             /* dumped - epoch: the end of open ops */
+    uint64_t next_id;        /* the next op id to hand out */
 } pg_graph;
 
 void pg_init(pg_graph *g);

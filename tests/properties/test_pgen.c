@@ -23,7 +23,6 @@
 
 enum { NSYNC = 200, NOVERLAP = 200 };
 
-
 static int64_t q_int(sqlite3 *db, const char *what, const char *sql, int64_t run)
 {
     char err[512];
@@ -79,8 +78,8 @@ static void test_sync_tiles(void **state)
         int64_t roots = q_int(db, "roots", "SELECT roots FROM runs WHERE id = %lld", run);
         int64_t idle = pg_sync_idle(&g);
         if (ops != (int64_t)g.nops)
-            fail_msg("sync seed %llu: %lld ops ingested, %zu generated",
-                     (unsigned long long)seed, (long long)ops, g.nops);
+            fail_msg("sync seed %llu: %lld ops ingested, %zu generated", (unsigned long long)seed,
+                     (long long)ops, g.nops);
         if (mk != pg_sync_makespan(&g))
             fail_msg("sync seed %llu: makespan %lld, generated %lld", (unsigned long long)seed,
                      (long long)mk, (long long)pg_sync_makespan(&g));
@@ -125,8 +124,7 @@ static void test_overlap_features(void **state)
                      (unsigned long long)seed, (long long)ops, g.nops);
         if (q_int(db, "open", "SELECT open_ops FROM runs WHERE id = %lld", run) != nopen)
             fail_msg("overlap seed %llu: open ops differ", (unsigned long long)seed);
-        if (q_int(db, "waits", "SELECT waits FROM runs WHERE id = %lld", run) !=
-            (int64_t)g.nwaits)
+        if (q_int(db, "waits", "SELECT waits FROM runs WHERE id = %lld", run) != (int64_t)g.nwaits)
             fail_msg("overlap seed %llu: waits differ", (unsigned long long)seed);
         open += nopen;
         orphans += q_int(db, "orphans", "SELECT orphan_waits FROM runs WHERE id = %lld", run);
@@ -187,11 +185,10 @@ static void test_overlap_features(void **state)
            "unknown parents %lld, waits on ancestors %lld, exec waits by ident %lld, "
            "unknown targets %lld, children ending late %lld, starting early %lld, "
            "overlapping roots %lld, abandoned waits %lld, self waits %lld\n",
-           NOVERLAP, (long long)open, (long long)orphans, (long long)reparented,
-           (long long)clamped, (long long)unknown_parent, (long long)cycles,
-           (long long)exec_by_ident, (long long)unresolved, (long long)child_after,
-           (long long)child_before, (long long)overlap_roots, (long long)abandoned,
-           (long long)self_waits);
+           NOVERLAP, (long long)open, (long long)orphans, (long long)reparented, (long long)clamped,
+           (long long)unknown_parent, (long long)cycles, (long long)exec_by_ident,
+           (long long)unresolved, (long long)child_after, (long long)child_before,
+           (long long)overlap_roots, (long long)abandoned, (long long)self_waits);
     assert_true(open > 0 && orphans > 0 && reparented > 0 && clamped > 0 && unknown_parent > 0);
     assert_true(cycles > 0 && exec_by_ident > 0 && unresolved > 0 && child_after > 0);
     assert_true(child_before > 0 && overlap_roots > 0 && abandoned > 0 && self_waits > 0);

@@ -45,42 +45,42 @@
 #include "pgen.h"
 #include "wcprof_ext.h"
 
-static const char *gen_path;  /* wcprof-gen */
-static const char *prop;      /* the property being checked, for messages */
+static const char *gen_path; /* wcprof-gen */
+static const char *prop;     /* the property being checked, for messages */
 
 /* ---- the graphs */
 
 typedef struct cls_info {
-    char *key;                /* kind:class */
-    int64_t total_self;       /* class_stats.total_self_ns */
+    char *key;          /* kind:class */
+    int64_t total_self; /* class_stats.total_self_ns */
 } cls_info;
 
 typedef struct op_info {
     int64_t id;
-    int cls;                  /* index into graph.cls */
-    int64_t self;             /* ops.self_ns */
-    int64_t acc;              /* scratch: self time a path gives it */
+    int cls;      /* index into graph.cls */
+    int64_t self; /* ops.self_ns */
+    int64_t acc;  /* scratch: self time a path gives it */
 } op_info;
 
 typedef struct graph {
-    char id[96];              /* "sync:5", "overlap:17", "gen:-n 2000 -s 1" */
-    char name[1200];          /* id, size and dump: what a failure prints */
+    char id[96];     /* "sync:5", "overlap:17", "gen:-n 2000 -s 1" */
+    char name[1200]; /* id, size and dump: what a failure prints */
     char dumps[8][600];
     size_t ndumps;
-    uint64_t seed;            /* for choices a property makes per graph */
-    int64_t expect_makespan;  /* sync graphs: the generator's makespan */
+    uint64_t seed;           /* for choices a property makes per graph */
+    int64_t expect_makespan; /* sync graphs: the generator's makespan */
     sqlite3 *db;
     int64_t run;
-    int64_t first_start;      /* the first root's start */
-    cls_info *cls;            /* sorted by key */
+    int64_t first_start; /* the first root's start */
+    cls_info *cls;       /* sorted by key */
     size_t ncls;
-    op_info *ops;             /* sorted by id */
+    op_info *ops; /* sorted by id */
     size_t nops;
-    sqlite3 *db2;             /* a second database (determinism) */
-    struct owned {            /* what the checks allocated: freed with the graph, */
-        void *p;              /* so a failing check (a longjmp) leaks nothing */
+    sqlite3 *db2;  /* a second database (determinism) */
+    struct owned { /* what the checks allocated: freed with the graph, */
+        void *p;   /* so a failing check (a longjmp) leaks nothing */
         void (*free)(void *);
-    } *own;
+    } * own;
     size_t nown, capown;
 } graph;
 
@@ -104,7 +104,7 @@ static void prop_fail(const graph *g, const char *fmt, ...)
     va_end(ap);
     if (!in_graph) {
         fail_msg("%s, graph %s: %s", prop, g->name, msg);
-        abort();   /* not reached: fail_msg does not return */
+        abort(); /* not reached: fail_msg does not return */
     }
     fprintf(stderr, "FAILED %s, graph %s: %s\n", prop, g->name, msg);
     if (!graph_failures++)
@@ -153,38 +153,39 @@ static void *own_calloc(graph *g, size_t n, size_t size)
 }
 
 typedef struct corpus {
-    int edges;                /* the edge cases below: 1 the synchronous ones, 2 all */
-    int nsync, noverlap;      /* own graphs: seeds 1..n */
-    long gen_max_events;      /* wcprof-gen cases up to this size (0: none) */
-    int heavy;                /* and the heavy ones */
+    int edges;           /* the edge cases below: 1 the synchronous ones, 2 all */
+    int nsync, noverlap; /* own graphs: seeds 1..n */
+    long gen_max_events; /* wcprof-gen cases up to this size (0: none) */
+    int heavy;           /* and the heavy ones */
 } corpus;
 
 /* Small dumps written by hand: the corners, and the smallest counterexamples
  * found. Synchronous ones give their makespan. */
-#define HDR(n, strings) "{\"schema_version\":1,\"epoch_unix_nano\":5,\"dumped_unix_nano\":5," \
-                        "\"event_count\":" #n ",\"strings\":[\"\"," strings "]}\n"
+#define HDR(n, strings)                                                                            \
+    "{\"schema_version\":1,\"epoch_unix_nano\":5,\"dumped_unix_nano\":5,"                          \
+    "\"event_count\":" #n ",\"strings\":[\"\"," strings "]}\n"
 static const struct edge_case {
     const char *name;
     int sync;
-    int64_t makespan;         /* sync: the actual makespan */
+    int64_t makespan; /* sync: the actual makespan */
     const char *dump;
 } edges[] = {
     {"sequential", 1, 1000000000, /* §2's example */
-     HDR(7, "\"session.query\",\"Container.withExec\",\"d1\",\"Container.from\",\"d2\"")
-     "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":0,\"d\":1000000000}\n"
-     "{\"e\":\"op\",\"k\":\"call\",\"id\":2,\"p\":1,\"c\":2,\"i\":3,\"s\":0,\"d\":400000000}\n"
-     "{\"e\":\"op\",\"k\":\"call_exec\",\"id\":3,\"p\":2,\"c\":2,\"i\":3,\"s\":0,\"d\":400000000}\n"
-     "{\"e\":\"wait\",\"rs\":\"call_exec\",\"p\":2,\"t\":3,\"s\":0,\"d\":400000000}\n"
-     "{\"e\":\"op\",\"k\":\"call\",\"id\":4,\"p\":1,\"c\":4,\"i\":5,\"s\":400000000,"
-     "\"d\":1000000000}\n"
-     "{\"e\":\"op\",\"k\":\"call_exec\",\"id\":5,\"p\":4,\"c\":4,\"i\":5,\"s\":400000000,"
-     "\"d\":1000000000}\n"
-     "{\"e\":\"wait\",\"rs\":\"call_exec\",\"p\":4,\"t\":5,\"s\":400000000,\"d\":1000000000}\n"},
+     HDR(7,
+         "\"session.query\",\"Container.withExec\",\"d1\",\"Container.from\",\"d2\"") "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":0,\"d\":1000000000}\n"
+                                                                                      "{\"e\":\"op\",\"k\":\"call\",\"id\":2,\"p\":1,\"c\":2,\"i\":3,\"s\":0,\"d\":400000000}\n"
+                                                                                      "{\"e\":\"op\",\"k\":\"call_exec\",\"id\":3,\"p\":2,\"c\":2,\"i\":3,\"s\":0,\"d\":400000000}\n"
+                                                                                      "{\"e\":\"wait\",\"rs\":\"call_exec\",\"p\":2,\"t\":3,\"s\":0,\"d\":400000000}\n"
+                                                                                      "{\"e\":\"op\",\"k\":\"call\",\"id\":4,\"p\":1,\"c\":4,\"i\":5,\"s\":400000000,"
+                                                                                      "\"d\":1000000000}\n"
+                                                                                      "{\"e\":\"op\",\"k\":\"call_exec\",\"id\":5,\"p\":4,\"c\":4,\"i\":5,\"s\":400000000,"
+                                                                                      "\"d\":1000000000}\n"
+                                                                                      "{\"e\":\"wait\",\"rs\":\"call_exec\",\"p\":4,\"t\":5,\"s\":400000000,\"d\":1000000000}\n"},
     {"zero-child-joined-before-spawn", 1, 10000000, /* README: takes the parent's clock */
-     HDR(3, "\"R\",\"A\",\"B\"")
-     "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":0,\"d\":10000000}\n"
-     "{\"e\":\"op\",\"k\":\"call\",\"id\":2,\"p\":1,\"c\":3,\"s\":5000000,\"d\":8000000}\n"
-     "{\"e\":\"op\",\"k\":\"call\",\"id\":3,\"p\":1,\"c\":2,\"s\":5000000,\"d\":5000000}\n"},
+     HDR(3,
+         "\"R\",\"A\",\"B\"") "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":0,\"d\":10000000}\n"
+                              "{\"e\":\"op\",\"k\":\"call\",\"id\":2,\"p\":1,\"c\":3,\"s\":5000000,\"d\":8000000}\n"
+                              "{\"e\":\"op\",\"k\":\"call\",\"id\":3,\"p\":1,\"c\":2,\"s\":5000000,\"d\":5000000}\n"},
     {"single-zero-op", 1, 0,
      HDR(1, "\"A\"") "{\"e\":\"op\",\"k\":\"call\",\"id\":1,\"c\":1,\"s\":0,\"d\":0}\n"},
     {"only-an-open-op", 0, 0, /* no events; ends at the dump's now */
@@ -192,32 +193,32 @@ static const struct edge_case {
      "\"strings\":[\"\",\"A\"],\"open_ops\":[{\"op_id\":4,\"kind\":\"call\",\"class_id\":1,"
      "\"start_ns\":10}]}\n"},
     {"roots-awaiting-each-other", 0, 0,
-     HDR(4, "\"A\",\"B\"")
-     "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":0,\"d\":10000000}\n"
-     "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":2,\"c\":2,\"s\":2000000,\"d\":12000000}\n"
-     "{\"e\":\"wait\",\"rs\":\"lazy\",\"p\":1,\"t\":2,\"s\":3000000,\"d\":12000000}\n"
-     "{\"e\":\"wait\",\"rs\":\"lazy\",\"p\":2,\"t\":1,\"s\":4000000,\"d\":10000000}\n"},
+     HDR(4,
+         "\"A\",\"B\"") "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":0,\"d\":10000000}\n"
+                        "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":2,\"c\":2,\"s\":2000000,\"d\":12000000}\n"
+                        "{\"e\":\"wait\",\"rs\":\"lazy\",\"p\":1,\"t\":2,\"s\":3000000,\"d\":12000000}\n"
+                        "{\"e\":\"wait\",\"rs\":\"lazy\",\"p\":2,\"t\":1,\"s\":4000000,\"d\":10000000}\n"},
     {"own-parent", 0, 0, /* p == id: no parent (§1.5) */
-     HDR(2, "\"A\",\"B\"")
-     "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"p\":1,\"c\":1,\"s\":0,\"d\":10000000}\n"
-     "{\"e\":\"op\",\"k\":\"call\",\"id\":2,\"p\":2,\"c\":2,\"s\":20000000,\"d\":22000000}\n"},
+     HDR(2,
+         "\"A\",\"B\"") "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"p\":1,\"c\":1,\"s\":0,\"d\":10000000}\n"
+                        "{\"e\":\"op\",\"k\":\"call\",\"id\":2,\"p\":2,\"c\":2,\"s\":20000000,\"d\":22000000}\n"},
     /* An op awaited before its parent's root is replayed is anchored at the
      * first root plus its offset from it; it started earlier than the first
      * root, so the offset is negative. */
     {"fallback-before-first-root", 0, 0,
-     HDR(4, "\"R1\",\"R2\",\"Y\"")
-     "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":1000000,\"d\":10000000}\n"
-     "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":2,\"c\":2,\"s\":1500000,\"d\":30000000}\n"
-     "{\"e\":\"op\",\"k\":\"call\",\"id\":3,\"p\":2,\"c\":3,\"s\":500000,\"d\":20000000}\n"
-     "{\"e\":\"wait\",\"rs\":\"lazy\",\"p\":1,\"t\":3,\"s\":2000000,\"d\":20000000}\n"},
+     HDR(4,
+         "\"R1\",\"R2\",\"Y\"") "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":1000000,\"d\":10000000}\n"
+                                "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":2,\"c\":2,\"s\":1500000,\"d\":30000000}\n"
+                                "{\"e\":\"op\",\"k\":\"call\",\"id\":3,\"p\":2,\"c\":3,\"s\":500000,\"d\":20000000}\n"
+                                "{\"e\":\"wait\",\"rs\":\"lazy\",\"p\":1,\"t\":3,\"s\":2000000,\"d\":20000000}\n"},
     /* One root P; Y, a child of P's child Q, started before P and is awaited
      * by P before Q is spawned: anchored at P with a negative offset. */
     {"fallback-before-ancestor", 0, 0,
-     HDR(4, "\"P\",\"Q\",\"Y\"")
-     "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":5000000,\"d\":30000000}\n"
-     "{\"e\":\"op\",\"k\":\"call\",\"id\":2,\"p\":1,\"c\":2,\"s\":10000000,\"d\":25000000}\n"
-     "{\"e\":\"op\",\"k\":\"call\",\"id\":3,\"p\":2,\"c\":3,\"s\":2000000,\"d\":20000000}\n"
-     "{\"e\":\"wait\",\"rs\":\"lazy\",\"p\":1,\"t\":3,\"s\":6000000,\"d\":20000000}\n"},
+     HDR(4,
+         "\"P\",\"Q\",\"Y\"") "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":5000000,\"d\":30000000}\n"
+                              "{\"e\":\"op\",\"k\":\"call\",\"id\":2,\"p\":1,\"c\":2,\"s\":10000000,\"d\":25000000}\n"
+                              "{\"e\":\"op\",\"k\":\"call\",\"id\":3,\"p\":2,\"c\":3,\"s\":2000000,\"d\":20000000}\n"
+                              "{\"e\":\"wait\",\"rs\":\"lazy\",\"p\":1,\"t\":3,\"s\":6000000,\"d\":20000000}\n"},
 };
 #undef HDR
 
@@ -233,8 +234,9 @@ static const struct gen_case {
     {0, {"-n", "5000", "-s", "2", "--open", "6", "--classes", "100", NULL}},
     {0, {"-n", "3000", "-s", "6", "--classes", "8", "--dropped", "5", NULL}},
     {0, {"-n", "8000", "-s", "4", "--dumps", "3", "--classes", "60", NULL}},
-    {0, {"-n", "8000", "-s", "5", "--dumps", "4", "--no-flush", "--open", "3", "--orphans", "3",
-         "--classes", "60", NULL}},
+    {0,
+     {"-n", "8000", "-s", "5", "--dumps", "4", "--no-flush", "--open", "3", "--orphans", "3",
+      "--classes", "60", NULL}},
     {0, {"-n", "20000", "-s", "3", "--classes", "60", NULL}},
     {1, {"-n", "8000", "-s", "7", "--orphans", "2", NULL}},
 };
@@ -308,8 +310,10 @@ static void open_graph(graph *g)
     if (wcprof_register_extension(g->db) != SQLITE_OK)
         FAIL(g, "wcprof_register_extension: %s", sqlite3_errmsg(g->db));
 
-    sqlite3_stmt *st = prepare(g, "SELECT class_key, total_self_ns FROM class_stats"
-                                  " WHERE run_id = %lld", (long long)g->run);
+    sqlite3_stmt *st = prepare(g,
+                               "SELECT class_key, total_self_ns FROM class_stats"
+                               " WHERE run_id = %lld",
+                               (long long)g->run);
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -356,7 +360,7 @@ static void close_graph(graph *g, int keep)
 {
     sqlite3_stmt *st;
     while (g->db && (st = sqlite3_next_stmt(g->db, NULL)) != NULL)
-        sqlite3_finalize(st);   /* left behind by a failing check */
+        sqlite3_finalize(st); /* left behind by a failing check */
     sqlite3_close(g->db);
     g->db = NULL;
     while (g->db2 && (st = sqlite3_next_stmt(g->db2, NULL)) != NULL)
@@ -400,7 +404,7 @@ static void run_one(graph *g, graph_fn *fn, void *ctx)
         close_graph(g, 0);
     } else {
         in_graph = 0;
-        close_graph(g, 1);   /* its dumps and database stay for a look */
+        close_graph(g, 1); /* its dumps and database stay for a look */
     }
 }
 
@@ -413,18 +417,18 @@ static int make_own(graph *g, int fam, int seed)
     g->seed = (uint64_t)seed;
     pg_graph pg;
     pg_init(&pg);
-    size_t size = fam ? (seed % 20 == 0 ? 1200 : 2 + (size_t)seed * 53 % 250)
-                      : 1 + (size_t)seed * 37 % 60;
+    size_t size =
+        fam ? (seed % 20 == 0 ? 1200 : 2 + (size_t)seed * 53 % 250) : 1 + (size_t)seed * 37 % 60;
     if (fam)
         pg_gen_overlap(&pg, g->seed, size);
     else
         pg_gen_sync(&pg, g->seed, size);
     g->expect_makespan = pg_sync_makespan(&pg);
-    snprintf(g->dumps[0], sizeof g->dumps[0], "%s/%s-%d.dump", pdb_scratch, fam ? "overlap" : "sync",
-             seed);
+    snprintf(g->dumps[0], sizeof g->dumps[0], "%s/%s-%d.dump", pdb_scratch,
+             fam ? "overlap" : "sync", seed);
     g->ndumps = 1;
-    snprintf(g->name, sizeof g->name, "%s (%zu ops, %zu waits; dump %s)", g->id, pg.nops,
-             pg.nwaits, g->dumps[0]);
+    snprintf(g->name, sizeof g->name, "%s (%zu ops, %zu waits; dump %s)", g->id, pg.nops, pg.nwaits,
+             g->dumps[0]);
     int rc = pg_write(&pg, g->dumps[0], g->seed);
     pg_free(&pg);
     if (rc != 0)
@@ -538,8 +542,9 @@ typedef struct summary {
 
 static summary get_summary(graph *g)
 {
-    sqlite3_stmt *st = prepare(g, "SELECT baseline_ns, makespan_ns, drift_pct, cycles_broken,"
-                                  " fallback_anchors, unfinished_ops FROM replay_summary(%lld)",
+    sqlite3_stmt *st = prepare(g,
+                               "SELECT baseline_ns, makespan_ns, drift_pct, cycles_broken,"
+                               " fallback_anchors, unfinished_ops FROM replay_summary(%lld)",
                                (long long)g->run);
     CHECK(g, sqlite3_step(st) == SQLITE_ROW, "replay_summary: no row: %s", sqlite3_errmsg(g->db));
     summary s = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
@@ -557,8 +562,7 @@ static whatif_row get_whatif(graph *g, const char *spec)
 {
     sqlite3_stmt *st = prepare(g, "SELECT baseline_ns, makespan_ns, saved_ns FROM whatif(%Q, %lld)",
                                spec, (long long)g->run);
-    CHECK(g, sqlite3_step(st) == SQLITE_ROW, "whatif(%s): no row: %s", spec,
-          sqlite3_errmsg(g->db));
+    CHECK(g, sqlite3_step(st) == SQLITE_ROW, "whatif(%s): no row: %s", spec, sqlite3_errmsg(g->db));
     whatif_row w = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
                     sqlite3_column_int64(st, 2)};
     step_done(g, st, sqlite3_step(st));
@@ -567,7 +571,7 @@ static whatif_row get_whatif(graph *g, const char *spec)
 
 typedef struct seg {
     int64_t seq, op;
-    int cls;                  /* index into graph.cls, -1: unknown key */
+    int cls; /* index into graph.cls, -1: unknown key */
     char what[8];
     int has_resource;
     int64_t start, end, dur;
@@ -575,8 +579,9 @@ typedef struct seg {
 
 static seg *get_path(graph *g, const char *spec, size_t *n)
 {
-    sqlite3_stmt *st = prepare(g, "SELECT seq, op_id, class_key, what, resource, start_ns, end_ns,"
-                                  " dur_ns FROM critical_path(%Q, %lld)",
+    sqlite3_stmt *st = prepare(g,
+                               "SELECT seq, op_id, class_key, what, resource, start_ns, end_ns,"
+                               " dur_ns FROM critical_path(%Q, %lld)",
                                spec, (long long)g->run);
     seg *v = NULL;
     size_t cap = 0;
@@ -613,11 +618,11 @@ typedef struct rank_row {
 } rank_row;
 
 /* whatif_rank(factors, min_self, prune) rows; min_self is SQL ("0", "NULL"). */
-static rank_row *get_rank(graph *g, const char *factors, const char *min_self, int prune,
-                          size_t *n)
+static rank_row *get_rank(graph *g, const char *factors, const char *min_self, int prune, size_t *n)
 {
-    sqlite3_stmt *st = prepare(g, "SELECT class_key, factor, saved_ns, total_self_ns, critical_ns,"
-                                  " rank FROM whatif_rank(%Q, %s, %d, %lld)",
+    sqlite3_stmt *st = prepare(g,
+                               "SELECT class_key, factor, saved_ns, total_self_ns, critical_ns,"
+                               " rank FROM whatif_rank(%Q, %s, %d, %lld)",
                                factors, min_self, prune, (long long)g->run);
     rank_row *v = NULL;
     size_t cap = 0;
@@ -756,8 +761,8 @@ static void check_path(graph *g, const char *spec, const seg *p, size_t n, int64
     int64_t sum = 0, at = g->first_start;
     for (size_t k = 0; k < n; k++) {
         const seg *s = &p[k];
-        CHECK(g, s->seq == p[0].seq + (int64_t)k, "critical_path(%s): row %zu has seq %lld",
-              label, k, (long long)s->seq);
+        CHECK(g, s->seq == p[0].seq + (int64_t)k, "critical_path(%s): row %zu has seq %lld", label,
+              k, (long long)s->seq);
         CHECK(g, s->start == at,
               "critical_path(%s): segment seq %lld (%s of op %lld) starts at %lld, the %s at %lld",
               label, (long long)s->seq, s->what, (long long)s->op, (long long)s->start,
@@ -769,15 +774,15 @@ static void check_path(graph *g, const char *spec, const seg *p, size_t n, int64
         CHECK(g, is_what(s->what), "critical_path(%s): segment seq %lld is a '%s'", label,
               (long long)s->seq, s->what);
         CHECK(g, s->has_resource == !strcmp(s->what, "wait"),
-              "critical_path(%s): segment seq %lld, a %s, %s a resource", label,
-              (long long)s->seq, s->what, s->has_resource ? "has" : "lacks");
+              "critical_path(%s): segment seq %lld, a %s, %s a resource", label, (long long)s->seq,
+              s->what, s->has_resource ? "has" : "lacks");
         op_info *o = op_find(g, s->op);
         CHECK(g, o != NULL, "critical_path(%s): segment seq %lld names op %lld, not in the run",
               label, (long long)s->seq, (long long)s->op);
         CHECK(g, o->cls == s->cls,
               "critical_path(%s): segment seq %lld names class %s for op %lld of class %s", label,
-              (long long)s->seq, s->cls >= 0 ? g->cls[s->cls].key : "(unknown)",
-              (long long)s->op, g->cls[o->cls].key);
+              (long long)s->seq, s->cls >= 0 ? g->cls[s->cls].key : "(unknown)", (long long)s->op,
+              g->cls[o->cls].key);
         sum += s->dur;
         at = s->end;
     }
@@ -853,7 +858,7 @@ static void test_sync_baseline(void **state)
  * reaching a rule shows. */
 typedef struct tally {
     long graphs, cycles, fallbacks, unfinished, drifting, saving;
-    long what[5];             /* segments: self, wait, gap, offset, cycle */
+    long what[5]; /* segments: self, wait, gap, offset, cycle */
 } tally;
 
 static void count_path(tally *t, const seg *p, size_t n)
@@ -900,7 +905,7 @@ static void critical_path(graph *g, void *ctx)
         p = get_path(g, specs[k], &n);
         check_path(g, specs[k], p, n, w.makespan);
         count_path(t, p, n);
-        if (k == 2)   /* everything at 0: no self time is left on the path */
+        if (k == 2) /* everything at 0: no self time is left on the path */
             for (size_t j = 0; j < n; j++)
                 CHECK(g, strcmp(p[j].what, "self") || p[j].dur == 0,
                       "critical_path(every class at 0): self segment seq %lld lasts %lld",
@@ -1000,8 +1005,8 @@ static void monotone(graph *g, void *ctx)
             CHECK(g, have[c * NLADDER + (size_t)f], "whatif_rank: no row for %s at %g",
                   g->cls[c].key, ladder[f]);
         for (int f = 1; f < NLADDER; f++)
-            CHECK(g, v[f] <= v[f - 1], "%s: saved %lld at factor %g but %lld at %g",
-                  g->cls[c].key, (long long)v[f], ladder[f], (long long)v[f - 1], ladder[f - 1]);
+            CHECK(g, v[f] <= v[f - 1], "%s: saved %lld at factor %g but %lld at %g", g->cls[c].key,
+                  (long long)v[f], ladder[f], (long long)v[f - 1], ladder[f - 1]);
         CHECK(g, v[4] == 0, "%s: saved %lld at factor 1", g->cls[c].key, (long long)v[4]);
         CHECK(g, v[5] <= 0 && v[6] <= 0, "%s: saved %lld at 1.5, %lld at 3", g->cls[c].key,
               (long long)v[5], (long long)v[6]);
@@ -1110,7 +1115,7 @@ static void determinism(graph *g, void *ctx)
     char *spec = spec_random(g, 3);
     char *a = all_rows(g, g->db, g->run, spec);
     char diff[1024];
-    if (strncmp(g->id, "gen:", 4) != 0) {   /* asked twice (not on the big ones: time) */
+    if (strncmp(g->id, "gen:", 4) != 0) { /* asked twice (not on the big ones: time) */
         char *again = all_rows(g, g->db, g->run, spec);
         if (strcmp(a, again) != 0) {
             first_difference(a, again, diff, sizeof diff);
@@ -1179,7 +1184,7 @@ static void test_determinism(void **state)
 
 typedef struct ranked {
     int cls;
-    int64_t saved[3];         /* at 0, 0.5, 0.9 */
+    int64_t saved[3]; /* at 0, 0.5, 0.9 */
     int64_t rank;
     int rows;
 } ranked;
@@ -1220,19 +1225,22 @@ static void whatif_consistent(graph *g, void *ctx)
         nbig += big;
         CHECK(g, by[k].rows == (big ? 7 : 0), "whatif_rank(): %s, %lld ns self, has rows %s",
               g->cls[k].key, (long long)g->cls[k].total_self,
-              by[k].rows == 7 ? "for every factor" : by[k].rows ? "for some factors" : "for none");
+              by[k].rows == 7 ? "for every factor"
+              : by[k].rows    ? "for some factors"
+                              : "for none");
     }
     CHECK(g, n == 3 * nbig, "whatif_rank(): %zu rows for %zu classes", n, nbig);
     /* ranks 1, 2, ... by saving at the middle factor (0.5), ties by class key */
     qsort(by, g->ncls, sizeof *by, cmp_ranked);
-    ranked *top = by + (g->ncls - nbig);   /* classes without rows sort first (rank 0) */
+    ranked *top = by + (g->ncls - nbig); /* classes without rows sort first (rank 0) */
     for (size_t k = 0; k < nbig; k++) {
         CHECK(g, top[k].rank == (int64_t)k + 1, "whatif_rank(): ranks are not 1..%zu (%lld)", nbig,
               (long long)top[k].rank);
         if (k)
-            CHECK(g, top[k - 1].saved[1] > top[k].saved[1] ||
-                         (top[k - 1].saved[1] == top[k].saved[1] &&
-                          strcmp(g->cls[top[k - 1].cls].key, g->cls[top[k].cls].key) < 0),
+            CHECK(g,
+                  top[k - 1].saved[1] > top[k].saved[1] ||
+                      (top[k - 1].saved[1] == top[k].saved[1] &&
+                       strcmp(g->cls[top[k - 1].cls].key, g->cls[top[k].cls].key) < 0),
                   "whatif_rank(): %s (saved %lld at 0.5) ranked before %s (saved %lld)",
                   g->cls[top[k - 1].cls].key, (long long)top[k - 1].saved[1],
                   g->cls[top[k].cls].key, (long long)top[k].saved[1]);

@@ -18,8 +18,8 @@ extern "C" {
 #endif
 
 typedef struct dc_dump {
-  json_t *header;  /* new reference: the header object */
-  json_t *events;  /* new reference: array of event objects, in order */
+    json_t *header; /* new reference: the header object */
+    json_t *events; /* new reference: array of event objects, in order */
 } dc_dump;
 
 /* Parses and checks the dump text (len bytes). On success returns 0 and

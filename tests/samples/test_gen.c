@@ -18,18 +18,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *gen;       /* the generator under test */
-static char tmpdir[256];      /* scratch folder, removed at exit */
+static const char *gen;  /* the generator under test */
+static char tmpdir[256]; /* scratch folder, removed at exit */
 static int failures;
 
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fputc('\n', stderr);                                             \
-            failures++;                                                      \
-        }                                                                    \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            failures++;                                                                            \
+        }                                                                                          \
     } while (0)
 
 /* ---- a set of uint64 (open addressing; 0 is never stored) */
@@ -63,7 +63,8 @@ static int set_has(const set_t *s, uint64_t x)
 static int set_add(set_t *s, uint64_t x)
 {
     if (2 * (s->n + 1) > s->cap) {
-        set_t t = { calloc(s->cap ? 2 * s->cap : 1024, sizeof(uint64_t)), s->cap ? 2 * s->cap : 1024, 0 };
+        set_t t = {calloc(s->cap ? 2 * s->cap : 1024, sizeof(uint64_t)), s->cap ? 2 * s->cap : 1024,
+                   0};
         for (size_t i = 0; i < s->cap; i++)
             if (s->v[i])
                 set_add(&t, s->v[i]);
@@ -81,7 +82,11 @@ static int set_add(set_t *s, uint64_t x)
     }
 }
 
-static void set_free(set_t *s) { free(s->v); memset(s, 0, sizeof *s); }
+static void set_free(set_t *s)
+{
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
 
 /* ---- running the generator */
 
@@ -177,14 +182,14 @@ static int in_list(const char *v, const char *const *list)
     return 0;
 }
 
-static const char *const KINDS[] = { "call", "call_exec", "lazy", "exec_phase", "exec", "service_start",
-                                     "session_phase", "io", "internal", NULL };
-static const char *const WORK[] = { "engine", "user", "external", NULL };
-static const char *const OUTCOMES[] = { "hit", "executed", "joined", "do_not_cache", "ok", "error",
-                                        "canceled", NULL };
-static const char *const REASONS[] = { "call_exec", "singleflight", "lazy", "service", "lock", "exec",
-                                       "io", NULL };
-static const char *const LINKS[] = { "nested_client", "result", "reused_result", NULL };
+static const char *const KINDS[] = {"call",          "call_exec",     "lazy", "exec_phase", "exec",
+                                    "service_start", "session_phase", "io",   "internal",   NULL};
+static const char *const WORK[] = {"engine", "user", "external", NULL};
+static const char *const OUTCOMES[] = {"hit", "executed", "joined",   "do_not_cache",
+                                       "ok",  "error",    "canceled", NULL};
+static const char *const REASONS[] = {"call_exec", "singleflight", "lazy", "service",
+                                      "lock",      "exec",         "io",   NULL};
+static const char *const LINKS[] = {"nested_client", "result", "reused_result", NULL};
 
 /* Non-negative integer member, or -1 when absent; a present non-integer fails. */
 static long long get_int(json_t *o, const char *k, const char *where, long line)
@@ -192,8 +197,8 @@ static long long get_int(json_t *o, const char *k, const char *where, long line)
     json_t *v = json_object_get(o, k);
     if (!v)
         return -1;
-    CHECK(json_is_integer(v) && json_integer_value(v) >= 0, "%s:%ld: '%s' is not a non-negative integer",
-          where, line, k);
+    CHECK(json_is_integer(v) && json_integer_value(v) >= 0,
+          "%s:%ld: '%s' is not a non-negative integer", where, line, k);
     return json_is_integer(v) ? json_integer_value(v) : -1;
 }
 
@@ -234,11 +239,14 @@ static void check_dump(const char *path, facts_t *f, int want_orphans)
     long long count = get_int(h, "event_count", path, 1);
     f->epoch = get_int(h, "epoch_unix_nano", path, 1);
     f->dumped = get_int(h, "dumped_unix_nano", path, 1);
-    CHECK(f->dumped >= f->epoch && get_int(h, "dropped_events", path, 1) >= 0, "%s: header times", path);
+    CHECK(f->dumped >= f->epoch && get_int(h, "dropped_events", path, 1) >= 0, "%s: header times",
+          path);
     json_t *strs = json_object_get(h, "strings");
     CHECK(json_is_array(strs) && json_array_size(strs) > 0, "%s: strings", path);
     f->strings = (long long)json_array_size(strs);
-    CHECK(f->strings && json_is_string(json_array_get(strs, 0)) && !strcmp(json_string_value(json_array_get(strs, 0)), ""), "%s: strings[0] is not \"\"", path);
+    CHECK(f->strings && json_is_string(json_array_get(strs, 0)) &&
+              !strcmp(json_string_value(json_array_get(strs, 0)), ""),
+          "%s: strings[0] is not \"\"", path);
     for (size_t i = 0; i < json_array_size(strs); i++) {
         const char *s = json_string_value(json_array_get(strs, i));
         CHECK(s != NULL, "%s: strings[%zu] is not a string", path, i);
@@ -249,11 +257,17 @@ static void check_dump(const char *path, facts_t *f, int want_orphans)
     for (size_t i = 0; i < json_array_size(open); i++) {
         json_t *o = json_array_get(open, i);
         long long id = get_int(o, "op_id", path, 1);
-        CHECK(id > 0 && set_add(&f->open_ids, (uint64_t)id), "%s: open op id %lld zero or repeated", path, id);
-        CHECK(get_str(o, "kind") && get_int(o, "start_ns", path, 1) >= 0, "%s: open op %lld", path, id);
-        CHECK(get_int(o, "start_ns", path, 1) <= f->dumped - f->epoch, "%s: open op %lld starts after the dump", path, id);
-        for (const char *const *k = (const char *const[]){ "class_id", "ident_id", "client_id", NULL }; *k; k++)
-            CHECK(get_int(o, *k, path, 1) < f->strings, "%s: open op %lld: %s out of range", path, id, *k);
+        CHECK(id > 0 && set_add(&f->open_ids, (uint64_t)id), "%s: open op id %lld zero or repeated",
+              path, id);
+        CHECK(get_str(o, "kind") && get_int(o, "start_ns", path, 1) >= 0, "%s: open op %lld", path,
+              id);
+        CHECK(get_int(o, "start_ns", path, 1) <= f->dumped - f->epoch,
+              "%s: open op %lld starts after the dump", path, id);
+        for (const char *const *k =
+                 (const char *const[]){"class_id", "ident_id", "client_id", NULL};
+             *k; k++)
+            CHECK(get_int(o, *k, path, 1) < f->strings, "%s: open op %lld: %s out of range", path,
+                  id, *k);
     }
     f->open_ops = (long long)json_array_size(open);
 
@@ -276,21 +290,24 @@ static void check_dump(const char *path, facts_t *f, int want_orphans)
         const char *t = get_str(e, "e");
         long long s = get_int(e, "s", path, lineno), d = get_int(e, "d", path, lineno);
         CHECK(t && s >= 0 && d >= s, "%s:%ld: e/s/d missing or d < s", path, lineno);
-        for (const char *const *k = (const char *const[]){ "c", "i", "cl", NULL }; *k; k++) {
+        for (const char *const *k = (const char *const[]){"c", "i", "cl", NULL}; *k; k++) {
             long long x = get_int(e, *k, path, lineno);
-            CHECK(x != 0 && x < f->strings, "%s:%ld: '%s' = %lld not in 1..%lld (zero must be omitted)",
-                  path, lineno, *k, x, f->strings - 1);
+            CHECK(x != 0 && x < f->strings,
+                  "%s:%ld: '%s' = %lld not in 1..%lld (zero must be omitted)", path, lineno, *k, x,
+                  f->strings - 1);
         }
-        for (const char *const *k = (const char *const[]){ "p", "t", "r", "id", NULL }; *k; k++)
-            CHECK(get_int(e, *k, path, lineno) != 0, "%s:%ld: zero '%s' must be omitted", path, lineno, *k);
+        for (const char *const *k = (const char *const[]){"p", "t", "r", "id", NULL}; *k; k++)
+            CHECK(get_int(e, *k, path, lineno) != 0, "%s:%ld: zero '%s' must be omitted", path,
+                  lineno, *k);
         if (!t)
             continue;
         if (!strcmp(t, "op")) {
             f->ops++;
             long long id = get_int(e, "id", path, lineno);
-            CHECK(id > 0 && set_add(&f->op_ids, (uint64_t)id), "%s:%ld: op id %lld missing or repeated",
-                  path, lineno, id);
-            CHECK(!set_has(&f->open_ids, (uint64_t)id), "%s:%ld: op %lld is also open", path, lineno, id);
+            CHECK(id > 0 && set_add(&f->op_ids, (uint64_t)id),
+                  "%s:%ld: op id %lld missing or repeated", path, lineno, id);
+            CHECK(!set_has(&f->open_ids, (uint64_t)id), "%s:%ld: op %lld is also open", path,
+                  lineno, id);
             const char *k = get_str(e, "k"), *w = get_str(e, "w"), *o = get_str(e, "o");
             CHECK(k && in_list(k, KINDS) && w && in_list(w, WORK) && (!o || in_list(o, OUTCOMES)),
                   "%s:%ld: kind/work/outcome", path, lineno);
@@ -305,7 +322,8 @@ static void check_dump(const char *path, facts_t *f, int want_orphans)
         } else if (!strcmp(t, "wait")) {
             f->waits++;
             const char *rs = get_str(e, "rs");
-            CHECK(rs && in_list(rs, REASONS) && get_int(e, "p", path, lineno) > 0, "%s:%ld: wait", path, lineno);
+            CHECK(rs && in_list(rs, REASONS) && get_int(e, "p", path, lineno) > 0, "%s:%ld: wait",
+                  path, lineno);
             if (rs)
                 tag(f, "rs", rs);
         } else if (!strcmp(t, "link")) {
@@ -322,15 +340,17 @@ static void check_dump(const char *path, facts_t *f, int want_orphans)
     CHECK(count == f->events, "%s: event_count %lld but %lld event lines", path, count, f->events);
 
     /* pass 2: references between events */
-    set_t nested = { 0 }, execs = { 0 };
+    set_t nested = {0}, execs = {0};
     for (size_t k = 0; k < n; k++) {
         const char *t = get_str(ev[k], "e"), *kind = get_str(ev[k], "k");
         if (t && !strcmp(t, "link") && !strcmp(get_str(ev[k], "lk"), "nested_client")) {
             set_add(&nested, (uint64_t)get_int(ev[k], "i", path, 0));
             uint64_t from = (uint64_t)get_int(ev[k], "p", path, 0);
-            CHECK(set_has(&f->op_ids, from) || set_has(&f->open_ids, from), "%s: nested link from no op", path);
+            CHECK(set_has(&f->op_ids, from) || set_has(&f->open_ids, from),
+                  "%s: nested link from no op", path);
         }
-        if (t && !strcmp(t, "op") && kind && !strcmp(kind, "exec") && get_int(ev[k], "i", path, 0) > 0)
+        if (t && !strcmp(t, "op") && kind && !strcmp(kind, "exec") &&
+            get_int(ev[k], "i", path, 0) > 0)
             set_add(&execs, (uint64_t)get_int(ev[k], "i", path, 0));
     }
     long long prev_end = -1;
@@ -366,8 +386,10 @@ static void check_dump(const char *path, facts_t *f, int want_orphans)
                       "%s: exec wait by %lld names no exec's ident", path, p);
             }
             if (tt <= 0 && rs && !strcmp(rs, "lock")) {
-                const char *name = json_string_value(json_array_get(strs, (size_t)get_int(e, "i", path, 0)));
-                CHECK(name && !strncmp(name, "lock:", 5), "%s: lock wait on '%s'", path, name ? name : "?");
+                const char *name =
+                    json_string_value(json_array_get(strs, (size_t)get_int(e, "i", path, 0)));
+                CHECK(name && !strncmp(name, "lock:", 5), "%s: lock wait on '%s'", path,
+                      name ? name : "?");
             }
         }
     }
@@ -417,12 +439,12 @@ static void facts_free(facts_t *f)
 
 static void case_valid(void)
 {
-    static const char *const sizes[] = { "0", "1", "2", "7", "1000", "30000" };
-    static const char *const seeds[] = { "1", "2", "99" };
+    static const char *const sizes[] = {"0", "1", "2", "7", "1000", "30000"};
+    static const char *const seeds[] = {"1", "2", "99"};
     for (size_t s = 0; s < 3; s++)
         for (size_t z = 0; z < 6; z++) {
             const char *out = path_in_tmp("v.dump");
-            int rc = run_gen(out, (const char *const[]){ "-n", sizes[z], "-s", seeds[s], NULL });
+            int rc = run_gen(out, (const char *const[]){"-n", sizes[z], "-s", seeds[s], NULL});
             CHECK(rc == 0, "-n %s -s %s: exit %d", sizes[z], seeds[s], rc);
             facts_t f;
             check_dump(out, &f, 0);
@@ -431,27 +453,53 @@ static void case_valid(void)
             facts_free(&f);
         }
     const char *out = path_in_tmp("o.dump");
-    int rc = run_gen(NULL, (const char *const[]){ "-n", "5000", "-s", "5", "--open", "12", "--dropped", "7",
-                                                  "--classes", "40", "-o", out, NULL });
+    int rc =
+        run_gen(NULL, (const char *const[]){"-n", "5000", "-s", "5", "--open", "12", "--dropped",
+                                            "7", "--classes", "40", "-o", out, NULL});
     CHECK(rc == 0, "--open 12: exit %d", rc);
     facts_t f;
     check_dump(out, &f, 0);
-    CHECK(f.open_ops == 12 && f.events == 5000, "--open 12: %lld open, %lld events", f.open_ops, f.events);
+    CHECK(f.open_ops == 12 && f.events == 5000, "--open 12: %lld open, %lld events", f.open_ops,
+          f.events);
     facts_free(&f);
 }
 
 static void case_coverage(void)
 {
     const char *out = path_in_tmp("c.dump");
-    CHECK(run_gen(out, (const char *const[]){ "-n", "60000", "-s", "7", NULL }) == 0, "exit");
+    CHECK(run_gen(out, (const char *const[]){"-n", "60000", "-s", "7", NULL}) == 0, "exit");
     facts_t f;
     check_dump(out, &f, 0);
-    static const char *const want[] = {
-        "k:call", "k:call_exec", "k:lazy", "k:exec_phase", "k:exec", "k:service_start",
-        "k:session_phase", "k:io", "k:internal", "w:engine", "w:user", "w:external",
-        "o:hit", "o:executed", "o:joined", "o:do_not_cache", "o:ok", "o:error", "o:canceled",
-        "rs:call_exec", "rs:singleflight", "rs:lazy", "rs:service", "rs:lock", "rs:exec", "rs:io",
-        "lk:nested_client", "lk:result", "lk:reused_result", NULL };
+    static const char *const want[] = {"k:call",
+                                       "k:call_exec",
+                                       "k:lazy",
+                                       "k:exec_phase",
+                                       "k:exec",
+                                       "k:service_start",
+                                       "k:session_phase",
+                                       "k:io",
+                                       "k:internal",
+                                       "w:engine",
+                                       "w:user",
+                                       "w:external",
+                                       "o:hit",
+                                       "o:executed",
+                                       "o:joined",
+                                       "o:do_not_cache",
+                                       "o:ok",
+                                       "o:error",
+                                       "o:canceled",
+                                       "rs:call_exec",
+                                       "rs:singleflight",
+                                       "rs:lazy",
+                                       "rs:service",
+                                       "rs:lock",
+                                       "rs:exec",
+                                       "rs:io",
+                                       "lk:nested_client",
+                                       "lk:result",
+                                       "lk:reused_result",
+                                       NULL};
     for (const char *const *w = want; *w; w++)
         CHECK(seen(&f, *w), "a 60000-event dump has no %s", *w);
     CHECK(f.reparented > 0, "no nested-client session to reparent");
@@ -459,8 +507,8 @@ static void case_coverage(void)
     CHECK(f.seq_gap_roots > 0 && f.overlap_roots > 0, "roots: %lld after gaps, %lld overlapping",
           f.seq_gap_roots, f.overlap_roots);
     CHECK(f.has_escape, "no string needing a JSON escape");
-    CHECK(f.waits > f.events / 10 && f.links > 0 && f.ops > f.events / 2, "mix: %lld ops %lld waits %lld links",
-          f.ops, f.waits, f.links);
+    CHECK(f.waits > f.events / 10 && f.links > 0 && f.ops > f.events / 2,
+          "mix: %lld ops %lld waits %lld links", f.ops, f.waits, f.links);
     facts_free(&f);
 }
 
@@ -477,14 +525,17 @@ static int same_file(const char *a, const char *b)
 static void case_determinism(void)
 {
     const char *a = path_in_tmp("a.dump"), *b = path_in_tmp("b.dump"), *c = path_in_tmp("c.dump");
-    run_gen(a, (const char *const[]){ "-n", "20000", "-s", "42", NULL });
-    run_gen(NULL, (const char *const[]){ "-n", "20000", "-s", "42", "-o", b, NULL });
-    run_gen(c, (const char *const[]){ "-n", "20000", "-s", "43", NULL });
+    run_gen(a, (const char *const[]){"-n", "20000", "-s", "42", NULL});
+    run_gen(NULL, (const char *const[]){"-n", "20000", "-s", "42", "-o", b, NULL});
+    run_gen(c, (const char *const[]){"-n", "20000", "-s", "43", NULL});
     CHECK(same_file(a, b), "same seed, different bytes (stdout vs -o)");
     CHECK(!same_file(a, c), "seeds 42 and 43 gave the same dump");
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* The event lines of a dump, sorted; *n gets their count. Frees with free(lines[-0]) pattern below. */
 static char **event_lines(const char *path, size_t *n, char **keep)
@@ -513,7 +564,8 @@ static char **event_lines(const char *path, size_t *n, char **keep)
 static void case_dumps(void)
 {
     const char *one = path_in_tmp("one.dump");
-    CHECK(run_gen(one, (const char *const[]){ "-n", "30000", "-s", "11", "--open", "3", NULL }) == 0, "exit");
+    CHECK(run_gen(one, (const char *const[]){"-n", "30000", "-s", "11", "--open", "3", NULL}) == 0,
+          "exit");
     facts_t f1;
     check_dump(one, &f1, 0);
     size_t n1;
@@ -521,12 +573,22 @@ static void case_dumps(void)
 
     for (int flush = 1; flush >= 0; flush--) {
         const char *pat = path_in_tmp(flush ? "fl-%02d.dump" : "nf-%d.dump");
-        const char *args[] = { "-n", "30000", "-s", "11", "--open", "3", "--dumps", "4", "-o", pat,
-                               flush ? NULL : "--no-flush", NULL };
+        const char *args[] = {"-n",
+                              "30000",
+                              "-s",
+                              "11",
+                              "--open",
+                              "3",
+                              "--dumps",
+                              "4",
+                              "-o",
+                              pat,
+                              flush ? NULL : "--no-flush",
+                              NULL};
         CHECK(run_gen(NULL, args) == 0, "--dumps 4 exit");
         size_t total = 0;
         char **all = NULL, *bufs[4];
-        set_t seen_ids = { 0 };
+        set_t seen_ids = {0};
         long long prev_dumped = 0;
         for (int j = 1; j <= 4; j++) {
             char name[64];
@@ -538,12 +600,15 @@ static void case_dumps(void)
             CHECK(f.dumped > prev_dumped, "%s: dump times not increasing", p);
             prev_dumped = f.dumped;
             if (j == 4)
-                CHECK(f.dumped == f1.dumped && f.open_ops == 3, "%s: last dump's time or open ops", p);
+                CHECK(f.dumped == f1.dumped && f.open_ops == 3, "%s: last dump's time or open ops",
+                      p);
             /* an op open in dump j is not complete in any dump up to j */
             for (size_t i = 0; i < f.open_ids.cap; i++)
                 if (f.open_ids.v[i])
-                    CHECK(!set_has(&seen_ids, f.open_ids.v[i]) && !set_has(&f.op_ids, f.open_ids.v[i]),
-                          "%s: open op %llu already completed", p, (unsigned long long)f.open_ids.v[i]);
+                    CHECK(!set_has(&seen_ids, f.open_ids.v[i]) &&
+                              !set_has(&f.op_ids, f.open_ids.v[i]),
+                          "%s: open op %llu already completed", p,
+                          (unsigned long long)f.open_ids.v[i]);
             for (size_t i = 0; i < f.op_ids.cap; i++)
                 if (f.op_ids.v[i])
                     set_add(&seen_ids, f.op_ids.v[i]);
@@ -562,10 +627,11 @@ static void case_dumps(void)
             facts_free(&f);
         }
         qsort(all, total, sizeof *all, cmp_str);
-        CHECK(total == n1, "%s: %zu event lines across dumps, %zu in one dump", flush ? "flushed" : "no-flush",
-              total, n1);
+        CHECK(total == n1, "%s: %zu event lines across dumps, %zu in one dump",
+              flush ? "flushed" : "no-flush", total, n1);
         for (size_t i = 0; i < total && i < n1; i++) {
-            CHECK(!strcmp(all[i], l1[i]), "%s: event sets differ at '%s'", flush ? "flushed" : "no-flush", all[i]);
+            CHECK(!strcmp(all[i], l1[i]), "%s: event sets differ at '%s'",
+                  flush ? "flushed" : "no-flush", all[i]);
             if (strcmp(all[i], l1[i]))
                 break;
         }
@@ -582,7 +648,9 @@ static void case_dumps(void)
 static void case_orphans(void)
 {
     const char *out = path_in_tmp("orph.dump");
-    CHECK(run_gen(out, (const char *const[]){ "-n", "20000", "-s", "3", "--orphans", "5", NULL }) == 0, "exit");
+    CHECK(run_gen(out, (const char *const[]){"-n", "20000", "-s", "3", "--orphans", "5", NULL}) ==
+              0,
+          "exit");
     facts_t f;
     check_dump(out, &f, 1);
     CHECK(f.orphan_waits == 5, "--orphans 5 gave %lld orphan waits", f.orphan_waits);
@@ -591,12 +659,13 @@ static void case_orphans(void)
 
 static void case_usage(void)
 {
-    CHECK(run_gen(NULL, (const char *const[]){ "--dumps", "3", NULL }) == 2, "--dumps without -o");
-    CHECK(run_gen(NULL, (const char *const[]){ "-n", "abc", NULL }) == 2, "-n abc");
-    CHECK(run_gen(NULL, (const char *const[]){ "-n", NULL }) == 2, "-n without value");
-    CHECK(run_gen(NULL, (const char *const[]){ "--bogus", NULL }) == 2, "unknown option");
-    CHECK(run_gen(NULL, (const char *const[]){ "--dumps", "2", "-o", "x-%s", NULL }) == 2, "bad pattern");
-    CHECK(run_gen(NULL, (const char *const[]){ "--help", NULL }) == 0, "--help");
+    CHECK(run_gen(NULL, (const char *const[]){"--dumps", "3", NULL}) == 2, "--dumps without -o");
+    CHECK(run_gen(NULL, (const char *const[]){"-n", "abc", NULL}) == 2, "-n abc");
+    CHECK(run_gen(NULL, (const char *const[]){"-n", NULL}) == 2, "-n without value");
+    CHECK(run_gen(NULL, (const char *const[]){"--bogus", NULL}) == 2, "unknown option");
+    CHECK(run_gen(NULL, (const char *const[]){"--dumps", "2", "-o", "x-%s", NULL}) == 2,
+          "bad pattern");
+    CHECK(run_gen(NULL, (const char *const[]){"--help", NULL}) == 0, "--help");
 }
 
 static void cleanup(void)
@@ -610,7 +679,9 @@ static void cleanup(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: test_gen PATH-TO-wcprof-gen valid|coverage|determinism|dumps|orphans|usage\n");
+        fprintf(
+            stderr,
+            "usage: test_gen PATH-TO-wcprof-gen valid|coverage|determinism|dumps|orphans|usage\n");
         return 2;
     }
     gen = argv[1];
