@@ -8,8 +8,9 @@
 #   ./build.sh deps    only install the Debian packages (those to build)
 #
 # test and asan also install TEST_PKGS: Chromium, which renders the html
-# export's page in tests/html, and clang, whose -ftime-trace output the
-# Chrome import test reads (those tests are skipped where they are missing).
+# export's page in tests/html, clang, whose -ftime-trace output the Chrome
+# import test reads, and clang-format, which checks the code style (those
+# tests are skipped where they are missing).
 #
 # Build trees: build/ (release with debug info), build-asan/, build-tsan/.
 # Set WCPROF_WERROR=1 to turn warnings into errors (CI does).
@@ -17,7 +18,7 @@ set -eu
 cd "$(dirname "$0")"
 
 PKGS="gcc make cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev libreadline-dev libcmocka-dev"
-TEST_PKGS="chromium clang"
+TEST_PKGS="chromium clang clang-format"
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 # deps [EXTRA PACKAGES...]: installs what is missing of PKGS and the extras.

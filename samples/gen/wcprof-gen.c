@@ -171,27 +171,28 @@ enum { L_NESTED = 1, L_RESULT, L_REUSED };
 static const char *const link_name[] = {"", "nested_client", "result", "reused_result"};
 
 /* Fixed strings, at string-table indexes 1..NFIXED.  F_* name them. */
-#define FIXED_LIST(X)                                                                              \
-    X(SESS_QUERY, "session.query")                                                                 \
-    X(SESS_SERVE, "session.serveQuery")                                                            \
-    X(SESS_INIT, "session.init") X(SESS_EXPORT, "session.export") X(                               \
-        SESS_CONNECT, "session.connect") X(EXEC_RUN, "exec.run") X(EXEC_RUNSVC, "exec.runService") \
-        X(PH_NET, "exec.setupNetwork") X(PH_MOUNTS, "exec.prepareMounts") X(                       \
-            PH_RUN, "exec.runContainer") X(PH_SNAP, "exec.snapshot") X(PH_DOWN, "exec.teardown")   \
-            X(IO_BLOB, "io.blobFetch") X(IO_PULL, "io.registryPull") X(                            \
-                IO_PUSH, "io.registryPush") X(IO_WALK, "io.fsWalk") X(IO_READ, "io.fileRead")      \
-                X(IO_WRITE, "io.fileWrite") X(IO_STDOUT, "io.stdout") X(IN_GC, "internal.gc") X(   \
-                    IN_LOOKUP, "internal.cacheLookup") X(IN_SCHEMA, "internal.schemaLoad")         \
-                    X(IN_TELEM, "internal.telemetryFlush") X(IN_COMMIT, "internal.snapshotCommit") \
-                        X(SVC_START, "Service.start") X(SVC_ASSVC, "Container.asService")          \
-                            X(SVC_UP, "Service.up") X(LOCK_SNAP, "lock:snapshotter")               \
-                                X(LOCK_GOMOD, "lock:cache-mount/go-mod") X(LOCK_CONTENT,           \
-                                                                           "lock:content-store")   \
-                                    X(LOCK_SESS, "lock:session-manager")                           \
-                                        X(LOCK_ODD, "lock:mount \"/src\" \\ tab\there") X(         \
-                                            BOTTLENECK, "ModuleSource.asModule")                   \
-                                            X(ODD_CLASS,                                           \
-                                              "Module.na\xc3\xafve/\xe6\x97\xa5\xe6\x9c\xac\x01")
+/* The names in groups, a line each (kept as written: clang-format would run them together). */
+/* clang-format off */
+#define FIXED_LIST(X)                                                                   \
+    X(SESS_QUERY, "session.query") X(SESS_SERVE, "session.serveQuery")                  \
+    X(SESS_INIT, "session.init") X(SESS_EXPORT, "session.export")                       \
+    X(SESS_CONNECT, "session.connect")                                                  \
+    X(EXEC_RUN, "exec.run") X(EXEC_RUNSVC, "exec.runService")                           \
+    X(PH_NET, "exec.setupNetwork") X(PH_MOUNTS, "exec.prepareMounts")                   \
+    X(PH_RUN, "exec.runContainer") X(PH_SNAP, "exec.snapshot") X(PH_DOWN, "exec.teardown") \
+    X(IO_BLOB, "io.blobFetch") X(IO_PULL, "io.registryPull") X(IO_PUSH, "io.registryPush") \
+    X(IO_WALK, "io.fsWalk") X(IO_READ, "io.fileRead") X(IO_WRITE, "io.fileWrite")       \
+    X(IO_STDOUT, "io.stdout")                                                           \
+    X(IN_GC, "internal.gc") X(IN_LOOKUP, "internal.cacheLookup")                        \
+    X(IN_SCHEMA, "internal.schemaLoad") X(IN_TELEM, "internal.telemetryFlush")          \
+    X(IN_COMMIT, "internal.snapshotCommit")                                             \
+    X(SVC_START, "Service.start") X(SVC_ASSVC, "Container.asService") X(SVC_UP, "Service.up") \
+    X(LOCK_SNAP, "lock:snapshotter") X(LOCK_GOMOD, "lock:cache-mount/go-mod")          \
+    X(LOCK_CONTENT, "lock:content-store") X(LOCK_SESS, "lock:session-manager")          \
+    X(LOCK_ODD, "lock:mount \"/src\" \\ tab\there")                                     \
+    X(BOTTLENECK, "ModuleSource.asModule")                                              \
+    X(ODD_CLASS, "Module.na\xc3\xafve/\xe6\x97\xa5\xe6\x9c\xac\x01")
+/* clang-format on */
 
 enum {
     F_NONE = 0,
