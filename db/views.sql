@@ -69,7 +69,6 @@ outcomes AS (
   SELECT run_id, kind, class_id, json_group_object(outcome, cnt) AS outcomes
     FROM (SELECT o.run_id, o.kind, o.class_id, s.value AS outcome, count(*) AS cnt
             FROM ops o JOIN strings s ON s.id = o.outcome
-           WHERE o.outcome != 0
            GROUP BY o.run_id, o.kind, o.class_id, s.value
            ORDER BY o.run_id, o.kind, o.class_id, s.value)
    GROUP BY run_id, kind, class_id

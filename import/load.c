@@ -261,23 +261,29 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
     }
     if (open)
         return 0; /* known already; an open entry never overrides */
+    sqlite3_bind_int64(L->sel_op, 1, L->run_id);
+    sqlite3_bind_int64(L->sel_op, 2, id);
+    rc = sqlite3_step(L->sel_op);
+    int64_t from = rc == SQLITE_ROW ? sqlite3_column_int64(L->sel_op, 0) : -1;
+    bool was_open = rc == SQLITE_ROW && sqlite3_column_int(L->sel_op, 1);
+    sqlite3_reset(L->sel_op);
+    if (rc != SQLITE_ROW)
+        return dberr(L, "lookup op");
+    /* an open op is completed; the same op id twice in one dump: the last
+     * op event is the op (spec/analysis.md §1.1); an op of an earlier dump
+     * stays (dump-format.md, successive dumps) */
+    if (!was_open && from != L->dump_id)
+        return 0;
     bind_op(L, L->complete_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th,
             th, extra);
     rc = sqlite3_step(L->complete_op);
     sqlite3_reset(L->complete_op);
     if (rc != SQLITE_DONE)
         return dberr(L, "complete op");
-    if (sqlite3_changes(L->db)) {
+    if (was_open)
         L->st->ops_completed++;
-        return 0;
-    }
-    sqlite3_bind_int64(L->sel_op, 1, L->run_id);
-    sqlite3_bind_int64(L->sel_op, 2, id);
-    rc = sqlite3_step(L->sel_op);
-    int64_t from = rc == SQLITE_ROW ? sqlite3_column_int64(L->sel_op, 0) : -1;
-    sqlite3_reset(L->sel_op);
-    if (from == L->dump_id)
-        L->st->warnings++; /* the same op id twice in one dump: the first is kept */
+    else
+        L->st->warnings++;
     return 0;
 }
 
@@ -378,9 +384,9 @@ static int prepare_all(loader *L)
                        "UPDATE ops SET parent_id = ?3, recorded_parent_id = ?4, kind = ?5, work_type = ?6, "
                        "outcome = ?7, class_id = ?8, ident_id = ?9, client_id = ?10, result_id = ?11, "
                        "start_ns = ?12, end_ns = ?13, is_open = ?14, self_ns = ?15, thread_id = ?16, "
-                       "dump_id = ?17, extra = ?18 WHERE run_id = ?1 AND id = ?2 AND is_open = 1") ||
+                       "dump_id = ?17, extra = ?18 WHERE run_id = ?1 AND id = ?2") ||
                    prepare(L, &L->sel_op,
-                           "SELECT dump_id FROM ops WHERE run_id = ?1 AND id = ?2") ||
+                           "SELECT dump_id, is_open FROM ops WHERE run_id = ?1 AND id = ?2") ||
                    prepare(
                        L, &L->ins_wait,
                        "INSERT INTO waits(run_id, waiter_id, start_ns, end_ns, recorded_target_id, ident_id, "

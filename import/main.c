@@ -221,7 +221,7 @@ int main(int argc, char **argv)
             fprintf(
                 stderr,
                 "%s: warning: %lld events with d < s were kept with d = s, or repeated an op id "
-                "within the dump (the first was kept)\n",
+                "within the dump (the last was kept)\n",
                 argv[k], (long long)st.warnings);
         if (st.dropped_events)
             fprintf(stderr,

@@ -77,6 +77,8 @@ void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t n
     int64_t cur = g->start[i], e = g->end[i]; /* cur: how far the op is covered */
     const uint32_t *ch = g->child + g->child_off[i];
     size_t nc = g->child_off[i + 1] - g->child_off[i], a = 0, b = 0;
+    bool looked = false; /* the zero-length cuts at looked_at were looked past */
+    int64_t looked_at = 0;
     while (a < nc || b < nw) {
         bool child = b >= nw || (a < nc && g->start[ch[a]] <= w[b].start);
         int64_t is = child ? g->start[ch[a]] : w[b].start;
@@ -85,6 +87,32 @@ void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t n
             int64_t se = is < e ? is : e;
             fn(ctx, &(wcp_step){WCP_STEP_SELF, cur, se - cur, 0});
             cur = se;
+        }
+        if (is == cur && ie <= cur && cur < e && !(looked && looked_at == cur)) {
+            /* zero-length cuts at cur split the stretch (§2); the self segment
+             * that starts at cur comes before them (§3 ties: self, spawn,
+             * wait). Looked once per cur: many cuts at one instant stay linear. */
+            looked = true;
+            looked_at = cur;
+            size_t a2 = a, b2 = b;
+            int64_t ns = e; /* where the first cut that is not zero-length at cur starts */
+            while (a2 < nc || b2 < nw) {
+                bool c2 = b2 >= nw || (a2 < nc && g->start[ch[a2]] <= w[b2].start);
+                int64_t s2 = c2 ? g->start[ch[a2]] : w[b2].start;
+                int64_t e2 = c2 ? g->end[ch[a2]] : w[b2].end;
+                if (s2 != cur || e2 > cur) {
+                    ns = s2 < e ? s2 : e;
+                    break;
+                }
+                if (c2)
+                    a2++;
+                else
+                    b2++;
+            }
+            if (ns > cur) {
+                fn(ctx, &(wcp_step){WCP_STEP_SELF, cur, ns - cur, 0});
+                cur = ns;
+            }
         }
         if (child)
             fn(ctx, &(wcp_step){WCP_STEP_CHILD, is, 0, ch[a++]});
@@ -148,7 +176,7 @@ static int by_ident_longest(const void *a, const void *b)
 }
 
 /* nested-client links of the run: for each ident the from-op id of the last
- * link in dump order (§3, ties) */
+ * link in dump order (§1.5, §3 ties), links from unknown ops ignored first */
 static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64_t **from,
                        size_t *n, char *err, size_t errlen)
 {
@@ -161,7 +189,8 @@ static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(
             db,
-            "SELECT ident_id, from_id FROM links WHERE run_id = ?1 AND kind = ?2 AND ident_id != 0 "
+            "SELECT ident_id, from_id FROM links l WHERE run_id = ?1 AND kind = ?2 AND ident_id != 0 "
+            "AND EXISTS (SELECT 1 FROM ops o WHERE o.run_id = ?1 AND o.id = l.from_id) "
             "ORDER BY ident_id, dump_id, line",
             -1, &st, NULL) != SQLITE_OK)
         return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));

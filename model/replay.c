@@ -20,10 +20,15 @@ typedef struct act {
     uint8_t kind;
 } act;
 
+/* A frame replays an op (F_REPLAY), or brings an op reached by a join or an
+ * await to its finish (F_RESOLVE: §3's "finish on first use", with the
+ * parent-first anchoring), then MAXes it into the op that reached it. */
+enum { F_REPLAY, F_RESOLVE };
 typedef struct frame {
     uint32_t op;
-    uint32_t pending;      /* the op whose replay this one waits for, then MAXes */
-    size_t pos, end, base; /* its actions: acts[pos .. end); acts above base are its own */
+    uint8_t kind, stage;   /* F_RESOLVE: 0 before the parent-first replay, 1 after */
+    uint32_t into;         /* F_RESOLVE: the op that reached op (WCP_NONE: none) */
+    size_t pos, end, base; /* F_REPLAY: acts[pos .. end); acts above base are its own */
 } frame;
 
 typedef struct compiler {
@@ -40,6 +45,7 @@ typedef struct compiler {
     size_t cap_joins, n_joins, next_join;
     size_t cap_ins;
     uint32_t gen_op;
+    uint32_t resolving; /* F_RESOLVE frames pushed since the last replay began */
     bool oom, too_big;
 } compiler;
 
@@ -141,12 +147,9 @@ static void push_frame(compiler *c, uint32_t x)
         const wcp_graph_wait *w = &g->waits[g->wait_off[x] + k];
         c->spans[k] = (wcp_span){w->start, w->end};
     }
-    c->n_joins = 0;
-    for (uint32_t k = 0; k < nc; k++) {
-        uint32_t ch = g->child[g->child_off[x] + k];
-        if (g->end[ch] <= g->end[x])
-            c->joins[c->n_joins++] = ch;
-    }
+    /* §3: every child, also one ending after the op (a later action joins it) */
+    c->n_joins = nc;
+    memcpy(c->joins, g->child + g->child_off[x], nc * sizeof *c->joins);
     if (c->n_joins > 1) {
         qsort_r(c->joins, c->n_joins, sizeof *c->joins, by_end_id, (void *)g->end);
     }
@@ -155,39 +158,69 @@ static void push_frame(compiler *c, uint32_t x)
     wcp_graph_steps(g, x, c->spans, nw, gen_step, c);
     join_until(c, g->end[x]); /* once more at the op's end */
     c->st[x] |= ACTIVE;
-    c->fr[c->n_fr++] = (frame){x, WCP_NONE, base, c->n_acts, base};
+    c->resolving = 0;
+    c->fr[c->n_fr++] = (frame){x, F_REPLAY, 0, WCP_NONE, base, c->n_acts, base};
 }
 
-/* An op reached with no simulated start: anchored at its nearest ancestor
- * with one (else the first root) plus its original offset from it. */
+/* §3 anchoring: an op still without a simulated start after its parent's
+ * replay is placed at its parent's simulated start plus its original
+ * offset, or (no parent, or one without a start) at its own original start,
+ * i.e. the first root's start plus its offset from it. */
 static void fallback(compiler *c, uint32_t y)
 {
     const wcp_graph *g = c->g;
     int32_t p = g->parent[y];
-    for (uint32_t steps = 0; p >= 0 && !(c->st[p] & HAS_START); steps++)
-        p = steps < g->n_ops ? g->parent[p] : -1; /* a parent cycle reaches no root */
-    uint32_t a = p >= 0 ? (uint32_t)p : c->t->first_root;
+    uint32_t a = p >= 0 && (c->st[p] & HAS_START) ? (uint32_t)p : c->t->first_root;
     emit(c, y, WCP_I_START_FROM, a, g->start[y] - g->start[a], c->t->first[a]);
     c->st[y] |= HAS_START;
     c->t->fallbacks++;
 }
 
-/* The op on top of the stack reaches y (a join or an await). */
-static void reach(compiler *c, uint32_t y)
+/* Pushes a frame that brings y to its finish, then MAXes it into `into`. */
+static void push_resolve(compiler *c, uint32_t y, uint32_t into)
+{
+    if (!wcp_grow((void **)&c->fr, &c->cap_fr, c->n_fr + 1, sizeof *c->fr)) {
+        c->oom = true;
+        return;
+    }
+    c->resolving++;
+    c->fr[c->n_fr++] = (frame){y, F_RESOLVE, 0, into, 0, 0, 0};
+}
+
+/* One step of the F_RESOLVE frame on top of the stack (§3: finish on first
+ * use). */
+static void resolve(compiler *c)
 {
     frame *f = &c->fr[c->n_fr - 1];
-    uint32_t x = f->op;
-    if (c->st[y] & DONE) {
-        emit(c, x, WCP_I_MAX, y, 0, c->t->last[y]);
-    } else if (c->st[y] & ACTIVE) {
-        c->t->cycles++;
-        emit(c, x, WCP_I_MAX_CYCLE, y, c->g->end[y] - c->g->start[y], c->t->first[y]);
-    } else {
-        if (!(c->st[y] & HAS_START))
-            fallback(c, y);
-        f->pending = y;
-        push_frame(c, y);
+    uint32_t y = f->op, into = f->into;
+    if (c->st[y] & DONE) { /* finished (maybe by the parent's replay): remembered */
+        if (into != WCP_NONE)
+            emit(c, into, WCP_I_MAX, y, 0, c->t->last[y]);
+        c->n_fr--;
+        return;
     }
+    if (f->stage == 0) {
+        f->stage = 1;
+        int32_t p = c->g->parent[y];
+        /* parent-first: a parent not being replayed right now is replayed
+         * first, whole; its spawn action gives y its start. Parents form a
+         * forest (graph.c breaks parent cycles); the count guards the walk. */
+        if (!(c->st[y] & HAS_START) && p >= 0 && !(c->st[p] & ACTIVE) &&
+            c->resolving <= c->g->n_ops) {
+            push_resolve(c, (uint32_t)p, WCP_NONE);
+            return;
+        }
+    }
+    if (!(c->st[y] & HAS_START))
+        fallback(c, y);
+    if (c->st[y] & ACTIVE) { /* reached again while being replayed: a cycle */
+        c->t->cycles++;
+        if (into != WCP_NONE)
+            emit(c, into, WCP_I_MAX_CYCLE, y, c->g->end[y] - c->g->start[y], c->t->first[y]);
+        c->n_fr--;
+        return;
+    }
+    push_frame(c, y); /* replayed; this frame then sees it DONE */
 }
 
 static void start_clock(compiler *c, uint32_t child, uint32_t from, int64_t gap)
@@ -201,11 +234,11 @@ static void run(compiler *c)
 {
     while (c->n_fr && !c->oom) {
         frame *f = &c->fr[c->n_fr - 1];
-        uint32_t x = f->op;
-        if (f->pending != WCP_NONE) {
-            emit(c, x, WCP_I_MAX, f->pending, 0, c->t->last[f->pending]);
-            f->pending = WCP_NONE;
+        if (f->kind == F_RESOLVE) {
+            resolve(c);
+            continue;
         }
+        uint32_t x = f->op;
         if (f->pos == f->end) {
             c->st[x] = (uint8_t)((c->st[x] & ~ACTIVE) | DONE);
             c->t->finished[x] = 1;
@@ -224,9 +257,9 @@ static void run(compiler *c)
         case A_JOIN:
             if (!(c->st[a.idx] & HAS_START))
                 start_clock(c, a.idx, x, 0); /* §3: a child not yet started gets the clock */
-            reach(c, a.idx);
+            push_resolve(c, a.idx, x);
             break;
-        case A_AWAIT: reach(c, a.idx); break;
+        case A_AWAIT: push_resolve(c, a.idx, x); break;
         }
     }
 }
