@@ -329,13 +329,14 @@ static int choose_ops(html *h)
             order[i] = i;
         qsort_r(order, n, sizeof *order, by_priority, h);
         for (uint32_t k = 0; k < n && count < h->max_ops; k++) {
-            uint32_t need = 0;
-            for (int32_t a = (int32_t)order[k]; a >= 0 && h->shown[a] < 0; a = g->parent[a])
+            uint32_t need = 0; /* need <= n: the cycle guard (the graph has none, §1.7) */
+            for (int32_t a = (int32_t)order[k]; a >= 0 && h->shown[a] < 0 && need < n;
+                 a = g->parent[a])
                 need++;
             if (count + need > h->max_ops)
                 continue;
             for (int32_t a = (int32_t)order[k]; a >= 0 && h->shown[a] < 0; a = g->parent[a])
-                h->shown[a] = 0;
+                h->shown[a] = 0; /* stops: each step shows one more op */
             count += need;
         }
         free(order);

@@ -656,7 +656,8 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         dberr(&L, "open ops");
         goto out;
     }
-    if (wcp_materialize_run(db, L.run_id, err, errlen) < 0 || finish_dump_row(&L) < 0)
+    if (wcp_materialize_run(db, L.run_id, &st->parent_cycles, err, errlen) < 0 ||
+        finish_dump_row(&L) < 0)
         goto out;
     if (recreate && sqlite3_exec(db, recreate, NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: creating the indexes: %s", L.r.path, msg ? msg : "?");

@@ -21,7 +21,8 @@ typedef struct wcp_load_stats {
     bool new_run;   /* the dump started a run */
     int64_t events; /* event lines read */
     int64_t ops_added, ops_completed, waits_added, links_added, other_added;
-    int64_t warnings; /* d < s clamped, duplicate op ids within the dump */
+    int64_t warnings;      /* d < s clamped, duplicate op ids within the dump */
+    int64_t parent_cycles; /* the run's parent cycles, each broken at one op (analysis.md §1.7) */
     int64_t dropped_events;
     uint64_t bytes;       /* bytes read */
     bool indexes_rebuilt; /* the secondary indexes were dropped and built again (see opts) */

@@ -223,6 +223,12 @@ int main(int argc, char **argv)
                 "%s: warning: %lld events with d < s were kept with d = s, or repeated an op id "
                 "within the dump (the last was kept)\n",
                 argv[k], (long long)st.warnings);
+        if (st.parent_cycles)
+            fprintf(
+                stderr,
+                "%s: warning: run %lld has %lld parent cycles (ops whose parents lead back to "
+                "themselves); each was broken at its earliest op, which is analysed as a root\n",
+                argv[k], (long long)st.run_id, (long long)st.parent_cycles);
         if (st.dropped_events)
             fprintf(stderr,
                     "%s: WARNING: the recorder dropped %lld events: every analysis of run %lld "

@@ -377,6 +377,39 @@ static void sort_by_start(const wcp_graph *g, uint32_t *a, size_t n)
         }
 }
 
+/* §1.7 (beyond the reference): a parent chain that comes back to where it
+ * began (directly, or through nested-client reparenting) is a cycle; it is
+ * broken at its op with the earliest (start, id), which loses its parent and
+ * becomes a root. One pass: each op's chain is walked once, marked with the
+ * op the walk began at. Returns 0, or -1 out of memory. */
+static int break_parent_cycles(wcp_graph *g)
+{
+    uint32_t n = g->n_ops;
+    uint32_t *walk = malloc((n ? n : 1) * sizeof *walk); /* the walk that reached op i */
+    if (!walk)
+        return -1;
+    memset(walk, 0xff, (n ? n : 1) * sizeof *walk);
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t x = (int32_t)i;
+        while (x >= 0 && walk[x] == UINT32_MAX) {
+            walk[x] = i;
+            x = g->parent[x];
+        }
+        if (x < 0 || walk[x] != i)
+            continue;             /* a root, or an op an earlier walk reached */
+        uint32_t b = (uint32_t)x; /* x is on the cycle: find its earliest op */
+        for (int32_t y = g->parent[x]; y != x; y = g->parent[y])
+            if (g->start[y] < g->start[b] || (g->start[y] == g->start[b] && (uint32_t)y < b))
+                b = (uint32_t)y;
+        g->parent[b] = -1;
+        g->flags[b] = (uint8_t)((g->flags[b] & ~(WCP_OP_REPARENTED | WCP_OP_STORED_PARENT)) |
+                                WCP_OP_CYCLE_ROOT);
+        g->n_parent_cycles++;
+    }
+    free(walk);
+    return 0;
+}
+
 int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err,
                     size_t errlen)
 {
@@ -490,6 +523,8 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     free(nc.ident);
     free(nc.from);
     nc = (nested){0};
+    if (break_parent_cycles(g) < 0)
+        goto oom;
     for (i = 0; i < n; i++)
         g->n_reparented += (g->flags[i] & WCP_OP_REPARENTED) != 0;
 

@@ -23,6 +23,8 @@ enum {
     WCP_OP_REPARENTED = 2,    /* flags[i]: parent found through a nested_client link (§1.5) */
     WCP_OP_STORED_PARENT = 4, /* flags[i], with WCP_GRAPH_STORED: the database's parent_id and
                                * reparented are the resolved ones */
+    WCP_OP_CYCLE_ROOT = 8,    /* flags[i]: its parent chain came back to it; the cycle was
+                               * broken here, it is a root (spec/analysis.md §1.7, beyond) */
 };
 
 enum {
@@ -54,6 +56,7 @@ typedef struct wcp_graph {
     uint32_t n_roots;
     uint32_t *root; /* roots ordered by (start, id) */
     uint32_t n_reparented;
+    uint32_t n_parent_cycles; /* parent cycles broken (§1.7): the WCP_OP_CYCLE_ROOT ops */
 
     /* §1.3 exec-ident resolution: exec ops with an ident, by ident; for each
      * ident the longest exec (ties: lowest id) */

@@ -66,11 +66,14 @@ static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int orphan, vec *chan
     return 0;
 }
 
-int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
+int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, char *err,
+                        size_t errlen)
 {
     wcp_graph g;
     if (wcp_graph_build(db, run_id, WCP_GRAPH_STORED, &g, err, errlen) < 0)
         return -1;
+    if (parent_cycles)
+        *parent_cycles = g.n_parent_cycles;
     sqlite3_stmt *sel_waits = NULL, *upd_op = NULL, *upd_self = NULL, *upd_wait = NULL;
     vec ops = {.size = sizeof(op_upd)}, waits = {.size = sizeof(wait_upd)},
         spans = {.size = sizeof(wcp_span)};

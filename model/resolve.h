@@ -10,7 +10,10 @@
 
 /* Recomputes the materialised columns of run_id (ops.parent_id, reparented,
  * self_ns; waits.target_id, orphan; the runs summary) from its ops, waits and
- * links. Run inside a transaction. Returns 0, or -1 with err set. */
-int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen);
+ * links. Run inside a transaction. *parent_cycles (when not NULL) receives
+ * the number of parent cycles the run has, each broken at one op that
+ * became a root (spec/analysis.md §1.7). Returns 0, or -1 with err set. */
+int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, char *err,
+                        size_t errlen);
 
 #endif
