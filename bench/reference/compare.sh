@@ -10,6 +10,7 @@
 #   SIZES   event counts (default: 1000 3000 10000 30000 100000 300000)
 #   SEEDS   seeds per size and option set (default: 1 2 3)
 #   QUICK=1 sizes 1000 3000 10000 and seeds 1 2, for a first look
+#   OPTS    generator option sets, one a line ("-": the defaults)
 # Prints every difference (at most 20 per dump), then the totals: dumps
 # compared, numbers compared, differences. Exit status 1 when any differ.
 set -eu
@@ -53,7 +54,7 @@ queries() {
 # is one dump for the reference: flushed dumps concatenated (its LoadMulti:
 # the last header, every event), or the last of the unflushed ones (each
 # repeats every earlier event).
-OPTS='-
+OPTS=${OPTS:-'-
 --classes 3
 --classes 40
 --open 25
@@ -62,7 +63,9 @@ OPTS='-
 --classes 60 --open 10 --orphans 10 --dropped 1
 --dumps 3
 --dumps 4 --no-flush
---dumps 2 --open 8 --orphans 5'
+--dumps 2 --open 8 --orphans 5
+--quirks 3
+--quirks 3 --dumps 3'}
 
 dumps=0 numbers=0 diffs=0
 for n in $SIZES; do

@@ -470,7 +470,7 @@ typedef struct {
 
 typedef struct {
     /* options */
-    uint64_t n_events, seed, classes, open, dropped, orphans, dumps;
+    uint64_t n_events, seed, classes, open, dropped, orphans, dumps, quirks;
     int flush;
     const char *out;
     /* plan */
@@ -1473,6 +1473,109 @@ static uint64_t dump_of(const gen_t *g, int64_t t)
     return lo;
 }
 
+/* An event of the session's buffer, other than the root (its last), at random
+ * among those matching e (and kind k when not 0); NULL when none. */
+static ev_t *pick_ev(gen_t *g, rng_t *q, uint8_t e, uint8_t k1, uint8_t k2)
+{
+    size_t n = 0;
+    for (size_t j = 0; j + 1 < g->nev; j++)
+        n += g->ev[j].e == e && (!k1 || g->ev[j].k == k1 || g->ev[j].k == k2);
+    if (!n)
+        return NULL;
+    size_t want = (size_t)rng_below(q, n);
+    for (size_t j = 0; j + 1 < g->nev; j++)
+        if (g->ev[j].e == e && (!k1 || g->ev[j].k == k1 || g->ev[j].k == k2) && !want--)
+            return &g->ev[j];
+    return NULL;
+}
+
+/* --quirks N: up to N of each pattern the spec has a rule for but a
+ * recorder rarely writes (spec/analysis.md §1-3), made from the session's
+ * own events with a PRNG of their own, so the event count and every other
+ * option's output stay as they are: a zero-length wait (a cut that splits a
+ * self stretch), a second op event with an op's id (another class and
+ * outcome: the last one wins), a nested_client link from an op that does
+ * not exist (ignored), and a late join (an op's two childless children
+ * moved past its end, the first ending before the second begins). The op
+ * event and the link replace result / reused_result links. */
+static void add_quirks(gen_t *g, size_t si)
+{
+    rng_t q;
+    rng_seed(&q, mix64(g->seed ^ 0x71a3c5e9b2d4f607ULL) ^ mix64(si + 1));
+    /* late joins first (they move ops): the session's ids are one range;
+     * refs[x]: events naming op x as parent, waiter or target; leaves[x]: its
+     * children that no event names */
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t j = 0; j < g->nev; j++)
+        if (g->ev[j].e == EV_OP) {
+            lo = g->ev[j].id < lo ? g->ev[j].id : lo;
+            hi = g->ev[j].id > hi ? g->ev[j].id : hi;
+        }
+    size_t span = (size_t)(hi - lo + 1);
+    uint32_t *refs = calloc(2 * span, sizeof *refs), *leaves = refs + span;
+    if (!refs)
+        die("out of memory");
+#define IN(x) ((x) >= lo && (x) <= hi)
+    for (size_t j = 0; j < g->nev; j++) {
+        if (IN(g->ev[j].p))
+            refs[g->ev[j].p - lo]++;
+        if (IN(g->ev[j].t))
+            refs[g->ev[j].t - lo]++;
+    }
+    size_t cands = 0;
+    for (size_t j = 0; j < g->nev; j++)
+        if (g->ev[j].e == EV_OP && IN(g->ev[j].p) && !refs[g->ev[j].id - lo] &&
+            ++leaves[g->ev[j].p - lo] == 2)
+            cands++;
+    for (uint64_t n = 0; n < g->quirks && cands; n++) {
+        uint64_t want = rng_below(&q, cands), par = 0;
+        for (uint64_t x = 0; x < span; x++)
+            if (leaves[x] >= 2 && !want--) {
+                par = lo + x;
+                break;
+            }
+        leaves[par - lo] = 0; /* once */
+        cands--;
+        ev_t *pe = NULL, *c1 = NULL, *c2 = NULL;
+        for (size_t j = 0; j < g->nev; j++) {
+            ev_t *e = &g->ev[j];
+            if (e->e != EV_OP)
+                continue;
+            if (e->id == par)
+                pe = e;
+            else if (e->p == par && !refs[e->id - lo] && !c2)
+                *(c1 ? &c2 : &c1) = e;
+        }
+        if (!pe || !c2 || pe->d - pe->s < 10)
+            continue;
+        int64_t d = (pe->d - pe->s) / 10, e = pe->d;
+        c1->s = e - d;
+        c1->d = e + d;
+        c2->s = e + 2 * d;
+        c2->d = e + 3 * d;
+    }
+#undef IN
+    free(refs);
+    for (uint64_t n = 0; n < g->quirks; n++) {
+        ev_t *w = pick_ev(g, &q, EV_WAIT, 0, 0);
+        if (w)
+            w->d = w->s;
+        ev_t *op = pick_ev(g, &q, EV_OP, 0, 0), *other = pick_ev(g, &q, EV_OP, 0, 0);
+        ev_t *l = pick_ev(g, &q, EV_LINK, L_RESULT, L_REUSED);
+        if (op && other && l) {
+            *l = *op;
+            l->c = other->c;
+            l->o = op->o == O_ERROR ? O_OK : O_ERROR;
+        }
+        ev_t *nl = pick_ev(g, &q, EV_LINK, L_NESTED, 0);
+        l = pick_ev(g, &q, EV_LINK, L_RESULT, L_REUSED);
+        if (nl && l) {
+            *l = *nl;
+            l->p = (1ULL << 62) + g->next_id; /* no op has this id */
+        }
+    }
+}
+
 static void gen_session(gen_t *g, size_t si)
 {
     const session_t *s = &g->sess[si];
@@ -1488,6 +1591,8 @@ static void gen_session(gen_t *g, size_t si)
     gen_children(g, &R, s->budget - 1, 1, 0.01 + 0.04 * rng_unit(&g->r),
                  rng_chance(&g->r, 0.6) ? 1 : 2 + (unsigned)rng_below(&g->r, 2));
     push_op(g, K_SESSION_PHASE, W_ENGINE, O_OK, id, 0, c, 0, cl, 0, s->s, s->d);
+    if (g->quirks)
+        add_quirks(g, si);
 
     /* bounded shuffle: events drift a few places, as per-thread shards interleave */
     for (size_t k = 0; k < g->nev; k++) {
@@ -1513,7 +1618,7 @@ static void gen_session(gen_t *g, size_t si)
 static void usage(FILE *f)
 {
     fputs("usage: wcprof-gen [-n EVENTS] [-s SEED] [-o FILE] [--dumps K [--no-flush]]\n"
-          "                  [--classes N] [--open N] [--dropped N] [--orphans N]\n"
+          "                  [--classes N] [--open N] [--dropped N] [--orphans N] [--quirks N]\n"
           "Writes a deterministic, realistic wcprof dump (schema 1) of exactly EVENTS\n"
           "event lines (default 10000) to FILE or standard output.\n"
           "  -n EVENTS      event lines (ops + waits + links)\n"
@@ -1525,7 +1630,9 @@ static void usage(FILE *f)
           "  --classes N    distinct call classes (default 720)\n"
           "  --open N       ops still open at dump time, in open_ops (default 2)\n"
           "  --dropped N    the header's dropped_events (last dump) (default 0)\n"
-          "  --orphans N    up to N lock waits whose waiter is no op (default 0)\n",
+          "  --orphans N    up to N lock waits whose waiter is no op (default 0)\n"
+          "  --quirks N     per session, up to N each of: a zero-length wait, a repeated op\n"
+          "                 id, a nested_client link from no op, a late join (default 0)\n",
           f);
 }
 
@@ -1625,6 +1732,8 @@ int main(int argc, char **argv)
             g->dropped = parse_num(o, v, INT64_MAX), a++;
         } else if (!strcmp(o, "--orphans")) {
             g->orphans = parse_num(o, v, 1000000000), a++;
+        } else if (!strcmp(o, "--quirks")) {
+            g->quirks = parse_num(o, v, 1000), a++;
         } else {
             fprintf(stderr, "wcprof-gen: unknown option '%s'; see wcprof-gen --help\n", o);
             return 2;

@@ -4,7 +4,7 @@
  *
  *   test_gen PATH-TO-wcprof-gen CASE
  *
- * CASE is one of: valid, coverage, determinism, dumps, orphans, usage.
+ * CASE is one of: valid, coverage, determinism, dumps, orphans, quirks, usage.
  * Each is its own ctest test. Dumps are parsed with jansson, independently
  * of the generator's own writer. Exit status 0 when every check passes.
  */
@@ -657,6 +657,96 @@ static void case_orphans(void)
     facts_free(&f);
 }
 
+/* What --quirks plants, counted in a dump: event lines, zero-length waits,
+ * op ids with more than one op event, nested_client links from no op, and
+ * ops that start after their parent's end. */
+typedef struct quirk_facts {
+    long long events, zero_waits, dup_ids, unknown_from, late;
+} quirk_facts;
+
+static quirk_facts count_quirks(const char *path)
+{
+    quirk_facts q = {0};
+    size_t len;
+    char *buf = slurp(path, &len);
+    set_t ids = {0}, dups = {0};
+    json_t *evs = json_array();
+    for (char *line = buf ? strchr(buf, '\n') : NULL; line && line[1];) {
+        line++;
+        char *nl = strchr(line, '\n');
+        json_t *e = json_loadb(line, nl ? (size_t)(nl - line) : strlen(line), 0, NULL);
+        line = nl;
+        if (!e)
+            continue;
+        q.events++;
+        const char *type = json_string_value(json_object_get(e, "e"));
+        json_int_t st = json_integer_value(json_object_get(e, "s")),
+                   d = json_integer_value(json_object_get(e, "d"));
+        if (type && !strcmp(type, "wait") && st == d)
+            q.zero_waits++;
+        if (type && !strcmp(type, "op")) {
+            uint64_t id = (uint64_t)json_integer_value(json_object_get(e, "id"));
+            if (!set_add(&ids, id) && set_add(&dups, id))
+                q.dup_ids++;
+        }
+        json_array_append_new(evs, e);
+    }
+    /* the ends of ops by id (the last op event), then the second pass */
+    size_t n = json_array_size(evs);
+    uint64_t *oid = calloc(n + 1, sizeof *oid);
+    int64_t *oend = calloc(n + 1, sizeof *oend);
+    size_t no = 0;
+    for (size_t k = 0; k < n; k++) {
+        json_t *e = json_array_get(evs, k);
+        if (!strcmp(json_string_value(json_object_get(e, "e")), "op")) {
+            oid[no] = (uint64_t)json_integer_value(json_object_get(e, "id"));
+            oend[no++] = json_integer_value(json_object_get(e, "d"));
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        json_t *e = json_array_get(evs, k);
+        const char *type = json_string_value(json_object_get(e, "e"));
+        uint64_t p = (uint64_t)json_integer_value(json_object_get(e, "p"));
+        const char *lk = json_string_value(json_object_get(e, "lk"));
+        if (!strcmp(type, "link") && lk && !strcmp(lk, "nested_client") && !set_has(&ids, p))
+            q.unknown_from++;
+        if (!strcmp(type, "op") && p && set_has(&ids, p))
+            for (size_t j = 0; j < no; j++)
+                if (oid[j] == p) {
+                    q.late += json_integer_value(json_object_get(e, "s")) > oend[j];
+                    break;
+                }
+    }
+    free(oid);
+    free(oend);
+    json_decref(evs);
+    set_free(&ids);
+    set_free(&dups);
+    free(buf);
+    return q;
+}
+
+static void case_quirks(void)
+{
+    const char *plain = path_in_tmp("plain.dump"), *quirky = path_in_tmp("quirky.dump");
+    CHECK(run_gen(plain, (const char *const[]){"-n", "6000", "-s", "5", NULL}) == 0, "exit");
+    CHECK(run_gen(quirky, (const char *const[]){"-n", "6000", "-s", "5", "--quirks", "2", NULL}) ==
+              0,
+          "--quirks exit");
+    quirk_facts a = count_quirks(plain), b = count_quirks(quirky);
+    CHECK(a.events == 6000 && b.events == 6000, "event lines %lld and %lld, want 6000", a.events,
+          b.events);
+    CHECK(a.dup_ids == 0 && b.dup_ids > 0, "repeated op ids: %lld without, %lld with --quirks",
+          a.dup_ids, b.dup_ids);
+    CHECK(a.unknown_from == 0 && b.unknown_from > 0,
+          "nested_client links from no op: %lld without, %lld with --quirks", a.unknown_from,
+          b.unknown_from);
+    CHECK(b.zero_waits > a.zero_waits, "zero-length waits: %lld without, %lld with --quirks",
+          a.zero_waits, b.zero_waits);
+    CHECK(b.late >= a.late + 2, "ops starting after their parent's end: %lld without, %lld with",
+          a.late, b.late);
+}
+
 static void case_usage(void)
 {
     CHECK(run_gen(NULL, (const char *const[]){"--dumps", "3", NULL}) == 2, "--dumps without -o");
@@ -679,9 +769,8 @@ static void cleanup(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(
-            stderr,
-            "usage: test_gen PATH-TO-wcprof-gen valid|coverage|determinism|dumps|orphans|usage\n");
+        fprintf(stderr, "usage: test_gen PATH-TO-wcprof-gen "
+                        "valid|coverage|determinism|dumps|orphans|quirks|usage\n");
         return 2;
     }
     gen = argv[1];
@@ -703,6 +792,8 @@ int main(int argc, char **argv)
         case_dumps();
     else if (!strcmp(c, "orphans"))
         case_orphans();
+    else if (!strcmp(c, "quirks"))
+        case_quirks();
     else if (!strcmp(c, "usage"))
         case_usage();
     else {
