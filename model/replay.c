@@ -41,7 +41,7 @@ typedef struct compiler {
     size_t n_fr, cap_fr;
     wcp_span *spans;
     size_t cap_spans;
-    uint32_t *joins; /* the op being generated: its children ending by its end, by (end, id) */
+    uint32_t *joins; /* the op being generated: its children, by (end, id) */
     size_t cap_joins, n_joins, next_join;
     size_t cap_ins;
     uint32_t gen_op;
