@@ -66,7 +66,8 @@ void wcp_escape_field(wcp_put_fn *put, void *ctx, const char *s, char sep, char 
 {
     const char *run = s;
     for (; *s; s++) {
-        if (*s != sep && *s != '\t' && *s != '\n' && *s != '\r')
+        unsigned char ch = (unsigned char)*s;
+        if (*s != sep && ch >= 0x20 && ch != 0x7f)
             continue;
         flush(put, ctx, run, s);
         put(ctx, *s == sep ? &sep_as : " ", 1);

@@ -25,8 +25,8 @@ void wcp_escape_json(wcp_put_fn *put, void *ctx, const char *s);
  * &gt; &quot; &#39;. */
 void wcp_escape_html(wcp_put_fn *put, void *ctx, const char *s);
 
-/* s as one field of a line-based format: tab, carriage return and newline
- * as a space, and sep (the format's field separator; 0: none) as sep_as. */
+/* s as one field of a line-based format: every control character (below
+ * 0x20, tab and line breaks included, and 0x7f) as a space, and sep (the format's field separator; 0: none) as sep_as. */
 void wcp_escape_field(wcp_put_fn *put, void *ctx, const char *s, char sep, char sep_as);
 
 /* s as a CSV field (RFC 4180): as it is, unless it holds a comma, a quote,

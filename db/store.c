@@ -190,8 +190,33 @@ char *wcp_db_string(sqlite3 *db, uint32_t id)
     return out;
 }
 
+int wcp_db_check(sqlite3 *db, char *err, size_t errlen)
+{
+    int rc;
+    int64_t app = pragma_int(db, "PRAGMA application_id", &rc);
+    int64_t version = rc == SQLITE_OK ? pragma_int(db, "PRAGMA user_version", &rc) : 0;
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        snprintf(err, errlen, "the database is locked by another process (%s)", sqlite3_errstr(rc));
+    else if (rc != SQLITE_OK)
+        snprintf(err, errlen, "cannot read the database: %s", sqlite3_errmsg(db));
+    else if (app != WCP_APPLICATION_ID)
+        snprintf(err, errlen, "not a wcprof database (its application_id is %lld, not wcprof's %d)",
+                 (long long)app, WCP_APPLICATION_ID);
+    else if (version != WCP_SCHEMA_VERSION)
+        snprintf(err, errlen,
+                 "the database has wcprof schema version %lld; this wcprof reads "
+                 "version %d%s",
+                 (long long)version, WCP_SCHEMA_VERSION,
+                 version > WCP_SCHEMA_VERSION ? " (it was made by a newer wcprof-ingest)" : "");
+    else
+        return 0;
+    return -1;
+}
+
 int wcp_db_resolve_run(sqlite3 *db, sqlite3_value *v, int64_t *run, char *err, size_t errlen)
 {
+    if (wcp_db_check(db, err, errlen) < 0)
+        return -1;
     if (v && sqlite3_value_type(v) != SQLITE_NULL) {
         if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || sqlite3_value_int64(v) <= 0) {
             snprintf(err, errlen, "run must be a run id (SELECT id FROM runs), not \"%s\"",

@@ -42,7 +42,15 @@ int64_t wcp_db_string_id(sqlite3 *db, const char *s);
 /* The most recent run (max(runs.id)), 0 when there is none, -1 on error. */
 int64_t wcp_db_latest_run(sqlite3 *db);
 
-/* The run v names (NULL or SQL NULL: the most recent). 0, or -1 with a message. */
+/* Whether the open database db is one this wcprof reads: wcprof's
+ * application_id and schema version (user_version), as wcp_db_open checks
+ * on opening; the extension checks it on every use, since it is loaded
+ * into connections it did not open. 0, or -1 with a message (a locked
+ * database says so). */
+int wcp_db_check(sqlite3 *db, char *err, size_t errlen);
+
+/* The run v names (NULL or SQL NULL: the most recent), after wcp_db_check.
+ * 0, or -1 with a message. */
 int wcp_db_resolve_run(sqlite3 *db, sqlite3_value *v, int64_t *run, char *err, size_t errlen);
 
 /* A string of the database by id (malloc'd; "" when unknown), NULL on OOM. */

@@ -6,6 +6,7 @@
 #include "escape.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,47 +243,201 @@ void wcp_exporter_names(char *buf, size_t len)
         n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", (*p)->name);
 }
 
-/* Writes to a temporary file beside path, then renames it into place.
- * The number of bytes written, or -1 with e->err set. */
-static int64_t write_file(wcp_export *e, const wcp_exporter *ex, const char *path)
+/* ---- where an export writes (README.md, "Where an export writes")
+ *
+ *   nothing at path        a new file, mode 0666 less the umask
+ *   a regular file         replaced, when it is ours (owned by the effective
+ *                          user, writable by its owner); keeps its mode and group
+ *   a FIFO or a character  written through (opened for writing, never created,
+ *   device (a terminal,    truncated or replaced); also through a symbolic
+ *   /dev/null)             link to one (/dev/stdout)
+ *   anything else          refused: a symbolic link to anything else, a
+ *                          directory, a block device, a socket, a file of
+ *                          another user or a read-only one
+ *
+ * A file is written unnamed (O_TMPFILE) in path's folder and given its name
+ * only when complete (linked under a temporary name and renamed over path
+ * at once), so a failed or killed export leaves nothing behind and path as
+ * it was. Where the file system has no O_TMPFILE, the file is written
+ * under a temporary name beside path (removed on failure). */
+
+/* How an export may write path: 0 with *through set for write-through, or
+ * with *old (keep its mode; has_old) for a replacement; -1 with e->err. */
+static int check_target(wcp_export *e, const char *path, bool *through, struct stat *old,
+                        bool *has_old)
 {
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 16);
-    if (!tmp)
-        return wcp_export_fail(e, "out of memory");
-    snprintf(tmp, pl + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        wcp_export_fail(e, "cannot create %s: %s", path, strerror(errno));
-        free(tmp);
-        return -1;
+    struct stat st;
+    *through = *has_old = false;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        return wcp_export_fail(e, "cannot write %s: %s", path, strerror(errno));
     }
-    mode_t mask = umask(0); /* mkstemp makes 0600; give the file the usual mode */
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
+    if (S_ISLNK(st.st_mode)) {
+        struct stat t;
+        if (stat(path, &t) == 0 && (S_ISFIFO(t.st_mode) || S_ISCHR(t.st_mode))) {
+            *through = true;
+            return 0;
+        }
+        return wcp_export_fail(e,
+                               "%s is a symbolic link: not replaced (export to the file it "
+                               "points to, or remove the link)",
+                               path);
+    }
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+        *through = true;
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode))
+        return wcp_export_fail(e, "%s is a directory: give a file name", path);
+    if (!S_ISREG(st.st_mode))
+        return wcp_export_fail(e,
+                               "%s is not a regular file, a FIFO or a character device: "
+                               "not replaced",
+                               path);
+    if (st.st_uid != geteuid())
+        return wcp_export_fail(e, "%s belongs to another user (uid %lu): not replaced", path,
+                               (unsigned long)st.st_uid);
+    if (!(st.st_mode & S_IWUSR))
+        return wcp_export_fail(e, "%s is read-only: not replaced", path);
+    *old = st;
+    *has_old = true;
+    return 0;
+}
+
+/* Runs ex into the open fd; closes it. 0, or -1 with e->err set. */
+static int write_fd(wcp_export *e, const wcp_exporter *ex, const char *path, int fd, int64_t *len)
+{
     wcp_out o = {.f = fdopen(fd, "w")};
-    int rc = -1;
     if (!o.f) {
         wcp_export_fail(e, "cannot write %s: %s", path, strerror(errno));
         close(fd);
-    } else {
-        e->out = &o;
-        rc = ex->write(e);
-        e->out = NULL;
-        int err = 0;
-        if (fflush(o.f) != 0 || ferror(o.f))
-            err = errno ? errno : EIO;
-        if (fclose(o.f) != 0 && !err)
-            err = errno;
-        if (rc == 0 && (o.failed || err))
-            rc = wcp_export_fail(e, "cannot write %s: %s", path, strerror(err ? err : EIO));
-        if (rc == 0 && rename(tmp, path) != 0)
-            rc = wcp_export_fail(e, "cannot write %s: %s", path, strerror(errno));
+        return -1;
     }
-    if (rc != 0)
+    e->out = &o;
+    int rc = ex->write(e);
+    e->out = NULL;
+    int err = 0;
+    errno = 0;
+    if (fflush(o.f) != 0 || ferror(o.f))
+        err = errno ? errno : EIO;
+    if (fclose(o.f) != 0 && !err)
+        err = errno;
+    if (rc == 0 && (o.failed || err))
+        rc = wcp_export_fail(e, "cannot write %s: %s", path, strerror(err ? err : EIO));
+    *len = (int64_t)o.len;
+    return rc;
+}
+
+/* The folder of path, "." for a bare name (malloc'd; NULL when out of memory). */
+static char *folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, path, n);
+        d[n] = 0;
+    }
+    return d;
+}
+
+/* A name beside path that nothing has: path.tmp-XXXXXX made by mkstemp
+ * (fd: its descriptor), or, with fd NULL, one chosen for linkat. */
+static int temp_name(char *tmp, size_t cap, const char *path, int *fd)
+{
+    snprintf(tmp, cap, "%s.tmp-XXXXXX", path);
+    if (fd) {
+        *fd = mkstemp(tmp);
+        return *fd < 0 ? -1 : 0;
+    }
+    int t = mkstemp(tmp); /* reserve a fresh name, then free it for linkat */
+    if (t < 0)
+        return -1;
+    close(t);
+    unlink(tmp);
+    return 0;
+}
+
+/* Writes the export to path as the rules above say. The number of bytes
+ * written, or -1 with e->err set. */
+static int64_t write_file(wcp_export *e, const wcp_exporter *ex, const char *path)
+{
+    bool through, has_old;
+    struct stat old = {0};
+    int64_t len = 0;
+    if (check_target(e, path, &through, &old, &has_old) < 0)
+        return -1;
+    if (through) {
+        int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0)
+            return wcp_export_fail(e, "cannot write %s: %s", path, strerror(errno));
+        if (fstat(fd, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+            close(fd); /* replaced by something else meanwhile */
+            return wcp_export_fail(e, "%s changed while it was opened: not written", path);
+        }
+        return write_fd(e, ex, path, fd, &len) == 0 ? len : -1;
+    }
+    size_t cap = strlen(path) + 16;
+    char *tmp = malloc(cap), *dir = folder_of(path);
+    if (!tmp || !dir) {
+        free(tmp);
+        free(dir);
+        return wcp_export_fail(e, "out of memory");
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    mode_t mode = has_old ? old.st_mode & 07777 : 0666 & ~mask;
+    bool named = false; /* the fallback: written under tmp's name */
+    int fd = -1;
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+#endif
+    if (fd < 0) {
+        if (temp_name(tmp, cap, path, &fd) < 0) {
+            wcp_export_fail(e, "cannot create %s: %s", path, strerror(errno));
+            goto done;
+        }
+        named = true;
+    }
+    fchmod(fd, mode); /* the umask does not apply to fchmod */
+    if (has_old && old.st_gid != getegid() && fchown(fd, (uid_t)-1, old.st_gid) != 0)
+        fchmod(fd, mode & ~(mode_t)070); /* the group not kept: no rights for it */
+    int dupfd = named ? -1 : dup(fd);    /* write_fd closes fd; linkat needs it */
+    if (!named && dupfd < 0) {
+        wcp_export_fail(e, "cannot write %s: %s", path, strerror(errno));
+        close(fd);
+        goto done;
+    }
+    int rc = write_fd(e, ex, path, fd, &len);
+    if (rc == 0 && !named) {
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", dupfd);
+        if (temp_name(tmp, cap, path, NULL) < 0 ||
+            (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) != 0 &&
+             linkat(dupfd, "", AT_FDCWD, tmp, AT_EMPTY_PATH) != 0))
+            rc = wcp_export_fail(e, "cannot create %s: %s", path, strerror(errno));
+        else
+            named = true;
+    }
+    if (dupfd >= 0)
+        close(dupfd);
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = wcp_export_fail(e, "cannot write %s: %s", path, strerror(errno));
+    if (rc != 0 && named)
         unlink(tmp);
+    if (rc != 0)
+        len = -1;
     free(tmp);
-    return rc == 0 ? (int64_t)o.len : -1;
+    free(dir);
+    return len;
+done:
+    free(tmp);
+    free(dir);
+    return -1;
 }
 
 int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, char **text,

@@ -12,9 +12,10 @@
  * is quoted, name='value' (it holds no quote then); a name may repeat
  * (the values are then joined with spaces, so "whatif=a:b=0.5
  * whatif=c:d=0" gives the spec "a:b=0.5 c:d=0"). Each format lists the
- * names it accepts; any other name is an error. A file is written under a
- * temporary name and renamed into place, so a failed export leaves no
- * partial file. The formats, for shells and scripts to list:
+ * names it accepts; any other name is an error. A file replaces only a
+ * file of ours, is written unnamed and named when complete (a FIFO or a
+ * device is written through; README.md, "Where an export writes"), so a
+ * failed export leaves no partial file. The formats, for shells and scripts to list:
  *
  *   SELECT * FROM json_each(wcprof_export_formats());        -- name, options, help, summary
  *
@@ -92,7 +93,7 @@ const wcp_exporter *wcp_exporter_find(const char *name);
 void wcp_exporter_names(char *buf, size_t len);
 
 /* Runs exporter ex on e (db, model, run and options set): checks the
- * options, then writes path (under a temporary name, renamed into place:
+ * options, then writes path (as README.md's "Where an export writes" says:
  * a failure leaves nothing behind) or, with path NULL, makes the text
  * (*text malloc'd, NULL when empty; *len its length). Returns the bytes
  * written, or -1 with e->err set. */

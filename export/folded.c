@@ -25,8 +25,16 @@
  *             back in time, is subtracted from its line; a line left at 0 or
  *             less is left out)
  *
- * In a frame, ';' (the separator) becomes ',' and tabs, carriage returns
- * and newlines become spaces, so that every line parses. */
+ * max_depth=N (default 1000; 0: none) bounds a stack: the ops deeper than
+ * N frames count in one frame "deeper" under the N-th, so a 1M-deep chain
+ * writes N + 1 lines, not 1M lines of up to 1M frames. The lines are
+ * written as they are made, from the tree of stacks (each sibling group
+ * sorted once), never all held: time and memory are linear in the ops
+ * and the output.
+ *
+ * In a frame, ';' (the separator) becomes ',' and every control character
+ * (tabs and line breaks included) a space, so that every line parses and
+ * flamegraph.pl's SVG stays valid XML. */
 #define _GNU_SOURCE
 #include "export.h"
 #include "hash.h"
@@ -40,6 +48,7 @@ enum weight { W_SELF, W_WALL, W_CRITICAL };
 typedef struct node {
     uint32_t parent; /* WCP_NONE at the root */
     uint32_t frame;  /* a class index, or n_cls + an extra frame's index */
+    uint32_t depth;  /* its frames: 1 at the root */
     int64_t weight;
 } node;
 
@@ -56,6 +65,8 @@ typedef struct folder {
     char **extra; /* frames that are not classes ("gap", "wait:lock:x") */
     uint32_t n_extra;
     size_t cap_extra;
+    uint32_t max_depth; /* 0: none */
+    uint32_t deeper;    /* the frame "deeper", WCP_NONE until made */
     bool oom;
 } folder;
 
@@ -83,10 +94,20 @@ static bool rehash(folder *f)
 }
 
 /* The stack "parent;frame", made when new; WCP_NONE when out of memory. */
+static uint32_t extra_frame(folder *f, const char *name);
+
 static uint32_t child(folder *f, uint32_t parent, uint32_t frame)
 {
     if (f->oom)
         return WCP_NONE;
+    uint32_t depth = parent == WCP_NONE ? 1 : f->nodes[parent].depth + 1;
+    if (f->max_depth && depth > f->max_depth) { /* below the cap: all in "deeper" */
+        if (f->deeper == WCP_NONE)
+            f->deeper = extra_frame(f, "deeper");
+        if (f->nodes[parent].frame == f->deeper)
+            return parent;
+        frame = f->deeper;
+    }
     if ((uint64_t)(f->n_nodes + 1) * 2 > f->n_slots && !rehash(f)) {
         f->oom = true;
         return WCP_NONE;
@@ -101,7 +122,7 @@ static uint32_t child(folder *f, uint32_t parent, uint32_t frame)
         f->oom = true;
         return WCP_NONE;
     }
-    f->nodes[f->n_nodes] = (node){parent, frame, 0};
+    f->nodes[f->n_nodes] = (node){parent, frame, depth, 0};
     f->slot[h] = f->n_nodes + 1;
     return f->n_nodes++;
 }
@@ -204,56 +225,130 @@ static void fold_critical(folder *f, sqlite3 *db)
     }
 }
 
-/* A line to write: its stack's text in the arena, and its weight. */
-typedef struct line {
-    size_t at;
-    int64_t weight;
-} line;
+/* The tree of stacks, written depth first: each node's children as two
+ * entries, its own line ("stack N", own) and the lines below it ("stack;...").
+ * Sorting a sibling group's entries by frame text + "" (own) or + ";"
+ * (below) gives the byte order of the lines: a frame that is a prefix of
+ * its sibling's ("a" and "a.b") has its own line before the sibling's,
+ * the lines below it after them when the sibling's next byte sorts before
+ * ';'. */
+typedef struct entry {
+    uint32_t node;
+    bool below;
+} entry;
 
-static int by_stack(const void *a, const void *b, void *arena)
+typedef struct sorter {
+    const node *nodes;
+    char **text; /* per frame: its escaped text */
+} sorter;
+
+/* Byte i of frame text t (length n) followed by ";" when below; -1 past the end. */
+static int at(const char *t, size_t n, bool below, size_t i)
 {
-    return strcmp((const char *)arena + ((const line *)a)->at,
-                  (const char *)arena + ((const line *)b)->at);
+    return i < n ? (unsigned char)t[i] : i == n && below ? ';' : -1;
 }
 
-/* Writes the lines with a weight > 0, in byte order of their stacks (each
- * stack's text made once, NUL-terminated, in one arena). */
+static int by_line(const void *pa, const void *pb, void *ctx)
+{
+    const sorter *so = ctx;
+    const entry *a = pa, *b = pb;
+    const char *x = so->text[so->nodes[a->node].frame], *y = so->text[so->nodes[b->node].frame];
+    size_t nx = strlen(x), ny = strlen(y);
+    for (size_t i = 0;; i++) {
+        int cx = at(x, nx, a->below, i), cy = at(y, ny, b->below, i);
+        if (cx != cy)
+            return cx < cy ? -1 : 1;
+        if (cx < 0)
+            return 0;
+    }
+}
+
+/* One level of the walk: a node's entries from next up to end, and the
+ * length of the stack's text above them. */
+typedef struct level {
+    size_t next, end, path_len;
+} level;
+
 static int write_lines(wcp_export *e, folder *f)
 {
     const wcp_model *m = f->m;
-    line *lines = malloc((f->n_nodes ? f->n_nodes : 1) * sizeof *lines);
-    uint32_t *up = malloc((f->n_nodes ? f->n_nodes : 1) * sizeof *up);
-    wcp_out arena = {0};
-    size_t n = 0;
+    uint32_t n_frames = m->classes.n + f->n_extra, n = f->n_nodes;
+    char **text = calloc(n_frames ? n_frames : 1, sizeof *text);
+    size_t *off = calloc((size_t)n + 2, sizeof *off); /* entries of node k (n: roots) */
+    entry *ent = malloc(((size_t)n ? n : 1) * 2 * sizeof *ent);
+    level *stack = NULL;
+    size_t cap_stack = 0, depth = 0;
+    wcp_out path = {0};
     int rc = -1;
-    if (!lines || !up)
+    if (!text || !off || !ent)
         goto done;
-    for (uint32_t k = 0; k < f->n_nodes; k++) {
-        if (f->nodes[k].weight <= 0)
-            continue;
-        uint32_t depth = 0;
-        for (uint32_t x = k; x != WCP_NONE; x = f->nodes[x].parent)
-            up[depth++] = x;
-        lines[n++] = (line){arena.len, f->nodes[k].weight};
-        while (depth--) {
-            uint32_t fr = f->nodes[up[depth]].frame;
-            /* ';' separates the frames: a name's own become ',' */
-            wcp_out_field(&arena,
-                          fr < m->classes.n ? m->classes.cls[fr].key : f->extra[fr - m->classes.n],
-                          ';', ',');
-            wcp_out_write(&arena, depth ? ";" : "", 1);
-        }
+    for (uint32_t k = 0; k < n_frames; k++) {
+        wcp_out t = {0};
+        wcp_out_field(&t, k < m->classes.n ? m->classes.cls[k].key : f->extra[k - m->classes.n],
+                      ';', ',');
+        if (t.failed)
+            goto done;
+        text[k] = t.buf ? t.buf : strdup("");
+        if (!text[k])
+            goto done;
     }
-    if (arena.failed)
+    for (uint32_t k = 0; k < n; k++) /* counts, then offsets, then the entries */
+        off[(f->nodes[k].parent == WCP_NONE ? n : f->nodes[k].parent) + 1] += 2;
+    for (uint32_t k = 0; k <= n; k++)
+        off[k + 1] += off[k];
+    size_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
+    if (!fill)
         goto done;
-    qsort_r(lines, n, sizeof *lines, by_stack, arena.buf);
-    for (size_t k = 0; k < n; k++)
-        wcp_out_printf(e->out, "%s %lld\n", arena.buf + lines[k].at, (long long)lines[k].weight);
+    memcpy(fill, off, ((size_t)n + 1) * sizeof *fill);
+    for (uint32_t k = 0; k < n; k++) {
+        size_t at = fill[f->nodes[k].parent == WCP_NONE ? n : f->nodes[k].parent];
+        ent[at] = (entry){k, false};
+        ent[at + 1] = (entry){k, true};
+        fill[f->nodes[k].parent == WCP_NONE ? n : f->nodes[k].parent] += 2;
+    }
+    free(fill);
+    sorter so = {f->nodes, text};
+    for (uint32_t k = 0; k <= n; k++)
+        if (off[k + 1] - off[k] > 2)
+            qsort_r(ent + off[k], off[k + 1] - off[k], sizeof *ent, by_line, &so);
+    if (!wcp_grow((void **)&stack, &cap_stack, 1, sizeof *stack))
+        goto done;
+    stack[depth++] = (level){off[n], off[n + 1], 0};
+    while (depth && !e->out->failed) {
+        level *l = &stack[depth - 1];
+        if (l->next == l->end) {
+            path.len = l->path_len;
+            depth--;
+            continue;
+        }
+        entry x = ent[l->next++];
+        const node *nd = &f->nodes[x.node];
+        if (!x.below) {
+            if (nd->weight > 0) {
+                wcp_out_write(e->out, path.buf, path.len);
+                wcp_out_puts(e->out, text[nd->frame]);
+                wcp_out_printf(e->out, " %lld\n", (long long)nd->weight);
+            }
+            continue;
+        }
+        if (off[x.node + 1] == off[x.node])
+            continue;
+        size_t before = path.len;
+        wcp_out_puts(&path, text[nd->frame]);
+        wcp_out_write(&path, ";", 1);
+        if (path.failed || !wcp_grow((void **)&stack, &cap_stack, depth + 1, sizeof *stack))
+            goto done;
+        stack[depth++] = (level){off[x.node], off[x.node + 1], before};
+    }
     rc = 0;
 done:
-    free(arena.buf);
-    free(lines);
-    free(up);
+    for (uint32_t k = 0; text && k < n_frames; k++)
+        free(text[k]);
+    free(text);
+    free(off);
+    free(ent);
+    free(stack);
+    free(path.buf);
     return rc < 0 ? wcp_export_fail(e, "out of memory") : 0;
 }
 
@@ -276,8 +371,19 @@ static int write_folded(wcp_export *e)
         return -1;
     }
     free(w);
+    int64_t max_depth;
+    char *v;
+    int orc = wcp_export_int_option(e, "max_depth", 1000, 0, &max_depth, &v);
+    if (orc != 0 || max_depth > UINT32_MAX - 2) {
+        if (orc != -1)
+            wcp_export_fail(
+                e, "max_depth must be a number of frames, 0 (no limit) or more, not \"%s\"", v);
+        free(v);
+        return -1;
+    }
+    free(v);
 
-    folder f = {.m = m};
+    folder f = {.m = m, .max_depth = (uint32_t)max_depth, .deeper = WCP_NONE};
     f.op_node = malloc((g->n_ops ? g->n_ops : 1) * sizeof *f.op_node);
     if (!f.op_node)
         return wcp_export_fail(e, "out of memory");
@@ -304,8 +410,8 @@ static int write_folded(wcp_export *e)
 const wcp_exporter wcp_export_folded = {
     "folded",
     "stacks for flamegraph.pl, speedscope",
-    "weight",
+    "weight,max_depth",
     "folded stacks by class path (flamegraph.pl, speedscope), in ns; weight: self (default), "
-    "wall or critical",
+    "wall or critical; max_depth: frames kept, deeper ones as \"deeper\" (default 1000, 0: all)",
     write_folded,
 };

@@ -26,6 +26,7 @@ typedef struct wcp_load_stats {
     int64_t dropped_events;
     uint64_t bytes;       /* bytes read */
     bool indexes_rebuilt; /* the secondary indexes were dropped and built again (see opts) */
+    bool already_loaded;  /* the same dump was loaded before (dump_id): nothing changed */
 } wcp_load_stats;
 
 /* Called now and then during a load (every 65536 events and once at the end

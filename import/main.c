@@ -38,7 +38,7 @@ static const char usage_tail[] =
     "      --version   print the version\n"
     "\n"
     "DUMP may be - for standard input. Each dump is one transaction: a dump that is\n"
-    "refused leaves the database exactly as it was. Loading a dump twice adds nothing.\n"
+    "refused leaves the database exactly as it was. Loading a dump twice changes nothing.\n"
     "Exit status: 0 all loaded, 1 some dump refused, 2 bad usage.\n";
 
 /* "wcprof or chrome": the formats' names, into f. */
@@ -198,6 +198,12 @@ int main(int argc, char **argv)
             continue;
         }
         double secs = now_s() - p.t0;
+        if (st.already_loaded) {
+            if (!quiet)
+                fprintf(stderr, "%s: already loaded (run %lld, dump %lld): nothing changed\n",
+                        argv[k], (long long)st.run_id, (long long)st.dump_id);
+            continue;
+        }
         if (!quiet)
             fprintf(
                 stderr,

@@ -193,21 +193,25 @@ long wcp_sniff_skip(const char *p, size_t n)
 
 /* The format of the first bytes r->buf[0, len): the first row sure of them,
  * else (when no row needs more to tell) the first that could take them,
- * else the wcprof dump. -1: read more (no more than SNIFF_MAX bytes). */
+ * else the wcprof dump. -1: read more. The rows see the first SNIFF_MAX
+ * bytes at most, however many have come, so the verdict never depends on
+ * how a pipe delivers them: a row that would need more than SNIFF_MAX is
+ * not sure (a first key longer than that is no header key). */
 static int sniff(const wcp_reader *r)
 {
     int maybe = 0;
-    bool more = false;
+    bool more = false, cut = r->len >= SNIFF_MAX;
+    size_t n = cut ? SNIFF_MAX : r->len;
     for (int k = 0; k < N_FORMATS; k++) {
-        int s = formats[k]->sniff(r->buf, r->len, r->eof);
+        int s = formats[k]->sniff(r->buf, n, r->eof && !cut);
         if (s == WCP_SNIFF_YES)
             return k + 1;
         more |= s == WCP_SNIFF_MORE;
         if (s == WCP_SNIFF_MAYBE && !maybe)
             maybe = k + 1;
     }
-    if (more)
-        return r->len >= SNIFF_MAX ? WCP_FORMAT_WCPROF : -1;
+    if (more && !cut)
+        return -1;
     return maybe ? maybe : WCP_FORMAT_WCPROF;
 }
 

@@ -28,21 +28,39 @@ static bool parse_factor(const char *s, size_t n, double *f)
     return *end == 0 && isfinite(*f) && *f >= 0;
 }
 
+/* The list: an optional '[' ... ']' around numbers >= 0 separated by one
+ * comma each (spaces around them allowed); an empty item ("0.5,,0.9"), a
+ * comma at either end ("[0.5,") or a bracket not closed is refused. */
 int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size_t errlen)
 {
     const char *p = text;
     size_t cap = 0;
+    bool open = false;
     *out = NULL;
     *n = 0;
-    while (*p && (isspace((unsigned char)*p) || *p == '['))
+    while (isspace((unsigned char)*p))
         p++;
-    while (*p && *p != ']') {
-        size_t len = strcspn(p, ", \t\n]");
+    if (*p == '[') {
+        open = true;
+        p++;
+    }
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        size_t len = strcspn(p, ", \t\n[]");
         double f;
-        if (!parse_factor(p, len, &f)) {
-            wcp_errf(err, errlen,
-                     "bad factor \"%.*s\": factors are numbers >= 0, as in [0,0.5,0.9]",
-                     (int)(len ? len : strcspn(p, "]")), p);
+        if (len == 0 || !parse_factor(p, len, &f)) {
+            if (len == 0 && *n == 0 && (!*p || *p == ']'))
+                break; /* no item at all: refused below */
+            if (len == 0)
+                wcp_errf(err, errlen,
+                         "bad factor list \"%s\": a factor is missing (an empty item, or a comma "
+                         "with no factor on one side); expected numbers >= 0, as in [0,0.5,0.9]",
+                         text);
+            else
+                wcp_errf(err, errlen,
+                         "bad factor \"%.*s\": factors are numbers >= 0, as in [0,0.5,0.9]",
+                         (int)len, p);
             goto fail;
         }
         if (*n == cap) {
@@ -56,14 +74,17 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
         }
         (*out)[(*n)++] = f;
         p += len;
-        while (*p && (isspace((unsigned char)*p) || *p == ','))
+        while (isspace((unsigned char)*p))
             p++;
-    }
-    if (*p == ']')
+        if (*p != ',')
+            break;
         p++;
+    }
+    if (open && *p == ']')
+        p++, open = false;
     while (isspace((unsigned char)*p))
         p++;
-    if (*p || *n == 0) {
+    if (*p || open || *n == 0) {
         wcp_errf(err, errlen, "bad factor list \"%s\": expected numbers >= 0, as in [0,0.5,0.9]",
                  text);
         goto fail;

@@ -15,7 +15,8 @@
  *                            prune HIDDEN, run HIDDEN)
  *
  * One row per (class, factor), in rank order, then factor order. factors:
- * a list "[0,0.5,0.9]" or "0,0.5,0.9" of numbers >= 0 (default [0,0.5,0.9]).
+ * a list "[0,0.5,0.9]" or "0,0.5,0.9" of numbers >= 0, one comma between
+ * each two (an empty item or a stray comma is refused; default [0,0.5,0.9]).
  * min_self_ns: the least total self time of a class ranked (default 1 ms).
  * rank: 1 for the largest saving at the middle factor factors[n/2]; ties by
  * class key. prune (default 1): skip the replays that provably save nothing
