@@ -16,9 +16,10 @@ SELECT o.run_id, o.id, o.parent_id,
   JOIN strings w  ON w.id  = o.work_type
   JOIN strings oc ON oc.id = o.outcome;
 
--- Waits with reason and resource resolved; target_id is the resolved target.
+-- Waits with reason and resource resolved; target_id is the resolved target,
+-- resolved_by how it was found (recorded, exec_ident, hold: §6 rule 1, none).
 CREATE VIEW IF NOT EXISTS v_waits AS
-SELECT wt.run_id, wt.waiter_id, wt.target_id, wt.recorded_target_id,
+SELECT wt.run_id, wt.waiter_id, wt.target_id, wt.recorded_target_id, wt.resolved_by,
        r.value AS reason, i.value AS resource, wt.start_ns, wt.end_ns,
        wt.end_ns - wt.start_ns AS dur_ns, wt.orphan, wt.thread_id, wt.dump_id, wt.line
   FROM waits wt
@@ -99,7 +100,7 @@ SELECT a.run_id, k.value || ':' || c.value AS class_key, k.value AS kind, c.valu
 CREATE VIEW IF NOT EXISTS run_summary AS
 SELECT r.id AS run_id, r.epoch_unix_nano, r.dumps, r.ops, r.roots, r.open_ops,
        r.dropped_events, r.orphan_waits, r.reparented_ops, r.waits, r.links,
-       r.span_ns, r.makespan_ns, r.warnings,
+       r.span_ns, r.makespan_ns, r.warnings, r.unresolved_waits,
        CASE WHEN r.dropped_events > 0
             THEN 'WARNING: ' || r.dropped_events || ' events were dropped by the recorder; every number is incomplete'
             ELSE '' END AS warning

@@ -62,6 +62,57 @@ int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, ui
     return -1;
 }
 
+/* ---- §6 rule 1: holds ------------------------------------------------------ */
+
+const char *const wcp_wait_by_name[4] = {"none", "recorded", "exec_ident", "hold"};
+
+int32_t wcp_graph_hold_target(const wcp_graph *g, uint32_t ident, int32_t waiter, int64_t start,
+                              int64_t end)
+{
+    if (ident == 0 || g->n_holds == 0)
+        return -1;
+    /* the holds of ident: [lo, hi); then the first ending after the wait */
+    size_t lo = 0, hi = g->n_holds;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->hold_res[mid] < ident)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t first = lo;
+    hi = g->n_holds;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->hold_res[mid] == ident && g->end[g->hold_op[mid]] <= end)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = lo; k-- > first;) { /* latest end first, then the higher id */
+        uint32_t h = g->hold_op[k];
+        if (g->end[h] < start)
+            break;
+        if (waiter >= 0 && (g->parent[h] == waiter || (int32_t)h == waiter))
+            continue; /* the waiter's own hold */
+        return (int32_t)h;
+    }
+    return -1;
+}
+
+int32_t wcp_graph_wait_resolve(const wcp_graph *g, int64_t t, uint32_t reason, uint32_t ident,
+                               int32_t waiter, int64_t start, int64_t end, wcp_wait_by *by)
+{
+    int32_t j = wcp_graph_wait_target(g, t, reason, ident);
+    if (j >= 0) {
+        *by = t != 0 && g->id[j] == t ? WCP_BY_RECORDED : WCP_BY_EXEC_IDENT;
+        return j;
+    }
+    j = wcp_graph_hold_target(g, ident, waiter, start, end);
+    *by = j >= 0 ? WCP_BY_HOLD : WCP_BY_NONE;
+    return j;
+}
+
 char *wcp_graph_wait_resource(sqlite3 *db, const wcp_graph_wait *w)
 {
     char *ident = wcp_db_string(db, w->ident);
@@ -114,10 +165,10 @@ int64_t wcp_graph_self(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t
 
 void wcp_graph_free(wcp_graph *g)
 {
-    void *arrays[] = {g->id,        g->start,    g->end,      g->parent,     g->flags,
-                      g->child_off, g->child,    g->root,     g->exec_ident, g->exec_op,
-                      g->kind,      g->class_id, g->ident,    g->client,     g->outcome,
-                      g->work_type, g->self_ns,  g->wait_off, g->waits};
+    void *arrays[] = {g->id,    g->start,    g->end,        g->parent,    g->flags,   g->child_off,
+                      g->child, g->root,     g->exec_ident, g->exec_op,   g->kind,    g->class_id,
+                      g->ident, g->client,   g->outcome,    g->work_type, g->self_ns, g->wait_off,
+                      g->waits, g->hold_res, g->hold_op};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     memset(g, 0, sizeof *g);
@@ -136,6 +187,22 @@ typedef struct exec_entry {
     uint32_t ident, op;
     int64_t dur;
 } exec_entry;
+
+/* holds by (resource, end, id) (§6 rule 1) */
+typedef struct hold_entry {
+    uint32_t res, op;
+} hold_entry;
+
+static int by_res_end(const void *a, const void *b, void *ctx)
+{
+    const wcp_graph *g = ctx;
+    const hold_entry *x = a, *y = b;
+    if (x->res != y->res)
+        return x->res < y->res ? -1 : 1;
+    if (g->end[x->op] != g->end[y->op])
+        return g->end[x->op] < g->end[y->op] ? -1 : 1;
+    return x->op < y->op ? -1 : x->op > y->op;
+}
 
 static int by_ident_longest(const void *a, const void *b)
 {
@@ -235,7 +302,10 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
         x->end = sqlite3_column_int64(st, 2);
         x->reason = (uint32_t)sqlite3_column_int64(st, 4);
         x->ident = (uint32_t)sqlite3_column_int64(st, 5);
-        x->target = wcp_graph_wait_target(g, sqlite3_column_int64(st, 3), x->reason, x->ident);
+        wcp_wait_by by;
+        x->target = wcp_graph_wait_resolve(g, sqlite3_column_int64(st, 3), x->reason, x->ident, w,
+                                           x->start, x->end, &by);
+        x->by = (uint8_t)by;
         g->wait_off[w + 1]++;
     }
     sqlite3_finalize(st);
@@ -354,7 +424,10 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     memset(g, 0, sizeof *g);
     g->run_id = run_id;
     g->exec_str = string_id(db, "exec");
+    g->hold_str = string_id(db, "hold");
     sqlite3_stmt *st = NULL;
+    hold_entry *hl = NULL;
+    size_t n_hl = 0, cap_hl = 0;
     nested nc = {0};
     later *defer = NULL;
     size_t n_defer = 0, cap_defer = 0;
@@ -371,8 +444,8 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
                 ? "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
                   "class_id, outcome, work_type, self_ns, parent_id, reparented FROM ops WHERE run_id = ?1 "
                   "ORDER BY id"
-                : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id "
-                  "FROM ops WHERE run_id = ?1 ORDER BY id",
+                : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
+                  "class_id FROM ops WHERE run_id = ?1 ORDER BY id",
             -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_int64(st, 1, run_id);
@@ -403,6 +476,13 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
                 goto oom;
             ex = nx;
             ex[n_ex++] = (exec_entry){ident, (uint32_t)i, g->end[i] - g->start[i]};
+        }
+        if (kind == g->hold_str && kind != 0 && !(g->flags[i] & WCP_OP_OPEN)) {
+            hold_entry *nh = room_for_one(hl, &cap_hl, n_hl, sizeof *hl);
+            if (!nh)
+                goto oom;
+            hl = nh;
+            hl[n_hl++] = (hold_entry){(uint32_t)sqlite3_column_int64(st, 8), (uint32_t)i};
         }
         if (attrs) {
             g->kind[i] = kind;
@@ -479,6 +559,21 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     free(ex);
     ex = NULL;
 
+    /* §6 rule 1: ended holds by (resource, end, id) */
+    if (n_hl)
+        qsort_r(hl, n_hl, sizeof *hl, by_res_end, g);
+    g->hold_res = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_res);
+    g->hold_op = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_op);
+    if (!g->hold_res || !g->hold_op)
+        goto oom;
+    for (size_t k = 0; k < n_hl; k++) {
+        g->hold_res[k] = hl[k].res;
+        g->hold_op[k] = hl[k].op;
+    }
+    g->n_holds = (uint32_t)n_hl;
+    free(hl);
+    hl = NULL;
+
     /* §1.6: children and roots ordered by (start, id): placed in index (id)
      * order, which is nearly start order, then sorted where it is not */
     g->child_off = calloc(n + 1, sizeof *g->child_off);
@@ -523,6 +618,7 @@ fail:
     sqlite3_finalize(st);
     free(defer);
     free(ex);
+    free(hl);
     free(nc.ident);
     free(nc.from);
     wcp_graph_free(g);
