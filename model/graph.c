@@ -64,7 +64,7 @@ int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, ui
 
 /* ---- §6 rule 1: holds ------------------------------------------------------ */
 
-const char *const wcp_wait_by_name[4] = {"none", "recorded", "exec_ident", "hold"};
+const char *const wcp_wait_by_name[5] = {"none", "recorded", "exec_ident", "hold", "hold_order"};
 
 int32_t wcp_graph_hold_target(const wcp_graph *g, uint32_t ident, int32_t waiter, int64_t start,
                               int64_t end)
@@ -191,6 +191,7 @@ typedef struct exec_entry {
 /* holds by (resource, end, id) (§6 rule 1) */
 typedef struct hold_entry {
     uint32_t res, op;
+    uint8_t mode;
 } hold_entry;
 
 static int by_res_end(const void *a, const void *b, void *ctx)
@@ -266,6 +267,8 @@ static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64
     return 0;
 }
 
+static int add_order_waits(wcp_graph *g, char *err, size_t errlen);
+
 static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
@@ -314,6 +317,78 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
     g->n_waits = n;
     for (uint32_t i = 0; i < g->n_ops; i++)
         g->wait_off[i + 1] += g->wait_off[i];
+    return add_order_waits(g, err, errlen);
+}
+
+/* §6 rule 3: the hold of the same resource that hold k (an index into
+ * hold_op, whose resource's holds are [first, k's group end)) follows: the
+ * one that ended last at or before k's start (ties: the higher id), among
+ * the exclusive holds and, for an exclusive k, the shared ones too; -1 for
+ * none, and for a hold neither exclusive nor shared. */
+static int32_t hold_before(const wcp_graph *g, size_t first, size_t end, size_t k)
+{
+    uint8_t mode = g->hold_mode[k];
+    if (mode == WCP_HOLD_OTHER)
+        return -1;
+    uint32_t h = g->hold_op[k];
+    size_t lo = first, hi = end;
+    while (lo < hi) { /* the first hold ending after h's start */
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->end[g->hold_op[mid]] <= g->start[h])
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t j = lo; j-- > first;) {
+        if (g->hold_op[j] == h || g->hold_mode[j] == WCP_HOLD_OTHER ||
+            (mode == WCP_HOLD_SHARED_MODE && g->hold_mode[j] == WCP_HOLD_SHARED_MODE))
+            continue;
+        return (int32_t)g->hold_op[j];
+    }
+    return -1;
+}
+
+/* Adds §6 rule 3's zero-length waits: each hold's on the hold before it
+ * (hold_before), first among the hold's waits. 0, or -1 out of memory. */
+static int add_order_waits(wcp_graph *g, char *err, size_t errlen)
+{
+    if (g->n_holds == 0)
+        return 0;
+    int32_t *before = malloc((size_t)g->n_ops * sizeof *before);
+    if (!before)
+        return wcp_errf(err, errlen, "graph: out of memory");
+    for (uint32_t i = 0; i < g->n_ops; i++)
+        before[i] = -1;
+    uint32_t extra = 0;
+    for (size_t first = 0, end; first < g->n_holds; first = end) {
+        for (end = first + 1; end < g->n_holds && g->hold_res[end] == g->hold_res[first]; end++)
+            ;
+        for (size_t k = first; k < end; k++) {
+            before[g->hold_op[k]] = hold_before(g, first, end, k);
+            extra += before[g->hold_op[k]] >= 0;
+        }
+    }
+    wcp_graph_wait *w = malloc(((size_t)g->n_waits + extra + 1) * sizeof *w);
+    if (!w) {
+        free(before);
+        return wcp_errf(err, errlen, "graph: out of memory");
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < g->n_ops; i++) {
+        uint32_t a = g->wait_off[i], b = g->wait_off[i + 1];
+        g->wait_off[i] = n;
+        if (before[i] >= 0)
+            w[n++] = (wcp_graph_wait){g->start[i], g->start[i], (int32_t)i,       before[i],
+                                      0,           0,           WCP_BY_HOLD_ORDER};
+        for (uint32_t k = a; k < b; k++)
+            w[n++] = g->waits[k];
+    }
+    g->wait_off[g->n_ops] = n;
+    free(g->waits);
+    free(before);
+    g->waits = w;
+    g->n_waits = n;
+    g->n_order_waits = extra;
     return 0;
 }
 
@@ -425,6 +500,7 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     g->run_id = run_id;
     g->exec_str = string_id(db, "exec");
     g->hold_str = string_id(db, "hold");
+    uint32_t shared_str = string_id(db, "shared");
     sqlite3_stmt *st = NULL;
     hold_entry *hl = NULL;
     size_t n_hl = 0, cap_hl = 0;
@@ -482,7 +558,10 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
             if (!nh)
                 goto oom;
             hl = nh;
-            hl[n_hl++] = (hold_entry){(uint32_t)sqlite3_column_int64(st, 8), (uint32_t)i};
+            uint8_t mode = ident == 0                          ? WCP_HOLD_EXCLUSIVE
+                           : ident == shared_str && shared_str ? WCP_HOLD_SHARED_MODE
+                                                               : WCP_HOLD_OTHER;
+            hl[n_hl++] = (hold_entry){(uint32_t)sqlite3_column_int64(st, 8), (uint32_t)i, mode};
         }
         if (attrs) {
             g->kind[i] = kind;
@@ -564,11 +643,13 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
         qsort_r(hl, n_hl, sizeof *hl, by_res_end, g);
     g->hold_res = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_res);
     g->hold_op = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_op);
-    if (!g->hold_res || !g->hold_op)
+    g->hold_mode = malloc(n_hl ? n_hl : 1);
+    if (!g->hold_res || !g->hold_op || !g->hold_mode)
         goto oom;
     for (size_t k = 0; k < n_hl; k++) {
         g->hold_res[k] = hl[k].res;
         g->hold_op[k] = hl[k].op;
+        g->hold_mode[k] = hl[k].mode;
     }
     g->n_holds = (uint32_t)n_hl;
     free(hl);

@@ -32,6 +32,8 @@ enum {
                             * self_ns as stored, WCP_OP_STORED_PARENT (for ingest's resolve) */
 };
 
+enum { WCP_HOLD_EXCLUSIVE, WCP_HOLD_SHARED_MODE, WCP_HOLD_OTHER };
+
 /* A wait of the graph (spec/analysis.md §1.3): the recorder's wcp_wait
  * (recorder/wcprof.h) as stored and resolved. */
 typedef struct wcp_graph_wait {
@@ -50,10 +52,12 @@ typedef enum wcp_wait_by {
     WCP_BY_RECORDED,
     WCP_BY_EXEC_IDENT,
     WCP_BY_HOLD,
+    WCP_BY_HOLD_ORDER, /* not recorded: §6 rule 3's zero-length wait of a hold on the
+                        * previous one (WCP_GRAPH_WAITS only; never stored) */
 } wcp_wait_by;
 
-/* The names stored in waits.resolved_by, indexed by wcp_wait_by. */
-extern const char *const wcp_wait_by_name[4];
+/* The names of wcp_wait_by (waits.resolved_by stores the first four). */
+extern const char *const wcp_wait_by_name[5];
 
 typedef struct wcp_graph {
     int64_t run_id;
@@ -78,18 +82,23 @@ typedef struct wcp_graph {
      * = class, end, id); hold_res[k] is the resource of hold_op[k] */
     uint32_t n_holds;
     uint32_t *hold_res, *hold_op;
-    uint32_t hold_str; /* strings.id of "hold" (0: absent) */
+    uint8_t *hold_mode; /* WCP_HOLD_EXCLUSIVE, _SHARED or _OTHER (ident "" / "shared" / else) */
+    uint32_t hold_str;  /* strings.id of "hold" (0: absent) */
 
     /* WCP_GRAPH_ATTRS (strings.id values; NULL unless loaded) */
     uint32_t *kind, *class_id, *ident, *client, *outcome, *work_type;
     int64_t *self_ns; /* as materialised in the database (ATTRS or STORED) */
 
     /* WCP_GRAPH_WAITS: the waits of op i are waits[wait_off[i] .. wait_off[i+1]),
-     * ordered by (start, dump order); orphan waits are not attached */
+     * ordered by (start, dump order); orphan waits are not attached. A hold
+     * with a previous hold of its resource (§6 rule 3) has first a
+     * zero-length wait at its start on that hold (by WCP_BY_HOLD_ORDER),
+     * counted in n_order_waits, not in what the database holds. */
     uint32_t n_waits;
     uint32_t *wait_off;
     wcp_graph_wait *waits;
     uint32_t n_orphan_waits;
+    uint32_t n_order_waits;
 } wcp_graph;
 
 /* Builds the graph of run_id. Returns 0, or -1 with a message in err (the

@@ -841,13 +841,15 @@ wcp_op wcp__hold_begin(wcp_op holder, int nested, const char *resource, unsigned
             wcp__mail_run(t);
         if (t->current.id == 0)
             return WCP_NIL;
-        if (!(flags & WCP_HOLD_SHARED))
+        if (!(flags & (WCP_HOLD_SHARED | WCP_HOLD_SLOT)))
             return wcp__begin_k(WCP_KIND_HOLD, resource);
     } else if (holder.id == 0) {
         return WCP_NIL;
     }
-    wcp_op_args a = {WCP_KIND_HOLD, 0, resource, (flags & WCP_HOLD_SHARED) ? "shared" : NULL,
-                     NULL,          0};
+    const char *ident = (flags & WCP_HOLD_SHARED) ? "shared"
+                        : (flags & WCP_HOLD_SLOT) ? "slot"
+                                                  : NULL;
+    wcp_op_args a = {WCP_KIND_HOLD, 0, resource, ident, NULL, 0};
     return wcp__begin(&a, holder, nested);
 }
 
@@ -858,7 +860,7 @@ void wcp__signal(const char *resource)
     wcp__thread *t = wcp__me;
     if (!t || t->current.id == 0)
         return;
-    wcp_op_args a = {WCP_KIND_HOLD, 0, resource, NULL, NULL, 0};
+    wcp_op_args a = {WCP_KIND_HOLD, 0, resource, "signal", NULL, 0};
     int64_t now = wcp__now();
     wcp__record(t->current, &a, WCP_OUTCOME_NONE, now, now);
 }
@@ -913,7 +915,7 @@ int wcp__sem_wait(sem_t *sem, const char *resource, wcp_op *hold)
         wcp_wait_end(&w);
         errno = e;
     }
-    *hold = rc == 0 ? wcp__hold_begin(WCP_NIL, 1, resource, 0) : WCP_NIL;
+    *hold = rc == 0 ? wcp__hold_begin(WCP_NIL, 1, resource, WCP_HOLD_SLOT) : WCP_NIL;
     return rc;
 }
 

@@ -565,7 +565,12 @@ static inline void wcp_wait_end(wcp_wait *w)
  * of the thread's chain of current ops without counting end_out_of_order.
  */
 
-#define WCP_HOLD_SHARED 1u /* a shared hold (a read lock): never blocks other shared holds */
+#define WCP_HOLD_SHARED                                                                            \
+    1u /* a shared hold (a read lock, ident "shared"): blocks only
+                            * exclusive holds */
+#define WCP_HOLD_SLOT                                                                              \
+    2u /* one of N slots (a semaphore, ident "slot"): holds of
+                            * a resource of slots are not mutually exclusive */
 
 /* Begins a hold of resource by this thread's current op, as its child,
  * and makes it the current op until wcp_hold_end (so the work done under
@@ -595,7 +600,8 @@ static inline wcp_op wcp_hold_begin_shared(const char *resource)
 }
 
 /* A hold of resource by holder (explicit, no thread state, as
- * wcp_begin_in: it may end on any thread). flags: 0 or WCP_HOLD_SHARED. */
+ * wcp_begin_in: it may end on any thread). flags: 0 (exclusive),
+ * WCP_HOLD_SHARED or WCP_HOLD_SLOT. */
 static inline wcp_op wcp_hold_begin_in(wcp_op holder, const char *resource, unsigned flags)
 {
 #ifndef WCPROF_DISABLE
@@ -615,7 +621,7 @@ static inline void wcp_hold_end(wcp_op hold)
     wcp_end(hold, WCP_OUTCOME_NONE);
 }
 
-/* A hold of zero length now, by this thread's current op: "I released a
+/* A hold of zero length now (ident "signal"), by this thread's current op: "I released a
  * waiter of resource here". For what has no lock to hold: a producer that
  * puts an item into a queue (wcp_signal("queue.items")) releases a
  * consumer waiting on "queue.items"; a consumer that takes one
@@ -688,7 +694,7 @@ static inline int wcp_rwunlock(pthread_rwlock_t *rw, wcp_op hold)
 
 /* sem_wait(sem) on a semaphore counting N slots of a resource (a pool of
  * N connections), recorded as wcp_lock: a wait when no slot is free, then
- * a hold of one slot, by this thread's current op, until wcp_sem_post on
+ * a hold of one slot (ident "slot"), by this thread's current op, until wcp_sem_post on
  * the same thread. Returns what sem_wait returns (0, or -1 with errno;
  * an interrupted wait is retried). For a semaphore that one thread posts
  * to wake another, use wcp_signal instead. */

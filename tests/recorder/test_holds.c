@@ -8,7 +8,8 @@
  *     that let it in ended no later than the wait (the release time is
  *     taken before the release), and the waiter's hold begins after it;
  *   - rwlock readers are shared holds (ident "shared"), writers are not;
- *   - a semaphore slot is a hold; wcp_signal is a zero-length hold;
+ *   - a semaphore slot is a hold (ident "slot"); wcp_signal is a
+ *     zero-length hold (ident "signal");
  *   - outside any op nothing is recorded and nothing counted as misuse;
  *     holds released hand over hand are no end_out_of_order.
  */
@@ -176,7 +177,9 @@ static void test_rwlock_and_semaphore(void **state)
                         "shared");
     assert_string_equal(dc_str(&d, dc_int(find_event(&d, "op", "id", (json_int_t)wr.id), "i")), "");
     assert_int_equal(ops_of(&d, "hold", "t.pool", x, 8), 2);
+    assert_string_equal(dc_str(&d, dc_int(x[0], "i")), "slot");
     assert_int_equal(ops_of(&d, "hold", "t.queue", x, 8), 1);
+    assert_string_equal(dc_str(&d, dc_int(x[0], "i")), "signal");
     assert_int_equal(dc_int(x[0], "d"), dc_int(x[0], "s"));
     assert_int_equal(dc_int(x[0], "p"), (json_int_t)top.id);
     assert_int_equal(waits_on(&d, "t.rw", x, 8) + waits_on(&d, "t.pool", x, 8), 0);
