@@ -39,7 +39,7 @@ typedef struct AnaArg {
 /* The rows of wcp_dot_cmds[] (commands.c) whose functions live here, and
 ** the generated part of ".help report". */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
-    cmd_rank, cmd_report;
+    cmd_rank, cmd_report, cmd_resources;
 DotHelp report_help;
 
 /* ---- helpers */
@@ -239,6 +239,21 @@ int cmd_deadair(ShellState *p, const DotCmd *c, int argc, char **argv)
         return 1;
     }
     return run_tvf(p, c, run, "start_ns, end_ns, dur_ns", argc - 1, &min, "ORDER BY start_ns");
+}
+
+/* .resources: resource_stats(run), the named resources (spec/analysis.md §6). */
+int cmd_resources(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 1)
+        return dot_usage(p, c);
+    return run_tvf(p, c, run,
+                   "resource, waits, wait_ns, wait_p95_ns, unresolved_waits, holds, held_ns, "
+                   "longest_hold_ns, critical_wait_ns, critical_hold_ns, saved_half_ns, "
+                   "saved_removed_ns",
+                   0, NULL, "");
 }
 
 /* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts
