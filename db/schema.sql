@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS runs(
   span_ns          INTEGER,             -- last_end_ns - first_start_ns (the trace span)
   makespan_ns      INTEGER,             -- latest root end - earliest root start (actual makespan)
   warnings         INTEGER NOT NULL DEFAULT 0,  -- over its dumps (d < s clamped, duplicate op ids)
-  unresolved_waits INTEGER NOT NULL DEFAULT 0   -- resolved: waits on a named resource left without a target (§6)
+  unresolved_waits INTEGER NOT NULL DEFAULT 0,  -- resolved: waits on a named resource left without a target (§6)
+  holds            INTEGER NOT NULL DEFAULT 0   -- resolved: ended ops of kind 'hold' (§6)
 );
 CREATE INDEX IF NOT EXISTS runs_epoch ON runs(epoch_unix_nano);
 

@@ -403,7 +403,7 @@ static const struct {
 int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     long long run;
-    char runbuf[32], warning[256], left_out[256] = "";
+    char runbuf[32], warning[1024], left_out[256] = "";
     int errors = 0, sections = 0;
     size_t nleft = 0;
     enum wcp_mode mode = p->mode;
