@@ -386,6 +386,8 @@ static const struct {
 } parts[] = {
     {"summary", NULL, "Header", 1},
     {"rank", NULL, "What-if ranking: what making each class key faster would save", 0},
+    {"resources", NULL, "Named resources: who waited, who held, what shortening them would save",
+     0},
     {"selftime", NULL, "Classes by total self time (top 20)", 0},
     {"chain", NULL, "Blocking chain", 0},
     {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran", 0},
