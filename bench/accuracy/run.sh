@@ -24,8 +24,10 @@ runs=${1:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
-# name | program and arguments | planted class key
-programs='pool|wcprof-sample-pool|io:index.commit'
+# name | program | planted class key | arguments of a tiny run (to ask
+# whether the program has a knob for a class)
+programs='pool|wcprof-sample-pool|io:index.commit|--tasks 1
+connpool|wcprof-sample-connpool|io:db.query|--requests 1'
 
 ms_of() { # the "in X ms" of a run's output
     sed -n 's/.* in \([0-9.]*\) ms.*/\1/p' | head -n 1
@@ -37,7 +39,7 @@ median() { # of the numbers on stdin
 
 echo "machine: $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per median"
 printf '%-8s %-28s %4s %10s %8s %10s %8s %8s %s\n' program class f pred_ms pred_% meas_ms meas_% error planted_rank
-echo "$programs" | while IFS='|' read -r name prog planted; do
+echo "$programs" | while IFS='|' read -r name prog planted tiny; do
     exe="$bin/$prog"
     rm -f "$work/$name.dump" "$work/$name.db"
     WCPROF=1 WCPROF_OUT="$work/$name.dump" "$exe" >/dev/null 2>&1
@@ -50,7 +52,8 @@ echo "$programs" | while IFS='|' read -r name prog planted; do
         for f in 0.5 0; do
             pred=$(q "SELECT saved_ns, baseline_ns FROM whatif('$key=$f')")
             pns=${pred%%|*} bns=${pred##*|}
-            if ! "$exe" --scale "$cls=1" --tasks 1 >/dev/null 2>&1; then
+            # shellcheck disable=SC2086 # tiny: several words
+            if ! "$exe" --scale "$cls=1" $tiny >/dev/null 2>&1; then
                 printf '%-8s %-28s %4s %10.1f %7.1f%% %10s %8s %8s %s\n' "$name" "$key" "$f" \
                     "$(echo "$pns" | awk '{print $1 / 1e6}')" \
                     "$(echo "$pns $bns" | awk '{print 100 * $1 / $2}')" "no knob" - - "$prank"
