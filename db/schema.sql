@@ -1,4 +1,4 @@
--- schema.sql - the wcprof database schema (application_id 'wcpf', user_version 1).
+-- schema.sql - the wcprof database schema (application_id 'wcpf', user_version 2).
 --
 -- wcprof-ingest creates it in a new database; the shell refuses a database
 -- without it. Every string in a dump (kinds, classes, idents, clients, work
@@ -9,7 +9,7 @@
 -- run per docs/spec/analysis.md §1-2, and recomputed when a later dump adds to it.
 
 PRAGMA application_id = 2003005542;     -- 0x77637066 'wcpf'
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE IF NOT EXISTS strings(
   id    INTEGER PRIMARY KEY,            -- 0 is '' and means "none"
@@ -36,7 +36,9 @@ CREATE TABLE IF NOT EXISTS runs(
   last_end_ns      INTEGER,             -- latest op end
   span_ns          INTEGER,             -- last_end_ns - first_start_ns (the trace span)
   makespan_ns      INTEGER,             -- latest root end - earliest root start (actual makespan)
-  warnings         INTEGER NOT NULL DEFAULT 0   -- over its dumps (d < s clamped, duplicate op ids)
+  warnings         INTEGER NOT NULL DEFAULT 0,  -- over its dumps (d < s clamped, duplicate op ids)
+  unresolved_waits INTEGER NOT NULL DEFAULT 0,  -- resolved: waits on a named resource left without a target (§6)
+  holds            INTEGER NOT NULL DEFAULT 0   -- resolved: ended ops of kind 'hold' (§6)
 );
 CREATE INDEX IF NOT EXISTS runs_epoch ON runs(epoch_unix_nano);
 
@@ -100,6 +102,8 @@ CREATE TABLE IF NOT EXISTS waits(
   dup                INTEGER NOT NULL DEFAULT 0,  -- n-th identical copy within one dump
   target_id          INTEGER,           -- resolved target op (§1.3, exec idents included); NULL: none
   orphan             INTEGER NOT NULL DEFAULT 0,  -- resolved: 1 when the waiter is no known op (§1.4)
+  resolved_by        TEXT NOT NULL DEFAULT 'none',  -- resolved: how target_id was found: 'recorded' ('t'),
+                                        -- 'exec_ident' (§1.3), 'hold' (§6 rule 1), 'none'
   thread_id          INTEGER,
   dump_id            INTEGER NOT NULL,
   line               INTEGER NOT NULL,  -- line in that dump: dump order breaks ties

@@ -106,7 +106,10 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
         snprintf(err, errlen,
                  "\"%s\" has wcprof schema version %lld; this wcprof reads version %d%s", path,
                  (long long)version, WCP_SCHEMA_VERSION,
-                 version > WCP_SCHEMA_VERSION ? " (it was made by a newer wcprof-ingest)" : "");
+                 version > WCP_SCHEMA_VERSION
+                     ? " (it was made by a newer wcprof-ingest)"
+                     : " (it was made by an older wcprof-ingest: ingest its dumps into a new "
+                       "database)");
         goto fail;
     }
     *out = db;

@@ -1,7 +1,7 @@
 /* store.h - opening wcprof databases: create the schema, or check it is ours.
  *
  * A wcprof database has PRAGMA application_id 0x77637066 ('wcpf') and
- * user_version 1 (sql/schema.sql). Every program opens databases through
+ * user_version 2 (db/schema.sql). Every program opens databases through
  * wcp_db_open() so that a typo never creates a file and a foreign file is
  * never written to.
  */
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define WCP_APPLICATION_ID 0x77637066
-#define WCP_SCHEMA_VERSION 1
+#define WCP_SCHEMA_VERSION 2
 
 enum {
     WCP_DB_CREATE = 1,     /* create the file and the schema when missing */

@@ -16,9 +16,10 @@ SELECT o.run_id, o.id, o.parent_id,
   JOIN strings w  ON w.id  = o.work_type
   JOIN strings oc ON oc.id = o.outcome;
 
--- Waits with reason and resource resolved; target_id is the resolved target.
+-- Waits with reason and resource resolved; target_id is the resolved target,
+-- resolved_by how it was found (recorded, exec_ident, hold: §6 rule 1, none).
 CREATE VIEW IF NOT EXISTS v_waits AS
-SELECT wt.run_id, wt.waiter_id, wt.target_id, wt.recorded_target_id,
+SELECT wt.run_id, wt.waiter_id, wt.target_id, wt.recorded_target_id, wt.resolved_by,
        r.value AS reason, i.value AS resource, wt.start_ns, wt.end_ns,
        wt.end_ns - wt.start_ns AS dur_ns, wt.orphan, wt.thread_id, wt.dump_id, wt.line
   FROM waits wt
@@ -95,11 +96,28 @@ SELECT a.run_id, k.value || ':' || c.value AS class_key, k.value AS kind, c.valu
   LEFT JOIN dups       d  ON d.run_id  = a.run_id AND d.kind  = a.kind AND d.class_id  = a.class_id;
 
 -- Header facts per run (docs/spec/analysis.md §5), from what ingest materialised.
+-- warning: what makes the run's numbers untrustworthy, for people: events
+-- dropped; in a run with holds, more than a tenth of its waits on named
+-- resources no hold released (§6 rule 1: fixed delays); the process
+-- CPU-bound (user CPU time at least 0.8 x wall time x the CPUs it could use,
+-- from the latest dump's cpu_user_ns and cpus header keys): the replay
+-- assumes unlimited cores.
 CREATE VIEW IF NOT EXISTS run_summary AS
 SELECT r.id AS run_id, r.epoch_unix_nano, r.dumps, r.ops, r.roots, r.open_ops,
        r.dropped_events, r.orphan_waits, r.reparented_ops, r.waits, r.links,
-       r.span_ns, r.makespan_ns, r.warnings,
-       CASE WHEN r.dropped_events > 0
-            THEN 'WARNING: ' || r.dropped_events || ' events were dropped by the recorder; every number is incomplete'
-            ELSE '' END AS warning
+       r.span_ns, r.makespan_ns, r.warnings, r.unresolved_waits, r.holds,
+       trim(CASE WHEN r.dropped_events > 0
+                 THEN 'WARNING: ' || r.dropped_events || ' events were dropped by the recorder; every number is incomplete'
+                 ELSE '' END ||
+            CASE WHEN r.holds > 0 AND r.unresolved_waits * 10 > r.waits
+                 THEN ' WARNING: ' || r.unresolved_waits || ' waits on named resources (of ' || r.waits || ' waits) found no hold that released them: they stay fixed delays (docs/spec/analysis.md section 6)'
+                 ELSE '' END ||
+            coalesce((SELECT CASE WHEN json_extract(d.extra, '$.cpus') > 0
+                                   AND json_extract(d.extra, '$.cpu_user_ns') >=
+                                       0.8 * json_extract(d.extra, '$.cpus') * (d.dumped_unix_nano - d.epoch_unix_nano)
+                                  THEN ' WARNING: the process was CPU-bound (user CPU ' ||
+                                       printf('%.1f', json_extract(d.extra, '$.cpu_user_ns') * 1.0 / (d.dumped_unix_nano - d.epoch_unix_nano)) ||
+                                       'x wall time on ' || json_extract(d.extra, '$.cpus') || ' CPUs): the replay assumes unlimited cores, savings may not come true'
+                                  ELSE '' END
+                        FROM dumps d WHERE d.run_id = r.id ORDER BY d.id DESC LIMIT 1), '')) AS warning
   FROM runs r;

@@ -62,6 +62,57 @@ int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, ui
     return -1;
 }
 
+/* ---- §6 rule 1: holds ------------------------------------------------------ */
+
+const char *const wcp_wait_by_name[5] = {"none", "recorded", "exec_ident", "hold", "hold_order"};
+
+int32_t wcp_graph_hold_target(const wcp_graph *g, uint32_t ident, int32_t waiter, int64_t start,
+                              int64_t end)
+{
+    if (ident == 0 || g->n_holds == 0)
+        return -1;
+    /* the holds of ident: [lo, hi); then the first ending after the wait */
+    size_t lo = 0, hi = g->n_holds;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->hold_res[mid] < ident)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t first = lo;
+    hi = g->n_holds;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->hold_res[mid] == ident && g->end[g->hold_op[mid]] <= end)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = lo; k-- > first;) { /* latest end first, then the higher id */
+        uint32_t h = g->hold_op[k];
+        if (g->end[h] < start)
+            break;
+        if (waiter >= 0 && (g->parent[h] == waiter || (int32_t)h == waiter))
+            continue; /* the waiter's own hold */
+        return (int32_t)h;
+    }
+    return -1;
+}
+
+int32_t wcp_graph_wait_resolve(const wcp_graph *g, int64_t t, uint32_t reason, uint32_t ident,
+                               int32_t waiter, int64_t start, int64_t end, wcp_wait_by *by)
+{
+    int32_t j = wcp_graph_wait_target(g, t, reason, ident);
+    if (j >= 0) {
+        *by = t != 0 && g->id[j] == t ? WCP_BY_RECORDED : WCP_BY_EXEC_IDENT;
+        return j;
+    }
+    j = wcp_graph_hold_target(g, ident, waiter, start, end);
+    *by = j >= 0 ? WCP_BY_HOLD : WCP_BY_NONE;
+    return j;
+}
+
 char *wcp_graph_wait_resource(sqlite3 *db, const wcp_graph_wait *w)
 {
     char *ident = wcp_db_string(db, w->ident);
@@ -142,10 +193,10 @@ int64_t wcp_graph_self(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t
 
 void wcp_graph_free(wcp_graph *g)
 {
-    void *arrays[] = {g->id,        g->start,    g->end,      g->parent,     g->flags,
-                      g->child_off, g->child,    g->root,     g->exec_ident, g->exec_op,
-                      g->kind,      g->class_id, g->ident,    g->client,     g->outcome,
-                      g->work_type, g->self_ns,  g->wait_off, g->waits};
+    void *arrays[] = {g->id,    g->start,    g->end,        g->parent,    g->flags,   g->child_off,
+                      g->child, g->root,     g->exec_ident, g->exec_op,   g->kind,    g->class_id,
+                      g->ident, g->client,   g->outcome,    g->work_type, g->self_ns, g->wait_off,
+                      g->waits, g->hold_res, g->hold_op};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     memset(g, 0, sizeof *g);
@@ -164,6 +215,23 @@ typedef struct exec_entry {
     uint32_t ident, op;
     int64_t dur;
 } exec_entry;
+
+/* holds by (resource, end, id) (§6 rule 1) */
+typedef struct hold_entry {
+    uint32_t res, op;
+    uint8_t mode;
+} hold_entry;
+
+static int by_res_end(const void *a, const void *b, void *ctx)
+{
+    const wcp_graph *g = ctx;
+    const hold_entry *x = a, *y = b;
+    if (x->res != y->res)
+        return x->res < y->res ? -1 : 1;
+    if (g->end[x->op] != g->end[y->op])
+        return g->end[x->op] < g->end[y->op] ? -1 : 1;
+    return x->op < y->op ? -1 : x->op > y->op;
+}
 
 static int by_ident_longest(const void *a, const void *b)
 {
@@ -228,6 +296,8 @@ static int load_nested(sqlite3 *db, const wcp_graph *g, uint32_t **idents, int64
     return 0;
 }
 
+static int add_order_waits(wcp_graph *g, char *err, size_t errlen);
+
 static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
@@ -264,7 +334,10 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
         x->end = sqlite3_column_int64(st, 2);
         x->reason = (uint32_t)sqlite3_column_int64(st, 4);
         x->ident = (uint32_t)sqlite3_column_int64(st, 5);
-        x->target = wcp_graph_wait_target(g, sqlite3_column_int64(st, 3), x->reason, x->ident);
+        wcp_wait_by by;
+        x->target = wcp_graph_wait_resolve(g, sqlite3_column_int64(st, 3), x->reason, x->ident, w,
+                                           x->start, x->end, &by);
+        x->by = (uint8_t)by;
         g->wait_off[w + 1]++;
     }
     sqlite3_finalize(st);
@@ -273,6 +346,78 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
     g->n_waits = n;
     for (uint32_t i = 0; i < g->n_ops; i++)
         g->wait_off[i + 1] += g->wait_off[i];
+    return add_order_waits(g, err, errlen);
+}
+
+/* §6 rule 3: the hold of the same resource that hold k (an index into
+ * hold_op, whose resource's holds are [first, k's group end)) follows: the
+ * one that ended last at or before k's start (ties: the higher id), among
+ * the exclusive holds and, for an exclusive k, the shared ones too; -1 for
+ * none, and for a hold neither exclusive nor shared. */
+static int32_t hold_before(const wcp_graph *g, size_t first, size_t end, size_t k)
+{
+    uint8_t mode = g->hold_mode[k];
+    if (mode == WCP_HOLD_OTHER)
+        return -1;
+    uint32_t h = g->hold_op[k];
+    size_t lo = first, hi = end;
+    while (lo < hi) { /* the first hold ending after h's start */
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->end[g->hold_op[mid]] <= g->start[h])
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t j = lo; j-- > first;) {
+        if (g->hold_op[j] == h || g->hold_mode[j] == WCP_HOLD_OTHER ||
+            (mode == WCP_HOLD_SHARED_MODE && g->hold_mode[j] == WCP_HOLD_SHARED_MODE))
+            continue;
+        return (int32_t)g->hold_op[j];
+    }
+    return -1;
+}
+
+/* Adds §6 rule 3's zero-length waits: each hold's on the hold before it
+ * (hold_before), first among the hold's waits. 0, or -1 out of memory. */
+static int add_order_waits(wcp_graph *g, char *err, size_t errlen)
+{
+    if (g->n_holds == 0)
+        return 0;
+    int32_t *before = malloc((size_t)g->n_ops * sizeof *before);
+    if (!before)
+        return wcp_errf(err, errlen, "graph: out of memory");
+    for (uint32_t i = 0; i < g->n_ops; i++)
+        before[i] = -1;
+    uint32_t extra = 0;
+    for (size_t first = 0, end; first < g->n_holds; first = end) {
+        for (end = first + 1; end < g->n_holds && g->hold_res[end] == g->hold_res[first]; end++)
+            ;
+        for (size_t k = first; k < end; k++) {
+            before[g->hold_op[k]] = hold_before(g, first, end, k);
+            extra += before[g->hold_op[k]] >= 0;
+        }
+    }
+    wcp_graph_wait *w = malloc(((size_t)g->n_waits + extra + 1) * sizeof *w);
+    if (!w) {
+        free(before);
+        return wcp_errf(err, errlen, "graph: out of memory");
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < g->n_ops; i++) {
+        uint32_t a = g->wait_off[i], b = g->wait_off[i + 1];
+        g->wait_off[i] = n;
+        if (before[i] >= 0)
+            w[n++] = (wcp_graph_wait){g->start[i], g->start[i], (int32_t)i,       before[i],
+                                      0,           0,           WCP_BY_HOLD_ORDER};
+        for (uint32_t k = a; k < b; k++)
+            w[n++] = g->waits[k];
+    }
+    g->wait_off[g->n_ops] = n;
+    free(g->waits);
+    free(before);
+    g->waits = w;
+    g->n_waits = n;
+    g->n_order_waits = extra;
     return 0;
 }
 
@@ -416,7 +561,11 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     memset(g, 0, sizeof *g);
     g->run_id = run_id;
     g->exec_str = string_id(db, "exec");
+    g->hold_str = string_id(db, "hold");
+    uint32_t shared_str = string_id(db, "shared");
     sqlite3_stmt *st = NULL;
+    hold_entry *hl = NULL;
+    size_t n_hl = 0, cap_hl = 0;
     nested nc = {0};
     later *defer = NULL;
     size_t n_defer = 0, cap_defer = 0;
@@ -433,8 +582,8 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
                 ? "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
                   "class_id, outcome, work_type, self_ns, parent_id, reparented FROM ops WHERE run_id = ?1 "
                   "ORDER BY id"
-                : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id "
-                  "FROM ops WHERE run_id = ?1 ORDER BY id",
+                : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
+                  "class_id FROM ops WHERE run_id = ?1 ORDER BY id",
             -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_int64(st, 1, run_id);
@@ -465,6 +614,16 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
                 goto oom;
             ex = nx;
             ex[n_ex++] = (exec_entry){ident, (uint32_t)i, g->end[i] - g->start[i]};
+        }
+        if (kind == g->hold_str && kind != 0 && !(g->flags[i] & WCP_OP_OPEN)) {
+            hold_entry *nh = room_for_one(hl, &cap_hl, n_hl, sizeof *hl);
+            if (!nh)
+                goto oom;
+            hl = nh;
+            uint8_t mode = ident == 0                          ? WCP_HOLD_EXCLUSIVE
+                           : ident == shared_str && shared_str ? WCP_HOLD_SHARED_MODE
+                                                               : WCP_HOLD_OTHER;
+            hl[n_hl++] = (hold_entry){(uint32_t)sqlite3_column_int64(st, 8), (uint32_t)i, mode};
         }
         if (attrs) {
             g->kind[i] = kind;
@@ -543,6 +702,23 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
     free(ex);
     ex = NULL;
 
+    /* §6 rule 1: ended holds by (resource, end, id) */
+    if (n_hl)
+        qsort_r(hl, n_hl, sizeof *hl, by_res_end, g);
+    g->hold_res = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_res);
+    g->hold_op = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_op);
+    g->hold_mode = malloc(n_hl ? n_hl : 1);
+    if (!g->hold_res || !g->hold_op || !g->hold_mode)
+        goto oom;
+    for (size_t k = 0; k < n_hl; k++) {
+        g->hold_res[k] = hl[k].res;
+        g->hold_op[k] = hl[k].op;
+        g->hold_mode[k] = hl[k].mode;
+    }
+    g->n_holds = (uint32_t)n_hl;
+    free(hl);
+    hl = NULL;
+
     /* §1.6: children and roots ordered by (start, id): placed in index (id)
      * order, which is nearly start order, then sorted where it is not */
     g->child_off = calloc(n + 1, sizeof *g->child_off);
@@ -587,6 +763,7 @@ fail:
     sqlite3_finalize(st);
     free(defer);
     free(ex);
+    free(hl);
     free(nc.ident);
     free(nc.from);
     wcp_graph_free(g);

@@ -34,6 +34,8 @@ enum {
                             * self_ns as stored, WCP_OP_STORED_PARENT (for ingest's resolve) */
 };
 
+enum { WCP_HOLD_EXCLUSIVE, WCP_HOLD_SHARED_MODE, WCP_HOLD_OTHER };
+
 /* A wait of the graph (spec/analysis.md §1.3): the recorder's wcp_wait
  * (recorder/wcprof.h) as stored and resolved. */
 typedef struct wcp_graph_wait {
@@ -42,7 +44,22 @@ typedef struct wcp_graph_wait {
     int32_t target;     /* op index of the resolved target, -1: none (a named resource) */
     uint32_t reason;    /* strings.id */
     uint32_t ident;     /* strings.id: the resource, or the exec ident */
+    uint8_t by;         /* wcp_wait_by: how the target was found */
 } wcp_graph_wait;
+
+/* How a wait's target was resolved (waits.resolved_by): its recorded `t`,
+ * an exec ident (§1.3), a hold of its resource (§6 rule 1), or none. */
+typedef enum wcp_wait_by {
+    WCP_BY_NONE,
+    WCP_BY_RECORDED,
+    WCP_BY_EXEC_IDENT,
+    WCP_BY_HOLD,
+    WCP_BY_HOLD_ORDER, /* not recorded: §6 rule 3's zero-length wait of a hold on the
+                        * previous one (WCP_GRAPH_WAITS only; never stored) */
+} wcp_wait_by;
+
+/* The names of wcp_wait_by (waits.resolved_by stores the first four). */
+extern const char *const wcp_wait_by_name[5];
 
 typedef struct wcp_graph {
     int64_t run_id;
@@ -64,16 +81,27 @@ typedef struct wcp_graph {
     uint32_t *exec_ident, *exec_op;
     uint32_t exec_str; /* strings.id of "exec", the op kind and the wait reason (0: absent) */
 
+    /* §6 rule 1: the ended holds (ops of kind "hold"), ordered by (resource
+     * = class, end, id); hold_res[k] is the resource of hold_op[k] */
+    uint32_t n_holds;
+    uint32_t *hold_res, *hold_op;
+    uint8_t *hold_mode; /* WCP_HOLD_EXCLUSIVE, _SHARED or _OTHER (ident "" / "shared" / else) */
+    uint32_t hold_str;  /* strings.id of "hold" (0: absent) */
+
     /* WCP_GRAPH_ATTRS (strings.id values; NULL unless loaded) */
     uint32_t *kind, *class_id, *ident, *client, *outcome, *work_type;
     int64_t *self_ns; /* as materialised in the database (ATTRS or STORED) */
 
     /* WCP_GRAPH_WAITS: the waits of op i are waits[wait_off[i] .. wait_off[i+1]),
-     * ordered by (start, dump order); orphan waits are not attached */
+     * ordered by (start, dump order); orphan waits are not attached. A hold
+     * with a previous hold of its resource (§6 rule 3) has first a
+     * zero-length wait at its start on that hold (by WCP_BY_HOLD_ORDER),
+     * counted in n_order_waits, not in what the database holds. */
     uint32_t n_waits;
     uint32_t *wait_off;
     wcp_graph_wait *waits;
     uint32_t n_orphan_waits;
+    uint32_t n_order_waits;
 } wcp_graph;
 
 /* Builds the graph of run_id. Returns 0, or -1 with a message in err (the
@@ -101,6 +129,19 @@ char *wcp_graph_wait_resource(sqlite3 *db, const wcp_graph_wait *w);
  * strings.id values): the op whose id is t; else, for reason "exec" with an
  * ident, the longest exec op with that ident; else -1 (a named resource). */
 int32_t wcp_graph_wait_target(const wcp_graph *g, int64_t t, uint32_t reason, uint32_t ident);
+
+/* §6 rule 1: the hold that let a targetless wait on resource ident in:
+ * among the ended holds of ident whose holder (parent) is not the waiter
+ * (an op index, -1: none) and that ended within [start, end], the one
+ * that ended last (ties: the higher id); -1 when there is none. */
+int32_t wcp_graph_hold_target(const wcp_graph *g, uint32_t ident, int32_t waiter, int64_t start,
+                              int64_t end);
+
+/* A wait's target by every rule: §1.3 (wcp_graph_wait_target), then, for
+ * a wait still without one, §6 rule 1 (wcp_graph_hold_target); *by says
+ * which rule found it. */
+int32_t wcp_graph_wait_resolve(const wcp_graph *g, int64_t t, uint32_t reason, uint32_t ident,
+                               int32_t waiter, int64_t start, int64_t end, wcp_wait_by *by);
 
 /* An interval [start, end). */
 typedef struct wcp_span {

@@ -22,6 +22,7 @@ typedef struct wait_upd {
     int64_t key[7]; /* waiter, start, end, recorded target, ident, reason, dup */
     int64_t target; /* -1: NULL */
     int orphan;
+    wcp_wait_by by; /* waits.resolved_by */
 } wait_upd;
 
 typedef struct vec {
@@ -42,22 +43,29 @@ static void *vec_push(vec *v)
     return (char *)v->p + v->size * v->n++;
 }
 
-/* One row of the waits cursor: resolves its target (§1.3), counts it, and
- * queues a change when the stored target or orphan flag differs. Returns 0,
- * or -1 out of memory. */
-static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int orphan, vec *changes,
-                    int64_t *n_waits, int64_t *n_orphans)
+/* One row of the waits cursor, of waiter (an op index, -1 for an orphan):
+ * resolves its target (§1.3, §6 rule 1), counts it (a wait on a named
+ * resource left without a target is unresolved), and queues a change when
+ * the stored target, orphan flag or resolved_by differs. Returns 0, or -1
+ * out of memory. */
+static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int32_t waiter, vec *changes,
+                    int64_t *count)
 {
     wait_upd u;
+    int orphan = waiter < 0;
     for (int k = 0; k < 7; k++)
         u.key[k] = sqlite3_column_int64(sel, k);
-    int32_t t = wcp_graph_wait_target(g, u.key[3], (uint32_t)u.key[5], (uint32_t)u.key[4]);
+    int32_t t = wcp_graph_wait_resolve(g, u.key[3], (uint32_t)u.key[5], (uint32_t)u.key[4], waiter,
+                                       u.key[1], u.key[2], &u.by);
     u.target = t >= 0 ? g->id[t] : -1;
     u.orphan = orphan;
     int64_t stored = sqlite3_column_type(sel, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(sel, 7);
-    (*n_waits)++;
-    *n_orphans += orphan;
-    if (stored == u.target && sqlite3_column_int(sel, 8) == orphan)
+    count[0]++;
+    count[1] += orphan;
+    count[2] += !orphan && t < 0 && u.key[4] != 0;
+    const unsigned char *by = sqlite3_column_text(sel, 9);
+    if (stored == u.target && sqlite3_column_int(sel, 8) == orphan && by &&
+        strcmp((const char *)by, wcp_wait_by_name[u.by]) == 0)
         return 0;
     wait_upd *q = vec_push(changes);
     if (!q)
@@ -78,11 +86,12 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
     vec ops = {.size = sizeof(op_upd)}, waits = {.size = sizeof(wait_upd)},
         spans = {.size = sizeof(wcp_span)};
     int rc = -1;
-    int64_t n_waits = 0, n_orphans = 0, n_open = 0;
+    int64_t count[3] = {0, 0, 0}; /* waits, orphan waits, unresolved resource waits */
+    int64_t n_open = 0;
     if (sqlite3_prepare_v2(
             db,
             "SELECT waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup, "
-            "target_id, orphan FROM waits WHERE run_id = ?1 AND waiter_id BETWEEN ?2 AND ?3 "
+            "target_id, orphan, resolved_by FROM waits WHERE run_id = ?1 AND waiter_id BETWEEN ?2 AND ?3 "
             "ORDER BY waiter_id, start_ns, end_ns",
             -1, &sel_waits, NULL) ||
         sqlite3_prepare_v2(db,
@@ -95,7 +104,7 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
                            &upd_self, NULL) ||
         sqlite3_prepare_v2(
             db,
-            "UPDATE waits SET target_id = ?9, orphan = ?10 WHERE run_id = ?1 AND "
+            "UPDATE waits SET target_id = ?9, orphan = ?10, resolved_by = ?11 WHERE run_id = ?1 AND "
             "waiter_id = ?2 AND start_ns = ?3 AND end_ns = ?4 AND recorded_target_id = ?5 "
             "AND ident_id = ?6 AND reason = ?7 AND dup = ?8",
             -1, &upd_wait, NULL)) {
@@ -113,13 +122,13 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
         int wrc = sqlite3_step(sel_waits);
         for (uint32_t i = i0; i < i1; i++) {
             while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) < g.id[i]) {
-                if (wait_row(&g, sel_waits, 1, &waits, &n_waits, &n_orphans) < 0)
+                if (wait_row(&g, sel_waits, -1, &waits, count) < 0)
                     goto oom;
                 wrc = sqlite3_step(sel_waits);
             }
             spans.n = 0;
             while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) == g.id[i]) {
-                if (wait_row(&g, sel_waits, 0, &waits, &n_waits, &n_orphans) < 0)
+                if (wait_row(&g, sel_waits, (int32_t)i, &waits, count) < 0)
                     goto oom;
                 wcp_span *sp = vec_push(&spans);
                 if (!sp)
@@ -141,7 +150,7 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
             }
         }
         while (wrc == SQLITE_ROW) {
-            if (wait_row(&g, sel_waits, 1, &waits, &n_waits, &n_orphans) < 0)
+            if (wait_row(&g, sel_waits, -1, &waits, count) < 0)
                 goto oom;
             wrc = sqlite3_step(sel_waits);
         }
@@ -179,6 +188,7 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
             else
                 sqlite3_bind_null(upd_wait, 9);
             sqlite3_bind_int(upd_wait, 10, u->orphan);
+            sqlite3_bind_text(upd_wait, 11, wcp_wait_by_name[u->by], -1, SQLITE_STATIC);
             if (sqlite3_step(upd_wait) != SQLITE_DONE)
                 goto dberr;
             sqlite3_reset(upd_wait);
@@ -208,12 +218,12 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
             db,
             "UPDATE runs SET ops = ?2, waits = ?3, links = (SELECT count(*) FROM links WHERE run_id = ?1), "
             "roots = ?4, open_ops = ?5, orphan_waits = ?6, reparented_ops = ?7, first_start_ns = ?8, "
-            "last_end_ns = ?9, span_ns = ?9 - ?8, makespan_ns = ?10 WHERE id = ?1",
+            "last_end_ns = ?9, span_ns = ?9 - ?8, makespan_ns = ?10, unresolved_waits = ?11, holds = ?12 WHERE id = ?1",
             -1, &upd_run, NULL) != SQLITE_OK)
         goto dberr;
-    int64_t v[] = {run_id,         n,     n_waits, g.n_roots,     n_open, n_orphans,
-                   g.n_reparented, first, last,    rlast - rfirst};
-    for (int k = 0; k < 10; k++)
+    int64_t v[] = {run_id,         n,     count[0], g.n_roots,      n_open,  count[1],
+                   g.n_reparented, first, last,     rlast - rfirst, count[2], g.n_holds};
+    for (int k = 0; k < 12; k++)
         sqlite3_bind_int64(upd_run, k + 1, v[k]);
     if (n == 0)
         for (int k = 8; k <= 10; k++)

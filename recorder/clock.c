@@ -10,10 +10,13 @@
  * only ever appended, so an event repeated by a later non-flushing dump
  * gets exactly the same nanoseconds again.
  */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "wcp_internal.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -31,7 +34,30 @@ static struct {
     int64_t origin_mono_ns; /* CLOCK_MONOTONIC at origin */
     point *pts;             /* calibration points, ticks increasing */
     size_t npts, cap;
+    int64_t cpu0[2]; /* the process's user and system CPU time at origin, ns */
 } C;
+
+/* The process's user and system CPU time so far, ns. */
+static void cpu_now(int64_t cpu[2])
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) {
+        cpu[0] = cpu[1] = 0;
+        return;
+    }
+    cpu[0] = (int64_t)ru.ru_utime.tv_sec * 1000000000 + (int64_t)ru.ru_utime.tv_usec * 1000;
+    cpu[1] = (int64_t)ru.ru_stime.tv_sec * 1000000000 + (int64_t)ru.ru_stime.tv_usec * 1000;
+}
+
+void wcp__cpu_since_origin(int64_t *user_ns, int64_t *sys_ns, int *cpus)
+{
+    int64_t c[2];
+    cpu_now(c);
+    *user_ns = c[0] - C.cpu0[0];
+    *sys_ns = c[1] - C.cpu0[1];
+    cpu_set_t set;
+    *cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+}
 
 int64_t wcp__mono_ns(void)
 {
@@ -85,6 +111,7 @@ void wcp__clock_init(void)
     wcp__use_tsc = has_invariant_tsc();
     C.epoch_unix_ns = wcp__clock_ns(CLOCK_REALTIME);
     C.origin_mono_ns = wcp__clock_ns(CLOCK_MONOTONIC);
+    cpu_now(C.cpu0);
     C.cap = 16;
     C.pts = malloc(C.cap * sizeof *C.pts);
     if (C.pts)
@@ -104,6 +131,7 @@ void wcp__clock_fork_child(void)
     if (C.epoch_unix_ns <= parent_epoch)
         C.epoch_unix_ns = parent_epoch + 1;
     C.origin_mono_ns = wcp__clock_ns(CLOCK_MONOTONIC);
+    cpu_now(C.cpu0);
     C.cap = 16;
     C.pts = malloc(C.cap * sizeof *C.pts);
     if (C.pts)

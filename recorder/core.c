@@ -25,6 +25,7 @@
 #define _GNU_SOURCE /* gettid via syscall */
 #include "wcp_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -534,8 +535,10 @@ static __attribute__((noinline)) void end_any(wcp_op op, wcp_outcome outcome, ui
             mail_post(o, op, end, outcome, result, set_result);
             return;
         }
-        /* ours, but not the current op: out of nesting order */
-        wcp__misuse(WCP_MISUSE_END_OUT_OF_ORDER, op.id);
+        /* ours, but not the current op: out of nesting order (holds may
+         * be released in any order: hand over hand is no misuse) */
+        if (((atomic_load_explicit(&r->meta, memory_order_relaxed) >> 8) & 0xff) != WCP_KIND_HOLD)
+            wcp__misuse(WCP_MISUSE_END_OUT_OF_ORDER, op.id);
         unlink_nested(t, r, op.id);
         op_finish(t, r, op.id, end, outcome, result, set_result);
         return;
@@ -820,6 +823,100 @@ void wcp__link(wcp_op from, int nested, wcp_link_kind kind, wcp_op target, const
     e->th = t->tid;
     e->tail = WCP__EV_LINK | (uint32_t)kind << 8;
     wcp__commit(t);
+}
+
+/* ---- holds ------------------------------------------------------------------- */
+
+/* A hold (wcprof.h): an op of kind hold, class the resource, a child of
+ * the holder (nested: the thread's current op, and it becomes current).
+ * Nothing is recorded outside an op: a lock taken outside any op is not
+ * misuse, and a hold that was a root would sit in the chain of roots. */
+wcp_op wcp__hold_begin(wcp_op holder, int nested, const char *resource, unsigned flags)
+{
+    if (nested) {
+        wcp__thread *t = wcp__me;
+        if (!t)
+            return WCP_NIL; /* this thread never began an op: no current op */
+        if (mail_pending(t))
+            wcp__mail_run(t);
+        if (t->current.id == 0)
+            return WCP_NIL;
+        if (!(flags & (WCP_HOLD_SHARED | WCP_HOLD_SLOT)))
+            return wcp__begin_k(WCP_KIND_HOLD, resource);
+    } else if (holder.id == 0) {
+        return WCP_NIL;
+    }
+    const char *ident = (flags & WCP_HOLD_SHARED) ? "shared"
+                        : (flags & WCP_HOLD_SLOT) ? "slot"
+                                                  : NULL;
+    wcp_op_args a = {WCP_KIND_HOLD, 0, resource, ident, NULL, 0};
+    return wcp__begin(&a, holder, nested);
+}
+
+/* wcp_signal: a hold of zero length, now, by the current op (none
+ * outside any op). */
+void wcp__signal(const char *resource)
+{
+    wcp__thread *t = wcp__me;
+    if (!t || t->current.id == 0)
+        return;
+    wcp_op_args a = {WCP_KIND_HOLD, 0, resource, "signal", NULL, 0};
+    int64_t now = wcp__now();
+    wcp__record(t->current, &a, WCP_OUTCOME_NONE, now, now);
+}
+
+/* The lock wait of the current op on resource, if there is a current op
+ * (outside any op nothing is recorded, and that is no misuse). */
+static wcp_wait lock_wait_begin(const char *resource)
+{
+    wcp__thread *t = wcp__me;
+    if (!t || t->current.id == 0)
+        return (wcp_wait){0};
+    return wcp__wait_begin(WCP_NIL, 1, WCP_REASON_LOCK, WCP_NIL, resource);
+}
+
+/* Try first: the wait is recorded only when the lock is busy. The wait
+ * ends once the lock is ours, and the hold begins after it, so the hold
+ * never starts before the wait that led to it ended. */
+int wcp__lock(pthread_mutex_t *mu, const char *resource, wcp_op *hold)
+{
+    int rc = pthread_mutex_trylock(mu);
+    if (rc == EBUSY) {
+        wcp_wait w = lock_wait_begin(resource);
+        rc = pthread_mutex_lock(mu);
+        wcp_wait_end(&w);
+    }
+    *hold = rc == 0 ? wcp__hold_begin(WCP_NIL, 1, resource, 0) : WCP_NIL;
+    return rc;
+}
+
+int wcp__rwlock(pthread_rwlock_t *rw, int write, const char *resource, wcp_op *hold)
+{
+    int rc = write ? pthread_rwlock_trywrlock(rw) : pthread_rwlock_tryrdlock(rw);
+    if (rc == EBUSY) {
+        wcp_wait w = lock_wait_begin(resource);
+        rc = write ? pthread_rwlock_wrlock(rw) : pthread_rwlock_rdlock(rw);
+        wcp_wait_end(&w);
+    }
+    *hold = rc == 0 ? wcp__hold_begin(WCP_NIL, 1, resource, write ? 0 : WCP_HOLD_SHARED) : WCP_NIL;
+    return rc;
+}
+
+int wcp__sem_wait(sem_t *sem, const char *resource, wcp_op *hold)
+{
+    int rc;
+    while ((rc = sem_trywait(sem)) != 0 && errno == EINTR)
+        ;
+    if (rc != 0 && errno == EAGAIN) {
+        wcp_wait w = lock_wait_begin(resource);
+        while ((rc = sem_wait(sem)) != 0 && errno == EINTR)
+            ;
+        int e = errno;
+        wcp_wait_end(&w);
+        errno = e;
+    }
+    *hold = rc == 0 ? wcp__hold_begin(WCP_NIL, 1, resource, WCP_HOLD_SLOT) : WCP_NIL;
+    return rc;
 }
 
 /* ---- fork -------------------------------------------------------------------- */

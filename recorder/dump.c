@@ -433,6 +433,17 @@ static void write_header(out *o, int64_t count, const openop *ops, size_t nops, 
     }
     if (!first)
         PUTS(o, "}");
+    int64_t user, sys;
+    int cpus;
+    wcp__cpu_since_origin(&user, &sys, &cpus);
+    PUTS(o, ",\"cpu_user_ns\":");
+    put_i64(o, user);
+    PUTS(o, ",\"cpu_sys_ns\":");
+    put_i64(o, sys);
+    if (cpus > 0) {
+        PUTS(o, ",\"cpus\":");
+        put_i64(o, cpus);
+    }
     PUTS(o, "}\n");
 }
 

@@ -201,13 +201,13 @@ static struct {
     .names =
         {
             {"", "call", "call_exec", "lazy", "exec_phase", "exec", "service_start",
-             "session_phase", "io", "internal"},
+             "session_phase", "io", "internal", "hold"},
             {"", "engine", "user", "external"},
             {"", "hit", "executed", "joined", "do_not_cache", "ok", "error", "canceled"},
             {"", "call_exec", "singleflight", "lazy", "service", "lock", "exec", "io"},
             {"", "nested_client", "result", "reused_result"},
         },
-    .count = {10, 4, 8, 8, 4},
+    .count = {11, 4, 8, 8, 4},
 };
 
 int wcp_name_register(wcp_nameset set, const char *name)

@@ -340,6 +340,9 @@ int64_t wcp__origin_mono_ns(void);        /* monotonic at origin */
 void wcp__clock_mark(void);               /* add a calibration point (dump lock) */
 int64_t wcp__ticks_to_ns(uint64_t ticks); /* since origin (dump lock) */
 void wcp__clock_fork_child(void);         /* a new origin and epoch */
+/* The process's user and system CPU time since the origin (ns), and the
+ * number of CPUs it may run on (0: unknown): the dump header's cpu keys. */
+void wcp__cpu_since_origin(int64_t *user_ns, int64_t *sys_ns, int *cpus);
 
 /* control.c */
 void wcp__control_fork_child(void);

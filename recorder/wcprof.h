@@ -41,6 +41,9 @@
 #ifndef WCPROF_H
 #define WCPROF_H
 
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -93,7 +96,8 @@ enum {
     WCP_KIND_SERVICE_START,
     WCP_KIND_SESSION_PHASE,
     WCP_KIND_IO,
-    WCP_KIND_INTERNAL
+    WCP_KIND_INTERNAL,
+    WCP_KIND_HOLD /* a hold of a resource (wcp_hold_begin, wcp_lock, ...) */
 };
 enum { WCP_WORK_NONE, WCP_WORK_ENGINE, WCP_WORK_USER, WCP_WORK_EXTERNAL };
 enum {
@@ -235,6 +239,11 @@ int64_t wcp__now(void);
 wcp_op wcp__current(void);
 wcp_op wcp__adopt(wcp_op ctx, int check);
 wcp_op wcp__recording(wcp_op ctx);
+wcp_op wcp__hold_begin(wcp_op holder, int nested, const char *resource, unsigned flags);
+void wcp__signal(const char *resource);
+int wcp__lock(pthread_mutex_t *mu, const char *resource, wcp_op *hold);
+int wcp__rwlock(pthread_rwlock_t *rw, int write, const char *resource, wcp_op *hold);
+int wcp__sem_wait(sem_t *sem, const char *resource, wcp_op *hold);
 
 /* Every call below is a recording call: with -DWCPROF_DISABLE it compiles
  * to nothing (or to returning a nil value), and refers to no symbol of the
@@ -525,6 +534,189 @@ static inline void wcp_wait_end(wcp_wait *w)
 #else
     (void)w;
 #endif
+}
+
+/* ---- holds: who held a resource --------------------------------------- */
+
+/* A hold is an op of kind "hold" (WCP_KIND_HOLD) whose class is the name
+ * of a resource (a lock, a pool of N slots, a queue) and whose parent is
+ * the op that held it, from the moment it got the resource to the moment
+ * it let it go (docs/spec/dump-format.md, "Holds"). A lock wait on the
+ * same resource name (wcp_wait_begin_on) is then resolved by the analyses
+ * to the hold whose release let the waiter in (docs/spec/analysis.md §6),
+ * so a what-if that shortens the critical section lets every later waiter
+ * in earlier. Ops begun while a hold is the current op (the work done
+ * under the lock) are its children.
+ *
+ * Rules that make the resolution right:
+ *   - end the hold BEFORE really releasing the resource (wcp_unlock and
+ *     the others below do), so the holder's release is never recorded
+ *     after the waiter's wake-up;
+ *   - record the wait of a waiter only when it really waits (the
+ *     wrappers below try the lock first: an uncontended acquisition costs
+ *     one begin+end pair and no wait);
+ *   - use the same string for the resource in the hold and in the wait
+ *     (the address rule at the top of this file applies).
+ *
+ * A hold is recorded only inside an op (as its child): outside any op,
+ * the calls below lock and unlock and record nothing (that is not
+ * counted as misuse). Nested holds may be released in any order (hand
+ * over hand): a hold ended while it is not the current op is taken out
+ * of the thread's chain of current ops without counting end_out_of_order.
+ */
+
+#define WCP_HOLD_SHARED                                                                            \
+    1u /* a shared hold (a read lock, ident "shared"): blocks only
+                            * exclusive holds */
+#define WCP_HOLD_SLOT                                                                              \
+    2u /* one of N slots (a semaphore, ident "slot"): holds of
+                            * a resource of slots are not mutually exclusive */
+
+/* Begins a hold of resource by this thread's current op, as its child,
+ * and makes it the current op until wcp_hold_end (so the work done under
+ * the lock is its children). Returns WCP_NIL when there is no current op
+ * or recording is off. */
+static inline wcp_op wcp_hold_begin(const char *resource)
+{
+#ifndef WCPROF_DISABLE
+    if (wcp_active())
+        return wcp__hold_begin(WCP_NIL, 1, resource, 0);
+#else
+    (void)resource;
+#endif
+    return WCP_NIL;
+}
+
+/* wcp_hold_begin of a shared hold (WCP_HOLD_SHARED: its ident is "shared"). */
+static inline wcp_op wcp_hold_begin_shared(const char *resource)
+{
+#ifndef WCPROF_DISABLE
+    if (wcp_active())
+        return wcp__hold_begin(WCP_NIL, 1, resource, WCP_HOLD_SHARED);
+#else
+    (void)resource;
+#endif
+    return WCP_NIL;
+}
+
+/* A hold of resource by holder (explicit, no thread state, as
+ * wcp_begin_in: it may end on any thread). flags: 0 (exclusive),
+ * WCP_HOLD_SHARED or WCP_HOLD_SLOT. */
+static inline wcp_op wcp_hold_begin_in(wcp_op holder, const char *resource, unsigned flags)
+{
+#ifndef WCPROF_DISABLE
+    if (wcp_active())
+        return wcp__hold_begin(holder, 0, resource, flags);
+#else
+    (void)holder;
+    (void)resource;
+    (void)flags;
+#endif
+    return WCP_NIL;
+}
+
+/* Ends a hold: call it just BEFORE releasing the resource. */
+static inline void wcp_hold_end(wcp_op hold)
+{
+    wcp_end(hold, WCP_OUTCOME_NONE);
+}
+
+/* A hold of zero length now (ident "signal"), by this thread's current op: "I released a
+ * waiter of resource here". For what has no lock to hold: a producer that
+ * puts an item into a queue (wcp_signal("queue.items")) releases a
+ * consumer waiting on "queue.items"; a consumer that takes one
+ * (wcp_signal("queue.space")) releases a producer waiting for space; a
+ * condition variable's signal or broadcast. See recorder/README.md,
+ * "Holds". */
+static inline void wcp_signal(const char *resource)
+{
+#ifndef WCPROF_DISABLE
+    if (wcp_active())
+        wcp__signal(resource);
+#else
+    (void)resource;
+#endif
+}
+
+/* pthread_mutex_lock(mu), recorded: a lock wait on resource when the
+ * mutex is busy (reason WCP_REASON_LOCK), then a hold of resource,
+ * returned in *hold (WCP_NIL when nothing is recorded). Returns what
+ * pthread_mutex_lock returns (no hold unless 0). */
+static inline int wcp_lock(pthread_mutex_t *mu, const char *resource, wcp_op *hold)
+{
+#ifndef WCPROF_DISABLE
+    if (wcp_active())
+        return wcp__lock(mu, resource, hold);
+#else
+    (void)resource;
+#endif
+    *hold = WCP_NIL;
+    return pthread_mutex_lock(mu);
+}
+
+/* Ends the hold, then pthread_mutex_unlock(mu) (its result). */
+static inline int wcp_unlock(pthread_mutex_t *mu, wcp_op hold)
+{
+    wcp_end(hold, WCP_OUTCOME_NONE);
+    return pthread_mutex_unlock(mu);
+}
+
+/* pthread_rwlock_rdlock / _wrlock, recorded as wcp_lock (a read lock is a
+ * shared hold). Returns what pthread_rwlock_rdlock / _wrlock returns. */
+static inline int wcp_rdlock(pthread_rwlock_t *rw, const char *resource, wcp_op *hold)
+{
+#ifndef WCPROF_DISABLE
+    if (wcp_active())
+        return wcp__rwlock(rw, 0, resource, hold);
+#else
+    (void)resource;
+#endif
+    *hold = WCP_NIL;
+    return pthread_rwlock_rdlock(rw);
+}
+static inline int wcp_wrlock(pthread_rwlock_t *rw, const char *resource, wcp_op *hold)
+{
+#ifndef WCPROF_DISABLE
+    if (wcp_active())
+        return wcp__rwlock(rw, 1, resource, hold);
+#else
+    (void)resource;
+#endif
+    *hold = WCP_NIL;
+    return pthread_rwlock_wrlock(rw);
+}
+/* Ends the hold, then pthread_rwlock_unlock(rw) (its result). */
+static inline int wcp_rwunlock(pthread_rwlock_t *rw, wcp_op hold)
+{
+    wcp_end(hold, WCP_OUTCOME_NONE);
+    return pthread_rwlock_unlock(rw);
+}
+
+/* sem_wait(sem) on a semaphore counting N slots of a resource (a pool of
+ * N connections), recorded as wcp_lock: a wait when no slot is free, then
+ * a hold of one slot (ident "slot"), by this thread's current op, until wcp_sem_post on
+ * the same thread. Returns what sem_wait returns (0, or -1 with errno;
+ * an interrupted wait is retried). For a semaphore that one thread posts
+ * to wake another, use wcp_signal instead. */
+static inline int wcp_sem_wait(sem_t *sem, const char *resource, wcp_op *hold)
+{
+#ifndef WCPROF_DISABLE
+    if (wcp_active())
+        return wcp__sem_wait(sem, resource, hold);
+#else
+    (void)resource;
+#endif
+    *hold = WCP_NIL;
+    int rc;
+    while ((rc = sem_wait(sem)) != 0 && errno == EINTR)
+        ;
+    return rc;
+}
+/* Ends the hold, then sem_post(sem) (its result). */
+static inline int wcp_sem_post(sem_t *sem, wcp_op hold)
+{
+    wcp_end(hold, WCP_OUTCOME_NONE);
+    return sem_post(sem);
 }
 
 /* ---- links ---------------------------------------------------------------- */

@@ -39,7 +39,7 @@ typedef struct AnaArg {
 /* The rows of wcp_dot_cmds[] (commands.c) whose functions live here, and
 ** the generated part of ".help report". */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
-    cmd_rank, cmd_report;
+    cmd_rank, cmd_report, cmd_resources;
 DotHelp report_help;
 
 /* ---- helpers */
@@ -241,6 +241,21 @@ int cmd_deadair(ShellState *p, const DotCmd *c, int argc, char **argv)
     return run_tvf(p, c, run, "start_ns, end_ns, dur_ns", argc - 1, &min, "ORDER BY start_ns");
 }
 
+/* .resources: resource_stats(run), the named resources (spec/analysis.md §6). */
+int cmd_resources(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 1)
+        return dot_usage(p, c);
+    return run_tvf(p, c, run,
+                   "resource, waits, wait_ns, wait_p95_ns, unresolved_waits, holds, held_ns, "
+                   "longest_hold_ns, critical_wait_ns, critical_hold_ns, saved_half_ns, "
+                   "saved_removed_ns",
+                   0, NULL, "");
+}
+
 /* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts
 ** most from what was recorded; .drift origins ?N?: those where drift starts
 ** (origin_ns > 0, the growth their dependencies do not explain). */
@@ -371,6 +386,8 @@ static const struct {
 } parts[] = {
     {"summary", NULL, "Header", 1},
     {"rank", NULL, "What-if ranking: what making each class key faster would save", 0},
+    {"resources", NULL, "Named resources: who waited, who held, what shortening them would save",
+     0},
     {"selftime", NULL, "Classes by total self time (top 20)", 0},
     {"chain", NULL, "Blocking chain", 0},
     {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran", 0},
@@ -388,7 +405,7 @@ static const struct {
 int cmd_report(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     long long run;
-    char runbuf[32], warning[256], left_out[256] = "";
+    char runbuf[32], warning[1024], left_out[256] = "";
     int errors = 0, sections = 0;
     size_t nleft = 0;
     enum wcp_mode mode = p->mode;

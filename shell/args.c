@@ -200,7 +200,7 @@ char *dropped_warning(ShellState *p, long long run, char *buf, size_t size)
 ** (p->hold_warning). */
 void warn_dropped(ShellState *p, long long run)
 {
-    char w[256];
+    char w[1024];
     if (p->hold_warning || !*dropped_warning(p, run, w, sizeof w))
         return;
     fflush(p->out);

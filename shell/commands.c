@@ -327,10 +327,10 @@ static int cmd_run(ShellState *p, const DotCmd *c, int argc, char **argv)
 
 /* The functions of the rows that live in other files. */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
-    cmd_rank, cmd_report; /* analysis.c */
-DotHelp report_help;      /* analysis.c */
-DotFn cmd_export;         /* export_cmd.c */
-DotHelp export_help;      /* export_cmd.c */
+    cmd_rank, cmd_report, cmd_resources; /* analysis.c */
+DotHelp report_help;                     /* analysis.c */
+DotFn cmd_export;                        /* export_cmd.c */
+DotHelp export_help;                     /* export_cmd.c */
 
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
@@ -392,6 +392,14 @@ const DotCmd wcp_dot_cmds[] = {
     {"report", cmd_report, "?--run N?", "The full report: every analysis available",
      "  For people: printed as a table whatever the mode (box and line are kept).", ARGS_NONE, NULL,
      report_help},
+    {"resources", cmd_resources, "?--run N?",
+     "Named resources (locks, pools, queues): who waited, who held, what it costs",
+     "  Per resource: waits (count, total, p95), unresolved waits, holds (count,\n"
+     "  total held, longest), time on the critical path waiting for it and holding\n"
+     "  it (with the work under its holds), and the replay's saving when every\n"
+     "  critical section of it is halved / removed, from resource_stats(run)\n"
+     "  (spec/analysis.md section 6).",
+     ARGS_NONE, "resource_stats", NULL},
     {"run", cmd_run, "?N|latest?", "Pick the run analyses use (default: the most recent)", NULL,
      ARGS_RUN, NULL, NULL},
     {"runs", cmd_runs, "", "List the runs and the dumps they came from", NULL, ARGS_NONE, NULL,

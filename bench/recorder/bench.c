@@ -8,6 +8,8 @@
  *   never-enabled  library linked, recording never turned on
  *   enabled        recording on (buffers reused between repetitions)
  *   enabled-off    recording turned on, then globally off again
+ *   lock           an uncontended pthread mutex lock+unlock, plain and as
+ *                  wcp_lock+wcp_unlock (a recorded hold), 1 thread
  *   mutex16        a copy of the reference design (Dagger's engine/wcprof):
  *                  one hash map of open ops behind a mutex, 16
  *                  mutex-protected shards of finished ops, clock_gettime
@@ -70,6 +72,32 @@ static void loop_wcprof(long pairs)
         wcp_end(op, WCP_OUTCOME_OK);
         __asm__ __volatile__("" ::: "memory");
     }
+}
+
+/* ---- an uncontended lock: plain, and as a recorded hold ------------------- */
+
+static pthread_mutex_t bench_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void loop_mutex(long pairs)
+{
+    for (long i = 0; i < pairs; i++) {
+        pthread_mutex_lock(&bench_mu);
+        __asm__ __volatile__("" ::: "memory");
+        pthread_mutex_unlock(&bench_mu);
+    }
+}
+
+/* wcp_lock records a hold only inside an op: the loop runs in one */
+static void loop_hold(long pairs)
+{
+    wcp_op top = wcp_begin(WCP_KIND_CALL, "bench.top");
+    for (long i = 0; i < pairs; i++) {
+        wcp_op h;
+        wcp_lock(&bench_mu, "bench.lock", &h);
+        __asm__ __volatile__("" ::: "memory");
+        wcp_unlock(&bench_mu, h);
+    }
+    wcp_end(top, WCP_OUTCOME_OK);
 }
 
 /* ---- the baseline: the reference recorder's design --------------------- */
@@ -746,7 +774,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 16; i++)
         pthread_mutex_init(&shards[i].mu, NULL);
     int counts[3] = {1, 2, maxth}, nc = maxth > 2 ? 3 : maxth;
-    static fig never[3], out[3], on[3], off[3], base[3], flo[3];
+    static fig never[3], out[3], on[3], off[3], base[3], flo[3], mutex, hold;
     /* the cap must hold one repetition's events (one per pair) */
     wcp_set_limit((uint64_t)pairs * (uint64_t)maxth + WCP_CHUNK_EVENTS * (uint64_t)maxth,
                   WCP_LIMIT_DROP);
@@ -764,6 +792,8 @@ int main(int argc, char **argv)
                    discard_events);
         median(&base[c], loop_baseline, counts[c], pairs, reps, baseline_reset);
     }
+    /* the uncontended lock, plain and recorded, taking turns, 1 thread */
+    interleave(&mutex, &hold, loop_mutex, loop_hold, 1, pairs, reps, discard_events);
     wcp_disable();
     for (int c = 0; c < nc; c++)
         median(&off[c], loop_wcprof, counts[c], pairs, reps, NULL);
@@ -794,6 +824,11 @@ int main(int argc, char **argv)
                counts[c] > 1 ? "s" : " ", flo[c].best_wall, flo[c].best_cpu, on[c].best_wall,
                on[c].best_cpu, on[c].best_wall / flo[c].best_wall,
                on[c].best_cpu / flo[c].best_cpu);
+    printf("uncontended lock+unlock, 1 thread (wall/cpu ns, medians): pthread %.2f/%.2f, "
+           "wcp_lock+wcp_unlock %.2f/%.2f;\n  the hold's cost %.2f/%.2f = %.2fx/%.2fx of one "
+           "begin+end pair (goal: <= 1x)\n",
+           mutex.wall, mutex.cpu, hold.wall, hold.cpu, hold.wall - mutex.wall, hold.cpu - mutex.cpu,
+           (hold.wall - mutex.wall) / on[0].wall, (hold.cpu - mutex.cpu) / on[0].cpu);
     for (int c = 1; c < nc; c++) {
         printf("each thread, %d threads (wall/cpu ns, medians):\n", counts[c]);
         per_thread("floor", &flo[c], counts[c]);

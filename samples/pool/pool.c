@@ -3,6 +3,7 @@
  * graph of tasks, instrumented with libwcprof, with a planted bottleneck.
  *
  *   WCPROF=1 WCPROF_OUT=pool.dump wcprof-sample-pool [--tasks N] [--workers W]
+ *                                                    [--scale CLASS=F,...]
  *
  * Task i depends on tasks i/2 and i/3 (a task starts once its dependencies
  * finished) and needs two digests from a shared cache. A digest is computed
@@ -12,7 +13,11 @@
  * guarded by one mutex. The planted bottleneck: every task ends by
  * committing its result to an index under a second, global mutex, and
  * holds it for 400 us, so the workers queue on "index.lock" and adding
- * workers hardly helps. See README.md for what the dump shows.
+ * workers hardly helps. The lock is taken with wcp_lock, so the dump has
+ * who held it (holds, docs/spec/analysis.md §6). --scale multiplies the
+ * work of a class (index.commit, task.compile, digest.compute) by F: the
+ * real run a what-if predicts (bench/accuracy). See README.md for what the
+ * dump shows.
  */
 #define _GNU_SOURCE
 #include "wcprof.h"
@@ -55,20 +60,47 @@ static struct {
     .sched_cv = PTHREAD_COND_INITIALIZER,
 };
 
-static void work_us(long us)
+/* --scale: the factor of each class's work */
+enum { COMMIT, COMPILE, DIGEST, NCLASS };
+static const char *const class_name[NCLASS] = {"index.commit", "task.compile", "digest.compute"};
+static double scale[NCLASS] = {1, 1, 1};
+
+static void work_us(int cls, long us)
 { /* stands for CPU or I/O work */
-    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+    long ns = (long)((double)us * 1000 * scale[cls]);
+    if (ns <= 0)
+        return;
+    struct timespec ts = {ns / 1000000000, ns % 1000000000};
     nanosleep(&ts, NULL);
 }
 
-/* pthread_mutex_lock, recorded as a lock wait when it has to wait. */
-static void lock(pthread_mutex_t *mu, const char *name)
+/* Parses --scale's "CLASS=F,..." into scale[]. 0, or -1 with a message. */
+static int parse_scale(const char *arg)
 {
-    if (pthread_mutex_trylock(mu) == 0)
-        return;
-    wcp_wait w = wcp_wait_begin_on(WCP_REASON_LOCK, name);
-    pthread_mutex_lock(mu);
-    wcp_wait_end(&w);
+    char *copy = strdup(arg), *save = NULL;
+    if (!copy)
+        return -1;
+    for (char *it = strtok_r(copy, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(it, '='), *end;
+        int k = NCLASS;
+        if (eq) {
+            *eq = '\0';
+            for (k = 0; k < NCLASS && strcmp(class_name[k], it) != 0; k++)
+                ;
+        }
+        double f = eq ? strtod(eq + 1, &end) : -1;
+        if (k == NCLASS || !eq || end == eq + 1 || *end || f < 0) {
+            fprintf(stderr,
+                    "wcprof-sample-pool: --scale takes CLASS=F,... with F >= 0 and CLASS one of "
+                    "index.commit, task.compile, digest.compute (got \"%s\")\n",
+                    arg);
+            free(copy);
+            return -1;
+        }
+        scale[k] = f;
+    }
+    free(copy);
+    return 0;
 }
 
 /* The cached digest k, computed at most once (singleflight). */
@@ -77,13 +109,15 @@ static void get_digest(int k)
     digest *d = &P.digests[k];
     WCP_OP_EX(op, .kind = WCP_KIND_CALL, .work = WCP_WORK_ENGINE, .cls = "cache.get",
               .ident = d->name);
-    lock(&P.cache_mu, "cache.lock");
+    wcp_op held;
+    wcp_lock(&P.cache_mu, "cache.lock", &held);
     if (d->state == 2) {
-        pthread_mutex_unlock(&P.cache_mu);
+        wcp_unlock(&P.cache_mu, held);
         wcp_op_set_outcome(op, WCP_OUTCOME_HIT);
         return;
     }
-    if (d->state == 1) { /* join the computation in flight */
+    if (d->state == 1) {    /* join the computation in flight */
+        wcp_hold_end(held); /* pthread_cond_wait lets the lock go */
         wcp_wait w = wcp_wait_begin(WCP_REASON_SINGLEFLIGHT, d->computing);
         while (d->state != 2)
             pthread_cond_wait(&P.cache_cv, &P.cache_mu);
@@ -93,17 +127,18 @@ static void get_digest(int k)
         return;
     }
     d->state = 1;
+    wcp_hold_end(held); /* the computation is no work under the lock: not the hold's child */
     wcp_op exec = wcp_begin_ex(&(wcp_op_args){.kind = WCP_KIND_CALL_EXEC,
                                               .work = WCP_WORK_USER,
                                               .cls = "digest.compute",
                                               .ident = d->name});
     d->computing = exec;
     pthread_mutex_unlock(&P.cache_mu);
-    work_us(300 + 150 * (k % 5)); /* hashing */
-    lock(&P.cache_mu, "cache.lock");
+    work_us(DIGEST, 300 + 150 * (k % 5)); /* hashing */
+    wcp_lock(&P.cache_mu, "cache.lock", &held);
     d->state = 2;
     pthread_cond_broadcast(&P.cache_cv);
-    pthread_mutex_unlock(&P.cache_mu);
+    wcp_unlock(&P.cache_mu, held);
     wcp_end_result(exec, WCP_OUTCOME_OK, (uint64_t)k + 1);
     wcp_op_set_outcome(op, WCP_OUTCOME_EXECUTED);
 }
@@ -130,17 +165,18 @@ static void run_task(task *t)
     {
         WCP_OP(compile, WCP_KIND_EXEC, "task.compile");
         (void)compile;
-        work_us(200 + 50 * (t->id % 4));
+        work_us(COMPILE, 200 + 50 * (t->id % 4));
     }
     /* the planted bottleneck: a global lock held for the whole commit */
-    lock(&P.index_mu, "index.lock");
+    wcp_op held;
+    wcp_lock(&P.index_mu, "index.lock", &held);
     {
         WCP_OP(commit, WCP_KIND_IO, "index.commit");
         (void)commit;
-        work_us(400);
+        work_us(COMMIT, 400);
         P.index_size++;
     }
-    pthread_mutex_unlock(&P.index_mu);
+    wcp_unlock(&P.index_mu, held);
     wcp_op_set_outcome(op, WCP_OUTCOME_OK);
 
     pthread_mutex_lock(&P.sched_mu);
@@ -171,8 +207,12 @@ int main(int argc, char **argv)
             ntasks = atoi(argv[++i]);
         else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
             nworkers = atoi(argv[++i]);
-        else {
-            fprintf(stderr, "usage: wcprof-sample-pool [--tasks N] [--workers W]\n");
+        else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc) {
+            if (parse_scale(argv[++i]) < 0)
+                return 2;
+        } else {
+            fprintf(stderr, "usage: wcprof-sample-pool [--tasks N] [--workers W] "
+                            "[--scale CLASS=F,...]\n");
             return 2;
         }
     }

@@ -96,9 +96,19 @@ static int only_keys(ctx *c, json_t *o, const char *const *keys)
 
 static int check_header(ctx *c, json_t *h, size_t *count)
 {
-    static const char *const keys[] = {
-        "schema_version", "epoch_unix_nano", "dumped_unix_nano", "dropped_events",   "event_count",
-        "strings",        "open_ops",        "misuse",           "dropped_by_cause", NULL};
+    static const char *const keys[] = {"schema_version",
+                                       "epoch_unix_nano",
+                                       "dumped_unix_nano",
+                                       "dropped_events",
+                                       "event_count",
+                                       "strings",
+                                       "open_ops",
+                                       "misuse",
+                                       "dropped_by_cause",
+                                       "cpu_user_ns",
+                                       "cpu_sys_ns",
+                                       "cpus",
+                                       NULL};
     if (!json_is_object(h))
         return fail(c, "header is not an object");
     if (only_keys(c, h, keys))
@@ -117,7 +127,12 @@ static int check_header(ctx *c, json_t *h, size_t *count)
             return fail(c, "strings[%zu] is not a string", i);
     if (check_int(c, h, "epoch_unix_nano", REQ, 0) ||
         check_int(c, h, "dumped_unix_nano", REQ, dc_int(h, "epoch_unix_nano")) ||
-        check_int(c, h, "dropped_events", REQ, 0) || check_int(c, h, "event_count", REQ, 0))
+        check_int(c, h, "dropped_events", REQ, 0) || check_int(c, h, "event_count", REQ, 0) ||
+        /* the CPU keys: written by every dump of this recorder, absent
+         * from hand-written ones */
+        (json_object_get(h, "cpu_user_ns") &&
+         (check_int(c, h, "cpu_user_ns", REQ, 0) || check_int(c, h, "cpu_sys_ns", REQ, 0))) ||
+        check_int(c, h, "cpus", OPT, 1))
         return -1;
     *count = (size_t)dc_int(h, "event_count");
     json_t *open = json_object_get(h, "open_ops");

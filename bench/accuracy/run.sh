@@ -1,0 +1,75 @@
+#!/bin/sh
+# run.sh - the truth suite: does the replay predict what really happens?
+#
+#   bench/accuracy/run.sh [RUNS]        (RUNS: real runs per median, default 5)
+#
+# For each program with a planted bottleneck (the table below): records one
+# run (WCPROF=1), ingests it, and asks the replay (whatif) what scaling the
+# planted class and the top five classes of whatif_rank by 0.5 and by 0
+# would save; then really runs the program with that class's work scaled
+# (--scale CLASS=F, recording off), RUNS times, taking turns with unscaled
+# runs, and compares medians. Each program prints "in X ms", its own wall
+# time. Per prediction it prints the predicted saving (ms, and % of the
+# replay's baseline), the measured one (ms, and % of the unscaled median),
+# and the error: predicted % - measured %, in points of the makespan. A
+# class the program has no knob for is listed as such. Goal (issue 16):
+# every |error| <= 5 and the planted class ranked first.
+#
+# Needs a build (build/bin: wcprof, wcprof-ingest, the sample programs);
+# WCPROF_BIN overrides where they are. Prints the machine and its load.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${WCPROF_BIN:-$root/build/bin}
+runs=${1:-5}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# name | program | planted class key | arguments of a tiny run (to ask
+# whether the program has a knob for a class)
+programs='pool|wcprof-sample-pool|io:index.commit|--tasks 1
+connpool|wcprof-sample-connpool|io:db.query|--requests 1'
+
+ms_of() { # the "in X ms" of a run's output
+    sed -n 's/.* in \([0-9.]*\) ms.*/\1/p' | head -n 1
+}
+
+median() { # of the numbers on stdin
+    sort -n | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+echo "machine: $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per median"
+printf '%-8s %-28s %4s %10s %8s %10s %8s %8s %s\n' program class f pred_ms pred_% meas_ms meas_% error planted_rank
+echo "$programs" | while IFS='|' read -r name prog planted tiny; do
+    exe="$bin/$prog"
+    rm -f "$work/$name.dump" "$work/$name.db"
+    WCPROF=1 WCPROF_OUT="$work/$name.dump" "$exe" >/dev/null 2>&1
+    "$bin/wcprof-ingest" -q -o "$work/$name.db" "$work/$name.dump"
+    q() { "$bin/wcprof" -list -noheader "$work/$name.db" "$1"; }
+    top=$(q "SELECT class_key FROM whatif_rank('[0,0.5,0.9]') WHERE factor = 0.5 ORDER BY rank LIMIT 5")
+    prank=$(q "SELECT rank FROM whatif_rank('[0,0.5,0.9]') WHERE factor = 0.5 AND class_key = '$planted'")
+    for key in $planted $(echo "$top" | grep -vx "$planted"); do
+        cls=${key#*:}
+        for f in 0.5 0; do
+            pred=$(q "SELECT saved_ns, baseline_ns FROM whatif('$key=$f')")
+            pns=${pred%%|*} bns=${pred##*|}
+            # shellcheck disable=SC2086 # tiny: several words
+            if ! "$exe" --scale "$cls=1" $tiny >/dev/null 2>&1; then
+                printf '%-8s %-28s %4s %10.1f %7.1f%% %10s %8s %8s %s\n' "$name" "$key" "$f" \
+                    "$(echo "$pns" | awk '{print $1 / 1e6}')" \
+                    "$(echo "$pns $bns" | awk '{print 100 * $1 / $2}')" "no knob" - - "$prank"
+                continue
+            fi
+            : >"$work/base" ; : >"$work/scaled"
+            i=0
+            while [ "$i" -lt "$runs" ]; do
+                "$exe" 2>/dev/null | ms_of >>"$work/base"
+                "$exe" --scale "$cls=$f" 2>/dev/null | ms_of >>"$work/scaled"
+                i=$((i + 1))
+            done
+            mb=$(median <"$work/base") msc=$(median <"$work/scaled")
+            echo "$name $key $f $pns $bns $mb $msc $prank" | awk '{
+                pms = $4 / 1e6; ppct = 100 * $4 / $5; mms = $6 - $7; mpct = 100 * mms / $6
+                printf "%-8s %-28s %4s %10.1f %7.1f%% %10.1f %7.1f%% %+7.1f %s\n", $1, $2, $3, pms, ppct, mms, mpct, ppct - mpct, $8 }'
+        done
+    done
+done

@@ -1,0 +1,2 @@
+-- resource_stats (§6 rule 5): L has 1 wait (200, resolved to hold 4), 2 holds (400 held, longest 200), on the critical path its holds and the commits under them (400) and no fixed-delay wait; io:commit runs only under L, so halving L's critical sections halves hold:L and io:commit: 3 gets in at 100, leaves L at 200, waits 100 on Q: 300 (saved 200); removed: 100 (saved 400). Q: 1 unresolved wait of 100, a fixed delay on the critical path, no holds. Rows by critical time.
+SELECT * FROM resource_stats;
