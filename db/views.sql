@@ -1,20 +1,22 @@
 -- views.sql - readable views over the wcprof schema (strings resolved,
 -- durations derived). Created with the schema; safe to run again.
 
--- Ops with every string resolved, their class key (kind:class) and duration.
+-- Ops with every string resolved, their class key (kind:class) and duration;
+-- meta is the op's metadata ('' when none: an exec's argv as a JSON array).
 CREATE VIEW IF NOT EXISTS v_ops AS
 SELECT o.run_id, o.id, o.parent_id,
        k.value AS kind, c.value AS class, k.value || ':' || c.value AS class_key,
        i.value AS ident, cl.value AS client, w.value AS work_type, oc.value AS outcome,
        o.result_id, o.start_ns, o.end_ns, o.end_ns - o.start_ns AS dur_ns, o.self_ns,
-       o.is_open, o.reparented, o.recorded_parent_id, o.thread_id, o.dump_id
+       o.is_open, o.reparented, o.recorded_parent_id, o.thread_id, o.dump_id, m.value AS meta
   FROM ops o
   JOIN strings k  ON k.id  = o.kind
   JOIN strings c  ON c.id  = o.class_id
   JOIN strings i  ON i.id  = o.ident_id
   JOIN strings cl ON cl.id = o.client_id
   JOIN strings w  ON w.id  = o.work_type
-  JOIN strings oc ON oc.id = o.outcome;
+  JOIN strings oc ON oc.id = o.outcome
+  JOIN strings m  ON m.id  = o.meta_id;
 
 -- Waits with reason and resource resolved; target_id is the resolved target.
 CREATE VIEW IF NOT EXISTS v_waits AS
@@ -96,11 +98,22 @@ SELECT a.run_id, k.value || ':' || c.value AS class_key, k.value AS kind, c.valu
   LEFT JOIN dups       d  ON d.run_id  = a.run_id AND d.kind  = a.kind AND d.class_id  = a.class_id;
 
 -- Header facts per run (docs/spec/analysis.md §5), from what ingest materialised.
+-- warning: what every analysis of the run must say (the shell prints it after
+-- each, the HTML page at its top), '' when nothing: events the recorder
+-- dropped, an imported trace loaded with --allow-incomplete, a trace whose
+-- dependencies are inferred from nesting alone ("no wait edges: inferred");
+-- several joined with '; '.
 CREATE VIEW IF NOT EXISTS run_summary AS
 SELECT r.id AS run_id, r.epoch_unix_nano, r.dumps, r.ops, r.roots, r.open_ops,
        r.dropped_events, r.orphan_waits, r.reparented_ops, r.waits, r.links,
-       r.span_ns, r.makespan_ns, r.warnings,
-       CASE WHEN r.dropped_events > 0
-            THEN 'WARNING: ' || r.dropped_events || ' events were dropped by the recorder; every number is incomplete'
-            ELSE '' END AS warning
+       r.span_ns, r.makespan_ns, r.warnings, r.incomplete, r.waits_inferred,
+       substr(CASE WHEN r.dropped_events > 0
+                   THEN '; WARNING: ' || r.dropped_events || ' events were dropped by the recorder; every number is incomplete'
+                   ELSE '' END
+              || CASE WHEN r.incomplete IS NOT NULL
+                      THEN '; WARNING: incomplete trace, loaded with --allow-incomplete (' || r.incomplete || '); every number is incomplete'
+                      ELSE '' END
+              || CASE WHEN r.waits_inferred != 0
+                      THEN '; note: no wait edges: inferred from nesting alone (the trace records no waits: each op is taken to depend only on its children)'
+                      ELSE '' END, 3) AS warning
   FROM runs r;

@@ -211,12 +211,12 @@ static int insert_dedup(loader *L, sqlite3_stmt *ins, sqlite3_stmt *sel, vals *v
     }
 }
 
-/* An op's values, as ?2..?16 and ?18 of ins_op and complete_op (?1, the
- * run, and ?17, the dump, are bound once per load). */
+/* An op's values, as ?2..?16, ?18 and ?19 of ins_op and complete_op (?1,
+ * the run, and ?17, the dump, are bound once per load). */
 static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t kind,
-                    uint32_t work, uint32_t outcome, uint32_t c, uint32_t i, uint32_t cl, int64_t r,
-                    int64_t s, int64_t d, int64_t self, bool open, bool has_th, int64_t th,
-                    wcp_str extra)
+                    uint32_t work, uint32_t outcome, uint32_t c, uint32_t i, uint32_t cl,
+                    uint32_t meta, int64_t r, int64_t s, int64_t d, int64_t self, bool open,
+                    bool has_th, int64_t th, wcp_str extra)
 {
     sqlite3_bind_int64(st, 2, id);
     if (p != 0 && p != id)
@@ -243,14 +243,15 @@ static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t
         sqlite3_bind_text(st, 18, extra.p, (int)extra.n, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 18);
+    sqlite3_bind_int64(st, 19, L->smap[meta]);
 }
 
 static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work, uint32_t outcome,
-                  uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d,
-                  int64_t self, bool open, bool has_th, int64_t th, wcp_str extra)
+                  uint32_t c, uint32_t i, uint32_t cl, uint32_t meta, int64_t r, int64_t s,
+                  int64_t d, int64_t self, bool open, bool has_th, int64_t th, wcp_str extra)
 {
-    bind_op(L, L->ins_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th, th,
-            extra);
+    bind_op(L, L->ins_op, id, p, kind, work, outcome, c, i, cl, meta, r, s, d, self, open, has_th,
+            th, extra);
     int rc = sqlite3_step(L->ins_op);
     sqlite3_reset(L->ins_op);
     if (rc != SQLITE_DONE)
@@ -261,8 +262,8 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
     }
     if (open)
         return 0; /* known already; an open entry never overrides */
-    bind_op(L, L->complete_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th,
-            th, extra);
+    bind_op(L, L->complete_op, id, p, kind, work, outcome, c, i, cl, meta, r, s, d, self, open,
+            has_th, th, extra);
     rc = sqlite3_step(L->complete_op);
     sqlite3_reset(L->complete_op);
     if (rc != SQLITE_DONE)
@@ -289,7 +290,7 @@ static int on_open(void *ctx, const wcp_open_op *o)
     if (intern_enum(L, o->kind, &kind) < 0 || intern_enum(L, o->work_type, &work) < 0)
         return -1;
     int64_t end = L->now > o->start ? L->now : o->start;
-    return put_op(L, o->id, o->parent, kind, work, 0, o->c, o->i, o->cl, 0, o->start, end,
+    return put_op(L, o->id, o->parent, kind, work, 0, o->c, o->i, o->cl, o->m, 0, o->start, end,
                   end - o->start, true, o->has_th, o->th, o->extra);
 }
 
@@ -306,8 +307,8 @@ static int put_event(loader *L, const wcp_event *e)
             intern_enum(L, e->o, &c) < 0)
             return -1;
         /* e->aux: the self time guessed (guess.h); the resolve phase checks it */
-        return put_op(L, e->id, e->p, a, b, c, e->c, e->i, e->cl, e->r, e->s, e->d, e->aux, false,
-                      e->has_th, e->th, e->extra);
+        return put_op(L, e->id, e->p, a, b, c, e->c, e->i, e->cl, e->m, e->r, e->s, e->d, e->aux,
+                      false, e->has_th, e->th, e->extra);
     case WCP_EV_WAIT:
         if (intern_enum(L, e->rs, &a) < 0)
             return -1;
@@ -371,14 +372,15 @@ static int prepare_all(loader *L)
                        L, &L->ins_op,
                        "INSERT INTO ops(run_id, id, parent_id, recorded_parent_id, kind, work_type, outcome, "
                        "class_id, ident_id, client_id, result_id, start_ns, end_ns, is_open, self_ns, "
-                       "thread_id, dump_id, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                       "?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT DO NOTHING") ||
+                       "thread_id, dump_id, extra, meta_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                       "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING") ||
                    prepare(
                        L, &L->complete_op,
                        "UPDATE ops SET parent_id = ?3, recorded_parent_id = ?4, kind = ?5, work_type = ?6, "
                        "outcome = ?7, class_id = ?8, ident_id = ?9, client_id = ?10, result_id = ?11, "
                        "start_ns = ?12, end_ns = ?13, is_open = ?14, self_ns = ?15, thread_id = ?16, "
-                       "dump_id = ?17, extra = ?18 WHERE run_id = ?1 AND id = ?2 AND is_open = 1") ||
+                       "dump_id = ?17, extra = ?18, meta_id = coalesce(nullif(?19, 0), meta_id) "
+                       "WHERE run_id = ?1 AND id = ?2 AND is_open = 1") ||
                    prepare(L, &L->sel_op,
                            "SELECT dump_id FROM ops WHERE run_id = ?1 AND id = ?2") ||
                    prepare(

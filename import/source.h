@@ -57,6 +57,7 @@ typedef struct wcp_event {
     int64_t s, d;        /* start and end; d >= s (clamped, see clamped) */
     int64_t th;          /* 'th': recording thread (valid when has_th) */
     uint32_t c, i, cl;   /* dump-local string indexes: class, ident, client */
+    uint32_t m;          /* op: string index of its metadata ('m'), 0: none */
     bool has_th;
     bool clamped;  /* the event had d < s and was given d = s */
     wcp_str extra; /* keys this reader does not know, as a JSON object ("" when none) */
@@ -77,7 +78,7 @@ typedef struct wcp_open_op {
     int64_t id, parent, start, th;
     bool has_th;
     wcp_str kind, work_type;
-    uint32_t c, i, cl;
+    uint32_t c, i, cl, m; /* string indexes: class, ident, client, metadata (meta_id) */
     wcp_str extra;
 } wcp_open_op;
 
