@@ -618,7 +618,7 @@ static void dump_close(wcp_reader *r)
     jscan_free(&r->js);
 }
 
-const wcp_source wcp_dump_source = {dump_header, dump_open_ops, dump_next, dump_close};
+const wcp_source wcp_dump_source = {dump_header, dump_open_ops, dump_next, dump_close, NULL};
 
 /* ---- the dump's row in the table of formats (source.c) */
 

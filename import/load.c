@@ -83,7 +83,9 @@ typedef struct loader {
     enum_ent *ents; /* enum string -> strings.id (open addressing) */
     size_t ent_cap, ent_n;
     int64_t run_id, dump_id, now;
-    int64_t open_ops; /* entries of this dump's open_ops */
+    int64_t open_ops;    /* entries of this dump's open_ops */
+    wcp_load_stats base; /* the counts before this run (a file of several runs) */
+    bool run_new;        /* this run was made by this load */
     sqlite3_stmt *ins_str, *sel_str, *ins_op, *complete_op, *sel_op, *ins_wait, *sel_wait,
         *ins_link, *sel_link, *ins_other, *sel_other;
 } loader;
@@ -470,8 +472,29 @@ static int find_or_make_run(loader *L)
         L->run_id = sqlite3_last_insert_rowid(L->db);
         L->now = now;
         L->st->new_run = true;
+        L->run_new = true;
     }
+    if (!L->st->first_run_id)
+        L->st->first_run_id = L->run_id;
     L->st->run_id = L->run_id;
+    L->st->runs++;
+    /* an import's completeness and waits (run_summary.warning says them) */
+    if (h->incomplete.n || h->waits_inferred) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(L->db,
+                               "UPDATE runs SET incomplete = coalesce(?2, incomplete), "
+                               "waits_inferred = ?3 WHERE id = ?1",
+                               -1, &st, NULL) != SQLITE_OK)
+            return dberr(L, "runs");
+        sqlite3_bind_int64(st, 1, L->run_id);
+        if (h->incomplete.n)
+            sqlite3_bind_text(st, 2, h->incomplete.p, (int)h->incomplete.n, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, h->waits_inferred);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return dberr(L, "runs");
+    }
     return 0;
 }
 
@@ -552,8 +575,15 @@ static int finish_dump_row(loader *L)
             "links_added = ?6, other_added = ?7, warnings = ?8 WHERE id = ?1",
             -1, &st, NULL) != SQLITE_OK)
         return dberr(L, "dumps");
-    int64_t v[] = {L->dump_id,     L->open_ops,    s->ops_added,   s->ops_completed,
-                   s->waits_added, s->links_added, s->other_added, s->warnings};
+    const wcp_load_stats *b = &L->base;
+    int64_t v[] = {L->dump_id,
+                   L->open_ops,
+                   s->ops_added - b->ops_added,
+                   s->ops_completed - b->ops_completed,
+                   s->waits_added - b->waits_added,
+                   s->links_added - b->links_added,
+                   s->other_added - b->other_added,
+                   s->warnings - b->warnings};
     for (int k = 0; k < 8; k++)
         sqlite3_bind_int64(st, k + 1, v[k]);
     int rc = sqlite3_step(st);
@@ -561,7 +591,7 @@ static int finish_dump_row(loader *L)
     if (rc != SQLITE_DONE ||
         exec_ints(L->db,
                   "UPDATE runs SET dumps = dumps + 1, warnings = warnings + ?2 WHERE id = ?1", NULL,
-                  2, L->run_id, s->warnings) < 0)
+                  2, L->run_id, s->warnings - b->warnings) < 0)
         return dberr(L, "dumps");
     return 0;
 }
@@ -591,6 +621,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         wcp_reader_close(&L.r);
         return -1;
     }
+    L.r.flags = L.opts->read_flags;
     char *msg = NULL;
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: cannot start a transaction: %s", L.r.path, msg ? msg : "?");
@@ -605,55 +636,71 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
             snprintf(err, errlen, "%s", L.r.err);
         goto out;
     }
-    st->dropped_events = L.r.hdr.dropped;
-    if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0 ||
-        maybe_drop_indexes(&L, &recreate) < 0)
-        goto out;
-    if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
-        if (!err[0])
-            snprintf(err, errlen, "%s", L.r.err);
-        goto out;
-    }
-    if (!(guess = wcp_guess_new(GUESS_SPANS))) {
-        lerr(&L, "%s: out of memory", L.r.path);
-        goto out;
-    }
-    wcp_reader_set_hook(&L.r, &(wcp_event_hook){guess_seen, guess_ready, guess});
-    if (!L.opts->serial)
-        wcp_reader_start_thread(&L.r); /* if it cannot start, this thread parses */
-    wcp_event ev;
-    int got;
-    while ((got = wcp_reader_next(&L.r, &ev)) > 0) {
-        if (put_event(&L, &ev) < 0)
+    /* a file of several runs (an OTLP file of several traces) loads them one
+     * after the other, in this one transaction */
+    for (bool first = true;; first = false) {
+        L.base = *st;
+        L.run_new = false;
+        L.open_ops = 0;
+        if (L.r.hdr.dropped > st->dropped_events)
+            st->dropped_events = L.r.hdr.dropped;
+        if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0 ||
+            (first && maybe_drop_indexes(&L, &recreate) < 0))
             goto out;
-        if (++st->events % PROGRESS_EVERY == 0 && L.opts->progress) {
-            st->bytes = L.r.bytes;
-            L.opts->progress(L.opts->progress_ctx, "reading", st, L.r.hdr.event_count);
+        if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
+            if (!err[0])
+                snprintf(err, errlen, "%s", L.r.err);
+            goto out;
         }
+        if (!(guess = wcp_guess_new(GUESS_SPANS))) {
+            lerr(&L, "%s: out of memory", L.r.path);
+            goto out;
+        }
+        wcp_reader_set_hook(&L.r, &(wcp_event_hook){guess_seen, guess_ready, guess});
+        if (!L.opts->serial && !(L.r.src && L.r.src->next_run))
+            wcp_reader_start_thread(&L.r); /* if it cannot start, this thread parses */
+        wcp_event ev;
+        int got;
+        while ((got = wcp_reader_next(&L.r, &ev)) > 0) {
+            if (put_event(&L, &ev) < 0)
+                goto out;
+            if (++st->events % PROGRESS_EVERY == 0 && L.opts->progress) {
+                st->bytes = L.r.bytes;
+                L.opts->progress(L.opts->progress_ctx, "reading", st, L.r.hdr.event_count);
+            }
+        }
+        if (got < 0) {
+            snprintf(err, errlen, "%s", L.r.err);
+            goto out;
+        }
+        st->bytes = L.r.bytes;
+        int more = wcp_reader_next_run(&L.r);
+        if (more < 0) {
+            snprintf(err, errlen, "%s", L.r.err);
+            goto out;
+        }
+        if (!more)
+            wcp_reader_close(&L.r); /* the parsing thread's memory is not needed to resolve */
+        wcp_guess_free(guess);
+        guess = NULL;
+        if (L.opts->progress)
+            L.opts->progress(L.opts->progress_ctx, "resolving", st, L.r.hdr.event_count);
+        /* every op still open ends at the run's latest "now" (in a new run they
+         * were inserted so: no need to scan its ops) */
+        if (!L.run_new &&
+            exec_ints(
+                db,
+                "UPDATE ops SET end_ns = max(start_ns, ?2), self_ns = max(start_ns, ?2) - start_ns "
+                "WHERE run_id = ?1 AND is_open = 1 AND end_ns != max(start_ns, ?2)",
+                NULL, 2, L.run_id, L.now) < 0) {
+            dberr(&L, "open ops");
+            goto out;
+        }
+        if (wcp_materialize_run(db, L.run_id, err, errlen) < 0 || finish_dump_row(&L) < 0)
+            goto out;
+        if (!more)
+            break;
     }
-    if (got < 0) {
-        snprintf(err, errlen, "%s", L.r.err);
-        goto out;
-    }
-    st->bytes = L.r.bytes;
-    wcp_reader_close(&L.r); /* the parsing thread's memory is not needed to resolve */
-    wcp_guess_free(guess);
-    guess = NULL;
-    if (L.opts->progress)
-        L.opts->progress(L.opts->progress_ctx, "resolving", st, L.r.hdr.event_count);
-    /* every op still open ends at the run's latest "now" (in a new run they
-     * were inserted so: no need to scan its ops) */
-    if (!st->new_run &&
-        exec_ints(
-            db,
-            "UPDATE ops SET end_ns = max(start_ns, ?2), self_ns = max(start_ns, ?2) - start_ns "
-            "WHERE run_id = ?1 AND is_open = 1 AND end_ns != max(start_ns, ?2)",
-            NULL, 2, L.run_id, L.now) < 0) {
-        dberr(&L, "open ops");
-        goto out;
-    }
-    if (wcp_materialize_run(db, L.run_id, err, errlen) < 0 || finish_dump_row(&L) < 0)
-        goto out;
     if (recreate && sqlite3_exec(db, recreate, NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: creating the indexes: %s", L.r.path, msg ? msg : "?");
         sqlite3_free(msg);

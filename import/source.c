@@ -24,7 +24,8 @@
  * with it), then the Chrome trace, then the others. */
 #define WCP_FORMATS(X)                                                                             \
     X(wcprof)                                                                                      \
-    X(chrome)
+    X(chrome)                                                                                      \
+    X(otlp)
 
 #define DECLARE(name) extern const wcp_format wcp_format_##name;
 WCP_FORMATS(DECLARE)
@@ -107,6 +108,15 @@ int wcp_reader_next(wcp_reader *r, wcp_event *ev)
         ev->aux = r->hook.ready(r->hook.ctx, ev);
     r->events++;
     return 1;
+}
+
+int wcp_reader_next_run(wcp_reader *r)
+{
+    const wcp_source *src = source_of(r);
+    if (!src->next_run)
+        return 0;
+    wcp_pipe_stop(r);
+    return src->next_run(r);
 }
 
 void wcp_reader_set_hook(wcp_reader *r, const wcp_event_hook *hook)

@@ -1,0 +1,966 @@
+/* otlp.c - OpenTelemetry's OTLP JSON read into span records (otel_impl.h),
+ * which otel.c converts. See import/README.md "OpenTelemetry and Jaeger".
+ *
+ * The input as people have it: the file exporter's JSON Lines (one
+ * TracesData a line), one TracesData or ExportTraceServiceRequest document,
+ * the collector's .json output: a sequence of JSON objects, each with
+ * "resourceSpans". Each object is read whole into the reader's buffer
+ * (the buffer grows to at most DOC_MAX), checked by the JSON tokenizer
+ * (json.h) as strictly as jansson, then read in place; only the records
+ * are kept. The OTLP JSON encoding: ids hex (any case; base64 and empty
+ * tolerated and counted), 64-bit integers as decimal strings or numbers,
+ * enums as integers (or their names), unknown fields ignored, attribute
+ * values as AnyValue.
+ */
+#define _GNU_SOURCE
+#include "otel_impl.h"
+
+#include "errpos.h"
+#include "grow.h"
+#include "json.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DOC_MAX ((size_t)1 << 30)     /* one TracesData object (a line, or the whole file) */
+#define STRING_MAX ((size_t)64 << 10) /* a kept string */
+#define DEPTH_MAX 512
+
+typedef struct otlp {
+    otel o; /* first: r->src_state is both */
+    long line;
+    uint64_t line_off;
+    wcp_errpos jerr;
+    char *scratch;
+    size_t scap;
+    uint32_t resource_client; /* service.name of the resource being read */
+    uint32_t s_kind[6], s_engine, s_wait, s_flag;
+} otlp;
+
+static int xerr(otlp *x, long line, uint64_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int xerr(otlp *x, long line, uint64_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    wcp_errpos_vprint(x->o.r->err, sizeof x->o.r->err, x->o.r->path, line, col, "", fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int oom(otlp *x)
+{
+    return xerr(x, x->line, 0, "out of memory");
+}
+
+static int json_err(otlp *x)
+{
+    return xerr(x, x->jerr.line, x->jerr.column, "%s", x->jerr.text);
+}
+
+/* ---- the file, one top-level object at a time */
+
+static int fill(otlp *x)
+{
+    int k = wcp_reader_fill(x->o.r, DOC_MAX);
+    if (k == WCP_FILL_FULL)
+        return xerr(x, x->line, 0, "a single TracesData object is larger than %zu MiB",
+                    DOC_MAX >> 20);
+    if (k == WCP_FILL_NOMEM)
+        return oom(x);
+    if (k == WCP_FILL_ERROR)
+        return xerr(x, x->line, 0, "read error: %s", strerror(errno));
+    return k;
+}
+
+static void cursor(otlp *x, wcp_json *j)
+{
+    wcp_reader *r = x->o.r;
+    j->p = r->buf + r->pos;
+    j->end = r->buf + r->len;
+    j->last = r->eof;
+    j->flags = 0;
+    j->max_depth = DEPTH_MAX;
+    j->err = &x->jerr;
+    j->buf = r->buf;
+    j->base = r->base;
+    j->line = x->line;
+    j->line_off = x->line_off;
+    wcp_json_reset(j);
+}
+
+static void commit(otlp *x, const wcp_json *j)
+{
+    x->o.r->pos = (size_t)(j->p - x->o.r->buf);
+    x->line = j->line;
+    x->line_off = j->line_off;
+}
+
+/* Skips blanks; the next byte, -1 at the end of the file, -2 on an error. */
+static int peek(otlp *x)
+{
+    wcp_reader *r = x->o.r;
+    for (;;) {
+        wcp_json j;
+        cursor(x, &j);
+        int rc = wcp_json_ws(&j);
+        commit(x, &j);
+        if (rc == 0)
+            return (unsigned char)r->buf[r->pos];
+        int k = fill(x);
+        if (k <= 0)
+            return k < 0 ? -2 : -1;
+    }
+}
+
+/* A sub-cursor over the whole value v (read with wcp_json_skip() by j). */
+static void sub(const wcp_json *j, const wcp_json_tok *v, wcp_json *s)
+{
+    *s = *j;
+    s->p = v->p;
+    s->end = v->p + v->n;
+    s->last = true;
+    s->line = v->line;
+    s->line_off = wcp_json_pos(j, v->p) - (v->col - 1);
+    wcp_json_reset(s);
+}
+
+/* ---- values */
+
+static int str_of(otlp *x, const wcp_json_tok *v, const char **s, size_t *n)
+{
+    if (!v->esc) {
+        *s = v->p;
+        *n = v->n;
+        return 0;
+    }
+    if (!wcp_grow((void **)&x->scratch, &x->scap, v->n + 1, 1))
+        return oom(x);
+    *n = wcp_json_decode(v->p, v->n, x->scratch);
+    *s = x->scratch;
+    return 0;
+}
+
+static int want(otlp *x, const wcp_json_tok *v, int type, const char *key, const char *what)
+{
+    if (v->type == type)
+        return 0;
+    return xerr(x, v->line, v->col, "\"%s\": expected %s, got %s", key, what,
+                wcp_json_type_name(v->type));
+}
+
+static int intern(otlp *x, const char *s, size_t n, uint32_t *out)
+{
+    return wcp_strtab_intern(&x->o.st, s, n, out) < 0 ? oom(x) : 0;
+}
+
+static int intern_tok(otlp *x, const wcp_json_tok *v, const char *key, uint32_t *out)
+{
+    if (want(x, v, WCP_JSON_STRING, key, "a string") < 0)
+        return -1;
+    const char *s;
+    size_t n;
+    if (str_of(x, v, &s, &n) < 0)
+        return -1;
+    if (n > STRING_MAX)
+        return xerr(x, v->line, v->col, "\"%s\": a string of %zu bytes (at most %zu KiB)", key, n,
+                    STRING_MAX >> 10);
+    return intern(x, s, n, out);
+}
+
+/* A 64-bit integer: a number or a decimal string (OTLP JSON), at least 0
+ * and below max. */
+static int uint_tok(otlp *x, const wcp_json_tok *v, const char *key, int64_t max, int64_t *out)
+{
+    const char *p = v->p, *end = v->p + v->n;
+    bool ok = (v->type == WCP_JSON_NUMBER || (v->type == WCP_JSON_STRING && !v->esc)) && p < end;
+    uint64_t k = 0;
+    for (; ok && p < end; p++) {
+        if (*p < '0' || *p > '9' || k > (uint64_t)INT64_MAX / 10) {
+            ok = false;
+            break;
+        }
+        k = k * 10 + (uint64_t)(*p - '0');
+    }
+    if (!ok || k >= (uint64_t)max)
+        return xerr(x, v->line, v->col,
+                    "\"%s\": expected an integer from 0 below %lld (a number or a decimal string), "
+                    "got %s%.*s%s",
+                    key, (long long)max, v->type == WCP_JSON_STRING ? "\"" : "",
+                    (int)(v->n > 40 ? 40 : v->n), v->p, v->type == WCP_JSON_STRING ? "\"" : "");
+    *out = (int64_t)k;
+    return 0;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+static int b64val(char c)
+{
+    return c >= 'A' && c <= 'Z'   ? c - 'A'
+           : c >= 'a' && c <= 'z' ? c - 'a' + 26
+           : c >= '0' && c <= '9' ? c - '0' + 52
+           : c == '+' || c == '-' ? 62
+           : c == '/' || c == '_' ? 63
+                                  : -1;
+}
+
+/* An id of `bytes` bytes (8: span, 16: trace) into hi, lo: hex (any case),
+ * or base64 (counted), or "" (*empty set; counted unless a parent's: a
+ * root's parentSpanId is ""). */
+static int id_tok(otlp *x, const wcp_json_tok *v, const char *key, int bytes, uint64_t *hi,
+                  uint64_t *lo, bool *empty)
+{
+    if (want(x, v, WCP_JSON_STRING, key, "a hex id (a string)") < 0)
+        return -1;
+    *hi = *lo = 0;
+    *empty = false;
+    unsigned char b[16] = {0};
+    if (v->n == 0) {
+        *empty = true;
+        x->o.empty_ids += strcmp(key, "parentSpanId") != 0;
+        return 0;
+    }
+    bool ok = !v->esc && v->n == (size_t)bytes * 2;
+    for (size_t k = 0; ok && k < v->n; k++) {
+        int h = hexval(v->p[k]);
+        if (h < 0)
+            ok = false;
+        else
+            b[k / 2] = (unsigned char)(b[k / 2] << 4 | h);
+    }
+    if (!ok) { /* base64 of exactly `bytes` bytes? */
+        memset(b, 0, sizeof b);
+        size_t n = v->n;
+        while (n && v->p[n - 1] == '=')
+            n--;
+        ok = !v->esc && n == (size_t)(bytes * 4 + 2) / 3 && v->n - n <= 2;
+        uint32_t acc = 0;
+        int bits = 0, out = 0;
+        for (size_t k = 0; ok && k < n; k++) {
+            int d = b64val(v->p[k]);
+            if (d < 0) {
+                ok = false;
+                break;
+            }
+            acc = acc << 6 | (uint32_t)d;
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                if (out < bytes)
+                    b[out++] = (unsigned char)(acc >> bits);
+            }
+        }
+        ok = ok && out == bytes;
+        if (!ok)
+            return xerr(x, v->line, v->col,
+                        "\"%s\": not an id of %d hex digits (nor base64 of %d bytes): \"%.*s\"",
+                        key, bytes * 2, bytes, (int)(v->n > 48 ? 48 : v->n), v->p);
+        x->o.base64_ids++;
+    }
+    for (int k = 0; k < bytes; k++) {
+        if (bytes == 16 && k < 8)
+            *hi = *hi << 8 | b[k];
+        else
+            *lo = *lo << 8 | b[k];
+    }
+    if (!*hi && !*lo) /* all zeros: the invalid id, as none */
+        *empty = true;
+    return 0;
+}
+
+/* An enum: an integer, or one of names (its index). */
+static int enum_tok(otlp *x, const wcp_json_tok *v, const char *key, const char *const *names,
+                    int n, int *out)
+{
+    if (v->type == WCP_JSON_STRING) {
+        for (int k = 0; k < n; k++)
+            if (v->n == strlen(names[k]) && memcmp(v->p, names[k], v->n) == 0) {
+                *out = k;
+                return 0;
+            }
+    } else if (v->type == WCP_JSON_NUMBER && v->n == 1 && v->p[0] >= '0' && v->p[0] < '0' + n) {
+        *out = v->p[0] - '0';
+        return 0;
+    }
+    return xerr(x, v->line, v->col, "\"%s\": expected an integer from 0 to %d (or its name)", key,
+                n - 1);
+}
+
+/* ---- attributes: [{"key": K, "value": AnyValue}, ...] */
+
+enum {
+    A_SERVICE,
+    A_KIND,
+    A_WORK,
+    A_PARENT,
+    A_ARGV,
+    A_ENGINE,
+    A_COUNT,
+    A_IDENT,
+    A_DIGEST,
+    A_PURPOSE,
+    A_WSTART,
+    A_WEND,
+    A_WREASON,
+    A_WIDENT,
+    A_N
+};
+
+static const char *const attr_names[A_N] = {"service.name",
+                                            "wcprof.op.kind",
+                                            "wcprof.work_type",
+                                            "wcprof.parent",
+                                            "wcprof.exec.argv",
+                                            "wcprof.engine_span",
+                                            "wcprof.session_span_count",
+                                            "wcprof.ident",
+                                            "dagger.io/dag.digest",
+                                            "dagger.io/link.purpose",
+                                            "wcprof.wait.start_unix_ns",
+                                            "wcprof.wait.end_unix_ns",
+                                            "wcprof.wait.reason",
+                                            "wcprof.wait.ident"};
+
+/* The AnyValue object v: its one value's key (stringValue, ...) and token. */
+static int any_value(otlp *x, const wcp_json *j, const wcp_json_tok *v, const char *key,
+                     wcp_json_tok *kind, wcp_json_tok *val)
+{
+    if (want(x, v, WCP_JSON_OBJECT, key, "an AnyValue object") < 0)
+        return -1;
+    wcp_json s;
+    sub(j, v, &s);
+    wcp_json_tok open, k, t;
+    memset(kind, 0, sizeof *kind);
+    memset(val, 0, sizeof *val);
+    int rc = wcp_json_next(&s, &open);
+    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
+        if ((rc = wcp_json_skip(&s, &t)))
+            break;
+        *kind = k;
+        *val = t;
+    }
+    return rc ? json_err(x) : 0;
+}
+
+static bool is_key(const wcp_json_tok *k, const char *lit)
+{
+    return !k->esc && k->n == strlen(lit) && memcmp(k->p, lit, k->n) == 0;
+}
+
+static int attr_type_err(otlp *x, const wcp_json_tok *v, const char *name, const char *what)
+{
+    return xerr(x, v->line, v->col, "attribute \"%s\": expected %s", name, what);
+}
+
+/* The string of an attribute value (stringValue). */
+static int attr_string(otlp *x, const wcp_json_tok *kind, const wcp_json_tok *v, const char *name,
+                       uint32_t *out)
+{
+    if (!is_key(kind, "stringValue") || v->type != WCP_JSON_STRING)
+        return attr_type_err(x, v, name, "a stringValue");
+    return intern_tok(x, v, name, out);
+}
+
+/* An argv: a stringValue kept as is, or an arrayValue of strings kept as
+ * one JSON array text. */
+static int attr_argv(otlp *x, const wcp_json *j, const wcp_json_tok *kind, const wcp_json_tok *v,
+                     uint32_t *out)
+{
+    const char *name = attr_names[A_ARGV];
+    if (is_key(kind, "stringValue") && v->type == WCP_JSON_STRING)
+        return intern_tok(x, v, name, out);
+    if (!is_key(kind, "arrayValue") || v->type != WCP_JSON_OBJECT)
+        return attr_type_err(x, v, name, "a stringValue or an arrayValue of strings");
+    json_t *arr = json_array();
+    if (!arr)
+        return oom(x);
+    wcp_json s;
+    sub(j, v, &s);
+    wcp_json_tok open, k, t;
+    int rc = wcp_json_next(&s, &open);
+    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
+        if ((rc = wcp_json_skip(&s, &t)))
+            break;
+        if (!is_key(&k, "values"))
+            continue;
+        if (t.type != WCP_JSON_ARRAY) {
+            json_decref(arr);
+            return attr_type_err(x, &t, name, "an arrayValue with \"values\": [...]");
+        }
+        wcp_json e;
+        sub(&s, &t, &e);
+        wcp_json_tok a, item;
+        int erc = wcp_json_next(&e, &a);
+        while (!erc && !(erc = wcp_json_next(&e, &item)) && item.type != WCP_JSON_END &&
+               item.type != WCP_JSON_NONE) {
+            if ((erc = wcp_json_skip(&e, &item)))
+                break;
+            wcp_json_tok ik, iv;
+            if (any_value(x, &e, &item, name, &ik, &iv) < 0) {
+                json_decref(arr);
+                return -1;
+            }
+            if (!is_key(&ik, "stringValue") || iv.type != WCP_JSON_STRING) {
+                json_decref(arr);
+                return attr_type_err(x, &iv, name, "an arrayValue of stringValues");
+            }
+            const char *p;
+            size_t n;
+            if (str_of(x, &iv, &p, &n) < 0) {
+                json_decref(arr);
+                return -1;
+            }
+            json_array_append_new(arr, json_stringn(p, n));
+        }
+        if (erc) {
+            json_decref(arr);
+            return json_err(x);
+        }
+    }
+    if (rc) {
+        json_decref(arr);
+        return json_err(x);
+    }
+    char *text = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+    json_decref(arr);
+    if (!text)
+        return oom(x);
+    /* jansson writes "a", "b" with ", " unless compact: compact has no blanks */
+    rc = intern(x, text, strlen(text), out);
+    free(text);
+    return rc;
+}
+
+/* The attributes array v: the known ones, per `on` (a span, a link, a
+ * resource). Other attributes are checked as JSON and ignored. */
+typedef struct attr_set {
+    wcp_json_tok kind[A_N], val[A_N];
+    bool has[A_N];
+} attr_set;
+
+static int read_attrs(otlp *x, const wcp_json *j, const wcp_json_tok *v, attr_set *as)
+{
+    memset(as, 0, sizeof *as);
+    if (want(x, v, WCP_JSON_ARRAY, "attributes", "an array") < 0)
+        return -1;
+    wcp_json s;
+    sub(j, v, &s);
+    wcp_json_tok open, item;
+    int rc = wcp_json_next(&s, &open);
+    while (!rc && !(rc = wcp_json_next(&s, &item)) && item.type != WCP_JSON_END &&
+           item.type != WCP_JSON_NONE) {
+        if ((rc = wcp_json_skip(&s, &item)))
+            break;
+        if (want(x, &item, WCP_JSON_OBJECT, "attributes", "an object {\"key\", \"value\"}") < 0)
+            return -1;
+        wcp_json kv;
+        sub(&s, &item, &kv);
+        wcp_json_tok o2, k, t, key = {0}, val = {0};
+        int krc = wcp_json_next(&kv, &o2);
+        while (!krc && !(krc = wcp_json_member(&kv, &k, &t)) && k.type == WCP_JSON_KEY) {
+            if ((krc = wcp_json_skip(&kv, &t)))
+                break;
+            if (is_key(&k, "key"))
+                key = t;
+            else if (is_key(&k, "value"))
+                val = t;
+        }
+        if (krc)
+            return json_err(x);
+        if (key.type != WCP_JSON_STRING)
+            return xerr(x, item.line, item.col, "an attribute without a \"key\" string");
+        const char *name;
+        size_t n;
+        if (str_of(x, &key, &name, &n) < 0)
+            return -1;
+        int a = -1;
+        for (int m = 0; m < A_N; m++)
+            if (n == strlen(attr_names[m]) && memcmp(name, attr_names[m], n) == 0)
+                a = m;
+        if (a < 0 || val.type == WCP_JSON_NONE)
+            continue;
+        if (any_value(x, &kv, &val, attr_names[a], &as->kind[a], &as->val[a]) < 0)
+            return -1;
+        as->has[a] = true;
+    }
+    return rc ? json_err(x) : 0;
+}
+
+/* A time attribute: unix ns as a decimal stringValue (or an intValue). */
+static int attr_time(otlp *x, const attr_set *as, int a, int64_t *out)
+{
+    const wcp_json_tok *k = &as->kind[a], *v = &as->val[a];
+    if (!is_key(k, "stringValue") && !is_key(k, "intValue"))
+        return attr_type_err(x, v, attr_names[a], "unix ns as a decimal stringValue");
+    return uint_tok(x, v, attr_names[a], OTEL_TS_MAX, out);
+}
+
+/* ---- spans */
+
+static const char *const kind_names[6] = {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL",
+                                          "SPAN_KIND_SERVER",      "SPAN_KIND_CLIENT",
+                                          "SPAN_KIND_PRODUCER",    "SPAN_KIND_CONSUMER"};
+static const char *const status_names[3] = {"STATUS_CODE_UNSET", "STATUS_CODE_OK",
+                                            "STATUS_CODE_ERROR"};
+
+static int read_link(otlp *x, const wcp_json *j, const wcp_json_tok *v, otel_link *l)
+{
+    memset(l, 0, sizeof *l);
+    if (want(x, v, WCP_JSON_OBJECT, "links", "an array of link objects") < 0)
+        return -1;
+    wcp_json s;
+    sub(j, v, &s);
+    wcp_json_tok open, k, t;
+    bool empty;
+    int rc = wcp_json_next(&s, &open);
+    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
+        if ((rc = wcp_json_skip(&s, &t)))
+            break;
+        if (is_key(&k, "traceId")) {
+            if (id_tok(x, &t, "traceId", 16, &l->tr_hi, &l->tr_lo, &empty) < 0)
+                return -1;
+        } else if (is_key(&k, "spanId")) {
+            uint64_t hi;
+            if (id_tok(x, &t, "spanId", 8, &hi, &l->id, &empty) < 0)
+                return -1;
+            if (empty)
+                l->id = 0;
+        } else if (is_key(&k, "attributes")) {
+            attr_set as;
+            if (read_attrs(x, &s, &t, &as) < 0)
+                return -1;
+            if (as.has[A_PURPOSE]) {
+                if (attr_string(x, &as.kind[A_PURPOSE], &as.val[A_PURPOSE], attr_names[A_PURPOSE],
+                                &l->purpose) < 0)
+                    return -1;
+                size_t n;
+                const char *p = wcp_strtab_get(&x->o.st, l->purpose, &n);
+                l->wait = n == 4 && memcmp(p, "wait", 4) == 0;
+            }
+            if (as.has[A_WSTART] && attr_time(x, &as, A_WSTART, &l->ws) < 0)
+                return -1;
+            if (as.has[A_WEND] && attr_time(x, &as, A_WEND, &l->we) < 0)
+                return -1;
+            l->has_ws = as.has[A_WSTART];
+            l->has_we = as.has[A_WEND];
+            l->reason = x->s_wait;
+            if (as.has[A_WREASON] && attr_string(x, &as.kind[A_WREASON], &as.val[A_WREASON],
+                                                 attr_names[A_WREASON], &l->reason) < 0)
+                return -1;
+            if (as.has[A_WIDENT] && attr_string(x, &as.kind[A_WIDENT], &as.val[A_WIDENT],
+                                                attr_names[A_WIDENT], &l->ident) < 0)
+                return -1;
+        }
+    }
+    return rc ? json_err(x) : 0;
+}
+
+static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
+{
+    otel *o = &x->o;
+    if (want(x, v, WCP_JSON_OBJECT, "spans", "an array of span objects") < 0)
+        return -1;
+    if (o->nsp >= UINT32_MAX - 1)
+        return xerr(x, v->line, v->col, "more than %u spans", UINT32_MAX - 1);
+    if (!wcp_grow((void **)&o->sp, &o->spcap, o->nsp + 1, sizeof *o->sp))
+        return oom(x);
+    otel_span *sp = &o->sp[o->nsp];
+    memset(sp, 0, sizeof *sp);
+    sp->seq = (uint32_t)o->nsp;
+    sp->line = v->line;
+    sp->client = x->resource_client;
+    sp->link0 = (uint32_t)o->nlk;
+    wcp_json s;
+    sub(j, v, &s);
+    wcp_json_tok open, k, t;
+    bool has_start = false, empty;
+    int kind = 0, status = 0;
+    attr_set as;
+    memset(&as, 0, sizeof as);
+    uint64_t hi;
+    int rc = wcp_json_next(&s, &open);
+    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
+        if ((rc = wcp_json_skip(&s, &t)))
+            break;
+        if (is_key(&k, "traceId")) {
+            if (id_tok(x, &t, "traceId", 16, &sp->tr_hi, &sp->tr_lo, &empty) < 0)
+                return -1;
+        } else if (is_key(&k, "spanId")) {
+            if (id_tok(x, &t, "spanId", 8, &hi, &sp->id, &empty) < 0)
+                return -1;
+            sp->flags = empty ? sp->flags | SP_NO_ID : sp->flags & ~(uint32_t)SP_NO_ID;
+        } else if (is_key(&k, "parentSpanId")) {
+            if (!(sp->flags & SP_WPARENT) &&
+                id_tok(x, &t, "parentSpanId", 8, &hi, &sp->parent, &empty) < 0)
+                return -1;
+        } else if (is_key(&k, "name")) {
+            if (intern_tok(x, &t, "name", &sp->name) < 0)
+                return -1;
+        } else if (is_key(&k, "kind")) {
+            if (enum_tok(x, &t, "kind", kind_names, 6, &kind) < 0)
+                return -1;
+        } else if (is_key(&k, "startTimeUnixNano")) {
+            if (uint_tok(x, &t, "startTimeUnixNano", OTEL_TS_MAX, &sp->start) < 0)
+                return -1;
+            has_start = true;
+        } else if (is_key(&k, "endTimeUnixNano")) {
+            if (uint_tok(x, &t, "endTimeUnixNano", OTEL_TS_MAX, &sp->end) < 0)
+                return -1;
+        } else if (is_key(&k, "attributes")) {
+            if (read_attrs(x, &s, &t, &as) < 0)
+                return -1;
+        } else if (is_key(&k, "droppedAttributesCount")) {
+            int64_t d;
+            if (uint_tok(x, &t, "droppedAttributesCount", INT64_MAX, &d) < 0)
+                return -1;
+            if (d)
+                sp->flags |= SP_DROPPED_A;
+        } else if (is_key(&k, "droppedLinksCount")) {
+            if (uint_tok(x, &t, "droppedLinksCount", INT64_MAX, &sp->dropped_links) < 0)
+                return -1;
+        } else if (is_key(&k, "links")) {
+            if (want(x, &t, WCP_JSON_ARRAY, "links", "an array") < 0)
+                return -1;
+            wcp_json ls;
+            sub(&s, &t, &ls);
+            wcp_json_tok a, item;
+            int lrc = wcp_json_next(&ls, &a);
+            while (!lrc && !(lrc = wcp_json_next(&ls, &item)) && item.type != WCP_JSON_END &&
+                   item.type != WCP_JSON_NONE) {
+                if ((lrc = wcp_json_skip(&ls, &item)))
+                    break;
+                if (!wcp_grow((void **)&o->lk, &o->lkcap, o->nlk + 1, sizeof *o->lk))
+                    return oom(x);
+                sp = &o->sp[o->nsp];
+                if (read_link(x, &ls, &item, &o->lk[o->nlk]) < 0)
+                    return -1;
+                o->nlk++;
+            }
+            if (lrc)
+                return json_err(x);
+        } else if (is_key(&k, "status")) {
+            if (want(x, &t, WCP_JSON_OBJECT, "status", "an object") < 0)
+                return -1;
+            wcp_json ss;
+            sub(&s, &t, &ss);
+            wcp_json_tok a, sk, sv;
+            int src = wcp_json_next(&ss, &a);
+            while (!src && !(src = wcp_json_member(&ss, &sk, &sv)) && sk.type == WCP_JSON_KEY) {
+                if ((src = wcp_json_skip(&ss, &sv)))
+                    break;
+                if (is_key(&sk, "code") && enum_tok(x, &sv, "code", status_names, 3, &status) < 0)
+                    return -1;
+            }
+            if (src)
+                return json_err(x);
+        }
+    }
+    if (rc)
+        return json_err(x);
+    if (!has_start)
+        return xerr(x, v->line, v->col, "a span without \"startTimeUnixNano\"");
+    sp->nlinks = (uint32_t)(o->nlk - sp->link0);
+    if (sp->end > 0)
+        sp->flags |= SP_ENDED;
+    sp->flags |= status == 2 ? SP_ERROR : status == 1 ? SP_OK : 0;
+    /* the attributes that matter */
+    sp->kind = x->s_kind[kind];
+    if (as.has[A_KIND] &&
+        attr_string(x, &as.kind[A_KIND], &as.val[A_KIND], attr_names[A_KIND], &sp->kind) < 0)
+        return -1;
+    sp->work = x->s_engine;
+    if (as.has[A_WORK] &&
+        attr_string(x, &as.kind[A_WORK], &as.val[A_WORK], attr_names[A_WORK], &sp->work) < 0)
+        return -1;
+    for (int a = A_IDENT; a <= A_DIGEST && !sp->ident; a++)
+        if (as.has[a] && attr_string(x, &as.kind[a], &as.val[a], attr_names[a], &sp->ident) < 0)
+            return -1;
+    if (as.has[A_ARGV] && attr_argv(x, &s, &as.kind[A_ARGV], &as.val[A_ARGV], &sp->meta) < 0)
+        return -1;
+    if (as.has[A_PARENT]) {
+        if (!is_key(&as.kind[A_PARENT], "stringValue"))
+            return attr_type_err(x, &as.val[A_PARENT], attr_names[A_PARENT],
+                                 "a stringValue (a span id in hex)");
+        if (id_tok(x, &as.val[A_PARENT], attr_names[A_PARENT], 8, &hi, &sp->parent, &empty) < 0)
+            return -1;
+        sp->flags |= SP_WPARENT;
+    }
+    if (as.has[A_ENGINE]) {
+        const wcp_json_tok *bv = &as.val[A_ENGINE];
+        if (!is_key(&as.kind[A_ENGINE], "boolValue") ||
+            (bv->type != WCP_JSON_TRUE && bv->type != WCP_JSON_FALSE))
+            return attr_type_err(x, bv, attr_names[A_ENGINE], "a boolValue");
+        if (bv->type == WCP_JSON_TRUE)
+            sp->flags |= SP_ENGINE;
+    }
+    if (as.has[A_COUNT]) {
+        if (!is_key(&as.kind[A_COUNT], "intValue"))
+            return attr_type_err(x, &as.val[A_COUNT], attr_names[A_COUNT], "an intValue");
+        if (uint_tok(x, &as.val[A_COUNT], attr_names[A_COUNT], INT64_MAX, &sp->session_count) < 0)
+            return -1;
+        sp->flags |= SP_SESSION;
+    }
+    o->nsp++;
+    return 0;
+}
+
+/* One object of "resourceSpans". */
+static int read_resource_spans(otlp *x, const wcp_json *j, const wcp_json_tok *v)
+{
+    if (want(x, v, WCP_JSON_OBJECT, "resourceSpans", "an array of objects") < 0)
+        return -1;
+    size_t first = x->o.nsp;
+    x->resource_client = 0;
+    uint32_t client = 0;
+    wcp_json s;
+    sub(j, v, &s);
+    wcp_json_tok open, k, t;
+    int rc = wcp_json_next(&s, &open);
+    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
+        if ((rc = wcp_json_skip(&s, &t)))
+            break;
+        if (is_key(&k, "resource")) {
+            if (want(x, &t, WCP_JSON_OBJECT, "resource", "an object") < 0)
+                return -1;
+            wcp_json rs;
+            sub(&s, &t, &rs);
+            wcp_json_tok a, rk, rv;
+            int rrc = wcp_json_next(&rs, &a);
+            while (!rrc && !(rrc = wcp_json_member(&rs, &rk, &rv)) && rk.type == WCP_JSON_KEY) {
+                if ((rrc = wcp_json_skip(&rs, &rv)))
+                    break;
+                if (is_key(&rk, "attributes")) {
+                    attr_set as;
+                    if (read_attrs(x, &rs, &rv, &as) < 0)
+                        return -1;
+                    if (as.has[A_SERVICE] && attr_string(x, &as.kind[A_SERVICE], &as.val[A_SERVICE],
+                                                         attr_names[A_SERVICE], &client) < 0)
+                        return -1;
+                }
+            }
+            if (rrc)
+                return json_err(x);
+        } else if (is_key(&k, "scopeSpans") || is_key(&k, "instrumentationLibrarySpans")) {
+            if (want(x, &t, WCP_JSON_ARRAY, "scopeSpans", "an array") < 0)
+                return -1;
+            wcp_json ss;
+            sub(&s, &t, &ss);
+            wcp_json_tok a, scope;
+            int src = wcp_json_next(&ss, &a);
+            while (!src && !(src = wcp_json_next(&ss, &scope)) && scope.type != WCP_JSON_END &&
+                   scope.type != WCP_JSON_NONE) {
+                if ((src = wcp_json_skip(&ss, &scope)))
+                    break;
+                if (want(x, &scope, WCP_JSON_OBJECT, "scopeSpans", "an array of objects") < 0)
+                    return -1;
+                wcp_json sc;
+                sub(&ss, &scope, &sc);
+                wcp_json_tok b, sk, sv;
+                int crc = wcp_json_next(&sc, &b);
+                while (!crc && !(crc = wcp_json_member(&sc, &sk, &sv)) && sk.type == WCP_JSON_KEY) {
+                    if ((crc = wcp_json_skip(&sc, &sv)))
+                        break;
+                    if (!is_key(&sk, "spans"))
+                        continue;
+                    if (want(x, &sv, WCP_JSON_ARRAY, "spans", "an array") < 0)
+                        return -1;
+                    wcp_json sp;
+                    sub(&sc, &sv, &sp);
+                    wcp_json_tok c, span;
+                    int prc = wcp_json_next(&sp, &c);
+                    while (!prc && !(prc = wcp_json_next(&sp, &span)) &&
+                           span.type != WCP_JSON_END && span.type != WCP_JSON_NONE) {
+                        if ((prc = wcp_json_skip(&sp, &span)))
+                            break;
+                        if (read_span(x, &sp, &span) < 0)
+                            return -1;
+                    }
+                    if (prc)
+                        return json_err(x);
+                }
+                if (crc)
+                    return json_err(x);
+            }
+            if (src)
+                return json_err(x);
+        }
+    }
+    if (rc)
+        return json_err(x);
+    for (size_t k2 = first; k2 < x->o.nsp; k2++) /* the resource may follow its spans */
+        x->o.sp[k2].client = client;
+    return 0;
+}
+
+/* One top-level object (a TracesData / ExportTraceServiceRequest), whole in the buffer. */
+static int read_doc(otlp *x, const wcp_json *j, const wcp_json_tok *v)
+{
+    wcp_json s;
+    sub(j, v, &s);
+    wcp_json_tok open, k, t;
+    int rc = wcp_json_next(&s, &open);
+    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
+        if ((rc = wcp_json_skip(&s, &t)))
+            break;
+        if (!is_key(&k, "resourceSpans"))
+            continue;
+        if (want(x, &t, WCP_JSON_ARRAY, "resourceSpans", "an array") < 0)
+            return -1;
+        wcp_json rs;
+        sub(&s, &t, &rs);
+        wcp_json_tok a, item;
+        int rrc = wcp_json_next(&rs, &a);
+        while (!rrc && !(rrc = wcp_json_next(&rs, &item)) && item.type != WCP_JSON_END &&
+               item.type != WCP_JSON_NONE) {
+            if ((rrc = wcp_json_skip(&rs, &item)))
+                break;
+            if (read_resource_spans(x, &rs, &item) < 0)
+                return -1;
+        }
+        if (rrc)
+            return json_err(x);
+    }
+    return rc ? json_err(x) : 0;
+}
+
+static int read_file(otlp *x)
+{
+    wcp_reader *r = x->o.r;
+    while (r->len - r->pos < 3 && fill(x) > 0)
+        ;
+    if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
+        r->pos += 3;
+    for (;;) {
+        int c = peek(x);
+        if (c == -2)
+            return -1;
+        if (c == -1)
+            break;
+        if (c != '{')
+            return xerr(x, x->line, r->base + r->pos - x->line_off + 1,
+                        "expected a TracesData object ('{'), one a line or one in the file");
+        for (;;) { /* the whole object into the buffer */
+            wcp_json j;
+            cursor(x, &j);
+            wcp_json_tok v;
+            int rc = wcp_json_next(&j, &v);
+            if (!rc)
+                rc = wcp_json_skip(&j, &v);
+            if (rc < 0)
+                return json_err(x);
+            if (rc == 0) {
+                x->o.docs++;
+                long line = x->line;
+                uint64_t off = x->line_off;
+                if (read_doc(x, &j, &v) < 0)
+                    return -1;
+                (void)line;
+                (void)off;
+                commit(x, &j);
+                break;
+            }
+            int k = fill(x);
+            if (k < 0)
+                return -1;
+            if (k == 0)
+                return xerr(x, x->line, 0,
+                            "the file ends inside a TracesData object (a truncated line?)");
+        }
+    }
+    if (x->o.docs == 0)
+        return xerr(x, 1, 0, "empty file: OTLP JSON is one TracesData object a line");
+    return 0;
+}
+
+/* ---- the reader's calls */
+
+static int src_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
+{
+    otlp *x = r->src_state;
+    if (read_file(x) < 0)
+        return -1;
+    free(x->scratch);
+    x->scratch = NULL;
+    x->scap = 0;
+    return wcp_otel_finish(&x->o, on_string, ctx);
+}
+
+static void src_close(wcp_reader *r)
+{
+    otlp *x = r->src_state;
+    if (!x)
+        return;
+    wcp_otel_release(&x->o);
+    free(x->scratch);
+    free(x);
+    r->src_state = NULL;
+}
+
+static const wcp_source otlp_source = {src_header, wcp_otel_open_ops, wcp_otel_next, src_close,
+                                       wcp_otel_next_run};
+
+static int open_otlp(wcp_reader *r)
+{
+    otlp *x = calloc(1, sizeof *x);
+    if (!x) {
+        snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+        return -1;
+    }
+    x->o.r = r;
+    x->o.format = "otlp";
+    x->line = 1;
+    r->src = &otlp_source;
+    r->src_state = x;
+    static const char *const kinds[6] = {"internal", "internal", "server",
+                                         "client",   "producer", "consumer"};
+    uint32_t zero;
+    int bad = wcp_strtab_intern(&x->o.st, "", 0, &zero);
+    for (int k = 0; k < 6; k++)
+        bad |= wcp_strtab_intern(&x->o.st, kinds[k], strlen(kinds[k]), &x->s_kind[k]);
+    bad |= wcp_strtab_intern(&x->o.st, "engine", 6, &x->s_engine);
+    bad |= wcp_strtab_intern(&x->o.st, "wait", 4, &x->s_wait);
+    if (bad) {
+        snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+        return -1;
+    }
+    return 0;
+}
+
+/* '{' and a first key "resourceSpans" (after a byte order mark and blanks). */
+static int sniff(const char *p, size_t n, bool eof)
+{
+    long i = wcp_sniff_skip(p, n);
+    if (i < 0)
+        return eof ? WCP_SNIFF_NO : WCP_SNIFF_MORE;
+    if (p[i] != '{')
+        return WCP_SNIFF_NO;
+    size_t k = (size_t)i + 1;
+    while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
+        k++;
+    static const char key[] = "\"resourceSpans\"";
+    size_t want_n = sizeof key - 1;
+    size_t have = n - k < want_n ? n - k : want_n;
+    if (memcmp(p + k, key, have) != 0)
+        return WCP_SNIFF_NO;
+    if (have < want_n)
+        return eof ? WCP_SNIFF_NO : WCP_SNIFF_MORE;
+    return WCP_SNIFF_YES;
+}
+
+const wcp_format wcp_format_otlp = {
+    .name = "otlp",
+    .detect = "a file that starts with '{' and the key \"resourceSpans\", as OpenTelemetry's OTLP "
+              "JSON (one TracesData a line, or one document; one run per trace id)",
+    .sniff = sniff,
+    .open = open_otlp,
+    .notes = wcp_otel_notes,
+};
