@@ -283,14 +283,16 @@ static int cmd_runs(ShellState *p, const DotCmd *c, int argc, char **argv)
     (void)argv;
     if (argc != 1)
         return dot_usage(p, c);
-    if (shell_prepare(p,
-                      "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
-                      " r.dropped_events,"
-                      " (SELECT group_concat(source, ', ') FROM"
-                      "   (SELECT source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
-                      "   AS sources"
-                      " FROM runs r ORDER BY r.id",
-                      &st))
+    if (shell_prepare(
+            p,
+            "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
+            " r.dropped_events,"
+            " (SELECT group_concat(source, ', ') FROM"
+            "   (SELECT source || coalesce(' (trace ' || json_extract(d.extra, '$.trace_id')"
+            "    || ')', '') AS source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
+            "   AS sources"
+            " FROM runs r ORDER BY r.id",
+            &st))
         return 1;
     return shell_exec_stmt(p, st);
 }
@@ -394,8 +396,8 @@ const DotCmd wcp_dot_cmds[] = {
      report_help},
     {"run", cmd_run, "?N|latest?", "Pick the run analyses use (default: the most recent)", NULL,
      ARGS_RUN, NULL, NULL},
-    {"runs", cmd_runs, "", "List the runs and the dumps they came from", NULL, ARGS_NONE, NULL,
-     NULL},
+    {"runs", cmd_runs, "", "List the runs and the dumps they came from (an OTel trace's id)", NULL,
+     ARGS_NONE, NULL, NULL},
     {"schema", cmd_schema, "?PATTERN?", "Show the CREATE statements (matching a LIKE PATTERN)",
      NULL, ARGS_TABLE, NULL, NULL},
     {"selftime", cmd_selftime, "?N? ?--run N?",
