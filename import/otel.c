@@ -19,6 +19,9 @@
 
 #include "errpos.h"
 #include "grow.h"
+#include "json.h"
+
+#include <errno.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +47,217 @@ static int oerr(otel *o, long line, const char *fmt, ...)
 static int oom(otel *o)
 {
     return oerr(o, 0, "out of memory");
+}
+
+/* ---- reading, for the span readers (otel_impl.h) */
+
+#define DOC_MAX ((size_t)1 << 30)     /* one top-level object (a line, or the whole file) */
+#define STRING_MAX ((size_t)64 << 10) /* a kept string */
+#define DEPTH_MAX 512
+
+int wcp_otel_err(otel *x, long line, uint64_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    wcp_errpos_vprint(x->r->err, sizeof x->r->err, x->r->path, line, col, "", fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int wcp_otel_oom(otel *x)
+{
+    return wcp_otel_err(x, x->line, 0, "out of memory");
+}
+
+int wcp_otel_json_err(otel *x)
+{
+    return wcp_otel_err(x, x->jerr.line, x->jerr.column, "%s", x->jerr.text);
+}
+
+/* ---- the file, one top-level object at a time */
+
+static int fill(otel *x)
+{
+    int k = wcp_reader_fill(x->r, DOC_MAX);
+    if (k == WCP_FILL_FULL)
+        return wcp_otel_err(x, x->line, 0, "a single %s is larger than %zu MiB", x->doc_what,
+                            DOC_MAX >> 20);
+    if (k == WCP_FILL_NOMEM)
+        return wcp_otel_oom(x);
+    if (k == WCP_FILL_ERROR)
+        return wcp_otel_err(x, x->line, 0, "read error: %s", strerror(errno));
+    return k;
+}
+
+static void cursor(otel *x, wcp_json *j)
+{
+    wcp_reader *r = x->r;
+    j->p = r->buf + r->pos;
+    j->end = r->buf + r->len;
+    j->last = r->eof;
+    j->flags = 0;
+    j->max_depth = DEPTH_MAX;
+    j->err = &x->jerr;
+    j->buf = r->buf;
+    j->base = r->base;
+    j->line = x->line;
+    j->line_off = x->line_off;
+    wcp_json_reset(j);
+}
+
+static void commit(otel *x, const wcp_json *j)
+{
+    x->r->pos = (size_t)(j->p - x->r->buf);
+    x->line = j->line;
+    x->line_off = j->line_off;
+}
+
+/* Skips blanks; the next byte, -1 at the end of the file, -2 on an error. */
+static int peek(otel *x)
+{
+    wcp_reader *r = x->r;
+    for (;;) {
+        wcp_json j;
+        cursor(x, &j);
+        int rc = wcp_json_ws(&j);
+        commit(x, &j);
+        if (rc == 0)
+            return (unsigned char)r->buf[r->pos];
+        int k = fill(x);
+        if (k <= 0)
+            return k < 0 ? -2 : -1;
+    }
+}
+
+/* A sub-cursor over the whole value v (read with wcp_json_skip() by j). */
+void wcp_otel_sub(const wcp_json *j, const wcp_json_tok *v, wcp_json *s)
+{
+    *s = *j;
+    s->p = v->p;
+    s->end = v->p + v->n;
+    s->last = true;
+    s->line = v->line;
+    s->line_off = wcp_json_pos(j, v->p) - (v->col - 1);
+    wcp_json_reset(s);
+}
+
+/* ---- values */
+
+int wcp_otel_str(otel *x, const wcp_json_tok *v, const char **s, size_t *n)
+{
+    if (!v->esc) {
+        *s = v->p;
+        *n = v->n;
+        return 0;
+    }
+    if (!wcp_grow((void **)&x->scratch, &x->scap, v->n + 1, 1))
+        return wcp_otel_oom(x);
+    *n = wcp_json_decode(v->p, v->n, x->scratch);
+    *s = x->scratch;
+    return 0;
+}
+
+int wcp_otel_want(otel *x, const wcp_json_tok *v, int type, const char *key, const char *what)
+{
+    if (v->type == type)
+        return 0;
+    return wcp_otel_err(x, v->line, v->col, "\"%s\": expected %s, got %s", key, what,
+                        wcp_json_type_name(v->type));
+}
+
+int wcp_otel_intern(otel *x, const char *s, size_t n, uint32_t *out)
+{
+    return wcp_strtab_intern(&x->st, s, n, out) < 0 ? wcp_otel_oom(x) : 0;
+}
+
+int wcp_otel_intern_tok(otel *x, const wcp_json_tok *v, const char *key, uint32_t *out)
+{
+    if (wcp_otel_want(x, v, WCP_JSON_STRING, key, "a string") < 0)
+        return -1;
+    const char *s;
+    size_t n;
+    if (wcp_otel_str(x, v, &s, &n) < 0)
+        return -1;
+    if (n > STRING_MAX)
+        return wcp_otel_err(x, v->line, v->col, "\"%s\": a string of %zu bytes (at most %zu KiB)",
+                            key, n, STRING_MAX >> 10);
+    return wcp_otel_intern(x, s, n, out);
+}
+
+/* A 64-bit integer: a number or a decimal string (OTLP JSON), at least 0
+ * and below max. */
+int wcp_otel_uint(otel *x, const wcp_json_tok *v, const char *key, int64_t max, int64_t *out)
+{
+    const char *p = v->p, *end = v->p + v->n;
+    bool ok = (v->type == WCP_JSON_NUMBER || (v->type == WCP_JSON_STRING && !v->esc)) && p < end;
+    uint64_t k = 0;
+    for (; ok && p < end; p++) {
+        if (*p < '0' || *p > '9' || k > (uint64_t)INT64_MAX / 10) {
+            ok = false;
+            break;
+        }
+        k = k * 10 + (uint64_t)(*p - '0');
+    }
+    if (!ok || k >= (uint64_t)max)
+        return wcp_otel_err(
+            x, v->line, v->col,
+            "\"%s\": expected an integer from 0 below %lld (a number or a decimal string), "
+            "got %s%.*s%s",
+            key, (long long)max, v->type == WCP_JSON_STRING ? "\"" : "",
+            (int)(v->n > 40 ? 40 : v->n), v->p, v->type == WCP_JSON_STRING ? "\"" : "");
+    *out = (int64_t)k;
+    return 0;
+}
+
+bool wcp_otel_is_key(const wcp_json_tok *k, const char *lit)
+{
+    return !k->esc && k->n == strlen(lit) && memcmp(k->p, lit, k->n) == 0;
+}
+
+int wcp_otel_read_docs(otel *x, wcp_otel_doc_fn read_doc, const char *what)
+{
+    wcp_reader *r = x->r;
+    x->doc_what = what;
+    while (r->len - r->pos < 3 && fill(x) > 0)
+        ;
+    if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
+        r->pos += 3;
+    for (;;) {
+        int c = peek(x);
+        if (c == -2)
+            return -1;
+        if (c == -1)
+            break;
+        if (c != '{')
+            return wcp_otel_err(x, x->line, r->base + r->pos - x->line_off + 1,
+                                "expected %s ('{'), one a line or one in the file", what);
+        for (;;) { /* the whole object into the buffer */
+            wcp_json j;
+            cursor(x, &j);
+            wcp_json_tok v;
+            int rc = wcp_json_next(&j, &v);
+            if (!rc)
+                rc = wcp_json_skip(&j, &v);
+            if (rc < 0)
+                return wcp_otel_json_err(x);
+            if (rc == 0) {
+                x->docs++;
+                if (read_doc(x, &j, &v) < 0)
+                    return -1;
+                commit(x, &j);
+                break;
+            }
+            int k = fill(x);
+            if (k < 0)
+                return -1;
+            if (k == 0)
+                return wcp_otel_err(x, x->line, 0, "the file ends inside %s (a truncated line?)",
+                                    what);
+        }
+    }
+    if (x->docs == 0)
+        return wcp_otel_err(x, 1, 0, "empty file: expected %s", what);
+    return 0;
 }
 
 /* ---- ordering and lookup */

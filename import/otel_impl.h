@@ -5,6 +5,8 @@
 #ifndef WCP_OTEL_IMPL_H
 #define WCP_OTEL_IMPL_H
 
+#include "errpos.h"
+#include "json.h"
 #include "source.h"
 #include "strtab.h"
 
@@ -67,9 +69,16 @@ typedef struct otel_run {
 
 typedef struct otel {
     wcp_reader *r;
-    const char *format; /* "otlp", "jaeger" */
-    const char *unit;   /* "span" */
-    wcp_strtab st;      /* every string handed out */
+    /* reading: r->pos is at line `line`, which starts at line_off */
+    long line;
+    uint64_t line_off;
+    wcp_errpos jerr; /* the tokenizer's last failure */
+    char *scratch;   /* decoded strings */
+    size_t scap;
+    const char *doc_what; /* "a TracesData object": what a top-level value is */
+    const char *format;   /* "otlp", "jaeger" */
+    const char *unit;     /* "span" */
+    wcp_strtab st;        /* every string handed out */
     otel_span *sp;
     size_t nsp, spcap;
     otel_link *lk;
@@ -86,6 +95,42 @@ typedef struct otel {
     bool out_op;     /* its op was handed out */
     uint32_t kind_str[6], wait_str, link_str, error_str, ok_str, engine_str;
 } otel;
+
+/* ---- reading (otel.c): a file of top-level JSON objects (JSON Lines, or
+ * one document), each read whole into r->buf (at most 1 GiB) and handed to
+ * the format's reader, which reads it in place with sub-cursors. */
+
+typedef int (*wcp_otel_doc_fn)(otel *o, const wcp_json *j, const wcp_json_tok *v);
+/* Every top-level object of the file to read_doc (j is the cursor that read
+ * it whole, v the object); what names one in messages. 0, or -1 with r->err. */
+int wcp_otel_read_docs(otel *o, wcp_otel_doc_fn read_doc, const char *what);
+
+/* "file:line: reason (column C)" into r->err; returns -1. */
+int wcp_otel_err(otel *o, long line, uint64_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int wcp_otel_oom(otel *o);
+int wcp_otel_json_err(otel *o); /* the tokenizer's failure (o->jerr) */
+/* A sub-cursor s over the whole value v, which j read with wcp_json_skip(). */
+void wcp_otel_sub(const wcp_json *j, const wcp_json_tok *v, wcp_json *s);
+/* The decoded bytes of string token v (valid until the next call). */
+int wcp_otel_str(otel *o, const wcp_json_tok *v, const char **s, size_t *n);
+/* -1 with "KEY: expected WHAT, got ..." unless v is of type. */
+int wcp_otel_want(otel *o, const wcp_json_tok *v, int type, const char *key, const char *what);
+int wcp_otel_intern(otel *o, const char *s, size_t n, uint32_t *out);
+/* A string value interned (at most 64 KiB). */
+int wcp_otel_intern_tok(otel *o, const wcp_json_tok *v, const char *key, uint32_t *out);
+/* A number or a decimal string: an integer in [0, max). */
+int wcp_otel_uint(otel *o, const wcp_json_tok *v, const char *key, int64_t max, int64_t *out);
+/* Is the key (or string) token k exactly lit (unescaped)? */
+bool wcp_otel_is_key(const wcp_json_tok *k, const char *lit);
+
+static inline int wcp_otel_hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
 
 /* Converts the spans read into runs (one per trace id, or one for the
  * file with WCP_READ_ONE_RUN): duplicates merged, parents and links

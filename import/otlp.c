@@ -25,183 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DOC_MAX ((size_t)1 << 30)     /* one TracesData object (a line, or the whole file) */
-#define STRING_MAX ((size_t)64 << 10) /* a kept string */
-#define DEPTH_MAX 512
-
 typedef struct otlp {
-    otel o; /* first: r->src_state is both */
-    long line;
-    uint64_t line_off;
-    wcp_errpos jerr;
-    char *scratch;
-    size_t scap;
+    otel o;                   /* first: r->src_state is both */
     uint32_t resource_client; /* service.name of the resource being read */
     uint32_t s_kind[6], s_engine, s_wait, s_flag;
 } otlp;
-
-static int xerr(otlp *x, long line, uint64_t col, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int xerr(otlp *x, long line, uint64_t col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    wcp_errpos_vprint(x->o.r->err, sizeof x->o.r->err, x->o.r->path, line, col, "", fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static int oom(otlp *x)
-{
-    return xerr(x, x->line, 0, "out of memory");
-}
-
-static int json_err(otlp *x)
-{
-    return xerr(x, x->jerr.line, x->jerr.column, "%s", x->jerr.text);
-}
-
-/* ---- the file, one top-level object at a time */
-
-static int fill(otlp *x)
-{
-    int k = wcp_reader_fill(x->o.r, DOC_MAX);
-    if (k == WCP_FILL_FULL)
-        return xerr(x, x->line, 0, "a single TracesData object is larger than %zu MiB",
-                    DOC_MAX >> 20);
-    if (k == WCP_FILL_NOMEM)
-        return oom(x);
-    if (k == WCP_FILL_ERROR)
-        return xerr(x, x->line, 0, "read error: %s", strerror(errno));
-    return k;
-}
-
-static void cursor(otlp *x, wcp_json *j)
-{
-    wcp_reader *r = x->o.r;
-    j->p = r->buf + r->pos;
-    j->end = r->buf + r->len;
-    j->last = r->eof;
-    j->flags = 0;
-    j->max_depth = DEPTH_MAX;
-    j->err = &x->jerr;
-    j->buf = r->buf;
-    j->base = r->base;
-    j->line = x->line;
-    j->line_off = x->line_off;
-    wcp_json_reset(j);
-}
-
-static void commit(otlp *x, const wcp_json *j)
-{
-    x->o.r->pos = (size_t)(j->p - x->o.r->buf);
-    x->line = j->line;
-    x->line_off = j->line_off;
-}
-
-/* Skips blanks; the next byte, -1 at the end of the file, -2 on an error. */
-static int peek(otlp *x)
-{
-    wcp_reader *r = x->o.r;
-    for (;;) {
-        wcp_json j;
-        cursor(x, &j);
-        int rc = wcp_json_ws(&j);
-        commit(x, &j);
-        if (rc == 0)
-            return (unsigned char)r->buf[r->pos];
-        int k = fill(x);
-        if (k <= 0)
-            return k < 0 ? -2 : -1;
-    }
-}
-
-/* A sub-cursor over the whole value v (read with wcp_json_skip() by j). */
-static void sub(const wcp_json *j, const wcp_json_tok *v, wcp_json *s)
-{
-    *s = *j;
-    s->p = v->p;
-    s->end = v->p + v->n;
-    s->last = true;
-    s->line = v->line;
-    s->line_off = wcp_json_pos(j, v->p) - (v->col - 1);
-    wcp_json_reset(s);
-}
-
-/* ---- values */
-
-static int str_of(otlp *x, const wcp_json_tok *v, const char **s, size_t *n)
-{
-    if (!v->esc) {
-        *s = v->p;
-        *n = v->n;
-        return 0;
-    }
-    if (!wcp_grow((void **)&x->scratch, &x->scap, v->n + 1, 1))
-        return oom(x);
-    *n = wcp_json_decode(v->p, v->n, x->scratch);
-    *s = x->scratch;
-    return 0;
-}
-
-static int want(otlp *x, const wcp_json_tok *v, int type, const char *key, const char *what)
-{
-    if (v->type == type)
-        return 0;
-    return xerr(x, v->line, v->col, "\"%s\": expected %s, got %s", key, what,
-                wcp_json_type_name(v->type));
-}
-
-static int intern(otlp *x, const char *s, size_t n, uint32_t *out)
-{
-    return wcp_strtab_intern(&x->o.st, s, n, out) < 0 ? oom(x) : 0;
-}
-
-static int intern_tok(otlp *x, const wcp_json_tok *v, const char *key, uint32_t *out)
-{
-    if (want(x, v, WCP_JSON_STRING, key, "a string") < 0)
-        return -1;
-    const char *s;
-    size_t n;
-    if (str_of(x, v, &s, &n) < 0)
-        return -1;
-    if (n > STRING_MAX)
-        return xerr(x, v->line, v->col, "\"%s\": a string of %zu bytes (at most %zu KiB)", key, n,
-                    STRING_MAX >> 10);
-    return intern(x, s, n, out);
-}
-
-/* A 64-bit integer: a number or a decimal string (OTLP JSON), at least 0
- * and below max. */
-static int uint_tok(otlp *x, const wcp_json_tok *v, const char *key, int64_t max, int64_t *out)
-{
-    const char *p = v->p, *end = v->p + v->n;
-    bool ok = (v->type == WCP_JSON_NUMBER || (v->type == WCP_JSON_STRING && !v->esc)) && p < end;
-    uint64_t k = 0;
-    for (; ok && p < end; p++) {
-        if (*p < '0' || *p > '9' || k > (uint64_t)INT64_MAX / 10) {
-            ok = false;
-            break;
-        }
-        k = k * 10 + (uint64_t)(*p - '0');
-    }
-    if (!ok || k >= (uint64_t)max)
-        return xerr(x, v->line, v->col,
-                    "\"%s\": expected an integer from 0 below %lld (a number or a decimal string), "
-                    "got %s%.*s%s",
-                    key, (long long)max, v->type == WCP_JSON_STRING ? "\"" : "",
-                    (int)(v->n > 40 ? 40 : v->n), v->p, v->type == WCP_JSON_STRING ? "\"" : "");
-    *out = (int64_t)k;
-    return 0;
-}
-
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
 
 static int b64val(char c)
 {
@@ -219,7 +47,7 @@ static int b64val(char c)
 static int id_tok(otlp *x, const wcp_json_tok *v, const char *key, int bytes, uint64_t *hi,
                   uint64_t *lo, bool *empty)
 {
-    if (want(x, v, WCP_JSON_STRING, key, "a hex id (a string)") < 0)
+    if (wcp_otel_want(&x->o, v, WCP_JSON_STRING, key, "a hex id (a string)") < 0)
         return -1;
     *hi = *lo = 0;
     *empty = false;
@@ -231,7 +59,7 @@ static int id_tok(otlp *x, const wcp_json_tok *v, const char *key, int bytes, ui
     }
     bool ok = !v->esc && v->n == (size_t)bytes * 2;
     for (size_t k = 0; ok && k < v->n; k++) {
-        int h = hexval(v->p[k]);
+        int h = wcp_otel_hexval(v->p[k]);
         if (h < 0)
             ok = false;
         else
@@ -261,9 +89,10 @@ static int id_tok(otlp *x, const wcp_json_tok *v, const char *key, int bytes, ui
         }
         ok = ok && out == bytes;
         if (!ok)
-            return xerr(x, v->line, v->col,
-                        "\"%s\": not an id of %d hex digits (nor base64 of %d bytes): \"%.*s\"",
-                        key, bytes * 2, bytes, (int)(v->n > 48 ? 48 : v->n), v->p);
+            return wcp_otel_err(
+                &x->o, v->line, v->col,
+                "\"%s\": not an id of %d hex digits (nor base64 of %d bytes): \"%.*s\"", key,
+                bytes * 2, bytes, (int)(v->n > 48 ? 48 : v->n), v->p);
         x->o.base64_ids++;
     }
     for (int k = 0; k < bytes; k++) {
@@ -291,8 +120,8 @@ static int enum_tok(otlp *x, const wcp_json_tok *v, const char *key, const char 
         *out = v->p[0] - '0';
         return 0;
     }
-    return xerr(x, v->line, v->col, "\"%s\": expected an integer from 0 to %d (or its name)", key,
-                n - 1);
+    return wcp_otel_err(&x->o, v->line, v->col,
+                        "\"%s\": expected an integer from 0 to %d (or its name)", key, n - 1);
 }
 
 /* ---- attributes: [{"key": K, "value": AnyValue}, ...] */
@@ -334,10 +163,10 @@ static const char *const attr_names[A_N] = {"service.name",
 static int any_value(otlp *x, const wcp_json *j, const wcp_json_tok *v, const char *key,
                      wcp_json_tok *kind, wcp_json_tok *val)
 {
-    if (want(x, v, WCP_JSON_OBJECT, key, "an AnyValue object") < 0)
+    if (wcp_otel_want(&x->o, v, WCP_JSON_OBJECT, key, "an AnyValue object") < 0)
         return -1;
     wcp_json s;
-    sub(j, v, &s);
+    wcp_otel_sub(j, v, &s);
     wcp_json_tok open, k, t;
     memset(kind, 0, sizeof *kind);
     memset(val, 0, sizeof *val);
@@ -348,26 +177,21 @@ static int any_value(otlp *x, const wcp_json *j, const wcp_json_tok *v, const ch
         *kind = k;
         *val = t;
     }
-    return rc ? json_err(x) : 0;
-}
-
-static bool is_key(const wcp_json_tok *k, const char *lit)
-{
-    return !k->esc && k->n == strlen(lit) && memcmp(k->p, lit, k->n) == 0;
+    return rc ? wcp_otel_json_err(&x->o) : 0;
 }
 
 static int attr_type_err(otlp *x, const wcp_json_tok *v, const char *name, const char *what)
 {
-    return xerr(x, v->line, v->col, "attribute \"%s\": expected %s", name, what);
+    return wcp_otel_err(&x->o, v->line, v->col, "attribute \"%s\": expected %s", name, what);
 }
 
 /* The string of an attribute value (stringValue). */
 static int attr_string(otlp *x, const wcp_json_tok *kind, const wcp_json_tok *v, const char *name,
                        uint32_t *out)
 {
-    if (!is_key(kind, "stringValue") || v->type != WCP_JSON_STRING)
+    if (!wcp_otel_is_key(kind, "stringValue") || v->type != WCP_JSON_STRING)
         return attr_type_err(x, v, name, "a stringValue");
-    return intern_tok(x, v, name, out);
+    return wcp_otel_intern_tok(&x->o, v, name, out);
 }
 
 /* An argv: a stringValue kept as is, or an arrayValue of strings kept as
@@ -376,28 +200,28 @@ static int attr_argv(otlp *x, const wcp_json *j, const wcp_json_tok *kind, const
                      uint32_t *out)
 {
     const char *name = attr_names[A_ARGV];
-    if (is_key(kind, "stringValue") && v->type == WCP_JSON_STRING)
-        return intern_tok(x, v, name, out);
-    if (!is_key(kind, "arrayValue") || v->type != WCP_JSON_OBJECT)
+    if (wcp_otel_is_key(kind, "stringValue") && v->type == WCP_JSON_STRING)
+        return wcp_otel_intern_tok(&x->o, v, name, out);
+    if (!wcp_otel_is_key(kind, "arrayValue") || v->type != WCP_JSON_OBJECT)
         return attr_type_err(x, v, name, "a stringValue or an arrayValue of strings");
     json_t *arr = json_array();
     if (!arr)
-        return oom(x);
+        return wcp_otel_oom(&x->o);
     wcp_json s;
-    sub(j, v, &s);
+    wcp_otel_sub(j, v, &s);
     wcp_json_tok open, k, t;
     int rc = wcp_json_next(&s, &open);
     while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
         if ((rc = wcp_json_skip(&s, &t)))
             break;
-        if (!is_key(&k, "values"))
+        if (!wcp_otel_is_key(&k, "values"))
             continue;
         if (t.type != WCP_JSON_ARRAY) {
             json_decref(arr);
             return attr_type_err(x, &t, name, "an arrayValue with \"values\": [...]");
         }
         wcp_json e;
-        sub(&s, &t, &e);
+        wcp_otel_sub(&s, &t, &e);
         wcp_json_tok a, item;
         int erc = wcp_json_next(&e, &a);
         while (!erc && !(erc = wcp_json_next(&e, &item)) && item.type != WCP_JSON_END &&
@@ -409,13 +233,13 @@ static int attr_argv(otlp *x, const wcp_json *j, const wcp_json_tok *kind, const
                 json_decref(arr);
                 return -1;
             }
-            if (!is_key(&ik, "stringValue") || iv.type != WCP_JSON_STRING) {
+            if (!wcp_otel_is_key(&ik, "stringValue") || iv.type != WCP_JSON_STRING) {
                 json_decref(arr);
                 return attr_type_err(x, &iv, name, "an arrayValue of stringValues");
             }
             const char *p;
             size_t n;
-            if (str_of(x, &iv, &p, &n) < 0) {
+            if (wcp_otel_str(&x->o, &iv, &p, &n) < 0) {
                 json_decref(arr);
                 return -1;
             }
@@ -423,19 +247,19 @@ static int attr_argv(otlp *x, const wcp_json *j, const wcp_json_tok *kind, const
         }
         if (erc) {
             json_decref(arr);
-            return json_err(x);
+            return wcp_otel_json_err(&x->o);
         }
     }
     if (rc) {
         json_decref(arr);
-        return json_err(x);
+        return wcp_otel_json_err(&x->o);
     }
     char *text = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
     json_decref(arr);
     if (!text)
-        return oom(x);
+        return wcp_otel_oom(&x->o);
     /* jansson writes "a", "b" with ", " unless compact: compact has no blanks */
-    rc = intern(x, text, strlen(text), out);
+    rc = wcp_otel_intern(&x->o, text, strlen(text), out);
     free(text);
     return rc;
 }
@@ -450,37 +274,39 @@ typedef struct attr_set {
 static int read_attrs(otlp *x, const wcp_json *j, const wcp_json_tok *v, attr_set *as)
 {
     memset(as, 0, sizeof *as);
-    if (want(x, v, WCP_JSON_ARRAY, "attributes", "an array") < 0)
+    if (wcp_otel_want(&x->o, v, WCP_JSON_ARRAY, "attributes", "an array") < 0)
         return -1;
     wcp_json s;
-    sub(j, v, &s);
+    wcp_otel_sub(j, v, &s);
     wcp_json_tok open, item;
     int rc = wcp_json_next(&s, &open);
     while (!rc && !(rc = wcp_json_next(&s, &item)) && item.type != WCP_JSON_END &&
            item.type != WCP_JSON_NONE) {
         if ((rc = wcp_json_skip(&s, &item)))
             break;
-        if (want(x, &item, WCP_JSON_OBJECT, "attributes", "an object {\"key\", \"value\"}") < 0)
+        if (wcp_otel_want(&x->o, &item, WCP_JSON_OBJECT, "attributes",
+                          "an object {\"key\", \"value\"}") < 0)
             return -1;
         wcp_json kv;
-        sub(&s, &item, &kv);
+        wcp_otel_sub(&s, &item, &kv);
         wcp_json_tok o2, k, t, key = {0}, val = {0};
         int krc = wcp_json_next(&kv, &o2);
         while (!krc && !(krc = wcp_json_member(&kv, &k, &t)) && k.type == WCP_JSON_KEY) {
             if ((krc = wcp_json_skip(&kv, &t)))
                 break;
-            if (is_key(&k, "key"))
+            if (wcp_otel_is_key(&k, "key"))
                 key = t;
-            else if (is_key(&k, "value"))
+            else if (wcp_otel_is_key(&k, "value"))
                 val = t;
         }
         if (krc)
-            return json_err(x);
+            return wcp_otel_json_err(&x->o);
         if (key.type != WCP_JSON_STRING)
-            return xerr(x, item.line, item.col, "an attribute without a \"key\" string");
+            return wcp_otel_err(&x->o, item.line, item.col,
+                                "an attribute without a \"key\" string");
         const char *name;
         size_t n;
-        if (str_of(x, &key, &name, &n) < 0)
+        if (wcp_otel_str(&x->o, &key, &name, &n) < 0)
             return -1;
         int a = -1;
         for (int m = 0; m < A_N; m++)
@@ -492,16 +318,16 @@ static int read_attrs(otlp *x, const wcp_json *j, const wcp_json_tok *v, attr_se
             return -1;
         as->has[a] = true;
     }
-    return rc ? json_err(x) : 0;
+    return rc ? wcp_otel_json_err(&x->o) : 0;
 }
 
 /* A time attribute: unix ns as a decimal stringValue (or an intValue). */
 static int attr_time(otlp *x, const attr_set *as, int a, int64_t *out)
 {
     const wcp_json_tok *k = &as->kind[a], *v = &as->val[a];
-    if (!is_key(k, "stringValue") && !is_key(k, "intValue"))
+    if (!wcp_otel_is_key(k, "stringValue") && !wcp_otel_is_key(k, "intValue"))
         return attr_type_err(x, v, attr_names[a], "unix ns as a decimal stringValue");
-    return uint_tok(x, v, attr_names[a], OTEL_TS_MAX, out);
+    return wcp_otel_uint(&x->o, v, attr_names[a], OTEL_TS_MAX, out);
 }
 
 /* ---- spans */
@@ -515,26 +341,26 @@ static const char *const status_names[3] = {"STATUS_CODE_UNSET", "STATUS_CODE_OK
 static int read_link(otlp *x, const wcp_json *j, const wcp_json_tok *v, otel_link *l)
 {
     memset(l, 0, sizeof *l);
-    if (want(x, v, WCP_JSON_OBJECT, "links", "an array of link objects") < 0)
+    if (wcp_otel_want(&x->o, v, WCP_JSON_OBJECT, "links", "an array of link objects") < 0)
         return -1;
     wcp_json s;
-    sub(j, v, &s);
+    wcp_otel_sub(j, v, &s);
     wcp_json_tok open, k, t;
     bool empty;
     int rc = wcp_json_next(&s, &open);
     while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
         if ((rc = wcp_json_skip(&s, &t)))
             break;
-        if (is_key(&k, "traceId")) {
+        if (wcp_otel_is_key(&k, "traceId")) {
             if (id_tok(x, &t, "traceId", 16, &l->tr_hi, &l->tr_lo, &empty) < 0)
                 return -1;
-        } else if (is_key(&k, "spanId")) {
+        } else if (wcp_otel_is_key(&k, "spanId")) {
             uint64_t hi;
             if (id_tok(x, &t, "spanId", 8, &hi, &l->id, &empty) < 0)
                 return -1;
             if (empty)
                 l->id = 0;
-        } else if (is_key(&k, "attributes")) {
+        } else if (wcp_otel_is_key(&k, "attributes")) {
             attr_set as;
             if (read_attrs(x, &s, &t, &as) < 0)
                 return -1;
@@ -561,18 +387,18 @@ static int read_link(otlp *x, const wcp_json *j, const wcp_json_tok *v, otel_lin
                 return -1;
         }
     }
-    return rc ? json_err(x) : 0;
+    return rc ? wcp_otel_json_err(&x->o) : 0;
 }
 
 static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
 {
     otel *o = &x->o;
-    if (want(x, v, WCP_JSON_OBJECT, "spans", "an array of span objects") < 0)
+    if (wcp_otel_want(&x->o, v, WCP_JSON_OBJECT, "spans", "an array of span objects") < 0)
         return -1;
     if (o->nsp >= UINT32_MAX - 1)
-        return xerr(x, v->line, v->col, "more than %u spans", UINT32_MAX - 1);
+        return wcp_otel_err(&x->o, v->line, v->col, "more than %u spans", UINT32_MAX - 1);
     if (!wcp_grow((void **)&o->sp, &o->spcap, o->nsp + 1, sizeof *o->sp))
-        return oom(x);
+        return wcp_otel_oom(&x->o);
     otel_span *sp = &o->sp[o->nsp];
     memset(sp, 0, sizeof *sp);
     sp->seq = (uint32_t)o->nsp;
@@ -580,7 +406,7 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
     sp->client = x->resource_client;
     sp->link0 = (uint32_t)o->nlk;
     wcp_json s;
-    sub(j, v, &s);
+    wcp_otel_sub(j, v, &s);
     wcp_json_tok open, k, t;
     bool has_start = false, empty;
     int kind = 0, status = 0;
@@ -591,47 +417,47 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
     while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
         if ((rc = wcp_json_skip(&s, &t)))
             break;
-        if (is_key(&k, "traceId")) {
+        if (wcp_otel_is_key(&k, "traceId")) {
             if (id_tok(x, &t, "traceId", 16, &sp->tr_hi, &sp->tr_lo, &empty) < 0)
                 return -1;
-        } else if (is_key(&k, "spanId")) {
+        } else if (wcp_otel_is_key(&k, "spanId")) {
             if (id_tok(x, &t, "spanId", 8, &hi, &sp->id, &empty) < 0)
                 return -1;
             sp->flags = empty ? sp->flags | SP_NO_ID : sp->flags & ~(uint32_t)SP_NO_ID;
-        } else if (is_key(&k, "parentSpanId")) {
+        } else if (wcp_otel_is_key(&k, "parentSpanId")) {
             if (!(sp->flags & SP_WPARENT) &&
                 id_tok(x, &t, "parentSpanId", 8, &hi, &sp->parent, &empty) < 0)
                 return -1;
-        } else if (is_key(&k, "name")) {
-            if (intern_tok(x, &t, "name", &sp->name) < 0)
+        } else if (wcp_otel_is_key(&k, "name")) {
+            if (wcp_otel_intern_tok(&x->o, &t, "name", &sp->name) < 0)
                 return -1;
-        } else if (is_key(&k, "kind")) {
+        } else if (wcp_otel_is_key(&k, "kind")) {
             if (enum_tok(x, &t, "kind", kind_names, 6, &kind) < 0)
                 return -1;
-        } else if (is_key(&k, "startTimeUnixNano")) {
-            if (uint_tok(x, &t, "startTimeUnixNano", OTEL_TS_MAX, &sp->start) < 0)
+        } else if (wcp_otel_is_key(&k, "startTimeUnixNano")) {
+            if (wcp_otel_uint(&x->o, &t, "startTimeUnixNano", OTEL_TS_MAX, &sp->start) < 0)
                 return -1;
             has_start = true;
-        } else if (is_key(&k, "endTimeUnixNano")) {
-            if (uint_tok(x, &t, "endTimeUnixNano", OTEL_TS_MAX, &sp->end) < 0)
+        } else if (wcp_otel_is_key(&k, "endTimeUnixNano")) {
+            if (wcp_otel_uint(&x->o, &t, "endTimeUnixNano", OTEL_TS_MAX, &sp->end) < 0)
                 return -1;
-        } else if (is_key(&k, "attributes")) {
+        } else if (wcp_otel_is_key(&k, "attributes")) {
             if (read_attrs(x, &s, &t, &as) < 0)
                 return -1;
-        } else if (is_key(&k, "droppedAttributesCount")) {
+        } else if (wcp_otel_is_key(&k, "droppedAttributesCount")) {
             int64_t d;
-            if (uint_tok(x, &t, "droppedAttributesCount", INT64_MAX, &d) < 0)
+            if (wcp_otel_uint(&x->o, &t, "droppedAttributesCount", INT64_MAX, &d) < 0)
                 return -1;
             if (d)
                 sp->flags |= SP_DROPPED_A;
-        } else if (is_key(&k, "droppedLinksCount")) {
-            if (uint_tok(x, &t, "droppedLinksCount", INT64_MAX, &sp->dropped_links) < 0)
+        } else if (wcp_otel_is_key(&k, "droppedLinksCount")) {
+            if (wcp_otel_uint(&x->o, &t, "droppedLinksCount", INT64_MAX, &sp->dropped_links) < 0)
                 return -1;
-        } else if (is_key(&k, "links")) {
-            if (want(x, &t, WCP_JSON_ARRAY, "links", "an array") < 0)
+        } else if (wcp_otel_is_key(&k, "links")) {
+            if (wcp_otel_want(&x->o, &t, WCP_JSON_ARRAY, "links", "an array") < 0)
                 return -1;
             wcp_json ls;
-            sub(&s, &t, &ls);
+            wcp_otel_sub(&s, &t, &ls);
             wcp_json_tok a, item;
             int lrc = wcp_json_next(&ls, &a);
             while (!lrc && !(lrc = wcp_json_next(&ls, &item)) && item.type != WCP_JSON_END &&
@@ -639,35 +465,36 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
                 if ((lrc = wcp_json_skip(&ls, &item)))
                     break;
                 if (!wcp_grow((void **)&o->lk, &o->lkcap, o->nlk + 1, sizeof *o->lk))
-                    return oom(x);
+                    return wcp_otel_oom(&x->o);
                 sp = &o->sp[o->nsp];
                 if (read_link(x, &ls, &item, &o->lk[o->nlk]) < 0)
                     return -1;
                 o->nlk++;
             }
             if (lrc)
-                return json_err(x);
-        } else if (is_key(&k, "status")) {
-            if (want(x, &t, WCP_JSON_OBJECT, "status", "an object") < 0)
+                return wcp_otel_json_err(&x->o);
+        } else if (wcp_otel_is_key(&k, "status")) {
+            if (wcp_otel_want(&x->o, &t, WCP_JSON_OBJECT, "status", "an object") < 0)
                 return -1;
             wcp_json ss;
-            sub(&s, &t, &ss);
+            wcp_otel_sub(&s, &t, &ss);
             wcp_json_tok a, sk, sv;
             int src = wcp_json_next(&ss, &a);
             while (!src && !(src = wcp_json_member(&ss, &sk, &sv)) && sk.type == WCP_JSON_KEY) {
                 if ((src = wcp_json_skip(&ss, &sv)))
                     break;
-                if (is_key(&sk, "code") && enum_tok(x, &sv, "code", status_names, 3, &status) < 0)
+                if (wcp_otel_is_key(&sk, "code") &&
+                    enum_tok(x, &sv, "code", status_names, 3, &status) < 0)
                     return -1;
             }
             if (src)
-                return json_err(x);
+                return wcp_otel_json_err(&x->o);
         }
     }
     if (rc)
-        return json_err(x);
+        return wcp_otel_json_err(&x->o);
     if (!has_start)
-        return xerr(x, v->line, v->col, "a span without \"startTimeUnixNano\"");
+        return wcp_otel_err(&x->o, v->line, v->col, "a span without \"startTimeUnixNano\"");
     sp->nlinks = (uint32_t)(o->nlk - sp->link0);
     if (sp->end > 0)
         sp->flags |= SP_ENDED;
@@ -687,7 +514,7 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
     if (as.has[A_ARGV] && attr_argv(x, &s, &as.kind[A_ARGV], &as.val[A_ARGV], &sp->meta) < 0)
         return -1;
     if (as.has[A_PARENT]) {
-        if (!is_key(&as.kind[A_PARENT], "stringValue"))
+        if (!wcp_otel_is_key(&as.kind[A_PARENT], "stringValue"))
             return attr_type_err(x, &as.val[A_PARENT], attr_names[A_PARENT],
                                  "a stringValue (a span id in hex)");
         if (id_tok(x, &as.val[A_PARENT], attr_names[A_PARENT], 8, &hi, &sp->parent, &empty) < 0)
@@ -696,16 +523,17 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
     }
     if (as.has[A_ENGINE]) {
         const wcp_json_tok *bv = &as.val[A_ENGINE];
-        if (!is_key(&as.kind[A_ENGINE], "boolValue") ||
+        if (!wcp_otel_is_key(&as.kind[A_ENGINE], "boolValue") ||
             (bv->type != WCP_JSON_TRUE && bv->type != WCP_JSON_FALSE))
             return attr_type_err(x, bv, attr_names[A_ENGINE], "a boolValue");
         if (bv->type == WCP_JSON_TRUE)
             sp->flags |= SP_ENGINE;
     }
     if (as.has[A_COUNT]) {
-        if (!is_key(&as.kind[A_COUNT], "intValue"))
+        if (!wcp_otel_is_key(&as.kind[A_COUNT], "intValue"))
             return attr_type_err(x, &as.val[A_COUNT], attr_names[A_COUNT], "an intValue");
-        if (uint_tok(x, &as.val[A_COUNT], attr_names[A_COUNT], INT64_MAX, &sp->session_count) < 0)
+        if (wcp_otel_uint(&x->o, &as.val[A_COUNT], attr_names[A_COUNT], INT64_MAX,
+                          &sp->session_count) < 0)
             return -1;
         sp->flags |= SP_SESSION;
     }
@@ -716,29 +544,29 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
 /* One object of "resourceSpans". */
 static int read_resource_spans(otlp *x, const wcp_json *j, const wcp_json_tok *v)
 {
-    if (want(x, v, WCP_JSON_OBJECT, "resourceSpans", "an array of objects") < 0)
+    if (wcp_otel_want(&x->o, v, WCP_JSON_OBJECT, "resourceSpans", "an array of objects") < 0)
         return -1;
     size_t first = x->o.nsp;
     x->resource_client = 0;
     uint32_t client = 0;
     wcp_json s;
-    sub(j, v, &s);
+    wcp_otel_sub(j, v, &s);
     wcp_json_tok open, k, t;
     int rc = wcp_json_next(&s, &open);
     while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
         if ((rc = wcp_json_skip(&s, &t)))
             break;
-        if (is_key(&k, "resource")) {
-            if (want(x, &t, WCP_JSON_OBJECT, "resource", "an object") < 0)
+        if (wcp_otel_is_key(&k, "resource")) {
+            if (wcp_otel_want(&x->o, &t, WCP_JSON_OBJECT, "resource", "an object") < 0)
                 return -1;
             wcp_json rs;
-            sub(&s, &t, &rs);
+            wcp_otel_sub(&s, &t, &rs);
             wcp_json_tok a, rk, rv;
             int rrc = wcp_json_next(&rs, &a);
             while (!rrc && !(rrc = wcp_json_member(&rs, &rk, &rv)) && rk.type == WCP_JSON_KEY) {
                 if ((rrc = wcp_json_skip(&rs, &rv)))
                     break;
-                if (is_key(&rk, "attributes")) {
+                if (wcp_otel_is_key(&rk, "attributes")) {
                     attr_set as;
                     if (read_attrs(x, &rs, &rv, &as) < 0)
                         return -1;
@@ -748,33 +576,35 @@ static int read_resource_spans(otlp *x, const wcp_json *j, const wcp_json_tok *v
                 }
             }
             if (rrc)
-                return json_err(x);
-        } else if (is_key(&k, "scopeSpans") || is_key(&k, "instrumentationLibrarySpans")) {
-            if (want(x, &t, WCP_JSON_ARRAY, "scopeSpans", "an array") < 0)
+                return wcp_otel_json_err(&x->o);
+        } else if (wcp_otel_is_key(&k, "scopeSpans") ||
+                   wcp_otel_is_key(&k, "instrumentationLibrarySpans")) {
+            if (wcp_otel_want(&x->o, &t, WCP_JSON_ARRAY, "scopeSpans", "an array") < 0)
                 return -1;
             wcp_json ss;
-            sub(&s, &t, &ss);
+            wcp_otel_sub(&s, &t, &ss);
             wcp_json_tok a, scope;
             int src = wcp_json_next(&ss, &a);
             while (!src && !(src = wcp_json_next(&ss, &scope)) && scope.type != WCP_JSON_END &&
                    scope.type != WCP_JSON_NONE) {
                 if ((src = wcp_json_skip(&ss, &scope)))
                     break;
-                if (want(x, &scope, WCP_JSON_OBJECT, "scopeSpans", "an array of objects") < 0)
+                if (wcp_otel_want(&x->o, &scope, WCP_JSON_OBJECT, "scopeSpans",
+                                  "an array of objects") < 0)
                     return -1;
                 wcp_json sc;
-                sub(&ss, &scope, &sc);
+                wcp_otel_sub(&ss, &scope, &sc);
                 wcp_json_tok b, sk, sv;
                 int crc = wcp_json_next(&sc, &b);
                 while (!crc && !(crc = wcp_json_member(&sc, &sk, &sv)) && sk.type == WCP_JSON_KEY) {
                     if ((crc = wcp_json_skip(&sc, &sv)))
                         break;
-                    if (!is_key(&sk, "spans"))
+                    if (!wcp_otel_is_key(&sk, "spans"))
                         continue;
-                    if (want(x, &sv, WCP_JSON_ARRAY, "spans", "an array") < 0)
+                    if (wcp_otel_want(&x->o, &sv, WCP_JSON_ARRAY, "spans", "an array") < 0)
                         return -1;
                     wcp_json sp;
-                    sub(&sc, &sv, &sp);
+                    wcp_otel_sub(&sc, &sv, &sp);
                     wcp_json_tok c, span;
                     int prc = wcp_json_next(&sp, &c);
                     while (!prc && !(prc = wcp_json_next(&sp, &span)) &&
@@ -785,17 +615,17 @@ static int read_resource_spans(otlp *x, const wcp_json *j, const wcp_json_tok *v
                             return -1;
                     }
                     if (prc)
-                        return json_err(x);
+                        return wcp_otel_json_err(&x->o);
                 }
                 if (crc)
-                    return json_err(x);
+                    return wcp_otel_json_err(&x->o);
             }
             if (src)
-                return json_err(x);
+                return wcp_otel_json_err(&x->o);
         }
     }
     if (rc)
-        return json_err(x);
+        return wcp_otel_json_err(&x->o);
     for (size_t k2 = first; k2 < x->o.nsp; k2++) /* the resource may follow its spans */
         x->o.sp[k2].client = client;
     return 0;
@@ -805,18 +635,18 @@ static int read_resource_spans(otlp *x, const wcp_json *j, const wcp_json_tok *v
 static int read_doc(otlp *x, const wcp_json *j, const wcp_json_tok *v)
 {
     wcp_json s;
-    sub(j, v, &s);
+    wcp_otel_sub(j, v, &s);
     wcp_json_tok open, k, t;
     int rc = wcp_json_next(&s, &open);
     while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
         if ((rc = wcp_json_skip(&s, &t)))
             break;
-        if (!is_key(&k, "resourceSpans"))
+        if (!wcp_otel_is_key(&k, "resourceSpans"))
             continue;
-        if (want(x, &t, WCP_JSON_ARRAY, "resourceSpans", "an array") < 0)
+        if (wcp_otel_want(&x->o, &t, WCP_JSON_ARRAY, "resourceSpans", "an array") < 0)
             return -1;
         wcp_json rs;
-        sub(&s, &t, &rs);
+        wcp_otel_sub(&s, &t, &rs);
         wcp_json_tok a, item;
         int rrc = wcp_json_next(&rs, &a);
         while (!rrc && !(rrc = wcp_json_next(&rs, &item)) && item.type != WCP_JSON_END &&
@@ -827,70 +657,26 @@ static int read_doc(otlp *x, const wcp_json *j, const wcp_json_tok *v)
                 return -1;
         }
         if (rrc)
-            return json_err(x);
+            return wcp_otel_json_err(&x->o);
     }
-    return rc ? json_err(x) : 0;
-}
-
-static int read_file(otlp *x)
-{
-    wcp_reader *r = x->o.r;
-    while (r->len - r->pos < 3 && fill(x) > 0)
-        ;
-    if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
-        r->pos += 3;
-    for (;;) {
-        int c = peek(x);
-        if (c == -2)
-            return -1;
-        if (c == -1)
-            break;
-        if (c != '{')
-            return xerr(x, x->line, r->base + r->pos - x->line_off + 1,
-                        "expected a TracesData object ('{'), one a line or one in the file");
-        for (;;) { /* the whole object into the buffer */
-            wcp_json j;
-            cursor(x, &j);
-            wcp_json_tok v;
-            int rc = wcp_json_next(&j, &v);
-            if (!rc)
-                rc = wcp_json_skip(&j, &v);
-            if (rc < 0)
-                return json_err(x);
-            if (rc == 0) {
-                x->o.docs++;
-                long line = x->line;
-                uint64_t off = x->line_off;
-                if (read_doc(x, &j, &v) < 0)
-                    return -1;
-                (void)line;
-                (void)off;
-                commit(x, &j);
-                break;
-            }
-            int k = fill(x);
-            if (k < 0)
-                return -1;
-            if (k == 0)
-                return xerr(x, x->line, 0,
-                            "the file ends inside a TracesData object (a truncated line?)");
-        }
-    }
-    if (x->o.docs == 0)
-        return xerr(x, 1, 0, "empty file: OTLP JSON is one TracesData object a line");
-    return 0;
+    return rc ? wcp_otel_json_err(&x->o) : 0;
 }
 
 /* ---- the reader's calls */
 
+static int read_doc_fn(otel *o, const wcp_json *j, const wcp_json_tok *v)
+{
+    return read_doc((otlp *)o, j, v);
+}
+
 static int src_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
 {
     otlp *x = r->src_state;
-    if (read_file(x) < 0)
+    if (wcp_otel_read_docs(&x->o, read_doc_fn, "a TracesData object") < 0)
         return -1;
-    free(x->scratch);
-    x->scratch = NULL;
-    x->scap = 0;
+    free(x->o.scratch);
+    x->o.scratch = NULL;
+    x->o.scap = 0;
     return wcp_otel_finish(&x->o, on_string, ctx);
 }
 
@@ -900,7 +686,7 @@ static void src_close(wcp_reader *r)
     if (!x)
         return;
     wcp_otel_release(&x->o);
-    free(x->scratch);
+    free(x->o.scratch);
     free(x);
     r->src_state = NULL;
 }
@@ -917,7 +703,7 @@ static int open_otlp(wcp_reader *r)
     }
     x->o.r = r;
     x->o.format = "otlp";
-    x->line = 1;
+    x->o.line = 1;
     r->src = &otlp_source;
     r->src_state = x;
     static const char *const kinds[6] = {"internal", "internal", "server",
