@@ -260,6 +260,27 @@ int wcp_otel_read_docs(otel *x, wcp_otel_doc_fn read_doc, const char *what)
     return 0;
 }
 
+int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *src)
+{
+    static const char *const kinds[6] = {"internal", "internal", "server",
+                                         "client",   "producer", "consumer"};
+    o->r = r;
+    o->format = format;
+    o->line = 1;
+    r->src = src;
+    r->src_state = o;
+    uint32_t zero;
+    int bad = wcp_strtab_intern(&o->st, "", 0, &zero);
+    for (int k = 0; k < 6; k++)
+        bad |= wcp_strtab_intern(&o->st, kinds[k], strlen(kinds[k]), &o->kind_str[k]);
+    bad |= wcp_strtab_intern(&o->st, "engine", 6, &o->engine_str);
+    if (bad) {
+        snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- ordering and lookup */
 
 static __thread const otel_span *t_sp; /* for the comparators */
@@ -843,6 +864,7 @@ void wcp_otel_release(otel *o)
     free(o->order);
     free(o->sp);
     free(o->lk);
+    free(o->scratch);
     wcp_strtab_free(&o->st);
 }
 

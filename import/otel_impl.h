@@ -88,12 +88,12 @@ typedef struct otel {
     /* conversion */
     otel_run *runs;
     size_t nruns;
-    uint32_t *order; /* span indexes, per run in op order */
-    size_t cur;      /* the run being handed out */
-    size_t out_i;    /* next span of the run (in order) */
-    uint32_t out_l;  /* next link of that span */
-    bool out_op;     /* its op was handed out */
-    uint32_t kind_str[6], wait_str, link_str, error_str, ok_str, engine_str;
+    uint32_t *order;                  /* span indexes, per run in op order */
+    size_t cur;                       /* the run being handed out */
+    size_t out_i;                     /* next span of the run (in order) */
+    uint32_t out_l;                   /* next link of that span */
+    bool out_op;                      /* its op was handed out */
+    uint32_t kind_str[6], engine_str; /* see wcp_otel_init() */
 } otel;
 
 /* ---- reading (otel.c): a file of top-level JSON objects (JSON Lines, or
@@ -131,6 +131,11 @@ static inline int wcp_otel_hexval(char c)
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
 }
+
+/* Makes o read r in format (its name), r->src being src: the string
+ * table's "", the span kinds (kind_str[0..5] for OTLP's kind numbers) and
+ * "engine" interned. 0, or -1 with r->err. */
+int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *src);
 
 /* Converts the spans read into runs (one per trace id, or one for the
  * file with WCP_READ_ONE_RUN): duplicates merged, parents and links

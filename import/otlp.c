@@ -28,7 +28,7 @@
 typedef struct otlp {
     otel o;                   /* first: r->src_state is both */
     uint32_t resource_client; /* service.name of the resource being read */
-    uint32_t s_kind[6], s_engine, s_wait, s_flag;
+    uint32_t s_wait;
 } otlp;
 
 static int b64val(char c)
@@ -500,11 +500,11 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
         sp->flags |= SP_ENDED;
     sp->flags |= status == 2 ? SP_ERROR : status == 1 ? SP_OK : 0;
     /* the attributes that matter */
-    sp->kind = x->s_kind[kind];
+    sp->kind = x->o.kind_str[kind];
     if (as.has[A_KIND] &&
         attr_string(x, &as.kind[A_KIND], &as.val[A_KIND], attr_names[A_KIND], &sp->kind) < 0)
         return -1;
-    sp->work = x->s_engine;
+    sp->work = x->o.engine_str;
     if (as.has[A_WORK] &&
         attr_string(x, &as.kind[A_WORK], &as.val[A_WORK], attr_names[A_WORK], &sp->work) < 0)
         return -1;
@@ -674,7 +674,7 @@ static int src_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
     otlp *x = r->src_state;
     if (wcp_otel_read_docs(&x->o, read_doc_fn, "a TracesData object") < 0)
         return -1;
-    free(x->o.scratch);
+    free(x->o.scratch); /* what decoding strings needed, now read */
     x->o.scratch = NULL;
     x->o.scap = 0;
     return wcp_otel_finish(&x->o, on_string, ctx);
@@ -686,7 +686,6 @@ static void src_close(wcp_reader *r)
     if (!x)
         return;
     wcp_otel_release(&x->o);
-    free(x->o.scratch);
     free(x);
     r->src_state = NULL;
 }
@@ -701,45 +700,16 @@ static int open_otlp(wcp_reader *r)
         snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
         return -1;
     }
-    x->o.r = r;
-    x->o.format = "otlp";
-    x->o.line = 1;
-    r->src = &otlp_source;
-    r->src_state = x;
-    static const char *const kinds[6] = {"internal", "internal", "server",
-                                         "client",   "producer", "consumer"};
-    uint32_t zero;
-    int bad = wcp_strtab_intern(&x->o.st, "", 0, &zero);
-    for (int k = 0; k < 6; k++)
-        bad |= wcp_strtab_intern(&x->o.st, kinds[k], strlen(kinds[k]), &x->s_kind[k]);
-    bad |= wcp_strtab_intern(&x->o.st, "engine", 6, &x->s_engine);
-    bad |= wcp_strtab_intern(&x->o.st, "wait", 4, &x->s_wait);
-    if (bad) {
-        snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+    if (wcp_otel_init(&x->o, r, "otlp", &otlp_source) < 0 ||
+        wcp_otel_intern(&x->o, "wait", 4, &x->s_wait) < 0)
         return -1;
-    }
     return 0;
 }
 
 /* '{' and a first key "resourceSpans" (after a byte order mark and blanks). */
 static int sniff(const char *p, size_t n, bool eof)
 {
-    long i = wcp_sniff_skip(p, n);
-    if (i < 0)
-        return eof ? WCP_SNIFF_NO : WCP_SNIFF_MORE;
-    if (p[i] != '{')
-        return WCP_SNIFF_NO;
-    size_t k = (size_t)i + 1;
-    while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
-        k++;
-    static const char key[] = "\"resourceSpans\"";
-    size_t want_n = sizeof key - 1;
-    size_t have = n - k < want_n ? n - k : want_n;
-    if (memcmp(p + k, key, have) != 0)
-        return WCP_SNIFF_NO;
-    if (have < want_n)
-        return eof ? WCP_SNIFF_NO : WCP_SNIFF_MORE;
-    return WCP_SNIFF_YES;
+    return wcp_sniff_first_key(p, n, eof, "\"resourceSpans\"");
 }
 
 const wcp_format wcp_format_otlp = {

@@ -230,6 +230,11 @@ enum {
  * WCP_SNIFF_MORE, or WCP_SNIFF_NO at the end of the file). */
 long wcp_sniff_skip(const char *p, size_t n);
 
+/* For sniffs: WCP_SNIFF_YES when the first bytes are '{' and the key
+ * `quoted` (written with its quotes, as "\"data\""), after a byte order mark
+ * and blanks; MORE when they could still be; else NO. */
+int wcp_sniff_first_key(const char *p, size_t n, bool eof, const char *quoted);
+
 /* One row of the table of formats (source.c), defined in the format's file
  * as `const wcp_format wcp_format_NAME`. */
 typedef struct wcp_format {
