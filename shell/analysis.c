@@ -213,7 +213,9 @@ static int run_spec(ShellState *p, const DotCmd *c, int argc, char **argv, int r
 int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     return run_spec(p, c, argc, argv, 0,
-                    "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns",
+                    "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns,"
+                    " coalesce((SELECT m.value FROM ops o JOIN strings m ON m.id = o.meta_id"
+                    " WHERE o.run_id = ?1 AND o.id = op_id), '') AS meta",
                     "ORDER BY seq");
 }
 

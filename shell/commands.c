@@ -345,7 +345,8 @@ const DotCmd wcp_dot_cmds[] = {
     {"critpath", cmd_critpath, "?KEY=F ...? ?--run N?",
      "The critical path, in time order (of the what-if KEY=F ..., if given)",
      "  Columns: seq op_id class_key what resource start_ns end_ns dur_ns (simulated\n"
-     "  times), from critical_path(spec, run); the words are joined into one spec.",
+     "  times), from critical_path(spec, run); the words are joined into one spec;\n"
+     "  meta, the op's metadata (an exec's argv), from ops.",
      ARGS_CLASSKEY, "critical_path", NULL},
     {"deadair", cmd_deadair, "?NS? ?--run N?",
      "Gaps where no op was running, NS and longer (default 50ms)",

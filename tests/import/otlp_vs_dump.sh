@@ -26,5 +26,8 @@ SELECT epoch_unix_nano, ops, roots, waits, links, span_ns, makespan_ns, warning 
 echo "$analyses" | "$shell" -list -header "$work/dump.db" >"$work/dump.out" 2>&1
 echo "$analyses" | "$shell" -list -header "$work/otlp.db" >"$work/otlp.out" 2>&1
 [ "$(grep -c . "$work/dump.out")" -gt 20 ] || { echo "FAIL: too little output"; cat "$work/dump.out"; exit 1; }
+# .critpath shows the exec's argv (its meta column), from either input
+grep -q '^3|4|exec:exec|self||20000|80000|60000|\["go","build","\./\.\.\."\]$' "$work/otlp.out" ||
+    { echo "FAIL: .critpath does not show the exec's metadata"; exit 1; }
 diff -u "$work/dump.out" "$work/otlp.out" || { echo "FAIL: the OTLP trace's analyses differ from the dump's"; exit 1; }
 echo "ok: the same analyses ($(wc -l <"$work/otlp.out") lines)"
