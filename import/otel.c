@@ -209,11 +209,6 @@ int wcp_otel_uint(otel *x, const wcp_json_tok *v, const char *key, int64_t max, 
     return 0;
 }
 
-bool wcp_otel_is_key(const wcp_json_tok *k, const char *lit)
-{
-    return !k->esc && k->n == strlen(lit) && memcmp(k->p, lit, k->n) == 0;
-}
-
 int wcp_otel_read_docs(otel *x, wcp_otel_doc_fn read_doc, const char *what)
 {
     wcp_reader *r = x->r;

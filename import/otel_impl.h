@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define OTEL_TS_MAX ((int64_t)1 << 62) /* unix ns (and their differences) stay below it */
 
@@ -122,7 +123,10 @@ int wcp_otel_intern_tok(otel *o, const wcp_json_tok *v, const char *key, uint32_
 /* A number or a decimal string: an integer in [0, max). */
 int wcp_otel_uint(otel *o, const wcp_json_tok *v, const char *key, int64_t max, int64_t *out);
 /* Is the key (or string) token k exactly lit (unescaped)? */
-bool wcp_otel_is_key(const wcp_json_tok *k, const char *lit);
+static inline bool wcp_otel_is_key(const wcp_json_tok *k, const char *lit)
+{
+    return !k->esc && k->n == strlen(lit) && memcmp(k->p, lit, k->n) == 0;
+}
 
 static inline int wcp_otel_hexval(char c)
 {

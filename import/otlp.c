@@ -144,40 +144,79 @@ enum {
     A_N
 };
 
-static const char *const attr_names[A_N] = {"service.name",
-                                            "wcprof.op.kind",
-                                            "wcprof.work_type",
-                                            "wcprof.parent",
-                                            "wcprof.exec.argv",
-                                            "wcprof.engine_span",
-                                            "wcprof.session_span_count",
-                                            "wcprof.ident",
-                                            "dagger.io/dag.digest",
-                                            "dagger.io/link.purpose",
-                                            "wcprof.wait.start_unix_ns",
-                                            "wcprof.wait.end_unix_ns",
-                                            "wcprof.wait.reason",
-                                            "wcprof.wait.ident"};
+/* The attributes read (their order: the A_ enum), with their lengths. */
+#define ATTR(s)                                                                                    \
+    {                                                                                              \
+        s, sizeof s - 1                                                                            \
+    }
+static const struct {
+    const char *s;
+    size_t n;
+} attrs[A_N] = {ATTR("service.name"),
+                ATTR("wcprof.op.kind"),
+                ATTR("wcprof.work_type"),
+                ATTR("wcprof.parent"),
+                ATTR("wcprof.exec.argv"),
+                ATTR("wcprof.engine_span"),
+                ATTR("wcprof.session_span_count"),
+                ATTR("wcprof.ident"),
+                ATTR("dagger.io/dag.digest"),
+                ATTR("dagger.io/link.purpose"),
+                ATTR("wcprof.wait.start_unix_ns"),
+                ATTR("wcprof.wait.end_unix_ns"),
+                ATTR("wcprof.wait.reason"),
+                ATTR("wcprof.wait.ident")};
+#undef ATTR
 
 /* The AnyValue object v: its one value's key (stringValue, ...) and token. */
-static int any_value(otlp *x, const wcp_json *j, const wcp_json_tok *v, const char *key,
-                     wcp_json_tok *kind, wcp_json_tok *val)
+/* ---- reading in place: the cursor s has just read the '{' or '[' of the
+ * container it goes through; these read its members or elements until its
+ * end (the whole object is in the buffer: nothing is read twice, but for
+ * what wcp_json_skip() keeps whole) */
+
+static int in_place_err(otlp *x, const wcp_json *s, int rc)
 {
-    if (wcp_otel_want(&x->o, v, WCP_JSON_OBJECT, key, "an AnyValue object") < 0)
-        return -1;
-    wcp_json s;
-    wcp_otel_sub(j, v, &s);
-    wcp_json_tok open, k, t;
+    if (rc < 0)
+        return wcp_otel_json_err(&x->o);
+    return wcp_otel_err(&x->o, s->line, 0, "the object ends early"); /* can't happen: all read */
+}
+
+/* The next element of the array s is in: 1 with its first token, 0 at the end, -1. */
+static int next_elem(otlp *x, wcp_json *s, wcp_json_tok *item)
+{
+    int rc = wcp_json_next(s, item);
+    return rc ? in_place_err(x, s, rc) : item->type != WCP_JSON_END;
+}
+
+/* The next member of the object s is in: 1 with its key and its value's first token, 0, -1. */
+static int next_member(otlp *x, wcp_json *s, wcp_json_tok *k, wcp_json_tok *v)
+{
+    int rc = wcp_json_member(s, k, v);
+    return rc ? in_place_err(x, s, rc) : k->type == WCP_JSON_KEY;
+}
+
+/* The rest of a value whose first token is v (an object or an array: all of it, v then whole). */
+static int skip(otlp *x, wcp_json *s, wcp_json_tok *v)
+{
+    int rc = wcp_json_skip(s, v);
+    return rc ? in_place_err(x, s, rc) : 0;
+}
+
+/* The AnyValue object s has opened: its one value's key (stringValue, ...)
+ * and token (an arrayValue or kvlistValue whole). */
+static int any_value(otlp *x, wcp_json *s, wcp_json_tok *kind, wcp_json_tok *val)
+{
+    wcp_json_tok k, t;
+    int more;
     memset(kind, 0, sizeof *kind);
     memset(val, 0, sizeof *val);
-    int rc = wcp_json_next(&s, &open);
-    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
-        if ((rc = wcp_json_skip(&s, &t)))
-            break;
+    while ((more = next_member(x, s, &k, &t)) > 0) {
+        if (skip(x, s, &t) < 0)
+            return -1;
         *kind = k;
         *val = t;
     }
-    return rc ? wcp_otel_json_err(&x->o) : 0;
+    return more;
 }
 
 static int attr_type_err(otlp *x, const wcp_json_tok *v, const char *name, const char *what)
@@ -199,7 +238,7 @@ static int attr_string(otlp *x, const wcp_json_tok *kind, const wcp_json_tok *v,
 static int attr_argv(otlp *x, const wcp_json *j, const wcp_json_tok *kind, const wcp_json_tok *v,
                      uint32_t *out)
 {
-    const char *name = attr_names[A_ARGV];
+    const char *name = attrs[A_ARGV].s;
     if (wcp_otel_is_key(kind, "stringValue") && v->type == WCP_JSON_STRING)
         return wcp_otel_intern_tok(&x->o, v, name, out);
     if (!wcp_otel_is_key(kind, "arrayValue") || v->type != WCP_JSON_OBJECT)
@@ -226,12 +265,12 @@ static int attr_argv(otlp *x, const wcp_json *j, const wcp_json_tok *kind, const
         int erc = wcp_json_next(&e, &a);
         while (!erc && !(erc = wcp_json_next(&e, &item)) && item.type != WCP_JSON_END &&
                item.type != WCP_JSON_NONE) {
-            if ((erc = wcp_json_skip(&e, &item)))
-                break;
             wcp_json_tok ik, iv;
-            if (any_value(x, &e, &item, name, &ik, &iv) < 0) {
+            if (item.type != WCP_JSON_OBJECT || any_value(x, &e, &ik, &iv) < 0) {
                 json_decref(arr);
-                return -1;
+                return item.type != WCP_JSON_OBJECT
+                           ? attr_type_err(x, &item, name, "an arrayValue of AnyValue objects")
+                           : -1;
             }
             if (!wcp_otel_is_key(&ik, "stringValue") || iv.type != WCP_JSON_STRING) {
                 json_decref(arr);
@@ -254,7 +293,7 @@ static int attr_argv(otlp *x, const wcp_json *j, const wcp_json_tok *kind, const
         json_decref(arr);
         return wcp_otel_json_err(&x->o);
     }
-    char *text = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+    char *text = json_dumps(arr, JSON_COMPACT);
     json_decref(arr);
     if (!text)
         return wcp_otel_oom(&x->o);
@@ -271,36 +310,36 @@ typedef struct attr_set {
     bool has[A_N];
 } attr_set;
 
-static int read_attrs(otlp *x, const wcp_json *j, const wcp_json_tok *v, attr_set *as)
+static int read_attrs(otlp *x, wcp_json *s, const wcp_json_tok *v, attr_set *as)
 {
     memset(as, 0, sizeof *as);
     if (wcp_otel_want(&x->o, v, WCP_JSON_ARRAY, "attributes", "an array") < 0)
         return -1;
-    wcp_json s;
-    wcp_otel_sub(j, v, &s);
-    wcp_json_tok open, item;
-    int rc = wcp_json_next(&s, &open);
-    while (!rc && !(rc = wcp_json_next(&s, &item)) && item.type != WCP_JSON_END &&
-           item.type != WCP_JSON_NONE) {
-        if ((rc = wcp_json_skip(&s, &item)))
-            break;
+    wcp_json_tok item, k, t;
+    int more;
+    while ((more = next_elem(x, s, &item)) > 0) {
         if (wcp_otel_want(&x->o, &item, WCP_JSON_OBJECT, "attributes",
                           "an object {\"key\", \"value\"}") < 0)
             return -1;
-        wcp_json kv;
-        wcp_otel_sub(&s, &item, &kv);
-        wcp_json_tok o2, k, t, key = {0}, val = {0};
-        int krc = wcp_json_next(&kv, &o2);
-        while (!krc && !(krc = wcp_json_member(&kv, &k, &t)) && k.type == WCP_JSON_KEY) {
-            if ((krc = wcp_json_skip(&kv, &t)))
-                break;
+        wcp_json_tok key = {0}, kind = {0}, val = {0};
+        bool has_val = false;
+        int m;
+        while ((m = next_member(x, s, &k, &t)) > 0) {
+            if (wcp_otel_is_key(&k, "value") && t.type == WCP_JSON_OBJECT) {
+                if (any_value(x, s, &kind, &val) < 0)
+                    return -1;
+                has_val = true;
+                continue;
+            }
+            if (skip(x, s, &t) < 0)
+                return -1;
             if (wcp_otel_is_key(&k, "key"))
                 key = t;
             else if (wcp_otel_is_key(&k, "value"))
-                val = t;
+                return wcp_otel_want(&x->o, &t, WCP_JSON_OBJECT, "value", "an AnyValue object");
         }
-        if (krc)
-            return wcp_otel_json_err(&x->o);
+        if (m < 0)
+            return -1;
         if (key.type != WCP_JSON_STRING)
             return wcp_otel_err(&x->o, item.line, item.col,
                                 "an attribute without a \"key\" string");
@@ -309,16 +348,16 @@ static int read_attrs(otlp *x, const wcp_json *j, const wcp_json_tok *v, attr_se
         if (wcp_otel_str(&x->o, &key, &name, &n) < 0)
             return -1;
         int a = -1;
-        for (int m = 0; m < A_N; m++)
-            if (n == strlen(attr_names[m]) && memcmp(name, attr_names[m], n) == 0)
-                a = m;
-        if (a < 0 || val.type == WCP_JSON_NONE)
+        for (int q = 0; q < A_N && a < 0; q++)
+            if (n == attrs[q].n && memcmp(name, attrs[q].s, n) == 0)
+                a = q;
+        if (a < 0 || !has_val)
             continue;
-        if (any_value(x, &kv, &val, attr_names[a], &as->kind[a], &as->val[a]) < 0)
-            return -1;
+        as->kind[a] = kind;
+        as->val[a] = val;
         as->has[a] = true;
     }
-    return rc ? wcp_otel_json_err(&x->o) : 0;
+    return more;
 }
 
 /* A time attribute: unix ns as a decimal stringValue (or an intValue). */
@@ -326,8 +365,8 @@ static int attr_time(otlp *x, const attr_set *as, int a, int64_t *out)
 {
     const wcp_json_tok *k = &as->kind[a], *v = &as->val[a];
     if (!wcp_otel_is_key(k, "stringValue") && !wcp_otel_is_key(k, "intValue"))
-        return attr_type_err(x, v, attr_names[a], "unix ns as a decimal stringValue");
-    return wcp_otel_uint(&x->o, v, attr_names[a], OTEL_TS_MAX, out);
+        return attr_type_err(x, v, attrs[a].s, "unix ns as a decimal stringValue");
+    return wcp_otel_uint(&x->o, v, attrs[a].s, OTEL_TS_MAX, out);
 }
 
 /* ---- spans */
@@ -338,19 +377,17 @@ static const char *const kind_names[6] = {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_IN
 static const char *const status_names[3] = {"STATUS_CODE_UNSET", "STATUS_CODE_OK",
                                             "STATUS_CODE_ERROR"};
 
-static int read_link(otlp *x, const wcp_json *j, const wcp_json_tok *v, otel_link *l)
+static int read_link(otlp *x, wcp_json *s, const wcp_json_tok *v, otel_link *l)
 {
     memset(l, 0, sizeof *l);
     if (wcp_otel_want(&x->o, v, WCP_JSON_OBJECT, "links", "an array of link objects") < 0)
         return -1;
-    wcp_json s;
-    wcp_otel_sub(j, v, &s);
-    wcp_json_tok open, k, t;
+    wcp_json_tok k, t;
     bool empty;
-    int rc = wcp_json_next(&s, &open);
-    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
-        if ((rc = wcp_json_skip(&s, &t)))
-            break;
+    int more;
+    while ((more = next_member(x, s, &k, &t)) > 0) {
+        if (!(wcp_otel_is_key(&k, "attributes") && t.type == WCP_JSON_ARRAY) && skip(x, s, &t) < 0)
+            return -1;
         if (wcp_otel_is_key(&k, "traceId")) {
             if (id_tok(x, &t, "traceId", 16, &l->tr_hi, &l->tr_lo, &empty) < 0)
                 return -1;
@@ -362,10 +399,10 @@ static int read_link(otlp *x, const wcp_json *j, const wcp_json_tok *v, otel_lin
                 l->id = 0;
         } else if (wcp_otel_is_key(&k, "attributes")) {
             attr_set as;
-            if (read_attrs(x, &s, &t, &as) < 0)
+            if (read_attrs(x, s, &t, &as) < 0)
                 return -1;
             if (as.has[A_PURPOSE]) {
-                if (attr_string(x, &as.kind[A_PURPOSE], &as.val[A_PURPOSE], attr_names[A_PURPOSE],
+                if (attr_string(x, &as.kind[A_PURPOSE], &as.val[A_PURPOSE], attrs[A_PURPOSE].s,
                                 &l->purpose) < 0)
                     return -1;
                 size_t n;
@@ -380,17 +417,17 @@ static int read_link(otlp *x, const wcp_json *j, const wcp_json_tok *v, otel_lin
             l->has_we = as.has[A_WEND];
             l->reason = x->s_wait;
             if (as.has[A_WREASON] && attr_string(x, &as.kind[A_WREASON], &as.val[A_WREASON],
-                                                 attr_names[A_WREASON], &l->reason) < 0)
+                                                 attrs[A_WREASON].s, &l->reason) < 0)
                 return -1;
             if (as.has[A_WIDENT] && attr_string(x, &as.kind[A_WIDENT], &as.val[A_WIDENT],
-                                                attr_names[A_WIDENT], &l->ident) < 0)
+                                                attrs[A_WIDENT].s, &l->ident) < 0)
                 return -1;
         }
     }
-    return rc ? wcp_otel_json_err(&x->o) : 0;
+    return more;
 }
 
-static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
+static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
 {
     otel *o = &x->o;
     if (wcp_otel_want(&x->o, v, WCP_JSON_OBJECT, "spans", "an array of span objects") < 0)
@@ -405,18 +442,19 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
     sp->line = v->line;
     sp->client = x->resource_client;
     sp->link0 = (uint32_t)o->nlk;
-    wcp_json s;
-    wcp_otel_sub(j, v, &s);
-    wcp_json_tok open, k, t;
+    wcp_json_tok k, t;
     bool has_start = false, empty;
     int kind = 0, status = 0;
     attr_set as;
     memset(&as, 0, sizeof as);
     uint64_t hi;
-    int rc = wcp_json_next(&s, &open);
-    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
-        if ((rc = wcp_json_skip(&s, &t)))
-            break;
+    int more;
+    while ((more = next_member(x, s, &k, &t)) > 0) {
+        if (!((wcp_otel_is_key(&k, "attributes") && t.type == WCP_JSON_ARRAY) ||
+              (wcp_otel_is_key(&k, "links") && t.type == WCP_JSON_ARRAY) ||
+              (wcp_otel_is_key(&k, "status") && t.type == WCP_JSON_OBJECT)) &&
+            skip(x, s, &t) < 0)
+            return -1;
         if (wcp_otel_is_key(&k, "traceId")) {
             if (id_tok(x, &t, "traceId", 16, &sp->tr_hi, &sp->tr_lo, &empty) < 0)
                 return -1;
@@ -442,7 +480,7 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
             if (wcp_otel_uint(&x->o, &t, "endTimeUnixNano", OTEL_TS_MAX, &sp->end) < 0)
                 return -1;
         } else if (wcp_otel_is_key(&k, "attributes")) {
-            if (read_attrs(x, &s, &t, &as) < 0)
+            if (read_attrs(x, s, &t, &as) < 0)
                 return -1;
         } else if (wcp_otel_is_key(&k, "droppedAttributesCount")) {
             int64_t d;
@@ -456,43 +494,38 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
         } else if (wcp_otel_is_key(&k, "links")) {
             if (wcp_otel_want(&x->o, &t, WCP_JSON_ARRAY, "links", "an array") < 0)
                 return -1;
-            wcp_json ls;
-            wcp_otel_sub(&s, &t, &ls);
-            wcp_json_tok a, item;
-            int lrc = wcp_json_next(&ls, &a);
-            while (!lrc && !(lrc = wcp_json_next(&ls, &item)) && item.type != WCP_JSON_END &&
-                   item.type != WCP_JSON_NONE) {
-                if ((lrc = wcp_json_skip(&ls, &item)))
-                    break;
+            wcp_json_tok item;
+            int m;
+            while ((m = next_elem(x, s, &item)) > 0) {
                 if (!wcp_grow((void **)&o->lk, &o->lkcap, o->nlk + 1, sizeof *o->lk))
                     return wcp_otel_oom(&x->o);
                 sp = &o->sp[o->nsp];
-                if (read_link(x, &ls, &item, &o->lk[o->nlk]) < 0)
+                if (wcp_otel_want(&x->o, &item, WCP_JSON_OBJECT, "links",
+                                  "an array of link objects") < 0 ||
+                    read_link(x, s, &item, &o->lk[o->nlk]) < 0)
                     return -1;
                 o->nlk++;
             }
-            if (lrc)
-                return wcp_otel_json_err(&x->o);
+            if (m < 0)
+                return -1;
         } else if (wcp_otel_is_key(&k, "status")) {
             if (wcp_otel_want(&x->o, &t, WCP_JSON_OBJECT, "status", "an object") < 0)
                 return -1;
-            wcp_json ss;
-            wcp_otel_sub(&s, &t, &ss);
-            wcp_json_tok a, sk, sv;
-            int src = wcp_json_next(&ss, &a);
-            while (!src && !(src = wcp_json_member(&ss, &sk, &sv)) && sk.type == WCP_JSON_KEY) {
-                if ((src = wcp_json_skip(&ss, &sv)))
-                    break;
+            wcp_json_tok sk, sv;
+            int m;
+            while ((m = next_member(x, s, &sk, &sv)) > 0) {
+                if (skip(x, s, &sv) < 0)
+                    return -1;
                 if (wcp_otel_is_key(&sk, "code") &&
                     enum_tok(x, &sv, "code", status_names, 3, &status) < 0)
                     return -1;
             }
-            if (src)
-                return wcp_otel_json_err(&x->o);
+            if (m < 0)
+                return -1;
         }
     }
-    if (rc)
-        return wcp_otel_json_err(&x->o);
+    if (more < 0)
+        return -1;
     if (!has_start)
         return wcp_otel_err(&x->o, v->line, v->col, "a span without \"startTimeUnixNano\"");
     sp->nlinks = (uint32_t)(o->nlk - sp->link0);
@@ -502,22 +535,22 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
     /* the attributes that matter */
     sp->kind = x->o.kind_str[kind];
     if (as.has[A_KIND] &&
-        attr_string(x, &as.kind[A_KIND], &as.val[A_KIND], attr_names[A_KIND], &sp->kind) < 0)
+        attr_string(x, &as.kind[A_KIND], &as.val[A_KIND], attrs[A_KIND].s, &sp->kind) < 0)
         return -1;
     sp->work = x->o.engine_str;
     if (as.has[A_WORK] &&
-        attr_string(x, &as.kind[A_WORK], &as.val[A_WORK], attr_names[A_WORK], &sp->work) < 0)
+        attr_string(x, &as.kind[A_WORK], &as.val[A_WORK], attrs[A_WORK].s, &sp->work) < 0)
         return -1;
     for (int a = A_IDENT; a <= A_DIGEST && !sp->ident; a++)
-        if (as.has[a] && attr_string(x, &as.kind[a], &as.val[a], attr_names[a], &sp->ident) < 0)
+        if (as.has[a] && attr_string(x, &as.kind[a], &as.val[a], attrs[a].s, &sp->ident) < 0)
             return -1;
-    if (as.has[A_ARGV] && attr_argv(x, &s, &as.kind[A_ARGV], &as.val[A_ARGV], &sp->meta) < 0)
+    if (as.has[A_ARGV] && attr_argv(x, s, &as.kind[A_ARGV], &as.val[A_ARGV], &sp->meta) < 0)
         return -1;
     if (as.has[A_PARENT]) {
         if (!wcp_otel_is_key(&as.kind[A_PARENT], "stringValue"))
-            return attr_type_err(x, &as.val[A_PARENT], attr_names[A_PARENT],
+            return attr_type_err(x, &as.val[A_PARENT], attrs[A_PARENT].s,
                                  "a stringValue (a span id in hex)");
-        if (id_tok(x, &as.val[A_PARENT], attr_names[A_PARENT], 8, &hi, &sp->parent, &empty) < 0)
+        if (id_tok(x, &as.val[A_PARENT], attrs[A_PARENT].s, 8, &hi, &sp->parent, &empty) < 0)
             return -1;
         sp->flags |= SP_WPARENT;
     }
@@ -525,14 +558,14 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
         const wcp_json_tok *bv = &as.val[A_ENGINE];
         if (!wcp_otel_is_key(&as.kind[A_ENGINE], "boolValue") ||
             (bv->type != WCP_JSON_TRUE && bv->type != WCP_JSON_FALSE))
-            return attr_type_err(x, bv, attr_names[A_ENGINE], "a boolValue");
+            return attr_type_err(x, bv, attrs[A_ENGINE].s, "a boolValue");
         if (bv->type == WCP_JSON_TRUE)
             sp->flags |= SP_ENGINE;
     }
     if (as.has[A_COUNT]) {
         if (!wcp_otel_is_key(&as.kind[A_COUNT], "intValue"))
-            return attr_type_err(x, &as.val[A_COUNT], attr_names[A_COUNT], "an intValue");
-        if (wcp_otel_uint(&x->o, &as.val[A_COUNT], attr_names[A_COUNT], INT64_MAX,
+            return attr_type_err(x, &as.val[A_COUNT], attrs[A_COUNT].s, "an intValue");
+        if (wcp_otel_uint(&x->o, &as.val[A_COUNT], attrs[A_COUNT].s, INT64_MAX,
                           &sp->session_count) < 0)
             return -1;
         sp->flags |= SP_SESSION;
@@ -541,125 +574,108 @@ static int read_span(otlp *x, const wcp_json *j, const wcp_json_tok *v)
     return 0;
 }
 
-/* One object of "resourceSpans". */
-static int read_resource_spans(otlp *x, const wcp_json *j, const wcp_json_tok *v)
+/* One object of "resourceSpans" (s has read its '{'). */
+static int read_resource_spans(otlp *x, wcp_json *s)
 {
-    if (wcp_otel_want(&x->o, v, WCP_JSON_OBJECT, "resourceSpans", "an array of objects") < 0)
-        return -1;
     size_t first = x->o.nsp;
     x->resource_client = 0;
     uint32_t client = 0;
-    wcp_json s;
-    wcp_otel_sub(j, v, &s);
-    wcp_json_tok open, k, t;
-    int rc = wcp_json_next(&s, &open);
-    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
-        if ((rc = wcp_json_skip(&s, &t)))
-            break;
-        if (wcp_otel_is_key(&k, "resource")) {
-            if (wcp_otel_want(&x->o, &t, WCP_JSON_OBJECT, "resource", "an object") < 0)
+    wcp_json_tok k, t, rk, rv, scope, sk, sv, span;
+    int more, m;
+    while ((more = next_member(x, s, &k, &t)) > 0) {
+        bool resource = wcp_otel_is_key(&k, "resource") && t.type == WCP_JSON_OBJECT;
+        bool scopes = (wcp_otel_is_key(&k, "scopeSpans") ||
+                       wcp_otel_is_key(&k, "instrumentationLibrarySpans")) &&
+                      t.type == WCP_JSON_ARRAY;
+        if (!resource && !scopes) {
+            if (skip(x, s, &t) < 0)
                 return -1;
-            wcp_json rs;
-            wcp_otel_sub(&s, &t, &rs);
-            wcp_json_tok a, rk, rv;
-            int rrc = wcp_json_next(&rs, &a);
-            while (!rrc && !(rrc = wcp_json_member(&rs, &rk, &rv)) && rk.type == WCP_JSON_KEY) {
-                if ((rrc = wcp_json_skip(&rs, &rv)))
-                    break;
-                if (wcp_otel_is_key(&rk, "attributes")) {
+            if (wcp_otel_is_key(&k, "resource"))
+                return wcp_otel_want(&x->o, &t, WCP_JSON_OBJECT, "resource", "an object");
+            if (wcp_otel_is_key(&k, "scopeSpans"))
+                return wcp_otel_want(&x->o, &t, WCP_JSON_ARRAY, "scopeSpans", "an array");
+            continue;
+        }
+        if (resource) {
+            while ((m = next_member(x, s, &rk, &rv)) > 0) {
+                if (wcp_otel_is_key(&rk, "attributes") && rv.type == WCP_JSON_ARRAY) {
                     attr_set as;
-                    if (read_attrs(x, &rs, &rv, &as) < 0)
+                    if (read_attrs(x, s, &rv, &as) < 0)
                         return -1;
                     if (as.has[A_SERVICE] && attr_string(x, &as.kind[A_SERVICE], &as.val[A_SERVICE],
-                                                         attr_names[A_SERVICE], &client) < 0)
+                                                         attrs[A_SERVICE].s, &client) < 0)
                         return -1;
-                }
-            }
-            if (rrc)
-                return wcp_otel_json_err(&x->o);
-        } else if (wcp_otel_is_key(&k, "scopeSpans") ||
-                   wcp_otel_is_key(&k, "instrumentationLibrarySpans")) {
-            if (wcp_otel_want(&x->o, &t, WCP_JSON_ARRAY, "scopeSpans", "an array") < 0)
-                return -1;
-            wcp_json ss;
-            wcp_otel_sub(&s, &t, &ss);
-            wcp_json_tok a, scope;
-            int src = wcp_json_next(&ss, &a);
-            while (!src && !(src = wcp_json_next(&ss, &scope)) && scope.type != WCP_JSON_END &&
-                   scope.type != WCP_JSON_NONE) {
-                if ((src = wcp_json_skip(&ss, &scope)))
-                    break;
-                if (wcp_otel_want(&x->o, &scope, WCP_JSON_OBJECT, "scopeSpans",
-                                  "an array of objects") < 0)
+                } else if (skip(x, s, &rv) < 0)
                     return -1;
-                wcp_json sc;
-                wcp_otel_sub(&ss, &scope, &sc);
-                wcp_json_tok b, sk, sv;
-                int crc = wcp_json_next(&sc, &b);
-                while (!crc && !(crc = wcp_json_member(&sc, &sk, &sv)) && sk.type == WCP_JSON_KEY) {
-                    if ((crc = wcp_json_skip(&sc, &sv)))
-                        break;
-                    if (!wcp_otel_is_key(&sk, "spans"))
-                        continue;
-                    if (wcp_otel_want(&x->o, &sv, WCP_JSON_ARRAY, "spans", "an array") < 0)
-                        return -1;
-                    wcp_json sp;
-                    wcp_otel_sub(&sc, &sv, &sp);
-                    wcp_json_tok c, span;
-                    int prc = wcp_json_next(&sp, &c);
-                    while (!prc && !(prc = wcp_json_next(&sp, &span)) &&
-                           span.type != WCP_JSON_END && span.type != WCP_JSON_NONE) {
-                        if ((prc = wcp_json_skip(&sp, &span)))
-                            break;
-                        if (read_span(x, &sp, &span) < 0)
-                            return -1;
-                    }
-                    if (prc)
-                        return wcp_otel_json_err(&x->o);
-                }
-                if (crc)
-                    return wcp_otel_json_err(&x->o);
             }
-            if (src)
-                return wcp_otel_json_err(&x->o);
+            if (m < 0)
+                return -1;
+            continue;
         }
+        while ((m = next_elem(x, s, &scope)) > 0) { /* scopeSpans[] */
+            if (wcp_otel_want(&x->o, &scope, WCP_JSON_OBJECT, "scopeSpans", "an array of objects") <
+                0)
+                return -1;
+            int q;
+            while ((q = next_member(x, s, &sk, &sv)) > 0) {
+                if (!wcp_otel_is_key(&sk, "spans")) {
+                    if (skip(x, s, &sv) < 0)
+                        return -1;
+                    continue;
+                }
+                if (wcp_otel_want(&x->o, &sv, WCP_JSON_ARRAY, "spans", "an array") < 0)
+                    return -1;
+                int e;
+                while ((e = next_elem(x, s, &span)) > 0) {
+                    if (wcp_otel_want(&x->o, &span, WCP_JSON_OBJECT, "spans",
+                                      "an array of span objects") < 0 ||
+                        read_span(x, s, &span) < 0)
+                        return -1;
+                }
+                if (e < 0)
+                    return -1;
+            }
+            if (q < 0)
+                return -1;
+        }
+        if (m < 0)
+            return -1;
     }
-    if (rc)
-        return wcp_otel_json_err(&x->o);
-    for (size_t k2 = first; k2 < x->o.nsp; k2++) /* the resource may follow its spans */
-        x->o.sp[k2].client = client;
+    if (more < 0)
+        return -1;
+    for (size_t q = first; q < x->o.nsp; q++) /* the resource may follow its spans */
+        x->o.sp[q].client = client;
     return 0;
 }
 
-/* One top-level object (a TracesData / ExportTraceServiceRequest), whole in the buffer. */
+/* One top-level object (a TracesData / ExportTraceServiceRequest), whole in
+ * the buffer: read in place by a cursor of its own. */
 static int read_doc(otlp *x, const wcp_json *j, const wcp_json_tok *v)
 {
-    wcp_json s;
-    wcp_otel_sub(j, v, &s);
-    wcp_json_tok open, k, t;
-    int rc = wcp_json_next(&s, &open);
-    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
-        if ((rc = wcp_json_skip(&s, &t)))
-            break;
-        if (!wcp_otel_is_key(&k, "resourceSpans"))
+    wcp_json c, *s = &c;
+    wcp_otel_sub(j, v, s);
+    wcp_json_tok open, k, t, item;
+    int more, m;
+    if (wcp_json_next(s, &open))
+        return wcp_otel_json_err(&x->o);
+    while ((more = next_member(x, s, &k, &t)) > 0) {
+        if (!wcp_otel_is_key(&k, "resourceSpans") || t.type != WCP_JSON_ARRAY) {
+            if (skip(x, s, &t) < 0)
+                return -1;
+            if (wcp_otel_is_key(&k, "resourceSpans"))
+                return wcp_otel_want(&x->o, &t, WCP_JSON_ARRAY, "resourceSpans", "an array");
             continue;
-        if (wcp_otel_want(&x->o, &t, WCP_JSON_ARRAY, "resourceSpans", "an array") < 0)
-            return -1;
-        wcp_json rs;
-        wcp_otel_sub(&s, &t, &rs);
-        wcp_json_tok a, item;
-        int rrc = wcp_json_next(&rs, &a);
-        while (!rrc && !(rrc = wcp_json_next(&rs, &item)) && item.type != WCP_JSON_END &&
-               item.type != WCP_JSON_NONE) {
-            if ((rrc = wcp_json_skip(&rs, &item)))
-                break;
-            if (read_resource_spans(x, &rs, &item) < 0)
+        }
+        while ((m = next_elem(x, s, &item)) > 0) {
+            if (wcp_otel_want(&x->o, &item, WCP_JSON_OBJECT, "resourceSpans",
+                              "an array of objects") < 0 ||
+                read_resource_spans(x, s) < 0)
                 return -1;
         }
-        if (rrc)
-            return wcp_otel_json_err(&x->o);
+        if (m < 0)
+            return -1;
     }
-    return rc ? wcp_otel_json_err(&x->o) : 0;
+    return more;
 }
 
 /* ---- the reader's calls */
