@@ -23,8 +23,8 @@
 
 static const char usage_head[] =
     "usage: wcprof-ingest [OPTIONS] DUMP...\n"
-    "Load wcprof dumps (NDJSON, schema version 1), Chrome trace event JSON files or\n"
-    "OpenTelemetry traces (OTLP JSON) into a SQLite database.\n"
+    "Load wcprof dumps (NDJSON, schema version 1), Chrome trace event JSON files,\n"
+    "OpenTelemetry traces (OTLP JSON) or Jaeger JSON into a SQLite database.\n"
     "\n"
     "  -o, --db FILE   the database (created if missing, appended to if present);\n"
     "                  default: the first dump's name with its extension replaced by .db\n"
@@ -34,11 +34,12 @@ static const char usage_head[] =
     /* --format: from the table of formats (usage()) */
     ;
 static const char usage_imports[] =
-    "      --one-run   an OpenTelemetry file of several traces is one run (default:\n"
-    "                  one run per trace id)\n"
-    "      --allow-incomplete  load an OpenTelemetry trace that misses spans, links or\n"
-    "                  attributes (default: refused, saying what is missing); every\n"
-    "                  analysis of its run then warns that its numbers are incomplete\n";
+    "      --one-run   an OpenTelemetry or Jaeger file of several traces is one run\n"
+    "                  (default: one run per trace id)\n"
+    "      --allow-incomplete  load an OpenTelemetry or Jaeger trace that misses spans,\n"
+    "                  links or attributes (default: refused, saying what is missing);\n"
+    "                  every analysis of its run then warns that its numbers are\n"
+    "                  incomplete\n";
 static const char usage_tail[] =
     "  -h, --help      this help\n"
     "      --version   print the version\n"

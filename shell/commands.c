@@ -389,7 +389,9 @@ const DotCmd wcp_dot_cmds[] = {
      "  saving at the middle factor; class keys with NS of self time or more (default\n"
      "  1ms; a unit ns, us, ms or s, or nanoseconds). Columns: class_key work_type\n"
      "  total_self_ns critical_ns saved_ns_at_F..., from whatif_rank(factors,\n"
-     "  min_self_ns, prune, run).",
+     "  min_self_ns, prune, run). --by meta: the ops with metadata (an exec's argv)\n"
+     "  by it, ranked by their self time on the critical path; columns meta ops\n"
+     "  total_self_ns critical_ns.",
      ARGS_NONE, "whatif_rank", NULL},
     {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL, NULL},
     {"report", cmd_report, "?--run N?", "The full report: every analysis available",
