@@ -7,6 +7,9 @@
 -- nanoseconds since the run's epoch. Op ids are the recorder's (unique per
 -- run). Columns marked "resolved" are materialised at ingest from the whole
 -- run per docs/spec/analysis.md §1-2, and recomputed when a later dump adds to it.
+-- A database of an older version is migrated when opened for writing
+-- (db/store.c, `migrations`): version 1 lacked ops.meta_id, runs.incomplete
+-- and runs.waits_inferred.
 
 PRAGMA application_id = 2003005542;     -- 0x77637066 'wcpf'
 PRAGMA user_version = 2;
@@ -38,7 +41,11 @@ CREATE TABLE IF NOT EXISTS runs(
   makespan_ns      INTEGER,             -- latest root end - earliest root start (actual makespan)
   warnings         INTEGER NOT NULL DEFAULT 0,  -- over its dumps (d < s clamped, duplicate op ids)
   unresolved_waits INTEGER NOT NULL DEFAULT 0,  -- resolved: waits on a named resource left without a target (§6)
-  holds            INTEGER NOT NULL DEFAULT 0   -- resolved: ended ops of kind 'hold' (§6)
+  holds            INTEGER NOT NULL DEFAULT 0,  -- resolved: ended ops of kind 'hold' (§6)
+  incomplete       TEXT,                -- an imported trace loaded with --allow-incomplete: what is
+                                        -- missing from it (NULL: nothing known to be missing)
+  waits_inferred   INTEGER NOT NULL DEFAULT 0   -- 1: imported from a trace without wait edges; the
+                                        -- dependencies are inferred from nesting alone
 );
 CREATE INDEX IF NOT EXISTS runs_epoch ON runs(epoch_unix_nano);
 
@@ -85,6 +92,8 @@ CREATE TABLE IF NOT EXISTS ops(
   thread_id          INTEGER,           -- 'th': OS thread that recorded it, when known
   dump_id            INTEGER NOT NULL,  -- the dump it came from
   extra              TEXT,              -- event keys this version does not know, as a JSON object
+  meta_id            INTEGER NOT NULL DEFAULT 0,  -- strings.id: the op's metadata ('m'; an exec's argv
+                                        -- as a JSON array), 0: none
   PRIMARY KEY (run_id, id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ops_children ON ops(run_id, parent_id, start_ns);

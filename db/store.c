@@ -26,6 +26,75 @@ static int64_t pragma_int(sqlite3 *db, const char *sql, int *rc)
     return v;
 }
 
+/* ---- migrations: an older database brought to this schema version
+ *
+ * migrations[k] takes a database of version k + 1 to version k + 2: its
+ * tables' changes (columns added with a default, so that every existing
+ * row reads as the loader would have written it). Then every view is
+ * dropped and views.sql creates them again, so a changed view needs no
+ * step of its own. Adding a schema version: its step here, as well as the
+ * new schema in schema.sql. */
+static const char *const migrations[] = {
+    /* 1 -> 2: op metadata; imported traces' completeness and inferred waits */
+    "ALTER TABLE ops ADD COLUMN meta_id INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN incomplete TEXT;"
+    "ALTER TABLE runs ADD COLUMN waits_inferred INTEGER NOT NULL DEFAULT 0;"
+    /* and locks (§6): how each wait's target was found (a version-1 run has
+     * no holds: its targets are recorded or exec idents), its resource waits
+     * without a target, its holds */
+    "ALTER TABLE waits ADD COLUMN resolved_by TEXT NOT NULL DEFAULT 'none';"
+    "ALTER TABLE runs ADD COLUMN unresolved_waits INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN holds INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE waits SET resolved_by = CASE WHEN target_id IS NULL THEN 'none' "
+    "WHEN target_id = recorded_target_id THEN 'recorded' ELSE 'exec_ident' END;"
+    "UPDATE runs SET unresolved_waits = (SELECT count(*) FROM waits w WHERE w.run_id = runs.id "
+    "AND w.orphan = 0 AND w.target_id IS NULL AND w.ident_id != 0);",
+};
+_Static_assert(sizeof migrations / sizeof migrations[0] == WCP_SCHEMA_VERSION - 1,
+               "one migration per schema version after the first");
+
+/* Runs the migrations from version `from` to WCP_SCHEMA_VERSION in one
+ * transaction, then the views again. 0, or -1 with a message (the database
+ * unchanged). */
+static int migrate(sqlite3 *db, const char *path, int64_t from, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    sqlite3_stmt *st = NULL;
+    sqlite3_str *drop = sqlite3_str_new(db);
+    char *drops = NULL;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+        goto fail;
+    for (int64_t v = from; v < WCP_SCHEMA_VERSION; v++)
+        if (sqlite3_exec(db, migrations[v - 1], NULL, NULL, &msg) != SQLITE_OK)
+            goto rollback;
+    if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'view'", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto rollback;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        sqlite3_str_appendf(drop, "DROP VIEW \"%w\";", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    drops = sqlite3_str_finish(drop);
+    drop = NULL;
+    char version[64];
+    snprintf(version, sizeof version, "PRAGMA user_version = %d", WCP_SCHEMA_VERSION);
+    if ((drops && sqlite3_exec(db, drops, NULL, NULL, &msg) != SQLITE_OK) ||
+        sqlite3_exec(db, wcp_views_sql, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db, version, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+        goto rollback;
+    sqlite3_free(drops);
+    return 0;
+rollback:
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+    snprintf(err, errlen, "cannot migrate \"%s\" from wcprof schema version %lld to %d: %s", path,
+             (long long)from, WCP_SCHEMA_VERSION, msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    sqlite3_free(drops);
+    sqlite3_free(sqlite3_str_finish(drop));
+    return -1;
+}
+
 /* "X is not a wcprof database (why)", and what to do: a reader is told how
  * to make one, a writer (which would have made one) to pick another file. */
 static void not_ours(char *err, size_t errlen, const char *path, const char *why, int flags)
@@ -102,6 +171,18 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
         goto fail;
     }
     int64_t version = pragma_int(db, "PRAGMA user_version", &rc);
+    if (version >= 1 && version < WCP_SCHEMA_VERSION) {
+        if (flags & WCP_DB_READONLY) {
+            snprintf(err, errlen,
+                     "\"%s\" has wcprof schema version %lld; this wcprof reads version %d: open "
+                     "it once for writing (without -readonly) to migrate it in place",
+                     path, (long long)version, WCP_SCHEMA_VERSION);
+            goto fail;
+        }
+        if (migrate(db, path, version, err, errlen) < 0)
+            goto fail;
+        version = WCP_SCHEMA_VERSION;
+    }
     if (version != WCP_SCHEMA_VERSION) {
         snprintf(err, errlen,
                  "\"%s\" has wcprof schema version %lld; this wcprof reads version %d%s", path,

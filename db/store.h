@@ -1,9 +1,10 @@
 /* store.h - opening wcprof databases: create the schema, or check it is ours.
  *
  * A wcprof database has PRAGMA application_id 0x77637066 ('wcpf') and
- * user_version 2 (db/schema.sql). Every program opens databases through
- * wcp_db_open() so that a typo never creates a file and a foreign file is
- * never written to.
+ * user_version WCP_SCHEMA_VERSION (db/schema.sql). Every program opens
+ * databases through wcp_db_open() so that a typo never creates a file and a
+ * foreign file is never written to. A database of an older schema version is
+ * migrated when opened for writing (store.c, `migrations`).
  */
 #ifndef WCP_STORE_H
 #define WCP_STORE_H
@@ -24,8 +25,12 @@ enum {
 
 /* Opens path. Without WCP_DB_CREATE a missing file is an error. A file that
  * is not SQLite, or a SQLite database without the wcprof schema (other than
- * an empty one, which WCP_DB_CREATE initialises), is refused. Returns 0 with
- * *db open, or -1 with a message in err (and *db NULL). */
+ * an empty one, which WCP_DB_CREATE initialises), is refused, and so is one
+ * of a newer schema version. One of an older version is migrated to this
+ * one in one transaction (nothing changes when that fails), unless opened
+ * with WCP_DB_READONLY: then it is refused with a message that says how to
+ * migrate it. Returns 0 with *db open, or -1 with a message in err (and *db
+ * NULL). */
 int wcp_db_open(const char *path, int flags, sqlite3 **db, char *err, size_t errlen);
 
 /* Drops the secondary indexes of ops, waits and links: the ones a bulk load

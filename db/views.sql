@@ -1,20 +1,22 @@
 -- views.sql - readable views over the wcprof schema (strings resolved,
 -- durations derived). Created with the schema; safe to run again.
 
--- Ops with every string resolved, their class key (kind:class) and duration.
+-- Ops with every string resolved, their class key (kind:class) and duration;
+-- meta is the op's metadata ('' when none: an exec's argv as a JSON array).
 CREATE VIEW IF NOT EXISTS v_ops AS
 SELECT o.run_id, o.id, o.parent_id,
        k.value AS kind, c.value AS class, k.value || ':' || c.value AS class_key,
        i.value AS ident, cl.value AS client, w.value AS work_type, oc.value AS outcome,
        o.result_id, o.start_ns, o.end_ns, o.end_ns - o.start_ns AS dur_ns, o.self_ns,
-       o.is_open, o.reparented, o.recorded_parent_id, o.thread_id, o.dump_id
+       o.is_open, o.reparented, o.recorded_parent_id, o.thread_id, o.dump_id, m.value AS meta
   FROM ops o
   JOIN strings k  ON k.id  = o.kind
   JOIN strings c  ON c.id  = o.class_id
   JOIN strings i  ON i.id  = o.ident_id
   JOIN strings cl ON cl.id = o.client_id
   JOIN strings w  ON w.id  = o.work_type
-  JOIN strings oc ON oc.id = o.outcome;
+  JOIN strings oc ON oc.id = o.outcome
+  JOIN strings m  ON m.id  = o.meta_id;
 
 -- Waits with reason and resource resolved; target_id is the resolved target,
 -- resolved_by how it was found (recorded, exec_ident, hold: §6 rule 1, none).
@@ -96,28 +98,38 @@ SELECT a.run_id, k.value || ':' || c.value AS class_key, k.value AS kind, c.valu
   LEFT JOIN dups       d  ON d.run_id  = a.run_id AND d.kind  = a.kind AND d.class_id  = a.class_id;
 
 -- Header facts per run (docs/spec/analysis.md §5), from what ingest materialised.
--- warning: what makes the run's numbers untrustworthy, for people: events
--- dropped; in a run with holds, more than a tenth of its waits on named
--- resources no hold released (§6 rule 1: fixed delays); the process
--- CPU-bound (user CPU time at least 0.8 x wall time x the CPUs it could use,
--- from the latest dump's cpu_user_ns and cpus header keys): the replay
--- assumes unlimited cores.
+-- warning: what every analysis of the run must say (the shell prints it after
+-- each, the HTML page at its top), '' when nothing; several joined with '; ':
+-- events the recorder dropped; in a run with holds, more than a tenth of its
+-- waits on named resources no hold released (§6 rule 1: fixed delays); the
+-- process CPU-bound (user CPU time at least 0.8 x wall time x the CPUs it
+-- could use, from the latest dump's cpu_user_ns and cpus header keys: the
+-- replay assumes unlimited cores); an imported trace loaded with
+-- --allow-incomplete; a trace whose dependencies are inferred from nesting
+-- alone ("no wait edges: inferred").
 CREATE VIEW IF NOT EXISTS run_summary AS
 SELECT r.id AS run_id, r.epoch_unix_nano, r.dumps, r.ops, r.roots, r.open_ops,
        r.dropped_events, r.orphan_waits, r.reparented_ops, r.waits, r.links,
        r.span_ns, r.makespan_ns, r.warnings, r.unresolved_waits, r.holds,
-       trim(CASE WHEN r.dropped_events > 0
-                 THEN 'WARNING: ' || r.dropped_events || ' events were dropped by the recorder; every number is incomplete'
-                 ELSE '' END ||
-            CASE WHEN r.holds > 0 AND r.unresolved_waits * 10 > r.waits
-                 THEN ' WARNING: ' || r.unresolved_waits || ' waits on named resources (of ' || r.waits || ' waits) found no hold that released them: they stay fixed delays (docs/spec/analysis.md section 6)'
-                 ELSE '' END ||
-            coalesce((SELECT CASE WHEN json_extract(d.extra, '$.cpus') > 0
-                                   AND json_extract(d.extra, '$.cpu_user_ns') >=
-                                       0.8 * json_extract(d.extra, '$.cpus') * (d.dumped_unix_nano - d.epoch_unix_nano)
-                                  THEN ' WARNING: the process was CPU-bound (user CPU ' ||
-                                       printf('%.1f', json_extract(d.extra, '$.cpu_user_ns') * 1.0 / (d.dumped_unix_nano - d.epoch_unix_nano)) ||
-                                       'x wall time on ' || json_extract(d.extra, '$.cpus') || ' CPUs): the replay assumes unlimited cores, savings may not come true'
-                                  ELSE '' END
-                        FROM dumps d WHERE d.run_id = r.id ORDER BY d.id DESC LIMIT 1), '')) AS warning
+       r.incomplete, r.waits_inferred,
+       substr(CASE WHEN r.dropped_events > 0
+                   THEN '; WARNING: ' || r.dropped_events || ' events were dropped by the recorder; every number is incomplete'
+                   ELSE '' END
+              || CASE WHEN r.holds > 0 AND r.unresolved_waits * 10 > r.waits
+                      THEN '; WARNING: ' || r.unresolved_waits || ' waits on named resources (of ' || r.waits || ' waits) found no hold that released them: they stay fixed delays (docs/spec/analysis.md section 6)'
+                      ELSE '' END
+              || coalesce((SELECT CASE WHEN json_extract(d.extra, '$.cpus') > 0
+                                        AND json_extract(d.extra, '$.cpu_user_ns') >=
+                                            0.8 * json_extract(d.extra, '$.cpus') * (d.dumped_unix_nano - d.epoch_unix_nano)
+                                       THEN '; WARNING: the process was CPU-bound (user CPU ' ||
+                                            printf('%.1f', json_extract(d.extra, '$.cpu_user_ns') * 1.0 / (d.dumped_unix_nano - d.epoch_unix_nano)) ||
+                                            'x wall time on ' || json_extract(d.extra, '$.cpus') || ' CPUs): the replay assumes unlimited cores, savings may not come true'
+                                       ELSE '' END
+                             FROM dumps d WHERE d.run_id = r.id ORDER BY d.id DESC LIMIT 1), '')
+              || CASE WHEN r.incomplete IS NOT NULL
+                      THEN '; WARNING: incomplete trace, loaded with --allow-incomplete (' || r.incomplete || '); every number is incomplete'
+                      ELSE '' END
+              || CASE WHEN r.waits_inferred != 0
+                      THEN '; note: no wait edges: inferred from nesting alone (the trace records no waits: each op is taken to depend only on its children)'
+                      ELSE '' END, 3) AS warning
   FROM runs r;

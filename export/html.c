@@ -848,6 +848,27 @@ static int json_timeline(html *h, wcp_out *o)
         first = false;
     }
     sqlite3_finalize(st);
+    /* Each op's metadata (an exec's argv), "" when none. */
+    wcp_out_puts(o, "],\"meta\":[");
+    if (sqlite3_prepare_v2(h->e->db,
+                           "SELECT s.value FROM ops o JOIN strings s ON s.id = o.meta_id"
+                           " WHERE o.run_id = ?1 AND o.id = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
+    sqlite3_bind_int64(st, 1, h->e->run);
+    first = true;
+    for (uint32_t i = 0; i < g->n_ops; i++) {
+        if (h->shown[i] < 0)
+            continue;
+        sqlite3_bind_int64(st, 2, g->id[i]);
+        const char *v =
+            sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
+        wcp_out_puts(o, first ? "" : ",");
+        wcp_out_json(o, v ? v : "");
+        sqlite3_reset(st);
+        first = false;
+    }
+    sqlite3_finalize(st);
     /* The critical path: [op position (-1: not drawn), class, what, start, end, resource]. */
     wcp_out_printf(o, "],\"path\":[");
     for (size_t s = 0; s < h->n_path; s++) {

@@ -975,7 +975,7 @@ static void src_close(wcp_reader *r)
 }
 
 static const wcp_source chrome_source = {src_header, wcp_chrome_open_ops, wcp_chrome_next,
-                                         src_close};
+                                         src_close, NULL};
 
 /* ---- the Chrome trace's row in the table of formats (source.c) */
 

@@ -173,7 +173,26 @@ static int required(wcp_reader *r, const jv *v, const char *key, const char *wha
 
 /* ---- events */
 
-enum { K_E, K_K, K_W, K_O, K_RS, K_LK, K_ID, K_P, K_T, K_R, K_C, K_I, K_CL, K_S, K_D, K_TH, K_N };
+enum {
+    K_E,
+    K_K,
+    K_W,
+    K_O,
+    K_RS,
+    K_LK,
+    K_ID,
+    K_P,
+    K_T,
+    K_R,
+    K_C,
+    K_I,
+    K_CL,
+    K_S,
+    K_D,
+    K_TH,
+    K_M,
+    K_N
+};
 
 static int event_key(const char *k, size_t n)
 {
@@ -191,6 +210,7 @@ static int event_key(const char *k, size_t n)
         case 'i': return K_I;
         case 's': return K_S;
         case 'd': return K_D;
+        case 'm': return K_M;
         }
         return -1;
     case 2:
@@ -236,7 +256,7 @@ static int event_from_slots(wcp_reader *r, const jv *v, const jv *extra, wcp_eve
     if (ev->type == WCP_EV_OP && ev->id == 0)
         return rerr(r, r->line, "\"id\": op id 0 is reserved (ids start at 1)");
     if (get_index(r, &v[K_C], "c", &ev->c) < 0 || get_index(r, &v[K_I], "i", &ev->i) < 0 ||
-        get_index(r, &v[K_CL], "cl", &ev->cl) < 0)
+        get_index(r, &v[K_CL], "cl", &ev->cl) < 0 || get_index(r, &v[K_M], "m", &ev->m) < 0)
         return -1;
     ev->has_th = v[K_TH].type == JV_INT;
     if (ev->d < ev->s) {
@@ -517,13 +537,13 @@ static int dump_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
 
 /* ---- open ops */
 
-enum { O_ID, O_PARENT, O_KIND, O_WORK, O_CLASS, O_IDENT, O_CLIENT, O_START, O_THREAD, O_N };
+enum { O_ID, O_PARENT, O_KIND, O_WORK, O_CLASS, O_IDENT, O_CLIENT, O_START, O_THREAD, O_META, O_N };
 
 static int open_key(const char *k, size_t n)
 {
-    static const char *const keys[O_N] = {"op_id",     "parent_id", "kind",
-                                          "work_type", "class_id",  "ident_id",
-                                          "client_id", "start_ns",  "thread_id"};
+    static const char *const keys[O_N] = {"op_id",     "parent_id", "kind",      "work_type",
+                                          "class_id",  "ident_id",  "client_id", "start_ns",
+                                          "thread_id", "meta_id"};
     return key_index(keys, O_N, k, n);
 }
 
@@ -563,7 +583,8 @@ static int on_open_elem(void *p, size_t index, const jv *e)
         get_str(r, &v[O_WORK], "work_type", &op.work_type) < 0 ||
         get_index(r, &v[O_CLASS], "class_id", &op.c) < 0 ||
         get_index(r, &v[O_IDENT], "ident_id", &op.i) < 0 ||
-        get_index(r, &v[O_CLIENT], "client_id", &op.cl) < 0)
+        get_index(r, &v[O_CLIENT], "client_id", &op.cl) < 0 ||
+        get_index(r, &v[O_META], "meta_id", &op.m) < 0)
         goto out;
     op.has_th = v[O_THREAD].type == JV_INT;
     if (extra.type != JV_ABSENT) {
@@ -597,7 +618,7 @@ static void dump_close(wcp_reader *r)
     jscan_free(&r->js);
 }
 
-const wcp_source wcp_dump_source = {dump_header, dump_open_ops, dump_next, dump_close};
+const wcp_source wcp_dump_source = {dump_header, dump_open_ops, dump_next, dump_close, NULL};
 
 /* ---- the dump's row in the table of formats (source.c) */
 

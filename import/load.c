@@ -83,7 +83,9 @@ typedef struct loader {
     enum_ent *ents; /* enum string -> strings.id (open addressing) */
     size_t ent_cap, ent_n;
     int64_t run_id, dump_id, now;
-    int64_t open_ops; /* entries of this dump's open_ops */
+    int64_t open_ops;    /* entries of this dump's open_ops */
+    wcp_load_stats base; /* the counts before this run (a file of several runs) */
+    bool run_new;        /* this run was made by this load */
     sqlite3_stmt *ins_str, *sel_str, *ins_op, *complete_op, *sel_op, *ins_wait, *sel_wait,
         *ins_link, *sel_link, *ins_other, *sel_other;
 } loader;
@@ -211,12 +213,12 @@ static int insert_dedup(loader *L, sqlite3_stmt *ins, sqlite3_stmt *sel, vals *v
     }
 }
 
-/* An op's values, as ?2..?16 and ?18 of ins_op and complete_op (?1, the
- * run, and ?17, the dump, are bound once per load). */
+/* An op's values, as ?2..?16, ?18 and ?19 of ins_op and complete_op (?1,
+ * the run, and ?17, the dump, are bound once per load). */
 static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t kind,
-                    uint32_t work, uint32_t outcome, uint32_t c, uint32_t i, uint32_t cl, int64_t r,
-                    int64_t s, int64_t d, int64_t self, bool open, bool has_th, int64_t th,
-                    wcp_str extra)
+                    uint32_t work, uint32_t outcome, uint32_t c, uint32_t i, uint32_t cl,
+                    uint32_t meta, int64_t r, int64_t s, int64_t d, int64_t self, bool open,
+                    bool has_th, int64_t th, wcp_str extra)
 {
     sqlite3_bind_int64(st, 2, id);
     if (p != 0 && p != id)
@@ -243,14 +245,15 @@ static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t
         sqlite3_bind_text(st, 18, extra.p, (int)extra.n, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 18);
+    sqlite3_bind_int64(st, 19, L->smap[meta]);
 }
 
 static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work, uint32_t outcome,
-                  uint32_t c, uint32_t i, uint32_t cl, int64_t r, int64_t s, int64_t d,
-                  int64_t self, bool open, bool has_th, int64_t th, wcp_str extra)
+                  uint32_t c, uint32_t i, uint32_t cl, uint32_t meta, int64_t r, int64_t s,
+                  int64_t d, int64_t self, bool open, bool has_th, int64_t th, wcp_str extra)
 {
-    bind_op(L, L->ins_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th, th,
-            extra);
+    bind_op(L, L->ins_op, id, p, kind, work, outcome, c, i, cl, meta, r, s, d, self, open, has_th,
+            th, extra);
     int rc = sqlite3_step(L->ins_op);
     sqlite3_reset(L->ins_op);
     if (rc != SQLITE_DONE)
@@ -274,8 +277,8 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
      * stays (dump-format.md, successive dumps) */
     if (!was_open && from != L->dump_id)
         return 0;
-    bind_op(L, L->complete_op, id, p, kind, work, outcome, c, i, cl, r, s, d, self, open, has_th,
-            th, extra);
+    bind_op(L, L->complete_op, id, p, kind, work, outcome, c, i, cl, meta, r, s, d, self, open,
+            has_th, th, extra);
     rc = sqlite3_step(L->complete_op);
     sqlite3_reset(L->complete_op);
     if (rc != SQLITE_DONE)
@@ -295,7 +298,7 @@ static int on_open(void *ctx, const wcp_open_op *o)
     if (intern_enum(L, o->kind, &kind) < 0 || intern_enum(L, o->work_type, &work) < 0)
         return -1;
     int64_t end = L->now > o->start ? L->now : o->start;
-    return put_op(L, o->id, o->parent, kind, work, 0, o->c, o->i, o->cl, 0, o->start, end,
+    return put_op(L, o->id, o->parent, kind, work, 0, o->c, o->i, o->cl, o->m, 0, o->start, end,
                   end - o->start, true, o->has_th, o->th, o->extra);
 }
 
@@ -312,8 +315,8 @@ static int put_event(loader *L, const wcp_event *e)
             intern_enum(L, e->o, &c) < 0)
             return -1;
         /* e->aux: the self time guessed (guess.h); the resolve phase checks it */
-        return put_op(L, e->id, e->p, a, b, c, e->c, e->i, e->cl, e->r, e->s, e->d, e->aux, false,
-                      e->has_th, e->th, e->extra);
+        return put_op(L, e->id, e->p, a, b, c, e->c, e->i, e->cl, e->m, e->r, e->s, e->d, e->aux,
+                      false, e->has_th, e->th, e->extra);
     case WCP_EV_WAIT:
         if (intern_enum(L, e->rs, &a) < 0)
             return -1;
@@ -377,14 +380,15 @@ static int prepare_all(loader *L)
                        L, &L->ins_op,
                        "INSERT INTO ops(run_id, id, parent_id, recorded_parent_id, kind, work_type, outcome, "
                        "class_id, ident_id, client_id, result_id, start_ns, end_ns, is_open, self_ns, "
-                       "thread_id, dump_id, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                       "?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT DO NOTHING") ||
+                       "thread_id, dump_id, extra, meta_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                       "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING") ||
                    prepare(
                        L, &L->complete_op,
                        "UPDATE ops SET parent_id = ?3, recorded_parent_id = ?4, kind = ?5, work_type = ?6, "
                        "outcome = ?7, class_id = ?8, ident_id = ?9, client_id = ?10, result_id = ?11, "
                        "start_ns = ?12, end_ns = ?13, is_open = ?14, self_ns = ?15, thread_id = ?16, "
-                       "dump_id = ?17, extra = ?18 WHERE run_id = ?1 AND id = ?2") ||
+                       "dump_id = ?17, extra = ?18, meta_id = coalesce(nullif(?19, 0), meta_id) "
+                       "WHERE run_id = ?1 AND id = ?2") ||
                    prepare(L, &L->sel_op,
                            "SELECT dump_id, is_open FROM ops WHERE run_id = ?1 AND id = ?2") ||
                    prepare(
@@ -474,8 +478,29 @@ static int find_or_make_run(loader *L)
         L->run_id = sqlite3_last_insert_rowid(L->db);
         L->now = now;
         L->st->new_run = true;
+        L->run_new = true;
     }
+    if (!L->st->first_run_id)
+        L->st->first_run_id = L->run_id;
     L->st->run_id = L->run_id;
+    L->st->runs++;
+    /* an import's completeness and waits (run_summary.warning says them) */
+    if (h->incomplete.n || h->waits_inferred) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(L->db,
+                               "UPDATE runs SET incomplete = coalesce(?2, incomplete), "
+                               "waits_inferred = ?3 WHERE id = ?1",
+                               -1, &st, NULL) != SQLITE_OK)
+            return dberr(L, "runs");
+        sqlite3_bind_int64(st, 1, L->run_id);
+        if (h->incomplete.n)
+            sqlite3_bind_text(st, 2, h->incomplete.p, (int)h->incomplete.n, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, h->waits_inferred);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return dberr(L, "runs");
+    }
     return 0;
 }
 
@@ -556,8 +581,15 @@ static int finish_dump_row(loader *L)
             "links_added = ?6, other_added = ?7, warnings = ?8 WHERE id = ?1",
             -1, &st, NULL) != SQLITE_OK)
         return dberr(L, "dumps");
-    int64_t v[] = {L->dump_id,     L->open_ops,    s->ops_added,   s->ops_completed,
-                   s->waits_added, s->links_added, s->other_added, s->warnings};
+    const wcp_load_stats *b = &L->base;
+    int64_t v[] = {L->dump_id,
+                   L->open_ops,
+                   s->ops_added - b->ops_added,
+                   s->ops_completed - b->ops_completed,
+                   s->waits_added - b->waits_added,
+                   s->links_added - b->links_added,
+                   s->other_added - b->other_added,
+                   s->warnings - b->warnings};
     for (int k = 0; k < 8; k++)
         sqlite3_bind_int64(st, k + 1, v[k]);
     int rc = sqlite3_step(st);
@@ -565,7 +597,7 @@ static int finish_dump_row(loader *L)
     if (rc != SQLITE_DONE ||
         exec_ints(L->db,
                   "UPDATE runs SET dumps = dumps + 1, warnings = warnings + ?2 WHERE id = ?1", NULL,
-                  2, L->run_id, s->warnings) < 0)
+                  2, L->run_id, s->warnings - b->warnings) < 0)
         return dberr(L, "dumps");
     return 0;
 }
@@ -595,6 +627,7 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         wcp_reader_close(&L.r);
         return -1;
     }
+    L.r.flags = L.opts->read_flags;
     char *msg = NULL;
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: cannot start a transaction: %s", L.r.path, msg ? msg : "?");
@@ -609,78 +642,96 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
             snprintf(err, errlen, "%s", L.r.err);
         goto out;
     }
-    st->dropped_events = L.r.hdr.dropped;
-    if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0 ||
-        maybe_drop_indexes(&L, &recreate) < 0)
-        goto out;
-    if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
-        if (!err[0])
+    /* a file of several runs (an OTLP file of several traces) loads them one
+     * after the other, in this one transaction */
+    for (bool first = true;; first = false) {
+        L.base = *st;
+        L.run_new = false;
+        L.open_ops = 0;
+        if (L.r.hdr.dropped > st->dropped_events)
+            st->dropped_events = L.r.hdr.dropped;
+        if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0 ||
+            (first && maybe_drop_indexes(&L, &recreate) < 0))
+            goto out;
+        if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
+            if (!err[0])
+                snprintf(err, errlen, "%s", L.r.err);
+            goto out;
+        }
+        if (!(guess = wcp_guess_new(GUESS_SPANS))) {
+            lerr(&L, "%s: out of memory", L.r.path);
+            goto out;
+        }
+        wcp_reader_set_hook(&L.r, &(wcp_event_hook){guess_seen, guess_ready, guess});
+        if (!L.opts->serial && !(L.r.src && L.r.src->next_run))
+            wcp_reader_start_thread(&L.r); /* if it cannot start, this thread parses */
+        wcp_event ev;
+        int got;
+        while ((got = wcp_reader_next(&L.r, &ev)) > 0) {
+            if (put_event(&L, &ev) < 0)
+                goto out;
+            if (++st->events % PROGRESS_EVERY == 0 && L.opts->progress) {
+                st->bytes = L.r.bytes;
+                L.opts->progress(L.opts->progress_ctx, "reading", st, L.r.hdr.event_count);
+            }
+        }
+        if (got < 0) {
             snprintf(err, errlen, "%s", L.r.err);
-        goto out;
-    }
-    if (!(guess = wcp_guess_new(GUESS_SPANS))) {
-        lerr(&L, "%s: out of memory", L.r.path);
-        goto out;
-    }
-    wcp_reader_set_hook(&L.r, &(wcp_event_hook){guess_seen, guess_ready, guess});
-    if (!L.opts->serial)
-        wcp_reader_start_thread(&L.r); /* if it cannot start, this thread parses */
-    wcp_event ev;
-    int got;
-    while ((got = wcp_reader_next(&L.r, &ev)) > 0) {
-        if (put_event(&L, &ev) < 0)
-            goto out;
-        if (++st->events % PROGRESS_EVERY == 0 && L.opts->progress) {
-            st->bytes = L.r.bytes;
-            L.opts->progress(L.opts->progress_ctx, "reading", st, L.r.hdr.event_count);
-        }
-    }
-    if (got < 0) {
-        snprintf(err, errlen, "%s", L.r.err);
-        goto out;
-    }
-    st->bytes = L.r.bytes;
-    wcp_reader_close(&L.r); /* the parsing thread's memory is not needed to resolve */
-    wcp_guess_free(guess);
-    guess = NULL;
-    /* The same dump again (its run, header and every event already there):
-     * nothing changes at all, not even a dumps row (interfaces.md). */
-    int64_t before = 0;
-    if (!st->new_run && !st->ops_added && !st->ops_completed && !st->waits_added &&
-        !st->links_added && !st->other_added) {
-        int found = exec_ints(
-            db,
-            "SELECT id FROM dumps WHERE run_id = ?1 AND id != ?2 AND dumped_unix_nano = ?3 AND "
-            "event_count = ?4 AND dropped_events = ?5 AND open_ops = ?6 ORDER BY id LIMIT 1",
-            &before, 6, L.run_id, L.dump_id, (int64_t)L.r.hdr.dumped, (int64_t)L.r.hdr.event_count,
-            (int64_t)L.r.hdr.dropped, L.open_ops);
-        if (found < 0) {
-            dberr(&L, "dumps");
             goto out;
         }
-        if (found) {
-            st->already_loaded = true;
-            st->dump_id = before;
-            rc = 0; /* in_tx: rolled back below */
+        st->bytes = L.r.bytes;
+        int more = wcp_reader_next_run(&L.r);
+        if (more < 0) {
+            snprintf(err, errlen, "%s", L.r.err);
             goto out;
         }
+        if (!more)
+            wcp_reader_close(&L.r); /* the parsing thread's memory is not needed to resolve */
+        wcp_guess_free(guess);
+        guess = NULL;
+        /* The same dump again (its run, header and every event already there):
+         * nothing changes at all, not even a dumps row (interfaces.md). A file
+         * of several runs is one dump per run: only a one-run file is checked. */
+        int64_t before = 0;
+        if (first && !more && !st->new_run && !st->ops_added && !st->ops_completed &&
+            !st->waits_added && !st->links_added && !st->other_added) {
+            int found = exec_ints(db,
+                                  "SELECT id FROM dumps WHERE run_id = ?1 AND id != ?2 AND "
+                                  "dumped_unix_nano = ?3 AND event_count = ?4 AND "
+                                  "dropped_events = ?5 AND open_ops = ?6 ORDER BY id LIMIT 1",
+                                  &before, 6, L.run_id, L.dump_id, (int64_t)L.r.hdr.dumped,
+                                  (int64_t)L.r.hdr.event_count, (int64_t)L.r.hdr.dropped,
+                                  L.open_ops);
+            if (found < 0) {
+                dberr(&L, "dumps");
+                goto out;
+            }
+            if (found) {
+                st->already_loaded = true;
+                st->dump_id = before;
+                rc = 0; /* in_tx: rolled back below */
+                goto out;
+            }
+        }
+        if (L.opts->progress)
+            L.opts->progress(L.opts->progress_ctx, "resolving", st, L.r.hdr.event_count);
+        /* every op still open ends at the run's latest "now" (in a new run they
+         * were inserted so: no need to scan its ops) */
+        if (!L.run_new &&
+            exec_ints(
+                db,
+                "UPDATE ops SET end_ns = max(start_ns, ?2), self_ns = max(start_ns, ?2) - start_ns "
+                "WHERE run_id = ?1 AND is_open = 1 AND end_ns != max(start_ns, ?2)",
+                NULL, 2, L.run_id, L.now) < 0) {
+            dberr(&L, "open ops");
+            goto out;
+        }
+        if (wcp_materialize_run(db, L.run_id, &st->parent_cycles, err, errlen) < 0 ||
+            finish_dump_row(&L) < 0)
+            goto out;
+        if (!more)
+            break;
     }
-    if (L.opts->progress)
-        L.opts->progress(L.opts->progress_ctx, "resolving", st, L.r.hdr.event_count);
-    /* every op still open ends at the run's latest "now" (in a new run they
-     * were inserted so: no need to scan its ops) */
-    if (!st->new_run &&
-        exec_ints(
-            db,
-            "UPDATE ops SET end_ns = max(start_ns, ?2), self_ns = max(start_ns, ?2) - start_ns "
-            "WHERE run_id = ?1 AND is_open = 1 AND end_ns != max(start_ns, ?2)",
-            NULL, 2, L.run_id, L.now) < 0) {
-        dberr(&L, "open ops");
-        goto out;
-    }
-    if (wcp_materialize_run(db, L.run_id, &st->parent_cycles, err, errlen) < 0 ||
-        finish_dump_row(&L) < 0)
-        goto out;
     if (recreate && sqlite3_exec(db, recreate, NULL, NULL, &msg) != SQLITE_OK) {
         lerr(&L, "%s: creating the indexes: %s", L.r.path, msg ? msg : "?");
         sqlite3_free(msg);

@@ -17,9 +17,11 @@
 #include <stdint.h>
 
 typedef struct wcp_load_stats {
-    int64_t run_id, dump_id;
-    bool new_run;   /* the dump started a run */
-    int64_t events; /* event lines read */
+    int64_t run_id, dump_id; /* the (last) run and dump loaded */
+    int64_t first_run_id;    /* the first run loaded (a file of several: an OTLP file's traces) */
+    int64_t runs;            /* runs loaded into: 1, or one per trace of an OTLP file */
+    bool new_run;            /* the dump started a run (one of them, for several) */
+    int64_t events;          /* event lines read */
     int64_t ops_added, ops_completed, waits_added, links_added, other_added;
     int64_t warnings;      /* d < s clamped, duplicate op ids within the dump */
     int64_t parent_cycles; /* the run's parent cycles, each broken at one op (analysis.md §1.7) */
@@ -48,7 +50,8 @@ typedef struct wcp_load_opts {
     wcp_progress_fn progress;
     void *progress_ctx;
     wcp_index_mode indexes;
-    bool serial; /* parse on the calling thread (default: a second thread parses) */
+    bool serial;         /* parse on the calling thread (default: a second thread parses) */
+    unsigned read_flags; /* WCP_READ_* (source.h): --one-run, --allow-incomplete */
 } wcp_load_opts;
 
 /* Loads the dump at path ("-": standard input) into db; another format's

@@ -23,8 +23,8 @@
 
 static const char usage_head[] =
     "usage: wcprof-ingest [OPTIONS] DUMP...\n"
-    "Load wcprof dumps (NDJSON, schema version 1) or Chrome trace event JSON files\n"
-    "into a SQLite database.\n"
+    "Load wcprof dumps (NDJSON, schema version 1), Chrome trace event JSON files,\n"
+    "OpenTelemetry traces (OTLP JSON) or Jaeger JSON into a SQLite database.\n"
     "\n"
     "  -o, --db FILE   the database (created if missing, appended to if present);\n"
     "                  default: the first dump's name with its extension replaced by .db\n"
@@ -33,6 +33,13 @@ static const char usage_head[] =
     "                  same epoch is already there (default: dumps of one run merge)\n"
     /* --format: from the table of formats (usage()) */
     ;
+static const char usage_imports[] =
+    "      --one-run   an OpenTelemetry or Jaeger file of several traces is one run\n"
+    "                  (default: one run per trace id)\n"
+    "      --allow-incomplete  load an OpenTelemetry or Jaeger trace that misses spans,\n"
+    "                  links or attributes (default: refused, saying what is missing);\n"
+    "                  every analysis of its run then warns that its numbers are\n"
+    "                  incomplete\n";
 static const char usage_tail[] =
     "  -h, --help      this help\n"
     "      --version   print the version\n"
@@ -81,6 +88,7 @@ static void usage(FILE *f)
         col += (col > 18) + n;
     }
     fputc('\n', f);
+    fputs(usage_imports, f);
     fputs(usage_tail, f);
     free(text);
 }
@@ -111,6 +119,13 @@ static void show_progress(void *ctx, const char *phase, const wcp_load_stats *st
     fflush(stderr);
 }
 
+/* "12 to " for the runs of a file of several (their ids are consecutive). */
+static const char *runs_text(const wcp_load_stats *st, char *buf, size_t size)
+{
+    snprintf(buf, size, "%lld to ", (long long)st->first_run_id);
+    return buf;
+}
+
 /* "run.dump" -> "run.db"; "dir.x/run" -> "dir.x/run.db" */
 static char *default_db(const char *dump)
 {
@@ -133,6 +148,8 @@ int main(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, 'V'},
                                              {"format", required_argument, NULL, 'f'},
+                                             {"one-run", no_argument, NULL, '1'},
+                                             {"allow-incomplete", no_argument, NULL, 'a'},
                                              {NULL, 0, NULL, 0}};
     const char *dbpath = NULL;
     bool quiet = false;
@@ -143,6 +160,8 @@ int main(int argc, char **argv)
         case 'o': dbpath = optarg; break;
         case 'q': quiet = true; break;
         case 'n': opts.new_run = true; break;
+        case '1': opts.read_flags |= WCP_READ_ONE_RUN; break;
+        case 'a': opts.read_flags |= WCP_READ_ALLOW_INCOMPLETE; break;
         case 'f':
             if ((opts.format = wcp_format_from_name(optarg)) < 0) {
                 fprintf(stderr, "wcprof-ingest: --format: unknown format \"%s\" (auto, ", optarg);
@@ -204,13 +223,15 @@ int main(int argc, char **argv)
                         argv[k], (long long)st.run_id, (long long)st.dump_id);
             continue;
         }
+        char runs[64];
         if (!quiet)
             fprintf(
                 stderr,
-                "%s: run %lld%s: %lld events in %.2f s (%.2fM/s): %lld ops added, %lld completed, "
+                "%s: run %s%lld%s: %lld events in %.2f s (%.2fM/s): %lld ops added, %lld completed, "
                 "%lld waits, %lld links%s\n",
-                argv[k], (long long)st.run_id, st.new_run ? " (new)" : "", (long long)st.events,
-                secs, secs > 0 ? st.events / secs / 1e6 : 0.0, (long long)st.ops_added,
+                argv[k], st.runs > 1 ? runs_text(&st, runs, sizeof runs) : "", (long long)st.run_id,
+                st.new_run ? " (new)" : "", (long long)st.events, secs,
+                secs > 0 ? st.events / secs / 1e6 : 0.0, (long long)st.ops_added,
                 (long long)st.ops_completed, (long long)st.waits_added, (long long)st.links_added,
                 st.events && !st.ops_added && !st.ops_completed && !st.waits_added &&
                         !st.links_added

@@ -24,7 +24,9 @@
  * with it), then the Chrome trace, then the others. */
 #define WCP_FORMATS(X)                                                                             \
     X(wcprof)                                                                                      \
-    X(chrome)
+    X(chrome)                                                                                      \
+    X(otlp)                                                                                        \
+    X(jaeger)
 
 #define DECLARE(name) extern const wcp_format wcp_format_##name;
 WCP_FORMATS(DECLARE)
@@ -109,6 +111,15 @@ int wcp_reader_next(wcp_reader *r, wcp_event *ev)
     return 1;
 }
 
+int wcp_reader_next_run(wcp_reader *r)
+{
+    const wcp_source *src = source_of(r);
+    if (!src->next_run)
+        return 0;
+    wcp_pipe_stop(r);
+    return src->next_run(r);
+}
+
 void wcp_reader_set_hook(wcp_reader *r, const wcp_event_hook *hook)
 {
     r->hook = *hook;
@@ -189,6 +200,24 @@ long wcp_sniff_skip(const char *p, size_t n)
     while (i < n && strchr(" \t\r\n", p[i]))
         i++;
     return i < n ? (long)i : -1;
+}
+
+int wcp_sniff_first_key(const char *p, size_t n, bool eof, const char *quoted)
+{
+    long i = wcp_sniff_skip(p, n);
+    if (i < 0)
+        return eof ? WCP_SNIFF_NO : WCP_SNIFF_MORE;
+    if (p[i] != '{')
+        return WCP_SNIFF_NO;
+    size_t k = (size_t)i + 1;
+    while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
+        k++;
+    size_t want = strlen(quoted), have = n - k < want ? n - k : want;
+    if (memcmp(p + k, quoted, have) != 0)
+        return WCP_SNIFF_NO;
+    if (have < want)
+        return eof ? WCP_SNIFF_NO : WCP_SNIFF_MORE;
+    return WCP_SNIFF_YES;
 }
 
 /* The format of the first bytes r->buf[0, len): the first row sure of them,

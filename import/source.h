@@ -57,6 +57,7 @@ typedef struct wcp_event {
     int64_t s, d;        /* start and end; d >= s (clamped, see clamped) */
     int64_t th;          /* 'th': recording thread (valid when has_th) */
     uint32_t c, i, cl;   /* dump-local string indexes: class, ident, client */
+    uint32_t m;          /* op: string index of its metadata ('m'), 0: none */
     bool has_th;
     bool clamped;  /* the event had d < s and was given d = s */
     wcp_str extra; /* keys this reader does not know, as a JSON object ("" when none) */
@@ -77,17 +78,27 @@ typedef struct wcp_open_op {
     int64_t id, parent, start, th;
     bool has_th;
     wcp_str kind, work_type;
-    uint32_t c, i, cl;
+    uint32_t c, i, cl, m; /* string indexes: class, ident, client, metadata (meta_id) */
     wcp_str extra;
 } wcp_open_op;
 
 typedef struct wcp_header {
     int64_t schema_version, epoch, dumped, dropped, event_count;
-    size_t n_strings; /* entries in the string table (at least 1: "") */
-    wcp_str misuse;   /* the 'misuse' object text, "" when absent */
-    wcp_str extra;    /* unknown header keys as a JSON object text, "" when none (an
+    size_t n_strings;    /* entries in the string table (at least 1: "") */
+    wcp_str misuse;      /* the 'misuse' object text, "" when absent */
+    wcp_str extra;       /* unknown header keys as a JSON object text, "" when none (an
                         * import's: what its conversion did, with "format": its name) */
+    wcp_str incomplete;  /* an import loaded with WCP_READ_ALLOW_INCOMPLETE: what is missing
+                          * from it ("" when nothing known; runs.incomplete) */
+    bool waits_inferred; /* an import without wait edges: dependencies inferred from nesting
+                          * alone (runs.waits_inferred) */
 } wcp_header;
+
+/* How an import is read (wcp_reader.flags, set before wcp_reader_header()). */
+enum {
+    WCP_READ_ONE_RUN = 1,          /* a file of several traces is one run (default: one each) */
+    WCP_READ_ALLOW_INCOMPLETE = 2, /* an incomplete trace is loaded (with a warning), not refused */
+};
 
 /* ---- the reader */
 
@@ -109,6 +120,7 @@ typedef struct wcp_reader {
     wcp_pipe *pipe;      /* the parsing thread, after wcp_reader_start_thread() */
     wcp_event_hook hook; /* see wcp_reader_set_hook() */
     char err[768];       /* "file:line: reason" after a failure */
+    unsigned flags;      /* WCP_READ_* */
     const struct wcp_source *src; /* another format's reader, or NULL: a wcprof dump (dump.c) */
     void *src_state;              /* that reader's state */
     /* the wcprof dump reader's (dump.c) */
@@ -172,8 +184,16 @@ typedef struct wcp_source {
     int (*header)(wcp_reader *r, wcp_string_fn on_string, void *ctx);
     int (*open_ops)(wcp_reader *r, wcp_open_fn on_open, void *ctx);
     int (*next)(wcp_reader *r, wcp_event *ev);
-    void (*close)(wcp_reader *r); /* frees src_state; the reader's own close follows */
+    void (*close)(wcp_reader *r);   /* frees src_state; the reader's own close follows */
+    int (*next_run)(wcp_reader *r); /* NULL: one run a file; else after next() returned 0:
+                                     * 1 with r->hdr set for the file's next run (same string
+                                     * table; open ops and events follow), 0 when none */
 } wcp_source;
+
+/* After wcp_reader_next() returned 0: 1 when the file holds another run
+ * (r->hdr is its header; its open ops and events follow, read as the
+ * first run's were, on the calling thread), 0 when not, -1 with r->err. */
+int wcp_reader_next_run(wcp_reader *r);
 
 /* For readers of formats read in chunks rather than lines: more of the file
  * into r->buf. The unread bytes r->buf[r->pos, r->len) move to the front
@@ -209,6 +229,11 @@ enum {
  * order mark and blanks, or -1 when there is none yet (the answer is then
  * WCP_SNIFF_MORE, or WCP_SNIFF_NO at the end of the file). */
 long wcp_sniff_skip(const char *p, size_t n);
+
+/* For sniffs: WCP_SNIFF_YES when the first bytes are '{' and the key
+ * `quoted` (written with its quotes, as "\"data\""), after a byte order mark
+ * and blanks; MORE when they could still be; else NO. */
+int wcp_sniff_first_key(const char *p, size_t n, bool eof, const char *quoted);
 
 /* One row of the table of formats (source.c), defined in the format's file
  * as `const wcp_format wcp_format_NAME`. */

@@ -213,7 +213,9 @@ static int run_spec(ShellState *p, const DotCmd *c, int argc, char **argv, int r
 int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     return run_spec(p, c, argc, argv, 0,
-                    "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns",
+                    "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns,"
+                    " coalesce((SELECT m.value FROM ops o JOIN strings m ON m.id = o.meta_id"
+                    " WHERE o.run_id = ?1 AND o.id = op_id), '') AS meta",
                     "ORDER BY seq");
 }
 
@@ -281,6 +283,37 @@ int cmd_drift(ShellState *p, const DotCmd *c, int argc, char **argv)
                    0, NULL, tail);
 }
 
+/* .rank --by meta: the ops with metadata (an exec's argv) grouped by it:
+** how many, their self time, and their self time on the baseline critical
+** path (critical_path(NULL, run)), the most that speeding them up could
+** save (analysis.md §4), ranked by it. The what-if replay scales classes,
+** not metadata groups, so no saved_ns_at_F columns: factors are refused. */
+static int rank_by_meta(ShellState *p, const DotCmd *c, long long run, int argc, const char *by,
+                        const char *min_text)
+{
+    if (strcmp(by, "meta") != 0) {
+        shell_error(p, ".rank: --by takes meta (ops grouped by their metadata), not \"%s\"", by);
+        return 1;
+    }
+    if (argc > 1 || min_text) {
+        shell_error(p, ".rank --by meta: no factors and no --min-self (the what-if replay scales "
+                       "class keys; this ranks by time on the critical path)");
+        return 1;
+    }
+    (void)c;
+    return run_analysis(
+        p, run,
+        "SELECT m.value AS meta, count(*) AS ops, sum(o.self_ns) AS total_self_ns,"
+        " coalesce(cp.critical_ns, 0) AS critical_ns"
+        " FROM ops o JOIN strings m ON m.id = o.meta_id"
+        " LEFT JOIN (SELECT x.meta_id, sum(s.dur_ns) AS critical_ns"
+        "   FROM critical_path(NULL, ?1) s JOIN ops x ON x.run_id = ?1 AND x.id = s.op_id"
+        "   WHERE s.what = 'self' GROUP BY x.meta_id) cp ON cp.meta_id = o.meta_id"
+        " WHERE o.run_id = ?1 AND o.meta_id != 0 GROUP BY o.meta_id"
+        " ORDER BY critical_ns DESC, total_self_ns DESC, meta",
+        0, NULL);
+}
+
 /* .rank ?F,F,...? ?--min-self NS?: whatif_rank(factors, min_self_ns, run)
 ** gives one row per class key and factor; this pivots them into one row per
 ** class key with a saved_ns_at_F column per factor, in the order given, the
@@ -298,9 +331,13 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
     sqlite3_str *json, *q;
     char *sql;
 
+    const char *by;
     if (need_extension(p, c) || take_run(p, c, &argc, argv, &run) ||
-        take_option(p, c, &argc, argv, "--min-self", &min_text))
+        take_option(p, c, &argc, argv, "--min-self", &min_text) ||
+        take_option(p, c, &argc, argv, "--by", &by))
         return 1;
+    if (by)
+        return rank_by_meta(p, c, run, argc, by, min_text);
     if (min_text && parse_ns(min_text, &args[1].num) != 0) {
         shell_error(p,
                     ".rank: --min-self wants a length in nanoseconds (1000000) or with a unit "

@@ -283,14 +283,16 @@ static int cmd_runs(ShellState *p, const DotCmd *c, int argc, char **argv)
     (void)argv;
     if (argc != 1)
         return dot_usage(p, c);
-    if (shell_prepare(p,
-                      "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
-                      " r.dropped_events,"
-                      " (SELECT group_concat(source, ', ') FROM"
-                      "   (SELECT source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
-                      "   AS sources"
-                      " FROM runs r ORDER BY r.id",
-                      &st))
+    if (shell_prepare(
+            p,
+            "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
+            " r.dropped_events,"
+            " (SELECT group_concat(source, ', ') FROM"
+            "   (SELECT source || coalesce(' (trace ' || json_extract(d.extra, '$.trace_id')"
+            "    || ')', '') AS source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
+            "   AS sources"
+            " FROM runs r ORDER BY r.id",
+            &st))
         return 1;
     return shell_exec_stmt(p, st);
 }
@@ -343,7 +345,8 @@ const DotCmd wcp_dot_cmds[] = {
     {"critpath", cmd_critpath, "?KEY=F ...? ?--run N?",
      "The critical path, in time order (of the what-if KEY=F ..., if given)",
      "  Columns: seq op_id class_key what resource start_ns end_ns dur_ns (simulated\n"
-     "  times), from critical_path(spec, run); the words are joined into one spec.",
+     "  times), from critical_path(spec, run); the words are joined into one spec;\n"
+     "  meta, the op's metadata (an exec's argv), from ops.",
      ARGS_CLASSKEY, "critical_path", NULL},
     {"deadair", cmd_deadair, "?NS? ?--run N?",
      "Gaps where no op was running, NS and longer (default 50ms)",
@@ -386,7 +389,9 @@ const DotCmd wcp_dot_cmds[] = {
      "  saving at the middle factor; class keys with NS of self time or more (default\n"
      "  1ms; a unit ns, us, ms or s, or nanoseconds). Columns: class_key work_type\n"
      "  total_self_ns critical_ns saved_ns_at_F..., from whatif_rank(factors,\n"
-     "  min_self_ns, prune, run).",
+     "  min_self_ns, prune, run). --by meta: the ops with metadata (an exec's argv)\n"
+     "  by it, ranked by their self time on the critical path; columns meta ops\n"
+     "  total_self_ns critical_ns.",
      ARGS_NONE, "whatif_rank", NULL},
     {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL, NULL},
     {"report", cmd_report, "?--run N?", "The full report: every analysis available",
@@ -402,8 +407,8 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_NONE, "resource_stats", NULL},
     {"run", cmd_run, "?N|latest?", "Pick the run analyses use (default: the most recent)", NULL,
      ARGS_RUN, NULL, NULL},
-    {"runs", cmd_runs, "", "List the runs and the dumps they came from", NULL, ARGS_NONE, NULL,
-     NULL},
+    {"runs", cmd_runs, "", "List the runs and the dumps they came from (an OTel trace's id)", NULL,
+     ARGS_NONE, NULL, NULL},
     {"schema", cmd_schema, "?PATTERN?", "Show the CREATE statements (matching a LIKE PATTERN)",
      NULL, ARGS_TABLE, NULL, NULL},
     {"selftime", cmd_selftime, "?N? ?--run N?",

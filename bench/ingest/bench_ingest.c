@@ -11,10 +11,14 @@
  *             flags and pragmas in one transaction, with the secondary
  *             indexes dropped first and created at the end as the ingest
  *             does for a first dump (no parsing, no dedup, no resolve)
- * and prints events/s for each and the ratio ingest/baseline.
+ * and prints events/s for each and the ratio ingest/baseline. A DUMP may be
+ * any format wcprof-ingest reads (by its first bytes): the baseline inserts
+ * the rows its reader hands out (bench/ingest/run-otlp.sh compares an OTLP
+ * file with a Chrome trace of the same ops so).
  */
 #define _GNU_SOURCE
 #include "dump.h"
+#include "source.h"
 #include "load.h"
 #include "store.h"
 
@@ -74,7 +78,8 @@ static double baseline(const char *dump, const char *dbpath, int64_t *events)
 {
     wcp_reader r;
     strs t = {0};
-    if (wcp_reader_open(&r, dump) < 0 || wcp_reader_header(&r, keep_string, &t) < 0) {
+    if (wcp_source_open(&r, dump, WCP_FORMAT_AUTO) < 0 ||
+        wcp_reader_header(&r, keep_string, &t) < 0) {
         fprintf(stderr, "%s\n", r.err);
         exit(1);
     }
@@ -83,6 +88,8 @@ static double baseline(const char *dump, const char *dbpath, int64_t *events)
     row *rows = malloc(cap * sizeof *rows);
     wcp_event e;
     while (wcp_reader_next(&r, &e) > 0) {
+        if (n == cap && !(rows = realloc(rows, (cap *= 2) * sizeof *rows))) /* an import's count */
+            exit(1);
         row *x = &rows[n++];
         x->type = e.type;
         int64_t *v = x->v;

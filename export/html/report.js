@@ -110,6 +110,7 @@
   function opTitle(i) {
     var c = classes[T.cls[i]];
     return c.class_key + (T.ident[i] ? '\n' + T.ident[i] : '') +
+      (T.meta && T.meta[i] ? '\n' + T.meta[i] : '') +
       '\n' + fmtNs(T.end[i] - T.start[i]) + ', self ' + fmtNs(T.self[i]) +
       '\nfrom ' + fmtNs(T.start[i]) + ' to ' + fmtNs(T.end[i]) +
       '\nop ' + T.id[i] + (T.open[i] ? ' (open at the dump)' : '') +

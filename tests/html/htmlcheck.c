@@ -149,7 +149,7 @@ static void check_timeline(json_t *t, size_t n_classes, long long want_ops, long
                            long long want_path, const char *page)
 {
     static const char *const cols[] = {"id",   "parent", "cls",  "start", "end",
-                                       "self", "open",   "crit", "ident"};
+                                       "self", "open",   "crit", "ident", "meta"};
     long long total = iget(t, "ops_total"), shown = iget(t, "ops_shown");
     long long max = iget(t, "max_ops"), ptotal = iget(t, "path_total"),
               pshown = iget(t, "path_shown");

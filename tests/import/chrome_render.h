@@ -45,6 +45,7 @@ static char *chrome_render(const char *path, size_t read_max)
             (long long)r.hdr.event_count, (int)r.hdr.extra.n, r.hdr.extra.p);
     wcp_event e;
     int rc;
+next_run:
     while ((rc = wcp_reader_next(&r, &e)) > 0)
         fprintf(
             f,
@@ -52,6 +53,16 @@ static char *chrome_render(const char *path, size_t read_max)
             (int)e.e.n, e.e.p, (long long)e.id, (long long)e.p, (long long)e.t, (long long)e.s,
             (long long)e.d, (int)e.k.n, e.k.p, (int)e.rs.n, e.rs.p, (int)e.lk.n, e.lk.p, e.c, e.i,
             (long long)e.th, e.clamped, r.line);
+    if (rc == 0 && (rc = wcp_reader_next_run(&r)) > 0) { /* an OTLP file's next trace */
+        fprintf(f, "next run epoch=%lld dumped=%lld events=%lld extra=%.*s\n",
+                (long long)r.hdr.epoch, (long long)r.hdr.dumped, (long long)r.hdr.event_count,
+                (int)r.hdr.extra.n, r.hdr.extra.p);
+        if (wcp_reader_open_ops(&r, put_open, f) < 0) {
+            fprintf(f, "ERROR %s\n", r.err);
+            goto done;
+        }
+        goto next_run;
+    }
     if (rc < 0)
         fprintf(f, "ERROR %s\n", r.err);
 done:

@@ -1,0 +1,924 @@
+/* otel.c - span traces (OTLP JSON, Jaeger JSON) converted: the spans a
+ * reader collected (otel_impl.h) become runs of ops, waits and links,
+ * handed out as a dump's records. See import/README.md "OpenTelemetry and
+ * Jaeger".
+ *
+ * Converting. Copies of one span (a live exporter writes a span when it
+ * starts, as it goes and when it ends) are merged: the last copy that has
+ * an end is kept, else the last copy. Each trace id is a run (or the file
+ * is one, WCP_READ_ONE_RUN); a run's ops are numbered 1, 2, ... in order of
+ * start (ties: file order), times rebased to its earliest span start, in
+ * ns exactly. Parents, wait targets and link targets are looked up by
+ * (trace id, span id). What cannot be found, and what the trace says it
+ * dropped, makes the run incomplete: refused with what is missing, or kept
+ * with runs.incomplete set (WCP_READ_ALLOW_INCOMPLETE), which every
+ * analysis reports (run_summary.warning). A cycle of parents is refused.
+ */
+#define _GNU_SOURCE
+#include "otel_impl.h"
+
+#include "errpos.h"
+#include "grow.h"
+#include "json.h"
+
+#include <errno.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int oerr(otel *o, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int oerr(otel *o, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (line > 0)
+        wcp_errpos_vprint(o->r->err, sizeof o->r->err, o->r->path, line, 0, "", fmt, ap);
+    else { /* of the whole file */
+        int n = snprintf(o->r->err, sizeof o->r->err, "%s: ", o->r->path);
+        if (n > 0 && (size_t)n < sizeof o->r->err)
+            vsnprintf(o->r->err + n, sizeof o->r->err - (size_t)n, fmt, ap);
+    }
+    va_end(ap);
+    return -1;
+}
+
+static int oom(otel *o)
+{
+    return oerr(o, 0, "out of memory");
+}
+
+/* ---- reading, for the span readers (otel_impl.h) */
+
+#define DOC_MAX ((size_t)1 << 30)     /* one top-level object (a line, or the whole file) */
+#define STRING_MAX ((size_t)64 << 10) /* a kept string */
+#define DEPTH_MAX 512
+
+int wcp_otel_err(otel *x, long line, uint64_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    wcp_errpos_vprint(x->r->err, sizeof x->r->err, x->r->path, line, col, "", fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int wcp_otel_oom(otel *x)
+{
+    return wcp_otel_err(x, x->line, 0, "out of memory");
+}
+
+int wcp_otel_json_err(otel *x)
+{
+    return wcp_otel_err(x, x->jerr.line, x->jerr.column, "%s", x->jerr.text);
+}
+
+/* ---- the file, one top-level object at a time */
+
+static int fill(otel *x)
+{
+    int k = wcp_reader_fill(x->r, DOC_MAX);
+    if (k == WCP_FILL_FULL)
+        return wcp_otel_err(x, x->line, 0, "a single %s is larger than %zu MiB", x->doc_what,
+                            DOC_MAX >> 20);
+    if (k == WCP_FILL_NOMEM)
+        return wcp_otel_oom(x);
+    if (k == WCP_FILL_ERROR)
+        return wcp_otel_err(x, x->line, 0, "read error: %s", strerror(errno));
+    return k;
+}
+
+static void cursor(otel *x, wcp_json *j)
+{
+    wcp_reader *r = x->r;
+    j->p = r->buf + r->pos;
+    j->end = r->buf + r->len;
+    j->last = r->eof;
+    j->flags = 0;
+    j->max_depth = DEPTH_MAX;
+    j->err = &x->jerr;
+    j->buf = r->buf;
+    j->base = r->base;
+    j->line = x->line;
+    j->line_off = x->line_off;
+    wcp_json_reset(j);
+}
+
+static void commit(otel *x, const wcp_json *j)
+{
+    x->r->pos = (size_t)(j->p - x->r->buf);
+    x->line = j->line;
+    x->line_off = j->line_off;
+}
+
+/* Skips blanks; the next byte, -1 at the end of the file, -2 on an error. */
+static int peek(otel *x)
+{
+    wcp_reader *r = x->r;
+    for (;;) {
+        wcp_json j;
+        cursor(x, &j);
+        int rc = wcp_json_ws(&j);
+        commit(x, &j);
+        if (rc == 0)
+            return (unsigned char)r->buf[r->pos];
+        int k = fill(x);
+        if (k <= 0)
+            return k < 0 ? -2 : -1;
+    }
+}
+
+/* A sub-cursor over the whole value v (read with wcp_json_skip() by j). */
+void wcp_otel_sub(const wcp_json *j, const wcp_json_tok *v, wcp_json *s)
+{
+    *s = *j;
+    s->p = v->p;
+    s->end = v->p + v->n;
+    s->last = true;
+    s->line = v->line;
+    s->line_off = wcp_json_pos(j, v->p) - (v->col - 1);
+    wcp_json_reset(s);
+}
+
+/* ---- values */
+
+int wcp_otel_str(otel *x, const wcp_json_tok *v, const char **s, size_t *n)
+{
+    if (!v->esc) {
+        *s = v->p;
+        *n = v->n;
+        return 0;
+    }
+    if (!wcp_grow((void **)&x->scratch, &x->scap, v->n + 1, 1))
+        return wcp_otel_oom(x);
+    *n = wcp_json_decode(v->p, v->n, x->scratch);
+    *s = x->scratch;
+    return 0;
+}
+
+int wcp_otel_want(otel *x, const wcp_json_tok *v, int type, const char *key, const char *what)
+{
+    if (v->type == type)
+        return 0;
+    return wcp_otel_err(x, v->line, v->col, "\"%s\": expected %s, got %s", key, what,
+                        wcp_json_type_name(v->type));
+}
+
+int wcp_otel_intern(otel *x, const char *s, size_t n, uint32_t *out)
+{
+    return wcp_strtab_intern(&x->st, s, n, out) < 0 ? wcp_otel_oom(x) : 0;
+}
+
+int wcp_otel_intern_tok(otel *x, const wcp_json_tok *v, const char *key, uint32_t *out)
+{
+    if (wcp_otel_want(x, v, WCP_JSON_STRING, key, "a string") < 0)
+        return -1;
+    const char *s;
+    size_t n;
+    if (wcp_otel_str(x, v, &s, &n) < 0)
+        return -1;
+    if (n > STRING_MAX)
+        return wcp_otel_err(x, v->line, v->col, "\"%s\": a string of %zu bytes (at most %zu KiB)",
+                            key, n, STRING_MAX >> 10);
+    return wcp_otel_intern(x, s, n, out);
+}
+
+/* A 64-bit integer: a number or a decimal string (OTLP JSON), at least 0
+ * and below max. */
+int wcp_otel_uint(otel *x, const wcp_json_tok *v, const char *key, int64_t max, int64_t *out)
+{
+    const char *p = v->p, *end = v->p + v->n;
+    bool ok = (v->type == WCP_JSON_NUMBER || (v->type == WCP_JSON_STRING && !v->esc)) && p < end;
+    uint64_t k = 0;
+    for (; ok && p < end; p++) {
+        if (*p < '0' || *p > '9' || k > (uint64_t)INT64_MAX / 10) {
+            ok = false;
+            break;
+        }
+        k = k * 10 + (uint64_t)(*p - '0');
+    }
+    if (!ok || k >= (uint64_t)max)
+        return wcp_otel_err(
+            x, v->line, v->col,
+            "\"%s\": expected an integer from 0 below %lld (a number or a decimal string), "
+            "got %s%.*s%s",
+            key, (long long)max, v->type == WCP_JSON_STRING ? "\"" : "",
+            (int)(v->n > 40 ? 40 : v->n), v->p, v->type == WCP_JSON_STRING ? "\"" : "");
+    *out = (int64_t)k;
+    return 0;
+}
+
+int wcp_otel_read_docs(otel *x, wcp_otel_doc_fn read_doc, const char *what)
+{
+    wcp_reader *r = x->r;
+    x->doc_what = what;
+    while (r->len - r->pos < 3 && fill(x) > 0)
+        ;
+    if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
+        r->pos += 3;
+    for (;;) {
+        int c = peek(x);
+        if (c == -2)
+            return -1;
+        if (c == -1)
+            break;
+        if (c != '{')
+            return wcp_otel_err(x, x->line, r->base + r->pos - x->line_off + 1,
+                                "expected %s ('{'), one a line or one in the file", what);
+        for (;;) { /* the whole object into the buffer */
+            wcp_json j;
+            cursor(x, &j);
+            wcp_json_tok v;
+            int rc = wcp_json_next(&j, &v);
+            if (!rc)
+                rc = wcp_json_skip(&j, &v);
+            if (rc < 0)
+                return wcp_otel_json_err(x);
+            if (rc == 0) {
+                x->docs++;
+                if (read_doc(x, &j, &v) < 0)
+                    return -1;
+                commit(x, &j);
+                break;
+            }
+            int k = fill(x);
+            if (k < 0)
+                return -1;
+            if (k == 0)
+                return wcp_otel_err(x, x->line, 0, "the file ends inside %s (a truncated line?)",
+                                    what);
+        }
+    }
+    if (x->docs == 0)
+        return wcp_otel_err(x, 1, 0, "empty file: expected %s", what);
+    return 0;
+}
+
+int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *src)
+{
+    static const char *const kinds[6] = {"internal", "internal", "server",
+                                         "client",   "producer", "consumer"};
+    o->r = r;
+    o->format = format;
+    o->line = 1;
+    r->src = src;
+    r->src_state = o;
+    uint32_t zero;
+    int bad = wcp_strtab_intern(&o->st, "", 0, &zero);
+    for (int k = 0; k < 6; k++)
+        bad |= wcp_strtab_intern(&o->st, kinds[k], strlen(kinds[k]), &o->kind_str[k]);
+    bad |= wcp_strtab_intern(&o->st, "engine", 6, &o->engine_str);
+    if (bad) {
+        snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- ordering and lookup */
+
+static __thread const otel_span *t_sp; /* for the comparators */
+
+static int cmp_ids(uint64_t ah, uint64_t al, uint64_t aid, uint64_t bh, uint64_t bl, uint64_t bid)
+{
+    if (ah != bh)
+        return ah < bh ? -1 : 1;
+    if (al != bl)
+        return al < bl ? -1 : 1;
+    if (aid != bid)
+        return aid < bid ? -1 : 1;
+    return 0;
+}
+
+/* by (trace, span id, file order) */
+static int by_key(const void *a, const void *b)
+{
+    const otel_span *x = &t_sp[*(const uint32_t *)a], *y = &t_sp[*(const uint32_t *)b];
+    int c = cmp_ids(x->tr_hi, x->tr_lo, x->id, y->tr_hi, y->tr_lo, y->id);
+    return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* by (run, start, file order) */
+static int by_start(const void *a, const void *b)
+{
+    const otel_span *x = &t_sp[*(const uint32_t *)a], *y = &t_sp[*(const uint32_t *)b];
+    if (x->run != y->run)
+        return x->run < y->run ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+typedef struct tr {
+    uint64_t hi, lo;
+    uint32_t seq;
+} tr;
+
+static int by_seq(const void *a, const void *b)
+{
+    const tr *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The kept span with (trace, id) in keys (sorted by_key, kept spans only), or -1. */
+static long find(const otel *o, const uint32_t *keys, size_t n, uint64_t hi, uint64_t lo,
+                 uint64_t id)
+{
+    size_t a = 0, b = n;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        const otel_span *s = &o->sp[keys[m]];
+        int c = cmp_ids(s->tr_hi, s->tr_lo, s->id, hi, lo, id);
+        if (c == 0)
+            return keys[m];
+        if (c < 0)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return -1;
+}
+
+static void hex_id(char *out, uint64_t hi, uint64_t lo, bool trace)
+{
+    if (trace)
+        sprintf(out, "%016llx%016llx", (unsigned long long)hi, (unsigned long long)lo);
+    else
+        sprintf(out, "%016llx", (unsigned long long)lo);
+}
+
+/* ---- what is missing, per run */
+
+typedef struct missing {
+    int64_t orphans, wait_targets, wait_times, dropped_links, dropped_attrs, engine_spans;
+    int64_t session_count;
+    bool has_session;
+    char orphan_eg[80], wait_eg[80];
+} missing;
+
+static char *describe_missing(const missing *m)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    const char *sep = "";
+#define PART(...)                                                                                  \
+    do {                                                                                           \
+        fputs(sep, f);                                                                             \
+        fprintf(f, __VA_ARGS__);                                                                   \
+        sep = "; ";                                                                                \
+    } while (0)
+    if (m->orphans)
+        PART("%lld spans' parents are not in the file (%s)", (long long)m->orphans, m->orphan_eg);
+    if (m->wait_targets)
+        PART("%lld wait links to spans that are not in the trace (%s)", (long long)m->wait_targets,
+             m->wait_eg);
+    if (m->wait_times)
+        PART("%lld wait links without wcprof.wait.start_unix_ns and end_unix_ns",
+             (long long)m->wait_times);
+    if (m->dropped_links)
+        PART("%lld links dropped by the exporter (droppedLinksCount)", (long long)m->dropped_links);
+    if (m->dropped_attrs)
+        PART("%lld spans lost attributes (droppedAttributesCount)", (long long)m->dropped_attrs);
+    if (m->has_session && m->session_count != m->engine_spans)
+        PART("wcprof.session_span_count says %lld engine spans, %lld are here (wcprof.engine_span)",
+             (long long)m->session_count, (long long)m->engine_spans);
+#undef PART
+    fclose(f);
+    if (!len) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* ---- converting */
+
+static int run_extra(otel *o, otel_run *run, size_t ntraces)
+{
+    char tid[40];
+    hex_id(tid, run->tr_hi, run->tr_lo, true);
+    json_t *x = json_object();
+    if (!x)
+        return oom(o);
+    json_object_set_new(x, "format", json_string(o->format));
+    if (ntraces == 1 || !(o->r->flags & WCP_READ_ONE_RUN))
+        json_object_set_new(x, "trace_id", json_string(tid));
+    json_object_set_new(x, "traces_in_file", json_integer((json_int_t)ntraces));
+    json_object_set_new(x, "one_run", json_boolean(o->r->flags & WCP_READ_ONE_RUN));
+    json_object_set_new(x, "spans", json_integer(run->count));
+    json_object_set_new(x, "open_spans", json_integer(run->open));
+    json_object_set_new(x, "waits", json_integer(run->waits));
+    json_object_set_new(x, "links", json_integer(run->links));
+    json_object_set_new(x, "origin_unix_nano", json_integer(run->epoch));
+    json_object_set_new(x, "duplicates", json_integer(o->dups));
+    json_object_set_new(x, "base64_ids", json_integer(o->base64_ids));
+    json_object_set_new(x, "empty_ids", json_integer(o->empty_ids));
+    json_object_set_new(x, "links_outside", json_integer(o->links_outside));
+    if (o->lost_link_attrs)
+        json_object_set_new(x, "link_attributes_lost", json_true());
+    if (run->incomplete)
+        json_object_set_new(x, "incomplete", json_string(run->incomplete));
+    run->extra = json_dumps(x, JSON_COMPACT);
+    json_decref(x);
+    return run->extra ? 0 : oom(o);
+}
+
+static void set_header(otel *o)
+{
+    otel_run *run = &o->runs[o->cur];
+    wcp_reader *r = o->r;
+    int64_t events = 0;
+    for (uint32_t k = 0; k < run->count; k++) {
+        const otel_span *s = &o->sp[o->order[run->first + k]];
+        events += (s->flags & SP_ENDED) != 0;
+    }
+    r->hdr = (wcp_header){.schema_version = 0,
+                          .epoch = run->epoch,
+                          .dumped = run->last,
+                          .dropped = 0,
+                          .event_count = events + run->waits + run->links,
+                          .n_strings = o->st.n};
+    r->hdr.extra = (wcp_str){run->extra, strlen(run->extra)};
+    if (run->incomplete)
+        r->hdr.incomplete = (wcp_str){run->incomplete, strlen(run->incomplete)};
+    r->hdr.waits_inferred = run->waits == 0;
+    r->line = 0;
+    o->out_i = 0;
+    o->out_l = 0;
+    o->out_op = false;
+}
+
+int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
+{
+    wcp_reader *r = o->r;
+    size_t n = o->nsp;
+    if (n == 0)
+        return oerr(o, 0, "no spans in the file (an empty %s trace)", o->format);
+    t_sp = o->sp;
+    uint32_t *keys = malloc(n * sizeof *keys);
+    o->order = malloc(n * sizeof *o->order);
+    if (!keys || !o->order) {
+        free(keys);
+        return oom(o);
+    }
+    for (size_t k = 0; k < n; k++)
+        keys[k] = (uint32_t)k;
+    qsort(keys, n, sizeof *keys, by_key);
+    /* copies of one span merged: the last with an end, else the last; a
+     * span without an id is never a copy */
+    size_t nk = 0;
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        const otel_span *s = &o->sp[keys[a]];
+        if (!(s->flags & SP_NO_ID))
+            while (b < n && !(o->sp[keys[b]].flags & SP_NO_ID) &&
+                   cmp_ids(s->tr_hi, s->tr_lo, s->id, o->sp[keys[b]].tr_hi, o->sp[keys[b]].tr_lo,
+                           o->sp[keys[b]].id) == 0)
+                b++;
+        size_t keep = b - 1;
+        for (size_t k = b; k-- > a;)
+            if (o->sp[keys[k]].flags & SP_ENDED) {
+                keep = k;
+                break;
+            }
+        o->dups += (int64_t)(b - a - 1);
+        for (size_t k = a; k < b; k++)
+            o->sp[keys[k]].op = k == keep ? 1 : 0;
+        if (!(o->sp[keys[keep]].flags & SP_NO_ID))
+            keys[nk++] = keys[keep]; /* the lookup table: kept spans with an id */
+        a = b;
+    }
+    /* runs: one per trace id in order of first appearance (or one) */
+    size_t ntraces = 0;
+    {
+        uint64_t ph = 0, pl = 0;
+        bool first = true;
+        uint32_t *all = malloc(n * sizeof *all);
+        if (!all) {
+            free(keys);
+            return oom(o);
+        }
+        size_t na = 0;
+        for (size_t k = 0; k < n; k++)
+            if (o->sp[k].op)
+                all[na++] = (uint32_t)k;
+        qsort(all, na, sizeof *all, by_key);
+        /* each trace's first appearance: its lowest seq */
+        tr *trs = malloc((na + 1) * sizeof *trs);
+        if (!trs) {
+            free(all);
+            free(keys);
+            return oom(o);
+        }
+        for (size_t k = 0; k < na; k++) {
+            const otel_span *s = &o->sp[all[k]];
+            if (first || s->tr_hi != ph || s->tr_lo != pl) {
+                trs[ntraces++] = (tr){s->tr_hi, s->tr_lo, s->seq};
+                ph = s->tr_hi;
+                pl = s->tr_lo;
+                first = false;
+            } else if (s->seq < trs[ntraces - 1].seq)
+                trs[ntraces - 1].seq = s->seq;
+        }
+        /* run index of each trace: by first appearance */
+        uint32_t *rank = malloc((ntraces + 1) * sizeof *rank);
+        if (!rank) {
+            free(trs);
+            free(all);
+            free(keys);
+            return oom(o);
+        }
+        for (size_t k = 0; k < ntraces; k++)
+            trs[k].hi = k; /* (the trace id is no longer needed) */
+        qsort(trs, ntraces, sizeof *trs, by_seq);
+        for (size_t k = 0; k < ntraces; k++)
+            rank[trs[k].hi] = (uint32_t)k;
+        bool one = (r->flags & WCP_READ_ONE_RUN) != 0;
+        o->nruns = one ? 1 : ntraces;
+        o->runs = calloc(o->nruns, sizeof *o->runs);
+        if (!o->runs) {
+            free(rank);
+            free(trs);
+            free(all);
+            free(keys);
+            return oom(o);
+        }
+        size_t t = 0;
+        for (size_t k = 0; k < na; k++) {
+            otel_span *s = &o->sp[all[k]];
+            if (k && (s->tr_hi != o->sp[all[k - 1]].tr_hi || s->tr_lo != o->sp[all[k - 1]].tr_lo))
+                t++;
+            s->run = one ? 0 : rank[t];
+            otel_run *run = &o->runs[s->run];
+            if (!one || (t == 0 && run->count == 0)) {
+                run->tr_hi = s->tr_hi;
+                run->tr_lo = s->tr_lo;
+            }
+            run->count++;
+        }
+        /* the order: per run, by start */
+        memcpy(o->order, all, na * sizeof *all);
+        qsort(o->order, na, sizeof *o->order, by_start);
+        uint32_t at = 0;
+        for (size_t k = 0; k < o->nruns; k++) {
+            o->runs[k].first = at;
+            at += o->runs[k].count;
+        }
+        free(rank);
+        free(trs);
+        free(all);
+    }
+    /* op ids, epochs */
+    for (size_t k = 0; k < o->nruns; k++) {
+        otel_run *run = &o->runs[k];
+        for (uint32_t i = 0; i < run->count; i++) {
+            otel_span *s = &o->sp[o->order[run->first + i]];
+            s->op = (int64_t)i + 1;
+            if (i == 0)
+                run->epoch = run->last = s->start;
+            if (s->start > run->last)
+                run->last = s->start;
+            if ((s->flags & SP_ENDED) && s->end > run->last)
+                run->last = s->end;
+            run->open += !(s->flags & SP_ENDED);
+        }
+    }
+    /* parents, links, completeness */
+    missing *ms = calloc(o->nruns, sizeof *ms);
+    if (!ms) {
+        free(keys);
+        return oom(o);
+    }
+    int rc = -1;
+    for (size_t k = 0; k < o->nruns; k++) {
+        otel_run *run = &o->runs[k];
+        missing *m = &ms[k];
+        for (uint32_t i = 0; i < run->count; i++) {
+            otel_span *s = &o->sp[o->order[run->first + i]];
+            s->pop = 0;
+            if (s->parent) {
+                long p = find(o, keys, nk, s->tr_hi, s->tr_lo, s->parent);
+                if (p >= 0 && (uint32_t)p != o->order[run->first + i])
+                    s->pop = o->sp[p].op;
+                else if (p < 0) {
+                    if (!m->orphans)
+                        snprintf(m->orphan_eg, sizeof m->orphan_eg, "span %016llx's parent %016llx",
+                                 (unsigned long long)s->id, (unsigned long long)s->parent);
+                    m->orphans++;
+                }
+            }
+            m->dropped_links += s->dropped_links;
+            m->dropped_attrs += (s->flags & SP_DROPPED_A) != 0;
+            m->engine_spans += (s->flags & SP_ENGINE) != 0;
+            if (s->flags & SP_SESSION) {
+                m->has_session = true;
+                m->session_count = s->session_count;
+            }
+            for (uint32_t l = 0; l < s->nlinks; l++) {
+                otel_link *lk = &o->lk[s->link0 + l];
+                long t = lk->id ? find(o, keys, nk, lk->tr_hi, lk->tr_lo, lk->id) : -1;
+                bool here = t >= 0 && o->sp[t].run == s->run;
+                lk->out = 0;
+                lk->top = here ? o->sp[t].op : 0;
+                if (lk->wait) {
+                    if (!here && !lk->ident) {
+                        if (!m->wait_targets)
+                            snprintf(m->wait_eg, sizeof m->wait_eg, "span %016llx waits on %016llx",
+                                     (unsigned long long)s->id, (unsigned long long)lk->id);
+                        m->wait_targets++;
+                    } else if (!lk->has_ws || !lk->has_we)
+                        m->wait_times++;
+                    else {
+                        lk->out = OUT_WAIT;
+                        run->waits++;
+                        if (lk->ws > run->last)
+                            run->last = lk->ws;
+                        if (lk->we > run->last)
+                            run->last = lk->we;
+                    }
+                } else if (here) {
+                    lk->out = OUT_LINK;
+                    run->links++;
+                } else
+                    o->links_outside++;
+            }
+        }
+        /* wait times before the run's first span would make negative times */
+        for (uint32_t i = 0; i < run->count; i++) {
+            const otel_span *s = &o->sp[o->order[run->first + i]];
+            for (uint32_t l = 0; l < s->nlinks; l++) {
+                const otel_link *lk = &o->lk[s->link0 + l];
+                if (lk->out == OUT_WAIT && (lk->ws < run->epoch || lk->we < run->epoch)) {
+                    rc = oerr(o, s->line,
+                              "span %016llx: a wait link's wcprof.wait.start_unix_ns or "
+                              "end_unix_ns is before the trace's first span starts",
+                              (unsigned long long)s->id);
+                    goto out;
+                }
+            }
+        }
+        run->incomplete = describe_missing(m);
+    }
+    /* cycles of parents: refused (a trace's structure must be a forest) */
+    {
+        uint8_t *state = calloc(n, 1);
+        if (!state) {
+            rc = oom(o);
+            goto out;
+        }
+        for (size_t k = 0; k < o->nruns; k++) {
+            const otel_run *run = &o->runs[k];
+            for (uint32_t i = 0; i < run->count; i++) {
+                uint32_t at = o->order[run->first + i];
+                uint32_t walk = at;
+                /* follow parents marking 1; a 1 met again is a cycle */
+                while (state[walk] == 0) {
+                    state[walk] = 1;
+                    const otel_span *s = &o->sp[walk];
+                    if (!s->pop)
+                        break;
+                    walk = o->order[run->first + (uint32_t)s->pop - 1];
+                }
+                if (state[walk] == 1 && o->sp[walk].pop) {
+                    const otel_span *s = &o->sp[walk];
+                    free(state);
+                    rc = oerr(o, s->line,
+                              "span %016llx: its parents lead back to it (a cycle%s): a trace's "
+                              "parents must form a tree",
+                              (unsigned long long)s->id,
+                              s->flags & SP_WPARENT ? " through wcprof.parent" : "");
+                    goto out;
+                }
+                for (walk = at; state[walk] == 1;) {
+                    state[walk] = 2;
+                    const otel_span *s = &o->sp[walk];
+                    if (!s->pop)
+                        break;
+                    walk = o->order[run->first + (uint32_t)s->pop - 1];
+                }
+            }
+        }
+        free(state);
+    }
+    /* incomplete runs: refused, unless allowed */
+    for (size_t k = 0; k < o->nruns; k++) {
+        otel_run *run = &o->runs[k];
+        if (run->incomplete && !(r->flags & WCP_READ_ALLOW_INCOMPLETE)) {
+            char tid[40];
+            hex_id(tid, run->tr_hi, run->tr_lo, true);
+            rc = oerr(o, 0,
+                      "incomplete trace %s: %s; refused (--allow-incomplete loads it, and every "
+                      "analysis then warns that its numbers are incomplete)",
+                      tid, run->incomplete);
+            goto out;
+        }
+        if (run_extra(o, run, ntraces) < 0)
+            goto out;
+    }
+    o->cur = 0;
+    set_header(o);
+    for (size_t k = 0; k < o->st.n; k++) {
+        size_t len;
+        const char *s = wcp_strtab_get(&o->st, (uint32_t)k, &len);
+        int c = on_string(ctx, k, s, len);
+        if (c) {
+            rc = c;
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    free(ms);
+    free(keys);
+    return rc;
+}
+
+/* ---- handing out */
+
+static wcp_str str_at(const otel *o, uint32_t k)
+{
+    size_t n;
+    const char *p = wcp_strtab_get(&o->st, k, &n);
+    return (wcp_str){p, n};
+}
+
+int wcp_otel_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx)
+{
+    otel *o = r->src_state;
+    const otel_run *run = &o->runs[o->cur];
+    for (uint32_t i = 0; i < run->count; i++) {
+        const otel_span *s = &o->sp[o->order[run->first + i]];
+        if (s->flags & SP_ENDED)
+            continue;
+        wcp_open_op op = {.id = s->op,
+                          .parent = s->pop,
+                          .start = s->start - run->epoch,
+                          .kind = str_at(o, s->kind),
+                          .work_type = str_at(o, s->work),
+                          .c = s->name,
+                          .i = s->ident,
+                          .cl = s->client,
+                          .m = s->meta,
+                          .extra = {"", 0}};
+        int rc = on_open(ctx, &op);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int wcp_otel_next(wcp_reader *r, wcp_event *ev)
+{
+    otel *o = r->src_state;
+    const otel_run *run = &o->runs[o->cur];
+    while (o->out_i < run->count) {
+        const otel_span *s = &o->sp[o->order[run->first + o->out_i]];
+        memset(ev, 0, sizeof *ev);
+        ev->extra = ev->line = ev->k = ev->w = ev->o = ev->rs = ev->lk = (wcp_str){"", 0};
+        if (!o->out_op) {
+            o->out_op = true;
+            if (!(s->flags & SP_ENDED))
+                continue;
+            ev->type = WCP_EV_OP;
+            ev->e = (wcp_str){"op", 2};
+            ev->id = s->op;
+            ev->p = s->pop;
+            ev->k = str_at(o, s->kind);
+            ev->w = str_at(o, s->work);
+            ev->o = s->flags & SP_ERROR ? (wcp_str){"error", 5}
+                    : s->flags & SP_OK  ? (wcp_str){"ok", 2}
+                                        : (wcp_str){"", 0};
+            ev->c = s->name;
+            ev->i = s->ident;
+            ev->cl = s->client;
+            ev->m = s->meta;
+            ev->s = s->start - run->epoch;
+            ev->d = s->end - run->epoch;
+            if (ev->d < ev->s) {
+                ev->d = ev->s;
+                ev->clamped = true;
+            }
+            return 1;
+        }
+        if (o->out_l < s->nlinks) {
+            const otel_link *lk = &o->lk[s->link0 + o->out_l++];
+            if (lk->out == OUT_WAIT) {
+                ev->type = WCP_EV_WAIT;
+                ev->e = (wcp_str){"wait", 4};
+                ev->rs = str_at(o, lk->reason);
+                ev->p = s->op;
+                ev->t = lk->top;
+                ev->i = lk->top ? 0 : lk->ident;
+                ev->s = lk->ws - run->epoch;
+                ev->d = lk->we - run->epoch;
+                if (ev->d < ev->s) {
+                    ev->d = ev->s;
+                    ev->clamped = true;
+                }
+                return 1;
+            }
+            if (lk->out == OUT_LINK) {
+                ev->type = WCP_EV_LINK;
+                ev->e = (wcp_str){"link", 4};
+                ev->lk = lk->purpose ? str_at(o, lk->purpose) : (wcp_str){"otel_link", 9};
+                ev->p = s->op;
+                ev->t = lk->top;
+                ev->s = ev->d = s->start - run->epoch;
+                return 1;
+            }
+            continue;
+        }
+        o->out_i++;
+        o->out_l = 0;
+        o->out_op = false;
+    }
+    return 0;
+}
+
+int wcp_otel_next_run(wcp_reader *r)
+{
+    otel *o = r->src_state;
+    if (o->cur + 1 >= o->nruns)
+        return 0;
+    o->cur++;
+    set_header(o);
+    return 1;
+}
+
+void wcp_otel_release(otel *o)
+{
+    for (size_t k = 0; k < o->nruns; k++) {
+        free(o->runs[k].incomplete);
+        free(o->runs[k].extra);
+    }
+    free(o->runs);
+    free(o->order);
+    free(o->sp);
+    free(o->lk);
+    free(o->scratch);
+    wcp_strtab_free(&o->st);
+}
+
+/* ---- notes for people, from dumps.extra */
+
+static json_int_t jint(json_t *x, const char *key)
+{
+    return json_integer_value(json_object_get(x, key));
+}
+
+char *wcp_otel_notes(json_t *x, const char *prefix)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    const char *fmt = json_string_value(json_object_get(x, "format"));
+    const char *tid = json_string_value(json_object_get(x, "trace_id"));
+    json_int_t traces = jint(x, "traces_in_file");
+    if (traces > 1)
+        fprintf(f, "%s: note: %lld traces in the file: %s\n", prefix, (long long)traces,
+                json_is_true(json_object_get(x, "one_run")) ? "loaded as one run (--one-run)"
+                                                            : "one run each");
+    if (tid && traces > 1 && !json_is_true(json_object_get(x, "one_run")))
+        fprintf(f, "%s: note: this run is trace %s\n", prefix, tid);
+    if (jint(x, "duplicates"))
+        fprintf(f,
+                "%s: note: %lld copies of spans exported more than once were merged (the ended "
+                "copy kept)\n",
+                prefix, (long long)jint(x, "duplicates"));
+    if (jint(x, "open_spans"))
+        fprintf(f, "%s: note: %lld spans never ended: open ops, ending at the trace's last time\n",
+                prefix, (long long)jint(x, "open_spans"));
+    if (jint(x, "base64_ids"))
+        fprintf(f, "%s: note: %lld ids were base64, not hex (read as base64)\n", prefix,
+                (long long)jint(x, "base64_ids"));
+    if (jint(x, "empty_ids"))
+        fprintf(f, "%s: note: %lld empty ids (spans no one can refer to; links to nothing)\n",
+                prefix, (long long)jint(x, "empty_ids"));
+    if (jint(x, "links_outside"))
+        fprintf(f, "%s: note: %lld links to spans outside the run were not kept\n", prefix,
+                (long long)jint(x, "links_outside"));
+    if (jint(x, "waits") == 0)
+        fprintf(f,
+                "%s: note: no wait edges: inferred from nesting alone (each op waits only for its "
+                "children)%s\n",
+                prefix,
+                json_is_true(json_object_get(x, "link_attributes_lost"))
+                    ? "; Jaeger keeps no link attributes, so wait links cannot survive it"
+                    : "");
+    const char *inc = json_string_value(json_object_get(x, "incomplete"));
+    if (inc)
+        fprintf(f, "%s: WARNING: incomplete trace loaded (--allow-incomplete): %s\n", prefix, inc);
+    (void)fmt;
+    fclose(f);
+    if (!len) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}

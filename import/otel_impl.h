@@ -1,0 +1,162 @@
+/* otel_impl.h - span traces (OpenTelemetry's OTLP JSON, Jaeger's JSON) as
+ * records: what a span reader (otlp.c) fills, and what otel.c turns into
+ * runs of ops, waits and links and hands out as a dump's records. See
+ * import/README.md "OpenTelemetry and Jaeger" for the mapping. */
+#ifndef WCP_OTEL_IMPL_H
+#define WCP_OTEL_IMPL_H
+
+#include "errpos.h"
+#include "json.h"
+#include "source.h"
+#include "strtab.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#define OTEL_TS_MAX ((int64_t)1 << 62) /* unix ns (and their differences) stay below it */
+
+enum {
+    SP_ERROR = 1,       /* status error: outcome "error" */
+    SP_OK = 2,          /* status ok: outcome "ok" */
+    SP_ENDED = 4,       /* has an end time (else an open span) */
+    SP_ENGINE = 8,      /* wcprof.engine_span = true */
+    SP_WPARENT = 16,    /* parent from wcprof.parent */
+    SP_NO_ID = 32,      /* an empty span id: no one can refer to it */
+    SP_SESSION = 64,    /* the wcprof.session_complete span, with its span count */
+    SP_DROPPED_A = 128, /* droppedAttributesCount > 0 */
+};
+
+typedef struct otel_span {
+    uint64_t tr_hi, tr_lo; /* trace id */
+    uint64_t id, parent;   /* span ids; parent 0: none (wcprof.parent when SP_WPARENT) */
+    int64_t start, end;    /* unix ns; end valid with SP_ENDED */
+    uint32_t name, kind, work, ident, client, meta; /* string indexes (0: none) */
+    uint32_t link0, nlinks;                         /* its links: links[link0 .. +nlinks) */
+    uint32_t seq;                                   /* order in the file */
+    uint32_t flags;                                 /* SP_* */
+    int64_t session_count;                          /* with SP_SESSION */
+    int64_t dropped_links;                          /* droppedLinksCount */
+    /* conversion (otel.c) */
+    uint32_t run; /* index into runs */
+    int64_t op;   /* op id in its run; 0: a duplicate copy, dropped */
+    int64_t pop;  /* the parent's op id, 0: none */
+    long line;    /* where it starts in the file, for messages */
+} otel_span;
+
+typedef struct otel_link {
+    uint64_t tr_hi, tr_lo, id; /* the linked span */
+    bool wait;                 /* dagger.io/link.purpose = wait */
+    bool has_ws, has_we;
+    int64_t ws, we;         /* wcprof.wait.start_unix_ns / end_unix_ns */
+    uint32_t reason, ident; /* wcprof.wait.reason, wcprof.wait.ident */
+    uint32_t purpose;       /* dagger.io/link.purpose (string index, 0: none) */
+    /* conversion (otel.c) */
+    uint8_t out; /* what it becomes: 0 nothing, OUT_WAIT, OUT_LINK */
+    int64_t top; /* the linked span's op id, 0: none (a wait on ident) */
+} otel_link;
+
+enum { OUT_WAIT = 1, OUT_LINK = 2 };
+
+typedef struct otel_run {
+    uint64_t tr_hi, tr_lo; /* its trace id (the first one's, with one run for the file) */
+    int64_t epoch, last;   /* earliest span start, latest time seen (unix ns) */
+    uint32_t first, count; /* its spans in `order` */
+    int64_t waits, links, open;
+    char *incomplete; /* what is missing ('; '-joined), NULL: nothing known */
+    char *extra;      /* dumps.extra */
+} otel_run;
+
+typedef struct otel {
+    wcp_reader *r;
+    /* reading: r->pos is at line `line`, which starts at line_off */
+    long line;
+    uint64_t line_off;
+    wcp_errpos jerr; /* the tokenizer's last failure */
+    char *scratch;   /* decoded strings */
+    size_t scap;
+    const char *doc_what; /* "a TracesData object": what a top-level value is */
+    const char *format;   /* "otlp", "jaeger" */
+    const char *unit;     /* "span" */
+    wcp_strtab st;        /* every string handed out */
+    otel_span *sp;
+    size_t nsp, spcap;
+    otel_link *lk;
+    size_t nlk, lkcap;
+    /* notes */
+    int64_t base64_ids, empty_ids, docs, dups, links_outside, lost_link_attrs;
+    /* conversion */
+    otel_run *runs;
+    size_t nruns;
+    uint32_t *order;                  /* span indexes, per run in op order */
+    size_t cur;                       /* the run being handed out */
+    size_t out_i;                     /* next span of the run (in order) */
+    uint32_t out_l;                   /* next link of that span */
+    bool out_op;                      /* its op was handed out */
+    uint32_t kind_str[6], engine_str; /* see wcp_otel_init() */
+} otel;
+
+/* ---- reading (otel.c): a file of top-level JSON objects (JSON Lines, or
+ * one document), each read whole into r->buf (at most 1 GiB) and handed to
+ * the format's reader, which reads it in place with sub-cursors. */
+
+typedef int (*wcp_otel_doc_fn)(otel *o, const wcp_json *j, const wcp_json_tok *v);
+/* Every top-level object of the file to read_doc (j is the cursor that read
+ * it whole, v the object); what names one in messages. 0, or -1 with r->err. */
+int wcp_otel_read_docs(otel *o, wcp_otel_doc_fn read_doc, const char *what);
+
+/* "file:line: reason (column C)" into r->err; returns -1. */
+int wcp_otel_err(otel *o, long line, uint64_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int wcp_otel_oom(otel *o);
+int wcp_otel_json_err(otel *o); /* the tokenizer's failure (o->jerr) */
+/* A sub-cursor s over the whole value v, which j read with wcp_json_skip(). */
+void wcp_otel_sub(const wcp_json *j, const wcp_json_tok *v, wcp_json *s);
+/* The decoded bytes of string token v (valid until the next call). */
+int wcp_otel_str(otel *o, const wcp_json_tok *v, const char **s, size_t *n);
+/* -1 with "KEY: expected WHAT, got ..." unless v is of type. */
+int wcp_otel_want(otel *o, const wcp_json_tok *v, int type, const char *key, const char *what);
+int wcp_otel_intern(otel *o, const char *s, size_t n, uint32_t *out);
+/* A string value interned (at most 64 KiB). */
+int wcp_otel_intern_tok(otel *o, const wcp_json_tok *v, const char *key, uint32_t *out);
+/* A number or a decimal string: an integer in [0, max). */
+int wcp_otel_uint(otel *o, const wcp_json_tok *v, const char *key, int64_t max, int64_t *out);
+/* Is the key (or string) token k exactly lit (unescaped)? */
+static inline bool wcp_otel_is_key(const wcp_json_tok *k, const char *lit)
+{
+    return !k->esc && k->n == strlen(lit) && memcmp(k->p, lit, k->n) == 0;
+}
+
+static inline int wcp_otel_hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Makes o read r in format (its name), r->src being src: the string
+ * table's "", the span kinds (kind_str[0..5] for OTLP's kind numbers) and
+ * "engine" interned. 0, or -1 with r->err. */
+int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *src);
+
+/* Converts the spans read into runs (one per trace id, or one for the
+ * file with WCP_READ_ONE_RUN): duplicates merged, parents and links
+ * resolved, op ids given, completeness checked (refused unless
+ * WCP_READ_ALLOW_INCOMPLETE). Then sets r->hdr for the first run and
+ * hands the string table to on_string. 0, or -1 with r->err set. */
+int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx);
+
+/* The wcp_source calls after wcp_otel_finish(): open ops, next, next run. */
+int wcp_otel_open_ops(wcp_reader *r, wcp_open_fn on_open, void *ctx);
+int wcp_otel_next(wcp_reader *r, wcp_event *ev);
+int wcp_otel_next_run(wcp_reader *r);
+
+/* Frees what o holds (not o). */
+void wcp_otel_release(otel *o);
+
+/* The notes on an import (wcp_format.notes), from its dumps.extra. */
+char *wcp_otel_notes(json_t *extra, const char *prefix);
+
+#endif

@@ -1,0 +1,140 @@
+-- v1-schema.sql - db/schema.sql as it was at schema version 1 (before op
+-- metadata and imported traces' warnings), for tests/db/migrate_test.sh, which
+-- makes a version-1 database to migrate. Never change it.
+
+-- schema.sql - the wcprof database schema (application_id 'wcpf', user_version 1).
+--
+-- wcprof-ingest creates it in a new database; the shell refuses a database
+-- without it. Every string in a dump (kinds, classes, idents, clients, work
+-- types, outcomes, reasons, link kinds) is stored once in `strings` and
+-- referenced by its id; the v_* views resolve them. Times are integer
+-- nanoseconds since the run's epoch. Op ids are the recorder's (unique per
+-- run). Columns marked "resolved" are materialised at ingest from the whole
+-- run per docs/spec/analysis.md §1-2, and recomputed when a later dump adds to it.
+
+PRAGMA application_id = 2003005542;     -- 0x77637066 'wcpf'
+PRAGMA user_version = 1;
+
+CREATE TABLE IF NOT EXISTS strings(
+  id    INTEGER PRIMARY KEY,            -- 0 is '' and means "none"
+  value TEXT NOT NULL UNIQUE
+);
+INSERT OR IGNORE INTO strings(id, value) VALUES (0, '');
+
+-- One recorder run: every dump with the same epoch_unix_nano merges into it.
+CREATE TABLE IF NOT EXISTS runs(
+  id               INTEGER PRIMARY KEY,
+  epoch_unix_nano  INTEGER NOT NULL,    -- the recorder's time origin (wall clock)
+  dumped_unix_nano INTEGER NOT NULL,    -- the latest dump's wall-clock time
+  now_ns           INTEGER NOT NULL,    -- the latest dump's "now" in run time: end of open ops
+  dropped_events   INTEGER NOT NULL DEFAULT 0,  -- max over its dumps (the recorder's count is cumulative)
+  dumps            INTEGER NOT NULL DEFAULT 0,  -- dumps merged into this run
+  ops              INTEGER NOT NULL DEFAULT 0,
+  waits            INTEGER NOT NULL DEFAULT 0,
+  links            INTEGER NOT NULL DEFAULT 0,
+  roots            INTEGER NOT NULL DEFAULT 0,  -- resolved: ops without a parent
+  open_ops         INTEGER NOT NULL DEFAULT 0,  -- ops still open at the latest dump
+  orphan_waits     INTEGER NOT NULL DEFAULT 0,  -- resolved: waits whose waiter is no known op
+  reparented_ops   INTEGER NOT NULL DEFAULT 0,  -- resolved: ops parented through a nested_client link
+  first_start_ns   INTEGER,             -- earliest op start
+  last_end_ns      INTEGER,             -- latest op end
+  span_ns          INTEGER,             -- last_end_ns - first_start_ns (the trace span)
+  makespan_ns      INTEGER,             -- latest root end - earliest root start (actual makespan)
+  warnings         INTEGER NOT NULL DEFAULT 0   -- over its dumps (d < s clamped, duplicate op ids)
+);
+CREATE INDEX IF NOT EXISTS runs_epoch ON runs(epoch_unix_nano);
+
+-- One ingested dump file.
+CREATE TABLE IF NOT EXISTS dumps(
+  id                 INTEGER PRIMARY KEY,
+  run_id             INTEGER NOT NULL REFERENCES runs(id),
+  source             TEXT NOT NULL,     -- the path as given ('-' for standard input)
+  ingested_unix_nano INTEGER NOT NULL,
+  schema_version     INTEGER NOT NULL,
+  epoch_unix_nano    INTEGER NOT NULL,
+  dumped_unix_nano   INTEGER NOT NULL,
+  dropped_events     INTEGER NOT NULL,
+  event_count        INTEGER NOT NULL,  -- event lines in the dump
+  open_ops           INTEGER NOT NULL,  -- entries of its open_ops
+  ops_added          INTEGER NOT NULL,  -- rows this dump added (repeats add nothing)
+  ops_completed      INTEGER NOT NULL,  -- ops open before, completed by this dump
+  waits_added        INTEGER NOT NULL,
+  links_added        INTEGER NOT NULL,
+  other_added        INTEGER NOT NULL,  -- events of an unknown type (kept in other_events)
+  warnings           INTEGER NOT NULL,  -- d < s clamped to d = s, duplicate op ids in the dump
+  misuse             TEXT,              -- the header's 'misuse' object (recorder API misuse counts), JSON
+  extra              TEXT               -- header keys this version does not know, as a JSON object
+);
+CREATE INDEX IF NOT EXISTS dumps_run ON dumps(run_id);
+
+CREATE TABLE IF NOT EXISTS ops(
+  run_id             INTEGER NOT NULL REFERENCES runs(id),
+  id                 INTEGER NOT NULL,  -- the recorder's op id
+  parent_id          INTEGER,           -- resolved parent (§1.5, nested clients included); NULL for a root
+  recorded_parent_id INTEGER NOT NULL DEFAULT 0,  -- 'p' as recorded (0: none)
+  reparented         INTEGER NOT NULL DEFAULT 0,  -- resolved: 1 when parented through a nested_client link
+  kind               INTEGER NOT NULL DEFAULT 0,  -- strings.id: call, call_exec, exec, ...
+  work_type          INTEGER NOT NULL DEFAULT 0,  -- strings.id: engine, user, external
+  outcome            INTEGER NOT NULL DEFAULT 0,  -- strings.id: hit, executed, joined, ok, error, ...
+  class_id           INTEGER NOT NULL DEFAULT 0,  -- strings.id
+  ident_id           INTEGER NOT NULL DEFAULT 0,  -- strings.id
+  client_id          INTEGER NOT NULL DEFAULT 0,  -- strings.id
+  result_id          INTEGER NOT NULL DEFAULT 0,
+  start_ns           INTEGER NOT NULL,
+  end_ns             INTEGER NOT NULL,  -- max(d, s); for an open op the latest dump's now
+  is_open            INTEGER NOT NULL DEFAULT 0,  -- 1: begun, not ended at the latest dump
+  self_ns            INTEGER NOT NULL,  -- resolved: interval minus children and own waits (§2)
+  thread_id          INTEGER,           -- 'th': OS thread that recorded it, when known
+  dump_id            INTEGER NOT NULL,  -- the dump it came from
+  extra              TEXT,              -- event keys this version does not know, as a JSON object
+  PRIMARY KEY (run_id, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ops_children ON ops(run_id, parent_id, start_ns);
+CREATE INDEX IF NOT EXISTS ops_class    ON ops(run_id, class_id, kind);
+CREATE INDEX IF NOT EXISTS ops_start    ON ops(run_id, start_ns);
+
+CREATE TABLE IF NOT EXISTS waits(
+  run_id             INTEGER NOT NULL REFERENCES runs(id),
+  waiter_id          INTEGER NOT NULL,  -- 'p': the waiting op
+  start_ns           INTEGER NOT NULL,
+  end_ns             INTEGER NOT NULL,
+  recorded_target_id INTEGER NOT NULL DEFAULT 0,  -- 't' as recorded (0: a named resource)
+  ident_id           INTEGER NOT NULL DEFAULT 0,  -- strings.id: the named resource, or the exec ident
+  reason             INTEGER NOT NULL DEFAULT 0,  -- strings.id: call_exec, singleflight, lock, exec, ...
+  dup                INTEGER NOT NULL DEFAULT 0,  -- n-th identical copy within one dump
+  target_id          INTEGER,           -- resolved target op (§1.3, exec idents included); NULL: none
+  orphan             INTEGER NOT NULL DEFAULT 0,  -- resolved: 1 when the waiter is no known op (§1.4)
+  thread_id          INTEGER,
+  dump_id            INTEGER NOT NULL,
+  line               INTEGER NOT NULL,  -- line in that dump: dump order breaks ties
+  extra              TEXT,
+  PRIMARY KEY (run_id, waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS waits_target ON waits(run_id, target_id);
+
+CREATE TABLE IF NOT EXISTS links(
+  run_id    INTEGER NOT NULL REFERENCES runs(id),
+  from_id   INTEGER NOT NULL,           -- 'p': the from-op
+  at_ns     INTEGER NOT NULL,           -- 's'
+  kind      INTEGER NOT NULL DEFAULT 0, -- strings.id: nested_client, result, reused_result
+  target_id INTEGER NOT NULL DEFAULT 0, -- 't': a related op (0: none)
+  ident_id  INTEGER NOT NULL DEFAULT 0, -- strings.id; for nested_client the nested client's id
+  result_id INTEGER NOT NULL DEFAULT 0,
+  dup       INTEGER NOT NULL DEFAULT 0,
+  dump_id   INTEGER NOT NULL,
+  line      INTEGER NOT NULL,
+  extra     TEXT,
+  PRIMARY KEY (run_id, from_id, at_ns, kind, target_id, ident_id, result_id, dup)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS links_ident ON links(run_id, kind, ident_id);
+
+-- Events whose type ('e') this version does not know: kept, not refused.
+CREATE TABLE IF NOT EXISTS other_events(
+  run_id  INTEGER NOT NULL REFERENCES runs(id),
+  type    TEXT NOT NULL,                -- the 'e' value
+  json    TEXT NOT NULL,                -- the whole event line
+  dup     INTEGER NOT NULL DEFAULT 0,
+  dump_id INTEGER NOT NULL,
+  line    INTEGER NOT NULL,
+  PRIMARY KEY (run_id, json, dup)
+) WITHOUT ROWID;

@@ -1,0 +1,107 @@
+-- v1-views.sql - db/views.sql as it was at schema version 1 (before op
+-- metadata and imported traces' warnings), for tests/db/migrate_test.sh, which
+-- makes a version-1 database to migrate. Never change it.
+
+-- Ops with every string resolved, their class key (kind:class) and duration.
+CREATE VIEW IF NOT EXISTS v_ops AS
+SELECT o.run_id, o.id, o.parent_id,
+       k.value AS kind, c.value AS class, k.value || ':' || c.value AS class_key,
+       i.value AS ident, cl.value AS client, w.value AS work_type, oc.value AS outcome,
+       o.result_id, o.start_ns, o.end_ns, o.end_ns - o.start_ns AS dur_ns, o.self_ns,
+       o.is_open, o.reparented, o.recorded_parent_id, o.thread_id, o.dump_id
+  FROM ops o
+  JOIN strings k  ON k.id  = o.kind
+  JOIN strings c  ON c.id  = o.class_id
+  JOIN strings i  ON i.id  = o.ident_id
+  JOIN strings cl ON cl.id = o.client_id
+  JOIN strings w  ON w.id  = o.work_type
+  JOIN strings oc ON oc.id = o.outcome;
+
+-- Waits with reason and resource resolved; target_id is the resolved target.
+CREATE VIEW IF NOT EXISTS v_waits AS
+SELECT wt.run_id, wt.waiter_id, wt.target_id, wt.recorded_target_id,
+       r.value AS reason, i.value AS resource, wt.start_ns, wt.end_ns,
+       wt.end_ns - wt.start_ns AS dur_ns, wt.orphan, wt.thread_id, wt.dump_id, wt.line
+  FROM waits wt
+  JOIN strings r ON r.id = wt.reason
+  JOIN strings i ON i.id = wt.ident_id;
+
+CREATE VIEW IF NOT EXISTS v_links AS
+SELECT l.run_id, l.from_id, l.target_id, k.value AS kind, i.value AS ident,
+       l.result_id, l.at_ns, l.dump_id, l.line
+  FROM links l
+  JOIN strings k ON k.id = l.kind
+  JOIN strings i ON i.id = l.ident_id;
+
+-- Per class (kind, class as strings.id) of each run, its work type: the most
+-- common one (ties: alphabetical; empty only when all are empty). Its own
+-- view because the analyses extension needs it without the rest.
+CREATE VIEW IF NOT EXISTS class_work_type AS
+SELECT run_id, kind, class_id, work_type FROM (
+  SELECT g.run_id, g.kind, g.class_id, s.value AS work_type,
+         row_number() OVER (PARTITION BY g.run_id, g.kind, g.class_id
+                            ORDER BY s.value = '', g.n DESC, s.value) AS pick
+    FROM (SELECT run_id, kind, class_id, work_type, count(*) AS n
+            FROM ops GROUP BY run_id, kind, class_id, work_type) g
+    JOIN strings s ON s.id = g.work_type)
+ WHERE pick = 1;
+
+-- Per class key, the statistics of docs/spec/analysis.md §5: count, outcome
+-- counts, total wall and self time, p50 = sorted[n/2], p95 = sorted[n*95/100]
+-- and max of self time, the most common work type (ties: alphabetical,
+-- empty only when all are empty) and duplicate executions (ops with outcome
+-- 'executed' or kind 'call_exec' and an ident: n executions of one ident add n-1).
+CREATE VIEW IF NOT EXISTS class_stats AS
+WITH ranked AS (
+  SELECT run_id, kind, class_id, self_ns, end_ns - start_ns AS wall_ns,
+         row_number() OVER (PARTITION BY run_id, kind, class_id ORDER BY self_ns) - 1 AS rk,
+         count(*)     OVER (PARTITION BY run_id, kind, class_id) AS n
+    FROM ops
+),
+agg AS (
+  SELECT run_id, kind, class_id, count(*) AS count,
+         sum(self_ns) AS total_self_ns, sum(wall_ns) AS total_wall_ns,
+         max(CASE WHEN rk = n / 2 THEN self_ns END) AS p50_self_ns,
+         max(CASE WHEN rk = n * 95 / 100 THEN self_ns END) AS p95_self_ns,
+         max(self_ns) AS max_self_ns
+    FROM ranked GROUP BY run_id, kind, class_id
+),
+outcomes AS (
+  SELECT run_id, kind, class_id, json_group_object(outcome, cnt) AS outcomes
+    FROM (SELECT o.run_id, o.kind, o.class_id, s.value AS outcome, count(*) AS cnt
+            FROM ops o JOIN strings s ON s.id = o.outcome
+           WHERE o.outcome != 0
+           GROUP BY o.run_id, o.kind, o.class_id, s.value
+           ORDER BY o.run_id, o.kind, o.class_id, s.value)
+   GROUP BY run_id, kind, class_id
+),
+dups AS (
+  SELECT run_id, kind, class_id, sum(n - 1) AS dup_executed FROM (
+    SELECT o.run_id, o.kind, o.class_id, count(*) AS n
+      FROM ops o
+     WHERE o.ident_id != 0
+       AND (o.outcome = (SELECT id FROM strings WHERE value = 'executed')
+            OR o.kind = (SELECT id FROM strings WHERE value = 'call_exec'))
+     GROUP BY o.run_id, o.kind, o.class_id, o.ident_id)
+   GROUP BY run_id, kind, class_id
+)
+SELECT a.run_id, k.value || ':' || c.value AS class_key, k.value AS kind, c.value AS class,
+       coalesce(wt.work_type, '') AS work_type, a.count, a.total_self_ns, a.total_wall_ns,
+       a.p50_self_ns, a.p95_self_ns, a.max_self_ns,
+       coalesce(oc.outcomes, '{}') AS outcomes, coalesce(d.dup_executed, 0) AS dup_executed
+  FROM agg a
+  JOIN strings k ON k.id = a.kind
+  JOIN strings c ON c.id = a.class_id
+  LEFT JOIN outcomes   oc ON oc.run_id = a.run_id AND oc.kind = a.kind AND oc.class_id = a.class_id
+  LEFT JOIN class_work_type wt ON wt.run_id = a.run_id AND wt.kind = a.kind AND wt.class_id = a.class_id
+  LEFT JOIN dups       d  ON d.run_id  = a.run_id AND d.kind  = a.kind AND d.class_id  = a.class_id;
+
+-- Header facts per run (docs/spec/analysis.md §5), from what ingest materialised.
+CREATE VIEW IF NOT EXISTS run_summary AS
+SELECT r.id AS run_id, r.epoch_unix_nano, r.dumps, r.ops, r.roots, r.open_ops,
+       r.dropped_events, r.orphan_waits, r.reparented_ops, r.waits, r.links,
+       r.span_ns, r.makespan_ns, r.warnings,
+       CASE WHEN r.dropped_events > 0
+            THEN 'WARNING: ' || r.dropped_events || ' events were dropped by the recorder; every number is incomplete'
+            ELSE '' END AS warning
+  FROM runs r;

@@ -1,0 +1,4 @@
+-- a hand-written OTLP JSON Lines trace (two TracesData lines, as the file exporter writes): spans become ops (class = name, kind from the span kind or wcprof.op.kind, client = service.name, ident = dagger.io/dag.digest, outcome from the status), times rebased to the earliest start in ns, a live-exported copy without an end merged into the ended one, a span never ended an open op ending at the last time; no wait edges: every analysis says so
+SELECT id, parent_id, class_key, ident, client, work_type, outcome, start_ns, end_ns, is_open FROM v_ops ORDER BY id;
+SELECT s.epoch_unix_nano, s.ops, s.roots, s.open_ops, s.waits, s.links, s.span_ns, s.incomplete, s.waits_inferred, s.warning FROM run_summary s;
+SELECT json_extract(extra, '$.format'), json_extract(extra, '$.trace_id'), json_extract(extra, '$.duplicates'), json_extract(extra, '$.open_spans'), schema_version FROM dumps;
