@@ -111,12 +111,12 @@ CREATE TABLE IF NOT EXISTS waits(
   dup                INTEGER NOT NULL DEFAULT 0,  -- n-th identical copy within one dump
   target_id          INTEGER,           -- resolved target op (§1.3, exec idents included); NULL: none
   orphan             INTEGER NOT NULL DEFAULT 0,  -- resolved: 1 when the waiter is no known op (§1.4)
-  resolved_by        TEXT NOT NULL DEFAULT 'none',  -- resolved: how target_id was found: 'recorded' ('t'),
-                                        -- 'exec_ident' (§1.3), 'hold' (§6 rule 1), 'none'
   thread_id          INTEGER,
   dump_id            INTEGER NOT NULL,
   line               INTEGER NOT NULL,  -- line in that dump: dump order breaks ties
   extra              TEXT,
+  resolved_by        TEXT NOT NULL DEFAULT 'none',  -- resolved: how target_id was found: 'recorded' ('t'),
+                                        -- 'exec_ident' (§1.3), 'hold' (§6 rule 1), 'none'
   PRIMARY KEY (run_id, waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS waits_target ON waits(run_id, target_id);

@@ -37,14 +37,14 @@ static int64_t pragma_int(sqlite3 *db, const char *sql, int *rc)
 static const char *const migrations[] = {
     /* 1 -> 2: op metadata; imported traces' completeness and inferred waits */
     "ALTER TABLE ops ADD COLUMN meta_id INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE runs ADD COLUMN incomplete TEXT;"
-    "ALTER TABLE runs ADD COLUMN waits_inferred INTEGER NOT NULL DEFAULT 0;"
     /* and locks (§6): how each wait's target was found (a version-1 run has
      * no holds: its targets are recorded or exec idents), its resource waits
-     * without a target, its holds */
+     * without a target, its holds (columns in schema.sql's order) */
     "ALTER TABLE waits ADD COLUMN resolved_by TEXT NOT NULL DEFAULT 'none';"
     "ALTER TABLE runs ADD COLUMN unresolved_waits INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE runs ADD COLUMN holds INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN incomplete TEXT;"
+    "ALTER TABLE runs ADD COLUMN waits_inferred INTEGER NOT NULL DEFAULT 0;"
     "UPDATE waits SET resolved_by = CASE WHEN target_id IS NULL THEN 'none' "
     "WHEN target_id = recorded_target_id THEN 'recorded' ELSE 'exec_ident' END;"
     "UPDATE runs SET unresolved_waits = (SELECT count(*) FROM waits w WHERE w.run_id = runs.id "
