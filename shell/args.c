@@ -81,6 +81,22 @@ int shell_has_function(ShellState *p, const char *name)
     return found;
 }
 
+/* 1 if the database has a table or view called name. */
+int shell_has_table(ShellState *p, const char *name)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    if (sqlite3_prepare_v2(p->db,
+                           "SELECT 1 FROM sqlite_schema WHERE type IN ('table','view')"
+                           " AND name = ?1 COLLATE NOCASE",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
 /* 1 if the database has run id (0 also when it cannot be asked). */
 int run_exists(ShellState *p, long long id)
 {
@@ -206,4 +222,21 @@ void warn_dropped(ShellState *p, long long run)
     fflush(p->out);
     fprintf(stderr, "%s\n", w);
     fflush(stderr);
+}
+
+/* Prints text word by word from column col (what is on the line already),
+** starting a new line indented by indent wherever a word would pass column
+** 80, and ends the line: help for an 80-column terminal. */
+void put_wrapped(FILE *out, int col, int indent, const char *text)
+{
+    while (*text) {
+        size_t len = strcspn(text, " ");
+        if (col + 1 + (int)len > 80 && col > indent)
+            col = fprintf(out, "\n%*s", indent, "") - 1;
+        col += fprintf(out, "%s%.*s", col > indent ? " " : "", (int)len, text);
+        text += len;
+        while (*text == ' ')
+            text++;
+    }
+    fputc('\n', out);
 }

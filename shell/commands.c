@@ -20,6 +20,7 @@
 #include "shell.h"
 
 #define MAX_ARGS 64
+#define HELP_COLUMN 24 /* .help: where the one-line help starts, less one */
 
 /* Parses on/off (also yes/no, true/false, 1/0). Returns 1, 0, or -1. */
 static int parse_bool(const char *s)
@@ -45,18 +46,22 @@ static int cmd_help(ShellState *p, const DotCmd *c, int argc, char **argv)
         return dot_usage(p, c);
     if (argc == 2)
         want = argv[1][0] == '.' ? argv[1] + 1 : argv[1];
-    for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
-        int w = (int)strlen(d->name) + 1 + (*d->usage ? 1 + (int)strlen(d->usage) : 0);
-        if (w > width)
-            width = w;
-    }
+    width = HELP_COLUMN;
     for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
         char head[160];
+        int col;
         if (want && strncmp(d->name, want, strlen(want)) != 0)
             continue;
         found++;
+        /* ".name USAGE" then the help from column HELP_COLUMN + 2, on the
+        ** next line when the usage reaches it; wrapped at 80 columns */
         snprintf(head, sizeof head, ".%s%s%s", d->name, *d->usage ? " " : "", d->usage);
-        fprintf(p->out, "%-*s  %s\n", width, head, d->help);
+        col = fprintf(p->out, "%s", head);
+        if (col > width)
+            col = fprintf(p->out, "\n%*s", width + 1, "") - 1;
+        else
+            col += fprintf(p->out, "%*s", width + 1 - col, "");
+        put_wrapped(p->out, col, width + 1, d->help);
         if (want && d->detail)
             fprintf(p->out, "%s\n", d->detail);
         if (want && d->more_help)
@@ -169,12 +174,22 @@ static int cmd_mode(ShellState *p, const DotCmd *c, int argc, char **argv)
         fflush(p->out);
         return 0;
     }
-    if (argc > 2)
+    if (argc > 3 || (argc == 3 && strcmp(argv[1], "insert") != 0))
         return dot_usage(p, c);
     if (wcp_mode_from_name(argv[1], &p->mode) != 0) {
-        shell_error(p, "unknown mode \"%s\": use table, box, csv, json, line or list", argv[1]);
+        char list[256];
+        size_t n = 0;
+        for (int m = 0; m < WCP_NMODES; m++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+                                  m == 0                ? ""
+                                  : m + 1 == WCP_NMODES ? " or "
+                                                        : ", ",
+                                  wcp_mode_name((enum wcp_mode)m));
+        shell_error(p, "unknown mode \"%s\": use %s", argv[1], list);
         return 1;
     }
+    if (p->mode == MODE_INSERT)
+        snprintf(p->insert_table, sizeof p->insert_table, "%s", argc == 3 ? argv[2] : "table");
     return 0;
 }
 
@@ -330,12 +345,17 @@ DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadai
     cmd_rank, cmd_report; /* analysis.c */
 DotHelp report_help;      /* analysis.c */
 DotFn cmd_export;         /* export_cmd.c */
-DotHelp export_help;      /* export_cmd.c */
+DotFn cmd_print, cmd_nullvalue, cmd_separator, cmd_width, cmd_show, cmd_echo, cmd_eqp, cmd_changes,
+    cmd_prompt, cmd_databases, cmd_indexes, cmd_shell, cmd_open, cmd_parameter, cmd_dump,
+    cmd_import;      /* sqlite_cmds.c */
+DotHelp export_help; /* export_cmd.c */
 
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
     {"bail", cmd_bail, "on|off", "Stop at the first error (as -bail)", NULL, ARGS_ONOFF, NULL,
      NULL},
+    {"changes", cmd_changes, "on|off", "Show the rows each statement changed", NULL, ARGS_ONOFF,
+     NULL, NULL},
     {"chain", cmd_chain, "?DEPTH? ?--run N?", "The blocking chain, DEPTH ops at most (default 25)",
      "  Columns: seq op_id class_key start_ns end_ns dur_ns self_ns (recorded times),\n"
      "  from blocking_chain(depth, run).",
@@ -345,6 +365,8 @@ const DotCmd wcp_dot_cmds[] = {
      "  Columns: seq op_id class_key what resource start_ns end_ns dur_ns (simulated\n"
      "  times), from critical_path(spec, run); the words are joined into one spec.",
      ARGS_CLASSKEY, "critical_path", NULL},
+    {"databases", cmd_databases, "", "List the names and files of attached databases", NULL,
+     ARGS_NONE, NULL, NULL},
     {"deadair", cmd_deadair, "?NS? ?--run N?",
      "Gaps where no op was running, NS and longer (default 50ms)",
      "  NS: nanoseconds, or with a unit ns, us, ms or s. Columns: start_ns end_ns\n"
@@ -357,10 +379,16 @@ const DotCmd wcp_dot_cmds[] = {
      "  growth their dependencies do not explain), largest first. Columns: op_id\n"
      "  class_key start_ns dur_ns sim_dur_ns drift_ns origin_ns, from replay_drift(run).",
      ARGS_DRIFT, "replay_drift", NULL},
+    {"dump", cmd_dump, "?PATTERN?", "The database (tables LIKE PATTERN) as SQL text", NULL,
+     ARGS_TABLE, NULL, NULL},
+    {"echo", cmd_echo, "on|off", "Print each command before running it", NULL, ARGS_ONOFF, NULL,
+     NULL},
+    {"eqp", cmd_eqp, "on|off", "Show the query plan (EXPLAIN QUERY PLAN) before each query", NULL,
+     ARGS_ONOFF, NULL, NULL},
     {"exit", cmd_exit, "?CODE?", "Exit now with status CODE (default 0), whatever failed before",
      NULL, ARGS_NONE, NULL, NULL},
     {"export", cmd_export, "FORMAT FILE ?--OPTION VALUE ...?",
-     "Write the run to FILE in FORMAT for other tools (\"-\": to the output)",
+     "Write the run to FILE in FORMAT: an html page, a chrome trace, ... (\".export\" lists them; FILE \"-\": to the output)",
      "  FORMAT: one of the formats below (\".export\" alone lists them too). --NAME\n"
      "  VALUE passes the option NAME=VALUE (dashes as underscores: --min-self is\n"
      "  min_self); several words after one --NAME repeat it (--whatif a:b=0.5\n"
@@ -371,14 +399,33 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_ONOFF, NULL, NULL},
     {"help", cmd_help, "?COMMAND?", "Show help, for all commands or those starting COMMAND", NULL,
      ARGS_COMMAND, NULL, NULL},
+    {"import", cmd_import, "FILE TABLE", "Import CSV FILE into TABLE (created from its header)",
+     "  Fields separated by commas in csv mode, by tabs in tabs mode, else by the\n"
+     "  .separator; a TABLE that does not exist is created from the first line's\n"
+     "  names. All or nothing: a bad line imports nothing.",
+     ARGS_FILE, NULL, NULL},
+    {"indexes", cmd_indexes, "?TABLE?", "List the indexes (of tables LIKE TABLE)", NULL, ARGS_TABLE,
+     NULL, NULL},
     {"load", cmd_load, "FILE ?ENTRY?", "Load an SQLite extension library", NULL, ARGS_FILE, NULL,
      NULL},
-    {"mode", cmd_mode, "?MODE?", "Set the output mode: table box csv json line list", NULL,
+    {"mode", cmd_mode, "?MODE? ?TABLE?",
+     "Set the output mode: table box markdown column line list tabs csv json quote html insert",
+     "  table box markdown column line: for people (durations as 1.23 s, fitted to\n"
+     "  the terminal); list tabs csv json quote html, and insert TABLE (INSERT INTO\n"
+     "  TABLE statements): raw values for programs.",
      ARGS_MODE, NULL, NULL},
+    {"nullvalue", cmd_nullvalue, "TEXT", "Print NULL as TEXT (default \"\")", NULL, ARGS_NONE, NULL,
+     NULL},
     {"once", cmd_once, "FILE", "Send the next command's output to FILE (\"|CMD\": a pipe)", NULL,
      ARGS_FILE, NULL, NULL},
+    {"open", cmd_open, "?--readonly? FILE", "Close this database and open the wcprof database FILE",
+     NULL, ARGS_FILE, NULL, NULL},
     {"output", cmd_output, "?FILE?", "Send output to FILE (\"|CMD\": a pipe), or to stdout", NULL,
      ARGS_FILE, NULL, NULL},
+    {"parameter", cmd_parameter, "init|list|clear|set KEY VALUE|unset KEY",
+     "Values for SQL parameters (?1, :name, @name, $name)", NULL, ARGS_NONE, NULL, NULL},
+    {"print", cmd_print, "TEXT ...", "Print the words of TEXT", NULL, ARGS_NONE, NULL, NULL},
+    {"prompt", cmd_prompt, "MAIN ?CONTINUE?", "Set the prompts", NULL, ARGS_NONE, NULL, NULL},
     {"quit", cmd_quit, "", "Exit the shell", NULL, ARGS_NONE, NULL, NULL},
     {"rank", cmd_rank, "?F,F,...? ?--min-self NS? ?--run N?",
      "Class keys by what speeding them up would save",
@@ -403,6 +450,11 @@ const DotCmd wcp_dot_cmds[] = {
      "  Columns: class_key work_type count total_self_ns total_wall_ns p50_self_ns\n"
      "  p95_self_ns max_self_ns outcomes dup_executed (spec/analysis.md section 5).",
      ARGS_NONE, NULL, NULL},
+    {"separator", cmd_separator, "COL ?ROW?", "Separators for list mode (\\t, \\n understood)",
+     NULL, ARGS_NONE, NULL, NULL},
+    {"shell", cmd_shell, "CMD ARGS...", "Run CMD ARGS... in a system shell", NULL, ARGS_FILE, NULL,
+     NULL},
+    {"show", cmd_show, "", "Show the current settings", NULL, ARGS_NONE, NULL, NULL},
     {"simchain", cmd_chain, "?DEPTH? ?--run N?",
      "The blocking chain walked by simulated finish (default depth 25)",
      "  Columns: seq op_id class_key start_ns end_ns dur_ns (simulated times) self_ns,\n"
@@ -413,6 +465,8 @@ const DotCmd wcp_dot_cmds[] = {
      "  baseline_ns drift_pct cycles_broken fallback_anchors (the last four from\n"
      "  replay_summary(run): NULL without the analyses extension).",
      ARGS_NONE, NULL, NULL},
+    {"system", cmd_shell, "CMD ARGS...", "Run CMD ARGS... in a system shell (as .shell)", NULL,
+     ARGS_FILE, NULL, NULL},
     {"tables", cmd_tables, "?PATTERN?", "List tables and views (matching a LIKE PATTERN)", NULL,
      ARGS_TABLE, NULL, NULL},
     {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
@@ -423,6 +477,10 @@ const DotCmd wcp_dot_cmds[] = {
      "  from whatif(spec, run); the words are joined into one spec. A key with spaces:\n"
      "  .whatif '{\"kind:class name\": 0.5}'.",
      ARGS_CLASSKEY, "whatif", NULL},
+    {"width", cmd_width, "N1 N2 ...", "Column widths for the table modes (0: fit, < 0: right)",
+     "  Cells wider than their column wrap onto more lines; the terminal's width no\n"
+     "  longer applies to the columns set. \".width\" alone clears them.",
+     ARGS_NONE, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL, ARGS_NONE, NULL, NULL},
 };
 

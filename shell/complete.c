@@ -280,7 +280,7 @@ enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, ch
             else if (kind == ARGS_FILE)
                 offer_files(&l, word);
             else if (kind == ARGS_MODE)
-                for (enum wcp_mode m = MODE_TABLE; m <= MODE_LIST; m++)
+                for (enum wcp_mode m = MODE_TABLE; m < WCP_NMODES; m++)
                     offer(&l, word, wcp_mode_name(m), 0);
             else if (kind == ARGS_ONOFF) {
                 offer(&l, word, "on", 0);
