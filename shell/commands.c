@@ -94,17 +94,18 @@ static int cmd_exit(ShellState *p, const DotCmd *c, int argc, char **argv)
     return 0;
 }
 
-static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv)
+/* Prints the names sql gives (?1 bound to pattern, or NULL) in columns,
+** top to bottom then left to right, as sqlite3's .tables and .indexes do.
+** Returns 0, or 1 after printing an error. */
+int print_names(ShellState *p, const char *sql, const char *pattern)
 {
     sqlite3_stmt *st;
     char **names = NULL;
     int n = 0, cap = 0, w = 0;
-    if (argc > 2)
-        return dot_usage(p, c);
-    if (shell_prepare(p, WCP_USER_TABLES_SQL " AND name LIKE coalesce(?1, '%') ORDER BY 1", &st))
+    if (shell_prepare(p, sql, &st))
         return 1;
-    if (argc == 2)
-        sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
+    if (pattern)
+        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
@@ -140,6 +141,14 @@ static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv)
     free(names);
     fflush(p->out);
     return 0;
+}
+
+static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    if (argc > 2)
+        return dot_usage(p, c);
+    return print_names(p, WCP_USER_TABLES_SQL " AND name LIKE coalesce(?1, '%') ORDER BY 1",
+                       argc == 2 ? argv[1] : NULL);
 }
 
 static int cmd_schema(ShellState *p, const DotCmd *c, int argc, char **argv)

@@ -170,10 +170,11 @@ static void sql_error(ShellState *p, int parse, const char *sql, int offset, con
     fflush(stderr);
 }
 
-/* Prints "changes: N   total_changes: M" after a statement (.changes on). */
+/* Prints "changes: N   total_changes: M" after a statement (.changes on),
+** in scripts and at the terminal (as sqlite3, not for command arguments). */
 static void print_changes(ShellState *p)
 {
-    if (p->changes) {
+    if (p->changes && (p->src_name || p->interactive)) {
         fprintf(p->out, "changes: %d   total_changes: %d\n", sqlite3_changes(p->db),
                 sqlite3_total_changes(p->db));
         fflush(p->out);

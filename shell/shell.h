@@ -148,6 +148,8 @@ int shell_interrupted(void); /* 1 once Ctrl-C was seen (cleared by the prompt) *
 /* commands.c */
 int do_dot_command(ShellState *p, const char *line); /* 0 ok, 1 failed */
 const DotCmd *find_dot_cmd(const char *name, int *ambiguous);
+int print_names(ShellState *p, const char *sql, const char *pattern);
+/* names in columns, as .tables lists them (?1: pattern) */
 /* exact name or unique prefix; NULL if none */
 
 /* args.c: what the dot-commands share */

@@ -210,22 +210,12 @@ int cmd_databases(ShellState *p, const DotCmd *c, int argc, char **argv)
 
 int cmd_indexes(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    sqlite3_stmt *st;
-    int rc;
     if (argc > 2)
         return dot_usage(p, c);
-    if (shell_prepare(p,
-                      "SELECT name FROM sqlite_schema WHERE type = 'index'"
-                      " AND (?1 IS NULL OR tbl_name LIKE ?1) ORDER BY name",
-                      &st))
-        return 1;
-    if (argc == 2)
-        sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fprintf(p->out, "%s\n", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    fflush(p->out);
-    return 0;
+    return print_names(p,
+                       "SELECT name FROM sqlite_schema WHERE type = 'index'"
+                       " AND tbl_name LIKE coalesce(?1, '%') ORDER BY name",
+                       argc == 2 ? argv[1] : NULL);
 }
 
 /* .shell CMD ... and .system CMD ...: the words joined and run by sh. */
@@ -301,20 +291,34 @@ int cmd_open(ShellState *p, const DotCmd *c, int argc, char **argv)
     return 0;
 }
 
+/* Creates temp.sqlite_parameters: a name SQLite keeps for itself, allowed
+** with the schema writable for the moment, as sqlite3 does it. */
+static int make_table(ShellState *p, const char *create)
+{
+    int rc;
+    sqlite3_db_config(p->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, 1, (int *)0);
+    rc = sqlite3_exec(p->db, create, NULL, NULL, NULL);
+    sqlite3_db_config(p->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, 0, (int *)0);
+    if (rc != SQLITE_OK) {
+        shell_error(p, "%s", sqlite3_errmsg(p->db));
+        return 1;
+    }
+    return 0;
+}
+
 /* .parameter: the values bound to ?NNN, :NAME, @NAME and $NAME in SQL, kept
 ** in temp.sqlite_parameters as sqlite3 keeps them. */
 int cmd_parameter(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     static const char create[] = "CREATE TABLE IF NOT EXISTS temp.sqlite_parameters("
                                  "key TEXT PRIMARY KEY, value) WITHOUT ROWID";
-    char *err = NULL;
     if (argc < 2)
         return dot_usage(p, c);
     if (strcmp(argv[1], "clear") == 0 && argc == 2)
         return sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.sqlite_parameters", NULL, NULL,
                             NULL) != SQLITE_OK;
     if (strcmp(argv[1], "init") == 0 && argc == 2)
-        return sqlite3_exec(p->db, create, NULL, NULL, NULL) != SQLITE_OK;
+        return make_table(p, create);
     if (strcmp(argv[1], "list") == 0 && argc == 2) {
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(p->db, "SELECT key, quote(value) FROM temp.sqlite_parameters", -1,
@@ -331,11 +335,8 @@ int cmd_parameter(ShellState *p, const DotCmd *c, int argc, char **argv)
         sqlite3_stmt *st;
         char *sql;
         int rc;
-        if (sqlite3_exec(p->db, create, NULL, NULL, &err) != SQLITE_OK) {
-            shell_error(p, "%s", err);
-            sqlite3_free(err);
+        if (make_table(p, create))
             return 1;
-        }
         /* the value is SQL (a number, 'text', an expression), else taken as text */
         sql = sqlite3_mprintf("REPLACE INTO temp.sqlite_parameters(key, value) VALUES(?1, %s)",
                               argv[3]);
