@@ -84,6 +84,79 @@ static int run_analysis(ShellState *p, long long run, const char *sql, int nargs
     return 0;
 }
 
+/* 1 for the output modes meant for people, where .rank and .critpath show
+** the top rows by default; json, csv and the other machine modes get every
+** row unless N is asked for (docs/spec/interfaces.md). */
+static int for_people(ShellState *p)
+{
+    return p->mode == MODE_TABLE || p->mode == MODE_BOX || p->mode == MODE_LINE ||
+           p->mode == MODE_COLUMN || p->mode == MODE_MARKDOWN;
+}
+
+/* Writes into buf the line under a limited result, from what count gave:
+** the rows shown, the rows in all, and one more number; "" for none. */
+typedef void Footer(char *buf, size_t size, long long shown, long long total, long long more);
+
+/* Runs sql (?1 the run, ?2... args) into temp.wcp_rows, then prints show
+** (a query over temp.wcp_rows) and, for people, the line footer makes of
+** what count (a query over it) gives. With the dropped-events warning, as
+** run_analysis(). Returns 0, or 1 after printing an error. */
+static int run_top(ShellState *p, long long run, const char *sql, int nargs, const AnaArg *args,
+                   const char *show, const char *count, Footer *footer)
+{
+    sqlite3_stmt *st;
+    char *create = sqlite3_mprintf("CREATE TEMP TABLE wcp_rows AS %s", sql);
+    int rc = 1;
+    sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
+    if (!create || shell_prepare(p, create, &st)) {
+        sqlite3_free(create);
+        return 1;
+    }
+    sqlite3_free(create);
+    sqlite3_bind_int64(st, 1, run);
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].text)
+            sqlite3_bind_text(st, i + 2, args[i].text, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_int64(st, i + 2, args[i].num);
+    }
+    if (shell_exec_stmt(p, st) || shell_prepare(p, show, &st) || shell_exec_stmt(p, st))
+        goto done;
+    if (for_people(p) && sqlite3_prepare_v2(p->db, count, -1, &st, NULL) == SQLITE_OK) {
+        char line[512] = "";
+        if (sqlite3_step(st) == SQLITE_ROW)
+            footer(line, sizeof line, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                   sqlite3_column_int64(st, 2));
+        if (*line)
+            put_wrapped(p->out, 0, 1, line);
+        sqlite3_finalize(st);
+    }
+    fflush(p->out);
+    warn_dropped(p, run);
+    rc = 0;
+done:
+    sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Takes the row limit N out of argv: the one word that is a whole number
+** (digits only; a factor or a spec has a '.', ',' or '='). *limit: N, else
+** dflt for people, else 0 (all). Returns 1 when N was given. */
+static int take_limit(ShellState *p, int *argc, char **argv, long long dflt, long long *limit)
+{
+    int n = 1, given = 0;
+    *limit = for_people(p) ? dflt : 0;
+    for (int i = 1; i < *argc; i++) {
+        if (argv[i][0] && strspn(argv[i], "0123456789") == strlen(argv[i]) &&
+            parse_count(argv[i], limit) == 0)
+            given = 1;
+        else
+            argv[n++] = argv[i];
+    }
+    *argc = n;
+    return given;
+}
+
 /* Runs "SELECT cols FROM tvf(?2, ...) WHERE run = ?1 tail" (tvf: c's
 ** function; no parentheses without args) through run_analysis(). */
 static int run_tvf(ShellState *p, const DotCmd *c, long long run, const char *cols, int nargs,
@@ -188,17 +261,46 @@ int cmd_chain(ShellState *p, const DotCmd *c, int argc, char **argv)
                    &depth, "ORDER BY seq");
 }
 
+/* Checks the KEY=F words of a what-if spec before the extension reads them,
+** as .rank checks its factors: a key given twice, or a factor that is not a
+** finite number >= 0 ("=1e400": out of range), is refused. A word that is
+** not KEY=F (a JSON spec) is left to the extension. Returns 0, or 1 after
+** printing an error. */
+static int check_spec(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *eq = strrchr(argv[i], '=');
+        char *end;
+        double f;
+        if (!eq || argv[i][0] == '{' || argv[i][0] == '-')
+            continue;
+        f = strtod(eq + 1, &end);
+        if (end != eq + 1 && *end == 0 && (!isfinite(f) || f > 1e300)) {
+            shell_error(p, ".%s: factor out of range in \"%s\": a factor is a number >= 0 (0.5)",
+                        c->name, argv[i]);
+            return 1;
+        }
+        for (int k = 1; k < i; k++) {
+            const char *e2 = strrchr(argv[k], '=');
+            if (e2 && e2 - argv[k] == eq - argv[i] &&
+                strncmp(argv[k], argv[i], (size_t)(eq - argv[i])) == 0) {
+                shell_error(p, ".%s: class key %.*s given twice", c->name, (int)(eq - argv[i]),
+                            argv[i]);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* .critpath and .whatif: every KEY=F word joined with spaces into the one
 ** spec argument (none: the baseline, for .critpath; .whatif needs one). The
 ** extension checks the spec and says what is wrong with it. */
-static int run_spec(ShellState *p, const DotCmd *c, int argc, char **argv, int required,
-                    const char *cols, const char *tail)
+static int run_spec(ShellState *p, const DotCmd *c, long long run, int argc, char **argv,
+                    int required, const char *cols, const char *tail)
 {
-    long long run;
     AnaArg spec = {NULL, 0};
     int rc;
-    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
-        return 1;
     if (required && argc < 2)
         return dot_usage(p, c);
     if (argc > 1 && !(spec.text = join_words(argc, argv))) {
@@ -210,16 +312,83 @@ static int run_spec(ShellState *p, const DotCmd *c, int argc, char **argv, int r
     return rc;
 }
 
+/* Under .critpath's merged rows: how many, of how many, from how many
+** segments. */
+static void critpath_footer(char *buf, size_t size, long long shown, long long total,
+                            long long segments)
+{
+    char head[96] = "";
+    if (shown == total && segments == total)
+        return;
+    if (shown < total)
+        snprintf(head, sizeof head, "the %lld longest of %lld rows, in time order", shown, total);
+    else
+        snprintf(head, sizeof head, "%lld rows", total);
+    snprintf(buf, size,
+             "(%s: the path's %lld segments, those in a row of one op merged into one row; "
+             ".critpath 0 shows every segment)",
+             head, segments);
+}
+
+/* .critpath ?N? ?KEY=F ...?: critical_path(spec, run). With a row limit
+** (N, or WCP_TOP_ROWS for people), consecutive segments of one op are
+** merged into one row (what: their kinds, segments: how many) and the N
+** longest rows are shown in time order, with a line saying what was left
+** out; N 0 (or a machine mode without N) shows every segment as it is. */
 int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    return run_spec(p, c, argc, argv, 0,
-                    "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns",
-                    "ORDER BY seq");
+    static const char cols[] = "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns";
+    long long run, limit;
+    AnaArg spec = {NULL, 0};
+    char *sql, *show, *count;
+    int rc;
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    take_limit(p, &argc, argv, WCP_TOP_ROWS, &limit);
+    if (check_spec(p, c, argc, argv))
+        return 1;
+    if (limit == 0)
+        return run_spec(p, c, run, argc, argv, 0, cols, "ORDER BY seq");
+    if (argc > 1 && !(spec.text = join_words(argc, argv))) {
+        shell_error(p, "out of memory");
+        return 1;
+    }
+    sql = sqlite3_mprintf(
+        "WITH c AS (SELECT %s FROM critical_path(%s) WHERE run = ?1),"
+        " g AS (SELECT *, sum(new) OVER (ORDER BY seq) AS grp FROM"
+        "  (SELECT *, op_id IS NOT lag(op_id) OVER (ORDER BY seq) AS new FROM c))"
+        " SELECT min(seq) AS seq, op_id, class_key,"
+        "  (SELECT group_concat(w, '+') FROM (SELECT DISTINCT what AS w FROM g h"
+        "    WHERE h.grp = g.grp ORDER BY w)) AS what,"
+        "  max(resource) AS resource, min(start_ns) AS start_ns, max(end_ns) AS end_ns,"
+        "  sum(dur_ns) AS dur_ns, count(*) AS segments"
+        " FROM g GROUP BY grp ORDER BY seq",
+        cols, spec.text ? "?2" : "");
+    show = sqlite3_mprintf("SELECT * FROM (SELECT * FROM temp.wcp_rows"
+                           " ORDER BY dur_ns DESC, seq LIMIT %lld) ORDER BY seq",
+                           limit);
+    count = sqlite3_mprintf("SELECT min(count(*), %lld), count(*), sum(segments)"
+                            " FROM temp.wcp_rows",
+                            limit);
+    if (!sql || !show || !count) {
+        shell_error(p, "out of memory");
+        rc = 1;
+    } else {
+        rc = run_top(p, run, sql, spec.text ? 1 : 0, &spec, show, count, critpath_footer);
+    }
+    sqlite3_free(sql);
+    sqlite3_free(show);
+    sqlite3_free(count);
+    free((char *)spec.text);
+    return rc;
 }
 
 int cmd_whatif(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    return run_spec(p, c, argc, argv, 1, "baseline_ns, makespan_ns, saved_ns, factors", "");
+    long long run;
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run) || check_spec(p, c, argc, argv))
+        return 1;
+    return run_spec(p, c, run, argc, argv, 1, "baseline_ns, makespan_ns, saved_ns, factors", "");
 }
 
 /* .deadair ?NS?: dead_air(min_ns, run); NS in nanoseconds or with a unit. */
@@ -266,18 +435,29 @@ int cmd_drift(ShellState *p, const DotCmd *c, int argc, char **argv)
                    0, NULL, tail);
 }
 
-/* .rank ?F,F,...? ?--min-self NS?: whatif_rank(factors, min_self_ns, run)
+/* Under .rank's top rows: how many of how many. */
+static void rank_footer(char *buf, size_t size, long long shown, long long total, long long unused)
+{
+    (void)unused;
+    if (shown < total)
+        snprintf(buf, size, "(the top %lld of %lld class keys; .rank 0 shows them all)", shown,
+                 total);
+}
+
+/* .rank ?N? ?F,F,...? ?--min-self NS?: whatif_rank(factors, min_self_ns, run)
 ** gives one row per class key and factor; this pivots them into one row per
 ** class key with a saved_ns_at_F column per factor, in the order given, the
 ** rows by rank. F is written as %g writes it (".5" is "0.5"), in the column
 ** name and in the JSON array passed to the extension alike, so the two
-** always agree. */
+** always agree. N, a whole number word (factors have a '.' or a ','),
+** limits the rows: by default WCP_TOP_ROWS for people, every row in the
+** machine modes; 0 for all. */
 int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     static const char *const dflt[] = {"0", "0.5", "0.9"};
     char name[MAX_FACTORS][32];
     const char *min_text;
-    long long run;
+    long long run, limit;
     AnaArg args[2] = {{NULL, 0}, {NULL, 0}};
     int nf = 0, rc;
     sqlite3_str *json, *q;
@@ -286,6 +466,7 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
     if (need_extension(p, c) || take_run(p, c, &argc, argv, &run) ||
         take_option(p, c, &argc, argv, "--min-self", &min_text))
         return 1;
+    take_limit(p, &argc, argv, WCP_TOP_ROWS, &limit);
     if (min_text && parse_ns(min_text, &args[1].num) != 0) {
         shell_error(p,
                     ".rank: --min-self wants a length in nanoseconds (1000000) or with a unit "
@@ -351,8 +532,17 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
     if (!args[0].text || !sql) {
         shell_error(p, "out of memory");
         rc = 1;
-    } else {
+    } else if (limit == 0) {
         rc = run_analysis(p, run, sql, min_text ? 2 : 1, args);
+    } else {
+        char *show =
+            sqlite3_mprintf("SELECT * FROM temp.wcp_rows ORDER BY rowid LIMIT %lld", limit);
+        char *count =
+            sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows", limit);
+        rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count, rank_footer)
+                           : (shell_error(p, "out of memory"), 1);
+        sqlite3_free(show);
+        sqlite3_free(count);
     }
     sqlite3_free((char *)args[0].text);
     sqlite3_free(sql);
@@ -370,13 +560,13 @@ static const struct {
     int show_warning;  /* 1: the dropped-events warning goes under the title */
 } parts[] = {
     {"summary", NULL, "Header", 1},
-    {"rank", NULL, "What-if ranking: what making each class key faster would save", 0},
+    {"rank", NULL, "What-if ranking: what making each class key faster would save (top 20)", 0},
     {"selftime", NULL, "Classes by total self time (top 20)", 0},
     {"chain", NULL, "Blocking chain", 0},
     {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran", 0},
     {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)", 0},
     {"drift", "origins", "Diagnostics: where drift starts (top 10)", 0},
-    {"critpath", NULL, "Critical path, in time order", 0},
+    {"critpath", NULL, "Critical path: its 20 longest stretches of one op, in time order", 0},
 };
 
 #define NPARTS (sizeof parts / sizeof *parts)

@@ -21,6 +21,7 @@
 #include "store.h"             /* wcp_db_open(): the one check of a wcprof database */
 #define WCP_HISTORY_LINES 2000 /* history file trimmed to this many lines */
 #define WCP_SELFTIME_ROWS 20   /* .selftime's default row limit */
+#define WCP_TOP_ROWS 20        /* .rank's and .critpath's default row limit, for people */
 /* The user's tables and views (.tables, completion). */
 #define WCP_USER_TABLES_SQL                                                                        \
     "SELECT name FROM sqlite_schema WHERE type IN ('table','view') "                               \
