@@ -84,15 +84,6 @@ static int run_analysis(ShellState *p, long long run, const char *sql, int nargs
     return 0;
 }
 
-/* 1 for the output modes meant for people, where .rank and .critpath show
-** the top rows by default; json, csv and the other machine modes get every
-** row unless N is asked for (docs/spec/interfaces.md). */
-static int for_people(ShellState *p)
-{
-    return p->mode == MODE_TABLE || p->mode == MODE_BOX || p->mode == MODE_LINE ||
-           p->mode == MODE_COLUMN || p->mode == MODE_MARKDOWN;
-}
-
 /* Writes into buf the line under a limited result, from what count gave:
 ** the rows shown, the rows in all, and one more number; "" for none. */
 typedef void Footer(char *buf, size_t size, long long shown, long long total, long long more);
@@ -122,7 +113,7 @@ static int run_top(ShellState *p, long long run, const char *sql, int nargs, con
     }
     if (shell_exec_stmt(p, st) || shell_prepare(p, show, &st) || shell_exec_stmt(p, st))
         goto done;
-    if (for_people(p) && sqlite3_prepare_v2(p->db, count, -1, &st, NULL) == SQLITE_OK) {
+    if (shell_for_people(p) && sqlite3_prepare_v2(p->db, count, -1, &st, NULL) == SQLITE_OK) {
         char line[512] = "";
         if (sqlite3_step(st) == SQLITE_ROW)
             footer(line, sizeof line, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
@@ -145,7 +136,7 @@ done:
 static int take_limit(ShellState *p, int *argc, char **argv, long long dflt, long long *limit)
 {
     int n = 1, given = 0;
-    *limit = for_people(p) ? dflt : 0;
+    *limit = shell_for_people(p) ? dflt : 0;
     for (int i = 1; i < *argc; i++) {
         if (argv[i][0] && strspn(argv[i], "0123456789") == strlen(argv[i]) &&
             parse_count(argv[i], limit) == 0)
@@ -217,14 +208,15 @@ int cmd_summary(ShellState *p, const DotCmd *c, int argc, char **argv)
             p, run,
             "SELECT s.ops, s.roots, s.open_ops, s.dropped_events, s.orphan_waits,"
             " s.span_ns, s.makespan_ns, f.baseline_ns, round(f.drift_pct, 3) AS drift_pct,"
-            " f.cycles_broken, f.fallback_anchors"
-            " FROM run_summary s LEFT JOIN replay_summary(?1) f ON 1"
+            " f.cycles_broken, f.fallback_anchors, f.unfinished_ops, " DROPPED_BY_CAUSE_SQL
+            " AS dropped_by_cause FROM run_summary s LEFT JOIN replay_summary(?1) f ON 1"
             " WHERE s.run_id = ?1",
             0, NULL);
     return run_analysis(p, run,
                         "SELECT ops, roots, open_ops, dropped_events, orphan_waits, span_ns,"
                         " makespan_ns, NULL AS baseline_ns, NULL AS drift_pct,"
-                        " NULL AS cycles_broken, NULL AS fallback_anchors"
+                        " NULL AS cycles_broken, NULL AS fallback_anchors,"
+                        " NULL AS unfinished_ops, " DROPPED_BY_CAUSE_SQL " AS dropped_by_cause"
                         " FROM run_summary WHERE run_id = ?1",
                         0, NULL);
 }

@@ -15,6 +15,16 @@
 
 #include "shell.h"
 
+/* 1 for the output modes meant for people (table, box, line, column,
+** markdown): .rank and .critpath show their top rows, .runs the epoch as a
+** date; json, csv and the other machine modes get every row and raw values
+** unless asked (docs/spec/interfaces.md). */
+int shell_for_people(ShellState *p)
+{
+    return p->mode == MODE_TABLE || p->mode == MODE_BOX || p->mode == MODE_LINE ||
+           p->mode == MODE_COLUMN || p->mode == MODE_MARKDOWN;
+}
+
 /* Prints "usage: .NAME USAGE" as an error. Returns 1. */
 int dot_usage(ShellState *p, const DotCmd *c)
 {
@@ -192,20 +202,28 @@ int need_extension(ShellState *p, const DotCmd *c)
 }
 
 /* Writes into buf the run's dropped-events warning ("WARNING: N events were
-** dropped by the recorder; every number is incomplete (run R)"), or "" when
-** it lost none (or cannot be asked). Returns buf. */
+** dropped by the recorder (cap 2, oom 1); every number is incomplete (run
+** R)", the causes when the dump header gives them), or "" when it lost none
+** (or cannot be asked). Returns buf. */
 char *dropped_warning(ShellState *p, long long run, char *buf, size_t size)
 {
     sqlite3_stmt *st;
     buf[0] = 0;
-    if (sqlite3_prepare_v2(p->db, "SELECT warning FROM run_summary WHERE run_id = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(p->db,
+                           "SELECT dropped_events, (SELECT group_concat(key || ' ' || value, ', ')"
+                           " FROM json_each(" DROPPED_BY_CAUSE_SQL "))"
+                           " FROM run_summary WHERE run_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
         return buf;
     sqlite3_bind_int64(st, 1, run);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *w = (const char *)sqlite3_column_text(st, 0);
-        if (w && *w)
-            snprintf(buf, size, "%s (run %lld)", w, run);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+        const char *causes = (const char *)sqlite3_column_text(st, 1);
+        long long n = sqlite3_column_int64(st, 0);
+        snprintf(buf, size,
+                 "WARNING: %lld event%s dropped by the recorder%s%s%s; every number is "
+                 "incomplete (run %lld)",
+                 n, n == 1 ? " was" : "s were", causes ? " (" : "", causes ? causes : "",
+                 causes ? ")" : "", run);
     }
     sqlite3_finalize(st);
     return buf;

@@ -307,13 +307,22 @@ static int cmd_runs(ShellState *p, const DotCmd *c, int argc, char **argv)
     (void)argv;
     if (argc != 1)
         return dot_usage(p, c);
+    /* for people the epoch as a date, UTC; raw nanoseconds for programs */
     if (shell_prepare(p,
-                      "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
-                      " r.dropped_events,"
-                      " (SELECT group_concat(source, ', ') FROM"
-                      "   (SELECT source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
-                      "   AS sources"
-                      " FROM runs r ORDER BY r.id",
+                      shell_for_people(p)
+                          ? "SELECT r.id, strftime('%Y-%m-%d %H:%M:%f', r.epoch_unix_nano / 1e9,"
+                            " 'unixepoch') || ' UTC' AS epoch, r.dumps, r.ops, r.span_ns,"
+                            " r.dropped_events,"
+                            " (SELECT group_concat(source, ', ') FROM"
+                            "   (SELECT source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
+                            "   AS sources"
+                            " FROM runs r ORDER BY r.id"
+                          : "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
+                            " r.dropped_events,"
+                            " (SELECT group_concat(source, ', ') FROM"
+                            "   (SELECT source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
+                            "   AS sources"
+                            " FROM runs r ORDER BY r.id",
                       &st))
         return 1;
     return shell_exec_stmt(p, st);
@@ -476,8 +485,14 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_NONE, "simulated_chain", NULL},
     {"summary", cmd_summary, "?--run N?", "The run's header facts and replay diagnostics",
      "  Columns: ops roots open_ops dropped_events orphan_waits span_ns makespan_ns\n"
-     "  baseline_ns drift_pct cycles_broken fallback_anchors (the last four from\n"
-     "  replay_summary(run): NULL without the analyses extension).",
+     "  baseline_ns drift_pct cycles_broken fallback_anchors unfinished_ops (those\n"
+     "  five from replay_summary(run): NULL without the analyses extension)\n"
+     "  dropped_by_cause (the recorder's reasons: cap, ring, dump, oom).\n"
+     "  fallback_anchors: ops the replay had to start at their recorded offset,\n"
+     "  because nothing that ran before them started them (spec/analysis.md,\n"
+     "  Anchoring);\n"
+     "  unfinished_ops: ops the replay never finished (never reached, or left open\n"
+     "  by the recording). Both make the what-if numbers less certain.",
      ARGS_NONE, NULL, NULL},
     {"system", cmd_shell, "CMD ARGS...", "Run CMD ARGS... in a system shell (as .shell)", NULL,
      ARGS_FILE, NULL, NULL},

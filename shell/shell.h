@@ -27,6 +27,15 @@
     "SELECT name FROM sqlite_schema WHERE type IN ('table','view') "                               \
     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 
+/* The run ?1's dropped events by cause, as the recorder's dump header gives
+** them (dropped_by_cause, kept in dumps.extra; cumulative, so the dump that
+** counted most): a JSON object such as {"cap":2,"oom":1}, or NULL. */
+#define DROPPED_BY_CAUSE_SQL                                                                       \
+    "(SELECT json_extract(d.extra, '$.dropped_by_cause') FROM dumps d"                             \
+    " WHERE d.run_id = ?1 AND json_valid(d.extra)"                                                 \
+    " AND json_type(d.extra, '$.dropped_by_cause') = 'object'"                                     \
+    " ORDER BY d.dropped_events DESC, d.id DESC LIMIT 1)"
+
 /* Output modes, as sqlite3's. */
 enum wcp_mode {
     MODE_TABLE,
@@ -154,6 +163,7 @@ int print_names(ShellState *p, const char *sql, const char *pattern);
 /* exact name or unique prefix; NULL if none */
 
 /* args.c: what the dot-commands share */
+int shell_for_people(ShellState *p); /* 1 in table, box, line, column, markdown */
 int dot_usage(ShellState *p, const DotCmd *c);
 /* "Error: usage: .NAME USAGE"; returns 1 */
 int parse_count(const char *s, long long *v);
