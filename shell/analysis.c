@@ -170,24 +170,44 @@ static int run_tvf(ShellState *p, const DotCmd *c, long long run, const char *co
     return rc;
 }
 
-/* Joins argv[1..argc-1] with single spaces into one malloc'd string: the
-** what-if spec "KEY=F KEY=F". NULL when out of memory. */
+/* The what-if spec of the words argv[1..argc-1], a new malloc'd string
+** (NULL when out of memory): the words joined with single spaces ("KEY=F
+** KEY=F"), or, when a key has white space in it (typed quoted, "kind:class
+** name"=0.5), the same as the JSON object the extension also reads
+** ({"kind:class name":0.5,...}), where a key can have spaces. */
 static char *join_words(int argc, char **argv)
 {
-    size_t n = 1;
-    char *s;
-    for (int i = 1; i < argc; i++)
-        n += strlen(argv[i]) + 1;
-    s = malloc(n);
-    if (!s)
-        return NULL;
-    s[0] = 0;
+    sqlite3_str *q = sqlite3_str_new(NULL);
+    char *r, *out;
+    int spaced = 0, all = 1; /* a key with a space; every word KEY=F */
     for (int i = 1; i < argc; i++) {
-        if (i > 1)
-            strcat(s, " ");
-        strcat(s, argv[i]);
+        const char *eq = strrchr(argv[i], '=');
+        if (argv[i][0] == '{' || !eq)
+            all = 0;
+        else if (strcspn(argv[i], " \t") < (size_t)(eq - argv[i]))
+            spaced = 1;
     }
-    return s;
+    spaced = spaced && all;
+    for (int i = 1; i < argc; i++) {
+        const char *eq = strrchr(argv[i], '=');
+        if (!spaced || !eq) {
+            sqlite3_str_appendf(q, "%s%s", i > 1 ? " " : "", argv[i]);
+            continue;
+        }
+        sqlite3_str_appendall(q, i > 1 ? "," : "{\"");
+        if (i > 1)
+            sqlite3_str_appendchar(q, 1, '"');
+        for (const char *k = argv[i]; k < eq; k++) {
+            if (*k == '"' || *k == '\\')
+                sqlite3_str_appendchar(q, 1, '\\');
+            sqlite3_str_appendchar(q, 1, *k);
+        }
+        sqlite3_str_appendf(q, "\":%s%s", eq + 1, i + 1 == argc ? "}" : "");
+    }
+    r = sqlite3_str_finish(q);
+    out = r ? strdup(r) : NULL;
+    sqlite3_free(r);
+    return out;
 }
 
 /* ---- the analyses */

@@ -541,37 +541,43 @@ const DotCmd *find_dot_cmd(const char *name, int *ambiguous)
 }
 
 /* Splits line into words in place: white space separates them; '...' keeps
-** everything; "..." understands \\, \" \n and \t. Returns the word count. */
+** everything; "..." understands \\, \" \n and \t. What follows a closing
+** quote up to white space belongs to the same word ("a b:c"=0.5 is the word
+** a b:c=0.5); a quote inside a bare word is just a character. Returns the
+** word count. */
 static int split_args(char *z, char **argv, int max)
 {
     int n = 0;
     while (*z && n < max) {
+        char *w;
         while (*z == ' ' || *z == '\t' || *z == '\n' || *z == '\r')
             z++;
         if (!*z)
             break;
-        if (*z == '\'' || *z == '"') {
-            char q = *z++, *w = z;
-            argv[n++] = w;
-            while (*z && *z != q) {
-                if (q == '"' && *z == '\\' && z[1]) {
-                    z++;
-                    *w++ = *z == 'n' ? '\n' : *z == 't' ? '\t' : *z;
-                    z++;
-                } else {
-                    *w++ = *z++;
+        argv[n++] = w = z;
+        int first = 1; /* a quote opens only at the word's start */
+        while (*z && *z != ' ' && *z != '\t' && *z != '\n' && *z != '\r') {
+            if (first && (*z == '\'' || *z == '"')) {
+                char q = *z++;
+                while (*z && *z != q) {
+                    if (q == '"' && *z == '\\' && z[1]) {
+                        z++;
+                        *w++ = *z == 'n' ? '\n' : *z == 't' ? '\t' : *z;
+                        z++;
+                    } else {
+                        *w++ = *z++;
+                    }
                 }
+                if (*z)
+                    z++;
+            } else {
+                *w++ = *z++;
             }
-            if (*z)
-                z++;
-            *w = 0;
-        } else {
-            argv[n++] = z;
-            while (*z && *z != ' ' && *z != '\t' && *z != '\n' && *z != '\r')
-                z++;
-            if (*z)
-                *z++ = 0;
+            first = 0;
         }
+        if (*z)
+            z++;
+        *w = 0;
     }
     return n;
 }
