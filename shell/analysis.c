@@ -349,7 +349,7 @@ static void critpath_footer(char *buf, size_t size, long long shown, long long t
 ** out; N 0 (or a machine mode without N) shows every segment as it is. */
 int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    static const char cols[] = "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns";
+    const char *cols = "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns";
     long long run, limit;
     AnaArg spec = {NULL, 0};
     char *sql, *show, *count;
@@ -357,6 +357,10 @@ int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
     if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
         return 1;
     take_limit(p, &argc, argv, WCP_TOP_ROWS, &limit);
+    if (take_flag(&argc, argv, "--ident")) /* the op's ident: which file, which URL */
+        cols = "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns,"
+               " (SELECT i.value FROM ops o JOIN strings i ON i.id = o.ident_id"
+               "  WHERE o.run_id = ?1 AND o.id = op_id) AS ident";
     if (check_spec(p, c, argc, argv))
         return 1;
     if (limit == 0)
@@ -373,9 +377,9 @@ int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
         "  (SELECT group_concat(w, '+') FROM (SELECT DISTINCT what AS w FROM g h"
         "    WHERE h.grp = g.grp ORDER BY w)) AS what,"
         "  max(resource) AS resource, min(start_ns) AS start_ns, max(end_ns) AS end_ns,"
-        "  sum(dur_ns) AS dur_ns, count(*) AS segments"
+        "  sum(dur_ns) AS dur_ns, count(*) AS segments%s"
         " FROM g GROUP BY grp ORDER BY seq",
-        cols, spec.text ? "?2" : "");
+        cols, spec.text ? "?2" : "", strstr(cols, " ident") ? ", min(ident) AS ident" : "");
     show = sqlite3_mprintf("SELECT * FROM (SELECT * FROM temp.wcp_rows"
                            " ORDER BY dur_ns DESC, seq LIMIT %lld) ORDER BY seq",
                            limit);
@@ -471,7 +475,7 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
     const char *min_text;
     long long run, limit;
     AnaArg args[2] = {{NULL, 0}, {NULL, 0}};
-    int nf = 0, rc;
+    int nf = 0, rc, ident;
     sqlite3_str *json, *q;
     char *sql;
 
@@ -479,6 +483,7 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
         take_option(p, c, &argc, argv, "--min-self", &min_text))
         return 1;
     take_limit(p, &argc, argv, WCP_TOP_ROWS, &limit);
+    ident = take_flag(&argc, argv, "--ident");
     if (min_text && parse_ns(min_text, &args[1].num) != 0) {
         shell_error(p,
                     ".rank: --min-self wants a length in nanoseconds (1000000) or with a unit "
@@ -525,6 +530,16 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
     for (int k = 0; k < nf; k++)
         sqlite3_str_appendf(json, "%s%s", k ? "," : "[", name[k]);
     sqlite3_str_appendall(json, "]");
+    /* --ident: the class key's three idents with the most self time */
+    if (ident)
+        sqlite3_str_appendall(
+            q, "WITH per AS (SELECT k.value || ':' || c.value AS ck, i.value AS ident,"
+               "  sum(o.self_ns) AS self FROM ops o JOIN strings k ON k.id = o.kind"
+               "  JOIN strings c ON c.id = o.class_id JOIN strings i ON i.id = o.ident_id"
+               "  WHERE o.run_id = ?1 AND i.value <> '' GROUP BY ck, ident),"
+               " top AS (SELECT ck, group_concat(ident, ', ') AS idents FROM"
+               "  (SELECT ck, ident, row_number() OVER (PARTITION BY ck ORDER BY self DESC,"
+               "   ident) AS n FROM per ORDER BY ck, n) WHERE n <= 3 GROUP BY ck) ");
     sqlite3_str_appendall(q,
                           "SELECT class_key, min(work_type) AS work_type,"
                           " min(total_self_ns) AS total_self_ns, min(critical_ns) AS critical_ns");
@@ -536,9 +551,11 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
                             " THEN saved_ns END) AS \"saved_ns_at_%w\"",
                             name[k], name[k], name[k]);
     sqlite3_str_appendf(q,
-                        " FROM %s(?2%s) WHERE run = ?1"
+                        "%s FROM %s(?2%s)%s WHERE run = ?1"
                         " GROUP BY class_key ORDER BY min(rank), class_key",
-                        c->tvf, min_text ? ", ?3" : "");
+                        ident ? ", min(top.idents) AS top_idents" : "", c->tvf,
+                        min_text ? ", ?3" : "",
+                        ident ? " LEFT JOIN top ON top.ck = class_key" : "");
     args[0].text = sqlite3_str_finish(json);
     sql = sqlite3_str_finish(q);
     if (!args[0].text || !sql) {

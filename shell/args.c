@@ -157,6 +157,20 @@ int take_option(ShellState *p, const DotCmd *c, int *argc, char **argv, const ch
     return 0;
 }
 
+/* Takes the flag opt ("--ident") out of argv. Returns 1 if it was there. */
+int take_flag(int *argc, char **argv, const char *opt)
+{
+    int n = 1, found = 0;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], opt) == 0)
+            found = 1;
+        else
+            argv[n++] = argv[i];
+    }
+    *argc = n;
+    return found;
+}
+
 /* Picks the run an analysis uses: the "--run N" (or "--run=N") in argv, which
 ** it removes from argv, else the .run selection, else the most recent run.
 ** Returns 0 with *run set, or 1 after printing an error. */

@@ -378,13 +378,14 @@ const DotCmd wcp_dot_cmds[] = {
      "  Columns: seq op_id class_key start_ns end_ns dur_ns self_ns (recorded times),\n"
      "  from blocking_chain(depth, run).",
      ARGS_NONE, "blocking_chain", NULL},
-    {"critpath", cmd_critpath, "?N? ?KEY=F ...? ?--run N?",
+    {"critpath", cmd_critpath, "?N? ?KEY=F ...? ?--ident? ?--run N?",
      "The critical path in time order (of the what-if KEY=F ..., if given)",
      "  Columns: seq op_id class_key what resource start_ns end_ns dur_ns (simulated\n"
      "  times), from critical_path(spec, run); the words are joined into one spec.\n"
      "  For people (table, box, line, column, markdown) segments in a row of one op\n"
      "  are merged (what: their kinds, segments: how many) and the N longest rows\n"
-     "  (default 20) shown; N 0: every segment. Other modes: every segment unless N.",
+     "  (default 20) shown; N 0: every segment. Other modes: every segment unless N.\n"
+     "  --ident adds the op's ident (the file, the URL: which header is slow).",
      ARGS_CLASSKEY, "critical_path", NULL},
     {"databases", cmd_databases, "", "List the names and files of attached databases", NULL,
      ARGS_NONE, NULL, NULL},
@@ -448,7 +449,7 @@ const DotCmd wcp_dot_cmds[] = {
     {"print", cmd_print, "TEXT ...", "Print the words of TEXT", NULL, ARGS_NONE, NULL, NULL},
     {"prompt", cmd_prompt, "MAIN ?CONTINUE?", "Set the prompts", NULL, ARGS_NONE, NULL, NULL},
     {"quit", cmd_quit, "", "Exit the shell", NULL, ARGS_NONE, NULL, NULL},
-    {"rank", cmd_rank, "?N? ?F,F,...? ?--min-self NS? ?--run N?",
+    {"rank", cmd_rank, "?N? ?F,F,...? ?--min-self NS? ?--ident? ?--run N?",
      "Class keys by what speeding them up would save: the top N",
      "  One saved_ns_at_F column per factor F (default 0,0.5,0.9; a factor has a\n"
      "  '.' or a ',', a whole number alone is N), ranked by the saving at the middle\n"
@@ -456,7 +457,8 @@ const DotCmd wcp_dot_cmds[] = {
      "  ms or s, or nanoseconds). N: default 20 for people (table, box, line,\n"
      "  column, markdown), all in other modes; 0 for all. Columns: class_key\n"
      "  work_type total_self_ns critical_ns saved_ns_at_F..., from\n"
-     "  whatif_rank(factors, min_self_ns, prune, run).",
+     "  whatif_rank(factors, min_self_ns, prune, run); --ident adds top_idents, the\n"
+     "  class key's three idents with the most self time.",
      ARGS_NONE, "whatif_rank", NULL},
     {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL, NULL},
     {"report", cmd_report, "?--run N?", "The full report: every analysis available",

@@ -175,6 +175,7 @@ int take_option(ShellState *p, const DotCmd *c, int *argc, char **argv, const ch
                 const char **value);
 /* removes "OPT VALUE" / "OPT=VALUE" from argv (*value NULL
                            ** without it); 1 after the usage when OPT lacks a value */
+int take_flag(int *argc, char **argv, const char *opt); /* removes OPT; 1 if it was there */
 int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long long *run);
 /* removes "--run N" from argv; *run: N, else the .run
                            ** selection, else the latest; 1 after an error */
