@@ -10,7 +10,8 @@
 # run.db ingested from run.dump, here samples/sample.dump); a line ending
 # in \ goes on, a "  # ..." comment is dropped. It must exit 0. Commands
 # on other databases (big.db: a clang trace the repository does not ship)
-# and pipes into tools that are not installed are listed as skipped.
+# and pipes into tools that are not installed are listed as skipped. The
+# ```python example runs too.
 set -u
 src=$1
 bin=$2
@@ -51,6 +52,17 @@ while IFS= read -r cmd; do
         fail=1
     fi
 done <commands
+# the Python example, with whichever python3 there is (it works with and
+# without enable_load_extension)
+awk '/^```python$/ { on = 1; next } /^```/ { on = 0; next } on' "$src/README.md" >example.py
+if [ -s example.py ] && command -v python3 >/dev/null 2>&1; then
+    ran=$((ran + 1))
+    if ! python3 example.py >out 2>err || ! grep -q "call_exec:Container.from" out; then
+        echo "FAILED: the Python example"
+        cat out err
+        fail=1
+    fi
+fi
 echo "$ran README examples ran"
 [ "$ran" -gt 10 ] || { echo "too few examples found"; fail=1; }
 exit $fail
