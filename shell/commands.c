@@ -490,11 +490,10 @@ const DotCmd wcp_dot_cmds[] = {
      "  baseline_ns drift_pct cycles_broken fallback_anchors unfinished_ops (those\n"
      "  five from replay_summary(run): NULL without the analyses extension)\n"
      "  dropped_by_cause (the recorder's reasons: cap, ring, dump, oom).\n"
-     "  fallback_anchors: ops the replay had to start at their recorded offset,\n"
+     "  fallback_anchors: ops the replay had to start at their recorded offset\n"
      "  because nothing that ran before them started them (spec/analysis.md,\n"
-     "  Anchoring);\n"
-     "  unfinished_ops: ops the replay never finished (never reached, or left open\n"
-     "  by the recording). Both make the what-if numbers less certain.",
+     "  \"Anchoring\"); unfinished_ops: ops the replay never finished (never\n"
+     "  reached, or left open by the recording). Both make what-ifs less certain.",
      ARGS_NONE, NULL, NULL},
     {"system", cmd_shell, "CMD ARGS...", "Run CMD ARGS... in a system shell (as .shell)", NULL,
      ARGS_FILE, NULL, NULL},
