@@ -62,6 +62,18 @@ static int parse_factor(const char *s, char *name, size_t size)
     return 0;
 }
 
+/* Binds ?1 to run and ?2, ?3, ... to args. */
+static void bind_args(sqlite3_stmt *st, long long run, int nargs, const AnaArg *args)
+{
+    sqlite3_bind_int64(st, 1, run);
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].text)
+            sqlite3_bind_text(st, i + 2, args[i].text, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_int64(st, i + 2, args[i].num);
+    }
+}
+
 /* Prepares sql, binds ?1 to run and ?2, ?3, ... to args, prints its rows,
 ** then, when it printed them all, warns about dropped events. Returns 0, or
 ** 1 after printing an error. */
@@ -71,13 +83,7 @@ static int run_analysis(ShellState *p, long long run, const char *sql, int nargs
     sqlite3_stmt *st;
     if (shell_prepare(p, sql, &st))
         return 1;
-    sqlite3_bind_int64(st, 1, run);
-    for (int i = 0; i < nargs; i++) {
-        if (args[i].text)
-            sqlite3_bind_text(st, i + 2, args[i].text, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_int64(st, i + 2, args[i].num);
-    }
+    bind_args(st, run, nargs, args);
     if (shell_exec_stmt(p, st))
         return 1;
     warn_dropped(p, run);
@@ -104,13 +110,7 @@ static int run_top(ShellState *p, long long run, const char *sql, int nargs, con
         return 1;
     }
     sqlite3_free(create);
-    sqlite3_bind_int64(st, 1, run);
-    for (int i = 0; i < nargs; i++) {
-        if (args[i].text)
-            sqlite3_bind_text(st, i + 2, args[i].text, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_int64(st, i + 2, args[i].num);
-    }
+    bind_args(st, run, nargs, args);
     if (shell_exec_stmt(p, st) || shell_prepare(p, show, &st) || shell_exec_stmt(p, st))
         goto done;
     if (shell_for_people(p) && sqlite3_prepare_v2(p->db, count, -1, &st, NULL) == SQLITE_OK) {

@@ -75,15 +75,12 @@ int parse_ns(const char *s, long long *v)
     return -1;
 }
 
-/* 1 if name is an SQL function or a (table-valued) module of the connection. */
-int shell_has_function(ShellState *p, const char *name)
+/* 1 if sql, with ?1 bound to name, gives a row (0 also when it cannot run). */
+static int has_row(ShellState *p, const char *sql, const char *name)
 {
     sqlite3_stmt *st;
     int found = 0;
-    if (sqlite3_prepare_v2(p->db,
-                           "SELECT 1 FROM pragma_function_list WHERE name = ?1 "
-                           "UNION ALL SELECT 1 FROM pragma_module_list WHERE name = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     found = sqlite3_step(st) == SQLITE_ROW;
@@ -91,20 +88,22 @@ int shell_has_function(ShellState *p, const char *name)
     return found;
 }
 
+/* 1 if name is an SQL function or a (table-valued) module of the connection. */
+int shell_has_function(ShellState *p, const char *name)
+{
+    return has_row(p,
+                   "SELECT 1 FROM pragma_function_list WHERE name = ?1 "
+                   "UNION ALL SELECT 1 FROM pragma_module_list WHERE name = ?1",
+                   name);
+}
+
 /* 1 if the database has a table or view called name. */
 int shell_has_table(ShellState *p, const char *name)
 {
-    sqlite3_stmt *st;
-    int found = 0;
-    if (sqlite3_prepare_v2(p->db,
-                           "SELECT 1 FROM sqlite_schema WHERE type IN ('table','view')"
-                           " AND name = ?1 COLLATE NOCASE",
-                           -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
+    return has_row(p,
+                   "SELECT 1 FROM sqlite_schema WHERE type IN ('table','view')"
+                   " AND name = ?1 COLLATE NOCASE",
+                   name);
 }
 
 /* 1 if the database has run id (0 also when it cannot be asked). */

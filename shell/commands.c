@@ -23,7 +23,7 @@
 #define HELP_COLUMN 24 /* .help: where the one-line help starts, less one */
 
 /* Parses on/off (also yes/no, true/false, 1/0). Returns 1, 0, or -1. */
-static int parse_bool(const char *s)
+int parse_bool(const char *s)
 {
     static const char *const yes[] = {"on", "yes", "true", "1"};
     static const char *const no[] = {"off", "no", "false", "0"};
@@ -202,8 +202,9 @@ static int cmd_mode(ShellState *p, const DotCmd *c, int argc, char **argv)
     return 0;
 }
 
-/* .headers, .timer, .bail: "on" or "off" into *field. */
-static int set_onoff(ShellState *p, const DotCmd *c, int argc, char **argv, int *field)
+/* .headers, .timer, .bail (and sqlite_cmds.c's .echo, .eqp, .changes): "on" or "off"
+** into *field. */
+int set_onoff(ShellState *p, const DotCmd *c, int argc, char **argv, int *field)
 {
     int b = argc == 2 ? parse_bool(argv[1]) : -1;
     if (b < 0)

@@ -157,6 +157,9 @@ int shell_interrupted(void); /* 1 once Ctrl-C was seen (cleared by the prompt) *
 
 /* commands.c */
 int do_dot_command(ShellState *p, const char *line); /* 0 ok, 1 failed */
+int parse_bool(const char *s); /* on/off, yes/no, true/false, 1/0: 1, 0, or -1 */
+int set_onoff(ShellState *p, const DotCmd *c, int argc, char **argv, int *field);
+/* "CMD on|off" into *field; 1 after the usage */
 const DotCmd *find_dot_cmd(const char *name, int *ambiguous);
 int print_names(ShellState *p, const char *sql, const char *pattern);
 /* names in columns, as .tables lists them (?1: pattern) */

@@ -19,20 +19,6 @@ DotFn cmd_print, cmd_nullvalue, cmd_separator, cmd_width, cmd_show, cmd_echo, cm
     cmd_prompt, cmd_databases, cmd_indexes, cmd_shell, cmd_open, cmd_parameter, cmd_dump,
     cmd_import;
 
-/* Parses on/off (also yes/no, true/false, 1/0). Returns 1, 0, or -1. */
-static int onoff(const char *s)
-{
-    static const char *const yes[] = {"on", "yes", "true", "1"};
-    static const char *const no[] = {"off", "no", "false", "0"};
-    for (int i = 0; i < 4; i++) {
-        if (strcasecmp(s, yes[i]) == 0)
-            return 1;
-        if (strcasecmp(s, no[i]) == 0)
-            return 0;
-    }
-    return -1;
-}
-
 /* Copies s into a fixed field, turning the escapes \t \n \\ into characters
 ** (as sqlite3's .separator and .prompt do). */
 static void unescape_into(char *dst, size_t size, const char *s)
@@ -154,29 +140,19 @@ int cmd_show(ShellState *p, const DotCmd *c, int argc, char **argv)
     return 0;
 }
 
-/* .echo, .eqp, .changes: "on" or "off" into *field. */
-static int set_flag(ShellState *p, const DotCmd *c, int argc, char **argv, int *field)
-{
-    int b = argc == 2 ? onoff(argv[1]) : -1;
-    if (b < 0)
-        return dot_usage(p, c);
-    *field = b;
-    return 0;
-}
-
 int cmd_echo(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    return set_flag(p, c, argc, argv, &p->echo);
+    return set_onoff(p, c, argc, argv, &p->echo);
 }
 
 int cmd_eqp(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    return set_flag(p, c, argc, argv, &p->eqp);
+    return set_onoff(p, c, argc, argv, &p->eqp);
 }
 
 int cmd_changes(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    return set_flag(p, c, argc, argv, &p->changes);
+    return set_onoff(p, c, argc, argv, &p->changes);
 }
 
 int cmd_prompt(ShellState *p, const DotCmd *c, int argc, char **argv)
