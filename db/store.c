@@ -96,18 +96,26 @@ fail:
 }
 
 /* "X is not a wcprof database (why)", and what to do: a reader is told how
- * to make one, a writer (which would have made one) to pick another file. */
-static void not_ours(char *err, size_t errlen, const char *path, const char *why, int flags)
+ * to make one, a writer (which would have made one) to pick another file.
+ * empty: the file is an empty SQLite database, which wcprof-ingest fills;
+ * any other is left alone, so the reader is told to make a new file. */
+static void not_ours(char *err, size_t errlen, const char *path, const char *why, int flags,
+                     int empty)
 {
     if (flags & WCP_DB_CREATE)
         snprintf(err, errlen,
                  "\"%s\" is not a wcprof database (%s); it is left as it is: "
                  "give another file with -o",
                  path, why);
-    else
+    else if (empty)
         snprintf(err, errlen,
                  "\"%s\" is not a wcprof database (%s); make one with: wcprof-ingest -o %s DUMP",
                  path, why, path);
+    else
+        snprintf(err, errlen,
+                 "\"%s\" is not a wcprof database (%s); make one in a new file with: "
+                 "wcprof-ingest -o NEW.db DUMP",
+                 path, why);
 }
 
 int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t errlen)
@@ -142,7 +150,7 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
     int64_t objects =
         rc == SQLITE_OK ? pragma_int(db, "SELECT count(*) FROM sqlite_schema", &rc) : 0;
     if (rc != SQLITE_OK) {
-        not_ours(err, errlen, path, sqlite3_errmsg(db), flags);
+        not_ours(err, errlen, path, sqlite3_errmsg(db), flags, 0);
         goto fail;
     }
     if (app == 0 && objects == 0 && (flags & WCP_DB_CREATE)) {
@@ -167,7 +175,7 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
         const char *why = objects == 0 ? "it is an empty SQLite database"
                           : app == 0   ? "it is an SQLite database without the wcprof schema"
                                        : "its application_id is not wcprof's";
-        not_ours(err, errlen, path, why, flags);
+        not_ours(err, errlen, path, why, flags, objects == 0);
         goto fail;
     }
     int64_t version = pragma_int(db, "PRAGMA user_version", &rc);
@@ -187,10 +195,7 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
         snprintf(err, errlen,
                  "\"%s\" has wcprof schema version %lld; this wcprof reads version %d%s", path,
                  (long long)version, WCP_SCHEMA_VERSION,
-                 version > WCP_SCHEMA_VERSION
-                     ? " (it was made by a newer wcprof-ingest)"
-                     : " (it was made by an older wcprof-ingest: ingest its dumps into a new "
-                       "database)");
+                 version > WCP_SCHEMA_VERSION ? " (it was made by a newer wcprof-ingest)" : "");
         goto fail;
     }
     *out = db;

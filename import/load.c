@@ -695,13 +695,13 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         int64_t before = 0;
         if (first && !more && !st->new_run && !st->ops_added && !st->ops_completed &&
             !st->waits_added && !st->links_added && !st->other_added) {
-            int found = exec_ints(db,
-                                  "SELECT id FROM dumps WHERE run_id = ?1 AND id != ?2 AND "
-                                  "dumped_unix_nano = ?3 AND event_count = ?4 AND "
-                                  "dropped_events = ?5 AND open_ops = ?6 ORDER BY id LIMIT 1",
-                                  &before, 6, L.run_id, L.dump_id, (int64_t)L.r.hdr.dumped,
-                                  (int64_t)L.r.hdr.event_count, (int64_t)L.r.hdr.dropped,
-                                  L.open_ops);
+            int found =
+                exec_ints(db,
+                          "SELECT id FROM dumps WHERE run_id = ?1 AND id != ?2 AND "
+                          "dumped_unix_nano = ?3 AND event_count = ?4 AND "
+                          "dropped_events = ?5 AND open_ops = ?6 ORDER BY id LIMIT 1",
+                          &before, 6, L.run_id, L.dump_id, (int64_t)L.r.hdr.dumped,
+                          (int64_t)L.r.hdr.event_count, (int64_t)L.r.hdr.dropped, L.open_ops);
             if (found < 0) {
                 dberr(&L, "dumps");
                 goto out;

@@ -62,6 +62,18 @@ static int parse_factor(const char *s, char *name, size_t size)
     return 0;
 }
 
+/* Binds ?1 to run and ?2, ?3, ... to args. */
+static void bind_args(sqlite3_stmt *st, long long run, int nargs, const AnaArg *args)
+{
+    sqlite3_bind_int64(st, 1, run);
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].text)
+            sqlite3_bind_text(st, i + 2, args[i].text, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_int64(st, i + 2, args[i].num);
+    }
+}
+
 /* Prepares sql, binds ?1 to run and ?2, ?3, ... to args, prints its rows,
 ** then, when it printed them all, warns about dropped events. Returns 0, or
 ** 1 after printing an error. */
@@ -71,17 +83,69 @@ static int run_analysis(ShellState *p, long long run, const char *sql, int nargs
     sqlite3_stmt *st;
     if (shell_prepare(p, sql, &st))
         return 1;
-    sqlite3_bind_int64(st, 1, run);
-    for (int i = 0; i < nargs; i++) {
-        if (args[i].text)
-            sqlite3_bind_text(st, i + 2, args[i].text, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_int64(st, i + 2, args[i].num);
-    }
+    bind_args(st, run, nargs, args);
     if (shell_exec_stmt(p, st))
         return 1;
     warn_dropped(p, run);
     return 0;
+}
+
+/* Writes into buf the line under a limited result, from what count gave:
+** the rows shown, the rows in all, and one more number; "" for none. */
+typedef void Footer(char *buf, size_t size, long long shown, long long total, long long more);
+
+/* Runs sql (?1 the run, ?2... args) into temp.wcp_rows, then prints show
+** (a query over temp.wcp_rows) and, for people, the line footer makes of
+** what count (a query over it) gives. With the dropped-events warning, as
+** run_analysis(). Returns 0, or 1 after printing an error. */
+static int run_top(ShellState *p, long long run, const char *sql, int nargs, const AnaArg *args,
+                   const char *show, const char *count, Footer *footer)
+{
+    sqlite3_stmt *st;
+    char *create = sqlite3_mprintf("CREATE TEMP TABLE wcp_rows AS %s", sql);
+    int rc = 1;
+    sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
+    if (!create || shell_prepare(p, create, &st)) {
+        sqlite3_free(create);
+        return 1;
+    }
+    sqlite3_free(create);
+    bind_args(st, run, nargs, args);
+    if (shell_exec_stmt(p, st) || shell_prepare(p, show, &st) || shell_exec_stmt(p, st))
+        goto done;
+    if (shell_for_people(p) && sqlite3_prepare_v2(p->db, count, -1, &st, NULL) == SQLITE_OK) {
+        char line[512] = "";
+        if (sqlite3_step(st) == SQLITE_ROW)
+            footer(line, sizeof line, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                   sqlite3_column_int64(st, 2));
+        if (*line)
+            put_wrapped(p->out, 0, 1, line);
+        sqlite3_finalize(st);
+    }
+    fflush(p->out);
+    warn_dropped(p, run);
+    rc = 0;
+done:
+    sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Takes the row limit N out of argv: the one word that is a whole number
+** (digits only; a factor or a spec has a '.', ',' or '='). *limit: N, else
+** dflt for people, else 0 (all). Returns 1 when N was given. */
+static int take_limit(ShellState *p, int *argc, char **argv, long long dflt, long long *limit)
+{
+    int n = 1, given = 0;
+    *limit = shell_for_people(p) ? dflt : 0;
+    for (int i = 1; i < *argc; i++) {
+        if (argv[i][0] && strspn(argv[i], "0123456789") == strlen(argv[i]) &&
+            parse_count(argv[i], limit) == 0)
+            given = 1;
+        else
+            argv[n++] = argv[i];
+    }
+    *argc = n;
+    return given;
 }
 
 /* Runs "SELECT cols FROM tvf(?2, ...) WHERE run = ?1 tail" (tvf: c's
@@ -106,24 +170,44 @@ static int run_tvf(ShellState *p, const DotCmd *c, long long run, const char *co
     return rc;
 }
 
-/* Joins argv[1..argc-1] with single spaces into one malloc'd string: the
-** what-if spec "KEY=F KEY=F". NULL when out of memory. */
+/* The what-if spec of the words argv[1..argc-1], a new malloc'd string
+** (NULL when out of memory): the words joined with single spaces ("KEY=F
+** KEY=F"), or, when a key has white space in it (typed quoted, "kind:class
+** name"=0.5), the same as the JSON object the extension also reads
+** ({"kind:class name":0.5,...}), where a key can have spaces. */
 static char *join_words(int argc, char **argv)
 {
-    size_t n = 1;
-    char *s;
-    for (int i = 1; i < argc; i++)
-        n += strlen(argv[i]) + 1;
-    s = malloc(n);
-    if (!s)
-        return NULL;
-    s[0] = 0;
+    sqlite3_str *q = sqlite3_str_new(NULL);
+    char *r, *out;
+    int spaced = 0, all = 1; /* a key with a space; every word KEY=F */
     for (int i = 1; i < argc; i++) {
-        if (i > 1)
-            strcat(s, " ");
-        strcat(s, argv[i]);
+        const char *eq = strrchr(argv[i], '=');
+        if (argv[i][0] == '{' || !eq)
+            all = 0;
+        else if (strcspn(argv[i], " \t") < (size_t)(eq - argv[i]))
+            spaced = 1;
     }
-    return s;
+    spaced = spaced && all;
+    for (int i = 1; i < argc; i++) {
+        const char *eq = strrchr(argv[i], '=');
+        if (!spaced || !eq) {
+            sqlite3_str_appendf(q, "%s%s", i > 1 ? " " : "", argv[i]);
+            continue;
+        }
+        sqlite3_str_appendall(q, i > 1 ? "," : "{\"");
+        if (i > 1)
+            sqlite3_str_appendchar(q, 1, '"');
+        for (const char *k = argv[i]; k < eq; k++) {
+            if (*k == '"' || *k == '\\')
+                sqlite3_str_appendchar(q, 1, '\\');
+            sqlite3_str_appendchar(q, 1, *k);
+        }
+        sqlite3_str_appendf(q, "\":%s%s", eq + 1, i + 1 == argc ? "}" : "");
+    }
+    r = sqlite3_str_finish(q);
+    out = r ? strdup(r) : NULL;
+    sqlite3_free(r);
+    return out;
 }
 
 /* ---- the analyses */
@@ -144,14 +228,15 @@ int cmd_summary(ShellState *p, const DotCmd *c, int argc, char **argv)
             p, run,
             "SELECT s.ops, s.roots, s.open_ops, s.dropped_events, s.orphan_waits,"
             " s.span_ns, s.makespan_ns, f.baseline_ns, round(f.drift_pct, 3) AS drift_pct,"
-            " f.cycles_broken, f.fallback_anchors"
-            " FROM run_summary s LEFT JOIN replay_summary(?1) f ON 1"
+            " f.cycles_broken, f.fallback_anchors, f.unfinished_ops, " DROPPED_BY_CAUSE_SQL
+            " AS dropped_by_cause FROM run_summary s LEFT JOIN replay_summary(?1) f ON 1"
             " WHERE s.run_id = ?1",
             0, NULL);
     return run_analysis(p, run,
                         "SELECT ops, roots, open_ops, dropped_events, orphan_waits, span_ns,"
                         " makespan_ns, NULL AS baseline_ns, NULL AS drift_pct,"
-                        " NULL AS cycles_broken, NULL AS fallback_anchors"
+                        " NULL AS cycles_broken, NULL AS fallback_anchors,"
+                        " NULL AS unfinished_ops, " DROPPED_BY_CAUSE_SQL " AS dropped_by_cause"
                         " FROM run_summary WHERE run_id = ?1",
                         0, NULL);
 }
@@ -188,17 +273,46 @@ int cmd_chain(ShellState *p, const DotCmd *c, int argc, char **argv)
                    &depth, "ORDER BY seq");
 }
 
+/* Checks the KEY=F words of a what-if spec before the extension reads them,
+** as .rank checks its factors: a key given twice, or a factor that is not a
+** finite number >= 0 ("=1e400": out of range), is refused. A word that is
+** not KEY=F (a JSON spec) is left to the extension. Returns 0, or 1 after
+** printing an error. */
+static int check_spec(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *eq = strrchr(argv[i], '=');
+        char *end;
+        double f;
+        if (!eq || argv[i][0] == '{' || argv[i][0] == '-')
+            continue;
+        f = strtod(eq + 1, &end);
+        if (end != eq + 1 && *end == 0 && (!isfinite(f) || f > 1e300)) {
+            shell_error(p, ".%s: factor out of range in \"%s\": a factor is a number >= 0 (0.5)",
+                        c->name, argv[i]);
+            return 1;
+        }
+        for (int k = 1; k < i; k++) {
+            const char *e2 = strrchr(argv[k], '=');
+            if (e2 && e2 - argv[k] == eq - argv[i] &&
+                strncmp(argv[k], argv[i], (size_t)(eq - argv[i])) == 0) {
+                shell_error(p, ".%s: class key %.*s given twice", c->name, (int)(eq - argv[i]),
+                            argv[i]);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* .critpath and .whatif: every KEY=F word joined with spaces into the one
 ** spec argument (none: the baseline, for .critpath; .whatif needs one). The
 ** extension checks the spec and says what is wrong with it. */
-static int run_spec(ShellState *p, const DotCmd *c, int argc, char **argv, int required,
-                    const char *cols, const char *tail)
+static int run_spec(ShellState *p, const DotCmd *c, long long run, int argc, char **argv,
+                    int required, const char *cols, const char *tail)
 {
-    long long run;
     AnaArg spec = {NULL, 0};
     int rc;
-    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
-        return 1;
     if (required && argc < 2)
         return dot_usage(p, c);
     if (argc > 1 && !(spec.text = join_words(argc, argv))) {
@@ -210,18 +324,110 @@ static int run_spec(ShellState *p, const DotCmd *c, int argc, char **argv, int r
     return rc;
 }
 
+/* Under .critpath's merged rows: how many, of how many, from how many
+** segments. */
+static void critpath_footer(char *buf, size_t size, long long shown, long long total,
+                            long long segments)
+{
+    char head[96] = "";
+    if (shown == total && segments == total)
+        return;
+    if (shown < total)
+        snprintf(head, sizeof head, "the %lld longest of %lld rows, in time order", shown, total);
+    else
+        snprintf(head, sizeof head, "%lld rows", total);
+    snprintf(buf, size,
+             "(%s: the path's %lld segments, those in a row of one op merged into one row; "
+             ".critpath 0 shows every segment)",
+             head, segments);
+}
+
+/* 1 when some op of the run has metadata: for people .critpath shows the
+** meta column only then (the machine modes always have it). */
+static int run_has_meta(ShellState *p, long long run)
+{
+    sqlite3_stmt *st;
+    int has = 0;
+    if (sqlite3_prepare_v2(p->db,
+                           "SELECT EXISTS(SELECT 1 FROM ops WHERE run_id = ?1 AND meta_id != 0)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 1;
+    sqlite3_bind_int64(st, 1, run);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        has = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return has;
+}
+
+/* .critpath ?N? ?KEY=F ...?: critical_path(spec, run). With a row limit
+** (N, or WCP_TOP_ROWS for people), consecutive segments of one op are
+** merged into one row (what: their kinds, segments: how many) and the N
+** longest rows are shown in time order, with a line saying what was left
+** out; N 0 (or a machine mode without N) shows every segment as it is. */
 int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    return run_spec(p, c, argc, argv, 0,
-                    "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns,"
-                    " coalesce((SELECT m.value FROM ops o JOIN strings m ON m.id = o.meta_id"
-                    " WHERE o.run_id = ?1 AND o.id = op_id), '') AS meta",
-                    "ORDER BY seq");
+    /* each op's metadata (an exec's argv): which command is on the path */
+    const char *cols = "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns,"
+                       " coalesce((SELECT m.value FROM ops o JOIN strings m ON m.id = o.meta_id"
+                       " WHERE o.run_id = ?1 AND o.id = op_id), '') AS meta";
+    long long run, limit;
+    AnaArg spec = {NULL, 0};
+    char *sql, *show, *count;
+    int rc;
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    take_limit(p, &argc, argv, WCP_TOP_ROWS, &limit);
+    if (take_flag(&argc, argv, "--ident")) /* the op's ident: which file, which URL */
+        cols = "seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns,"
+               " coalesce((SELECT m.value FROM ops o JOIN strings m ON m.id = o.meta_id"
+               " WHERE o.run_id = ?1 AND o.id = op_id), '') AS meta,"
+               " (SELECT i.value FROM ops o JOIN strings i ON i.id = o.ident_id"
+               "  WHERE o.run_id = ?1 AND o.id = op_id) AS ident";
+    if (check_spec(p, c, argc, argv))
+        return 1;
+    if (limit == 0)
+        return run_spec(p, c, run, argc, argv, 0, cols, "ORDER BY seq");
+    if (argc > 1 && !(spec.text = join_words(argc, argv))) {
+        shell_error(p, "out of memory");
+        return 1;
+    }
+    sql = sqlite3_mprintf(
+        "WITH c AS (SELECT %s FROM critical_path(%s) WHERE run = ?1),"
+        " g AS (SELECT *, sum(new) OVER (ORDER BY seq) AS grp FROM"
+        "  (SELECT *, op_id IS NOT lag(op_id) OVER (ORDER BY seq) AS new FROM c))"
+        " SELECT min(seq) AS seq, op_id, class_key,"
+        "  (SELECT group_concat(w, '+') FROM (SELECT DISTINCT what AS w FROM g h"
+        "    WHERE h.grp = g.grp ORDER BY w)) AS what,"
+        "  max(resource) AS resource, min(start_ns) AS start_ns, max(end_ns) AS end_ns,"
+        "  sum(dur_ns) AS dur_ns, count(*) AS segments%s%s"
+        " FROM g GROUP BY grp ORDER BY seq",
+        cols, spec.text ? "?2" : "", run_has_meta(p, run) ? ", min(meta) AS meta" : "",
+        strstr(cols, " ident") ? ", min(ident) AS ident" : "");
+    show = sqlite3_mprintf("SELECT * FROM (SELECT * FROM temp.wcp_rows"
+                           " ORDER BY dur_ns DESC, seq LIMIT %lld) ORDER BY seq",
+                           limit);
+    count = sqlite3_mprintf("SELECT min(count(*), %lld), count(*), sum(segments)"
+                            " FROM temp.wcp_rows",
+                            limit);
+    if (!sql || !show || !count) {
+        shell_error(p, "out of memory");
+        rc = 1;
+    } else {
+        rc = run_top(p, run, sql, spec.text ? 1 : 0, &spec, show, count, critpath_footer);
+    }
+    sqlite3_free(sql);
+    sqlite3_free(show);
+    sqlite3_free(count);
+    free((char *)spec.text);
+    return rc;
 }
 
 int cmd_whatif(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    return run_spec(p, c, argc, argv, 1, "baseline_ns, makespan_ns, saved_ns, factors", "");
+    long long run;
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run) || check_spec(p, c, argc, argv))
+        return 1;
+    return run_spec(p, c, run, argc, argv, 1, "baseline_ns, makespan_ns, saved_ns, factors", "");
 }
 
 /* .deadair ?NS?: dead_air(min_ns, run); NS in nanoseconds or with a unit. */
@@ -314,20 +520,31 @@ static int rank_by_meta(ShellState *p, const DotCmd *c, long long run, int argc,
         0, NULL);
 }
 
-/* .rank ?F,F,...? ?--min-self NS?: whatif_rank(factors, min_self_ns, run)
+/* Under .rank's top rows: how many of how many. */
+static void rank_footer(char *buf, size_t size, long long shown, long long total, long long unused)
+{
+    (void)unused;
+    if (shown < total)
+        snprintf(buf, size, "(the top %lld of %lld class keys; .rank 0 shows them all)", shown,
+                 total);
+}
+
+/* .rank ?N? ?F,F,...? ?--min-self NS?: whatif_rank(factors, min_self_ns, run)
 ** gives one row per class key and factor; this pivots them into one row per
 ** class key with a saved_ns_at_F column per factor, in the order given, the
 ** rows by rank. F is written as %g writes it (".5" is "0.5"), in the column
 ** name and in the JSON array passed to the extension alike, so the two
-** always agree. */
+** always agree. N, a whole number word (factors have a '.' or a ','),
+** limits the rows: by default WCP_TOP_ROWS for people, every row in the
+** machine modes; 0 for all. */
 int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     static const char *const dflt[] = {"0", "0.5", "0.9"};
     char name[MAX_FACTORS][32];
     const char *min_text;
-    long long run;
+    long long run, limit;
     AnaArg args[2] = {{NULL, 0}, {NULL, 0}};
-    int nf = 0, rc;
+    int nf = 0, rc, ident;
     sqlite3_str *json, *q;
     char *sql;
 
@@ -338,6 +555,8 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
         return 1;
     if (by)
         return rank_by_meta(p, c, run, argc, by, min_text);
+    take_limit(p, &argc, argv, WCP_TOP_ROWS, &limit);
+    ident = take_flag(&argc, argv, "--ident");
     if (min_text && parse_ns(min_text, &args[1].num) != 0) {
         shell_error(p,
                     ".rank: --min-self wants a length in nanoseconds (1000000) or with a unit "
@@ -384,6 +603,16 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
     for (int k = 0; k < nf; k++)
         sqlite3_str_appendf(json, "%s%s", k ? "," : "[", name[k]);
     sqlite3_str_appendall(json, "]");
+    /* --ident: the class key's three idents with the most self time */
+    if (ident)
+        sqlite3_str_appendall(
+            q, "WITH per AS (SELECT k.value || ':' || c.value AS ck, i.value AS ident,"
+               "  sum(o.self_ns) AS self FROM ops o JOIN strings k ON k.id = o.kind"
+               "  JOIN strings c ON c.id = o.class_id JOIN strings i ON i.id = o.ident_id"
+               "  WHERE o.run_id = ?1 AND i.value <> '' GROUP BY ck, ident),"
+               " top AS (SELECT ck, group_concat(ident, ', ') AS idents FROM"
+               "  (SELECT ck, ident, row_number() OVER (PARTITION BY ck ORDER BY self DESC,"
+               "   ident) AS n FROM per ORDER BY ck, n) WHERE n <= 3 GROUP BY ck) ");
     sqlite3_str_appendall(q,
                           "SELECT class_key, min(work_type) AS work_type,"
                           " min(total_self_ns) AS total_self_ns, min(critical_ns) AS critical_ns");
@@ -395,16 +624,27 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
                             " THEN saved_ns END) AS \"saved_ns_at_%w\"",
                             name[k], name[k], name[k]);
     sqlite3_str_appendf(q,
-                        " FROM %s(?2%s) WHERE run = ?1"
+                        "%s FROM %s(?2%s)%s WHERE run = ?1"
                         " GROUP BY class_key ORDER BY min(rank), class_key",
-                        c->tvf, min_text ? ", ?3" : "");
+                        ident ? ", min(top.idents) AS top_idents" : "", c->tvf,
+                        min_text ? ", ?3" : "",
+                        ident ? " LEFT JOIN top ON top.ck = class_key" : "");
     args[0].text = sqlite3_str_finish(json);
     sql = sqlite3_str_finish(q);
     if (!args[0].text || !sql) {
         shell_error(p, "out of memory");
         rc = 1;
-    } else {
+    } else if (limit == 0) {
         rc = run_analysis(p, run, sql, min_text ? 2 : 1, args);
+    } else {
+        char *show =
+            sqlite3_mprintf("SELECT * FROM temp.wcp_rows ORDER BY rowid LIMIT %lld", limit);
+        char *count =
+            sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows", limit);
+        rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count, rank_footer)
+                           : (shell_error(p, "out of memory"), 1);
+        sqlite3_free(show);
+        sqlite3_free(count);
     }
     sqlite3_free((char *)args[0].text);
     sqlite3_free(sql);
@@ -422,7 +662,7 @@ static const struct {
     int show_warning;  /* 1: the dropped-events warning goes under the title */
 } parts[] = {
     {"summary", NULL, "Header", 1},
-    {"rank", NULL, "What-if ranking: what making each class key faster would save", 0},
+    {"rank", NULL, "What-if ranking: what making each class key faster would save (top 20)", 0},
     {"resources", NULL, "Named resources: who waited, who held, what shortening them would save",
      0},
     {"selftime", NULL, "Classes by total self time (top 20)", 0},
@@ -430,7 +670,7 @@ static const struct {
     {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran", 0},
     {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)", 0},
     {"drift", "origins", "Diagnostics: where drift starts (top 10)", 0},
-    {"critpath", NULL, "Critical path, in time order", 0},
+    {"critpath", NULL, "Critical path: its 20 longest stretches of one op, in time order", 0},
 };
 
 #define NPARTS (sizeof parts / sizeof *parts)

@@ -15,6 +15,16 @@
 
 #include "shell.h"
 
+/* 1 for the output modes meant for people (table, box, line, column,
+** markdown): .rank and .critpath show their top rows, .runs the epoch as a
+** date; json, csv and the other machine modes get every row and raw values
+** unless asked (docs/spec/interfaces.md). */
+int shell_for_people(ShellState *p)
+{
+    return p->mode == MODE_TABLE || p->mode == MODE_BOX || p->mode == MODE_LINE ||
+           p->mode == MODE_COLUMN || p->mode == MODE_MARKDOWN;
+}
+
 /* Prints "usage: .NAME USAGE" as an error. Returns 1. */
 int dot_usage(ShellState *p, const DotCmd *c)
 {
@@ -65,20 +75,35 @@ int parse_ns(const char *s, long long *v)
     return -1;
 }
 
-/* 1 if name is an SQL function or a (table-valued) module of the connection. */
-int shell_has_function(ShellState *p, const char *name)
+/* 1 if sql, with ?1 bound to name, gives a row (0 also when it cannot run). */
+static int has_row(ShellState *p, const char *sql, const char *name)
 {
     sqlite3_stmt *st;
     int found = 0;
-    if (sqlite3_prepare_v2(p->db,
-                           "SELECT 1 FROM pragma_function_list WHERE name = ?1 "
-                           "UNION ALL SELECT 1 FROM pragma_module_list WHERE name = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return found;
+}
+
+/* 1 if name is an SQL function or a (table-valued) module of the connection. */
+int shell_has_function(ShellState *p, const char *name)
+{
+    return has_row(p,
+                   "SELECT 1 FROM pragma_function_list WHERE name = ?1 "
+                   "UNION ALL SELECT 1 FROM pragma_module_list WHERE name = ?1",
+                   name);
+}
+
+/* 1 if the database has a table or view called name. */
+int shell_has_table(ShellState *p, const char *name)
+{
+    return has_row(p,
+                   "SELECT 1 FROM sqlite_schema WHERE type IN ('table','view')"
+                   " AND name = ?1 COLLATE NOCASE",
+                   name);
 }
 
 /* 1 if the database has run id (0 also when it cannot be asked). */
@@ -131,6 +156,20 @@ int take_option(ShellState *p, const DotCmd *c, int *argc, char **argv, const ch
     return 0;
 }
 
+/* Takes the flag opt ("--ident") out of argv. Returns 1 if it was there. */
+int take_flag(int *argc, char **argv, const char *opt)
+{
+    int n = 1, found = 0;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], opt) == 0)
+            found = 1;
+        else
+            argv[n++] = argv[i];
+    }
+    *argc = n;
+    return found;
+}
+
 /* Picks the run an analysis uses: the "--run N" (or "--run=N") in argv, which
 ** it removes from argv, else the .run selection, else the most recent run.
 ** Returns 0 with *run set, or 1 after printing an error. */
@@ -176,20 +215,28 @@ int need_extension(ShellState *p, const DotCmd *c)
 }
 
 /* Writes into buf the run's dropped-events warning ("WARNING: N events were
-** dropped by the recorder; every number is incomplete (run R)"), or "" when
-** it lost none (or cannot be asked). Returns buf. */
+** dropped by the recorder (cap 2, oom 1); every number is incomplete (run
+** R)", the causes when the dump header gives them), or "" when it lost none
+** (or cannot be asked). Returns buf. */
 char *dropped_warning(ShellState *p, long long run, char *buf, size_t size)
 {
     sqlite3_stmt *st;
     buf[0] = 0;
-    if (sqlite3_prepare_v2(p->db, "SELECT warning FROM run_summary WHERE run_id = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(p->db,
+                           "SELECT dropped_events, (SELECT group_concat(key || ' ' || value, ', ')"
+                           " FROM json_each(" DROPPED_BY_CAUSE_SQL "))"
+                           " FROM run_summary WHERE run_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
         return buf;
     sqlite3_bind_int64(st, 1, run);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *w = (const char *)sqlite3_column_text(st, 0);
-        if (w && *w)
-            snprintf(buf, size, "%s (run %lld)", w, run);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+        const char *causes = (const char *)sqlite3_column_text(st, 1);
+        long long n = sqlite3_column_int64(st, 0);
+        snprintf(buf, size,
+                 "WARNING: %lld event%s dropped by the recorder%s%s%s; every number is "
+                 "incomplete (run %lld)",
+                 n, n == 1 ? " was" : "s were", causes ? " (" : "", causes ? causes : "",
+                 causes ? ")" : "", run);
     }
     sqlite3_finalize(st);
     return buf;
@@ -206,4 +253,21 @@ void warn_dropped(ShellState *p, long long run)
     fflush(p->out);
     fprintf(stderr, "%s\n", w);
     fflush(stderr);
+}
+
+/* Prints text word by word from column col (what is on the line already),
+** starting a new line indented by indent wherever a word would pass column
+** 80, and ends the line: help for an 80-column terminal. */
+void put_wrapped(FILE *out, int col, int indent, const char *text)
+{
+    while (*text) {
+        size_t len = strcspn(text, " ");
+        if (col + 1 + (int)len > 80 && col > indent)
+            col = fprintf(out, "\n%*s", indent, "") - 1;
+        col += fprintf(out, "%s%.*s", col > indent ? " " : "", (int)len, text);
+        text += len;
+        while (*text == ' ')
+            text++;
+    }
+    fputc('\n', out);
 }

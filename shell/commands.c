@@ -20,9 +20,10 @@
 #include "shell.h"
 
 #define MAX_ARGS 64
+#define HELP_COLUMN 24 /* .help: where the one-line help starts, less one */
 
 /* Parses on/off (also yes/no, true/false, 1/0). Returns 1, 0, or -1. */
-static int parse_bool(const char *s)
+int parse_bool(const char *s)
 {
     static const char *const yes[] = {"on", "yes", "true", "1"};
     static const char *const no[] = {"off", "no", "false", "0"};
@@ -45,18 +46,22 @@ static int cmd_help(ShellState *p, const DotCmd *c, int argc, char **argv)
         return dot_usage(p, c);
     if (argc == 2)
         want = argv[1][0] == '.' ? argv[1] + 1 : argv[1];
-    for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
-        int w = (int)strlen(d->name) + 1 + (*d->usage ? 1 + (int)strlen(d->usage) : 0);
-        if (w > width)
-            width = w;
-    }
+    width = HELP_COLUMN;
     for (const DotCmd *d = wcp_dot_cmds; d->name; d++) {
         char head[160];
+        int col;
         if (want && strncmp(d->name, want, strlen(want)) != 0)
             continue;
         found++;
+        /* ".name USAGE" then the help from column HELP_COLUMN + 2, on the
+        ** next line when the usage reaches it; wrapped at 80 columns */
         snprintf(head, sizeof head, ".%s%s%s", d->name, *d->usage ? " " : "", d->usage);
-        fprintf(p->out, "%-*s  %s\n", width, head, d->help);
+        col = fprintf(p->out, "%s", head);
+        if (col > width)
+            col = fprintf(p->out, "\n%*s", width + 1, "") - 1;
+        else
+            col += fprintf(p->out, "%*s", width + 1 - col, "");
+        put_wrapped(p->out, col, width + 1, d->help);
         if (want && d->detail)
             fprintf(p->out, "%s\n", d->detail);
         if (want && d->more_help)
@@ -89,17 +94,18 @@ static int cmd_exit(ShellState *p, const DotCmd *c, int argc, char **argv)
     return 0;
 }
 
-static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv)
+/* Prints the names sql gives (?1 bound to pattern, or NULL) in columns,
+** top to bottom then left to right, as sqlite3's .tables and .indexes do.
+** Returns 0, or 1 after printing an error. */
+int print_names(ShellState *p, const char *sql, const char *pattern)
 {
     sqlite3_stmt *st;
     char **names = NULL;
     int n = 0, cap = 0, w = 0;
-    if (argc > 2)
-        return dot_usage(p, c);
-    if (shell_prepare(p, WCP_USER_TABLES_SQL " AND name LIKE coalesce(?1, '%') ORDER BY 1", &st))
+    if (shell_prepare(p, sql, &st))
         return 1;
-    if (argc == 2)
-        sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
+    if (pattern)
+        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
@@ -137,6 +143,14 @@ static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv)
     return 0;
 }
 
+static int cmd_tables(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    if (argc > 2)
+        return dot_usage(p, c);
+    return print_names(p, WCP_USER_TABLES_SQL " AND name LIKE coalesce(?1, '%') ORDER BY 1",
+                       argc == 2 ? argv[1] : NULL);
+}
+
 static int cmd_schema(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     sqlite3_stmt *st;
@@ -169,17 +183,28 @@ static int cmd_mode(ShellState *p, const DotCmd *c, int argc, char **argv)
         fflush(p->out);
         return 0;
     }
-    if (argc > 2)
+    if (argc > 3 || (argc == 3 && strcmp(argv[1], "insert") != 0))
         return dot_usage(p, c);
     if (wcp_mode_from_name(argv[1], &p->mode) != 0) {
-        shell_error(p, "unknown mode \"%s\": use table, box, csv, json, line or list", argv[1]);
+        char list[256];
+        size_t n = 0;
+        for (int m = 0; m < WCP_NMODES; m++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+                                  m == 0                ? ""
+                                  : m + 1 == WCP_NMODES ? " or "
+                                                        : ", ",
+                                  wcp_mode_name((enum wcp_mode)m));
+        shell_error(p, "unknown mode \"%s\": use %s", argv[1], list);
         return 1;
     }
+    if (p->mode == MODE_INSERT)
+        snprintf(p->insert_table, sizeof p->insert_table, "%s", argc == 3 ? argv[2] : "table");
     return 0;
 }
 
-/* .headers, .timer, .bail: "on" or "off" into *field. */
-static int set_onoff(ShellState *p, const DotCmd *c, int argc, char **argv, int *field)
+/* .headers, .timer, .bail (and sqlite_cmds.c's .echo, .eqp, .changes): "on" or "off"
+** into *field. */
+int set_onoff(ShellState *p, const DotCmd *c, int argc, char **argv, int *field)
 {
     int b = argc == 2 ? parse_bool(argv[1]) : -1;
     if (b < 0)
@@ -283,15 +308,25 @@ static int cmd_runs(ShellState *p, const DotCmd *c, int argc, char **argv)
     (void)argv;
     if (argc != 1)
         return dot_usage(p, c);
+    /* for people the epoch as a date, UTC; raw nanoseconds for programs */
     if (shell_prepare(
             p,
-            "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
-            " r.dropped_events,"
-            " (SELECT group_concat(source, ', ') FROM"
-            "   (SELECT source || coalesce(' (trace ' || json_extract(d.extra, '$.trace_id')"
-            "    || ')', '') AS source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
-            "   AS sources"
-            " FROM runs r ORDER BY r.id",
+            shell_for_people(p)
+                ? "SELECT r.id, strftime('%Y-%m-%d %H:%M:%f', r.epoch_unix_nano / 1e9,"
+                  " 'unixepoch') || ' UTC' AS epoch, r.dumps, r.ops, r.span_ns,"
+                  " r.dropped_events,"
+                  " (SELECT group_concat(source, ', ') FROM"
+                  "   (SELECT source || coalesce(' (trace ' || json_extract(d.extra, '$.trace_id')"
+                  "    || ')', '') AS source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
+                  "   AS sources"
+                  " FROM runs r ORDER BY r.id"
+                : "SELECT r.id, r.epoch_unix_nano AS epoch, r.dumps, r.ops, r.span_ns,"
+                  " r.dropped_events,"
+                  " (SELECT group_concat(source, ', ') FROM"
+                  "   (SELECT source || coalesce(' (trace ' || json_extract(d.extra, '$.trace_id')"
+                  "    || ')', '') AS source FROM dumps d WHERE d.run_id = r.id ORDER BY d.id))"
+                  "   AS sources"
+                  " FROM runs r ORDER BY r.id",
             &st))
         return 1;
     return shell_exec_stmt(p, st);
@@ -332,22 +367,33 @@ DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadai
     cmd_rank, cmd_report, cmd_resources; /* analysis.c */
 DotHelp report_help;                     /* analysis.c */
 DotFn cmd_export;                        /* export_cmd.c */
-DotHelp export_help;                     /* export_cmd.c */
+DotFn cmd_print, cmd_nullvalue, cmd_separator, cmd_width, cmd_show, cmd_echo, cmd_eqp, cmd_changes,
+    cmd_prompt, cmd_databases, cmd_indexes, cmd_shell, cmd_open, cmd_parameter, cmd_dump,
+    cmd_import;      /* sqlite_cmds.c */
+DotHelp export_help; /* export_cmd.c */
 
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
     {"bail", cmd_bail, "on|off", "Stop at the first error (as -bail)", NULL, ARGS_ONOFF, NULL,
      NULL},
+    {"changes", cmd_changes, "on|off", "Show the rows each statement changed", NULL, ARGS_ONOFF,
+     NULL, NULL},
     {"chain", cmd_chain, "?DEPTH? ?--run N?", "The blocking chain, DEPTH ops at most (default 25)",
      "  Columns: seq op_id class_key start_ns end_ns dur_ns self_ns (recorded times),\n"
      "  from blocking_chain(depth, run).",
      ARGS_NONE, "blocking_chain", NULL},
-    {"critpath", cmd_critpath, "?KEY=F ...? ?--run N?",
-     "The critical path, in time order (of the what-if KEY=F ..., if given)",
+    {"critpath", cmd_critpath, "?N? ?KEY=F ...? ?--ident? ?--run N?",
+     "The critical path in time order (of the what-if KEY=F ..., if given)",
      "  Columns: seq op_id class_key what resource start_ns end_ns dur_ns (simulated\n"
-     "  times), from critical_path(spec, run); the words are joined into one spec;\n"
-     "  meta, the op's metadata (an exec's argv), from ops.",
+     "  times), from critical_path(spec, run); the words are joined into one spec.\n"
+     "  For people (table, box, line, column, markdown) segments in a row of one op\n"
+     "  are merged (what: their kinds, segments: how many) and the N longest rows\n"
+     "  (default 20) shown; N 0: every segment. Other modes: every segment unless N.\n"
+     "  --ident adds the op's ident (the file, the URL: which header is slow); meta\n"
+     "  is the op's metadata (an exec's argv), from ops.",
      ARGS_CLASSKEY, "critical_path", NULL},
+    {"databases", cmd_databases, "", "List the names and files of attached databases", NULL,
+     ARGS_NONE, NULL, NULL},
     {"deadair", cmd_deadair, "?NS? ?--run N?",
      "Gaps where no op was running, NS and longer (default 50ms)",
      "  NS: nanoseconds, or with a unit ns, us, ms or s. Columns: start_ns end_ns\n"
@@ -360,10 +406,16 @@ const DotCmd wcp_dot_cmds[] = {
      "  growth their dependencies do not explain), largest first. Columns: op_id\n"
      "  class_key start_ns dur_ns sim_dur_ns drift_ns origin_ns, from replay_drift(run).",
      ARGS_DRIFT, "replay_drift", NULL},
+    {"dump", cmd_dump, "?PATTERN?", "The database (tables LIKE PATTERN) as SQL text", NULL,
+     ARGS_TABLE, NULL, NULL},
+    {"echo", cmd_echo, "on|off", "Print each command before running it", NULL, ARGS_ONOFF, NULL,
+     NULL},
+    {"eqp", cmd_eqp, "on|off", "Show the query plan (EXPLAIN QUERY PLAN) before each query", NULL,
+     ARGS_ONOFF, NULL, NULL},
     {"exit", cmd_exit, "?CODE?", "Exit now with status CODE (default 0), whatever failed before",
      NULL, ARGS_NONE, NULL, NULL},
     {"export", cmd_export, "FORMAT FILE ?--OPTION VALUE ...?",
-     "Write the run to FILE in FORMAT for other tools (\"-\": to the output)",
+     "Write the run to FILE in FORMAT: an html page, a chrome trace, ... (\".export\" lists them; FILE \"-\": to the output)",
      "  FORMAT: one of the formats below (\".export\" alone lists them too). --NAME\n"
      "  VALUE passes the option NAME=VALUE (dashes as underscores: --min-self is\n"
      "  min_self); several words after one --NAME repeat it (--whatif a:b=0.5\n"
@@ -374,24 +426,46 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_ONOFF, NULL, NULL},
     {"help", cmd_help, "?COMMAND?", "Show help, for all commands or those starting COMMAND", NULL,
      ARGS_COMMAND, NULL, NULL},
+    {"import", cmd_import, "FILE TABLE", "Import CSV FILE into TABLE (created from its header)",
+     "  Fields separated by commas in csv mode, by tabs in tabs mode, else by the\n"
+     "  .separator; a TABLE that does not exist is created from the first line's\n"
+     "  names. All or nothing: a bad line imports nothing.",
+     ARGS_FILE, NULL, NULL},
+    {"indexes", cmd_indexes, "?TABLE?", "List the indexes (of tables LIKE TABLE)", NULL, ARGS_TABLE,
+     NULL, NULL},
     {"load", cmd_load, "FILE ?ENTRY?", "Load an SQLite extension library", NULL, ARGS_FILE, NULL,
      NULL},
-    {"mode", cmd_mode, "?MODE?", "Set the output mode: table box csv json line list", NULL,
+    {"mode", cmd_mode, "?MODE? ?TABLE?",
+     "Set the output mode: table box markdown column line list tabs csv json quote html insert",
+     "  table box markdown column line: for people (durations as 1.23 s, fitted to\n"
+     "  the terminal); list tabs csv json quote html, and insert TABLE (INSERT INTO\n"
+     "  TABLE statements): raw values for programs.",
      ARGS_MODE, NULL, NULL},
+    {"nullvalue", cmd_nullvalue, "TEXT", "Print NULL as TEXT (default \"\")", NULL, ARGS_NONE, NULL,
+     NULL},
     {"once", cmd_once, "FILE", "Send the next command's output to FILE (\"|CMD\": a pipe)", NULL,
      ARGS_FILE, NULL, NULL},
+    {"open", cmd_open, "?--readonly? FILE", "Close this database and open the wcprof database FILE",
+     NULL, ARGS_FILE, NULL, NULL},
     {"output", cmd_output, "?FILE?", "Send output to FILE (\"|CMD\": a pipe), or to stdout", NULL,
      ARGS_FILE, NULL, NULL},
+    {"parameter", cmd_parameter, "init|list|clear|set KEY VALUE|unset KEY",
+     "Values for SQL parameters (?1, :name, @name, $name)", NULL, ARGS_NONE, NULL, NULL},
+    {"print", cmd_print, "TEXT ...", "Print the words of TEXT", NULL, ARGS_NONE, NULL, NULL},
+    {"prompt", cmd_prompt, "MAIN ?CONTINUE?", "Set the prompts", NULL, ARGS_NONE, NULL, NULL},
     {"quit", cmd_quit, "", "Exit the shell", NULL, ARGS_NONE, NULL, NULL},
-    {"rank", cmd_rank, "?F,F,...? ?--min-self NS? ?--run N?",
-     "Class keys by what speeding them up would save",
-     "  One saved_ns_at_F column per factor F (default 0,0.5,0.9), ranked by the\n"
-     "  saving at the middle factor; class keys with NS of self time or more (default\n"
-     "  1ms; a unit ns, us, ms or s, or nanoseconds). Columns: class_key work_type\n"
-     "  total_self_ns critical_ns saved_ns_at_F..., from whatif_rank(factors,\n"
-     "  min_self_ns, prune, run). --by meta: the ops with metadata (an exec's argv)\n"
-     "  by it, ranked by their self time on the critical path; columns meta ops\n"
-     "  total_self_ns critical_ns.",
+    {"rank", cmd_rank, "?N? ?F,F,...? ?--min-self NS? ?--ident? ?--run N?",
+     "Class keys by what speeding them up would save: the top N",
+     "  One saved_ns_at_F column per factor F (default 0,0.5,0.9; a factor has a\n"
+     "  '.' or a ',', a whole number alone is N), ranked by the saving at the middle\n"
+     "  factor; class keys with NS of self time or more (default 1ms; a unit ns, us,\n"
+     "  ms or s, or nanoseconds). N: default 20 for people (table, box, line,\n"
+     "  column, markdown), all in other modes; 0 for all. Columns: class_key\n"
+     "  work_type total_self_ns critical_ns saved_ns_at_F..., from\n"
+     "  whatif_rank(factors, min_self_ns, prune, run); --ident adds top_idents, the\n"
+     "  class key's three idents with the most self time. --by meta: the ops with\n"
+     "  metadata (an exec's argv) by it, ranked by their self time on the critical\n"
+     "  path; columns meta ops total_self_ns critical_ns.",
      ARGS_NONE, "whatif_rank", NULL},
     {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL, NULL},
     {"report", cmd_report, "?--run N?", "The full report: every analysis available",
@@ -416,6 +490,11 @@ const DotCmd wcp_dot_cmds[] = {
      "  Columns: class_key work_type count total_self_ns total_wall_ns p50_self_ns\n"
      "  p95_self_ns max_self_ns outcomes dup_executed (spec/analysis.md section 5).",
      ARGS_NONE, NULL, NULL},
+    {"separator", cmd_separator, "COL ?ROW?", "Separators for list mode (\\t, \\n understood)",
+     NULL, ARGS_NONE, NULL, NULL},
+    {"shell", cmd_shell, "CMD ARGS...", "Run CMD ARGS... in a system shell", NULL, ARGS_FILE, NULL,
+     NULL},
+    {"show", cmd_show, "", "Show the current settings", NULL, ARGS_NONE, NULL, NULL},
     {"simchain", cmd_chain, "?DEPTH? ?--run N?",
      "The blocking chain walked by simulated finish (default depth 25)",
      "  Columns: seq op_id class_key start_ns end_ns dur_ns (simulated times) self_ns,\n"
@@ -423,9 +502,16 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_NONE, "simulated_chain", NULL},
     {"summary", cmd_summary, "?--run N?", "The run's header facts and replay diagnostics",
      "  Columns: ops roots open_ops dropped_events orphan_waits span_ns makespan_ns\n"
-     "  baseline_ns drift_pct cycles_broken fallback_anchors (the last four from\n"
-     "  replay_summary(run): NULL without the analyses extension).",
+     "  baseline_ns drift_pct cycles_broken fallback_anchors unfinished_ops (those\n"
+     "  five from replay_summary(run): NULL without the analyses extension)\n"
+     "  dropped_by_cause (the recorder's reasons: cap, ring, dump, oom).\n"
+     "  fallback_anchors: ops the replay had to start at their recorded offset\n"
+     "  because nothing that ran before them started them (spec/analysis.md,\n"
+     "  \"Anchoring\"); unfinished_ops: ops the replay never finished (never\n"
+     "  reached, or left open by the recording). Both make what-ifs less certain.",
      ARGS_NONE, NULL, NULL},
+    {"system", cmd_shell, "CMD ARGS...", "Run CMD ARGS... in a system shell (as .shell)", NULL,
+     ARGS_FILE, NULL, NULL},
     {"tables", cmd_tables, "?PATTERN?", "List tables and views (matching a LIKE PATTERN)", NULL,
      ARGS_TABLE, NULL, NULL},
     {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
@@ -436,6 +522,10 @@ const DotCmd wcp_dot_cmds[] = {
      "  from whatif(spec, run); the words are joined into one spec. A key with spaces:\n"
      "  .whatif '{\"kind:class name\": 0.5}'.",
      ARGS_CLASSKEY, "whatif", NULL},
+    {"width", cmd_width, "N1 N2 ...", "Column widths for the table modes (0: fit, < 0: right)",
+     "  Cells wider than their column wrap onto more lines; the terminal's width no\n"
+     "  longer applies to the columns set. \".width\" alone clears them.",
+     ARGS_NONE, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL, ARGS_NONE, NULL, NULL},
 };
 
@@ -467,37 +557,43 @@ const DotCmd *find_dot_cmd(const char *name, int *ambiguous)
 }
 
 /* Splits line into words in place: white space separates them; '...' keeps
-** everything; "..." understands \\, \" \n and \t. Returns the word count. */
+** everything; "..." understands \\, \" \n and \t. What follows a closing
+** quote up to white space belongs to the same word ("a b:c"=0.5 is the word
+** a b:c=0.5); a quote inside a bare word is just a character. Returns the
+** word count. */
 static int split_args(char *z, char **argv, int max)
 {
     int n = 0;
     while (*z && n < max) {
+        char *w;
         while (*z == ' ' || *z == '\t' || *z == '\n' || *z == '\r')
             z++;
         if (!*z)
             break;
-        if (*z == '\'' || *z == '"') {
-            char q = *z++, *w = z;
-            argv[n++] = w;
-            while (*z && *z != q) {
-                if (q == '"' && *z == '\\' && z[1]) {
-                    z++;
-                    *w++ = *z == 'n' ? '\n' : *z == 't' ? '\t' : *z;
-                    z++;
-                } else {
-                    *w++ = *z++;
+        argv[n++] = w = z;
+        int first = 1; /* a quote opens only at the word's start */
+        while (*z && *z != ' ' && *z != '\t' && *z != '\n' && *z != '\r') {
+            if (first && (*z == '\'' || *z == '"')) {
+                char q = *z++;
+                while (*z && *z != q) {
+                    if (q == '"' && *z == '\\' && z[1]) {
+                        z++;
+                        *w++ = *z == 'n' ? '\n' : *z == 't' ? '\t' : *z;
+                        z++;
+                    } else {
+                        *w++ = *z++;
+                    }
                 }
+                if (*z)
+                    z++;
+            } else {
+                *w++ = *z++;
             }
-            if (*z)
-                z++;
-            *w = 0;
-        } else {
-            argv[n++] = z;
-            while (*z && *z != ' ' && *z != '\t' && *z != '\n' && *z != '\r')
-                z++;
-            if (*z)
-                *z++ = 0;
+            first = 0;
         }
+        if (*z)
+            z++;
+        *w = 0;
     }
     return n;
 }

@@ -81,6 +81,48 @@ static void offer_query(ShellState *p, List *l, const char *word, const char *sq
     sqlite3_finalize(st);
 }
 
+/* The class keys that start with word. A key with white space comes
+** quoted, "kind:class name", the whole word as the shell reads it (after an
+** opening quote already typed, just its closing one), so that ="F" can
+** follow: .whatif "kind:class name"=0.5. */
+static void offer_class_keys(ShellState *p, List *l, const char *line, const char *word)
+{
+    size_t ll = strlen(line), wl = strlen(word);
+    int opened = ll > wl && line[ll - wl - 1] == '"';
+    List keys = {0};
+    offer_query(p, &keys, word, CLASS_KEYS_SQL, NULL, 0);
+    for (int i = 0; i < keys.n; i++) {
+        const char *k = keys.v[i];
+        if (!strpbrk(k, " \t")) {
+            add(l, k, strlen(k));
+            continue;
+        }
+        size_t n = strlen(k) + 3;
+        char *q = malloc(n);
+        if (!q)
+            break;
+        snprintf(q, n, opened ? "%s\"" : "\"%s\"", k);
+        add(l, q, strlen(q));
+        free(q);
+    }
+    wcp_free_list(keys.v, keys.n);
+}
+
+/* 1 if the words of line after its command hold word. */
+static int has_word(const char *line, const char *word)
+{
+    size_t n = strlen(word);
+    line += strcspn(line, " \t");
+    while (*line) {
+        line += strspn(line, " \t");
+        size_t len = strcspn(line, " \t");
+        if (len == n && strncmp(line, word, n) == 0 && line[len])
+            return 1;
+        line += len;
+    }
+    return 0;
+}
+
 static void offer_files(List *l, const char *word)
 {
     const char *slash = strrchr(word, '/');
@@ -230,7 +272,7 @@ static enum wcp_args offer_export(ShellState *p, List *l, const char *args, cons
         return ARGS_FILE;
     }
     if (strcmp(last, "--whatif") == 0) {
-        offer_query(p, l, word, CLASS_KEYS_SQL, NULL, 0);
+        offer_class_keys(p, l, args, word);
         return ARGS_CLASSKEY;
     }
     if (strcmp(last, "--run") == 0)
@@ -280,7 +322,7 @@ enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, ch
             else if (kind == ARGS_FILE)
                 offer_files(&l, word);
             else if (kind == ARGS_MODE)
-                for (enum wcp_mode m = MODE_TABLE; m <= MODE_LIST; m++)
+                for (enum wcp_mode m = MODE_TABLE; m < WCP_NMODES; m++)
                     offer(&l, word, wcp_mode_name(m), 0);
             else if (kind == ARGS_ONOFF) {
                 offer(&l, word, "on", 0);
@@ -291,8 +333,8 @@ enum wcp_args wcp_complete(ShellState *p, const char *line, const char *word, ch
             else if (kind == ARGS_TABLE)
                 offer_query(p, &l, word, WCP_USER_TABLES_SQL, NULL, 0);
             else if (kind == ARGS_CLASSKEY)
-                offer_query(p, &l, word, CLASS_KEYS_SQL, NULL, 0);
-            else if (kind == ARGS_DRIFT)
+                offer_class_keys(p, &l, line, word);
+            else if (kind == ARGS_DRIFT && !has_word(t, "origins")) /* once */
                 offer(&l, word, "origins", 0);
             else if (kind == ARGS_RUN)
                 offer_query(p, &l, word, "SELECT id FROM runs UNION ALL SELECT 'latest'", NULL, 0);
@@ -515,8 +557,8 @@ static char **shell_rl_complete(const char *text, int start, int end)
     free(line);
     if (kind == ARGS_FILE)
         rl_filename_completion_desired = 1;
-    else if (kind == ARGS_CLASSKEY)
-        rl_completion_append_character = '=';
+    else if (kind == ARGS_CLASSKEY) /* nothing after a key: "=F" is typed next */
+        rl_completion_append_character = '\0';
     matches = g_n ? rl_completion_matches(text, generator) : NULL;
     wcp_free_list(g_list, g_n);
     g_list = NULL;

@@ -48,9 +48,11 @@ static int print_formats(ShellState *p, FILE *out, const char *indent)
     fprintf(out, "%sformats:\n", indent);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *opts = (const char *)sqlite3_column_text(st, 2);
-        fprintf(out, "%s  %-8s %s%s%s\n", indent, (const char *)sqlite3_column_text(st, 0),
-                (const char *)sqlite3_column_text(st, 1), opts && *opts ? "; options: " : "",
-                opts ? opts : "");
+        char *line = sqlite3_mprintf("%s%s%s", (const char *)sqlite3_column_text(st, 1),
+                                     opts && *opts ? "; options: " : "", opts ? opts : "");
+        int col = fprintf(out, "%s  %-8s ", indent, (const char *)sqlite3_column_text(st, 0));
+        put_wrapped(out, col, col, line ? line : "");
+        sqlite3_free(line);
     }
     sqlite3_finalize(st);
     return 0;
@@ -125,8 +127,12 @@ int cmd_export(ShellState *p, const DotCmd *c, int argc, char **argv)
     char *opts;
     if (need_extension(p, c))
         return 1;
-    if (argc == 1)
-        return export_usage(p, c);
+    if (argc == 1) { /* the formats, as .help export lists them */
+        fprintf(p->out, ".export %s\n", c->usage);
+        print_formats(p, p->out, "");
+        fflush(p->out);
+        return 0;
+    }
     if (take_run(p, c, &argc, argv, &run))
         return 1;
     if (argc < 3 || strncmp(argv[1], "--", 2) == 0 || strncmp(argv[2], "--", 2) == 0)

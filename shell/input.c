@@ -26,9 +26,6 @@
 
 #include "shell.h"
 
-#define PROMPT "wcprof> "
-#define CONT_PROMPT "   ...> "
-
 static volatile sig_atomic_t g_sigint;  /* Ctrl-C seen and not yet handled */
 static volatile sig_atomic_t g_running; /* a statement is running: interrupt it */
 static volatile sig_atomic_t g_winch;   /* the terminal was resized */
@@ -117,6 +114,73 @@ static void timer_end(ShellState *p, const Timer *t)
     fflush(p->out);
 }
 
+/* An SQL error as sqlite3 words it: "Parse error near line N: MSG" (a
+** statement that did not prepare) or "Runtime error near line N: MSG" (one
+** that failed while running) in scripts, "Parse error: MSG" and "Runtime
+** error: MSG" at the terminal, "Error: in prepare, MSG" and "Error:
+** stepping, MSG" for command arguments; a parse error then shows the
+** statement (on one line, around the place when it is long) and "^--- error
+** here" under the place SQLite names. Sets p->sql_rc to SQLite's code. */
+static int g_in_sql; /* 1: running SQL typed as SQL (not a dot-command's own) */
+
+static void sql_error(ShellState *p, int parse, const char *sql, int offset, const char *msg)
+{
+    int code = sqlite3_errcode(p->db);
+    if (!g_in_sql) { /* a dot-command's query: its own words */
+        shell_error(p, "%s", msg);
+        return;
+    }
+    p->sql_rc = code ? code & 0xff : 1;
+    fflush(p->out);
+    char num[16] = ""; /* a run-time error other than SQLITE_ERROR names its code */
+    if (!parse && p->sql_rc != SQLITE_ERROR)
+        snprintf(num, sizeof num, " (%d)", p->sql_rc);
+    if (p->src_name && strcmp(p->src_name, "stdin") == 0)
+        fprintf(stderr, "%s error near line %d: %s%s\n", parse ? "Parse" : "Runtime", p->src_line,
+                msg, num);
+    else if (p->src_name)
+        fprintf(stderr, "%s error near line %d of %s: %s%s\n", parse ? "Parse" : "Runtime",
+                p->src_line, p->src_name, msg, num);
+    else if (p->interactive)
+        fprintf(stderr, "%s error: %s%s\n", parse ? "Parse" : "Runtime", msg, num);
+    else
+        fprintf(stderr, "Error: %s%s%s\n", parse ? "in prepare, " : "stepping, ", msg, num);
+    if (parse && sql && offset >= 0) {
+        const char *start = sql, *end;
+        while (*start == ' ' || *start == '\t' || *start == '\n' || *start == '\r')
+            start++, offset--;
+        end = start + strcspn(start, ";");
+        if (*end == ';')
+            end++;
+        if (offset < 0 || start + offset > end) {
+            fflush(stderr);
+            return;
+        }
+        /* at most 76 columns of it, the place in the middle when it is long */
+        const char *from = start, *to = end;
+        if (to - from > 76) {
+            from = start + offset > start + 38 ? start + offset - 38 : start;
+            to = from + 76 < end ? from + 76 : end;
+        }
+        fputs("  ", stderr);
+        for (const char *c = from; c < to; c++)
+            fputc(*c == '\n' || *c == '\t' || *c == '\r' ? ' ' : *c, stderr);
+        fprintf(stderr, "\n  %*s^--- error here\n", (int)(start + offset - from), "");
+    }
+    fflush(stderr);
+}
+
+/* Prints "changes: N   total_changes: M" after a statement (.changes on),
+** in scripts and at the terminal (as sqlite3, not for command arguments). */
+static void print_changes(ShellState *p)
+{
+    if (p->changes && (p->src_name || p->interactive)) {
+        fprintf(p->out, "changes: %d   total_changes: %d\n", sqlite3_changes(p->db),
+                sqlite3_total_changes(p->db));
+        fflush(p->out);
+    }
+}
+
 /* Steps st to its end printing rows, under the timer and Ctrl-C. Always
 ** finalizes st. Returns 0, or 1 after printing the error. */
 int shell_exec_stmt(ShellState *p, sqlite3_stmt *st)
@@ -128,12 +192,19 @@ int shell_exec_stmt(ShellState *p, sqlite3_stmt *st)
     g_running = 1;
     if (g_sigint) /* Ctrl-C came after Enter, before the statement began */
         sqlite3_interrupt(p->db);
-    rc = wcp_print_stmt(p, st);
+    if (sqlite3_stmt_isexplain(st) == 2) {
+        wcp_print_plan(p, st);
+        rc = sqlite3_reset(st) == SQLITE_OK ? SQLITE_DONE : sqlite3_errcode(p->db);
+    } else
+        rc = wcp_print_stmt(p, st);
     g_running = 0;
     if (p->timer)
         timer_end(p, &t);
     if (rc != SQLITE_DONE) {
-        shell_error(p, "%s", rc == SQLITE_INTERRUPT ? "interrupted" : sqlite3_errmsg(p->db));
+        if (rc == SQLITE_INTERRUPT)
+            shell_error(p, "interrupted");
+        else
+            sql_error(p, 0, NULL, -1, sqlite3_errmsg(p->db));
         sqlite3_finalize(st);
         return 1;
     }
@@ -151,6 +222,22 @@ int shell_prepare(ShellState *p, const char *sql, sqlite3_stmt **st)
     return 1;
 }
 
+/* .eqp on: the plan of st, as EXPLAIN QUERY PLAN shows it, before it runs. */
+static void show_plan(ShellState *p, sqlite3_stmt *st)
+{
+    sqlite3_stmt *eqp;
+    char *sql;
+    if (!p->eqp || sqlite3_stmt_isexplain(st))
+        return;
+    sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(st));
+    if (sql && sqlite3_prepare_v2(p->db, sql, -1, &eqp, NULL) == SQLITE_OK) {
+        bind_parameters(p, eqp);
+        wcp_print_plan(p, eqp);
+        sqlite3_finalize(eqp);
+    }
+    sqlite3_free(sql);
+}
+
 /* Runs every statement of sql in turn, stopping at the first that fails.
 ** Returns 0, or 1 after printing the error. */
 int shell_run_sql(ShellState *p, const char *sql)
@@ -158,16 +245,34 @@ int shell_run_sql(ShellState *p, const char *sql)
     const char *tail = sql;
     while (tail && *tail) {
         sqlite3_stmt *st = NULL;
+        const char *here = tail;
         if (sqlite3_prepare_v2(p->db, tail, -1, &st, &tail) != SQLITE_OK) {
-            shell_error(p, "%s", sqlite3_errmsg(p->db));
+            g_in_sql = 1;
+            sql_error(p, 1, here, sqlite3_error_offset(p->db), sqlite3_errmsg(p->db));
+            g_in_sql = 0;
             return 1;
         }
         if (st == NULL) /* only white space or a comment */
             continue;
-        if (shell_exec_stmt(p, st))
+        bind_parameters(p, st);
+        show_plan(p, st);
+        g_in_sql = 1;
+        int rc = shell_exec_stmt(p, st);
+        g_in_sql = 0;
+        if (rc)
             return 1;
+        print_changes(p);
     }
     return 0;
+}
+
+/* .echo on: the command, as given, before it runs. */
+static void echo(ShellState *p, const char *cmd)
+{
+    if (p->echo) {
+        fprintf(p->out, "%s\n", cmd);
+        fflush(p->out);
+    }
 }
 
 /* One complete command: a dot-command or SQL (run even without its ';'). */
@@ -175,6 +280,7 @@ int shell_run_command(ShellState *p, const char *cmd)
 {
     while (*cmd == ' ' || *cmd == '\t' || *cmd == '\n')
         cmd++;
+    echo(p, cmd);
     if (*cmd == '.')
         return do_dot_command(p, cmd);
     return shell_run_sql(p, cmd);
@@ -315,7 +421,7 @@ int process_input(ShellState *p, FILE *in, const char *name)
         char *l;
         if (in == NULL) {
             int intr;
-            char *tl = read_tty_line(nsql ? CONT_PROMPT : PROMPT, &intr);
+            char *tl = read_tty_line(nsql ? p->cont_prompt : p->prompt, &intr);
             if (intr) { /* Ctrl-C at the prompt: start afresh */
                 nsql = 0;
                 p->sql_pending = 0;
@@ -351,6 +457,7 @@ int process_input(ShellState *p, FILE *in, const char *name)
                 continue;
             if (*t == '.') {
                 p->src_line = lineno;
+                echo(p, t);
                 int rc = do_dot_command(p, t);
                 errors += rc;
                 after_command(p);
@@ -371,6 +478,9 @@ int process_input(ShellState *p, FILE *in, const char *name)
             p->sql_pending = 0;
         } else if (sqlite3_complete(sql)) {
             p->src_line = start;
+            if (sql[nsql - 1] == '\n')
+                sql[--nsql] = 0;
+            echo(p, sql);
             int rc = shell_run_sql(p, sql);
             nsql = 0;
             p->sql_pending = 0;

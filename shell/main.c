@@ -37,6 +37,7 @@ static const char usage_text[] =
     "  -json          output as a JSON array of objects\n"
     "  -line          output one \"column = value\" per line\n"
     "  -list          output values separated by \"|\" (default otherwise)\n"
+    "  -column -markdown -tabs -quote -insert -html   the other modes, as sqlite3's\n"
     "  -header        show column names\n"
     "  -noheader      do not show column names\n"
     "  -cmd CMD       run CMD before reading input\n"
@@ -57,6 +58,18 @@ int shell_open_db(ShellState *p)
         return 1;
     }
     return 0;
+}
+
+/* Makes p->db the shell's: tab completion and the analyses registered on it,
+** Ctrl-C pointed at it (at the start, and after .open). */
+void shell_attach(ShellState *p)
+{
+    if (wcp_completion_register(p) != SQLITE_OK)
+        fprintf(stderr, "Warning: tab completion unavailable: %s\n", sqlite3_errmsg(p->db));
+    if (wcprof_register_extension(p->db) != SQLITE_OK)
+        fprintf(stderr, "Warning: the analyses extension failed to register: %s\n",
+                sqlite3_errmsg(p->db));
+    shell_install_signals(p);
 }
 
 /* The history file: $XDG_STATE_HOME/wcprof/history, else ~/.wcprof_history;
@@ -104,6 +117,11 @@ int main(int argc, char **argv)
 
     memset(&s, 0, sizeof s);
     s.headers = -1;
+    strcpy(s.colsep, "|");
+    strcpy(s.rowsep, "\n");
+    strcpy(s.insert_table, "table");
+    strcpy(s.prompt, "wcprof> ");
+    strcpy(s.cont_prompt, "   ...> ");
     s.out = stdout;
     s.mode = isatty(STDOUT_FILENO) ? MODE_TABLE : MODE_LIST;
     if (!cmds || !args) {
@@ -157,13 +175,8 @@ int main(int argc, char **argv)
     }
     if (shell_open_db(&s))
         goto fail;
-    if (wcp_completion_register(&s) != SQLITE_OK)
-        fprintf(stderr, "Warning: tab completion unavailable: %s\n", sqlite3_errmsg(s.db));
-    if (wcprof_register_extension(s.db) != SQLITE_OK)
-        fprintf(stderr, "Warning: the analyses extension failed to register: %s\n",
-                sqlite3_errmsg(s.db));
     s.interactive = narg == 0 && isatty(STDIN_FILENO);
-    shell_install_signals(&s);
+    shell_attach(&s);
 
     for (int i = 0; i < ncmd && !s.quit; i++) {
         int rc = shell_run_command(&s, cmds[i]);
@@ -176,7 +189,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < narg && !s.quit; i++) {
             int rc = shell_run_command(&s, args[i]);
             errors += rc;
-            if ((rc && s.bail) || shell_interrupted()) /* Ctrl-C stops the commands too */
+            if (rc || shell_interrupted()) /* as sqlite3: a failure stops the rest; Ctrl-C too */
                 break;
             output_once_done(&s);
         }
@@ -205,6 +218,8 @@ done:
     if (s.quit == 2)
         return s.exit_code;
     status = errors > 0 || (shell_interrupted() && !s.interactive);
+    if (status && narg > 0 && s.sql_rc > 1) /* as sqlite3: SQLite's code (8: read-only) */
+        status = s.sql_rc;
     return status;
 fail:
     if (s.db)

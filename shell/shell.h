@@ -21,13 +21,38 @@
 #include "store.h"             /* wcp_db_open(): the one check of a wcprof database */
 #define WCP_HISTORY_LINES 2000 /* history file trimmed to this many lines */
 #define WCP_SELFTIME_ROWS 20   /* .selftime's default row limit */
+#define WCP_TOP_ROWS 20        /* .rank's and .critpath's default row limit, for people */
 /* The user's tables and views (.tables, completion). */
 #define WCP_USER_TABLES_SQL                                                                        \
     "SELECT name FROM sqlite_schema WHERE type IN ('table','view') "                               \
     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 
+/* The run ?1's dropped events by cause, as the recorder's dump header gives
+** them (dropped_by_cause, kept in dumps.extra; cumulative, so the dump that
+** counted most): a JSON object such as {"cap":2,"oom":1}, or NULL. */
+#define DROPPED_BY_CAUSE_SQL                                                                       \
+    "(SELECT json_extract(d.extra, '$.dropped_by_cause') FROM dumps d"                             \
+    " WHERE d.run_id = ?1 AND json_valid(d.extra)"                                                 \
+    " AND json_type(d.extra, '$.dropped_by_cause') = 'object'"                                     \
+    " ORDER BY d.dropped_events DESC, d.id DESC LIMIT 1)"
+
 /* Output modes, as sqlite3's. */
-enum wcp_mode { MODE_TABLE, MODE_BOX, MODE_CSV, MODE_JSON, MODE_LINE, MODE_LIST };
+enum wcp_mode {
+    MODE_TABLE,
+    MODE_BOX,
+    MODE_CSV,
+    MODE_JSON,
+    MODE_LINE,
+    MODE_LIST,
+    MODE_COLUMN,
+    MODE_MARKDOWN,
+    MODE_TABS,
+    MODE_QUOTE,
+    MODE_INSERT,
+    MODE_HTML,
+    WCP_NMODES /* how many */
+};
+#define WCP_MAX_WIDTHS 64 /* .width: columns at most */
 
 /* What tab completion offers for a dot-command's arguments. */
 enum wcp_args {
@@ -72,32 +97,45 @@ struct DotCmd {
 extern const DotCmd wcp_dot_cmds[]; /* the table, ended by a row with name NULL */
 
 struct ShellState {
-    sqlite3 *db;          /* the open wcprof database */
-    const char *db_path;  /* its name as given on the command line */
-    int readonly;         /* 1: opened with SQLITE_OPEN_READONLY (-readonly) */
-    enum wcp_mode mode;   /* output mode for result sets */
-    int headers;          /* -1: the mode's default (on for table/box), 0: off, 1: on */
-    int timer;            /* 1: print sqlite3's "Run Time:" line after each statement */
-    int bail;             /* 1: stop at the first error (-bail) */
-    int interactive;      /* 1: reading a terminal: prompt, history, completion */
-    FILE *out;            /* where result sets go: stdout, or an .output/.once target */
-    int out_is_pipe;      /* 1: out came from popen() ("|command") */
-    int once;             /* >0: put stdout back after this many more commands (.once) */
-    long long run_id;     /* the .run selection; 0: the most recent run */
-    int quit;             /* stop reading input: 1 after .quit, 2 after .exit */
-    int exit_code;        /* the status .exit asked for (0 without N) */
-    int sql_pending;      /* 1: an unfinished SQL statement is being read (completion) */
-    const char *src_name; /* input being read, for messages: NULL (terminal or arguments),
+    sqlite3 *db;                /* the open wcprof database */
+    const char *db_path;        /* its name as given on the command line */
+    int readonly;               /* 1: opened with SQLITE_OPEN_READONLY (-readonly) */
+    enum wcp_mode mode;         /* output mode for result sets */
+    int headers;                /* -1: the mode's default (on for table/box), 0: off, 1: on */
+    int timer;                  /* 1: print sqlite3's "Run Time:" line after each statement */
+    int bail;                   /* 1: stop at the first error (-bail) */
+    int interactive;            /* 1: reading a terminal: prompt, history, completion */
+    FILE *out;                  /* where result sets go: stdout, or an .output/.once target */
+    int out_is_pipe;            /* 1: out came from popen() ("|command") */
+    int once;                   /* >0: put stdout back after this many more commands (.once) */
+    long long run_id;           /* the .run selection; 0: the most recent run */
+    int quit;                   /* stop reading input: 1 after .quit, 2 after .exit */
+    int exit_code;              /* the status .exit asked for (0 without N) */
+    int sql_pending;            /* 1: an unfinished SQL statement is being read (completion) */
+    const char *src_name;       /* input being read, for messages: NULL (terminal or arguments),
                            ** "stdin" (a script), or a .read file */
-    int src_line;         /* line of src_name where the current command began */
-    int read_depth;       /* .read nesting, to stop a file reading itself forever */
-    int hold_warning;     /* 1: analyses leave the dropped-events warning to .report */
-    long long rows;       /* rows the last result set printed (.report: "(none)") */
-    char *history_path;   /* history file (interactive only), or NULL */
+    int src_line;               /* line of src_name where the current command began */
+    int read_depth;             /* .read nesting, to stop a file reading itself forever */
+    int hold_warning;           /* 1: analyses leave the dropped-events warning to .report */
+    long long rows;             /* rows the last result set printed (.report: "(none)") */
+    char *history_path;         /* history file (interactive only), or NULL */
+    char nullvalue[64];         /* .nullvalue: how NULL prints (default "") */
+    char colsep[32];            /* .separator: list mode's column separator (default "|") */
+    char rowsep[32];            /* .separator: list mode's row separator (default "\n") */
+    char insert_table[128];     /* .mode insert TABLE: the table named (default "table") */
+    int widths[WCP_MAX_WIDTHS]; /* .width: column widths (0 auto, < 0 right-aligned) */
+    int nwidths;                /* how many widths were set */
+    int echo;                   /* .echo on: print each command before running it */
+    int eqp;                    /* .eqp on: EXPLAIN QUERY PLAN before each statement */
+    int sql_rc;                 /* SQLite's code for the last SQL that failed (exit status) */
+    int changes;                /* .changes on: "changes: N   total_changes: M" after each */
+    char prompt[64];            /* .prompt: the main prompt (default "wcprof> ") */
+    char cont_prompt[64];       /* .prompt: the continuation prompt (default "   ...> ") */
 };
 
 /* main.c */
 int shell_open_db(ShellState *p);
+void shell_attach(ShellState *p); /* registers completion and the analyses on p->db */
 
 /* input.c */
 int process_input(ShellState *p, FILE *in, const char *name);
@@ -119,10 +157,16 @@ int shell_interrupted(void); /* 1 once Ctrl-C was seen (cleared by the prompt) *
 
 /* commands.c */
 int do_dot_command(ShellState *p, const char *line); /* 0 ok, 1 failed */
+int parse_bool(const char *s); /* on/off, yes/no, true/false, 1/0: 1, 0, or -1 */
+int set_onoff(ShellState *p, const DotCmd *c, int argc, char **argv, int *field);
+/* "CMD on|off" into *field; 1 after the usage */
 const DotCmd *find_dot_cmd(const char *name, int *ambiguous);
+int print_names(ShellState *p, const char *sql, const char *pattern);
+/* names in columns, as .tables lists them (?1: pattern) */
 /* exact name or unique prefix; NULL if none */
 
 /* args.c: what the dot-commands share */
+int shell_for_people(ShellState *p); /* 1 in table, box, line, column, markdown */
 int dot_usage(ShellState *p, const DotCmd *c);
 /* "Error: usage: .NAME USAGE"; returns 1 */
 int parse_count(const char *s, long long *v);
@@ -134,11 +178,13 @@ int take_option(ShellState *p, const DotCmd *c, int *argc, char **argv, const ch
                 const char **value);
 /* removes "OPT VALUE" / "OPT=VALUE" from argv (*value NULL
                            ** without it); 1 after the usage when OPT lacks a value */
+int take_flag(int *argc, char **argv, const char *opt); /* removes OPT; 1 if it was there */
 int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long long *run);
 /* removes "--run N" from argv; *run: N, else the .run
                            ** selection, else the latest; 1 after an error */
-long long latest_run(ShellState *p);         /* max run id, 0 for none */
-int run_exists(ShellState *p, long long id); /* 1 if run id is in the database */
+long long latest_run(ShellState *p);                  /* max run id, 0 for none */
+int run_exists(ShellState *p, long long id);          /* 1 if run id is in the database */
+int shell_has_table(ShellState *p, const char *name); /* 1 if a table or view is so named */
 int shell_has_function(ShellState *p, const char *name);
 /* 1 if name is an SQL function or table-valued function */
 int need_extension(ShellState *p, const DotCmd *c);
@@ -146,7 +192,13 @@ int need_extension(ShellState *p, const DotCmd *c);
 char *dropped_warning(ShellState *p, long long run, char *buf, size_t size);
 /* the run's "WARNING: N events were dropped ..." or "" */
 void warn_dropped(ShellState *p, long long run);
+void put_wrapped(FILE *out, int col, int indent, const char *text);
+/* text wrapped at 80 columns from column col, new lines indented */
 /* that warning on stderr (unless p->hold_warning) */
+
+/* sqlite_cmds.c */
+void bind_parameters(ShellState *p, sqlite3_stmt *st);
+/* binds st's parameters from .parameter set */
 
 /* export_cmd.c */
 sqlite3_stmt *export_formats(ShellState *p);
@@ -155,6 +207,9 @@ sqlite3_stmt *export_formats(ShellState *p);
 
 /* output.c */
 int wcp_print_stmt(ShellState *p, sqlite3_stmt *st);
+void wcp_print_plan(ShellState *p, sqlite3_stmt *st);
+/* steps an EXPLAIN QUERY PLAN statement printing its rows as
+                           ** sqlite3's tree ("QUERY PLAN", "|--", "`--") */
 /* steps st to the end printing its rows (p->rows: how many);
                            ** returns SQLITE_DONE or the code of the step that failed;
                            ** does not finalize */

@@ -2,7 +2,8 @@
 **
 **   ptydrive SCRIPT -- PROGRAM [ARG...]
 **
-** Runs PROGRAM on a new 80x24 pseudo-terminal (TERM=dumb) and follows
+** Runs PROGRAM on a new 80x24 pseudo-terminal (TERM=dumb; $PTYDRIVE_COLS
+** columns instead of 80 when set) and follows
 ** SCRIPT, one directive per line:
 **
 **   expect TEXT    wait (up to 20 s) until TEXT appears in the output after
@@ -141,6 +142,7 @@ int main(int argc, char **argv)
     char line[4096], text[4096];
     int lineno = 0;
     struct winsize ws = {.ws_row = 24, .ws_col = 80};
+    const char *cols = getenv("PTYDRIVE_COLS");
 
     if (argc < 4 || strcmp(argv[2], "--") != 0) {
         fprintf(stderr, "usage: ptydrive SCRIPT -- PROGRAM [ARG...]\n");
@@ -150,6 +152,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "ptydrive: cannot open %s: %s\n", argv[1], strerror(errno));
         return 2;
     }
+    if (cols && atoi(cols) > 0)
+        ws.ws_col = (unsigned short)atoi(cols);
     child = forkpty(&master, NULL, NULL, &ws);
     if (child < 0) {
         perror("ptydrive: forkpty");
