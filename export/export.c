@@ -31,6 +31,13 @@ void wcp_out_write(wcp_out *o, const void *p, size_t n)
 {
     if (o->failed || n == 0)
         return;
+    if (++o->writes == WCP_OUT_POLL) {
+        o->writes = 0;
+        if (wcp_stop_poll(o->stop)) {
+            o->failed = true;
+            return;
+        }
+    }
     if (o->f) {
         if (fwrite(p, 1, n, o->f) != n)
             o->failed = true;
@@ -260,7 +267,7 @@ static int64_t write_file(wcp_export *e, const wcp_exporter *ex, const char *pat
     mode_t mask = umask(0); /* mkstemp makes 0600; give the file the usual mode */
     umask(mask);
     fchmod(fd, 0666 & ~mask);
-    wcp_out o = {.f = fdopen(fd, "w")};
+    wcp_out o = {.f = fdopen(fd, "w"), .stop = e->stop};
     int rc = -1;
     if (!o.f) {
         wcp_export_fail(e, "cannot write %s: %s", path, strerror(errno));
@@ -274,6 +281,8 @@ static int64_t write_file(wcp_export *e, const wcp_exporter *ex, const char *pat
             err = errno ? errno : EIO;
         if (fclose(o.f) != 0 && !err)
             err = errno;
+        if (wcp_stopped(e->stop))
+            rc = wcp_export_fail(e, "interrupted");
         if (rc == 0 && (o.failed || err))
             rc = wcp_export_fail(e, "cannot write %s: %s", path, strerror(err ? err : EIO));
         if (rc == 0 && rename(tmp, path) != 0)
@@ -292,10 +301,12 @@ int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, 
         return -1;
     if (path)
         return write_file(e, ex, path);
-    wcp_out o = {0};
+    wcp_out o = {.stop = e->stop};
     e->out = &o;
     int rc = ex->write(e);
     e->out = NULL;
+    if (wcp_stopped(e->stop))
+        rc = wcp_export_fail(e, "interrupted");
     if (rc == 0 && o.failed)
         rc = wcp_export_fail(e, "out of memory");
     if (rc != 0) {

@@ -233,7 +233,7 @@ static int64_t sum_int(const html *h, int col)
 static int load_rank(html *h)
 {
     wcp_ranking rk;
-    if (wcp_rank(h->m, factors, N_FACTORS, 0, (size_t)h->top, true, &rk) < 0)
+    if (wcp_rank(h->m, h->e->stop, factors, N_FACTORS, 0, (size_t)h->top, true, &rk) < 0)
         return -1;
     h->rank = calloc(rk.n ? rk.n : 1, sizeof *h->rank);
     for (size_t i = 0; h->rank && i < rk.n; i++) {
