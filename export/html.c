@@ -550,16 +550,18 @@ static bool open_table(wcp_out *o, const char *id, const char *const *cols, size
 }
 
 /* Cells: a class key with its color, escaped text, a duration. */
-/* A class key, escaped, with a line-break opportunity (<wbr>) after each
- * ':', '.', '/', ',' and '(' and nowhere else, so that a narrow column
- * breaks it into its parts, never into fragments of them; the first part
- * ends the <span class="k1"> (swatch and first part kept together) that
- * td_key opens. */
+/* A class key, escaped, each of its parts (up to and with a ':', '.',
+ * '/', ',' or '(') a <span> the stylesheet keeps on one line, with a
+ * line-break opportunity (<wbr>) between them, so that a narrow column
+ * breaks it into its parts, never into fragments of them. td_key opens the
+ * first part's span, to keep the swatch with it. */
 static void put_key(wcp_out *o, const char *key)
 {
     char part[256];
     bool first = true;
     while (*key) {
+        if (!first)
+            wcp_out_puts(o, "<wbr><span>");
         size_t n = strcspn(key, ":./,(");
         n += key[n] != 0; /* the separator ends its part */
         if (n >= sizeof part)
@@ -567,12 +569,9 @@ static void put_key(wcp_out *o, const char *key)
         memcpy(part, key, n);
         part[n] = 0;
         wcp_out_html(o, part);
+        wcp_out_puts(o, "</span>");
         key += n;
-        if (first)
-            wcp_out_puts(o, "</span>");
         first = false;
-        if (*key)
-            wcp_out_puts(o, "<wbr>");
     }
     if (first)
         wcp_out_puts(o, "</span>");
@@ -580,7 +579,7 @@ static void put_key(wcp_out *o, const char *key)
 
 static void td_key(const html *h, const char *key)
 {
-    wcp_out_puts(h->o, "<td class=\"key\"><span class=\"k1\">");
+    wcp_out_puts(h->o, "<td class=\"key\"><span>");
     swatch(h, key);
     put_key(h->o, key);
     wcp_out_puts(h->o, "</td>");

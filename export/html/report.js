@@ -268,6 +268,14 @@
    * most self time; the export gives them distinct colours), then a note on
    * the others, drawn in muted shades */
   var legend = document.getElementById('tl-legend');
+  function item(html, text) {
+    var d = document.createElement('span');
+    d.className = 'item';
+    d.innerHTML = html;   // static markup only; the text goes in as text
+    d.appendChild(document.createTextNode(text));
+    legend.appendChild(d);
+    return d;
+  }
   item('<i class="crit-key"></i>', 'on the critical path (top row: the path itself)');
   item('<i class="wait-key"></i>', 'a wait on it');
   for (i = 0; i < T.legend.length; i++) {

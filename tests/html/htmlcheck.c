@@ -366,10 +366,11 @@ int main(int argc, char **argv)
     if (want_ops >= 0 && iget(summary, "ops") != want_ops)
         fail("summary: %lld ops, expected %lld", iget(summary, "ops"), want_ops);
     check_timeline(timeline, json_array_size(classes), want_ops, want_shown, want_path, page);
-    /* the page with the keys' line-break opportunities and their first
-     * part's span taken out: a key cell reads </i>KEY</td> */
+    /* the page with the keys' line-break opportunities and their parts'
+     * spans taken out: a key cell reads </i>KEY</td> */
     char *plain = strdup(page);
     remove_all(plain, "<wbr>");
+    remove_all(plain, "<span>");
     remove_all(plain, "</span>");
     json_array_foreach(stats, k, v)
     {
