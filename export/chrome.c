@@ -48,6 +48,7 @@
 #include "lanes.h"
 #include "whatif.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,37 @@ static void put_us(wcp_out *o, int64_t ns)
                    (unsigned long long)(a % 1000));
 }
 
+/* A slice's dur, for a slice at ts ns lasting dur ns. A viewer takes its
+ * end as ts + dur added in doubles (µs), which can land a rounding step past
+ * the ts written for a slice starting at that same ns, so that touching
+ * slices overlap. So dur is written so that the double sum equals the
+ * double of the end written as ts is (three decimals from integers): three
+ * decimals where that holds already (nearly every slice), else the shortest
+ * decimal of the double that makes it hold. Where no double does (the sum
+ * ties between two doubles and rounds to the other one), the sum falls one
+ * step short of the end: a gap of one double step, never an overlap. */
+static void put_dur(wcp_out *o, int64_t ts, int64_t dur)
+{
+    double t = (double)ts / 1000.0, end = (double)(ts + dur) / 1000.0, d = (double)dur / 1000.0;
+    if (t + d == end) {
+        put_us(o, dur);
+        return;
+    }
+    /* the largest double whose sum with t does not pass end: from just
+     * above end - t (exact where t and end are within a factor 2,
+     * Sterbenz), down a step at a time (a step or two: the sum is monotone) */
+    double x = nextafter(end - t, INFINITY);
+    while (x > 0 && t + x > end)
+        x = nextafter(x, 0.0);
+    char buf[32];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    wcp_out_puts(o, buf);
+}
+
 /* Starts the next element of traceEvents. */
 static void next_event(chrome *c)
 {
@@ -300,7 +332,7 @@ static void put_event(chrome *c, const ev *v)
     wcp_out_printf(o, "\"ph\":\"X\",\"pid\":%d,\"tid\":%u,\"ts\":", pid, v->tid);
     put_us(o, v->ts);
     wcp_out_puts(o, ",\"dur\":");
-    put_us(o, v->dur);
+    put_dur(o, v->ts, v->dur);
     wcp_out_puts(o, ",");
     switch (v->type) {
     case EV_OP: {

@@ -59,8 +59,9 @@ static int write_coz(wcp_export *e)
     for (int k = 0; k <= STEPS; k++)
         f[k] = (double)(STEPS - k) / STEPS;
     /* ranked at f[STEPS / 2] = 0.5, as whatif_rank('[0.5]') */
-    if (wcp_rank(m, f, STEPS + 1, min_self, (size_t)top, true, &rk) < 0)
-        return wcp_export_fail(e, "out of memory");
+    int rc = wcp_rank(m, e->stop, f, STEPS + 1, min_self, (size_t)top, true, &rk);
+    if (rc < 0)
+        return wcp_export_fail(e, rc == WCP_INTERRUPTED ? "interrupted" : "out of memory");
     for (size_t i = 0; i < rk.n; i++)
         for (int k = 0; k <= STEPS; k++) {
             wcp_out_puts(e->out, "experiment\tselected=");

@@ -32,6 +32,13 @@ void wcp_out_write(wcp_out *o, const void *p, size_t n)
 {
     if (o->failed || n == 0)
         return;
+    if (++o->writes == WCP_OUT_POLL) {
+        o->writes = 0;
+        if (wcp_stop_poll(o->stop)) {
+            o->failed = true;
+            return;
+        }
+    }
     if (o->f) {
         if (fwrite(p, 1, n, o->f) != n)
             o->failed = true;
@@ -308,7 +315,7 @@ static int check_target(wcp_export *e, const char *path, bool *through, struct s
 /* Runs ex into the open fd; closes it. 0, or -1 with e->err set. */
 static int write_fd(wcp_export *e, const wcp_exporter *ex, const char *path, int fd, int64_t *len)
 {
-    wcp_out o = {.f = fdopen(fd, "w")};
+    wcp_out o = {.f = fdopen(fd, "w"), .stop = e->stop};
     if (!o.f) {
         wcp_export_fail(e, "cannot write %s: %s", path, strerror(errno));
         close(fd);
@@ -323,6 +330,8 @@ static int write_fd(wcp_export *e, const wcp_exporter *ex, const char *path, int
         err = errno ? errno : EIO;
     if (fclose(o.f) != 0 && !err)
         err = errno;
+    if (wcp_stopped(e->stop))
+        rc = wcp_export_fail(e, "interrupted");
     if (rc == 0 && (o.failed || err))
         rc = wcp_export_fail(e, "cannot write %s: %s", path, strerror(err ? err : EIO));
     *len = (int64_t)o.len;
@@ -447,10 +456,12 @@ int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, 
         return -1;
     if (path)
         return write_file(e, ex, path);
-    wcp_out o = {0};
+    wcp_out o = {.stop = e->stop};
     e->out = &o;
     int rc = ex->write(e);
     e->out = NULL;
+    if (wcp_stopped(e->stop))
+        rc = wcp_export_fail(e, "interrupted");
     if (rc == 0 && o.failed)
         rc = wcp_export_fail(e, "out of memory");
     if (rc != 0) {

@@ -36,8 +36,12 @@ typedef struct wcp_out {
     FILE *f;
     char *buf; /* the buffer's text (NUL-terminated), malloc'd */
     size_t len, cap;
-    bool failed; /* a write failed or memory ran out: nothing more is written */
+    bool failed;     /* a write failed, memory ran out or stop said so: nothing more is written */
+    wcp_stop *stop;  /* polled every WCP_OUT_POLL writes (NULL: never) */
+    unsigned writes; /* since the last poll */
 } wcp_out;
+
+#define WCP_OUT_POLL 1024
 
 void wcp_out_write(wcp_out *o, const void *p, size_t n);
 void wcp_out_puts(wcp_out *o, const char *s);
@@ -57,6 +61,7 @@ typedef struct wcp_export {
     int64_t run;
     const char *options; /* as given ("" when none) */
     wcp_out *out;
+    wcp_stop *stop; /* the SQL call's: polled by long work, and by out */
     char err[512];
 } wcp_export;
 
@@ -66,7 +71,7 @@ typedef struct wcp_exporter {
                             * ("Chrome trace JSON for ui.perfetto.dev, chrome://tracing") */
     const char *options;         /* accepted option names, "weight,whatif", or "" */
     const char *help;            /* one line: what it writes and each option, with its default */
-    int (*write)(wcp_export *e); /* 0, or -1 with e->err set */
+    int (*write)(wcp_export *e); /* 0, or -1 with e->err set (also when e->stop says stop) */
 } wcp_exporter;
 
 /* Option name's value (repeated values joined with spaces), malloc'd;
@@ -92,11 +97,12 @@ const wcp_exporter *wcp_exporter_find(const char *name);
 /* The formats' names, "a, b, c", into buf (len bytes). */
 void wcp_exporter_names(char *buf, size_t len);
 
-/* Runs exporter ex on e (db, model, run and options set): checks the
+/* Runs exporter ex on e (db, model, run, options and stop set): checks the
  * options, then writes path (as README.md's "Where an export writes" says:
- * a failure leaves nothing behind) or, with path NULL, makes the text
- * (*text malloc'd, NULL when empty; *len its length). Returns the bytes
- * written, or -1 with e->err set. */
+ * a failure, an interruption among them, leaves nothing behind) or, with
+ * path NULL, makes the text (*text malloc'd, NULL when empty; *len its
+ * length). Returns the bytes written, or -1 with e->err set ("interrupted"
+ * when e->stop stopped it). */
 int64_t wcp_export_run(wcp_export *e, const wcp_exporter *ex, const char *path, char **text,
                        size_t *len);
 

@@ -21,10 +21,22 @@
  * wcp_out_json) wherever they go.
  *
  * Options: top=N, the classes of the ranking shown (default 10; 0: all);
- * max_ops=N, the most ops the timeline draws (default 20000). A larger run
- * shows the ops on the critical path and then the longest ones, each with
- * its ancestors; a longer critical path shows its longest segments. The
- * page says how many of each were left out.
+ * classes=N, the rows of the class table (default 20, those with the most
+ * self time; 0: all); max_ops=N, the most ops the timeline draws (default
+ * 20000). A larger run shows the ops on the critical path and then the
+ * longest ones, each with its ancestors; a longer critical path shows its
+ * longest segments. The page says how many of each were left out.
+ *
+ * One clock on the timeline: ops at their recorded times, and each
+ * critical-path segment (the baseline replay's) drawn within its op's
+ * recorded interval, at the offset it has from the op's replayed start;
+ * its tooltip gives its replayed times and length. Savings are replay
+ * times, so their share is of the baseline replay's makespan, and the page
+ * says so.
+ *
+ * Colours: the classes the page names (the ranking's, the class table's,
+ * the timeline legend's) each get a distinct colour of a palette; the
+ * others a muted shade (colors()).
  */
 #define _GNU_SOURCE
 #include "export.h"
@@ -39,7 +51,9 @@
 #include <time.h>
 
 #define DEFAULT_TOP 10
+#define DEFAULT_CLASSES 20
 #define DEFAULT_MAX_OPS 20000
+#define MAX_LEGEND 16 /* classes named in the timeline's legend */
 /* The curves' factors, from the largest speed-up to the smallest; the
  * middle one (0.5, "twice as fast") orders the ranking (whatif_rank). Only
  * the classes shown are replayed at the others (wcp_rank). */
@@ -102,25 +116,32 @@ typedef struct class_row {
 typedef struct segment {
     int32_t op; /* op index */
     char what[8];
-    char *resource; /* NULL: none */
-    int64_t start, end;
+    char *resource;     /* NULL: none */
+    int64_t start, end; /* replayed times */
 } segment;
+
+/* A class's colour: "#rrggbb" or "hsl(H,S%,L%)". */
+typedef struct color {
+    char css[24];
+} color;
 
 typedef struct html {
     wcp_export *e;
     const wcp_model *m;
     wcp_out *o;
-    int64_t top, max_ops;
+    int64_t top, max_classes, max_ops;
     sqlite3_value *summary[S_N]; /* the summary row (sqlite3_value_dup) */
     ranked *rank;                /* the classes shown, best first */
     size_t n_rank;
-    class_row *classes;
-    size_t n_classes, cap_classes;
+    class_row *classes; /* the class table's rows (at most max_classes) */
+    size_t n_classes, cap_classes, classes_total;
     segment *path;                       /* the segments drawn, in path order */
     size_t n_path, cap_path, path_total; /* drawn, room, on the path */
     int32_t *shown; /* per op: its position among the ops drawn, -1: left out */
     uint32_t n_shown;
-    uint8_t *crit; /* per op: on the critical path */
+    uint8_t *crit;                       /* per op: on the critical path */
+    color *color;                        /* per class of the model */
+    uint32_t *legend, n_legend, n_drawn; /* the legend's classes; classes drawn */
 } html;
 
 /* ---- small helpers */
@@ -157,21 +178,29 @@ static const char *fmt_int(char *buf, size_t size, int64_t v)
     return buf;
 }
 
-/* The color of a class, from its key alone (FNV-1a), so a class has the
- * same color in every report: one of 24 hues, 15 degrees apart, each in two
- * lightnesses. A CSS color, "hsl(H,S%,L%)". */
-static const char *class_color(char *buf, size_t size, const char *key)
+/* A class key's hash (FNV-1a, then murmur3's finish): its colours'
+ * starting point, so that a class keeps its colour from report to report. */
+static uint32_t key_hash(const char *key)
 {
     uint32_t h = 2166136261u;
     for (const unsigned char *p = (const unsigned char *)key; *p; p++)
         h = (h ^ *p) * 16777619u;
-    h ^= h >> 16; /* mix the high bits into the low ones (murmur3's finish) */
+    h ^= h >> 16;
     h *= 0x85ebca6bu;
     h ^= h >> 13;
-    snprintf(buf, size, "hsl(%u,%u%%,%u%%)", h % 24 * 15, (h / 24) % 2 ? 55u : 65u,
-             (h / 24) % 2 ? 60u : 70u);
-    return buf;
+    return h;
 }
+
+/* The colours of the classes the page names, far from each other and from
+ * the critical path's red outline: 11 strong ones (Tableau 10 without its
+ * red and grey, and three darker ones), used first, then 10 light ones. */
+static const char *const palette[] = {
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
+    "#bcbd22", "#17becf", "#393b79", "#637939", "#7b4173", /* strong */
+    "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2",
+    "#dbdb8d", "#9edae5", "#cedb9c", "#e7cb94"}; /* light */
+#define N_STRONG 11
+#define N_PALETTE (sizeof palette / sizeof palette[0])
 
 /* Runs sql with ?1 bound to the run, and hands each row to row (which
  * returns -1 when out of memory). 0, or -1 with the error. */
@@ -233,7 +262,7 @@ static int64_t sum_int(const html *h, int col)
 static int load_rank(html *h)
 {
     wcp_ranking rk;
-    if (wcp_rank(h->m, factors, N_FACTORS, 0, (size_t)h->top, true, &rk) < 0)
+    if (wcp_rank(h->m, h->e->stop, factors, N_FACTORS, 0, (size_t)h->top, true, &rk) < 0)
         return -1;
     h->rank = calloc(rk.n ? rk.n : 1, sizeof *h->rank);
     for (size_t i = 0; h->rank && i < rk.n; i++) {
@@ -248,6 +277,10 @@ static int load_rank(html *h)
 
 static int class_row_add(html *h, sqlite3_stmt *st)
 {
+    if (h->max_classes && (int64_t)h->classes_total++ >= h->max_classes)
+        return 0; /* counted, not shown */
+    if (!h->max_classes)
+        h->classes_total++;
     class_row *c = append(&h->classes, &h->n_classes, &h->cap_classes, sizeof *c);
     if (!c)
         return -1;
@@ -390,6 +423,84 @@ static int choose_segments(html *h)
     return 0;
 }
 
+/* ---- colours */
+
+/* Classes by total self time (largest first), then index: the legend's order. */
+static int by_self(const void *a, const void *b, void *ctx)
+{
+    const wcp_class *cls = ((const html *)ctx)->m->classes.cls;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    if (cls[i].total_self != cls[j].total_self)
+        return cls[i].total_self > cls[j].total_self ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* Gives class c a colour of the palette, unless it has one: a strong one
+ * while any is free, else a light one; within either, the one its key
+ * hashes to or, when an earlier class took that, the next free one. */
+static void name_class(html *h, int64_t c, uint8_t *taken, uint8_t *named)
+{
+    if (c < 0 || named[c])
+        return;
+    named[c] = 1;
+    uint32_t hash = key_hash(h->m->classes.cls[c].key);
+    for (uint32_t base = 0, n = N_STRONG; base < N_PALETTE; base += n, n = N_PALETTE - N_STRONG)
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t slot = base + (hash % n + k) % n;
+            if (!taken[slot]) {
+                taken[slot] = 1;
+                snprintf(h->color[c].css, sizeof h->color[c].css, "%s", palette[slot]);
+                return;
+            }
+        }
+    named[c] = 0; /* the palette is used up: it keeps its muted shade */
+}
+
+/* The classes' colours. The classes the page names get distinct ones, in
+ * this order: the ranking's, the class table's, the legend's (the
+ * MAX_LEGEND classes drawn with the most self time). Every other class
+ * (and any beyond the palette) gets a muted shade of the hue its key
+ * hashes to, which no palette colour is. A class keeps its colour in every
+ * report where no class named before it wants the same one. */
+static int colors(html *h)
+{
+    const wcp_model *m = h->m;
+    uint32_t nc = m->classes.n;
+    uint8_t *taken = calloc(N_PALETTE, 1), *named = calloc(nc ? nc : 1, 1),
+            *drawn = calloc(nc ? nc : 1, 1);
+    h->color = calloc(nc ? nc : 1, sizeof *h->color);
+    h->legend = malloc((nc ? nc : 1) * sizeof *h->legend);
+    if (!taken || !named || !drawn || !h->color || !h->legend) {
+        free(taken), free(named), free(drawn);
+        return wcp_export_fail(h->e, "out of memory");
+    }
+    for (uint32_t c = 0; c < nc; c++)
+        snprintf(h->color[c].css, sizeof h->color[c].css, "hsl(%u,14%%,78%%)",
+                 key_hash(m->classes.cls[c].key) % 24 * 15);
+    for (uint32_t i = 0; i < m->g.n_ops; i++)
+        if (h->shown[i] >= 0 && !drawn[m->classes.of_op[i]]) {
+            drawn[m->classes.of_op[i]] = 1;
+            h->legend[h->n_drawn++] = m->classes.of_op[i];
+        }
+    qsort_r(h->legend, h->n_drawn, sizeof *h->legend, by_self, h);
+    h->n_legend = h->n_drawn < MAX_LEGEND ? h->n_drawn : MAX_LEGEND;
+    for (size_t i = 0; i < h->n_rank; i++)
+        name_class(h, wcp_classes_find(&m->classes, h->rank[i].key), taken, named);
+    for (size_t i = 0; i < h->n_classes; i++)
+        name_class(h, h->classes[i].cls, taken, named);
+    for (uint32_t i = 0; i < h->n_legend; i++)
+        name_class(h, h->legend[i], taken, named);
+    free(taken), free(named), free(drawn);
+    return 0;
+}
+
+/* The colour of the class with key key. */
+static const char *class_css(const html *h, const char *key)
+{
+    int64_t c = wcp_classes_find(&h->m->classes, key);
+    return c >= 0 ? h->color[c].css : "#d0d5dd";
+}
+
 /* ---- the page */
 
 static void put_ns(wcp_out *o, int64_t ns)
@@ -404,10 +515,9 @@ static void put_int(wcp_out *o, int64_t v)
     wcp_out_puts(o, fmt_int(buf, sizeof buf, v));
 }
 
-static void swatch(wcp_out *o, const char *key)
+static void swatch(const html *h, const char *key)
 {
-    char c[32];
-    wcp_out_printf(o, "<i class=\"sw\" style=\"--c:%s\"></i>", class_color(c, sizeof c, key));
+    wcp_out_printf(h->o, "<i class=\"sw\" style=\"--c:%s\"></i>", class_css(h, key));
 }
 
 static void card(wcp_out *o, const char *label, const char *cls)
@@ -431,7 +541,7 @@ static bool open_table(wcp_out *o, const char *id, const char *const *cols, size
         wcp_out_puts(o, "<p>No classes.</p>\n</section>\n");
         return false;
     }
-    wcp_out_printf(o, "<table class=\"data\" id=\"%s\">\n<thead><tr>", id);
+    wcp_out_printf(o, "<div class=\"scroll\"><table class=\"data\" id=\"%s\">\n<thead><tr>", id);
     for (size_t i = 0; i < n; i++)
         wcp_out_printf(o,
                        cols[i][0] == '#' && cols[i][1] ? "<th class=\"n\">%s</th>" : "<th>%s</th>",
@@ -441,12 +551,39 @@ static bool open_table(wcp_out *o, const char *id, const char *const *cols, size
 }
 
 /* Cells: a class key with its color, escaped text, a duration. */
-static void td_key(wcp_out *o, const char *key)
+/* A class key, escaped, each of its parts (up to and with a ':', '.',
+ * '/', ',' or '(') a <span> the stylesheet keeps on one line, with a
+ * line-break opportunity (<wbr>) between them, so that a narrow column
+ * breaks it into its parts, never into fragments of them. td_key opens the
+ * first part's span, to keep the swatch with it. */
+static void put_key(wcp_out *o, const char *key)
 {
-    wcp_out_puts(o, "<td class=\"key\">");
-    swatch(o, key);
-    wcp_out_html(o, key);
-    wcp_out_puts(o, "</td>");
+    char part[256];
+    bool first = true;
+    while (*key) {
+        if (!first)
+            wcp_out_puts(o, "<wbr><span>");
+        size_t n = strcspn(key, ":./,(");
+        n += key[n] != 0; /* the separator ends its part */
+        if (n >= sizeof part)
+            n = sizeof part - 1;
+        memcpy(part, key, n);
+        part[n] = 0;
+        wcp_out_html(o, part);
+        wcp_out_puts(o, "</span>");
+        key += n;
+        first = false;
+    }
+    if (first)
+        wcp_out_puts(o, "</span>");
+}
+
+static void td_key(const html *h, const char *key)
+{
+    wcp_out_puts(h->o, "<td class=\"key\"><span>");
+    swatch(h, key);
+    put_key(h->o, key);
+    wcp_out_puts(h->o, "</td>");
 }
 
 static void td_text(wcp_out *o, const char *s)
@@ -522,13 +659,14 @@ static void write_summary(html *h)
     if (h->n_rank) {
         const ranked *r = &h->rank[0];
         card(o, "top class to speed up", "top");
-        swatch(o, r->key);
+        swatch(h, r->key);
         wcp_out_html(o, r->key);
         wcp_out_puts(o, "</div><div class=\"note\">twice as fast saves ");
         put_ns(o, r->saved[RANK_FACTOR]);
-        if (makespan > 0)
-            wcp_out_printf(o, " (%.1f %% of the makespan)",
-                           100.0 * (double)r->saved[RANK_FACTOR] / (double)makespan);
+        int64_t baseline = sum_int(h, S_BASELINE);
+        if (baseline > 0)
+            wcp_out_printf(o, " (%.1f %% of the baseline replay)",
+                           100.0 * (double)r->saved[RANK_FACTOR] / (double)baseline);
         wcp_out_puts(o, "</div></div>\n");
     }
     wcp_out_puts(o, "</section>\n<p class=\"diag\">");
@@ -554,10 +692,11 @@ static void write_timeline(html *h)
     wcp_out *o = h->o;
     uint32_t n = h->m->g.n_ops;
     open_section(o, "timeline", "Timeline",
-                 "Each op is a bar on the recorded clock, under its parent; the ops on the "
-                 "baseline's critical path are outlined, and the top row is the critical path "
-                 "itself, segment by segment (its times are the replay's). Scroll to zoom, drag "
-                 "to pan, double-click a bar to zoom to it, hover for details.");
+                 "One clock, the recorded one: each op is a bar at its recorded times, under its "
+                 "parent; the ops on the baseline's critical path are outlined, and the top row "
+                 "is the critical path itself, each segment drawn within its op's recorded "
+                 "interval (hover a segment for its replayed times and length). Scroll to zoom, "
+                 "drag to pan, double-click a bar to zoom to it, hover for details.");
     wcp_out_puts(o, "<p class=\"count\" id=\"tl-count\">");
     if (h->n_shown < n) {
         wcp_out_puts(o, "<strong>");
@@ -597,8 +736,9 @@ static void write_timeline(html *h)
 
 /* A speed-up curve: saved time (y, 0..ymax) against the share of the
  * class's self time removed (x, 0..100 %). */
-static void write_curve(wcp_out *o, const ranked *r, int64_t ymax, int w, int ht)
+static void write_curve(const html *h, const ranked *r, int64_t ymax, int w, int ht)
 {
+    wcp_out *o = h->o;
     wcp_out_printf(o,
                    "<svg class=\"curve\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                    "role=\"img\"><title>",
@@ -608,11 +748,10 @@ static void write_curve(wcp_out *o, const ranked *r, int64_t ymax, int w, int ht
                        100 * (1 - factors[i]));
         put_ns(o, r->saved[i]);
     }
-    char c[32];
     wcp_out_printf(o,
                    "</title><line class=\"ax\" x1=\"1\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
                    "<polyline style=\"--c:%s\" points=\"1,%d",
-                   ht - 1, w - 1, ht - 1, class_color(c, sizeof c, r->key), ht - 1);
+                   ht - 1, w - 1, ht - 1, class_css(h, r->key), ht - 1);
     for (int i = N_FACTORS - 1; i >= 0; i--) {
         double x = 1 + (1 - factors[i]) * (w - 2);
         double y = ht - 1 - (ymax > 0 ? (double)r->saved[i] / (double)ymax : 0) * (ht - 3);
@@ -629,11 +768,11 @@ static void write_rank(html *h)
                                        "#self",
                                        "#critical",
                                        "#saved if 2× faster",
-                                       "#of makespan",
+                                       "#of baseline",
                                        "#saved if removed",
                                        "self time cut 0 → 100 %"};
     wcp_out *o = h->o;
-    int64_t makespan = sum_int(h, S_MAKESPAN), ymax = 0;
+    int64_t baseline = sum_int(h, S_BASELINE), ymax = 0;
     for (size_t i = 0; i < h->n_rank; i++)
         if (h->rank[i].saved[0] > ymax)
             ymax = h->rank[i].saved[0];
@@ -642,26 +781,28 @@ static void write_rank(html *h)
                  "unchanged (whatif_rank), ranked by the saving when it runs twice as fast. The "
                  "curve is the saving as the class's self time is cut from 0 % (as recorded, "
                  "left) to 100 % (removed, right), on one scale for every row; hover it for the "
-                 "numbers. The class's critical time bounds its saving.");
+                 "numbers. The class's critical time bounds its saving. Savings are times of the "
+                 "replay, so \"of baseline\" divides them by the baseline replay's makespan "
+                 "(the replay with every class as recorded), not by the recorded makespan.");
     if (!open_table(o, "rank", cols, sizeof cols / sizeof cols[0], h->n_rank))
         return;
     for (size_t i = 0; i < h->n_rank; i++) {
         const ranked *r = &h->rank[i];
         wcp_out_printf(o, "<tr><td class=\"n\">%lld</td>", (long long)r->rank);
-        td_key(o, r->key);
+        td_key(h, r->key);
         td_text(o, r->work_type);
         td_ns(o, r->total_self, false);
         td_ns(o, r->critical, false);
         td_ns(o, r->saved[RANK_FACTOR], true);
         wcp_out_printf(o, "<td class=\"n\">%.1f %%</td>",
-                       makespan > 0 ? 100.0 * (double)r->saved[RANK_FACTOR] / (double)makespan
+                       baseline > 0 ? 100.0 * (double)r->saved[RANK_FACTOR] / (double)baseline
                                     : 0.0);
         td_ns(o, r->saved[0], false);
         wcp_out_puts(o, "<td>");
-        write_curve(o, r, ymax, 120, 28);
+        write_curve(h, r, ymax, 120, 28);
         wcp_out_puts(o, "</td></tr>\n");
     }
-    wcp_out_puts(o, "</tbody>\n</table>\n");
+    wcp_out_puts(o, "</tbody>\n</table></div>\n");
     int64_t n_cls = h->m->classes.n;
     if ((int64_t)h->n_rank < n_cls) {
         wcp_out_puts(o, "<p class=\"count\">The top ");
@@ -678,9 +819,9 @@ static void write_classes(html *h)
     static const char *const cols[] = {"class", "work type", "#count", "#total self", "share",
                                        "#p50",  "#p95",      "#max",   "#critical",   "#wall"};
     wcp_out *o = h->o;
-    int64_t total = 0;
-    for (size_t i = 0; i < h->n_classes; i++)
-        total += h->classes[i].self;
+    int64_t total = 0; /* every class's, shown or not */
+    for (uint32_t c = 0; c < h->m->classes.n; c++)
+        total += h->m->classes.cls[c].total_self;
     open_section(o, "classes", "Classes by self time",
                  "Per class key (class_stats): its ops, their total self time (time spent in the "
                  "op itself, not in its children or waits) and its distribution, and how much of "
@@ -690,9 +831,8 @@ static void write_classes(html *h)
     for (size_t i = 0; i < h->n_classes; i++) {
         const class_row *c = &h->classes[i];
         double share = total > 0 ? 100.0 * (double)c->self / (double)total : 0;
-        char color[32];
         wcp_out_puts(o, "<tr>");
-        td_key(o, c->key);
+        td_key(h, c->key);
         td_text(o, c->work_type);
         wcp_out_puts(o, "<td class=\"n\">");
         put_int(o, c->count);
@@ -701,7 +841,7 @@ static void write_classes(html *h)
         wcp_out_printf(o,
                        "<td class=\"bar\"><span class=\"track\"><i style=\"--w:%.1f%%;"
                        "--c:%s\"></i></span>%.1f %%</td>",
-                       share, class_color(color, sizeof color, c->key), share);
+                       share, class_css(h, c->key), share);
         td_ns(o, c->p50, false);
         td_ns(o, c->p95, false);
         td_ns(o, c->max, false);
@@ -709,7 +849,16 @@ static void write_classes(html *h)
         td_ns(o, c->wall, false);
         wcp_out_puts(o, "</tr>\n");
     }
-    wcp_out_puts(o, "</tbody>\n</table>\n</section>\n");
+    wcp_out_puts(o, "</tbody>\n</table></div>\n");
+    if (h->n_classes < h->classes_total) {
+        wcp_out_puts(o, "<p class=\"count\" id=\"classes-count\">The ");
+        put_int(o, (int64_t)h->n_classes);
+        wcp_out_puts(o, " of ");
+        put_int(o, (int64_t)h->classes_total);
+        wcp_out_puts(o, " classes with the most self time (classes=N shows more, classes=0 all; "
+                        "<code>SELECT * FROM class_stats</code> lists every one).</p>\n");
+    }
+    wcp_out_puts(o, "</section>\n");
 }
 
 /* ---- the data block */
@@ -757,7 +906,6 @@ static void json_tables(html *h, wcp_out *o)
     wcp_out_puts(o, "],\"classes\":[");
     for (uint32_t c = 0; c < h->m->classes.n; c++) {
         const wcp_class *k = &h->m->classes.cls[c];
-        char color[32];
         wcp_out_puts(o, c ? ",{\"class_key\":" : "{\"class_key\":");
         wcp_out_json(o, k->key);
         wcp_out_puts(o, ",\"work_type\":");
@@ -765,8 +913,8 @@ static void json_tables(html *h, wcp_out *o)
         wcp_out_printf(o,
                        ",\"color\":\"%s\",\"count\":%lld,\"total_self_ns\":%lld,"
                        "\"critical_ns\":%lld}",
-                       class_color(color, sizeof color, k->key), (long long)k->count,
-                       (long long)k->total_self, (long long)k->critical);
+                       h->color[c].css, (long long)k->count, (long long)k->total_self,
+                       (long long)k->critical);
     }
     wcp_out_puts(o, "],\"class_stats\":[");
     for (size_t i = 0; i < h->n_classes; i++) {
@@ -783,6 +931,18 @@ static void json_tables(html *h, wcp_out *o)
     wcp_out_puts(o, "]");
 }
 
+/* A replayed time t of op i (a critical-path segment's end) on the
+ * recorded clock: at the offset it has from the op's replayed start, from
+ * the op's recorded start, within the op's recorded interval. */
+static int64_t recorded_at(const html *h, int32_t i, int64_t t)
+{
+    if (i < 0)
+        return t;
+    const wcp_graph *g = &h->m->g;
+    int64_t r = g->start[i] + (t - h->m->start[i]);
+    return r < g->start[i] ? g->start[i] : r > g->end[i] ? g->end[i] : r;
+}
+
 /* The timeline: times in ns from t0 (the earliest start), ops as columns
  * (one array per attribute, position = the op's place among those drawn),
  * parent as a position (-1: a root). */
@@ -796,9 +956,6 @@ static int json_timeline(html *h, wcp_out *o)
         if (i == 0 || g->end[i] > t1)
             t1 = g->end[i];
     }
-    for (size_t s = 0; s < h->n_path; s++)
-        if (h->path[s].end > t1)
-            t1 = h->path[s].end;
     wcp_out_printf(o,
                    ",\"timeline\":{\"t0\":%lld,\"length_ns\":%lld,\"ops_total\":%u,"
                    "\"ops_shown\":%u,\"path_total\":%zu,\"path_shown\":%zu,\"max_ops\":%lld",
@@ -869,17 +1026,25 @@ static int json_timeline(html *h, wcp_out *o)
         first = false;
     }
     sqlite3_finalize(st);
-    /* The critical path: [op position (-1: not drawn), class, what, start, end, resource]. */
+    /* The critical path: [op position (-1: not drawn), class, what, start, end,
+     * resource, replayed start, replayed end]; start and end on the recorded
+     * clock (recorded_at), the replayed ones relative to the baseline's start. */
     wcp_out_printf(o, "],\"path\":[");
     for (size_t s = 0; s < h->n_path; s++) {
         const segment *p = &h->path[s];
+        int64_t r0 = h->m->n_path ? h->m->path[0].start : 0;
         wcp_out_printf(o, "%s[%d,%lld,\"%s\",%lld,%lld,", s ? "," : "",
                        p->op >= 0 ? h->shown[p->op] : -1,
                        p->op >= 0 ? (long long)h->m->classes.of_op[p->op] : -1LL, p->what,
-                       (long long)(p->start - t0), (long long)(p->end - t0));
+                       (long long)(recorded_at(h, p->op, p->start) - t0),
+                       (long long)(recorded_at(h, p->op, p->end) - t0));
         wcp_out_json(o, p->resource);
-        wcp_out_puts(o, "]");
+        wcp_out_printf(o, ",%lld,%lld]", (long long)(p->start - r0), (long long)(p->end - r0));
     }
+    /* The legend: the classes it names (colors()), of classes_drawn drawn. */
+    wcp_out_printf(o, "],\"classes_drawn\":%u,\"legend\":[", h->n_drawn);
+    for (uint32_t k = 0; k < h->n_legend; k++)
+        wcp_out_printf(o, "%s%u", k ? "," : "", h->legend[k]);
     wcp_out_puts(o, "]}");
     return 0;
 }
@@ -920,6 +1085,7 @@ static int write_page(wcp_export *e)
     uint32_t n = e->model->g.n_ops;
     int rc = -1;
     if (count_option(&h, "top", DEFAULT_TOP, 0, &h.top) < 0 ||
+        count_option(&h, "classes", DEFAULT_CLASSES, 0, &h.max_classes) < 0 ||
         count_option(&h, "max_ops", DEFAULT_MAX_OPS, 1, &h.max_ops) < 0)
         return -1;
     h.shown = malloc((n ? n : 1) * sizeof *h.shown);
@@ -928,7 +1094,7 @@ static int write_page(wcp_export *e)
         wcp_export_fail(e, "out of memory");
         goto out;
     }
-    if (load(&h) < 0 || choose_ops(&h) < 0 || choose_segments(&h) < 0)
+    if (load(&h) < 0 || choose_ops(&h) < 0 || choose_segments(&h) < 0 || colors(&h) < 0)
         goto out;
     write_head(&h);
     write_summary(&h);
@@ -957,11 +1123,13 @@ out:
     free(h.path);
     free(h.shown);
     free(h.crit);
+    free(h.color);
+    free(h.legend);
     return rc;
 }
 
 const wcp_exporter wcp_export_html = {
-    "html", "one self-contained page for a browser", "top,max_ops",
+    "html", "one self-contained page for a browser", "top,classes,max_ops",
     "one self-contained HTML page: summary, zoomable timeline with the critical path, "
-    "what-if ranking with speed-up curves, class table",
+    "what-if ranking with speed-up curves (top=10), class table (classes=20); 0: all",
     write_page};

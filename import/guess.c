@@ -175,7 +175,7 @@ static int64_t take(wcp_guess *g, int64_t id, int64_t start, int64_t end)
         uint32_t next = g->node[k].next;
         wcp_grow((void **)&g->scratch, &g->cap_scratch, n + 1, sizeof *g->scratch);
         if (n < g->cap_scratch) /* else out of memory: a worse guess, no harm */
-            g->scratch[n++] = (wcp_span){g->node[k].start, g->node[k].end};
+            g->scratch[n++] = (wcp_span){.start = g->node[k].start, .end = g->node[k].end};
         g->node[k].next = g->free_node;
         g->free_node = k;
         g->live--;

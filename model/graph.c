@@ -139,7 +139,8 @@ void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t n
             fn(ctx, &(wcp_step){WCP_STEP_SELF, cur, se - cur, 0});
             cur = se;
         }
-        if (is == cur && ie <= cur && cur < e && !(looked && looked_at == cur)) {
+        if (is == cur && ie <= cur && cur < e && !(looked && looked_at == cur) &&
+            (child || !w[b].first)) {
             /* zero-length cuts at cur split the stretch (§2); the self segment
              * that starts at cur comes before them (§3 ties: self, spawn,
              * wait). Looked once per cur: many cuts at one instant stay linear. */

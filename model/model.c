@@ -25,7 +25,16 @@ void wcp_model_release(wcp_model *m)
         model_free(m);
 }
 
-static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen)
+/* Whether the build was interrupted (then err says so). */
+static bool interrupted(wcp_stop *stop, char *err, size_t errlen)
+{
+    if (!wcp_stop_poll(stop))
+        return false;
+    wcp_errf(err, errlen, "interrupted");
+    return true;
+}
+
+static wcp_model *model_build(sqlite3 *db, int64_t run, wcp_stop *stop, char *err, size_t errlen)
 {
     wcp_model *m = calloc(1, sizeof *m);
     if (!m) {
@@ -39,8 +48,11 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen
         free(m);
         return NULL;
     }
-    if (wcp_classes_load(db, &m->g, &m->classes, err, errlen) < 0 ||
-        wcp_tape_compile(&m->tape, &m->g, m->classes.of_op, err, errlen) < 0)
+    if (interrupted(stop, err, errlen) ||
+        wcp_classes_load(db, &m->g, &m->classes, err, errlen) < 0 ||
+        interrupted(stop, err, errlen) ||
+        wcp_tape_compile(&m->tape, &m->g, m->classes.of_op, stop, err, errlen) < 0 ||
+        interrupted(stop, err, errlen))
         goto fail;
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
     m->reg = calloc(n1, sizeof *m->reg);
@@ -52,6 +64,8 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, char *err, size_t errlen
     }
     m->baseline = wcp_tape_eval(&m->tape, NULL, m->reg, m->start, after);
     m->actual = wcp_tape_actual(&m->tape);
+    if (interrupted(stop, err, errlen))
+        goto fail;
     if (wcp_tape_critical_path(&m->tape, m->reg, m->start, after, &m->path, &m->n_path) < 0) {
         wcp_errf(err, errlen, "critical path: out of memory for run %lld", (long long)run);
         goto fail;
@@ -87,7 +101,7 @@ void wcp_model_cache_clear(wcp_model_cache *c)
     c->model = NULL;
 }
 
-wcp_model *wcp_model_get(wcp_model_cache *c, int64_t run, char *err, size_t errlen)
+wcp_model *wcp_model_get(wcp_model_cache *c, int64_t run, wcp_stop *stop, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     int found = 0;
@@ -112,7 +126,7 @@ wcp_model *wcp_model_get(wcp_model_cache *c, int64_t run, char *err, size_t errl
         return NULL;
     }
     wcp_model_cache_clear(c); /* one model at a time: they can be large */
-    m = model_build(c->db, run, err, errlen);
+    m = model_build(c->db, run, stop, err, errlen);
     if (!m)
         return NULL;
     m->data_version = version;

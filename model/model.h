@@ -13,6 +13,7 @@
 
 #include "classes.h"
 #include "replay.h"
+#include "stop.h"
 #include "store.h"
 
 typedef struct wcp_model {
@@ -44,10 +45,11 @@ typedef struct wcp_model_cache {
     wcp_model *model; /* the cached model, or NULL */
 } wcp_model_cache;
 
-/* The model of run, from the cache or built now (and then cached). The
- * caller holds a reference until wcp_model_release. NULL with a message in
- * err: no such run, not a wcprof database, out of memory. */
-wcp_model *wcp_model_get(wcp_model_cache *c, int64_t run, char *err, size_t errlen);
+/* The model of run, from the cache or built now (and then cached); the
+ * build polls stop (NULL: runs to the end). The caller holds a reference
+ * until wcp_model_release. NULL with a message in err: no such run, not a
+ * wcprof database, out of memory, interrupted (then wcp_stopped(stop)). */
+wcp_model *wcp_model_get(wcp_model_cache *c, int64_t run, wcp_stop *stop, char *err, size_t errlen);
 
 /* Drops a reference to m (NULL: nothing), freeing it with the last. */
 void wcp_model_release(wcp_model *m);

@@ -46,7 +46,10 @@ typedef struct compiler {
     size_t cap_ins;
     uint32_t gen_op;
     uint32_t resolving; /* F_RESOLVE frames pushed since the last replay began */
-    bool oom, too_big;
+    bool oom, too_big;  /* oom: stop compiling (too_big, stopped: why) */
+    wcp_stop *stop;     /* polled every 4096 steps of run() */
+    unsigned steps;
+    bool stopped;
 } compiler;
 
 static void emit(compiler *c, uint32_t op, unsigned kind, uint32_t arg, int64_t val, uint32_t src)
@@ -145,7 +148,7 @@ static void push_frame(compiler *c, uint32_t x)
     }
     for (uint32_t k = 0; k < nw; k++) {
         const wcp_graph_wait *w = &g->waits[g->wait_off[x] + k];
-        c->spans[k] = (wcp_span){w->start, w->end};
+        c->spans[k] = (wcp_span){w->start, w->end, w->by == WCP_BY_HOLD_ORDER};
     }
     /* §3: every child, also one ending after the op (a later action joins it) */
     c->n_joins = nc;
@@ -233,6 +236,8 @@ static void start_clock(compiler *c, uint32_t child, uint32_t from, int64_t gap)
 static void run(compiler *c)
 {
     while (c->n_fr && !c->oom) {
+        if ((++c->steps & 4095) == 0 && wcp_stop_poll(c->stop))
+            c->oom = c->stopped = true;
         frame *f = &c->fr[c->n_fr - 1];
         if (f->kind == F_RESOLVE) {
             resolve(c);
@@ -264,7 +269,8 @@ static void run(compiler *c)
     }
 }
 
-int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char *err, size_t errlen)
+int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_stop *stop,
+                     char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     t->g = g;
@@ -274,7 +280,7 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char 
         return wcp_errf(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
                         (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
     size_t n1 = g->n_ops ? g->n_ops : 1;
-    compiler c = {.t = t, .g = g};
+    compiler c = {.t = t, .g = g, .stop = stop};
     c.st = calloc(n1, 1);
     t->first = malloc(n1 * sizeof *t->first);
     t->last = malloc(n1 * sizeof *t->last);
@@ -324,6 +330,8 @@ done:
     if (c.oom) {
         bool big = c.too_big;
         wcp_tape_free(t);
+        if (c.stopped)
+            return wcp_errf(err, errlen, "interrupted"), WCP_INTERRUPTED;
         return big ? wcp_errf(err, errlen, "replay: run %lld needs more than 2^32 replay steps",
                               (long long)g->run_id)
                    : wcp_errf(err, errlen, "replay: out of memory for run %lld",

@@ -23,6 +23,7 @@
 #define WCP_REPLAY_H
 
 #include "graph.h"
+#include "stop.h"
 
 #define WCP_NONE UINT32_MAX
 #define WCP_AWAIT_SLACK_NS 1000000 /* §3: a wait counts if it ended >= target end - 1 ms */
@@ -71,10 +72,12 @@ typedef struct wcp_tape {
     uint64_t cycles, fallbacks, unfinished;
 } wcp_tape;
 
-/* Compiles the replay of g (with waits loaded); cls[i] is op i's class
- * index, used as the SELF instructions' arg. 0, or -1 with a message. */
-int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, char *err,
-                     size_t errlen);
+/* Compiles the replay of g (with waits loaded), polling stop (stop.h;
+ * NULL: never stops); cls[i] is op i's class index, used as the SELF
+ * instructions' arg. 0, or -1 (WCP_INTERRUPTED when stopped) with a
+ * message. */
+int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_stop *stop,
+                     char *err, size_t errlen);
 void wcp_tape_free(wcp_tape *t);
 
 /* One replay: factor[c] for class c (NULL: all 1). reg and start have one

@@ -198,15 +198,16 @@ int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, dou
 
 typedef struct pool {
     const wcp_model *m;
+    wcp_stop *stop;
     wcp_job *jobs;
     size_t n_jobs;
     atomic_size_t next;
     atomic_int oom;
 } pool;
 
-static void *worker(void *arg)
+/* One thread of the pool; the caller's (owner) polls stop. */
+static void work(pool *p, bool owner)
 {
-    pool *p = arg;
     const wcp_model *m = p->m;
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
     size_t ns = m->tape.n_start_slots ? m->tape.n_start_slots : 1;
@@ -216,7 +217,8 @@ static void *worker(void *arg)
         atomic_store(&p->oom, 1);
     } else {
         size_t j;
-        while ((j = atomic_fetch_add(&p->next, WCP_LANES)) < p->n_jobs) {
+        while (!(owner ? wcp_stop_poll(p->stop) : wcp_stopped(p->stop)) &&
+               (j = atomic_fetch_add(&p->next, WCP_LANES)) < p->n_jobs) {
             uint32_t cls[WCP_LANES];
             double f[WCP_LANES];
             int64_t ms[WCP_LANES];
@@ -232,12 +234,17 @@ static void *worker(void *arg)
     }
     free(reg);
     free(start);
+}
+
+static void *worker(void *arg)
+{
+    work(arg, false);
     return NULL;
 }
 
-int wcp_run_jobs(const wcp_model *m, wcp_job *jobs, size_t n)
+int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n)
 {
-    pool p = {.m = m, .jobs = jobs, .n_jobs = n};
+    pool p = {.m = m, .stop = stop, .jobs = jobs, .n_jobs = n};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nt = cores > 1 ? (size_t)cores : 1;
     if (nt > MAX_THREADS)
@@ -250,9 +257,11 @@ int wcp_run_jobs(const wcp_model *m, wcp_job *jobs, size_t n)
     for (size_t k = 1; k < nt; k++)
         if (pthread_create(&th[started], NULL, worker, &p) == 0)
             started++;
-    worker(&p);
+    work(&p, true);
     for (size_t k = 0; k < started; k++)
         pthread_join(th[k], NULL);
+    if (wcp_stopped(stop))
+        return WCP_INTERRUPTED;
     return atomic_load(&p.oom) ? -1 : 0;
 }
 
@@ -295,10 +304,11 @@ static void add_jobs(const wcp_model *m, const wcp_ranked *r, const double *f, s
             jobs[(*n)++] = (wcp_job){r->cls, f[j], &r->saved[j]};
 }
 
-int wcp_rank(const wcp_model *m, const double *f, size_t nf, int64_t min_self, size_t top,
-             bool prune, wcp_ranking *out)
+int wcp_rank(const wcp_model *m, wcp_stop *stop, const double *f, size_t nf, int64_t min_self,
+             size_t top, bool prune, wcp_ranking *out)
 {
     size_t mid = nf / 2, nc = 0, nj = 0;
+    int rc = -1;
     memset(out, 0, sizeof *out);
     for (uint32_t k = 0; k < m->classes.n; k++)
         nc += m->classes.cls[k].total_self >= min_self;
@@ -318,8 +328,8 @@ int wcp_rank(const wcp_model *m, const double *f, size_t nf, int64_t min_self, s
         *r = (wcp_ranked){k, &out->saved[out->n++ * nf]};
         add_jobs(m, r, f, nf, want, prune, jobs, &nj);
     }
-    if (wcp_run_jobs(m, jobs, nj) < 0)
-        goto oom;
+    if ((rc = wcp_run_jobs(m, stop, jobs, nj)) < 0)
+        goto fail;
     qsort_r(out->r, out->n, sizeof *out->r, by_saving, &(rank_order){m, mid});
     if (!all) { /* the kept classes at the other factors */
         out->n = top;
@@ -328,15 +338,17 @@ int wcp_rank(const wcp_model *m, const double *f, size_t nf, int64_t min_self, s
             want[j] = j != mid;
         for (size_t i = 0; i < out->n; i++)
             add_jobs(m, &out->r[i], f, nf, want, prune, jobs, &nj);
-        if (wcp_run_jobs(m, jobs, nj) < 0)
-            goto oom;
+        if ((rc = wcp_run_jobs(m, stop, jobs, nj)) < 0)
+            goto fail;
     }
     free(jobs);
     free(want);
     return 0;
 oom:
+    rc = -1;
+fail:
     free(jobs);
     free(want);
     wcp_ranking_free(out);
-    return -1;
+    return rc;
 }

@@ -34,9 +34,11 @@ typedef struct wcp_job {
 } wcp_job;
 
 /* Runs the jobs WCP_LANES to a pass over the tape, on up to one thread per
- * core (the caller's among them). 0, or -1 when out of memory (some jobs
- * may then be left undone). Reads m only: several pools may share it. */
-int wcp_run_jobs(const wcp_model *m, wcp_job *jobs, size_t n);
+ * core (the caller's among them, which polls stop between its passes; the
+ * others stop at their next pass once it says so). 0; -1 when out of
+ * memory, WCP_INTERRUPTED when stopped (some jobs may then be left
+ * undone). Reads m only: several pools may share it. */
+int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n);
 
 /* Whether class cls of m provably saves nothing at factor f, so that its
  * replay can be skipped (pruned) with a saving of exactly 0: f is 1 (the
@@ -62,16 +64,17 @@ typedef struct wcp_ranking {
     int64_t *saved; /* the savings of all of them (r[i].saved points into it) */
 } wcp_ranking;
 
-/* Ranks the classes of m with at least min_self ns of self time by their
+/* Ranks the classes of m (polling stop) with at least min_self ns of self time by their
  * saving at the middle factor f[nf / 2] (largest first; ties: class key),
  * keeps the first top (0: all) and gives each kept class its saving at
  * every factor f[0 .. nf), nf >= 1. Every candidate is replayed at the
  * middle factor, only the kept ones at the others (all in one pool when
  * every candidate is kept). With prune, the replays wcp_saves_nothing
  * proves are skipped (their saving is 0). Returns 0 with *out filled (free
- * it with wcp_ranking_free), or -1 when out of memory (*out then empty). */
-int wcp_rank(const wcp_model *m, const double *f, size_t nf, int64_t min_self, size_t top,
-             bool prune, wcp_ranking *out);
+ * it with wcp_ranking_free); -1 when out of memory, WCP_INTERRUPTED when
+ * stopped (*out then empty). */
+int wcp_rank(const wcp_model *m, wcp_stop *stop, const double *f, size_t nf, int64_t min_self,
+             size_t top, bool prune, wcp_ranking *out);
 
 void wcp_ranking_free(wcp_ranking *r);
 

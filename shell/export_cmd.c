@@ -174,7 +174,7 @@ int cmd_export(ShellState *p, const DotCmd *c, int argc, char **argv)
     if (opts)
         sqlite3_bind_text(st, 3, opts, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, run);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (shell_step(p, st) != SQLITE_ROW) {
         shell_error(p, "%s", sqlite3_errmsg(p->db));
         goto done;
     }

@@ -212,6 +212,19 @@ int shell_exec_stmt(ShellState *p, sqlite3_stmt *st)
     return 0;
 }
 
+/* One sqlite3_step of st under Ctrl-C, as shell_exec_stmt's: a SIGINT
+** meanwhile interrupts it (for commands that step a statement themselves,
+** like .export). */
+int shell_step(ShellState *p, sqlite3_stmt *st)
+{
+    g_running = 1;
+    if (g_sigint) /* Ctrl-C came after Enter, before the statement began */
+        sqlite3_interrupt(p->db);
+    int rc = sqlite3_step(st);
+    g_running = 0;
+    return rc;
+}
+
 /* Prepares sql, one statement, into *st. Returns 0, or 1 after printing
 ** SQLite's error (*st then NULL). */
 int shell_prepare(ShellState *p, const char *sql, sqlite3_stmt **st)

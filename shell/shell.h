@@ -150,6 +150,8 @@ int shell_prepare(ShellState *p, const char *sql, sqlite3_stmt **st);
 int shell_exec_stmt(ShellState *p, sqlite3_stmt *st);
 /* steps st to the end printing rows, with the timer and
                            ** Ctrl-C; finalizes st; 0 ok, 1 failed (error printed) */
+int shell_step(ShellState *p, sqlite3_stmt *st);
+/* one sqlite3_step of st that Ctrl-C interrupts (.export) */
 void shell_error(ShellState *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "Error: [near line N: ]message" on stderr */
 void shell_install_signals(ShellState *p);

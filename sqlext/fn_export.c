@@ -47,8 +47,11 @@ static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     int64_t n = -1;
+    wcp_stop stop;
+    wcp_stop_init(&stop, e.db);
+    e.stop = &stop;
     if (wcp_db_resolve_run(e.db, argc > 3 ? argv[3] : NULL, &e.run, e.err, sizeof e.err) == 0 &&
-        (e.model = wcp_model_get(&x->cache, e.run, e.err, sizeof e.err)) != NULL) {
+        (e.model = wcp_model_get(&x->cache, e.run, &stop, e.err, sizeof e.err)) != NULL) {
         char *text = NULL;
         size_t len = 0;
         n = wcp_export_run(&e, ex, path, path ? NULL : &text, &len);
@@ -60,11 +63,14 @@ static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
     }
     wcp_model_release(e.model);
-    if (n < 0) {
+    if (n < 0 && (wcp_stopped(&stop) || wcp_stop_check(&stop)))
+        sqlite3_result_error_code(ctx, SQLITE_INTERRUPT); /* SQLite says "interrupted" */
+    else if (n < 0) {
         char *msg = sqlite3_mprintf("wcprof_export(%s): %s", ex->name, e.err);
         sqlite3_result_error(ctx, msg ? msg : e.err, -1);
         sqlite3_free(msg);
     }
+    wcp_stop_finish(&stop);
 }
 
 /* wcprof_export_formats(): the formats as a JSON array of objects

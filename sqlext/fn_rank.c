@@ -42,9 +42,10 @@ static int fill(wcp_call *c)
         return -1;
     if (wcp_parse_factors(text ? text : "[0,0.5,0.9]", &f, &nf, c->err, sizeof c->err) < 0)
         return -1;
-    if (wcp_rank(m, f, nf, min_self, 0, prune != 0, &rk) < 0) {
+    int rc = wcp_rank(m, c->stop, f, nf, min_self, 0, prune != 0, &rk);
+    if (rc < 0) {
         free(f);
-        return wcp_fail(c, "out of memory");
+        return wcp_fail(c, rc == WCP_INTERRUPTED ? "interrupted" : "out of memory");
     }
     for (size_t i = 0; i < rk.n; i++) {
         const wcp_class *k = &m->classes.cls[rk.r[i].cls];

@@ -267,15 +267,22 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     if (wcp_db_resolve_run(call->db, c->hidden[aux->nargs - 1], &run, call->err, sizeof call->err) <
         0)
         return vt_error(&vt->base, aux->fn->name, call->err);
-    call->model = wcp_model_get(&aux->ext->cache, run, call->err, sizeof call->err);
-    if (!call->model)
-        return vt_error(&vt->base, aux->fn->name, call->err);
-    if (aux->fn->fill(call) < 0)
-        return vt_error(&vt->base, aux->fn->name, call->err);
-    if (call->oom)
-        return SQLITE_NOMEM;
-    c->n_rows = call->n_cells / (size_t)aux->ncol;
-    return SQLITE_OK;
+    wcp_stop stop;
+    wcp_stop_init(&stop, call->db);
+    call->stop = &stop;
+    int rc = SQLITE_OK;
+    call->model = wcp_model_get(&aux->ext->cache, run, &stop, call->err, sizeof call->err);
+    if (!call->model || aux->fn->fill(call) < 0)
+        rc = wcp_stopped(&stop) || wcp_stop_check(&stop)
+                 ? SQLITE_INTERRUPT /* SQLite says "interrupted" */
+                 : vt_error(&vt->base, aux->fn->name, call->err);
+    else if (call->oom)
+        rc = SQLITE_NOMEM;
+    else
+        c->n_rows = call->n_cells / (size_t)aux->ncol;
+    call->stop = NULL;
+    wcp_stop_finish(&stop);
+    return rc;
 }
 
 static int tvf_next(sqlite3_vtab_cursor *cur)

@@ -30,6 +30,7 @@ typedef struct wcp_cell {
 /* One call of an analysis function: what its fill function reads and writes. */
 typedef struct wcp_call {
     sqlite3 *db;                          /* the connection it runs on */
+    wcp_stop *stop;                       /* polled by long work (model.h); NULL after the fill */
     wcp_model *model;                     /* the run's, held for the cursor's life */
     sqlite3_value *arg[WCP_TVF_MAX_ARGS]; /* the function's own arguments; NULL: not given */
     wcp_cell *cells;                      /* the result, row after row */

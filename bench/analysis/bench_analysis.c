@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 
         wcp_model_cache_clear(&cache); /* a fresh model each run */
         t0 = now();
-        wcp_model *m = wcp_model_get(&cache, run, err, sizeof err);
+        wcp_model *m = wcp_model_get(&cache, run, NULL, err, sizeof err);
         if (!m) {
             fprintf(stderr, "bench: %s\n", err);
             return 1;
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
     int64_t classes = scalar(db, "SELECT count(DISTINCT class_key) FROM whatif_rank()");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru); /* before the figures' model, which the extension's duplicates */
-    wcp_model *m = wcp_model_get(&cache, run, err, sizeof err);
+    wcp_model *m = wcp_model_get(&cache, run, NULL, err, sizeof err);
     printf("%s: run %lld, %u ops, %u waits, %u classes (%lld ranked), %zu replay steps\n",
            argv[optind], (long long)run, m ? m->g.n_ops : 0, m ? m->g.n_waits : 0,
            m ? m->classes.n : 0, (long long)classes, m ? m->tape.n : 0);

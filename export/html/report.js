@@ -136,8 +136,9 @@
     if (what === 'self') sr.setAttribute('fill', color(seg[1]));
     el('title', {}, sr).textContent = 'critical path: ' + what +
       (seg[1] >= 0 ? ' of ' + classes[seg[1]].class_key : '') +
-      (seg[5] ? ' on ' + seg[5] : '') + '\n' + fmtNs(seg[4] - seg[3]) +
-      ', from ' + fmtNs(seg[3]) + ' to ' + fmtNs(seg[4]) + ' (replayed times)';
+      (seg[5] ? ' on ' + seg[5] : '') + '\n' + fmtNs(seg[7] - seg[6]) +
+      ' in the replay, from ' + fmtNs(seg[6]) + ' to ' + fmtNs(seg[7]) +
+      ' of the baseline replay\ndrawn within its op\'s recorded times';
     segs[s] = sr;
   }
   root.setAttribute('data-ops', String(n));
@@ -264,11 +265,10 @@
   });
   window.addEventListener('resize', function () { setView(v0, v1, false); });
 
-  /* ---- legend: the classes drawn, by total self time */
-  var seen = {}, shown = [];
-  for (i = 0; i < n; i++) if (!seen[T.cls[i]]) { seen[T.cls[i]] = 1; shown.push(T.cls[i]); }
-  shown.sort(function (a, b) { return classes[b].total_self_ns - classes[a].total_self_ns || a - b; });
-  var legend = document.getElementById('tl-legend'), MAX_LEGEND = 16;
+  /* ---- legend: the classes the page names (T.legend: those drawn with the
+   * most self time; the export gives them distinct colours), then a note on
+   * the others, drawn in muted shades */
+  var legend = document.getElementById('tl-legend');
   function item(html, text) {
     var d = document.createElement('span');
     d.className = 'item';
@@ -279,15 +279,16 @@
   }
   item('<i class="crit-key"></i>', 'on the critical path (top row: the path itself)');
   item('<i class="wait-key"></i>', 'a wait on it');
-  for (i = 0; i < shown.length && i < MAX_LEGEND; i++) {
-    var c = shown[i];
+  for (i = 0; i < T.legend.length; i++) {
+    var c = T.legend[i];
     var sw = item('<i class="sw"></i>', classes[c].class_key).firstChild;
     sw.style.setProperty('--c', classes[c].color);
   }
-  if (shown.length > MAX_LEGEND) {
+  if (T.classes_drawn > T.legend.length) {
     var more = document.createElement('span');
     more.className = 'item more';
-    more.textContent = '+ ' + (shown.length - MAX_LEGEND) + ' more classes (hover a bar)';
+    more.textContent = '+ ' + (T.classes_drawn - T.legend.length) +
+      ' more classes (muted unless the tables name them; hover a bar)';
     legend.appendChild(more);
   }
   setView(v0, v1, true);

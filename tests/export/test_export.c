@@ -7,7 +7,9 @@
  * the extension registered, and each cmocka test reads one export back:
  *
  *   chrome          valid JSON (jansson); every op exactly once, at its
- *                   recorded times; on every (pid, tid) the slices nest
+ *                   recorded times; ts + dur, added in doubles as viewers
+ *                   do, is the ts a slice starting at that end has; on
+ *                   every (pid, tid) the slices nest
  *                   strictly; every resource wait a slice; every flow one
  *                   "s" and one "f", in time order, each inside a slice of
  *                   its lane, and flows + flows shown by nesting + flows left
@@ -415,6 +417,15 @@ static trace load_trace(const char *options)
         int64_t s = ns_of(json_object_get(ev, "ts")), d = ns_of(json_object_get(ev, "dur"));
         if (d < 0)
             fail_msg("%s: a slice of negative duration", dump);
+        /* a viewer's end, ts + dur in doubles, is the very number a slice
+         * starting there has as its ts (or one double short of it, where no
+         * dur reaches it): touching slices do not overlap */
+        double end = json_number_value(json_object_get(ev, "ts")) +
+                     json_number_value(json_object_get(ev, "dur"));
+        double at = (double)(s + d) / 1000.0;
+        if (end != at && end != nextafter(at, -INFINITY))
+            fail_msg("%s: ts + dur = %.17g, not the %.17g of a slice starting at its end", dump,
+                     end, at);
         t.sl[t.n++] = (slice){(int)json_integer_value(json_object_get(ev, "pid")),
                               (int)json_integer_value(json_object_get(ev, "tid")), s, s + d, ev};
     }

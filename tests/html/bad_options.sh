@@ -28,5 +28,6 @@ expect 'top=' 'option top: expected a whole number >= 0, got ""'
 expect 'top=3 top=4' 'option top is given more than once'
 expect 'max_ops=0' 'option max_ops: expected a whole number >= 1, got "0"'
 expect 'max_ops=10k' 'option max_ops: expected a whole number >= 1, got "10k"'
-expect 'weight=critical' 'unknown option "weight" for the html export (it takes: top,max_ops)'
+expect 'classes=-1' 'option classes: expected a whole number >= 0, got "-1"'
+expect 'weight=critical' 'unknown option "weight" for the html export (it takes: top,classes,max_ops)'
 echo "ok"

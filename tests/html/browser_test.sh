@@ -1,7 +1,7 @@
 #!/bin/sh
 # browser_test.sh - the html export's page rendered by headless Chromium.
 #
-#   browser_test.sh INGEST WCPROF DUMP WORK [OPTIONS]
+#   browser_test.sh INGEST WCPROF DUMP WORK [OPTIONS [layout]]
 #
 # Writes DUMP's page (wcprof_export('html', FILE, OPTIONS)), has Chromium
 # run it and dump the DOM, and checks what the script drew: one bar per op
@@ -9,13 +9,18 @@
 # ranking's first class in the timeline's legend, and no element injected
 # by the run's strings. Then, with a few lines of script added to a copy of
 # the page, that the mouse wheel and the buttons zoom and Reset restores
-# the view.
+# the view; and, with "layout", that the page reads at 1400 and at 800 px (a laptop's
+# half-screen): nothing wider than the window, every table fits its
+# section (the speed-up curves whole), and no class key broken inside one
+# of its parts (it may break only after its ':', '.', '/'). Screenshots of
+# both widths are left in WORK (NAME-1400.png, NAME-800.png).
 #
 # Exit status 77 (ctest: skipped) when there is no Chromium: set CHROMIUM,
 # or install Debian's chromium package (./build.sh test does).
 set -eu
 ingest=$1 wcprof=$2 dump=$3 work=$4
 opts=${5:-}
+layout=${6:-}
 
 browser=${CHROMIUM:-}
 if [ -z "$browser" ]; then
@@ -37,12 +42,21 @@ rm -rf "$db" "$page" "$dom" "$work/$name.profile"
 "$wcprof" "$db" "SELECT wcprof_export('html', '$page', '$opts')" >/dev/null
 
 fail() { echo "FAIL: $*"; exit 1; }
-# DUMP-DOM PAGE OUT: the DOM after the page's scripts ran (5 s of virtual time).
+# DUMP-DOM PAGE OUT [WIDTH]: the DOM after the page's scripts ran (5 s of
+# virtual time) in a window WIDTH px wide (default 1400).
 dump_dom() {
     timeout 60 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
-        --no-first-run --run-all-compositor-stages-before-draw --user-data-dir="$work/$name.profile" --window-size=1400,1000 \
+        --no-first-run --run-all-compositor-stages-before-draw --user-data-dir="$work/$name.profile" \
+        --window-size="${3:-1400},1000" --hide-scrollbars \
         --virtual-time-budget=5000 --dump-dom "file://$1" >"$2" 2>"$2.stderr" ||
         { st=$?; cat "$2.stderr"; fail "$browser exited with $st"; }
+}
+# SHOT PAGE PNG WIDTH: a screenshot of the page's first 2400 px.
+shot() {
+    timeout 60 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+        --no-first-run --user-data-dir="$work/$name.profile" --window-size="$3,2400" \
+        --hide-scrollbars --virtual-time-budget=5000 --screenshot="$2" "file://$1" \
+        >/dev/null 2>&1 || fail "$browser could not take $2"
 }
 # Text as the DOM serializer writes it in a text node.
 esc() { printf %s "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'; }
@@ -113,4 +127,52 @@ got=$(grep -o '<pre id="zoom-check">[^<]*' "$zdom" | sed 's/.*>//')
 [ "$got" = "wheel=in button=in,moved reset=back,back" ] ||
     fail "zoom: expected the wheel and the button to zoom in and Reset to restore the view, got: $got"
 
-echo "ok: $bars bars, $segs critical-path segments, top class $top in the legend; $got"
+if [ "$layout" != layout ]; then
+    echo "ok: $bars bars, $segs critical-path segments, top class $top in the legend; $got"
+    exit 0
+fi
+
+# The layout at 1400 and 800 px, measured in the page by a script.
+lpage=$work/$name.layout.html
+cp "$page" "$lpage"
+cat >>"$lpage" <<'EOF'
+<script>
+window.addEventListener('load', function () {
+  var bad = [], W = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > W)
+    bad.push('page ' + document.documentElement.scrollWidth + ' px wide in ' + W);
+  [].forEach.call(document.querySelectorAll('.scroll'), function (s) {
+    if (s.scrollWidth > s.clientWidth + 1)
+      bad.push(s.firstChild.id + ' table ' + s.scrollWidth + ' px wide in ' + s.clientWidth);
+  });
+  [].forEach.call(document.querySelectorAll('svg.curve'), function (c) {
+    var r = c.getBoundingClientRect(), s = c.closest('.scroll').getBoundingClientRect();
+    if (r.right > s.right + 1 || r.left < s.left - 1) bad.push('a curve cut at ' + s.right);
+  });
+  // each part of a key (a text node between <wbr>s) on one line
+  [].forEach.call(document.querySelectorAll('td.key'), function (td) {
+    var walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT), t;
+    while ((t = walk.nextNode())) {
+      var rg = document.createRange(), tops = {};
+      rg.selectNodeContents(t);
+      [].forEach.call(rg.getClientRects(), function (q) {
+        if (q.width > 0) tops[Math.round(q.top)] = 1;
+      });
+      if (Object.keys(tops).length > 1) bad.push('"' + t.data + '" broken in ' + td.textContent);
+    }
+  });
+  var p = document.createElement('pre');
+  p.id = 'layout-check';
+  p.textContent = bad.length ? bad.slice(0, 5).join('; ') : 'fits';
+  document.body.appendChild(p);
+});
+</script>
+EOF
+for w in 1400 800; do
+    dump_dom "$lpage" "$work/$name.layout-$w.dom.html" "$w"
+    lay=$(grep -o '<pre id="layout-check">[^<]*' "$work/$name.layout-$w.dom.html" | sed 's/.*>//')
+    [ "$lay" = "fits" ] || fail "at $w px: $lay"
+    shot "$page" "$work/$name-$w.png" "$w"
+done
+
+echo "ok: $bars bars, $segs critical-path segments, top class $top in the legend; $got; fits 1400 and 800 px"

@@ -14,17 +14,23 @@
  *     drawn and flagged critical;
  *   - the page says how many ops it left out ("X of Y ops are left out"),
  *     or that it shows them all;
- *   - every class of class_stats, HTML-escaped, is in the class table.
+ *   - every class of class_stats, HTML-escaped, is in the class table
+ *     (its cell read without the <wbr>s that let it break at its parts);
+ *   - one clock: every critical-path segment lies on the recorded axis,
+ *     within its op's recorded interval, and has its replayed times;
+ *   - the classes the page names (ranking, class table, legend) have
+ *     distinct palette colours; the others muted shades.
  * --ops N: the run has N ops (summary and timeline agree); --shown N: the
  * timeline draws N; --path-shown N: N critical-path segments are drawn;
  * --top KEY: the ranking's first class is KEY, and the page shows it
- * (escaped) outside the data; --text: the page holds TEXT; --absent: it
+ * (escaped) outside the data; --class-rows N: the class table has N rows; --text: the page holds TEXT; --absent: it
  * does not.
  *
  * Exit status 0 when every check passes; 1 otherwise, saying which failed.
  */
 #define _GNU_SOURCE
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,14 +195,28 @@ static void check_timeline(json_t *t, size_t n_classes, long long want_ops, long
         fail("timeline: %lld path segments shown of %lld, max_ops %lld", pshown, ptotal, max);
     if (want_path >= 0 && pshown != want_path)
         fail("timeline: path_shown %lld, expected %lld", pshown, want_path);
+    long long length = iget(t, "length_ns");
     json_array_foreach(path, k, seg)
     {
         long long op = json_integer_value(json_array_get(seg, 0));
         const char *what = json_string_value(json_array_get(seg, 2));
+        long long s0 = json_integer_value(json_array_get(seg, 3)),
+                  s1 = json_integer_value(json_array_get(seg, 4));
         if (op < -1 || op >= shown)
             fail("path segment %zu: op %lld", k, op);
         else if (op >= 0 && json_integer_value(json_array_get(crit, (size_t)op)) != 1)
             fail("path segment %zu: its op %lld is not flagged critical", k, op);
+        /* one clock: a segment lies within its op's recorded interval, on
+         * the recorded axis, whatever the replay's drift */
+        if (s0 > s1 || s0 < 0 || s1 > length)
+            fail("path segment %zu: [%lld, %lld] is not on the axis [0, %lld]", k, s0, s1, length);
+        if (op >= 0 && (s0 < json_integer_value(json_array_get(start, (size_t)op)) ||
+                        s1 > json_integer_value(json_array_get(end, (size_t)op))))
+            fail("path segment %zu: [%lld, %lld] is outside its op's recorded [%lld, %lld]", k, s0,
+                 s1, json_integer_value(json_array_get(start, (size_t)op)),
+                 json_integer_value(json_array_get(end, (size_t)op)));
+        if (!json_is_integer(json_array_get(seg, 6)) || !json_is_integer(json_array_get(seg, 7)))
+            fail("path segment %zu: no replayed times", k);
         char word[16];
         snprintf(word, sizeof word, " %s ", what ? what : "");
         if (!what || !strstr(" self wait gap offset cycle ", word))
@@ -224,13 +244,65 @@ static void check_timeline(json_t *t, size_t n_classes, long long want_ops, long
     }
 }
 
+/* Takes every cut out of s, in place. */
+static void remove_all(char *s, const char *cut)
+{
+    size_t n = strlen(cut);
+    char *w = s;
+    for (const char *r = s; *r;)
+        if (strncmp(r, cut, n) == 0)
+            r += n;
+        else
+            *w++ = *r++;
+    *w = 0;
+}
+
+/* Whether class index c is named by the page: in the ranking, the class
+ * table or the timeline's legend. */
+static bool named(json_t *classes, json_t *rank, json_t *stats, json_t *legend, size_t c)
+{
+    const char *key = json_string_value(json_object_get(json_array_get(classes, c), "class_key"));
+    size_t k;
+    json_t *v;
+    json_array_foreach(legend, k, v) if ((size_t)json_integer_value(v) == c) return true;
+    json_array_foreach(rank, k, v) if (strcmp(json_string_value(json_object_get(v, "class_key")),
+                                              key) == 0) return true;
+    json_array_foreach(stats, k, v) if (strcmp(json_string_value(json_object_get(v, "class_key")),
+                                               key) == 0) return true;
+    return false;
+}
+
+/* The classes the page names have distinct palette colours ("#rrggbb")
+ * while the palette lasts (PALETTE of them); every other class a muted
+ * shade ("hsl(...)"), which no named class has. */
+#define PALETTE 21
+static void check_colors(json_t *classes, json_t *rank, json_t *stats, json_t *legend)
+{
+    size_t n = json_array_size(classes), n_named = 0, n_hex = 0;
+    for (size_t c = 0; c < n; c++) {
+        const char *col = json_string_value(json_object_get(json_array_get(classes, c), "color"));
+        bool is_named = named(classes, rank, stats, legend, c), hex = col && col[0] == '#';
+        n_named += is_named;
+        n_hex += hex;
+        if (hex && !is_named)
+            fail("class %zu is not named on the page but has a palette colour %s", c, col);
+        for (size_t d = 0; hex && d < c; d++) {
+            const char *o = json_string_value(json_object_get(json_array_get(classes, d), "color"));
+            if (o && strcmp(o, col) == 0)
+                fail("classes %zu and %zu, both named on the page, share the colour %s", d, c, col);
+        }
+    }
+    if (n_hex != (n_named < PALETTE ? n_named : PALETTE))
+        fail("%zu classes are named on the page, %zu have palette colours", n_named, n_hex);
+}
+
 int main(int argc, char **argv)
 {
-    long long want_ops = -1, want_shown = -1, want_path = -1;
+    long long want_ops = -1, want_shown = -1, want_path = -1, want_rows = -1;
     const char *top = NULL;
     if (argc < 2) {
         fprintf(stderr, "usage: htmlcheck FILE [--ops N] [--shown N] [--path-shown N] [--top KEY] "
-                        "[--text TEXT]... [--absent TEXT]...\n");
+                        "[--class-rows N] [--text TEXT]... [--absent TEXT]...\n");
         return 2;
     }
     file = argv[1];
@@ -252,6 +324,8 @@ int main(int argc, char **argv)
             want_path = atoll(val);
         else if (strcmp(opt, "--top") == 0)
             top = val;
+        else if (strcmp(opt, "--class-rows") == 0)
+            want_rows = atoll(val);
         else if (strcmp(opt, "--text") == 0 && !strstr(page, val))
             fail("the page does not hold \"%s\"", val);
         else if (strcmp(opt, "--absent") == 0 && strstr(page, val))
@@ -292,15 +366,25 @@ int main(int argc, char **argv)
     if (want_ops >= 0 && iget(summary, "ops") != want_ops)
         fail("summary: %lld ops, expected %lld", iget(summary, "ops"), want_ops);
     check_timeline(timeline, json_array_size(classes), want_ops, want_shown, want_path, page);
+    /* the page with the keys' line-break opportunities and their parts'
+     * spans taken out: a key cell reads </i>KEY</td> */
+    char *plain = strdup(page);
+    remove_all(plain, "<wbr>");
+    remove_all(plain, "<span>");
+    remove_all(plain, "</span>");
     json_array_foreach(stats, k, v)
     {
         char *esc = html_escape(json_string_value(json_object_get(v, "class_key")));
         char *cell = NULL;
-        if (asprintf(&cell, "</i>%s</td>", esc) < 0 || !strstr(page, cell))
+        if (asprintf(&cell, "</i>%s</td>", esc) < 0 || !strstr(plain, cell))
             fail("the class table lacks \"%s\"", esc);
         free(cell);
         free(esc);
     }
+    if (want_rows >= 0 && (long long)json_array_size(stats) != want_rows)
+        fail("the class table has %zu rows, expected %lld", json_array_size(stats), want_rows);
+    check_colors(classes, rank, stats, get(timeline, "legend", JSON_ARRAY));
+    free(plain);
     if (top) {
         json_t *first = json_array_get(rank, 0);
         const char *key = json_string_value(json_object_get(first, "class_key"));

@@ -296,7 +296,7 @@ static void test_graph_structure(void **s)
     assert_int_equal(g.id[w[0].target], 40); /* exec ident resolved; dump order kept */
     assert_int_equal(w[1].target, -1);       /* a named resource */
     /* self of 10: [0,100] minus [20,30] and [50,70] = 70 */
-    wcp_span spans[] = {{20, 30}, {20, 25}};
+    wcp_span spans[] = {{20, 30, false}, {20, 25, false}};
     assert_int_equal(wcp_graph_self(&g, (uint32_t)p, spans, 2), 70);
     assert_int_equal(g.self_ns[p], 70); /* as materialised */
     wcp_graph_free(&g);

@@ -1,0 +1,52 @@
+/* stop.h - interruption: how long work in C learns that sqlite3_interrupt()
+ * was called on its connection, and stops within 100 ms.
+ *
+ * sqlite3_interrupt() (the shell's Ctrl-C, Python's con.interrupt()) stops
+ * SQLite's own loops, not ours. So long work polls: wcp_stop_poll steps a
+ * tiny statement (SELECT 1) on the connection at most every
+ * WCP_STOP_EVERY_NS; it fails with SQLITE_INTERRUPT once sqlite3_interrupt
+ * was called while the outer statement runs (SQLite 3.40 has no
+ * sqlite3_is_interrupted), and stopped is then set for good. Threads other
+ * than the connection's read stopped (wcp_stopped): the job pool's workers
+ * stop at their next pass.
+ *
+ * Where it is polled: between the model's build steps and inside the tape
+ * compiler (model.c, replay.c), between the job pool's passes (whatif.c),
+ * every WCP_OUT_POLL writes of an export (export/export.c); the callers
+ * (sqlext/tvf.c, sqlext/fn_export.c) turn a stop into SQLITE_INTERRUPT.
+ */
+#ifndef WCP_STOP_H
+#define WCP_STOP_H
+
+#include "wcp_sqlite.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define WCP_STOP_EVERY_NS 5000000 /* 5 ms: Ctrl-C takes effect well within 100 ms */
+
+typedef struct wcp_stop {
+    sqlite3 *db;           /* the connection polled; NULL: never stops */
+    sqlite3_stmt *probe;   /* SELECT 1 on db, prepared at the first poll */
+    int64_t next_ns;       /* CLOCK_MONOTONIC time of the next probe */
+    _Atomic(bool) stopped; /* interrupted: stop at the next check */
+} wcp_stop;
+
+/* Starts s on db (NULL: a stop that never stops). */
+void wcp_stop_init(wcp_stop *s, sqlite3 *db);
+/* Frees what s holds. */
+void wcp_stop_finish(wcp_stop *s);
+/* Whether the work should stop: from the connection's thread only (it may
+ * step the probe). s NULL: never. Cheap: a clock read, a probe every 5 ms. */
+bool wcp_stop_poll(wcp_stop *s);
+/* Whether s was found interrupted: from any thread. s NULL: never. */
+bool wcp_stopped(wcp_stop *s);
+/* wcp_stop_poll without the wait: probes now (after a failure, to tell an
+ * interruption that SQLite's own loops met from an error). */
+bool wcp_stop_check(wcp_stop *s);
+
+/* What a function that polls returns when stopped (besides 0 and -1). */
+#define WCP_INTERRUPTED (-2)
+
+#endif
