@@ -40,6 +40,7 @@ typedef struct AnaArg {
 ** the generated part of ".help report". */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
     cmd_rank, cmd_report;
+DotFn cmd_breakdown;
 DotHelp report_help;
 
 /* ---- helpers */
@@ -239,6 +240,30 @@ int cmd_deadair(ShellState *p, const DotCmd *c, int argc, char **argv)
         return 1;
     }
     return run_tvf(p, c, run, "start_ns, end_ns, dur_ns", argc - 1, &min, "ORDER BY start_ns");
+}
+
+/* .breakdown ?OP|KEY?: where the time went (§7.1): of op OP (an op id,
+** op_breakdown(op, run)), of class key KEY, or of every class key
+** (class_breakdown(run), its 'class' rows). */
+int cmd_breakdown(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg arg = {NULL, 0};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (argc == 2 && parse_count(argv[1], &arg.num) == 0)
+        return run_analysis(p, run,
+                            "SELECT op_id, state, dur_ns, round(pct, 1) AS pct"
+                            " FROM op_breakdown(?2) WHERE run = ?1 ORDER BY seq",
+                            1, &arg);
+    arg.text = argc == 2 ? argv[1] : "";
+    return run_analysis(p, run,
+                        "SELECT class_key, state, ops, total_ns, round(pct, 1) AS pct"
+                        " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"
+                        " AND (?2 = '' OR class_key = ?2) ORDER BY class_key, seq",
+                        1, &arg);
 }
 
 /* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts

@@ -328,6 +328,7 @@ static int cmd_run(ShellState *p, const DotCmd *c, int argc, char **argv)
 /* The functions of the rows that live in other files. */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
     cmd_rank, cmd_report; /* analysis.c */
+DotFn cmd_breakdown;      /* analysis.c */
 DotHelp report_help;      /* analysis.c */
 DotFn cmd_export;         /* export_cmd.c */
 DotHelp export_help;      /* export_cmd.c */
@@ -336,6 +337,13 @@ DotHelp export_help;      /* export_cmd.c */
 const DotCmd wcp_dot_cmds[] = {
     {"bail", cmd_bail, "on|off", "Stop at the first error (as -bail)", NULL, ARGS_ONOFF, NULL,
      NULL},
+    {"breakdown", cmd_breakdown, "?OP|KEY? ?--run N?",
+     "Where the time went: of op OP, of class key KEY, or of every class key",
+     "  States: self, children, wait:REASON, lock:RESOURCE (spec/analysis.md 7.1);\n"
+     "  the parts add up to the durations. Columns: op_id state dur_ns pct, from\n"
+     "  op_breakdown(op, run); or class_key state ops total_ns pct, from\n"
+     "  class_breakdown(run) (which also sums each root's tree: scope 'root').",
+     ARGS_CLASSKEY, "class_breakdown", NULL},
     {"chain", cmd_chain, "?DEPTH? ?--run N?", "The blocking chain, DEPTH ops at most (default 25)",
      "  Columns: seq op_id class_key start_ns end_ns dur_ns self_ns (recorded times),\n"
      "  from blocking_chain(depth, run).",

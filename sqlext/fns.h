@@ -17,7 +17,9 @@
     X(blocking_chain)                                                                              \
     X(simulated_chain)                                                                             \
     X(dead_air)                                                                                    \
-    X(replay_drift)
+    X(replay_drift)                                                                                \
+    X(op_breakdown)                                                                                \
+    X(class_breakdown)
 
 /* The registration state of one connection, shared by every function
  * registered there (ext.c): freed with the last of them. */

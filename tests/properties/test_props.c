@@ -1273,6 +1273,59 @@ static void test_whatif_consistent(void **state)
     pdb_passed = 1;
 }
 
+/* ---- 8. the breakdown (§7.1) adds up exactly, and its self is the op's self time */
+
+static void breakdown(graph *g, void *ctx)
+{
+    (void)ctx;
+    long long run = (long long)g->run;
+    /* every op: its parts add up to its duration, none is negative, self
+     * is its self_ns, and each state is listed once */
+    char *bad = rows(g,
+                     "SELECT o.id, o.end_ns - o.start_ns, o.self_ns,"
+                     " (SELECT sum(dur_ns) || ' ' || min(dur_ns) || ' ' || count(*) || ' '"
+                     "  || count(DISTINCT state) FROM op_breakdown(o.id, %lld)),"
+                     " (SELECT dur_ns FROM op_breakdown(o.id, %lld) WHERE state = 'self')"
+                     " FROM ops o WHERE o.run_id = %lld AND ("
+                     " (SELECT sum(dur_ns) FROM op_breakdown(o.id, %lld)) != o.end_ns - o.start_ns"
+                     " OR (SELECT min(dur_ns) FROM op_breakdown(o.id, %lld)) < 0"
+                     " OR (SELECT count(*) - count(DISTINCT state) FROM op_breakdown(o.id, %lld))"
+                     " OR (SELECT dur_ns FROM op_breakdown(o.id, %lld) WHERE state = 'self')"
+                     "    != o.self_ns) LIMIT 3",
+                     run, run, run, run, run, run, run);
+    CHECK(g, !*bad,
+          "op_breakdown does not add up (id, duration, self_ns, sum min n states, self): %s", bad);
+    /* per class and per root: the parts add up to the group's durations,
+     * self to the group's self time, and every op is in one class and one
+     * root */
+    for (int k = 0; k < 2; k++) {
+        const char *scope = k ? "root" : "class";
+        char *sums =
+            rows(g,
+                 "SELECT (SELECT sum(total_ns) FROM class_breakdown(%lld) WHERE scope = '%s'),"
+                 " (SELECT sum(total_ns) FROM class_breakdown(%lld) WHERE scope = '%s'"
+                 "  AND state = 'self'),"
+                 " (SELECT sum(ops) FROM class_breakdown(%lld) WHERE scope = '%s'"
+                 "  AND seq = 1)",
+                 run, scope, run, scope, run, scope);
+        char *want = rows(g,
+                          "SELECT sum(end_ns - start_ns), sum(self_ns), count(*) FROM ops"
+                          " WHERE run_id = %lld",
+                          run);
+        CHECK(g, !strcmp(sums, want),
+              "class_breakdown scope %s: total, self, ops = %s; the ops say %s", scope, sums, want);
+    }
+}
+
+static void test_breakdown(void **state)
+{
+    (void)state;
+    prop = "prop.breakdown";
+    corpus c = {.edges = 2, .nsync = 10, .noverlap = 60, .gen_max_events = 20000};
+    each_graph(&c, breakdown, NULL);
+    pdb_passed = 1;
+}
+
 /* ---- main */
 
 int main(int argc, char **argv)
@@ -1290,6 +1343,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_prune, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_determinism, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_whatif_consistent, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_breakdown, pdb_setup, pdb_teardown),
     };
     if (argc == 3) {
         static char name[128];
