@@ -53,23 +53,25 @@ void wcp_bd_name(const wcp_bd_part *p, const char *name, char *buf, size_t size)
     }
 }
 
-int wcp_root_work(const wcp_model *m, int64_t *work)
+int wcp_root_work(const wcp_model *m, int64_t *work, int64_t *ops)
 {
     const wcp_graph *g = &m->g;
     uint32_t *stack = malloc((g->n_ops + 1) * sizeof *stack);
     if (!stack)
         return -1;
     for (uint32_t k = 0; k < g->n_roots; k++) {
-        int64_t sum = 0;
+        int64_t sum = 0, n = 0;
         size_t top = 0;
         stack[top++] = g->root[k];
         while (top) {
             uint32_t i = stack[--top];
             sum += g->self_ns[i];
+            n++;
             for (uint32_t c = g->child_off[i]; c < g->child_off[i + 1]; c++)
                 stack[top++] = g->child[c];
         }
         work[k] = sum;
+        ops[k] = n;
     }
     free(stack);
     return 0;

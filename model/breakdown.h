@@ -65,9 +65,9 @@ int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_bd_table *t);
 void wcp_bd_table_free(wcp_bd_table *t);
 
 /* §7.5: the work of each root (the total self time of its tree), work[k]
- * for g->root[k]; its span is m->reg[r] - m->start[r], the run's work the
+ * for g->root[k], and its tree's size, ops[k]; its span is m->reg[r] - m->start[r], the run's work the
  * sum of every op's self time and its span m->baseline. Returns 0, or -1
  * when out of memory. */
-int wcp_root_work(const wcp_model *m, int64_t *work);
+int wcp_root_work(const wcp_model *m, int64_t *work, int64_t *ops);
 
 #endif

@@ -27,8 +27,9 @@
 
 #include "shell.h"
 
-#define MAX_FACTORS 16 /* .rank's factor columns at most */
-#define DRIFT_ROWS 10  /* .drift's default row limit */
+#define MAX_FACTORS 16      /* .rank's factor columns at most */
+#define DRIFT_ROWS 10       /* .drift's default row limit */
+#define PARALLELISM_ROWS 10 /* .parallelism's default number of roots */
 
 /* An argument of an analysis statement, bound to ?2, ?3, ... */
 typedef struct AnaArg {
@@ -40,7 +41,7 @@ typedef struct AnaArg {
 ** the generated part of ".help report". */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
     cmd_rank, cmd_report;
-DotFn cmd_breakdown;
+DotFn cmd_breakdown, cmd_parallelism;
 DotHelp report_help;
 
 /* ---- helpers */
@@ -264,6 +265,31 @@ int cmd_breakdown(ShellState *p, const DotCmd *c, int argc, char **argv)
                         " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"
                         " AND (?2 = '' OR class_key = ?2) ORDER BY class_key, seq",
                         1, &arg);
+}
+
+/* .parallelism ?N?: parallelism(run)'s run row and its N roots with most
+** work (default 10, 0 for all), then parallelism_bounds(64, run): would more
+** workers help? (§7.5) */
+int cmd_parallelism(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg limit = {NULL, PARALLELISM_ROWS};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit.num) != 0))
+        return dot_usage(p, c);
+    if (limit.num == 0)
+        limit.num = -1; /* all */
+    if (run_analysis(p, run,
+                     "SELECT * FROM (SELECT root_id, class_key, ops, work_ns, span_ns,"
+                     " round(parallelism, 3) AS parallelism FROM parallelism WHERE run = ?1"
+                     " ORDER BY root_id IS NOT NULL, work_ns DESC, root_id LIMIT ?2 + 1)",
+                     1, &limit))
+        return 1;
+    return run_analysis(p, run,
+                        "SELECT workers, lower_ns, upper_ns FROM parallelism_bounds"
+                        " WHERE run = ?1 ORDER BY workers",
+                        0, NULL);
 }
 
 /* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts

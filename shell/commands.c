@@ -327,11 +327,11 @@ static int cmd_run(ShellState *p, const DotCmd *c, int argc, char **argv)
 
 /* The functions of the rows that live in other files. */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
-    cmd_rank, cmd_report; /* analysis.c */
-DotFn cmd_breakdown;      /* analysis.c */
-DotHelp report_help;      /* analysis.c */
-DotFn cmd_export;         /* export_cmd.c */
-DotHelp export_help;      /* export_cmd.c */
+    cmd_rank, cmd_report;             /* analysis.c */
+DotFn cmd_breakdown, cmd_parallelism; /* analysis.c */
+DotHelp report_help;                  /* analysis.c */
+DotFn cmd_export;                     /* export_cmd.c */
+DotHelp export_help;                  /* export_cmd.c */
 
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
@@ -387,6 +387,15 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_FILE, NULL, NULL},
     {"output", cmd_output, "?FILE?", "Send output to FILE (\"|CMD\": a pipe), or to stdout", NULL,
      ARGS_FILE, NULL, NULL},
+    {"parallelism", cmd_parallelism, "?N? ?--run N?",
+     "Work, span and parallelism of the run and its N roots with most work (default 10)",
+     "  work = self time summed, span = the baseline's duration, parallelism = work /\n"
+     "  span (spec/analysis.md 7.5); then Brent's bounds on the makespan with P\n"
+     "  workers, P = 1, 2, 4, ... 64: lower max(work/P, span), upper work/P + span.\n"
+     "  Columns: root_id class_key ops work_ns span_ns parallelism (the run first,\n"
+     "  root_id NULL), from parallelism(run); workers lower_ns upper_ns, from\n"
+     "  parallelism_bounds(max_workers, run).",
+     ARGS_NONE, "parallelism", NULL},
     {"quit", cmd_quit, "", "Exit the shell", NULL, ARGS_NONE, NULL, NULL},
     {"rank", cmd_rank, "?F,F,...? ?--min-self NS? ?--run N?",
      "Class keys by what speeding them up would save",

@@ -19,7 +19,9 @@
     X(dead_air)                                                                                    \
     X(replay_drift)                                                                                \
     X(op_breakdown)                                                                                \
-    X(class_breakdown)
+    X(class_breakdown)                                                                             \
+    X(parallelism)                                                                                 \
+    X(parallelism_bounds)
 
 /* The registration state of one connection, shared by every function
  * registered there (ext.c): freed with the last of them. */
