@@ -41,7 +41,7 @@ typedef struct AnaArg {
 ** the generated part of ".help report". */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
     cmd_rank, cmd_report;
-DotFn cmd_breakdown, cmd_parallelism;
+DotFn cmd_breakdown, cmd_parallelism, cmd_related;
 DotHelp report_help;
 
 /* ---- helpers */
@@ -290,6 +290,20 @@ int cmd_parallelism(ShellState *p, const DotCmd *c, int argc, char **argv)
                         "SELECT workers, lower_ns, upper_ns FROM parallelism_bounds"
                         " WHERE run = ?1 ORDER BY workers",
                         0, NULL);
+}
+
+/* .related OP ?DEPTH?: related_ops(op, depth, run) (§7.4). */
+int cmd_related(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg args[2] = {{NULL, 0}, {NULL, 2}};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc < 2 || argc > 3 || parse_count(argv[1], &args[0].num) != 0 ||
+        (argc == 3 && parse_count(argv[2], &args[1].num) != 0))
+        return dot_usage(p, c);
+    return run_tvf(p, c, run, "op_id, depth, tie, via_id, class_key, start_ns, end_ns", 2, args,
+                   "ORDER BY depth, op_id");
 }
 
 /* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts

@@ -327,11 +327,11 @@ static int cmd_run(ShellState *p, const DotCmd *c, int argc, char **argv)
 
 /* The functions of the rows that live in other files. */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
-    cmd_rank, cmd_report;             /* analysis.c */
-DotFn cmd_breakdown, cmd_parallelism; /* analysis.c */
-DotHelp report_help;                  /* analysis.c */
-DotFn cmd_export;                     /* export_cmd.c */
-DotHelp export_help;                  /* export_cmd.c */
+    cmd_rank, cmd_report;                          /* analysis.c */
+DotFn cmd_breakdown, cmd_parallelism, cmd_related; /* analysis.c */
+DotHelp report_help;                               /* analysis.c */
+DotFn cmd_export;                                  /* export_cmd.c */
+DotHelp export_help;                               /* export_cmd.c */
 
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
@@ -406,6 +406,13 @@ const DotCmd wcp_dot_cmds[] = {
      "  min_self_ns, prune, run).",
      ARGS_NONE, "whatif_rank", NULL},
     {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL, NULL},
+    {"related", cmd_related, "OP ?DEPTH? ?--run N?",
+     "The ops tied to op OP, breadth first to DEPTH steps (default 2)",
+     "  Ties: parent, child, awaited (via waited on it), waiter (it waited on via),\n"
+     "  linked, linked_by (spec/analysis.md 7.4); via_id is the op one\n"
+     "  step nearer. Columns: op_id depth tie via_id class_key start_ns end_ns,\n"
+     "  from related_ops(op, depth, run).",
+     ARGS_NONE, "related_ops", NULL},
     {"report", cmd_report, "?--run N?", "The full report: every analysis available",
      "  For people: printed as a table whatever the mode (box and line are kept).", ARGS_NONE, NULL,
      report_help},

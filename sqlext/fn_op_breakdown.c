@@ -27,7 +27,7 @@ static int fill(wcp_call *c)
     const wcp_graph *g = &c->model->g;
     int64_t id;
     if (!c->arg[0] || sqlite3_value_type(c->arg[0]) == SQLITE_NULL)
-        return wcp_fail(c, "op_breakdown(op): op, an op id, is required");
+        return wcp_fail(c, "op (an op id) is required");
     if (wcp_arg_int(c, 0, "op", 0, INT64_MIN, &id) < 0)
         return -1;
     int32_t i = wcp_graph_find(g, id);

@@ -21,7 +21,8 @@
     X(op_breakdown)                                                                                \
     X(class_breakdown)                                                                             \
     X(parallelism)                                                                                 \
-    X(parallelism_bounds)
+    X(parallelism_bounds)                                                                          \
+    X(related_ops)
 
 /* The registration state of one connection, shared by every function
  * registered there (ext.c): freed with the last of them. */

@@ -1326,6 +1326,45 @@ static void test_breakdown(void **state)
     pdb_passed = 1;
 }
 
+/* ---- 9. related_ops (§7.4): every tie has its inverse, and breadth first */
+
+static void related(graph *g, void *ctx)
+{
+    (void)ctx;
+    long long run = (long long)g->run;
+    /* B tied to A at depth 1 <=> A tied to B at depth 1 (the first ops and
+     * a spread of the others, as every op would be slow on large graphs) */
+    const char *some = "SELECT id FROM ops WHERE run_id = %lld AND (id %% 7 = 0 OR id < 40)";
+    char *sql = sqlite3_mprintf(
+        "SELECT a.id, r.op_id, r.tie FROM (%s) a, related_ops(a.id, 1, %lld) r"
+        " WHERE r.depth = 1 AND NOT EXISTS (SELECT 1 FROM related_ops(r.op_id, 1, %lld) s"
+        " WHERE s.op_id = a.id AND s.depth = 1) LIMIT 3",
+        some, run, run, run);
+    char *bad = rows(g, sql, run);
+    sqlite3_free(sql);
+    CHECK(g, !*bad, "related_ops is not symmetric (a, b tied at depth 1, tie): %s", bad);
+    /* depth 3: each op once, its via one step nearer, the op itself alone at 0 */
+    sql = sqlite3_mprintf(
+        "SELECT a.id, r.op_id, r.depth, r.via_id FROM (%s) a, related_ops(a.id, 3, %lld) r"
+        " WHERE (r.depth = 0) != (r.op_id = a.id) OR (r.depth > 0 AND NOT EXISTS"
+        " (SELECT 1 FROM related_ops(a.id, 3, %lld) v WHERE v.op_id = r.via_id"
+        "  AND v.depth = r.depth - 1)) OR (SELECT count(*) FROM related_ops(a.id, 3, %lld) x"
+        " WHERE x.op_id = r.op_id) != 1 LIMIT 3",
+        some, run, run, run);
+    bad = rows(g, sql, run);
+    sqlite3_free(sql);
+    CHECK(g, !*bad, "related_ops is not breadth first (a, op, depth, via): %s", bad);
+}
+
+static void test_related(void **state)
+{
+    (void)state;
+    prop = "prop.related";
+    corpus c = {.edges = 2, .nsync = 5, .noverlap = 30, .gen_max_events = 2000};
+    each_graph(&c, related, NULL);
+    pdb_passed = 1;
+}
+
 /* ---- main */
 
 int main(int argc, char **argv)
@@ -1344,6 +1383,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_determinism, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_whatif_consistent, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_breakdown, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_related, pdb_setup, pdb_teardown),
     };
     if (argc == 3) {
         static char name[128];

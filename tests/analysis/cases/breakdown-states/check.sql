@@ -7,3 +7,5 @@ SELECT sum(dur_ns) AS total FROM op_breakdown(6);
 SELECT o.self_ns FROM ops o WHERE o.id = 6;
 SELECT class_key, seq, state, ops, total_ns FROM class_breakdown WHERE scope = 'class' AND class_key LIKE 'call:%' ORDER BY class_key, seq;
 SELECT root_id, class_key, seq, state, ops, total_ns, printf('%.2f', pct) AS pct FROM class_breakdown WHERE scope = 'root' ORDER BY root_id, seq;
+SELECT * FROM op_breakdown;
+SELECT * FROM op_breakdown(99);
