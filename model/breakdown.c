@@ -19,28 +19,68 @@ static size_t add_part(wcp_bd_part *out, size_t n, wcp_bd_what what, uint32_t na
     return n + 1;
 }
 
-size_t wcp_breakdown_op(const wcp_graph *g, uint32_t i, wcp_span *tmp, wcp_bd_part *out)
+/* the waiting segments of op i, each of its waits owning what it covers
+ * past the waits before it (they are in (start, dump order): the first to
+ * cover an instant is the one that started first), clipped to the op; the
+ * op's waits as spans into tmp */
+static void wait_segments(const wcp_graph *g, uint32_t i, wcp_span *tmp, wcp_seg_fn *fn, void *ctx)
 {
-    int64_t s = g->start[i], e = g->end[i], cur = s, waiting = 0;
+    int64_t cur = g->start[i], e = g->end[i];
     uint32_t w0 = g->wait_off[i], nw = g->wait_off[i + 1] - w0;
-    size_t n = 2;
     for (uint32_t k = 0; k < nw; k++) {
         const wcp_graph_wait *w = &g->waits[w0 + k];
         tmp[k] = (wcp_span){w->start, w->end};
-        /* waits are in (start, dump order): the first to cover an instant
-         * is the one that started first; it owns what is past `cur` */
         int64_t a = w->start > cur ? w->start : cur, b = w->end < e ? w->end : e;
         if (b <= a)
             continue;
         bool lock = w->target < 0 && w->ident != 0;
-        n = add_part(out, n, lock ? WCP_BD_LOCK : WCP_BD_WAIT, lock ? w->ident : w->reason, b - a);
-        waiting += b - a;
+        fn(ctx, i, lock ? WCP_BD_LOCK : WCP_BD_WAIT, lock ? w->ident : w->reason, a, b);
         cur = b;
     }
-    int64_t self = wcp_graph_self(g, i, tmp, nw);
+}
+
+typedef struct seg_ctx {
+    wcp_seg_fn *fn;
+    void *ctx;
+    uint32_t op;
+} seg_ctx;
+
+static void self_step(void *ctx, const wcp_step *s)
+{
+    const seg_ctx *c = ctx;
+    if (s->kind == WCP_STEP_SELF && s->len > 0)
+        c->fn(c->ctx, c->op, WCP_BD_SELF, 0, s->t, s->t + s->len);
+}
+
+void wcp_op_segments(const wcp_graph *g, uint32_t i, wcp_span *tmp, wcp_seg_fn *fn, void *ctx)
+{
+    wait_segments(g, i, tmp, fn, ctx);
+    seg_ctx c = {fn, ctx, i};
+    wcp_graph_steps(g, i, tmp, g->wait_off[i + 1] - g->wait_off[i], self_step, &c);
+}
+
+typedef struct part_ctx {
+    wcp_bd_part *out;
+    size_t n;
+    int64_t waiting;
+} part_ctx;
+
+static void wait_part(void *ctx, uint32_t op, wcp_bd_what what, uint32_t name, int64_t a, int64_t b)
+{
+    part_ctx *c = ctx;
+    (void)op;
+    c->n = add_part(c->out, c->n, what, name, b - a);
+    c->waiting += b - a;
+}
+
+size_t wcp_breakdown_op(const wcp_graph *g, uint32_t i, wcp_span *tmp, wcp_bd_part *out)
+{
+    part_ctx c = {out, 2, 0};
+    wait_segments(g, i, tmp, wait_part, &c);
+    int64_t self = wcp_graph_self(g, i, tmp, g->wait_off[i + 1] - g->wait_off[i]);
     out[0] = (wcp_bd_part){WCP_BD_SELF, 0, self};
-    out[1] = (wcp_bd_part){WCP_BD_CHILDREN, 0, e - s - self - waiting};
-    return n;
+    out[1] = (wcp_bd_part){WCP_BD_CHILDREN, 0, g->end[i] - g->start[i] - self - c.waiting};
+    return c.n;
 }
 
 void wcp_bd_name(const wcp_bd_part *p, const char *name, char *buf, size_t size)

@@ -35,6 +35,13 @@ static inline size_t wcp_breakdown_max(const wcp_graph *g, uint32_t i)
  * the op's waits as spans. Returns the number of parts. */
 size_t wcp_breakdown_op(const wcp_graph *g, uint32_t i, wcp_span *tmp, wcp_bd_part *out);
 
+/* Calls fn for each waiting or self segment [a, b) of op i (the states of
+ * §7.1: waiting segments named by the wait that started first), in no
+ * particular order; tmp: room for the op's waits as spans. */
+typedef void wcp_seg_fn(void *ctx, uint32_t op, wcp_bd_what what, uint32_t name, int64_t a,
+                        int64_t b);
+void wcp_op_segments(const wcp_graph *g, uint32_t i, wcp_span *tmp, wcp_seg_fn *fn, void *ctx);
+
 /* The state's name as §7.1 writes it ("self", "children", "wait:io",
  * "lock:cache-lock"), given the string of name (ignored for the first
  * two), into buf. */

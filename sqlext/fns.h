@@ -22,7 +22,11 @@
     X(class_breakdown)                                                                             \
     X(parallelism)                                                                                 \
     X(parallelism_bounds)                                                                          \
-    X(related_ops)
+    X(related_ops)                                                                                 \
+    X(utilization)                                                                                 \
+    X(mmu)                                                                                         \
+    X(mud)                                                                                         \
+    X(worst_windows)
 
 /* The registration state of one connection, shared by every function
  * registered there (ext.c): freed with the last of them. */

@@ -1365,6 +1365,125 @@ static void test_related(void **state)
     pdb_passed = 1;
 }
 
+/* ---- 10. MMU (§7.3) equals a brute-force window scan over u's steps */
+
+typedef struct ustep {
+    int64_t a, b;
+    double u;
+} ustep;
+
+/* the mean of u over [x, x + w], summing every step's overlap */
+static double brute_mean(const ustep *st, size_t n, int64_t x, int64_t w)
+{
+    double sum = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t a = st[k].a > x ? st[k].a : x, b = st[k].b < x + w ? st[k].b : x + w;
+        if (b > a)
+            sum += st[k].u * (double)(b - a);
+    }
+    return sum / (double)w;
+}
+
+static double scalar(graph *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *sql = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *st = prepare(g, "%s", sql);
+    sqlite3_free(sql);
+    int rc = sqlite3_step(st);
+    double v = rc == SQLITE_ROW ? sqlite3_column_double(st, 0) : -1;
+    if (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    step_done(g, st, rc);
+    return v;
+}
+
+static void mmu_brute(graph *g, void *ctx)
+{
+    (void)ctx;
+    long long run = (long long)g->run;
+    sqlite3_stmt *st =
+        prepare(g, "SELECT start_ns, end_ns, utilization FROM utilization(NULL, NULL, %lld)", run);
+    size_t n = 0, cap = 0;
+    ustep *steps = NULL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            steps = realloc(steps, cap * sizeof *steps);
+            assert_non_null(steps);
+        }
+        steps[n++] = (ustep){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                             sqlite3_column_double(st, 2)};
+    }
+    step_done(g, st, rc);
+    own(g, steps, 0);
+    if (n == 0)
+        return;
+    int64_t t0 = steps[0].a, t1 = steps[n - 1].b, span = t1 - t0;
+    for (size_t k = 1; k < n; k++)
+        CHECK(g, steps[k].a == steps[k - 1].b, "utilization: step %zu starts at %lld, not %lld", k,
+              (long long)steps[k].a, (long long)steps[k - 1].b);
+    int64_t widths[] = {1000, span / 97 + 1, span / 7 + 1, span / 2 + 1, span};
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+        int64_t w = widths[wi] < span ? widths[wi] : span;
+        if (w < 1)
+            continue;
+        double best = 2, worst = -1;
+        /* every step boundary as a window's start or end, and a grid */
+        for (size_t k = 0; k <= 2 * n + 1 + 400; k++) {
+            int64_t x = k < n           ? steps[k].a
+                        : k < 2 * n     ? steps[k - n].b - w
+                        : k < 2 * n + 1 ? t1 - w
+                                        : t0 + (span - w) / 400 * (int64_t)(k - 2 * n - 1);
+            if (x < t0 || x > t1 - w)
+                continue;
+            double m = brute_mean(steps, n, x, w);
+            best = m < best ? m : best;
+            worst = m > worst ? m : worst;
+        }
+        double mmu = scalar(g, "SELECT mmu FROM mmu(%lld, NULL, %lld)", (long long)w, run);
+        CHECK(g, fabs(mmu - best) <= 1e-9, "mmu(%lld) = %.12f, the brute-force scan says %.12f",
+              (long long)w, mmu, best);
+        double at = scalar(g, "SELECT at_ns FROM mmu(%lld, NULL, %lld)", (long long)w, run);
+        CHECK(g, fabs(brute_mean(steps, n, (int64_t)at, w) - mmu) <= 1e-9,
+              "mmu(%lld): the window at %.0f has mean %.12f, not %.12f", (long long)w, at,
+              brute_mean(steps, n, (int64_t)at, w), mmu);
+        double q0 = scalar(g, "SELECT utilization FROM mud(%lld, NULL, %lld) WHERE quantile = 0",
+                           (long long)w, run);
+        double q1 = scalar(g, "SELECT utilization FROM mud(%lld, NULL, %lld) WHERE quantile = 1",
+                           (long long)w, run);
+        CHECK(g, fabs(q0 - best) <= 1e-9 && fabs(q1 - worst) <= 1e-9,
+              "mud(%lld): quantiles 0 and 1 are %.12f and %.12f, the scan's min and max %.12f and "
+              "%.12f",
+              (long long)w, q0, q1, best, worst);
+        char *bad = rows(g,
+                         "SELECT a.rank, b.rank FROM (SELECT DISTINCT rank, start_ns, utilization"
+                         " FROM worst_windows(%lld, 4, NULL, %lld)) a, (SELECT DISTINCT rank,"
+                         " start_ns, utilization FROM worst_windows(%lld, 4, NULL, %lld)) b"
+                         " WHERE a.rank < b.rank AND (abs(a.start_ns - b.start_ns) < %lld"
+                         " OR a.utilization > b.utilization + 1e-12)",
+                         (long long)w, run, (long long)w, run, (long long)w);
+        CHECK(g, !*bad, "worst_windows(%lld): overlapping or out of order: %s", (long long)w, bad);
+        double first =
+            scalar(g, "SELECT utilization FROM worst_windows(%lld, 1, NULL, %lld) LIMIT 1",
+                   (long long)w, run);
+        CHECK(g, fabs(first - mmu) <= 1e-9,
+              "worst_windows(%lld): the first has mean %.12f, mmu %.12f", (long long)w, first, mmu);
+    }
+}
+
+static void test_mmu_brute(void **state)
+{
+    (void)state;
+    prop = "prop.mmu_brute";
+    corpus c = {.edges = 2, .nsync = 5, .noverlap = 40, .gen_max_events = 2000};
+    each_graph(&c, mmu_brute, NULL);
+    pdb_passed = 1;
+}
+
 /* ---- main */
 
 int main(int argc, char **argv)
@@ -1384,6 +1503,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_whatif_consistent, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_breakdown, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_related, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_mmu_brute, pdb_setup, pdb_teardown),
     };
     if (argc == 3) {
         static char name[128];
