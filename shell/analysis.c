@@ -30,6 +30,7 @@
 #define MAX_FACTORS 16      /* .rank's factor columns at most */
 #define DRIFT_ROWS 10       /* .drift's default row limit */
 #define PARALLELISM_ROWS 10 /* .parallelism's default number of roots */
+#define UTIL_BUCKETS 20     /* .util's default number of slices */
 
 /* An argument of an analysis statement, bound to ?2, ?3, ... */
 typedef struct AnaArg {
@@ -41,7 +42,7 @@ typedef struct AnaArg {
 ** the generated part of ".help report". */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
     cmd_rank, cmd_report;
-DotFn cmd_breakdown, cmd_parallelism, cmd_related;
+DotFn cmd_breakdown, cmd_parallelism, cmd_related, cmd_util, cmd_mmu;
 DotHelp report_help;
 
 /* ---- helpers */
@@ -304,6 +305,60 @@ int cmd_related(ShellState *p, const DotCmd *c, int argc, char **argv)
         return dot_usage(p, c);
     return run_tvf(p, c, run, "op_id, depth, tie, via_id, class_key, start_ns, end_ns", 2, args,
                    "ORDER BY depth, op_id");
+}
+
+/* .util ?N?: utilization(NULL, N, run), the run in N equal slices (§7.2). */
+int cmd_util(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg args[2] = {{NULL, 0}, {NULL, UTIL_BUCKETS}};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2 || (argc == 2 && (parse_count(argv[1], &args[1].num) != 0 || !args[1].num)))
+        return dot_usage(p, c);
+    return run_analysis(p, run,
+                        "SELECT start_ns, end_ns, round(activities, 3) AS activities,"
+                        " round(blocked, 3) AS blocked, round(running, 3) AS running,"
+                        " round(utilization, 4) AS utilization FROM utilization(NULL, ?2)"
+                        " WHERE run = ?1 ORDER BY start_ns",
+                        1, &args[1]);
+}
+
+/* .mmu ?W?: mmu(NULL, run), the curve over 50 widths; with a width W, its
+** MMU, the MUD quantiles and the 5 worst windows (§7.3). */
+int cmd_mmu(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg w = {NULL, 0};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (argc == 1)
+        return run_analysis(p, run,
+                            "SELECT width_ns, round(mmu, 4) AS mmu, at_ns FROM mmu"
+                            " WHERE run = ?1 ORDER BY width_ns",
+                            0, NULL);
+    if (parse_ns(argv[1], &w.num) != 0 || w.num < 1) {
+        shell_error(p,
+                    ".%s: W is a window width in nanoseconds (1000000) or with a unit ns, us, "
+                    "ms or s (1ms), not \"%s\"",
+                    c->name, argv[1]);
+        return 1;
+    }
+    if (run_analysis(p, run,
+                     "SELECT width_ns, round(mmu, 4) AS mmu, at_ns FROM mmu(?2) WHERE run = ?1", 1,
+                     &w) ||
+        run_analysis(p, run,
+                     "SELECT quantile, round(utilization, 4) AS utilization FROM mud(?2)"
+                     " WHERE run = ?1 ORDER BY quantile",
+                     1, &w))
+        return 1;
+    return run_analysis(p, run,
+                        "SELECT rank, start_ns, end_ns, round(utilization, 4) AS utilization,"
+                        " op_id, class_key, state, blocked_ns FROM worst_windows(?2)"
+                        " WHERE run = ?1 ORDER BY rank, blocked_ns DESC",
+                        1, &w);
 }
 
 /* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts

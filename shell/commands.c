@@ -327,11 +327,11 @@ static int cmd_run(ShellState *p, const DotCmd *c, int argc, char **argv)
 
 /* The functions of the rows that live in other files. */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
-    cmd_rank, cmd_report;                          /* analysis.c */
-DotFn cmd_breakdown, cmd_parallelism, cmd_related; /* analysis.c */
-DotHelp report_help;                               /* analysis.c */
-DotFn cmd_export;                                  /* export_cmd.c */
-DotHelp export_help;                               /* export_cmd.c */
+    cmd_rank, cmd_report;                                             /* analysis.c */
+DotFn cmd_breakdown, cmd_parallelism, cmd_related, cmd_util, cmd_mmu; /* analysis.c */
+DotHelp report_help;                                                  /* analysis.c */
+DotFn cmd_export;                                                     /* export_cmd.c */
+DotHelp export_help;                                                  /* export_cmd.c */
 
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
@@ -381,6 +381,15 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_COMMAND, NULL, NULL},
     {"load", cmd_load, "FILE ?ENTRY?", "Load an SQLite extension library", NULL, ARGS_FILE, NULL,
      NULL},
+    {"mmu", cmd_mmu, "?W? ?--run N?",
+     "Minimum mean utilization: the curve, or for width W the worst windows",
+     "  u(t) = 1 - blocked/activities (spec/analysis.md 7.2-3): an op in self or\n"
+     "  waiting is an activity, waiting is blocked. Without W: width_ns mmu at_ns for\n"
+     "  50 widths from 1us to the span, from mmu(width, blocked_states, run). With W\n"
+     "  (ns, or a unit ns, us, ms or s): its mmu; the quantiles of the window mean,\n"
+     "  from mud(width, blocked_states, run); the 5 worst disjoint windows with the\n"
+     "  ops blocked there, from worst_windows(width, k, blocked_states, run).",
+     ARGS_NONE, "mmu", NULL},
     {"mode", cmd_mode, "?MODE?", "Set the output mode: table box csv json line list", NULL,
      ARGS_MODE, NULL, NULL},
     {"once", cmd_once, "FILE", "Send the next command's output to FILE (\"|CMD\": a pipe)", NULL,
@@ -441,6 +450,14 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_TABLE, NULL, NULL},
     {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
      NULL, ARGS_ONOFF, NULL, NULL},
+    {"util", cmd_util, "?N? ?--run N?",
+     "Utilization and concurrency over time, in N equal slices (default 20)",
+     "  Per slice, time-weighted means: activities (ops in self or waiting), blocked\n"
+     "  (waiting), running (in self: the concurrency curve) and utilization = 1 -\n"
+     "  blocked/activities, 0 where nothing runs (spec/analysis.md 7.2). Columns:\n"
+     "  start_ns end_ns activities blocked running utilization, from\n"
+     "  utilization(blocked_states, buckets, run) (without buckets: every step).",
+     ARGS_NONE, "utilization", NULL},
     {"whatif", cmd_whatif, "KEY=F ?KEY=F ...? ?--run N?",
      "The makespan if class KEY (kind:class) took F times as long",
      "  Columns: baseline_ns makespan_ns saved_ns factors (the spec as understood),\n"
