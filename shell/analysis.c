@@ -42,7 +42,7 @@ typedef struct AnaArg {
 ** the generated part of ".help report". */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
     cmd_rank, cmd_report;
-DotFn cmd_breakdown, cmd_parallelism, cmd_related, cmd_util, cmd_mmu;
+DotFn cmd_breakdown, cmd_parallelism, cmd_related, cmd_util, cmd_mmu, cmd_tasks;
 DotHelp report_help;
 
 /* ---- helpers */
@@ -359,6 +359,29 @@ int cmd_mmu(ShellState *p, const DotCmd *c, int argc, char **argv)
                         " op_id, class_key, state, blocked_ns FROM worst_windows(?2)"
                         " WHERE run = ?1 ORDER BY rank, blocked_ns DESC",
                         1, &w);
+}
+
+/* .tasks ?--task-kind KIND?: task_summary(kind, run), the roots or the ops
+** of kind KIND as tasks (§7.6). */
+int cmd_tasks(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg kind = {NULL, 0};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc == 3 && strcmp(argv[1], "--task-kind") == 0)
+        kind.text = argv[2];
+    else if (argc != 1)
+        return dot_usage(p, c);
+    if (!kind.text)
+        return run_tvf(p, c, run,
+                       "class_key, tasks, complete, open, p50_ns, p95_ns, max_ns, self_ns,"
+                       " children_ns, waiting_ns, descendants",
+                       0, NULL, "ORDER BY class_key");
+    return run_tvf(p, c, run,
+                   "class_key, tasks, complete, open, p50_ns, p95_ns, max_ns, self_ns,"
+                   " children_ns, waiting_ns, descendants",
+                   1, &kind, "ORDER BY class_key");
 }
 
 /* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts

@@ -327,11 +327,11 @@ static int cmd_run(ShellState *p, const DotCmd *c, int argc, char **argv)
 
 /* The functions of the rows that live in other files. */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
-    cmd_rank, cmd_report;                                             /* analysis.c */
-DotFn cmd_breakdown, cmd_parallelism, cmd_related, cmd_util, cmd_mmu; /* analysis.c */
-DotHelp report_help;                                                  /* analysis.c */
-DotFn cmd_export;                                                     /* export_cmd.c */
-DotHelp export_help;                                                  /* export_cmd.c */
+    cmd_rank, cmd_report;                                                        /* analysis.c */
+DotFn cmd_breakdown, cmd_parallelism, cmd_related, cmd_util, cmd_mmu, cmd_tasks; /* analysis.c */
+DotHelp report_help;                                                             /* analysis.c */
+DotFn cmd_export;                                                                /* export_cmd.c */
+DotHelp export_help;                                                             /* export_cmd.c */
 
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
@@ -448,6 +448,12 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_NONE, NULL, NULL},
     {"tables", cmd_tables, "?PATTERN?", "List tables and views (matching a LIKE PATTERN)", NULL,
      ARGS_TABLE, NULL, NULL},
+    {"tasks", cmd_tasks, "?--task-kind KIND? ?--run N?",
+     "Tasks (the roots, or the ops of kind KIND) per class key: durations, breakdown",
+     "  Columns: class_key tasks complete open p50_ns p95_ns max_ns self_ns\n"
+     "  children_ns waiting_ns descendants (spec/analysis.md 7.6), from\n"
+     "  task_summary(kind, run); each task's span and critical path: tasks(kind, run).",
+     ARGS_NONE, "task_summary", NULL},
     {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
      NULL, ARGS_ONOFF, NULL, NULL},
     {"util", cmd_util, "?N? ?--run N?",

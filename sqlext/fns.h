@@ -26,7 +26,9 @@
     X(utilization)                                                                                 \
     X(mmu)                                                                                         \
     X(mud)                                                                                         \
-    X(worst_windows)
+    X(worst_windows)                                                                               \
+    X(task_summary)                                                                                \
+    X(tasks)
 
 /* The registration state of one connection, shared by every function
  * registered there (ext.c): freed with the last of them. */
