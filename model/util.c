@@ -115,7 +115,7 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
     if (c.oom || radix_sort(c.ev, c.n, bits) < 0)
         goto done;
     /* the steps: at most one per distinct event time, plus the end */
-    size_t cap = c.n / 2 + 2;
+    size_t cap = c.n + 2;
     u->t = malloc(cap * sizeof *u->t);
     u->act = malloc(cap * sizeof *u->act);
     u->blocked = malloc(cap * sizeof *u->blocked);
@@ -125,7 +125,7 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
         goto done;
     int64_t count[3] = {0, 0, 0}; /* self, blocked, waiting not blocked */
     size_t n = 0;
-    for (size_t e = 0; e < c.n || n == 0;) {
+    for (size_t e = 0; e < c.n || (n == 0 && g->n_ops);) {
         int64_t t = e < c.n ? (int64_t)(c.ev[e] >> EV_BITS) + t0 : t0;
         while (e < c.n && (int64_t)(c.ev[e] >> EV_BITS) + t0 == t) {
             unsigned code = c.ev[e++] & 7;
@@ -138,7 +138,7 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
         if (n > 0 && u->act[n - 1] == act && u->blocked[n - 1] == blk && u->running[n - 1] == run)
             continue; /* the same step goes on */
         if (n + 1 >= cap)
-            goto done; /* cannot happen: one step per start or end */
+            goto done; /* cannot happen: one step per event time at most */
         u->t[n] = t;
         u->act[n] = act;
         u->blocked[n] = blk;

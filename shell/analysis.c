@@ -520,6 +520,10 @@ static const struct {
     {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)", 0},
     {"drift", "origins", "Diagnostics: where drift starts (top 10)", 0},
     {"critpath", NULL, "Critical path, in time order", 0},
+    {"parallelism", NULL, "Work, span, parallelism: would more workers help? (top 10 roots)", 0},
+    {"tasks", NULL, "Tasks (the roots) per class key: durations and where their time went", 0},
+    {"util", NULL, "Utilization and concurrency over time (20 slices)", 0},
+    {"mmu", NULL, "Minimum mean utilization by window width", 0},
 };
 
 #define NPARTS (sizeof parts / sizeof *parts)

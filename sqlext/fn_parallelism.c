@@ -9,7 +9,8 @@
  *   CREATE TABLE parallelism(root_id, class_key, ops, work_ns, span_ns, parallelism,
  *                            run HIDDEN)
  *
- * The first row is the run (root_id and class_key NULL): work = every op's
+ * No rows for a run without ops. The first row is the run (root_id and
+ * class_key NULL): work = every op's
  * self time summed, span = the baseline makespan. Then one row per root in
  * root order (start, id): work = its tree's self time, span = its simulated
  * duration in the baseline (finish minus start). parallelism = work / span
@@ -48,6 +49,10 @@ static int fill(wcp_call *c)
     int rc = -1;
     if (!work || !ops || wcp_root_work(m, work, ops) < 0) {
         wcp_fail(c, "out of memory");
+        goto done;
+    }
+    if (g->n_ops == 0) { /* nothing to say */
+        rc = 0;
         goto done;
     }
     int64_t total = 0;

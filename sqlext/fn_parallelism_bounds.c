@@ -16,6 +16,8 @@
  * max(ceil(work / P), span) (the division rounded up, so that the bounds
  * stay bounds in integer nanoseconds).
  *
+ * No rows for a run without ops.
+ *
  * Errors: max_workers not an integer >= 1. */
 #include "fns.h"
 
@@ -30,6 +32,8 @@ static int fill(wcp_call *c)
         return -1;
     for (uint32_t i = 0; i < g->n_ops; i++)
         work += g->self_ns[i];
+    if (g->n_ops == 0)
+        return 0; /* nothing to bound */
     for (int64_t p = 1; p <= max; p *= 2) {
         int64_t share = work / p + (work % p != 0);
         wcp_put_int(c, p);

@@ -44,7 +44,7 @@ static int fill(wcp_call *c)
     }
     int64_t t0 = u.t[0], len = u.t[u.n] - t0;
     size_t k = 0;
-    for (int64_t b = 0; b < buckets && u.n; b++) {
+    for (int64_t b = 0; b < buckets && len > 0; b++) {
         int64_t a = t0 + len / buckets * b, e = b + 1 == buckets ? t0 + len : a + len / buckets;
         double act = 0, blk = 0, run = 0, ui = 0, span = (double)(e - a);
         while (k + 1 < u.n && u.t[k + 1] <= a)
