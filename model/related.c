@@ -89,3 +89,64 @@ int wcp_related_ops(const wcp_graph *g, const wcp_link *links, size_t n_links, u
     *n = b.n;
     return 0;
 }
+
+int wcp_links_load(sqlite3 *db, const wcp_graph *g, wcp_link **out, size_t *n, char *err,
+                   size_t errlen)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT from_id, target_id FROM links WHERE run_id = ?1"
+                           " AND target_id != 0 ORDER BY dump_id, line",
+                           -1, &st, NULL) != SQLITE_OK)
+        return wcp_errf(err, errlen, "links: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, g->run_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int32_t from = wcp_graph_find(g, sqlite3_column_int64(st, 0));
+        int32_t to = wcp_graph_find(g, sqlite3_column_int64(st, 1));
+        if (from < 0 || to < 0)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            wcp_link *l = realloc(*out, cap * sizeof *l);
+            if (!l) {
+                sqlite3_finalize(st);
+                free(*out);
+                *out = NULL;
+                *n = 0;
+                return wcp_errf(err, errlen, "out of memory");
+            }
+            *out = l;
+        }
+        (*out)[(*n)++] = (wcp_link){(uint32_t)from, (uint32_t)to};
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return wcp_errf(err, errlen, "links: %s", sqlite3_errmsg(db));
+    }
+    return 0;
+}
+
+int wcp_related_mask(sqlite3 *db, const wcp_graph *g, uint32_t op, uint32_t depth, uint8_t *keep,
+                     char *err, size_t errlen)
+{
+    wcp_link *links;
+    wcp_related *r;
+    size_t nl, n;
+    if (wcp_links_load(db, g, &links, &nl, err, errlen) < 0)
+        return -1;
+    int rc = wcp_related_ops(g, links, nl, op, depth, &r, &n);
+    free(links);
+    if (rc < 0)
+        return wcp_errf(err, errlen, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        keep[r[k].op] = 1;
+    free(r);
+    return 0;
+}

@@ -26,6 +26,17 @@ typedef struct wcp_link {
     uint32_t from, to; /* op indexes */
 } wcp_link;
 
+/* The run's links between known ops of g (those with a target), in dump
+ * order, into *links (malloc'd). Returns 0, or -1 with a message in err. */
+int wcp_links_load(sqlite3 *db, const wcp_graph *g, wcp_link **links, size_t *n, char *err,
+                   size_t errlen);
+
+/* Marks keep[i] = 1 for every op within depth steps of op (wcp_related_ops
+ * over the run's links; keep: one byte per op, zeroed by the caller).
+ * Returns 0, or -1 with a message in err. */
+int wcp_related_mask(sqlite3 *db, const wcp_graph *g, uint32_t op, uint32_t depth, uint8_t *keep,
+                     char *err, size_t errlen);
+
 typedef struct wcp_related {
     uint32_t op, via; /* op indexes; via = op for the op itself */
     uint32_t depth;

@@ -26,43 +26,6 @@
 
 #define DEFAULT_DEPTH 2
 
-/* the run's links between known ops */
-static int load_links(wcp_call *c, wcp_link **out, size_t *n)
-{
-    const wcp_graph *g = &c->model->g;
-    sqlite3_stmt *st;
-    size_t cap = 0;
-    int rc;
-    *out = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT from_id, target_id FROM links WHERE run_id = ?1"
-                           " AND target_id != 0 ORDER BY dump_id, line",
-                           -1, &st, NULL) != SQLITE_OK)
-        return wcp_fail(c, "related_ops: %s", sqlite3_errmsg(c->db));
-    sqlite3_bind_int64(st, 1, g->run_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int32_t from = wcp_graph_find(g, sqlite3_column_int64(st, 0));
-        int32_t to = wcp_graph_find(g, sqlite3_column_int64(st, 1));
-        if (from < 0 || to < 0)
-            continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            wcp_link *l = realloc(*out, cap * sizeof *l);
-            if (!l) {
-                sqlite3_finalize(st);
-                return wcp_fail(c, "out of memory");
-            }
-            *out = l;
-        }
-        (*out)[(*n)++] = (wcp_link){(uint32_t)from, (uint32_t)to};
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return wcp_fail(c, "related_ops: %s", sqlite3_errmsg(c->db));
-    return 0;
-}
-
 static int fill(wcp_call *c)
 {
     const wcp_model *m = c->model;
@@ -81,7 +44,7 @@ static int fill(wcp_call *c)
     wcp_link *links;
     size_t nl, n;
     wcp_related *r;
-    if (load_links(c, &links, &nl) < 0)
+    if (wcp_links_load(c->db, g, &links, &nl, c->err, sizeof c->err) < 0)
         return -1;
     int rc = wcp_related_ops(g, links, nl, (uint32_t)i, (uint32_t)depth, &r, &n);
     free(links);
