@@ -93,27 +93,51 @@ void wcp_bd_name(const wcp_bd_part *p, const char *name, char *buf, size_t size)
     }
 }
 
-int wcp_root_work(const wcp_model *m, int64_t *work, int64_t *ops)
+uint32_t *wcp_tree_order(const wcp_graph *g, uint32_t *root_of, size_t *n_order)
 {
-    const wcp_graph *g = &m->g;
+    uint32_t *order = malloc((g->n_ops + 1) * sizeof *order);
     uint32_t *stack = malloc((g->n_ops + 1) * sizeof *stack);
-    if (!stack)
-        return -1;
+    if (!order || !stack) {
+        free(order);
+        free(stack);
+        return NULL;
+    }
+    size_t n = 0;
     for (uint32_t k = 0; k < g->n_roots; k++) {
-        int64_t sum = 0, n = 0;
         size_t top = 0;
         stack[top++] = g->root[k];
         while (top) {
             uint32_t i = stack[--top];
-            sum += g->self_ns[i];
-            n++;
+            order[n++] = i;
+            if (root_of)
+                root_of[i] = k;
             for (uint32_t c = g->child_off[i]; c < g->child_off[i + 1]; c++)
                 stack[top++] = g->child[c];
         }
-        work[k] = sum;
-        ops[k] = n;
     }
     free(stack);
+    *n_order = n;
+    return order;
+}
+
+int wcp_root_work(const wcp_model *m, int64_t *work, int64_t *ops)
+{
+    const wcp_graph *g = &m->g;
+    size_t n;
+    uint32_t *root_of = malloc((g->n_ops + 1) * sizeof *root_of);
+    uint32_t *order = root_of ? wcp_tree_order(g, root_of, &n) : NULL;
+    if (!order) {
+        free(root_of);
+        return -1;
+    }
+    memset(work, 0, g->n_roots * sizeof *work);
+    memset(ops, 0, g->n_roots * sizeof *ops);
+    for (size_t k = 0; k < n; k++) {
+        work[root_of[order[k]]] += g->self_ns[order[k]];
+        ops[root_of[order[k]]]++;
+    }
+    free(order);
+    free(root_of);
     return 0;
 }
 
@@ -155,24 +179,16 @@ static int sum_part(wcp_bd_table *t, uint32_t k, const wcp_bd_part *p)
 /* group[i]: the position in g->root of op i's root */
 static uint32_t *root_groups(const wcp_graph *g)
 {
+    size_t n;
     uint32_t *group = malloc((g->n_ops + 1) * sizeof *group);
-    uint32_t *stack = malloc((g->n_ops + 1) * sizeof *stack);
-    if (!group || !stack) {
+    if (group) /* an op in no root's tree (a parent cycle) stays in none */
+        memset(group, 0xff, (g->n_ops + 1) * sizeof *group);
+    uint32_t *order = group ? wcp_tree_order(g, group, &n) : NULL;
+    if (!order) {
         free(group);
-        free(stack);
         return NULL;
     }
-    for (uint32_t k = 0; k < g->n_roots; k++) {
-        size_t top = 0;
-        stack[top++] = g->root[k];
-        while (top) {
-            uint32_t i = stack[--top];
-            group[i] = k;
-            for (uint32_t c = g->child_off[i]; c < g->child_off[i + 1]; c++)
-                stack[top++] = g->child[c];
-        }
-    }
-    free(stack);
+    free(order);
     return group;
 }
 
@@ -203,6 +219,8 @@ int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_bd_table *t)
     }
     for (uint32_t i = 0; i < g->n_ops; i++) {
         uint32_t k = group[i];
+        if (k == UINT32_MAX)
+            continue;
         size_t n = wcp_breakdown_op(g, i, tmp, parts);
         /* self and children are each group's first two entries */
         t->e[t->first[k]].part.ns += parts[0].ns;

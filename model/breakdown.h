@@ -71,6 +71,12 @@ typedef struct wcp_bd_table {
 int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_bd_table *t);
 void wcp_bd_table_free(wcp_bd_table *t);
 
+/* The ops of every root's tree, depth first (each op before its
+ * children), root after root: malloc'd, *n of them; root_of (optional, a
+ * slot per op) receives each reached op's root position in g->root.
+ * NULL when out of memory. */
+uint32_t *wcp_tree_order(const wcp_graph *g, uint32_t *root_of, size_t *n);
+
 /* §7.5: the work of each root (the total self time of its tree), work[k]
  * for g->root[k], and its tree's size, ops[k]; its span is m->reg[r] - m->start[r], the run's work the
  * sum of every op's self time and its span m->baseline. Returns 0, or -1

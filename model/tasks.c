@@ -20,26 +20,12 @@ int wcp_tasks(const wcp_model *m, uint32_t kind, uint32_t **ops, size_t *n)
 
 int wcp_descendants(const wcp_graph *g, int64_t *desc)
 {
-    /* the ops in depth-first preorder; then, backwards, each adds its
-     * count to its parent's */
-    uint32_t *order = malloc((g->n_ops + 1) * sizeof *order);
-    uint32_t *stack = malloc((g->n_ops + 1) * sizeof *stack);
-    if (!order || !stack) {
-        free(order);
-        free(stack);
+    /* backwards through the depth-first order, each op adds its count to
+     * its parent's */
+    size_t n;
+    uint32_t *order = wcp_tree_order(g, NULL, &n);
+    if (!order)
         return -1;
-    }
-    size_t n = 0;
-    for (uint32_t k = 0; k < g->n_roots; k++) {
-        size_t top = 0;
-        stack[top++] = g->root[k];
-        while (top) {
-            uint32_t i = stack[--top];
-            order[n++] = i;
-            for (uint32_t c = g->child_off[i]; c < g->child_off[i + 1]; c++)
-                stack[top++] = g->child[c];
-        }
-    }
     memset(desc, 0, g->n_ops * sizeof *desc);
     for (size_t k = n; k-- > 0;) {
         uint32_t i = order[k];
@@ -47,7 +33,6 @@ int wcp_descendants(const wcp_graph *g, int64_t *desc)
             desc[g->parent[i]] += desc[i] + 1;
     }
     free(order);
-    free(stack);
     return 0;
 }
 
