@@ -100,7 +100,7 @@ int wcp_links_load(sqlite3 *db, const wcp_graph *g, wcp_link **out, size_t *n, c
     *n = 0;
     if (sqlite3_prepare_v2(db,
                            "SELECT from_id, target_id FROM links WHERE run_id = ?1"
-                           " AND target_id != 0 ORDER BY dump_id, line",
+                           " AND target_id != 0",
                            -1, &st, NULL) != SQLITE_OK)
         return wcp_errf(err, errlen, "links: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, g->run_id);

@@ -26,8 +26,8 @@ typedef struct wcp_link {
     uint32_t from, to; /* op indexes */
 } wcp_link;
 
-/* The run's links between known ops of g (those with a target), in dump
- * order, into *links (malloc'd). Returns 0, or -1 with a message in err. */
+/* The run's links between known ops of g (those with a target), in the
+ * table's key order (from-op, time, ...), into *links (malloc'd). Returns 0, or -1 with a message in err. */
 int wcp_links_load(sqlite3 *db, const wcp_graph *g, wcp_link **links, size_t *n, char *err,
                    size_t errlen);
 
