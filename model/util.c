@@ -52,6 +52,8 @@ static void add_seg(void *ctx, uint32_t op, wcp_bd_what what, uint32_t name, int
 /* LSD radix sort of keys below 2^bits, 11 bits a pass */
 static int radix_sort(uint64_t *a, size_t n, unsigned bits)
 {
+    if (n == 0)
+        return 0;
     uint64_t *tmp = malloc((n + 1) * sizeof *tmp), *src = a, *dst = tmp;
     if (!tmp)
         return -1;
@@ -425,7 +427,8 @@ int wcp_blocked_in(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
         free(c.r);
         return -1;
     }
-    qsort(c.r, c.n, sizeof *c.r, by_blocked);
+    if (c.n)
+        qsort(c.r, c.n, sizeof *c.r, by_blocked);
     *out = c.r;
     *n = c.n;
     return 0;

@@ -1321,7 +1321,7 @@ static void test_breakdown(void **state)
 {
     (void)state;
     prop = "prop.breakdown";
-    corpus c = {.edges = 2, .nsync = 10, .noverlap = 60, .gen_max_events = 20000};
+    corpus c = {.edges = 2, .nsync = 5, .noverlap = 25, .gen_max_events = 5000};
     each_graph(&c, breakdown, NULL);
     pdb_passed = 1;
 }
@@ -1360,7 +1360,7 @@ static void test_related(void **state)
 {
     (void)state;
     prop = "prop.related";
-    corpus c = {.edges = 2, .nsync = 5, .noverlap = 30, .gen_max_events = 2000};
+    corpus c = {.edges = 2, .nsync = 5, .noverlap = 15, .gen_max_events = 2000};
     each_graph(&c, related, NULL);
     pdb_passed = 1;
 }
