@@ -39,6 +39,12 @@
  * with its recorded length and args.unfinished), on lanes placed the same
  * way (no threads: the replay has none), and its critical path.
  *
+ * With related=OP (an op id; related_depth=N, default 2): only the ops
+ * related_ops(OP, N) returns (spec/analysis.md §7.4), their resource waits,
+ * the flows between two of them and the critical path segments of theirs,
+ * in both processes; lanes are placed as for the whole run, so each op
+ * keeps its lane (otherData.related, related_depth, ops_shown).
+ *
  * Lanes have thread_name and thread_sort_index metadata ("M"), processes
  * process_name (process 1's says so when the recorder dropped events).
  * Tids are unique across both processes (from 100 on), as Perfetto keys
@@ -46,6 +52,7 @@
 #define _GNU_SOURCE
 #include "export.h"
 #include "lanes.h"
+#include "related.h"
 #include "whatif.h"
 
 #include <math.h>
@@ -102,8 +109,17 @@ typedef struct chrome {
     size_t n_sim_path;
     int64_t sim_makespan;
     uint64_t flows_left_out, flows_nested;
-    bool written; /* an event was written (the next one needs a comma) */
+    bool written;  /* an event was written (the next one needs a comma) */
+    uint8_t *keep; /* with related=OP: per op, 1 when it is shown; NULL: all are */
+    int64_t related, related_depth;
+    uint32_t shown;
 } chrome;
+
+/* Whether op i is shown (related=OP). */
+static bool shown(const chrome *c, uint32_t i)
+{
+    return !c->keep || c->keep[i];
+}
 
 static void push_ev(chrome *c, enum ev_type type, int64_t ts, int64_t dur, uint32_t tid,
                     uint32_t ref)
@@ -184,7 +200,7 @@ static void path_events(chrome *c, const wcp_seg *path, size_t n, enum ev_type t
     uint32_t used = 0;
     for (size_t k = 0; k < n; k++) {
         int64_t len = path[k].end - path[k].start;
-        if (len <= 0)
+        if (len <= 0 || !shown(c, path[k].op))
             continue;
         uint32_t l = 0;
         while (l < used && ends[l] > path[k].start)
@@ -456,6 +472,8 @@ static uint32_t flow_events(chrome *c, const wcp_lanes *rec)
         if (w->target < 0 || w->target == w->waiter)
             continue;
         uint32_t t = (uint32_t)w->target, x = (uint32_t)w->waiter;
+        if (!shown(c, t) || !shown(c, x))
+            continue;
         if (wcp_lanes_nested(rec, t, x)) { /* the nesting shows it already */
             c->flows_nested++;
             continue;
@@ -551,7 +569,68 @@ static void put_trailer(chrome *c, uint32_t flows, int64_t dropped)
         wcp_out_printf(o, ",\"whatif_makespan_ns\":%lld,\"whatif_saved_ns\":%lld",
                        (long long)c->sim_makespan, (long long)(m->baseline - c->sim_makespan));
     }
+    if (c->keep)
+        wcp_out_printf(o, ",\"related\":%lld,\"related_depth\":%lld,\"ops_shown\":%u",
+                       (long long)c->related, (long long)c->related_depth, c->shown);
     wcp_out_puts(o, "}}\n");
+}
+
+/* related=OP and related_depth=N: the mask of the ops shown. 0, or -1
+ * after failing the export. */
+static int related_option(chrome *c, bool *oom)
+{
+    wcp_export *e = c->e;
+    char *op = wcp_export_option(e, "related", oom), *depth = NULL, *end;
+    int rc = -1;
+    if (*oom)
+        return 0;
+    depth = wcp_export_option(e, "related_depth", oom);
+    if (*oom || (!op && !depth)) {
+        rc = 0;
+        goto done;
+    }
+    if (!op) {
+        rc = wcp_export_fail(e, "related_depth needs related=OP");
+        goto done;
+    }
+    c->related = strtoll(op, &end, 10);
+    if (end == op || *end) {
+        rc = wcp_export_fail(e, "related: \"%s\" is not an op id", op);
+        goto done;
+    }
+    c->related_depth = 2;
+    if (depth) {
+        c->related_depth = strtoll(depth, &end, 10);
+        if (end == depth || *end || c->related_depth < 0) {
+            rc = wcp_export_fail(e, "related_depth: \"%s\" is not a depth >= 0", depth);
+            goto done;
+        }
+    }
+    int32_t i = wcp_graph_find(c->g, c->related);
+    if (i < 0) {
+        rc = wcp_export_fail(e, "related: no op %lld in run %lld", (long long)c->related,
+                             (long long)e->run);
+        goto done;
+    }
+    c->keep = calloc(c->g->n_ops + 1, 1);
+    char err[256];
+    if (!c->keep) {
+        *oom = true;
+        rc = 0;
+        goto done;
+    }
+    if (wcp_related_mask(e->db, c->g, (uint32_t)i,
+                         c->related_depth > (int64_t)c->g->n_ops ? c->g->n_ops
+                                                                 : (uint32_t)c->related_depth,
+                         c->keep, err, sizeof err) < 0) {
+        rc = wcp_export_fail(e, "%s", err);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(op);
+    free(depth);
+    return rc;
 }
 
 static int write_chrome(wcp_export *e)
@@ -564,6 +643,8 @@ static int write_chrome(wcp_export *e)
     uint32_t *rwait = NULL, *sim_op = NULL, n_items, n_sim = 0;
     int rc = -1;
     c.spec = wcp_export_option(e, "whatif", &oom);
+    if (!oom && related_option(&c, &oom) < 0)
+        goto done;
     if (oom || load_strings(&c) < 0 || (c.spec && whatif_replay(&c) < 0) ||
         recorded_items(&c, &it, &rwait, &n_items) < 0 ||
         (c.spec && replay_items(&c, &sit, &sim_op, &n_sim) < 0))
@@ -575,17 +656,23 @@ static int write_chrome(wcp_export *e)
     uint32_t tid = TID_BASE, crit_tid = tid, n_crit, sim_crit_tid, n_sim_crit = 0;
     path_events(&c, c.m->path, c.m->n_path, EV_SEG, &tid, &n_crit);
     wcp_lanes_number(&rec, &tid);
-    for (uint32_t i = 0; i < n_items; i++)
+    for (uint32_t i = 0; i < n_items; i++) {
+        uint32_t what = i < g->n_ops ? i : rwait[i - g->n_ops];
+        if (!shown(&c, i < g->n_ops ? i : (uint32_t)g->waits[what].waiter))
+            continue;
+        c.shown += i < g->n_ops;
         push_ev(&c, i < g->n_ops ? EV_OP : EV_RWAIT, it[i].s, it[i].e - it[i].s,
-                rec.lanes[rec.lane[i]].tid, i < g->n_ops ? i : rwait[i - g->n_ops]);
+                rec.lanes[rec.lane[i]].tid, what);
+    }
     uint32_t flows = flow_events(&c, &rec);
     sim_crit_tid = tid;
     if (c.spec) {
         path_events(&c, c.sim_path, c.n_sim_path, EV_SIM_SEG, &tid, &n_sim_crit);
         wcp_lanes_number(&sim, &tid);
         for (uint32_t k = 0; k < n_sim; k++)
-            push_ev(&c, EV_SIM_OP, sit[k].s, sit[k].e - sit[k].s, sim.lanes[sim.lane[k]].tid,
-                    sim_op[k]);
+            if (shown(&c, sim_op[k]))
+                push_ev(&c, EV_SIM_OP, sit[k].s, sit[k].e - sit[k].s, sim.lanes[sim.lane[k]].tid,
+                        sim_op[k]);
     }
     if (c.oom)
         goto oom;
@@ -627,6 +714,7 @@ done:
         free(c.str[k]);
     free(c.str);
     free(c.spec);
+    free(c.keep);
     free(c.sim_reg);
     free(c.sim_start);
     free(c.sim_path);
@@ -636,8 +724,9 @@ done:
 const wcp_exporter wcp_export_chrome = {
     "chrome",
     "Chrome trace JSON for ui.perfetto.dev, chrome://tracing",
-    "whatif",
+    "whatif,related,related_depth",
     "Chrome trace event JSON (ui.perfetto.dev, chrome://tracing); whatif: a what-if spec "
-    "whose replay is shown beside the recording",
+    "whose replay is shown beside the recording; related: an op id, to show only the ops "
+    "related_ops(related, related_depth) returns (depth 2 by default)",
     write_chrome,
 };

@@ -7,7 +7,11 @@
  * replay_summary), a zoomable timeline of the ops with the baseline's
  * critical path, the what-if ranking (whatif_rank's, at factor 0.5, with a
  * speed-up curve per class shown: its replays at 0.9 ... 0) and the class
- * table (class_stats, with each class's critical time). Nothing is
+ * table (class_stats, with each class's critical time), then where the
+ * time went (docs/spec/analysis.md §7: the utilization and concurrency
+ * curves, the MMU curve, work/span/parallelism with Brent's bounds, a
+ * duration histogram per task class key, the roots being the tasks; drawn
+ * as SVG, no script needed). Nothing is
  * computed here: every number comes from the views and table-valued
  * functions, queried on the export's own connection, and from the run's
  * model: its op graph, and the ranking (wcp_rank, whatif_rank's own).
@@ -40,12 +44,15 @@
  */
 #define _GNU_SOURCE
 #include "export.h"
+#include "tasks.h"
+#include "util.h"
 #include "whatif.h"
 #include "format_ns.h"
 
 #include "wcp_report_css.h"
 #include "wcp_report_js.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -861,6 +868,210 @@ static void write_classes(html *h)
     wcp_out_puts(o, "</section>\n");
 }
 
+/* ---- where the time went (§7) */
+
+#define UTIL_SLICES 200
+#define MMU_WIDTHS 50
+#define HIST_BINS 16
+#define HIST_KEYS 10
+
+/* A polyline of n points (x in [0, w], y in [0, 1] scaled to the height). */
+static void polyline(wcp_out *o, const double *x, const double *y, size_t n, int w, int ht,
+                     const char *cls)
+{
+    wcp_out_printf(o, "<polyline class=\"%s\" points=\"", cls);
+    for (size_t k = 0; k < n; k++)
+        wcp_out_printf(o, "%s%.1f,%.1f", k ? " " : "", 1 + x[k] * (w - 2),
+                       ht - 1 -
+                           (y[k] < 0   ? 0
+                            : y[k] > 1 ? 1
+                                       : y[k]) *
+                               (ht - 3));
+    wcp_out_puts(o, "\"/>");
+}
+
+static void write_util(html *h, const wcp_util *u)
+{
+    wcp_out *o = h->o;
+    int64_t t0 = u->t[0], len = u->t[u->n] - t0;
+    double x[UTIL_SLICES], uy[UTIL_SLICES], cy[UTIL_SLICES], cmax = 0;
+    size_t k = 0;
+    for (int b = 0; b < UTIL_SLICES; b++) {
+        int64_t a = t0 + len * b / UTIL_SLICES, e = t0 + len * (b + 1) / UTIL_SLICES;
+        double ui = 0, run = 0;
+        while (k + 1 < u->n && u->t[k + 1] <= a)
+            k++;
+        for (size_t j = k; j < u->n && u->t[j] < e; j++) {
+            int64_t lo = u->t[j] > a ? u->t[j] : a, hi = u->t[j + 1] < e ? u->t[j + 1] : e;
+            ui += (double)(hi - lo) * wcp_util_u(u, j);
+            run += (double)(hi - lo) * u->running[j];
+        }
+        x[b] = (b + 0.5) / UTIL_SLICES;
+        uy[b] = e > a ? ui / (double)(e - a) : 0;
+        cy[b] = e > a ? run / (double)(e - a) : 0;
+        cmax = cy[b] > cmax ? cy[b] : cmax;
+    }
+    for (int b = 0; b < UTIL_SLICES; b++)
+        cy[b] = cmax > 0 ? cy[b] / cmax : 0;
+    wcp_out_puts(o, "<h3>Utilization and concurrency over time</h3>\n<svg class=\"gocurve\" "
+                    "width=\"600\" height=\"120\" viewBox=\"0 0 600 120\" role=\"img\"><title>"
+                    "utilization u(t) (0 to 1) and concurrency (0 to ");
+    wcp_out_printf(o, "%.1f", cmax);
+    wcp_out_puts(o, " ops in self), in 200 slices of the trace span</title>");
+    polyline(o, x, uy, UTIL_SLICES, 600, 120, "u");
+    polyline(o, x, cy, UTIL_SLICES, 600, 120, "conc");
+    wcp_out_puts(o, "</svg>\n<p class=\"count\">Utilization (1 − blocked / activities, 0 where "
+                    "nothing runs) and, scaled to its peak of ");
+    wcp_out_printf(o, "%.1f", cmax);
+    wcp_out_puts(o, ", the number of ops running their own code; from 0 to ");
+    put_ns(o, len);
+    wcp_out_puts(o, ". In SQL: utilization(blocked_states, buckets).</p>\n");
+
+    double mx[MMU_WIDTHS], my[MMU_WIDTHS];
+    size_t n = 0;
+    double lo = log(1000.0), hi = log((double)(len > 1000 ? len : 1001));
+    for (int i = 0; i < MMU_WIDTHS; i++) {
+        int64_t w = i == MMU_WIDTHS - 1
+                        ? len
+                        : (int64_t)llround(exp(lo + (hi - lo) * i / (MMU_WIDTHS - 1)));
+        int64_t at;
+        mx[n] = (double)i / (MMU_WIDTHS - 1);
+        my[n++] = wcp_mmu(u, w, &at);
+    }
+    wcp_out_puts(o, "<h3>Minimum mean utilization</h3>\n<svg class=\"gocurve\" width=\"600\" "
+                    "height=\"120\" viewBox=\"0 0 600 120\" role=\"img\"><title>MMU from 1 µs "
+                    "(left) to ");
+    put_ns(o, len);
+    wcp_out_printf(o, " (right), log scale: %.3f to %.3f</title>", my[0], my[n - 1]);
+    polyline(o, mx, my, n, 600, 120, "mmu");
+    wcp_out_puts(o, "</svg>\n<p class=\"count\">The lowest mean utilization over any window of "
+                    "each width, from 1 µs (left) to the whole span (right, log scale). In SQL: "
+                    "mmu(width), mud(width), worst_windows(width, k).</p>\n");
+}
+
+static void write_parallelism(html *h)
+{
+    wcp_out *o = h->o;
+    const wcp_graph *g = &h->m->g;
+    int64_t work = 0, span = h->m->baseline;
+    for (uint32_t i = 0; i < g->n_ops; i++)
+        work += g->self_ns[i];
+    wcp_out_puts(o, "<h3>Would more workers help?</h3>\n<p>Work (all self time) ");
+    put_ns(o, work);
+    wcp_out_puts(o, ", span (the baseline makespan) ");
+    put_ns(o, span);
+    wcp_out_printf(o,
+                   ", parallelism %.2f. With P workers a greedy schedule needs between "
+                   "max(work/P, span) and work/P + span:</p>\n<table class=\"data\" "
+                   "id=\"brent\">\n<thead><tr><th class=\"n\">workers</th><th class=\"n\">"
+                   "at least</th><th class=\"n\">at most</th></tr></thead>\n<tbody>\n",
+                   span > 0 ? (double)work / (double)span : 0.0);
+    for (int64_t p = 1; p <= 64; p *= 2) {
+        int64_t share = work / p + (work % p != 0);
+        wcp_out_printf(o, "<tr><td class=\"n\">%lld</td>", (long long)p);
+        td_ns(o, share > span ? share : span, false);
+        td_ns(o, share + span, false);
+        wcp_out_puts(o, "</tr>\n");
+    }
+    wcp_out_puts(o, "</tbody>\n</table>\n");
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+    const wcp_task_class *x = a, *y = b;
+    return x->count != y->count ? (x->count > y->count ? -1 : 1)
+                                : (x->cls > y->cls) - (x->cls < y->cls);
+}
+
+static int write_tasks(html *h)
+{
+    wcp_out *o = h->o;
+    const wcp_model *m = h->m;
+    const wcp_graph *g = &m->g;
+    uint32_t *tasks;
+    size_t n, nc;
+    wcp_task_class *tc;
+    if (wcp_tasks(m, 0, &tasks, &n) < 0)
+        return -1;
+    if (wcp_task_classes(m, tasks, n, &tc, &nc) < 0) {
+        free(tasks);
+        return -1;
+    }
+    qsort(tc, nc, sizeof *tc, by_count_desc);
+    wcp_out_puts(o, "<h3>Tasks: the roots, per class key</h3>\n<table class=\"data\" "
+                    "id=\"tasks\">\n<thead><tr><th>class</th><th class=\"n\">tasks</th>"
+                    "<th class=\"n\">p50</th><th class=\"n\">p95</th><th class=\"n\">max</th>"
+                    "<th>durations (log scale, shortest left)</th></tr></thead>\n<tbody>\n");
+    for (size_t k = 0; k < nc && k < HIST_KEYS; k++) {
+        const wcp_task_class *t = &tc[k];
+        int64_t lo = -1, hi = 0, bins[HIST_BINS] = {0}, top = 0;
+        for (size_t i = 0; i < n; i++)
+            if (m->classes.of_op[tasks[i]] == t->cls) {
+                int64_t d = g->end[tasks[i]] - g->start[tasks[i]];
+                lo = lo < 0 || d < lo ? d : lo;
+                hi = d > hi ? d : hi;
+            }
+        double l0 = log((double)(lo > 0 ? lo : 1)), l1 = log((double)(hi > 0 ? hi : 1));
+        for (size_t i = 0; i < n; i++)
+            if (m->classes.of_op[tasks[i]] == t->cls) {
+                int64_t d = g->end[tasks[i]] - g->start[tasks[i]];
+                double f = l1 > l0 ? (log((double)(d > 0 ? d : 1)) - l0) / (l1 - l0) : 0;
+                int b = (int)(f * HIST_BINS);
+                b = b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b;
+                top = ++bins[b] > top ? bins[b] : top;
+            }
+        wcp_out_puts(o, "<tr>");
+        td_key(h, m->classes.cls[t->cls].key);
+        wcp_out_printf(o, "<td class=\"n\">%lld</td>", (long long)t->count);
+        td_ns(o, t->p50, false);
+        td_ns(o, t->p95, false);
+        td_ns(o, t->max, false);
+        wcp_out_puts(o, "<td><svg class=\"hist\" width=\"160\" height=\"28\" viewBox=\"0 0 "
+                        "160 28\" role=\"img\"><title>");
+        put_ns(o, lo < 0 ? 0 : lo);
+        wcp_out_puts(o, " to ");
+        put_ns(o, hi);
+        wcp_out_puts(o, "</title>");
+        for (int b = 0; b < HIST_BINS; b++)
+            if (bins[b])
+                wcp_out_printf(o, "<rect x=\"%d\" y=\"%.1f\" width=\"9\" height=\"%.1f\"/>", b * 10,
+                               28 - 27.0 * (double)bins[b] / (double)top,
+                               27.0 * (double)bins[b] / (double)top);
+        wcp_out_puts(o, "</svg></td></tr>\n");
+    }
+    wcp_out_puts(o, "</tbody>\n</table>\n");
+    if (nc > HIST_KEYS)
+        wcp_out_printf(o,
+                       "<p class=\"count\">The %d task class keys with most tasks of %zu "
+                       "(task_summary() has them all).</p>\n",
+                       HIST_KEYS, nc);
+    free(tasks);
+    free(tc);
+    return 0;
+}
+
+static int write_gotrace(html *h)
+{
+    wcp_out *o = h->o;
+    wcp_util u;
+    open_section(o, "where", "Where the time went",
+                 "How much of the run made progress over time, the worst stretches, whether more "
+                 "workers would help, and how long the tasks took (docs/spec/analysis.md §7).");
+    if (h->m->g.n_ops == 0) {
+        wcp_out_puts(o, "<p>No ops.</p>\n</section>\n");
+        return 0;
+    }
+    if (wcp_util_build(&h->m->g, NULL, 0, NULL, NULL, &u) < 0)
+        return wcp_export_fail(h->e, "out of memory");
+    write_util(h, &u);
+    wcp_util_free(&u);
+    write_parallelism(h);
+    if (write_tasks(h) < 0)
+        return wcp_export_fail(h->e, "out of memory");
+    wcp_out_puts(o, "</section>\n");
+    return 0;
+}
+
 /* ---- the data block */
 
 static void json_summary(html *h, wcp_out *o)
@@ -1101,6 +1312,8 @@ static int write_page(wcp_export *e)
     write_timeline(&h);
     write_rank(&h);
     write_classes(&h);
+    if (write_gotrace(&h) < 0)
+        goto out;
     wcp_out_puts(h.o, "</main>\n<footer>Written by wcprof's html export: one file, no network. "
                       "The data is in the script element wcprof-data, as JSON.</footer>\n");
     if (write_data(&h) < 0)
@@ -1131,5 +1344,6 @@ out:
 const wcp_exporter wcp_export_html = {
     "html", "one self-contained page for a browser", "top,classes,max_ops",
     "one self-contained HTML page: summary, zoomable timeline with the critical path, "
-    "what-if ranking with speed-up curves (top=10), class table (classes=20); 0: all",
+    "what-if ranking with speed-up curves (top=10), class table (classes=20; 0: all), "
+    "utilization and MMU curves, parallelism, task durations",
     write_page};

@@ -479,21 +479,15 @@ int64_t wcp_tape_actual(const wcp_tape *t)
 
 const char *const wcp_seg_what_name[] = {"self", "wait", "gap", "offset", "cycle"};
 
-int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t *start,
-                           const int64_t *after, wcp_seg **segs, size_t *n)
+/* The walk back of §4 from instruction pos, keeping what lies after floor
+ * (segments clipped to it) */
+static int walk_back(const wcp_tape *t, const int64_t *start, const int64_t *after, uint32_t pos,
+                     int64_t floor, wcp_seg **segs, size_t *n)
 {
-    const wcp_graph *g = t->g;
-    *segs = NULL;
-    *n = 0;
-    if (g->n_roots == 0)
-        return 0;
-    uint32_t r = g->root[0]; /* the root finishing last; ties: the first */
-    for (uint32_t k = 1; k < g->n_roots; k++)
-        if (reg[g->root[k]] > reg[r])
-            r = g->root[k];
     size_t cap = 0, m = 0;
     wcp_seg *s = NULL;
-    uint32_t pos = t->last[r];
+    *segs = NULL;
+    *n = 0;
     /* Each step back covers the time just before the last one, so the
      * segments tile [first root's start, makespan end]; at most one step per
      * instruction. */
@@ -547,13 +541,17 @@ int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t 
             }
             break;
         }
-        if (add) {
+        if (add && seg.end > floor) {
+            if (seg.start < floor)
+                seg.start = floor;
             if (!wcp_grow((void **)&s, &cap, m + 1, sizeof *s)) {
                 free(s);
                 return -1;
             }
             s[m++] = seg;
         }
+        if (now <= floor)
+            break;
         pos = next;
     }
     for (size_t a = 0, b = m ? m - 1 : 0; a < b; a++, b--) {
@@ -564,4 +562,29 @@ int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t 
     *segs = s;
     *n = m;
     return 0;
+}
+
+int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t *start,
+                           const int64_t *after, wcp_seg **segs, size_t *n)
+{
+    const wcp_graph *g = t->g;
+    *segs = NULL;
+    *n = 0;
+    if (g->n_roots == 0)
+        return 0;
+    uint32_t r = g->root[0]; /* the root finishing last; ties: the first */
+    for (uint32_t k = 1; k < g->n_roots; k++)
+        if (reg[g->root[k]] > reg[r])
+            r = g->root[k];
+    return walk_back(t, start, after, t->last[r], INT64_MIN, segs, n);
+}
+
+int wcp_tape_path_of(const wcp_tape *t, const int64_t *start, const int64_t *after, uint32_t op,
+                     wcp_seg **segs, size_t *n)
+{
+    *segs = NULL;
+    *n = 0;
+    if (t->last[op] == WCP_NONE || !t->finished[op])
+        return 0;
+    return walk_back(t, start, after, t->last[op], start[op], segs, n);
 }

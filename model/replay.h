@@ -119,4 +119,10 @@ typedef struct wcp_seg {
 int wcp_tape_critical_path(const wcp_tape *t, const int64_t *reg, const int64_t *start,
                            const int64_t *after, wcp_seg **segs, size_t *n);
 
+/* The same walk back from op's finish to its simulated start (spec §7.6: a
+ * task's critical path): the segments after start[op], clipped to it;
+ * none for an op the replay never finished. */
+int wcp_tape_path_of(const wcp_tape *t, const int64_t *start, const int64_t *after, uint32_t op,
+                     wcp_seg **segs, size_t *n);
+
 #endif

@@ -27,8 +27,10 @@
 
 #include "shell.h"
 
-#define MAX_FACTORS 16 /* .rank's factor columns at most */
-#define DRIFT_ROWS 10  /* .drift's default row limit */
+#define MAX_FACTORS 16      /* .rank's factor columns at most */
+#define DRIFT_ROWS 10       /* .drift's default row limit */
+#define PARALLELISM_ROWS 10 /* .parallelism's default number of roots */
+#define UTIL_BUCKETS 20     /* .util's default number of slices */
 
 /* An argument of an analysis statement, bound to ?2, ?3, ... */
 typedef struct AnaArg {
@@ -40,6 +42,7 @@ typedef struct AnaArg {
 ** the generated part of ".help report". */
 DotFn cmd_summary, cmd_selftime, cmd_chain, cmd_critpath, cmd_whatif, cmd_deadair, cmd_drift,
     cmd_rank, cmd_report, cmd_resources;
+DotFn cmd_breakdown, cmd_parallelism, cmd_related, cmd_util, cmd_mmu, cmd_tasks;
 DotHelp report_help;
 
 /* ---- helpers */
@@ -464,6 +467,146 @@ int cmd_resources(ShellState *p, const DotCmd *c, int argc, char **argv)
                    0, NULL, "");
 }
 
+/* .breakdown ?OP|KEY?: where the time went (§7.1): of op OP (an op id,
+** op_breakdown(op, run)), of class key KEY, or of every class key
+** (class_breakdown(run), its 'class' rows). */
+int cmd_breakdown(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg arg = {NULL, 0};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (argc == 2 && parse_count(argv[1], &arg.num) == 0)
+        return run_analysis(p, run,
+                            "SELECT op_id, state, dur_ns, round(pct, 1) AS pct"
+                            " FROM op_breakdown(?2) WHERE run = ?1 ORDER BY seq",
+                            1, &arg);
+    arg.text = argc == 2 ? argv[1] : "";
+    return run_analysis(p, run,
+                        "SELECT class_key, state, ops, total_ns, round(pct, 1) AS pct"
+                        " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"
+                        " AND (?2 = '' OR class_key = ?2) ORDER BY class_key, seq",
+                        1, &arg);
+}
+
+/* .parallelism ?N?: parallelism(run)'s run row and its N roots with most
+** work (default 10, 0 for all), then parallelism_bounds(64, run): would more
+** workers help? (§7.5) */
+int cmd_parallelism(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg limit = {NULL, PARALLELISM_ROWS};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit.num) != 0))
+        return dot_usage(p, c);
+    if (limit.num == 0)
+        limit.num = -1; /* all */
+    if (run_analysis(p, run,
+                     "SELECT * FROM (SELECT root_id, class_key, ops, work_ns, span_ns,"
+                     " round(parallelism, 3) AS parallelism FROM parallelism WHERE run = ?1"
+                     " ORDER BY root_id IS NOT NULL, work_ns DESC, root_id LIMIT ?2 + 1)",
+                     1, &limit))
+        return 1;
+    return run_analysis(p, run,
+                        "SELECT workers, lower_ns, upper_ns FROM parallelism_bounds"
+                        " WHERE run = ?1 ORDER BY workers",
+                        0, NULL);
+}
+
+/* .related OP ?DEPTH?: related_ops(op, depth, run) (§7.4). */
+int cmd_related(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg args[2] = {{NULL, 0}, {NULL, 2}};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc < 2 || argc > 3 || parse_count(argv[1], &args[0].num) != 0 ||
+        (argc == 3 && parse_count(argv[2], &args[1].num) != 0))
+        return dot_usage(p, c);
+    return run_tvf(p, c, run, "op_id, depth, tie, via_id, class_key, start_ns, end_ns", 2, args,
+                   "ORDER BY depth, op_id");
+}
+
+/* .util ?N?: utilization(NULL, N, run), the run in N equal slices (§7.2). */
+int cmd_util(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg args[2] = {{NULL, 0}, {NULL, UTIL_BUCKETS}};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2 || (argc == 2 && (parse_count(argv[1], &args[1].num) != 0 || !args[1].num)))
+        return dot_usage(p, c);
+    return run_analysis(p, run,
+                        "SELECT start_ns, end_ns, round(activities, 3) AS activities,"
+                        " round(blocked, 3) AS blocked, round(running, 3) AS running,"
+                        " round(utilization, 4) AS utilization FROM utilization(NULL, ?2)"
+                        " WHERE run = ?1 ORDER BY start_ns",
+                        1, &args[1]);
+}
+
+/* .mmu ?W?: mmu(NULL, run), the curve over 50 widths; with a width W, its
+** MMU, the MUD quantiles and the 5 worst windows (§7.3). */
+int cmd_mmu(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg w = {NULL, 0};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc > 2)
+        return dot_usage(p, c);
+    if (argc == 1)
+        return run_analysis(p, run,
+                            "SELECT width_ns, round(mmu, 4) AS mmu, at_ns FROM mmu"
+                            " WHERE run = ?1 ORDER BY width_ns",
+                            0, NULL);
+    if (parse_ns(argv[1], &w.num) != 0 || w.num < 1) {
+        shell_error(p,
+                    ".%s: W is a window width in nanoseconds (1000000) or with a unit ns, us, "
+                    "ms or s (1ms), not \"%s\"",
+                    c->name, argv[1]);
+        return 1;
+    }
+    if (run_analysis(p, run,
+                     "SELECT width_ns, round(mmu, 4) AS mmu, at_ns FROM mmu(?2) WHERE run = ?1", 1,
+                     &w) ||
+        run_analysis(p, run,
+                     "SELECT quantile, round(utilization, 4) AS utilization FROM mud(?2)"
+                     " WHERE run = ?1 ORDER BY quantile",
+                     1, &w))
+        return 1;
+    return run_analysis(p, run,
+                        "SELECT rank, start_ns, end_ns, round(utilization, 4) AS utilization,"
+                        " op_id, class_key, state, blocked_ns FROM worst_windows(?2)"
+                        " WHERE run = ?1 ORDER BY rank, blocked_ns DESC",
+                        1, &w);
+}
+
+/* .tasks ?--task-kind KIND?: task_summary(kind, run), the roots or the ops
+** of kind KIND as tasks (§7.6). */
+int cmd_tasks(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    long long run;
+    AnaArg kind = {NULL, 0};
+    if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
+        return 1;
+    if (argc == 3 && strcmp(argv[1], "--task-kind") == 0)
+        kind.text = argv[2];
+    else if (argc != 1)
+        return dot_usage(p, c);
+    if (!kind.text)
+        return run_tvf(p, c, run,
+                       "class_key, tasks, complete, open, p50_ns, p95_ns, max_ns, self_ns,"
+                       " children_ns, waiting_ns, descendants",
+                       0, NULL, "ORDER BY class_key");
+    return run_tvf(p, c, run,
+                   "class_key, tasks, complete, open, p50_ns, p95_ns, max_ns, self_ns,"
+                   " children_ns, waiting_ns, descendants",
+                   1, &kind, "ORDER BY class_key");
+}
+
 /* .drift ?N?: the N ops (default 10, 0 for all) whose baseline replay drifts
 ** most from what was recorded; .drift origins ?N?: those where drift starts
 ** (origin_ns > 0, the growth their dependencies do not explain). */
@@ -671,6 +814,10 @@ static const struct {
     {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)", 0},
     {"drift", "origins", "Diagnostics: where drift starts (top 10)", 0},
     {"critpath", NULL, "Critical path: its 20 longest stretches of one op, in time order", 0},
+    {"parallelism", NULL, "Work, span, parallelism: would more workers help? (top 10 roots)", 0},
+    {"tasks", NULL, "Tasks (the roots) per class key: durations and where their time went", 0},
+    {"util", NULL, "Utilization and concurrency over time (20 slices)", 0},
+    {"mmu", NULL, "Minimum mean utilization by window width", 0},
 };
 
 #define NPARTS (sizeof parts / sizeof *parts)

@@ -369,13 +369,21 @@ DotHelp report_help;                     /* analysis.c */
 DotFn cmd_export;                        /* export_cmd.c */
 DotFn cmd_print, cmd_nullvalue, cmd_separator, cmd_width, cmd_show, cmd_echo, cmd_eqp, cmd_changes,
     cmd_prompt, cmd_databases, cmd_indexes, cmd_shell, cmd_open, cmd_parameter, cmd_dump,
-    cmd_import;      /* sqlite_cmds.c */
-DotHelp export_help; /* export_cmd.c */
+    cmd_import;                                                                  /* sqlite_cmds.c */
+DotHelp export_help;                                                             /* export_cmd.c */
+DotFn cmd_breakdown, cmd_parallelism, cmd_related, cmd_util, cmd_mmu, cmd_tasks; /* analysis.c */
 
 /* The table. Keep it in alphabetical order: .help lists it as it is. */
 const DotCmd wcp_dot_cmds[] = {
     {"bail", cmd_bail, "on|off", "Stop at the first error (as -bail)", NULL, ARGS_ONOFF, NULL,
      NULL},
+    {"breakdown", cmd_breakdown, "?OP|KEY? ?--run N?",
+     "Where the time went: of op OP, of class key KEY, or of every class key",
+     "  States: self, children, wait:REASON, lock:RESOURCE (spec/analysis.md 7.1);\n"
+     "  the parts add up to the durations. Columns: op_id state dur_ns pct, from\n"
+     "  op_breakdown(op, run); or class_key state ops total_ns pct, from\n"
+     "  class_breakdown(run) (which also sums each root's tree: scope 'root').",
+     ARGS_CLASSKEY, "class_breakdown", NULL},
     {"changes", cmd_changes, "on|off", "Show the rows each statement changed", NULL, ARGS_ONOFF,
      NULL, NULL},
     {"chain", cmd_chain, "?DEPTH? ?--run N?", "The blocking chain, DEPTH ops at most (default 25)",
@@ -435,6 +443,15 @@ const DotCmd wcp_dot_cmds[] = {
      NULL, NULL},
     {"load", cmd_load, "FILE ?ENTRY?", "Load an SQLite extension library", NULL, ARGS_FILE, NULL,
      NULL},
+    {"mmu", cmd_mmu, "?W? ?--run N?",
+     "Minimum mean utilization: the curve, or for width W the worst windows",
+     "  u(t) = 1 - blocked/activities (spec/analysis.md 7.2-3): an op in self or\n"
+     "  waiting is an activity, waiting is blocked. Without W: width_ns mmu at_ns for\n"
+     "  50 widths from 1us to the span, from mmu(width, blocked_states, run). With W\n"
+     "  (ns, or a unit ns, us, ms or s): its mmu; the quantiles of the window mean,\n"
+     "  from mud(width, blocked_states, run); the 5 worst disjoint windows with the\n"
+     "  ops blocked there, from worst_windows(width, k, blocked_states, run).",
+     ARGS_NONE, "mmu", NULL},
     {"mode", cmd_mode, "?MODE? ?TABLE?",
      "Set the output mode: table box markdown column line list tabs csv json quote html insert",
      "  table box markdown column line: for people (durations as 1.23 s, fitted to\n"
@@ -449,6 +466,15 @@ const DotCmd wcp_dot_cmds[] = {
      NULL, ARGS_FILE, NULL, NULL},
     {"output", cmd_output, "?FILE?", "Send output to FILE (\"|CMD\": a pipe), or to stdout", NULL,
      ARGS_FILE, NULL, NULL},
+    {"parallelism", cmd_parallelism, "?N? ?--run N?",
+     "Work, span and parallelism of the run and its N roots with most work (default 10)",
+     "  work = self time summed, span = the baseline's duration, parallelism = work /\n"
+     "  span (spec/analysis.md 7.5); then Brent's bounds on the makespan with P\n"
+     "  workers, P = 1, 2, 4, ... 64: lower max(work/P, span), upper work/P + span.\n"
+     "  Columns: root_id class_key ops work_ns span_ns parallelism (the run first,\n"
+     "  root_id NULL), from parallelism(run); workers lower_ns upper_ns, from\n"
+     "  parallelism_bounds(max_workers, run).",
+     ARGS_NONE, "parallelism", NULL},
     {"parameter", cmd_parameter, "init|list|clear|set KEY VALUE|unset KEY",
      "Values for SQL parameters (?1, :name, @name, $name)", NULL, ARGS_NONE, NULL, NULL},
     {"print", cmd_print, "TEXT ...", "Print the words of TEXT", NULL, ARGS_NONE, NULL, NULL},
@@ -468,6 +494,13 @@ const DotCmd wcp_dot_cmds[] = {
      "  path; columns meta ops total_self_ns critical_ns.",
      ARGS_NONE, "whatif_rank", NULL},
     {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL, NULL},
+    {"related", cmd_related, "OP ?DEPTH? ?--run N?",
+     "The ops tied to op OP, breadth first to DEPTH steps (default 2)",
+     "  Ties: parent, child, awaited (via waited on it), waiter (it waited on via),\n"
+     "  linked, linked_by (spec/analysis.md 7.4); via_id is the op one\n"
+     "  step nearer. Columns: op_id depth tie via_id class_key start_ns end_ns,\n"
+     "  from related_ops(op, depth, run).",
+     ARGS_NONE, "related_ops", NULL},
     {"report", cmd_report, "?--run N?", "The full report: every analysis available",
      "  For people: printed as a table whatever the mode (box and line are kept).", ARGS_NONE, NULL,
      report_help},
@@ -514,8 +547,22 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_FILE, NULL, NULL},
     {"tables", cmd_tables, "?PATTERN?", "List tables and views (matching a LIKE PATTERN)", NULL,
      ARGS_TABLE, NULL, NULL},
+    {"tasks", cmd_tasks, "?--task-kind KIND? ?--run N?",
+     "Tasks (the roots, or the ops of kind KIND) per class key: durations, breakdown",
+     "  Columns: class_key tasks complete open p50_ns p95_ns max_ns self_ns\n"
+     "  children_ns waiting_ns descendants (spec/analysis.md 7.6), from\n"
+     "  task_summary(kind, run); each task's span and critical path: tasks(kind, run).",
+     ARGS_NONE, "task_summary", NULL},
     {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
      NULL, ARGS_ONOFF, NULL, NULL},
+    {"util", cmd_util, "?N? ?--run N?",
+     "Utilization and concurrency over time, in N equal slices (default 20)",
+     "  Per slice, time-weighted means: activities (ops in self or waiting), blocked\n"
+     "  (waiting), running (in self: the concurrency curve) and utilization = 1 -\n"
+     "  blocked/activities, 0 where nothing runs (spec/analysis.md 7.2). Columns:\n"
+     "  start_ns end_ns activities blocked running utilization, from\n"
+     "  utilization(blocked_states, buckets, run) (without buckets: every step).",
+     ARGS_NONE, "utilization", NULL},
     {"whatif", cmd_whatif, "KEY=F ?KEY=F ...? ?--run N?",
      "The makespan if class KEY (kind:class) took F times as long",
      "  Columns: baseline_ns makespan_ns saved_ns factors (the spec as understood),\n"

@@ -18,7 +18,18 @@
     X(simulated_chain)                                                                             \
     X(dead_air)                                                                                    \
     X(replay_drift)                                                                                \
-    X(resource_stats)
+    X(resource_stats)                                                                              \
+    X(op_breakdown)                                                                                \
+    X(class_breakdown)                                                                             \
+    X(parallelism)                                                                                 \
+    X(parallelism_bounds)                                                                          \
+    X(related_ops)                                                                                 \
+    X(utilization)                                                                                 \
+    X(mmu)                                                                                         \
+    X(mud)                                                                                         \
+    X(worst_windows)                                                                               \
+    X(task_summary)                                                                                \
+    X(tasks)
 
 /* The registration state of one connection, shared by every function
  * registered there (ext.c): freed with the last of them. */

@@ -4,8 +4,12 @@
  * the full default ranking (factors 0, 0.5, 0.9 over every class with at
  * least 1 ms of self time), each the median of RUNS, then the process's
  * peak RSS. Run it once per database for a clean RSS (run.sh does).
+ * With -t, instead: the model once, then each analysis of
+ * docs/spec/analysis.md §7 over the whole run through SQL (the model
+ * cached, as in a session): medians of RUNS, related_ops at depth 3 from
+ * 20 ops spread over the run (its worst median), and the peak RSS.
  *
- *   wcprof-bench-analysis [-r RUNS] DB
+ *   wcprof-bench-analysis [-r RUNS] [-t] DB
  */
 #define _GNU_SOURCE
 #include "model.h"
@@ -55,19 +59,97 @@ static int64_t scalar(sqlite3 *db, const char *sql)
     return v;
 }
 
+static double cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The median wall and CPU times of RUNS runs of sql (its rows counted, not
+ * kept): on a shared machine the CPU time is what the work costs. */
+static double time_sql(sqlite3 *db, const char *sql, int runs, double *cpu_median)
+{
+    double t[64], c[64];
+    for (int r = 0; r < runs; r++) {
+        double t0 = now(), c0 = cpu();
+        scalar(db, sql);
+        t[r] = now() - t0;
+        c[r] = cpu() - c0;
+    }
+    *cpu_median = median(c, runs);
+    return median(t, runs);
+}
+
+/* -t: the §7 analyses, over a model built once and cached. */
+static int gotrace(sqlite3 *db, int runs)
+{
+    static const struct {
+        const char *name, *sql;
+    } q[] = {
+        {"class_breakdown (every class and root)", "SELECT count(*) FROM class_breakdown"},
+        {"op_breakdown (one op)", "SELECT count(*) FROM op_breakdown((SELECT min(id) FROM ops))"},
+        {"utilization (every step)", "SELECT count(*) FROM utilization"},
+        {"utilization (20 slices)", "SELECT count(*) FROM utilization(NULL, 20)"},
+        {"mmu (50 widths)", "SELECT count(*) FROM mmu"},
+        {"mud (1 ms)", "SELECT count(*) FROM mud(1000000)"},
+        {"worst_windows (1 ms, 5)", "SELECT count(*) FROM worst_windows(1000000)"},
+        {"parallelism", "SELECT count(*) FROM parallelism"},
+        {"task_summary (roots)", "SELECT count(*) FROM task_summary"},
+        {"tasks (roots, with their paths)", "SELECT count(*) FROM tasks"},
+    };
+    double t0 = now(), c0 = cpu(), c;
+    scalar(db, "SELECT count(*) FROM replay_summary");
+    printf("  model (built once, then cached): %.2f s wall, %.2f s CPU\n", now() - t0, cpu() - c0);
+    for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
+        double t = time_sql(db, q[k].sql, runs, &c);
+        printf("  %-40s %.3f s wall, %.3f s CPU\n", q[k].name, t, c);
+    }
+    int64_t n = scalar(db, "SELECT count(*) FROM ops WHERE run_id = (SELECT max(id) FROM runs)");
+    double worst = 0, worst_cpu = 0;
+    int64_t worst_op = 0, worst_rows = 0;
+    for (int k = 0; k < 20; k++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM related_ops((SELECT id FROM ops WHERE run_id ="
+                 " (SELECT max(id) FROM runs) ORDER BY id LIMIT 1 OFFSET %lld), 3)",
+                 (long long)(n * k / 20));
+        double t = time_sql(db, sql, runs, &c);
+        if (c > worst_cpu) {
+            worst = t;
+            worst_cpu = c;
+            worst_op = n * k / 20;
+            worst_rows = scalar(db, sql);
+        }
+    }
+    printf("  %-40s %.3f s wall, %.3f s CPU (the op at position %lld, %lld rows)\n",
+           "related_ops (depth 3, worst of 20 ops)", worst, worst_cpu, (long long)worst_op,
+           (long long)worst_rows);
+    double la[3];
+    if (getloadavg(la, 3) == 3)
+        printf("  load average %.1f %.1f %.1f on %ld CPUs\n", la[0], la[1], la[2],
+               sysconf(_SC_NPROCESSORS_ONLN));
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("  peak RSS %.0f MB\n", (double)ru.ru_maxrss / 1024.0);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    int runs = 3, opt;
-    while ((opt = getopt(argc, argv, "r:")) != -1) {
+    int runs = 3, opt, t7 = 0;
+    while ((opt = getopt(argc, argv, "r:t")) != -1) {
         if (opt == 'r' && atoi(optarg) > 0)
             runs = atoi(optarg);
+        else if (opt == 't')
+            t7 = 1;
         else {
-            fprintf(stderr, "usage: wcprof-bench-analysis [-r RUNS] DB\n");
+            fprintf(stderr, "usage: wcprof-bench-analysis [-r RUNS] [-t] DB\n");
             return 2;
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "usage: wcprof-bench-analysis [-r RUNS] DB\n");
+        fprintf(stderr, "usage: wcprof-bench-analysis [-r RUNS] [-t] DB\n");
         return 2;
     }
     sqlite3 *db;
@@ -78,6 +160,15 @@ int main(int argc, char **argv)
     if (wcprof_register_extension(db) != SQLITE_OK) {
         fprintf(stderr, "bench: cannot register the extension\n");
         return 1;
+    }
+    if (runs > 64)
+        runs = 64;
+    if (t7) {
+        printf("%s: the analyses of docs/spec/analysis.md section 7, medians of %d runs\n",
+               argv[optind], runs);
+        int rc = gotrace(db, runs);
+        sqlite3_close(db);
+        return rc;
     }
     int64_t run = wcp_db_latest_run(db);
     char err[512];

@@ -17,6 +17,9 @@
  *   dead_air       [start, end] pairs in order
  *   critical_path  segments in time order, disjoint, dur = end - start, and
  *                  their lengths add up to the baseline makespan
+ *   breakdown      every op's op_breakdown adds up to its duration, none is
+ *                  negative, and its self is the op's self_ns (§7.1);
+ *                  class_breakdown's classes and roots add up to the run's
  *
  * (The numbers ingest materialises are tests/import/test_fixtures.c's.) */
 #include <setjmp.h>
@@ -326,6 +329,43 @@ static void check_critical_path(void **state)
                  (long long)sum, (long long)baseline);
 }
 
+static void check_breakdown(void **state)
+{
+    struct fixture *fx = *state;
+    sqlite3_stmt *st = prepare(fx->db,
+                               "SELECT o.id, o.end_ns - o.start_ns, o.self_ns,"
+                               " (SELECT sum(dur_ns) FROM op_breakdown(o.id)),"
+                               " (SELECT min(dur_ns) FROM op_breakdown(o.id)),"
+                               " (SELECT dur_ns FROM op_breakdown(o.id) WHERE state = 'self')"
+                               " FROM ops o WHERE o.run_id = (SELECT max(id) FROM runs)",
+                               NULL);
+    int64_t n = 0, total = 0;
+    while (step(fx->db, st)) {
+        int64_t id = sqlite3_column_int64(st, 0), dur = sqlite3_column_int64(st, 1);
+        int64_t self = sqlite3_column_int64(st, 2), sum = sqlite3_column_int64(st, 3);
+        int64_t min = sqlite3_column_int64(st, 4), bself = sqlite3_column_int64(st, 5);
+        if (sum != dur || min < 0 || bself != self)
+            fail_msg("%s: op %lld: op_breakdown adds up to %lld (duration %lld), least part %lld, "
+                     "self %lld (self_ns %lld)",
+                     name, (long long)id, (long long)sum, (long long)dur, (long long)min,
+                     (long long)bself, (long long)self);
+        n++;
+        total += dur;
+    }
+    sqlite3_finalize(st);
+    if (n == 0)
+        fail_msg("%s: no ops", name);
+    for (int k = 0; k < 2; k++) {
+        st = prepare(fx->db, "SELECT sum(total_ns) FROM class_breakdown WHERE scope = ?1",
+                     k ? "root" : "class");
+        int64_t sum = step(fx->db, st) ? sqlite3_column_int64(st, 0) : -1;
+        sqlite3_finalize(st);
+        if (sum != total)
+            fail_msg("%s: class_breakdown's %s rows add up to %lld, the ops' durations to %lld",
+                     name, k ? "root" : "class", (long long)sum, (long long)total);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
@@ -337,9 +377,10 @@ int main(int argc, char **argv)
     name = argv[3];
     work = argv[4];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(check_summary),  cmocka_unit_test(check_whatif_rank),
-        cmocka_unit_test(check_whatif),   cmocka_unit_test(check_blocking_chain),
-        cmocka_unit_test(check_dead_air), cmocka_unit_test(check_critical_path),
+        cmocka_unit_test(check_summary),   cmocka_unit_test(check_whatif_rank),
+        cmocka_unit_test(check_whatif),    cmocka_unit_test(check_blocking_chain),
+        cmocka_unit_test(check_dead_air),  cmocka_unit_test(check_critical_path),
+        cmocka_unit_test(check_breakdown),
     };
     return cmocka_run_group_tests_name(name, tests, setup, teardown);
 }

@@ -1273,6 +1273,217 @@ static void test_whatif_consistent(void **state)
     pdb_passed = 1;
 }
 
+/* ---- 8. the breakdown (§7.1) adds up exactly, and its self is the op's self time */
+
+static void breakdown(graph *g, void *ctx)
+{
+    (void)ctx;
+    long long run = (long long)g->run;
+    /* every op: its parts add up to its duration, none is negative, self
+     * is its self_ns, and each state is listed once */
+    char *bad = rows(g,
+                     "SELECT o.id, o.end_ns - o.start_ns, o.self_ns,"
+                     " (SELECT sum(dur_ns) || ' ' || min(dur_ns) || ' ' || count(*) || ' '"
+                     "  || count(DISTINCT state) FROM op_breakdown(o.id, %lld)),"
+                     " (SELECT dur_ns FROM op_breakdown(o.id, %lld) WHERE state = 'self')"
+                     " FROM ops o WHERE o.run_id = %lld AND ("
+                     " (SELECT sum(dur_ns) FROM op_breakdown(o.id, %lld)) != o.end_ns - o.start_ns"
+                     " OR (SELECT min(dur_ns) FROM op_breakdown(o.id, %lld)) < 0"
+                     " OR (SELECT count(*) - count(DISTINCT state) FROM op_breakdown(o.id, %lld))"
+                     " OR (SELECT dur_ns FROM op_breakdown(o.id, %lld) WHERE state = 'self')"
+                     "    != o.self_ns) LIMIT 3",
+                     run, run, run, run, run, run, run);
+    CHECK(g, !*bad,
+          "op_breakdown does not add up (id, duration, self_ns, sum min n states, self): %s", bad);
+    /* per class and per root: the parts add up to the group's durations,
+     * self to the group's self time, and every op is in one class and one
+     * root */
+    for (int k = 0; k < 2; k++) {
+        const char *scope = k ? "root" : "class";
+        char *sums =
+            rows(g,
+                 "SELECT (SELECT sum(total_ns) FROM class_breakdown(%lld) WHERE scope = '%s'),"
+                 " (SELECT sum(total_ns) FROM class_breakdown(%lld) WHERE scope = '%s'"
+                 "  AND state = 'self'),"
+                 " (SELECT sum(ops) FROM class_breakdown(%lld) WHERE scope = '%s'"
+                 "  AND seq = 1)",
+                 run, scope, run, scope, run, scope);
+        char *want = rows(g,
+                          "SELECT sum(end_ns - start_ns), sum(self_ns), count(*) FROM ops"
+                          " WHERE run_id = %lld",
+                          run);
+        CHECK(g, !strcmp(sums, want),
+              "class_breakdown scope %s: total, self, ops = %s; the ops say %s", scope, sums, want);
+    }
+}
+
+static void test_breakdown(void **state)
+{
+    (void)state;
+    prop = "prop.breakdown";
+    corpus c = {.edges = 2, .nsync = 5, .noverlap = 25, .gen_max_events = 5000};
+    each_graph(&c, breakdown, NULL);
+    pdb_passed = 1;
+}
+
+/* ---- 9. related_ops (§7.4): every tie has its inverse, and breadth first */
+
+static void related(graph *g, void *ctx)
+{
+    (void)ctx;
+    long long run = (long long)g->run;
+    /* B tied to A at depth 1 <=> A tied to B at depth 1 (the first ops and
+     * a spread of the others, as every op would be slow on large graphs) */
+    const char *some = "SELECT id FROM ops WHERE run_id = %lld AND (id %% 7 = 0 OR id < 40)";
+    char *sql = sqlite3_mprintf(
+        "SELECT a.id, r.op_id, r.tie FROM (%s) a, related_ops(a.id, 1, %lld) r"
+        " WHERE r.depth = 1 AND NOT EXISTS (SELECT 1 FROM related_ops(r.op_id, 1, %lld) s"
+        " WHERE s.op_id = a.id AND s.depth = 1) LIMIT 3",
+        some, run, run, run);
+    char *bad = rows(g, sql, run);
+    sqlite3_free(sql);
+    CHECK(g, !*bad, "related_ops is not symmetric (a, b tied at depth 1, tie): %s", bad);
+    /* depth 3: each op once, its via one step nearer, the op itself alone at 0 */
+    sql = sqlite3_mprintf(
+        "SELECT a.id, r.op_id, r.depth, r.via_id FROM (%s) a, related_ops(a.id, 3, %lld) r"
+        " WHERE (r.depth = 0) != (r.op_id = a.id) OR (r.depth > 0 AND NOT EXISTS"
+        " (SELECT 1 FROM related_ops(a.id, 3, %lld) v WHERE v.op_id = r.via_id"
+        "  AND v.depth = r.depth - 1)) OR (SELECT count(*) FROM related_ops(a.id, 3, %lld) x"
+        " WHERE x.op_id = r.op_id) != 1 LIMIT 3",
+        some, run, run, run);
+    bad = rows(g, sql, run);
+    sqlite3_free(sql);
+    CHECK(g, !*bad, "related_ops is not breadth first (a, op, depth, via): %s", bad);
+}
+
+static void test_related(void **state)
+{
+    (void)state;
+    prop = "prop.related";
+    corpus c = {.edges = 2, .nsync = 5, .noverlap = 15, .gen_max_events = 2000};
+    each_graph(&c, related, NULL);
+    pdb_passed = 1;
+}
+
+/* ---- 10. MMU (§7.3) equals a brute-force window scan over u's steps */
+
+typedef struct ustep {
+    int64_t a, b;
+    double u;
+} ustep;
+
+/* the mean of u over [x, x + w], summing every step's overlap */
+static double brute_mean(const ustep *st, size_t n, int64_t x, int64_t w)
+{
+    double sum = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t a = st[k].a > x ? st[k].a : x, b = st[k].b < x + w ? st[k].b : x + w;
+        if (b > a)
+            sum += st[k].u * (double)(b - a);
+    }
+    return sum / (double)w;
+}
+
+static double scalar(graph *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *sql = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *st = prepare(g, "%s", sql);
+    sqlite3_free(sql);
+    int rc = sqlite3_step(st);
+    double v = rc == SQLITE_ROW ? sqlite3_column_double(st, 0) : -1;
+    if (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    step_done(g, st, rc);
+    return v;
+}
+
+static void mmu_brute(graph *g, void *ctx)
+{
+    (void)ctx;
+    long long run = (long long)g->run;
+    sqlite3_stmt *st =
+        prepare(g, "SELECT start_ns, end_ns, utilization FROM utilization(NULL, NULL, %lld)", run);
+    size_t n = 0, cap = 0;
+    ustep *steps = NULL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            steps = realloc(steps, cap * sizeof *steps);
+            assert_non_null(steps);
+        }
+        steps[n++] = (ustep){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                             sqlite3_column_double(st, 2)};
+    }
+    step_done(g, st, rc);
+    own(g, steps, 0);
+    if (n == 0)
+        return;
+    int64_t t0 = steps[0].a, t1 = steps[n - 1].b, span = t1 - t0;
+    for (size_t k = 1; k < n; k++)
+        CHECK(g, steps[k].a == steps[k - 1].b, "utilization: step %zu starts at %lld, not %lld", k,
+              (long long)steps[k].a, (long long)steps[k - 1].b);
+    int64_t widths[] = {1000, span / 97 + 1, span / 7 + 1, span / 2 + 1, span};
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+        int64_t w = widths[wi] < span ? widths[wi] : span;
+        if (w < 1)
+            continue;
+        double best = 2, worst = -1;
+        /* every step boundary as a window's start or end, and a grid */
+        for (size_t k = 0; k <= 2 * n + 1 + 400; k++) {
+            int64_t x = k < n           ? steps[k].a
+                        : k < 2 * n     ? steps[k - n].b - w
+                        : k < 2 * n + 1 ? t1 - w
+                                        : t0 + (span - w) / 400 * (int64_t)(k - 2 * n - 1);
+            if (x < t0 || x > t1 - w)
+                continue;
+            double m = brute_mean(steps, n, x, w);
+            best = m < best ? m : best;
+            worst = m > worst ? m : worst;
+        }
+        double mmu = scalar(g, "SELECT mmu FROM mmu(%lld, NULL, %lld)", (long long)w, run);
+        CHECK(g, fabs(mmu - best) <= 1e-9, "mmu(%lld) = %.12f, the brute-force scan says %.12f",
+              (long long)w, mmu, best);
+        double at = scalar(g, "SELECT at_ns FROM mmu(%lld, NULL, %lld)", (long long)w, run);
+        CHECK(g, fabs(brute_mean(steps, n, (int64_t)at, w) - mmu) <= 1e-9,
+              "mmu(%lld): the window at %.0f has mean %.12f, not %.12f", (long long)w, at,
+              brute_mean(steps, n, (int64_t)at, w), mmu);
+        double q0 = scalar(g, "SELECT utilization FROM mud(%lld, NULL, %lld) WHERE quantile = 0",
+                           (long long)w, run);
+        double q1 = scalar(g, "SELECT utilization FROM mud(%lld, NULL, %lld) WHERE quantile = 1",
+                           (long long)w, run);
+        CHECK(g, fabs(q0 - best) <= 1e-9 && fabs(q1 - worst) <= 1e-9,
+              "mud(%lld): quantiles 0 and 1 are %.12f and %.12f, the scan's min and max %.12f and "
+              "%.12f",
+              (long long)w, q0, q1, best, worst);
+        char *bad = rows(g,
+                         "SELECT a.rank, b.rank FROM (SELECT DISTINCT rank, start_ns, utilization"
+                         " FROM worst_windows(%lld, 4, NULL, %lld)) a, (SELECT DISTINCT rank,"
+                         " start_ns, utilization FROM worst_windows(%lld, 4, NULL, %lld)) b"
+                         " WHERE a.rank < b.rank AND (abs(a.start_ns - b.start_ns) < %lld"
+                         " OR a.utilization > b.utilization + 1e-12)",
+                         (long long)w, run, (long long)w, run, (long long)w);
+        CHECK(g, !*bad, "worst_windows(%lld): overlapping or out of order: %s", (long long)w, bad);
+        double first =
+            scalar(g, "SELECT utilization FROM worst_windows(%lld, 1, NULL, %lld) LIMIT 1",
+                   (long long)w, run);
+        CHECK(g, fabs(first - mmu) <= 1e-9,
+              "worst_windows(%lld): the first has mean %.12f, mmu %.12f", (long long)w, first, mmu);
+    }
+}
+
+static void test_mmu_brute(void **state)
+{
+    (void)state;
+    prop = "prop.mmu_brute";
+    corpus c = {.edges = 2, .nsync = 5, .noverlap = 40, .gen_max_events = 2000};
+    each_graph(&c, mmu_brute, NULL);
+    pdb_passed = 1;
+}
+
 /* ---- main */
 
 int main(int argc, char **argv)
@@ -1290,6 +1501,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_prune, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_determinism, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_whatif_consistent, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_breakdown, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_related, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_mmu_brute, pdb_setup, pdb_teardown),
     };
     if (argc == 3) {
         static char name[128];

@@ -1,0 +1,6 @@
+-- §7.6: the roots are the tasks by default (R [0,1000] with 4 ops below it; op 6 [1100,1500] with its child); --task-kind call makes ops 2, 4 and 6 the tasks. Per task key: durations, the task op's own breakdown summed (op 6: self 150, children 50, waiting 150 + 50). Per task: its baseline span and its critical path summed by what and class: op 6 replays from 1100 as self 50, the lock and io waits as fixed delays (150 each, serialized: 300), its child spawned at 1450 and joined at 1600 (compile's self 150), then self 100: span 600 = wait 300 + self 150 (call:Container.build) + self 150 (exec:compile); R's path is E1's 400 then E2's 600.
+SELECT class_key, tasks, complete, open, p50_ns, p95_ns, max_ns, self_ns, children_ns, waiting_ns, descendants FROM task_summary ORDER BY class_key;
+SELECT class_key, tasks, p50_ns, max_ns, self_ns, children_ns, waiting_ns, descendants FROM task_summary('call') ORDER BY class_key;
+SELECT op_id, task_key, start_ns, dur_ns, open, descendants, span_ns, what, class_key, path_ns FROM tasks ORDER BY op_id, path_ns DESC, what, class_key;
+SELECT op_id, span_ns, what, class_key, path_ns FROM tasks('call') WHERE op_id IN (2, 4) ORDER BY op_id;
+SELECT count(*) AS n FROM tasks('nosuchkind');
