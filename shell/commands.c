@@ -6,7 +6,8 @@
 ** Adding a command is adding a row to the table and its function: here for
 ** a generic command; in analysis.c for an analysis (a table-valued function
 ** of the extension, named in the row's tvf field) or a section of .report;
-** export_cmd.c has .export. What the commands share (usage errors, counts
+** export_cmd.c has .export, sqlite_cmds.c the commands the shell has
+** because sqlite3 has them (.width, .show, .dump, .import, ...). What the commands share (usage errors, counts
 ** and durations, --run N, the extension check, the dropped-events warning)
 ** is args.c. ".help NAME" prints a row's detail, then what its more_help
 ** function generates from a table (the export formats, the report's

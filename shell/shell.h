@@ -5,8 +5,9 @@
 ** the database), input.c (process_input(), running SQL, Ctrl-C, the timer),
 ** commands.c (the dot-command table and the generic commands), args.c (what
 ** the commands share: arguments, the run, the extension check), analysis.c
-** (the analysis commands and .report), export_cmd.c (.export), output.c
-** (output modes and targets), complete.c (tab completion); human-readable
+** (the analysis commands and .report), export_cmd.c (.export),
+** sqlite_cmds.c (the commands sqlite3 has: .width, .dump, .import, ...),
+** output.c (output modes and targets), complete.c (tab completion); human-readable
 ** nanoseconds are base/'s wcp_format_ns(). Functions that can fail return 0
 ** on success and 1 after printing an error on stderr, so callers can add
 ** them up into an error count.

@@ -12,6 +12,8 @@
 # on other databases (big.db: a clang trace the repository does not ship)
 # and pipes into tools that are not installed are listed as skipped. The
 # ```python example runs too.
+# $WCPROF_SQLITE3_PRELOAD (sanitizer builds): the runtime sqlite3 and python
+# need preloaded to load the sanitized module.
 set -u
 src=$1
 bin=$2
@@ -46,7 +48,11 @@ while IFS= read -r cmd; do
         fi ;;
     esac
     ran=$((ran + 1))
-    if ! sh -c "$cmd" >out 2>err </dev/null; then
+    case "$cmd" in
+    sqlite3*) pre=${WCPROF_SQLITE3_PRELOAD:-} ;;
+    *) pre= ;;
+    esac
+    if ! LD_PRELOAD=$pre ASAN_OPTIONS=${pre:+detect_leaks=0} sh -c "$cmd" >out 2>err </dev/null; then
         echo "FAILED: $cmd"
         cat out err
         fail=1
@@ -57,7 +63,9 @@ done <commands
 awk '/^```python$/ { on = 1; next } /^```/ { on = 0; next } on' "$src/README.md" >example.py
 if [ -s example.py ] && command -v python3 >/dev/null 2>&1; then
     ran=$((ran + 1))
-    if ! python3 example.py >out 2>err || ! grep -q "call_exec:Container.from" out; then
+    pre=${WCPROF_SQLITE3_PRELOAD:-}
+    if ! LD_PRELOAD=$pre ASAN_OPTIONS=${pre:+detect_leaks=0} python3 example.py >out 2>err ||
+        ! grep -q "call_exec:Container.from" out; then
         echo "FAILED: the Python example"
         cat out err
         fail=1
