@@ -1109,5 +1109,6 @@ out:
 const wcp_exporter wcp_export_html = {
     "html", "one self-contained page for a browser", "top,classes,max_ops",
     "one self-contained HTML page: summary, zoomable timeline with the critical path, "
-    "what-if ranking with speed-up curves (top=10), class table (classes=20); 0: all",
+    "what-if ranking with speed-up curves, class table; top: the ranked classes shown (default "
+    "10), classes: the class table's rows (default 20), 0: all",
     write_page};
