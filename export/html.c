@@ -1344,6 +1344,7 @@ out:
 const wcp_exporter wcp_export_html = {
     "html", "one self-contained page for a browser", "top,classes,max_ops",
     "one self-contained HTML page: summary, zoomable timeline with the critical path, "
-    "what-if ranking with speed-up curves (top=10), class table (classes=20; 0: all), "
-    "utilization and MMU curves, parallelism, task durations",
+    "what-if ranking with speed-up curves, class table, utilization and MMU curves, parallelism, "
+    "task durations; top: the ranked classes shown (default 10), classes: the class table's rows "
+    "(default 20), 0: all",
     write_page};
