@@ -218,7 +218,7 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
             "last_end_ns = ?9, span_ns = ?9 - ?8, makespan_ns = ?10, unresolved_waits = ?11, holds = ?12 WHERE id = ?1",
             -1, &upd_run, NULL) != SQLITE_OK)
         goto dberr;
-    int64_t v[] = {run_id,         n,     count[0], g.n_roots,      n_open,  count[1],
+    int64_t v[] = {run_id,         n,     count[0], g.n_roots,      n_open,   count[1],
                    g.n_reparented, first, last,     rlast - rfirst, count[2], g.n_holds};
     for (int k = 0; k < 12; k++)
         sqlite3_bind_int64(upd_run, k + 1, v[k]);
