@@ -197,7 +197,7 @@ void wcp_graph_free(wcp_graph *g)
     void *arrays[] = {g->id,    g->start,    g->end,        g->parent,    g->flags,   g->child_off,
                       g->child, g->root,     g->exec_ident, g->exec_op,   g->kind,    g->class_id,
                       g->ident, g->client,   g->outcome,    g->work_type, g->self_ns, g->wait_off,
-                      g->waits, g->hold_res, g->hold_op};
+                      g->waits, g->hold_res, g->hold_op,    g->hold_mode};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     memset(g, 0, sizeof *g);
