@@ -1157,6 +1157,33 @@ static int64_t recorded_at(const html *h, int32_t i, int64_t t)
 /* The timeline: times in ns from t0 (the earliest start), ops as columns
  * (one array per attribute, position = the op's place among those drawn),
  * parent as a position (-1: a root). */
+/* ,"NAME":[...]: per op drawn, the string sql gives for it (?1 the run,
+ * ?2 the op id, ?3 its ident's string id), "" when none. */
+static int op_strings(html *h, wcp_out *o, const char *name, const char *sql)
+{
+    const wcp_graph *g = &h->m->g;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(h->e->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
+    wcp_out_printf(o, ",\"%s\":[", name);
+    bool first = true;
+    for (uint32_t i = 0; i < g->n_ops; i++) {
+        if (h->shown[i] < 0)
+            continue;
+        for (int k = 1; k <= sqlite3_bind_parameter_count(st); k++)
+            sqlite3_bind_int64(st, k, k == 1 ? h->e->run : k == 2 ? g->id[i] : g->ident[i]);
+        const char *v =
+            sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
+        wcp_out_puts(o, first ? "" : ",");
+        wcp_out_json(o, v ? v : "");
+        sqlite3_reset(st);
+        first = false;
+    }
+    sqlite3_finalize(st);
+    wcp_out_puts(o, "]");
+    return 0;
+}
+
 static int json_timeline(html *h, wcp_out *o)
 {
     const wcp_graph *g = &h->m->g;
@@ -1198,49 +1225,16 @@ static int json_timeline(html *h, wcp_out *o)
     COLUMN("open", (g->flags[i] & WCP_OP_OPEN) != 0);
     COLUMN("crit", h->crit[i]);
 #undef COLUMN
-    wcp_out_puts(o, ",\"ident\":[");
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(h->e->db, "SELECT value FROM strings WHERE id = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
-        return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
-    bool first = true;
-    for (uint32_t i = 0; i < g->n_ops; i++) {
-        if (h->shown[i] < 0)
-            continue;
-        sqlite3_bind_int64(st, 1, g->ident[i]);
-        const char *v =
-            sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
-        wcp_out_puts(o, first ? "" : ",");
-        wcp_out_json(o, v ? v : "");
-        sqlite3_reset(st);
-        first = false;
-    }
-    sqlite3_finalize(st);
-    /* Each op's metadata (an exec's argv), "" when none. */
-    wcp_out_puts(o, "],\"meta\":[");
-    if (sqlite3_prepare_v2(h->e->db,
-                           "SELECT s.value FROM ops o JOIN strings s ON s.id = o.meta_id"
-                           " WHERE o.run_id = ?1 AND o.id = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return wcp_export_fail(h->e, "%s", sqlite3_errmsg(h->e->db));
-    sqlite3_bind_int64(st, 1, h->e->run);
-    first = true;
-    for (uint32_t i = 0; i < g->n_ops; i++) {
-        if (h->shown[i] < 0)
-            continue;
-        sqlite3_bind_int64(st, 2, g->id[i]);
-        const char *v =
-            sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
-        wcp_out_puts(o, first ? "" : ",");
-        wcp_out_json(o, v ? v : "");
-        sqlite3_reset(st);
-        first = false;
-    }
-    sqlite3_finalize(st);
+    /* each op's ident, and its metadata (an exec's argv); "" when none */
+    if (op_strings(h, o, "ident", "SELECT value FROM strings WHERE id = ?3") < 0 ||
+        op_strings(h, o, "meta",
+                   "SELECT s.value FROM ops o JOIN strings s ON s.id = o.meta_id"
+                   " WHERE o.run_id = ?1 AND o.id = ?2") < 0)
+        return -1;
     /* The critical path: [op position (-1: not drawn), class, what, start, end,
      * resource, replayed start, replayed end]; start and end on the recorded
      * clock (recorded_at), the replayed ones relative to the baseline's start. */
-    wcp_out_printf(o, "],\"path\":[");
+    wcp_out_printf(o, ",\"path\":[");
     for (size_t s = 0; s < h->n_path; s++) {
         const segment *p = &h->path[s];
         int64_t r0 = h->m->n_path ? h->m->path[0].start : 0;

@@ -14,6 +14,10 @@
 #define _GNU_SOURCE
 #include "chrome_render.h"
 
+#ifndef FUZZ_NAME /* fuzz_otlp.c is this target, named otherwise */
+#define FUZZ_NAME "fuzz_chrome"
+#endif
+
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0 || size > 1 << 16)
         return 0;
-    int fd = memfd_create("fuzz_chrome", 0);
+    int fd = memfd_create(FUZZ_NAME, 0);
     if (fd < 0 || write(fd, data, size) != (ssize_t)size)
         abort();
     char path[64];
@@ -31,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *whole = chrome_render(path, 0);
     char *cut = chrome_render(path, 1 + data[0] % 13);
     if (strcmp(whole, cut) != 0) {
-        fprintf(stderr, "fuzz_chrome: reads of %d bytes give:\n%s\nwhole reads give:\n%s\n",
+        fprintf(stderr, FUZZ_NAME ": reads of %d bytes give:\n%s\nwhole reads give:\n%s\n",
                 1 + data[0] % 13, cut, whole);
         abort();
     }
@@ -55,7 +59,7 @@ int main(int argc, char **argv)
         fclose(f);
         LLVMFuzzerTestOneInput(buf, n);
     }
-    printf("fuzz_chrome: %d inputs read the same in pieces as whole\n", argc - 1);
+    printf(FUZZ_NAME ": %d inputs read the same in pieces as whole\n", argc - 1);
     return 0;
 }
 #endif

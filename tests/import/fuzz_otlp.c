@@ -1,8 +1,9 @@
 /* fuzz_otlp.c - fuzz target for the OTLP JSON reader (import/otlp.c, otel.c).
  *
  * Each input is a whole trace file (read by content, so any format; the
- * seeds are OTLP JSON: every otlp case and the Dagger-style trace). It is
- * read twice: as much as fits at a
+ * seeds are OTLP and Jaeger JSON: every otlp and jaeger case and the
+ * Dagger-style trace). It is the Chrome target (fuzz_chrome.c), compiled
+ * again with other seeds: read twice: as much as fits at a
  * time, and in reads of 1 to 13 bytes (chosen by the input's first byte);
  * both reads must hand out exactly the same events, or the same error.
  * Built with -DWCPROF_FUZZ=ON (clang, with ASan and UBSan) it is a libFuzzer
@@ -13,51 +14,5 @@
  *   cmake --build build-fuzz --target fuzz_otlp
  *   build-fuzz/tests/import/fuzz_otlp -max_total_time=60 tests/import/fuzz-corpus-otlp
  */
-#define _GNU_SOURCE
-#include "chrome_render.h"
-
-#include <stdint.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    if (size == 0 || size > 1 << 16)
-        return 0;
-    int fd = memfd_create("fuzz_otlp", 0);
-    if (fd < 0 || write(fd, data, size) != (ssize_t)size)
-        abort();
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    char *whole = chrome_render(path, 0);
-    char *cut = chrome_render(path, 1 + data[0] % 13);
-    if (strcmp(whole, cut) != 0) {
-        fprintf(stderr, "fuzz_otlp: reads of %d bytes give:\n%s\nwhole reads give:\n%s\n",
-                1 + data[0] % 13, cut, whole);
-        abort();
-    }
-    free(whole);
-    free(cut);
-    close(fd);
-    return 0;
-}
-
-#ifndef WCPROF_FUZZ
-int main(int argc, char **argv)
-{
-    for (int k = 1; k < argc; k++) {
-        FILE *f = fopen(argv[k], "rb");
-        if (!f) {
-            perror(argv[k]);
-            return 1;
-        }
-        static uint8_t buf[1 << 16];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, n);
-    }
-    printf("fuzz_otlp: %d inputs read the same in pieces as whole\n", argc - 1);
-    return 0;
-}
-#endif
+#define FUZZ_NAME "fuzz_otlp"
+#include "fuzz_chrome.c" /* the same target: any format, read by content */
