@@ -302,7 +302,7 @@ int wcp_reader_parse_event_jansson(wcp_reader *r, char *line, size_t n, wcp_even
     if (r->jroot)
         json_decref(r->jroot);
     r->jroot = NULL;
-    json_t *root = json_loadb(line, n, 0, &je);
+    json_t *root = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
         if (je.column > 0)
             return rerr(r, r->line, "invalid JSON: %s (column %d)", je.text, je.column);
@@ -456,6 +456,10 @@ static int dump_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
         return -1;
     if (rc == 0)
         return rerr(r, 1, "empty file: a dump starts with a header line");
+    if (n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) { /* a UTF-8 byte-order mark: skipped */
+        line += 3;
+        n -= 3;
+    }
     jv v[H_N], extra;
     jscan_reset(&r->js);
     if (jscan_object(&r->js, line, n, wcp_header_key, v, H_N, &extra) < 0)
@@ -602,7 +606,8 @@ const wcp_source wcp_dump_source = {dump_header, dump_open_ops, dump_next, dump_
 /* ---- the dump's row in the table of formats (source.c) */
 
 /* A dump starts with its header line: '{' and a key of the header (after a
- * UTF-8 byte order mark and blanks, which the dump reader then refuses). */
+ * UTF-8 byte order mark, which the dump reader skips, and blanks, which it
+ * refuses). */
 static int sniff(const char *p, size_t n, bool eof)
 {
     long i = wcp_sniff_skip(p, n);
