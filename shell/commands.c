@@ -198,6 +198,19 @@ static int cmd_timer(ShellState *p, const DotCmd *c, int argc, char **argv)
     return set_onoff(p, c, argc, argv, &p->timer);
 }
 
+/* .timeout MS: how long to wait for a lock another process holds, as
+ * sqlite3's .timeout (sqlite3_busy_timeout); -busy-timeout at start. */
+static int cmd_timeout(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    char *end;
+    long v = argc == 2 ? strtol(argv[1], &end, 10) : -1;
+    if (argc != 2 || v < 0 || v > 86400000 || *end || end == argv[1])
+        return dot_usage(p, c);
+    p->busy_ms = (int)v;
+    sqlite3_busy_timeout(p->db, p->busy_ms);
+    return 0;
+}
+
 static int cmd_bail(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     return set_onoff(p, c, argc, argv, &p->bail);
@@ -415,6 +428,8 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_NONE, NULL, NULL},
     {"tables", cmd_tables, "?PATTERN?", "List tables and views (matching a LIKE PATTERN)", NULL,
      ARGS_TABLE, NULL, NULL},
+    {"timeout", cmd_timeout, "MS", "Wait MS ms for a database another process has locked", NULL,
+     ARGS_NONE, NULL, NULL},
     {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
      NULL, ARGS_ONOFF, NULL, NULL},
     {"whatif", cmd_whatif, "KEY=F ?KEY=F ...? ?--run N?",
