@@ -425,6 +425,10 @@ int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn, jv *slot
         if (scan_value(js, &c, &val, 2) < 0)
             return -1;
         int k = keyfn(key.s, key.n);
+        if (k >= 0 && k < nslots && slots[k].type != JV_ABSENT)
+            return fail(js, &c, kstart,
+                        "repeated key \"%.*s\" (a key may appear once in an object)",
+                        (int)(key.n < 64 ? key.n : 64), key.s);
         if (k >= 0 && k < nslots)
             slots[k] = val;
         else if (xappend(js, kstart, (size_t)(c.p - kstart)) < 0)
@@ -450,6 +454,13 @@ done:
             return fail(js, &c, NULL, "out of memory");
         memcpy(d, js->xbuf, js->xlen);
         d[js->xlen] = '}';
+        /* a repeated unknown key: jansson tells (only lines with unknown keys pay) */
+        json_error_t je;
+        json_t *x = json_loadb(d, js->xlen + 1, JSON_REJECT_DUPLICATES, &je);
+        if (!x)
+            return fail(js, &c, p, "repeated key (a key may appear once in an object): %s",
+                        je.text);
+        json_decref(x);
         extra->type = JV_OTHER;
         extra->s = d;
         extra->n = js->xlen + 1;

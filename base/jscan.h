@@ -53,7 +53,8 @@ void jscan_reset(jscan *js); /* forget decoded strings (keeps memory) */
 void jscan_free(jscan *js);
 
 /* Parses the object text [p, p+n) into slots[0..nslots): a known key's value
- * goes to slots[k] (a repeated key: the last wins, as in jansson); unknown keys
+ * goes to slots[k] (a repeated key, known or not, is refused, as jansson's
+ * JSON_REJECT_DUPLICATES does: the spec calls it malformed); unknown keys
  * are collected into *extra as a JSON object text ({0} when none). Returns 0,
  * or -1 with js->err set (nothing else is promised). */
 int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn, jv *slots, int nslots,

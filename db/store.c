@@ -118,7 +118,38 @@ static void not_ours(char *err, size_t errlen, const char *path, const char *why
                  path, why);
 }
 
+/* The message for a database another process holds, or one a read-only
+ * opening cannot read (a hot journal); NULL for any other failure. */
+static const char *busy_or_hot(sqlite3 *db, int rc, int busy_ms, const char *path, char *err,
+                               size_t errlen)
+{
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        snprintf(err, errlen,
+                 "\"%s\": the database is locked by another process (waited %d ms for it); "
+                 "run again when it is done, or wait longer (wcprof-ingest --busy-timeout MS, "
+                 "wcprof -busy-timeout MS)",
+                 path, busy_ms);
+        return err;
+    }
+    if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK ||
+        (rc == SQLITE_READONLY && sqlite3_extended_errcode(db) != SQLITE_READONLY)) {
+        snprintf(err, errlen,
+                 "\"%s\" has a transaction a writer left unfinished (a hot journal, %s-journal), "
+                 "which a read-only connection cannot roll back: open it once without "
+                 "-readonly (or run wcprof-ingest on it) to roll it back",
+                 path, path);
+        return err;
+    }
+    return NULL;
+}
+
 int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t errlen)
+{
+    return wcp_db_open_busy(path, flags, WCP_DB_BUSY_MS, out, err, errlen);
+}
+
+int wcp_db_open_busy(const char *path, int flags, int busy_ms, sqlite3 **out, char *err,
+                     size_t errlen)
 {
     *out = NULL;
     struct stat sb;
@@ -145,12 +176,13 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
         sqlite3_close(db);
         return -1;
     }
-    sqlite3_busy_timeout(db, 5000); /* another wcprof-ingest may be writing */
+    sqlite3_busy_timeout(db, busy_ms); /* another wcprof-ingest may be writing */
     int64_t app = pragma_int(db, "PRAGMA application_id", &rc);
     int64_t objects =
         rc == SQLITE_OK ? pragma_int(db, "SELECT count(*) FROM sqlite_schema", &rc) : 0;
     if (rc != SQLITE_OK) {
-        not_ours(err, errlen, path, sqlite3_errmsg(db), flags, 0);
+        if (!busy_or_hot(db, rc, busy_ms, path, err, errlen))
+            not_ours(err, errlen, path, sqlite3_errmsg(db), flags, 0);
         goto fail;
     }
     if (app == 0 && objects == 0 && (flags & WCP_DB_CREATE)) {
@@ -164,8 +196,9 @@ int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t er
             sqlite3_exec(db, wcp_schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, wcp_views_sql, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, errlen, "cannot create the wcprof schema in \"%s\": %s", path,
-                     msg ? msg : "?");
+            if (!busy_or_hot(db, sqlite3_errcode(db), busy_ms, path, err, errlen))
+                snprintf(err, errlen, "cannot create the wcprof schema in \"%s\": %s", path,
+                         msg ? msg : "?");
             sqlite3_free(msg);
             goto fail;
         }

@@ -33,6 +33,17 @@ enum {
  * NULL). */
 int wcp_db_open(const char *path, int flags, sqlite3 **db, char *err, size_t errlen);
 
+/* How long a connection waits for a lock another process holds (SQLite's
+ * busy timeout) unless told otherwise, in ms. */
+#define WCP_DB_BUSY_MS 5000
+
+/* wcp_db_open, waiting busy_ms (not WCP_DB_BUSY_MS) for a lock. A database
+ * still locked then is "locked by another process" (never "not a wcprof
+ * database"); one opened read-only with a hot journal says to open it once
+ * writable. */
+int wcp_db_open_busy(const char *path, int flags, int busy_ms, sqlite3 **db, char *err,
+                     size_t errlen);
+
 /* Drops the secondary indexes of ops, waits and links: the ones a bulk load
  * would otherwise update row by row (CREATE INDEX sorts once, several times
  * faster). *recreate receives the statements that create them again

@@ -98,7 +98,7 @@ typedef struct chrome {
     int64_t string_tids;
     int64_t events, clang_totals, unmatched_ends, open_slices, negative_durs, misnested;
     int64_t flow_events, flow_no_id, flow_unbound, flow_unfinished, flow_orphans, flow_self, spawns,
-        flow_waits;
+        flow_waits, flow_early;
     bool have_ts;
     int64_t last_ts;      /* the latest time of any event */
     json_t *meta;         /* small top-level values other than traceEvents */

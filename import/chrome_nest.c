@@ -198,7 +198,14 @@ static int add_hop(chrome *ch, const flow *from, const flow *to)
         ch->spawns++;
     } else if (is_ancestor(ch, a, b))
         h.wait = false; /* waiting on an enclosing op would be a cycle */
-    else
+    else if (h.at_to < sa->end) {
+        /* the target went on before its source ended (a flow leaving the
+         * slice mid-way): it did not wait for the source's finish, and a
+         * wait would make the replay join it (§3's 1 ms slack, meant for ns
+         * dumps, covers a whole sub-ms slice): a link only */
+        h.wait = false;
+        ch->flow_early++;
+    } else
         ch->flow_waits++;
     if (!wcp_grow((void **)&ch->hops, &ch->hopcap, ch->nhops + 1, sizeof *ch->hops))
         return oom(ch);
@@ -302,6 +309,7 @@ static int make_extra(chrome *ch)
     json_object_set_new(flows, "hops", json_integer((json_int_t)ch->nhops));
     json_object_set_new(flows, "spawns", json_integer(ch->spawns));
     json_object_set_new(flows, "waits", json_integer(ch->flow_waits));
+    json_object_set_new(flows, "before_source_end", json_integer(ch->flow_early));
     json_object_set_new(flows, "no_id", json_integer(ch->flow_no_id));
     json_object_set_new(flows, "unbound", json_integer(ch->flow_unbound));
     json_object_set_new(flows, "unfinished", json_integer(ch->flow_unfinished));

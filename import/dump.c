@@ -123,6 +123,25 @@ static const char *type_name(const jv *v)
     }
 }
 
+/* The times wcprof reads (s, d, start_ns), in ns from the epoch: within
+ * ±2^61 (73 years either side), so that every length and every sum the
+ * replay makes of them fits in 64 bits; beyond, refused (import/README.md). */
+#define TIME_MAX ((int64_t)1 << 61)
+
+static int get_int(wcp_reader *r, const jv *v, const char *key, int64_t min, int64_t *out);
+
+static int get_time(wcp_reader *r, const jv *v, const char *key, int64_t *out)
+{
+    if (get_int(r, v, key, INT64_MIN, out) < 0)
+        return -1;
+    if (*out < -TIME_MAX || *out > TIME_MAX)
+        return rerr(r, r->line,
+                    "\"%s\": %lld ns is out of the range wcprof can replay (at most 2^61 ns, "
+                    "73 years, either side of the epoch)",
+                    key, (long long)*out);
+    return 0;
+}
+
 /* Checks an optional integer key: absent -> *out = 0. */
 static int get_int(wcp_reader *r, const jv *v, const char *key, int64_t min, int64_t *out)
 {
@@ -249,8 +268,7 @@ static int event_from_slots(wcp_reader *r, const jv *v, const jv *extra, wcp_eve
         return -1;
     if (get_int(r, &v[K_ID], "id", 0, &ev->id) < 0 || get_int(r, &v[K_P], "p", 0, &ev->p) < 0 ||
         get_int(r, &v[K_T], "t", 0, &ev->t) < 0 || get_int(r, &v[K_R], "r", 0, &ev->r) < 0 ||
-        get_int(r, &v[K_S], "s", INT64_MIN, &ev->s) < 0 ||
-        get_int(r, &v[K_D], "d", INT64_MIN, &ev->d) < 0 ||
+        get_time(r, &v[K_S], "s", &ev->s) < 0 || get_time(r, &v[K_D], "d", &ev->d) < 0 ||
         get_int(r, &v[K_TH], "th", INT64_MIN, &ev->th) < 0)
         return -1;
     if (ev->type == WCP_EV_OP && ev->id == 0)
@@ -322,7 +340,7 @@ int wcp_reader_parse_event_jansson(wcp_reader *r, char *line, size_t n, wcp_even
     if (r->jroot)
         json_decref(r->jroot);
     r->jroot = NULL;
-    json_t *root = json_loadb(line, n, 0, &je);
+    json_t *root = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
         if (je.column > 0)
             return rerr(r, r->line, "invalid JSON: %s (column %d)", je.text, je.column);
@@ -476,6 +494,10 @@ static int dump_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
         return -1;
     if (rc == 0)
         return rerr(r, 1, "empty file: a dump starts with a header line");
+    if (n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) { /* a UTF-8 byte-order mark: skipped */
+        line += 3;
+        n -= 3;
+    }
     jv v[H_N], extra;
     jscan_reset(&r->js);
     if (jscan_object(&r->js, line, n, wcp_header_key, v, H_N, &extra) < 0)
@@ -495,6 +517,11 @@ static int dump_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
         get_int(r, &v[H_DROPPED], "dropped_events", 0, &h->dropped) < 0 ||
         get_int(r, &v[H_COUNT], "event_count", 0, &h->event_count) < 0)
         return -1;
+    int64_t now;
+    if (__builtin_sub_overflow(h->dumped, h->epoch, &now) || now < -TIME_MAX || now > TIME_MAX)
+        return rerr(r, 1,
+                    "\"dumped_unix_nano\" is more than 2^61 ns (73 years) from "
+                    "\"epoch_unix_nano\": out of the range wcprof can replay");
     if (v[H_STRINGS].type != JV_OTHER || v[H_STRINGS].s[0] != '[')
         return rerr(r, 1, "\"strings\": expected an array, got %s", type_name(&v[H_STRINGS]));
     if (v[H_OPEN].type != JV_ABSENT && (v[H_OPEN].type != JV_OTHER || v[H_OPEN].s[0] != '['))
@@ -577,7 +604,7 @@ static int on_open_elem(void *p, size_t index, const jv *e)
         required(r, &v[O_START], "start_ns", where) < 0 ||
         get_int(r, &v[O_ID], "op_id", 1, &op.id) < 0 ||
         get_int(r, &v[O_PARENT], "parent_id", 0, &op.parent) < 0 ||
-        get_int(r, &v[O_START], "start_ns", INT64_MIN, &op.start) < 0 ||
+        get_time(r, &v[O_START], "start_ns", &op.start) < 0 ||
         get_int(r, &v[O_THREAD], "thread_id", INT64_MIN, &op.th) < 0 ||
         get_str(r, &v[O_KIND], "kind", &op.kind) < 0 ||
         get_str(r, &v[O_WORK], "work_type", &op.work_type) < 0 ||
@@ -623,7 +650,8 @@ const wcp_source wcp_dump_source = {dump_header, dump_open_ops, dump_next, dump_
 /* ---- the dump's row in the table of formats (source.c) */
 
 /* A dump starts with its header line: '{' and a key of the header (after a
- * UTF-8 byte order mark and blanks, which the dump reader then refuses). */
+ * UTF-8 byte order mark, which the dump reader skips, and blanks, which it
+ * refuses). */
 static int sniff(const char *p, size_t n, bool eof)
 {
     long i = wcp_sniff_skip(p, n);

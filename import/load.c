@@ -738,7 +738,14 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         goto out;
     }
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-        lerr(&L, "%s: commit failed: %s", L.r.path, msg ? msg : "?");
+        if (sqlite3_errcode(db) == SQLITE_BUSY)
+            lerr(&L,
+                 "%s: the database is locked by another process (a reader kept it past the busy "
+                 "timeout): nothing was loaded; run again when it is done, or wait longer "
+                 "(--busy-timeout MS)",
+                 L.r.path);
+        else
+            lerr(&L, "%s: commit failed: %s", L.r.path, msg ? msg : "?");
         sqlite3_free(msg);
         goto out;
     }

@@ -31,6 +31,8 @@ static const char usage_head[] =
     "  -q, --quiet     no progress and no per-dump summary (errors still go to stderr)\n"
     "      --new-run   load each dump as a run of its own, even if a run with the\n"
     "                  same epoch is already there (default: dumps of one run merge)\n"
+    "      --busy-timeout MS  how long to wait for a database another process has\n"
+    "                  locked, at the start and at the commit (default 5000)\n"
     /* --format: from the table of formats (usage()) */
     ;
 static const char usage_imports[] =
@@ -150,9 +152,11 @@ int main(int argc, char **argv)
                                              {"format", required_argument, NULL, 'f'},
                                              {"one-run", no_argument, NULL, '1'},
                                              {"allow-incomplete", no_argument, NULL, 'a'},
+                                             {"busy-timeout", required_argument, NULL, 'b'},
                                              {NULL, 0, NULL, 0}};
     const char *dbpath = NULL;
     bool quiet = false;
+    int busy_ms = WCP_DB_BUSY_MS;
     wcp_load_opts opts = {0};
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
@@ -162,6 +166,19 @@ int main(int argc, char **argv)
         case 'n': opts.new_run = true; break;
         case '1': opts.read_flags |= WCP_READ_ONE_RUN; break;
         case 'a': opts.read_flags |= WCP_READ_ALLOW_INCOMPLETE; break;
+        case 'b': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || v > 86400000) {
+                fprintf(stderr,
+                        "wcprof-ingest: --busy-timeout: \"%s\" is not a number of ms "
+                        "(0 to 86400000)\n",
+                        optarg);
+                return 2;
+            }
+            busy_ms = (int)v;
+            break;
+        }
         case 'f':
             if ((opts.format = wcp_format_from_name(optarg)) < 0) {
                 fprintf(stderr, "wcprof-ingest: --format: unknown format \"%s\" (auto, ", optarg);
@@ -195,7 +212,8 @@ int main(int argc, char **argv)
     }
     char err[1024];
     sqlite3 *db;
-    if (wcp_db_open(dbpath, WCP_DB_CREATE | WCP_DB_ONE_THREAD, &db, err, sizeof err) < 0) {
+    if (wcp_db_open_busy(dbpath, WCP_DB_CREATE | WCP_DB_ONE_THREAD, busy_ms, &db, err, sizeof err) <
+        0) {
         fprintf(stderr, "wcprof-ingest: %s\n", err);
         free(owned);
         return 1;

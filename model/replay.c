@@ -383,10 +383,14 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
         case WCP_I_START_CLOCK: reg[op] = start[op] = reg[arg] + v; break;
         case WCP_I_START_FROM: reg[op] = start[op] = start[arg] + v; break;
         case WCP_I_SELF:
-            /* §3: length × factor, truncated toward zero */
-            if (factor && factor[arg] != 1.0)
-                v = (int64_t)((double)v * factor[arg]);
-            reg[op] += v;
+            /* §3: length × factor, truncated toward zero; saturated at
+             * INT64_MAX rather than overflowing (a huge factor) */
+            if (factor && factor[arg] != 1.0) {
+                double x = (double)v * factor[arg];
+                v = x < 9.2e18 ? (int64_t)x : INT64_MAX;
+            }
+            if (__builtin_add_overflow(reg[op], v, &reg[op]))
+                reg[op] = INT64_MAX;
             break;
         case WCP_I_DELAY: reg[op] += v; break;
         case WCP_I_MAX:

@@ -17,6 +17,15 @@
 
 /* ---- parsing */
 
+/* A factor beyond WCP_FACTOR_MAX: refused with this message (0 if not). */
+static int too_big(double f, const char *what, char *err, size_t errlen)
+{
+    if (f <= WCP_FACTOR_MAX)
+        return 0;
+    return wcp_errf(err, errlen, "factor out of range for %s: %g (at most %g)", what, f,
+                    WCP_FACTOR_MAX);
+}
+
 static bool parse_factor(const char *s, size_t n, double *f)
 {
     char buf[64], *end;
@@ -25,7 +34,7 @@ static bool parse_factor(const char *s, size_t n, double *f)
     memcpy(buf, s, n);
     buf[n] = 0;
     *f = strtod(buf, &end);
-    return *end == 0 && isfinite(*f) && *f >= 0;
+    return *end == 0 && isfinite(*f) && *f >= 0; /* and <= WCP_FACTOR_MAX: too_big() */
 }
 
 /* The list: an optional '[' ... ']' around numbers >= 0 separated by one
@@ -63,6 +72,8 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
                          (int)len, p);
             goto fail;
         }
+        if (too_big(f, "a factor list", err, errlen) < 0)
+            goto fail;
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             double *q = realloc(*out, cap * sizeof *q);
@@ -137,6 +148,10 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
                 sqlite3_finalize(st); /* after the message: it frees key */
                 return -1;
             }
+            if (too_big(f, key ? key : "", err, errlen) < 0) {
+                sqlite3_finalize(st);
+                return -1;
+            }
             if (set_factor(m, key, f, factor, err, errlen) < 0) {
                 sqlite3_finalize(st);
                 return -1;
@@ -162,7 +177,9 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
                 return -1;
             }
             *eq = 0;
-            int rc = set_factor(m, item, f, factor, err, errlen);
+            int rc = too_big(f, item, err, errlen) < 0
+                         ? -1
+                         : set_factor(m, item, f, factor, err, errlen);
             free(item);
             if (rc < 0)
                 return -1;

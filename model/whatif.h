@@ -17,6 +17,10 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
 /* Parses a factor list ("[0,0.5]" or "0,0.5"): *out malloc'd. 0 or -1. */
 int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size_t errlen);
 
+/* The largest factor a what-if takes (a class a million times slower);
+ * above it a factor is refused, so no replay overflows 64 bits. */
+#define WCP_FACTOR_MAX 1e6
+
 /* A what-if replay of model m (of db) with spec: allocates factor (per
  * class), reg and start (per op) and, when after is not NULL, the trace
  * (per instruction); the caller frees them, also on failure. Returns the

@@ -224,6 +224,19 @@ static int cmd_timer(ShellState *p, const DotCmd *c, int argc, char **argv)
     return set_onoff(p, c, argc, argv, &p->timer);
 }
 
+/* .timeout MS: how long to wait for a lock another process holds, as
+ * sqlite3's .timeout (sqlite3_busy_timeout); -busy-timeout at start. */
+static int cmd_timeout(ShellState *p, const DotCmd *c, int argc, char **argv)
+{
+    char *end;
+    long v = argc == 2 ? strtol(argv[1], &end, 10) : -1;
+    if (argc != 2 || v < 0 || v > 86400000 || *end || end == argv[1])
+        return dot_usage(p, c);
+    p->busy_ms = (int)v;
+    sqlite3_busy_timeout(p->db, p->busy_ms);
+    return 0;
+}
+
 static int cmd_bail(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     return set_onoff(p, c, argc, argv, &p->bail);
@@ -554,6 +567,8 @@ const DotCmd wcp_dot_cmds[] = {
      "  children_ns waiting_ns descendants (spec/analysis.md 7.6), from\n"
      "  task_summary(kind, run); each task's span and critical path: tasks(kind, run).",
      ARGS_NONE, "task_summary", NULL},
+    {"timeout", cmd_timeout, "MS", "Wait MS ms for a database another process has locked", NULL,
+     ARGS_NONE, NULL, NULL},
     {"timer", cmd_timer, "on|off", "Time each statement (\"Run Time: real ... user ... sys ...\")",
      NULL, ARGS_ONOFF, NULL, NULL},
     {"util", cmd_util, "?N? ?--run N?",

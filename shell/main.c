@@ -43,6 +43,8 @@ static const char usage_text[] =
     "  -cmd CMD       run CMD before reading input\n"
     "  -bail          stop at the first error\n"
     "  -readonly      open the database read-only\n"
+    "  -busy-timeout MS  wait MS ms for a database another process has locked\n"
+    "                 (default 5000; .timeout MS later)\n"
     "  -version       show the version and exit\n"
     "  -help          show this message and exit\n"
     "\n"
@@ -53,7 +55,8 @@ static const char usage_text[] =
 int shell_open_db(ShellState *p)
 {
     char err[1024];
-    if (wcp_db_open(p->db_path, p->readonly ? WCP_DB_READONLY : 0, &p->db, err, sizeof err) != 0) {
+    if (wcp_db_open_busy(p->db_path, p->readonly ? WCP_DB_READONLY : 0, p->busy_ms, &p->db, err,
+                         sizeof err) != 0) {
         fprintf(stderr, "Error: %s\n", err);
         return 1;
     }
@@ -122,6 +125,7 @@ int main(int argc, char **argv)
     strcpy(s.insert_table, "table");
     strcpy(s.prompt, "wcprof> ");
     strcpy(s.cont_prompt, "   ...> ");
+    s.busy_ms = WCP_DB_BUSY_MS;
     s.out = stdout;
     s.mode = isatty(STDOUT_FILENO) ? MODE_TABLE : MODE_LIST;
     if (!cmds || !args) {
@@ -147,7 +151,16 @@ int main(int argc, char **argv)
             s.bail = 1;
         else if (is_opt(a, "readonly"))
             s.readonly = 1;
-        else if (is_opt(a, "cmd")) {
+        else if (is_opt(a, "busy-timeout")) {
+            char *end = NULL;
+            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
+            if (v < 0 || v > 86400000 || !end || *end || end == argv[i + 1]) {
+                fprintf(stderr, "Error: %s needs a number of ms (0 to 86400000)\n", a);
+                goto fail;
+            }
+            s.busy_ms = (int)v;
+            i++;
+        } else if (is_opt(a, "cmd")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "Error: missing argument to %s\nUse -help for a list of options.\n",
                         a);

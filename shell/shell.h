@@ -101,6 +101,7 @@ struct ShellState {
     sqlite3 *db;                /* the open wcprof database */
     const char *db_path;        /* its name as given on the command line */
     int readonly;               /* 1: opened with SQLITE_OPEN_READONLY (-readonly) */
+    int busy_ms;                /* the busy timeout (-busy-timeout, .timeout) */
     enum wcp_mode mode;         /* output mode for result sets */
     int headers;                /* -1: the mode's default (on for table/box), 0: off, 1: on */
     int timer;                  /* 1: print sqlite3's "Run Time:" line after each statement */

@@ -37,8 +37,11 @@ static int fill(wcp_call *c)
     }
     int64_t ms =
         wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, NULL, c->err, sizeof c->err);
-    if (ms < 0)
+    if (ms < 0) {
+        if (!c->err[0]) /* every error says something */
+            wcp_fail(c, "the replay's makespan does not fit in 64 bits (factors too large)");
         goto done;
+    }
     /* the spec as understood: every factor other than 1, by class key */
     size_t len = 0;
     FILE *f = open_memstream(&norm, &len);

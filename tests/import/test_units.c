@@ -147,13 +147,23 @@ static void test_scan_escapes_and_unknown(void **s)
     jscan_free(&js);
 }
 
-static void test_scan_last_key_wins(void **s)
+/* A repeated key, known or not (and however it is escaped), is refused
+ * with its column (the spec: malformed). */
+static void test_scan_repeated_key_refused(void **s)
 {
     (void)s;
     jscan js;
     jv v[NSLOT], x;
-    scan("{\"a\":1,\"a\":2}", 0, v, &x, &js);
-    assert_int_equal(v[A].i, 2);
+    scan("{\"a\":1,\"a\":2}", -1, v, &x, &js);
+    assert_non_null(strstr(js.err.text, "repeated key \"a\""));
+    assert_int_equal(js.err.column, 8);
+    jscan_free(&js);
+    scan("{\"a\":1,\"\\u0061\":2}", -1, v, &x, &js);
+    jscan_free(&js);
+    scan("{\"z\":1,\"b\":2,\"z\":3}", -1, v, &x, &js);
+    assert_non_null(strstr(js.err.text, "repeated key"));
+    jscan_free(&js);
+    scan("{\"z\":1,\"y\":2}", 0, v, &x, &js);
     jscan_free(&js);
 }
 
@@ -367,7 +377,7 @@ int main(void)
         cmocka_unit_test(test_guess_exec_target),
         cmocka_unit_test(test_scan_plain),
         cmocka_unit_test(test_scan_escapes_and_unknown),
-        cmocka_unit_test(test_scan_last_key_wins),
+        cmocka_unit_test(test_scan_repeated_key_refused),
         cmocka_unit_test(test_scan_refusals),
         cmocka_unit_test(test_reader_events),
         cmocka_unit_test(test_reader_count_mismatch),
