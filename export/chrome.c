@@ -17,7 +17,8 @@
  *    waiter's lane when it fits there (nothing else open), else placed
  *    like a child of the waiter without a thread;
  *  - each wait on another op is a flow arrow from the awaited op to the
- *    waiter: "s" on the awaited op's lane at the moment nearest min(its
+ *    waiter (not §6 rule 3's order waits between holds, which no one
+ *    recorded): "s" on the awaited op's lane at the moment nearest min(its
  *    end, the wait's end) where it is the innermost slice there, "f" with
  *    bp "e" on the waiter's lane where the waiter is innermost nearest the
  *    wait's end. Where those moments would run back in time, the moments
@@ -469,7 +470,7 @@ static uint32_t flow_events(chrome *c, const wcp_lanes *rec)
     uint32_t flow = 0;
     for (uint32_t k = 0; k < g->n_waits; k++) {
         const wcp_graph_wait *w = &g->waits[k];
-        if (w->target < 0 || w->target == w->waiter)
+        if (w->target < 0 || w->target == w->waiter || w->by == WCP_BY_HOLD_ORDER)
             continue;
         uint32_t t = (uint32_t)w->target, x = (uint32_t)w->waiter;
         if (!shown(c, t) || !shown(c, x))
