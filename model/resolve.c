@@ -135,6 +135,7 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
                     goto oom;
                 sp->start = sqlite3_column_int64(sel_waits, 1);
                 sp->end = sqlite3_column_int64(sel_waits, 2);
+                sp->first = false; /* a recorded wait */
                 wrc = sqlite3_step(sel_waits);
             }
             int64_t self = wcp_graph_self(&g, i, spans.p, spans.n);
