@@ -18,6 +18,7 @@
  * Prints its wall time ("in X ms").
  */
 #define _GNU_SOURCE
+#include "../scale.h"
 #include "wcprof.h"
 
 #include <pthread.h>
@@ -77,35 +78,6 @@ static void *worker(void *arg)
     }
 }
 
-/* Parses --scale's "CLASS=F,..." into scale[]. 0, or -1 with a message. */
-static int parse_scale(const char *arg)
-{
-    char *copy = strdup(arg), *save = NULL;
-    if (!copy)
-        return -1;
-    for (char *it = strtok_r(copy, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(it, '='), *end;
-        int k = NCLASS;
-        if (eq) {
-            *eq = '\0';
-            for (k = 0; k < NCLASS && strcmp(class_name[k], it) != 0; k++)
-                ;
-        }
-        double f = eq ? strtod(eq + 1, &end) : -1;
-        if (k == NCLASS || !eq || end == eq + 1 || *end || f < 0) {
-            fprintf(stderr,
-                    "wcprof-sample-connpool: --scale takes CLASS=F,... with F >= 0 and CLASS "
-                    "one of req.prepare, db.query, req.render (got \"%s\")\n",
-                    arg);
-            free(copy);
-            return -1;
-        }
-        scale[k] = f;
-    }
-    free(copy);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     int nthreads = 8, nconns = 2;
@@ -118,7 +90,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--conns") == 0 && i + 1 < argc)
             nconns = atoi(argv[++i]);
         else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc) {
-            if (parse_scale(argv[++i]) < 0)
+            if (wcp_sample_scale("wcprof-sample-connpool", argv[++i], class_name, NCLASS, scale) <
+                0)
                 return 2;
         } else {
             fprintf(stderr, "usage: wcprof-sample-connpool [--requests R] [--threads T] "
