@@ -547,6 +547,20 @@ int cmd_util(ShellState *p, const DotCmd *c, int argc, char **argv)
                         1, &args[1]);
 }
 
+#define MMU_EVERY "5"
+
+/* Under .mmu's curve for people: which widths it shows. */
+static void mmu_footer(char *buf, size_t size, long long shown, long long total, long long unused)
+{
+    (void)unused;
+    if (shown < total)
+        snprintf(buf, size,
+                 "(every " MMU_EVERY
+                 "th of the %lld widths; the csv and json modes give all, .mmu W "
+                 "one width with its worst windows)",
+                 total);
+}
+
 /* .mmu ?W?: mmu(NULL, run), the curve over 50 widths; with a width W, its
 ** MMU, the MUD quantiles and the 5 worst windows (§7.3). */
 int cmd_mmu(ShellState *p, const DotCmd *c, int argc, char **argv)
@@ -557,11 +571,20 @@ int cmd_mmu(ShellState *p, const DotCmd *c, int argc, char **argv)
         return 1;
     if (argc > 2)
         return dot_usage(p, c);
-    if (argc == 1)
+    if (argc == 1 && !shell_for_people(p))
         return run_analysis(p, run,
                             "SELECT width_ns, round(mmu, 4) AS mmu, at_ns FROM mmu"
                             " WHERE run = ?1 ORDER BY width_ns",
                             0, NULL);
+    if (argc == 1) /* for people: every 5th width, the curve's shape in 10 rows */
+        return run_top(p, run,
+                       "SELECT width_ns, round(mmu, 4) AS mmu, at_ns FROM mmu"
+                       " WHERE run = ?1 ORDER BY width_ns",
+                       0, NULL,
+                       "SELECT * FROM temp.wcp_rows WHERE rowid % " MMU_EVERY " = 0 ORDER BY rowid",
+                       "SELECT count(*) FILTER (WHERE rowid % " MMU_EVERY " = 0), count(*), 0"
+                       " FROM temp.wcp_rows",
+                       mmu_footer);
     if (parse_ns(argv[1], &w.num) != 0 || w.num < 1) {
         shell_error(p,
                     ".%s: W is a window width in nanoseconds (1000000) or with a unit ns, us, "

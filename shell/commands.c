@@ -461,10 +461,11 @@ const DotCmd wcp_dot_cmds[] = {
      "Minimum mean utilization: the curve, or for width W the worst windows",
      "  u(t) = 1 - blocked/activities (spec/analysis.md 7.2-3): an op in self or\n"
      "  waiting is an activity, waiting is blocked. Without W: width_ns mmu at_ns for\n"
-     "  50 widths from 1us to the span, from mmu(width, blocked_states, run). With W\n"
-     "  (ns, or a unit ns, us, ms or s): its mmu; the quantiles of the window mean,\n"
-     "  from mud(width, blocked_states, run); the 5 worst disjoint windows with the\n"
-     "  ops blocked there, from worst_windows(width, k, blocked_states, run).",
+     "  50 widths from 1us to the span (for people every 5th), from mmu(width,\n"
+     "  blocked_states, run). With W (ns, or a unit ns, us, ms or s): its mmu; the\n"
+     "  quantiles of the window mean, from mud(width, blocked_states, run); the 5\n"
+     "  worst disjoint windows with the ops blocked there, from worst_windows(width,\n"
+     "  k, blocked_states, run).",
      ARGS_NONE, "mmu", NULL},
     {"mode", cmd_mode, "?MODE? ?TABLE?",
      "Set the output mode: table box markdown column line list tabs csv json quote html insert",
