@@ -345,23 +345,6 @@ static void critpath_footer(char *buf, size_t size, long long shown, long long t
              head, segments);
 }
 
-/* 1 when some op of the run has metadata: for people .critpath shows the
-** meta column only then (the machine modes always have it). */
-static int run_has_meta(ShellState *p, long long run)
-{
-    sqlite3_stmt *st;
-    int has = 0;
-    if (sqlite3_prepare_v2(p->db,
-                           "SELECT EXISTS(SELECT 1 FROM ops WHERE run_id = ?1 AND meta_id != 0)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return 1;
-    sqlite3_bind_int64(st, 1, run);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        has = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return has;
-}
-
 /* .critpath ?N? ?KEY=F ...?: critical_path(spec, run). With a row limit
 ** (N, or WCP_TOP_ROWS for people), consecutive segments of one op are
 ** merged into one row (what: their kinds, segments: how many) and the N
@@ -404,7 +387,10 @@ int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
         "  max(resource) AS resource, min(start_ns) AS start_ns, max(end_ns) AS end_ns,"
         "  sum(dur_ns) AS dur_ns, count(*) AS segments%s%s"
         " FROM g GROUP BY grp ORDER BY seq",
-        cols, spec.text ? "?2" : "", run_has_meta(p, run) ? ", min(meta) AS meta" : "",
+        cols, spec.text ? "?2" : "",
+        run_has_row(p, "SELECT 1 FROM ops WHERE run_id = ?1 AND meta_id != 0 LIMIT 1", run)
+            ? ", min(meta) AS meta" /* for people only when the run has metadata */
+            : "",
         strstr(cols, " ident") ? ", min(ident) AS ident" : "");
     show = sqlite3_mprintf("SELECT * FROM (SELECT * FROM temp.wcp_rows"
                            " ORDER BY dur_ns DESC, seq LIMIT %lld) ORDER BY seq",

@@ -106,17 +106,24 @@ int shell_has_table(ShellState *p, const char *name)
                    name);
 }
 
-/* 1 if the database has run id (0 also when it cannot be asked). */
-int run_exists(ShellState *p, long long id)
+/* 1 if sql, with ?1 bound to the run id run, gives a row (0 also when it
+ * cannot run). */
+int run_has_row(ShellState *p, const char *sql, long long run)
 {
     sqlite3_stmt *st;
     int found = 0;
-    if (sqlite3_prepare_v2(p->db, "SELECT 1 FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) != SQLITE_OK)
         return 0;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 1, run);
     found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return found;
+}
+
+/* 1 if the database has run id (0 also when it cannot be asked). */
+int run_exists(ShellState *p, long long id)
+{
+    return run_has_row(p, "SELECT 1 FROM runs WHERE id = ?1", id);
 }
 
 /* The most recent run (max id), or 0 when there is none. */

@@ -186,8 +186,9 @@ int take_flag(int *argc, char **argv, const char *opt); /* removes OPT; 1 if it 
 int take_run(ShellState *p, const DotCmd *c, int *argc, char **argv, long long *run);
 /* removes "--run N" from argv; *run: N, else the .run
                            ** selection, else the latest; 1 after an error */
-long long latest_run(ShellState *p);                  /* max run id, 0 for none */
-int run_exists(ShellState *p, long long id);          /* 1 if run id is in the database */
+long long latest_run(ShellState *p);                            /* max run id, 0 for none */
+int run_exists(ShellState *p, long long id);                    /* 1 if run id is in the database */
+int run_has_row(ShellState *p, const char *sql, long long run); /* 1 if sql (?1: run) has a row */
 int shell_has_table(ShellState *p, const char *name); /* 1 if a table or view is so named */
 int shell_has_function(ShellState *p, const char *name);
 /* 1 if name is an SQL function or table-valued function */
