@@ -4,8 +4,8 @@
 #
 #   bench/reference/compare.sh [REFERENCE_DIR]
 #
-# REFERENCE_DIR (or $WCPROF_REFERENCE): the reference analyzer's source, e.g.
-# ../shared/reference-analyzer; it is built here with Go. Environment:
+# REFERENCE_DIR (or $WCPROF_REFERENCE): the reference analyzer's source (a
+# checkout of it, wherever it is); it is built here with Go. Environment:
 #   BUILD   wcprof's build folder (default: build)
 #   SIZES   event counts (default: 1000 3000 10000 30000 100000 300000)
 #   SEEDS   seeds per size and option set (default: 1 2 3)
