@@ -369,3 +369,33 @@ fail:
     wcp_ranking_free(out);
     return rc;
 }
+
+/* ---- groups of ops */
+
+int wcp_whatif_groups(const wcp_model *m, wcp_stop *stop, const uint32_t *group, uint32_t ngroups,
+                      const double *f, size_t nf, int64_t *saved)
+{
+    size_t nj = ngroups > 1 ? (size_t)(ngroups - 1) * nf : 0;
+    if (nj == 0)
+        return 0;
+    wcp_ins *ins = malloc(m->tape.n * sizeof *ins);
+    wcp_job *jobs = malloc(nj * sizeof *jobs);
+    int rc = -1;
+    if (!ins || !jobs)
+        goto done;
+    for (size_t i = 0; i < m->tape.n; i++) {
+        ins[i] = m->tape.ins[i];
+        if (wcp_ins_kind(&ins[i]) == WCP_I_SELF)
+            ins[i].arg = group[wcp_ins_op(&ins[i])];
+    }
+    wcp_model gm = *m; /* the same model, its tape's SELF naming groups */
+    gm.tape.ins = ins;
+    for (uint32_t g = 1; g < ngroups; g++)
+        for (size_t j = 0; j < nf; j++)
+            jobs[(g - 1) * nf + j] = (wcp_job){g, f[j], &saved[(g - 1) * nf + j]};
+    rc = wcp_run_jobs(&gm, stop, jobs, nj);
+done:
+    free(ins);
+    free(jobs);
+    return rc;
+}

@@ -82,4 +82,15 @@ int wcp_rank(const wcp_model *m, wcp_stop *stop, const double *f, size_t nf, int
 
 void wcp_ranking_free(wcp_ranking *r);
 
+/* What-if replays of groups of ops instead of classes (the ops of one
+ * metadata value: .rank --by meta). group[i] is op i's group, 0 for none
+ * (never scaled); groups 1 .. ngroups-1 are replayed, each alone, with the
+ * self time of its ops scaled by every factor f[0 .. nf) and every other op
+ * unchanged: saved[(g - 1) * nf + j] receives the baseline makespan minus
+ * that replay's. The replays are wcp_run_jobs' over a copy of the tape
+ * whose SELF instructions name the op's group instead of its class. 0; -1
+ * when out of memory, WCP_INTERRUPTED when stopped. */
+int wcp_whatif_groups(const wcp_model *m, wcp_stop *stop, const uint32_t *group, uint32_t ngroups,
+                      const double *f, size_t nf, int64_t *saved);
+
 #endif

@@ -395,7 +395,8 @@ static inline void op_event(wcp__event *e, wcp__opr *r, uint64_t m, uint64_t id,
     e->ci = atomic_load_explicit(&r->ci, memory_order_relaxed);
     e->clt = atomic_load_explicit(&r->clt, memory_order_relaxed);
     e->tail = outcome ? (m & ~(uint64_t)0xff000000) | (uint64_t)outcome << 24
-                      : m; /* the hint; the flag bits land in padding */
+                      : m; /* the hint; the record's flag bits land in
+                                            the flags byte, unread */
 }
 
 /* Writes r's event into t's buffer (before the record is freed: see
@@ -621,6 +622,16 @@ void wcp__op_set_ident(wcp_op op, const char *ident)
     uint64_t i = wcp__str(wcp__self(), ident);
     uint64_t ci = atomic_load_explicit(&r->ci, memory_order_relaxed);
     atomic_store_explicit(&r->ci, (ci & 0xffffffffu) | i << 32, memory_order_relaxed);
+}
+
+void wcp__op_set_meta(wcp_op op, const char *meta)
+{
+    wcp__opr *r = open_rec(op);
+    if (!r)
+        return;
+    uint64_t id = wcp__str(wcp__self(), meta);
+    uint64_t m = atomic_load_explicit(&r->meta, memory_order_relaxed);
+    atomic_store_explicit(&r->meta, (m & ~WCP__M_MASK) | id << WCP__M_SHIFT, memory_order_relaxed);
 }
 
 void wcp__op_set_result(wcp_op op, uint64_t result)

@@ -189,7 +189,7 @@ static void opt_name(out *o, const char *key, wcp_nameset set, uint8_t id)
 
 typedef struct openop {
     uint64_t id, parent, start;
-    uint32_t cls, ident, client, tid;
+    uint32_t cls, ident, client, tid, m;
     uint8_t kind, work, ended;
 } openop;
 
@@ -241,6 +241,7 @@ static int list_open_ops(wcp__thread *t, vec *ops)
                 .tid = (uint32_t)(clt >> 32),
                 .kind = (uint8_t)(meta >> 8),
                 .work = (uint8_t)(meta >> 16),
+                .m = wcp__m_of(meta),
             };
             if (atomic_load_explicit(&r->id, memory_order_relaxed) != id)
                 continue;
@@ -394,6 +395,7 @@ static void write_header(out *o, int64_t count, const openop *ops, size_t nops, 
         OPT_U64(o, "class_id", x->cls < nstr ? x->cls : 0);
         OPT_U64(o, "ident_id", x->ident < nstr ? x->ident : 0);
         OPT_U64(o, "client_id", x->client < nstr ? x->client : 0);
+        OPT_U64(o, "meta_id", x->m < nstr ? x->m : 0);
         PUTS(o, ",\"start_ns\":");
         put_i64(o, wcp__ticks_to_ns(x->start));
         OPT_U64(o, "thread_id", x->tid);
@@ -464,6 +466,7 @@ static void write_event(out *o, const wcp__event *e)
         OPT_U64(o, "c", e->c);
         OPT_U64(o, "i", e->i);
         OPT_U64(o, "cl", e->cl);
+        OPT_U64(o, "m", wcp__m_of(e->tail));
         break;
     case WCP__EV_WAIT:
         PUTS(o, "{\"e\":\"wait\"");

@@ -30,6 +30,8 @@
 #define PAGE_BITS 12
 #define PAGE_SIZE (1u << PAGE_BITS)
 #define MAX_PAGES 4096 /* 16M strings */
+_Static_assert((uint64_t)MAX_PAGES *PAGE_SIZE <= (uint64_t)1 << (64 - WCP__M_SHIFT),
+               "every string id fits an op's metadata field (wcp_internal.h)");
 
 static struct {
     pthread_mutex_t lk;

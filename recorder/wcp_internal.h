@@ -60,7 +60,8 @@ typedef struct wcp__event {
             uint8_t name;    /* op: kind; wait: reason; link: link kind */
             uint8_t work;    /* op: work type */
             uint8_t outcome; /* op: outcome */
-            uint8_t flags;   /* WCP__EVF_* */
+            uint8_t flags;   /* WCP__EVF_* (and, from an op record,
+                                WCP__META_* bits the dumper ignores) */
         };
         uint64_t tail;
     };
@@ -98,7 +99,8 @@ typedef struct wcp__opr {
     _Atomic uint64_t clt;  /* client | OS thread id << 32 */
     _Atomic uint64_t meta; /* the op event's tail: WCP__EV_OP |
                                  kind << 8 | work << 16 | hint << 24,
-                                 and WCP__META_* flags (bits 48..) */
+                                 WCP__META_* flags (bits 33..), the
+                                 metadata string id (WCP__M_SHIFT) */
     /* owner-only: a nested op's previous current op (its handle bits;
    * its id is `parent`, or prev_id once spliced), or the free-list link */
     uintptr_t link;
@@ -107,8 +109,23 @@ typedef struct wcp__opr {
     uint64_t prev_id __attribute__((aligned(WCP__CACHE_LINE)));
 } __attribute__((aligned(WCP__CACHE_LINE))) wcp__opr;
 
-#define WCP__META_NESTED ((uint64_t)1 << 48)  /* begun with wcp_begin/_ex */
-#define WCP__META_SPLICED ((uint64_t)1 << 49) /* prev_id: the previous op */
+/* The record's flag bits sit in the event's flags byte (bits 32..39),
+ * above WCP__EVF_NS, and land there when an end copies the word: the
+ * dumper reads only WCP__EVF_NS of it. */
+#define WCP__META_NESTED ((uint64_t)1 << 33)  /* begun with wcp_begin/_ex */
+#define WCP__META_SPLICED ((uint64_t)1 << 34) /* prev_id: the previous op */
+
+/* The op's metadata (wcp_op_set_meta): a string id in the top 24 bits of
+ * the record's `meta` word and so of the op event's tail (string ids are
+ * below 2^24: strings.c), written as `m` (`meta_id` for an open op). An
+ * end copies it with the rest of the word: ops without metadata cost
+ * nothing more, and no second event is needed. */
+#define WCP__M_SHIFT 40
+#define WCP__M_MASK ((uint64_t)0xffffff << WCP__M_SHIFT)
+static inline uint32_t wcp__m_of(uint64_t tail)
+{
+    return (uint32_t)(tail >> WCP__M_SHIFT);
+}
 
 /* Records come in blocks aligned to their size, so a record's block (and
  * its owner) is its address rounded down. The first line is the header. */

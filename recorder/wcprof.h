@@ -230,6 +230,7 @@ void wcp__wait_end(wcp_wait *w);
 void wcp__link(wcp_op from, int nested, wcp_link_kind kind, wcp_op target, const char *ident,
                uint64_t result);
 void wcp__op_set_ident(wcp_op op, const char *ident);
+void wcp__op_set_meta(wcp_op op, const char *meta);
 void wcp__op_set_result(wcp_op op, uint64_t result);
 void wcp__op_set_outcome(wcp_op op, wcp_outcome hint);
 wcp_outcome wcp__op_outcome(wcp_op op);
@@ -353,6 +354,26 @@ static inline void wcp_op_set_ident(wcp_op op, const char *ident)
 #else
     (void)op;
     (void)ident;
+#endif
+}
+/* Set, while the op is open, its metadata: a small string that says what
+ * the op ran, for an exec its argv as one JSON array
+ * (`["go","build","./..."]`); written as the op event's `m` (an open op's
+ * `meta_id`), kept by wcprof-ingest as the op's `meta` (v_ops.meta,
+ * `.rank --by meta`). Strings are interned by address as everywhere: pass
+ * a literal or a wcp_intern() copy. NULL clears it; set again, the last
+ * one counts. Ignored on WCP_NIL or an ended op. It costs what
+ * wcp_op_set_ident does, and ops without metadata nothing at all (the id
+ * travels in spare bits of the op's own event). Thread-safety as for
+ * wcp_op_set_ident. */
+static inline void wcp_op_set_meta(wcp_op op, const char *meta)
+{
+#ifndef WCPROF_DISABLE
+    if (op.h >> WCP__F_BITS)
+        wcp__op_set_meta(op, meta);
+#else
+    (void)op;
+    (void)meta;
 #endif
 }
 static inline void wcp_op_set_result(wcp_op op, uint64_t result)
@@ -1022,6 +1043,10 @@ class op {
     void set_ident(const char *ident) noexcept
     {
         wcp_op_set_ident(h_, ident);
+    }
+    void set_meta(const char *meta) noexcept
+    {
+        wcp_op_set_meta(h_, meta);
     }
     void set_result(uint64_t result) noexcept
     {

@@ -641,43 +641,23 @@ int cmd_drift(ShellState *p, const DotCmd *c, int argc, char **argv)
                    0, NULL, tail);
 }
 
-/* .rank --by meta: the ops with metadata (an exec's argv) grouped by it:
-** how many, their self time, and their self time on the baseline critical
-** path (critical_path(NULL, run)), the most that speeding them up could
-** save (analysis.md §4), ranked by it. The what-if replay scales classes,
-** not metadata groups, so no saved_ns_at_F columns: factors are refused. */
-static int rank_by_meta(ShellState *p, const DotCmd *c, long long run, int argc, const char *by,
-                        const char *min_text)
-{
-    if (strcmp(by, "meta") != 0) {
-        shell_error(p, ".rank: --by takes meta (ops grouped by their metadata), not \"%s\"", by);
-        return 1;
-    }
-    if (argc > 1 || min_text) {
-        shell_error(p, ".rank --by meta: no factors and no --min-self (the what-if replay scales "
-                       "class keys; this ranks by time on the critical path)");
-        return 1;
-    }
-    (void)c;
-    return run_analysis(
-        p, run,
-        "SELECT m.value AS meta, count(*) AS ops, sum(o.self_ns) AS total_self_ns,"
-        " coalesce(cp.critical_ns, 0) AS critical_ns"
-        " FROM ops o JOIN strings m ON m.id = o.meta_id"
-        " LEFT JOIN (SELECT x.meta_id, sum(s.dur_ns) AS critical_ns"
-        "   FROM critical_path(NULL, ?1) s JOIN ops x ON x.run_id = ?1 AND x.id = s.op_id"
-        "   WHERE s.what = 'self' GROUP BY x.meta_id) cp ON cp.meta_id = o.meta_id"
-        " WHERE o.run_id = ?1 AND o.meta_id != 0 GROUP BY o.meta_id"
-        " ORDER BY critical_ns DESC, total_self_ns DESC, meta",
-        0, NULL);
-}
-
 /* Under .rank's top rows: how many of how many. */
 static void rank_footer(char *buf, size_t size, long long shown, long long total, long long unused)
 {
     (void)unused;
     if (shown < total)
         snprintf(buf, size, "(the top %lld of %lld class keys; .rank 0 shows them all)", shown,
+                 total);
+}
+
+/* The same, under .rank --by meta. */
+static void rank_meta_footer(char *buf, size_t size, long long shown, long long total,
+                             long long unused)
+{
+    (void)unused;
+    if (shown < total)
+        snprintf(buf, size,
+                 "(the top %lld of %lld metadata values; .rank 0 --by meta shows them all)", shown,
                  total);
 }
 
@@ -688,7 +668,10 @@ static void rank_footer(char *buf, size_t size, long long shown, long long total
 ** name and in the JSON array passed to the extension alike, so the two
 ** always agree. N, a whole number word (factors have a '.' or a ','),
 ** limits the rows: by default WCP_TOP_ROWS for people, every row in the
-** machine modes; 0 for all. */
+** machine modes; 0 for all. --by meta: the same for the metadata values of
+** the ops instead of class keys (whatif_rank_meta(factors, run): the ops of
+** one value scaled together), with meta, ops, total_self_ns, critical_ns
+** before the saved_ns_at_F columns; --min-self and --ident do not apply. */
 int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     static const char *const dflt[] = {"0", "0.5", "0.9"};
@@ -705,10 +688,17 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
         take_option(p, c, &argc, argv, "--min-self", &min_text) ||
         take_option(p, c, &argc, argv, "--by", &by))
         return 1;
-    if (by)
-        return rank_by_meta(p, c, run, argc, by, min_text);
     take_limit(p, &argc, argv, WCP_TOP_ROWS, &limit);
     ident = take_flag(&argc, argv, "--ident");
+    if (by && strcmp(by, "meta") != 0) {
+        shell_error(p, ".rank: --by takes meta (ops grouped by their metadata), not \"%s\"", by);
+        return 1;
+    }
+    if (by && (min_text || ident)) {
+        shell_error(p, ".rank --by meta: %s applies to class keys only",
+                    min_text ? "--min-self" : "--ident");
+        return 1;
+    }
     if (min_text && parse_ns(min_text, &args[1].num) != 0) {
         shell_error(p,
                     ".rank: --min-self wants a length in nanoseconds (1000000) or with a unit "
@@ -755,19 +745,25 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
     for (int k = 0; k < nf; k++)
         sqlite3_str_appendf(json, "%s%s", k ? "," : "[", name[k]);
     sqlite3_str_appendall(json, "]");
-    /* --ident: the class key's three idents with the most self time */
-    if (ident)
+    if (by) {
+        sqlite3_str_appendall(q,
+                              "SELECT meta, min(ops) AS ops, min(total_self_ns) AS total_self_ns,"
+                              " min(critical_ns) AS critical_ns");
+    } else {
+        /* --ident: the class key's three idents with the most self time */
+        if (ident)
+            sqlite3_str_appendall(
+                q, "WITH per AS (SELECT k.value || ':' || c.value AS ck, i.value AS ident,"
+                   "  sum(o.self_ns) AS self FROM ops o JOIN strings k ON k.id = o.kind"
+                   "  JOIN strings c ON c.id = o.class_id JOIN strings i ON i.id = o.ident_id"
+                   "  WHERE o.run_id = ?1 AND i.value <> '' GROUP BY ck, ident),"
+                   " top AS (SELECT ck, group_concat(ident, ', ') AS idents FROM"
+                   "  (SELECT ck, ident, row_number() OVER (PARTITION BY ck ORDER BY self DESC,"
+                   "   ident) AS n FROM per ORDER BY ck, n) WHERE n <= 3 GROUP BY ck) ");
         sqlite3_str_appendall(
-            q, "WITH per AS (SELECT k.value || ':' || c.value AS ck, i.value AS ident,"
-               "  sum(o.self_ns) AS self FROM ops o JOIN strings k ON k.id = o.kind"
-               "  JOIN strings c ON c.id = o.class_id JOIN strings i ON i.id = o.ident_id"
-               "  WHERE o.run_id = ?1 AND i.value <> '' GROUP BY ck, ident),"
-               " top AS (SELECT ck, group_concat(ident, ', ') AS idents FROM"
-               "  (SELECT ck, ident, row_number() OVER (PARTITION BY ck ORDER BY self DESC,"
-               "   ident) AS n FROM per ORDER BY ck, n) WHERE n <= 3 GROUP BY ck) ");
-    sqlite3_str_appendall(q,
-                          "SELECT class_key, min(work_type) AS work_type,"
-                          " min(total_self_ns) AS total_self_ns, min(critical_ns) AS critical_ns");
+            q, "SELECT class_key, min(work_type) AS work_type,"
+               " min(total_self_ns) AS total_self_ns, min(critical_ns) AS critical_ns");
+    }
     /* factor is matched within a relative 1e-9: equal to F however the
   ** extension stores it (a double, or text). */
     for (int k = 0; k < nf; k++)
@@ -775,12 +771,16 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
                             ", max(CASE WHEN abs(factor - %s) <= 1e-9 * (1 + %s)"
                             " THEN saved_ns END) AS \"saved_ns_at_%w\"",
                             name[k], name[k], name[k]);
-    sqlite3_str_appendf(q,
-                        "%s FROM %s(?2%s)%s WHERE run = ?1"
-                        " GROUP BY class_key ORDER BY min(rank), class_key",
-                        ident ? ", min(top.idents) AS top_idents" : "", c->tvf,
-                        min_text ? ", ?3" : "",
-                        ident ? " LEFT JOIN top ON top.ck = class_key" : "");
+    if (by)
+        sqlite3_str_appendall(q, " FROM whatif_rank_meta(?2) WHERE run = ?1"
+                                 " GROUP BY meta ORDER BY min(rank), meta");
+    else
+        sqlite3_str_appendf(q,
+                            "%s FROM %s(?2%s)%s WHERE run = ?1"
+                            " GROUP BY class_key ORDER BY min(rank), class_key",
+                            ident ? ", min(top.idents) AS top_idents" : "", c->tvf,
+                            min_text ? ", ?3" : "",
+                            ident ? " LEFT JOIN top ON top.ck = class_key" : "");
     args[0].text = sqlite3_str_finish(json);
     sql = sqlite3_str_finish(q);
     if (!args[0].text || !sql) {
@@ -793,7 +793,8 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
             sqlite3_mprintf("SELECT * FROM temp.wcp_rows ORDER BY rowid LIMIT %lld", limit);
         char *count =
             sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows", limit);
-        rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count, rank_footer)
+        rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count,
+                                     by ? rank_meta_footer : rank_footer)
                            : (shell_error(p, "out of memory"), 1);
         sqlite3_free(show);
         sqlite3_free(count);

@@ -504,9 +504,10 @@ const DotCmd wcp_dot_cmds[] = {
      "  column, markdown), all in other modes; 0 for all. Columns: class_key\n"
      "  work_type total_self_ns critical_ns saved_ns_at_F..., from\n"
      "  whatif_rank(factors, min_self_ns, prune, run); --ident adds top_idents, the\n"
-     "  class key's three idents with the most self time. --by meta: the ops with\n"
-     "  metadata (an exec's argv) by it, ranked by their self time on the critical\n"
-     "  path; columns meta ops total_self_ns critical_ns.",
+     "  class key's three idents with the most self time. --by meta: the same for\n"
+     "  the ops' metadata values (an exec's argv), each value's ops scaled together;\n"
+     "  columns meta ops total_self_ns critical_ns saved_ns_at_F..., from\n"
+     "  whatif_rank_meta(factors, run).",
      ARGS_NONE, "whatif_rank", NULL},
     {"read", cmd_read, "FILE", "Run the SQL and dot-commands in FILE", NULL, ARGS_FILE, NULL, NULL},
     {"related", cmd_related, "OP ?DEPTH? ?--run N?",

@@ -13,6 +13,7 @@
     X(replay_summary)                                                                              \
     X(whatif)                                                                                      \
     X(whatif_rank)                                                                                 \
+    X(whatif_rank_meta)                                                                            \
     X(critical_path)                                                                               \
     X(blocking_chain)                                                                              \
     X(simulated_chain)                                                                             \

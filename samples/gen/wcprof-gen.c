@@ -411,6 +411,7 @@ typedef struct {
     uint8_t w;         /* work type (ops) */
     uint8_t o;         /* outcome (ops), O_NONE for none */
     uint32_t c, i, cl; /* string indexes: class, ident, client */
+    uint32_t m;        /* string index of the op's metadata (--meta), 0: none */
     uint64_t id, p, t, r;
     int64_t s, d;
 } ev_t;
@@ -424,7 +425,7 @@ typedef struct {
 typedef struct {
     uint64_t id, p;
     uint8_t k, w;
-    uint32_t c, i, cl;
+    uint32_t c, i, cl, m;
     int64_t s;
 } openop_t;
 
@@ -470,7 +471,7 @@ typedef struct {
 
 typedef struct {
     /* options */
-    uint64_t n_events, seed, classes, open, dropped, orphans, dumps, quirks;
+    uint64_t n_events, seed, classes, open, dropped, orphans, dumps, quirks, meta;
     int flush;
     const char *out;
     /* plan */
@@ -486,6 +487,7 @@ typedef struct {
     uint32_t base_nested, n_nested; /* nested clients */
     uint32_t base_dig, n_dig;       /* call digests */
     uint32_t base_xid, n_xid;       /* exec idents */
+    uint32_t base_meta, n_meta;     /* exec metadata (--meta): argv arrays */
     uint32_t n_strings;
     uint32_t used_nested, used_dig, used_xid; /* idents handed out */
     uint32_t resv_dig, resv_xid;              /* idents promised to planned items */
@@ -545,6 +547,23 @@ static inline ev_t *push_ev(gen_t *g)
     return e;
 }
 
+/* --meta N: the metadata of exec op id, a string index, or 0. Three
+ * execs in four carry one of the N argv arrays, the low ones more often
+ * (the smaller of two draws), from a hash of the seed and the op id: no
+ * draw from the generation's PRNG, so without the option the bytes stay
+ * as they are, and with it they depend only on the seed. */
+static uint32_t exec_meta(const gen_t *g, uint8_t kind, uint64_t id)
+{
+    if (!g->n_meta || kind != K_EXEC)
+        return 0;
+    uint64_t h = mix64(g->seed * 47 + id);
+    if ((h & 3) == 0)
+        return 0;
+    uint32_t a = (uint32_t)((h >> 8) & 0xffffff) % g->n_meta;
+    uint32_t b = (uint32_t)(h >> 40) % g->n_meta;
+    return g->base_meta + (a < b ? a : b);
+}
+
 static void push_op(gen_t *g, uint8_t k, uint8_t w, uint8_t o, uint64_t id, uint64_t p, uint32_t c,
                     uint32_t i, uint32_t cl, uint64_t r, int64_t s, int64_t d)
 {
@@ -558,6 +577,7 @@ static void push_op(gen_t *g, uint8_t k, uint8_t w, uint8_t o, uint64_t id, uint
     e->c = c;
     e->i = i;
     e->cl = cl;
+    e->m = exec_meta(g, k, id);
     e->r = r;
     e->s = s;
     e->d = d < s ? s : d;
@@ -1214,7 +1234,9 @@ static void make_plan(gen_t *g)
     g->n_dig = (uint32_t)(n / 8 + 64);
     g->base_xid = g->base_dig + g->n_dig;
     g->n_xid = (uint32_t)(n / 14 + 64);
-    g->n_strings = g->base_xid + g->n_xid;
+    g->base_meta = g->base_xid + g->n_xid;
+    g->n_meta = (uint32_t)g->meta;
+    g->n_strings = g->base_meta + g->n_meta;
 
     /* the hung ops (--open): a chain begun late in the run, never ended */
     static const uint8_t chain[] = {K_SESSION_PHASE, K_CALL,       K_CALL_EXEC,
@@ -1251,6 +1273,7 @@ static void make_plan(gen_t *g)
             o->w = W_ENGINE;
             o->c = F_EXEC_RUN;
             o->i = g->base_xid;
+            o->m = exec_meta(g, K_EXEC, o->id);
             break;
         case K_EXEC_PHASE:
             o->w = W_USER;
@@ -1279,6 +1302,24 @@ static void make_plan(gen_t *g)
 }
 
 /* The string at index k of the table, formatted into buf (or a constant). */
+/* The argv arrays of --meta (scrubbed, as Dagger's recorder writes an
+ * exec's): the first N, then `go test -run` of numbered tests. */
+static const char *const meta_argv[] = {
+    "[\"go\",\"build\",\"./...\"]",
+    "[\"go\",\"test\",\"./...\"]",
+    "[\"npm\",\"ci\"]",
+    "[\"sh\",\"-c\",\"make lint\"]",
+    "[\"apk\",\"add\",\"git\"]",
+    "[\"go\",\"mod\",\"download\"]",
+    "[\"cargo\",\"build\",\"--release\"]",
+    "[\"python\",\"-m\",\"pytest\"]",
+    "[\"golangci-lint\",\"run\"]",
+    "[\"npm\",\"run\",\"build\"]",
+    "[\"git\",\"clone\",\"--depth=1\",\"<url>\"]",
+    "[\"tar\",\"-xzf\",\"<file>\"]",
+};
+#define NMETA_ARGV (sizeof meta_argv / sizeof meta_argv[0])
+
 static const char *string_at(const gen_t *g, uint32_t k, char *buf)
 {
     static const char hex[] = "0123456789abcdef";
@@ -1295,6 +1336,12 @@ static const char *string_at(const gen_t *g, uint32_t k, char *buf)
         prefix = "nested-client-", h = mix64(g->seed * 37 + k), nhex = 12;
     } else if (k < g->base_xid) {
         prefix = "xxh3:", h = mix64(g->seed * 41 + k), nhex = 16;
+    } else if (k >= g->base_meta) {
+        uint32_t m = k - g->base_meta;
+        if (m < NMETA_ARGV)
+            return meta_argv[m];
+        snprintf(buf, 64, "[\"go\",\"test\",\"-run\",\"Test%u\",\"./...\"]", m);
+        return buf;
     } else {
         prefix = "exec-", h = mix64(g->seed * 43 + k), nhex = 16;
     }
@@ -1332,6 +1379,10 @@ static void write_open(sink_t *k, const openop_t *o)
     if (o->cl) {
         PUT_LIT(p, ",\"client_id\":");
         p = put_u64(p, o->cl);
+    }
+    if (o->m) {
+        PUT_LIT(p, ",\"meta_id\":");
+        p = put_u64(p, o->m);
     }
     PUT_LIT(p, ",\"start_ns\":");
     p = put_i64(p, o->s);
@@ -1430,6 +1481,10 @@ static void write_event(sink_t *k, const ev_t *e)
         PUT_LIT(p, ",\"cl\":");
         p = put_u64(p, e->cl);
     }
+    if (e->m) {
+        PUT_LIT(p, ",\"m\":");
+        p = put_u64(p, e->m);
+    }
     if (e->r) {
         PUT_LIT(p, ",\"r\":");
         p = put_u64(p, e->r);
@@ -1456,6 +1511,7 @@ static void add_open(openlist_t *l, const ev_t *e)
     o->c = e->c;
     o->i = e->i;
     o->cl = e->cl;
+    o->m = e->m;
     o->s = e->s;
 }
 
@@ -1619,6 +1675,7 @@ static void usage(FILE *f)
 {
     fputs("usage: wcprof-gen [-n EVENTS] [-s SEED] [-o FILE] [--dumps K [--no-flush]]\n"
           "                  [--classes N] [--open N] [--dropped N] [--orphans N] [--quirks N]\n"
+          "                  [--meta N]\n"
           "Writes a deterministic, realistic wcprof dump (schema 1) of exactly EVENTS\n"
           "event lines (default 10000) to FILE or standard output.\n"
           "  -n EVENTS      event lines (ops + waits + links)\n"
@@ -1632,7 +1689,9 @@ static void usage(FILE *f)
           "  --dropped N    the header's dropped_events (last dump) (default 0)\n"
           "  --orphans N    up to N lock waits whose waiter is no op (default 0)\n"
           "  --quirks N     per session, up to N each of: a zero-length wait, a repeated op\n"
-          "                 id, a nested_client link from no op, a late join (default 0)\n",
+          "                 id, a nested_client link from no op, a late join (default 0)\n"
+          "  --meta N       three exec ops in four carry metadata (`m`): one of N argv\n"
+          "                 arrays, by the seed (default 0: none)\n",
           f);
 }
 
@@ -1734,6 +1793,8 @@ int main(int argc, char **argv)
             g->orphans = parse_num(o, v, 1000000000), a++;
         } else if (!strcmp(o, "--quirks")) {
             g->quirks = parse_num(o, v, 1000), a++;
+        } else if (!strcmp(o, "--meta")) {
+            g->meta = parse_num(o, v, 100000), a++;
         } else {
             fprintf(stderr, "wcprof-gen: unknown option '%s'; see wcprof-gen --help\n", o);
             return 2;

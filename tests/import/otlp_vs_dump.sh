@@ -30,8 +30,9 @@ echo "$analyses" | "$shell" -list -header "$work/otlp.db" >"$work/otlp.out" 2>&1
 # .critpath shows the exec's argv (its meta column), from either input
 grep -q '^3|4|exec:exec|self||20000|80000|60000|\["go","build","\./\.\.\."\]$' "$work/otlp.out" ||
     { echo "FAIL: .critpath does not show the exec's metadata"; exit 1; }
-# .rank --by meta: the exec's argv with its self time, all of it on the critical path
-grep -q '^\["go","build","\./\.\.\."\]|1|60000|60000$' "$work/otlp.out" ||
+# .rank --by meta: the exec's argv with its self time, all of it on the critical path,
+# and what scaling it saves at 0, 0.5, 0.9: all, half, a tenth of it (nothing runs beside it)
+grep -q '^\["go","build","\./\.\.\."\]|1|60000|60000|60000|30000|6000$' "$work/otlp.out" ||
     { echo "FAIL: .rank --by meta does not rank the exec's argv"; exit 1; }
 diff -u "$work/dump.out" "$work/otlp.out" || { echo "FAIL: the OTLP trace's analyses differ from the dump's"; exit 1; }
 echo "ok: the same analyses ($(wc -l <"$work/otlp.out") lines)"

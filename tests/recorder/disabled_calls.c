@@ -37,6 +37,7 @@ int disabled_calls(void)
     bad += op.h != 0 || op.id != 0 || ex.h != 0 || in.h != 0;
     bad += wcp_op_id(op) != 0;
     wcp_op_set_ident(op, "ident");
+    wcp_op_set_meta(op, "[\"meta\"]");
     wcp_op_set_result(op, 9);
     wcp_op_set_outcome(op, WCP_OUTCOME_HIT);
     bad += wcp_op_outcome(op) != WCP_OUTCOME_NONE;

@@ -139,7 +139,7 @@ static int check_header(ctx *c, json_t *h, size_t *count)
     if (open) {
         static const char *const okeys[] = {"op_id",     "parent_id", "kind",      "work_type",
                                             "class_id",  "ident_id",  "client_id", "start_ns",
-                                            "thread_id", NULL};
+                                            "thread_id", "meta_id",   NULL};
         if (!json_is_array(open))
             return fail(c, "\"open_ops\" is not an array");
         size_t i;
@@ -154,7 +154,8 @@ static int check_header(ctx *c, json_t *h, size_t *count)
                 check_int(c, o, "class_id", OPT | INDEX, 1) ||
                 check_int(c, o, "ident_id", OPT | INDEX, 1) ||
                 check_int(c, o, "client_id", OPT | INDEX, 1) ||
-                check_int(c, o, "start_ns", REQ, 0) || check_int(c, o, "thread_id", OPT, 1))
+                check_int(c, o, "meta_id", OPT | INDEX, 1) || check_int(c, o, "start_ns", REQ, 0) ||
+                check_int(c, o, "thread_id", OPT, 1))
                 return c->err[0] ? -1 : fail(c, "open_ops[%zu]: bad \"kind\"", i);
         }
     }
@@ -199,14 +200,15 @@ static int check_event(ctx *c, json_t *e)
     if (check_int(c, e, "s", REQ, 0) || check_int(c, e, "d", REQ, dc_int(e, "s")))
         return -1;
     if (strcmp(type, "op") == 0) {
-        static const char *const keys[] = {"e", "k", "w",  "o", "id", "p",  "r",
-                                           "c", "i", "cl", "s", "d",  "th", NULL};
+        static const char *const keys[] = {"e", "k",  "w", "o", "id", "p", "r", "c",
+                                           "i", "cl", "s", "d", "th", "m", NULL};
         return only_keys(c, e, keys) || check_str(c, e, "k", REQ) || check_str(c, e, "w", OPT) ||
                        check_str(c, e, "o", OPT) || check_int(c, e, "id", REQ, 1) ||
                        check_int(c, e, "p", OPT, 1) || check_int(c, e, "r", OPT, 1) ||
                        check_int(c, e, "c", OPT | INDEX, 1) ||
                        check_int(c, e, "i", OPT | INDEX, 1) ||
-                       check_int(c, e, "cl", OPT | INDEX, 1) || check_int(c, e, "th", REQ, 1)
+                       check_int(c, e, "cl", OPT | INDEX, 1) ||
+                       check_int(c, e, "m", OPT | INDEX, 1) || check_int(c, e, "th", REQ, 1)
                    ? -1
                    : 0;
     }

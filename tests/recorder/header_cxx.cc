@@ -82,6 +82,7 @@ int main()
             wcp::wait w2 = std::move(w); // w is nil now and ends nothing
             w.end();
             inner.set_outcome(WCP_OUTCOME_HIT);
+            inner.set_meta("[\"make\"]");
         }
         CHECK(wcp_current().id == outer_id);
         try {
@@ -140,6 +141,7 @@ int main()
     CHECK(std::strcmp(dc_s(inner, "o"), "hit") == 0);
     CHECK(dc_int(inner, "r") == 42);
     CHECK(std::strcmp(dc_str(&d, dc_int(inner, "i")), "digest-1") == 0);
+    CHECK(std::strcmp(dc_str(&d, dc_int(inner, "m")), "[\"make\"]") == 0);
     json_t *thrown = find(d, "op", "id", static_cast<json_int_t>(thrown_id));
     CHECK(thrown && std::strcmp(dc_s(thrown, "o"), "error") == 0);
     CHECK(thrown && dc_int(thrown, "p") == static_cast<json_int_t>(outer_id));

@@ -29,6 +29,8 @@ static void test_never_enabled(void **state)
     assert_int_equal(wcp_op_id(op), 0);
     wcp_end(op, WCP_OUTCOME_OK);
     wcp_op_set_ident(op, "i");
+    wcp_op_set_meta(op, "[\"m\"]");
+    wcp_op_set_meta(op, NULL);
     assert_int_equal(wcp_op_outcome(op), 0);
     wcp_wait w = wcp_wait_begin(WCP_REASON_LOCK, WCP_NIL);
     assert_int_equal(w.state, 0);
@@ -147,6 +149,66 @@ static void test_op_fields(void **state)
     e = find_event(&d, "op", "id", (json_int_t)op3.id);
     assert_int_equal(dc_int(e, "r"), 5);
     dc_free(&d);
+}
+
+/* Op metadata (wcp_op_set_meta): `m` on the op event, `meta_id` on an
+ * open op; the last one set counts, NULL clears it, setting it on an
+ * ended op changes nothing; it survives the outcome hint, an op ended out
+ * of order (spliced) and an op begun with wcp_begin_in. */
+static void test_op_meta(void **state)
+{
+    (void)state;
+    static const char argv_go[] = "[\"go\",\"build\",\"./...\"]";
+    uint64_t oo = wcp_misuse_count(WCP_MISUSE_END_OUT_OF_ORDER);
+    wcp_op ex = wcp_begin(WCP_KIND_EXEC, "exec.run");
+    wcp_op_set_meta(ex, "[\"first\"]");
+    wcp_op_set_meta(ex, argv_go); /* the last one counts */
+    wcp_op_set_outcome(ex, WCP_OUTCOME_HIT);
+    wcp_op kid = wcp_begin(WCP_KIND_IO, "io.read");
+    wcp_op_set_meta(kid, "[\"cleared\"]");
+    wcp_op_set_meta(kid, NULL);
+    wcp_op in = wcp_begin_in(ex, &(wcp_op_args){.kind = WCP_KIND_EXEC, .cls = "exec.in"});
+    char buf[32];
+    snprintf(buf, sizeof buf, "[\"sh\",\"-c\",\"%d\"]", 7);
+    wcp_op_set_meta(in, wcp_intern(buf));
+
+    dc_dump d; /* all open */
+    assert_int_equal(take_dump(0, &d), 0);
+    json_t *o = find_open(&d, (json_int_t)ex.id);
+    assert_non_null(o);
+    assert_string_equal(dc_str(&d, dc_int(o, "meta_id")), argv_go);
+    assert_null(json_object_get(find_open(&d, (json_int_t)kid.id), "meta_id"));
+    assert_string_equal(dc_str(&d, dc_int(find_open(&d, (json_int_t)in.id), "meta_id")),
+                        "[\"sh\",\"-c\",\"7\"]");
+    dc_free(&d);
+
+    wcp_end(ex, WCP_OUTCOME_NONE);          /* out of order: kid is still open */
+    wcp_op_set_meta(ex, "[\"after end\"]"); /* ignored */
+    wcp_end(kid, WCP_OUTCOME_OK);
+    wcp_end(in, WCP_OUTCOME_OK);
+    wcp_op_set_meta(in, "[\"after end\"]");
+    uint64_t rid = wcp_record(WCP_NIL, &(wcp_op_args){.kind = WCP_KIND_IO, .cls = "rec"}, 0, 1, 2);
+    assert_int_equal(wcp_misuse_count(WCP_MISUSE_END_OUT_OF_ORDER), oo + 1);
+    wcp_op after = wcp_begin(WCP_KIND_CALL, "after"); /* the thread's chain is sound */
+    assert_int_equal(wcp_current().id, after.id);
+    wcp_end(after, WCP_OUTCOME_OK);
+    assert_int_equal(wcp_current().id, 0);
+
+    assert_int_equal(take_dump(WCP_DUMP_FLUSH, &d), 0);
+    json_t *e = find_event(&d, "op", "id", (json_int_t)ex.id);
+    assert_string_equal(STR_OF(&d, e, "m"), argv_go);
+    assert_string_equal(dc_s(e, "o"), "hit");
+    assert_string_equal(dc_s(e, "k"), "exec");
+    e = find_event(&d, "op", "id", (json_int_t)kid.id);
+    assert_null(json_object_get(e, "m"));
+    assert_int_equal(dc_int(e, "p"), (json_int_t)ex.id);
+    e = find_event(&d, "op", "id", (json_int_t)in.id);
+    assert_string_equal(STR_OF(&d, e, "m"), "[\"sh\",\"-c\",\"7\"]");
+    assert_null(json_object_get(find_event(&d, "op", "id", (json_int_t)rid), "m"));
+    assert_null(json_object_get(find_event(&d, "op", "id", (json_int_t)after.id), "m"));
+    assert_null(json_object_get(d.header, "open_ops"));
+    dc_free(&d);
+    wcp_op_set_meta(WCP_NIL, "[\"nil\"]"); /* no-op */
 }
 
 /* An op not ended yet is in the header's open_ops, not an event; once
@@ -677,6 +739,7 @@ int main(void)
         cmocka_unit_test_setup(test_successive_dumps, setup_enabled),
         cmocka_unit_test_setup(test_dump_targets, setup_enabled),
         cmocka_unit_test_setup(test_thread_exit, setup_enabled),
+        cmocka_unit_test_setup(test_op_meta, setup_enabled), /* last: misuse counted */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

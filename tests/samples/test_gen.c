@@ -747,6 +747,112 @@ static void case_quirks(void)
           a.late, b.late);
 }
 
+/* Removes every `,"m":N` from a line (in place). */
+static void strip_m(char *line)
+{
+    char *q;
+    while ((q = strstr(line, ",\"m\":")) != NULL) {
+        char *e = q + 5;
+        while (*e >= '0' && *e <= '9')
+            e++;
+        memmove(q, e, strlen(e) + 1);
+    }
+}
+
+/* --meta N: exec ops (and only they) carry `m`, three in four, an index
+ * of a JSON array of strings; at most N distinct values, the same bytes
+ * for the same seed; without `m` the events are those of the plain dump
+ * (the option draws nothing from the generation's PRNG). */
+static void case_meta(void)
+{
+    const char *plain = path_in_tmp("plain-m.dump"), *a = path_in_tmp("meta-a.dump"),
+               *b = path_in_tmp("meta-b.dump");
+    CHECK(run_gen(plain, (const char *const[]){"-n", "20000", "-s", "2", "--open", "6", NULL}) == 0,
+          "exit");
+    CHECK(run_gen(a, (const char *const[]){"-n", "20000", "-s", "2", "--open", "6", "--meta", "5",
+                                           NULL}) == 0,
+          "--meta exit");
+    CHECK(run_gen(b, (const char *const[]){"-n", "20000", "-s", "2", "--open", "6", "--meta", "5",
+                                           NULL}) == 0,
+          "--meta exit");
+    CHECK(same_file(a, b), "--meta: same seed, different bytes");
+    facts_t f;
+    check_dump(a, &f, 0);
+    facts_free(&f);
+
+    size_t la, lp;
+    char *x = slurp(a, &la), *y = slurp(plain, &lp);
+    CHECK(x && y, "cannot read the dumps");
+    if (!x || !y) {
+        free(x);
+        free(y);
+        return;
+    }
+    char *nx = strchr(x, '\n'), *ny = strchr(y, '\n');
+    *nx = 0;
+    json_error_t err;
+    json_t *h = json_loads(x, 0, &err);
+    json_t *strs = json_object_get(h, "strings");
+    long long nstr = (long long)json_array_size(strs), execs = 0, with_m = 0, wrong_kind = 0;
+    long long used[64] = {0}, distinct = 0;
+    long long open_m = 0; /* seed 2: the open exec (the fourth op of --open's chain) has one */
+    for (size_t i = 0; i < json_array_size(json_object_get(h, "open_ops")); i++) {
+        json_t *o = json_array_get(json_object_get(h, "open_ops"), i);
+        if (!json_object_get(o, "meta_id"))
+            continue;
+        open_m++;
+        CHECK(!strcmp(get_str(o, "kind"), "exec"), "open op %lld: meta_id on a %s",
+              get_int(o, "op_id", a, 1), get_str(o, "kind"));
+        long long id = get_int(o, "meta_id", a, 1);
+        CHECK(id > 0 && id < nstr && json_string_value(json_array_get(strs, id))[0] == '[',
+              "open op %lld: meta_id %lld is no argv array", get_int(o, "op_id", a, 1), id);
+    }
+    CHECK(open_m == 1, "%lld open ops with meta_id, want the one exec", open_m);
+    long lineno = 1;
+    for (char *lx = nx + 1, *ly = ny + 1; *lx; lx = nx + 1, ly = ny ? ny + 1 : ly) {
+        lineno++;
+        nx = strchr(lx, '\n');
+        ny = strchr(ly, '\n');
+        if (!nx || !ny)
+            break;
+        *nx = *ny = 0;
+        json_t *e = json_loads(lx, 0, &err);
+        CHECK(e != NULL, "%s:%ld: %s", a, lineno, err.text);
+        if (!e)
+            break;
+        const char *k = get_str(e, "k");
+        int is_exec = k && !strcmp(k, "exec");
+        execs += is_exec;
+        json_t *m = json_object_get(e, "m");
+        if (m) {
+            with_m++;
+            wrong_kind += !is_exec;
+            long long id = json_integer_value(m);
+            CHECK(id > 0 && id < nstr, "%s:%ld: m = %lld out of range", a, lineno, id);
+            const char *v = id > 0 && id < nstr ? json_string_value(json_array_get(strs, id)) : "";
+            json_t *arr = json_loads(v, 0, &err);
+            CHECK(json_is_array(arr) && json_array_size(arr) > 0 &&
+                      json_is_string(json_array_get(arr, 0)),
+                  "%s:%ld: metadata '%s' is not a JSON array of strings", a, lineno, v);
+            json_decref(arr);
+            long long slot = id % 64;
+            distinct += used[slot]++ == 0;
+        }
+        json_decref(e);
+        strip_m(lx);
+        CHECK(!strcmp(lx, ly), "%s:%ld: the event differs from the plain dump's beyond `m`", a,
+              lineno);
+    }
+    CHECK(wrong_kind == 0, "%lld ops other than exec carry m", wrong_kind);
+    CHECK(execs > 100, "only %lld exec ops", execs);
+    CHECK(with_m * 100 >= execs * 60 && with_m * 100 <= execs * 90,
+          "%lld of %lld execs carry m (want about three in four)", with_m, execs);
+    CHECK(distinct >= 2 && distinct <= 5, "%lld distinct metadata values, want 2..5", distinct);
+    json_decref(h);
+    free(x);
+    free(y);
+}
+
 static void case_usage(void)
 {
     CHECK(run_gen(NULL, (const char *const[]){"--dumps", "3", NULL}) == 2, "--dumps without -o");
@@ -770,7 +876,7 @@ int main(int argc, char **argv)
 {
     if (argc != 3) {
         fprintf(stderr, "usage: test_gen PATH-TO-wcprof-gen "
-                        "valid|coverage|determinism|dumps|orphans|quirks|usage\n");
+                        "valid|coverage|determinism|dumps|orphans|quirks|meta|usage\n");
         return 2;
     }
     gen = argv[1];
@@ -794,6 +900,8 @@ int main(int argc, char **argv)
         case_orphans();
     else if (!strcmp(c, "quirks"))
         case_quirks();
+    else if (!strcmp(c, "meta"))
+        case_meta();
     else if (!strcmp(c, "usage"))
         case_usage();
     else {
