@@ -27,7 +27,13 @@ trap 'rm -rf "$work"' EXIT INT TERM
 # name | program | planted class key | arguments of a tiny run (to ask
 # whether the program has a knob for a class)
 programs='pool|wcprof-sample-pool|io:index.commit|--tasks 1
-connpool|wcprof-sample-connpool|io:db.query|--requests 1'
+connpool|wcprof-sample-connpool|io:db.query|--requests 1
+workers|wcprof-sample-workers|exec:job.run|--jobs 1
+queue|wcprof-sample-queue|io:item.store|--items 1
+pipeline|wcprof-sample-pipeline|exec:stage.transform|--items 1
+forkjoin|wcprof-sample-forkjoin|exec:shard.hot|--rounds 1
+stampede|wcprof-sample-stampede|call_exec:backend.load|--requests 1
+rwlock|wcprof-sample-rwlock|io:config.reload|--reads 1 --writes 0'
 
 ms_of() { # the "in X ms" of a run's output
     sed -n 's/.* in \([0-9.]*\) ms.*/\1/p' | head -n 1
