@@ -6,13 +6,16 @@
  *   WCPROF=1 WCPROF_OUT=queue.dump wcprof-sample-queue [--items N]
  *       [--consumers C] [--cap K] [--seed S] [--scale CLASS=F,...]
  *
- * One producer makes N items (default 48; exec item.make, 400 us each) and
+ * One producer makes N items (default 32; exec item.make, 300 us each) and
  * puts them into a queue of K slots (default 4); C consumers (default 2)
  * take them, decode (exec item.decode, 200 us) and store them (io
- * item.store, 1.2 to 2.4 ms by the item's size, drawn from --seed). The
- * planted bottleneck: the store. Two consumers store about 1.8 ms each,
- * so the queue stays full and the producer sleeps for space; halving the
- * store nearly halves the run, removing it leaves the producer's 19 ms.
+ * item.store, 2.5 to 4.5 ms by the item's size, drawn from --seed). The
+ * planted bottleneck: the store. Two consumers store about 3.5 ms each,
+ * so the queue stays full and the producer sleeps for space (the run
+ * takes about 32 x 3.7 ms / 2, 60 ms); halving the store nearly halves
+ * the run, removing it leaves the producer's pace (about 10 ms). The
+ * store is long beside the make so that the consumers stay the
+ * bottleneck on a loaded machine too, where every sleep overshoots.
  * The queue is samples/bqueue.h: a put signals "queue.items", a take
  * "queue.space" (wcp_signal), and a side that sleeps records a lock wait
  * on the other's name, so the replay knows whom each sleeper waited for.
@@ -63,7 +66,7 @@ static void *producer(void *arg)
     WCP_OP(op, WCP_KIND_CALL, "producer");
     (void)op;
     for (int i = 0; i < Q.nitems; i++) {
-        work(MAKE, 400);
+        work(MAKE, 300);
         bq_put(&Q.q, i);
     }
     for (int i = 0; i < Q.nconsumers; i++)
@@ -88,7 +91,7 @@ int main(int argc, char **argv)
 {
     int cap = 4;
     unsigned long seed = 1;
-    Q.nitems = 48;
+    Q.nitems = 32;
     Q.nconsumers = 2;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--items") == 0 && i + 1 < argc)
@@ -118,7 +121,7 @@ int main(int argc, char **argv)
         return 1;
     srand48((long)seed);
     for (int i = 0; i < Q.nitems; i++)
-        Q.store_us[i] = 1200 + (long)(drand48() * 1200); /* the item's size */
+        Q.store_us[i] = 2500 + (long)(drand48() * 2000); /* the item's size */
     bq_init(&Q.q, cap, "queue.items", "queue.space");
 
     struct timespec t0, t1;
