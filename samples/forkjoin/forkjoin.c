@@ -13,8 +13,10 @@
  * round's hot key (exec shard.hot, 6 to 10 ms). The planted bottleneck:
  * that straggler; the join waits for it while the other threads are long
  * done. Halving it saves about half of it; removing it leaves the slowest
- * ordinary shard. Each shard is an op begun by the forking op (wcp_begin_in)
- * and ended by its thread; the join is a wait (reason exec) on each
+ * ordinary shard. Each shard is an op (call shard) begun by the forking
+ * op (wcp_begin_in) and ended by its thread, with the scan its child (so
+ * the thread's start-up is the shard's self time, not the scan's: --scale
+ * does not scale it either); the join is a wait (reason exec) on each
  * shard's op, so the replay knows whom it waited for. Sleep-based (two
  * cores do not limit it), deterministic by seed. --scale multiplies the
  * work of a class (job.split, shard.scan, shard.hot, job.merge) by F: the
@@ -61,7 +63,10 @@ typedef struct shard {
 static void *run_shard(void *arg)
 {
     shard *s = arg;
-    sleep_us(s->cls, s->us);
+    {
+        WCP_ADOPT(s->op); /* the scan is the shard's child: the thread's start is not scan */
+        work(s->cls, s->us);
+    }
     wcp_end(s->op, WCP_OUTCOME_OK);
     return NULL;
 }
@@ -107,9 +112,11 @@ int main(int argc, char **argv)
             shard *s = &sh[i];
             s->cls = i == hot ? HOT : SCAN;
             s->us = i == hot ? 6000 + (long)(drand48() * 4000) : 1000 + (long)(drand48() * 1000);
-            s->op = wcp_begin_in(round, &(wcp_op_args){.kind = WCP_KIND_EXEC,
+            snprintf(buf, sizeof buf, "shard-%d", i);
+            s->op = wcp_begin_in(round, &(wcp_op_args){.kind = WCP_KIND_CALL,
                                                        .work = WCP_WORK_USER,
-                                                       .cls = class_name[s->cls]});
+                                                       .cls = "shard",
+                                                       .ident = wcp_intern(buf)});
             if (pthread_create(&s->th, NULL, run_shard, s) != 0)
                 return 1;
         }
