@@ -4,12 +4,16 @@
 # with no warning (no dropped events; its waits on named resources resolve
 # to the holds and signals that released them: nine in ten at least, as in
 # pool_resources.sh; a program recording no holds or signals would get no
-# warning, so this is asked directly), the planted class is in
-# it (what the replay predicts is bench/accuracy's); --scale of the
-# planted class runs (recording off) and prints "in X ms"; --scale of a
-# class the program does not have, or a negative factor, is refused with
-# status 2 and a message naming the program's classes. No timing is
-# asserted (the accuracy itself is bench/accuracy's).
+# warning, so this is asked directly), the planted class is in it;
+# --scale of the planted class runs (recording off) and prints "in X
+# ms"; --scale of a class the program does not have, or a negative
+# factor, is refused with status 2 and a message naming the program's
+# classes. No timing is
+# asserted, nor what the replay predicts: the accuracy is bench/accuracy's
+# (where two threads wait on each other's signals or holds, as pipeline's
+# stages and rwlock's writer and readers may, the replay can pin the run
+# to its recorded times and predict no saving at all: see
+# bench/accuracy/README.md).
 #
 # usage: truth_program.sh PROGRAM INGEST WCPROF WORK_DIR PLANTED_KEY
 #   PLANTED_KEY: kind:class, e.g. io:item.store
