@@ -11,9 +11,11 @@
 # runs, and compares medians. Each program prints "in X ms", its own wall
 # time. Per prediction it prints the predicted saving (ms, and % of the
 # replay's baseline), the measured one (ms, and % of the unscaled median),
-# and the error: predicted % - measured %, in points of the makespan. A
-# class the program has no knob for is listed as such. Goal (issue 16):
-# every |error| <= 5 and the planted class ranked first.
+# and the error: predicted % - measured %, in points of the makespan; then
+# the spread of the unscaled runs (max - min, % of their median): an error
+# much smaller than the spread cannot be told from noise. A class the
+# program has no knob for is listed as such. Goal (issue 16): every
+# |error| <= 5 and the planted class ranked first.
 #
 # Needs a build (build/bin: wcprof, wcprof-ingest, the sample programs);
 # WCPROF_BIN overrides where they are. Prints the machine and its load.
@@ -27,7 +29,13 @@ trap 'rm -rf "$work"' EXIT INT TERM
 # name | program | planted class key | arguments of a tiny run (to ask
 # whether the program has a knob for a class)
 programs='pool|wcprof-sample-pool|io:index.commit|--tasks 1
-connpool|wcprof-sample-connpool|io:db.query|--requests 1'
+connpool|wcprof-sample-connpool|io:db.query|--requests 1
+workers|wcprof-sample-workers|exec:job.run|--jobs 1
+queue|wcprof-sample-queue|io:item.store|--items 1
+pipeline|wcprof-sample-pipeline|exec:stage.transform|--items 1
+forkjoin|wcprof-sample-forkjoin|exec:shard.hot|--rounds 1
+stampede|wcprof-sample-stampede|call_exec:backend.load|--requests 1
+rwlock|wcprof-sample-rwlock|io:config.reload|--reads 1 --writes 0'
 
 ms_of() { # the "in X ms" of a run's output
     sed -n 's/.* in \([0-9.]*\) ms.*/\1/p' | head -n 1
@@ -38,7 +46,7 @@ median() { # of the numbers on stdin
 }
 
 echo "machine: $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per median"
-printf '%-8s %-28s %4s %10s %8s %10s %8s %8s %s\n' program class f pred_ms pred_% meas_ms meas_% error planted_rank
+printf '%-8s %-28s %4s %10s %8s %10s %8s %8s %7s %s\n' program class f pred_ms pred_% meas_ms meas_% error spread planted_rank
 echo "$programs" | while IFS='|' read -r name prog planted tiny; do
     exe="$bin/$prog"
     rm -f "$work/$name.dump" "$work/$name.db"
@@ -54,9 +62,9 @@ echo "$programs" | while IFS='|' read -r name prog planted tiny; do
             pns=${pred%%|*} bns=${pred##*|}
             # shellcheck disable=SC2086 # tiny: several words
             if ! "$exe" --scale "$cls=1" $tiny >/dev/null 2>&1; then
-                printf '%-8s %-28s %4s %10.1f %7.1f%% %10s %8s %8s %s\n' "$name" "$key" "$f" \
+                printf '%-8s %-28s %4s %10.1f %7.1f%% %10s %8s %8s %7s %s\n' "$name" "$key" "$f" \
                     "$(echo "$pns" | awk '{print $1 / 1e6}')" \
-                    "$(echo "$pns $bns" | awk '{print 100 * $1 / $2}')" "no knob" - - "$prank"
+                    "$(echo "$pns $bns" | awk '{print 100 * $1 / $2}')" "no knob" - - - "$prank"
                 continue
             fi
             : >"$work/base" ; : >"$work/scaled"
@@ -67,9 +75,10 @@ echo "$programs" | while IFS='|' read -r name prog planted tiny; do
                 i=$((i + 1))
             done
             mb=$(median <"$work/base") msc=$(median <"$work/scaled")
-            echo "$name $key $f $pns $bns $mb $msc $prank" | awk '{
+            spread=$(sort -n "$work/base" | awk -v m="$mb" 'NR == 1 {lo = $1} {hi = $1} END {print 100 * (hi - lo) / m}')
+            echo "$name $key $f $pns $bns $mb $msc $prank $spread" | awk '{
                 pms = $4 / 1e6; ppct = 100 * $4 / $5; mms = $6 - $7; mpct = 100 * mms / $6
-                printf "%-8s %-28s %4s %10.1f %7.1f%% %10.1f %7.1f%% %+7.1f %s\n", $1, $2, $3, pms, ppct, mms, mpct, ppct - mpct, $8 }'
+                printf "%-8s %-28s %4s %10.1f %7.1f%% %10.1f %7.1f%% %+7.1f %6.0f%% %s\n", $1, $2, $3, pms, ppct, mms, mpct, ppct - mpct, $9, $8 }'
         done
     done
 done
