@@ -172,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         wcp_model_release(m);
         wcp_model_cache_clear(&cache);
     }
-    sqlite3_close(db);
+    fuzz_close(db);
     close(fd);
     return 0;
 }
