@@ -17,7 +17,8 @@
  *   - each op's breakdown adds up to its duration, with no negative part,
  *     and its self part is the self time stored at load;
  *   - the ranking gives the same savings with and without pruning, 0 at
- *     factor 1.
+ *     factor 1, and each the one-class replay's (up to factor 1e6, where
+ *     the clocks saturate).
  * Seeds: the dumps of tests/fixtures, the analysis cases and
  * tests/import/good (tests/CMakeLists.txt gathers them).
  *
@@ -133,20 +134,31 @@ static void check_model(const wcp_model *m, const uint8_t *data, size_t size)
         free(parts);
     }
 
-    /* the ranking: pruning changes nothing, factor 1 saves 0 */
-    static const double rf[] = {0, 0.5, 1};
+    /* the ranking (8 replays to a pass): pruning changes nothing, factor 1
+     * saves 0, and every saving is the one-class replay's, up to the
+     * largest factor */
+    static const double rf[] = {0, 0.5, 1, 2, WCP_FACTOR_MAX};
+    enum { NF = sizeof rf / sizeof *rf };
     wcp_ranking a, b;
-    if (wcp_rank(m, NULL, rf, 3, 0, 0, false, &a) != 0 || wcp_rank(m, NULL, rf, 3, 0, 0, true, &b))
+    if (wcp_rank(m, NULL, rf, NF, 0, 0, false, &a) != 0 ||
+        wcp_rank(m, NULL, rf, NF, 0, 0, true, &b) != 0)
         abort();
     FUZZ_CHECK(a.n == b.n, "%zu classes ranked, %zu when pruned", a.n, b.n);
+    for (uint32_t c = 0; c <= nc; c++)
+        f[c] = 1;
     for (size_t k = 0; k < a.n; k++) {
+        const char *key = m->classes.cls[a.r[k].cls].key;
         FUZZ_CHECK(a.r[k].cls == b.r[k].cls, "rank %zu differs when pruned", k);
-        for (int j = 0; j < 3; j++)
-            FUZZ_CHECK(a.r[k].saved[j] == b.r[k].saved[j], "%s at %g: saves %lld, pruned %lld",
-                       m->classes.cls[a.r[k].cls].key, rf[j], (long long)a.r[k].saved[j],
-                       (long long)b.r[k].saved[j]);
-        FUZZ_CHECK(a.r[k].saved[2] == 0, "%s at 1 saves %lld", m->classes.cls[a.r[k].cls].key,
-                   (long long)a.r[k].saved[2]);
+        for (int j = 0; j < NF; j++) {
+            FUZZ_CHECK(a.r[k].saved[j] == b.r[k].saved[j], "%s at %g: saves %lld, pruned %lld", key,
+                       rf[j], (long long)a.r[k].saved[j], (long long)b.r[k].saved[j]);
+            f[a.r[k].cls] = rf[j];
+            int64_t one = m->baseline - replay(m, f, false);
+            f[a.r[k].cls] = 1;
+            FUZZ_CHECK(a.r[k].saved[j] == one, "%s at %g: the ranking saves %lld, whatif %lld", key,
+                       rf[j], (long long)a.r[k].saved[j], (long long)one);
+        }
+        FUZZ_CHECK(a.r[k].saved[2] == 0, "%s at 1 saves %lld", key, (long long)a.r[k].saved[2]);
     }
     wcp_ranking_free(&a);
     wcp_ranking_free(&b);
