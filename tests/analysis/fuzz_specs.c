@@ -10,10 +10,10 @@
  * example and a reference fixture); wcprof_export always with a NULL path,
  * so that it returns the text and writes no file. It must never crash,
  * leak or hang, and a refusal must say why (more than the function's
- * name). A what-if spec the model accepts must round-trip: written back as a JSON object, and as KEY=F
- * words when its keys allow, it parses to the same factors and whatif()
- * gives the same makespan; an accepted factor list written back parses to
- * the same factors.
+ * name). A what-if spec the model accepts must round-trip: written back
+ * as a JSON object, and as KEY=F words when its keys allow, it parses to
+ * the same factors and whatif() gives the same makespan; an accepted
+ * factor list written back parses to the same factors.
  *
  *   CC=clang cmake -S . -B build-fuzz -DWCPROF_FUZZ=ON
  *   cmake --build build-fuzz --target fuzz_specs
