@@ -371,6 +371,24 @@ void wcp_tape_free(wcp_tape *t)
 
 /* ---- evaluating */
 
+/* Clock arithmetic saturates at INT64_MAX (and INT64_MIN) instead of
+ * overflowing: a huge factor (up to WCP_FACTOR_MAX) on a long op makes a
+ * clock INT64_MAX, and everything after it stays there. */
+static inline int64_t sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r))
+        r = b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+/* §3: length v (>= 0) times factor f (>= 0), truncated toward zero. */
+static inline int64_t scaled(int64_t v, double f)
+{
+    double x = (double)v * f;
+    return x < 9.2e18 ? (int64_t)x : INT64_MAX;
+}
+
 int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int64_t *start,
                       int64_t *after)
 {
@@ -380,26 +398,20 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
         int64_t v = ins[k].val;
         switch (wcp_ins_kind(&ins[k])) {
         case WCP_I_START_ABS: reg[op] = start[op] = v; break;
-        case WCP_I_START_CLOCK: reg[op] = start[op] = reg[arg] + v; break;
-        case WCP_I_START_FROM: reg[op] = start[op] = start[arg] + v; break;
+        case WCP_I_START_CLOCK: reg[op] = start[op] = sat_add(reg[arg], v); break;
+        case WCP_I_START_FROM: reg[op] = start[op] = sat_add(start[arg], v); break;
         case WCP_I_SELF:
-            /* §3: length × factor, truncated toward zero; saturated at
-             * INT64_MAX rather than overflowing (a huge factor) */
-            if (factor && factor[arg] != 1.0) {
-                double x = (double)v * factor[arg];
-                v = x < 9.2e18 ? (int64_t)x : INT64_MAX;
-            }
-            if (__builtin_add_overflow(reg[op], v, &reg[op]))
-                reg[op] = INT64_MAX;
+            /* §3: length × factor, truncated toward zero (saturated) */
+            reg[op] = sat_add(reg[op], factor && factor[arg] != 1.0 ? scaled(v, factor[arg]) : v);
             break;
-        case WCP_I_DELAY: reg[op] += v; break;
+        case WCP_I_DELAY: reg[op] = sat_add(reg[op], v); break;
         case WCP_I_MAX:
             if (reg[arg] > reg[op])
                 reg[op] = reg[arg];
             break;
         case WCP_I_MAX_CYCLE:
-            if (start[arg] + v > reg[op])
-                reg[op] = start[arg] + v;
+            if (sat_add(start[arg], v) > reg[op])
+                reg[op] = sat_add(start[arg], v);
             break;
         }
         if (after)
@@ -431,19 +443,19 @@ void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const doub
             break;
         case WCP_I_START_CLOCK:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] = reg[arg][j] + v;
+                r[j] = sat_add(reg[arg][j], v);
             break;
         case WCP_I_START_FROM:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] = start[slot[arg]][j] + v;
+                r[j] = sat_add(start[slot[arg]][j], v);
             break;
         case WCP_I_SELF:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] += lane_cls[j] == arg ? (int64_t)((double)v * lane_f[j]) : v;
+                r[j] = sat_add(r[j], lane_cls[j] == arg ? scaled(v, lane_f[j]) : v);
             break;
         case WCP_I_DELAY:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] += v;
+                r[j] = sat_add(r[j], v);
             break;
         case WCP_I_MAX:
             for (int j = 0; j < WCP_LANES; j++)
@@ -451,7 +463,8 @@ void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const doub
             break;
         case WCP_I_MAX_CYCLE:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] = start[slot[arg]][j] + v > r[j] ? start[slot[arg]][j] + v : r[j];
+                r[j] =
+                    sat_add(start[slot[arg]][j], v) > r[j] ? sat_add(start[slot[arg]][j], v) : r[j];
             break;
         }
         if (kind <= WCP_I_START_FROM && slot[op] != WCP_NONE)
