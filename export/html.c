@@ -6,7 +6,10 @@
  * The page holds, in this order: the run's summary (run_summary and
  * replay_summary), a zoomable timeline of the ops with the baseline's
  * critical path, the what-if ranking (whatif_rank's, at factor 0.5, with a
- * speed-up curve per class shown: its replays at 0.9 ... 0) and the class
+ * speed-up curve per class shown: its replays at 0.9 ... 0), the resources
+ * (model/resources.h: resource_stats' rows; the top summary card names the
+ * resource instead of the top class when its critical sections, halved,
+ * save more) and the class
  * table (class_stats, with each class's critical time), then where the
  * time went (docs/spec/analysis.md §7: the utilization and concurrency
  * curves, the MMU curve, work/span/parallelism with Brent's bounds, a
@@ -44,6 +47,7 @@
  */
 #define _GNU_SOURCE
 #include "export.h"
+#include "resources.h"
 #include "tasks.h"
 #include "util.h"
 #include "whatif.h"
@@ -149,6 +153,8 @@ typedef struct html {
     uint8_t *crit;                       /* per op: on the critical path */
     color *color;                        /* per class of the model */
     uint32_t *legend, n_legend, n_drawn; /* the legend's classes; classes drawn */
+    wcp_resource *res;                   /* the resources (model/resources.h), n_res */
+    size_t n_res;
 } html;
 
 /* ---- small helpers */
@@ -333,7 +339,24 @@ static int load(html *h)
         return wcp_export_fail(h->e, "out of memory");
     if (each_row(h, CLASSES_SQL, class_row_add) < 0)
         return -1;
+    if (wcp_resources(h->e->db, h->m, &h->res, &h->n_res, h->e->err, sizeof h->e->err) < 0)
+        return -1;
     return each_row(h, PATH_SQL, path_row);
+}
+
+/* The resource whose critical sections, halved, save the most, when that
+ * is more than the ranking's first class saves at twice as fast (the true
+ * bottleneck is then the lock, not one class of the work under it); else
+ * NULL. Ties: the first in critical-time order. */
+static const wcp_resource *top_resource(const html *h)
+{
+    const wcp_resource *best = NULL;
+    for (size_t i = 0; i < h->n_res; i++)
+        if (h->res[i].saved_half_ns > 0 && (!best || h->res[i].saved_half_ns > best->saved_half_ns))
+            best = &h->res[i];
+    if (best && h->n_rank && h->rank[0].saved[RANK_FACTOR] >= best->saved_half_ns)
+        return NULL;
+    return best;
 }
 
 /* ---- which ops the timeline draws */
@@ -663,7 +686,24 @@ static void write_summary(html *h)
     wcp_out_puts(o, "</div><div class=\"note\">");
     put_int(o, sum_int(h, S_DUMPS));
     wcp_out_printf(o, " dump%s</div></div>\n", sum_int(h, S_DUMPS) == 1 ? "" : "s");
-    if (h->n_rank) {
+    const wcp_resource *tr = top_resource(h);
+    if (tr) {
+        card(o, "top resource to shorten", "top");
+        wcp_out_html(o, tr->name);
+        wcp_out_puts(o, "</div><div class=\"note\">its critical sections twice as short save ");
+        put_ns(o, tr->saved_half_ns);
+        int64_t baseline = sum_int(h, S_BASELINE);
+        if (baseline > 0)
+            wcp_out_printf(o, " (%.1f %% of the baseline replay)",
+                           100.0 * (double)tr->saved_half_ns / (double)baseline);
+        if (h->n_rank) {
+            wcp_out_puts(o, "; the top class, ");
+            wcp_out_html(o, h->rank[0].key);
+            wcp_out_puts(o, ", twice as fast: ");
+            put_ns(o, h->rank[0].saved[RANK_FACTOR]);
+        }
+        wcp_out_puts(o, "</div></div>\n");
+    } else if (h->n_rank) {
         const ranked *r = &h->rank[0];
         card(o, "top class to speed up", "top");
         swatch(h, r->key);
@@ -819,6 +859,53 @@ static void write_rank(html *h)
         wcp_out_puts(o, " classes (top=N shows more, top=0 all).</p>\n");
     }
     wcp_out_puts(o, "</section>\n");
+}
+
+/* §6 rule 5: per resource, its waits, holds, critical time and savings
+ * (resource_stats); only for a run that has resources. */
+static void write_resources(html *h)
+{
+    static const char *const cols[] = {"resource",
+                                       "#waits",
+                                       "#waiting",
+                                       "#holds",
+                                       "#held",
+                                       "#critical waiting",
+                                       "#critical holding",
+                                       "#saved if halved",
+                                       "#saved if removed"};
+    wcp_out *o = h->o;
+    if (h->n_res == 0)
+        return;
+    open_section(o, "resources", "Resources",
+                 "Per named resource (a lock, a pool of slots, a queue; resource_stats): the "
+                 "waits for it and their total, its holds (critical sections) and the time held, "
+                 "the time of the baseline's critical path spent waiting for it and holding it "
+                 "(the work under its holds), and what the replay saves when every critical "
+                 "section of it is halved or removed (its hold class with the classes that only "
+                 "run under it). A lock's waiters are joined on the hold that let them in, so "
+                 "these savings count the queue.");
+    if (!open_table(o, "resource-table", cols, sizeof cols / sizeof cols[0], h->n_res))
+        return;
+    for (size_t i = 0; i < h->n_res; i++) {
+        const wcp_resource *r = &h->res[i];
+        wcp_out_puts(o, "<tr>");
+        td_text(o, r->name);
+        wcp_out_puts(o, "<td class=\"n\">");
+        put_int(o, r->waits);
+        wcp_out_puts(o, "</td>");
+        td_ns(o, r->wait_ns, false);
+        wcp_out_puts(o, "<td class=\"n\">");
+        put_int(o, r->holds);
+        wcp_out_puts(o, "</td>");
+        td_ns(o, r->held_ns, false);
+        td_ns(o, r->critical_wait_ns, false);
+        td_ns(o, r->critical_hold_ns, false);
+        td_ns(o, r->saved_half_ns, true);
+        td_ns(o, r->saved_removed_ns, false);
+        wcp_out_puts(o, "</tr>\n");
+    }
+    wcp_out_puts(o, "</tbody>\n</table></div>\n</section>\n");
 }
 
 static void write_classes(html *h)
@@ -1305,6 +1392,7 @@ static int write_page(wcp_export *e)
     write_summary(&h);
     write_timeline(&h);
     write_rank(&h);
+    write_resources(&h);
     write_classes(&h);
     if (write_gotrace(&h) < 0)
         goto out;
@@ -1325,6 +1413,7 @@ out:
     }
     for (size_t i = 0; i < h.n_path; i++)
         free(h.path[i].resource);
+    wcp_resources_free(h.res, h.n_res);
     free(h.rank);
     free(h.classes);
     free(h.path);
@@ -1338,7 +1427,8 @@ out:
 const wcp_exporter wcp_export_html = {
     "html", "one self-contained page for a browser", "top,classes,max_ops",
     "one self-contained HTML page: summary, zoomable timeline with the critical path, "
-    "what-if ranking with speed-up curves, class table, utilization and MMU curves, parallelism, "
+    "what-if ranking with speed-up curves, resources, class table, utilization and MMU curves, "
+    "parallelism, "
     "task durations; top: the ranked classes shown (default 10), classes: the class table's rows "
     "(default 20), 0: all",
     write_page};

@@ -197,7 +197,7 @@ void wcp_graph_free(wcp_graph *g)
     void *arrays[] = {g->id,    g->start,    g->end,        g->parent,    g->flags,   g->child_off,
                       g->child, g->root,     g->exec_ident, g->exec_op,   g->kind,    g->class_id,
                       g->ident, g->client,   g->outcome,    g->work_type, g->self_ns, g->wait_off,
-                      g->waits, g->hold_res, g->hold_op,    g->hold_mode};
+                      g->waits, g->hold_res, g->hold_op,    g->hold_mode, g->thread};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     memset(g, 0, sizeof *g);
@@ -499,6 +499,7 @@ static bool grow_ops(wcp_graph *g, size_t cap, bool attrs, bool stored)
     GROW(end);
     GROW(parent);
     GROW(flags);
+    GROW(thread);
     if (attrs) {
         GROW(kind);
         GROW(class_id);
@@ -581,10 +582,10 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
             db,
             attrs || stored
                 ? "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
-                  "class_id, outcome, work_type, self_ns, parent_id, reparented FROM ops WHERE run_id = ?1 "
-                  "ORDER BY id"
+                  "class_id, outcome, work_type, self_ns, parent_id, reparented, thread_id FROM ops "
+                  "WHERE run_id = ?1 ORDER BY id"
                 : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
-                  "class_id FROM ops WHERE run_id = ?1 ORDER BY id",
+                  "class_id, thread_id FROM ops WHERE run_id = ?1 ORDER BY id",
             -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_int64(st, 1, run_id);
@@ -606,6 +607,8 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
         g->end[i] = sqlite3_column_int64(st, 2);
         int64_t recp = sqlite3_column_int64(st, 3);
         g->flags[i] = sqlite3_column_int(st, 4) ? WCP_OP_OPEN : 0;
+        g->thread[i] = sqlite3_column_int64(st, attrs || stored ? 14 : 9); /* NULL: 0 */
+        g->has_threads |= g->thread[i] != 0;
         uint32_t client = (uint32_t)sqlite3_column_int64(st, 5);
         uint32_t kind = (uint32_t)sqlite3_column_int64(st, 6);
         uint32_t ident = (uint32_t)sqlite3_column_int64(st, 7);

@@ -68,6 +68,8 @@ typedef struct wcp_graph {
     int64_t *start, *end; /* interval; end = max(d, s), or the dump's now for an open op */
     int32_t *parent;      /* resolved parent index (§1.5), -1 for a root */
     uint8_t *flags;       /* WCP_OP_* */
+    int64_t *thread;      /* the thread that recorded it (ops.thread_id, `th`), 0: unknown */
+    bool has_threads;     /* some op has one */
     uint32_t *child_off;  /* children of i: child[child_off[i] .. child_off[i+1]) */
     uint32_t *child;      /*   ... ordered by (start, id) */
     uint32_t n_roots;

@@ -22,12 +22,15 @@ typedef struct act {
 
 /* A frame replays an op (F_REPLAY), or brings an op reached by a join or an
  * await to its finish (F_RESOLVE: §3's "finish on first use", with the
- * parent-first anchoring), then MAXes it into the op that reached it. */
-enum { F_REPLAY, F_RESOLVE };
+ * parent-first anchoring), then MAXes it into the op that reached it.
+ * F_SPAWN (§6, dumps with holds only) replays op's parent only until it
+ * spawns op. */
+enum { F_REPLAY, F_RESOLVE, F_SPAWN };
 typedef struct frame {
     uint32_t op;
     uint8_t kind, stage;   /* F_RESOLVE: 0 before the parent-first replay, 1 after */
-    uint32_t into;         /* F_RESOLVE: the op that reached op (WCP_NONE: none) */
+    uint32_t into;         /* F_RESOLVE: the op that reached op (WCP_NONE: none); F_REPLAY:
+                            * the child whose start suspends the replay (WCP_NONE: none) */
     size_t pos, end, base; /* F_REPLAY: acts[pos .. end); acts above base are its own */
 } frame;
 
@@ -50,6 +53,17 @@ typedef struct compiler {
     wcp_stop *stop;     /* polled every 4096 steps of run() */
     unsigned steps;
     bool stopped;
+    /* §6 (dumps with holds): replays are resumable. An op's actions are kept
+     * (acts[act_lo[op] .. act_hi[op]), act_lo WCP_NONE until generated) and
+     * its replay can stop after a given child's spawn and go on from act_pos
+     * later, so that an op reached through a hold is started by its parent's
+     * replay up to that point only, never by one that runs into the future */
+    bool resume;
+    uint32_t *act_lo, *act_hi, *act_pos;
+    /* §6, dumps with holds that record threads: the previous op of the same
+     * parent on the same thread, for an op its parent did not record
+     * (WCP_NONE: none, or not such an op); NULL: no threads */
+    uint32_t *tprev;
 } compiler;
 
 static void emit(compiler *c, uint32_t op, unsigned kind, uint32_t arg, int64_t val, uint32_t src)
@@ -133,10 +147,22 @@ static int by_end_id(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
-/* Begins the replay of op x (its start already set): its actions, a frame. */
-static void push_frame(compiler *c, uint32_t x)
+/* Begins the replay of op x (its start already set): its actions, a frame;
+ * with c->resume it stops once `until` has a start (WCP_NONE: at x's end),
+ * and a replay stopped earlier goes on where it stopped. */
+static void push_frame(compiler *c, uint32_t x, uint32_t until)
 {
     const wcp_graph *g = c->g;
+    if (c->resume && c->act_lo[x] != WCP_NONE) {
+        if (!wcp_grow((void **)&c->fr, &c->cap_fr, c->n_fr + 1, sizeof *c->fr)) {
+            c->oom = true;
+            return;
+        }
+        c->st[x] |= ACTIVE;
+        c->resolving = 0;
+        c->fr[c->n_fr++] = (frame){x, F_REPLAY, 0, until, c->act_pos[x], c->act_hi[x], 0};
+        return;
+    }
     size_t base = c->n_acts;
     uint32_t nw = g->wait_off[x + 1] - g->wait_off[x];
     uint32_t nc = g->child_off[x + 1] - g->child_off[x];
@@ -160,9 +186,17 @@ static void push_frame(compiler *c, uint32_t x)
     c->gen_op = x;
     wcp_graph_steps(g, x, c->spans, nw, gen_step, c);
     join_until(c, g->end[x]); /* once more at the op's end */
+    if (c->resume) {
+        if (c->n_acts >= UINT32_MAX) {
+            c->too_big = c->oom = true;
+            return;
+        }
+        c->act_lo[x] = (uint32_t)base;
+        c->act_hi[x] = (uint32_t)c->n_acts;
+    }
     c->st[x] |= ACTIVE;
     c->resolving = 0;
-    c->fr[c->n_fr++] = (frame){x, F_REPLAY, 0, WCP_NONE, base, c->n_acts, base};
+    c->fr[c->n_fr++] = (frame){x, F_REPLAY, 0, c->resume ? until : WCP_NONE, base, c->n_acts, base};
 }
 
 /* §3 anchoring: an op still without a simulated start after its parent's
@@ -190,6 +224,47 @@ static void push_resolve(compiler *c, uint32_t y, uint32_t into)
     c->fr[c->n_fr++] = (frame){y, F_RESOLVE, 0, into, 0, 0, 0};
 }
 
+/* Pushes a frame that replays y's parent until it spawns y (c->resume). */
+static void push_spawn(compiler *c, uint32_t y)
+{
+    if (!wcp_grow((void **)&c->fr, &c->cap_fr, c->n_fr + 1, sizeof *c->fr)) {
+        c->oom = true;
+        return;
+    }
+    c->resolving++;
+    c->fr[c->n_fr++] = (frame){y, F_SPAWN, 0, WCP_NONE, 0, 0, 0};
+}
+
+/* One step of the F_SPAWN frame on top of the stack: §6's parent-first for
+ * dumps with holds. The parent p (itself started the same way first when it
+ * has no start) is replayed only up to y's spawn, so that nothing it does
+ * later, which may depend on the op that reached y, is replayed before it. */
+static void spawn(compiler *c)
+{
+    frame *f = &c->fr[c->n_fr - 1];
+    uint32_t y = f->op;
+    int32_t p = c->g->parent[y];
+    if ((c->st[y] & HAS_START) || p < 0 || f->stage == 2) {
+        c->n_fr--;
+        return;
+    }
+    if (f->stage == 0) {
+        f->stage = 1;
+        int32_t pp = c->g->parent[p];
+        if (!(c->st[p] & HAS_START) && pp >= 0 && !(c->st[pp] & ACTIVE) &&
+            c->resolving <= c->g->n_ops) {
+            push_spawn(c, (uint32_t)p);
+            return;
+        }
+    }
+    f->stage = 2;
+    if (!(c->st[p] & HAS_START))
+        fallback(c, (uint32_t)p);
+    if (c->st[p] & (ACTIVE | DONE))
+        return; /* popped next step; y is anchored by its resolve */
+    push_frame(c, (uint32_t)p, y);
+}
+
 /* One step of the F_RESOLVE frame on top of the stack (§3: finish on first
  * use). */
 static void resolve(compiler *c)
@@ -210,7 +285,10 @@ static void resolve(compiler *c)
          * forest (graph.c breaks parent cycles); the count guards the walk. */
         if (!(c->st[y] & HAS_START) && p >= 0 && !(c->st[p] & ACTIVE) &&
             c->resolving <= c->g->n_ops) {
-            push_resolve(c, (uint32_t)p, WCP_NONE);
+            if (c->resume)
+                push_spawn(c, y);
+            else
+                push_resolve(c, (uint32_t)p, WCP_NONE);
             return;
         }
     }
@@ -223,13 +301,69 @@ static void resolve(compiler *c)
         c->n_fr--;
         return;
     }
-    push_frame(c, y); /* replayed; this frame then sees it DONE */
+    push_frame(c, y, WCP_NONE); /* replayed; this frame then sees it DONE */
 }
 
 static void start_clock(compiler *c, uint32_t child, uint32_t from, int64_t gap)
 {
     emit(c, child, WCP_I_START_CLOCK, from, gap, c->t->last[from]);
     c->st[child] |= HAS_START;
+}
+
+/* A child's start from its parent x's clock (§3), or, for an op of a thread
+ * other than its parent's that follows another one of that thread and
+ * parent (§6, dumps with holds and threads), when that one finished plus the
+ * recorded gap: the thread could not begin it before. */
+static void spawn_start(compiler *c, uint32_t child, uint32_t x)
+{
+    uint32_t q = c->tprev ? c->tprev[child] : WCP_NONE;
+    if (q != WCP_NONE && (c->st[q] & DONE))
+        start_clock(c, child, q, c->g->start[child] - c->g->end[q]);
+    else
+        start_clock(c, child, x, 0);
+}
+
+static int by_thread_parent_start(const void *a, const void *b, void *ctx)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    const wcp_graph *g = ctx;
+    if (g->thread[x] != g->thread[y])
+        return g->thread[x] < g->thread[y] ? -1 : 1;
+    if (g->parent[x] != g->parent[y])
+        return g->parent[x] < g->parent[y] ? -1 : 1;
+    if (g->start[x] != g->start[y])
+        return g->start[x] < g->start[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* c->tprev: per op with a thread and a parent recorded on another thread,
+ * the previous such op of the same thread and parent, when it ended by this
+ * one's start. 0, or -1 when out of memory. */
+static int thread_order(compiler *c)
+{
+    const wcp_graph *g = c->g;
+    size_t n1 = g->n_ops ? g->n_ops : 1, m = 0;
+    uint32_t *v = malloc(n1 * sizeof *v);
+    c->tprev = malloc(n1 * sizeof *c->tprev);
+    if (!v || !c->tprev) {
+        free(v);
+        return -1;
+    }
+    memset(c->tprev, 0xff, n1 * sizeof *c->tprev);
+    for (uint32_t i = 0; i < g->n_ops; i++) {
+        int32_t p = g->parent[i];
+        if (g->thread[i] != 0 && p >= 0 && g->thread[p] != g->thread[i])
+            v[m++] = i;
+    }
+    qsort_r(v, m, sizeof *v, by_thread_parent_start, (void *)g);
+    for (size_t k = 1; k < m; k++) {
+        uint32_t a = v[k - 1], b = v[k];
+        if (g->thread[a] == g->thread[b] && g->parent[a] == g->parent[b] &&
+            g->end[a] <= g->start[b])
+            c->tprev[b] = a;
+    }
+    free(v);
+    return 0;
 }
 
 /* Replays until the stack is empty. */
@@ -243,11 +377,22 @@ static void run(compiler *c)
             resolve(c);
             continue;
         }
+        if (f->kind == F_SPAWN) {
+            spawn(c);
+            continue;
+        }
         uint32_t x = f->op;
         if (f->pos == f->end) {
             c->st[x] = (uint8_t)((c->st[x] & ~ACTIVE) | DONE);
             c->t->finished[x] = 1;
-            c->n_acts = f->base;
+            if (!c->resume)
+                c->n_acts = f->base;
+            c->n_fr--;
+            continue;
+        }
+        if (f->into != WCP_NONE && (c->st[f->into] & HAS_START)) { /* suspended */
+            c->act_pos[x] = (uint32_t)f->pos;
+            c->st[x] &= (uint8_t)~ACTIVE;
             c->n_fr--;
             continue;
         }
@@ -257,7 +402,7 @@ static void run(compiler *c)
         case A_DELAY: emit(c, x, WCP_I_DELAY, a.idx, a.len, WCP_NONE); break;
         case A_SPAWN:
             if (!(c->st[a.idx] & HAS_START))
-                start_clock(c, a.idx, x, 0);
+                spawn_start(c, a.idx, x);
             break;
         case A_JOIN:
             if (!(c->st[a.idx] & HAS_START))
@@ -280,8 +425,22 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_s
         return wcp_errf(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
                         (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
     size_t n1 = g->n_ops ? g->n_ops : 1;
-    compiler c = {.t = t, .g = g, .stop = stop};
+    compiler c = {.t = t, .g = g, .stop = stop, .resume = g->n_holds > 0};
     c.st = calloc(n1, 1);
+    if (c.resume) {
+        c.act_lo = malloc(n1 * sizeof *c.act_lo);
+        c.act_hi = malloc(n1 * sizeof *c.act_hi);
+        c.act_pos = malloc(n1 * sizeof *c.act_pos);
+        if (!c.act_lo || !c.act_hi || !c.act_pos) {
+            c.oom = true;
+            goto done;
+        }
+        memset(c.act_lo, 0xff, n1 * sizeof *c.act_lo);
+        if (g->has_threads && thread_order(&c) < 0) {
+            c.oom = true;
+            goto done;
+        }
+    }
     t->first = malloc(n1 * sizeof *t->first);
     t->last = malloc(n1 * sizeof *t->last);
     t->finished = calloc(n1, 1);
@@ -299,7 +458,7 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_s
     t->first_root = r0;
     emit(&c, r0, WCP_I_START_ABS, 0, g->start[r0], WCP_NONE);
     c.st[r0] |= HAS_START;
-    push_frame(&c, r0);
+    push_frame(&c, r0, WCP_NONE);
     run(&c);
     int64_t orig_end = g->end[r0];
     for (uint32_t k = 1; k < g->n_roots && !c.oom; k++) {
@@ -313,7 +472,7 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_s
             }
         }
         if (!(c.st[r] & DONE)) {
-            push_frame(&c, r);
+            push_frame(&c, r, WCP_NONE);
             run(&c);
         }
         if (g->end[r] >= orig_end) {
@@ -327,6 +486,10 @@ done:
     free(c.fr);
     free(c.spans);
     free(c.joins);
+    free(c.act_lo);
+    free(c.act_hi);
+    free(c.act_pos);
+    free(c.tprev);
     if (c.oom) {
         bool big = c.too_big;
         wcp_tape_free(t);

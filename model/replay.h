@@ -7,6 +7,10 @@
  * on a clock value, only on the graph and the recorded times, so the tape is
  * the same for every choice of factors: a what-if replay is one pass over
  * the tape (wcp_tape_eval), with no recursion, lookups or state checks.
+ * For a graph with holds (§6 rule 7) the replay that is recorded is
+ * resumable: an op's instructions may then be interleaved with other ops'
+ * (a parent replayed up to one child's spawn, later the rest), which the
+ * registers, `prev` and `src` below allow as they are.
  *
  * Each op has a clock register. Instructions:
  *   START_ABS    reg[op] = start[op] = val                  (the first root)

@@ -22,261 +22,39 @@
  * saved_removed_ns: what the replay saves when every critical section of
  * the resource is halved / removed: the class hold:R scaled, with every
  * class whose ops all run under holds of R (the work the lock serializes).
- * Rows are ordered by critical_wait_ns + critical_hold_ns, then name. */
+ * Rows are ordered by critical_wait_ns + critical_hold_ns, then name. The
+ * computation is model/resources.c's (the html export's resources card
+ * shows the same). */
 #define _GNU_SOURCE
 #include "fns.h"
-
-#include <stdlib.h>
-#include <string.h>
-
-typedef struct res {
-    uint32_t id; /* strings.id of the name */
-    int64_t waits, wait_ns, unresolved, holds, held_ns, longest, crit_wait, crit_hold;
-    int64_t saved[2];
-    int64_t *durs; /* wait lengths, for the p95 */
-    size_t n_durs;
-} res;
-
-static int by_id(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int by_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int by_critical(const void *a, const void *b)
-{
-    const res *x = a, *y = b;
-    int64_t cx = x->crit_wait + x->crit_hold, cy = y->crit_wait + y->crit_hold;
-    if (cx != cy)
-        return cx > cy ? -1 : 1;
-    return 0; /* then by name: sorted before (qsort is not stable: see fill) */
-}
-
-/* The resource row of strings.id id, or NULL. */
-static res *find(res *r, size_t n, uint32_t id)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && r[lo].id == id ? &r[lo] : NULL;
-}
-
-/* A wait that names a resource: no recorded or exec-ident target, an ident. */
-static bool resource_wait(const wcp_graph_wait *w)
-{
-    return w->ident != 0 && (w->by == WCP_BY_HOLD || w->by == WCP_BY_NONE);
-}
+#include "resources.h"
 
 static int fill(wcp_call *c)
 {
-    const wcp_model *m = c->model;
-    const wcp_graph *g = &m->g;
-    uint32_t *ids = malloc(((size_t)g->n_holds + g->n_waits + 1) * sizeof *ids);
-    int32_t *under = malloc(((size_t)g->n_ops + 1) * sizeof *under);
-    uint8_t *cls_state = calloc((size_t)m->classes.n + 1, 1); /* 0 none, 1 under R, 2 not */
-    uint32_t *cls_res = calloc((size_t)m->classes.n + 1, sizeof *cls_res);
-    double *factor = malloc(((size_t)m->classes.n + 1) * sizeof *factor);
-    int64_t *reg = malloc(((size_t)g->n_ops + 1) * sizeof *reg);
-    int64_t *start = malloc(((size_t)g->n_ops + 1) * sizeof *start);
-    res *r = NULL;
-    size_t n = 0;
-    int rc = -1;
-    if (!ids || !under || !cls_state || !cls_res || !factor || !reg || !start)
-        goto oom;
-    /* the resources: hold classes and resource waits' idents */
-    for (uint32_t k = 0; k < g->n_holds; k++)
-        ids[n++] = g->hold_res[k];
-    for (uint32_t k = 0; k < g->n_waits; k++)
-        if (resource_wait(&g->waits[k]))
-            ids[n++] = g->waits[k].ident;
-    qsort(ids, n, sizeof *ids, by_id);
-    size_t nr = 0;
-    for (size_t k = 0; k < n; k++)
-        if (nr == 0 || ids[nr - 1] != ids[k])
-            ids[nr++] = ids[k];
-    r = calloc(nr + 1, sizeof *r);
-    if (!r)
-        goto oom;
-    for (size_t k = 0; k < nr; k++)
-        r[k].id = ids[k];
-    n = nr;
-    /* waits */
-    for (uint32_t k = 0; k < g->n_waits; k++) {
-        const wcp_graph_wait *w = &g->waits[k];
-        if (!resource_wait(w))
-            continue;
-        res *x = find(r, n, w->ident);
-        x->waits++;
-        x->wait_ns += w->end - w->start;
-        x->unresolved += w->target < 0;
-    }
+    wcp_resource *r;
+    size_t n;
+    if (wcp_resources(c->db, c->model, &r, &n, c->err, sizeof c->err) < 0)
+        return -1;
     for (size_t k = 0; k < n; k++) {
-        r[k].durs = malloc(((size_t)r[k].waits + 1) * sizeof *r[k].durs);
-        if (!r[k].durs)
-            goto oom;
-    }
-    for (uint32_t k = 0; k < g->n_waits; k++) {
-        const wcp_graph_wait *w = &g->waits[k];
-        if (resource_wait(w)) {
-            res *x = find(r, n, w->ident);
-            x->durs[x->n_durs++] = w->end - w->start;
-        }
-    }
-    /* holds, and per op the hold it runs under (the nearest, itself
-     * included: -1 none); ops are in id order, parents mostly before */
-    for (uint32_t k = 0; k < g->n_holds; k++) {
-        uint32_t h = g->hold_op[k];
-        res *x = find(r, n, g->hold_res[k]);
-        int64_t len = g->end[h] - g->start[h];
-        x->holds++;
-        x->held_ns += len;
-        if (len > x->longest)
-            x->longest = len;
-    }
-    for (uint32_t i = 0; i < g->n_ops; i++)
-        under[i] = -2; /* not known yet */
-    for (uint32_t i = 0; i < g->n_ops; i++) {
-        /* walk up to the first op that is a hold or already known */
-        int32_t j = (int32_t)i, found = -1;
-        uint32_t steps = 0;
-        while (j >= 0 && steps++ <= g->n_ops) {
-            if (under[j] != -2) {
-                found = under[j];
-                break;
-            }
-            if (g->kind[j] == g->hold_str && g->hold_str != 0) {
-                found = j;
-                break;
-            }
-            j = g->parent[j];
-        }
-        for (int32_t q = (int32_t)i; q >= 0 && q != j && under[q] == -2; q = g->parent[q])
-            under[q] = found;
-        if (j >= 0 && under[j] == -2)
-            under[j] = found;
-    }
-    /* the classes whose ops all run under holds of one resource */
-    for (uint32_t i = 0; i < g->n_ops; i++) {
-        uint32_t cl = m->classes.of_op[i];
-        uint32_t rid = under[i] >= 0 ? g->class_id[under[i]] : 0;
-        if (rid == 0 || (cls_state[cl] == 1 && cls_res[cl] != rid))
-            cls_state[cl] = 2;
-        else if (cls_state[cl] == 0) {
-            cls_state[cl] = 1;
-            cls_res[cl] = rid;
-        }
-    }
-    /* the baseline critical path */
-    for (size_t k = 0; k < m->n_path; k++) {
-        const wcp_seg *s = &m->path[k];
-        int64_t len = s->end - s->start;
-        if (s->what == WCP_SEG_WAIT) {
-            const wcp_graph_wait *w = &g->waits[s->wait];
-            res *x = resource_wait(w) ? find(r, n, w->ident) : NULL;
-            if (x)
-                x->crit_wait += len;
-        } else if (s->what == WCP_SEG_SELF && under[s->op] >= 0) {
-            res *x = find(r, n, g->class_id[under[s->op]]);
-            if (x)
-                x->crit_hold += len;
-        }
-    }
-    /* the replays: every critical section of the resource halved, removed */
-    for (size_t k = 0; k < n; k++) {
-        if (r[k].holds == 0)
-            continue;
-        for (int f = 0; f < 2; f++) {
-            bool any = false;
-            for (uint32_t cl = 0; cl < m->classes.n; cl++) {
-                bool mine = cls_state[cl] == 1 && cls_res[cl] == r[k].id;
-                factor[cl] = mine ? (f == 0 ? 0.5 : 0.0) : 1.0;
-                any |= mine;
-            }
-            r[k].saved[f] =
-                any ? m->baseline - wcp_tape_eval(&m->tape, factor, reg, start, NULL) : 0;
-        }
-    }
-    /* rows: by critical time, then name (ids in name order first) */
-    char **names = calloc(n + 1, sizeof *names);
-    if (!names)
-        goto oom;
-    for (size_t k = 0; k < n; k++)
-        if (!(names[k] = wcp_db_string(c->db, r[k].id))) {
-            for (size_t q = 0; q < k; q++)
-                free(names[q]);
-            free(names);
-            goto oom;
-        }
-    size_t *order = malloc((n + 1) * sizeof *order);
-    if (!order) {
-        for (size_t q = 0; q < n; q++)
-            free(names[q]);
-        free(names);
-        goto oom;
-    }
-    for (size_t k = 0; k < n; k++)
-        order[k] = k;
-    for (size_t a = 1; a < n; a++) /* insertion sort: few resources, stable */
-        for (size_t b = a; b > 0; b--) {
-            const res *x = &r[order[b - 1]], *y = &r[order[b]];
-            int cmp = by_critical(x, y);
-            if (cmp < 0 || (cmp == 0 && strcmp(names[order[b - 1]], names[order[b]]) <= 0))
-                break;
-            size_t t = order[b];
-            order[b] = order[b - 1];
-            order[b - 1] = t;
-        }
-    for (size_t q = 0; q < n; q++) {
-        res *x = &r[order[q]];
-        qsort(x->durs, x->n_durs, sizeof *x->durs, by_i64);
-        wcp_put_text(c, names[order[q]]);
+        const wcp_resource *x = &r[k];
+        wcp_put_text(c, x->name);
         wcp_put_int(c, x->waits);
         wcp_put_int(c, x->wait_ns);
-        if (x->n_durs)
-            wcp_put_int(c, x->durs[x->n_durs * 95 / 100]);
+        if (x->wait_p95_ns >= 0)
+            wcp_put_int(c, x->wait_p95_ns);
         else
             wcp_put_null(c);
         wcp_put_int(c, x->unresolved);
         wcp_put_int(c, x->holds);
         wcp_put_int(c, x->held_ns);
-        wcp_put_int(c, x->longest);
-        wcp_put_int(c, x->crit_wait);
-        wcp_put_int(c, x->crit_hold);
-        wcp_put_int(c, x->saved[0]);
-        wcp_put_int(c, x->saved[1]);
+        wcp_put_int(c, x->longest_hold_ns);
+        wcp_put_int(c, x->critical_wait_ns);
+        wcp_put_int(c, x->critical_hold_ns);
+        wcp_put_int(c, x->saved_half_ns);
+        wcp_put_int(c, x->saved_removed_ns);
     }
-    for (size_t q = 0; q < n; q++)
-        free(names[q]);
-    free(names);
-    free(order);
-    rc = 0;
-    goto done;
-oom:
-    wcp_fail(c, "out of memory");
-done:
-    if (r)
-        for (size_t k = 0; k < n; k++)
-            free(r[k].durs);
-    free(r);
-    free(ids);
-    free(under);
-    free(cls_state);
-    free(cls_res);
-    free(factor);
-    free(reg);
-    free(start);
-    return rc;
+    wcp_resources_free(r, n);
+    return 0;
 }
 
 const wcp_fn wcp_fn_resource_stats = {

@@ -1,0 +1,6 @@
+-- §6 (dumps with holds): an op reached through a hold is started by its parent's replay up to its spawn only. a's lock wait [25,30] resolves to b's hold 6 [20,30]; b (waiting on R for a's hold 5 until 20) is replayed up to hold 6's spawn (b at 20, hold 6 ends at 30), not whole: replayed whole, b would run into its wait on R2 for c's hold 7 while c is not yet spawned (the session is replaying a), so c would be a fallback anchor at its recorded start 45, and c's dependency wait on a (being replayed) a broken cycle. Baseline (ms): a ends 40; c starts at the session's clock 40 (a joined), hold 7 [40,49], c ends 52; b goes on: 30, self to 40, R2's hold ends 49, self to 54; the session ends 54 + 40 = 94 (was 99 with one fallback anchor and one cycle). Removing hold:R2: c ends 43, b 45, the session 85 (saved 9). Removing a's own work: hold 5 [0,10], hold 6 [10,20], a ends 20, c starts at 20 and ends 32, b ends 35, the session 75 (saved 19; with c anchored at 45, nothing).
+SELECT baseline_ns, makespan_ns, cycles_broken, fallback_anchors, unfinished_ops FROM replay_summary;
+SELECT waiter_id, start_ns, target_id, resolved_by FROM v_waits ORDER BY waiter_id, start_ns;
+SELECT 'R2 removed' AS what, saved_ns FROM whatif('hold:R2=0')
+UNION ALL SELECT 'a zero', saved_ns FROM whatif('call:a=0');
+SELECT op_id, what, start_ns, end_ns FROM critical_path;
