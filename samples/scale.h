@@ -1,4 +1,4 @@
-/* scale.h - the samples' --scale CLASS=F,... option: each program built to
+/* scale.h - the samples' --scale CLASS=F,... option and their scaled sleeps: each program built to
  * have the answer (bench/accuracy) runs with some of its classes' work
  * scaled, to check what the replay predicted against what really happens.
  * Header only: each sample stays one file plus this. */
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Parses arg ("CLASS=F,...", F >= 0, CLASS one of the n names) into
  * scale[]. 0, or -1 after a message naming prog and the classes. */
@@ -38,6 +39,17 @@ static inline int wcp_sample_scale(const char *prog, const char *arg, const char
     }
     free(copy);
     return 0;
+}
+
+/* The work of a class: us microseconds times its --scale factor, slept
+ * (so that two cores do not limit the programs); nothing at factor 0. */
+static inline void wcp_sample_sleep_us(double us, double factor)
+{
+    long ns = (long)(us * 1000 * factor);
+    if (ns > 0) {
+        struct timespec ts = {ns / 1000000000, ns % 1000000000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 #endif

@@ -45,11 +45,7 @@ static void work(wcp_kind kind, int cls)
 {
     WCP_OP(op, kind, class_name[cls]);
     (void)op;
-    long ns = (long)((double)class_us[cls] * 1000 * scale[cls]);
-    if (ns > 0) {
-        struct timespec ts = {ns / 1000000000, ns % 1000000000};
-        nanosleep(&ts, NULL);
-    }
+    wcp_sample_sleep_us((double)class_us[cls], scale[cls]);
 }
 
 static void serve(void)

@@ -37,20 +37,11 @@ enum { SPLIT, SCAN, HOT, MERGE, NCLASS };
 static const char *const class_name[NCLASS] = {"job.split", "shard.scan", "shard.hot", "job.merge"};
 static double scale[NCLASS] = {1, 1, 1, 1};
 
-static void sleep_us(int cls, long us)
-{ /* stands for CPU or I/O work */
-    long ns = (long)((double)us * 1000 * scale[cls]);
-    if (ns > 0) {
-        struct timespec ts = {ns / 1000000000, ns % 1000000000};
-        nanosleep(&ts, NULL);
-    }
-}
-
 static void work(int cls, long us)
 {
     WCP_OP(op, WCP_KIND_EXEC, class_name[cls]);
     (void)op;
-    sleep_us(cls, us);
+    wcp_sample_sleep_us((double)us, scale[cls]);
 }
 
 typedef struct shard {

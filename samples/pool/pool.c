@@ -68,11 +68,7 @@ static double scale[NCLASS] = {1, 1, 1};
 
 static void work_us(int cls, long us)
 { /* stands for CPU or I/O work */
-    long ns = (long)((double)us * 1000 * scale[cls]);
-    if (ns <= 0)
-        return;
-    struct timespec ts = {ns / 1000000000, ns % 1000000000};
-    nanosleep(&ts, NULL);
+    wcp_sample_sleep_us((double)us, scale[cls]);
 }
 
 /* The cached digest k, computed at most once (singleflight). */

@@ -46,20 +46,12 @@ static struct {
     long version;
 } R;
 
-static void sleep_ns(long ns)
-{
-    if (ns > 0) {
-        struct timespec ts = {ns / 1000000000, ns % 1000000000};
-        nanosleep(&ts, NULL);
-    }
-}
-
 /* us of the work of class cls, as an op of that class */
 static void work(int cls, long us)
 {
     WCP_OP(op, class_kind[cls], class_name[cls]);
     (void)op;
-    sleep_ns((long)((double)us * 1000 * scale[cls]));
+    wcp_sample_sleep_us((double)us, scale[cls]);
 }
 
 static void *reader(void *arg)
@@ -85,7 +77,7 @@ static void *writer(void *arg)
     WCP_OP(op, WCP_KIND_CALL, "writer");
     (void)op;
     for (int i = 0; i < R.nwrites; i++) {
-        sleep_ns(8000000); /* the reload interval: a timer, not work */
+        wcp_sample_sleep_us(8000, 1); /* the reload interval: a timer, not work */
         wcp_op held;
         wcp_wrlock(&R.lock, "config.lock", &held);
         work(RELOAD, 6000);

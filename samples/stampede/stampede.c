@@ -50,20 +50,11 @@ static struct {
     wcp_op session;
 } C = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
-static void sleep_us(int cls, long us)
-{ /* stands for CPU or I/O work */
-    long ns = (long)((double)us * 1000 * scale[cls]);
-    if (ns > 0) {
-        struct timespec ts = {ns / 1000000000, ns % 1000000000};
-        nanosleep(&ts, NULL);
-    }
-}
-
 static void work(int cls, long us)
 {
     WCP_OP(op, WCP_KIND_EXEC, class_name[cls]);
     (void)op;
-    sleep_us(cls, us);
+    wcp_sample_sleep_us((double)us, scale[cls]);
 }
 
 /* The value of key k, loaded at most once (singleflight). */
@@ -94,7 +85,7 @@ static void cache_get(int k)
                                               .ident = e->name});
     e->loading = exec;
     pthread_mutex_unlock(&C.mu);
-    sleep_us(LOAD, e->load_us);
+    wcp_sample_sleep_us((double)e->load_us, scale[LOAD]);
     wcp_end(exec, WCP_OUTCOME_OK); /* before the joiners can wake */
     pthread_mutex_lock(&C.mu);
     e->state = 2;

@@ -57,11 +57,7 @@ static void work(int cls, long us)
 {
     WCP_OP(op, WCP_KIND_EXEC, class_name[cls]);
     (void)op;
-    long ns = (long)((double)us * 1000 * scale[cls]);
-    if (ns > 0) {
-        struct timespec ts = {ns / 1000000000, ns % 1000000000};
-        nanosleep(&ts, NULL);
-    }
+    wcp_sample_sleep_us((double)us, scale[cls]);
 }
 
 static void *worker(void *arg)
