@@ -345,6 +345,20 @@ static void critpath_footer(char *buf, size_t size, long long shown, long long t
              head, segments);
 }
 
+/* The kinds (what) of a merged .critpath row, each once, in alphabetical
+** order, each after a '+': an expression over one group's rows, so that the
+** merge is one GROUP BY pass (a subquery per group was quadratic in the
+** path's length). The five kinds are interfaces.md's; a kind not among them
+** would still show (the greatest one), after them. */
+#define CRITPATH_KINDS                                                                             \
+    "(CASE WHEN max(what = 'cycle') THEN '+cycle' ELSE '' END"                                     \
+    " || CASE WHEN max(what = 'gap') THEN '+gap' ELSE '' END"                                      \
+    " || CASE WHEN max(what = 'offset') THEN '+offset' ELSE '' END"                                \
+    " || CASE WHEN max(what = 'self') THEN '+self' ELSE '' END"                                    \
+    " || CASE WHEN max(what = 'wait') THEN '+wait' ELSE '' END"                                    \
+    " || coalesce('+' || max(CASE WHEN what NOT IN ('cycle', 'gap', 'offset', 'self', 'wait')"     \
+    " THEN what END), ''))"
+
 /* .critpath ?N? ?KEY=F ...?: critical_path(spec, run). With a row limit
 ** (N, or WCP_TOP_ROWS for people), consecutive segments of one op are
 ** merged into one row (what: their kinds, segments: how many) and the N
@@ -381,9 +395,7 @@ int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
         "WITH c AS (SELECT %s FROM critical_path(%s) WHERE run = ?1),"
         " g AS (SELECT *, sum(new) OVER (ORDER BY seq) AS grp FROM"
         "  (SELECT *, op_id IS NOT lag(op_id) OVER (ORDER BY seq) AS new FROM c))"
-        " SELECT min(seq) AS seq, op_id, class_key,"
-        "  (SELECT group_concat(w, '+') FROM (SELECT DISTINCT what AS w FROM g h"
-        "    WHERE h.grp = g.grp ORDER BY w)) AS what,"
+        " SELECT min(seq) AS seq, op_id, class_key, substr(" CRITPATH_KINDS ", 2) AS what,"
         "  max(resource) AS resource, min(start_ns) AS start_ns, max(end_ns) AS end_ns,"
         "  sum(dur_ns) AS dur_ns, count(*) AS segments%s%s"
         " FROM g GROUP BY grp ORDER BY seq",
