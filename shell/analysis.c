@@ -27,10 +27,11 @@
 
 #include "shell.h"
 
-#define MAX_FACTORS 16      /* .rank's factor columns at most */
-#define DRIFT_ROWS 10       /* .drift's default row limit */
-#define PARALLELISM_ROWS 10 /* .parallelism's default number of roots */
-#define UTIL_BUCKETS 20     /* .util's default number of slices */
+#define MAX_FACTORS 16           /* .rank's factor columns at most */
+#define DRIFT_ROWS 10            /* .drift's default row limit */
+#define PARALLELISM_ROWS 10      /* .parallelism's default number of roots */
+#define UTIL_BUCKETS 20          /* .util's default number of slices */
+#define RANK_MIN_SELF_NS 1000000 /* whatif_rank's default min_self_ns (WCP_RANK_MIN_SELF_NS) */
 
 /* An argument of an analysis statement, bound to ?2, ?3, ... */
 typedef struct AnaArg {
@@ -787,12 +788,17 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
                             ", max(CASE WHEN abs(factor - %s) <= 1e-9 * (1 + %s)"
                             " THEN saved_ns END) AS \"saved_ns_at_%w\"",
                             name[k], name[k], name[k]);
+    /* rank <= N: whatif_rank ranks the top N alone (sqlext/tvf.c), the same
+    ** rows as the full ranking's first N */
+    char top[48] = "";
+    if (limit)
+        snprintf(top, sizeof top, " AND rank <= %lld", limit);
     sqlite3_str_appendf(q,
-                        "%s FROM %s(?2%s)%s WHERE run = ?1"
+                        "%s FROM %s(?2%s)%s WHERE run = ?1%s"
                         " GROUP BY class_key ORDER BY min(rank), class_key",
                         ident ? ", min(top.idents) AS top_idents" : "", c->tvf,
-                        min_text ? ", ?3" : "",
-                        ident ? " LEFT JOIN top ON top.ck = class_key" : "");
+                        min_text ? ", ?3" : "", ident ? " LEFT JOIN top ON top.ck = class_key" : "",
+                        top);
     args[0].text = sqlite3_str_finish(json);
     sql = sqlite3_str_finish(q);
     if (!args[0].text || !sql) {
@@ -803,8 +809,12 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
     } else {
         char *show =
             sqlite3_mprintf("SELECT * FROM temp.wcp_rows ORDER BY rowid LIMIT %lld", limit);
-        char *count =
-            sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows", limit);
+        /* the class keys ranked: those with min_self_ns of self time at least
+        ** (whatif_rank's default 1 ms), as the model sums the ops' self_ns */
+        char *count = sqlite3_mprintf(
+            "SELECT min(count(*), %lld), count(*), 0 FROM (SELECT 1 FROM ops WHERE run_id = %lld"
+            " GROUP BY kind, class_id HAVING sum(self_ns) >= %lld)",
+            limit, run, min_text ? args[1].num : RANK_MIN_SELF_NS);
         rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count, rank_footer)
                            : (shell_error(p, "out of memory"), 1);
         sqlite3_free(show);
