@@ -247,7 +247,8 @@ static int by_v(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out)
+int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out,
+            wcp_poll_fn *poll, void *poll_ctx)
 {
     for (size_t k = 0; k < nq; k++)
         out[k] = 0;
@@ -263,8 +264,13 @@ int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *ou
     int64_t x, px = 0;
     double f, pf = 0, total = 0;
     bool first = true;
+    size_t polls = 0;
     while (cand_next(&c, &x, &f)) {
         double m = f / (double)w;
+        if (poll && (++polls & 0xffff) == 0 && poll(poll_ctx)) {
+            free(ev);
+            return -2;
+        }
         if (first) {
             first = false;
             if (c.last == u->t[0]) /* one window: a point mass */
@@ -285,6 +291,10 @@ int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *ou
     if (c.last == u->t[0])
         total = 1;
     qsort(ev, n, sizeof *ev, by_v);
+    if (poll && poll(poll_ctx)) {
+        free(ev);
+        return -2;
+    }
     /* the measure of the starts whose mean is below v, swept up v; in long
      * double, as the densities of steep ramps cancel out */
     for (size_t k = 0; k < nq; k++) {

@@ -59,9 +59,11 @@ double wcp_util_integral(const wcp_util *u, int64_t x, size_t *k);
 double wcp_mmu(const wcp_util *u, int64_t w, int64_t *at);
 
 /* MUD(w): the q-quantiles of the window mean for x uniform in
- * [t[0], t[n] - w], for each of the nq values q in [0, 1] (into out).
- * Returns 0, or -1 when out of memory. */
-int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out);
+ * [t[0], t[n] - w], for each of the nq values q in [0, 1] (into out),
+ * calling poll (NULL: never) every so many windows. Returns 0, -1 when out
+ * of memory, -2 when poll asked to stop. */
+int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out,
+            wcp_poll_fn *poll, void *poll_ctx);
 
 /* The k worst disjoint windows of width w, greedily from the lowest mean:
  * their starts into at[] and means into mean[] (room for k); returns how

@@ -321,6 +321,72 @@ static void add_jobs(const wcp_model *m, const wcp_ranked *r, const double *f, s
             jobs[(*n)++] = (wcp_job){r->cls, f[j], &r->saved[j]};
 }
 
+/* The most class cls can save at factor f <= 1 (bound[cls], every class):
+ * the makespan is the length of the longest chain of the tape, and the
+ * baseline's critical path is such a chain; a replay at f shortens each of
+ * cls's self segments on it by len - trunc(len * f) and leaves every other
+ * step of it as it was, while no chain gets longer (f <= 1), so the
+ * replay's makespan is at least the baseline's minus that sum. One ns more
+ * per segment covers a segment that is part of one instruction. */
+static void saving_bounds(const wcp_model *m, double f, int64_t *bound)
+{
+    memset(bound, 0, m->classes.n * sizeof *bound);
+    for (size_t k = 0; k < m->n_path; k++) {
+        const wcp_seg *s = &m->path[k];
+        if (s->what != WCP_SEG_SELF)
+            continue;
+        int64_t len = s->end - s->start;
+        bound[m->classes.of_op[s->op]] += len - (int64_t)((double)len * f) + 1;
+    }
+}
+
+typedef struct bound_order {
+    const int64_t *bound;
+} bound_order;
+
+static int by_bound(const void *a, const void *b, void *ctx)
+{
+    const int64_t *bd = ((const bound_order *)ctx)->bound;
+    int64_t x = bd[((const wcp_ranked *)a)->cls], y = bd[((const wcp_ranked *)b)->cls];
+    return x != y ? (x > y ? -1 : 1) : 0;
+}
+
+/* The top of out->r's n candidates at the middle factor f[mid] <= 1, without
+ * replaying them all: candidates in decreasing order of their bound
+ * (saving_bounds), a batch (one pass per core at least) at a time; once
+ * top of them are replayed and the next bound is below the top-th best
+ * saving, no candidate left can reach the top (its saving is at most its
+ * bound), nor tie with it. Leaves out->r's first top entries the top ones,
+ * sorted as by_saving sorts. 0, -1, or WCP_INTERRUPTED. */
+static int rank_top_bounded(const wcp_model *m, wcp_stop *stop, const double *f, size_t nf,
+                            size_t mid, size_t top, const bool *want, wcp_job *jobs,
+                            wcp_ranking *out)
+{
+    int64_t *bound = malloc((m->classes.n ? m->classes.n : 1) * sizeof *bound);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t batch = (size_t)WCP_LANES * (cores > 1 ? (size_t)cores : 1), done = 0;
+    int rc = 0;
+    if (!bound)
+        return -1;
+    if (batch < top)
+        batch = top;
+    saving_bounds(m, f[mid], bound);
+    qsort_r(out->r, out->n, sizeof *out->r, by_bound, &(bound_order){bound});
+    while (done < out->n) {
+        size_t end = done + batch < out->n ? done + batch : out->n, nj = 0;
+        for (size_t i = done; i < end; i++)
+            add_jobs(m, &out->r[i], f, nf, want, true, jobs, &nj);
+        if ((rc = wcp_run_jobs(m, stop, jobs, nj)) < 0)
+            break;
+        done = end;
+        qsort_r(out->r, done, sizeof *out->r, by_saving, &(rank_order){m, mid});
+        if (done >= top && done < out->n && bound[out->r[done].cls] < out->r[top - 1].saved[mid])
+            break;
+    }
+    free(bound);
+    return rc;
+}
+
 int wcp_rank(const wcp_model *m, wcp_stop *stop, const double *f, size_t nf, int64_t min_self,
              size_t top, bool prune, wcp_ranking *out)
 {
@@ -338,16 +404,23 @@ int wcp_rank(const wcp_model *m, wcp_stop *stop, const double *f, size_t nf, int
         goto oom;
     for (size_t j = 0; j < nf; j++)
         want[j] = all || j == mid;
+    bool bounded = !all && prune && f[mid] <= 1.0; /* rank_top_bounded's condition */
     for (uint32_t k = 0; k < m->classes.n; k++) {
         if (m->classes.cls[k].total_self < min_self)
             continue;
         wcp_ranked *r = &out->r[out->n];
         *r = (wcp_ranked){k, &out->saved[out->n++ * nf]};
-        add_jobs(m, r, f, nf, want, prune, jobs, &nj);
+        if (!bounded)
+            add_jobs(m, r, f, nf, want, prune, jobs, &nj);
     }
-    if ((rc = wcp_run_jobs(m, stop, jobs, nj)) < 0)
-        goto fail;
-    qsort_r(out->r, out->n, sizeof *out->r, by_saving, &(rank_order){m, mid});
+    if (bounded) {
+        if ((rc = rank_top_bounded(m, stop, f, nf, mid, top, want, jobs, out)) < 0)
+            goto fail;
+    } else {
+        if ((rc = wcp_run_jobs(m, stop, jobs, nj)) < 0)
+            goto fail;
+        qsort_r(out->r, out->n, sizeof *out->r, by_saving, &(rank_order){m, mid});
+    }
     if (!all) { /* the kept classes at the other factors */
         out->n = top;
         nj = 0;

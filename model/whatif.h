@@ -74,7 +74,11 @@ typedef struct wcp_ranking {
  * every factor f[0 .. nf), nf >= 1. Every candidate is replayed at the
  * middle factor, only the kept ones at the others (all in one pool when
  * every candidate is kept). With prune, the replays wcp_saves_nothing
- * proves are skipped (their saving is 0). Returns 0 with *out filled (free
+ * proves are skipped (their saving is 0), and with a top below the
+ * candidates and a middle factor <= 1, candidates are replayed in
+ * decreasing order of the most they can save (their self time on the
+ * critical path, scaled) until none left can reach the top: the same top
+ * rows (prop.top_n), far fewer replays. Returns 0 with *out filled (free
  * it with wcp_ranking_free); -1 when out of memory, WCP_INTERRUPTED when
  * stopped (*out then empty). */
 int wcp_rank(const wcp_model *m, wcp_stop *stop, const double *f, size_t nf, int64_t min_self,

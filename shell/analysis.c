@@ -27,10 +27,11 @@
 
 #include "shell.h"
 
-#define MAX_FACTORS 16      /* .rank's factor columns at most */
-#define DRIFT_ROWS 10       /* .drift's default row limit */
-#define PARALLELISM_ROWS 10 /* .parallelism's default number of roots */
-#define UTIL_BUCKETS 20     /* .util's default number of slices */
+#define MAX_FACTORS 16           /* .rank's factor columns at most */
+#define DRIFT_ROWS 10            /* .drift's default row limit */
+#define PARALLELISM_ROWS 10      /* .parallelism's default number of roots */
+#define UTIL_BUCKETS 20          /* .util's default number of slices */
+#define RANK_MIN_SELF_NS 1000000 /* whatif_rank's default min_self_ns (WCP_RANK_MIN_SELF_NS) */
 
 /* An argument of an analysis statement, bound to ?2, ?3, ... */
 typedef struct AnaArg {
@@ -345,6 +346,20 @@ static void critpath_footer(char *buf, size_t size, long long shown, long long t
              head, segments);
 }
 
+/* The kinds (what) of a merged .critpath row, each once, in alphabetical
+** order, each after a '+': an expression over one group's rows, so that the
+** merge is one GROUP BY pass (a subquery per group was quadratic in the
+** path's length). The five kinds are interfaces.md's; a kind not among them
+** would still show (the greatest one), after them. */
+#define CRITPATH_KINDS                                                                             \
+    "(CASE WHEN max(what = 'cycle') THEN '+cycle' ELSE '' END"                                     \
+    " || CASE WHEN max(what = 'gap') THEN '+gap' ELSE '' END"                                      \
+    " || CASE WHEN max(what = 'offset') THEN '+offset' ELSE '' END"                                \
+    " || CASE WHEN max(what = 'self') THEN '+self' ELSE '' END"                                    \
+    " || CASE WHEN max(what = 'wait') THEN '+wait' ELSE '' END"                                    \
+    " || coalesce('+' || max(CASE WHEN what NOT IN ('cycle', 'gap', 'offset', 'self', 'wait')"     \
+    " THEN what END), ''))"
+
 /* .critpath ?N? ?KEY=F ...?: critical_path(spec, run). With a row limit
 ** (N, or WCP_TOP_ROWS for people), consecutive segments of one op are
 ** merged into one row (what: their kinds, segments: how many) and the N
@@ -381,9 +396,7 @@ int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
         "WITH c AS (SELECT %s FROM critical_path(%s) WHERE run = ?1),"
         " g AS (SELECT *, sum(new) OVER (ORDER BY seq) AS grp FROM"
         "  (SELECT *, op_id IS NOT lag(op_id) OVER (ORDER BY seq) AS new FROM c))"
-        " SELECT min(seq) AS seq, op_id, class_key,"
-        "  (SELECT group_concat(w, '+') FROM (SELECT DISTINCT what AS w FROM g h"
-        "    WHERE h.grp = g.grp ORDER BY w)) AS what,"
+        " SELECT min(seq) AS seq, op_id, class_key, substr(" CRITPATH_KINDS ", 2) AS what,"
         "  max(resource) AS resource, min(start_ns) AS start_ns, max(end_ns) AS end_ns,"
         "  sum(dur_ns) AS dur_ns, count(*) AS segments%s%s"
         " FROM g GROUP BY grp ORDER BY seq",
@@ -771,16 +784,22 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
                             ", max(CASE WHEN abs(factor - %s) <= 1e-9 * (1 + %s)"
                             " THEN saved_ns END) AS \"saved_ns_at_%w\"",
                             name[k], name[k], name[k]);
-    if (by)
+    if (by) {
         sqlite3_str_appendall(q, " FROM whatif_rank_meta(?2) WHERE run = ?1"
                                  " GROUP BY meta ORDER BY min(rank), meta");
-    else
+    } else {
+        /* rank <= N: whatif_rank ranks the top N alone (sqlext/tvf.c), the same
+        ** rows as the full ranking's first N */
+        char top[48] = "";
+        if (limit)
+            snprintf(top, sizeof top, " AND rank <= %lld", limit);
         sqlite3_str_appendf(q,
-                            "%s FROM %s(?2%s)%s WHERE run = ?1"
+                            "%s FROM %s(?2%s)%s WHERE run = ?1%s"
                             " GROUP BY class_key ORDER BY min(rank), class_key",
                             ident ? ", min(top.idents) AS top_idents" : "", c->tvf,
                             min_text ? ", ?3" : "",
-                            ident ? " LEFT JOIN top ON top.ck = class_key" : "");
+                            ident ? " LEFT JOIN top ON top.ck = class_key" : "", top);
+    }
     args[0].text = sqlite3_str_finish(json);
     sql = sqlite3_str_finish(q);
     if (!args[0].text || !sql) {
@@ -791,8 +810,16 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
     } else {
         char *show =
             sqlite3_mprintf("SELECT * FROM temp.wcp_rows ORDER BY rowid LIMIT %lld", limit);
+        /* the rows ranked: every metadata value (whatif_rank_meta ranks them
+        ** all), or the class keys with min_self_ns of self time at least
+        ** (whatif_rank's default 1 ms), as the model sums the ops' self_ns */
         char *count =
-            sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows", limit);
+            by ? sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows",
+                                 limit)
+               : sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM (SELECT 1 FROM ops"
+                                 " WHERE run_id = %lld GROUP BY kind, class_id"
+                                 " HAVING sum(self_ns) >= %lld)",
+                                 limit, run, min_text ? args[1].num : RANK_MIN_SELF_NS);
         rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count,
                                      by ? rank_meta_footer : rank_footer)
                            : (shell_error(p, "out of memory"), 1);

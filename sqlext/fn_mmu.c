@@ -53,6 +53,10 @@ static int fill(wcp_call *c)
                             : (int64_t)llround(exp(lo + (hi - lo) * k / (N_WIDTHS - 1)));
             if (w <= prev)
                 continue;
+            if (wcp_stop_poll(c->stop)) { /* a width takes up to tens of ms at 1M ops */
+                wcp_util_free(&u);
+                return wcp_fail(c, "interrupted");
+            }
             put(c, &u, w);
             prev = w;
         }

@@ -29,10 +29,10 @@ static int fill(wcp_call *c)
         return wcp_fail(c, "width (in ns) is required");
     if (wcp_arg_int(c, 0, "width", 0, 1, &width) < 0 || wcp_call_util(c, 1, &u) < 0)
         return -1;
-    int rc = wcp_mud(&u, width, quantiles, NQ, out);
+    int rc = wcp_mud(&u, width, quantiles, NQ, out, wcp_call_poll, c->stop);
     wcp_util_free(&u);
     if (rc < 0)
-        return wcp_fail(c, "out of memory");
+        return wcp_fail(c, rc == -2 ? "interrupted" : "out of memory");
     for (size_t k = 0; k < NQ; k++) {
         wcp_put_real(c, quantiles[k]);
         wcp_put_real(c, out[k]);

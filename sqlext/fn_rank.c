@@ -23,6 +23,9 @@
  * (wcp_saves_nothing: factor 1, or a factor <= 1 for a class with no
  * critical time); 0 replays them all, for tests. The replays are
  * wcp_rank's: WCP_LANES to a pass over the compiled tape, on every core.
+ * With a constraint rank <= N (tvf.c), only the top N classes' rows, the
+ * same as the full ranking's first N: their replays at the other factors,
+ * and the middle factor's for those whose bound could reach the top.
  *
  * Errors: a bad factor list, min_self_ns or prune not an integer >= 0. */
 #include "fns.h"
@@ -42,7 +45,7 @@ static int fill(wcp_call *c)
         return -1;
     if (wcp_parse_factors(text ? text : "[0,0.5,0.9]", &f, &nf, c->err, sizeof c->err) < 0)
         return -1;
-    int rc = wcp_rank(m, c->stop, f, nf, min_self, 0, prune != 0, &rk);
+    int rc = wcp_rank(m, c->stop, f, nf, min_self, (size_t)c->top, prune != 0, &rk);
     if (rc < 0) {
         free(f);
         return wcp_fail(c, rc == WCP_INTERRUPTED ? "interrupted" : "out of memory");

@@ -64,6 +64,10 @@ static int fill(wcp_call *c)
         uint32_t i = tasks[k];
         wcp_seg *segs;
         size_t ns, np = 0;
+        if (wcp_stop_poll(c->stop)) { /* a task's path: up to the whole run's */
+            wcp_fail(c, "interrupted");
+            goto done;
+        }
         if (wcp_tape_path_of(&m->tape, m->start, after, i, &segs, &ns) < 0) {
             wcp_fail(c, "out of memory");
             goto done;

@@ -52,8 +52,9 @@ static int fill(wcp_call *c)
         wcp_fail(c, "out of memory");
         goto done;
     }
-    if (wcp_util_build(g, s, n_sel, NULL, NULL, &u) < 0) {
-        wcp_fail(c, "out of memory");
+    int built = wcp_util_build(g, s, n_sel, wcp_call_poll, c->stop, &u);
+    if (built < 0) {
+        wcp_fail(c, built == -2 ? "interrupted" : "out of memory");
         goto done;
     }
     int64_t span = u.n ? u.t[u.n] - u.t[0] : 0, w = width > span ? span : width;

@@ -13,7 +13,12 @@
  * scan (a constraint other than =, or one not usable) makes the plan
  * unusable: SQLITE_CONSTRAINT. xFilter resolves the run, takes the cached
  * model, and runs the function's fill, which appends every row; errors go
- * to zErrMsg as "NAME: message". */
+ * to zErrMsg as "NAME: message".
+ *
+ * A function with a rank column is also told of a constraint rank <= N
+ * (rank < N, rank = N): call->top is then N, and the fill may leave out the
+ * rows of a rank above it (SQLite still checks the constraint), so that
+ * whatif_rank ranks the top N without replaying every class. */
 #define _GNU_SOURCE
 #include "fns.h"
 
@@ -26,6 +31,7 @@ typedef struct tvf_aux {
     wcp_ext *ext;     /* the connection's registration state (a reference) */
     const wcp_fn *fn; /* the function */
     int ncol, nargs;  /* visible columns; hidden ones (own arguments + run) */
+    int rank_col;     /* the visible column named rank, or -1 */
 } tvf_aux;
 
 typedef struct tvf_vtab {
@@ -181,7 +187,11 @@ static int tvf_disconnect(sqlite3_vtab *v)
 }
 
 /* Equality constraints on the hidden columns are the arguments: bit j of
- * idxNum says argument j is given; they come to xFilter in column order. */
+ * idxNum says argument j is given; they come to xFilter in column order.
+ * Then a constraint on rank, last, when RANK_LE or RANK_LT is set. */
+#define RANK_LE (1 << 29)
+#define RANK_LT (1 << 30)
+
 static int tvf_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 {
     tvf_aux *aux = ((tvf_vtab *)vt)->aux;
@@ -204,6 +214,16 @@ static int tvf_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
             info->aConstraintUsage[use[j]].omit = 1;
             mask |= 1 << j;
         }
+    for (int i = 0; i < info->nConstraint && aux->rank_col >= 0; i++) {
+        const struct sqlite3_index_constraint *k = &info->aConstraint[i];
+        if (k->iColumn == aux->rank_col && k->usable &&
+            (k->op == SQLITE_INDEX_CONSTRAINT_LE || k->op == SQLITE_INDEX_CONSTRAINT_LT ||
+             k->op == SQLITE_INDEX_CONSTRAINT_EQ)) {
+            info->aConstraintUsage[i].argvIndex = ++n; /* last, after the arguments */
+            mask |= k->op == SQLITE_INDEX_CONSTRAINT_LT ? RANK_LT : RANK_LE;
+            break;
+        }
+    }
     info->idxNum = mask;
     info->estimatedCost = 1000.0;
     info->estimatedRows = 100;
@@ -253,13 +273,20 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     tvf_aux *aux = vt->aux;
     (void)idxStr;
     cursor_reset(c);
-    for (int j = 0, k = 0; j < aux->nargs && k < argc; j++)
+    int k = 0;
+    for (int j = 0; j < aux->nargs && k < argc; j++)
         if (idxNum & (1 << j)) {
             c->hidden[j] = sqlite3_value_dup(argv[k++]);
             if (!c->hidden[j])
                 return SQLITE_NOMEM;
         }
     wcp_call *call = &c->call;
+    if ((idxNum & (RANK_LE | RANK_LT)) && k < argc &&
+        sqlite3_value_numeric_type(argv[k]) == SQLITE_INTEGER) {
+        /* rank <= N: the top N; rank < N: the top N - 1; none: rows of no rank */
+        int64_t n = sqlite3_value_int64(argv[k]) - ((idxNum & RANK_LT) != 0);
+        call->top = n > 0 ? n : 1;
+    }
     call->db = aux->ext->cache.db;
     for (int j = 0; j + 1 < aux->nargs; j++)
         call->arg[j] = c->hidden[j];
@@ -361,6 +388,14 @@ int wcp_tvf_register(wcp_ext *x, const wcp_fn *fn)
     aux->fn = fn;
     aux->ncol = count_list(fn->columns);
     aux->nargs = count_list(fn->args) + 1;
+    aux->rank_col = -1;
+    for (int i = 0, at = 0; fn->columns[at]; i++) { /* "a, b, rank, c": rank's index */
+        at += (int)strspn(fn->columns + at, ", ");
+        size_t len = strcspn(fn->columns + at, ", ");
+        if (len == 4 && strncmp(fn->columns + at, "rank", 4) == 0)
+            aux->rank_col = i;
+        at += (int)len;
+    }
     if (aux->nargs > WCP_TVF_MAX_ARGS + 1) {
         free(aux);
         return SQLITE_MISUSE;

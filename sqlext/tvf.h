@@ -33,10 +33,11 @@ typedef struct wcp_call {
     wcp_stop *stop;                       /* polled by long work (model.h); NULL after the fill */
     wcp_model *model;                     /* the run's, held for the cursor's life */
     sqlite3_value *arg[WCP_TVF_MAX_ARGS]; /* the function's own arguments; NULL: not given */
-    wcp_cell *cells;                      /* the result, row after row */
-    size_t n_cells, cap_cells;            /* cells appended, and room for */
-    bool oom;      /* an append ran out of memory: the call fails with SQLITE_NOMEM */
-    char err[512]; /* the message of a fill that failed */
+    int64_t top;     /* a function with a rank column: the rows of rank <= top suffice (0: all) */
+    wcp_cell *cells; /* the result, row after row */
+    size_t n_cells, cap_cells; /* cells appended, and room for */
+    bool oom;                  /* an append ran out of memory: the call fails with SQLITE_NOMEM */
+    char err[512];             /* the message of a fill that failed */
 } wcp_call;
 
 /* An analysis function: one per fn_NAME.c, listed in fns.h. */

@@ -1076,6 +1076,46 @@ static void test_prune(void **state)
     pdb_passed = 1;
 }
 
+/* ---- the top N alone: whatif_rank(...) WHERE rank <= N ranks the top N
+ * without replaying every class (model/whatif.c, rank_top_bounded); its rows
+ * must be exactly the full ranking's first N (+rank: no constraint passed
+ * down, every class replayed). */
+
+static void top_n(graph *g, void *ctx)
+{
+    (void)ctx;
+    /* middle factors 0.5, 0.25, 0.95 (bounded), 1 and 1.5 (not) */
+    static const char *const factor_sets[] = {"[0,0.5,0.9]", "[0.25]", "[0.9,0.95,1.2]",
+                                              "[0,1,1.5]", "[0.5,1.5,3]"};
+    static const int tops[] = {1, 2, 3, 5, 8, 20};
+    for (size_t k = 0; k < sizeof factor_sets / sizeof *factor_sets; k++)
+        for (size_t t = 0; t < sizeof tops / sizeof *tops; t++) {
+            const char *min_self = t % 2 ? "NULL" : "0";
+            char *top = rows(g, "SELECT * FROM whatif_rank(%Q, %s, 1, %lld) WHERE rank <= %d",
+                             factor_sets[k], min_self, (long long)g->run, tops[t]);
+            char *full = rows(g, "SELECT * FROM whatif_rank(%Q, %s, 1, %lld) WHERE +rank <= %d",
+                              factor_sets[k], min_self, (long long)g->run, tops[t]);
+            char diff[1024];
+            if (strcmp(top, full) != 0) {
+                first_difference(top, full, diff, sizeof diff);
+                FAIL(g,
+                     "whatif_rank(%s, %s) top %d: the top alone and the full ranking differ at %s",
+                     factor_sets[k], min_self, tops[t], diff);
+            }
+            release(g, top);
+            release(g, full);
+        }
+}
+
+static void test_top_n(void **state)
+{
+    (void)state;
+    prop = "prop.top_n";
+    corpus c = {.edges = 2, .nsync = 10, .noverlap = 100, .gen_max_events = 20000, .heavy = 1};
+    each_graph(&c, top_n, NULL);
+    pdb_passed = 1;
+}
+
 /* ---- 6. determinism */
 
 /* Every function's rows, run given explicitly. */
@@ -1499,6 +1539,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_critical_bound, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_monotone, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_prune, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_top_n, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_determinism, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_whatif_consistent, pdb_setup, pdb_teardown),
         cmocka_unit_test_setup_teardown(test_breakdown, pdb_setup, pdb_teardown),
