@@ -48,6 +48,7 @@
 #include "util.h"
 #include "whatif.h"
 #include "format_ns.h"
+#include "ids.h"
 
 #include "wcp_report_css.h"
 #include "wcp_report_js.h"
@@ -1210,12 +1211,15 @@ static int json_timeline(html *h, wcp_out *o)
             }                                                                                      \
         wcp_out_puts(o, "]");                                                                      \
     } while (0)
-    /* op ids beyond 2^53 would lose digits as JavaScript numbers: strings */
+    /* op ids beyond 2^53 would lose digits as JavaScript numbers: strings
+     * (those above 2^63 too, printed unsigned: base/ids.h) */
     wcp_out_puts(o, ",\"id\":[");
     for (uint32_t i = 0, k = 0; i < g->n_ops; i++)
-        if (h->shown[i] >= 0)
-            wcp_out_printf(o, g->id[i] > (1LL << 53) ? "%s\"%lld\"" : "%s%lld", k++ ? "," : "",
-                           (long long)g->id[i]);
+        if (h->shown[i] >= 0) {
+            char t[WCP_ID_TEXT_MAX];
+            wcp_out_printf(o, (uint64_t)g->id[i] > (1ULL << 53) ? "%s\"%s\"" : "%s%s",
+                           k++ ? "," : "", wcp_id_text(t, g->id[i]));
+        }
     wcp_out_puts(o, "]");
     COLUMN("parent", g->parent[i] >= 0 ? h->shown[g->parent[i]] : -1);
     COLUMN("cls", h->m->classes.of_op[i]);
