@@ -201,7 +201,7 @@ static void path_events(chrome *c, const wcp_seg *path, size_t n, enum ev_type t
     int64_t ends[8];
     uint32_t used = 0;
     for (size_t k = 0; k < n; k++) {
-        int64_t len = path[k].end - path[k].start;
+        int64_t len = wcp_seg_len(&path[k]);
         if (len <= 0 || !shown(c, path[k].op))
             continue;
         uint32_t l = 0;

@@ -199,7 +199,7 @@ static void fold_critical(folder *f, sqlite3 *db)
     const wcp_model *m = f->m;
     for (size_t k = 0; k < m->n_path && !f->oom; k++) {
         const wcp_seg *s = &m->path[k];
-        int64_t len = s->end - s->start;
+        int64_t len = wcp_seg_len(s);
         switch (s->what) {
         case WCP_SEG_SELF: add(f, op_stack(f, s->op), len); break;
         case WCP_SEG_WAIT: {

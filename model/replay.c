@@ -3,6 +3,7 @@
  * ("Where analysis.md leaves a choice"). */
 #define _GNU_SOURCE
 #include "replay.h"
+#include "sat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +372,20 @@ void wcp_tape_free(wcp_tape *t)
 
 /* ---- evaluating */
 
+/* The replay's arithmetic saturates rather than wraps: times are within
+ * ±2^61 and lengths within 2^62 (import/README.md), but a factor up to
+ * WCP_FACTOR_MAX, or many long ops one after another, can take a clock past
+ * 2^63. A clock that reached INT64_MAX stays there, so a slow-down never
+ * comes out shorter than the baseline (never a saving): base/sat.h. */
+/* §3: a self segment of length v >= 0 scaled by factor f >= 0, truncated
+ * toward zero; INT64_MAX when the product does not fit (converting it would
+ * be undefined). */
+static inline int64_t scaled(int64_t v, double f)
+{
+    double x = (double)v * f;
+    return x < 9.2e18 ? (int64_t)x : INT64_MAX;
+}
+
 int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int64_t *start,
                       int64_t *after)
 {
@@ -380,27 +395,24 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
         int64_t v = ins[k].val;
         switch (wcp_ins_kind(&ins[k])) {
         case WCP_I_START_ABS: reg[op] = start[op] = v; break;
-        case WCP_I_START_CLOCK: reg[op] = start[op] = reg[arg] + v; break;
-        case WCP_I_START_FROM: reg[op] = start[op] = start[arg] + v; break;
+        case WCP_I_START_CLOCK: reg[op] = start[op] = wcp_sat_add(reg[arg], v); break;
+        case WCP_I_START_FROM: reg[op] = start[op] = wcp_sat_add(start[arg], v); break;
         case WCP_I_SELF:
-            /* §3: length × factor, truncated toward zero; saturated at
-             * INT64_MAX rather than overflowing (a huge factor) */
-            if (factor && factor[arg] != 1.0) {
-                double x = (double)v * factor[arg];
-                v = x < 9.2e18 ? (int64_t)x : INT64_MAX;
-            }
-            if (__builtin_add_overflow(reg[op], v, &reg[op]))
-                reg[op] = INT64_MAX;
+            if (factor && factor[arg] != 1.0)
+                v = scaled(v, factor[arg]);
+            reg[op] = wcp_sat_add(reg[op], v);
             break;
-        case WCP_I_DELAY: reg[op] += v; break;
+        case WCP_I_DELAY: reg[op] = wcp_sat_add(reg[op], v); break;
         case WCP_I_MAX:
             if (reg[arg] > reg[op])
                 reg[op] = reg[arg];
             break;
-        case WCP_I_MAX_CYCLE:
-            if (start[arg] + v > reg[op])
-                reg[op] = start[arg] + v;
+        case WCP_I_MAX_CYCLE: {
+            int64_t e = wcp_sat_add(start[arg], v);
+            if (e > reg[op])
+                reg[op] = e;
             break;
+        }
         }
         if (after)
             after[k] = reg[op];
@@ -412,7 +424,7 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
     for (uint32_t k = 1; k < g->n_roots; k++)
         if (reg[g->root[k]] > fin)
             fin = reg[g->root[k]];
-    return fin - start[g->root[0]];
+    return wcp_sat_sub(fin, start[g->root[0]]);
 }
 
 void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const double *lane_f,
@@ -431,27 +443,29 @@ void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const doub
             break;
         case WCP_I_START_CLOCK:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] = reg[arg][j] + v;
+                r[j] = wcp_sat_add(reg[arg][j], v);
             break;
         case WCP_I_START_FROM:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] = start[slot[arg]][j] + v;
+                r[j] = wcp_sat_add(start[slot[arg]][j], v);
             break;
         case WCP_I_SELF:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] += lane_cls[j] == arg ? (int64_t)((double)v * lane_f[j]) : v;
+                r[j] = wcp_sat_add(r[j], lane_cls[j] == arg ? scaled(v, lane_f[j]) : v);
             break;
         case WCP_I_DELAY:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] += v;
+                r[j] = wcp_sat_add(r[j], v);
             break;
         case WCP_I_MAX:
             for (int j = 0; j < WCP_LANES; j++)
                 r[j] = reg[arg][j] > r[j] ? reg[arg][j] : r[j];
             break;
         case WCP_I_MAX_CYCLE:
-            for (int j = 0; j < WCP_LANES; j++)
-                r[j] = start[slot[arg]][j] + v > r[j] ? start[slot[arg]][j] + v : r[j];
+            for (int j = 0; j < WCP_LANES; j++) {
+                int64_t e = wcp_sat_add(start[slot[arg]][j], v);
+                r[j] = e > r[j] ? e : r[j];
+            }
             break;
         }
         if (kind <= WCP_I_START_FROM && slot[op] != WCP_NONE)
@@ -463,7 +477,7 @@ void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const doub
         for (uint32_t k = 0; k < g->n_roots; k++)
             if (k == 0 || reg[g->root[k]][j] > fin)
                 fin = reg[g->root[k]][j];
-        makespan[j] = g->n_roots ? fin - start[slot[g->root[0]]][j] : 0;
+        makespan[j] = g->n_roots ? wcp_sat_sub(fin, start[slot[g->root[0]]][j]) : 0;
     }
 }
 
@@ -509,7 +523,7 @@ static int walk_back(const wcp_tape *t, const int64_t *start, const int64_t *aft
         case WCP_I_START_CLOCK:
             if (in->val != 0) {
                 seg.what = WCP_SEG_GAP;
-                seg.start = now - in->val;
+                seg.start = wcp_sat_sub(now, in->val);
                 add = true;
             }
             next = t->src[pos];

@@ -25,6 +25,7 @@
  * Rows are ordered by critical_wait_ns + critical_hold_ns, then name. */
 #define _GNU_SOURCE
 #include "fns.h"
+#include "sat.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +119,7 @@ static int fill(wcp_call *c)
             continue;
         res *x = find(r, n, w->ident);
         x->waits++;
-        x->wait_ns += w->end - w->start;
+        wcp_sat_inc(&x->wait_ns, w->end - w->start);
         x->unresolved += w->target < 0;
     }
     for (size_t k = 0; k < n; k++) {
@@ -140,7 +141,7 @@ static int fill(wcp_call *c)
         res *x = find(r, n, g->hold_res[k]);
         int64_t len = g->end[h] - g->start[h];
         x->holds++;
-        x->held_ns += len;
+        wcp_sat_inc(&x->held_ns, len);
         if (len > x->longest)
             x->longest = len;
     }
@@ -180,16 +181,16 @@ static int fill(wcp_call *c)
     /* the baseline critical path */
     for (size_t k = 0; k < m->n_path; k++) {
         const wcp_seg *s = &m->path[k];
-        int64_t len = s->end - s->start;
+        int64_t len = wcp_seg_len(s);
         if (s->what == WCP_SEG_WAIT) {
             const wcp_graph_wait *w = &g->waits[s->wait];
             res *x = resource_wait(w) ? find(r, n, w->ident) : NULL;
             if (x)
-                x->crit_wait += len;
+                wcp_sat_inc(&x->crit_wait, len);
         } else if (s->what == WCP_SEG_SELF && under[s->op] >= 0) {
             res *x = find(r, n, g->class_id[under[s->op]]);
             if (x)
-                x->crit_hold += len;
+                wcp_sat_inc(&x->crit_hold, len);
         }
     }
     /* the replays: every critical section of the resource halved, removed */
