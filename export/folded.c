@@ -37,6 +37,7 @@
  * flamegraph.pl's SVG stays valid XML. */
 #define _GNU_SOURCE
 #include "export.h"
+#include "sat.h"
 #include "hash.h"
 
 #include <stdlib.h>
@@ -173,7 +174,7 @@ static uint32_t op_stack(folder *f, uint32_t i)
 static void add(folder *f, uint32_t stack, int64_t w)
 {
     if (stack != WCP_NONE)
-        f->nodes[stack].weight += w;
+        wcp_sat_inc(&f->nodes[stack].weight, w);
 }
 
 /* wall: the op's duration minus the union of its children's intervals

@@ -44,6 +44,7 @@
  */
 #define _GNU_SOURCE
 #include "export.h"
+#include "sat.h"
 #include "tasks.h"
 #include "util.h"
 #include "whatif.h"
@@ -829,7 +830,7 @@ static void write_classes(html *h)
     wcp_out *o = h->o;
     int64_t total = 0; /* every class's, shown or not */
     for (uint32_t c = 0; c < h->m->classes.n; c++)
-        total += h->m->classes.cls[c].total_self;
+        wcp_sat_inc(&total, h->m->classes.cls[c].total_self);
     open_section(o, "classes", "Classes by self time",
                  "Per class key (class_stats): its ops, their total self time (time spent in the "
                  "op itself, not in its children or waits) and its distribution, and how much of "
