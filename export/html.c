@@ -899,7 +899,10 @@ static void write_util(html *h, const wcp_util *u)
     double x[UTIL_SLICES], uy[UTIL_SLICES], cy[UTIL_SLICES], cmax = 0;
     size_t k = 0;
     for (int b = 0; b < UTIL_SLICES; b++) {
-        int64_t a = t0 + len * b / UTIL_SLICES, e = t0 + len * (b + 1) / UTIL_SLICES;
+        /* t0 + len * b / UTIL_SLICES, without the product (len is up to 2^62) */
+        int64_t q = len / UTIL_SLICES, r = len % UTIL_SLICES;
+        int64_t a = t0 + q * b + r * b / UTIL_SLICES,
+                e = t0 + q * (b + 1) + r * (b + 1) / UTIL_SLICES;
         double ui = 0, run = 0;
         while (k + 1 < u->n && u->t[k + 1] <= a)
             k++;
@@ -957,7 +960,7 @@ static void write_parallelism(html *h)
     const wcp_graph *g = &h->m->g;
     int64_t work = 0, span = h->m->baseline;
     for (uint32_t i = 0; i < g->n_ops; i++)
-        work += g->self_ns[i];
+        wcp_sat_inc(&work, g->self_ns[i]);
     wcp_out_puts(o, "<h3>Would more workers help?</h3>\n<p>Work (all self time) ");
     put_ns(o, work);
     wcp_out_puts(o, ", span (the baseline makespan) ");
@@ -972,7 +975,7 @@ static void write_parallelism(html *h)
         int64_t share = work / p + (work % p != 0);
         wcp_out_printf(o, "<tr><td class=\"n\">%lld</td>", (long long)p);
         td_ns(o, share > span ? share : span, false);
-        td_ns(o, share + span, false);
+        td_ns(o, wcp_sat_add(share, span), false);
         wcp_out_puts(o, "</tr>\n");
     }
     wcp_out_puts(o, "</tbody>\n</table>\n");
