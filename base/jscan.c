@@ -210,22 +210,23 @@ static int scan_string(jscan *js, cur *c, jv *out)
 }
 
 /* The value of the number token [a, b), as jansson would make it: an
- * integer that fits in 64 bits (JV_INT), or a real (JV_OTHER, its text).
- * Returns -1 for what jansson refuses: an integer out of range, a real that
- * overflows a double. */
+ * integer that fits in 64 bits (JV_INT), or a real (JV_OTHER, its text);
+ * and, beyond jansson, an integer in (INT64_MAX, UINT64_MAX] (JV_U64: the
+ * dump format's uint64 ids). Returns -1 for what jansson refuses otherwise:
+ * an integer out of range, a real that overflows a double. */
 static int number_value(const char *a, const char *b, jv *out)
 {
     size_t n = (size_t)(b - a);
     if (!memchr(a, '.', n) && !memchr(a, 'e', n) && !memchr(a, 'E', n)) {
         bool neg = *a == '-';
-        uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+        uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : UINT64_MAX;
         for (const char *p = a + neg; p < b; p++) {
             uint64_t d = (uint64_t)(*p - '0');
             if (v > (limit - d) / 10)
                 return -1;
             v = v * 10 + d;
         }
-        out->type = JV_INT;
+        out->type = !neg && v > (uint64_t)INT64_MAX ? JV_U64 : JV_INT;
         out->i = neg ? (int64_t)(0 - v) : (int64_t)v;
         return 0;
     }
@@ -357,7 +358,22 @@ static int check_nested(jscan *js, cur *c, int depth)
 
 /* Any value at nesting `depth`; nested arrays and objects are checked and
  * kept as raw text. */
+static int scan_value_body(jscan *js, cur *c, jv *out, int depth);
+
 static int scan_value(jscan *js, cur *c, jv *out, int depth)
+{
+    const char *at = c->p;
+    if (scan_value_body(js, c, out, depth) < 0)
+        return -1;
+    if (out->type == JV_U64 && !js->u64_at) { /* the first, for jscan_object() */
+        js->u64_at = at;
+        js->u64_end = c->p;
+    }
+    out->at = at;
+    return 0;
+}
+
+static int scan_value_body(jscan *js, cur *c, jv *out, int depth)
 {
     if (c->p >= c->end)
         return fail(js, c, c->p, "a value was expected at the end of the line");
@@ -422,9 +438,13 @@ int jscan_object(jscan *js, const char *p, size_t n, jscan_keyfn keyfn, jv *slot
         c.p++;
         skip_ws(&c);
         jv val;
+        js->u64_at = NULL;
         if (scan_value(js, &c, &val, 2) < 0)
             return -1;
         int k = keyfn(key.s, key.n);
+        if (js->u64_at && !(k >= 0 && k < nslots)) /* an unknown key's: refused, as jansson does */
+            return fail(js, &c, js->u64_end, "too big integer near '%.*s'",
+                        (int)(js->u64_end - js->u64_at), js->u64_at);
         if (k >= 0 && k < nslots && slots[k].type != JV_ABSENT)
             return fail(js, &c, kstart,
                         "repeated key \"%.*s\" (a key may appear once in an object)",

@@ -8,7 +8,12 @@
  * is not a plain integer) goes to the JSON tokenizer (json.h) token by
  * token, so what the scanner accepts is exactly what jansson accepts
  * (tests/import/fuzz_dump.c checks this against jansson's own parse of the
- * line); a refusal is worded by jansson, as it always was.
+ * line), with one exception: an integer above INT64_MAX up to UINT64_MAX,
+ * which jansson refuses as too big, is JV_U64 here, in the value of a key
+ * the caller knows (the dump format's ids are uint64, open_ops' included);
+ * in an unknown key's value (kept as text, which jansson reads again) it is
+ * refused as jansson refuses it. A refusal is worded by jansson, as it
+ * always was.
  *
  * Ownership: decoded strings point either into the line (which must outlive
  * them) or into the scanner's scratch arena, valid until jscan_reset().
@@ -25,22 +30,25 @@
 typedef enum {
     JV_ABSENT = 0, /* key not present */
     JV_INT,        /* an integer that fits in int64 */
+    JV_U64,        /* an integer in (INT64_MAX, UINT64_MAX]: i holds its bit pattern (ids) */
     JV_STR,        /* a string (decoded) */
     JV_OTHER,      /* anything else: real, true/false/null, array, object */
 } jv_type;
 
 typedef struct jv {
-    jv_type type;  /* what the value is */
-    int64_t i;     /* JV_INT: the value */
-    const char *s; /* JV_STR: decoded bytes (no NUL inside); JV_OTHER: raw text */
-    size_t n;      /* length of s */
+    jv_type type;   /* what the value is */
+    int64_t i;      /* JV_INT: the value */
+    const char *s;  /* JV_STR: decoded bytes (no NUL inside); JV_OTHER: raw text */
+    size_t n;       /* length of s */
+    const char *at; /* where the value's text starts (the scanner's; NULL: unknown) */
 } jv;
 
 typedef struct jscan {
-    char *scratch;     /* arena for decoded strings and unknown-key JSON */
-    char *xbuf;        /* unknown "key":value pairs of the object being scanned */
-    size_t xlen, xcap; /* bytes used / allocated in xbuf */
-    wcp_errpos err;    /* the last failure: its text and column (0: unknown) */
+    char *scratch;                /* arena for decoded strings and unknown-key JSON */
+    char *xbuf;                   /* unknown "key":value pairs of the object being scanned */
+    size_t xlen, xcap;            /* bytes used / allocated in xbuf */
+    wcp_errpos err;               /* the last failure: its text and column (0: unknown) */
+    const char *u64_at, *u64_end; /* the first JV_U64 integer of the value being scanned */
 } jscan;
 
 /* Looks up a key (decoded bytes): returns a slot index >= 0, or -1 for a key

@@ -5,7 +5,7 @@
 -- types, outcomes, reasons, link kinds) is stored once in `strings` and
 -- referenced by its id; the v_* views resolve them. Times are integer
 -- nanoseconds since the run's epoch. Op ids are the recorder's (unique per
--- run). Columns marked "resolved" are materialised at ingest from the whole
+-- run), uint64 stored as their int64 bit pattern (db/README.md, "Ids"). Columns marked "resolved" are materialised at ingest from the whole
 -- run per docs/spec/analysis.md §1-2, and recomputed when a later dump adds to it.
 -- A database of an older version is migrated when opened for writing
 -- (db/store.c, `migrations`): version 1 lacked ops.meta_id, runs.incomplete

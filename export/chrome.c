@@ -53,6 +53,7 @@
 #define _GNU_SOURCE
 #include "export.h"
 #include "lanes.h"
+#include "ids.h"
 #include "related.h"
 #include "whatif.h"
 
@@ -200,7 +201,7 @@ static void path_events(chrome *c, const wcp_seg *path, size_t n, enum ev_type t
     int64_t ends[8];
     uint32_t used = 0;
     for (size_t k = 0; k < n; k++) {
-        int64_t len = path[k].end - path[k].start;
+        int64_t len = wcp_seg_len(&path[k]);
         if (len <= 0 || !shown(c, path[k].op))
             continue;
         uint32_t l = 0;
@@ -299,9 +300,10 @@ static void put_op_head(chrome *c, uint32_t i)
     wcp_out_json(c->e->out, *cls ? cls : kind);
     wcp_out_puts(c->e->out, ",\"cat\":");
     wcp_out_json(c->e->out, *kind ? kind : "op");
-    wcp_out_printf(c->e->out, ",\"args\":{\"op_id\":%lld", (long long)g->id[i]);
+    char t[WCP_ID_TEXT_MAX];
+    wcp_out_printf(c->e->out, ",\"args\":{\"op_id\":%s", wcp_id_text(t, g->id[i]));
     if (g->parent[i] >= 0)
-        wcp_out_printf(c->e->out, ",\"parent_id\":%lld", (long long)g->id[g->parent[i]]);
+        wcp_out_printf(c->e->out, ",\"parent_id\":%s", wcp_id_text(t, g->id[g->parent[i]]));
     put_str_arg(c->e->out, "class", cls);
     put_str_arg(c->e->out, "kind", kind);
 }
@@ -323,9 +325,9 @@ static void put_seg(chrome *c, const wcp_seg *s)
     } else {
         wcp_out_json(o, wcp_seg_what_name[s->what]);
     }
-    wcp_out_printf(o,
-                   ",\"cat\":\"critical\",\"args\":{\"what\":\"%s\",\"op_id\":%lld,\"class_key\":",
-                   wcp_seg_what_name[s->what], (long long)c->g->id[s->op]);
+    char t[WCP_ID_TEXT_MAX];
+    wcp_out_printf(o, ",\"cat\":\"critical\",\"args\":{\"what\":\"%s\",\"op_id\":%s,\"class_key\":",
+                   wcp_seg_what_name[s->what], wcp_id_text(t, c->g->id[s->op]));
     wcp_out_json(o, key);
     if (s->what == WCP_SEG_WAIT)
         put_str_arg(o, "resource", resource(c, &c->g->waits[s->wait]));
@@ -382,8 +384,9 @@ static void put_event(chrome *c, const ev *v)
         wcp_out_puts(o, "\"name\":");
         wcp_out_json(o, n);
         free(n);
-        wcp_out_printf(o, ",\"cat\":\"wait\",\"args\":{\"waiter_id\":%lld",
-                       (long long)g->id[w->waiter]);
+        char t[WCP_ID_TEXT_MAX];
+        wcp_out_printf(o, ",\"cat\":\"wait\",\"args\":{\"waiter_id\":%s",
+                       wcp_id_text(t, g->id[w->waiter]));
         put_str_arg(o, "resource", r);
         put_str_arg(o, "reason", str(c, w->reason));
         wcp_out_puts(o, "}");
@@ -570,9 +573,11 @@ static void put_trailer(chrome *c, uint32_t flows, int64_t dropped)
         wcp_out_printf(o, ",\"whatif_makespan_ns\":%lld,\"whatif_saved_ns\":%lld",
                        (long long)c->sim_makespan, (long long)(m->baseline - c->sim_makespan));
     }
-    if (c->keep)
-        wcp_out_printf(o, ",\"related\":%lld,\"related_depth\":%lld,\"ops_shown\":%u",
-                       (long long)c->related, (long long)c->related_depth, c->shown);
+    if (c->keep) {
+        char t[WCP_ID_TEXT_MAX];
+        wcp_out_printf(o, ",\"related\":%s,\"related_depth\":%lld,\"ops_shown\":%u",
+                       wcp_id_text(t, c->related), (long long)c->related_depth, c->shown);
+    }
     wcp_out_puts(o, "}}\n");
 }
 
@@ -594,7 +599,12 @@ static int related_option(chrome *c, bool *oom)
         rc = wcp_export_fail(e, "related_depth needs related=OP");
         goto done;
     }
-    c->related = strtoll(op, &end, 10);
+    uint64_t u;
+    if (wcp_parse_u64(op, &u) == 0) { /* 0 to 2^64-1; a stored (negative) form below */
+        c->related = (int64_t)u;
+        end = op + strlen(op);
+    } else
+        c->related = strtoll(op, &end, 10);
     if (end == op || *end) {
         rc = wcp_export_fail(e, "related: \"%s\" is not an op id", op);
         goto done;
@@ -609,7 +619,8 @@ static int related_option(chrome *c, bool *oom)
     }
     int32_t i = wcp_graph_find(c->g, c->related);
     if (i < 0) {
-        rc = wcp_export_fail(e, "related: no op %lld in run %lld", (long long)c->related,
+        char t[WCP_ID_TEXT_MAX];
+        rc = wcp_export_fail(e, "related: no op %s in run %lld", wcp_id_text(t, c->related),
                              (long long)e->run);
         goto done;
     }

@@ -37,6 +37,7 @@
  * flamegraph.pl's SVG stays valid XML. */
 #define _GNU_SOURCE
 #include "export.h"
+#include "sat.h"
 #include "hash.h"
 
 #include <stdlib.h>
@@ -173,7 +174,7 @@ static uint32_t op_stack(folder *f, uint32_t i)
 static void add(folder *f, uint32_t stack, int64_t w)
 {
     if (stack != WCP_NONE)
-        f->nodes[stack].weight += w;
+        wcp_sat_inc(&f->nodes[stack].weight, w);
 }
 
 /* wall: the op's duration minus the union of its children's intervals
@@ -199,7 +200,7 @@ static void fold_critical(folder *f, sqlite3 *db)
     const wcp_model *m = f->m;
     for (size_t k = 0; k < m->n_path && !f->oom; k++) {
         const wcp_seg *s = &m->path[k];
-        int64_t len = s->end - s->start;
+        int64_t len = wcp_seg_len(s);
         switch (s->what) {
         case WCP_SEG_SELF: add(f, op_stack(f, s->op), len); break;
         case WCP_SEG_WAIT: {

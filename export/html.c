@@ -48,10 +48,12 @@
 #define _GNU_SOURCE
 #include "export.h"
 #include "resources.h"
+#include "sat.h"
 #include "tasks.h"
 #include "util.h"
 #include "whatif.h"
 #include "format_ns.h"
+#include "ids.h"
 
 #include "wcp_report_css.h"
 #include "wcp_report_js.h"
@@ -915,7 +917,7 @@ static void write_classes(html *h)
     wcp_out *o = h->o;
     int64_t total = 0; /* every class's, shown or not */
     for (uint32_t c = 0; c < h->m->classes.n; c++)
-        total += h->m->classes.cls[c].total_self;
+        wcp_sat_inc(&total, h->m->classes.cls[c].total_self);
     open_section(o, "classes", "Classes by self time",
                  "Per class key (class_stats): its ops, their total self time (time spent in the "
                  "op itself, not in its children or waits) and its distribution, and how much of "
@@ -984,7 +986,10 @@ static void write_util(html *h, const wcp_util *u)
     double x[UTIL_SLICES], uy[UTIL_SLICES], cy[UTIL_SLICES], cmax = 0;
     size_t k = 0;
     for (int b = 0; b < UTIL_SLICES; b++) {
-        int64_t a = t0 + len * b / UTIL_SLICES, e = t0 + len * (b + 1) / UTIL_SLICES;
+        /* t0 + len * b / UTIL_SLICES, without the product (len is up to 2^62) */
+        int64_t q = len / UTIL_SLICES, r = len % UTIL_SLICES;
+        int64_t a = t0 + q * b + r * b / UTIL_SLICES,
+                e = t0 + q * (b + 1) + r * (b + 1) / UTIL_SLICES;
         double ui = 0, run = 0;
         while (k + 1 < u->n && u->t[k + 1] <= a)
             k++;
@@ -1042,7 +1047,7 @@ static void write_parallelism(html *h)
     const wcp_graph *g = &h->m->g;
     int64_t work = 0, span = h->m->baseline;
     for (uint32_t i = 0; i < g->n_ops; i++)
-        work += g->self_ns[i];
+        wcp_sat_inc(&work, g->self_ns[i]);
     wcp_out_puts(o, "<h3>Would more workers help?</h3>\n<p>Work (all self time) ");
     put_ns(o, work);
     wcp_out_puts(o, ", span (the baseline makespan) ");
@@ -1057,7 +1062,7 @@ static void write_parallelism(html *h)
         int64_t share = work / p + (work % p != 0);
         wcp_out_printf(o, "<tr><td class=\"n\">%lld</td>", (long long)p);
         td_ns(o, share > span ? share : span, false);
-        td_ns(o, share + span, false);
+        td_ns(o, wcp_sat_add(share, span), false);
         wcp_out_puts(o, "</tr>\n");
     }
     wcp_out_puts(o, "</tbody>\n</table>\n");
@@ -1297,12 +1302,15 @@ static int json_timeline(html *h, wcp_out *o)
             }                                                                                      \
         wcp_out_puts(o, "]");                                                                      \
     } while (0)
-    /* op ids beyond 2^53 would lose digits as JavaScript numbers: strings */
+    /* op ids beyond 2^53 would lose digits as JavaScript numbers: strings
+     * (those above 2^63 too, printed unsigned: base/ids.h) */
     wcp_out_puts(o, ",\"id\":[");
     for (uint32_t i = 0, k = 0; i < g->n_ops; i++)
-        if (h->shown[i] >= 0)
-            wcp_out_printf(o, g->id[i] > (1LL << 53) ? "%s\"%lld\"" : "%s%lld", k++ ? "," : "",
-                           (long long)g->id[i]);
+        if (h->shown[i] >= 0) {
+            char t[WCP_ID_TEXT_MAX];
+            wcp_out_printf(o, (uint64_t)g->id[i] > (1ULL << 53) ? "%s\"%s\"" : "%s%s",
+                           k++ ? "," : "", wcp_id_text(t, g->id[i]));
+        }
     wcp_out_puts(o, "]");
     COLUMN("parent", g->parent[i] >= 0 ? h->shown[g->parent[i]] : -1);
     COLUMN("cls", h->m->classes.of_op[i]);

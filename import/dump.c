@@ -28,6 +28,23 @@ static int rerr(wcp_reader *r, long line, const char *fmt, ...)
     return -1;
 }
 
+/* rerr() at the column where value v starts in the line being checked
+ * (r->cur_line), when the scanner said where (0, left out, otherwise). */
+static int verr(wcp_reader *r, const jv *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int verr(wcp_reader *r, const jv *v, const char *fmt, ...)
+{
+    uint64_t col = 0;
+    const char *a = r->cur_line.p;
+    if (v->at && a && v->at >= a && v->at < a + r->cur_line.n)
+        col = (uint64_t)(v->at - a) + 1;
+    va_list ap;
+    va_start(ap, fmt);
+    wcp_errpos_vprint(r->err, sizeof r->err, r->path, r->line, col, "", fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 /* "what reason (column N)" from the scanner's last failure. */
 static int scan_err(wcp_reader *r, const char *what)
 {
@@ -148,13 +165,32 @@ static int get_int(wcp_reader *r, const jv *v, const char *key, int64_t min, int
     *out = 0;
     if (v->type == JV_ABSENT)
         return 0;
+    if (v->type == JV_U64)
+        return verr(r, v, "\"%s\": %llu is out of range (must be <= %lld)", key,
+                    (unsigned long long)v->i, (long long)INT64_MAX);
     if (v->type != JV_INT)
-        return rerr(r, r->line, "\"%s\": expected an integer, got %s", key, type_name(v));
+        return verr(r, v, "\"%s\": expected an integer, got %s", key, type_name(v));
     if (v->i < min)
-        return rerr(r, r->line, "\"%s\": %lld is out of range (must be >= %lld)", key,
-                    (long long)v->i, (long long)min);
+        return verr(r, v, "\"%s\": %lld is out of range (must be >= %lld)", key, (long long)v->i,
+                    (long long)min);
     *out = v->i;
     return 0;
+}
+
+/* An optional uint64 id key (id, p, t, r, op_id, parent_id): absent -> 0;
+ * 0 to 18446744073709551615, kept as its bit pattern (db/README.md, "Ids"). */
+static int get_id(wcp_reader *r, const jv *v, const char *key, int64_t *out)
+{
+    if (v->type == JV_U64) {
+        *out = v->i;
+        return 0;
+    }
+    if (v->type == JV_INT && v->i < 0) {
+        *out = 0;
+        return verr(r, v, "\"%s\": %lld is out of range (an id is 0 to 18446744073709551615)", key,
+                    (long long)v->i);
+    }
+    return get_int(r, v, key, 0, out);
 }
 
 static int get_str(wcp_reader *r, const jv *v, const char *key, wcp_str *out)
@@ -266,13 +302,13 @@ static int event_from_slots(wcp_reader *r, const jv *v, const jv *extra, wcp_eve
         get_str(r, &v[K_O], "o", &ev->o) < 0 || get_str(r, &v[K_RS], "rs", &ev->rs) < 0 ||
         get_str(r, &v[K_LK], "lk", &ev->lk) < 0)
         return -1;
-    if (get_int(r, &v[K_ID], "id", 0, &ev->id) < 0 || get_int(r, &v[K_P], "p", 0, &ev->p) < 0 ||
-        get_int(r, &v[K_T], "t", 0, &ev->t) < 0 || get_int(r, &v[K_R], "r", 0, &ev->r) < 0 ||
+    if (get_id(r, &v[K_ID], "id", &ev->id) < 0 || get_id(r, &v[K_P], "p", &ev->p) < 0 ||
+        get_id(r, &v[K_T], "t", &ev->t) < 0 || get_id(r, &v[K_R], "r", &ev->r) < 0 ||
         get_time(r, &v[K_S], "s", &ev->s) < 0 || get_time(r, &v[K_D], "d", &ev->d) < 0 ||
         get_int(r, &v[K_TH], "th", INT64_MIN, &ev->th) < 0)
         return -1;
     if (ev->type == WCP_EV_OP && ev->id == 0)
-        return rerr(r, r->line, "\"id\": op id 0 is reserved (ids start at 1)");
+        return verr(r, &v[K_ID], "\"id\": op id 0 is reserved (ids start at 1)");
     if (get_index(r, &v[K_C], "c", &ev->c) < 0 || get_index(r, &v[K_I], "i", &ev->i) < 0 ||
         get_index(r, &v[K_CL], "cl", &ev->cl) < 0 || get_index(r, &v[K_M], "m", &ev->m) < 0)
         return -1;
@@ -300,6 +336,8 @@ int wcp_reader_parse_event(wcp_reader *r, char *line, size_t n, wcp_event *ev)
         r->js.err = saved;
         return scan_err(r, "");
     }
+    r->cur_line.p = line;
+    r->cur_line.n = n;
     if (event_from_slots(r, v, &extra, ev) < 0)
         return -1;
     ev->line.p = line;
@@ -385,6 +423,8 @@ int wcp_reader_parse_event_jansson(wcp_reader *r, char *line, size_t n, wcp_even
         extra.s = json_string_value(kept);
         extra.n = strlen(extra.s);
     }
+    r->cur_line.p = line;
+    r->cur_line.n = n;
     if (event_from_slots(r, v, &extra, ev) < 0)
         return -1;
     ev->line.p = line;
@@ -500,6 +540,8 @@ static int dump_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
     }
     jv v[H_N], extra;
     jscan_reset(&r->js);
+    r->cur_line.p = line; /* kept: open_ops are read from it later */
+    r->cur_line.n = n;
     if (jscan_object(&r->js, line, n, wcp_header_key, v, H_N, &extra) < 0)
         return scan_err(r, nl ? "header: " : "header (truncated, no newline): ");
     wcp_header *h = &r->hdr;
@@ -602,8 +644,8 @@ static int on_open_elem(void *p, size_t index, const jv *e)
     snprintf(where, sizeof where, " in open_ops[%zu]", index);
     if (required(r, &v[O_ID], "op_id", where) < 0 ||
         required(r, &v[O_START], "start_ns", where) < 0 ||
-        get_int(r, &v[O_ID], "op_id", 1, &op.id) < 0 ||
-        get_int(r, &v[O_PARENT], "parent_id", 0, &op.parent) < 0 ||
+        get_id(r, &v[O_ID], "op_id", &op.id) < 0 ||
+        get_id(r, &v[O_PARENT], "parent_id", &op.parent) < 0 ||
         get_time(r, &v[O_START], "start_ns", &op.start) < 0 ||
         get_int(r, &v[O_THREAD], "thread_id", INT64_MIN, &op.th) < 0 ||
         get_str(r, &v[O_KIND], "kind", &op.kind) < 0 ||
@@ -613,6 +655,10 @@ static int on_open_elem(void *p, size_t index, const jv *e)
         get_index(r, &v[O_CLIENT], "client_id", &op.cl) < 0 ||
         get_index(r, &v[O_META], "meta_id", &op.m) < 0)
         goto out;
+    if (op.id == 0) {
+        verr(r, &v[O_ID], "\"op_id\": 0 is out of range (must be >= 1)");
+        goto out;
+    }
     op.has_th = v[O_THREAD].type == JV_INT;
     if (extra.type != JV_ABSENT) {
         op.extra.p = extra.s;

@@ -53,7 +53,8 @@ typedef struct wcp_event {
     wcp_str e;           /* the 'e' value */
     wcp_str k, w, o;     /* op kind, work type, outcome ("" when absent) */
     wcp_str rs, lk;      /* wait reason, link kind */
-    int64_t id, p, t, r; /* op id, parent/waiter/from op, target op, result id (0: absent) */
+    int64_t id, p, t, r; /* op id, parent/waiter/from op, target op, result id (0: absent);
+                          * uint64 in the dump, kept as their bit pattern (db/README.md) */
     int64_t s, d;        /* start and end; d >= s (clamped, see clamped) */
     int64_t th;          /* 'th': recording thread (valid when has_th) */
     uint32_t c, i, cl;   /* dump-local string indexes: class, ident, client */
@@ -127,6 +128,7 @@ typedef struct wcp_reader {
     jscan js;                          /* scanner state and scratch */
     wcp_str strings_raw, open_ops_raw; /* spans of the header's arrays */
     void *jroot;                       /* json_t of the last line parsed by the jansson fallback */
+    wcp_str cur_line; /* the line being checked (an event's, or the header's): for columns */
 } wcp_reader;
 
 /* Opens path ("-": standard input) to be read as a wcprof dump (see

@@ -1,6 +1,7 @@
 /* breakdown.c - where each op's time went (§7.1) and work/span (§7.5);
  * see breakdown.h. */
 #include "breakdown.h"
+#include "sat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@ static size_t add_part(wcp_bd_part *out, size_t n, wcp_bd_what what, uint32_t na
         return n;
     for (size_t k = 2; k < n; k++)
         if (out[k].what == what && out[k].name == name) {
-            out[k].ns += ns;
+            wcp_sat_inc(&out[k].ns, ns);
             return n;
         }
     out[n] = (wcp_bd_part){what, name, ns};
@@ -70,7 +71,7 @@ static void wait_part(void *ctx, uint32_t op, wcp_bd_what what, uint32_t name, i
     part_ctx *c = ctx;
     (void)op;
     c->n = add_part(c->out, c->n, what, name, b - a);
-    c->waiting += b - a;
+    wcp_sat_inc(&c->waiting, b - a);
 }
 
 size_t wcp_breakdown_op(const wcp_graph *g, uint32_t i, wcp_span *tmp, wcp_bd_part *out)
@@ -133,7 +134,7 @@ int wcp_root_work(const wcp_model *m, int64_t *work, int64_t *ops)
     memset(work, 0, g->n_roots * sizeof *work);
     memset(ops, 0, g->n_roots * sizeof *ops);
     for (size_t k = 0; k < n; k++) {
-        work[root_of[order[k]]] += g->self_ns[order[k]];
+        wcp_sat_inc(&work[root_of[order[k]]], g->self_ns[order[k]]);
         ops[root_of[order[k]]]++;
     }
     free(order);
@@ -156,7 +157,7 @@ static int sum_part(wcp_bd_table *t, uint32_t k, const wcp_bd_part *p)
 {
     for (uint32_t x = t->first[k]; x != UINT32_MAX; x = t->e[x].next)
         if (t->e[x].part.what == p->what && t->e[x].part.name == p->name) {
-            t->e[x].part.ns += p->ns;
+            wcp_sat_inc(&t->e[x].part.ns, p->ns);
             return 0;
         }
     if (t->n == t->cap) {
@@ -223,13 +224,13 @@ int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_bd_table *t)
             continue;
         size_t n = wcp_breakdown_op(g, i, tmp, parts);
         /* self and children are each group's first two entries */
-        t->e[t->first[k]].part.ns += parts[0].ns;
-        t->e[t->e[t->first[k]].next].part.ns += parts[1].ns;
+        wcp_sat_inc(&t->e[t->first[k]].part.ns, parts[0].ns);
+        wcp_sat_inc(&t->e[t->e[t->first[k]].next].part.ns, parts[1].ns);
         for (size_t x = 2; x < n; x++)
             if (sum_part(t, k, &parts[x]) < 0)
                 goto done;
         t->ops[k]++;
-        t->dur[k] += g->end[i] - g->start[i];
+        wcp_sat_inc(&t->dur[k], g->end[i] - g->start[i]);
     }
     rc = 0;
 done:

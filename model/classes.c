@@ -2,6 +2,7 @@
  * key. See classes.h. */
 #define _GNU_SOURCE
 #include "classes.h"
+#include "sat.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -133,7 +134,7 @@ int wcp_classes_load(sqlite3 *db, const wcp_graph *g, wcp_classes *c, char *err,
         }
         wcp_class *x = &c->cls[c->n - 1];
         x->count++;
-        x->total_self += g->self_ns[k[i].op];
+        wcp_sat_inc(&x->total_self, g->self_ns[k[i].op]);
         c->of_op[k[i].op] = c->n - 1;
     }
     free(k);

@@ -14,13 +14,13 @@ static uint32_t string_id(sqlite3 *db, const char *s)
     return (uint32_t)wcp_db_string_id(db, s);
 }
 
-/* index of id among the first n ops (ids ascending), or -1 */
+/* index of id among the first n ops (ids ascending, as uint64: graph.h), or -1 */
 static int32_t find_upto(const int64_t *ids, size_t n, int64_t id)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ids[mid] < id)
+        if ((uint64_t)ids[mid] < (uint64_t)id)
             lo = mid + 1;
         else
             hi = mid;
@@ -317,29 +317,36 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
     if (sqlite3_prepare_v2(
             db,
             "SELECT waiter_id, start_ns, end_ns, recorded_target_id, reason, ident_id FROM waits "
-            "WHERE run_id = ?1 ORDER BY waiter_id, start_ns, dump_id, line",
+            "WHERE run_id = ?1 AND waiter_id BETWEEN ?2 AND ?3 ORDER BY waiter_id, start_ns, dump_id, "
+            "line",
             -1, &st, NULL) != SQLITE_OK)
         return wcp_errf(err, errlen, "graph: %s", sqlite3_errmsg(db));
-    sqlite3_bind_int64(st, 1, g->run_id);
-    int rc;
+    int rc = SQLITE_DONE;
     uint32_t n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < count) {
-        int32_t w = wcp_graph_find(g, sqlite3_column_int64(st, 0));
-        if (w < 0) {
-            g->n_orphan_waits++;
-            continue;
+    /* by waiter in the ops' order (uint64 ids: the two halves, as the ops) */
+    for (int half = 0; half < 2 && (rc == SQLITE_DONE || rc == SQLITE_ROW); half++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, g->run_id);
+        sqlite3_bind_int64(st, 2, half ? INT64_MIN : 0);
+        sqlite3_bind_int64(st, 3, half ? -1 : INT64_MAX);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < count) {
+            int32_t w = wcp_graph_find(g, sqlite3_column_int64(st, 0));
+            if (w < 0) {
+                g->n_orphan_waits++;
+                continue;
+            }
+            wcp_graph_wait *x = &g->waits[n++];
+            x->waiter = w;
+            x->start = sqlite3_column_int64(st, 1);
+            x->end = sqlite3_column_int64(st, 2);
+            x->reason = (uint32_t)sqlite3_column_int64(st, 4);
+            x->ident = (uint32_t)sqlite3_column_int64(st, 5);
+            wcp_wait_by by;
+            x->target = wcp_graph_wait_resolve(g, sqlite3_column_int64(st, 3), x->reason, x->ident,
+                                               w, x->start, x->end, &by);
+            x->by = (uint8_t)by;
+            g->wait_off[w + 1]++;
         }
-        wcp_graph_wait *x = &g->waits[n++];
-        x->waiter = w;
-        x->start = sqlite3_column_int64(st, 1);
-        x->end = sqlite3_column_int64(st, 2);
-        x->reason = (uint32_t)sqlite3_column_int64(st, 4);
-        x->ident = (uint32_t)sqlite3_column_int64(st, 5);
-        wcp_wait_by by;
-        x->target = wcp_graph_wait_resolve(g, sqlite3_column_int64(st, 3), x->reason, x->ident, w,
-                                           x->start, x->end, &by);
-        x->by = (uint8_t)by;
-        g->wait_off[w + 1]++;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -438,7 +445,7 @@ static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t 
     *p = -1;
     *reparented = false;
     if (recp != 0 && recp != g->id[i]) {
-        if (known <= (size_t)i && recp > g->id[i])
+        if (known <= (size_t)i && (uint64_t)recp > (uint64_t)g->id[i])
             return -1;
         *p = find_upto(g->id, known, recp);
     }
@@ -446,7 +453,7 @@ static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t 
         int64_t k = find_u32(nc->ident, nc->n, client);
         if (k >= 0) {
             int64_t f = nc->from[k];
-            if (known <= (size_t)i && f > g->id[i])
+            if (known <= (size_t)i && (uint64_t)f > (uint64_t)g->id[i])
                 return -1;
             *p = f == g->id[i] ? -1 : find_upto(g->id, known, f);
             *reparented = *p >= 0;
@@ -458,7 +465,7 @@ static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t 
 typedef struct later {
     uint32_t i, client;
     int64_t recp;
-    int64_t stored_parent; /* with WCP_GRAPH_STORED: parent_id as stored (-1: NULL) */
+    int64_t stored_parent; /* with WCP_GRAPH_STORED: parent_id as stored (0, no op's id: NULL) */
     bool stored_rep;
 } later;
 
@@ -466,7 +473,7 @@ typedef struct later {
 static void mark_stored(wcp_graph *g, uint32_t i, int32_t p, bool rep, int64_t stored_parent,
                         bool stored_rep)
 {
-    if ((p >= 0 ? g->id[p] : -1) == stored_parent && rep == stored_rep)
+    if ((p >= 0 ? g->id[p] : 0) == stored_parent && rep == stored_rep)
         g->flags[i] |= WCP_OP_STORED_PARENT;
 }
 
@@ -583,85 +590,99 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
             attrs || stored
                 ? "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
                   "class_id, outcome, work_type, self_ns, parent_id, reparented, thread_id FROM ops "
-                  "WHERE run_id = ?1 ORDER BY id"
+                  "WHERE run_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id"
                 : "SELECT id, start_ns, end_ns, recorded_parent_id, is_open, client_id, kind, ident_id, "
-                  "class_id, thread_id FROM ops WHERE run_id = ?1 ORDER BY id",
+                  "class_id, thread_id FROM ops WHERE run_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id",
             -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_int64(st, 1, run_id);
     size_t i = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (i == cap) { /* grown as read: no count(*) scan first */
-            if (i >= INT32_MAX) {
-                wcp_errf(err, errlen, "graph: run %lld has more than %d ops", (long long)run_id,
-                         INT32_MAX);
-                goto fail;
-            }
-            cap = cap ? cap * 2 : 4096;
-            if (!grow_ops(g, cap, attrs, stored))
-                goto oom;
-        }
-        g->id[i] = sqlite3_column_int64(st, 0);
-        g->start[i] = sqlite3_column_int64(st, 1);
-        g->end[i] = sqlite3_column_int64(st, 2);
-        int64_t recp = sqlite3_column_int64(st, 3);
-        g->flags[i] = sqlite3_column_int(st, 4) ? WCP_OP_OPEN : 0;
-        g->thread[i] = sqlite3_column_int64(st, attrs || stored ? 14 : 9); /* NULL: 0 */
-        g->has_threads |= g->thread[i] != 0;
-        uint32_t client = (uint32_t)sqlite3_column_int64(st, 5);
-        uint32_t kind = (uint32_t)sqlite3_column_int64(st, 6);
-        uint32_t ident = (uint32_t)sqlite3_column_int64(st, 7);
-        if (kind == g->exec_str && kind != 0 && ident != 0) {
-            exec_entry *nx = room_for_one(ex, &cap_ex, n_ex, sizeof *ex);
-            if (!nx)
-                goto oom;
-            ex = nx;
-            ex[n_ex++] = (exec_entry){ident, (uint32_t)i, g->end[i] - g->start[i]};
-        }
-        if (kind == g->hold_str && kind != 0 && !(g->flags[i] & WCP_OP_OPEN)) {
-            hold_entry *nh = room_for_one(hl, &cap_hl, n_hl, sizeof *hl);
-            if (!nh)
-                goto oom;
-            hl = nh;
-            uint8_t mode = ident == 0                          ? WCP_HOLD_EXCLUSIVE
-                           : ident == shared_str && shared_str ? WCP_HOLD_SHARED_MODE
-                                                               : WCP_HOLD_OTHER;
-            hl[n_hl++] = (hold_entry){(uint32_t)sqlite3_column_int64(st, 8), (uint32_t)i, mode};
-        }
-        if (attrs) {
-            g->kind[i] = kind;
-            g->ident[i] = ident;
-            g->client[i] = client;
-            g->class_id[i] = (uint32_t)sqlite3_column_int64(st, 8);
-            g->outcome[i] = (uint32_t)sqlite3_column_int64(st, 9);
-            g->work_type[i] = (uint32_t)sqlite3_column_int64(st, 10);
-        }
-        if (attrs || stored)
-            g->self_ns[i] = sqlite3_column_int64(st, 11);
-        int64_t stored_parent = -1;
-        bool stored_rep = false;
-        if (stored) {
-            stored_parent =
-                sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 12);
-            stored_rep = sqlite3_column_int(st, 13) != 0;
-        }
-        /* §1.5: ids below this one are read already; a parent named by a
-         * higher id waits for the end */
-        bool rep;
-        if (resolve_parent(g, i, (uint32_t)i, recp, client, &nc, &g->parent[i], &rep) < 0) {
-            later *nd = room_for_one(defer, &cap_defer, n_defer, sizeof *defer);
-            if (!nd)
-                goto oom;
-            defer = nd;
-            defer[n_defer++] = (later){(uint32_t)i, client, recp, stored_parent, stored_rep};
+    /* ids in uint64 order: the stored bit patterns 0..INT64_MAX, then the
+     * ones of 2^63..2^64-1 (negative as int64), each half by the index */
+    for (int half = 0; half < 2; half++) {
+        if (half) {
+            sqlite3_reset(st);
+            sqlite3_bind_int64(st, 2, INT64_MIN);
+            sqlite3_bind_int64(st, 3, -1);
         } else {
-            if (rep)
-                g->flags[i] |= WCP_OP_REPARENTED;
-            if (stored)
-                mark_stored(g, (uint32_t)i, g->parent[i], rep, stored_parent, stored_rep);
+            sqlite3_bind_int64(st, 2, 0);
+            sqlite3_bind_int64(st, 3, INT64_MAX);
         }
-        i++;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (i == cap) { /* grown as read: no count(*) scan first */
+                if (i >= INT32_MAX) {
+                    wcp_errf(err, errlen, "graph: run %lld has more than %d ops", (long long)run_id,
+                             INT32_MAX);
+                    goto fail;
+                }
+                cap = cap ? cap * 2 : 4096;
+                if (!grow_ops(g, cap, attrs, stored))
+                    goto oom;
+            }
+            g->id[i] = sqlite3_column_int64(st, 0);
+            g->start[i] = sqlite3_column_int64(st, 1);
+            g->end[i] = sqlite3_column_int64(st, 2);
+            int64_t recp = sqlite3_column_int64(st, 3);
+            g->flags[i] = sqlite3_column_int(st, 4) ? WCP_OP_OPEN : 0;
+            g->thread[i] = sqlite3_column_int64(st, attrs || stored ? 14 : 9); /* NULL: 0 */
+            g->has_threads |= g->thread[i] != 0;
+            uint32_t client = (uint32_t)sqlite3_column_int64(st, 5);
+            uint32_t kind = (uint32_t)sqlite3_column_int64(st, 6);
+            uint32_t ident = (uint32_t)sqlite3_column_int64(st, 7);
+            if (kind == g->exec_str && kind != 0 && ident != 0) {
+                exec_entry *nx = room_for_one(ex, &cap_ex, n_ex, sizeof *ex);
+                if (!nx)
+                    goto oom;
+                ex = nx;
+                ex[n_ex++] = (exec_entry){ident, (uint32_t)i, g->end[i] - g->start[i]};
+            }
+            if (kind == g->hold_str && kind != 0 && !(g->flags[i] & WCP_OP_OPEN)) {
+                hold_entry *nh = room_for_one(hl, &cap_hl, n_hl, sizeof *hl);
+                if (!nh)
+                    goto oom;
+                hl = nh;
+                uint8_t mode = ident == 0                          ? WCP_HOLD_EXCLUSIVE
+                               : ident == shared_str && shared_str ? WCP_HOLD_SHARED_MODE
+                                                                   : WCP_HOLD_OTHER;
+                hl[n_hl++] = (hold_entry){(uint32_t)sqlite3_column_int64(st, 8), (uint32_t)i, mode};
+            }
+            if (attrs) {
+                g->kind[i] = kind;
+                g->ident[i] = ident;
+                g->client[i] = client;
+                g->class_id[i] = (uint32_t)sqlite3_column_int64(st, 8);
+                g->outcome[i] = (uint32_t)sqlite3_column_int64(st, 9);
+                g->work_type[i] = (uint32_t)sqlite3_column_int64(st, 10);
+            }
+            if (attrs || stored)
+                g->self_ns[i] = sqlite3_column_int64(st, 11);
+            int64_t stored_parent = -1;
+            bool stored_rep = false;
+            if (stored) {
+                stored_parent =
+                    sqlite3_column_type(st, 12) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 12);
+                stored_rep = sqlite3_column_int(st, 13) != 0;
+            }
+            /* §1.5: ids below this one are read already; a parent named by a
+         * higher id waits for the end */
+            bool rep;
+            if (resolve_parent(g, i, (uint32_t)i, recp, client, &nc, &g->parent[i], &rep) < 0) {
+                later *nd = room_for_one(defer, &cap_defer, n_defer, sizeof *defer);
+                if (!nd)
+                    goto oom;
+                defer = nd;
+                defer[n_defer++] = (later){(uint32_t)i, client, recp, stored_parent, stored_rep};
+            } else {
+                if (rep)
+                    g->flags[i] |= WCP_OP_REPARENTED;
+                if (stored)
+                    mark_stored(g, (uint32_t)i, g->parent[i], rep, stored_parent, stored_rep);
+            }
+            i++;
+        }
+        if (rc != SQLITE_DONE)
+            break;
     }
     sqlite3_finalize(st);
     st = NULL;

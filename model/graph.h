@@ -64,7 +64,7 @@ extern const char *const wcp_wait_by_name[5];
 typedef struct wcp_graph {
     int64_t run_id;
     uint32_t n_ops;
-    int64_t *id;          /* op ids, ascending */
+    int64_t *id;          /* op ids (uint64 bit patterns, db/README.md), ascending as uint64 */
     int64_t *start, *end; /* interval; end = max(d, s), or the dump's now for an open op */
     int32_t *parent;      /* resolved parent index (§1.5), -1 for a root */
     uint8_t *flags;       /* WCP_OP_* */

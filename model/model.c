@@ -1,6 +1,7 @@
 /* model.c - one run's model (graph, classes, compiled replay, baseline and
  * its critical path), and the per-connection cache. See model.h. */
 #include "model.h"
+#include "sat.h"
 
 #include <stdlib.h>
 
@@ -73,8 +74,8 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, wcp_stop *stop, char *er
     free(after); /* only the critical path needed the trace */
     for (size_t k = 0; k < m->n_path; k++)
         if (m->path[k].what == WCP_SEG_SELF)
-            m->classes.cls[m->classes.of_op[m->path[k].op]].critical +=
-                m->path[k].end - m->path[k].start;
+            wcp_sat_inc(&m->classes.cls[m->classes.of_op[m->path[k].op]].critical,
+                        wcp_seg_len(&m->path[k]));
     return m;
 fail:
     free(after);

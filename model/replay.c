@@ -3,6 +3,7 @@
  * ("Where analysis.md leaves a choice"). */
 #define _GNU_SOURCE
 #include "replay.h"
+#include "sat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,18 +535,14 @@ void wcp_tape_free(wcp_tape *t)
 
 /* ---- evaluating */
 
-/* Clock arithmetic saturates at INT64_MAX (and INT64_MIN) instead of
- * overflowing: a huge factor (up to WCP_FACTOR_MAX) on a long op makes a
- * clock INT64_MAX, and everything after it stays there. */
-static inline int64_t sat_add(int64_t a, int64_t b)
-{
-    int64_t r;
-    if (__builtin_add_overflow(a, b, &r))
-        r = b > 0 ? INT64_MAX : INT64_MIN;
-    return r;
-}
-
-/* §3: length v (>= 0) times factor f (>= 0), truncated toward zero. */
+/* The replay's arithmetic saturates rather than wraps: times are within
+ * ±2^61 and lengths within 2^62 (import/README.md), but a factor up to
+ * WCP_FACTOR_MAX, or many long ops one after another, can take a clock past
+ * 2^63. A clock that reached INT64_MAX stays there, so a slow-down never
+ * comes out shorter than the baseline (never a saving): base/sat.h. */
+/* §3: a self segment of length v >= 0 scaled by factor f >= 0, truncated
+ * toward zero; INT64_MAX when the product does not fit (converting it would
+ * be undefined). */
 static inline int64_t scaled(int64_t v, double f)
 {
     double x = (double)v * f;
@@ -561,21 +558,24 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
         int64_t v = ins[k].val;
         switch (wcp_ins_kind(&ins[k])) {
         case WCP_I_START_ABS: reg[op] = start[op] = v; break;
-        case WCP_I_START_CLOCK: reg[op] = start[op] = sat_add(reg[arg], v); break;
-        case WCP_I_START_FROM: reg[op] = start[op] = sat_add(start[arg], v); break;
+        case WCP_I_START_CLOCK: reg[op] = start[op] = wcp_sat_add(reg[arg], v); break;
+        case WCP_I_START_FROM: reg[op] = start[op] = wcp_sat_add(start[arg], v); break;
         case WCP_I_SELF:
-            /* §3: length × factor, truncated toward zero (saturated) */
-            reg[op] = sat_add(reg[op], factor && factor[arg] != 1.0 ? scaled(v, factor[arg]) : v);
+            if (factor && factor[arg] != 1.0)
+                v = scaled(v, factor[arg]);
+            reg[op] = wcp_sat_add(reg[op], v);
             break;
-        case WCP_I_DELAY: reg[op] = sat_add(reg[op], v); break;
+        case WCP_I_DELAY: reg[op] = wcp_sat_add(reg[op], v); break;
         case WCP_I_MAX:
             if (reg[arg] > reg[op])
                 reg[op] = reg[arg];
             break;
-        case WCP_I_MAX_CYCLE:
-            if (sat_add(start[arg], v) > reg[op])
-                reg[op] = sat_add(start[arg], v);
+        case WCP_I_MAX_CYCLE: {
+            int64_t e = wcp_sat_add(start[arg], v);
+            if (e > reg[op])
+                reg[op] = e;
             break;
+        }
         }
         if (after)
             after[k] = reg[op];
@@ -587,7 +587,7 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
     for (uint32_t k = 1; k < g->n_roots; k++)
         if (reg[g->root[k]] > fin)
             fin = reg[g->root[k]];
-    return fin - start[g->root[0]];
+    return wcp_sat_sub(fin, start[g->root[0]]);
 }
 
 void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const double *lane_f,
@@ -606,28 +606,29 @@ void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const doub
             break;
         case WCP_I_START_CLOCK:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] = sat_add(reg[arg][j], v);
+                r[j] = wcp_sat_add(reg[arg][j], v);
             break;
         case WCP_I_START_FROM:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] = sat_add(start[slot[arg]][j], v);
+                r[j] = wcp_sat_add(start[slot[arg]][j], v);
             break;
         case WCP_I_SELF:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] = sat_add(r[j], lane_cls[j] == arg ? scaled(v, lane_f[j]) : v);
+                r[j] = wcp_sat_add(r[j], lane_cls[j] == arg ? scaled(v, lane_f[j]) : v);
             break;
         case WCP_I_DELAY:
             for (int j = 0; j < WCP_LANES; j++)
-                r[j] = sat_add(r[j], v);
+                r[j] = wcp_sat_add(r[j], v);
             break;
         case WCP_I_MAX:
             for (int j = 0; j < WCP_LANES; j++)
                 r[j] = reg[arg][j] > r[j] ? reg[arg][j] : r[j];
             break;
         case WCP_I_MAX_CYCLE:
-            for (int j = 0; j < WCP_LANES; j++)
-                r[j] =
-                    sat_add(start[slot[arg]][j], v) > r[j] ? sat_add(start[slot[arg]][j], v) : r[j];
+            for (int j = 0; j < WCP_LANES; j++) {
+                int64_t e = wcp_sat_add(start[slot[arg]][j], v);
+                r[j] = e > r[j] ? e : r[j];
+            }
             break;
         }
         if (kind <= WCP_I_START_FROM && slot[op] != WCP_NONE)
@@ -639,7 +640,7 @@ void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const doub
         for (uint32_t k = 0; k < g->n_roots; k++)
             if (k == 0 || reg[g->root[k]][j] > fin)
                 fin = reg[g->root[k]][j];
-        makespan[j] = g->n_roots ? fin - start[slot[g->root[0]]][j] : 0;
+        makespan[j] = g->n_roots ? wcp_sat_sub(fin, start[slot[g->root[0]]][j]) : 0;
     }
 }
 
@@ -685,7 +686,7 @@ static int walk_back(const wcp_tape *t, const int64_t *start, const int64_t *aft
         case WCP_I_START_CLOCK:
             if (in->val != 0) {
                 seg.what = WCP_SEG_GAP;
-                seg.start = now - in->val;
+                seg.start = wcp_sat_sub(now, in->val);
                 add = true;
             }
             next = t->src[pos];

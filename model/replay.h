@@ -27,6 +27,7 @@
 #define WCP_REPLAY_H
 
 #include "graph.h"
+#include "sat.h"
 #include "stop.h"
 
 #define WCP_NONE UINT32_MAX
@@ -117,6 +118,14 @@ typedef struct wcp_seg {
     uint32_t wait;      /* WAIT: index into g->waits */
     uint8_t what;       /* enum wcp_seg_what */
 } wcp_seg;
+
+/* A segment's length, end - start, saturated at INT64_MAX: a what-if's
+ * clocks saturate (replay.c), so a segment from a time before the epoch to
+ * a saturated end is longer than int64 holds. */
+static inline int64_t wcp_seg_len(const wcp_seg *s)
+{
+    return wcp_sat_sub(s->end, s->start);
+}
 
 /* §4: the critical path of the replay whose registers and trace are given,
  * in time order. *segs is malloc'd (free it). 0, or -1 when out of memory. */

@@ -13,14 +13,14 @@
 #define CHUNK 65536 /* ops per materialisation chunk */
 
 typedef struct op_upd {
-    int64_t id, parent, self; /* parent -1: NULL */
+    int64_t id, parent, self; /* parent 0 (no op's id): NULL */
     int reparented;
     bool self_only; /* parent and reparented as stored: only self_ns changes */
 } op_upd;
 
 typedef struct wait_upd {
     int64_t key[7]; /* waiter, start, end, recorded target, ident, reason, dup */
-    int64_t target; /* -1: NULL */
+    int64_t target; /* 0 (no op's id): NULL */
     int orphan;
     wcp_wait_by by; /* waits.resolved_by */
 } wait_upd;
@@ -57,9 +57,9 @@ static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int32_t waiter, vec *
         u.key[k] = sqlite3_column_int64(sel, k);
     int32_t t = wcp_graph_wait_resolve(g, u.key[3], (uint32_t)u.key[5], (uint32_t)u.key[4], waiter,
                                        u.key[1], u.key[2], &u.by);
-    u.target = t >= 0 ? g->id[t] : -1;
+    u.target = t >= 0 ? g->id[t] : 0;
     u.orphan = orphan;
-    int64_t stored = sqlite3_column_type(sel, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(sel, 7);
+    int64_t stored = sqlite3_column_type(sel, 7) == SQLITE_NULL ? 0 : sqlite3_column_int64(sel, 7);
     count[0]++;
     count[1] += orphan;
     count[2] += !orphan && t < 0 && u.key[4] != 0;
@@ -112,91 +112,101 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
         goto out;
     }
     uint32_t n = g.n_ops;
-    for (uint32_t i0 = 0; i0 < n || i0 == 0; i0 += CHUNK) {
-        uint32_t i1 = n - i0 > CHUNK ? i0 + CHUNK : n;
-        int64_t lo = i0 == 0 ? INT64_MIN : g.id[i0];
-        int64_t hi = i1 >= n ? INT64_MAX : g.id[i1] - 1;
-        sqlite3_bind_int64(sel_waits, 1, run_id);
-        sqlite3_bind_int64(sel_waits, 2, lo);
-        sqlite3_bind_int64(sel_waits, 3, hi);
-        int wrc = sqlite3_step(sel_waits);
-        for (uint32_t i = i0; i < i1; i++) {
-            while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) < g.id[i]) {
+    /* The ops are in uint64 id order: those whose stored id is >= 0 first,
+     * then those of 2^63..2^64-1 (negative as int64). Each half is walked
+     * over its own range of stored ids, where int64 order is the ops'. */
+    uint32_t mid = 0;
+    while (mid < n && g.id[mid] >= 0)
+        mid++;
+    for (int half = 0; half < 2; half++) {
+        uint32_t a = half ? mid : 0, b = half ? n : mid;
+        int64_t first = half ? INT64_MIN : 0, last = half ? -1 : INT64_MAX;
+        for (uint32_t i0 = a; i0 < b || i0 == a; i0 += CHUNK) {
+            uint32_t i1 = b - i0 > CHUNK ? i0 + CHUNK : b;
+            int64_t lo = i0 == a ? first : g.id[i0];
+            int64_t hi = i1 >= b ? last : g.id[i1] - 1;
+            sqlite3_bind_int64(sel_waits, 1, run_id);
+            sqlite3_bind_int64(sel_waits, 2, lo);
+            sqlite3_bind_int64(sel_waits, 3, hi);
+            int wrc = sqlite3_step(sel_waits);
+            for (uint32_t i = i0; i < i1; i++) {
+                while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) < g.id[i]) {
+                    if (wait_row(&g, sel_waits, -1, &waits, count) < 0)
+                        goto oom;
+                    wrc = sqlite3_step(sel_waits);
+                }
+                spans.n = 0;
+                while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) == g.id[i]) {
+                    if (wait_row(&g, sel_waits, (int32_t)i, &waits, count) < 0)
+                        goto oom;
+                    wcp_span *sp = vec_push(&spans);
+                    if (!sp)
+                        goto oom;
+                    sp->start = sqlite3_column_int64(sel_waits, 1);
+                    sp->end = sqlite3_column_int64(sel_waits, 2);
+                    sp->first = false; /* a recorded wait */
+                    wrc = sqlite3_step(sel_waits);
+                }
+                int64_t self = wcp_graph_self(&g, i, spans.p, spans.n);
+                int64_t parent = g.parent[i] >= 0 ? g.id[g.parent[i]] : 0;
+                int rep = (g.flags[i] & WCP_OP_REPARENTED) != 0;
+                n_open += (g.flags[i] & WCP_OP_OPEN) != 0;
+                bool same_parent = (g.flags[i] & WCP_OP_STORED_PARENT) != 0;
+                if (!same_parent || g.self_ns[i] != self) {
+                    op_upd *q = vec_push(&ops);
+                    if (!q)
+                        goto oom;
+                    *q = (op_upd){g.id[i], parent, self, rep, same_parent};
+                }
+            }
+            while (wrc == SQLITE_ROW) {
                 if (wait_row(&g, sel_waits, -1, &waits, count) < 0)
                     goto oom;
                 wrc = sqlite3_step(sel_waits);
             }
-            spans.n = 0;
-            while (wrc == SQLITE_ROW && sqlite3_column_int64(sel_waits, 0) == g.id[i]) {
-                if (wait_row(&g, sel_waits, (int32_t)i, &waits, count) < 0)
-                    goto oom;
-                wcp_span *sp = vec_push(&spans);
-                if (!sp)
-                    goto oom;
-                sp->start = sqlite3_column_int64(sel_waits, 1);
-                sp->end = sqlite3_column_int64(sel_waits, 2);
-                sp->first = false; /* a recorded wait */
-                wrc = sqlite3_step(sel_waits);
+            if (wrc != SQLITE_DONE) {
+                snprintf(err, errlen, "materialise: %s", sqlite3_errmsg(db));
+                goto out;
             }
-            int64_t self = wcp_graph_self(&g, i, spans.p, spans.n);
-            int64_t parent = g.parent[i] >= 0 ? g.id[g.parent[i]] : -1;
-            int rep = (g.flags[i] & WCP_OP_REPARENTED) != 0;
-            n_open += (g.flags[i] & WCP_OP_OPEN) != 0;
-            bool same_parent = (g.flags[i] & WCP_OP_STORED_PARENT) != 0;
-            if (!same_parent || g.self_ns[i] != self) {
-                op_upd *q = vec_push(&ops);
-                if (!q)
-                    goto oom;
-                *q = (op_upd){g.id[i], parent, self, rep, same_parent};
+            sqlite3_reset(sel_waits);
+            for (size_t k = 0; k < ops.n; k++) {
+                op_upd *u = (op_upd *)ops.p + k;
+                sqlite3_stmt *up = u->self_only ? upd_self : upd_op;
+                sqlite3_bind_int64(up, 1, run_id);
+                sqlite3_bind_int64(up, 2, u->id);
+                if (u->self_only)
+                    sqlite3_bind_int64(up, 3, u->self);
+                else {
+                    if (u->parent != 0)
+                        sqlite3_bind_int64(up, 3, u->parent);
+                    else
+                        sqlite3_bind_null(up, 3);
+                    sqlite3_bind_int(up, 4, u->reparented);
+                    sqlite3_bind_int64(up, 5, u->self);
+                }
+                if (sqlite3_step(up) != SQLITE_DONE)
+                    goto dberr;
+                sqlite3_reset(up);
             }
-        }
-        while (wrc == SQLITE_ROW) {
-            if (wait_row(&g, sel_waits, -1, &waits, count) < 0)
-                goto oom;
-            wrc = sqlite3_step(sel_waits);
-        }
-        if (wrc != SQLITE_DONE) {
-            snprintf(err, errlen, "materialise: %s", sqlite3_errmsg(db));
-            goto out;
-        }
-        sqlite3_reset(sel_waits);
-        for (size_t k = 0; k < ops.n; k++) {
-            op_upd *u = (op_upd *)ops.p + k;
-            sqlite3_stmt *up = u->self_only ? upd_self : upd_op;
-            sqlite3_bind_int64(up, 1, run_id);
-            sqlite3_bind_int64(up, 2, u->id);
-            if (u->self_only)
-                sqlite3_bind_int64(up, 3, u->self);
-            else {
-                if (u->parent != -1)
-                    sqlite3_bind_int64(up, 3, u->parent);
+            for (size_t k = 0; k < waits.n; k++) {
+                wait_upd *u = (wait_upd *)waits.p + k;
+                sqlite3_bind_int64(upd_wait, 1, run_id);
+                for (int c = 0; c < 7; c++)
+                    sqlite3_bind_int64(upd_wait, c + 2, u->key[c]);
+                if (u->target != 0)
+                    sqlite3_bind_int64(upd_wait, 9, u->target);
                 else
-                    sqlite3_bind_null(up, 3);
-                sqlite3_bind_int(up, 4, u->reparented);
-                sqlite3_bind_int64(up, 5, u->self);
+                    sqlite3_bind_null(upd_wait, 9);
+                sqlite3_bind_int(upd_wait, 10, u->orphan);
+                sqlite3_bind_text(upd_wait, 11, wcp_wait_by_name[u->by], -1, SQLITE_STATIC);
+                if (sqlite3_step(upd_wait) != SQLITE_DONE)
+                    goto dberr;
+                sqlite3_reset(upd_wait);
             }
-            if (sqlite3_step(up) != SQLITE_DONE)
-                goto dberr;
-            sqlite3_reset(up);
+            ops.n = waits.n = 0;
+            if (a == b)
+                break;
         }
-        for (size_t k = 0; k < waits.n; k++) {
-            wait_upd *u = (wait_upd *)waits.p + k;
-            sqlite3_bind_int64(upd_wait, 1, run_id);
-            for (int c = 0; c < 7; c++)
-                sqlite3_bind_int64(upd_wait, c + 2, u->key[c]);
-            if (u->target != -1)
-                sqlite3_bind_int64(upd_wait, 9, u->target);
-            else
-                sqlite3_bind_null(upd_wait, 9);
-            sqlite3_bind_int(upd_wait, 10, u->orphan);
-            sqlite3_bind_text(upd_wait, 11, wcp_wait_by_name[u->by], -1, SQLITE_STATIC);
-            if (sqlite3_step(upd_wait) != SQLITE_DONE)
-                goto dberr;
-            sqlite3_reset(upd_wait);
-        }
-        ops.n = waits.n = 0;
-        if (n == 0)
-            break;
     }
 
     /* the run's header facts */

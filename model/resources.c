@@ -2,6 +2,7 @@
  * resources.h. */
 #define _GNU_SOURCE
 #include "resources.h"
+#include "sat.h"
 
 #include "store.h"
 
@@ -110,7 +111,7 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_resource **out, size_t *n
             continue;
         res *x = find(r, n, w->ident);
         x->waits++;
-        x->wait_ns += w->end - w->start;
+        wcp_sat_inc(&x->wait_ns, w->end - w->start);
         x->unresolved += w->target < 0;
     }
     for (size_t k = 0; k < n; k++) {
@@ -132,7 +133,7 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_resource **out, size_t *n
         res *x = find(r, n, g->hold_res[k]);
         int64_t len = g->end[h] - g->start[h];
         x->holds++;
-        x->held_ns += len;
+        wcp_sat_inc(&x->held_ns, len);
         if (len > x->longest)
             x->longest = len;
     }
@@ -172,16 +173,16 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_resource **out, size_t *n
     /* the baseline critical path */
     for (size_t k = 0; k < m->n_path; k++) {
         const wcp_seg *s = &m->path[k];
-        int64_t len = s->end - s->start;
+        int64_t len = wcp_seg_len(s);
         if (s->what == WCP_SEG_WAIT) {
             const wcp_graph_wait *w = &g->waits[s->wait];
             res *x = resource_wait(w) ? find(r, n, w->ident) : NULL;
             if (x)
-                x->crit_wait += len;
+                wcp_sat_inc(&x->crit_wait, len);
         } else if (s->what == WCP_SEG_SELF && under[s->op] >= 0) {
             res *x = find(r, n, g->class_id[under[s->op]]);
             if (x)
-                x->crit_hold += len;
+                wcp_sat_inc(&x->crit_hold, len);
         }
     }
     /* the replays: every critical section of the resource halved, removed */

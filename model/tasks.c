@@ -1,6 +1,7 @@
 /* tasks.c - tasks (§7.6); see tasks.h. */
 #define _GNU_SOURCE
 #include "tasks.h"
+#include "sat.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,10 +85,10 @@ int wcp_task_classes(const wcp_model *m, const uint32_t *tasks, size_t n_tasks,
             else
                 c->complete++;
             size_t np = wcp_breakdown_op(g, i, tmp, parts);
-            c->self += parts[0].ns;
-            c->children += parts[1].ns;
+            wcp_sat_inc(&c->self, parts[0].ns);
+            wcp_sat_inc(&c->children, parts[1].ns);
             for (size_t x = 2; x < np; x++)
-                c->waiting += parts[x].ns;
+                wcp_sat_inc(&c->waiting, parts[x].ns);
             c->descendants += desc[i];
         }
         size_t cnt = b - a;

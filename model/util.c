@@ -5,15 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An event is a 64-bit key: its time's offset from the trace's start,
- * shifted, and what it changes in its low 3 bits. */
-enum { EV_SELF, EV_BLOCKED, EV_WAIT, EV_END = 4, EV_BITS = 3 };
+/* An event is its time's offset from the trace's start (a key; up to 2^62,
+ * the longest span times within ±2^61 make, so no bits are left beside it)
+ * and what it changes (a code, beside it: the order of the events of one
+ * time does not matter). */
+enum { EV_SELF, EV_BLOCKED, EV_WAIT, EV_END = 4 };
 
 typedef struct build_ctx {
     int64_t t0;
     const wcp_state *sel;
     size_t n_sel;
-    uint64_t *ev;
+    uint64_t *ev;  /* offsets from t0 */
+    uint8_t *code; /* what each changes */
     size_t n, cap;
     int oom;
 } build_ctx;
@@ -37,41 +40,60 @@ static void add_seg(void *ctx, uint32_t op, wcp_bd_what what, uint32_t name, int
     if (c->n + 2 > c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 1024;
         uint64_t *ev = realloc(c->ev, cap * sizeof *ev);
-        if (!ev) {
+        if (ev)
+            c->ev = ev;
+        uint8_t *cd = ev ? realloc(c->code, cap * sizeof *cd) : NULL;
+        if (!cd) {
             c->oom = 1;
             return;
         }
-        c->ev = ev;
+        c->code = cd;
         c->cap = cap;
     }
     unsigned code = what == WCP_BD_SELF ? EV_SELF : selected(c, what, name) ? EV_BLOCKED : EV_WAIT;
-    c->ev[c->n++] = (uint64_t)(a - c->t0) << EV_BITS | code;
-    c->ev[c->n++] = (uint64_t)(b - c->t0) << EV_BITS | (code | EV_END);
+    c->code[c->n] = (uint8_t)code;
+    c->ev[c->n++] = (uint64_t)(a - c->t0);
+    c->code[c->n] = (uint8_t)(code | EV_END);
+    c->ev[c->n++] = (uint64_t)(b - c->t0);
 }
 
-/* LSD radix sort of keys below 2^bits, 11 bits a pass */
-static int radix_sort(uint64_t *a, size_t n, unsigned bits)
+/* LSD radix sort of keys a below 2^bits, 11 bits a pass, each key's byte
+ * of b moving with it */
+static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits)
 {
     if (n == 0)
         return 0;
     uint64_t *tmp = malloc((n + 1) * sizeof *tmp), *src = a, *dst = tmp;
-    if (!tmp)
+    uint8_t *tmpb = malloc(n + 1), *srcb = b, *dstb = tmpb;
+    if (!tmp || !tmpb) {
+        free(tmp);
+        free(tmpb);
         return -1;
+    }
     for (unsigned shift = 0; shift < bits; shift += 11) {
         size_t count[2049] = {0};
         for (size_t k = 0; k < n; k++)
             count[((src[k] >> shift) & 2047) + 1]++;
         for (size_t d = 1; d <= 2048; d++)
             count[d] += count[d - 1];
-        for (size_t k = 0; k < n; k++)
-            dst[count[(src[k] >> shift) & 2047]++] = src[k];
+        for (size_t k = 0; k < n; k++) {
+            size_t to = count[(src[k] >> shift) & 2047]++;
+            dst[to] = src[k];
+            dstb[to] = srcb[k];
+        }
         uint64_t *x = src;
         src = dst;
         dst = x;
+        uint8_t *y = srcb;
+        srcb = dstb;
+        dstb = y;
     }
-    if (src != a)
+    if (src != a) {
         memcpy(a, src, n * sizeof *a);
+        memcpy(b, srcb, n);
+    }
     free(tmp);
+    free(tmpb);
     return 0;
 }
 
@@ -99,7 +121,7 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
         if (g->wait_off[i + 1] - g->wait_off[i] > most)
             most = g->wait_off[i + 1] - g->wait_off[i];
     }
-    build_ctx c = {t0, blocked, n_blocked, NULL, 0, 0, 0};
+    build_ctx c = {t0, blocked, n_blocked, NULL, NULL, 0, 0, 0};
     wcp_span *tmp = malloc(most * sizeof *tmp);
     int rc = -1;
     if (!tmp)
@@ -111,10 +133,10 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
             goto done;
         }
     }
-    unsigned bits = EV_BITS;
-    while (bits < 64 && ((uint64_t)(t1 - t0) << EV_BITS) >> bits)
+    unsigned bits = 0;
+    while (bits < 64 && (uint64_t)(t1 - t0) >> bits)
         bits++;
-    if (c.oom || radix_sort(c.ev, c.n, bits) < 0)
+    if (c.oom || radix_sort(c.ev, c.code, c.n, bits) < 0)
         goto done;
     /* the steps: at most one per distinct event time, plus the end */
     size_t cap = c.n + 2;
@@ -128,9 +150,9 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
     int64_t count[3] = {0, 0, 0}; /* self, blocked, waiting not blocked */
     size_t n = 0;
     for (size_t e = 0; e < c.n || (n == 0 && g->n_ops);) {
-        int64_t t = e < c.n ? (int64_t)(c.ev[e] >> EV_BITS) + t0 : t0;
-        while (e < c.n && (int64_t)(c.ev[e] >> EV_BITS) + t0 == t) {
-            unsigned code = c.ev[e++] & 7;
+        int64_t t = e < c.n ? (int64_t)c.ev[e] + t0 : t0;
+        while (e < c.n && (int64_t)c.ev[e] + t0 == t) {
+            unsigned code = c.code[e++];
             count[code & 3] += code & EV_END ? -1 : 1;
         }
         if (t >= t1 && n > 0)
@@ -155,6 +177,7 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
     rc = 0;
 done:
     free(c.ev);
+    free(c.code);
     free(tmp);
     if (rc < 0)
         wcp_util_free(u);
@@ -419,7 +442,7 @@ static int by_blocked(const void *x, const void *y)
 int wcp_blocked_in(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked, int64_t a,
                    int64_t b, wcp_blocked_op **out, size_t *n)
 {
-    blocked_ctx c = {{0, blocked, n_blocked, NULL, 0, 0, 0}, a, b, NULL, 0, 0, 0};
+    blocked_ctx c = {{0, blocked, n_blocked, NULL, NULL, 0, 0, 0}, a, b, NULL, 0, 0, 0};
     size_t most = 1;
     for (uint32_t i = 0; i < g->n_ops; i++)
         if (g->wait_off[i + 1] - g->wait_off[i] > most)

@@ -477,7 +477,7 @@ int cmd_breakdown(ShellState *p, const DotCmd *c, int argc, char **argv)
         return 1;
     if (argc > 2)
         return dot_usage(p, c);
-    if (argc == 2 && parse_count(argv[1], &arg.num) == 0)
+    if (argc == 2 && parse_op_id(argv[1], &arg.num) == 0)
         return run_analysis(p, run,
                             "SELECT op_id, state, dur_ns, round(pct, 1) AS pct"
                             " FROM op_breakdown(?2) WHERE run = ?1 ORDER BY seq",
@@ -503,11 +503,12 @@ int cmd_parallelism(ShellState *p, const DotCmd *c, int argc, char **argv)
         return dot_usage(p, c);
     if (limit.num == 0)
         limit.num = -1; /* all */
-    if (run_analysis(p, run,
-                     "SELECT * FROM (SELECT root_id, class_key, ops, work_ns, span_ns,"
-                     " round(parallelism, 3) AS parallelism FROM parallelism WHERE run = ?1"
-                     " ORDER BY root_id IS NOT NULL, work_ns DESC, root_id LIMIT ?2 + 1)",
-                     1, &limit))
+    if (run_analysis(
+            p, run,
+            "SELECT * FROM (SELECT root_id, class_key, ops, work_ns, span_ns,"
+            " round(parallelism, 3) AS parallelism FROM parallelism WHERE run = ?1"
+            " ORDER BY root_id IS NOT NULL, work_ns DESC, root_id < 0, root_id LIMIT ?2 + 1)",
+            1, &limit))
         return 1;
     return run_analysis(p, run,
                         "SELECT workers, lower_ns, upper_ns FROM parallelism_bounds"
@@ -522,11 +523,11 @@ int cmd_related(ShellState *p, const DotCmd *c, int argc, char **argv)
     AnaArg args[2] = {{NULL, 0}, {NULL, 2}};
     if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
         return 1;
-    if (argc < 2 || argc > 3 || parse_count(argv[1], &args[0].num) != 0 ||
+    if (argc < 2 || argc > 3 || parse_op_id(argv[1], &args[0].num) != 0 ||
         (argc == 3 && parse_count(argv[2], &args[1].num) != 0))
         return dot_usage(p, c);
     return run_tvf(p, c, run, "op_id, depth, tie, via_id, class_key, start_ns, end_ns", 2, args,
-                   "ORDER BY depth, op_id");
+                   "ORDER BY depth, op_id < 0, op_id"); /* ids as uint64 */
 }
 
 /* .util ?N?: utilization(NULL, N, run), the run in N equal slices (§7.2). */
@@ -647,8 +648,8 @@ int cmd_drift(ShellState *p, const DotCmd *c, int argc, char **argv)
     if (argc > 2 || (argc == 2 && parse_count(argv[1], &limit) != 0))
         return dot_usage(p, c);
     snprintf(tail, sizeof tail, "%s LIMIT %lld",
-             origins ? "AND origin_ns > 0 ORDER BY origin_ns DESC, op_id"
-                     : "ORDER BY drift_ns DESC, op_id",
+             origins ? "AND origin_ns > 0 ORDER BY origin_ns DESC, op_id < 0, op_id"
+                     : "ORDER BY drift_ns DESC, op_id < 0, op_id",
              limit ? limit : -1);
     return run_tvf(p, c, run, "op_id, class_key, start_ns, dur_ns, sim_dur_ns, drift_ns, origin_ns",
                    0, NULL, tail);

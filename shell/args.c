@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ids.h"
 #include "shell.h"
 
 /* 1 for the output modes meant for people (table, box, line, column,
@@ -41,6 +42,18 @@ int parse_count(const char *s, long long *v)
     if (errno || end == s || *end || x < 0)
         return -1;
     *v = x;
+    return 0;
+}
+
+/* Parses an op id, 0 to 18446744073709551615, into *v as the ops table stores
+** it (its bit pattern: above 2^63, negative; base/ids.h). Returns 0, or -1
+** leaving *v alone. */
+int parse_op_id(const char *s, long long *v)
+{
+    uint64_t x;
+    if (wcp_parse_u64(s, &x) < 0)
+        return -1;
+    *v = (long long)(int64_t)x;
     return 0;
 }
 

@@ -7,6 +7,8 @@
 **          (human modes: columns sized to the terminal, see fit_grid();
 **          numbers right-aligned; *_ns and *_ns_at_* columns as "1.23 s",
 **          start_ns and end_ns with the digits that tell them apart)
+**          (every mode but quote and insert: an op id above 2^63, stored as
+**          its negative bit pattern, printed as the uint64 it is: is_id_column())
 **   line   one "name = value" per line, a blank line between rows (human)
 **   list   values separated by .separator ("|")   (machine modes: raw values)
 **   tabs   values separated by tabs
@@ -33,6 +35,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "ids.h"
 #include "shell.h"
 
 static const char *const mode_names[WCP_NMODES] = {"table", "box",   "csv",    "json",
@@ -88,6 +91,27 @@ static int is_ns_column(const char *name)
     return (n >= 3 && strcasecmp(name + n - 3, "_ns") == 0) || (name && strstr(name, "_ns_at_"));
 }
 
+/* 1 for a column of op ids (db/README.md, "Ids"): named id or ending in
+** _id, but not thread_id (a signed thread number). A negative integer there
+** is an id above 2^63 stored as its bit pattern: shown unsigned. The other
+** *_id columns (run, dump, string ids) are never negative. */
+static int is_id_column(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    return (n == 2 && strcasecmp(name, "id") == 0) ||
+           (n > 3 && strcasecmp(name + n - 3, "_id") == 0 && strcasecmp(name, "thread_id") != 0);
+}
+
+/* The uint64 id column i of the current row holds, when it is one stored
+** negative (is_id_column()), into buf; else NULL. */
+static const char *big_id(sqlite3_stmt *st, int i, char *buf)
+{
+    if (sqlite3_column_type(st, i) != SQLITE_INTEGER || sqlite3_column_int64(st, i) >= 0 ||
+        !is_id_column(sqlite3_column_name(st, i)))
+        return NULL;
+    return wcp_id_text(buf, sqlite3_column_int64(st, i));
+}
+
 static int is_human(enum wcp_mode m)
 {
     return m == MODE_TABLE || m == MODE_BOX || m == MODE_LINE || m == MODE_COLUMN ||
@@ -116,8 +140,11 @@ static int is_time_column(const char *name)
 static char *cell_text(ShellState *p, sqlite3_stmt *st, int i, int raw_time)
 {
     int type = sqlite3_column_type(st, i);
+    char id[WCP_ID_TEXT_MAX];
     if (type == SQLITE_NULL)
         return strdup(p->nullvalue);
+    if (big_id(st, i, id))
+        return strdup(id);
     if (is_human(p->mode) && (type == SQLITE_INTEGER || type == SQLITE_FLOAT) &&
         is_ns_column(sqlite3_column_name(st, i)) &&
         !(raw_time && type == SQLITE_INTEGER && is_time_column(sqlite3_column_name(st, i)))) {
@@ -575,9 +602,15 @@ static void put_json_string(FILE *out, const char *s)
 
 static void put_json_value(FILE *out, sqlite3_stmt *st, int i)
 {
+    char id[WCP_ID_TEXT_MAX];
     switch (sqlite3_column_type(st, i)) {
     case SQLITE_NULL: fputs("null", out); break;
-    case SQLITE_INTEGER: fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i)); break;
+    case SQLITE_INTEGER:
+        if (big_id(st, i, id))
+            fputs(id, out);
+        else
+            fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+        break;
     case SQLITE_FLOAT: {
         double d = sqlite3_column_double(st, i);
         if (isfinite(d))

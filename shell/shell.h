@@ -175,6 +175,9 @@ int dot_usage(ShellState *p, const DotCmd *c);
 /* "Error: usage: .NAME USAGE"; returns 1 */
 int parse_count(const char *s, long long *v);
 /* a whole number >= 0: 0, or -1 leaving *v alone */
+int parse_op_id(const char *s, long long *v);
+/* an op id, 0 to 18446744073709551615, as the ops table stores it (above
+** 2^63, negative: base/ids.h): 0, or -1 leaving *v alone */
 int parse_ns(const char *s, long long *v);
 /* nanoseconds, or a number with a unit ns us ms s ("1.5ms"):
                            ** 0, or -1 leaving *v alone */

@@ -57,7 +57,7 @@ static int fill(wcp_call *c)
         }
         wcp_put_int(c, s->start);
         wcp_put_int(c, s->end);
-        wcp_put_int(c, s->end - s->start);
+        wcp_put_int(c, wcp_seg_len(s));
     }
     rc = 0;
 done:

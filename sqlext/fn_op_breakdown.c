@@ -16,9 +16,12 @@
  * each waiting state once. pct: 100 * dur_ns / the op's duration (0 for a
  * zero-length op).
  *
- * Errors: op missing, not an integer, or no op of the run. */
+ * op: an op id, an integer as the ops table stores it or text digits (for an
+ * id above 2^63, wcp_arg_id()). Errors: op missing, not an op id, or no op of
+ * the run. */
 #include "breakdown.h"
 #include "fns.h"
+#include "ids.h"
 
 #include <stdlib.h>
 
@@ -26,13 +29,13 @@ static int fill(wcp_call *c)
 {
     const wcp_graph *g = &c->model->g;
     int64_t id;
-    if (!c->arg[0] || sqlite3_value_type(c->arg[0]) == SQLITE_NULL)
-        return wcp_fail(c, "op (an op id) is required");
-    if (wcp_arg_int(c, 0, "op", 0, INT64_MIN, &id) < 0)
+    if (wcp_arg_id(c, 0, "op", &id) < 0)
         return -1;
     int32_t i = wcp_graph_find(g, id);
-    if (i < 0)
-        return wcp_fail(c, "no op %lld in run %lld", (long long)id, (long long)g->run_id);
+    if (i < 0) {
+        char t[WCP_ID_TEXT_MAX];
+        return wcp_fail(c, "no op %s in run %lld", wcp_id_text(t, id), (long long)g->run_id);
+    }
     size_t nw = g->wait_off[i + 1] - g->wait_off[i];
     wcp_span *tmp = malloc((nw + 1) * sizeof *tmp);
     wcp_bd_part *parts = malloc(wcp_breakdown_max(g, (uint32_t)i) * sizeof *parts);

@@ -16,6 +16,7 @@
  * duration in the baseline (finish minus start). parallelism = work / span
  * (NULL when span is 0). Brent's bounds for P workers: parallelism_bounds. */
 #include "breakdown.h"
+#include "sat.h"
 #include "fns.h"
 
 #include <stdlib.h>
@@ -57,7 +58,7 @@ static int fill(wcp_call *c)
     }
     int64_t total = 0;
     for (uint32_t i = 0; i < g->n_ops; i++)
-        total += g->self_ns[i];
+        wcp_sat_inc(&total, g->self_ns[i]);
     put_row(c, NULL, NULL, g->n_ops, total, m->baseline);
     for (uint32_t k = 0; k < g->n_roots; k++) {
         uint32_t r = g->root[k];

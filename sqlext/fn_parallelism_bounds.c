@@ -20,6 +20,7 @@
  *
  * Errors: max_workers not an integer >= 1. */
 #include "fns.h"
+#include "sat.h"
 
 #define DEFAULT_MAX_WORKERS 64
 
@@ -31,7 +32,7 @@ static int fill(wcp_call *c)
     if (wcp_arg_int(c, 0, "max_workers", DEFAULT_MAX_WORKERS, 1, &max) < 0)
         return -1;
     for (uint32_t i = 0; i < g->n_ops; i++)
-        work += g->self_ns[i];
+        wcp_sat_inc(&work, g->self_ns[i]);
     if (g->n_ops == 0)
         return 0; /* nothing to bound */
     for (int64_t p = 1; p <= max; p *= 2) {
@@ -40,7 +41,7 @@ static int fill(wcp_call *c)
         wcp_put_int(c, work);
         wcp_put_int(c, span);
         wcp_put_int(c, share > span ? share : span);
-        wcp_put_int(c, share + span);
+        wcp_put_int(c, wcp_sat_add(share, span));
         if (p > INT64_MAX / 2)
             break;
     }

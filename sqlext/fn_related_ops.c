@@ -18,8 +18,11 @@
  * (op_id has a link to via). Reached several ways at one depth: the first
  * of those ties in that order, from the lowest via_id.
  *
- * Errors: op missing or no op of the run; depth_max not an integer >= 0. */
+ * op: an op id, an integer as the ops table stores it or text digits (for an
+ * id above 2^63, wcp_arg_id()). Errors: op missing, not an op id, or no op of
+ * the run; depth_max not an integer >= 0. */
 #include "fns.h"
+#include "ids.h"
 #include "related.h"
 
 #include <stdlib.h>
@@ -31,14 +34,13 @@ static int fill(wcp_call *c)
     const wcp_model *m = c->model;
     const wcp_graph *g = &m->g;
     int64_t id, depth;
-    if (!c->arg[0] || sqlite3_value_type(c->arg[0]) == SQLITE_NULL)
-        return wcp_fail(c, "op (an op id) is required");
-    if (wcp_arg_int(c, 0, "op", 0, INT64_MIN, &id) < 0 ||
-        wcp_arg_int(c, 1, "depth", DEFAULT_DEPTH, 0, &depth) < 0)
+    if (wcp_arg_id(c, 0, "op", &id) < 0 || wcp_arg_int(c, 1, "depth", DEFAULT_DEPTH, 0, &depth) < 0)
         return -1;
     int32_t i = wcp_graph_find(g, id);
-    if (i < 0)
-        return wcp_fail(c, "no op %lld in run %lld", (long long)id, (long long)g->run_id);
+    if (i < 0) {
+        char t[WCP_ID_TEXT_MAX];
+        return wcp_fail(c, "no op %s in run %lld", wcp_id_text(t, id), (long long)g->run_id);
+    }
     if (depth > (int64_t)g->n_ops)
         depth = g->n_ops;
     wcp_link *links;

@@ -20,6 +20,7 @@
  * and path_ns NULL. */
 #define _GNU_SOURCE
 #include "fns.h"
+#include "sat.h"
 #include "tasks.h"
 
 #include <stdlib.h>
@@ -86,7 +87,7 @@ static int fill(wcp_call *c)
                 x++;
             if (x == np)
                 parts[np++] = (part){segs[s].what, cls, 0};
-            parts[x].ns += segs[s].end - segs[s].start;
+            wcp_sat_inc(&parts[x].ns, wcp_seg_len(&segs[s]));
         }
         free(segs);
         qsort_r(parts, np, sizeof *parts, by_ns, (void *)m);

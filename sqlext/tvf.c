@@ -21,6 +21,7 @@
  * whatif_rank ranks the top N without replaying every class. */
 #define _GNU_SOURCE
 #include "fns.h"
+#include "ids.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,32 @@ int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, 
         return wcp_fail(c, "%s must be at least %lld, not %lld", name, (long long)min,
                         (long long)*out);
     return 0;
+}
+
+int wcp_arg_id(wcp_call *c, int i, const char *name, int64_t *out)
+{
+    sqlite3_value *v = c->arg[i];
+    *out = 0;
+    if (!v || sqlite3_value_type(v) == SQLITE_NULL)
+        return wcp_fail(c, "%s (an op id) is required", name);
+    if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+        *out = sqlite3_value_int64(v);
+        return 0;
+    }
+    const char *t = (const char *)sqlite3_value_text(v);
+    uint64_t x;
+    if (sqlite3_value_type(v) == SQLITE_TEXT && t && wcp_parse_u64(t, &x) == 0) {
+        *out = (int64_t)x;
+        return 0;
+    }
+    if (sqlite3_value_type(v) == SQLITE_FLOAT && sqlite3_value_double(v) >= 0x1p63)
+        return wcp_fail(c,
+                        "%s: %s is a real number (SQL reads an integer above 2^63 as one): write "
+                        "the op id as text, '18446744073709551615', or as the ops table stores "
+                        "it, the id minus 2^64",
+                        name, t ? t : "?");
+    return wcp_fail(c, "%s must be an op id (0 to 18446744073709551615), not \"%s\"", name,
+                    t ? t : "");
 }
 
 const char *wcp_arg_text(wcp_call *c, int i)

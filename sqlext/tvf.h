@@ -59,6 +59,11 @@ void wcp_put_static(wcp_call *c, const char *s); /* lives as long as the model *
 
 /* Argument i as an integer >= min (def when absent or NULL); -1 on a bad one. */
 int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, int64_t *out);
+/* Argument i as an op id (required): an integer, the id as the ops table
+ * stores it (its uint64 bit pattern: db/README.md), or text of its decimal
+ * digits, 0 to 18446744073709551615 (how an id above 2^63 is written: SQL
+ * reads such a literal as a real). -1 on a bad one. */
+int wcp_arg_id(wcp_call *c, int i, const char *name, int64_t *out);
 /* Argument i as text, or NULL when absent or NULL. */
 const char *wcp_arg_text(wcp_call *c, int i);
 

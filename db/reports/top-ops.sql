@@ -3,5 +3,5 @@
 SELECT id, class_key, ident, outcome, start_ns, dur_ns, self_ns, is_open
   FROM v_ops
  WHERE run_id = (SELECT max(id) FROM runs)
- ORDER BY self_ns DESC, id
+ ORDER BY self_ns DESC, id < 0, id  -- ids as uint64 (db/README.md, "Ids")
  LIMIT 20;

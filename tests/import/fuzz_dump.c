@@ -59,7 +59,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wcp_event e1, e2;
     int ok1 = wcp_reader_parse_event(&r1, a, size, &e1) == 0;
     int ok2 = wcp_reader_parse_event_jansson(&r2, b, size, &e2) == 0;
-    check(ok1 == ok2, "acceptance", data, size);
+    /* one difference by design (base/jscan.h): the scanner reads a known
+     * key's integer above INT64_MAX (a uint64 id), which jansson refuses */
+    check(ok1 == ok2 || (ok1 && strstr(r2.err, "too big integer")), "acceptance", data, size);
     if (ok1) {
         check(e1.type == e2.type && str_eq(e1.e, e2.e), "e", data, size);
         check(str_eq(e1.k, e2.k) && str_eq(e1.w, e2.w) && str_eq(e1.o, e2.o) &&
