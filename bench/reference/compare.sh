@@ -47,7 +47,8 @@ queries() {
         "SELECT class_key, work_type, count, total_self_ns, total_wall_ns, p50_self_ns, p95_self_ns, max_self_ns, outcomes, dup_executed FROM class_stats" "$sep" \
         "SELECT class_key, factor, saved_ns FROM whatif_rank" "$sep" \
         "SELECT op_id FROM blocking_chain ORDER BY seq" "$sep" \
-        "SELECT start_ns, end_ns FROM dead_air ORDER BY start_ns" "$sep"
+        "SELECT start_ns, end_ns FROM dead_air ORDER BY start_ns" "$sep" \
+        "SELECT k.value || ':' || c.value AS class_key, group_concat(DISTINCT w.value) AS work_types FROM ops o JOIN strings k ON k.id = o.kind JOIN strings c ON c.id = o.class_id JOIN strings w ON w.id = o.work_type GROUP BY o.kind, o.class_id HAVING count(DISTINCT o.work_type) > 1" "$sep"
 }
 
 # Option sets: every generator option, alone and together. A multi-dump run
