@@ -495,7 +495,7 @@ const DotCmd wcp_dot_cmds[] = {
     {"print", cmd_print, "TEXT ...", "Print the words of TEXT", NULL, ARGS_NONE, NULL, NULL},
     {"prompt", cmd_prompt, "MAIN ?CONTINUE?", "Set the prompts", NULL, ARGS_NONE, NULL, NULL},
     {"quit", cmd_quit, "", "Exit the shell", NULL, ARGS_NONE, NULL, NULL},
-    {"rank", cmd_rank, "?N? ?F,F,...? ?--min-self NS? ?--ident? ?--run N?",
+    {"rank", cmd_rank, "?N? ?F,F,...? ?--min-self NS? ?--ident? ?--by meta? ?--run N?",
      "Class keys by what speeding them up would save: the top N",
      "  One saved_ns_at_F column per factor F (default 0,0.5,0.9; a factor has a\n"
      "  '.' or a ',', a whole number alone is N), ranked by the saving at the middle\n"
