@@ -5,18 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An event is its time's offset from the trace's start (a key; up to 2^62,
- * the longest span times within ±2^61 make, so no bits are left beside it)
- * and what it changes (a code, beside it: the order of the events of one
- * time does not matter). */
-enum { EV_SELF, EV_BLOCKED, EV_WAIT, EV_END = 4 };
+/* An event is its time's offset from the trace's start and what it changes
+ * (a code; the order of the events of one time does not matter). When the
+ * trace spans less than 2^61 ns (every real one) the code is the key's low
+ * EV_BITS bits, so the sort moves one array; a span up to 2^62 (times
+ * within ±2^61) leaves no bits, and the codes move beside the keys. */
+enum { EV_SELF, EV_BLOCKED, EV_WAIT, EV_END = 4, EV_BITS = 3 };
 
 typedef struct build_ctx {
     int64_t t0;
     const wcp_state *sel;
     size_t n_sel;
-    uint64_t *ev;  /* offsets from t0 */
-    uint8_t *code; /* what each changes */
+    uint64_t *ev;  /* offsets from t0, shifted by EV_BITS with their code when packed */
+    uint8_t *code; /* what each changes, when not packed */
+    bool packed;
     size_t n, cap;
     int oom;
 } build_ctx;
@@ -42,15 +44,21 @@ static void add_seg(void *ctx, uint32_t op, wcp_bd_what what, uint32_t name, int
         uint64_t *ev = realloc(c->ev, cap * sizeof *ev);
         if (ev)
             c->ev = ev;
-        uint8_t *cd = ev ? realloc(c->code, cap * sizeof *cd) : NULL;
-        if (!cd) {
+        uint8_t *cd = ev && !c->packed ? realloc(c->code, cap * sizeof *cd) : NULL;
+        if (!ev || (!c->packed && !cd)) {
             c->oom = 1;
             return;
         }
-        c->code = cd;
+        if (cd)
+            c->code = cd;
         c->cap = cap;
     }
     unsigned code = what == WCP_BD_SELF ? EV_SELF : selected(c, what, name) ? EV_BLOCKED : EV_WAIT;
+    if (c->packed) {
+        c->ev[c->n++] = (uint64_t)(a - c->t0) << EV_BITS | code;
+        c->ev[c->n++] = (uint64_t)(b - c->t0) << EV_BITS | (code | EV_END);
+        return;
+    }
     c->code[c->n] = (uint8_t)code;
     c->ev[c->n++] = (uint64_t)(a - c->t0);
     c->code[c->n] = (uint8_t)(code | EV_END);
@@ -58,14 +66,14 @@ static void add_seg(void *ctx, uint32_t op, wcp_bd_what what, uint32_t name, int
 }
 
 /* LSD radix sort of keys a below 2^bits, 11 bits a pass, each key's byte
- * of b moving with it */
+ * of b (when b is not NULL) moving with it */
 static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits)
 {
     if (n == 0)
         return 0;
     uint64_t *tmp = malloc((n + 1) * sizeof *tmp), *src = a, *dst = tmp;
-    uint8_t *tmpb = malloc(n + 1), *srcb = b, *dstb = tmpb;
-    if (!tmp || !tmpb) {
+    uint8_t *tmpb = b ? malloc(n + 1) : NULL, *srcb = b, *dstb = tmpb;
+    if (!tmp || (b && !tmpb)) {
         free(tmp);
         free(tmpb);
         return -1;
@@ -79,7 +87,8 @@ static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits)
         for (size_t k = 0; k < n; k++) {
             size_t to = count[(src[k] >> shift) & 2047]++;
             dst[to] = src[k];
-            dstb[to] = srcb[k];
+            if (b)
+                dstb[to] = srcb[k];
         }
         uint64_t *x = src;
         src = dst;
@@ -90,7 +99,8 @@ static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits)
     }
     if (src != a) {
         memcpy(a, src, n * sizeof *a);
-        memcpy(b, srcb, n);
+        if (b)
+            memcpy(b, srcb, n);
     }
     free(tmp);
     free(tmpb);
@@ -121,7 +131,8 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
         if (g->wait_off[i + 1] - g->wait_off[i] > most)
             most = g->wait_off[i + 1] - g->wait_off[i];
     }
-    build_ctx c = {t0, blocked, n_blocked, NULL, NULL, 0, 0, 0};
+    bool packed = (uint64_t)(t1 - t0) >> (64 - EV_BITS) == 0;
+    build_ctx c = {t0, blocked, n_blocked, NULL, NULL, packed, 0, 0, 0};
     wcp_span *tmp = malloc(most * sizeof *tmp);
     int rc = -1;
     if (!tmp)
@@ -133,8 +144,8 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
             goto done;
         }
     }
-    unsigned bits = 0;
-    while (bits < 64 && (uint64_t)(t1 - t0) >> bits)
+    unsigned shift = packed ? EV_BITS : 0, bits = shift;
+    while (bits < 64 && ((uint64_t)(t1 - t0) << shift) >> bits)
         bits++;
     if (c.oom || radix_sort(c.ev, c.code, c.n, bits) < 0)
         goto done;
@@ -150,9 +161,10 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
     int64_t count[3] = {0, 0, 0}; /* self, blocked, waiting not blocked */
     size_t n = 0;
     for (size_t e = 0; e < c.n || (n == 0 && g->n_ops);) {
-        int64_t t = e < c.n ? (int64_t)c.ev[e] + t0 : t0;
-        while (e < c.n && (int64_t)c.ev[e] + t0 == t) {
-            unsigned code = c.code[e++];
+        int64_t t = e < c.n ? (int64_t)(c.ev[e] >> shift) + t0 : t0;
+        while (e < c.n && (int64_t)(c.ev[e] >> shift) + t0 == t) {
+            unsigned code = packed ? c.ev[e] & 7 : c.code[e];
+            e++;
             count[code & 3] += code & EV_END ? -1 : 1;
         }
         if (t >= t1 && n > 0)
@@ -442,7 +454,7 @@ static int by_blocked(const void *x, const void *y)
 int wcp_blocked_in(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked, int64_t a,
                    int64_t b, wcp_blocked_op **out, size_t *n)
 {
-    blocked_ctx c = {{0, blocked, n_blocked, NULL, NULL, 0, 0, 0}, a, b, NULL, 0, 0, 0};
+    blocked_ctx c = {{0, blocked, n_blocked, NULL, NULL, false, 0, 0, 0}, a, b, NULL, 0, 0, 0};
     size_t most = 1;
     for (uint32_t i = 0; i < g->n_ops; i++)
         if (g->wait_off[i + 1] - g->wait_off[i] > most)
