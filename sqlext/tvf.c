@@ -311,7 +311,9 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     if ((idxNum & (RANK_LE | RANK_LT)) && k < argc &&
         sqlite3_value_numeric_type(argv[k]) == SQLITE_INTEGER) {
         /* rank <= N: the top N; rank < N: the top N - 1; none: rows of no rank */
-        int64_t n = sqlite3_value_int64(argv[k]) - ((idxNum & RANK_LT) != 0);
+        int64_t n = sqlite3_value_int64(argv[k]);
+        if ((idxNum & RANK_LT) && n > INT64_MIN)
+            n--;
         call->top = n > 0 ? n : 1;
     }
     call->db = aux->ext->cache.db;

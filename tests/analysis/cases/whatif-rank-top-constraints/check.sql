@@ -1,0 +1,8 @@
+-- A constraint on whatif_rank's rank column lets it rank the top N alone (sqlext/tvf.c); every form gives the rows the same filter gives over the full ranking (the second column, with +rank, which SQLite cannot hand to the function). The extreme bounds must neither overflow (rank < -2^63: N - 1 would wrap) nor drop rows.
+SELECT 'le1' AS form, (SELECT group_concat(class_key || '@' || printf('%g', factor) || '=' || saved_ns, ' ') FROM whatif_rank('[0,0.5]') WHERE rank <= 1) AS pushed, (SELECT group_concat(class_key || '@' || printf('%g', factor) || '=' || saved_ns, ' ') FROM whatif_rank('[0,0.5]') WHERE +rank <= 1) AS full;
+SELECT 'lt2' AS form, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE rank < 2) AS pushed, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE +rank < 2) AS full;
+SELECT 'eq2' AS form, (SELECT group_concat(class_key, ' ') FROM whatif_rank('[0,0.5]') WHERE rank = 2) AS pushed, (SELECT group_concat(class_key, ' ') FROM whatif_rank('[0,0.5]') WHERE +rank = 2) AS full;
+SELECT 'le0' AS form, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE rank <= 0) AS pushed, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE +rank <= 0) AS full;
+SELECT 'ltmin' AS form, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE rank < -9223372036854775808) AS pushed, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE +rank < -9223372036854775808) AS full;
+SELECT 'lemax' AS form, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE rank <= 9223372036854775807) AS pushed, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE +rank <= 9223372036854775807) AS full;
+SELECT 'lereal' AS form, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE rank <= 1.5) AS pushed, (SELECT count(*) FROM whatif_rank('[0,0.5]') WHERE +rank <= 1.5) AS full;
