@@ -1045,9 +1045,7 @@ static void write_parallelism(html *h)
 {
     wcp_out *o = h->o;
     const wcp_graph *g = &h->m->g;
-    int64_t work = 0, span = h->m->baseline;
-    for (uint32_t i = 0; i < g->n_ops; i++)
-        wcp_sat_inc(&work, g->self_ns[i]);
+    int64_t work = wcp_run_work(g), span = h->m->baseline, lo, hi;
     wcp_out_puts(o, "<h3>Would more workers help?</h3>\n<p>Work (all self time) ");
     put_ns(o, work);
     wcp_out_puts(o, ", span (the baseline makespan) ");
@@ -1059,10 +1057,10 @@ static void write_parallelism(html *h)
                    "at least</th><th class=\"n\">at most</th></tr></thead>\n<tbody>\n",
                    span > 0 ? (double)work / (double)span : 0.0);
     for (int64_t p = 1; p <= 64; p *= 2) {
-        int64_t share = work / p + (work % p != 0);
+        wcp_brent_bounds(work, span, p, &lo, &hi);
         wcp_out_printf(o, "<tr><td class=\"n\">%lld</td>", (long long)p);
-        td_ns(o, share > span ? share : span, false);
-        td_ns(o, wcp_sat_add(share, span), false);
+        td_ns(o, lo, false);
+        td_ns(o, hi, false);
         wcp_out_puts(o, "</tr>\n");
     }
     wcp_out_puts(o, "</tbody>\n</table>\n");

@@ -242,3 +242,18 @@ done:
         wcp_bd_table_free(t);
     return rc;
 }
+
+int64_t wcp_run_work(const wcp_graph *g)
+{
+    int64_t work = 0;
+    for (uint32_t i = 0; i < g->n_ops; i++)
+        wcp_sat_inc(&work, g->self_ns[i]);
+    return work;
+}
+
+void wcp_brent_bounds(int64_t work, int64_t span, int64_t p, int64_t *lo, int64_t *hi)
+{
+    int64_t share = work / p + (work % p != 0);
+    *lo = share > span ? share : span;
+    *hi = wcp_sat_add(share, span);
+}

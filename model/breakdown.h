@@ -83,4 +83,13 @@ uint32_t *wcp_tree_order(const wcp_graph *g, uint32_t *root_of, size_t *n);
  * when out of memory. */
 int wcp_root_work(const wcp_model *m, int64_t *work, int64_t *ops);
 
+/* §7.5: the run's work, every op's self time summed (saturated). */
+int64_t wcp_run_work(const wcp_graph *g);
+
+/* §7.5, Brent's bounds: with p >= 1 workers a greedy schedule of work with
+ * span needs at least *lo = max(ceil(work / p), span) and at most *hi =
+ * ceil(work / p) + span (saturated); the division is rounded up so that
+ * the bounds stay bounds in whole nanoseconds. */
+void wcp_brent_bounds(int64_t work, int64_t span, int64_t p, int64_t *lo, int64_t *hi);
+
 #endif

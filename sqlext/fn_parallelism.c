@@ -16,7 +16,6 @@
  * duration in the baseline (finish minus start). parallelism = work / span
  * (NULL when span is 0). Brent's bounds for P workers: parallelism_bounds. */
 #include "breakdown.h"
-#include "sat.h"
 #include "fns.h"
 
 #include <stdlib.h>
@@ -56,10 +55,7 @@ static int fill(wcp_call *c)
         rc = 0;
         goto done;
     }
-    int64_t total = 0;
-    for (uint32_t i = 0; i < g->n_ops; i++)
-        wcp_sat_inc(&total, g->self_ns[i]);
-    put_row(c, NULL, NULL, g->n_ops, total, m->baseline);
+    put_row(c, NULL, NULL, g->n_ops, wcp_run_work(g), m->baseline);
     for (uint32_t k = 0; k < g->n_roots; k++) {
         uint32_t r = g->root[k];
         put_row(c, &g->id[r], wcp_op_class(m, r)->key, ops[k], work[k], m->reg[r] - m->start[r]);

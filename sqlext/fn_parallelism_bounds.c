@@ -19,8 +19,8 @@
  * No rows for a run without ops.
  *
  * Errors: max_workers not an integer >= 1. */
+#include "breakdown.h"
 #include "fns.h"
-#include "sat.h"
 
 #define DEFAULT_MAX_WORKERS 64
 
@@ -28,20 +28,18 @@ static int fill(wcp_call *c)
 {
     const wcp_model *m = c->model;
     const wcp_graph *g = &m->g;
-    int64_t max, work = 0, span = m->baseline;
+    int64_t max, work = wcp_run_work(g), span = m->baseline, lo, hi;
     if (wcp_arg_int(c, 0, "max_workers", DEFAULT_MAX_WORKERS, 1, &max) < 0)
         return -1;
-    for (uint32_t i = 0; i < g->n_ops; i++)
-        wcp_sat_inc(&work, g->self_ns[i]);
     if (g->n_ops == 0)
         return 0; /* nothing to bound */
     for (int64_t p = 1; p <= max; p *= 2) {
-        int64_t share = work / p + (work % p != 0);
+        wcp_brent_bounds(work, span, p, &lo, &hi);
         wcp_put_int(c, p);
         wcp_put_int(c, work);
         wcp_put_int(c, span);
-        wcp_put_int(c, share > span ? share : span);
-        wcp_put_int(c, wcp_sat_add(share, span));
+        wcp_put_int(c, lo);
+        wcp_put_int(c, hi);
         if (p > INT64_MAX / 2)
             break;
     }
