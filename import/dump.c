@@ -193,6 +193,18 @@ static int get_id(wcp_reader *r, const jv *v, const char *key, int64_t *out)
     return get_int(r, v, key, 0, out);
 }
 
+/* An optional uint64 count (dropped_events): absent -> 0; above 2^63 - 1 it
+ * is kept as 2^63 - 1, the most a database integer holds (a count no recorder
+ * reaches; still non-zero, so the run stays marked incomplete). */
+static int get_count(wcp_reader *r, const jv *v, const char *key, int64_t *out)
+{
+    if (v->type == JV_U64) {
+        *out = INT64_MAX;
+        return 0;
+    }
+    return get_int(r, v, key, 0, out);
+}
+
 static int get_str(wcp_reader *r, const jv *v, const char *key, wcp_str *out)
 {
     out->p = "";
@@ -556,7 +568,7 @@ static int dump_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
         return -1;
     if (get_int(r, &v[H_EPOCH], "epoch_unix_nano", INT64_MIN, &h->epoch) < 0 ||
         get_int(r, &v[H_DUMPED], "dumped_unix_nano", INT64_MIN, &h->dumped) < 0 ||
-        get_int(r, &v[H_DROPPED], "dropped_events", 0, &h->dropped) < 0 ||
+        get_count(r, &v[H_DROPPED], "dropped_events", &h->dropped) < 0 ||
         get_int(r, &v[H_COUNT], "event_count", 0, &h->event_count) < 0)
         return -1;
     int64_t now;
