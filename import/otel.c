@@ -19,6 +19,7 @@
 
 #include "errpos.h"
 #include "grow.h"
+#include "hash.h"
 #include "json.h"
 
 #include <errno.h>
@@ -209,47 +210,122 @@ int wcp_otel_uint(otel *x, const wcp_json_tok *v, const char *key, int64_t max, 
     return 0;
 }
 
-int wcp_otel_read_docs(otel *x, wcp_otel_doc_fn read_doc, const char *what)
+/* Skips a byte order mark at the start of the file. */
+static void skip_bom(otel *x)
 {
     wcp_reader *r = x->r;
-    x->doc_what = what;
     while (r->len - r->pos < 3 && fill(x) > 0)
         ;
     if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
         r->pos += 3;
+}
+
+/* At the next top-level object: 1, 0 at the end of the file, -1. */
+static int next_doc(otel *x)
+{
+    wcp_reader *r = x->r;
+    int c = peek(x);
+    if (c == -2)
+        return -1;
+    if (c == -1)
+        return 0;
+    if (c != '{')
+        return wcp_otel_err(x, x->line, r->base + r->pos - x->line_off + 1,
+                            "expected %s ('{'), one a line or one in the file", x->doc_what);
+    return 1;
+}
+
+/* The whole object at r->pos into the buffer: j the cursor that read it
+ * (after it), v the object. 0, or -1. */
+static int whole_doc(otel *x, wcp_json *j, wcp_json_tok *v)
+{
     for (;;) {
-        int c = peek(x);
-        if (c == -2)
+        cursor(x, j);
+        int rc = wcp_json_next(j, v);
+        if (!rc)
+            rc = wcp_json_skip(j, v);
+        if (rc < 0)
+            return wcp_otel_json_err(x);
+        if (rc == 0)
+            return 0;
+        int k = fill(x);
+        if (k < 0)
             return -1;
-        if (c == -1)
-            break;
-        if (c != '{')
-            return wcp_otel_err(x, x->line, r->base + r->pos - x->line_off + 1,
-                                "expected %s ('{'), one a line or one in the file", what);
-        for (;;) { /* the whole object into the buffer */
-            wcp_json j;
-            cursor(x, &j);
-            wcp_json_tok v;
-            int rc = wcp_json_next(&j, &v);
-            if (!rc)
-                rc = wcp_json_skip(&j, &v);
-            if (rc < 0)
-                return wcp_otel_json_err(x);
-            if (rc == 0) {
-                x->docs++;
-                if (read_doc(x, &j, &v) < 0)
-                    return -1;
-                commit(x, &j);
-                break;
-            }
-            int k = fill(x);
-            if (k < 0)
-                return -1;
-            if (k == 0)
-                return wcp_otel_err(x, x->line, 0, "the file ends inside %s (a truncated line?)",
-                                    what);
-        }
+        if (k == 0)
+            return wcp_otel_err(x, x->line, 0, "the file ends inside %s (a truncated line?)",
+                                x->doc_what);
     }
+}
+
+int wcp_otel_read_docs(otel *x, wcp_otel_doc_fn read_doc, const char *what)
+{
+    x->doc_what = what;
+    skip_bom(x);
+    int at;
+    while ((at = next_doc(x)) > 0) {
+        wcp_json j;
+        wcp_json_tok v;
+        if (whole_doc(x, &j, &v) < 0)
+            return -1;
+        x->docs++;
+        if (read_doc(x, &j, &v) < 0)
+            return -1;
+        commit(x, &j);
+    }
+    if (at < 0)
+        return -1;
+    if (x->docs == 0)
+        return wcp_otel_err(x, 1, 0, "empty file: expected %s", what);
+    return 0;
+}
+
+#define PREFILL_MAX ((size_t)64 << 20) /* read ahead for a line's end, at most */
+
+int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char *what)
+{
+    wcp_reader *r = x->r;
+    x->doc_what = what;
+    skip_bom(x);
+    int at;
+    while ((at = next_doc(x)) > 0) {
+        /* one object a line (JSON Lines): have its line in the buffer, so
+         * that it is read in one pass (a newline is never inside a JSON
+         * string); a read that fails is met again below */
+        while (!r->eof && r->len - r->pos < PREFILL_MAX &&
+               !memchr(r->buf + r->pos, '\n', r->len - r->pos))
+            if (wcp_reader_fill(r, DOC_MAX) <= 0)
+                break;
+        size_t nsp = x->nsp, nlk = x->nlk;
+        int64_t base64_ids = x->base64_ids, empty_ids = x->empty_ids;
+        wcp_json j;
+        wcp_json_tok v;
+        cursor(x, &j);
+        x->more = false;
+        if (wcp_json_next(&j, &v) == 0 && v.type == WCP_JSON_OBJECT && read_doc(x, &j, &v) == 0) {
+            x->docs++;
+            commit(x, &j);
+            continue;
+        }
+        /* past the buffer, or refused: the object again, whole first */
+        x->nsp = nsp;
+        x->nlk = nlk;
+        x->base64_ids = base64_ids;
+        x->empty_ids = empty_ids;
+        x->more = false;
+        if (whole_doc(x, &j, &v) < 0)
+            return -1;
+        x->docs++;
+        wcp_json s;
+        wcp_json_tok open;
+        wcp_otel_sub(&j, &v, &s);
+        if (wcp_json_next(&s, &open))
+            return wcp_otel_json_err(x);
+        if (read_doc(x, &s, &open) < 0)
+            return -1;
+        commit(x, &j);
+    }
+    if (at < 0)
+        return -1;
     if (x->docs == 0)
         return wcp_otel_err(x, 1, 0, "empty file: expected %s", what);
     return 0;
@@ -278,66 +354,63 @@ int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *
 
 /* ---- ordering and lookup */
 
-static __thread const otel_span *t_sp; /* for the comparators */
+/* An open-addressing table of spans by (trace id, span id) or of traces by
+ * trace id: slots of a span index + 1 (0: empty), probed linearly. */
+typedef struct idmap {
+    uint32_t *slot;
+    size_t mask;
+} idmap;
 
-static int cmp_ids(uint64_t ah, uint64_t al, uint64_t aid, uint64_t bh, uint64_t bl, uint64_t bid)
+static int idmap_init(idmap *m, size_t n)
 {
-    if (ah != bh)
-        return ah < bh ? -1 : 1;
-    if (al != bl)
-        return al < bl ? -1 : 1;
-    if (aid != bid)
-        return aid < bid ? -1 : 1;
-    return 0;
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    m->mask = cap - 1;
+    m->slot = calloc(cap, sizeof *m->slot);
+    return m->slot ? 0 : -1;
 }
 
-/* by (trace, span id, file order) */
-static int by_key(const void *a, const void *b)
+static size_t id_hash(uint64_t hi, uint64_t lo, uint64_t id)
 {
-    const otel_span *x = &t_sp[*(const uint32_t *)a], *y = &t_sp[*(const uint32_t *)b];
-    int c = cmp_ids(x->tr_hi, x->tr_lo, x->id, y->tr_hi, y->tr_lo, y->id);
-    return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+    return (size_t)wcp_mix64(hi ^ wcp_mix64(lo ^ wcp_mix64(id)));
 }
 
-/* by (run, start, file order) */
+/* The slot of span (hi, lo, id), by the spans' ids (with_id: the span id
+ * counts; else the trace id alone): an empty one if none has it. */
+static uint32_t *idmap_at(const idmap *m, const otel_span *sp, uint64_t hi, uint64_t lo,
+                          uint64_t id, bool with_id)
+{
+    for (size_t h = id_hash(hi, lo, with_id ? id : 0) & m->mask;; h = (h + 1) & m->mask) {
+        uint32_t e = m->slot[h];
+        if (!e)
+            return &m->slot[h];
+        const otel_span *s = &sp[e - 1];
+        if (s->tr_lo == lo && s->tr_hi == hi && (!with_id || s->id == id))
+            return &m->slot[h];
+    }
+}
+
+/* The kept span with (trace, id), or -1. */
+static long find(const otel *o, const idmap *m, uint64_t hi, uint64_t lo, uint64_t id)
+{
+    return (long)*idmap_at(m, o->sp, hi, lo, id, true) - 1;
+}
+
+/* A span's place in its run's order: (run, start, file order). */
+typedef struct order_key {
+    int64_t start;
+    uint32_t run, k;
+} order_key;
+
 static int by_start(const void *a, const void *b)
 {
-    const otel_span *x = &t_sp[*(const uint32_t *)a], *y = &t_sp[*(const uint32_t *)b];
+    const order_key *x = a, *y = b;
     if (x->run != y->run)
         return x->run < y->run ? -1 : 1;
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-typedef struct tr {
-    uint64_t hi, lo;
-    uint32_t seq;
-} tr;
-
-static int by_seq(const void *a, const void *b)
-{
-    const tr *x = a, *y = b;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* The kept span with (trace, id) in keys (sorted by_key, kept spans only), or -1. */
-static long find(const otel *o, const uint32_t *keys, size_t n, uint64_t hi, uint64_t lo,
-                 uint64_t id)
-{
-    size_t a = 0, b = n;
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        const otel_span *s = &o->sp[keys[m]];
-        int c = cmp_ids(s->tr_hi, s->tr_lo, s->id, hi, lo, id);
-        if (c == 0)
-            return keys[m];
-        if (c < 0)
-            a = m + 1;
-        else
-            b = m;
-    }
-    return -1;
+    return x->k < y->k ? -1 : x->k > y->k;
 }
 
 static void hex_id(char *out, uint64_t hi, uint64_t lo, bool trace)
@@ -458,120 +531,100 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
     size_t n = o->nsp;
     if (n == 0)
         return oerr(o, 0, "no spans in the file (an empty %s trace)", o->format);
-    t_sp = o->sp;
-    uint32_t *keys = malloc(n * sizeof *keys);
     o->order = malloc(n * sizeof *o->order);
-    if (!keys || !o->order) {
-        free(keys);
+    idmap keys = {0}, traces = {0};
+    if (!o->order || idmap_init(&keys, n) < 0 || idmap_init(&traces, n) < 0) {
+        free(keys.slot);
         return oom(o);
     }
-    for (size_t k = 0; k < n; k++)
-        keys[k] = (uint32_t)k;
-    qsort(keys, n, sizeof *keys, by_key);
-    /* copies of one span merged: the last with an end, else the last; a
-     * span without an id is never a copy */
-    size_t nk = 0;
-    for (size_t a = 0; a < n;) {
-        size_t b = a + 1;
-        const otel_span *s = &o->sp[keys[a]];
-        if (!(s->flags & SP_NO_ID))
-            while (b < n && !(o->sp[keys[b]].flags & SP_NO_ID) &&
-                   cmp_ids(s->tr_hi, s->tr_lo, s->id, o->sp[keys[b]].tr_hi, o->sp[keys[b]].tr_lo,
-                           o->sp[keys[b]].id) == 0)
-                b++;
-        size_t keep = b - 1;
-        for (size_t k = b; k-- > a;)
-            if (o->sp[keys[k]].flags & SP_ENDED) {
-                keep = k;
-                break;
+    /* copies of one span merged: the last with an end, else the last (in
+     * file order: a copy replaces the one kept unless only that one has an
+     * end); a span without an id is never a copy. keys: the kept spans with
+     * an id */
+    for (size_t k = 0; k < n; k++) {
+        otel_span *s = &o->sp[k];
+        s->op = 1;
+        if (s->flags & SP_NO_ID)
+            continue;
+        uint32_t *at = idmap_at(&keys, o->sp, s->tr_hi, s->tr_lo, s->id, true);
+        if (*at) {
+            otel_span *kept = &o->sp[*at - 1];
+            o->dups++;
+            if ((s->flags & SP_ENDED) || !(kept->flags & SP_ENDED))
+                kept->op = 0;
+            else {
+                s->op = 0;
+                continue;
             }
-        o->dups += (int64_t)(b - a - 1);
-        for (size_t k = a; k < b; k++)
-            o->sp[keys[k]].op = k == keep ? 1 : 0;
-        if (!(o->sp[keys[keep]].flags & SP_NO_ID))
-            keys[nk++] = keys[keep]; /* the lookup table: kept spans with an id */
-        a = b;
+        }
+        *at = (uint32_t)k + 1;
     }
-    /* runs: one per trace id in order of first appearance (or one) */
+    /* runs: one per trace id in order of first appearance (or one, named
+     * by the lowest trace id) */
     size_t ntraces = 0;
+    bool one = (r->flags & WCP_READ_ONE_RUN) != 0;
     {
-        uint64_t ph = 0, pl = 0;
-        bool first = true;
-        uint32_t *all = malloc(n * sizeof *all);
-        if (!all) {
-            free(keys);
+        order_key *ord = malloc(n * sizeof *ord);
+        uint32_t *run_of = malloc(n * sizeof *run_of); /* a trace's first span: its run */
+        if (!ord || !run_of) {
+            free(ord);
+            free(run_of);
+            free(traces.slot);
+            free(keys.slot);
             return oom(o);
         }
+        uint64_t min_hi = 0, min_lo = 0;
         size_t na = 0;
-        for (size_t k = 0; k < n; k++)
-            if (o->sp[k].op)
-                all[na++] = (uint32_t)k;
-        qsort(all, na, sizeof *all, by_key);
-        /* each trace's first appearance: its lowest seq */
-        tr *trs = malloc((na + 1) * sizeof *trs);
-        if (!trs) {
-            free(all);
-            free(keys);
-            return oom(o);
+        for (size_t k = 0; k < n; k++) {
+            otel_span *s = &o->sp[k];
+            if (!s->op)
+                continue;
+            uint32_t *at = idmap_at(&traces, o->sp, s->tr_hi, s->tr_lo, 0, false);
+            if (!*at) {
+                *at = (uint32_t)k + 1;
+                run_of[k] = (uint32_t)ntraces++;
+                if (ntraces == 1 || s->tr_hi < min_hi ||
+                    (s->tr_hi == min_hi && s->tr_lo < min_lo)) {
+                    min_hi = s->tr_hi;
+                    min_lo = s->tr_lo;
+                }
+            }
+            s->run = one ? 0 : run_of[*at - 1];
+            ord[na++] = (order_key){s->start, s->run, (uint32_t)k};
         }
-        for (size_t k = 0; k < na; k++) {
-            const otel_span *s = &o->sp[all[k]];
-            if (first || s->tr_hi != ph || s->tr_lo != pl) {
-                trs[ntraces++] = (tr){s->tr_hi, s->tr_lo, s->seq};
-                ph = s->tr_hi;
-                pl = s->tr_lo;
-                first = false;
-            } else if (s->seq < trs[ntraces - 1].seq)
-                trs[ntraces - 1].seq = s->seq;
-        }
-        /* run index of each trace: by first appearance */
-        uint32_t *rank = malloc((ntraces + 1) * sizeof *rank);
-        if (!rank) {
-            free(trs);
-            free(all);
-            free(keys);
-            return oom(o);
-        }
-        for (size_t k = 0; k < ntraces; k++)
-            trs[k].hi = k; /* (the trace id is no longer needed) */
-        qsort(trs, ntraces, sizeof *trs, by_seq);
-        for (size_t k = 0; k < ntraces; k++)
-            rank[trs[k].hi] = (uint32_t)k;
-        bool one = (r->flags & WCP_READ_ONE_RUN) != 0;
+        free(run_of);
         o->nruns = one ? 1 : ntraces;
         o->runs = calloc(o->nruns, sizeof *o->runs);
         if (!o->runs) {
-            free(rank);
-            free(trs);
-            free(all);
-            free(keys);
+            free(ord);
+            free(traces.slot);
+            free(keys.slot);
             return oom(o);
         }
-        size_t t = 0;
         for (size_t k = 0; k < na; k++) {
-            otel_span *s = &o->sp[all[k]];
-            if (k && (s->tr_hi != o->sp[all[k - 1]].tr_hi || s->tr_lo != o->sp[all[k - 1]].tr_lo))
-                t++;
-            s->run = one ? 0 : rank[t];
+            const otel_span *s = &o->sp[ord[k].k];
             otel_run *run = &o->runs[s->run];
-            if (!one || (t == 0 && run->count == 0)) {
-                run->tr_hi = s->tr_hi;
-                run->tr_lo = s->tr_lo;
+            if (!run->count++) {
+                run->tr_hi = one ? min_hi : s->tr_hi;
+                run->tr_lo = one ? min_lo : s->tr_lo;
             }
-            run->count++;
         }
-        /* the order: per run, by start */
-        memcpy(o->order, all, na * sizeof *all);
-        qsort(o->order, na, sizeof *o->order, by_start);
+        /* the order: per run, by start (ties: file order) */
+        bool sorted = true;
+        for (size_t k = 1; k < na && sorted; k++)
+            sorted = by_start(&ord[k - 1], &ord[k]) < 0;
+        if (!sorted)
+            qsort(ord, na, sizeof *ord, by_start);
+        for (size_t k = 0; k < na; k++)
+            o->order[k] = ord[k].k;
+        free(ord);
         uint32_t at = 0;
         for (size_t k = 0; k < o->nruns; k++) {
             o->runs[k].first = at;
             at += o->runs[k].count;
         }
-        free(rank);
-        free(trs);
-        free(all);
     }
+    free(traces.slot);
     /* op ids, epochs */
     for (size_t k = 0; k < o->nruns; k++) {
         otel_run *run = &o->runs[k];
@@ -590,7 +643,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
     /* parents, links, completeness */
     missing *ms = calloc(o->nruns, sizeof *ms);
     if (!ms) {
-        free(keys);
+        free(keys.slot);
         return oom(o);
     }
     int rc = -1;
@@ -601,7 +654,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
             otel_span *s = &o->sp[o->order[run->first + i]];
             s->pop = 0;
             if (s->parent) {
-                long p = find(o, keys, nk, s->tr_hi, s->tr_lo, s->parent);
+                long p = find(o, &keys, s->tr_hi, s->tr_lo, s->parent);
                 if (p >= 0 && (uint32_t)p != o->order[run->first + i])
                     s->pop = o->sp[p].op;
                 else if (p < 0) {
@@ -620,7 +673,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
             }
             for (uint32_t l = 0; l < s->nlinks; l++) {
                 otel_link *lk = &o->lk[s->link0 + l];
-                long t = lk->id ? find(o, keys, nk, lk->tr_hi, lk->tr_lo, lk->id) : -1;
+                long t = lk->id ? find(o, &keys, lk->tr_hi, lk->tr_lo, lk->id) : -1;
                 bool here = t >= 0 && o->sp[t].run == s->run;
                 lk->out = 0;
                 lk->top = here ? o->sp[t].op : 0;
@@ -733,7 +786,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
     rc = 0;
 out:
     free(ms);
-    free(keys);
+    free(keys.slot);
     return rc;
 }
 

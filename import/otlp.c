@@ -171,35 +171,37 @@ static const struct {
 /* The AnyValue object v: its one value's key (stringValue, ...) and token. */
 /* ---- reading in place: the cursor s has just read the '{' or '[' of the
  * container it goes through; these read its members or elements until its
- * end (the whole object is in the buffer: nothing is read twice, but for
- * what wcp_json_skip() keeps whole) */
+ * end (in one pass over the buffer: nothing is read twice, but for what
+ * wcp_json_skip() keeps whole). When the buffer ends first, o.more says so
+ * and the object is read again (wcp_otel_read_docs_in_place()). */
 
-static int in_place_err(otlp *x, const wcp_json *s, int rc)
+static int in_place_err(otlp *x, int rc)
 {
     if (rc < 0)
         return wcp_otel_json_err(&x->o);
-    return wcp_otel_err(&x->o, s->line, 0, "the object ends early"); /* can't happen: all read */
+    x->o.more = true; /* WCP_JSON_MORE */
+    return -1;
 }
 
 /* The next element of the array s is in: 1 with its first token, 0 at the end, -1. */
 static int next_elem(otlp *x, wcp_json *s, wcp_json_tok *item)
 {
     int rc = wcp_json_next(s, item);
-    return rc ? in_place_err(x, s, rc) : item->type != WCP_JSON_END;
+    return rc ? in_place_err(x, rc) : item->type != WCP_JSON_END;
 }
 
 /* The next member of the object s is in: 1 with its key and its value's first token, 0, -1. */
 static int next_member(otlp *x, wcp_json *s, wcp_json_tok *k, wcp_json_tok *v)
 {
     int rc = wcp_json_member(s, k, v);
-    return rc ? in_place_err(x, s, rc) : k->type == WCP_JSON_KEY;
+    return rc ? in_place_err(x, rc) : k->type == WCP_JSON_KEY;
 }
 
 /* The rest of a value whose first token is v (an object or an array: all of it, v then whole). */
 static int skip(otlp *x, wcp_json *s, wcp_json_tok *v)
 {
     int rc = wcp_json_skip(s, v);
-    return rc ? in_place_err(x, s, rc) : 0;
+    return rc ? in_place_err(x, rc) : 0;
 }
 
 /* The AnyValue object s has opened: its one value's key (stringValue, ...)
@@ -648,16 +650,12 @@ static int read_resource_spans(otlp *x, wcp_json *s)
     return 0;
 }
 
-/* One top-level object (a TracesData / ExportTraceServiceRequest), whole in
- * the buffer: read in place by a cursor of its own. */
-static int read_doc(otlp *x, const wcp_json *j, const wcp_json_tok *v)
+/* One top-level object (a TracesData / ExportTraceServiceRequest): s has
+ * read its '{'. */
+static int read_doc(otlp *x, wcp_json *s)
 {
-    wcp_json c, *s = &c;
-    wcp_otel_sub(j, v, s);
-    wcp_json_tok open, k, t, item;
+    wcp_json_tok k, t, item;
     int more, m;
-    if (wcp_json_next(s, &open))
-        return wcp_otel_json_err(&x->o);
     while ((more = next_member(x, s, &k, &t)) > 0) {
         if (!wcp_otel_is_key(&k, "resourceSpans") || t.type != WCP_JSON_ARRAY) {
             if (skip(x, s, &t) < 0)
@@ -680,15 +678,16 @@ static int read_doc(otlp *x, const wcp_json *j, const wcp_json_tok *v)
 
 /* ---- the reader's calls */
 
-static int read_doc_fn(otel *o, const wcp_json *j, const wcp_json_tok *v)
+static int read_doc_fn(otel *o, wcp_json *s, const wcp_json_tok *open)
 {
-    return read_doc((otlp *)o, j, v);
+    (void)open;
+    return read_doc((otlp *)o, s);
 }
 
 static int src_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
 {
     otlp *x = r->src_state;
-    if (wcp_otel_read_docs(&x->o, read_doc_fn, "a TracesData object") < 0)
+    if (wcp_otel_read_docs_in_place(&x->o, read_doc_fn, "a TracesData object") < 0)
         return -1;
     free(x->o.scratch); /* what decoding strings needed, now read */
     x->o.scratch = NULL;
