@@ -519,6 +519,7 @@ static void set_header(otel *o)
     if (run->incomplete)
         r->hdr.incomplete = (wcp_str){run->incomplete, strlen(run->incomplete)};
     r->hdr.waits_inferred = run->waits == 0;
+    r->more_runs = o->cur + 1 < o->nruns;
     r->line = 0;
     o->out_i = 0;
     o->out_l = 0;
