@@ -171,6 +171,42 @@ int wcp_otel_intern(otel *x, const char *s, size_t n, uint32_t *out)
     return wcp_strtab_intern(&x->st, s, n, out) < 0 ? wcp_otel_oom(x) : 0;
 }
 
+int wcp_otel_trace(otel *x, uint64_t hi, uint64_t lo, uint32_t *out)
+{
+    if (2 * (x->ntraces + 1) > x->tr_mask) { /* (re)build the index, twice as large */
+        size_t cap = x->tr_mask ? 2 * (x->tr_mask + 1) : 64;
+        uint32_t *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return wcp_otel_oom(x);
+        for (size_t k = 0; k < x->ntraces; k++) {
+            size_t h = (size_t)wcp_mix64(x->traces[k].hi ^ wcp_mix64(x->traces[k].lo));
+            while (slot[h & (cap - 1)])
+                h++;
+            slot[h & (cap - 1)] = (uint32_t)k + 1;
+        }
+        free(x->tr_slot);
+        x->tr_slot = slot;
+        x->tr_mask = cap - 1;
+    }
+    for (size_t h = (size_t)wcp_mix64(hi ^ wcp_mix64(lo));; h++) {
+        uint32_t *at = &x->tr_slot[h & x->tr_mask];
+        if (*at && x->traces[*at - 1].hi == hi && x->traces[*at - 1].lo == lo) {
+            *out = *at - 1;
+            return 0;
+        }
+        if (!*at) {
+            if (x->ntraces >= UINT32_MAX - 1)
+                return wcp_otel_err(x, x->line, 0, "more than %u trace ids", UINT32_MAX - 1);
+            if (!wcp_grow((void **)&x->traces, &x->trcap, x->ntraces + 1, sizeof *x->traces))
+                return wcp_otel_oom(x);
+            x->traces[x->ntraces] = (otel_trace){hi, lo};
+            *at = (uint32_t)x->ntraces + 1;
+            *out = (uint32_t)x->ntraces++;
+            return 0;
+        }
+    }
+}
+
 int wcp_otel_intern_tok(otel *x, const wcp_json_tok *v, const char *key, uint32_t *out)
 {
     if (wcp_otel_want(x, v, WCP_JSON_STRING, key, "a string") < 0)
@@ -345,7 +381,8 @@ int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *
     for (int k = 0; k < 6; k++)
         bad |= wcp_strtab_intern(&o->st, kinds[k], strlen(kinds[k]), &o->kind_str[k]);
     bad |= wcp_strtab_intern(&o->st, "engine", 6, &o->engine_str);
-    if (bad) {
+    uint32_t none;
+    if (bad || wcp_otel_trace(o, 0, 0, &none) < 0) {
         snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
         return -1;
     }
@@ -354,8 +391,8 @@ int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *
 
 /* ---- ordering and lookup */
 
-/* An open-addressing table of spans by (trace id, span id) or of traces by
- * trace id: slots of a span index + 1 (0: empty), probed linearly. */
+/* An open-addressing table of spans by (trace, span id): slots of a span
+ * index + 1 (0: empty), probed linearly. */
 typedef struct idmap {
     uint32_t *slot;
     size_t mask;
@@ -371,30 +408,20 @@ static int idmap_init(idmap *m, size_t n)
     return m->slot ? 0 : -1;
 }
 
-static size_t id_hash(uint64_t hi, uint64_t lo, uint64_t id)
+/* The slot of span (trace, id): an empty one if no span in the table has it. */
+static uint32_t *idmap_at(const idmap *m, const otel_span *sp, uint32_t trace, uint64_t id)
 {
-    return (size_t)wcp_mix64(hi ^ wcp_mix64(lo ^ wcp_mix64(id)));
-}
-
-/* The slot of span (hi, lo, id), by the spans' ids (with_id: the span id
- * counts; else the trace id alone): an empty one if none has it. */
-static uint32_t *idmap_at(const idmap *m, const otel_span *sp, uint64_t hi, uint64_t lo,
-                          uint64_t id, bool with_id)
-{
-    for (size_t h = id_hash(hi, lo, with_id ? id : 0) & m->mask;; h = (h + 1) & m->mask) {
+    for (size_t h = (size_t)wcp_mix64(id ^ wcp_mix64(trace)) & m->mask;; h = (h + 1) & m->mask) {
         uint32_t e = m->slot[h];
-        if (!e)
-            return &m->slot[h];
-        const otel_span *s = &sp[e - 1];
-        if (s->tr_lo == lo && s->tr_hi == hi && (!with_id || s->id == id))
+        if (!e || (sp[e - 1].id == id && sp[e - 1].trace == trace))
             return &m->slot[h];
     }
 }
 
 /* The kept span with (trace, id), or -1. */
-static long find(const otel *o, const idmap *m, uint64_t hi, uint64_t lo, uint64_t id)
+static long find(const otel *o, const idmap *m, uint32_t trace, uint64_t id)
 {
-    return (long)*idmap_at(m, o->sp, hi, lo, id, true) - 1;
+    return (long)*idmap_at(m, o->sp, trace, id) - 1;
 }
 
 /* A span's place in its run's order: (run, start, file order). */
@@ -533,11 +560,9 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
     if (n == 0)
         return oerr(o, 0, "no spans in the file (an empty %s trace)", o->format);
     o->order = malloc(n * sizeof *o->order);
-    idmap keys = {0}, traces = {0};
-    if (!o->order || idmap_init(&keys, n) < 0 || idmap_init(&traces, n) < 0) {
-        free(keys.slot);
+    idmap keys = {0};
+    if (!o->order || idmap_init(&keys, n) < 0)
         return oom(o);
-    }
     /* copies of one span merged: the last with an end, else the last (in
      * file order: a copy replaces the one kept unless only that one has an
      * end); a span without an id is never a copy. keys: the kept spans with
@@ -547,7 +572,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
         s->op = 1;
         if (s->flags & SP_NO_ID)
             continue;
-        uint32_t *at = idmap_at(&keys, o->sp, s->tr_hi, s->tr_lo, s->id, true);
+        uint32_t *at = idmap_at(&keys, o->sp, s->trace, s->id);
         if (*at) {
             otel_span *kept = &o->sp[*at - 1];
             o->dups++;
@@ -566,31 +591,27 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
     bool one = (r->flags & WCP_READ_ONE_RUN) != 0;
     {
         order_key *ord = malloc(n * sizeof *ord);
-        uint32_t *run_of = malloc(n * sizeof *run_of); /* a trace's first span: its run */
+        uint32_t *run_of = malloc(o->ntraces * sizeof *run_of); /* a trace's run, +1 */
         if (!ord || !run_of) {
             free(ord);
             free(run_of);
-            free(traces.slot);
             free(keys.slot);
             return oom(o);
         }
-        uint64_t min_hi = 0, min_lo = 0;
+        memset(run_of, 0, o->ntraces * sizeof *run_of);
+        uint32_t min = 0;
         size_t na = 0;
         for (size_t k = 0; k < n; k++) {
             otel_span *s = &o->sp[k];
             if (!s->op)
                 continue;
-            uint32_t *at = idmap_at(&traces, o->sp, s->tr_hi, s->tr_lo, 0, false);
-            if (!*at) {
-                *at = (uint32_t)k + 1;
-                run_of[k] = (uint32_t)ntraces++;
-                if (ntraces == 1 || s->tr_hi < min_hi ||
-                    (s->tr_hi == min_hi && s->tr_lo < min_lo)) {
-                    min_hi = s->tr_hi;
-                    min_lo = s->tr_lo;
-                }
+            if (!run_of[s->trace]) {
+                run_of[s->trace] = (uint32_t)++ntraces;
+                const otel_trace *t = &o->traces[s->trace], *m = &o->traces[min];
+                if (ntraces == 1 || t->hi < m->hi || (t->hi == m->hi && t->lo < m->lo))
+                    min = s->trace;
             }
-            s->run = one ? 0 : run_of[*at - 1];
+            s->run = one ? 0 : run_of[s->trace] - 1;
             ord[na++] = (order_key){s->start, s->run, (uint32_t)k};
         }
         free(run_of);
@@ -598,7 +619,6 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
         o->runs = calloc(o->nruns, sizeof *o->runs);
         if (!o->runs) {
             free(ord);
-            free(traces.slot);
             free(keys.slot);
             return oom(o);
         }
@@ -606,8 +626,8 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
             const otel_span *s = &o->sp[ord[k].k];
             otel_run *run = &o->runs[s->run];
             if (!run->count++) {
-                run->tr_hi = one ? min_hi : s->tr_hi;
-                run->tr_lo = one ? min_lo : s->tr_lo;
+                run->tr_hi = o->traces[one ? min : s->trace].hi;
+                run->tr_lo = o->traces[one ? min : s->trace].lo;
             }
         }
         /* the order: per run, by start (ties: file order) */
@@ -625,13 +645,12 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
             at += o->runs[k].count;
         }
     }
-    free(traces.slot);
     /* op ids, epochs */
     for (size_t k = 0; k < o->nruns; k++) {
         otel_run *run = &o->runs[k];
         for (uint32_t i = 0; i < run->count; i++) {
             otel_span *s = &o->sp[o->order[run->first + i]];
-            s->op = (int64_t)i + 1;
+            s->op = i + 1;
             if (i == 0)
                 run->epoch = run->last = s->start;
             if (s->start > run->last)
@@ -655,7 +674,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
             otel_span *s = &o->sp[o->order[run->first + i]];
             s->pop = 0;
             if (s->parent) {
-                long p = find(o, &keys, s->tr_hi, s->tr_lo, s->parent);
+                long p = find(o, &keys, s->trace, s->parent);
                 if (p >= 0 && (uint32_t)p != o->order[run->first + i])
                     s->pop = o->sp[p].op;
                 else if (p < 0) {
@@ -674,7 +693,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
             }
             for (uint32_t l = 0; l < s->nlinks; l++) {
                 otel_link *lk = &o->lk[s->link0 + l];
-                long t = lk->id ? find(o, &keys, lk->tr_hi, lk->tr_lo, lk->id) : -1;
+                long t = lk->id ? find(o, &keys, lk->trace, lk->id) : -1;
                 bool here = t >= 0 && o->sp[t].run == s->run;
                 lk->out = 0;
                 lk->top = here ? o->sp[t].op : 0;
@@ -735,7 +754,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
                     const otel_span *s = &o->sp[walk];
                     if (!s->pop)
                         break;
-                    walk = o->order[run->first + (uint32_t)s->pop - 1];
+                    walk = o->order[run->first + s->pop - 1];
                 }
                 if (state[walk] == 1 && o->sp[walk].pop) {
                     const otel_span *s = &o->sp[walk];
@@ -752,7 +771,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
                     const otel_span *s = &o->sp[walk];
                     if (!s->pop)
                         break;
-                    walk = o->order[run->first + (uint32_t)s->pop - 1];
+                    walk = o->order[run->first + s->pop - 1];
                 }
             }
         }
@@ -914,6 +933,8 @@ void wcp_otel_release(otel *o)
     free(o->sp);
     free(o->lk);
     free(o->scratch);
+    free(o->traces);
+    free(o->tr_slot);
     wcp_strtab_free(&o->st);
 }
 

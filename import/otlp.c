@@ -391,7 +391,9 @@ static int read_link(otlp *x, wcp_json *s, const wcp_json_tok *v, otel_link *l)
         if (!(wcp_otel_is_key(&k, "attributes") && t.type == WCP_JSON_ARRAY) && skip(x, s, &t) < 0)
             return -1;
         if (wcp_otel_is_key(&k, "traceId")) {
-            if (id_tok(x, &t, "traceId", 16, &l->tr_hi, &l->tr_lo, &empty) < 0)
+            uint64_t th, tl;
+            if (id_tok(x, &t, "traceId", 16, &th, &tl, &empty) < 0 ||
+                wcp_otel_trace(&x->o, th, tl, &l->trace) < 0)
                 return -1;
         } else if (wcp_otel_is_key(&k, "spanId")) {
             uint64_t hi;
@@ -440,7 +442,6 @@ static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
         return wcp_otel_oom(&x->o);
     otel_span *sp = &o->sp[o->nsp];
     memset(sp, 0, sizeof *sp);
-    sp->seq = (uint32_t)o->nsp;
     sp->line = v->line;
     sp->client = x->resource_client;
     sp->link0 = (uint32_t)o->nlk;
@@ -458,12 +459,14 @@ static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
             skip(x, s, &t) < 0)
             return -1;
         if (wcp_otel_is_key(&k, "traceId")) {
-            if (id_tok(x, &t, "traceId", 16, &sp->tr_hi, &sp->tr_lo, &empty) < 0)
+            uint64_t th, tl;
+            if (id_tok(x, &t, "traceId", 16, &th, &tl, &empty) < 0 ||
+                wcp_otel_trace(o, th, tl, &sp->trace) < 0)
                 return -1;
         } else if (wcp_otel_is_key(&k, "spanId")) {
             if (id_tok(x, &t, "spanId", 8, &hi, &sp->id, &empty) < 0)
                 return -1;
-            sp->flags = empty ? sp->flags | SP_NO_ID : sp->flags & ~(uint32_t)SP_NO_ID;
+            sp->flags = (uint16_t)(empty ? sp->flags | SP_NO_ID : sp->flags & ~SP_NO_ID);
         } else if (wcp_otel_is_key(&k, "parentSpanId")) {
             if (!(sp->flags & SP_WPARENT) &&
                 id_tok(x, &t, "parentSpanId", 8, &hi, &sp->parent, &empty) < 0)
