@@ -374,6 +374,7 @@ int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *
     o->r = r;
     o->format = format;
     o->line = 1;
+    r->no_hash = true; /* a span trace's run is named by its trace id and first start */
     r->src = src;
     r->src_state = o;
     uint32_t zero;

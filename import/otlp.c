@@ -314,7 +314,7 @@ typedef struct attr_set {
 
 static int read_attrs(otlp *x, wcp_json *s, const wcp_json_tok *v, attr_set *as)
 {
-    memset(as, 0, sizeof *as);
+    memset(as->has, 0, sizeof as->has); /* kind[a] and val[a] are read only with has[a] */
     if (wcp_otel_want(&x->o, v, WCP_JSON_ARRAY, "attributes", "an array") < 0)
         return -1;
     wcp_json_tok item, k, t;
@@ -449,7 +449,7 @@ static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
     bool has_start = false, empty;
     int kind = 0, status = 0;
     attr_set as;
-    memset(&as, 0, sizeof as);
+    memset(as.has, 0, sizeof as.has);
     uint64_t hi;
     int more;
     while ((more = next_member(x, s, &k, &t)) > 0) {

@@ -116,6 +116,7 @@ typedef struct wcp_reader {
     uint64_t bytes;       /* bytes consumed so far (for progress) */
     uint64_t base;       /* readers of chunks (wcp_reader_fill()): position of buf[0] in the file */
     wcp_hasher hash;     /* readers of chunks: the content hash of what was read */
+    bool no_hash;        /* a reader that needs no content hash: wcp_reader_fill() skips it */
     wcp_header hdr;      /* valid after wcp_reader_header() */
     int64_t events;      /* events returned so far */
     wcp_pipe *pipe;      /* the parsing thread, after wcp_reader_start_thread() */
