@@ -66,7 +66,7 @@ typedef struct otel_trace {
 enum { OUT_WAIT = 1, OUT_LINK = 2 };
 
 typedef struct otel_run {
-    uint64_t tr_hi, tr_lo; /* its trace id (the first one's, with one run for the file) */
+    uint64_t tr_hi, tr_lo; /* its trace id (with one run for the file: the lowest) */
     int64_t epoch, last;   /* earliest span start, latest time seen (unix ns) */
     uint32_t first, count; /* its spans in `order` */
     int64_t waits, links, open;
