@@ -88,7 +88,6 @@ static int read_span(jaeger *x, const wcp_json *j, const wcp_json_tok *v, size_t
         return wcp_otel_oom(o);
     otel_span *sp = &o->sp[o->nsp];
     memset(sp, 0, sizeof *sp);
-    sp->seq = (uint32_t)o->nsp;
     sp->line = v->line;
     sp->link0 = (uint32_t)o->nlk;
     sp->kind = x->o.kind_str[0];
@@ -105,7 +104,9 @@ static int read_span(jaeger *x, const wcp_json *j, const wcp_json_tok *v, size_t
         if ((rc = wcp_json_skip(&s, &t)))
             break;
         if (wcp_otel_is_key(&k, "traceID")) {
-            if (jid(x, &t, "traceID", 32, &sp->tr_hi, &sp->tr_lo) < 0)
+            uint64_t th, tl;
+            if (jid(x, &t, "traceID", 32, &th, &tl) < 0 ||
+                wcp_otel_trace(o, th, tl, &sp->trace) < 0)
                 return -1;
         } else if (wcp_otel_is_key(&k, "spanID")) {
             if (jid(x, &t, "spanID", 16, &hi, &sp->id) < 0)
@@ -166,8 +167,8 @@ static int read_span(jaeger *x, const wcp_json *j, const wcp_json_tok *v, size_t
                     sp = &o->sp[o->nsp];
                     otel_link *l = &o->lk[o->nlk++];
                     memset(l, 0, sizeof *l);
-                    l->tr_hi = th;
-                    l->tr_lo = tl;
+                    if (wcp_otel_trace(o, th, tl, &l->trace) < 0)
+                        return -1;
                     l->id = id;
                     l->purpose = x->s_follows;
                 } else

@@ -663,8 +663,8 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
             goto out;
         }
         wcp_reader_set_hook(&L.r, &(wcp_event_hook){guess_seen, guess_ready, guess});
-        if (!L.opts->serial && !(L.r.src && L.r.src->next_run))
-            wcp_reader_start_thread(&L.r); /* if it cannot start, this thread parses */
+        if (!L.opts->serial && !L.r.more_runs) /* the thread takes the source along */
+            wcp_reader_start_thread(&L.r);     /* if it cannot start, this thread parses */
         wcp_event ev;
         int got;
         while ((got = wcp_reader_next(&L.r, &ev)) > 0) {

@@ -19,6 +19,7 @@
 
 #include "errpos.h"
 #include "grow.h"
+#include "hash.h"
 #include "json.h"
 
 #include <errno.h>
@@ -170,6 +171,42 @@ int wcp_otel_intern(otel *x, const char *s, size_t n, uint32_t *out)
     return wcp_strtab_intern(&x->st, s, n, out) < 0 ? wcp_otel_oom(x) : 0;
 }
 
+int wcp_otel_trace(otel *x, uint64_t hi, uint64_t lo, uint32_t *out)
+{
+    if (2 * (x->ntraces + 1) > x->tr_mask) { /* (re)build the index, twice as large */
+        size_t cap = x->tr_mask ? 2 * (x->tr_mask + 1) : 64;
+        uint32_t *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return wcp_otel_oom(x);
+        for (size_t k = 0; k < x->ntraces; k++) {
+            size_t h = (size_t)wcp_mix64(x->traces[k].hi ^ wcp_mix64(x->traces[k].lo));
+            while (slot[h & (cap - 1)])
+                h++;
+            slot[h & (cap - 1)] = (uint32_t)k + 1;
+        }
+        free(x->tr_slot);
+        x->tr_slot = slot;
+        x->tr_mask = cap - 1;
+    }
+    for (size_t h = (size_t)wcp_mix64(hi ^ wcp_mix64(lo));; h++) {
+        uint32_t *at = &x->tr_slot[h & x->tr_mask];
+        if (*at && x->traces[*at - 1].hi == hi && x->traces[*at - 1].lo == lo) {
+            *out = *at - 1;
+            return 0;
+        }
+        if (!*at) {
+            if (x->ntraces >= UINT32_MAX - 1)
+                return wcp_otel_err(x, x->line, 0, "more than %u trace ids", UINT32_MAX - 1);
+            if (!wcp_grow((void **)&x->traces, &x->trcap, x->ntraces + 1, sizeof *x->traces))
+                return wcp_otel_oom(x);
+            x->traces[x->ntraces] = (otel_trace){hi, lo};
+            *at = (uint32_t)x->ntraces + 1;
+            *out = (uint32_t)x->ntraces++;
+            return 0;
+        }
+    }
+}
+
 int wcp_otel_intern_tok(otel *x, const wcp_json_tok *v, const char *key, uint32_t *out)
 {
     if (wcp_otel_want(x, v, WCP_JSON_STRING, key, "a string") < 0)
@@ -209,47 +246,122 @@ int wcp_otel_uint(otel *x, const wcp_json_tok *v, const char *key, int64_t max, 
     return 0;
 }
 
-int wcp_otel_read_docs(otel *x, wcp_otel_doc_fn read_doc, const char *what)
+/* Skips a byte order mark at the start of the file. */
+static void skip_bom(otel *x)
 {
     wcp_reader *r = x->r;
-    x->doc_what = what;
     while (r->len - r->pos < 3 && fill(x) > 0)
         ;
     if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
         r->pos += 3;
+}
+
+/* At the next top-level object: 1, 0 at the end of the file, -1. */
+static int next_doc(otel *x)
+{
+    wcp_reader *r = x->r;
+    int c = peek(x);
+    if (c == -2)
+        return -1;
+    if (c == -1)
+        return 0;
+    if (c != '{')
+        return wcp_otel_err(x, x->line, r->base + r->pos - x->line_off + 1,
+                            "expected %s ('{'), one a line or one in the file", x->doc_what);
+    return 1;
+}
+
+/* The whole object at r->pos into the buffer: j the cursor that read it
+ * (after it), v the object. 0, or -1. */
+static int whole_doc(otel *x, wcp_json *j, wcp_json_tok *v)
+{
     for (;;) {
-        int c = peek(x);
-        if (c == -2)
+        cursor(x, j);
+        int rc = wcp_json_next(j, v);
+        if (!rc)
+            rc = wcp_json_skip(j, v);
+        if (rc < 0)
+            return wcp_otel_json_err(x);
+        if (rc == 0)
+            return 0;
+        int k = fill(x);
+        if (k < 0)
             return -1;
-        if (c == -1)
-            break;
-        if (c != '{')
-            return wcp_otel_err(x, x->line, r->base + r->pos - x->line_off + 1,
-                                "expected %s ('{'), one a line or one in the file", what);
-        for (;;) { /* the whole object into the buffer */
-            wcp_json j;
-            cursor(x, &j);
-            wcp_json_tok v;
-            int rc = wcp_json_next(&j, &v);
-            if (!rc)
-                rc = wcp_json_skip(&j, &v);
-            if (rc < 0)
-                return wcp_otel_json_err(x);
-            if (rc == 0) {
-                x->docs++;
-                if (read_doc(x, &j, &v) < 0)
-                    return -1;
-                commit(x, &j);
-                break;
-            }
-            int k = fill(x);
-            if (k < 0)
-                return -1;
-            if (k == 0)
-                return wcp_otel_err(x, x->line, 0, "the file ends inside %s (a truncated line?)",
-                                    what);
-        }
+        if (k == 0)
+            return wcp_otel_err(x, x->line, 0, "the file ends inside %s (a truncated line?)",
+                                x->doc_what);
     }
+}
+
+int wcp_otel_read_docs(otel *x, wcp_otel_doc_fn read_doc, const char *what)
+{
+    x->doc_what = what;
+    skip_bom(x);
+    int at;
+    while ((at = next_doc(x)) > 0) {
+        wcp_json j;
+        wcp_json_tok v;
+        if (whole_doc(x, &j, &v) < 0)
+            return -1;
+        x->docs++;
+        if (read_doc(x, &j, &v) < 0)
+            return -1;
+        commit(x, &j);
+    }
+    if (at < 0)
+        return -1;
+    if (x->docs == 0)
+        return wcp_otel_err(x, 1, 0, "empty file: expected %s", what);
+    return 0;
+}
+
+#define PREFILL_MAX ((size_t)64 << 20) /* read ahead for a line's end, at most */
+
+int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char *what)
+{
+    wcp_reader *r = x->r;
+    x->doc_what = what;
+    skip_bom(x);
+    int at;
+    while ((at = next_doc(x)) > 0) {
+        /* one object a line (JSON Lines): have its line in the buffer, so
+         * that it is read in one pass (a newline is never inside a JSON
+         * string); a read that fails is met again below */
+        while (!r->eof && r->len - r->pos < PREFILL_MAX &&
+               !memchr(r->buf + r->pos, '\n', r->len - r->pos))
+            if (wcp_reader_fill(r, DOC_MAX) <= 0)
+                break;
+        size_t nsp = x->nsp, nlk = x->nlk;
+        int64_t base64_ids = x->base64_ids, empty_ids = x->empty_ids;
+        wcp_json j;
+        wcp_json_tok v;
+        cursor(x, &j);
+        x->more = false;
+        if (wcp_json_next(&j, &v) == 0 && v.type == WCP_JSON_OBJECT && read_doc(x, &j, &v) == 0) {
+            x->docs++;
+            commit(x, &j);
+            continue;
+        }
+        /* past the buffer, or refused: the object again, whole first */
+        x->nsp = nsp;
+        x->nlk = nlk;
+        x->base64_ids = base64_ids;
+        x->empty_ids = empty_ids;
+        x->more = false;
+        if (whole_doc(x, &j, &v) < 0)
+            return -1;
+        x->docs++;
+        wcp_json s;
+        wcp_json_tok open;
+        wcp_otel_sub(&j, &v, &s);
+        if (wcp_json_next(&s, &open))
+            return wcp_otel_json_err(x);
+        if (read_doc(x, &s, &open) < 0)
+            return -1;
+        commit(x, &j);
+    }
+    if (at < 0)
+        return -1;
     if (x->docs == 0)
         return wcp_otel_err(x, 1, 0, "empty file: expected %s", what);
     return 0;
@@ -262,6 +374,7 @@ int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *
     o->r = r;
     o->format = format;
     o->line = 1;
+    r->no_hash = true; /* a span trace's run is named by its trace id and first start */
     r->src = src;
     r->src_state = o;
     uint32_t zero;
@@ -269,7 +382,8 @@ int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *
     for (int k = 0; k < 6; k++)
         bad |= wcp_strtab_intern(&o->st, kinds[k], strlen(kinds[k]), &o->kind_str[k]);
     bad |= wcp_strtab_intern(&o->st, "engine", 6, &o->engine_str);
-    if (bad) {
+    uint32_t none;
+    if (bad || wcp_otel_trace(o, 0, 0, &none) < 0) {
         snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
         return -1;
     }
@@ -278,66 +392,53 @@ int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *
 
 /* ---- ordering and lookup */
 
-static __thread const otel_span *t_sp; /* for the comparators */
+/* An open-addressing table of spans by (trace, span id): slots of a span
+ * index + 1 (0: empty), probed linearly. */
+typedef struct idmap {
+    uint32_t *slot;
+    size_t mask;
+} idmap;
 
-static int cmp_ids(uint64_t ah, uint64_t al, uint64_t aid, uint64_t bh, uint64_t bl, uint64_t bid)
+static int idmap_init(idmap *m, size_t n)
 {
-    if (ah != bh)
-        return ah < bh ? -1 : 1;
-    if (al != bl)
-        return al < bl ? -1 : 1;
-    if (aid != bid)
-        return aid < bid ? -1 : 1;
-    return 0;
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    m->mask = cap - 1;
+    m->slot = calloc(cap, sizeof *m->slot);
+    return m->slot ? 0 : -1;
 }
 
-/* by (trace, span id, file order) */
-static int by_key(const void *a, const void *b)
+/* The slot of span (trace, id): an empty one if no span in the table has it. */
+static uint32_t *idmap_at(const idmap *m, const otel_span *sp, uint32_t trace, uint64_t id)
 {
-    const otel_span *x = &t_sp[*(const uint32_t *)a], *y = &t_sp[*(const uint32_t *)b];
-    int c = cmp_ids(x->tr_hi, x->tr_lo, x->id, y->tr_hi, y->tr_lo, y->id);
-    return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+    for (size_t h = (size_t)wcp_mix64(id ^ wcp_mix64(trace)) & m->mask;; h = (h + 1) & m->mask) {
+        uint32_t e = m->slot[h];
+        if (!e || (sp[e - 1].id == id && sp[e - 1].trace == trace))
+            return &m->slot[h];
+    }
 }
 
-/* by (run, start, file order) */
+/* The kept span with (trace, id), or -1. */
+static long find(const otel *o, const idmap *m, uint32_t trace, uint64_t id)
+{
+    return (long)*idmap_at(m, o->sp, trace, id) - 1;
+}
+
+/* A span's place in its run's order: (run, start, file order). */
+typedef struct order_key {
+    int64_t start;
+    uint32_t run, k;
+} order_key;
+
 static int by_start(const void *a, const void *b)
 {
-    const otel_span *x = &t_sp[*(const uint32_t *)a], *y = &t_sp[*(const uint32_t *)b];
+    const order_key *x = a, *y = b;
     if (x->run != y->run)
         return x->run < y->run ? -1 : 1;
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-typedef struct tr {
-    uint64_t hi, lo;
-    uint32_t seq;
-} tr;
-
-static int by_seq(const void *a, const void *b)
-{
-    const tr *x = a, *y = b;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* The kept span with (trace, id) in keys (sorted by_key, kept spans only), or -1. */
-static long find(const otel *o, const uint32_t *keys, size_t n, uint64_t hi, uint64_t lo,
-                 uint64_t id)
-{
-    size_t a = 0, b = n;
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        const otel_span *s = &o->sp[keys[m]];
-        int c = cmp_ids(s->tr_hi, s->tr_lo, s->id, hi, lo, id);
-        if (c == 0)
-            return keys[m];
-        if (c < 0)
-            a = m + 1;
-        else
-            b = m;
-    }
-    return -1;
+    return x->k < y->k ? -1 : x->k > y->k;
 }
 
 static void hex_id(char *out, uint64_t hi, uint64_t lo, bool trace)
@@ -446,6 +547,7 @@ static void set_header(otel *o)
     if (run->incomplete)
         r->hdr.incomplete = (wcp_str){run->incomplete, strlen(run->incomplete)};
     r->hdr.waits_inferred = run->waits == 0;
+    r->more_runs = o->cur + 1 < o->nruns;
     r->line = 0;
     o->out_i = 0;
     o->out_l = 0;
@@ -458,126 +560,98 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
     size_t n = o->nsp;
     if (n == 0)
         return oerr(o, 0, "no spans in the file (an empty %s trace)", o->format);
-    t_sp = o->sp;
-    uint32_t *keys = malloc(n * sizeof *keys);
     o->order = malloc(n * sizeof *o->order);
-    if (!keys || !o->order) {
-        free(keys);
+    idmap keys = {0};
+    if (!o->order || idmap_init(&keys, n) < 0)
         return oom(o);
-    }
-    for (size_t k = 0; k < n; k++)
-        keys[k] = (uint32_t)k;
-    qsort(keys, n, sizeof *keys, by_key);
-    /* copies of one span merged: the last with an end, else the last; a
-     * span without an id is never a copy */
-    size_t nk = 0;
-    for (size_t a = 0; a < n;) {
-        size_t b = a + 1;
-        const otel_span *s = &o->sp[keys[a]];
-        if (!(s->flags & SP_NO_ID))
-            while (b < n && !(o->sp[keys[b]].flags & SP_NO_ID) &&
-                   cmp_ids(s->tr_hi, s->tr_lo, s->id, o->sp[keys[b]].tr_hi, o->sp[keys[b]].tr_lo,
-                           o->sp[keys[b]].id) == 0)
-                b++;
-        size_t keep = b - 1;
-        for (size_t k = b; k-- > a;)
-            if (o->sp[keys[k]].flags & SP_ENDED) {
-                keep = k;
-                break;
+    /* copies of one span merged: the last with an end, else the last (in
+     * file order: a copy replaces the one kept unless only that one has an
+     * end); a span without an id is never a copy. keys: the kept spans with
+     * an id */
+    for (size_t k = 0; k < n; k++) {
+        otel_span *s = &o->sp[k];
+        s->op = 1;
+        if (s->flags & SP_NO_ID)
+            continue;
+        uint32_t *at = idmap_at(&keys, o->sp, s->trace, s->id);
+        if (*at) {
+            otel_span *kept = &o->sp[*at - 1];
+            o->dups++;
+            if ((s->flags & SP_ENDED) || !(kept->flags & SP_ENDED))
+                kept->op = 0;
+            else {
+                s->op = 0;
+                continue;
             }
-        o->dups += (int64_t)(b - a - 1);
-        for (size_t k = a; k < b; k++)
-            o->sp[keys[k]].op = k == keep ? 1 : 0;
-        if (!(o->sp[keys[keep]].flags & SP_NO_ID))
-            keys[nk++] = keys[keep]; /* the lookup table: kept spans with an id */
-        a = b;
+        }
+        *at = (uint32_t)k + 1;
     }
-    /* runs: one per trace id in order of first appearance (or one) */
+    /* runs: one per trace id in order of first appearance (or one, named
+     * by the lowest trace id) */
     size_t ntraces = 0;
+    bool one = (r->flags & WCP_READ_ONE_RUN) != 0;
     {
-        uint64_t ph = 0, pl = 0;
-        bool first = true;
-        uint32_t *all = malloc(n * sizeof *all);
-        if (!all) {
-            free(keys);
+        order_key *ord = malloc(n * sizeof *ord);
+        uint32_t *run_of = malloc(o->ntraces * sizeof *run_of); /* a trace's run, +1 */
+        if (!ord || !run_of) {
+            free(ord);
+            free(run_of);
+            free(keys.slot);
             return oom(o);
         }
+        memset(run_of, 0, o->ntraces * sizeof *run_of);
+        uint32_t min = 0;
         size_t na = 0;
-        for (size_t k = 0; k < n; k++)
-            if (o->sp[k].op)
-                all[na++] = (uint32_t)k;
-        qsort(all, na, sizeof *all, by_key);
-        /* each trace's first appearance: its lowest seq */
-        tr *trs = malloc((na + 1) * sizeof *trs);
-        if (!trs) {
-            free(all);
-            free(keys);
-            return oom(o);
+        for (size_t k = 0; k < n; k++) {
+            otel_span *s = &o->sp[k];
+            if (!s->op)
+                continue;
+            if (!run_of[s->trace]) {
+                run_of[s->trace] = (uint32_t)++ntraces;
+                const otel_trace *t = &o->traces[s->trace], *m = &o->traces[min];
+                if (ntraces == 1 || t->hi < m->hi || (t->hi == m->hi && t->lo < m->lo))
+                    min = s->trace;
+            }
+            s->run = one ? 0 : run_of[s->trace] - 1;
+            ord[na++] = (order_key){s->start, s->run, (uint32_t)k};
         }
-        for (size_t k = 0; k < na; k++) {
-            const otel_span *s = &o->sp[all[k]];
-            if (first || s->tr_hi != ph || s->tr_lo != pl) {
-                trs[ntraces++] = (tr){s->tr_hi, s->tr_lo, s->seq};
-                ph = s->tr_hi;
-                pl = s->tr_lo;
-                first = false;
-            } else if (s->seq < trs[ntraces - 1].seq)
-                trs[ntraces - 1].seq = s->seq;
-        }
-        /* run index of each trace: by first appearance */
-        uint32_t *rank = malloc((ntraces + 1) * sizeof *rank);
-        if (!rank) {
-            free(trs);
-            free(all);
-            free(keys);
-            return oom(o);
-        }
-        for (size_t k = 0; k < ntraces; k++)
-            trs[k].hi = k; /* (the trace id is no longer needed) */
-        qsort(trs, ntraces, sizeof *trs, by_seq);
-        for (size_t k = 0; k < ntraces; k++)
-            rank[trs[k].hi] = (uint32_t)k;
-        bool one = (r->flags & WCP_READ_ONE_RUN) != 0;
+        free(run_of);
         o->nruns = one ? 1 : ntraces;
         o->runs = calloc(o->nruns, sizeof *o->runs);
         if (!o->runs) {
-            free(rank);
-            free(trs);
-            free(all);
-            free(keys);
+            free(ord);
+            free(keys.slot);
             return oom(o);
         }
-        size_t t = 0;
         for (size_t k = 0; k < na; k++) {
-            otel_span *s = &o->sp[all[k]];
-            if (k && (s->tr_hi != o->sp[all[k - 1]].tr_hi || s->tr_lo != o->sp[all[k - 1]].tr_lo))
-                t++;
-            s->run = one ? 0 : rank[t];
+            const otel_span *s = &o->sp[ord[k].k];
             otel_run *run = &o->runs[s->run];
-            if (!one || (t == 0 && run->count == 0)) {
-                run->tr_hi = s->tr_hi;
-                run->tr_lo = s->tr_lo;
+            if (!run->count++) {
+                run->tr_hi = o->traces[one ? min : s->trace].hi;
+                run->tr_lo = o->traces[one ? min : s->trace].lo;
             }
-            run->count++;
         }
-        /* the order: per run, by start */
-        memcpy(o->order, all, na * sizeof *all);
-        qsort(o->order, na, sizeof *o->order, by_start);
+        /* the order: per run, by start (ties: file order) */
+        bool sorted = true;
+        for (size_t k = 1; k < na && sorted; k++)
+            sorted = by_start(&ord[k - 1], &ord[k]) < 0;
+        if (!sorted)
+            qsort(ord, na, sizeof *ord, by_start);
+        for (size_t k = 0; k < na; k++)
+            o->order[k] = ord[k].k;
+        free(ord);
         uint32_t at = 0;
         for (size_t k = 0; k < o->nruns; k++) {
             o->runs[k].first = at;
             at += o->runs[k].count;
         }
-        free(rank);
-        free(trs);
-        free(all);
     }
     /* op ids, epochs */
     for (size_t k = 0; k < o->nruns; k++) {
         otel_run *run = &o->runs[k];
         for (uint32_t i = 0; i < run->count; i++) {
             otel_span *s = &o->sp[o->order[run->first + i]];
-            s->op = (int64_t)i + 1;
+            s->op = i + 1;
             if (i == 0)
                 run->epoch = run->last = s->start;
             if (s->start > run->last)
@@ -590,7 +664,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
     /* parents, links, completeness */
     missing *ms = calloc(o->nruns, sizeof *ms);
     if (!ms) {
-        free(keys);
+        free(keys.slot);
         return oom(o);
     }
     int rc = -1;
@@ -601,7 +675,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
             otel_span *s = &o->sp[o->order[run->first + i]];
             s->pop = 0;
             if (s->parent) {
-                long p = find(o, keys, nk, s->tr_hi, s->tr_lo, s->parent);
+                long p = find(o, &keys, s->trace, s->parent);
                 if (p >= 0 && (uint32_t)p != o->order[run->first + i])
                     s->pop = o->sp[p].op;
                 else if (p < 0) {
@@ -620,7 +694,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
             }
             for (uint32_t l = 0; l < s->nlinks; l++) {
                 otel_link *lk = &o->lk[s->link0 + l];
-                long t = lk->id ? find(o, keys, nk, lk->tr_hi, lk->tr_lo, lk->id) : -1;
+                long t = lk->id ? find(o, &keys, lk->trace, lk->id) : -1;
                 bool here = t >= 0 && o->sp[t].run == s->run;
                 lk->out = 0;
                 lk->top = here ? o->sp[t].op : 0;
@@ -681,7 +755,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
                     const otel_span *s = &o->sp[walk];
                     if (!s->pop)
                         break;
-                    walk = o->order[run->first + (uint32_t)s->pop - 1];
+                    walk = o->order[run->first + s->pop - 1];
                 }
                 if (state[walk] == 1 && o->sp[walk].pop) {
                     const otel_span *s = &o->sp[walk];
@@ -698,7 +772,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
                     const otel_span *s = &o->sp[walk];
                     if (!s->pop)
                         break;
-                    walk = o->order[run->first + (uint32_t)s->pop - 1];
+                    walk = o->order[run->first + s->pop - 1];
                 }
             }
         }
@@ -733,7 +807,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
     rc = 0;
 out:
     free(ms);
-    free(keys);
+    free(keys.slot);
     return rc;
 }
 
@@ -860,6 +934,8 @@ void wcp_otel_release(otel *o)
     free(o->sp);
     free(o->lk);
     free(o->scratch);
+    free(o->traces);
+    free(o->tr_slot);
     wcp_strtab_free(&o->st);
 }
 

@@ -28,39 +28,45 @@ enum {
     SP_DROPPED_A = 128, /* droppedAttributesCount > 0 */
 };
 
+/* A span as kept until the whole file is read (the conversion needs every
+ * span first: ops are numbered by start and times rebased to the earliest):
+ * 112 bytes, ids as integers, strings and trace ids as indexes. */
 typedef struct otel_span {
-    uint64_t tr_hi, tr_lo; /* trace id */
     uint64_t id, parent;   /* span ids; parent 0: none (wcprof.parent when SP_WPARENT) */
     int64_t start, end;    /* unix ns; end valid with SP_ENDED */
+    int64_t session_count; /* with SP_SESSION */
+    int64_t dropped_links; /* droppedLinksCount */
+    long line;             /* where it starts in the file, for messages */
+    uint32_t trace;        /* its trace id: o->traces[trace] */
     uint32_t name, kind, work, ident, client, meta; /* string indexes (0: none) */
     uint32_t link0, nlinks;                         /* its links: links[link0 .. +nlinks) */
-    uint32_t seq;                                   /* order in the file */
-    uint32_t flags;                                 /* SP_* */
-    int64_t session_count;                          /* with SP_SESSION */
-    int64_t dropped_links;                          /* droppedLinksCount */
-    /* conversion (otel.c) */
-    uint32_t run; /* index into runs */
-    int64_t op;   /* op id in its run; 0: a duplicate copy, dropped */
-    int64_t pop;  /* the parent's op id, 0: none */
-    long line;    /* where it starts in the file, for messages */
+    /* conversion (otel.c); its place in the file (order) is its index */
+    uint32_t run;   /* index into runs */
+    uint32_t op;    /* op id in its run; 0: a duplicate copy, dropped */
+    uint32_t pop;   /* the parent's op id, 0: none */
+    uint16_t flags; /* SP_* */
 } otel_span;
 
 typedef struct otel_link {
-    uint64_t tr_hi, tr_lo, id; /* the linked span */
-    bool wait;                 /* dagger.io/link.purpose = wait */
+    uint64_t id;    /* the linked span */
+    uint32_t trace; /* its trace id: o->traces[trace] */
+    bool wait;      /* dagger.io/link.purpose = wait */
     bool has_ws, has_we;
+    uint8_t out;            /* conversion: what it becomes: 0 nothing, OUT_WAIT, OUT_LINK */
     int64_t ws, we;         /* wcprof.wait.start_unix_ns / end_unix_ns */
     uint32_t reason, ident; /* wcprof.wait.reason, wcprof.wait.ident */
     uint32_t purpose;       /* dagger.io/link.purpose (string index, 0: none) */
-    /* conversion (otel.c) */
-    uint8_t out; /* what it becomes: 0 nothing, OUT_WAIT, OUT_LINK */
-    int64_t top; /* the linked span's op id, 0: none (a wait on ident) */
+    uint32_t top;           /* conversion: the linked span's op id, 0: none (a wait on ident) */
 } otel_link;
+
+typedef struct otel_trace {
+    uint64_t hi, lo;
+} otel_trace;
 
 enum { OUT_WAIT = 1, OUT_LINK = 2 };
 
 typedef struct otel_run {
-    uint64_t tr_hi, tr_lo; /* its trace id (the first one's, with one run for the file) */
+    uint64_t tr_hi, tr_lo; /* its trace id (with one run for the file: the lowest) */
     int64_t epoch, last;   /* earliest span start, latest time seen (unix ns) */
     uint32_t first, count; /* its spans in `order` */
     int64_t waits, links, open;
@@ -80,10 +86,15 @@ typedef struct otel {
     const char *format;   /* "otlp", "jaeger" */
     const char *unit;     /* "span" */
     wcp_strtab st;        /* every string handed out */
+    otel_trace *traces;   /* every trace id read ([0]: none, all zeros) */
+    size_t ntraces, trcap;
+    uint32_t *tr_slot; /* their index: an open-addressing table of index + 1 */
+    size_t tr_mask;
     otel_span *sp;
     size_t nsp, spcap;
     otel_link *lk;
     size_t nlk, lkcap;
+    bool more; /* wcp_otel_read_docs_in_place(): the object went past the buffer */
     /* notes */
     int64_t base64_ids, empty_ids, docs, dups, links_outside, lost_link_attrs;
     /* conversion */
@@ -106,6 +117,19 @@ typedef int (*wcp_otel_doc_fn)(otel *o, const wcp_json *j, const wcp_json_tok *v
  * it whole, v the object); what names one in messages. 0, or -1 with r->err. */
 int wcp_otel_read_docs(otel *o, wcp_otel_doc_fn read_doc, const char *what);
 
+/* The same in one pass: read_doc gets a cursor j that has just read the
+ * object's '{' (v) and reads the rest of it with j itself, as far as the
+ * buffer goes. When j runs out of text (WCP_JSON_MORE), read_doc sets
+ * o->more and returns -1: the spans, links and counts it added are taken
+ * back, the buffer filled and the object read again from its start (the
+ * strings it interned are interned again in the same order). On any other
+ * failure, or when the object is longer than its line, it is read the
+ * two-pass way (whole into the buffer first, as wcp_otel_read_docs() does,
+ * then read_doc with a cursor over just the object), so that a refusal is
+ * the same whatever the buffer held. 0, or -1 with r->err. */
+typedef int (*wcp_otel_stream_fn)(otel *o, wcp_json *j, const wcp_json_tok *v);
+int wcp_otel_read_docs_in_place(otel *o, wcp_otel_stream_fn read_doc, const char *what);
+
 /* "file:line: reason (column C)" into r->err; returns -1. */
 int wcp_otel_err(otel *o, long line, uint64_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -118,6 +142,8 @@ int wcp_otel_str(otel *o, const wcp_json_tok *v, const char **s, size_t *n);
 /* -1 with "KEY: expected WHAT, got ..." unless v is of type. */
 int wcp_otel_want(otel *o, const wcp_json_tok *v, int type, const char *key, const char *what);
 int wcp_otel_intern(otel *o, const char *s, size_t n, uint32_t *out);
+/* A trace id's index in o->traces (added when new). */
+int wcp_otel_trace(otel *o, uint64_t hi, uint64_t lo, uint32_t *out);
 /* A string value interned (at most 64 KiB). */
 int wcp_otel_intern_tok(otel *o, const wcp_json_tok *v, const char *key, uint32_t *out);
 /* A number or a decimal string: an integer in [0, max). */

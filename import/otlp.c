@@ -171,35 +171,37 @@ static const struct {
 /* The AnyValue object v: its one value's key (stringValue, ...) and token. */
 /* ---- reading in place: the cursor s has just read the '{' or '[' of the
  * container it goes through; these read its members or elements until its
- * end (the whole object is in the buffer: nothing is read twice, but for
- * what wcp_json_skip() keeps whole) */
+ * end (in one pass over the buffer: nothing is read twice, but for what
+ * wcp_json_skip() keeps whole). When the buffer ends first, o.more says so
+ * and the object is read again (wcp_otel_read_docs_in_place()). */
 
-static int in_place_err(otlp *x, const wcp_json *s, int rc)
+static int in_place_err(otlp *x, int rc)
 {
     if (rc < 0)
         return wcp_otel_json_err(&x->o);
-    return wcp_otel_err(&x->o, s->line, 0, "the object ends early"); /* can't happen: all read */
+    x->o.more = true; /* WCP_JSON_MORE */
+    return -1;
 }
 
 /* The next element of the array s is in: 1 with its first token, 0 at the end, -1. */
 static int next_elem(otlp *x, wcp_json *s, wcp_json_tok *item)
 {
     int rc = wcp_json_next(s, item);
-    return rc ? in_place_err(x, s, rc) : item->type != WCP_JSON_END;
+    return rc ? in_place_err(x, rc) : item->type != WCP_JSON_END;
 }
 
 /* The next member of the object s is in: 1 with its key and its value's first token, 0, -1. */
 static int next_member(otlp *x, wcp_json *s, wcp_json_tok *k, wcp_json_tok *v)
 {
     int rc = wcp_json_member(s, k, v);
-    return rc ? in_place_err(x, s, rc) : k->type == WCP_JSON_KEY;
+    return rc ? in_place_err(x, rc) : k->type == WCP_JSON_KEY;
 }
 
 /* The rest of a value whose first token is v (an object or an array: all of it, v then whole). */
 static int skip(otlp *x, wcp_json *s, wcp_json_tok *v)
 {
     int rc = wcp_json_skip(s, v);
-    return rc ? in_place_err(x, s, rc) : 0;
+    return rc ? in_place_err(x, rc) : 0;
 }
 
 /* The AnyValue object s has opened: its one value's key (stringValue, ...)
@@ -312,7 +314,7 @@ typedef struct attr_set {
 
 static int read_attrs(otlp *x, wcp_json *s, const wcp_json_tok *v, attr_set *as)
 {
-    memset(as, 0, sizeof *as);
+    memset(as->has, 0, sizeof as->has); /* kind[a] and val[a] are read only with has[a] */
     if (wcp_otel_want(&x->o, v, WCP_JSON_ARRAY, "attributes", "an array") < 0)
         return -1;
     wcp_json_tok item, k, t;
@@ -389,7 +391,9 @@ static int read_link(otlp *x, wcp_json *s, const wcp_json_tok *v, otel_link *l)
         if (!(wcp_otel_is_key(&k, "attributes") && t.type == WCP_JSON_ARRAY) && skip(x, s, &t) < 0)
             return -1;
         if (wcp_otel_is_key(&k, "traceId")) {
-            if (id_tok(x, &t, "traceId", 16, &l->tr_hi, &l->tr_lo, &empty) < 0)
+            uint64_t th, tl;
+            if (id_tok(x, &t, "traceId", 16, &th, &tl, &empty) < 0 ||
+                wcp_otel_trace(&x->o, th, tl, &l->trace) < 0)
                 return -1;
         } else if (wcp_otel_is_key(&k, "spanId")) {
             uint64_t hi;
@@ -438,7 +442,6 @@ static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
         return wcp_otel_oom(&x->o);
     otel_span *sp = &o->sp[o->nsp];
     memset(sp, 0, sizeof *sp);
-    sp->seq = (uint32_t)o->nsp;
     sp->line = v->line;
     sp->client = x->resource_client;
     sp->link0 = (uint32_t)o->nlk;
@@ -446,7 +449,7 @@ static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
     bool has_start = false, empty;
     int kind = 0, status = 0;
     attr_set as;
-    memset(&as, 0, sizeof as);
+    memset(as.has, 0, sizeof as.has);
     uint64_t hi;
     int more;
     while ((more = next_member(x, s, &k, &t)) > 0) {
@@ -456,12 +459,14 @@ static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
             skip(x, s, &t) < 0)
             return -1;
         if (wcp_otel_is_key(&k, "traceId")) {
-            if (id_tok(x, &t, "traceId", 16, &sp->tr_hi, &sp->tr_lo, &empty) < 0)
+            uint64_t th, tl;
+            if (id_tok(x, &t, "traceId", 16, &th, &tl, &empty) < 0 ||
+                wcp_otel_trace(o, th, tl, &sp->trace) < 0)
                 return -1;
         } else if (wcp_otel_is_key(&k, "spanId")) {
             if (id_tok(x, &t, "spanId", 8, &hi, &sp->id, &empty) < 0)
                 return -1;
-            sp->flags = empty ? sp->flags | SP_NO_ID : sp->flags & ~(uint32_t)SP_NO_ID;
+            sp->flags = (uint16_t)(empty ? sp->flags | SP_NO_ID : sp->flags & ~SP_NO_ID);
         } else if (wcp_otel_is_key(&k, "parentSpanId")) {
             if (!(sp->flags & SP_WPARENT) &&
                 id_tok(x, &t, "parentSpanId", 8, &hi, &sp->parent, &empty) < 0)
@@ -648,16 +653,12 @@ static int read_resource_spans(otlp *x, wcp_json *s)
     return 0;
 }
 
-/* One top-level object (a TracesData / ExportTraceServiceRequest), whole in
- * the buffer: read in place by a cursor of its own. */
-static int read_doc(otlp *x, const wcp_json *j, const wcp_json_tok *v)
+/* One top-level object (a TracesData / ExportTraceServiceRequest): s has
+ * read its '{'. */
+static int read_doc(otlp *x, wcp_json *s)
 {
-    wcp_json c, *s = &c;
-    wcp_otel_sub(j, v, s);
-    wcp_json_tok open, k, t, item;
+    wcp_json_tok k, t, item;
     int more, m;
-    if (wcp_json_next(s, &open))
-        return wcp_otel_json_err(&x->o);
     while ((more = next_member(x, s, &k, &t)) > 0) {
         if (!wcp_otel_is_key(&k, "resourceSpans") || t.type != WCP_JSON_ARRAY) {
             if (skip(x, s, &t) < 0)
@@ -680,15 +681,16 @@ static int read_doc(otlp *x, const wcp_json *j, const wcp_json_tok *v)
 
 /* ---- the reader's calls */
 
-static int read_doc_fn(otel *o, const wcp_json *j, const wcp_json_tok *v)
+static int read_doc_fn(otel *o, wcp_json *s, const wcp_json_tok *open)
 {
-    return read_doc((otlp *)o, j, v);
+    (void)open;
+    return read_doc((otlp *)o, s);
 }
 
 static int src_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
 {
     otlp *x = r->src_state;
-    if (wcp_otel_read_docs(&x->o, read_doc_fn, "a TracesData object") < 0)
+    if (wcp_otel_read_docs_in_place(&x->o, read_doc_fn, "a TracesData object") < 0)
         return -1;
     free(x->o.scratch); /* what decoding strings needed, now read */
     x->o.scratch = NULL;

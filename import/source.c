@@ -159,7 +159,8 @@ int wcp_reader_fill(wcp_reader *r, size_t max)
             r->eof = true;
             break;
         }
-        wcp_hasher_add(&r->hash, r->buf + r->len, (size_t)k);
+        if (!r->no_hash)
+            wcp_hasher_add(&r->hash, r->buf + r->len, (size_t)k);
         r->len += (size_t)k;
         got += (size_t)k;
     }

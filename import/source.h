@@ -116,9 +116,11 @@ typedef struct wcp_reader {
     uint64_t bytes;       /* bytes consumed so far (for progress) */
     uint64_t base;       /* readers of chunks (wcp_reader_fill()): position of buf[0] in the file */
     wcp_hasher hash;     /* readers of chunks: the content hash of what was read */
+    bool no_hash;        /* a reader that needs no content hash: wcp_reader_fill() skips it */
     wcp_header hdr;      /* valid after wcp_reader_header() */
     int64_t events;      /* events returned so far */
     wcp_pipe *pipe;      /* the parsing thread, after wcp_reader_start_thread() */
+    bool more_runs;      /* another run follows this one (a source with next_run sets it) */
     wcp_event_hook hook; /* see wcp_reader_set_hook() */
     char err[768];       /* "file:line: reason" after a failure */
     unsigned flags;      /* WCP_READ_* */
@@ -194,7 +196,9 @@ typedef struct wcp_source {
 
 /* After wcp_reader_next() returned 0: 1 when the file holds another run
  * (r->hdr is its header; its open ops and events follow, read as the
- * first run's were, on the calling thread), 0 when not, -1 with r->err. */
+ * first run's were), 0 when not, -1 with r->err. Only the last run (not
+ * r->more_runs) may be handed to a parsing thread, which takes the source
+ * with it. */
 int wcp_reader_next_run(wcp_reader *r);
 
 /* For readers of formats read in chunks rather than lines: more of the file
