@@ -20,19 +20,6 @@ static bool set_work_type(wcp_class *c, const char *wt)
     return c->work_type != NULL;
 }
 
-typedef struct op_key {
-    uint64_t key; /* kind << 32 | class_id */
-    uint32_t op;  /* op index */
-} op_key;
-
-static int by_key(const void *a, const void *b)
-{
-    const op_key *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return x->op < y->op ? -1 : x->op > y->op;
-}
-
 static int by_class_key(const void *a, const void *b, void *ctx)
 {
     const wcp_class *cls = ctx;
@@ -103,44 +90,134 @@ static int load_work_types(sqlite3 *db, int64_t run, wcp_classes *c, char *err, 
     return 0;
 }
 
+typedef struct stat_key {
+    uint64_t key; /* kind << 32 | class_id */
+    uint32_t n;   /* its ops */
+} stat_key;
+
+static uint64_t stat_key_hash(const void *ctx, size_t k)
+{
+    return wcp_mix64(((const stat_key *)ctx)[k].key);
+}
+
+static int by_stat_key(const void *a, const void *b)
+{
+    uint64_t x = ((const stat_key *)a)->key, y = ((const stat_key *)b)->key;
+    return (x > y) - (x < y);
+}
+
+/* Groups the ops of g by class: *keys (malloc'd, *n_keys of them) the
+ * distinct (kind, class_id), in that order, each with its op count; cls[i]
+ * op i's index among them. One pass through a hash table: no sort of the
+ * ops. Returns 0, or -1 out of memory. */
+static int group_by_class(const wcp_graph *g, uint32_t *cls, stat_key **keys_out, size_t *n_out)
+{
+    size_t n = g->n_ops, n_keys = 0, cap_keys = 0, cap_slots = 1024;
+    stat_key *keys = NULL, *sorted = NULL;
+    uint32_t *slots = calloc(cap_slots, sizeof *slots), *place = NULL;
+    if (!slots)
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = (uint64_t)g->kind[i] << 32 | g->class_id[i];
+        size_t s = wcp_mix64(key) & (cap_slots - 1);
+        while (slots[s] && keys[slots[s] - 1].key != key)
+            s = (s + 1) & (cap_slots - 1);
+        uint32_t k;
+        if (slots[s])
+            k = slots[s] - 1;
+        else {
+            if (!wcp_grow((void **)&keys, &cap_keys, n_keys + 1, sizeof *keys))
+                goto oom;
+            keys[n_keys] = (stat_key){key, 0};
+            k = (uint32_t)n_keys++;
+            slots[s] = (uint32_t)n_keys;
+            if (n_keys * 2 > cap_slots) {
+                free(slots);
+                cap_slots *= 2;
+                if (!(slots = wcp_hash_slots(cap_slots, 0, n_keys, stat_key_hash, keys)))
+                    goto oom;
+            }
+        }
+        cls[i] = k;
+        keys[k].n++;
+    }
+    /* the classes in (kind, class_id) order; each op's renumbered */
+    sorted = malloc((n_keys ? n_keys : 1) * sizeof *sorted);
+    place = malloc((n_keys ? n_keys : 1) * sizeof *place);
+    if (!sorted || !place)
+        goto oom;
+    for (size_t k = 0; k < n_keys; k++)
+        sorted[k] = (stat_key){keys[k].key, (uint32_t)k};
+    qsort(sorted, n_keys, sizeof *sorted, by_stat_key);
+    for (size_t k = 0; k < n_keys; k++) {
+        place[sorted[k].n] = (uint32_t)k;
+        sorted[k].n = keys[sorted[k].n].n;
+    }
+    for (size_t i = 0; i < n; i++)
+        cls[i] = place[cls[i]];
+    free(slots);
+    free(keys);
+    free(place);
+    *keys_out = sorted;
+    *n_out = n_keys;
+    return 0;
+oom:
+    free(slots);
+    free(keys);
+    free(sorted);
+    free(place);
+    return -1;
+}
+
+/* The value of strings.id id through st (SELECT value FROM strings WHERE
+ * id = ?1), malloc'd ("" when unknown); NULL out of memory. */
+static char *string_of(sqlite3_stmt *st, uint32_t id)
+{
+    sqlite3_bind_int64(st, 1, id);
+    const char *v =
+        sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    char *out = strdup(v ? v : "");
+    sqlite3_reset(st);
+    return out;
+}
+
 int wcp_classes_load(sqlite3 *db, const wcp_graph *g, wcp_classes *c, char *err, size_t errlen)
 {
-    size_t n = g->n_ops;
-    op_key *k = malloc((n ? n : 1) * sizeof *k);
+    size_t n = g->n_ops, nc = 0;
+    stat_key *keys = NULL;
+    sqlite3_stmt *str = NULL;
     memset(c, 0, sizeof *c);
     c->of_op = malloc((n ? n : 1) * sizeof *c->of_op);
-    if (!k || !c->of_op)
+    if (!c->of_op || group_by_class(g, c->of_op, &keys, &nc) < 0)
         goto oom;
-    for (size_t i = 0; i < n; i++)
-        k[i] = (op_key){(uint64_t)g->kind[i] << 32 | g->class_id[i], (uint32_t)i};
-    qsort(k, n, sizeof *k, by_key);
-    size_t nc = 0;
-    for (size_t i = 0; i < n; i++)
-        nc += i == 0 || k[i].key != k[i - 1].key;
     c->cls = calloc(nc ? nc : 1, sizeof *c->cls);
     c->by_key = malloc((nc ? nc : 1) * sizeof *c->by_key);
     if (!c->cls || !c->by_key)
         goto oom;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || k[i].key != k[i - 1].key) {
-            wcp_class *x = &c->cls[c->n++];
-            x->kind = (uint32_t)(k[i].key >> 32);
-            x->class_id = (uint32_t)k[i].key;
-            char *kind = wcp_db_string(db, x->kind), *cl = wcp_db_string(db, x->class_id);
-            if (!kind || !cl || asprintf(&x->key, "%s:%s", kind, cl) < 0)
-                x->key = NULL;
-            free(kind);
-            free(cl);
-            if (!x->key)
-                goto oom;
-        }
-        wcp_class *x = &c->cls[c->n - 1];
-        x->count++;
-        wcp_sat_inc(&x->total_self, g->self_ns[k[i].op]);
-        c->of_op[k[i].op] = c->n - 1;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM strings WHERE id = ?1", -1, &str, NULL) !=
+        SQLITE_OK) {
+        wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
+        goto fail;
     }
-    free(k);
-    k = NULL;
+    for (size_t k = 0; k < nc; k++) {
+        wcp_class *x = &c->cls[c->n++];
+        x->kind = (uint32_t)(keys[k].key >> 32);
+        x->class_id = (uint32_t)keys[k].key;
+        x->count = keys[k].n;
+        char *kind = string_of(str, x->kind), *cl = string_of(str, x->class_id);
+        if (!kind || !cl || asprintf(&x->key, "%s:%s", kind, cl) < 0)
+            x->key = NULL;
+        free(kind);
+        free(cl);
+        if (!x->key)
+            goto oom;
+    }
+    sqlite3_finalize(str);
+    str = NULL;
+    free(keys);
+    keys = NULL;
+    for (size_t i = 0; i < n; i++)
+        wcp_sat_inc(&c->cls[c->of_op[i]].total_self, g->self_ns[i]);
     for (uint32_t i = 0; i < c->n; i++)
         c->by_key[i] = i;
     qsort_r(c->by_key, c->n, sizeof *c->by_key, by_class_key, c->cls);
@@ -150,7 +227,8 @@ int wcp_classes_load(sqlite3 *db, const wcp_graph *g, wcp_classes *c, char *err,
 oom:
     wcp_errf(err, errlen, "classes: out of memory");
 fail:
-    free(k);
+    sqlite3_finalize(str);
+    free(keys);
     wcp_classes_free(c);
     return -1;
 }
@@ -266,22 +344,6 @@ static int64_t count_ids(stat_ctx *x, uint32_t *ids, size_t m, id_count *out)
     return (int64_t)n;
 }
 
-typedef struct stat_key {
-    uint64_t key; /* kind << 32 | class_id */
-    uint32_t n;   /* its ops */
-} stat_key;
-
-static uint64_t stat_key_hash(const void *ctx, size_t k)
-{
-    return wcp_mix64(((const stat_key *)ctx)[k].key);
-}
-
-static int by_stat_key(const void *a, const void *b)
-{
-    uint64_t x = ((const stat_key *)a)->key, y = ((const stat_key *)b)->key;
-    return (x > y) - (x < y);
-}
-
 int wcp_class_stats_store(sqlite3 *db, const wcp_graph *g, const int64_t *self, char *err,
                           size_t errlen)
 {
@@ -289,76 +351,36 @@ int wcp_class_stats_store(sqlite3 *db, const wcp_graph *g, const int64_t *self, 
     stat_ctx x = {db, NULL, NULL, 0, 0};
     sqlite3_stmt *ins = NULL;
     stat_key *keys = NULL;
-    size_t n_keys = 0, cap_keys = 0, cap_slots = 1024;
-    uint32_t *slots = calloc(cap_slots, sizeof *slots), *cls = malloc(n1 * sizeof *cls);
+    size_t n_keys = 0;
+    uint32_t *cls = malloc(n1 * sizeof *cls);
     uint32_t *order = malloc(n1 * sizeof *order), *ids = NULL;
-    uint32_t *rank = NULL, *off = NULL;
+    uint32_t *off = NULL;
     int64_t *vals = NULL; /* these three: room for the largest class (and ids for the classes) */
     id_count *pairs = NULL;
     sqlite3_str *json = NULL;
     int rc = -1;
-    if (!slots || !cls || !order)
+    if (!cls || !order)
         goto oom;
-    /* each op's class: (kind, class_id) in a hash table */
-    for (size_t i = 0; i < n; i++) {
-        uint64_t key = (uint64_t)g->kind[i] << 32 | g->class_id[i];
-        size_t s = wcp_mix64(key) & (cap_slots - 1);
-        while (slots[s] && keys[slots[s] - 1].key != key)
-            s = (s + 1) & (cap_slots - 1);
-        uint32_t k;
-        if (slots[s])
-            k = slots[s] - 1;
-        else {
-            if (!wcp_grow((void **)&keys, &cap_keys, n_keys + 1, sizeof *keys))
-                goto oom;
-            keys[n_keys] = (stat_key){key, 0};
-            k = (uint32_t)n_keys++;
-            slots[s] = (uint32_t)n_keys;
-            if (n_keys * 2 > cap_slots) {
-                free(slots);
-                cap_slots *= 2;
-                if (!(slots = wcp_hash_slots(cap_slots, 0, n_keys, stat_key_hash, keys)))
-                    goto oom;
-            }
-        }
-        cls[i] = k;
-        keys[k].n++;
-    }
-    /* the classes in (kind, class_id) order, their ops grouped by a counting sort */
+    if (group_by_class(g, cls, &keys, &n_keys) < 0)
+        goto oom;
+    /* each class's ops together, by a counting sort */
     size_t most = n_keys;
     for (size_t k = 0; k < n_keys; k++)
         most = keys[k].n > most ? keys[k].n : most;
-    rank = malloc((n_keys ? n_keys : 1) * sizeof *rank);
     off = malloc((n_keys + 1) * sizeof *off);
     ids = malloc((most ? most : 1) * sizeof *ids);
     vals = malloc((most ? most : 1) * sizeof *vals);
     pairs = malloc((most ? most : 1) * sizeof *pairs);
-    if (!rank || !off || !ids || !vals || !pairs)
+    if (!off || !ids || !vals || !pairs)
         goto oom;
-    {
-        uint32_t *tmp = ids; /* as scratch: class index -> its place in key order */
-        stat_key *sorted = malloc((n_keys ? n_keys : 1) * sizeof *sorted);
-        if (!sorted)
-            goto oom;
-        for (size_t k = 0; k < n_keys; k++)
-            sorted[k] = (stat_key){keys[k].key, (uint32_t)k};
-        qsort(sorted, n_keys, sizeof *sorted, by_stat_key);
-        for (size_t k = 0; k < n_keys; k++) {
-            rank[k] = sorted[k].n; /* the k-th class in order */
-            tmp[sorted[k].n] = (uint32_t)k;
-        }
-        free(sorted);
-        off[0] = 0;
-        for (size_t k = 0; k < n_keys; k++)
-            off[k + 1] = off[k] + keys[rank[k]].n;
-        for (size_t i = 0; i < n; i++)
-            cls[i] = tmp[cls[i]]; /* now the class's place in key order */
-        uint32_t *fill = rank;    /* rank no longer needed: the next free place per class */
-        for (size_t k = 0; k < n_keys; k++)
-            fill[k] = off[k];
-        for (size_t i = 0; i < n; i++)
-            order[fill[cls[i]]++] = (uint32_t)i;
-    }
+    off[0] = 0;
+    for (size_t k = 0; k < n_keys; k++)
+        off[k + 1] = off[k] + keys[k].n;
+    uint32_t *fill = ids; /* as scratch: the next free place per class */
+    for (size_t k = 0; k < n_keys; k++)
+        fill[k] = off[k];
+    for (size_t i = 0; i < n; i++)
+        order[fill[cls[i]]++] = (uint32_t)i;
     int64_t executed = wcp_db_string_id(db, "executed"),
             call_exec = wcp_db_string_id(db, "call_exec");
     if (sqlite3_prepare_v2(db, "SELECT value, json_quote(value) FROM strings WHERE id = ?1", -1,
@@ -477,12 +499,10 @@ out:
         sqlite3_free(x.strs[k].json);
     }
     free(x.strs);
-    free(slots);
     free(keys);
     free(cls);
     free(order);
     free(ids);
-    free(rank);
     free(off);
     free(vals);
     free(pairs);
