@@ -387,86 +387,148 @@ static int value_greater(sqlite3_value *a, sqlite3_value *b)
     return d ? d > 0 : na > nb;
 }
 
-/* Writes the merged row r into ins (INSERT INTO temp.wcp_rows) and starts
-** afresh. Returns 0, or 1 (the error is SQLite's). */
-static int critpath_flush(sqlite3_stmt *ins, CritRow *r)
+/* r's kinds joined by '+' (sqlite3_malloc'd), NULL out of memory. */
+static char *critpath_what(const CritRow *r)
 {
-    char what[64 + 1] = "";
+    char what[64] = "";
     size_t len = 0;
-    int rc = 0;
-    if (!r->n)
-        return 0;
     for (size_t k = 0; k < sizeof critpath_kinds / sizeof *critpath_kinds; k++)
         if (r->kinds & 1u << k)
             len += (size_t)snprintf(what + len, sizeof what - len, "+%s", critpath_kinds[k]);
     char *joined = sqlite3_mprintf("%s%s%s", what, r->other ? "+" : "", r->other ? r->other : "");
-    if (!joined)
-        return 1;
-    sqlite3_bind_int64(ins, 1, r->seq);
-    if (r->op_null)
-        sqlite3_bind_null(ins, 2);
-    else
-        sqlite3_bind_int64(ins, 2, r->op);
-    sqlite3_bind_value(ins, 3, r->class_key);
-    sqlite3_bind_text(ins, 4, *joined ? joined + 1 : joined, -1, SQLITE_TRANSIENT);
-    if (r->resource)
-        sqlite3_bind_value(ins, 5, r->resource);
-    else
-        sqlite3_bind_null(ins, 5);
-    sqlite3_bind_int64(ins, 6, r->start);
-    sqlite3_bind_int64(ins, 7, r->end);
-    sqlite3_bind_int64(ins, 8, r->dur);
-    sqlite3_bind_int64(ins, 9, r->n);
-    if (sqlite3_step(ins) != SQLITE_DONE)
-        rc = 1;
-    sqlite3_reset(ins);
-    sqlite3_free(joined);
+    if (joined && *joined)
+        memmove(joined, joined + 1, strlen(joined)); /* the first '+' off */
+    return joined;
+}
+
+static void critrow_free(CritRow *r)
+{
     sqlite3_value_free(r->class_key);
     sqlite3_value_free(r->resource);
     sqlite3_free(r->other);
     memset(r, 0, sizeof *r);
-    return rc;
 }
 
-/* .critpath's merged rows into temp.wcp_rows(seq, op_id, class_key, what,
-** resource, start_ns, end_ns, dur_ns, segments), in one pass over
-** critical_path in time order: consecutive segments of one op make one row
-** (the first seq, the kinds met, the greatest resource, the earliest start,
-** the latest end, the durations summed, how many), as a GROUP BY over
-** window-numbered groups did, without sorting the path twice. Returns 0, or
-** 1 after printing an error. */
-static int critpath_merge(ShellState *p, long long run, const AnaArg *spec)
+/* Whether row a comes before row b in .critpath's choice: longer, then
+** earlier. */
+static int crit_before(const CritRow *a, const CritRow *b)
 {
-    sqlite3_stmt *sel = NULL, *ins = NULL;
+    return a->dur != b->dur ? a->dur > b->dur : a->seq < b->seq;
+}
+
+/* The N rows kept: a heap whose top is the one that comes last. */
+typedef struct CritTop {
+    CritRow *row;
+    size_t n, room, cap;      /* kept, room for, the limit */
+    long long rows, segments; /* merged rows and segments in all */
+} CritTop;
+
+static void crit_sift_down(CritTop *t, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < t->n && crit_before(&t->row[m], &t->row[l]))
+            m = l;
+        if (r < t->n && crit_before(&t->row[m], &t->row[r]))
+            m = r;
+        if (m == i)
+            return;
+        CritRow x = t->row[i];
+        t->row[i] = t->row[m];
+        t->row[m] = x;
+        i = m;
+    }
+}
+
+/* Takes the finished row *r into t when it is among the cap first (its
+** values then t's), and starts *r afresh. Returns 0, or -1 out of memory. */
+static int critpath_keep(CritTop *t, CritRow *r)
+{
+    if (!r->n)
+        return 0;
+    t->rows++;
+    t->segments += r->n;
+    if (t->n < t->cap && t->n == t->room) { /* grown as needed, up to the limit */
+        size_t room = t->room ? t->room * 2 : 64;
+        CritRow *nr = sqlite3_realloc64(t->row, (room < t->cap ? room : t->cap) * sizeof *nr);
+        if (!nr)
+            return -1;
+        t->row = nr;
+        t->room = room < t->cap ? room : t->cap;
+    }
+    if (t->n < t->cap) {
+        size_t i = t->n++;
+        t->row[i] = *r;
+        while (i > 0 && crit_before(&t->row[(i - 1) / 2], &t->row[i])) {
+            CritRow x = t->row[i];
+            t->row[i] = t->row[(i - 1) / 2];
+            t->row[(i - 1) / 2] = x;
+            i = (i - 1) / 2;
+        }
+        memset(r, 0, sizeof *r);
+    } else if (t->n && crit_before(r, &t->row[0])) {
+        critrow_free(&t->row[0]);
+        t->row[0] = *r;
+        memset(r, 0, sizeof *r);
+        crit_sift_down(t, 0);
+    } else
+        critrow_free(r);
+    return 0;
+}
+
+/* v as an SQL literal onto q. */
+static void append_literal(sqlite3_str *q, sqlite3_value *v)
+{
+    switch (v ? sqlite3_value_type(v) : SQLITE_NULL) {
+    case SQLITE_INTEGER: sqlite3_str_appendf(q, "%lld", (long long)sqlite3_value_int64(v)); break;
+    case SQLITE_FLOAT: sqlite3_str_appendf(q, "%!.17g", sqlite3_value_double(v)); break;
+    case SQLITE_TEXT: sqlite3_str_appendf(q, "%Q", (const char *)sqlite3_value_text(v)); break;
+    case SQLITE_BLOB: {
+        const unsigned char *b = sqlite3_value_blob(v);
+        sqlite3_str_appendall(q, "X'");
+        for (int k = 0; k < sqlite3_value_bytes(v); k++)
+            sqlite3_str_appendf(q, "%02x", b[k]);
+        sqlite3_str_appendchar(q, 1, '\'');
+        break;
+    }
+    default: sqlite3_str_appendall(q, "NULL");
+    }
+}
+
+/* .critpath's merged rows, in one pass over critical_path in time order:
+** consecutive segments of one op make one row (the first seq, the kinds
+** met, the greatest resource, the earliest start, the latest end, the
+** durations summed, how many), as a GROUP BY over window-numbered groups
+** did, without sorting the path twice. The limit longest (ties: the
+** earlier) become temp.wcp_rows(seq, op_id, class_key, what, resource,
+** start_ns, end_ns, dur_ns, segments), made by one CREATE TABLE AS: rows
+** inserted one by one would move the connection's change count, which
+** makes the extension build the model again for the next analysis. *rows
+** and *segments: how many in all. Returns 0, or 1 after printing an error. */
+static int critpath_merge(ShellState *p, long long run, const AnaArg *spec, long long limit,
+                          long long *rows, long long *segments)
+{
+    sqlite3_stmt *sel = NULL;
     CritRow r = {0};
+    CritTop t = {0};
+    sqlite3_str *q = NULL;
+    char *create = NULL;
     int rc = 1, step;
     char *sql = sqlite3_mprintf("SELECT seq, op_id, class_key, what, resource, start_ns, end_ns,"
                                 " dur_ns FROM critical_path%s WHERE run = ?1",
                                 spec->text ? "(?2)" : "");
     sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
-    if (!sql) {
-        shell_error(p, "out of memory");
-        return 1;
-    }
-    if (sqlite3_exec(p->db,
-                     "CREATE TEMP TABLE wcp_rows(seq, op_id, class_key, what, resource, start_ns,"
-                     " end_ns, dur_ns, segments)",
-                     NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(p->db,
-                           "INSERT INTO temp.wcp_rows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                           " ?8, ?9)",
-                           -1, &ins, NULL) != SQLITE_OK) {
-        shell_error(p, "%s", sqlite3_errmsg(p->db));
-        goto done;
-    }
+    t.cap = (size_t)limit;
+    if (!sql)
+        goto oom;
     if (shell_prepare(p, sql, &sel))
         goto done;
     bind_args(sel, run, spec->text ? 1 : 0, spec);
     while ((step = shell_step(p, sel)) == SQLITE_ROW) {
         int op_null = sqlite3_column_type(sel, 1) == SQLITE_NULL;
         sqlite3_int64 op = sqlite3_column_int64(sel, 1);
-        if (r.n && (op_null != r.op_null || (!op_null && op != r.op)) && critpath_flush(ins, &r))
-            goto sqlerr;
+        if (r.n && (op_null != r.op_null || (!op_null && op != r.op)) && critpath_keep(&t, &r) < 0)
+            goto oom;
         sqlite3_int64 start = sqlite3_column_int64(sel, 5), end = sqlite3_column_int64(sel, 6);
         if (!r.n) {
             r.seq = sqlite3_column_int64(sel, 0);
@@ -510,21 +572,57 @@ static int critpath_merge(ShellState *p, long long run, const AnaArg *spec)
             shell_error(p, "%s", sqlite3_errmsg(p->db));
         goto done;
     }
-    if (critpath_flush(ins, &r))
-        goto sqlerr;
+    if (critpath_keep(&t, &r) < 0)
+        goto oom;
+    q = sqlite3_str_new(p->db);
+    sqlite3_str_appendall(q, "CREATE TEMP TABLE wcp_rows AS SELECT column1 AS seq, column2 AS"
+                             " op_id, column3 AS class_key, column4 AS what, column5 AS resource,"
+                             " column6 AS start_ns, column7 AS end_ns, column8 AS dur_ns,"
+                             " column9 AS segments FROM (VALUES ");
+    if (!t.n)
+        sqlite3_str_appendall(q, "(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)) WHERE 0");
+    for (size_t k = 0; k < t.n; k++) {
+        const CritRow *x = &t.row[k];
+        char *what = critpath_what(x);
+        if (!what)
+            goto oom;
+        sqlite3_str_appendf(q, "%s(%lld, ", k ? ", " : "", (long long)x->seq);
+        if (x->op_null)
+            sqlite3_str_appendall(q, "NULL");
+        else
+            sqlite3_str_appendf(q, "%lld", (long long)x->op);
+        sqlite3_str_appendall(q, ", ");
+        append_literal(q, x->class_key);
+        sqlite3_str_appendf(q, ", %Q, ", what);
+        sqlite3_free(what);
+        append_literal(q, x->resource);
+        sqlite3_str_appendf(q, ", %lld, %lld, %lld, %d)", (long long)x->start, (long long)x->end,
+                            (long long)x->dur, x->n);
+    }
+    if (t.n)
+        sqlite3_str_appendchar(q, 1, ')');
+    create = sqlite3_str_finish(q);
+    q = NULL;
+    if (!create)
+        goto oom;
+    if (sqlite3_exec(p->db, create, NULL, NULL, NULL) != SQLITE_OK) {
+        shell_error(p, "%s", sqlite3_errmsg(p->db));
+        goto done;
+    }
+    *rows = t.rows;
+    *segments = t.segments;
     rc = 0;
     goto done;
 oom:
     shell_error(p, "out of memory");
-    goto done;
-sqlerr:
-    shell_error(p, "%s", sqlite3_errmsg(p->db));
 done:
-    sqlite3_value_free(r.class_key);
-    sqlite3_value_free(r.resource);
-    sqlite3_free(r.other);
+    critrow_free(&r);
+    for (size_t k = 0; k < t.n; k++)
+        critrow_free(&t.row[k]);
+    sqlite3_free(t.row);
+    sqlite3_free(sqlite3_str_finish(q));
+    sqlite3_free(create);
     sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
     sqlite3_free(sql);
     return rc;
 }
@@ -542,7 +640,7 @@ int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
                        " WHERE o.run_id = ?1 AND o.id = op_id), '') AS meta";
     long long run, limit;
     AnaArg spec = {NULL, 0};
-    char *show, *count;
+    char *show, *count = NULL;
     int rc;
     if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
         return 1;
@@ -586,14 +684,16 @@ int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
     }
     sqlite3_free(meta_col);
     sqlite3_free(ident_col);
-    count = sqlite3_mprintf("SELECT min(count(*), %lld), count(*), sum(segments)"
-                            " FROM temp.wcp_rows",
-                            limit);
-    if (!show || !count) {
+    long long rows = 0, segments = 0;
+    if (!show) {
         shell_error(p, "out of memory");
         rc = 1;
-    } else if (critpath_merge(p, run, &spec)) {
+    } else if (critpath_merge(p, run, &spec, limit, &rows, &segments)) {
         sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
+        rc = 1;
+    } else if (!(count = sqlite3_mprintf("SELECT %lld, %lld, %lld", rows < limit ? rows : limit,
+                                         rows, segments))) {
+        shell_error(p, "out of memory");
         rc = 1;
     } else {
         rc = run_top(p, run, NULL, 0, NULL, show, count, critpath_footer);
