@@ -1,4 +1,4 @@
--- schema.sql - the wcprof database schema (application_id 'wcpf', user_version 2).
+-- schema.sql - the wcprof database schema (application_id 'wcpf', user_version 3).
 --
 -- wcprof-ingest creates it in a new database; the shell refuses a database
 -- without it. Every string in a dump (kinds, classes, idents, clients, work
@@ -9,10 +9,11 @@
 -- run per docs/spec/analysis.md §1-2, and recomputed when a later dump adds to it.
 -- A database of an older version is migrated when opened for writing
 -- (db/store.c, `migrations`): version 1 lacked ops.meta_id, runs.incomplete
--- and runs.waits_inferred.
+-- and runs.waits_inferred; version 2 lacked class_stats_data and
+-- runs.class_stats.
 
 PRAGMA application_id = 2003005542;     -- 0x77637066 'wcpf'
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 CREATE TABLE IF NOT EXISTS strings(
   id    INTEGER PRIMARY KEY,            -- 0 is '' and means "none"
@@ -44,8 +45,10 @@ CREATE TABLE IF NOT EXISTS runs(
   holds            INTEGER NOT NULL DEFAULT 0,  -- resolved: ended ops of kind 'hold' (§6)
   incomplete       TEXT,                -- an imported trace loaded with --allow-incomplete: what is
                                         -- missing from it (NULL: nothing known to be missing)
-  waits_inferred   INTEGER NOT NULL DEFAULT 0   -- 1: imported from a trace without wait edges; the
+  waits_inferred   INTEGER NOT NULL DEFAULT 0,  -- 1: imported from a trace without wait edges; the
                                         -- dependencies are inferred from nesting alone
+  class_stats      INTEGER NOT NULL DEFAULT 0   -- 1: class_stats_data holds its classes (materialised
+                                        -- at ingest); 0: the class_stats view computes them from ops
 );
 CREATE INDEX IF NOT EXISTS runs_epoch ON runs(epoch_unix_nano);
 
@@ -146,4 +149,27 @@ CREATE TABLE IF NOT EXISTS other_events(
   dump_id INTEGER NOT NULL,
   line    INTEGER NOT NULL,
   PRIMARY KEY (run_id, json, dup)
+) WITHOUT ROWID;
+
+-- Per class (kind, class_id) of a run, the statistics of docs/spec/analysis.md
+-- §5, materialised at ingest (runs.class_stats = 1) so that the class_stats
+-- view reads them instead of sorting every op: count, total self and wall
+-- time (saturated at +-2^63), p50 = sorted[n/2], p95 = sorted[n*95/100] and
+-- max of self time, the most common work type (strings.id), the outcome
+-- counts as the view's JSON object, duplicate executions. Read it through
+-- class_stats and class_work_type (db/views.sql), which resolve the strings.
+CREATE TABLE IF NOT EXISTS class_stats_data(
+  run_id        INTEGER NOT NULL REFERENCES runs(id),
+  kind          INTEGER NOT NULL,       -- strings.id
+  class_id      INTEGER NOT NULL,       -- strings.id
+  work_type     INTEGER NOT NULL,       -- strings.id
+  count         INTEGER NOT NULL,
+  total_self_ns INTEGER NOT NULL,
+  total_wall_ns INTEGER NOT NULL,
+  p50_self_ns   INTEGER NOT NULL,
+  p95_self_ns   INTEGER NOT NULL,
+  max_self_ns   INTEGER NOT NULL,
+  outcomes      TEXT NOT NULL,
+  dup_executed  INTEGER NOT NULL,
+  PRIMARY KEY (run_id, kind, class_id)
 ) WITHOUT ROWID;

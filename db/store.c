@@ -49,12 +49,39 @@ static const char *const migrations[] = {
     "WHEN target_id = recorded_target_id THEN 'recorded' ELSE 'exec_ident' END;"
     "UPDATE runs SET unresolved_waits = (SELECT count(*) FROM waits w WHERE w.run_id = runs.id "
     "AND w.orphan = 0 AND w.target_id IS NULL AND w.ident_id != 0);",
+    /* 2 -> 3: per-class statistics materialised at ingest; until a load
+     * into it fills them, a run's class_stats are computed from its ops
+     * (runs.class_stats 0, db/views.sql) */
+    "CREATE TABLE class_stats_data(run_id INTEGER NOT NULL REFERENCES runs(id), "
+    "kind INTEGER NOT NULL, class_id INTEGER NOT NULL, work_type INTEGER NOT NULL, "
+    "count INTEGER NOT NULL, total_self_ns INTEGER NOT NULL, total_wall_ns INTEGER NOT NULL, "
+    "p50_self_ns INTEGER NOT NULL, p95_self_ns INTEGER NOT NULL, max_self_ns INTEGER NOT NULL, "
+    "outcomes TEXT NOT NULL, dup_executed INTEGER NOT NULL, "
+    "PRIMARY KEY (run_id, kind, class_id)) WITHOUT ROWID;"
+    "ALTER TABLE runs ADD COLUMN class_stats INTEGER NOT NULL DEFAULT 0;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == WCP_SCHEMA_VERSION - 1,
                "one migration per schema version after the first");
 
+/* after_views[k]: what the step migrations[k] needs done once the views are
+ * made again (NULL: nothing). */
+static const char *const after_views[] = {
+    NULL,
+    /* 2 -> 3: the class statistics of every run, computed once by the
+     * class_stats view from the ops (as the views compute them for a run
+     * with runs.class_stats 0), so that every later read is quick */
+    "INSERT INTO class_stats_data SELECT s.run_id, k.id, c.id, w.id, s.count, s.total_self_ns, "
+    "s.total_wall_ns, s.p50_self_ns, s.p95_self_ns, s.max_self_ns, s.outcomes, s.dup_executed "
+    "FROM class_stats s JOIN strings k ON k.value = s.kind JOIN strings c ON c.value = s.class "
+    "JOIN strings w ON w.value = s.work_type;"
+    "UPDATE runs SET class_stats = 1;",
+};
+_Static_assert(sizeof after_views / sizeof after_views[0] == WCP_SCHEMA_VERSION - 1,
+               "one entry per migration");
+
 /* Runs the migrations from version `from` to WCP_SCHEMA_VERSION in one
- * transaction, then the views again. 0, or -1 with a message (the database
+ * transaction, then the views again and what a step needs after them
+ * (after_views). 0, or -1 with a message (the database
  * unchanged). */
 static int migrate(sqlite3 *db, const char *path, int64_t from, char *err, size_t errlen)
 {
@@ -78,8 +105,13 @@ static int migrate(sqlite3 *db, const char *path, int64_t from, char *err, size_
     char version[64];
     snprintf(version, sizeof version, "PRAGMA user_version = %d", WCP_SCHEMA_VERSION);
     if ((drops && sqlite3_exec(db, drops, NULL, NULL, &msg) != SQLITE_OK) ||
-        sqlite3_exec(db, wcp_views_sql, NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(db, version, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db, wcp_views_sql, NULL, NULL, &msg) != SQLITE_OK)
+        goto rollback;
+    for (int64_t v = from; v < WCP_SCHEMA_VERSION; v++)
+        if (after_views[v - 1] &&
+            sqlite3_exec(db, after_views[v - 1], NULL, NULL, &msg) != SQLITE_OK)
+            goto rollback;
+    if (sqlite3_exec(db, version, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
         goto rollback;
     sqlite3_free(drops);

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define WCP_APPLICATION_ID 0x77637066
-#define WCP_SCHEMA_VERSION 2
+#define WCP_SCHEMA_VERSION 3
 
 enum {
     WCP_DB_CREATE = 1,     /* create the file and the schema when missing */

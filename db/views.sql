@@ -37,41 +37,74 @@ SELECT l.run_id, l.from_id, l.target_id, k.value AS kind, i.value AS ident,
 
 -- Per class (kind, class as strings.id) of each run, its work type: the most
 -- common one (ties: alphabetical; empty only when all are empty). Its own
--- view because the analyses extension needs it without the rest.
+-- view because the analyses extension needs it without the rest. A run
+-- loaded by this version has it in class_stats_data (runs.class_stats = 1);
+-- for any other (a database made before version 3, rows inserted by hand)
+-- it is computed from the ops.
 CREATE VIEW IF NOT EXISTS class_work_type AS
+SELECT d.run_id, d.kind, d.class_id, s.value AS work_type
+  FROM class_stats_data d JOIN strings s ON s.id = d.work_type
+UNION ALL
 SELECT run_id, kind, class_id, work_type FROM (
   SELECT g.run_id, g.kind, g.class_id, s.value AS work_type,
          row_number() OVER (PARTITION BY g.run_id, g.kind, g.class_id
                             ORDER BY s.value = '', g.n DESC, s.value) AS pick
-    FROM (SELECT run_id, kind, class_id, work_type, count(*) AS n
-            FROM ops GROUP BY run_id, kind, class_id, work_type) g
+    FROM (SELECT o.run_id, o.kind, o.class_id, o.work_type, count(*) AS n
+            FROM runs r CROSS JOIN ops o ON o.run_id = r.id
+           WHERE r.class_stats = 0
+           GROUP BY o.run_id, o.kind, o.class_id, o.work_type) g
     JOIN strings s ON s.id = g.work_type)
  WHERE pick = 1;
 
 -- Per class key, the statistics of docs/spec/analysis.md §5: count, outcome
--- counts, total wall and self time, p50 = sorted[n/2], p95 = sorted[n*95/100]
--- and max of self time, the most common work type (ties: alphabetical,
--- empty only when all are empty) and duplicate executions (ops with outcome
--- 'executed' or kind 'call_exec' and an ident: n executions of one ident add n-1).
+-- counts, total wall and self time (sums past +-2^63 saturate at
+-- +-(2^63 - 1)), p50 = sorted[n/2], p95 = sorted[n*95/100] and max of self
+-- time, the most common work type (ties: alphabetical, empty only when all
+-- are empty) and duplicate executions (ops with outcome 'executed' or kind
+-- 'call_exec' and an ident: n executions of one ident add n-1). A run loaded
+-- by this version has them in class_stats_data (runs.class_stats = 1,
+-- materialised at ingest); for any other they are computed here from its
+-- ops, the same numbers (the sums in two halves of 31 and 32 bits, so that
+-- they saturate instead of failing).
 CREATE VIEW IF NOT EXISTS class_stats AS
-WITH ranked AS (
-  SELECT run_id, kind, class_id, self_ns, end_ns - start_ns AS wall_ns,
+WITH src AS (
+  SELECT o.run_id, o.kind, o.class_id, o.self_ns, o.end_ns - o.start_ns AS wall_ns,
+         o.outcome, o.ident_id
+    FROM runs r CROSS JOIN ops o ON o.run_id = r.id
+   WHERE r.class_stats = 0
+),
+ranked AS (
+  SELECT run_id, kind, class_id, self_ns, wall_ns,
          row_number() OVER (PARTITION BY run_id, kind, class_id ORDER BY self_ns) - 1 AS rk,
          count(*)     OVER (PARTITION BY run_id, kind, class_id) AS n
-    FROM ops
+    FROM src
 ),
-agg AS (
+halves AS (
   SELECT run_id, kind, class_id, count(*) AS count,
-         sum(self_ns) AS total_self_ns, sum(wall_ns) AS total_wall_ns,
+         sum(self_ns >> 31) + (sum(self_ns & 2147483647) >> 31) AS self_hi,
+         sum(self_ns & 2147483647) & 2147483647 AS self_lo,
+         sum(wall_ns >> 31) + (sum(wall_ns & 2147483647) >> 31) AS wall_hi,
+         sum(wall_ns & 2147483647) & 2147483647 AS wall_lo,
          max(CASE WHEN rk = n / 2 THEN self_ns END) AS p50_self_ns,
          max(CASE WHEN rk = n * 95 / 100 THEN self_ns END) AS p95_self_ns,
          max(self_ns) AS max_self_ns
     FROM ranked GROUP BY run_id, kind, class_id
 ),
+agg AS (
+  SELECT run_id, kind, class_id, count,
+         CASE WHEN self_hi >= 4294967296 THEN 9223372036854775807
+              WHEN self_hi < -4294967296 THEN -9223372036854775807 - 1
+              ELSE self_hi * 2147483648 + self_lo END AS total_self_ns,
+         CASE WHEN wall_hi >= 4294967296 THEN 9223372036854775807
+              WHEN wall_hi < -4294967296 THEN -9223372036854775807 - 1
+              ELSE wall_hi * 2147483648 + wall_lo END AS total_wall_ns,
+         p50_self_ns, p95_self_ns, max_self_ns
+    FROM halves
+),
 outcomes AS (
   SELECT run_id, kind, class_id, json_group_object(outcome, cnt) AS outcomes
     FROM (SELECT o.run_id, o.kind, o.class_id, s.value AS outcome, count(*) AS cnt
-            FROM ops o JOIN strings s ON s.id = o.outcome
+            FROM src o JOIN strings s ON s.id = o.outcome
            GROUP BY o.run_id, o.kind, o.class_id, s.value
            ORDER BY o.run_id, o.kind, o.class_id, s.value)
    GROUP BY run_id, kind, class_id
@@ -79,13 +112,21 @@ outcomes AS (
 dups AS (
   SELECT run_id, kind, class_id, sum(n - 1) AS dup_executed FROM (
     SELECT o.run_id, o.kind, o.class_id, count(*) AS n
-      FROM ops o
+      FROM src o
      WHERE o.ident_id != 0
        AND (o.outcome = (SELECT id FROM strings WHERE value = 'executed')
             OR o.kind = (SELECT id FROM strings WHERE value = 'call_exec'))
      GROUP BY o.run_id, o.kind, o.class_id, o.ident_id)
    GROUP BY run_id, kind, class_id
 )
+SELECT d.run_id, k.value || ':' || c.value AS class_key, k.value AS kind, c.value AS class,
+       w.value AS work_type, d.count, d.total_self_ns, d.total_wall_ns,
+       d.p50_self_ns, d.p95_self_ns, d.max_self_ns, d.outcomes, d.dup_executed
+  FROM class_stats_data d
+  JOIN strings k ON k.id = d.kind
+  JOIN strings c ON c.id = d.class_id
+  JOIN strings w ON w.id = d.work_type
+UNION ALL
 SELECT a.run_id, k.value || ':' || c.value AS class_key, k.value AS kind, c.value AS class,
        coalesce(wt.work_type, '') AS work_type, a.count, a.total_self_ns, a.total_wall_ns,
        a.p50_self_ns, a.p95_self_ns, a.max_self_ns,

@@ -34,6 +34,17 @@ int wcp_classes_load(sqlite3 *db, const wcp_graph *g, wcp_classes *c, char *err,
 
 void wcp_classes_free(wcp_classes *c);
 
+/* Materialises the statistics of spec/analysis.md §5 of every class of the
+ * run of g (built with WCP_GRAPH_ATTRS), op i's self time being self[i]:
+ * replaces the run's rows of class_stats_data (db/schema.sql) and sets its
+ * runs.class_stats to 1, so that the class_stats and class_work_type views
+ * read them. The values are the ones those views compute from the ops
+ * (sums saturated at +-(2^63 - 1), the outcomes' JSON as
+ * json_group_object writes it). Run inside a transaction (ingest's).
+ * Returns 0, or -1 with a message in err. */
+int wcp_class_stats_store(sqlite3 *db, const wcp_graph *g, const int64_t *self, char *err,
+                          size_t errlen);
+
 /* The index of the class whose key is key ("kind:class"), or -1 (also for
  * key NULL). */
 int64_t wcp_classes_find(const wcp_classes *c, const char *key);

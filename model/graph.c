@@ -521,6 +521,20 @@ static bool grow_ops(wcp_graph *g, size_t cap, bool attrs, bool stored)
 #undef GROW
 }
 
+/* The number of ops the runs table says run_id has, or 0 (none known). */
+static int64_t ops_hint(sqlite3 *db, int64_t run_id)
+{
+    sqlite3_stmt *st;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(db, "SELECT ops FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, run_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 /* Sorts the op indexes a[0..n) by (start, id), unless they already are. */
 static void sort_by_start(const wcp_graph *g, uint32_t *a, size_t n)
 {
@@ -597,6 +611,12 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
         goto sqlerr;
     sqlite3_bind_int64(st, 1, run_id);
     size_t i = 0;
+    /* room for the run's op count as ingest counted it (runs.ops; only a
+     * hint: the arrays still grow as read), so that a large run is not
+     * copied over and over as they double */
+    int64_t hint = ops_hint(db, run_id);
+    if (hint > 0 && hint < INT32_MAX && grow_ops(g, (size_t)hint, attrs, stored))
+        cap = (size_t)hint; /* (when that fails, the doubling from nothing: a hint is no error) */
     int rc;
     /* ids in uint64 order: the stored bit patterns 0..INT64_MAX, then the
      * ones of 2^63..2^64-1 (negative as int64), each half by the index */

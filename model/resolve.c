@@ -3,6 +3,7 @@
  * recomputed from its ops, waits and links (resolve.h). */
 #define _GNU_SOURCE
 #include "resolve.h"
+#include "classes.h"
 #include "graph.h"
 
 #include <stdbool.h>
@@ -78,7 +79,8 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
                         size_t errlen)
 {
     wcp_graph g;
-    if (wcp_graph_build(db, run_id, WCP_GRAPH_STORED, &g, err, errlen) < 0)
+    /* the attributes too (read by the same query): the class statistics */
+    if (wcp_graph_build(db, run_id, WCP_GRAPH_STORED | WCP_GRAPH_ATTRS, &g, err, errlen) < 0)
         return -1;
     if (parent_cycles)
         *parent_cycles = g.n_parent_cycles;
@@ -88,6 +90,9 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
     int rc = -1;
     int64_t count[3] = {0, 0, 0}; /* waits, orphan waits, unresolved resource waits */
     int64_t n_open = 0;
+    int64_t *selfs = malloc((g.n_ops ? g.n_ops : 1) * sizeof *selfs); /* each op's, resolved */
+    if (!selfs)
+        goto oom;
     if (sqlite3_prepare_v2(
             db,
             "SELECT waiter_id, start_ns, end_ns, recorded_target_id, ident_id, reason, dup, "
@@ -148,6 +153,7 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
                     wrc = sqlite3_step(sel_waits);
                 }
                 int64_t self = wcp_graph_self(&g, i, spans.p, spans.n);
+                selfs[i] = self;
                 int64_t parent = g.parent[i] >= 0 ? g.id[g.parent[i]] : 0;
                 int rep = (g.flags[i] & WCP_OP_REPARENTED) != 0;
                 n_open += (g.flags[i] & WCP_OP_OPEN) != 0;
@@ -243,6 +249,8 @@ int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, cha
     sqlite3_finalize(upd_run);
     if (urc != SQLITE_DONE)
         goto dberr;
+    if (wcp_class_stats_store(db, &g, selfs, err, errlen) < 0)
+        goto out;
     rc = 0;
     goto out;
 oom:
@@ -258,6 +266,7 @@ out:
     free(ops.p);
     free(waits.p);
     free(spans.p);
+    free(selfs);
     wcp_graph_free(&g);
     return rc;
 }

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sat.h"
 #include "shell.h"
 
 #define MAX_FACTORS 16           /* .rank's factor columns at most */
@@ -98,7 +99,8 @@ static int run_analysis(ShellState *p, long long run, const char *sql, int nargs
 ** the rows shown, the rows in all, and one more number; "" for none. */
 typedef void Footer(char *buf, size_t size, long long shown, long long total, long long more);
 
-/* Runs sql (?1 the run, ?2... args) into temp.wcp_rows, then prints show
+/* Runs sql (?1 the run, ?2... args) into temp.wcp_rows (sql NULL: the
+** caller filled it), then prints show
 ** (a query over temp.wcp_rows) and, for people, the line footer makes of
 ** what count (a query over it) gives. With the dropped-events warning, as
 ** run_analysis(). Returns 0, or 1 after printing an error. */
@@ -106,16 +108,20 @@ static int run_top(ShellState *p, long long run, const char *sql, int nargs, con
                    const char *show, const char *count, Footer *footer)
 {
     sqlite3_stmt *st;
-    char *create = sqlite3_mprintf("CREATE TEMP TABLE wcp_rows AS %s", sql);
     int rc = 1;
-    sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
-    if (!create || shell_prepare(p, create, &st)) {
+    if (sql) {
+        char *create = sqlite3_mprintf("CREATE TEMP TABLE wcp_rows AS %s", sql);
+        sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
+        if (!create || shell_prepare(p, create, &st)) {
+            sqlite3_free(create);
+            return 1;
+        }
         sqlite3_free(create);
-        return 1;
+        bind_args(st, run, nargs, args);
+        if (shell_exec_stmt(p, st))
+            goto done;
     }
-    sqlite3_free(create);
-    bind_args(st, run, nargs, args);
-    if (shell_exec_stmt(p, st) || shell_prepare(p, show, &st) || shell_exec_stmt(p, st))
+    if (shell_prepare(p, show, &st) || shell_exec_stmt(p, st))
         goto done;
     if (shell_for_people(p) && sqlite3_prepare_v2(p->db, count, -1, &st, NULL) == SQLITE_OK) {
         char line[512] = "";
@@ -347,18 +353,279 @@ static void critpath_footer(char *buf, size_t size, long long shown, long long t
 }
 
 /* The kinds (what) of a merged .critpath row, each once, in alphabetical
-** order, each after a '+': an expression over one group's rows, so that the
-** merge is one GROUP BY pass (a subquery per group was quadratic in the
-** path's length). The five kinds are interfaces.md's; a kind not among them
-** would still show (the greatest one), after them. */
-#define CRITPATH_KINDS                                                                             \
-    "(CASE WHEN max(what = 'cycle') THEN '+cycle' ELSE '' END"                                     \
-    " || CASE WHEN max(what = 'gap') THEN '+gap' ELSE '' END"                                      \
-    " || CASE WHEN max(what = 'offset') THEN '+offset' ELSE '' END"                                \
-    " || CASE WHEN max(what = 'self') THEN '+self' ELSE '' END"                                    \
-    " || CASE WHEN max(what = 'wait') THEN '+wait' ELSE '' END"                                    \
-    " || coalesce('+' || max(CASE WHEN what NOT IN ('cycle', 'gap', 'offset', 'self', 'wait')"     \
-    " THEN what END), ''))"
+** order, joined by '+'. The five kinds are interfaces.md's; a kind not among
+** them would still show (the greatest one), after them. */
+static const char *const critpath_kinds[] = {"cycle", "gap", "offset", "self", "wait"};
+
+/* One merged .critpath row: consecutive segments of one op (op_id NULL
+** counts as one op too). */
+typedef struct CritRow {
+    int n;                    /* segments; 0: none yet */
+    sqlite3_int64 seq, op;    /* the first segment's seq; op_id */
+    int op_null;              /* op_id is NULL */
+    sqlite3_value *class_key; /* the last segment's */
+    sqlite3_value *resource;  /* the greatest (NULLs aside), NULL: none */
+    sqlite3_int64 start, end, dur;
+    unsigned kinds; /* critpath_kinds[k] met: bit k */
+    char *other;    /* the greatest kind not among them, or NULL */
+} CritRow;
+
+/* SQLite's order of two values for max(): numbers before text, text by bytes. */
+static int value_greater(sqlite3_value *a, sqlite3_value *b)
+{
+    int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
+    int ra = ta == SQLITE_TEXT ? 2 : ta == SQLITE_BLOB ? 3 : 1;
+    int rb = tb == SQLITE_TEXT ? 2 : tb == SQLITE_BLOB ? 3 : 1;
+    if (ra != rb)
+        return ra > rb;
+    if (ra == 1)
+        return sqlite3_value_double(a) > sqlite3_value_double(b);
+    int na = sqlite3_value_bytes(a), nb = sqlite3_value_bytes(b);
+    const void *pa = ra == 2 ? (const void *)sqlite3_value_text(a) : sqlite3_value_blob(a);
+    const void *pb = ra == 2 ? (const void *)sqlite3_value_text(b) : sqlite3_value_blob(b);
+    int d = memcmp(pa, pb, (size_t)(na < nb ? na : nb));
+    return d ? d > 0 : na > nb;
+}
+
+/* r's kinds joined by '+' (sqlite3_malloc'd), NULL out of memory. */
+static char *critpath_what(const CritRow *r)
+{
+    char what[64] = "";
+    size_t len = 0;
+    for (size_t k = 0; k < sizeof critpath_kinds / sizeof *critpath_kinds; k++)
+        if (r->kinds & 1u << k)
+            len += (size_t)snprintf(what + len, sizeof what - len, "+%s", critpath_kinds[k]);
+    char *joined = sqlite3_mprintf("%s%s%s", what, r->other ? "+" : "", r->other ? r->other : "");
+    if (joined && *joined)
+        memmove(joined, joined + 1, strlen(joined)); /* the first '+' off */
+    return joined;
+}
+
+static void critrow_free(CritRow *r)
+{
+    sqlite3_value_free(r->class_key);
+    sqlite3_value_free(r->resource);
+    sqlite3_free(r->other);
+    memset(r, 0, sizeof *r);
+}
+
+/* Whether row a comes before row b in .critpath's choice: longer, then
+** earlier. */
+static int crit_before(const CritRow *a, const CritRow *b)
+{
+    return a->dur != b->dur ? a->dur > b->dur : a->seq < b->seq;
+}
+
+/* The N rows kept: a heap whose top is the one that comes last. */
+typedef struct CritTop {
+    CritRow *row;
+    size_t n, room, cap;      /* kept, room for, the limit */
+    long long rows, segments; /* merged rows and segments in all */
+} CritTop;
+
+static void crit_sift_down(CritTop *t, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < t->n && crit_before(&t->row[m], &t->row[l]))
+            m = l;
+        if (r < t->n && crit_before(&t->row[m], &t->row[r]))
+            m = r;
+        if (m == i)
+            return;
+        CritRow x = t->row[i];
+        t->row[i] = t->row[m];
+        t->row[m] = x;
+        i = m;
+    }
+}
+
+/* Takes the finished row *r into t when it is among the cap first (its
+** values then t's), and starts *r afresh. Returns 0, or -1 out of memory. */
+static int critpath_keep(CritTop *t, CritRow *r)
+{
+    if (!r->n)
+        return 0;
+    t->rows++;
+    t->segments += r->n;
+    if (t->n < t->cap && t->n == t->room) { /* grown as needed, up to the limit */
+        size_t room = t->room ? t->room * 2 : 64;
+        CritRow *nr = sqlite3_realloc64(t->row, (room < t->cap ? room : t->cap) * sizeof *nr);
+        if (!nr)
+            return -1;
+        t->row = nr;
+        t->room = room < t->cap ? room : t->cap;
+    }
+    if (t->n < t->cap) {
+        size_t i = t->n++;
+        t->row[i] = *r;
+        while (i > 0 && crit_before(&t->row[(i - 1) / 2], &t->row[i])) {
+            CritRow x = t->row[i];
+            t->row[i] = t->row[(i - 1) / 2];
+            t->row[(i - 1) / 2] = x;
+            i = (i - 1) / 2;
+        }
+        memset(r, 0, sizeof *r);
+    } else if (t->n && crit_before(r, &t->row[0])) {
+        critrow_free(&t->row[0]);
+        t->row[0] = *r;
+        memset(r, 0, sizeof *r);
+        crit_sift_down(t, 0);
+    } else
+        critrow_free(r);
+    return 0;
+}
+
+/* v as an SQL literal onto q. */
+static void append_literal(sqlite3_str *q, sqlite3_value *v)
+{
+    switch (v ? sqlite3_value_type(v) : SQLITE_NULL) {
+    case SQLITE_INTEGER: sqlite3_str_appendf(q, "%lld", (long long)sqlite3_value_int64(v)); break;
+    case SQLITE_FLOAT: sqlite3_str_appendf(q, "%!.17g", sqlite3_value_double(v)); break;
+    case SQLITE_TEXT: sqlite3_str_appendf(q, "%Q", (const char *)sqlite3_value_text(v)); break;
+    case SQLITE_BLOB: {
+        const unsigned char *b = sqlite3_value_blob(v);
+        sqlite3_str_appendall(q, "X'");
+        for (int k = 0; k < sqlite3_value_bytes(v); k++)
+            sqlite3_str_appendf(q, "%02x", b[k]);
+        sqlite3_str_appendchar(q, 1, '\'');
+        break;
+    }
+    default: sqlite3_str_appendall(q, "NULL");
+    }
+}
+
+/* .critpath's merged rows, in one pass over critical_path in time order:
+** consecutive segments of one op make one row (the first seq, the kinds
+** met, the greatest resource, the earliest start, the latest end, the
+** durations summed, how many), as a GROUP BY over window-numbered groups
+** did, without sorting the path twice. The limit longest (ties: the
+** earlier) become temp.wcp_rows(seq, op_id, class_key, what, resource,
+** start_ns, end_ns, dur_ns, segments), made by one CREATE TABLE AS: rows
+** inserted one by one would move the connection's change count, which
+** makes the extension build the model again for the next analysis. *rows
+** and *segments: how many in all. Returns 0, or 1 after printing an error. */
+static int critpath_merge(ShellState *p, long long run, const AnaArg *spec, long long limit,
+                          long long *rows, long long *segments)
+{
+    sqlite3_stmt *sel = NULL;
+    CritRow r = {0};
+    CritTop t = {0};
+    sqlite3_str *q = NULL;
+    char *create = NULL;
+    int rc = 1, step;
+    char *sql = sqlite3_mprintf("SELECT seq, op_id, class_key, what, resource, start_ns, end_ns,"
+                                " dur_ns FROM critical_path%s WHERE run = ?1",
+                                spec->text ? "(?2)" : "");
+    sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
+    t.cap = (size_t)limit;
+    if (!sql)
+        goto oom;
+    if (shell_prepare(p, sql, &sel))
+        goto done;
+    bind_args(sel, run, spec->text ? 1 : 0, spec);
+    while ((step = shell_step(p, sel)) == SQLITE_ROW) {
+        int op_null = sqlite3_column_type(sel, 1) == SQLITE_NULL;
+        sqlite3_int64 op = sqlite3_column_int64(sel, 1);
+        if (r.n && (op_null != r.op_null || (!op_null && op != r.op)) && critpath_keep(&t, &r) < 0)
+            goto oom;
+        sqlite3_int64 start = sqlite3_column_int64(sel, 5), end = sqlite3_column_int64(sel, 6);
+        if (!r.n) {
+            r.seq = sqlite3_column_int64(sel, 0);
+            r.op = op;
+            r.op_null = op_null;
+            r.start = start;
+            r.end = end;
+        }
+        r.n++;
+        r.start = start < r.start ? start : r.start;
+        r.end = end > r.end ? end : r.end;
+        r.dur = wcp_sat_add(r.dur, sqlite3_column_int64(sel, 7));
+        sqlite3_value_free(r.class_key);
+        if (!(r.class_key = sqlite3_value_dup(sqlite3_column_value(sel, 2))))
+            goto oom;
+        sqlite3_value *res = sqlite3_column_value(sel, 4);
+        if (sqlite3_value_type(res) != SQLITE_NULL &&
+            (!r.resource || value_greater(res, r.resource))) {
+            sqlite3_value_free(r.resource);
+            if (!(r.resource = sqlite3_value_dup(res)))
+                goto oom;
+        }
+        const char *what = (const char *)sqlite3_column_text(sel, 3);
+        if (what) {
+            size_t k = 0, nk = sizeof critpath_kinds / sizeof *critpath_kinds;
+            while (k < nk && strcmp(what, critpath_kinds[k]) != 0)
+                k++;
+            if (k < nk)
+                r.kinds |= 1u << k;
+            else if (!r.other || strcmp(what, r.other) > 0) {
+                sqlite3_free(r.other);
+                if (!(r.other = sqlite3_mprintf("%s", what)))
+                    goto oom;
+            }
+        }
+    }
+    if (step != SQLITE_DONE) {
+        if (step == SQLITE_INTERRUPT)
+            shell_error(p, "interrupted");
+        else
+            shell_error(p, "%s", sqlite3_errmsg(p->db));
+        goto done;
+    }
+    if (critpath_keep(&t, &r) < 0)
+        goto oom;
+    q = sqlite3_str_new(p->db);
+    sqlite3_str_appendall(q, "CREATE TEMP TABLE wcp_rows AS SELECT column1 AS seq, column2 AS"
+                             " op_id, column3 AS class_key, column4 AS what, column5 AS resource,"
+                             " column6 AS start_ns, column7 AS end_ns, column8 AS dur_ns,"
+                             " column9 AS segments FROM (VALUES ");
+    if (!t.n)
+        sqlite3_str_appendall(q, "(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)) WHERE 0");
+    for (size_t k = 0; k < t.n; k++) {
+        const CritRow *x = &t.row[k];
+        char *what = critpath_what(x);
+        if (!what)
+            goto oom;
+        sqlite3_str_appendf(q, "%s(%lld, ", k ? ", " : "", (long long)x->seq);
+        if (x->op_null)
+            sqlite3_str_appendall(q, "NULL");
+        else
+            sqlite3_str_appendf(q, "%lld", (long long)x->op);
+        sqlite3_str_appendall(q, ", ");
+        append_literal(q, x->class_key);
+        sqlite3_str_appendf(q, ", %Q, ", what);
+        sqlite3_free(what);
+        append_literal(q, x->resource);
+        sqlite3_str_appendf(q, ", %lld, %lld, %lld, %d)", (long long)x->start, (long long)x->end,
+                            (long long)x->dur, x->n);
+    }
+    if (t.n)
+        sqlite3_str_appendchar(q, 1, ')');
+    create = sqlite3_str_finish(q);
+    q = NULL;
+    if (!create)
+        goto oom;
+    if (sqlite3_exec(p->db, create, NULL, NULL, NULL) != SQLITE_OK) {
+        shell_error(p, "%s", sqlite3_errmsg(p->db));
+        goto done;
+    }
+    *rows = t.rows;
+    *segments = t.segments;
+    rc = 0;
+    goto done;
+oom:
+    shell_error(p, "out of memory");
+done:
+    critrow_free(&r);
+    for (size_t k = 0; k < t.n; k++)
+        critrow_free(&t.row[k]);
+    sqlite3_free(t.row);
+    sqlite3_free(sqlite3_str_finish(q));
+    sqlite3_free(create);
+    sqlite3_finalize(sel);
+    sqlite3_free(sql);
+    return rc;
+}
 
 /* .critpath ?N? ?KEY=F ...?: critical_path(spec, run). With a row limit
 ** (N, or WCP_TOP_ROWS for people), consecutive segments of one op are
@@ -373,7 +640,7 @@ int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
                        " WHERE o.run_id = ?1 AND o.id = op_id), '') AS meta";
     long long run, limit;
     AnaArg spec = {NULL, 0};
-    char *sql, *show, *count;
+    char *show, *count = NULL;
     int rc;
     if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
         return 1;
@@ -392,32 +659,45 @@ int cmd_critpath(ShellState *p, const DotCmd *c, int argc, char **argv)
         shell_error(p, "out of memory");
         return 1;
     }
-    sql = sqlite3_mprintf(
-        "WITH c AS (SELECT %s FROM critical_path(%s) WHERE run = ?1),"
-        " g AS (SELECT *, sum(new) OVER (ORDER BY seq) AS grp FROM"
-        "  (SELECT *, op_id IS NOT lag(op_id) OVER (ORDER BY seq) AS new FROM c))"
-        " SELECT min(seq) AS seq, op_id, class_key, substr(" CRITPATH_KINDS ", 2) AS what,"
-        "  max(resource) AS resource, min(start_ns) AS start_ns, max(end_ns) AS end_ns,"
-        "  sum(dur_ns) AS dur_ns, count(*) AS segments%s%s"
-        " FROM g GROUP BY grp ORDER BY seq",
-        cols, spec.text ? "?2" : "",
-        run_has_row(p, "SELECT 1 FROM ops WHERE run_id = ?1 AND meta_id != 0 LIMIT 1", run)
-            ? ", min(meta) AS meta" /* for people only when the run has metadata */
-            : "",
-        strstr(cols, " ident") ? ", min(ident) AS ident" : "");
-    show = sqlite3_mprintf("SELECT * FROM (SELECT * FROM temp.wcp_rows"
-                           " ORDER BY dur_ns DESC, seq LIMIT %lld) ORDER BY seq",
-                           limit);
-    count = sqlite3_mprintf("SELECT min(count(*), %lld), count(*), sum(segments)"
-                            " FROM temp.wcp_rows",
-                            limit);
-    if (!sql || !show || !count) {
+    /* merged in one pass; each shown row's metadata (and ident) looked up
+     * then, for the N rows shown rather than for every segment */
+    int meta = run_has_row(p, "SELECT 1 FROM ops WHERE run_id = ?1 AND meta_id != 0 LIMIT 1", run);
+    char *meta_col = meta /* for people only when the run has metadata */
+                         ? sqlite3_mprintf(", coalesce((SELECT m.value FROM ops o JOIN strings m"
+                                           " ON m.id = o.meta_id WHERE o.run_id = %lld AND"
+                                           " o.id = op_id), '') AS meta",
+                                           run)
+                         : sqlite3_mprintf("");
+    char *ident_col = strstr(cols, " ident")
+                          ? sqlite3_mprintf(", (SELECT i.value FROM ops o JOIN strings i ON"
+                                            " i.id = o.ident_id WHERE o.run_id = %lld AND"
+                                            " o.id = op_id) AS ident",
+                                            run)
+                          : sqlite3_mprintf("");
+    show = sqlite3_mprintf(
+        "SELECT seq, op_id, class_key, what, resource, start_ns, end_ns, dur_ns, segments%s%s"
+        " FROM (SELECT * FROM temp.wcp_rows ORDER BY dur_ns DESC, seq LIMIT %lld) ORDER BY seq",
+        meta_col ? meta_col : "", ident_col ? ident_col : "", limit);
+    if (!meta_col || !ident_col) {
+        sqlite3_free(show);
+        show = NULL;
+    }
+    sqlite3_free(meta_col);
+    sqlite3_free(ident_col);
+    long long rows = 0, segments = 0;
+    if (!show) {
+        shell_error(p, "out of memory");
+        rc = 1;
+    } else if (critpath_merge(p, run, &spec, limit, &rows, &segments)) {
+        sqlite3_exec(p->db, "DROP TABLE IF EXISTS temp.wcp_rows", NULL, NULL, NULL);
+        rc = 1;
+    } else if (!(count = sqlite3_mprintf("SELECT %lld, %lld, %lld", rows < limit ? rows : limit,
+                                         rows, segments))) {
         shell_error(p, "out of memory");
         rc = 1;
     } else {
-        rc = run_top(p, run, sql, spec.text ? 1 : 0, &spec, show, count, critpath_footer);
+        rc = run_top(p, run, NULL, 0, NULL, show, count, critpath_footer);
     }
-    sqlite3_free(sql);
     sqlite3_free(show);
     sqlite3_free(count);
     free((char *)spec.text);

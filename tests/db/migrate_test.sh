@@ -3,8 +3,9 @@
 # migrated when opened for writing, and only then:
 #   1. opened -readonly, it is refused with a message that says how to
 #      migrate it, and left exactly as it was;
-#   2. opened by the shell, it becomes version 2: every table has the columns
-#      of a new database (PRAGMA table_info, in order), every view too, and
+#   2. opened by the shell, it becomes version 3: every table has the columns
+#      of a new database (PRAGMA table_info, in order), every view too, its
+#      class statistics are in class_stats_data (version 3), and
 #      every analysis prints what it prints on a new database of the same
 #      dump (its old ops have no metadata: meta '');
 #   3. wcprof-ingest then loads into it (a dump with metadata).
@@ -32,7 +33,7 @@ set +e
 "$shell" -readonly "$old" .summary >"$work/ro.out" 2>"$work/ro.err"
 status=$?
 set -e
-if [ "$status" -eq 0 ] || ! grep -q 'has wcprof schema version 1; this wcprof reads version 2: open it once for writing' "$work/ro.err"; then
+if [ "$status" -eq 0 ] || ! grep -q 'has wcprof schema version 1; this wcprof reads version 3: open it once for writing' "$work/ro.err"; then
     echo "FAIL: -readonly on a version-1 database: status $status"; cat "$work/ro.err"; exit 1
 fi
 [ "$("$sqlite" "$old" .dump | cksum)" = "$before" ] || { echo "FAIL: -readonly changed the database"; exit 1; }
@@ -45,7 +46,11 @@ SELECT id, class_key, meta FROM v_ops ORDER BY id;
 SELECT * FROM run_summary;'
 echo "$analyses" | "$shell" -list -header "$old" >"$work/old.out" 2>&1
 echo "$analyses" | "$shell" -list -header "$new" >"$work/new.out" 2>&1
-[ "$("$sqlite" "$old" 'PRAGMA user_version')" = 2 ] || { echo "FAIL: not migrated to version 2"; exit 1; }
+[ "$("$sqlite" "$old" 'PRAGMA user_version')" = 3 ] || { echo "FAIL: not migrated to version 3"; exit 1; }
+# version 3's class statistics were computed by the migration, not left to the view
+[ "$("$sqlite" "$old" 'SELECT count(*) FROM class_stats_data')" -gt 0 ] &&
+    [ "$("$sqlite" "$old" 'SELECT min(class_stats) FROM runs')" = 1 ] || {
+    echo "FAIL: the migration did not fill class_stats_data"; exit 1; }
 diff -u "$work/new.out" "$work/old.out" || { echo "FAIL: the migrated database answers otherwise"; exit 1; }
 columns="SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk
   FROM sqlite_schema m, pragma_table_info(m.name) p WHERE m.type IN ('table', 'view') ORDER BY 1, 2"
