@@ -42,7 +42,7 @@ static int fill(wcp_call *c)
         }
         path = own;
     }
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && !c->stopped; k++) { /* a wait's row reads its resource */
         const wcp_seg *s = &path[k];
         wcp_put_int(c, (int64_t)k + 1);
         wcp_put_int(c, g->id[s->op]);

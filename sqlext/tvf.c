@@ -51,6 +51,12 @@ typedef struct tvf_cursor {
 
 static wcp_cell *put(wcp_call *c, int type)
 {
+    /* a function's rows can be millions (every step of utilization): its
+     * loop is polled here, and stops appending once stopped */
+    if (c->stopped || ((c->n_cells % WCP_PUT_POLL) == WCP_PUT_POLL - 1 && wcp_stop_poll(c->stop))) {
+        c->stopped = true;
+        return NULL;
+    }
     if (c->n_cells == c->cap_cells) {
         size_t n = c->cap_cells ? c->cap_cells * 2 : 256;
         wcp_cell *p = c->oom ? NULL : realloc(c->cells, n * sizeof *p);
@@ -328,7 +334,7 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     call->stop = &stop;
     int rc = SQLITE_OK;
     call->model = wcp_model_get(&aux->ext->cache, run, &stop, call->err, sizeof call->err);
-    if (!call->model || aux->fn->fill(call) < 0)
+    if (!call->model || aux->fn->fill(call) < 0 || call->stopped)
         rc = wcp_stopped(&stop) || wcp_stop_check(&stop)
                  ? SQLITE_INTERRUPT /* SQLite says "interrupted" */
                  : vt_error(&vt->base, aux->fn->name, call->err);
