@@ -296,10 +296,42 @@ typedef struct mud_ev {
     double v, slope, jump;
 } mud_ev;
 
-static int by_v(const void *a, const void *b)
+/* ev sorted by v, stably (as glibc's qsort, a merge sort, left them):
+ * bottom-up merges, poll called every POLL_EVERY values merged, as the
+ * values are some four per step (a second at 1M ops). Returns 0, -1 when
+ * out of memory, -2 when poll asked to stop. */
+static int sort_by_v(mud_ev *ev, size_t n, wcp_poll_fn *poll, void *poll_ctx)
 {
-    double x = ((const mud_ev *)a)->v, y = ((const mud_ev *)b)->v;
-    return x < y ? -1 : x > y;
+    mud_ev *tmp = malloc((n ? n : 1) * sizeof *tmp), *src = ev, *dst = tmp;
+    size_t merged = 0;
+    if (!tmp)
+        return -1;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi)
+                dst[k++] = src[b].v < src[a].v ? src[b++] : src[a++];
+            while (a < mid)
+                dst[k++] = src[a++];
+            while (b < hi)
+                dst[k++] = src[b++];
+            if ((merged += hi - lo) >= POLL_EVERY) {
+                merged = 0;
+                if (poll && poll(poll_ctx)) {
+                    free(tmp);
+                    return -2;
+                }
+            }
+        }
+        mud_ev *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != ev)
+        memcpy(ev, src, n * sizeof *ev);
+    free(tmp);
+    return 0;
 }
 
 int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out,
@@ -345,10 +377,10 @@ int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *ou
     }
     if (c.last == u->t[0])
         total = 1;
-    qsort(ev, n, sizeof *ev, by_v);
-    if (poll && poll(poll_ctx)) {
+    int sorted = sort_by_v(ev, n, poll, poll_ctx);
+    if (sorted < 0) {
         free(ev);
-        return -2;
+        return sorted;
     }
     /* the measure of the starts whose mean is below v, swept up v; in long
      * double, as the densities of steep ramps cancel out */
