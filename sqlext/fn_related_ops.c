@@ -51,7 +51,7 @@ static int fill(wcp_call *c)
     int rc = wcp_related_ops(g, x, (uint32_t)i, (uint32_t)depth, c->stop, &r, &n);
     if (rc < 0)
         return wcp_fail(c, rc == WCP_INTERRUPTED ? "interrupted" : "out of memory");
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && !c->stopped; k++) {
         uint32_t op = r[k].op;
         wcp_put_int(c, g->id[op]);
         wcp_put_int(c, r[k].depth);
