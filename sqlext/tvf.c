@@ -113,6 +113,7 @@ void wcp_put_text(wcp_call *c, const char *s)
     }
     x->v.s = d;
     x->owned = d != NULL;
+    c->n_owned += x->owned;
 }
 
 int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, int64_t *out)
@@ -168,9 +169,11 @@ const char *wcp_arg_text(wcp_call *c, int i)
 
 static void call_reset(wcp_call *c)
 {
-    for (size_t k = 0; k < c->n_cells; k++)
-        if (c->cells[k].owned)
+    for (size_t k = 0; k < c->n_cells && c->n_owned; k++) /* rows of numbers: no pass */
+        if (c->cells[k].owned) {
             free((void *)c->cells[k].v.s);
+            c->n_owned--;
+        }
     free(c->cells);
     wcp_model_release(c->model);
     memset(c, 0, sizeof *c);
