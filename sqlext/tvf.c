@@ -106,6 +106,17 @@ void wcp_put_text(wcp_call *c, const char *s)
         c->oom = true;
         return;
     }
+    if (d && c->n_owned == c->cap_owned) {
+        size_t n = c->cap_owned ? c->cap_owned * 2 : 64;
+        char **o = realloc(c->owned, n * sizeof *o);
+        if (!o) {
+            free(d);
+            c->oom = true;
+            return;
+        }
+        c->owned = o;
+        c->cap_owned = n;
+    }
     wcp_cell *x = put(c, s ? SQLITE_TEXT : SQLITE_NULL);
     if (!x) {
         free(d);
@@ -113,7 +124,8 @@ void wcp_put_text(wcp_call *c, const char *s)
     }
     x->v.s = d;
     x->owned = d != NULL;
-    c->n_owned += x->owned;
+    if (d)
+        c->owned[c->n_owned++] = d;
 }
 
 int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, int64_t *out)
@@ -169,11 +181,9 @@ const char *wcp_arg_text(wcp_call *c, int i)
 
 static void call_reset(wcp_call *c)
 {
-    for (size_t k = 0; k < c->n_cells && c->n_owned; k++) /* rows of numbers: no pass */
-        if (c->cells[k].owned) {
-            free((void *)c->cells[k].v.s);
-            c->n_owned--;
-        }
+    for (size_t k = 0; k < c->n_owned; k++) /* not a pass over every cell: millions */
+        free(c->owned[k]);
+    free(c->owned);
     free(c->cells);
     wcp_model_release(c->model);
     memset(c, 0, sizeof *c);

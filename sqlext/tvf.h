@@ -36,8 +36,9 @@ typedef struct wcp_call {
     int64_t top;     /* a function with a rank column: the rows of rank <= top suffice (0: all) */
     wcp_cell *cells; /* the result, row after row */
     size_t n_cells, cap_cells; /* cells appended, and room for */
-    size_t n_owned;            /* of them, text cells to free */
-    bool oom;                  /* an append ran out of memory: the call fails with SQLITE_NOMEM */
+    char **owned;              /* the texts they hold, to free */
+    size_t n_owned, cap_owned;
+    bool oom;      /* an append ran out of memory: the call fails with SQLITE_NOMEM */
     bool stopped;  /* interrupted (stop polled every WCP_PUT_POLL cells): appends are dropped,
                    * the call fails with SQLITE_INTERRUPT; a long loop of rows may check it */
     char err[512]; /* the message of a fill that failed */
