@@ -76,7 +76,7 @@ static int by_u32(const void *a, const void *b)
  * array (of waits or links) would meet them. */
 static void sort_candidates(bfs *b)
 {
-    if (!b->oom && !b->stopped)
+    if (!b->oom && !b->stopped && b->n_cand) /* none: cand may be NULL */
         qsort(b->cand, b->n_cand, sizeof *b->cand, by_u32);
 }
 
