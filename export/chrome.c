@@ -634,7 +634,7 @@ static int related_option(chrome *c, bool *oom)
     if (wcp_related_mask(e->db, c->g, (uint32_t)i,
                          c->related_depth > (int64_t)c->g->n_ops ? c->g->n_ops
                                                                  : (uint32_t)c->related_depth,
-                         c->keep, err, sizeof err) < 0) {
+                         c->keep, e->stop, err, sizeof err) < 0) {
         rc = wcp_export_fail(e, "%s", err);
         goto done;
     }

@@ -341,7 +341,8 @@ static int load(html *h)
         return wcp_export_fail(h->e, "out of memory");
     if (each_row(h, CLASSES_SQL, class_row_add) < 0)
         return -1;
-    if (wcp_resources(h->e->db, h->m, &h->res, &h->n_res, h->e->err, sizeof h->e->err) < 0)
+    if (wcp_resources(h->e->db, h->m, h->e->stop, &h->res, &h->n_res, h->e->err, sizeof h->e->err) <
+        0)
         return -1;
     return each_row(h, PATH_SQL, path_row);
 }

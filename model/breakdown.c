@@ -121,7 +121,14 @@ uint32_t *wcp_tree_order(const wcp_graph *g, uint32_t *root_of, size_t *n_order)
     return order;
 }
 
-int wcp_root_work(const wcp_model *m, int64_t *work, int64_t *ops)
+/* Whether stop says stop, asked every STOP_EVERY ops (k: the op's position). */
+#define STOP_EVERY 4096
+static bool stop_at(wcp_stop *stop, size_t k)
+{
+    return k % STOP_EVERY == STOP_EVERY - 1 && wcp_stop_poll(stop);
+}
+
+int wcp_root_work(const wcp_model *m, wcp_stop *stop, int64_t *work, int64_t *ops)
 {
     const wcp_graph *g = &m->g;
     size_t n;
@@ -133,13 +140,16 @@ int wcp_root_work(const wcp_model *m, int64_t *work, int64_t *ops)
     }
     memset(work, 0, g->n_roots * sizeof *work);
     memset(ops, 0, g->n_roots * sizeof *ops);
-    for (size_t k = 0; k < n; k++) {
+    int rc = wcp_stop_poll(stop) ? WCP_INTERRUPTED : 0; /* the tree order: one pass */
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        if (stop_at(stop, k))
+            rc = WCP_INTERRUPTED;
         wcp_sat_inc(&work[root_of[order[k]]], g->self_ns[order[k]]);
         ops[root_of[order[k]]]++;
     }
     free(order);
     free(root_of);
-    return 0;
+    return rc;
 }
 
 void wcp_bd_table_free(wcp_bd_table *t)
@@ -193,7 +203,7 @@ static uint32_t *root_groups(const wcp_graph *g)
     return group;
 }
 
-int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_bd_table *t)
+int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_stop *stop, wcp_bd_table *t)
 {
     const wcp_graph *g = &m->g;
     memset(t, 0, sizeof *t);
@@ -220,6 +230,10 @@ int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_bd_table *t)
     }
     for (uint32_t i = 0; i < g->n_ops; i++) {
         uint32_t k = group[i];
+        if (stop_at(stop, i)) {
+            rc = WCP_INTERRUPTED;
+            goto done;
+        }
         if (k == UINT32_MAX)
             continue;
         size_t n = wcp_breakdown_op(g, i, tmp, parts);

@@ -66,9 +66,10 @@ typedef struct wcp_bd_table {
 } wcp_bd_table;
 
 /* Sums the breakdowns of m's ops by class (by_root false: group k is class
- * k) or by root (group k is the tree of g->root[k]). Returns 0, or -1 when
- * out of memory (t is then empty). */
-int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_bd_table *t);
+ * k) or by root (group k is the tree of g->root[k]); polls stop (NULL:
+ * never) every so many ops. Returns 0, -1 when out of memory, or
+ * WCP_INTERRUPTED (t is then empty). */
+int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_stop *stop, wcp_bd_table *t);
 void wcp_bd_table_free(wcp_bd_table *t);
 
 /* The ops of every root's tree, depth first (each op before its
@@ -79,9 +80,10 @@ uint32_t *wcp_tree_order(const wcp_graph *g, uint32_t *root_of, size_t *n);
 
 /* §7.5: the work of each root (the total self time of its tree), work[k]
  * for g->root[k], and its tree's size, ops[k]; its span is m->reg[r] - m->start[r], the run's work the
- * sum of every op's self time and its span m->baseline. Returns 0, or -1
- * when out of memory. */
-int wcp_root_work(const wcp_model *m, int64_t *work, int64_t *ops);
+ * sum of every op's self time and its span m->baseline. Polls stop (NULL:
+ * never) every so many ops. Returns 0, -1 when out of memory, or
+ * WCP_INTERRUPTED. */
+int wcp_root_work(const wcp_model *m, wcp_stop *stop, int64_t *work, int64_t *ops);
 
 /* §7.5: the run's work, every op's self time summed (saturated). */
 int64_t wcp_run_work(const wcp_graph *g);

@@ -17,6 +17,9 @@ static void model_free(wcp_model *m)
     free(m->reg);
     free(m->start);
     free(m->path);
+    if (m->related)
+        wcp_related_index_free(m->related);
+    free(m->related);
     free(m);
 }
 
@@ -81,6 +84,23 @@ fail:
     free(after);
     model_free(m);
     return NULL;
+}
+
+const wcp_related_index *wcp_model_related(wcp_model *m, sqlite3 *db, wcp_stop *stop, char *err,
+                                           size_t errlen)
+{
+    if (m->related)
+        return m->related;
+    wcp_related_index *x = malloc(sizeof *x);
+    if (!x) {
+        wcp_errf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (wcp_related_index_build(db, &m->g, stop, x, err, errlen) < 0) {
+        free(x);
+        return NULL;
+    }
+    return m->related = x;
 }
 
 /* ---- the cache */

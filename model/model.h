@@ -6,12 +6,14 @@
  * wcp_model_release). The cache rebuilds it when the database changes (its
  * data version, or the connection's change count) or another run is asked
  * for. A model is read-only once built: the what-if replays of whatif.h
- * read it from many threads at once.
+ * read it from many threads at once. (One part is built later, at its
+ * first use, from the connection's thread: related_ops' index.)
  */
 #ifndef WCP_MODEL_H
 #define WCP_MODEL_H
 
 #include "classes.h"
+#include "related.h"
 #include "replay.h"
 #include "stop.h"
 #include "store.h"
@@ -29,6 +31,7 @@ typedef struct wcp_model {
     int64_t baseline, actual; /* its makespan, and the recorded one */
     wcp_seg *path;            /* its critical path (§4), n_path segments */
     size_t n_path;
+    wcp_related_index *related; /* the ties by op: NULL until wcp_model_related */
 } wcp_model;
 
 /* The class of op i. */
@@ -36,6 +39,14 @@ static inline const wcp_class *wcp_op_class(const wcp_model *m, uint32_t i)
 {
     return &m->classes.cls[m->classes.of_op[i]];
 }
+
+/* m's ties indexed by op (related.h), built at the first call and kept
+ * with m: so that each related_ops call costs what it finds, not the run's
+ * size. From the connection's thread only, as every SQL function runs (the
+ * job pool never reads it). NULL with a message in err: out of memory, or
+ * interrupted (then wcp_stopped(stop)). */
+const wcp_related_index *wcp_model_related(wcp_model *m, sqlite3 *db, wcp_stop *stop, char *err,
+                                           size_t errlen);
 
 /* One connection's cache: the model last asked for (one at a time, as
  * models can be large). The caller sets db and zeroes the rest; not

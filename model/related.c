@@ -10,12 +10,24 @@ typedef struct bfs {
     uint32_t *level; /* per op: 0 unseen, else depth + 1 */
     wcp_related *r;
     size_t n, cap;
-    int oom;
+    uint32_t *cand; /* the reverse ties' candidates at one depth: wait or link indexes */
+    size_t n_cand, cap_cand;
+    wcp_stop *stop;
+    uint32_t ticks;
+    int oom, stopped;
 } bfs;
+
+/* Whether to stop: out of memory, or stop polled (every 4096 ties looked at). */
+static bool halt(bfs *b)
+{
+    if (!b->oom && !b->stopped && (++b->ticks & 4095) == 0 && wcp_stop_poll(b->stop))
+        b->stopped = 1;
+    return b->oom || b->stopped;
+}
 
 static void reach(bfs *b, uint32_t op, uint32_t via, uint32_t depth, wcp_tie tie)
 {
-    if (b->level[op] || b->oom)
+    if (b->level[op] || halt(b))
         return;
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
@@ -31,23 +43,54 @@ static void reach(bfs *b, uint32_t op, uint32_t via, uint32_t depth, wcp_tie tie
     b->r[b->n++] = (wcp_related){op, via, depth, tie};
 }
 
+static void candidate(bfs *b, uint32_t k)
+{
+    if (halt(b))
+        return;
+    if (b->n_cand == b->cap_cand) {
+        size_t cap = b->cap_cand ? b->cap_cand * 2 : 64;
+        uint32_t *c = realloc(b->cand, cap * sizeof *c);
+        if (!c) {
+            b->oom = 1;
+            return;
+        }
+        b->cand = c;
+        b->cap_cand = cap;
+    }
+    b->cand[b->n_cand++] = k;
+}
+
 static int by_op(const void *a, const void *b)
 {
     uint32_t x = ((const wcp_related *)a)->op, y = ((const wcp_related *)b)->op;
     return x < y ? -1 : x > y;
 }
 
-int wcp_related_ops(const wcp_graph *g, const wcp_link *links, size_t n_links, uint32_t i,
-                    uint32_t depth, wcp_related **out, size_t *n)
+static int by_u32(const void *a, const void *b)
 {
-    bfs b = {calloc(g->n_ops + 1, sizeof *b.level), NULL, 0, 0, 0};
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The candidates of one reverse tie, in the order a pass over the whole
+ * array (of waits or links) would meet them. */
+static void sort_candidates(bfs *b)
+{
+    if (!b->oom && !b->stopped && b->n_cand) /* none: cand may be NULL */
+        qsort(b->cand, b->n_cand, sizeof *b->cand, by_u32);
+}
+
+int wcp_related_ops(const wcp_graph *g, const wcp_related_index *x, uint32_t i, uint32_t depth,
+                    wcp_stop *stop, wcp_related **out, size_t *n)
+{
+    bfs b = {.level = calloc(g->n_ops + 1, sizeof *b.level), .stop = stop};
     *out = NULL;
     *n = 0;
     if (!b.level)
         return -1;
     reach(&b, i, i, 0, WCP_TIE_SELF);
     size_t lo = 0; /* the previous depth's results: r[lo .. hi) */
-    for (uint32_t d = 1; d <= depth && !b.oom && lo < b.n; d++) {
+    for (uint32_t d = 1; d <= depth && !b.oom && !b.stopped && lo < b.n; d++) {
         size_t hi = b.n;
         qsort(b.r + lo, hi - lo, sizeof *b.r, by_op); /* index order */
         for (size_t k = lo; k < hi; k++)
@@ -64,30 +107,133 @@ int wcp_related_ops(const wcp_graph *g, const wcp_link *links, size_t n_links, u
                 if (g->waits[w].target >= 0)
                     reach(&b, (uint32_t)g->waits[w].target, v, d, WCP_TIE_AWAITED);
         }
-        /* the reverse ties: one pass over the waits and the links, each
-         * tying an op of the previous depth (level d) */
-        for (uint32_t w = 0; w < g->n_waits; w++) {
-            int32_t t = g->waits[w].target;
-            if (t >= 0 && b.level[t] == d)
-                reach(&b, g->waits[w].waiter, (uint32_t)t, d, WCP_TIE_WAITER);
+        /* the reverse ties, each of an op of the previous depth: the waits
+         * on it, the links from it and to it, in their arrays' order */
+        b.n_cand = 0;
+        for (size_t k = lo; k < hi; k++) {
+            uint32_t v = b.r[k].op;
+            for (uint32_t j = x->waited_off[v]; j < x->waited_off[v + 1]; j++)
+                candidate(&b, x->waited[j]);
         }
-        for (size_t l = 0; l < n_links; l++)
-            if (b.level[links[l].from] == d)
-                reach(&b, links[l].to, links[l].from, d, WCP_TIE_LINKED);
-        for (size_t l = 0; l < n_links; l++)
-            if (b.level[links[l].to] == d)
-                reach(&b, links[l].from, links[l].to, d, WCP_TIE_LINKED_BY);
+        sort_candidates(&b);
+        for (size_t k = 0; k < b.n_cand; k++) {
+            const wcp_graph_wait *w = &g->waits[b.cand[k]];
+            reach(&b, (uint32_t)w->waiter, (uint32_t)w->target, d, WCP_TIE_WAITER);
+        }
+        b.n_cand = 0;
+        for (size_t k = lo; k < hi; k++) {
+            uint32_t v = b.r[k].op;
+            for (uint32_t j = x->from_off[v]; j < x->from_off[v + 1]; j++)
+                candidate(&b, x->from[j]);
+        }
+        sort_candidates(&b);
+        for (size_t k = 0; k < b.n_cand; k++) {
+            const wcp_link *l = &x->links[b.cand[k]];
+            reach(&b, l->to, l->from, d, WCP_TIE_LINKED);
+        }
+        b.n_cand = 0;
+        for (size_t k = lo; k < hi; k++) {
+            uint32_t v = b.r[k].op;
+            for (uint32_t j = x->to_off[v]; j < x->to_off[v + 1]; j++)
+                candidate(&b, x->to[j]);
+        }
+        sort_candidates(&b);
+        for (size_t k = 0; k < b.n_cand; k++) {
+            const wcp_link *l = &x->links[b.cand[k]];
+            reach(&b, l->from, l->to, d, WCP_TIE_LINKED_BY);
+        }
         lo = hi;
     }
     free(b.level);
-    qsort(b.r + lo, b.n - lo, sizeof *b.r, by_op); /* the last depth */
-    if (b.oom) {
+    free(b.cand);
+    if (b.oom || b.stopped) {
         free(b.r);
-        return -1;
+        return b.stopped ? WCP_INTERRUPTED : -1;
     }
+    qsort(b.r + lo, b.n - lo, sizeof *b.r, by_op); /* the last depth */
     *out = b.r;
     *n = b.n;
     return 0;
+}
+
+#define NO_KEY UINT32_MAX
+
+/* off[i] .. off[i+1]: the k in [0, n) with key(k) == i, ascending, into
+ * *idx (both malloc'd; off has n_ops + 1 entries, and more); a k whose key
+ * is NO_KEY is left out. */
+static int index_by(uint32_t n_ops, size_t n, uint32_t (*key)(const void *, size_t),
+                    const void *arr, uint32_t **off_out, uint32_t **idx_out)
+{
+    uint32_t *off = calloc((size_t)n_ops + 2, sizeof *off);
+    if (!off)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (key(arr, k) != NO_KEY)
+            off[key(arr, k) + 2]++;
+    for (uint32_t i = 2; i < n_ops + 2; i++)
+        off[i] += off[i - 1];
+    uint32_t *idx = malloc((off[n_ops + 1] ? off[n_ops + 1] : 1) * sizeof *idx);
+    if (!idx) {
+        free(off);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) /* off[i + 1]: where op i's next one goes */
+        if (key(arr, k) != NO_KEY)
+            idx[off[key(arr, k) + 1]++] = (uint32_t)k;
+    *off_out = off;
+    *idx_out = idx;
+    return 0;
+}
+
+static uint32_t wait_target(const void *arr, size_t k)
+{
+    int32_t t = ((const wcp_graph_wait *)arr)[k].target;
+    return t >= 0 ? (uint32_t)t : NO_KEY; /* a targetless wait ties nothing */
+}
+
+static uint32_t link_from(const void *arr, size_t k)
+{
+    return ((const wcp_link *)arr)[k].from;
+}
+
+static uint32_t link_to(const void *arr, size_t k)
+{
+    return ((const wcp_link *)arr)[k].to;
+}
+
+void wcp_related_index_free(wcp_related_index *x)
+{
+    free(x->waited_off);
+    free(x->waited);
+    free(x->links);
+    free(x->from_off);
+    free(x->from);
+    free(x->to_off);
+    free(x->to);
+    *x = (wcp_related_index){0};
+}
+
+int wcp_related_index_build(sqlite3 *db, const wcp_graph *g, wcp_stop *stop, wcp_related_index *x,
+                            char *err, size_t errlen)
+{
+    *x = (wcp_related_index){.n_ops = g->n_ops};
+    if (index_by(g->n_ops, g->n_waits, wait_target, g->waits, &x->waited_off, &x->waited) < 0)
+        goto oom;
+    if (wcp_stop_poll(stop)) {
+        wcp_related_index_free(x);
+        return wcp_errf(err, errlen, "interrupted"), WCP_INTERRUPTED;
+    }
+    if (wcp_links_load(db, g, &x->links, &x->n_links, err, errlen) < 0) {
+        wcp_related_index_free(x);
+        return -1;
+    }
+    if (index_by(g->n_ops, x->n_links, link_from, x->links, &x->from_off, &x->from) < 0 ||
+        index_by(g->n_ops, x->n_links, link_to, x->links, &x->to_off, &x->to) < 0)
+        goto oom;
+    return 0;
+oom:
+    wcp_related_index_free(x);
+    return wcp_errf(err, errlen, "out of memory");
 }
 
 int wcp_links_load(sqlite3 *db, const wcp_graph *g, wcp_link **out, size_t *n, char *err,
@@ -134,17 +280,19 @@ int wcp_links_load(sqlite3 *db, const wcp_graph *g, wcp_link **out, size_t *n, c
 }
 
 int wcp_related_mask(sqlite3 *db, const wcp_graph *g, uint32_t op, uint32_t depth, uint8_t *keep,
-                     char *err, size_t errlen)
+                     wcp_stop *stop, char *err, size_t errlen)
 {
-    wcp_link *links;
+    wcp_related_index x;
     wcp_related *r;
-    size_t nl, n;
-    if (wcp_links_load(db, g, &links, &nl, err, errlen) < 0)
-        return -1;
-    int rc = wcp_related_ops(g, links, nl, op, depth, &r, &n);
-    free(links);
+    size_t n;
+    int rc = wcp_related_index_build(db, g, stop, &x, err, errlen);
     if (rc < 0)
-        return wcp_errf(err, errlen, "out of memory");
+        return rc;
+    rc = wcp_related_ops(g, &x, op, depth, stop, &r, &n);
+    wcp_related_index_free(&x);
+    if (rc < 0)
+        return rc == WCP_INTERRUPTED ? (wcp_errf(err, errlen, "interrupted"), rc)
+                                     : wcp_errf(err, errlen, "out of memory");
     for (size_t k = 0; k < n; k++)
         keep[r[k].op] = 1;
     free(r);

@@ -590,12 +590,16 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
     return wcp_sat_sub(fin, start[g->root[0]]);
 }
 
-void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const double *lane_f,
-                         int64_t (*reg)[WCP_LANES], int64_t (*start)[WCP_LANES], int64_t *makespan)
+bool wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const double *lane_f,
+                         int64_t (*reg)[WCP_LANES], int64_t (*start)[WCP_LANES], int64_t *makespan,
+                         wcp_stop *stop, bool owner)
 {
     const wcp_ins *ins = t->ins;
     const uint32_t *slot = t->start_slot;
     for (size_t k = 0, n = t->n; k < n; k++) {
+        if (stop && (k % WCP_EVAL_POLL) == WCP_EVAL_POLL - 1 &&
+            (owner ? wcp_stop_poll(stop) : wcp_stopped(stop)))
+            return false;
         uint32_t op = wcp_ins_op(&ins[k]), arg = ins[k].arg;
         int64_t v = ins[k].val, *r = reg[op];
         unsigned kind = wcp_ins_kind(&ins[k]);
@@ -642,6 +646,7 @@ void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const doub
                 fin = reg[g->root[k]][j];
         makespan[j] = g->n_roots ? wcp_sat_sub(fin, start[slot[g->root[0]]][j]) : 0;
     }
+    return true;
 }
 
 int64_t wcp_tape_actual(const wcp_tape *t)

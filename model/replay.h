@@ -99,10 +99,16 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
  * only for the ops whose start is read (t->start_slot). makespan[j]
  * receives lane j's makespan, exactly wcp_tape_eval's. A pass costs little
  * more than one replay: the tape is read once, each op's lanes share a
- * cache line. */
+ * cache line. A pass over a large run takes long (hundreds of ms at 1M
+ * ops on a loaded machine), so it looks at stop (NULL: never) every
+ * WCP_EVAL_POLL instructions: owner, the connection's thread, polls it
+ * (wcp_stop_poll), any other thread reads it (wcp_stopped). Returns true,
+ * or false when stopped (makespan is then not written). */
 #define WCP_LANES 8
-void wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const double *lane_f,
-                         int64_t (*reg)[WCP_LANES], int64_t (*start)[WCP_LANES], int64_t *makespan);
+#define WCP_EVAL_POLL 4096
+bool wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const double *lane_f,
+                         int64_t (*reg)[WCP_LANES], int64_t (*start)[WCP_LANES], int64_t *makespan,
+                         wcp_stop *stop, bool owner);
 
 /* The actual makespan: latest recorded root end minus the first root's start. */
 int64_t wcp_tape_actual(const wcp_tape *t);

@@ -68,8 +68,8 @@ void wcp_resources_free(wcp_resource *r, size_t n)
     free(r);
 }
 
-int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_resource **out, size_t *nout, char *err,
-                  size_t errlen)
+int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_stop *stop, wcp_resource **out, size_t *nout,
+                  char *err, size_t errlen)
 {
     const wcp_graph *g = &m->g;
     *out = NULL;
@@ -159,6 +159,8 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_resource **out, size_t *n
         if (j >= 0 && under[j] == -2)
             under[j] = found;
     }
+    if (wcp_stop_poll(stop))
+        goto stopped;
     /* the classes whose ops all run under holds of one resource */
     for (uint32_t i = 0; i < g->n_ops; i++) {
         uint32_t cl = m->classes.of_op[i];
@@ -190,6 +192,8 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_resource **out, size_t *n
         if (r[k].holds == 0)
             continue;
         for (int f = 0; f < 2; f++) {
+            if (wcp_stop_poll(stop)) /* a replay of a 1M-op run: tens of ms */
+                goto stopped;
             bool any = false;
             for (uint32_t cl = 0; cl < m->classes.n; cl++) {
                 bool mine = cls_state[cl] == 1 && cls_res[cl] == r[k].id;
@@ -235,6 +239,10 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_resource **out, size_t *n
     goto done;
 oom:
     wcp_errf(err, errlen, "out of memory");
+    goto done;
+stopped:
+    wcp_errf(err, errlen, "interrupted");
+    rc = WCP_INTERRUPTED;
 done:
     wcp_resources_free(rows, n);
     if (r)

@@ -25,9 +25,11 @@ typedef struct wcp_resource {
  * and of the work done under them (their descendants, to the nearest
  * hold); the savings scale the class hold:R with every class whose ops all
  * run under holds of R (the work the lock serializes). *out is malloc'd
- * (wcp_resources_free). 0, or -1 with a message (out of memory). */
-int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_resource **out, size_t *n, char *err,
-                  size_t errlen);
+ * (wcp_resources_free). Polls stop (NULL: never) between its passes over
+ * the ops and its replays. 0, or -1 with a message (out of memory), or
+ * WCP_INTERRUPTED ("interrupted"). */
+int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_stop *stop, wcp_resource **out, size_t *n,
+                  char *err, size_t errlen);
 
 void wcp_resources_free(wcp_resource *r, size_t n);
 

@@ -3,6 +3,8 @@
 
 #include <time.h>
 
+wcp_stop_testing wcp_stop_test;
+
 void wcp_stop_init(wcp_stop *s, sqlite3 *db)
 {
     s->db = db;
@@ -31,9 +33,11 @@ bool wcp_stop_poll(wcp_stop *s)
     if (atomic_load_explicit(&s->stopped, memory_order_relaxed))
         return true;
     int64_t t = now_ns();
-    if (t < s->next_ns)
+    if (t < s->next_ns && !wcp_stop_test.on)
         return false;
     s->next_ns = t + WCP_STOP_EVERY_NS;
+    if (wcp_stop_test.on && ++wcp_stop_test.probes == wcp_stop_test.interrupt_at)
+        sqlite3_interrupt(s->db);
     int rc = s->probe ? SQLITE_OK : sqlite3_prepare_v2(s->db, "SELECT 1", -1, &s->probe, NULL);
     if (rc == SQLITE_OK) { /* the parser, too, fails with SQLITE_INTERRUPT */
         rc = sqlite3_step(s->probe);

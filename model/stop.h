@@ -11,9 +11,14 @@
  * stop at their next pass.
  *
  * Where it is polled: between the model's build steps and inside the tape
- * compiler (model.c, replay.c), between the job pool's passes (whatif.c),
- * every WCP_OUT_POLL writes of an export (export/export.c); the callers
- * (sqlext/tvf.c, sqlext/fn_export.c) turn a stop into SQLITE_INTERRUPT.
+ * compiler (model.c, replay.c), between the job pool's passes and inside
+ * each (whatif.c, wcp_tape_eval_lanes), every so many ops, events or steps
+ * of the loops over a whole run (util.c, breakdown.c, related.c,
+ * resources.c), every WCP_PUT_POLL cells of a function's rows
+ * (sqlext/tvf.c) and every WCP_OUT_POLL writes of an export
+ * (export/export.c); the callers (sqlext/tvf.c, sqlext/fn_export.c) turn a
+ * stop into SQLITE_INTERRUPT. tests/analysis/test_interrupt.c interrupts
+ * each at its polls, one after another (wcp_stop_test).
  */
 #ifndef WCP_STOP_H
 #define WCP_STOP_H
@@ -45,6 +50,17 @@ bool wcp_stopped(wcp_stop *s);
 /* wcp_stop_poll without the wait: probes now (after a failure, to tell an
  * interruption that SQLite's own loops met from an error). */
 bool wcp_stop_check(wcp_stop *s);
+
+/* For tests: with wcp_stop_test.on, every poll probes (no 5 ms wait) and
+ * counts in .probes; the probe numbered .interrupt_at (1: the first; 0:
+ * none) first calls sqlite3_interrupt() on its connection, as Ctrl-C
+ * would. So a test stops a function at each of its polls in turn, whatever
+ * the machine's speed. Not for threads other than the connection's. */
+typedef struct wcp_stop_testing {
+    bool on;
+    uint64_t probes, interrupt_at;
+} wcp_stop_testing;
+extern wcp_stop_testing wcp_stop_test;
 
 /* What a function that polls returns when stopped (besides 0 and -1). */
 #define WCP_INTERRUPTED (-2)

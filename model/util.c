@@ -65,9 +65,19 @@ static void add_seg(void *ctx, uint32_t op, wcp_bd_what what, uint32_t name, int
     c->ev[c->n++] = (uint64_t)(b - c->t0);
 }
 
+/* Whether poll (NULL: never) asks to stop, asked when k is a multiple of
+ * POLL_EVERY: the loops over every op or event call it each time round. */
+#define POLL_EVERY 4096
+static bool stop_at(wcp_poll_fn *poll, void *ctx, size_t k)
+{
+    return poll && k % POLL_EVERY == 0 && poll(ctx);
+}
+
 /* LSD radix sort of keys a below 2^bits, 11 bits a pass, each key's byte
- * of b (when b is not NULL) moving with it */
-static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits)
+ * of b (when b is not NULL) moving with it. Returns 0, -1 when out of
+ * memory, -2 when poll asked to stop (a left half sorted). */
+static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits, wcp_poll_fn *poll,
+                      void *ctx)
 {
     if (n == 0)
         return 0;
@@ -78,13 +88,18 @@ static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits)
         free(tmpb);
         return -1;
     }
-    for (unsigned shift = 0; shift < bits; shift += 11) {
+    int rc = 0;
+    for (unsigned shift = 0; shift < bits && rc == 0; shift += 11) {
         size_t count[2049] = {0};
         for (size_t k = 0; k < n; k++)
             count[((src[k] >> shift) & 2047) + 1]++;
         for (size_t d = 1; d <= 2048; d++)
             count[d] += count[d - 1];
         for (size_t k = 0; k < n; k++) {
+            if (stop_at(poll, ctx, k)) {
+                rc = -2;
+                break;
+            }
             size_t to = count[(src[k] >> shift) & 2047]++;
             dst[to] = src[k];
             if (b)
@@ -97,14 +112,14 @@ static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits)
         srcb = dstb;
         dstb = y;
     }
-    if (src != a) {
+    if (src != a && rc == 0) {
         memcpy(a, src, n * sizeof *a);
         if (b)
             memcpy(b, srcb, n);
     }
     free(tmp);
     free(tmpb);
-    return 0;
+    return rc;
 }
 
 void wcp_util_free(wcp_util *u)
@@ -139,7 +154,7 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
         goto done;
     for (uint32_t i = 0; i < g->n_ops && !c.oom; i++) {
         wcp_op_segments(g, i, tmp, add_seg, &c);
-        if (poll && (i & 0xffff) == 0 && poll(poll_ctx)) {
+        if (stop_at(poll, poll_ctx, i)) {
             rc = -2;
             goto done;
         }
@@ -147,8 +162,9 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
     unsigned shift = packed ? EV_BITS : 0, bits = shift;
     while (bits < 64 && ((uint64_t)(t1 - t0) << shift) >> bits)
         bits++;
-    if (c.oom || radix_sort(c.ev, c.code, c.n, bits) < 0)
+    if (c.oom || (rc = radix_sort(c.ev, c.code, c.n, bits, poll, poll_ctx)) < 0)
         goto done;
+    rc = -1;
     /* the steps: at most one per distinct event time, plus the end */
     size_t cap = c.n + 2;
     u->t = malloc(cap * sizeof *u->t);
@@ -160,7 +176,11 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
         goto done;
     int64_t count[3] = {0, 0, 0}; /* self, blocked, waiting not blocked */
     size_t n = 0;
-    for (size_t e = 0; e < c.n || (n == 0 && g->n_ops);) {
+    for (size_t e = 0, round = 1; e < c.n || (n == 0 && g->n_ops); round++) {
+        if (stop_at(poll, poll_ctx, round)) {
+            rc = -2;
+            goto done;
+        }
         int64_t t = e < c.n ? (int64_t)(c.ev[e] >> shift) + t0 : t0;
         while (e < c.n && (int64_t)(c.ev[e] >> shift) + t0 == t) {
             unsigned code = packed ? c.ev[e] & 7 : c.code[e];
@@ -276,10 +296,42 @@ typedef struct mud_ev {
     double v, slope, jump;
 } mud_ev;
 
-static int by_v(const void *a, const void *b)
+/* ev sorted by v, stably (as glibc's qsort, a merge sort, left them):
+ * bottom-up merges, poll called every POLL_EVERY values merged, as the
+ * values are some four per step (a second at 1M ops). Returns 0, -1 when
+ * out of memory, -2 when poll asked to stop. */
+static int sort_by_v(mud_ev *ev, size_t n, wcp_poll_fn *poll, void *poll_ctx)
 {
-    double x = ((const mud_ev *)a)->v, y = ((const mud_ev *)b)->v;
-    return x < y ? -1 : x > y;
+    mud_ev *tmp = malloc((n ? n : 1) * sizeof *tmp), *src = ev, *dst = tmp;
+    size_t merged = 0;
+    if (!tmp)
+        return -1;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi)
+                dst[k++] = src[b].v < src[a].v ? src[b++] : src[a++];
+            while (a < mid)
+                dst[k++] = src[a++];
+            while (b < hi)
+                dst[k++] = src[b++];
+            if ((merged += hi - lo) >= POLL_EVERY) {
+                merged = 0;
+                if (poll && poll(poll_ctx)) {
+                    free(tmp);
+                    return -2;
+                }
+            }
+        }
+        mud_ev *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != ev)
+        memcpy(ev, src, n * sizeof *ev);
+    free(tmp);
+    return 0;
 }
 
 int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out,
@@ -325,10 +377,10 @@ int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *ou
     }
     if (c.last == u->t[0])
         total = 1;
-    qsort(ev, n, sizeof *ev, by_v);
-    if (poll && poll(poll_ctx)) {
+    int sorted = sort_by_v(ev, n, poll, poll_ctx);
+    if (sorted < 0) {
         free(ev);
-        return -2;
+        return sorted;
     }
     /* the measure of the starts whose mean is below v, swept up v; in long
      * double, as the densities of steep ramps cancel out */
@@ -361,12 +413,13 @@ int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *ou
     return 0;
 }
 
-size_t wcp_worst_windows(const wcp_util *u, int64_t w, size_t k, int64_t *at, double *mean)
+int64_t wcp_worst_windows(const wcp_util *u, int64_t w, size_t k, int64_t *at, double *mean,
+                          wcp_poll_fn *poll, void *poll_ctx)
 {
     if (u->n == 0 || u->t[u->n] == u->t[0] || k == 0)
         return 0;
     w = clamp_width(u, w);
-    size_t found = 0;
+    size_t found = 0, work = 0;
     int64_t last = u->t[u->n] - w;
     while (found < k) {
         cand c;
@@ -377,6 +430,11 @@ size_t wcp_worst_windows(const wcp_util *u, int64_t w, size_t k, int64_t *at, do
         /* the starts a window may have: the boundaries, and the edges of
          * the chosen windows' shadows (where the remaining range ends) */
         for (size_t e = 0;; e++) {
+            if ((work += 1 + found) >= POLL_EVERY) { /* each start costs one look per window */
+                work = 0;
+                if (poll && poll(poll_ctx))
+                    return -2;
+            }
             if (e < 2 * found) {
                 x = at[e / 2] + (e % 2 ? w : -w);
                 if (x < u->t[0] || x > last)
@@ -400,7 +458,7 @@ size_t wcp_worst_windows(const wcp_util *u, int64_t w, size_t k, int64_t *at, do
         at[found] = best_x;
         mean[found++] = best / (double)w;
     }
-    return found;
+    return (int64_t)found;
 }
 
 typedef struct blocked_ctx {
@@ -452,7 +510,7 @@ static int by_blocked(const void *x, const void *y)
 }
 
 int wcp_blocked_in(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked, int64_t a,
-                   int64_t b, wcp_blocked_op **out, size_t *n)
+                   int64_t b, wcp_poll_fn *poll, void *poll_ctx, wcp_blocked_op **out, size_t *n)
 {
     blocked_ctx c = {{0, blocked, n_blocked, NULL, NULL, false, 0, 0, 0}, a, b, NULL, 0, 0, 0};
     size_t most = 1;
@@ -464,13 +522,14 @@ int wcp_blocked_in(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
     *n = 0;
     if (!tmp)
         return -1;
-    for (uint32_t i = 0; i < g->n_ops && !c.oom; i++)
+    bool stopped = false;
+    for (uint32_t i = 0; i < g->n_ops && !c.oom && !(stopped = stop_at(poll, poll_ctx, i)); i++)
         if (g->start[i] < b && g->end[i] > a && g->wait_off[i + 1] > g->wait_off[i])
             wcp_op_segments(g, i, tmp, add_blocked, &c);
     free(tmp);
-    if (c.oom) {
+    if (c.oom || stopped) {
         free(c.r);
-        return -1;
+        return stopped ? -2 : -1;
     }
     if (c.n)
         qsort(c.r, c.n, sizeof *c.r, by_blocked);

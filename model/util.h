@@ -37,8 +37,9 @@ typedef struct wcp_util {
 typedef int wcp_poll_fn(void *ctx);
 
 /* Builds g's steps (g with waits); blocked: the states counted as blocked
- * (NULL: every waiting state). Returns 0, -1 when out of memory, -2 when
- * poll asked to stop. */
+ * (NULL: every waiting state). Calls poll every so many ops, events (in
+ * the sort's passes too) and steps. Returns 0, -1 when out of memory, -2
+ * when poll asked to stop (u is then empty). */
 int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked,
                    wcp_poll_fn *poll, void *poll_ctx, wcp_util *u);
 void wcp_util_free(wcp_util *u);
@@ -67,13 +68,16 @@ int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *ou
 
 /* The k worst disjoint windows of width w, greedily from the lowest mean:
  * their starts into at[] and means into mean[] (room for k); returns how
- * many (fewer when the trace has no room for more). */
-size_t wcp_worst_windows(const wcp_util *u, int64_t w, size_t k, int64_t *at, double *mean);
+ * many (fewer when the trace has no room for more), or -2 when poll (NULL:
+ * never), called every so many windows looked at, asked to stop. */
+int64_t wcp_worst_windows(const wcp_util *u, int64_t w, size_t k, int64_t *at, double *mean,
+                          wcp_poll_fn *poll, void *poll_ctx);
 
 /* Ops blocked within [a, b): per op and selected waiting state (as
  * wcp_util_build's blocked), the time it spent there, most first (ties:
- * op index, then state). *out malloc'd. Returns 0, or -1 when out of
- * memory. */
+ * op index, then state). *out malloc'd. Calls poll (NULL: never) every so
+ * many ops. Returns 0, -1 when out of memory, -2 when poll asked to stop
+ * (nothing in *out). */
 typedef struct wcp_blocked_op {
     uint32_t op;
     wcp_state state;
@@ -81,6 +85,6 @@ typedef struct wcp_blocked_op {
 } wcp_blocked_op;
 
 int wcp_blocked_in(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked, int64_t a,
-                   int64_t b, wcp_blocked_op **out, size_t *n);
+                   int64_t b, wcp_poll_fn *poll, void *poll_ctx, wcp_blocked_op **out, size_t *n);
 
 #endif

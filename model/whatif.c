@@ -244,7 +244,8 @@ static void work(pool *p, bool owner)
                 cls[l] = used ? p->jobs[j + l].cls : WCP_NONE;
                 f[l] = used ? p->jobs[j + l].factor : 1.0;
             }
-            wcp_tape_eval_lanes(&m->tape, cls, f, reg, start, ms);
+            if (!wcp_tape_eval_lanes(&m->tape, cls, f, reg, start, ms, p->stop, owner))
+                break; /* stopped within the pass: its savings are not written */
             for (int l = 0; l < WCP_LANES && j + (size_t)l < p->n_jobs; l++)
                 *p->jobs[j + l].saved = m->baseline - ms[l];
         }

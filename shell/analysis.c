@@ -746,9 +746,33 @@ int cmd_resources(ShellState *p, const DotCmd *c, int argc, char **argv)
                    0, NULL, "");
 }
 
+/* 1 if run has a class key key, kind:class: an op of that kind and class
+** (the kind is what comes before one of the key's colons; index ops_class). */
+static int class_key_exists(ShellState *p, long long run, const char *key)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    if (sqlite3_prepare_v2(p->db,
+                           "SELECT 1 FROM ops WHERE run_id = ?1"
+                           " AND class_id = (SELECT id FROM strings WHERE value = ?2)"
+                           " AND kind = (SELECT id FROM strings WHERE value = ?3) LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 1; /* let the analysis say what is wrong */
+    for (const char *colon = strchr(key, ':'); colon && !found; colon = strchr(colon + 1, ':')) {
+        sqlite3_bind_int64(st, 1, run);
+        sqlite3_bind_text(st, 2, colon + 1, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, key, (int)(colon - key), SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
 /* .breakdown ?OP|KEY?: where the time went (§7.1): of op OP (an op id,
 ** op_breakdown(op, run)), of class key KEY, or of every class key
-** (class_breakdown(run), its 'class' rows). */
+** (class_breakdown(run), its 'class' rows). A KEY that names no class of
+** the run is refused as .whatif refuses it. */
 int cmd_breakdown(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
     long long run;
@@ -763,6 +787,13 @@ int cmd_breakdown(ShellState *p, const DotCmd *c, int argc, char **argv)
                             " FROM op_breakdown(?2) WHERE run = ?1 ORDER BY seq",
                             1, &arg);
     arg.text = argc == 2 ? argv[1] : "";
+    if (argc == 2 && !class_key_exists(p, run, argv[1])) {
+        shell_error(p,
+                    ".%s: no class key \"%s\" in run %lld (class keys are kind:class; "
+                    "SELECT class_key FROM class_stats lists them)",
+                    c->name, argv[1], run);
+        return 1;
+    }
     return run_analysis(p, run,
                         "SELECT class_key, state, ops, total_ns, round(pct, 1) AS pct"
                         " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"

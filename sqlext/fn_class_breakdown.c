@@ -53,8 +53,9 @@ static int fill(wcp_call *c)
     const wcp_model *m = c->model;
     const wcp_graph *g = &m->g;
     wcp_bd_table t;
-    if (wcp_breakdown_sum(m, false, &t) < 0)
-        return wcp_fail(c, "out of memory");
+    int got = wcp_breakdown_sum(m, false, c->stop, &t);
+    if (got < 0)
+        return wcp_fail(c, got == WCP_INTERRUPTED ? "interrupted" : "out of memory");
     int rc = 0;
     for (uint32_t x = 0; x < m->classes.n && rc == 0; x++) {
         uint32_t k = m->classes.by_key[x];
@@ -63,8 +64,8 @@ static int fill(wcp_call *c)
     wcp_bd_table_free(&t);
     if (rc < 0)
         return rc;
-    if (wcp_breakdown_sum(m, true, &t) < 0)
-        return wcp_fail(c, "out of memory");
+    if ((got = wcp_breakdown_sum(m, true, c->stop, &t)) < 0)
+        return wcp_fail(c, got == WCP_INTERRUPTED ? "interrupted" : "out of memory");
     for (uint32_t k = 0; k < g->n_roots && rc == 0; k++)
         rc = put_group(c, &t, k, "root", wcp_op_class(m, g->root[k])->key, &g->id[g->root[k]]);
     wcp_bd_table_free(&t);

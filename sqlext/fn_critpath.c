@@ -42,8 +42,12 @@ static int fill(wcp_call *c)
         }
         path = own;
     }
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && !c->stopped; k++) {
         const wcp_seg *s = &path[k];
+        if (s->what == WCP_SEG_WAIT && wcp_stop_poll(c->stop)) { /* its row reads SQL: slow */
+            c->stopped = true;
+            break;
+        }
         wcp_put_int(c, (int64_t)k + 1);
         wcp_put_int(c, g->id[s->op]);
         wcp_put_static(c, wcp_op_class(m, s->op)->key);

@@ -46,9 +46,9 @@ static int fill(wcp_call *c)
     const wcp_graph *g = &m->g;
     int64_t *work = malloc((g->n_roots + 1) * sizeof *work);
     int64_t *ops = malloc((g->n_roots + 1) * sizeof *ops);
-    int rc = -1;
-    if (!work || !ops || wcp_root_work(m, work, ops) < 0) {
-        wcp_fail(c, "out of memory");
+    int rc = -1, got = work && ops ? wcp_root_work(m, c->stop, work, ops) : -1;
+    if (got < 0) {
+        wcp_fail(c, got == WCP_INTERRUPTED ? "interrupted" : "out of memory");
         goto done;
     }
     if (g->n_ops == 0) { /* nothing to say */

@@ -43,16 +43,15 @@ static int fill(wcp_call *c)
     }
     if (depth > (int64_t)g->n_ops)
         depth = g->n_ops;
-    wcp_link *links;
-    size_t nl, n;
-    wcp_related *r;
-    if (wcp_links_load(c->db, g, &links, &nl, c->err, sizeof c->err) < 0)
+    const wcp_related_index *x = wcp_model_related(c->model, c->db, c->stop, c->err, sizeof c->err);
+    if (!x)
         return -1;
-    int rc = wcp_related_ops(g, links, nl, (uint32_t)i, (uint32_t)depth, &r, &n);
-    free(links);
+    size_t n;
+    wcp_related *r;
+    int rc = wcp_related_ops(g, x, (uint32_t)i, (uint32_t)depth, c->stop, &r, &n);
     if (rc < 0)
-        return wcp_fail(c, "out of memory");
-    for (size_t k = 0; k < n; k++) {
+        return wcp_fail(c, rc == WCP_INTERRUPTED ? "interrupted" : "out of memory");
+    for (size_t k = 0; k < n && !c->stopped; k++) {
         uint32_t op = r[k].op;
         wcp_put_int(c, g->id[op]);
         wcp_put_int(c, r[k].depth);

@@ -33,7 +33,7 @@ static int fill(wcp_call *c)
 {
     wcp_resource *r;
     size_t n;
-    if (wcp_resources(c->db, c->model, &r, &n, c->err, sizeof c->err) < 0)
+    if (wcp_resources(c->db, c->model, c->stop, &r, &n, c->err, sizeof c->err) < 0)
         return -1;
     for (size_t k = 0; k < n; k++) {
         const wcp_resource *x = &r[k];

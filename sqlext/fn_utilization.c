@@ -31,7 +31,7 @@ static int fill(wcp_call *c)
     if (wcp_arg_int(c, 1, "buckets", 0, 1, &buckets) < 0 || wcp_call_util(c, 0, &u) < 0)
         return -1;
     if (!buckets) {
-        for (size_t k = 0; k < u.n; k++) {
+        for (size_t k = 0; k < u.n && !c->stopped; k++) { /* every step: millions */
             wcp_put_int(c, u.t[k]);
             wcp_put_int(c, u.t[k + 1]);
             wcp_put_int(c, u.act[k]);

@@ -58,17 +58,22 @@ static int fill(wcp_call *c)
         goto done;
     }
     int64_t span = u.n ? u.t[u.n] - u.t[0] : 0, w = width > span ? span : width;
-    size_t n = wcp_worst_windows(&u, width, (size_t)k, at, mean);
+    int64_t n = wcp_worst_windows(&u, width, (size_t)k, at, mean, wcp_call_poll, c->stop);
     wcp_util_free(&u);
-    for (size_t r = 0; r < n; r++) {
+    if (n < 0) {
+        wcp_fail(c, "interrupted");
+        goto done;
+    }
+    for (int64_t r = 0; r < n; r++) {
         wcp_blocked_op *b;
         size_t nb;
-        if (wcp_blocked_in(g, s, n_sel, at[r], at[r] + w, &b, &nb) < 0) {
-            wcp_fail(c, "out of memory");
+        int got = wcp_blocked_in(g, s, n_sel, at[r], at[r] + w, wcp_call_poll, c->stop, &b, &nb);
+        if (got < 0) {
+            wcp_fail(c, got == -2 ? "interrupted" : "out of memory");
             goto done;
         }
         for (size_t j = 0; j < (nb ? nb : 1) && j < OPS_PER_WINDOW; j++) {
-            wcp_put_int(c, (int64_t)r + 1);
+            wcp_put_int(c, r + 1);
             wcp_put_int(c, at[r]);
             wcp_put_int(c, at[r] + w);
             wcp_put_real(c, mean[r]);

@@ -51,6 +51,12 @@ typedef struct tvf_cursor {
 
 static wcp_cell *put(wcp_call *c, int type)
 {
+    /* a function's rows can be millions (every step of utilization): its
+     * loop is polled here, and stops appending once stopped */
+    if (c->stopped || ((c->n_cells % WCP_PUT_POLL) == WCP_PUT_POLL - 1 && wcp_stop_poll(c->stop))) {
+        c->stopped = true;
+        return NULL;
+    }
     if (c->n_cells == c->cap_cells) {
         size_t n = c->cap_cells ? c->cap_cells * 2 : 256;
         wcp_cell *p = c->oom ? NULL : realloc(c->cells, n * sizeof *p);
@@ -100,6 +106,17 @@ void wcp_put_text(wcp_call *c, const char *s)
         c->oom = true;
         return;
     }
+    if (d && c->n_owned == c->cap_owned) {
+        size_t n = c->cap_owned ? c->cap_owned * 2 : 64;
+        char **o = realloc(c->owned, n * sizeof *o);
+        if (!o) {
+            free(d);
+            c->oom = true;
+            return;
+        }
+        c->owned = o;
+        c->cap_owned = n;
+    }
     wcp_cell *x = put(c, s ? SQLITE_TEXT : SQLITE_NULL);
     if (!x) {
         free(d);
@@ -107,6 +124,8 @@ void wcp_put_text(wcp_call *c, const char *s)
     }
     x->v.s = d;
     x->owned = d != NULL;
+    if (d)
+        c->owned[c->n_owned++] = d;
 }
 
 int wcp_arg_int(wcp_call *c, int i, const char *name, int64_t def, int64_t min, int64_t *out)
@@ -162,9 +181,9 @@ const char *wcp_arg_text(wcp_call *c, int i)
 
 static void call_reset(wcp_call *c)
 {
-    for (size_t k = 0; k < c->n_cells; k++)
-        if (c->cells[k].owned)
-            free((void *)c->cells[k].v.s);
+    for (size_t k = 0; k < c->n_owned; k++) /* not a pass over every cell: millions */
+        free(c->owned[k]);
+    free(c->owned);
     free(c->cells);
     wcp_model_release(c->model);
     memset(c, 0, sizeof *c);
@@ -328,7 +347,7 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     call->stop = &stop;
     int rc = SQLITE_OK;
     call->model = wcp_model_get(&aux->ext->cache, run, &stop, call->err, sizeof call->err);
-    if (!call->model || aux->fn->fill(call) < 0)
+    if (!call->model || aux->fn->fill(call) < 0 || call->stopped)
         rc = wcp_stopped(&stop) || wcp_stop_check(&stop)
                  ? SQLITE_INTERRUPT /* SQLite says "interrupted" */
                  : vt_error(&vt->base, aux->fn->name, call->err);

@@ -36,8 +36,12 @@ typedef struct wcp_call {
     int64_t top;     /* a function with a rank column: the rows of rank <= top suffice (0: all) */
     wcp_cell *cells; /* the result, row after row */
     size_t n_cells, cap_cells; /* cells appended, and room for */
-    bool oom;                  /* an append ran out of memory: the call fails with SQLITE_NOMEM */
-    char err[512];             /* the message of a fill that failed */
+    char **owned;              /* the texts they hold, to free */
+    size_t n_owned, cap_owned;
+    bool oom;      /* an append ran out of memory: the call fails with SQLITE_NOMEM */
+    bool stopped;  /* interrupted (stop polled every WCP_PUT_POLL cells): appends are dropped,
+                   * the call fails with SQLITE_INTERRUPT; a long loop of rows may check it */
+    char err[512]; /* the message of a fill that failed */
 } wcp_call;
 
 /* An analysis function: one per fn_NAME.c, listed in fns.h. */
@@ -48,7 +52,9 @@ typedef struct wcp_fn {
     int (*fill)(wcp_call *c); /* 0, or -1 with c->err set */
 } wcp_fn;
 
-/* Appending cells (a row is as many cells as the function has columns). */
+/* Appending cells (a row is as many cells as the function has columns);
+ * every WCP_PUT_POLL of them, c->stop is polled (c->stopped). */
+#define WCP_PUT_POLL 4096
 void wcp_put_int(wcp_call *c, int64_t v);
 void wcp_put_real(wcp_call *c, double v);
 void wcp_put_null(wcp_call *c);
