@@ -131,7 +131,10 @@ void wcp_graph_steps(const wcp_graph *g, uint32_t i, const wcp_span *w, size_t n
     bool looked = false; /* the zero-length cuts at looked_at were looked past */
     int64_t looked_at = 0;
     while (a < nc || b < nw) {
-        bool child = b >= nw || (a < nc && g->start[ch[a]] <= w[b].start);
+        /* a `first` wait (§6 rule 3's order) comes before the children at
+         * its instant too: what the hold does runs once it is let in */
+        bool child = b >= nw || (a < nc && (g->start[ch[a]] < w[b].start ||
+                                            (g->start[ch[a]] == w[b].start && !w[b].first)));
         int64_t is = child ? g->start[ch[a]] : w[b].start;
         int64_t ie = child ? g->end[ch[a]] : w[b].end;
         if (is > cur && cur < e) {

@@ -148,8 +148,9 @@ int32_t wcp_graph_wait_resolve(const wcp_graph *g, int64_t t, uint32_t reason, u
 /* An interval [start, end). */
 typedef struct wcp_span {
     int64_t start, end;
-    bool first; /* a zero-length wait that comes before the self segment at its
-                 * instant: §6 rule 3's order wait (a recorded one comes after) */
+    bool first; /* a zero-length wait that comes before the self segment and the
+                 * children at its instant: §6 rule 3's order wait (a recorded
+                 * one comes after) */
 } wcp_span;
 
 /* The steps of op i in time order (spec/analysis.md §2-3), given its own

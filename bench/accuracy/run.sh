@@ -18,7 +18,8 @@
 # |error| <= 5 and the planted class ranked first.
 #
 # Needs a build (build/bin: wcprof, wcprof-ingest, the sample programs);
-# WCPROF_BIN overrides where they are. Prints the machine and its load.
+# WCPROF_BIN overrides where they are; ONLY="pool rwlock" runs only the
+# programs named. Prints the machine and its load.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${WCPROF_BIN:-$root/build/bin}
@@ -48,6 +49,7 @@ median() { # of the numbers on stdin
 echo "machine: $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per median"
 printf '%-8s %-28s %4s %10s %8s %10s %8s %8s %7s %s\n' program class f pred_ms pred_% meas_ms meas_% error spread planted_rank
 echo "$programs" | while IFS='|' read -r name prog planted tiny; do
+    case " ${ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
     exe="$bin/$prog"
     rm -f "$work/$name.dump" "$work/$name.db"
     WCPROF=1 WCPROF_OUT="$work/$name.dump" "$exe" >/dev/null 2>&1
