@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int64_t pragma_int(sqlite3 *db, const char *sql, int *rc)
 {
@@ -252,6 +253,11 @@ int wcp_db_open_busy(const char *path, int flags, int busy_ms, sqlite3 **out, ch
                      path, (long long)version, WCP_SCHEMA_VERSION);
             goto fail;
         }
+        if (isatty(STDERR_FILENO)) /* it can take seconds a million ops: say so */
+            fprintf(stderr,
+                    "%s: migrating from wcprof schema version %lld to %d, once (about 10 s a "
+                    "million ops; Ctrl-C leaves it as it was)...\n",
+                    path, (long long)version, WCP_SCHEMA_VERSION);
         if (migrate(db, path, version, err, errlen) < 0)
             goto fail;
         version = WCP_SCHEMA_VERSION;
