@@ -4,6 +4,7 @@
 #include "classes.h"
 #include "grow.h"
 #include "hash.h"
+#include "quantiles.h"
 #include "sat.h"
 #include "store.h"
 
@@ -302,12 +303,6 @@ static int stat_str_cmp(const stat_str *a, const stat_str *b)
     return d ? d : (a->len > b->len) - (a->len < b->len);
 }
 
-static int by_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int by_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -409,8 +404,7 @@ int wcp_class_stats_store(sqlite3 *db, const wcp_graph *g, const int64_t *self, 
             wcp_sat_inc(&total_self, self[op[j]]);
             wcp_sat_inc(&total_wall, wcp_sat_sub(g->end[op[j]], g->start[op[j]]));
         }
-        qsort(vals, m, sizeof *vals, by_i64);
-        int64_t p50 = vals[m / 2], p95 = vals[(size_t)((uint64_t)m * 95 / 100)], max = vals[m - 1];
+        wcp_quantiles q = wcp_quantiles_of(vals, m);
         /* the most common work type: a non-empty one first, then the most
          * ops, then the first by value */
         for (size_t j = 0; j < m; j++)
@@ -449,16 +443,9 @@ int wcp_class_stats_store(sqlite3 *db, const wcp_graph *g, const int64_t *self, 
         int64_t dups = 0;
         for (size_t j = 1; j < ne; j++)
             dups += ids[j] == ids[j - 1];
-        int64_t v[] = {g->run_id,
-                       g->kind[op[0]],
-                       g->class_id[op[0]],
-                       work_type,
-                       (int64_t)m,
-                       total_self,
-                       total_wall,
-                       p50,
-                       p95,
-                       max};
+        int64_t v[] = {g->run_id,  g->kind[op[0]], g->class_id[op[0]], work_type,
+                       (int64_t)m, total_self,     total_wall,         q.p50,
+                       q.p95,      q.max};
         for (int c = 0; c < 10; c++)
             sqlite3_bind_int64(ins, c + 1, v[c]);
         int jlen = sqlite3_str_length(json);

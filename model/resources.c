@@ -2,6 +2,7 @@
  * resources.h. */
 #define _GNU_SOURCE
 #include "resources.h"
+#include "quantiles.h"
 #include "sat.h"
 
 #include "store.h"
@@ -21,12 +22,6 @@ typedef struct res {
 static int by_id(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int by_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
 }
 
@@ -213,10 +208,9 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_stop *stop, wcp_resource 
         wcp_resource *y = &rows[k];
         if (!(y->name = wcp_db_string(db, x->id)))
             goto oom;
-        qsort(x->durs, x->n_durs, sizeof *x->durs, by_i64);
         y->waits = x->waits;
         y->wait_ns = x->wait_ns;
-        y->wait_p95_ns = x->n_durs ? x->durs[x->n_durs * 95 / 100] : -1;
+        y->wait_p95_ns = x->n_durs ? wcp_quantiles_of(x->durs, x->n_durs).p95 : -1;
         y->unresolved = x->unresolved;
         y->holds = x->holds;
         y->held_ns = x->held_ns;

@@ -1,6 +1,7 @@
 /* tasks.c - tasks (§7.6); see tasks.h. */
 #define _GNU_SOURCE
 #include "tasks.h"
+#include "quantiles.h"
 #include "sat.h"
 
 #include <stdlib.h>
@@ -35,12 +36,6 @@ int wcp_descendants(const wcp_graph *g, int64_t *desc)
     }
     free(order);
     return 0;
-}
-
-static int by_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* tasks by (class key, index) */
@@ -92,10 +87,10 @@ int wcp_task_classes(const wcp_model *m, const uint32_t *tasks, size_t n_tasks,
             c->descendants += desc[i];
         }
         size_t cnt = b - a;
-        qsort(dur, cnt, sizeof *dur, by_i64);
-        c->p50 = dur[cnt / 2];
-        c->p95 = dur[cnt * 95 / 100];
-        c->max = dur[cnt - 1];
+        wcp_quantiles q = wcp_quantiles_of(dur, cnt);
+        c->p50 = q.p50;
+        c->p95 = q.p95;
+        c->max = q.max;
     }
     rc = 0;
 done:
