@@ -446,7 +446,7 @@ static void unlink_nested(wcp__thread *t, wcp__opr *r, uint64_t id)
         if (pid == id) {
             c->link = rlink;
             c->prev_id = rprev;
-            atomic_store_explicit(&c->meta, cm | WCP__META_SPLICED, memory_order_relaxed);
+            atomic_fetch_or_explicit(&c->meta, WCP__META_SPLICED, memory_order_relaxed);
             return;
         }
         cur = (wcp_op){c->link, pid};
@@ -624,14 +624,25 @@ void wcp__op_set_ident(wcp_op op, const char *ident)
     atomic_store_explicit(&r->ci, (ci & 0xffffffffu) | i << 32, memory_order_relaxed);
 }
 
+/* Replaces the bits of mask in r's meta word with bits: one atomic step, as
+ * another thread may set another field of the word meanwhile (the outcome,
+ * the metadata id, or the owner's WCP__META_SPLICED when it ends ops out of
+ * order). */
+static void meta_put(wcp__opr *r, uint64_t mask, uint64_t bits)
+{
+    uint64_t m = atomic_load_explicit(&r->meta, memory_order_relaxed);
+    while (!atomic_compare_exchange_weak_explicit(&r->meta, &m, (m & ~mask) | bits,
+                                                  memory_order_relaxed, memory_order_relaxed))
+        ;
+}
+
 void wcp__op_set_meta(wcp_op op, const char *meta)
 {
     wcp__opr *r = open_rec(op);
     if (!r)
         return;
     uint64_t id = wcp__str(wcp__self(), meta);
-    uint64_t m = atomic_load_explicit(&r->meta, memory_order_relaxed);
-    atomic_store_explicit(&r->meta, (m & ~WCP__M_MASK) | id << WCP__M_SHIFT, memory_order_relaxed);
+    meta_put(r, WCP__M_MASK, id << WCP__M_SHIFT);
 }
 
 void wcp__op_set_result(wcp_op op, uint64_t result)
@@ -646,9 +657,7 @@ void wcp__op_set_outcome(wcp_op op, wcp_outcome hint)
     wcp__opr *r = open_rec(op);
     if (!r)
         return;
-    uint64_t m = atomic_load_explicit(&r->meta, memory_order_relaxed);
-    atomic_store_explicit(&r->meta, (m & ~(uint64_t)0xff000000) | (uint64_t)hint << 24,
-                          memory_order_relaxed);
+    meta_put(r, (uint64_t)0xff000000, (uint64_t)hint << 24);
 }
 
 wcp_outcome wcp__op_outcome(wcp_op op)
