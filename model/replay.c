@@ -596,47 +596,57 @@ bool wcp_tape_eval_lanes(const wcp_tape *t, const uint32_t *lane_cls, const doub
 {
     const wcp_ins *ins = t->ins;
     const uint32_t *slot = t->start_slot;
-    for (size_t k = 0, n = t->n; k < n; k++) {
-        if (stop && (k % WCP_EVAL_POLL) == WCP_EVAL_POLL - 1 &&
-            (owner ? wcp_stop_poll(stop) : wcp_stopped(stop)))
-            return false;
-        uint32_t op = wcp_ins_op(&ins[k]), arg = ins[k].arg;
-        int64_t v = ins[k].val, *r = reg[op];
-        unsigned kind = wcp_ins_kind(&ins[k]);
-        switch (kind) {
-        case WCP_I_START_ABS:
-            for (int j = 0; j < WCP_LANES; j++)
-                r[j] = v;
-            break;
-        case WCP_I_START_CLOCK:
-            for (int j = 0; j < WCP_LANES; j++)
-                r[j] = wcp_sat_add(reg[arg][j], v);
-            break;
-        case WCP_I_START_FROM:
-            for (int j = 0; j < WCP_LANES; j++)
-                r[j] = wcp_sat_add(start[slot[arg]][j], v);
-            break;
-        case WCP_I_SELF:
-            for (int j = 0; j < WCP_LANES; j++)
-                r[j] = wcp_sat_add(r[j], lane_cls[j] == arg ? scaled(v, lane_f[j]) : v);
-            break;
-        case WCP_I_DELAY:
-            for (int j = 0; j < WCP_LANES; j++)
-                r[j] = wcp_sat_add(r[j], v);
-            break;
-        case WCP_I_MAX:
-            for (int j = 0; j < WCP_LANES; j++)
-                r[j] = reg[arg][j] > r[j] ? reg[arg][j] : r[j];
-            break;
-        case WCP_I_MAX_CYCLE:
-            for (int j = 0; j < WCP_LANES; j++) {
-                int64_t e = wcp_sat_add(start[slot[arg]][j], v);
-                r[j] = e > r[j] ? e : r[j];
+    /* in runs of WCP_EVAL_POLL instructions, the stop looked at between
+     * them (before instruction WCP_EVAL_POLL - 1, 2 WCP_EVAL_POLL - 1, ...),
+     * so that the loop over the instructions tests nothing more */
+    const size_t n = t->n;
+    size_t k = 0;
+    for (size_t end = WCP_EVAL_POLL - 1;; end += WCP_EVAL_POLL) {
+        if (end > n)
+            end = n;
+        for (; k < end; k++) {
+            uint32_t op = wcp_ins_op(&ins[k]), arg = ins[k].arg;
+            int64_t v = ins[k].val, *r = reg[op];
+            unsigned kind = wcp_ins_kind(&ins[k]);
+            switch (kind) {
+            case WCP_I_START_ABS:
+                for (int j = 0; j < WCP_LANES; j++)
+                    r[j] = v;
+                break;
+            case WCP_I_START_CLOCK:
+                for (int j = 0; j < WCP_LANES; j++)
+                    r[j] = wcp_sat_add(reg[arg][j], v);
+                break;
+            case WCP_I_START_FROM:
+                for (int j = 0; j < WCP_LANES; j++)
+                    r[j] = wcp_sat_add(start[slot[arg]][j], v);
+                break;
+            case WCP_I_SELF:
+                for (int j = 0; j < WCP_LANES; j++)
+                    r[j] = wcp_sat_add(r[j], lane_cls[j] == arg ? scaled(v, lane_f[j]) : v);
+                break;
+            case WCP_I_DELAY:
+                for (int j = 0; j < WCP_LANES; j++)
+                    r[j] = wcp_sat_add(r[j], v);
+                break;
+            case WCP_I_MAX:
+                for (int j = 0; j < WCP_LANES; j++)
+                    r[j] = reg[arg][j] > r[j] ? reg[arg][j] : r[j];
+                break;
+            case WCP_I_MAX_CYCLE:
+                for (int j = 0; j < WCP_LANES; j++) {
+                    int64_t e = wcp_sat_add(start[slot[arg]][j], v);
+                    r[j] = e > r[j] ? e : r[j];
+                }
+                break;
             }
-            break;
+            if (kind <= WCP_I_START_FROM && slot[op] != WCP_NONE)
+                memcpy(start[slot[op]], r, sizeof reg[op]);
         }
-        if (kind <= WCP_I_START_FROM && slot[op] != WCP_NONE)
-            memcpy(start[slot[op]], r, sizeof reg[op]);
+        if (k == n)
+            break;
+        if (stop && (owner ? wcp_stop_poll(stop) : wcp_stopped(stop)))
+            return false;
     }
     const wcp_graph *g = t->g;
     for (int j = 0; j < WCP_LANES; j++) {
