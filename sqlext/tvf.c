@@ -328,7 +328,7 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
         }
     wcp_call *call = &c->call;
     if ((idxNum & (RANK_LE | RANK_LT)) && k < argc &&
-        sqlite3_value_numeric_type(argv[k]) == SQLITE_INTEGER) {
+        sqlite3_value_type(argv[k]) == SQLITE_INTEGER) {
         /* rank <= N: the top N; rank < N: the top N - 1; none: rows of no rank */
         int64_t n = sqlite3_value_int64(argv[k]);
         if ((idxNum & RANK_LT) && n > INT64_MIN)
