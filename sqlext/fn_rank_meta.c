@@ -89,7 +89,7 @@ static int fill(wcp_call *c)
         }
         meta_group *x = &grp[ng - 1];
         x->ops++;
-        x->self += sqlite3_column_int64(st, 2);
+        wcp_sat_inc(&x->self, sqlite3_column_int64(st, 2));
         int32_t i = wcp_graph_find(g, sqlite3_column_int64(st, 0));
         if (i >= 0)
             group[i] = (uint32_t)ng; /* group k + 1 is grp[k] */
@@ -101,7 +101,7 @@ static int fill(wcp_call *c)
     for (size_t k = 0; k < m->n_path; k++) {
         const wcp_seg *s = &m->path[k];
         if (s->what == WCP_SEG_SELF && group[s->op])
-            grp[group[s->op] - 1].critical += s->end - s->start;
+            wcp_sat_inc(&grp[group[s->op] - 1].critical, wcp_seg_len(s));
     }
     saved = calloc(ng * nf + 1, sizeof *saved);
     order = malloc((ng ? ng : 1) * sizeof *order);
