@@ -253,7 +253,7 @@ int wcp_db_open_busy(const char *path, int flags, int busy_ms, sqlite3 **out, ch
                      path, (long long)version, WCP_SCHEMA_VERSION);
             goto fail;
         }
-        if (isatty(STDERR_FILENO)) /* it can take seconds a million ops: say so */
+        if ((flags & WCP_DB_SAY_MIGRATING) && isatty(STDERR_FILENO))
             fprintf(stderr,
                     "%s: migrating from wcprof schema version %lld to %d, once (about 10 s a "
                     "million ops; Ctrl-C leaves it as it was)...\n",

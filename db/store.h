@@ -17,10 +17,12 @@
 #define WCP_SCHEMA_VERSION 3
 
 enum {
-    WCP_DB_CREATE = 1,     /* create the file and the schema when missing */
-    WCP_DB_READONLY = 2,   /* open read-only (never with WCP_DB_CREATE) */
-    WCP_DB_ONE_THREAD = 4, /* the connection is only ever used by one thread at a time:
+    WCP_DB_CREATE = 1,        /* create the file and the schema when missing */
+    WCP_DB_READONLY = 2,      /* open read-only (never with WCP_DB_CREATE) */
+    WCP_DB_ONE_THREAD = 4,    /* the connection is only ever used by one thread at a time:
                             * SQLite skips its per-call locking (SQLITE_OPEN_NOMUTEX) */
+    WCP_DB_SAY_MIGRATING = 8, /* a program's: before migrating, say so on stderr when it is a
+                               * terminal (it can take seconds); a library stays quiet */
 };
 
 /* Opens path. Without WCP_DB_CREATE a missing file is an error. A file that

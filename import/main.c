@@ -212,8 +212,8 @@ int main(int argc, char **argv)
     }
     char err[1024];
     sqlite3 *db;
-    if (wcp_db_open_busy(dbpath, WCP_DB_CREATE | WCP_DB_ONE_THREAD, busy_ms, &db, err, sizeof err) <
-        0) {
+    if (wcp_db_open_busy(dbpath, WCP_DB_CREATE | WCP_DB_ONE_THREAD | WCP_DB_SAY_MIGRATING, busy_ms,
+                         &db, err, sizeof err) < 0) {
         fprintf(stderr, "wcprof-ingest: %s\n", err);
         free(owned);
         return 1;

@@ -55,8 +55,8 @@ static const char usage_text[] =
 int shell_open_db(ShellState *p)
 {
     char err[1024];
-    if (wcp_db_open_busy(p->db_path, p->readonly ? WCP_DB_READONLY : 0, p->busy_ms, &p->db, err,
-                         sizeof err) != 0) {
+    if (wcp_db_open_busy(p->db_path, p->readonly ? WCP_DB_READONLY : WCP_DB_SAY_MIGRATING,
+                         p->busy_ms, &p->db, err, sizeof err) != 0) {
         fprintf(stderr, "Error: %s\n", err);
         return 1;
     }
