@@ -20,7 +20,7 @@ enum {
     WCP_DB_CREATE = 1,        /* create the file and the schema when missing */
     WCP_DB_READONLY = 2,      /* open read-only (never with WCP_DB_CREATE) */
     WCP_DB_ONE_THREAD = 4,    /* the connection is only ever used by one thread at a time:
-                            * SQLite skips its per-call locking (SQLITE_OPEN_NOMUTEX) */
+                               * SQLite skips its per-call locking (SQLITE_OPEN_NOMUTEX) */
     WCP_DB_SAY_MIGRATING = 8, /* a program's: before migrating, say so on stderr when it is a
                                * terminal (it can take seconds); a library stays quiet */
 };
