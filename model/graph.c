@@ -2,6 +2,7 @@
  * See graph.h. */
 #define _GNU_SOURCE
 #include "graph.h"
+#include "ids.h"
 #include "store.h"
 
 #include <stdarg.h>
@@ -20,7 +21,7 @@ static int32_t find_upto(const int64_t *ids, size_t n, int64_t id)
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if ((uint64_t)ids[mid] < (uint64_t)id)
+        if (wcp_id_less(ids[mid], id))
             lo = mid + 1;
         else
             hi = mid;
@@ -448,7 +449,7 @@ static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t 
     *p = -1;
     *reparented = false;
     if (recp != 0 && recp != g->id[i]) {
-        if (known <= (size_t)i && (uint64_t)recp > (uint64_t)g->id[i])
+        if (known <= (size_t)i && wcp_id_less(g->id[i], recp))
             return -1;
         *p = find_upto(g->id, known, recp);
     }
@@ -456,7 +457,7 @@ static int resolve_parent(const wcp_graph *g, size_t known, uint32_t i, int64_t 
         int64_t k = find_u32(nc->ident, nc->n, client);
         if (k >= 0) {
             int64_t f = nc->from[k];
-            if (known <= (size_t)i && (uint64_t)f > (uint64_t)g->id[i])
+            if (known <= (size_t)i && wcp_id_less(g->id[i], f))
                 return -1;
             *p = f == g->id[i] ? -1 : find_upto(g->id, known, f);
             *reparented = *p >= 0;
