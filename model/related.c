@@ -216,7 +216,7 @@ void wcp_related_index_free(wcp_related_index *x)
 int wcp_related_index_build(sqlite3 *db, const wcp_graph *g, wcp_stop *stop, wcp_related_index *x,
                             char *err, size_t errlen)
 {
-    *x = (wcp_related_index){.n_ops = g->n_ops};
+    *x = (wcp_related_index){0};
     if (index_by(g->n_ops, g->n_waits, wait_target, g->waits, &x->waited_off, &x->waited) < 0)
         goto oom;
     if (wcp_stop_poll(stop)) {

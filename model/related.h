@@ -36,7 +36,6 @@ int wcp_links_load(sqlite3 *db, const wcp_graph *g, wcp_link **links, size_t *n,
  * not the run's size: the waits on each op and the links from and to it.
  * Built once per model (wcp_model_related, model.h). */
 typedef struct wcp_related_index {
-    uint32_t n_ops;
     uint32_t *waited_off, *waited; /* the waits whose target is op i: indexes into g->waits,
                                     * waited[waited_off[i] .. waited_off[i+1]), ascending */
     wcp_link *links;               /* the run's links (wcp_links_load) */

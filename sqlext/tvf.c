@@ -69,7 +69,6 @@ static wcp_cell *put(wcp_call *c, int type)
     }
     wcp_cell *cell = &c->cells[c->n_cells++];
     cell->type = type;
-    cell->owned = false;
     return cell;
 }
 
@@ -123,7 +122,6 @@ void wcp_put_text(wcp_call *c, const char *s)
         return;
     }
     x->v.s = d;
-    x->owned = d != NULL;
     if (d)
         c->owned[c->n_owned++] = d;
 }

@@ -18,8 +18,7 @@ typedef struct wcp_ext wcp_ext;
 
 /* One value of a result row. */
 typedef struct wcp_cell {
-    int type;   /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_NULL */
-    bool owned; /* TEXT: freed with the rows */
+    int type; /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_NULL */
     union {
         int64_t i;     /* SQLITE_INTEGER */
         double d;      /* SQLITE_FLOAT */
