@@ -46,8 +46,9 @@ static bool resource_wait(const wcp_graph_wait *w)
 }
 
 /* by critical time (descending), then name */
-static int by_critical_name(const wcp_resource *x, const wcp_resource *y)
+static int by_critical_name(const void *a, const void *b)
 {
+    const wcp_resource *x = a, *y = b;
     int64_t cx = x->critical_wait_ns + x->critical_hold_ns;
     int64_t cy = y->critical_wait_ns + y->critical_hold_ns;
     if (cx != cy)
@@ -220,12 +221,7 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_stop *stop, wcp_resource 
         y->saved_half_ns = x->saved[0];
         y->saved_removed_ns = x->saved[1];
     }
-    for (size_t a = 1; a < n; a++) /* insertion sort: few resources, stable */
-        for (size_t b = a; b > 0 && by_critical_name(&rows[b - 1], &rows[b]) > 0; b--) {
-            wcp_resource t = rows[b];
-            rows[b] = rows[b - 1];
-            rows[b - 1] = t;
-        }
+    qsort(rows, n, sizeof *rows, by_critical_name); /* names are unique: a total order */
     *out = rows;
     *nout = n;
     rows = NULL;

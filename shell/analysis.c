@@ -27,12 +27,12 @@
 
 #include "sat.h"
 #include "shell.h"
+#include "whatif.h" /* WCP_RANK_MIN_SELF_NS: whatif_rank's default min_self_ns */
 
-#define MAX_FACTORS 16           /* .rank's factor columns at most */
-#define DRIFT_ROWS 10            /* .drift's default row limit */
-#define PARALLELISM_ROWS 10      /* .parallelism's default number of roots */
-#define UTIL_BUCKETS 20          /* .util's default number of slices */
-#define RANK_MIN_SELF_NS 1000000 /* whatif_rank's default min_self_ns (WCP_RANK_MIN_SELF_NS) */
+#define MAX_FACTORS 16      /* .rank's factor columns at most */
+#define DRIFT_ROWS 10       /* .drift's default row limit */
+#define PARALLELISM_ROWS 10 /* .parallelism's default number of roots */
+#define UTIL_BUCKETS 20     /* .util's default number of slices */
 
 /* An argument of an analysis statement, bound to ?2, ?3, ... */
 typedef struct AnaArg {
@@ -1131,7 +1131,7 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
                : sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM (SELECT 1 FROM ops"
                                  " WHERE run_id = %lld GROUP BY kind, class_id"
                                  " HAVING sum(self_ns) >= %lld)",
-                                 limit, run, min_text ? args[1].num : RANK_MIN_SELF_NS);
+                                 limit, run, min_text ? args[1].num : WCP_RANK_MIN_SELF_NS);
         rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count,
                                      by ? rank_meta_footer : rank_footer)
                            : (shell_error(p, "out of memory"), 1);
