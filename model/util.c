@@ -95,15 +95,20 @@ static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits, wcp_poll
             count[((src[k] >> shift) & 2047) + 1]++;
         for (size_t d = 1; d <= 2048; d++)
             count[d] += count[d - 1];
-        for (size_t k = 0; k < n; k++) {
-            if (stop_at(poll, ctx, k)) {
+        /* in blocks of POLL_EVERY, the stop looked at before each (as
+         * stop_at() at k = 0, POLL_EVERY, ...), nothing more per key */
+        for (size_t k0 = 0; k0 < n; k0 += POLL_EVERY) {
+            if (stop_at(poll, ctx, k0)) {
                 rc = -2;
                 break;
             }
-            size_t to = count[(src[k] >> shift) & 2047]++;
-            dst[to] = src[k];
-            if (b)
-                dstb[to] = srcb[k];
+            size_t end = n - k0 > POLL_EVERY ? k0 + POLL_EVERY : n;
+            for (size_t k = k0; k < end; k++) {
+                size_t to = count[(src[k] >> shift) & 2047]++;
+                dst[to] = src[k];
+                if (b)
+                    dstb[to] = srcb[k];
+            }
         }
         uint64_t *x = src;
         src = dst;
