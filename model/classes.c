@@ -266,9 +266,11 @@ typedef struct stat_ctx {
     sqlite3_stmt *get; /* value and json_quote(value) of strings.id ?1 */
     stat_str *strs;    /* the outcomes and work types met so far */
     size_t n_strs, cap_strs;
+    bool db_failed; /* stat_string() failed in SQLite, not for memory */
 } stat_ctx;
 
-/* The string id of ctx's database, fetched once. NULL on error. */
+/* The string id of ctx's database, fetched once. NULL on error (x->db_failed
+ * says whether SQLite's). */
 static const stat_str *stat_string(stat_ctx *x, uint32_t id)
 {
     for (size_t k = 0; k < x->n_strs; k++) /* a run has few outcomes and work types */
@@ -288,6 +290,7 @@ static const stat_str *stat_string(stat_ctx *x, uint32_t id)
         memcpy(s.value, v, (size_t)s.len + 1);
     sqlite3_reset(x->get);
     if (!s.value || !s.json || (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+        x->db_failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
         sqlite3_free(s.value);
         sqlite3_free(s.json);
         return NULL;
@@ -343,7 +346,7 @@ int wcp_class_stats_store(sqlite3 *db, const wcp_graph *g, const int64_t *self, 
                           size_t errlen)
 {
     size_t n = g->n_ops, n1 = n ? n : 1;
-    stat_ctx x = {db, NULL, NULL, 0, 0};
+    stat_ctx x = {db, NULL, NULL, 0, 0, false};
     sqlite3_stmt *ins = NULL;
     stat_key *keys = NULL;
     size_t n_keys = 0;
@@ -469,8 +472,7 @@ int wcp_class_stats_store(sqlite3 *db, const wcp_graph *g, const int64_t *self, 
     rc = 0;
     goto out;
 strerr:
-    if (sqlite3_errcode(db) != SQLITE_OK && sqlite3_errcode(db) != SQLITE_ROW &&
-        sqlite3_errcode(db) != SQLITE_DONE)
+    if (x.db_failed)
         goto dberr;
 oom:
     wcp_errf(err, errlen, "class statistics: out of memory");
