@@ -336,7 +336,6 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
         wcp_json j;
         wcp_json_tok v;
         cursor(x, &j);
-        x->more = false;
         if (wcp_json_next(&j, &v) == 0 && v.type == WCP_JSON_OBJECT && read_doc(x, &j, &v) == 0) {
             x->docs++;
             commit(x, &j);
@@ -347,7 +346,6 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
         x->nlk = nlk;
         x->base64_ids = base64_ids;
         x->empty_ids = empty_ids;
-        x->more = false;
         if (whole_doc(x, &j, &v) < 0)
             return -1;
         x->docs++;

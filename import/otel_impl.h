@@ -94,7 +94,6 @@ typedef struct otel {
     size_t nsp, spcap;
     otel_link *lk;
     size_t nlk, lkcap;
-    bool more; /* wcp_otel_read_docs_in_place(): the object went past the buffer */
     /* notes */
     int64_t base64_ids, empty_ids, docs, dups, links_outside, lost_link_attrs;
     /* conversion */
@@ -119,14 +118,13 @@ int wcp_otel_read_docs(otel *o, wcp_otel_doc_fn read_doc, const char *what);
 
 /* The same in one pass: read_doc gets a cursor j that has just read the
  * object's '{' (v) and reads the rest of it with j itself, as far as the
- * buffer goes. When j runs out of text (WCP_JSON_MORE), read_doc sets
- * o->more and returns -1: the spans, links and counts it added are taken
- * back, the buffer filled and the object read again from its start (the
- * strings it interned are interned again in the same order). On any other
- * failure, or when the object is longer than its line, it is read the
- * two-pass way (whole into the buffer first, as wcp_otel_read_docs() does,
- * then read_doc with a cursor over just the object), so that a refusal is
- * the same whatever the buffer held. 0, or -1 with r->err. */
+ * buffer goes. When read_doc fails, whether j ran out of text
+ * (WCP_JSON_MORE, the object longer than the buffer) or the object is
+ * refused, the spans, links and counts it added are taken back and the
+ * object is read the two-pass way (whole into the buffer first, as
+ * wcp_otel_read_docs() does, then read_doc with a cursor over just the
+ * object; the strings it interned are interned again in the same order), so
+ * that a refusal is the same whatever the buffer held. 0, or -1 with r->err. */
 typedef int (*wcp_otel_stream_fn)(otel *o, wcp_json *j, const wcp_json_tok *v);
 int wcp_otel_read_docs_in_place(otel *o, wcp_otel_stream_fn read_doc, const char *what);
 

@@ -172,15 +172,15 @@ static const struct {
 /* ---- reading in place: the cursor s has just read the '{' or '[' of the
  * container it goes through; these read its members or elements until its
  * end (in one pass over the buffer: nothing is read twice, but for what
- * wcp_json_skip() keeps whole). When the buffer ends first, o.more says so
- * and the object is read again (wcp_otel_read_docs_in_place()). */
+ * wcp_json_skip() keeps whole). When the buffer ends first they fail as on
+ * bad input, and the object is read again whole
+ * (wcp_otel_read_docs_in_place()). */
 
 static int in_place_err(otlp *x, int rc)
 {
     if (rc < 0)
         return wcp_otel_json_err(&x->o);
-    x->o.more = true; /* WCP_JSON_MORE */
-    return -1;
+    return -1; /* WCP_JSON_MORE */
 }
 
 /* The next element of the array s is in: 1 with its first token, 0 at the end, -1. */
