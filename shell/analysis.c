@@ -541,9 +541,11 @@ static int critpath_merge(ShellState *p, long long run, const AnaArg *spec, long
         r.start = start < r.start ? start : r.start;
         r.end = end > r.end ? end : r.end;
         r.dur = wcp_sat_add(r.dur, sqlite3_column_int64(sel, 7));
-        sqlite3_value_free(r.class_key);
-        if (!(r.class_key = sqlite3_value_dup(sqlite3_column_value(sel, 2))))
-            goto oom;
+        if (!r.class_key || op_null) { /* an op's class key is its own: copied once */
+            sqlite3_value_free(r.class_key);
+            if (!(r.class_key = sqlite3_value_dup(sqlite3_column_value(sel, 2))))
+                goto oom;
+        }
         sqlite3_value *res = sqlite3_column_value(sel, 4);
         if (sqlite3_value_type(res) != SQLITE_NULL &&
             (!r.resource || value_greater(res, r.resource))) {
