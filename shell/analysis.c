@@ -1126,13 +1126,13 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
             sqlite3_mprintf("SELECT * FROM temp.wcp_rows ORDER BY rowid LIMIT %lld", limit);
         /* the rows ranked: every metadata value (whatif_rank_meta ranks them
         ** all), or the class keys with min_self_ns of self time at least
-        ** (whatif_rank's default 1 ms), as the model sums the ops' self_ns */
+        ** (whatif_rank's default 1 ms): class_stats's total_self_ns, the
+        ** model's sum (saturated) */
         char *count =
             by ? sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows",
                                  limit)
-               : sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM (SELECT 1 FROM ops"
-                                 " WHERE run_id = %lld GROUP BY kind, class_id"
-                                 " HAVING sum(self_ns) >= %lld)",
+               : sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM class_stats"
+                                 " WHERE run_id = %lld AND total_self_ns >= %lld",
                                  limit, run, min_text ? args[1].num : WCP_RANK_MIN_SELF_NS);
         rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count,
                                      by ? rank_meta_footer : rank_footer)
