@@ -171,24 +171,29 @@ int wcp_otel_intern(otel *x, const char *s, size_t n, uint32_t *out)
     return wcp_strtab_intern(&x->st, s, n, out) < 0 ? wcp_otel_oom(x) : 0;
 }
 
+static uint64_t trace_hash(uint64_t hi, uint64_t lo)
+{
+    return wcp_mix64(hi ^ wcp_mix64(lo));
+}
+
+static uint64_t trace_hash_of(const void *ctx, size_t k)
+{
+    const otel_trace *t = &((const otel_trace *)ctx)[k];
+    return trace_hash(t->hi, t->lo);
+}
+
 int wcp_otel_trace(otel *x, uint64_t hi, uint64_t lo, uint32_t *out)
 {
     if (2 * (x->ntraces + 1) > x->tr_mask) { /* (re)build the index, twice as large */
         size_t cap = x->tr_mask ? 2 * (x->tr_mask + 1) : 64;
-        uint32_t *slot = calloc(cap, sizeof *slot);
+        uint32_t *slot = wcp_hash_slots(cap, 0, x->ntraces, trace_hash_of, x->traces);
         if (!slot)
             return wcp_otel_oom(x);
-        for (size_t k = 0; k < x->ntraces; k++) {
-            size_t h = (size_t)wcp_mix64(x->traces[k].hi ^ wcp_mix64(x->traces[k].lo));
-            while (slot[h & (cap - 1)])
-                h++;
-            slot[h & (cap - 1)] = (uint32_t)k + 1;
-        }
         free(x->tr_slot);
         x->tr_slot = slot;
         x->tr_mask = cap - 1;
     }
-    for (size_t h = (size_t)wcp_mix64(hi ^ wcp_mix64(lo));; h++) {
+    for (size_t h = (size_t)trace_hash(hi, lo);; h++) {
         uint32_t *at = &x->tr_slot[h & x->tr_mask];
         if (*at && x->traces[*at - 1].hi == hi && x->traces[*at - 1].lo == lo) {
             *out = *at - 1;
