@@ -748,25 +748,16 @@ int cmd_resources(ShellState *p, const DotCmd *c, int argc, char **argv)
                    0, NULL, "");
 }
 
-/* 1 if run has a class key key, kind:class: an op of that kind and class
-** (the kind is what comes before one of the key's colons; index ops_class). */
+/* 1 if run has the class key key (a row of class_stats), else 0. */
 static int class_key_exists(ShellState *p, long long run, const char *key)
 {
     sqlite3_stmt *st;
-    int found = 0;
-    if (sqlite3_prepare_v2(p->db,
-                           "SELECT 1 FROM ops WHERE run_id = ?1"
-                           " AND class_id = (SELECT id FROM strings WHERE value = ?2)"
-                           " AND kind = (SELECT id FROM strings WHERE value = ?3) LIMIT 1",
+    if (sqlite3_prepare_v2(p->db, "SELECT 1 FROM class_stats WHERE run_id = ?1 AND class_key = ?2",
                            -1, &st, NULL) != SQLITE_OK)
         return 1; /* let the analysis say what is wrong */
-    for (const char *colon = strchr(key, ':'); colon && !found; colon = strchr(colon + 1, ':')) {
-        sqlite3_bind_int64(st, 1, run);
-        sqlite3_bind_text(st, 2, colon + 1, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, key, (int)(colon - key), SQLITE_STATIC);
-        found = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_reset(st);
-    }
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return found;
 }
