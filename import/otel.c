@@ -341,7 +341,7 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
         wcp_json j;
         wcp_json_tok v;
         cursor(x, &j);
-        if (wcp_json_next(&j, &v) == 0 && v.type == WCP_JSON_OBJECT && read_doc(x, &j, &v) == 0) {
+        if (wcp_json_next(&j, &v) == 0 && v.type == WCP_JSON_OBJECT && read_doc(x, &j) == 0) {
             x->docs++;
             commit(x, &j);
             continue;
@@ -359,7 +359,7 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
         wcp_otel_sub(&j, &v, &s);
         if (wcp_json_next(&s, &open))
             return wcp_otel_json_err(x);
-        if (read_doc(x, &s, &open) < 0)
+        if (read_doc(x, &s) < 0)
             return -1;
         commit(x, &j);
     }

@@ -117,7 +117,7 @@ typedef int (*wcp_otel_doc_fn)(otel *o, const wcp_json *j, const wcp_json_tok *v
 int wcp_otel_read_docs(otel *o, wcp_otel_doc_fn read_doc, const char *what);
 
 /* The same in one pass: read_doc gets a cursor j that has just read the
- * object's '{' (v) and reads the rest of it with j itself, as far as the
+ * object's '{' and reads the rest of it with j itself, as far as the
  * buffer goes. When read_doc fails, whether j ran out of text
  * (WCP_JSON_MORE, the object longer than the buffer) or the object is
  * refused, the spans, links and counts it added are taken back and the
@@ -125,7 +125,7 @@ int wcp_otel_read_docs(otel *o, wcp_otel_doc_fn read_doc, const char *what);
  * wcp_otel_read_docs() does, then read_doc with a cursor over just the
  * object; the strings it interned are interned again in the same order), so
  * that a refusal is the same whatever the buffer held. 0, or -1 with r->err. */
-typedef int (*wcp_otel_stream_fn)(otel *o, wcp_json *j, const wcp_json_tok *v);
+typedef int (*wcp_otel_stream_fn)(otel *o, wcp_json *j);
 int wcp_otel_read_docs_in_place(otel *o, wcp_otel_stream_fn read_doc, const char *what);
 
 /* "file:line: reason (column C)" into r->err; returns -1. */

@@ -681,9 +681,8 @@ static int read_doc(otlp *x, wcp_json *s)
 
 /* ---- the reader's calls */
 
-static int read_doc_fn(otel *o, wcp_json *s, const wcp_json_tok *open)
+static int read_doc_fn(otel *o, wcp_json *s)
 {
-    (void)open;
     return read_doc((otlp *)o, s);
 }
 
