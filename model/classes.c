@@ -4,6 +4,7 @@
 #include "classes.h"
 #include "grow.h"
 #include "hash.h"
+#include "order.h"
 #include "quantiles.h"
 #include "sat.h"
 #include "store.h"
@@ -306,12 +307,6 @@ static int stat_str_cmp(const stat_str *a, const stat_str *b)
     return d ? d : (a->len > b->len) - (a->len < b->len);
 }
 
-static int by_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 typedef struct id_count {
     const stat_str *s;
     int64_t n;
@@ -326,7 +321,7 @@ static int by_value(const void *a, const void *b)
  * m), ordered by the strings' values. Returns the pairs, or -1 on error. */
 static int64_t count_ids(stat_ctx *x, uint32_t *ids, size_t m, id_count *out)
 {
-    qsort(ids, m, sizeof *ids, by_u32);
+    qsort(ids, m, sizeof *ids, wcp_by_u32);
     size_t n = 0;
     for (size_t k = 0; k < m; k++) {
         if (k > 0 && ids[k] == ids[k - 1]) {
@@ -442,7 +437,7 @@ int wcp_class_stats_store(sqlite3 *db, const wcp_graph *g, const int64_t *self, 
                                      (call_exec > 0 && g->kind[i] == call_exec)))
                 ids[ne++] = g->ident[i];
         }
-        qsort(ids, ne, sizeof *ids, by_u32);
+        qsort(ids, ne, sizeof *ids, wcp_by_u32);
         int64_t dups = 0;
         for (size_t j = 1; j < ne; j++)
             dups += ids[j] == ids[j - 1];

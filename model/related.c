@@ -1,5 +1,6 @@
 /* related.c - the ops tied to an op, breadth first (§7.4); see related.h. */
 #include "related.h"
+#include "order.h"
 
 #include <stdlib.h>
 
@@ -66,18 +67,12 @@ static int by_op(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int by_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The candidates of one reverse tie, in the order a pass over the whole
  * array (of waits or links) would meet them. */
 static void sort_candidates(bfs *b)
 {
     if (!b->oom && !b->stopped && b->n_cand) /* none: cand may be NULL */
-        qsort(b->cand, b->n_cand, sizeof *b->cand, by_u32);
+        qsort(b->cand, b->n_cand, sizeof *b->cand, wcp_by_u32);
 }
 
 int wcp_related_ops(const wcp_graph *g, const wcp_related_index *x, uint32_t i, uint32_t depth,

@@ -2,6 +2,7 @@
  * resources.h. */
 #define _GNU_SOURCE
 #include "resources.h"
+#include "order.h"
 #include "quantiles.h"
 #include "sat.h"
 
@@ -18,12 +19,6 @@ typedef struct res {
     int64_t *durs; /* wait lengths, for the p95 */
     size_t n_durs;
 } res;
-
-static int by_id(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* The resource row of strings.id id, or NULL. */
 static res *find(res *r, size_t n, uint32_t id)
@@ -89,7 +84,7 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_stop *stop, wcp_resource 
     for (uint32_t k = 0; k < g->n_waits; k++)
         if (resource_wait(&g->waits[k]))
             ids[n++] = g->waits[k].ident;
-    qsort(ids, n, sizeof *ids, by_id);
+    qsort(ids, n, sizeof *ids, wcp_by_u32);
     size_t nr = 0;
     for (size_t k = 0; k < n; k++)
         if (nr == 0 || ids[nr - 1] != ids[k])
