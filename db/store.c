@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -334,20 +335,33 @@ int64_t wcp_db_latest_run(sqlite3 *db)
     return run;
 }
 
+char *wcp_db_string_at(sqlite3_stmt *st, uint32_t id, int *len, bool *failed)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    const char *v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
+    int n = rc == SQLITE_ROW ? sqlite3_column_bytes(st, 0) : 0;
+    char *out = v && (rc == SQLITE_ROW || rc == SQLITE_DONE) ? malloc((size_t)n + 1) : NULL;
+    if (out)
+        memcpy(out, v, (size_t)n + 1);
+    if (len)
+        *len = n;
+    if (failed)
+        *failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    return out;
+}
+
 char *wcp_db_string(sqlite3 *db, uint32_t id)
 {
     sqlite3_stmt *st;
-    const char *v = NULL;
-    char *out;
+    bool failed;
     if (sqlite3_prepare_v2(db, "SELECT value FROM strings WHERE id = ?1", -1, &st, NULL) !=
         SQLITE_OK)
         return strdup("");
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = (const char *)sqlite3_column_text(st, 0);
-    out = strdup(v ? v : "");
+    char *out = wcp_db_string_at(st, id, NULL, &failed);
     sqlite3_finalize(st);
-    return out;
+    return out || !failed ? out : strdup("");
 }
 
 int wcp_db_check(sqlite3 *db, char *err, size_t errlen)

@@ -10,6 +10,7 @@
 #define WCP_STORE_H
 
 #include "wcp_sqlite.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,7 +72,18 @@ int wcp_db_check(sqlite3 *db, char *err, size_t errlen);
  * 0, or -1 with a message. */
 int wcp_db_resolve_run(sqlite3 *db, sqlite3_value *v, int64_t *run, char *err, size_t errlen);
 
-/* A string of the database by id (malloc'd; "" when unknown), NULL on OOM. */
+/* A string of the database by id (malloc'd; "" when unknown or when SQLite
+ * fails), NULL on OOM. One lookup: wcp_db_string_at for many. */
 char *wcp_db_string(sqlite3 *db, uint32_t id);
+
+/* The value of strings.id id through st, which a caller looking up many
+ * strings prepares once: "SELECT value[, more columns] FROM strings WHERE
+ * id = ?1". Resets, binds and steps st and leaves it on its row (the other
+ * columns can be read until the caller resets it or calls again). Returns
+ * the value malloc'd ("" when unknown) with its length in bytes in *len
+ * (NULL: not wanted); NULL when out of memory or when SQLite failed, then
+ * *failed (NULL: not wanted) says whether SQLite failed. The one lookup of
+ * a string by id (wcp_db_string, classes). */
+char *wcp_db_string_at(sqlite3_stmt *st, uint32_t id, int *len, bool *failed);
 
 #endif

@@ -171,18 +171,6 @@ oom:
     return -1;
 }
 
-/* The value of strings.id id through st (SELECT value FROM strings WHERE
- * id = ?1), malloc'd ("" when unknown); NULL out of memory. */
-static char *string_of(sqlite3_stmt *st, uint32_t id)
-{
-    sqlite3_bind_int64(st, 1, id);
-    const char *v =
-        sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-    char *out = strdup(v ? v : "");
-    sqlite3_reset(st);
-    return out;
-}
-
 int wcp_classes_load(sqlite3 *db, const wcp_graph *g, wcp_classes *c, char *err, size_t errlen)
 {
     size_t n = g->n_ops, nc = 0;
@@ -206,11 +194,17 @@ int wcp_classes_load(sqlite3 *db, const wcp_graph *g, wcp_classes *c, char *err,
         x->kind = (uint32_t)(keys[k].key >> 32);
         x->class_id = (uint32_t)keys[k].key;
         x->count = keys[k].n;
-        char *kind = string_of(str, x->kind), *cl = string_of(str, x->class_id);
+        bool failed = false;
+        char *kind = wcp_db_string_at(str, x->kind, NULL, &failed);
+        char *cl = kind ? wcp_db_string_at(str, x->class_id, NULL, &failed) : NULL;
         if (!kind || !cl || asprintf(&x->key, "%s:%s", kind, cl) < 0)
             x->key = NULL;
         free(kind);
         free(cl);
+        if (failed) {
+            wcp_errf(err, errlen, "classes: %s", sqlite3_errmsg(db));
+            goto fail;
+        }
         if (!x->key)
             goto oom;
     }
@@ -257,7 +251,7 @@ int64_t wcp_classes_find(const wcp_classes *c, const char *key)
 
 typedef struct stat_str {
     uint32_t id;
-    char *value; /* as stored, sqlite3_malloc'd */
+    char *value; /* as stored, malloc'd */
     int len;
     char *json; /* json_quote(value), sqlite3_malloc'd */
 } stat_str;
@@ -280,19 +274,15 @@ static const stat_str *stat_string(stat_ctx *x, uint32_t id)
     if (!wcp_grow((void **)&x->strs, &x->cap_strs, x->n_strs + 1, sizeof *x->strs))
         return NULL;
     stat_str s = {id, NULL, 0, NULL};
-    sqlite3_bind_int64(x->get, 1, id);
-    int rc = sqlite3_step(x->get);
-    const char *v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(x->get, 0) : "";
-    const char *j = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(x->get, 1) : "\"\"";
-    s.len = rc == SQLITE_ROW ? sqlite3_column_bytes(x->get, 0) : 0;
-    s.value = v ? sqlite3_malloc(s.len + 1) : NULL;
-    s.json = j ? sqlite3_mprintf("%s", j) : NULL;
-    if (s.value)
-        memcpy(s.value, v, (size_t)s.len + 1);
+    s.value = wcp_db_string_at(x->get, id, &s.len, &x->db_failed);
+    if (s.value) { /* no row: unknown, "" */
+        const char *j =
+            sqlite3_data_count(x->get) ? (const char *)sqlite3_column_text(x->get, 1) : "\"\"";
+        s.json = j ? sqlite3_mprintf("%s", j) : NULL;
+    }
     sqlite3_reset(x->get);
-    if (!s.value || !s.json || (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
-        x->db_failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
-        sqlite3_free(s.value);
+    if (!s.value || !s.json) {
+        free(s.value);
         sqlite3_free(s.json);
         return NULL;
     }
@@ -479,7 +469,7 @@ out:
     sqlite3_finalize(ins);
     sqlite3_finalize(x.get);
     for (size_t k = 0; k < x.n_strs; k++) {
-        sqlite3_free(x.strs[k].value);
+        free(x.strs[k].value);
         sqlite3_free(x.strs[k].json);
     }
     free(x.strs);
