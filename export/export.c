@@ -32,12 +32,9 @@ void wcp_out_write(wcp_out *o, const void *p, size_t n)
 {
     if (o->failed || n == 0)
         return;
-    if (++o->writes == WCP_OUT_POLL) {
-        o->writes = 0;
-        if (wcp_stop_poll(o->stop)) {
-            o->failed = true;
-            return;
-        }
+    if (wcp_stop_every(o->stop, ++o->writes, WCP_OUT_POLL)) {
+        o->failed = true;
+        return;
     }
     if (o->f) {
         if (fwrite(p, 1, n, o->f) != n)

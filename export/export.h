@@ -38,7 +38,7 @@ typedef struct wcp_out {
     size_t len, cap;
     bool failed;     /* a write failed, memory ran out or stop said so: nothing more is written */
     wcp_stop *stop;  /* polled every WCP_OUT_POLL writes (NULL: never) */
-    unsigned writes; /* since the last poll */
+    unsigned writes; /* so far (wrapping) */
 } wcp_out;
 
 #define WCP_OUT_POLL 1024

@@ -1152,7 +1152,7 @@ static int write_gotrace(html *h)
         wcp_out_puts(o, "<p>No ops.</p>\n</section>\n");
         return 0;
     }
-    if (wcp_util_build(&h->m->g, NULL, 0, NULL, NULL, &u) < 0)
+    if (wcp_util_build(&h->m->g, NULL, 0, NULL, &u) < 0)
         return wcp_export_fail(h->e, "out of memory");
     write_util(h, &u);
     wcp_util_free(&u);

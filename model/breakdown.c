@@ -121,12 +121,8 @@ uint32_t *wcp_tree_order(const wcp_graph *g, uint32_t *root_of, size_t *n_order)
     return order;
 }
 
-/* Whether stop says stop, asked every STOP_EVERY ops (k: the op's position). */
+/* stop is asked after every STOP_EVERY ops: wcp_stop_every(stop, k + 1, STOP_EVERY) */
 #define STOP_EVERY 4096
-static bool stop_at(wcp_stop *stop, size_t k)
-{
-    return k % STOP_EVERY == STOP_EVERY - 1 && wcp_stop_poll(stop);
-}
 
 int wcp_root_work(const wcp_model *m, wcp_stop *stop, int64_t *work, int64_t *ops)
 {
@@ -142,7 +138,7 @@ int wcp_root_work(const wcp_model *m, wcp_stop *stop, int64_t *work, int64_t *op
     memset(ops, 0, g->n_roots * sizeof *ops);
     int rc = wcp_stop_poll(stop) ? WCP_INTERRUPTED : 0; /* the tree order: one pass */
     for (size_t k = 0; k < n && rc == 0; k++) {
-        if (stop_at(stop, k))
+        if (wcp_stop_every(stop, k + 1, STOP_EVERY))
             rc = WCP_INTERRUPTED;
         wcp_sat_inc(&work[root_of[order[k]]], g->self_ns[order[k]]);
         ops[root_of[order[k]]]++;
@@ -230,7 +226,7 @@ int wcp_breakdown_sum(const wcp_model *m, bool by_root, wcp_stop *stop, wcp_bd_t
     }
     for (uint32_t i = 0; i < g->n_ops; i++) {
         uint32_t k = group[i];
-        if (stop_at(stop, i)) {
+        if (wcp_stop_every(stop, i + 1, STOP_EVERY)) {
             rc = WCP_INTERRUPTED;
             goto done;
         }

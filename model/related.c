@@ -21,7 +21,7 @@ typedef struct bfs {
 /* Whether to stop: out of memory, or stop polled (every 4096 ties looked at). */
 static bool halt(bfs *b)
 {
-    if (!b->oom && !b->stopped && (++b->ticks & 4095) == 0 && wcp_stop_poll(b->stop))
+    if (!b->oom && !b->stopped && wcp_stop_every(b->stop, ++b->ticks, 4096))
         b->stopped = 1;
     return b->oom || b->stopped;
 }

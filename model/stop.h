@@ -45,6 +45,13 @@ void wcp_stop_finish(wcp_stop *s);
 /* Whether the work should stop: from the connection's thread only (it may
  * step the probe). s NULL: never. Cheap: a clock read, a probe every 5 ms. */
 bool wcp_stop_poll(wcp_stop *s);
+/* The throttle of a long loop that counts k up by one each time round:
+ * wcp_stop_poll(s) when k is a multiple of every (k = 0 included), else
+ * false without a look at the clock. s NULL: never. */
+static inline bool wcp_stop_every(wcp_stop *s, uint64_t k, uint64_t every)
+{
+    return s && k % every == 0 && wcp_stop_poll(s);
+}
 /* Whether s was found interrupted: from any thread. s NULL: never. */
 bool wcp_stopped(wcp_stop *s);
 /* wcp_stop_poll without the wait: probes now (after a failure, to tell an

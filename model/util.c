@@ -65,19 +65,14 @@ static void add_seg(void *ctx, uint32_t op, wcp_bd_what what, uint32_t name, int
     c->ev[c->n++] = (uint64_t)(b - c->t0);
 }
 
-/* Whether poll (NULL: never) asks to stop, asked when k is a multiple of
- * POLL_EVERY: the loops over every op or event call it each time round. */
+/* The loops over every op or event ask stop (NULL: never) when their count
+ * is a multiple of POLL_EVERY: wcp_stop_every(stop, k, POLL_EVERY). */
 #define POLL_EVERY 4096
-static bool stop_at(wcp_poll_fn *poll, void *ctx, size_t k)
-{
-    return poll && k % POLL_EVERY == 0 && poll(ctx);
-}
 
 /* LSD radix sort of keys a below 2^bits, 11 bits a pass, each key's byte
  * of b (when b is not NULL) moving with it. Returns 0, -1 when out of
- * memory, -2 when poll asked to stop (a left half sorted). */
-static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits, wcp_poll_fn *poll,
-                      void *ctx)
+ * memory, -2 when stop said stop (a left half sorted). */
+static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits, wcp_stop *stop)
 {
     if (n == 0)
         return 0;
@@ -95,10 +90,10 @@ static int radix_sort(uint64_t *a, uint8_t *b, size_t n, unsigned bits, wcp_poll
             count[((src[k] >> shift) & 2047) + 1]++;
         for (size_t d = 1; d <= 2048; d++)
             count[d] += count[d - 1];
-        /* in blocks of POLL_EVERY, the stop looked at before each (as
-         * stop_at() at k = 0, POLL_EVERY, ...), nothing more per key */
+        /* in blocks of POLL_EVERY, stop polled before each (as the other
+         * loops at k = 0, POLL_EVERY, ...), nothing more per key */
         for (size_t k0 = 0; k0 < n; k0 += POLL_EVERY) {
-            if (stop_at(poll, ctx, k0)) {
+            if (wcp_stop_poll(stop)) {
                 rc = -2;
                 break;
             }
@@ -137,8 +132,8 @@ void wcp_util_free(wcp_util *u)
     memset(u, 0, sizeof *u);
 }
 
-int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked,
-                   wcp_poll_fn *poll, void *poll_ctx, wcp_util *u)
+int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked, wcp_stop *stop,
+                   wcp_util *u)
 {
     memset(u, 0, sizeof *u);
     int64_t t0 = 0, t1 = 0;
@@ -159,7 +154,7 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
         goto done;
     for (uint32_t i = 0; i < g->n_ops && !c.oom; i++) {
         wcp_op_segments(g, i, tmp, add_seg, &c);
-        if (stop_at(poll, poll_ctx, i)) {
+        if (wcp_stop_every(stop, i, POLL_EVERY)) {
             rc = -2;
             goto done;
         }
@@ -167,7 +162,7 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
     unsigned shift = packed ? EV_BITS : 0, bits = shift;
     while (bits < 64 && ((uint64_t)(t1 - t0) << shift) >> bits)
         bits++;
-    if (c.oom || (rc = radix_sort(c.ev, c.code, c.n, bits, poll, poll_ctx)) < 0)
+    if (c.oom || (rc = radix_sort(c.ev, c.code, c.n, bits, stop)) < 0)
         goto done;
     rc = -1;
     /* the steps: at most one per distinct event time, plus the end */
@@ -182,7 +177,7 @@ int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
     int64_t count[3] = {0, 0, 0}; /* self, blocked, waiting not blocked */
     size_t n = 0;
     for (size_t e = 0, round = 1; e < c.n || (n == 0 && g->n_ops); round++) {
-        if (stop_at(poll, poll_ctx, round)) {
+        if (wcp_stop_every(stop, round, POLL_EVERY)) {
             rc = -2;
             goto done;
         }
@@ -302,10 +297,10 @@ typedef struct mud_ev {
 } mud_ev;
 
 /* ev sorted by v, stably (as glibc's qsort, a merge sort, left them):
- * bottom-up merges, poll called every POLL_EVERY values merged, as the
+ * bottom-up merges, stop polled every POLL_EVERY values merged, as the
  * values are some four per step (a second at 1M ops). Returns 0, -1 when
- * out of memory, -2 when poll asked to stop. */
-static int sort_by_v(mud_ev *ev, size_t n, wcp_poll_fn *poll, void *poll_ctx)
+ * out of memory, -2 when stop said stop. */
+static int sort_by_v(mud_ev *ev, size_t n, wcp_stop *stop)
 {
     mud_ev *tmp = malloc((n ? n : 1) * sizeof *tmp), *src = ev, *dst = tmp;
     size_t merged = 0;
@@ -323,7 +318,7 @@ static int sort_by_v(mud_ev *ev, size_t n, wcp_poll_fn *poll, void *poll_ctx)
                 dst[k++] = src[b++];
             if ((merged += hi - lo) >= POLL_EVERY) {
                 merged = 0;
-                if (poll && poll(poll_ctx)) {
+                if (wcp_stop_poll(stop)) {
                     free(tmp);
                     return -2;
                 }
@@ -339,8 +334,7 @@ static int sort_by_v(mud_ev *ev, size_t n, wcp_poll_fn *poll, void *poll_ctx)
     return 0;
 }
 
-int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out,
-            wcp_poll_fn *poll, void *poll_ctx)
+int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out, wcp_stop *stop)
 {
     for (size_t k = 0; k < nq; k++)
         out[k] = 0;
@@ -359,7 +353,7 @@ int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *ou
     size_t polls = 0;
     while (cand_next(&c, &x, &f)) {
         double m = f / (double)w;
-        if (poll && (++polls & 0xffff) == 0 && poll(poll_ctx)) {
+        if (wcp_stop_every(stop, ++polls, 0x10000)) {
             free(ev);
             return -2;
         }
@@ -382,7 +376,7 @@ int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *ou
     }
     if (c.last == u->t[0])
         total = 1;
-    int sorted = sort_by_v(ev, n, poll, poll_ctx);
+    int sorted = sort_by_v(ev, n, stop);
     if (sorted < 0) {
         free(ev);
         return sorted;
@@ -419,7 +413,7 @@ int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *ou
 }
 
 int64_t wcp_worst_windows(const wcp_util *u, int64_t w, size_t k, int64_t *at, double *mean,
-                          wcp_poll_fn *poll, void *poll_ctx)
+                          wcp_stop *stop)
 {
     if (u->n == 0 || u->t[u->n] == u->t[0] || k == 0)
         return 0;
@@ -437,7 +431,7 @@ int64_t wcp_worst_windows(const wcp_util *u, int64_t w, size_t k, int64_t *at, d
         for (size_t e = 0;; e++) {
             if ((work += 1 + found) >= POLL_EVERY) { /* each start costs one look per window */
                 work = 0;
-                if (poll && poll(poll_ctx))
+                if (wcp_stop_poll(stop))
                     return -2;
             }
             if (e < 2 * found) {
@@ -515,7 +509,7 @@ static int by_blocked(const void *x, const void *y)
 }
 
 int wcp_blocked_in(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked, int64_t a,
-                   int64_t b, wcp_poll_fn *poll, void *poll_ctx, wcp_blocked_op **out, size_t *n)
+                   int64_t b, wcp_stop *stop, wcp_blocked_op **out, size_t *n)
 {
     blocked_ctx c = {{0, blocked, n_blocked, NULL, NULL, false, 0, 0, 0}, a, b, NULL, 0, 0, 0};
     size_t most = 1;
@@ -528,7 +522,8 @@ int wcp_blocked_in(const wcp_graph *g, const wcp_state *blocked, size_t n_blocke
     if (!tmp)
         return -1;
     bool stopped = false;
-    for (uint32_t i = 0; i < g->n_ops && !c.oom && !(stopped = stop_at(poll, poll_ctx, i)); i++)
+    for (uint32_t i = 0; i < g->n_ops && !c.oom && !(stopped = wcp_stop_every(stop, i, POLL_EVERY));
+         i++)
         if (g->start[i] < b && g->end[i] > a && g->wait_off[i + 1] > g->wait_off[i])
             wcp_op_segments(g, i, tmp, add_blocked, &c);
     free(tmp);

@@ -31,17 +31,12 @@ typedef struct wcp_util {
     double *integral;
 } wcp_util;
 
-/* Calls (or not) a poll every so many segments: a long loop's check for an
- * interruption; a non-zero return stops the work (wcp_util_build returns
- * -2). NULL: never. */
-typedef int wcp_poll_fn(void *ctx);
-
 /* Builds g's steps (g with waits); blocked: the states counted as blocked
- * (NULL: every waiting state). Calls poll every so many ops, events (in
- * the sort's passes too) and steps. Returns 0, -1 when out of memory, -2
- * when poll asked to stop (u is then empty). */
-int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked,
-                   wcp_poll_fn *poll, void *poll_ctx, wcp_util *u);
+ * (NULL: every waiting state). Polls stop (stop.h; NULL: never) every so
+ * many ops, events (in the sort's passes too) and steps. Returns 0, -1
+ * when out of memory, -2 when stop said stop (u is then empty). */
+int wcp_util_build(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked, wcp_stop *stop,
+                   wcp_util *u);
 void wcp_util_free(wcp_util *u);
 
 /* u over step k. */
@@ -61,22 +56,21 @@ double wcp_mmu(const wcp_util *u, int64_t w, int64_t *at);
 
 /* MUD(w): the q-quantiles of the window mean for x uniform in
  * [t[0], t[n] - w], for each of the nq values q in [0, 1] (into out),
- * calling poll (NULL: never) every so many windows. Returns 0, -1 when out
- * of memory, -2 when poll asked to stop. */
-int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out,
-            wcp_poll_fn *poll, void *poll_ctx);
+ * polling stop (NULL: never) every so many windows. Returns 0, -1 when
+ * out of memory, -2 when stop said stop. */
+int wcp_mud(const wcp_util *u, int64_t w, const double *q, size_t nq, double *out, wcp_stop *stop);
 
 /* The k worst disjoint windows of width w, greedily from the lowest mean:
  * their starts into at[] and means into mean[] (room for k); returns how
- * many (fewer when the trace has no room for more), or -2 when poll (NULL:
- * never), called every so many windows looked at, asked to stop. */
+ * many (fewer when the trace has no room for more), or -2 when stop (NULL:
+ * never), polled every so many windows looked at, said stop. */
 int64_t wcp_worst_windows(const wcp_util *u, int64_t w, size_t k, int64_t *at, double *mean,
-                          wcp_poll_fn *poll, void *poll_ctx);
+                          wcp_stop *stop);
 
 /* Ops blocked within [a, b): per op and selected waiting state (as
  * wcp_util_build's blocked), the time it spent there, most first (ties:
- * op index, then state). *out malloc'd. Calls poll (NULL: never) every so
- * many ops. Returns 0, -1 when out of memory, -2 when poll asked to stop
+ * op index, then state). *out malloc'd. Polls stop (NULL: never) every so
+ * many ops. Returns 0, -1 when out of memory, -2 when stop said stop
  * (nothing in *out). */
 typedef struct wcp_blocked_op {
     uint32_t op;
@@ -85,6 +79,6 @@ typedef struct wcp_blocked_op {
 } wcp_blocked_op;
 
 int wcp_blocked_in(const wcp_graph *g, const wcp_state *blocked, size_t n_blocked, int64_t a,
-                   int64_t b, wcp_poll_fn *poll, void *poll_ctx, wcp_blocked_op **out, size_t *n);
+                   int64_t b, wcp_stop *stop, wcp_blocked_op **out, size_t *n);
 
 #endif

@@ -29,7 +29,7 @@ static int fill(wcp_call *c)
         return wcp_fail(c, "width (in ns) is required");
     if (wcp_arg_int(c, 0, "width", 0, 1, &width) < 0 || wcp_call_util(c, 1, &u) < 0)
         return -1;
-    int rc = wcp_mud(&u, width, quantiles, NQ, out, wcp_call_poll, c->stop);
+    int rc = wcp_mud(&u, width, quantiles, NQ, out, c->stop);
     wcp_util_free(&u);
     if (rc < 0)
         return wcp_fail(c, rc == -2 ? "interrupted" : "out of memory");

@@ -52,13 +52,13 @@ static int fill(wcp_call *c)
         wcp_fail(c, "out of memory");
         goto done;
     }
-    int built = wcp_util_build(g, s, n_sel, wcp_call_poll, c->stop, &u);
+    int built = wcp_util_build(g, s, n_sel, c->stop, &u);
     if (built < 0) {
         wcp_fail(c, built == -2 ? "interrupted" : "out of memory");
         goto done;
     }
     int64_t span = u.n ? u.t[u.n] - u.t[0] : 0, w = width > span ? span : width;
-    int64_t n = wcp_worst_windows(&u, width, (size_t)k, at, mean, wcp_call_poll, c->stop);
+    int64_t n = wcp_worst_windows(&u, width, (size_t)k, at, mean, c->stop);
     wcp_util_free(&u);
     if (n < 0) {
         wcp_fail(c, "interrupted");
@@ -67,7 +67,7 @@ static int fill(wcp_call *c)
     for (int64_t r = 0; r < n; r++) {
         wcp_blocked_op *b;
         size_t nb;
-        int got = wcp_blocked_in(g, s, n_sel, at[r], at[r] + w, wcp_call_poll, c->stop, &b, &nb);
+        int got = wcp_blocked_in(g, s, n_sel, at[r], at[r] + w, c->stop, &b, &nb);
         if (got < 0) {
             wcp_fail(c, got == -2 ? "interrupted" : "out of memory");
             goto done;

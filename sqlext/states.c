@@ -48,11 +48,6 @@ int wcp_call_states(wcp_call *c, int i, wcp_state **out, size_t *n_out, bool *al
     return 0;
 }
 
-int wcp_call_poll(void *stop)
-{
-    return wcp_stop_poll(stop);
-}
-
 int wcp_call_util(wcp_call *c, int i, wcp_util *u)
 {
     wcp_state *sel;
@@ -62,11 +57,7 @@ int wcp_call_util(wcp_call *c, int i, wcp_util *u)
         return -1;
     /* a list naming nothing the run has blocks nothing: an empty selection */
     wcp_state none;
-    int rc = wcp_util_build(&c->model->g,
-                            all   ? NULL
-                            : sel ? sel
-                                  : &none,
-                            n, wcp_call_poll, c->stop, u);
+    int rc = wcp_util_build(&c->model->g, all ? NULL : sel ? sel : &none, n, c->stop, u);
     free(sel);
     if (rc < 0)
         return wcp_fail(c, rc == -2 ? "interrupted" : "out of memory");

@@ -13,11 +13,6 @@
  * matches nothing). Returns 0, or -1 with c->err set. */
 int wcp_call_util(wcp_call *c, int i, wcp_util *u);
 
-/* A wcp_poll_fn over a call's stop (its ctx): the long loops of the
- * utilization functions stop within 100 ms of sqlite3_interrupt (Ctrl-C);
- * the building of the steps polls it too. */
-int wcp_call_poll(void *stop);
-
 /* The same selection alone: *sel malloc'd (NULL, *all true: every waiting
  * state). Returns 0, or -1 with c->err set. */
 int wcp_call_states(wcp_call *c, int i, wcp_state **sel, size_t *n, bool *all);

@@ -53,7 +53,7 @@ static wcp_cell *put(wcp_call *c, int type)
 {
     /* a function's rows can be millions (every step of utilization): its
      * loop is polled here, and stops appending once stopped */
-    if (c->stopped || ((c->n_cells % WCP_PUT_POLL) == WCP_PUT_POLL - 1 && wcp_stop_poll(c->stop))) {
+    if (c->stopped || wcp_stop_every(c->stop, c->n_cells + 1, WCP_PUT_POLL)) {
         c->stopped = true;
         return NULL;
     }
