@@ -75,6 +75,36 @@ static void sort_candidates(bfs *b)
         qsort(b->cand, b->n_cand, sizeof *b->cand, wcp_by_u32);
 }
 
+/* The reverse ties of kind tie (waiter, linked, linked_by) of the ops
+ * r[lo .. hi), at depth d: their candidates (x's waits on them, links from
+ * them, links to them) gathered, then reached in their array's order. */
+static void reach_reverse(bfs *b, const wcp_graph *g, const wcp_related_index *x, size_t lo,
+                          size_t hi, uint32_t d, wcp_tie tie)
+{
+    const uint32_t *off = tie == WCP_TIE_WAITER   ? x->waited_off
+                          : tie == WCP_TIE_LINKED ? x->from_off
+                                                  : x->to_off;
+    const uint32_t *idx = tie == WCP_TIE_WAITER   ? x->waited
+                          : tie == WCP_TIE_LINKED ? x->from
+                                                  : x->to;
+    b->n_cand = 0;
+    for (size_t k = lo; k < hi; k++) {
+        uint32_t v = b->r[k].op;
+        for (uint32_t j = off[v]; j < off[v + 1]; j++)
+            candidate(b, idx[j]);
+    }
+    sort_candidates(b);
+    for (size_t k = 0; k < b->n_cand; k++) {
+        uint32_t c = b->cand[k];
+        if (tie == WCP_TIE_WAITER)
+            reach(b, (uint32_t)g->waits[c].waiter, (uint32_t)g->waits[c].target, d, tie);
+        else if (tie == WCP_TIE_LINKED)
+            reach(b, x->links[c].to, x->links[c].from, d, tie);
+        else
+            reach(b, x->links[c].from, x->links[c].to, d, tie);
+    }
+}
+
 int wcp_related_ops(const wcp_graph *g, const wcp_related_index *x, uint32_t i, uint32_t depth,
                     wcp_stop *stop, wcp_related **out, size_t *n)
 {
@@ -103,40 +133,10 @@ int wcp_related_ops(const wcp_graph *g, const wcp_related_index *x, uint32_t i, 
                     reach(&b, (uint32_t)g->waits[w].target, v, d, WCP_TIE_AWAITED);
         }
         /* the reverse ties, each of an op of the previous depth: the waits
-         * on it, the links from it and to it, in their arrays' order */
-        b.n_cand = 0;
-        for (size_t k = lo; k < hi; k++) {
-            uint32_t v = b.r[k].op;
-            for (uint32_t j = x->waited_off[v]; j < x->waited_off[v + 1]; j++)
-                candidate(&b, x->waited[j]);
-        }
-        sort_candidates(&b);
-        for (size_t k = 0; k < b.n_cand; k++) {
-            const wcp_graph_wait *w = &g->waits[b.cand[k]];
-            reach(&b, (uint32_t)w->waiter, (uint32_t)w->target, d, WCP_TIE_WAITER);
-        }
-        b.n_cand = 0;
-        for (size_t k = lo; k < hi; k++) {
-            uint32_t v = b.r[k].op;
-            for (uint32_t j = x->from_off[v]; j < x->from_off[v + 1]; j++)
-                candidate(&b, x->from[j]);
-        }
-        sort_candidates(&b);
-        for (size_t k = 0; k < b.n_cand; k++) {
-            const wcp_link *l = &x->links[b.cand[k]];
-            reach(&b, l->to, l->from, d, WCP_TIE_LINKED);
-        }
-        b.n_cand = 0;
-        for (size_t k = lo; k < hi; k++) {
-            uint32_t v = b.r[k].op;
-            for (uint32_t j = x->to_off[v]; j < x->to_off[v + 1]; j++)
-                candidate(&b, x->to[j]);
-        }
-        sort_candidates(&b);
-        for (size_t k = 0; k < b.n_cand; k++) {
-            const wcp_link *l = &x->links[b.cand[k]];
-            reach(&b, l->from, l->to, d, WCP_TIE_LINKED_BY);
-        }
+         * on it, the links from it and to it */
+        reach_reverse(&b, g, x, lo, hi, d, WCP_TIE_WAITER);
+        reach_reverse(&b, g, x, lo, hi, d, WCP_TIE_LINKED);
+        reach_reverse(&b, g, x, lo, hi, d, WCP_TIE_LINKED_BY);
         lo = hi;
     }
     free(b.level);
