@@ -360,32 +360,17 @@ static const char *const critpath_kinds[] = {"cycle", "gap", "offset", "self", "
 /* One merged .critpath row: consecutive segments of one op (op_id NULL
 ** counts as one op too). */
 typedef struct CritRow {
-    int n;                    /* segments; 0: none yet */
-    sqlite3_int64 seq, op;    /* the first segment's seq; op_id */
-    int op_null;              /* op_id is NULL */
-    sqlite3_value *class_key; /* the last segment's */
-    sqlite3_value *resource;  /* the greatest (NULLs aside), NULL: none */
+    int n;                 /* segments; 0: none yet */
+    sqlite3_int64 seq, op; /* the first segment's seq; op_id */
+    int op_null;           /* op_id is NULL */
+    /* critical_path's class_key and resource are text or NULL: copies
+    ** (sqlite3_malloc'd), written back with %Q */
+    char *class_key; /* the last segment's */
+    char *resource;  /* the greatest by bytes, as max() (NULLs aside), NULL: none */
     sqlite3_int64 start, end, dur;
     unsigned kinds; /* critpath_kinds[k] met: bit k */
     char *other;    /* the greatest kind not among them, or NULL */
 } CritRow;
-
-/* SQLite's order of two values for max(): numbers before text, text by bytes. */
-static int value_greater(sqlite3_value *a, sqlite3_value *b)
-{
-    int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
-    int ra = ta == SQLITE_TEXT ? 2 : ta == SQLITE_BLOB ? 3 : 1;
-    int rb = tb == SQLITE_TEXT ? 2 : tb == SQLITE_BLOB ? 3 : 1;
-    if (ra != rb)
-        return ra > rb;
-    if (ra == 1)
-        return sqlite3_value_double(a) > sqlite3_value_double(b);
-    int na = sqlite3_value_bytes(a), nb = sqlite3_value_bytes(b);
-    const void *pa = ra == 2 ? (const void *)sqlite3_value_text(a) : sqlite3_value_blob(a);
-    const void *pb = ra == 2 ? (const void *)sqlite3_value_text(b) : sqlite3_value_blob(b);
-    int d = memcmp(pa, pb, (size_t)(na < nb ? na : nb));
-    return d ? d > 0 : na > nb;
-}
 
 /* r's kinds joined by '+' (sqlite3_malloc'd), NULL out of memory. */
 static char *critpath_what(const CritRow *r)
@@ -403,8 +388,8 @@ static char *critpath_what(const CritRow *r)
 
 static void critrow_free(CritRow *r)
 {
-    sqlite3_value_free(r->class_key);
-    sqlite3_value_free(r->resource);
+    sqlite3_free(r->class_key);
+    sqlite3_free(r->resource);
     sqlite3_free(r->other);
     memset(r, 0, sizeof *r);
 }
@@ -476,25 +461,6 @@ static int critpath_keep(CritTop *t, CritRow *r)
     return 0;
 }
 
-/* v as an SQL literal onto q. */
-static void append_literal(sqlite3_str *q, sqlite3_value *v)
-{
-    switch (v ? sqlite3_value_type(v) : SQLITE_NULL) {
-    case SQLITE_INTEGER: sqlite3_str_appendf(q, "%lld", (long long)sqlite3_value_int64(v)); break;
-    case SQLITE_FLOAT: sqlite3_str_appendf(q, "%!.17g", sqlite3_value_double(v)); break;
-    case SQLITE_TEXT: sqlite3_str_appendf(q, "%Q", (const char *)sqlite3_value_text(v)); break;
-    case SQLITE_BLOB: {
-        const unsigned char *b = sqlite3_value_blob(v);
-        sqlite3_str_appendall(q, "X'");
-        for (int k = 0; k < sqlite3_value_bytes(v); k++)
-            sqlite3_str_appendf(q, "%02x", b[k]);
-        sqlite3_str_appendchar(q, 1, '\'');
-        break;
-    }
-    default: sqlite3_str_appendall(q, "NULL");
-    }
-}
-
 /* .critpath's merged rows, in one pass over critical_path in time order:
 ** consecutive segments of one op make one row (the first seq, the kinds
 ** met, the greatest resource, the earliest start, the latest end, the
@@ -542,15 +508,15 @@ static int critpath_merge(ShellState *p, long long run, const AnaArg *spec, long
         r.end = end > r.end ? end : r.end;
         r.dur = wcp_sat_add(r.dur, sqlite3_column_int64(sel, 7));
         if (!r.class_key || op_null) { /* an op's class key is its own: copied once */
-            sqlite3_value_free(r.class_key);
-            if (!(r.class_key = sqlite3_value_dup(sqlite3_column_value(sel, 2))))
+            const char *key = (const char *)sqlite3_column_text(sel, 2);
+            sqlite3_free(r.class_key);
+            if (!(r.class_key = key ? sqlite3_mprintf("%s", key) : NULL) && key)
                 goto oom;
         }
-        sqlite3_value *res = sqlite3_column_value(sel, 4);
-        if (sqlite3_value_type(res) != SQLITE_NULL &&
-            (!r.resource || value_greater(res, r.resource))) {
-            sqlite3_value_free(r.resource);
-            if (!(r.resource = sqlite3_value_dup(res)))
+        const char *res = (const char *)sqlite3_column_text(sel, 4);
+        if (res && (!r.resource || strcmp(res, r.resource) > 0)) {
+            sqlite3_free(r.resource);
+            if (!(r.resource = sqlite3_mprintf("%s", res)))
                 goto oom;
         }
         const char *what = (const char *)sqlite3_column_text(sel, 3);
@@ -593,13 +559,10 @@ static int critpath_merge(ShellState *p, long long run, const AnaArg *spec, long
             sqlite3_str_appendall(q, "NULL");
         else
             sqlite3_str_appendf(q, "%lld", (long long)x->op);
-        sqlite3_str_appendall(q, ", ");
-        append_literal(q, x->class_key);
-        sqlite3_str_appendf(q, ", %Q, ", what);
+        sqlite3_str_appendf(q, ", %Q, %Q, %Q, %lld, %lld, %lld, %d)", x->class_key, what,
+                            x->resource, (long long)x->start, (long long)x->end, (long long)x->dur,
+                            x->n);
         sqlite3_free(what);
-        append_literal(q, x->resource);
-        sqlite3_str_appendf(q, ", %lld, %lld, %lld, %d)", (long long)x->start, (long long)x->end,
-                            (long long)x->dur, x->n);
     }
     if (t.n)
         sqlite3_str_appendchar(q, 1, ')');
