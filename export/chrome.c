@@ -422,16 +422,18 @@ static int whatif_replay(chrome *c)
     char err[512];
     double *factor = NULL;
     int64_t *after = NULL;
+    wcp_tape *tape = NULL; /* §6 rule 8: the tape of the what-if's own lock order */
     int rc = 0;
     c->sim_makespan = wcp_whatif_replay(c->e->db, c->m, c->spec, &factor, &c->sim_reg,
-                                        &c->sim_start, &after, err, sizeof err);
+                                        &c->sim_start, &after, &tape, err, sizeof err);
     if (c->sim_makespan < 0)
         rc = wcp_export_fail(c->e, "whatif: %s", err);
-    else if (wcp_tape_critical_path(&c->m->tape, c->sim_reg, c->sim_start, after, &c->sim_path,
-                                    &c->n_sim_path) < 0)
+    else if (wcp_tape_critical_path(tape ? tape : &c->m->tape, c->sim_reg, c->sim_start, after,
+                                    &c->sim_path, &c->n_sim_path) < 0)
         rc = wcp_export_fail(c->e, "out of memory");
     free(factor);
     free(after);
+    wcp_order_tape_free(tape);
     return rc;
 }
 

@@ -13,6 +13,7 @@
 #define WCP_MODEL_H
 
 #include "classes.h"
+#include "order.h"
 #include "related.h"
 #include "replay.h"
 #include "stop.h"
@@ -25,7 +26,9 @@ typedef struct wcp_model {
     int64_t changes;       /* the connection's sqlite3_total_changes64, when built */
     wcp_graph g;           /* with attributes and waits */
     wcp_classes classes;
-    wcp_tape tape; /* the replay, compiled */
+    wcp_tape tape;    /* the replay, compiled */
+    wcp_order *order; /* §6 rule 8: the lock order from a what-if's clocks (order.h); NULL for a
+                       * run without exclusive or shared holds, whose what-ifs are tape's alone */
     /* the baseline replay (all factors 1) */
     int64_t *reg, *start;     /* per op: its simulated finish and start */
     int64_t baseline, actual; /* its makespan, and the recorded one */

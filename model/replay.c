@@ -132,8 +132,9 @@ static void gen_step(void *ctx, const wcp_step *s)
         const wcp_graph_wait *w = &g->waits[k];
         if (w->target < 0)
             push_act(c, A_DELAY, k, w->end > w->start ? w->end - w->start : 0);
-        else if ((uint32_t)w->target != x && w->end >= g->end[w->target] - WCP_AWAIT_SLACK_NS)
-            push_act(c, A_AWAIT, (uint32_t)w->target, 0);
+        else if ((uint32_t)w->target != x &&
+                 (w->by == WCP_BY_HOLD_ORDER || w->end >= g->end[w->target] - WCP_AWAIT_SLACK_NS))
+            push_act(c, A_AWAIT, (uint32_t)w->target, 0); /* §6 rule 8's order waits always */
         break; /* else abandoned, or on itself: adds nothing */
     }
     }

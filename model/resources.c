@@ -7,6 +7,7 @@
 #include "sat.h"
 
 #include "store.h"
+#include "whatif.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,7 +193,7 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_stop *stop, wcp_resource 
                 any |= mine;
             }
             r[k].saved[f] =
-                any ? m->baseline - wcp_tape_eval(&m->tape, factor, reg, start, NULL) : 0;
+                any ? m->baseline - wcp_whatif_eval(m, factor, reg, start, NULL, NULL) : 0;
         }
     }
     /* the rows, by critical time, then name */

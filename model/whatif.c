@@ -197,20 +197,36 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
 
 /* ---- replays */
 
+int64_t wcp_whatif_eval(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
+                        int64_t **after, wcp_tape **tape)
+{
+    if (tape)
+        *tape = NULL;
+    if (m->order) /* §6 rule 8 */
+        return wcp_order_eval(m->order, &m->tape, factor, reg, start, after, tape, NULL);
+    if (after && !(*after = malloc((m->tape.n ? m->tape.n : 1) * sizeof **after)))
+        return -1;
+    return wcp_tape_eval(&m->tape, factor, reg, start, after ? *after : NULL);
+}
+
 int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, double **factor,
-                          int64_t **reg, int64_t **start, int64_t **after, char *err, size_t errlen)
+                          int64_t **reg, int64_t **start, int64_t **after, wcp_tape **tape,
+                          char *err, size_t errlen)
 {
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
+    if (after)
+        *after = NULL;
+    if (tape)
+        *tape = NULL;
     *factor = malloc((m->classes.n ? m->classes.n : 1) * sizeof **factor);
     *reg = malloc(n1 * sizeof **reg);
     *start = malloc(n1 * sizeof **start);
-    if (after)
-        *after = malloc((m->tape.n ? m->tape.n : 1) * sizeof **after);
-    if (!*factor || !*reg || !*start || (after && !*after))
+    if (!*factor || !*reg || !*start)
         return wcp_errf(err, errlen, "out of memory");
     if (wcp_parse_spec(db, m, spec, *factor, err, errlen) < 0)
         return -1;
-    return wcp_tape_eval(&m->tape, *factor, *reg, *start, after ? *after : NULL);
+    int64_t ms = wcp_whatif_eval(m, *factor, *reg, *start, after, tape);
+    return ms < 0 ? wcp_errf(err, errlen, "out of memory") : ms;
 }
 
 typedef struct pool {
@@ -230,8 +246,25 @@ static void work(pool *p, bool owner)
     size_t ns = m->tape.n_start_slots ? m->tape.n_start_slots : 1;
     int64_t(*reg)[WCP_LANES] = malloc(n1 * sizeof *reg),
     (*start)[WCP_LANES] = malloc(ns * sizeof *start);
-    if (!reg || !start) {
+    double *fac = m->order ? malloc((m->classes.n ? m->classes.n : 1) * sizeof *fac) : NULL;
+    if (!reg || !start || (m->order && !fac)) {
         atomic_store(&p->oom, 1);
+    } else if (m->order) { /* §6 rule 8: one replay at a time, each with its own order */
+        for (uint32_t k = 0; k < m->classes.n; k++)
+            fac[k] = 1.0;
+        size_t j;
+        int64_t *r1 = (int64_t *)reg, *s1 = r1 + n1; /* reg has room for both */
+        while (!(owner ? wcp_stop_poll(p->stop) : wcp_stopped(p->stop)) &&
+               (j = atomic_fetch_add(&p->next, 1)) < p->n_jobs) {
+            fac[p->jobs[j].cls] = p->jobs[j].factor;
+            int64_t ms = wcp_order_eval(m->order, &m->tape, fac, r1, s1, NULL, NULL, NULL);
+            fac[p->jobs[j].cls] = 1.0;
+            if (ms < 0) {
+                atomic_store(&p->oom, 1);
+                break;
+            }
+            *p->jobs[j].saved = m->baseline - ms;
+        }
     } else {
         size_t j;
         while (!(owner ? wcp_stop_poll(p->stop) : wcp_stopped(p->stop)) &&
@@ -250,6 +283,7 @@ static void work(pool *p, bool owner)
                 *p->jobs[j + l].saved = m->baseline - ms[l];
         }
     }
+    free(fac);
     free(reg);
     free(start);
 }
@@ -267,7 +301,7 @@ int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n)
     size_t nt = cores > 1 ? (size_t)cores : 1;
     if (nt > MAX_THREADS)
         nt = MAX_THREADS;
-    size_t passes = (n + WCP_LANES - 1) / WCP_LANES;
+    size_t passes = m->order ? n : (n + WCP_LANES - 1) / WCP_LANES;
     if (nt > passes)
         nt = passes ? passes : 1;
     pthread_t th[MAX_THREADS];
@@ -287,7 +321,8 @@ int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n)
 
 bool wcp_saves_nothing(const wcp_model *m, uint32_t cls, double f)
 {
-    return f == 1.0 || (f <= 1.0 && m->classes.cls[cls].critical == 0);
+    /* §6 rule 8: a what-if's own lock order ends monotonicity and the bound */
+    return f == 1.0 || (!m->order && f <= 1.0 && m->classes.cls[cls].critical == 0);
 }
 
 void wcp_ranking_free(wcp_ranking *r)
@@ -394,6 +429,8 @@ int wcp_rank(const wcp_model *m, wcp_stop *stop, const double *f, size_t nf, int
     size_t mid = nf / 2, nc = 0, nj = 0;
     int rc = -1;
     memset(out, 0, sizeof *out);
+    if (m->order)
+        prune = false; /* §6 rule 8: no replay is bounded by the critical path (whatif.h) */
     for (uint32_t k = 0; k < m->classes.n; k++)
         nc += m->classes.cls[k].total_self >= min_self;
     bool all = top == 0 || top >= nc; /* every candidate kept: one pool for every factor */
@@ -464,6 +501,7 @@ int wcp_whatif_groups(const wcp_model *m, wcp_stop *stop, const uint32_t *group,
     }
     wcp_model gm = *m; /* the same model, its tape's SELF naming groups */
     gm.tape.ins = ins;
+    gm.order = NULL; /* the recorded order (rule 3): rule 8's tapes name classes */
     for (uint32_t g = 1; g < ngroups; g++)
         for (size_t j = 0; j < nf; j++)
             jobs[(g - 1) * nf + j] = (wcp_job){g, f[j], &saved[(g - 1) * nf + j]};

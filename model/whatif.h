@@ -21,13 +21,24 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
  * above it a factor is refused, so no replay overflows 64 bits. */
 #define WCP_FACTOR_MAX 1e6
 
-/* A what-if replay of model m (of db) with spec: allocates factor (per
- * class), reg and start (per op) and, when after is not NULL, the trace
- * (per instruction); the caller frees them, also on failure. Returns the
- * makespan, or -1 with a message in err. */
+/* One what-if replay of m with factor (per class; NULL: all 1) into reg
+ * and start (per op): the tape's, or for a run with lock holds §6 rule 8's
+ * (the lock order from the replay's own clocks, order.h). With after not
+ * NULL, *after receives the trace (per instruction, malloc'd here) of the
+ * tape that gave the result, and *tape (when not NULL) that tape: NULL for
+ * m->tape, else one to free with wcp_order_tape_free. The makespan, or -1
+ * when out of memory. */
+int64_t wcp_whatif_eval(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
+                        int64_t **after, wcp_tape **tape);
+
+/* A what-if replay of model m (of db) with spec (wcp_whatif_eval):
+ * allocates factor (per class), reg and start (per op) and, when after is
+ * not NULL, the trace (per instruction of *tape, or of m->tape when *tape
+ * is NULL); the caller frees them, also on failure (*tape with
+ * wcp_order_tape_free). Returns the makespan, or -1 with a message in err. */
 int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, double **factor,
-                          int64_t **reg, int64_t **start, int64_t **after, char *err,
-                          size_t errlen);
+                          int64_t **reg, int64_t **start, int64_t **after, wcp_tape **tape,
+                          char *err, size_t errlen);
 
 /* One what-if replay: class cls at factor (every other class 1); *saved
  * receives the baseline makespan minus the replay's. */
@@ -37,7 +48,8 @@ typedef struct wcp_job {
     int64_t *saved;
 } wcp_job;
 
-/* Runs the jobs WCP_LANES to a pass over the tape, on up to one thread per
+/* Runs the jobs WCP_LANES to a pass over the tape (with m->order, §6 rule
+ * 8, one wcp_whatif_eval each), on up to one thread per
  * core (the caller's among them, which polls stop between its passes; the
  * others stop at their next pass once it says so). 0; -1 when out of
  * memory, WCP_INTERRUPTED when stopped (some jobs may then be left
@@ -48,7 +60,9 @@ int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n);
  * replay can be skipped (pruned) with a saving of exactly 0: f is 1 (the
  * baseline), or f <= 1 and the class has no self time on the baseline
  * critical path (§3: the replay is a longest path over a fixed constraint
- * graph, monotone in the factors). The one statement of that rule. */
+ * graph, monotone in the factors). Not for a run whose locks a what-if may
+ * take in a new order (§6 rule 8, m->order): there only f = 1. The one
+ * statement of that rule. */
 bool wcp_saves_nothing(const wcp_model *m, uint32_t cls, double f);
 
 /* The default least self time of a class worth ranking: 1 ms (whatif_rank's
@@ -73,7 +87,7 @@ typedef struct wcp_ranking {
  * keeps the first top (0: all) and gives each kept class its saving at
  * every factor f[0 .. nf), nf >= 1. Every candidate is replayed at the
  * middle factor, only the kept ones at the others (all in one pool when
- * every candidate is kept). With prune, the replays wcp_saves_nothing
+ * every candidate is kept). With prune (ignored with m->order, §6 rule 8), the replays wcp_saves_nothing
  * proves are skipped (their saving is 0), and with a top below the
  * candidates and a middle factor <= 1, candidates are replayed in
  * decreasing order of the most they can save (their self time on the

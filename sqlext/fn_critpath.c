@@ -31,12 +31,13 @@ static int fill(wcp_call *c)
     wcp_seg *own = NULL;
     double *factor = NULL;
     int64_t *reg = NULL, *start = NULL, *after = NULL;
+    wcp_tape *tape = NULL; /* §6 rule 8: the tape of the what-if's own lock order */
     int rc = -1;
     if (spec) {
-        if (wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, &after, c->err,
+        if (wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, &after, &tape, c->err,
                               sizeof c->err) < 0)
             goto done;
-        if (wcp_tape_critical_path(&m->tape, reg, start, after, &own, &n) < 0) {
+        if (wcp_tape_critical_path(tape ? tape : &m->tape, reg, start, after, &own, &n) < 0) {
             wcp_fail(c, "out of memory");
             goto done;
         }
@@ -70,6 +71,7 @@ done:
     free(reg);
     free(start);
     free(after);
+    wcp_order_tape_free(tape);
     return rc;
 }
 

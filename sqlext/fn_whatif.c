@@ -36,7 +36,7 @@ static int fill(wcp_call *c)
         goto done;
     }
     int64_t ms =
-        wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, NULL, c->err, sizeof c->err);
+        wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, NULL, NULL, c->err, sizeof c->err);
     if (ms < 0) {
         if (!c->err[0]) /* every error says something */
             wcp_fail(c, "the replay's makespan does not fit in 64 bits (factors too large)");
