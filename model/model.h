@@ -13,7 +13,7 @@
 #define WCP_MODEL_H
 
 #include "classes.h"
-#include "order.h"
+#include "lockorder.h"
 #include "related.h"
 #include "replay.h"
 #include "stop.h"
@@ -27,7 +27,7 @@ typedef struct wcp_model {
     wcp_graph g;           /* with attributes and waits */
     wcp_classes classes;
     wcp_tape tape;    /* the replay, compiled */
-    wcp_order *order; /* §6 rule 8: the lock order from a what-if's clocks (order.h); NULL for a
+    wcp_order *order; /* §6 rule 8: the lock order from a what-if's clocks (lockorder.h); NULL for a
                        * run without exclusive or shared holds, whose what-ifs are tape's alone */
     /* the baseline replay (all factors 1) */
     int64_t *reg, *start;     /* per op: its simulated finish and start */

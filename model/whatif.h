@@ -23,7 +23,7 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
 
 /* One what-if replay of m with factor (per class; NULL: all 1) into reg
  * and start (per op): the tape's, or for a run with lock holds §6 rule 8's
- * (the lock order from the replay's own clocks, order.h). With after not
+ * (the lock order from the replay's own clocks, lockorder.h). With after not
  * NULL, *after receives the trace (per instruction, malloc'd here) of the
  * tape that gave the result, and *tape (when not NULL) that tape: NULL for
  * m->tape, else one to free with wcp_order_tape_free. The makespan, or -1

@@ -1,4 +1,4 @@
-/* order.h - spec/analysis.md §6 rule 8: who gets a lock is decided by the
+/* lockorder.h - spec/analysis.md §6 rule 8: who gets a lock is decided by the
  * what-if's own clocks.
  *
  * Rule 3 keeps the holds of a lock in their recorded order, which a tape
@@ -16,8 +16,8 @@
  * Only for graphs with exclusive or shared holds: wcp_order_build gives
  * NULL for any other, whose replays do not come here at all.
  */
-#ifndef WCP_ORDER_H
-#define WCP_ORDER_H
+#ifndef WCP_LOCKORDER_H
+#define WCP_LOCKORDER_H
 
 #include "replay.h"
 

@@ -1,7 +1,7 @@
-/* order.c - spec/analysis.md §6 rule 8: the order of a lock's holds from
- * the what-if's own clocks. See order.h. */
+/* lockorder.c - spec/analysis.md §6 rule 8: the order of a lock's holds from
+ * the what-if's own clocks. See lockorder.h. */
 #define _GNU_SOURCE
-#include "order.h"
+#include "lockorder.h"
 #include "sat.h"
 
 #include <stdlib.h>
@@ -338,7 +338,7 @@ int wcp_order_build(wcp_order **out, const wcp_graph *g, const uint32_t *cls, wc
         return 0;
     /* the reader/writer locks: the resources with exclusive and shared holds
      * (hold_op: by resource, then end). A mutex keeps rule 3's order: see
-     * order.h */
+     * lockorder.h */
     uint32_t n = 0, n_res = 0;
     for (uint32_t a = 0, b; a < g->n_holds; a = b) {
         uint32_t cnt = 0, ex = 0;
