@@ -677,23 +677,48 @@ int cmd_whatif(ShellState *p, const DotCmd *c, int argc, char **argv)
     return run_spec(p, c, run, argc, argv, 1, "baseline_ns, makespan_ns, saved_ns, factors", "");
 }
 
-/* .deadair ?NS?: dead_air(min_ns, run); NS in nanoseconds or with a unit. */
+/* Under .deadair's gaps for people: how many of how many. */
+static void deadair_footer(char *buf, size_t size, long long shown, long long total,
+                           long long unused)
+{
+    (void)unused;
+    if (shown < total)
+        snprintf(buf, size,
+                 "(the %lld longest of %lld gaps, in time order; .deadair NS 0 shows them all)",
+                 shown, total);
+}
+
+/* .deadair ?NS? ?N?: dead_air(min_ns, run); NS in nanoseconds or with a
+** unit. For people the N longest gaps (default 20, 0 for all) in time
+** order; other modes every gap unless N. */
 int cmd_deadair(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    long long run;
+    long long run, limit = shell_for_people(p) ? WCP_TOP_ROWS : 0;
     AnaArg min = {NULL, 0};
     if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
         return 1;
-    if (argc > 2)
+    if (argc > 3 || (argc == 3 && parse_count(argv[2], &limit) != 0))
         return dot_usage(p, c);
-    if (argc == 2 && parse_ns(argv[1], &min.num) != 0) {
+    if (argc >= 2 && parse_ns(argv[1], &min.num) != 0) {
         shell_error(p,
                     ".%s: NS is a length in nanoseconds (50000000) or with a unit ns, us, ms "
                     "or s (50ms), not \"%s\"",
                     c->name, argv[1]);
         return 1;
     }
-    return run_tvf(p, c, run, "start_ns, end_ns, dur_ns", argc - 1, &min, "ORDER BY start_ns");
+    char *show = sqlite3_mprintf("SELECT * FROM (SELECT * FROM temp.wcp_rows ORDER BY dur_ns DESC,"
+                                 " start_ns LIMIT %lld) ORDER BY start_ns",
+                                 limit > 0 ? limit : -1);
+    char *count = sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows",
+                                  limit > 0 ? limit : (long long)1 << 62);
+    /* without NS the extension's default (50 ms) */
+    const char *sql = argc >= 2 ? "SELECT start_ns, end_ns, dur_ns FROM dead_air(?2) WHERE run = ?1"
+                                : "SELECT start_ns, end_ns, dur_ns FROM dead_air WHERE run = ?1";
+    int rc = show && count ? run_top(p, run, sql, argc >= 2, &min, show, count, deadair_footer)
+                           : (shell_error(p, "out of memory"), 1);
+    sqlite3_free(show);
+    sqlite3_free(count);
+    return rc;
 }
 
 /* .resources: resource_stats(run), the named resources (spec/analysis.md §6). */
