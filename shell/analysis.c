@@ -1135,17 +1135,16 @@ static const struct {
     int show_warning;  /* 1: the dropped-events warning goes under the title */
 } parts[] = {
     {"summary", NULL, "Header", 1},
-    {"rank", NULL, "What-if ranking: what making each class key faster would save (top 20)", 0},
-    {"resources", NULL, "Named resources: who waited, who held, what shortening them would save",
-     0},
+    {"rank", NULL, "What-if ranking: what speeding up each class saves (top 20)", 0},
+    {"resources", NULL, "Named resources: waits, holds, what shortening saves", 0},
     {"selftime", NULL, "Classes by total self time (top 20)", 0},
     {"chain", NULL, "Blocking chain", 0},
     {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran", 0},
-    {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)", 0},
+    {"drift", NULL, "Diagnostics: the ops whose replay drifts most (top 10)", 0},
     {"drift", "origins", "Diagnostics: where drift starts (top 10)", 0},
-    {"critpath", NULL, "Critical path: its 20 longest stretches of one op, in time order", 0},
-    {"parallelism", NULL, "Work, span, parallelism: would more workers help? (top 10 roots)", 0},
-    {"tasks", NULL, "Tasks (the roots) per class key: durations and where their time went", 0},
+    {"critpath", NULL, "Critical path: the 20 longest stretches, in time order", 0},
+    {"parallelism", NULL, "Parallelism: would more workers help? (top 10 roots)", 0},
+    {"tasks", NULL, "Tasks (the roots) per class key: how long, where time went", 0},
     {"util", NULL, "Utilization and concurrency over time (20 slices)", 0},
     {"mmu", NULL, "Minimum mean utilization by window width", 0},
 };
