@@ -750,6 +750,20 @@ static int class_key_exists(ShellState *p, long long run, const char *key)
     return found;
 }
 
+#define BREAKDOWN_CLASSES "20"
+
+/* Under .breakdown's class keys for people: how many of how many. */
+static void breakdown_footer(char *buf, size_t size, long long shown, long long total,
+                             long long unused)
+{
+    (void)unused;
+    if (shown < total)
+        snprintf(buf, size,
+                 "(the %lld class keys with the most time of %lld; .breakdown KEY shows "
+                 "one, the csv and json modes all)",
+                 shown, total);
+}
+
 /* .breakdown ?OP|KEY?: where the time went (§7.1): of op OP (an op id,
 ** op_breakdown(op, run)), of class key KEY, or of every class key
 ** (class_breakdown(run), its 'class' rows). A KEY that names no class of
@@ -775,11 +789,28 @@ int cmd_breakdown(ShellState *p, const DotCmd *c, int argc, char **argv)
                     c->name, argv[1], run);
         return 1;
     }
-    return run_analysis(p, run,
-                        "SELECT class_key, state, ops, total_ns, round(pct, 1) AS pct"
-                        " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"
-                        " AND (?2 = '' OR class_key = ?2) ORDER BY class_key, seq",
-                        1, &arg);
+    if (!shell_for_people(p))
+        return run_analysis(p, run,
+                            "SELECT class_key, state, ops, total_ns, round(pct, 1) AS pct"
+                            " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"
+                            " AND (?2 = '' OR class_key = ?2) ORDER BY class_key, seq",
+                            1, &arg);
+    /* for people: the BREAKDOWN_CLASSES class keys with the most time,
+    ** most first, each with its states (every key of a 1M-op run made
+    ** 32,000 lines) */
+    return run_top(p, run,
+                   "SELECT class_key, state, ops, total_ns, round(pct, 1) AS pct, seq,"
+                   " sum(total_ns) OVER (PARTITION BY class_key) AS class_ns"
+                   " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"
+                   " AND (?2 = '' OR class_key = ?2)",
+                   1, &arg,
+                   "SELECT class_key, state, ops, total_ns, pct FROM temp.wcp_rows"
+                   " WHERE class_key IN (SELECT class_key FROM temp.wcp_rows GROUP BY class_key"
+                   " ORDER BY max(class_ns) DESC, class_key LIMIT " BREAKDOWN_CLASSES ")"
+                   " ORDER BY class_ns DESC, class_key, seq",
+                   "SELECT min(count(DISTINCT class_key), " BREAKDOWN_CLASSES
+                   "), count(DISTINCT class_key), 0 FROM temp.wcp_rows",
+                   breakdown_footer);
 }
 
 /* .parallelism ?N?: parallelism(run)'s run row and its N roots with most

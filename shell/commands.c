@@ -396,7 +396,9 @@ const DotCmd wcp_dot_cmds[] = {
      "  States: self, children, wait:REASON, lock:RESOURCE (spec/analysis.md 7.1);\n"
      "  the parts add up to the durations. Columns: op_id state dur_ns pct, from\n"
      "  op_breakdown(op, run); or class_key state ops total_ns pct, from\n"
-     "  class_breakdown(run) (which also sums each root's tree: scope 'root').",
+     "  class_breakdown(run) (which also sums each root's tree: scope 'root'). For\n"
+     "  people (table, box, line, column, markdown) every class key means the 20\n"
+     "  with the most time, most first; other modes give all, by key.",
      ARGS_CLASSKEY, "class_breakdown", NULL},
     {"changes", cmd_changes, "on|off", "Show the rows each statement changed", NULL, ARGS_ONOFF,
      NULL, NULL},
