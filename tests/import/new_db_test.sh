@@ -3,7 +3,7 @@
 # into is not left behind: a missing dump, a file that is not a dump, a
 # truncated dump or a directory, with -o and with the default name, exit 1
 # and leave no file; a database that existed before, or that got a dump,
-# stays.
+# stays; a database in a folder that does not exist is refused saying so.
 # usage: new_db_test.sh INGEST WORK_DIR DUMP
 set -eu
 ingest=$1 work=$2 dump=$3
@@ -43,3 +43,9 @@ sqlite3 "$work/new.db" 'DELETE FROM runs'
 if "$ingest" -q -o "$work/new.db" "$work/missing.dump" 2>/dev/null; then echo "FAIL: accepted"; exit 1; fi
 [ -f "$work/new.db" ] || { echo "FAIL: a database that existed was removed"; exit 1; }
 echo "ok: databases that existed or got a dump stay"
+# -o in a folder that does not exist: the reason, not SQLite's "unable to
+# open database file"
+if "$ingest" -q -o "$work/nodir/x.db" "$dump" 2>"$work/err"; then echo "FAIL: accepted"; exit 1; fi
+grep -qF "cannot create \"$work/nodir/x.db\": folder \"$work/nodir\": No such file or directory" "$work/err" ||
+    { echo "FAIL: no reason for the missing folder"; cat "$work/err"; exit 1; }
+echo "ok: $(cat "$work/err")"
