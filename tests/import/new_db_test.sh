@@ -25,6 +25,8 @@ refused() {   # refused ARGS...: exit status 1 and no new.db, no journal
     echo "ok: $* refused, nothing created"
 }
 refused "$work/missing.dump"
+grep -qxF "$work/missing.dump: cannot open: No such file or directory" "$work/err" ||
+    { echo "FAIL: a missing dump's error is not \"FILE: cannot open: REASON\""; cat "$work/err"; exit 1; }
 refused "$work/notes.txt"
 refused "$work/short.dump"
 refused "$work/adir"
