@@ -237,6 +237,15 @@ int main(int argc, char **argv)
         free(owned);
         return 1;
     }
+    if (sqlite3_db_readonly(db, "main") == 1) {
+        /* SQLite opens a file it may not write read-only without a word;
+        ** every dump would then fail on its first insert */
+        fprintf(stderr, "wcprof-ingest: cannot write \"%s\": %s\n", dbpath,
+                access(dbpath, W_OK) != 0 ? strerror(errno) : "it is read-only");
+        sqlite3_close(db);
+        free(owned);
+        return 1;
+    }
     sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
     bool tty = isatty(2) && !quiet;
     int failed = 0, loaded = 0;
