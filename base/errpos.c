@@ -30,7 +30,9 @@ int wcp_errpos_vprint(char *out, size_t outlen, const char *source, long line, u
 {
     if (!outlen)
         return -1;
-    int o = snprintf(out, outlen, "%s:%ld: %s", source, line, context);
+    /* line 0 (unknown: the file could not be opened) is left out, not ":0:" */
+    int o = line ? snprintf(out, outlen, "%s:%ld: %s", source, line, context)
+                 : snprintf(out, outlen, "%s: %s", source, context);
     if (o < 0 || (size_t)o >= outlen)
         return -1;
     int m = vsnprintf(out + o, outlen - (size_t)o, fmt, ap);

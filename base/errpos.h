@@ -31,7 +31,9 @@ int wcp_errpos_vset(wcp_errpos *e, long line, uint64_t column, uint64_t position
 
 /* Writes "source:line: context reason (column C)" into out (outlen bytes,
  * always terminated; a message that does not fit is cut at the end), the
- * reason formatted from fmt, " (column C)" only when column is not 0, and
+ * reason formatted from fmt, ":line" only when line is not 0 (a file that
+ * could not be opened: "source: cannot open: ..."), " (column C)" only
+ * when column is not 0, and
  * returns -1. context is "" or a prefix such as "event 57: ". */
 int wcp_errpos_print(char *out, size_t outlen, const char *source, long line, uint64_t column,
                      const char *context, const char *fmt, ...)

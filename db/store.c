@@ -5,6 +5,7 @@
 #include "wcp_views_sql.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,31 @@ static const char *busy_or_hot(sqlite3 *db, int rc, int busy_ms, const char *pat
     return NULL;
 }
 
+/* 1, with the reason in err, when path (missing) cannot be created: its
+** folder is missing or not writable. SQLite would only say "unable to open
+** database file", and its system errno is that of its last, read-only try. */
+static int cannot_create(const char *path, char *err, size_t errlen)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return 0;
+    const char *dir = dirname(copy);
+    struct stat sb;
+    int bad = 1;
+    if (stat(dir, &sb) != 0)
+        snprintf(err, errlen, "cannot create \"%s\": folder \"%s\": %s", path, dir,
+                 strerror(errno));
+    else if (!S_ISDIR(sb.st_mode))
+        snprintf(err, errlen, "cannot create \"%s\": \"%s\" is not a folder", path, dir);
+    else if (access(dir, W_OK | X_OK) != 0)
+        snprintf(err, errlen, "cannot create \"%s\": folder \"%s\": %s", path, dir,
+                 strerror(errno));
+    else
+        bad = 0;
+    free(copy);
+    return bad;
+}
+
 int wcp_db_open(const char *path, int flags, sqlite3 **out, char *err, size_t errlen)
 {
     return wcp_db_open_busy(path, flags, WCP_DB_BUSY_MS, out, err, errlen);
@@ -193,6 +219,8 @@ int wcp_db_open_busy(const char *path, int flags, int busy_ms, sqlite3 **out, ch
                      errno == ENOENT ? "no such file" : strerror(errno));
             return -1;
         }
+        if (cannot_create(path, err, errlen))
+            return -1;
     } else if (S_ISDIR(sb.st_mode)) {
         snprintf(err, errlen, "cannot open \"%s\": it is a directory", path);
         return -1;

@@ -78,7 +78,126 @@ static int tag_string(jaeger *x, const wcp_json_tok *type, const wcp_json_tok *v
     return wcp_otel_intern_tok(&x->o, v, name, out);
 }
 
-static int read_span(jaeger *x, const wcp_json *j, const wcp_json_tok *v, size_t first)
+/* One object of "references" (s has read its '{'): its type, trace and span id. */
+static int read_ref(jaeger *x, wcp_json *s, otel_span **spp, size_t spi, bool *has_parent)
+{
+    otel *o = &x->o;
+    wcp_json_tok rk, rv, type = {0};
+    uint64_t th = 0, tl = 0, id = 0, hi;
+    int more;
+    while ((more = wcp_otel_next_member(o, s, &rk, &rv)) > 0) {
+        if (wcp_otel_skip(o, s, &rv) < 0)
+            return -1;
+        if (wcp_otel_is_key(&rk, "refType"))
+            type = rv;
+        else if (wcp_otel_is_key(&rk, "traceID")) {
+            if (jid(x, &rv, "traceID", 32, &th, &tl) < 0)
+                return -1;
+        } else if (wcp_otel_is_key(&rk, "spanID")) {
+            if (jid(x, &rv, "spanID", 16, &hi, &id) < 0)
+                return -1;
+        }
+    }
+    if (more < 0)
+        return -1;
+    otel_span *sp = *spp;
+    if (wcp_otel_is_key(&type, "CHILD_OF")) {
+        if (!*has_parent && !(sp->flags & SP_WPARENT))
+            sp->parent = id;
+        *has_parent = true;
+    } else if (wcp_otel_is_key(&type, "FOLLOWS_FROM")) {
+        if (!wcp_grow((void **)&o->lk, &o->lkcap, o->nlk + 1, sizeof *o->lk))
+            return wcp_otel_oom(o);
+        *spp = &o->sp[spi];
+        otel_link *l = &o->lk[o->nlk++];
+        memset(l, 0, sizeof *l);
+        if (wcp_otel_trace(o, th, tl, &l->trace) < 0)
+            return -1;
+        l->id = id;
+        l->purpose = x->s_follows;
+    } else
+        return wcp_otel_err(o, type.line, type.col,
+                            "\"refType\": expected \"CHILD_OF\" or \"FOLLOWS_FROM\"");
+    return 0;
+}
+
+/* One object of "tags" (s has read its '{'): the tags read into the span. */
+static int read_tag(jaeger *x, wcp_json *s, otel_span *sp)
+{
+    otel *o = &x->o;
+    wcp_json_tok tk, tv, key = {0}, type = {0}, val = {0};
+    uint64_t hi;
+    int more;
+    while ((more = wcp_otel_next_member(o, s, &tk, &tv)) > 0) {
+        if (wcp_otel_skip(o, s, &tv) < 0)
+            return -1;
+        if (wcp_otel_is_key(&tk, "key"))
+            key = tv;
+        else if (wcp_otel_is_key(&tk, "type"))
+            type = tv;
+        else if (wcp_otel_is_key(&tk, "value"))
+            val = tv;
+    }
+    if (more < 0)
+        return -1;
+    int m = -1;
+    for (int q = 0; q < T_N; q++)
+        if (wcp_otel_is_key(&key, tag_names[q]))
+            m = q;
+    const char *nm = m >= 0 ? tag_names[m] : "";
+    switch (m) {
+    case T_KIND: return tag_string(x, &type, &val, nm, &sp->kind);
+    case T_WORK: return tag_string(x, &type, &val, nm, &sp->work);
+    case T_IDENT:
+    case T_DIGEST: {
+        uint32_t id;
+        if (tag_string(x, &type, &val, nm, &id) < 0)
+            return -1;
+        if (m == T_IDENT || !sp->ident)
+            sp->ident = id;
+        return 0;
+    }
+    case T_ARGV: return tag_string(x, &type, &val, nm, &sp->meta);
+    case T_PARENT:
+        if (!wcp_otel_is_key(&type, "string"))
+            return wcp_otel_err(o, val.line, val.col,
+                                "tag \"%s\": expected a string (a span id in hex)", nm);
+        if (jid(x, &val, nm, 16, &hi, &sp->parent) < 0)
+            return -1;
+        sp->flags |= SP_WPARENT;
+        return 0;
+    case T_SPANKIND: {
+        static const char *const kinds[6] = {"",       "internal", "server",
+                                             "client", "producer", "consumer"};
+        for (int q = 1; q < 6; q++)
+            if (wcp_otel_is_key(&val, kinds[q]) && sp->kind == x->o.kind_str[0])
+                sp->kind = x->o.kind_str[q];
+        return 0;
+    }
+    case T_ERROR:
+        if (val.type == WCP_JSON_TRUE)
+            sp->flags |= SP_ERROR;
+        return 0;
+    case T_ENGINE:
+        if (!wcp_otel_is_key(&type, "bool") ||
+            (val.type != WCP_JSON_TRUE && val.type != WCP_JSON_FALSE))
+            return wcp_otel_err(o, val.line, val.col, "tag \"%s\": expected a bool", nm);
+        if (val.type == WCP_JSON_TRUE)
+            sp->flags |= SP_ENGINE;
+        return 0;
+    case T_COUNT:
+        if (!wcp_otel_is_key(&type, "int64"))
+            return wcp_otel_err(o, val.line, val.col, "tag \"%s\": expected an int64", nm);
+        if (wcp_otel_uint(o, &val, nm, INT64_MAX, &sp->session_count) < 0)
+            return -1;
+        sp->flags |= SP_SESSION;
+        return 0;
+    default: return 0;
+    }
+}
+
+/* One span of "spans": v its first token ('{', read by s, for an object). */
+static int read_span(jaeger *x, wcp_json *s, const wcp_json_tok *v, size_t first)
 {
     otel *o = &x->o;
     if (wcp_otel_want(o, v, WCP_JSON_OBJECT, "spans", "an array of span objects") < 0)
@@ -86,23 +205,23 @@ static int read_span(jaeger *x, const wcp_json *j, const wcp_json_tok *v, size_t
     if (!wcp_grow((void **)&o->sp, &o->spcap, o->nsp + 1, sizeof *o->sp) ||
         !wcp_grow((void **)&x->proc, &x->pcap, o->nsp - first + 1, sizeof *x->proc))
         return wcp_otel_oom(o);
-    otel_span *sp = &o->sp[o->nsp];
+    size_t spi = o->nsp;
+    otel_span *sp = &o->sp[spi];
     memset(sp, 0, sizeof *sp);
     sp->line = v->line;
     sp->link0 = (uint32_t)o->nlk;
     sp->kind = x->o.kind_str[0];
     sp->work = x->o.engine_str;
-    x->proc[o->nsp - first] = 0;
-    wcp_json s;
-    wcp_otel_sub(j, v, &s);
-    wcp_json_tok open, k, t;
+    x->proc[spi - first] = 0;
+    wcp_json_tok k, t, item;
     int64_t start = -1, dur = 0;
     bool has_parent = false;
     uint64_t hi;
-    int rc = wcp_json_next(&s, &open);
-    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
-        if ((rc = wcp_json_skip(&s, &t)))
-            break;
+    int more, m;
+    while ((more = wcp_otel_next_member(o, s, &k, &t)) > 0) {
+        bool refs = wcp_otel_is_key(&k, "references"), tags = wcp_otel_is_key(&k, "tags");
+        if (!((refs || tags) && t.type == WCP_JSON_ARRAY) && wcp_otel_skip(o, s, &t) < 0)
+            return -1;
         if (wcp_otel_is_key(&k, "traceID")) {
             uint64_t th, tl;
             if (jid(x, &t, "traceID", 32, &th, &tl) < 0 ||
@@ -121,163 +240,33 @@ static int read_span(jaeger *x, const wcp_json *j, const wcp_json_tok *v, size_t
             if (wcp_otel_uint(o, &t, "duration", OTEL_TS_MAX / 1000, &dur) < 0)
                 return -1;
         } else if (wcp_otel_is_key(&k, "processID")) {
-            if (wcp_otel_intern_tok(o, &t, "processID", &x->proc[o->nsp - first]) < 0)
+            if (wcp_otel_intern_tok(o, &t, "processID", &x->proc[spi - first]) < 0)
                 return -1;
-        } else if (wcp_otel_is_key(&k, "references")) {
+        } else if (refs) {
             if (wcp_otel_want(o, &t, WCP_JSON_ARRAY, "references", "an array") < 0)
                 return -1;
-            wcp_json rs;
-            wcp_otel_sub(&s, &t, &rs);
-            wcp_json_tok a, ref;
-            int rrc = wcp_json_next(&rs, &a);
-            while (!rrc && !(rrc = wcp_json_next(&rs, &ref)) && ref.type != WCP_JSON_END &&
-                   ref.type != WCP_JSON_NONE) {
-                if ((rrc = wcp_json_skip(&rs, &ref)))
-                    break;
-                if (wcp_otel_want(o, &ref, WCP_JSON_OBJECT, "references", "an array of objects") <
-                    0)
+            while ((m = wcp_otel_next_elem(o, s, &item)) > 0) {
+                if (wcp_otel_want(o, &item, WCP_JSON_OBJECT, "references", "an array of objects") <
+                        0 ||
+                    read_ref(x, s, &sp, spi, &has_parent) < 0)
                     return -1;
-                wcp_json r1;
-                wcp_otel_sub(&rs, &ref, &r1);
-                wcp_json_tok b, rk, rv, type = {0};
-                uint64_t th = 0, tl = 0, id = 0;
-                int r1c = wcp_json_next(&r1, &b);
-                while (!r1c && !(r1c = wcp_json_member(&r1, &rk, &rv)) && rk.type == WCP_JSON_KEY) {
-                    if ((r1c = wcp_json_skip(&r1, &rv)))
-                        break;
-                    if (wcp_otel_is_key(&rk, "refType"))
-                        type = rv;
-                    else if (wcp_otel_is_key(&rk, "traceID")) {
-                        if (jid(x, &rv, "traceID", 32, &th, &tl) < 0)
-                            return -1;
-                    } else if (wcp_otel_is_key(&rk, "spanID")) {
-                        if (jid(x, &rv, "spanID", 16, &hi, &id) < 0)
-                            return -1;
-                    }
-                }
-                if (r1c)
-                    return wcp_otel_json_err(o);
-                if (wcp_otel_is_key(&type, "CHILD_OF")) {
-                    if (!has_parent && !(sp->flags & SP_WPARENT))
-                        sp->parent = id;
-                    has_parent = true;
-                } else if (wcp_otel_is_key(&type, "FOLLOWS_FROM")) {
-                    if (!wcp_grow((void **)&o->lk, &o->lkcap, o->nlk + 1, sizeof *o->lk))
-                        return wcp_otel_oom(o);
-                    sp = &o->sp[o->nsp];
-                    otel_link *l = &o->lk[o->nlk++];
-                    memset(l, 0, sizeof *l);
-                    if (wcp_otel_trace(o, th, tl, &l->trace) < 0)
-                        return -1;
-                    l->id = id;
-                    l->purpose = x->s_follows;
-                } else
-                    return wcp_otel_err(o, type.line, type.col,
-                                        "\"refType\": expected \"CHILD_OF\" or \"FOLLOWS_FROM\"");
             }
-            if (rrc)
-                return wcp_otel_json_err(o);
-        } else if (wcp_otel_is_key(&k, "tags")) {
+            if (m < 0)
+                return -1;
+        } else if (tags) {
             if (wcp_otel_want(o, &t, WCP_JSON_ARRAY, "tags", "an array") < 0)
                 return -1;
-            wcp_json ts;
-            wcp_otel_sub(&s, &t, &ts);
-            wcp_json_tok a, tag;
-            int trc = wcp_json_next(&ts, &a);
-            while (!trc && !(trc = wcp_json_next(&ts, &tag)) && tag.type != WCP_JSON_END &&
-                   tag.type != WCP_JSON_NONE) {
-                if ((trc = wcp_json_skip(&ts, &tag)))
-                    break;
-                if (wcp_otel_want(o, &tag, WCP_JSON_OBJECT, "tags", "an array of objects") < 0)
+            while ((m = wcp_otel_next_elem(o, s, &item)) > 0) {
+                if (wcp_otel_want(o, &item, WCP_JSON_OBJECT, "tags", "an array of objects") < 0 ||
+                    read_tag(x, s, sp) < 0)
                     return -1;
-                wcp_json t1;
-                wcp_otel_sub(&ts, &tag, &t1);
-                wcp_json_tok b, tk, tv, key = {0}, type = {0}, val = {0};
-                int t1c = wcp_json_next(&t1, &b);
-                while (!t1c && !(t1c = wcp_json_member(&t1, &tk, &tv)) && tk.type == WCP_JSON_KEY) {
-                    if ((t1c = wcp_json_skip(&t1, &tv)))
-                        break;
-                    if (wcp_otel_is_key(&tk, "key"))
-                        key = tv;
-                    else if (wcp_otel_is_key(&tk, "type"))
-                        type = tv;
-                    else if (wcp_otel_is_key(&tk, "value"))
-                        val = tv;
-                }
-                if (t1c)
-                    return wcp_otel_json_err(o);
-                int m = -1;
-                for (int q = 0; q < T_N; q++)
-                    if (wcp_otel_is_key(&key, tag_names[q]))
-                        m = q;
-                const char *nm = m >= 0 ? tag_names[m] : "";
-                switch (m) {
-                case T_KIND:
-                    if (tag_string(x, &type, &val, nm, &sp->kind) < 0)
-                        return -1;
-                    break;
-                case T_WORK:
-                    if (tag_string(x, &type, &val, nm, &sp->work) < 0)
-                        return -1;
-                    break;
-                case T_IDENT:
-                case T_DIGEST: {
-                    uint32_t id;
-                    if (tag_string(x, &type, &val, nm, &id) < 0)
-                        return -1;
-                    if (m == T_IDENT || !sp->ident)
-                        sp->ident = id;
-                    break;
-                }
-                case T_ARGV:
-                    if (tag_string(x, &type, &val, nm, &sp->meta) < 0)
-                        return -1;
-                    break;
-                case T_PARENT:
-                    if (!wcp_otel_is_key(&type, "string"))
-                        return wcp_otel_err(o, val.line, val.col,
-                                            "tag \"%s\": expected a string (a span id in hex)", nm);
-                    if (jid(x, &val, nm, 16, &hi, &sp->parent) < 0)
-                        return -1;
-                    sp->flags |= SP_WPARENT;
-                    break;
-                case T_SPANKIND: {
-                    static const char *const kinds[6] = {"",       "internal", "server",
-                                                         "client", "producer", "consumer"};
-                    for (int q = 1; q < 6; q++)
-                        if (wcp_otel_is_key(&val, kinds[q]) && sp->kind == x->o.kind_str[0])
-                            sp->kind = x->o.kind_str[q];
-                    break;
-                }
-                case T_ERROR:
-                    if (val.type == WCP_JSON_TRUE)
-                        sp->flags |= SP_ERROR;
-                    break;
-                case T_ENGINE:
-                    if (!wcp_otel_is_key(&type, "bool") ||
-                        (val.type != WCP_JSON_TRUE && val.type != WCP_JSON_FALSE))
-                        return wcp_otel_err(o, val.line, val.col, "tag \"%s\": expected a bool",
-                                            nm);
-                    if (val.type == WCP_JSON_TRUE)
-                        sp->flags |= SP_ENGINE;
-                    break;
-                case T_COUNT:
-                    if (!wcp_otel_is_key(&type, "int64"))
-                        return wcp_otel_err(o, val.line, val.col, "tag \"%s\": expected an int64",
-                                            nm);
-                    if (wcp_otel_uint(o, &val, nm, INT64_MAX, &sp->session_count) < 0)
-                        return -1;
-                    sp->flags |= SP_SESSION;
-                    break;
-                default: break;
-                }
             }
-            if (trc)
-                return wcp_otel_json_err(o);
+            if (m < 0)
+                return -1;
         }
     }
-    if (rc)
-        return wcp_otel_json_err(o);
+    if (more < 0)
+        return -1;
     if (start < 0)
         return wcp_otel_err(o, v->line, v->col, "a span without \"startTime\"");
     sp->start = start * 1000;
@@ -290,123 +279,111 @@ static int read_span(jaeger *x, const wcp_json *j, const wcp_json_tok *v, size_t
     return 0;
 }
 
-/* One trace object of "data": its spans, then their processes' serviceName. */
-static int read_trace(jaeger *x, const wcp_json *j, const wcp_json_tok *v)
+/* Each process's serviceName to the spans of the trace that name it:
+ * procs is the "processes" object, read whole by s. */
+static int read_processes(jaeger *x, const wcp_json *s, const wcp_json_tok *procs, size_t first)
+{
+    otel *o = &x->o;
+    wcp_json ps;
+    wcp_otel_sub(s, procs, &ps);
+    wcp_json_tok a, pk, pv, sk, sv;
+    if (wcp_json_next(&ps, &a))
+        return wcp_otel_json_err(o);
+    int more, m;
+    while ((more = wcp_otel_next_member(o, &ps, &pk, &pv)) > 0) {
+        if (pv.type != WCP_JSON_OBJECT) {
+            if (wcp_otel_skip(o, &ps, &pv) < 0)
+                return -1;
+            continue;
+        }
+        uint32_t pid, service = 0;
+        const char *p;
+        size_t n;
+        if (wcp_otel_str(o, &pk, &p, &n) < 0 || wcp_otel_intern(o, p, n, &pid) < 0)
+            return -1;
+        while ((m = wcp_otel_next_member(o, &ps, &sk, &sv)) > 0) {
+            if (wcp_otel_skip(o, &ps, &sv) < 0)
+                return -1;
+            if (wcp_otel_is_key(&sk, "serviceName") &&
+                wcp_otel_intern_tok(o, &sv, "serviceName", &service) < 0)
+                return -1;
+        }
+        if (m < 0)
+            return -1;
+        for (size_t q = first; q < o->nsp; q++)
+            if (x->proc[q - first] == pid)
+                o->sp[q].client = service;
+    }
+    return more < 0 ? -1 : 0;
+}
+
+/* One trace object of "data": its spans, then their processes' serviceName
+ * (the processes may come first: they are read once the spans are). v is
+ * its first token. */
+static int read_trace(jaeger *x, wcp_json *s, const wcp_json_tok *v)
 {
     otel *o = &x->o;
     if (wcp_otel_want(o, v, WCP_JSON_OBJECT, "data", "an array of trace objects") < 0)
         return -1;
     size_t first = o->nsp;
-    wcp_json s;
-    wcp_otel_sub(j, v, &s);
-    wcp_json_tok open, k, t, procs = {0};
-    int rc = wcp_json_next(&s, &open);
-    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
-        if ((rc = wcp_json_skip(&s, &t)))
-            break;
+    wcp_json_tok k, t, span, procs = {0};
+    int more, m;
+    while ((more = wcp_otel_next_member(o, s, &k, &t)) > 0) {
+        bool spans = wcp_otel_is_key(&k, "spans");
+        if (!(spans && t.type == WCP_JSON_ARRAY) && wcp_otel_skip(o, s, &t) < 0)
+            return -1;
         if (wcp_otel_is_key(&k, "processes")) {
             if (wcp_otel_want(o, &t, WCP_JSON_OBJECT, "processes", "an object") < 0)
                 return -1;
             procs = t;
-        } else if (wcp_otel_is_key(&k, "spans")) {
+        } else if (spans) {
             if (wcp_otel_want(o, &t, WCP_JSON_ARRAY, "spans", "an array") < 0)
                 return -1;
-            wcp_json ss;
-            wcp_otel_sub(&s, &t, &ss);
-            wcp_json_tok a, span;
-            int src = wcp_json_next(&ss, &a);
-            while (!src && !(src = wcp_json_next(&ss, &span)) && span.type != WCP_JSON_END &&
-                   span.type != WCP_JSON_NONE) {
-                if ((src = wcp_json_skip(&ss, &span)))
-                    break;
-                if (read_span(x, &ss, &span, first) < 0)
+            while ((m = wcp_otel_next_elem(o, s, &span)) > 0)
+                if (read_span(x, s, &span, first) < 0)
                     return -1;
-            }
-            if (src)
-                return wcp_otel_json_err(o);
-        }
-    }
-    if (rc)
-        return wcp_otel_json_err(o);
-    if (procs.type != WCP_JSON_OBJECT)
-        return 0;
-    /* each process's serviceName to the spans that name it */
-    wcp_json ps;
-    wcp_otel_sub(&s, &procs, &ps);
-    wcp_json_tok a, pk, pv;
-    int prc = wcp_json_next(&ps, &a);
-    while (!prc && !(prc = wcp_json_member(&ps, &pk, &pv)) && pk.type == WCP_JSON_KEY) {
-        if ((prc = wcp_json_skip(&ps, &pv)))
-            break;
-        if (pv.type != WCP_JSON_OBJECT)
-            continue;
-        uint32_t pid;
-        const char *p;
-        size_t n;
-        if (wcp_otel_str(o, &pk, &p, &n) < 0 || wcp_otel_intern(o, p, n, &pid) < 0)
-            return -1;
-        wcp_json p1;
-        wcp_otel_sub(&ps, &pv, &p1);
-        wcp_json_tok b, sk, sv;
-        uint32_t service = 0;
-        int p1c = wcp_json_next(&p1, &b);
-        while (!p1c && !(p1c = wcp_json_member(&p1, &sk, &sv)) && sk.type == WCP_JSON_KEY) {
-            if ((p1c = wcp_json_skip(&p1, &sv)))
-                break;
-            if (wcp_otel_is_key(&sk, "serviceName") &&
-                wcp_otel_intern_tok(o, &sv, "serviceName", &service) < 0)
+            if (m < 0)
                 return -1;
         }
-        if (p1c)
-            return wcp_otel_json_err(o);
-        for (size_t q = first; q < o->nsp; q++)
-            if (x->proc[q - first] == pid)
-                o->sp[q].client = service;
     }
-    return prc ? wcp_otel_json_err(o) : 0;
+    if (more < 0)
+        return -1;
+    return procs.type == WCP_JSON_OBJECT ? read_processes(x, s, &procs, first) : 0;
 }
 
-static int read_doc(otel *o, const wcp_json *j, const wcp_json_tok *v)
+/* One top-level object: s has read its '{' (open). */
+static int read_doc(otel *o, wcp_json *s, const wcp_json_tok *open)
 {
     jaeger *x = (jaeger *)o;
-    wcp_json s;
-    wcp_otel_sub(j, v, &s);
-    wcp_json_tok open, k, t;
+    wcp_json_tok k, t, tr;
     bool seen = false;
-    int rc = wcp_json_next(&s, &open);
-    while (!rc && !(rc = wcp_json_member(&s, &k, &t)) && k.type == WCP_JSON_KEY) {
-        if ((rc = wcp_json_skip(&s, &t)))
-            break;
-        if (!wcp_otel_is_key(&k, "data"))
+    int more, m;
+    while ((more = wcp_otel_next_member(o, s, &k, &t)) > 0) {
+        bool data = wcp_otel_is_key(&k, "data");
+        if (!(data && t.type == WCP_JSON_ARRAY) && wcp_otel_skip(o, s, &t) < 0)
+            return -1;
+        if (!data)
             continue;
         if (wcp_otel_want(o, &t, WCP_JSON_ARRAY, "data", "an array") < 0)
             return -1;
         seen = true;
-        wcp_json ds;
-        wcp_otel_sub(&s, &t, &ds);
-        wcp_json_tok a, tr;
-        int drc = wcp_json_next(&ds, &a);
-        while (!drc && !(drc = wcp_json_next(&ds, &tr)) && tr.type != WCP_JSON_END &&
-               tr.type != WCP_JSON_NONE) {
-            if ((drc = wcp_json_skip(&ds, &tr)))
-                break;
-            if (read_trace(x, &ds, &tr) < 0)
+        while ((m = wcp_otel_next_elem(o, s, &tr)) > 0)
+            if (read_trace(x, s, &tr) < 0)
                 return -1;
-        }
-        if (drc)
-            return wcp_otel_json_err(o);
+        if (m < 0)
+            return -1;
     }
-    if (rc)
-        return wcp_otel_json_err(o);
+    if (more < 0)
+        return -1;
     if (!seen)
-        return wcp_otel_err(o, v->line, v->col, "not Jaeger JSON: no \"data\" array");
+        return wcp_otel_err(o, open->line, open->col, "not Jaeger JSON: no \"data\" array");
     return 0;
 }
 
 static int src_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
 {
     jaeger *x = r->src_state;
-    if (wcp_otel_read_docs(&x->o, read_doc, "a Jaeger {\"data\": [...]} object") < 0)
+    if (wcp_otel_read_docs_in_place(&x->o, read_doc, "a Jaeger {\"data\": [...]} object") < 0)
         return -1;
     free(x->proc);
     x->proc = NULL;

@@ -10,11 +10,13 @@
 #include "source.h"
 #include "store.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef WCPROF_VERSION
@@ -129,6 +131,18 @@ static const char *runs_text(const wcp_load_stats *st, char *buf, size_t size)
 }
 
 /* "run.dump" -> "run.db"; "dir.x/run" -> "dir.x/run.db" */
+/* true when db holds a run (or cannot say): a database with one is kept. */
+static bool has_runs(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    bool yes = true;
+    if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM runs)", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        yes = sqlite3_column_int(st, 0) != 0;
+    sqlite3_finalize(st);
+    return yes;
+}
+
 static char *default_db(const char *dump)
 {
     const char *slash = strrchr(dump, '/');
@@ -212,15 +226,29 @@ int main(int argc, char **argv)
     }
     char err[1024];
     sqlite3 *db;
+    /* A database this run creates and then loads nothing into is removed
+    ** again: a typo in a dump's name, or a file that is not a dump, leaves
+    ** no empty database behind. */
+    struct stat before;
+    bool created = stat(dbpath, &before) != 0 && errno == ENOENT;
     if (wcp_db_open_busy(dbpath, WCP_DB_CREATE | WCP_DB_ONE_THREAD | WCP_DB_SAY_MIGRATING, busy_ms,
                          &db, err, sizeof err) < 0) {
         fprintf(stderr, "wcprof-ingest: %s\n", err);
         free(owned);
         return 1;
     }
+    if (sqlite3_db_readonly(db, "main") == 1) {
+        /* SQLite opens a file it may not write read-only without a word;
+        ** every dump would then fail on its first insert */
+        fprintf(stderr, "wcprof-ingest: cannot write \"%s\": %s\n", dbpath,
+                access(dbpath, W_OK) != 0 ? strerror(errno) : "it is read-only");
+        sqlite3_close(db);
+        free(owned);
+        return 1;
+    }
     sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
     bool tty = isatty(2) && !quiet;
-    int failed = 0;
+    int failed = 0, loaded = 0;
     for (int k = optind; k < argc; k++) {
         progress p = {argv[k], now_s(), 0};
         opts.progress = tty ? show_progress : NULL;
@@ -234,6 +262,7 @@ int main(int argc, char **argv)
             failed++;
             continue;
         }
+        loaded++;
         double secs = now_s() - p.t0;
         if (st.already_loaded) {
             if (!quiet)
@@ -280,8 +309,12 @@ int main(int argc, char **argv)
                     "is incomplete\n",
                     argv[k], (long long)st.dropped_events, (long long)st.run_id);
     }
+    /* removed when nothing is in it, not even another process's run */
+    created = created && loaded == 0 && !has_runs(db);
     if (sqlite3_close(db) != SQLITE_OK)
         fprintf(stderr, "wcprof-ingest: closing %s: %s\n", dbpath, sqlite3_errmsg(db));
+    else if (created && unlink(dbpath) == 0 && !quiet)
+        fprintf(stderr, "wcprof-ingest: nothing loaded: %s not created\n", dbpath);
     free(owned);
     return failed ? 1 : 0;
 }

@@ -23,7 +23,6 @@
 #include "json.h"
 
 #include <errno.h>
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,50 +297,30 @@ static int whole_doc(otel *x, wcp_json *j, wcp_json_tok *v)
     }
 }
 
-int wcp_otel_read_docs(otel *x, wcp_otel_doc_fn read_doc, const char *what)
-{
-    x->doc_what = what;
-    skip_bom(x);
-    int at;
-    while ((at = next_doc(x)) > 0) {
-        wcp_json j;
-        wcp_json_tok v;
-        if (whole_doc(x, &j, &v) < 0)
-            return -1;
-        x->docs++;
-        if (read_doc(x, &j, &v) < 0)
-            return -1;
-        commit(x, &j);
-    }
-    if (at < 0)
-        return -1;
-    if (x->docs == 0)
-        return wcp_otel_err(x, 1, 0, "empty file: expected %s", what);
-    return 0;
-}
-
-#define PREFILL_MAX ((size_t)64 << 20) /* read ahead for a line's end, at most */
-
 int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char *what)
 {
-    wcp_reader *r = x->r;
     x->doc_what = what;
     skip_bom(x);
+    wcp_reader *r = x->r;
     int at;
     while ((at = next_doc(x)) > 0) {
-        /* one object a line (JSON Lines): have its line in the buffer, so
+        /* one object a line (JSON Lines, or one document on one line, as
+         * Jaeger's query API writes it): have its line in the buffer, so
          * that it is read in one pass (a newline is never inside a JSON
-         * string); a read that fails is met again below */
-        while (!r->eof && r->len - r->pos < PREFILL_MAX &&
-               !memchr(r->buf + r->pos, '\n', r->len - r->pos))
+         * string). The buffer holds no more than the two-pass read would
+         * (the object whole); a read that fails is met again below */
+        for (size_t looked = 0;
+             !r->eof && !memchr(r->buf + r->pos + looked, '\n', r->len - r->pos - looked);) {
+            looked = r->len - r->pos; /* wcp_reader_fill() moves it to the front */
             if (wcp_reader_fill(r, DOC_MAX) <= 0)
                 break;
+        }
         size_t nsp = x->nsp, nlk = x->nlk;
         int64_t base64_ids = x->base64_ids, empty_ids = x->empty_ids;
         wcp_json j;
         wcp_json_tok v;
         cursor(x, &j);
-        if (wcp_json_next(&j, &v) == 0 && v.type == WCP_JSON_OBJECT && read_doc(x, &j) == 0) {
+        if (wcp_json_next(&j, &v) == 0 && v.type == WCP_JSON_OBJECT && read_doc(x, &j, &v) == 0) {
             x->docs++;
             commit(x, &j);
             continue;
@@ -359,7 +338,7 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
         wcp_otel_sub(&j, &v, &s);
         if (wcp_json_next(&s, &open))
             return wcp_otel_json_err(x);
-        if (read_doc(x, &s) < 0)
+        if (read_doc(x, &s, &open) < 0)
             return -1;
         commit(x, &j);
     }

@@ -108,24 +108,21 @@ typedef struct otel {
 } otel;
 
 /* ---- reading (otel.c): a file of top-level JSON objects (JSON Lines, or
- * one document), each read whole into r->buf (at most 1 GiB) and handed to
- * the format's reader, which reads it in place with sub-cursors. */
-
-typedef int (*wcp_otel_doc_fn)(otel *o, const wcp_json *j, const wcp_json_tok *v);
-/* Every top-level object of the file to read_doc (j is the cursor that read
- * it whole, v the object); what names one in messages. 0, or -1 with r->err. */
-int wcp_otel_read_docs(otel *o, wcp_otel_doc_fn read_doc, const char *what);
-
-/* The same in one pass: read_doc gets a cursor j that has just read the
- * object's '{' and reads the rest of it with j itself, as far as the
- * buffer goes. When read_doc fails, whether j ran out of text
- * (WCP_JSON_MORE, the object longer than the buffer) or the object is
- * refused, the spans, links and counts it added are taken back and the
- * object is read the two-pass way (whole into the buffer first, as
- * wcp_otel_read_docs() does, then read_doc with a cursor over just the
- * object; the strings it interned are interned again in the same order), so
- * that a refusal is the same whatever the buffer held. 0, or -1 with r->err. */
-typedef int (*wcp_otel_stream_fn)(otel *o, wcp_json *j);
+ * one document), each read in one pass, in place, by the format's reader.
+ *
+ * read_doc gets a cursor j that has just read the object's '{' (open) and
+ * reads the rest of it with j itself, as far as the buffer goes (with
+ * wcp_otel_next_member(), wcp_otel_next_elem(), wcp_otel_skip()). When
+ * read_doc fails, whether j ran out of text (WCP_JSON_MORE, the object
+ * longer than the buffer) or the object is refused, the spans, links and
+ * counts it added are taken back and the object is read the two-pass way
+ * (whole into the buffer first, checked by the JSON tokenizer, then
+ * read_doc with a cursor over just the object; the strings it interned are
+ * interned again in the same order), so that a refusal is the same
+ * whatever the buffer held. A format's own state that read_doc adds to
+ * must be rebuilt by read_doc (Jaeger's per-trace processes are). 0, or -1
+ * with r->err. */
+typedef int (*wcp_otel_stream_fn)(otel *o, wcp_json *j, const wcp_json_tok *open);
 int wcp_otel_read_docs_in_place(otel *o, wcp_otel_stream_fn read_doc, const char *what);
 
 /* "file:line: reason (column C)" into r->err; returns -1. */
@@ -133,6 +130,38 @@ int wcp_otel_err(otel *o, long line, uint64_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int wcp_otel_oom(otel *o);
 int wcp_otel_json_err(otel *o); /* the tokenizer's failure (o->jerr) */
+
+/* Reading in place: the cursor s has just read the '{' or '[' of the
+ * container it goes through; these read its members or elements until its
+ * end. When the buffer ends first they fail as on bad input (-1, r->err
+ * not set), and wcp_otel_read_docs_in_place() reads the object again whole. */
+static inline int wcp_otel_in_place_err(otel *o, int rc)
+{
+    return rc < 0 ? wcp_otel_json_err(o) : -1; /* else WCP_JSON_MORE */
+}
+
+/* The next element of the array s is in: 1 with its first token, 0 at the end, -1. */
+static inline int wcp_otel_next_elem(otel *o, wcp_json *s, wcp_json_tok *item)
+{
+    int rc = wcp_json_next(s, item);
+    return rc ? wcp_otel_in_place_err(o, rc) : item->type != WCP_JSON_END;
+}
+
+/* The next member of the object s is in: 1 with its key and its value's
+ * first token, 0 at its end, -1. */
+static inline int wcp_otel_next_member(otel *o, wcp_json *s, wcp_json_tok *k, wcp_json_tok *v)
+{
+    int rc = wcp_json_member(s, k, v);
+    return rc ? wcp_otel_in_place_err(o, rc) : k->type == WCP_JSON_KEY;
+}
+
+/* The rest of a value whose first token is v (an object or an array: all
+ * of it, v then whole; anything else: nothing to read). */
+static inline int wcp_otel_skip(otel *o, wcp_json *s, wcp_json_tok *v)
+{
+    int rc = wcp_json_skip(s, v);
+    return rc ? wcp_otel_in_place_err(o, rc) : 0;
+}
 /* A sub-cursor s over the whole value v, which j read with wcp_json_skip(). */
 void wcp_otel_sub(const wcp_json *j, const wcp_json_tok *v, wcp_json *s);
 /* The decoded bytes of string token v (valid until the next call). */

@@ -168,42 +168,6 @@ static const struct {
                 ATTR("wcprof.wait.ident")};
 #undef ATTR
 
-/* The AnyValue object v: its one value's key (stringValue, ...) and token. */
-/* ---- reading in place: the cursor s has just read the '{' or '[' of the
- * container it goes through; these read its members or elements until its
- * end (in one pass over the buffer: nothing is read twice, but for what
- * wcp_json_skip() keeps whole). When the buffer ends first they fail as on
- * bad input, and the object is read again whole
- * (wcp_otel_read_docs_in_place()). */
-
-static int in_place_err(otlp *x, int rc)
-{
-    if (rc < 0)
-        return wcp_otel_json_err(&x->o);
-    return -1; /* WCP_JSON_MORE */
-}
-
-/* The next element of the array s is in: 1 with its first token, 0 at the end, -1. */
-static int next_elem(otlp *x, wcp_json *s, wcp_json_tok *item)
-{
-    int rc = wcp_json_next(s, item);
-    return rc ? in_place_err(x, rc) : item->type != WCP_JSON_END;
-}
-
-/* The next member of the object s is in: 1 with its key and its value's first token, 0, -1. */
-static int next_member(otlp *x, wcp_json *s, wcp_json_tok *k, wcp_json_tok *v)
-{
-    int rc = wcp_json_member(s, k, v);
-    return rc ? in_place_err(x, rc) : k->type == WCP_JSON_KEY;
-}
-
-/* The rest of a value whose first token is v (an object or an array: all of it, v then whole). */
-static int skip(otlp *x, wcp_json *s, wcp_json_tok *v)
-{
-    int rc = wcp_json_skip(s, v);
-    return rc ? in_place_err(x, rc) : 0;
-}
-
 /* The AnyValue object s has opened: its one value's key (stringValue, ...)
  * and token (an arrayValue or kvlistValue whole). */
 static int any_value(otlp *x, wcp_json *s, wcp_json_tok *kind, wcp_json_tok *val)
@@ -212,8 +176,8 @@ static int any_value(otlp *x, wcp_json *s, wcp_json_tok *kind, wcp_json_tok *val
     int more;
     memset(kind, 0, sizeof *kind);
     memset(val, 0, sizeof *val);
-    while ((more = next_member(x, s, &k, &t)) > 0) {
-        if (skip(x, s, &t) < 0)
+    while ((more = wcp_otel_next_member(&x->o, s, &k, &t)) > 0) {
+        if (wcp_otel_skip(&x->o, s, &t) < 0)
             return -1;
         *kind = k;
         *val = t;
@@ -319,21 +283,21 @@ static int read_attrs(otlp *x, wcp_json *s, const wcp_json_tok *v, attr_set *as)
         return -1;
     wcp_json_tok item, k, t;
     int more;
-    while ((more = next_elem(x, s, &item)) > 0) {
+    while ((more = wcp_otel_next_elem(&x->o, s, &item)) > 0) {
         if (wcp_otel_want(&x->o, &item, WCP_JSON_OBJECT, "attributes",
                           "an object {\"key\", \"value\"}") < 0)
             return -1;
         wcp_json_tok key = {0}, kind = {0}, val = {0};
         bool has_val = false;
         int m;
-        while ((m = next_member(x, s, &k, &t)) > 0) {
+        while ((m = wcp_otel_next_member(&x->o, s, &k, &t)) > 0) {
             if (wcp_otel_is_key(&k, "value") && t.type == WCP_JSON_OBJECT) {
                 if (any_value(x, s, &kind, &val) < 0)
                     return -1;
                 has_val = true;
                 continue;
             }
-            if (skip(x, s, &t) < 0)
+            if (wcp_otel_skip(&x->o, s, &t) < 0)
                 return -1;
             if (wcp_otel_is_key(&k, "key"))
                 key = t;
@@ -387,8 +351,9 @@ static int read_link(otlp *x, wcp_json *s, const wcp_json_tok *v, otel_link *l)
     wcp_json_tok k, t;
     bool empty;
     int more;
-    while ((more = next_member(x, s, &k, &t)) > 0) {
-        if (!(wcp_otel_is_key(&k, "attributes") && t.type == WCP_JSON_ARRAY) && skip(x, s, &t) < 0)
+    while ((more = wcp_otel_next_member(&x->o, s, &k, &t)) > 0) {
+        if (!(wcp_otel_is_key(&k, "attributes") && t.type == WCP_JSON_ARRAY) &&
+            wcp_otel_skip(&x->o, s, &t) < 0)
             return -1;
         if (wcp_otel_is_key(&k, "traceId")) {
             uint64_t th, tl;
@@ -452,11 +417,11 @@ static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
     memset(as.has, 0, sizeof as.has);
     uint64_t hi;
     int more;
-    while ((more = next_member(x, s, &k, &t)) > 0) {
+    while ((more = wcp_otel_next_member(&x->o, s, &k, &t)) > 0) {
         if (!((wcp_otel_is_key(&k, "attributes") && t.type == WCP_JSON_ARRAY) ||
               (wcp_otel_is_key(&k, "links") && t.type == WCP_JSON_ARRAY) ||
               (wcp_otel_is_key(&k, "status") && t.type == WCP_JSON_OBJECT)) &&
-            skip(x, s, &t) < 0)
+            wcp_otel_skip(&x->o, s, &t) < 0)
             return -1;
         if (wcp_otel_is_key(&k, "traceId")) {
             uint64_t th, tl;
@@ -501,7 +466,7 @@ static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
                 return -1;
             wcp_json_tok item;
             int m;
-            while ((m = next_elem(x, s, &item)) > 0) {
+            while ((m = wcp_otel_next_elem(&x->o, s, &item)) > 0) {
                 if (!wcp_grow((void **)&o->lk, &o->lkcap, o->nlk + 1, sizeof *o->lk))
                     return wcp_otel_oom(&x->o);
                 sp = &o->sp[o->nsp];
@@ -518,8 +483,8 @@ static int read_span(otlp *x, wcp_json *s, const wcp_json_tok *v)
                 return -1;
             wcp_json_tok sk, sv;
             int m;
-            while ((m = next_member(x, s, &sk, &sv)) > 0) {
-                if (skip(x, s, &sv) < 0)
+            while ((m = wcp_otel_next_member(&x->o, s, &sk, &sv)) > 0) {
+                if (wcp_otel_skip(&x->o, s, &sv) < 0)
                     return -1;
                 if (wcp_otel_is_key(&sk, "code") &&
                     enum_tok(x, &sv, "code", status_names, 3, &status) < 0)
@@ -587,13 +552,13 @@ static int read_resource_spans(otlp *x, wcp_json *s)
     uint32_t client = 0;
     wcp_json_tok k, t, rk, rv, scope, sk, sv, span;
     int more, m;
-    while ((more = next_member(x, s, &k, &t)) > 0) {
+    while ((more = wcp_otel_next_member(&x->o, s, &k, &t)) > 0) {
         bool resource = wcp_otel_is_key(&k, "resource") && t.type == WCP_JSON_OBJECT;
         bool scopes = (wcp_otel_is_key(&k, "scopeSpans") ||
                        wcp_otel_is_key(&k, "instrumentationLibrarySpans")) &&
                       t.type == WCP_JSON_ARRAY;
         if (!resource && !scopes) {
-            if (skip(x, s, &t) < 0)
+            if (wcp_otel_skip(&x->o, s, &t) < 0)
                 return -1;
             if (wcp_otel_is_key(&k, "resource"))
                 return wcp_otel_want(&x->o, &t, WCP_JSON_OBJECT, "resource", "an object");
@@ -602,7 +567,7 @@ static int read_resource_spans(otlp *x, wcp_json *s)
             continue;
         }
         if (resource) {
-            while ((m = next_member(x, s, &rk, &rv)) > 0) {
+            while ((m = wcp_otel_next_member(&x->o, s, &rk, &rv)) > 0) {
                 if (wcp_otel_is_key(&rk, "attributes") && rv.type == WCP_JSON_ARRAY) {
                     attr_set as;
                     if (read_attrs(x, s, &rv, &as) < 0)
@@ -610,28 +575,28 @@ static int read_resource_spans(otlp *x, wcp_json *s)
                     if (as.has[A_SERVICE] && attr_string(x, &as.kind[A_SERVICE], &as.val[A_SERVICE],
                                                          attrs[A_SERVICE].s, &client) < 0)
                         return -1;
-                } else if (skip(x, s, &rv) < 0)
+                } else if (wcp_otel_skip(&x->o, s, &rv) < 0)
                     return -1;
             }
             if (m < 0)
                 return -1;
             continue;
         }
-        while ((m = next_elem(x, s, &scope)) > 0) { /* scopeSpans[] */
+        while ((m = wcp_otel_next_elem(&x->o, s, &scope)) > 0) { /* scopeSpans[] */
             if (wcp_otel_want(&x->o, &scope, WCP_JSON_OBJECT, "scopeSpans", "an array of objects") <
                 0)
                 return -1;
             int q;
-            while ((q = next_member(x, s, &sk, &sv)) > 0) {
+            while ((q = wcp_otel_next_member(&x->o, s, &sk, &sv)) > 0) {
                 if (!wcp_otel_is_key(&sk, "spans")) {
-                    if (skip(x, s, &sv) < 0)
+                    if (wcp_otel_skip(&x->o, s, &sv) < 0)
                         return -1;
                     continue;
                 }
                 if (wcp_otel_want(&x->o, &sv, WCP_JSON_ARRAY, "spans", "an array") < 0)
                     return -1;
                 int e;
-                while ((e = next_elem(x, s, &span)) > 0) {
+                while ((e = wcp_otel_next_elem(&x->o, s, &span)) > 0) {
                     if (wcp_otel_want(&x->o, &span, WCP_JSON_OBJECT, "spans",
                                       "an array of span objects") < 0 ||
                         read_span(x, s, &span) < 0)
@@ -659,15 +624,15 @@ static int read_doc(otlp *x, wcp_json *s)
 {
     wcp_json_tok k, t, item;
     int more, m;
-    while ((more = next_member(x, s, &k, &t)) > 0) {
+    while ((more = wcp_otel_next_member(&x->o, s, &k, &t)) > 0) {
         if (!wcp_otel_is_key(&k, "resourceSpans") || t.type != WCP_JSON_ARRAY) {
-            if (skip(x, s, &t) < 0)
+            if (wcp_otel_skip(&x->o, s, &t) < 0)
                 return -1;
             if (wcp_otel_is_key(&k, "resourceSpans"))
                 return wcp_otel_want(&x->o, &t, WCP_JSON_ARRAY, "resourceSpans", "an array");
             continue;
         }
-        while ((m = next_elem(x, s, &item)) > 0) {
+        while ((m = wcp_otel_next_elem(&x->o, s, &item)) > 0) {
             if (wcp_otel_want(&x->o, &item, WCP_JSON_OBJECT, "resourceSpans",
                               "an array of objects") < 0 ||
                 read_resource_spans(x, s) < 0)
@@ -681,8 +646,9 @@ static int read_doc(otlp *x, wcp_json *s)
 
 /* ---- the reader's calls */
 
-static int read_doc_fn(otel *o, wcp_json *s)
+static int read_doc_fn(otel *o, wcp_json *s, const wcp_json_tok *open)
 {
+    (void)open;
     return read_doc((otlp *)o, s);
 }
 

@@ -677,23 +677,48 @@ int cmd_whatif(ShellState *p, const DotCmd *c, int argc, char **argv)
     return run_spec(p, c, run, argc, argv, 1, "baseline_ns, makespan_ns, saved_ns, factors", "");
 }
 
-/* .deadair ?NS?: dead_air(min_ns, run); NS in nanoseconds or with a unit. */
+/* Under .deadair's gaps for people: how many of how many. */
+static void deadair_footer(char *buf, size_t size, long long shown, long long total,
+                           long long unused)
+{
+    (void)unused;
+    if (shown < total)
+        snprintf(buf, size,
+                 "(the %lld longest of %lld gaps, in time order; .deadair NS 0 shows them all)",
+                 shown, total);
+}
+
+/* .deadair ?NS? ?N?: dead_air(min_ns, run); NS in nanoseconds or with a
+** unit. For people the N longest gaps (default 20, 0 for all) in time
+** order; other modes every gap unless N. */
 int cmd_deadair(ShellState *p, const DotCmd *c, int argc, char **argv)
 {
-    long long run;
+    long long run, limit = shell_for_people(p) ? WCP_TOP_ROWS : 0;
     AnaArg min = {NULL, 0};
     if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
         return 1;
-    if (argc > 2)
+    if (argc > 3 || (argc == 3 && parse_count(argv[2], &limit) != 0))
         return dot_usage(p, c);
-    if (argc == 2 && parse_ns(argv[1], &min.num) != 0) {
+    if (argc >= 2 && parse_ns(argv[1], &min.num) != 0) {
         shell_error(p,
                     ".%s: NS is a length in nanoseconds (50000000) or with a unit ns, us, ms "
                     "or s (50ms), not \"%s\"",
                     c->name, argv[1]);
         return 1;
     }
-    return run_tvf(p, c, run, "start_ns, end_ns, dur_ns", argc - 1, &min, "ORDER BY start_ns");
+    char *show = sqlite3_mprintf("SELECT * FROM (SELECT * FROM temp.wcp_rows ORDER BY dur_ns DESC,"
+                                 " start_ns LIMIT %lld) ORDER BY start_ns",
+                                 limit > 0 ? limit : -1);
+    char *count = sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows",
+                                  limit > 0 ? limit : (long long)1 << 62);
+    /* without NS the extension's default (50 ms) */
+    const char *sql = argc >= 2 ? "SELECT start_ns, end_ns, dur_ns FROM dead_air(?2) WHERE run = ?1"
+                                : "SELECT start_ns, end_ns, dur_ns FROM dead_air WHERE run = ?1";
+    int rc = show && count ? run_top(p, run, sql, argc >= 2, &min, show, count, deadair_footer)
+                           : (shell_error(p, "out of memory"), 1);
+    sqlite3_free(show);
+    sqlite3_free(count);
+    return rc;
 }
 
 /* .resources: resource_stats(run), the named resources (spec/analysis.md §6). */
@@ -725,6 +750,20 @@ static int class_key_exists(ShellState *p, long long run, const char *key)
     return found;
 }
 
+#define BREAKDOWN_CLASSES "20"
+
+/* Under .breakdown's class keys for people: how many of how many. */
+static void breakdown_footer(char *buf, size_t size, long long shown, long long total,
+                             long long unused)
+{
+    (void)unused;
+    if (shown < total)
+        snprintf(buf, size,
+                 "(the %lld class keys with the most time of %lld; .breakdown KEY shows "
+                 "one, the csv and json modes all)",
+                 shown, total);
+}
+
 /* .breakdown ?OP|KEY?: where the time went (§7.1): of op OP (an op id,
 ** op_breakdown(op, run)), of class key KEY, or of every class key
 ** (class_breakdown(run), its 'class' rows). A KEY that names no class of
@@ -750,11 +789,28 @@ int cmd_breakdown(ShellState *p, const DotCmd *c, int argc, char **argv)
                     c->name, argv[1], run);
         return 1;
     }
-    return run_analysis(p, run,
-                        "SELECT class_key, state, ops, total_ns, round(pct, 1) AS pct"
-                        " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"
-                        " AND (?2 = '' OR class_key = ?2) ORDER BY class_key, seq",
-                        1, &arg);
+    if (!shell_for_people(p))
+        return run_analysis(p, run,
+                            "SELECT class_key, state, ops, total_ns, round(pct, 1) AS pct"
+                            " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"
+                            " AND (?2 = '' OR class_key = ?2) ORDER BY class_key, seq",
+                            1, &arg);
+    /* for people: the BREAKDOWN_CLASSES class keys with the most time,
+    ** most first, each with its states (every key of a 1M-op run made
+    ** 32,000 lines) */
+    return run_top(p, run,
+                   "SELECT class_key, state, ops, total_ns, round(pct, 1) AS pct, seq,"
+                   " sum(total_ns) OVER (PARTITION BY class_key) AS class_ns"
+                   " FROM class_breakdown WHERE run = ?1 AND scope = 'class'"
+                   " AND (?2 = '' OR class_key = ?2)",
+                   1, &arg,
+                   "SELECT class_key, state, ops, total_ns, pct FROM temp.wcp_rows"
+                   " WHERE class_key IN (SELECT class_key FROM temp.wcp_rows GROUP BY class_key"
+                   " ORDER BY max(class_ns) DESC, class_key LIMIT " BREAKDOWN_CLASSES ")"
+                   " ORDER BY class_ns DESC, class_key, seq",
+                   "SELECT min(count(DISTINCT class_key), " BREAKDOWN_CLASSES
+                   "), count(DISTINCT class_key), 0 FROM temp.wcp_rows",
+                   breakdown_footer);
 }
 
 /* .parallelism ?N?: parallelism(run)'s run row and its N roots with most
@@ -1110,17 +1166,16 @@ static const struct {
     int show_warning;  /* 1: the dropped-events warning goes under the title */
 } parts[] = {
     {"summary", NULL, "Header", 1},
-    {"rank", NULL, "What-if ranking: what making each class key faster would save (top 20)", 0},
-    {"resources", NULL, "Named resources: who waited, who held, what shortening them would save",
-     0},
+    {"rank", NULL, "What-if ranking: what speeding up each class saves (top 20)", 0},
+    {"resources", NULL, "Named resources: waits, holds, what shortening saves", 0},
     {"selftime", NULL, "Classes by total self time (top 20)", 0},
     {"chain", NULL, "Blocking chain", 0},
     {"deadair", NULL, "Dead air: gaps of 50 ms and more where no op ran", 0},
-    {"drift", NULL, "Diagnostics: the ops whose replay drifts most from the recording (top 10)", 0},
+    {"drift", NULL, "Diagnostics: the ops whose replay drifts most (top 10)", 0},
     {"drift", "origins", "Diagnostics: where drift starts (top 10)", 0},
-    {"critpath", NULL, "Critical path: its 20 longest stretches of one op, in time order", 0},
-    {"parallelism", NULL, "Work, span, parallelism: would more workers help? (top 10 roots)", 0},
-    {"tasks", NULL, "Tasks (the roots) per class key: durations and where their time went", 0},
+    {"critpath", NULL, "Critical path: the 20 longest stretches, in time order", 0},
+    {"parallelism", NULL, "Parallelism: would more workers help? (top 10 roots)", 0},
+    {"tasks", NULL, "Tasks (the roots) per class key: how long, where time went", 0},
     {"util", NULL, "Utilization and concurrency over time (20 slices)", 0},
     {"mmu", NULL, "Minimum mean utilization by window width", 0},
 };

@@ -396,7 +396,9 @@ const DotCmd wcp_dot_cmds[] = {
      "  States: self, children, wait:REASON, lock:RESOURCE (spec/analysis.md 7.1);\n"
      "  the parts add up to the durations. Columns: op_id state dur_ns pct, from\n"
      "  op_breakdown(op, run); or class_key state ops total_ns pct, from\n"
-     "  class_breakdown(run) (which also sums each root's tree: scope 'root').",
+     "  class_breakdown(run) (which also sums each root's tree: scope 'root'). For\n"
+     "  people (table, box, line, column, markdown) every class key means the 20\n"
+     "  with the most time, most first; other modes give all, by key.",
      ARGS_CLASSKEY, "class_breakdown", NULL},
     {"changes", cmd_changes, "on|off", "Show the rows each statement changed", NULL, ARGS_ONOFF,
      NULL, NULL},
@@ -416,10 +418,12 @@ const DotCmd wcp_dot_cmds[] = {
      ARGS_CLASSKEY, "critical_path", NULL},
     {"databases", cmd_databases, "", "List the names and files of attached databases", NULL,
      ARGS_NONE, NULL, NULL},
-    {"deadair", cmd_deadair, "?NS? ?--run N?",
+    {"deadair", cmd_deadair, "?NS? ?N? ?--run N?",
      "Gaps where no op was running, NS and longer (default 50ms)",
      "  NS: nanoseconds, or with a unit ns, us, ms or s. Columns: start_ns end_ns\n"
-     "  dur_ns, from dead_air(min_ns, run).",
+     "  dur_ns, from dead_air(min_ns, run). For people (table, box, line, column,\n"
+     "  markdown) the N longest gaps (default 20, 0 for all) in time order; other\n"
+     "  modes every gap unless N.",
      ARGS_NONE, "dead_air", NULL},
     {"drift", cmd_drift, "?origins? ?N? ?--run N?",
      "Replay diagnostics: the top N ops (default 10, 0 for all) by drift",

@@ -1,16 +1,23 @@
-/* bench_otlp.c - the same ops as OTLP JSON Lines and as a Chrome trace, for
- * comparing the two importers (bench/ingest/run-otlp.sh measures them with
- * wcprof-bench-ingest, against SQLite alone inserting the same rows).
+/* bench_otlp.c - the same ops as OTLP JSON Lines, as Jaeger JSON and as a
+ * Chrome trace, for comparing the importers (bench/ingest/run-otlp.sh
+ * measures them with wcprof-bench-ingest, against SQLite alone inserting the
+ * same rows).
  *
- *   wcprof-bench-otlp -g SPANS DIR   writes DIR/otlp-SPANS.jsonl and DIR/chrome-SPANS.json
+ *   wcprof-bench-otlp -g SPANS DIR   writes DIR/otlp-SPANS.jsonl,
+ *                                    DIR/jaeger-SPANS.json and DIR/chrome-SPANS.json
  *
  * Trees of 13 spans (a root, 4 children, 2 grandchildren each) on 8
  * threads, one after another on each; the OTLP file is the file exporter's
  * JSON Lines, 64 trees a line (resource service.name, scope, spans with
  * hex ids, decimal-string times, wcprof.op.kind and dagger.io/dag.digest
  * attributes, one child in four with a wait link on its previous sibling);
- * the Chrome trace has one X event per span (pid 1, the tree's thread as
- * tid), so both files hold the same ops. Deterministic.
+ * the Jaeger file is the query API's answer, one document on one line
+ * ({"data": [one trace]}: spans with a CHILD_OF reference to the parent,
+ * µs times, the same two tags as string tags, flags, logs and warnings as
+ * Jaeger writes them, a processID per 64 trees, the processes after the
+ * spans), where the wait link is a FOLLOWS_FROM reference (Jaeger keeps no
+ * link attributes); the Chrome trace has one X event per span (pid 1, the
+ * tree's thread as tid), so the files hold the same ops. Deterministic.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -58,13 +65,16 @@ int main(int argc, char **argv)
     FILE *o = fopen(path, "w");
     snprintf(path, sizeof path, "%s/chrome-%lld.json", argv[3], want);
     FILE *c = fopen(path, "w");
-    if (!o || !c) {
+    snprintf(path, sizeof path, "%s/jaeger-%lld.json", argv[3], want);
+    FILE *jg = fopen(path, "w");
+    if (!o || !c || !jg) {
         perror(path);
         return 1;
     }
     const long long epoch = 1700000000000000000LL;
     const char *trace = "4bf92f3577b34da6a3ce929d0e0e4736";
     fputs("{\"traceEvents\":[", c);
+    fprintf(jg, "{\"data\":[{\"traceID\":\"%s\",\"spans\":[", trace);
     span sp[TREE];
     for (long long r = 0; r < trees; r++) {
         if (r % PER_LINE == 0)
@@ -100,6 +110,24 @@ int main(int argc, char **argv)
                     trace, (unsigned long long)s->wait_on, epoch + s->start_us * 1000,
                     epoch + s->start_us * 1000 + 1000);
             fputs("}", o);
+            fprintf(jg,
+                    "%s{\"traceID\":\"%s\",\"spanID\":\"%016llx\",\"flags\":1,"
+                    "\"operationName\":\"%s\",\"references\":[",
+                    r || k ? "," : "", trace, (unsigned long long)s->id, names[s->depth]);
+            if (s->parent)
+                fprintf(jg, "{\"refType\":\"CHILD_OF\",\"traceID\":\"%s\",\"spanID\":\"%016llx\"}",
+                        trace, (unsigned long long)s->parent);
+            if (s->wait_on)
+                fprintf(jg,
+                        ",{\"refType\":\"FOLLOWS_FROM\",\"traceID\":\"%s\",\"spanID\":\"%016llx\"}",
+                        trace, (unsigned long long)s->wait_on);
+            fprintf(jg,
+                    "],\"startTime\":%lld,\"duration\":%lld,\"tags\":[{\"key\":\"wcprof.op.kind\","
+                    "\"type\":\"string\",\"value\":\"%s\"},{\"key\":\"dagger.io/dag.digest\","
+                    "\"type\":\"string\",\"value\":\"sha256:%08llx\"}],\"logs\":[],"
+                    "\"processID\":\"p%lld\",\"warnings\":null}",
+                    epoch / 1000 + s->start_us, s->dur_us, kinds[s->depth],
+                    (unsigned long long)(s->id % 4096), (r / PER_LINE) % 4);
             fprintf(c,
                     "%s\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%lld,\"dur\":%lld,"
                     "\"pid\":1,\"tid\":%d,\"args\":{\"detail\":\"sha256:%08llx\"}}",
@@ -110,7 +138,11 @@ int main(int argc, char **argv)
             fputs("]}]}]}\n", o);
     }
     fputs("\n]}\n", c);
-    if (fclose(o) != 0 || fclose(c) != 0) {
+    fputs("],\"processes\":{", jg);
+    for (int p = 0; p < 4; p++)
+        fprintf(jg, "%s\"p%d\":{\"serviceName\":\"engine-%d\",\"tags\":[]}", p ? "," : "", p, p);
+    fputs("},\"warnings\":null}],\"total\":0,\"limit\":0,\"offset\":0,\"errors\":null}\n", jg);
+    if (fclose(o) != 0 || fclose(c) != 0 || fclose(jg) != 0) {
         perror("write");
         return 1;
     }
