@@ -425,7 +425,7 @@ static int whatif_replay(chrome *c)
     wcp_tape *tape = NULL; /* §6 rule 8: the tape of the what-if's own lock order */
     int rc = 0;
     c->sim_makespan = wcp_whatif_replay(c->e->db, c->m, c->spec, &factor, &c->sim_reg,
-                                        &c->sim_start, &after, &tape, err, sizeof err);
+                                        &c->sim_start, &after, &tape, c->e->stop, err, sizeof err);
     if (c->sim_makespan < 0)
         rc = wcp_export_fail(c->e, "whatif: %s", err);
     else if (wcp_tape_critical_path(tape ? tape : &c->m->tape, c->sim_reg, c->sim_start, after,

@@ -84,9 +84,12 @@ static void order_by_key(const wcp_order *o, const int64_t *key, uint32_t *seq)
  * shared hold whose next it is; the lock waits those edges replace add
  * nothing (their target is the waiter itself; they stay waits, so self
  * times do not change). The tape's DELAY instructions name g's waits, and
- * its graph is g. NULL when out of memory. */
-static wcp_tape *order_tape(const wcp_order *o, const int32_t *prev, const int32_t *next)
+ * its graph is g. NULL when out of memory (*rc -1) or stopped (*rc
+ * WCP_INTERRUPTED; stop and owner as wcp_tape_compile_on's). */
+static wcp_tape *order_tape(const wcp_order *o, const int32_t *prev, const int32_t *next,
+                            wcp_stop *stop, bool owner, int *rc)
 {
+    *rc = -1;
     const wcp_graph *g = o->g;
     uint32_t *cnt = calloc(o->n + 1, sizeof *cnt); /* preds per position */
     if (!cnt)
@@ -147,7 +150,7 @@ static wcp_tape *order_tape(const wcp_order *o, const int32_t *prev, const int32
     gc.n_waits = m;
     gc.n_order_waits = n_order;
     char err[128];
-    if (wcp_tape_compile(t, &gc, o->cls, NULL, err, sizeof err) < 0)
+    if ((*rc = wcp_tape_compile_on(t, &gc, o->cls, stop, owner, err, sizeof err)) < 0)
         goto oom;
     for (size_t k = 0; k < t->n; k++)
         if (wcp_ins_kind(&t->ins[k]) == WCP_I_DELAY)
@@ -198,7 +201,8 @@ static int64_t arrivals(const wcp_order *o, const wcp_tape *t, const double *fac
 }
 
 int64_t wcp_order_eval(const wcp_order *o, const wcp_tape *base, const double *factor, int64_t *reg,
-                       int64_t *start, int64_t **after, wcp_tape **tape, int *rounds)
+                       int64_t *start, int64_t **after, wcp_tape **tape, int *rounds,
+                       wcp_stop *stop, bool owner)
 {
     if (after)
         *after = NULL;
@@ -222,8 +226,9 @@ int64_t wcp_order_eval(const wcp_order *o, const wcp_tape *base, const double *f
     if (!same_structure(o, pv, nx, o->rec_prev, o->rec_next)) {
         for (;;) { /* to the fixed point: the order this tape's arrivals give is its own */
             wcp_order_tape_free(cur);
-            if (!(cur = order_tape(o, pv, nx))) {
-                ms = -1;
+            int rc;
+            if (!(cur = order_tape(o, pv, nx, stop, owner, &rc))) {
+                ms = rc == WCP_INTERRUPTED ? WCP_INTERRUPTED : -1;
                 goto done;
             }
             r++;
@@ -413,7 +418,10 @@ int wcp_order_build(wcp_order **out, const wcp_graph *g, const uint32_t *cls, wc
     for (uint32_t h = 0; h < n; h++)
         seq[h] = h;
     order_structure(o, seq, o->rec_prev, o->rec_next);
-    wcp_tape *t1 = order_tape(o, o->rec_prev, o->rec_next);
+    int rc;
+    wcp_tape *t1 = order_tape(o, o->rec_prev, o->rec_next, stop, true, &rc);
+    if (!t1 && rc == WCP_INTERRUPTED)
+        goto stopped;
     if (!t1)
         goto oom;
     o->t1 = *t1;

@@ -42,10 +42,13 @@ void wcp_order_free(wcp_order *o);
  * (the recorded order), else a tape the caller frees with
  * wcp_order_tape_free. *rounds (when not NULL): the tapes recompiled, 0
  * when the recorded order stood, negative when the order had not settled
- * after WCP_ORDER_ROUNDS (the last round's order is kept). Returns the
- * makespan, or -1 when out of memory. Thread-safe: o is read only. */
+ * after WCP_ORDER_ROUNDS (the last round's order is kept). Stop is looked
+ * at inside each recompile, as wcp_tape_compile_on does (owner: on its
+ * connection's thread). Returns the makespan, -1 when out of memory,
+ * WCP_INTERRUPTED when stopped. Thread-safe: o is read only. */
 int64_t wcp_order_eval(const wcp_order *o, const wcp_tape *base, const double *factor, int64_t *reg,
-                       int64_t *start, int64_t **after, wcp_tape **tape, int *rounds);
+                       int64_t *start, int64_t **after, wcp_tape **tape, int *rounds,
+                       wcp_stop *stop, bool owner);
 
 void wcp_order_tape_free(wcp_tape *t);
 

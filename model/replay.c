@@ -52,6 +52,7 @@ typedef struct compiler {
     uint32_t resolving; /* F_RESOLVE frames pushed since the last replay began */
     bool oom, too_big;  /* oom: stop compiling (too_big, stopped: why) */
     wcp_stop *stop;     /* polled every 4096 steps of run() */
+    bool owner;         /* on stop's connection's thread: may step its probe (else wcp_stopped) */
     unsigned steps;
     bool stopped;
     /* §6 (dumps with holds): replays are resumable. An op's actions are kept
@@ -372,7 +373,7 @@ static int thread_order(compiler *c)
 static void run(compiler *c)
 {
     while (c->n_fr && !c->oom) {
-        if ((++c->steps & 4095) == 0 && wcp_stop_poll(c->stop))
+        if ((++c->steps & 4095) == 0 && (c->owner ? wcp_stop_poll(c->stop) : wcp_stopped(c->stop)))
             c->oom = c->stopped = true;
         frame *f = &c->fr[c->n_fr - 1];
         if (f->kind == F_RESOLVE) {
@@ -419,6 +420,12 @@ static void run(compiler *c)
 int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_stop *stop,
                      char *err, size_t errlen)
 {
+    return wcp_tape_compile_on(t, g, cls, stop, true, err, errlen);
+}
+
+int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_stop *stop,
+                        bool owner, char *err, size_t errlen)
+{
     memset(t, 0, sizeof *t);
     t->g = g;
     t->cls = cls;
@@ -427,7 +434,7 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_s
         return wcp_errf(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
                         (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
     size_t n1 = g->n_ops ? g->n_ops : 1;
-    compiler c = {.t = t, .g = g, .stop = stop, .resume = g->n_holds > 0};
+    compiler c = {.t = t, .g = g, .stop = stop, .owner = owner, .resume = g->n_holds > 0};
     c.st = calloc(n1, 1);
     if (c.resume) {
         c.act_lo = malloc(n1 * sizeof *c.act_lo);

@@ -83,6 +83,10 @@ typedef struct wcp_tape {
  * message. */
 int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_stop *stop,
                      char *err, size_t errlen);
+/* The same from any thread: owner false reads stop (wcp_stopped) without
+ * stepping its probe, as the job pool's workers do. */
+int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_stop *stop,
+                        bool owner, char *err, size_t errlen);
 void wcp_tape_free(wcp_tape *t);
 
 /* One replay: factor[c] for class c (NULL: all 1). reg and start have one

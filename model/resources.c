@@ -192,8 +192,13 @@ int wcp_resources(sqlite3 *db, const wcp_model *m, wcp_stop *stop, wcp_resource 
                 factor[cl] = mine ? (f == 0 ? 0.5 : 0.0) : 1.0;
                 any |= mine;
             }
-            r[k].saved[f] =
-                any ? m->baseline - wcp_whatif_eval(m, factor, reg, start, NULL, NULL) : 0;
+            int64_t ms =
+                any ? wcp_whatif_eval(m, factor, reg, start, NULL, NULL, stop) : m->baseline;
+            if (ms == WCP_INTERRUPTED)
+                goto stopped;
+            if (ms < 0)
+                goto oom;
+            r[k].saved[f] = m->baseline - ms;
         }
     }
     /* the rows, by critical time, then name */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_THREADS 16
@@ -198,12 +199,13 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
 /* ---- replays */
 
 int64_t wcp_whatif_eval(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
-                        int64_t **after, wcp_tape **tape)
+                        int64_t **after, wcp_tape **tape, wcp_stop *stop)
 {
     if (tape)
         *tape = NULL;
     if (m->order) /* §6 rule 8 */
-        return wcp_order_eval(m->order, &m->tape, factor, reg, start, after, tape, NULL);
+        return wcp_order_eval(m->order, &m->tape, factor, reg, start, after, tape, NULL, stop,
+                              true);
     if (after && !(*after = malloc((m->tape.n ? m->tape.n : 1) * sizeof **after)))
         return -1;
     return wcp_tape_eval(&m->tape, factor, reg, start, after ? *after : NULL);
@@ -211,7 +213,7 @@ int64_t wcp_whatif_eval(const wcp_model *m, const double *factor, int64_t *reg, 
 
 int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, double **factor,
                           int64_t **reg, int64_t **start, int64_t **after, wcp_tape **tape,
-                          char *err, size_t errlen)
+                          wcp_stop *stop, char *err, size_t errlen)
 {
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;
     if (after)
@@ -225,7 +227,9 @@ int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, dou
         return wcp_errf(err, errlen, "out of memory");
     if (wcp_parse_spec(db, m, spec, *factor, err, errlen) < 0)
         return -1;
-    int64_t ms = wcp_whatif_eval(m, *factor, *reg, *start, after, tape);
+    int64_t ms = wcp_whatif_eval(m, *factor, *reg, *start, after, tape, stop);
+    if (ms == WCP_INTERRUPTED)
+        return wcp_errf(err, errlen, "interrupted"), WCP_INTERRUPTED;
     return ms < 0 ? wcp_errf(err, errlen, "out of memory") : ms;
 }
 
@@ -236,6 +240,7 @@ typedef struct pool {
     size_t n_jobs;
     atomic_size_t next;
     atomic_int oom;
+    atomic_int running; /* workers not yet done */
 } pool;
 
 /* One thread of the pool; the caller's (owner) polls stop. */
@@ -257,8 +262,11 @@ static void work(pool *p, bool owner)
         while (!(owner ? wcp_stop_poll(p->stop) : wcp_stopped(p->stop)) &&
                (j = atomic_fetch_add(&p->next, 1)) < p->n_jobs) {
             fac[p->jobs[j].cls] = p->jobs[j].factor;
-            int64_t ms = wcp_order_eval(m->order, &m->tape, fac, r1, s1, NULL, NULL, NULL);
+            int64_t ms =
+                wcp_order_eval(m->order, &m->tape, fac, r1, s1, NULL, NULL, NULL, p->stop, owner);
             fac[p->jobs[j].cls] = 1.0;
+            if (ms == WCP_INTERRUPTED)
+                break; /* the pool reports it: stop is set */
             if (ms < 0) {
                 atomic_store(&p->oom, 1);
                 break;
@@ -290,7 +298,9 @@ static void work(pool *p, bool owner)
 
 static void *worker(void *arg)
 {
-    work(arg, false);
+    pool *p = arg;
+    work(p, false);
+    atomic_fetch_sub(&p->running, 1);
     return NULL;
 }
 
@@ -306,10 +316,17 @@ int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n)
         nt = passes ? passes : 1;
     pthread_t th[MAX_THREADS];
     size_t started = 0;
+    atomic_store(&p.running, (int)nt - 1);
     for (size_t k = 1; k < nt; k++)
         if (pthread_create(&th[started], NULL, worker, &p) == 0)
             started++;
+    atomic_fetch_sub(&p.running, (int)(nt - 1 - started));
     work(&p, true);
+    /* the workers read stop only: while one is still in a replay of rule
+     * 8's (its rounds take seconds on a large run; a pass over the lanes
+     * takes tens of ms), the caller goes on polling for them */
+    while (m->order && atomic_load(&p.running) > 0 && !wcp_stop_poll(stop))
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
     for (size_t k = 0; k < started; k++)
         pthread_join(th[k], NULL);
     if (wcp_stopped(stop))

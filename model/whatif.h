@@ -26,19 +26,21 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
  * (the lock order from the replay's own clocks, lockorder.h). With after not
  * NULL, *after receives the trace (per instruction, malloc'd here) of the
  * tape that gave the result, and *tape (when not NULL) that tape: NULL for
- * m->tape, else one to free with wcp_order_tape_free. The makespan, or -1
- * when out of memory. */
+ * m->tape, else one to free with wcp_order_tape_free. Rule 8's recompiles
+ * poll stop (from its connection's thread; NULL: never stops). The
+ * makespan, -1 when out of memory, WCP_INTERRUPTED when stopped. */
 int64_t wcp_whatif_eval(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
-                        int64_t **after, wcp_tape **tape);
+                        int64_t **after, wcp_tape **tape, wcp_stop *stop);
 
 /* A what-if replay of model m (of db) with spec (wcp_whatif_eval):
  * allocates factor (per class), reg and start (per op) and, when after is
  * not NULL, the trace (per instruction of *tape, or of m->tape when *tape
  * is NULL); the caller frees them, also on failure (*tape with
- * wcp_order_tape_free). Returns the makespan, or -1 with a message in err. */
+ * wcp_order_tape_free). Returns the makespan, or -1 (WCP_INTERRUPTED when
+ * stop said so) with a message in err. */
 int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, double **factor,
                           int64_t **reg, int64_t **start, int64_t **after, wcp_tape **tape,
-                          char *err, size_t errlen);
+                          wcp_stop *stop, char *err, size_t errlen);
 
 /* One what-if replay: class cls at factor (every other class 1); *saved
  * receives the baseline makespan minus the replay's. */

@@ -34,7 +34,7 @@ static int fill(wcp_call *c)
     wcp_tape *tape = NULL; /* §6 rule 8: the tape of the what-if's own lock order */
     int rc = -1;
     if (spec) {
-        if (wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, &after, &tape, c->err,
+        if (wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, &after, &tape, c->stop, c->err,
                               sizeof c->err) < 0)
             goto done;
         if (wcp_tape_critical_path(tape ? tape : &m->tape, reg, start, after, &own, &n) < 0) {

@@ -35,8 +35,8 @@ static int fill(wcp_call *c)
         wcp_fail(c, "needs a spec: whatif('kind:class=F ...')");
         goto done;
     }
-    int64_t ms =
-        wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, NULL, NULL, c->err, sizeof c->err);
+    int64_t ms = wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, NULL, NULL, c->stop,
+                                   c->err, sizeof c->err);
     if (ms < 0) {
         if (!c->err[0]) /* every error says something */
             wcp_fail(c, "the replay's makespan does not fit in 64 bits (factors too large)");

@@ -46,7 +46,7 @@ static int64_t replay(const wcp_model *m, const double *f, bool path)
     wcp_tape *own = NULL; /* §6 rule 8: the tape of the what-if's own lock order */
     if (!reg || !start)
         abort();
-    int64_t ms = wcp_whatif_eval(m, f, reg, start, &after, &own);
+    int64_t ms = wcp_whatif_eval(m, f, reg, start, &after, &own, NULL);
     const wcp_tape *t = own ? own : &m->tape;
     if (!after)
         abort();
