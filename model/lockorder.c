@@ -156,6 +156,11 @@ static wcp_tape *order_tape(const wcp_order *o, const int32_t *prev, const int32
         if (wcp_ins_kind(&t->ins[k]) == WCP_I_DELAY)
             t->ins[k].arg = orig[t->ins[k].arg];
     t->g = g;
+    goto done;
+oom:
+    free(t);
+    t = NULL;
+done:
     free(cnt);
     free(poff);
     free(pred);
@@ -163,15 +168,6 @@ static wcp_tape *order_tape(const wcp_order *o, const int32_t *prev, const int32
     free(woff);
     free(orig);
     return t;
-oom:
-    free(cnt);
-    free(poff);
-    free(pred);
-    free(w);
-    free(woff);
-    free(orig);
-    free(t);
-    return NULL;
 }
 
 void wcp_order_tape_free(wcp_tape *t)
