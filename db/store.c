@@ -284,8 +284,8 @@ int wcp_db_open_busy(const char *path, int flags, int busy_ms, sqlite3 **out, ch
         }
         if ((flags & WCP_DB_SAY_MIGRATING) && isatty(STDERR_FILENO))
             fprintf(stderr,
-                    "%s: migrating from wcprof schema version %lld to %d, once (about 10 s a "
-                    "million ops; Ctrl-C leaves it as it was)...\n",
+                    "%s: migrating from wcprof schema version %lld to %d, once\n"
+                    "  (about 10 s a million ops; Ctrl-C leaves it as it was)...\n",
                     path, (long long)version, WCP_SCHEMA_VERSION);
         if (migrate(db, path, version, err, errlen) < 0)
             goto fail;
