@@ -846,8 +846,15 @@ int cmd_related(ShellState *p, const DotCmd *c, int argc, char **argv)
     AnaArg args[2] = {{NULL, 0}, {NULL, 2}};
     if (need_extension(p, c) || take_run(p, c, &argc, argv, &run))
         return 1;
-    if (argc < 2 || argc > 3 || parse_op_id(argv[1], &args[0].num) != 0 ||
-        (argc == 3 && parse_count(argv[2], &args[1].num) != 0))
+    if (argc < 2 || argc > 3)
+        return dot_usage(p, c);
+    if (parse_op_id(argv[1], &args[0].num) != 0) {
+        shell_error(
+            p, ".related: \"%s\" is no op id (OP is ops.id: a whole number from 0 to 2^64 - 1)",
+            argv[1]);
+        return 1;
+    }
+    if (argc == 3 && parse_count(argv[2], &args[1].num) != 0)
         return dot_usage(p, c);
     return run_tvf(p, c, run, "op_id, depth, tie, via_id, class_key, start_ns, end_ns", 2, args,
                    "ORDER BY depth, op_id < 0, op_id"); /* ids as uint64 */
