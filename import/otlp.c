@@ -4,9 +4,11 @@
  * The input as people have it: the file exporter's JSON Lines (one
  * TracesData a line), one TracesData or ExportTraceServiceRequest document,
  * the collector's .json output: a sequence of JSON objects, each with
- * "resourceSpans". Each object is read whole into the reader's buffer
- * (the buffer grows to at most DOC_MAX), checked by the JSON tokenizer
- * (json.h) as strictly as jansson, then read in place; only the records
+ * "resourceSpans". Each object is read by otel.c's loop in one pass, in
+ * place, with the reader's buffer (read ahead to the line's end); one
+ * longer than the buffer, or one it would refuse, is read again whole into
+ * the buffer (at most DOC_MAX), checked by the JSON tokenizer (json.h) as
+ * strictly as jansson, then read in place (otel_impl.h); only the records
  * are kept. The OTLP JSON encoding: ids hex (any case; base64 and empty
  * tolerated and counted), 64-bit integers as decimal strings or numbers,
  * enums as integers (or their names), unknown fields ignored, attribute
