@@ -207,7 +207,7 @@ void wcp_graph_free(wcp_graph *g)
     memset(g, 0, sizeof *g);
 }
 
-static int by_start_id(const void *a, const void *b, void *ctx)
+int wcp_graph_by_start_id(const void *a, const void *b, void *ctx)
 {
     const wcp_graph *g = ctx;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -543,8 +543,8 @@ static int64_t ops_hint(sqlite3 *db, int64_t run_id)
 static void sort_by_start(const wcp_graph *g, uint32_t *a, size_t n)
 {
     for (size_t k = 1; k < n; k++)
-        if (by_start_id(&a[k - 1], &a[k], (void *)g) > 0) {
-            qsort_r(a, n, sizeof *a, by_start_id, (void *)g);
+        if (wcp_graph_by_start_id(&a[k - 1], &a[k], (void *)g) > 0) {
+            qsort_r(a, n, sizeof *a, wcp_graph_by_start_id, (void *)g);
             return;
         }
 }

@@ -112,6 +112,9 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
                     size_t errlen);
 
 void wcp_graph_free(wcp_graph *g);
+/* qsort_r comparator of op indices by (start, id), ctx the graph (index
+ * order is id order). */
+int wcp_graph_by_start_id(const void *a, const void *b, void *ctx);
 
 /* The index of op id, or -1. */
 int32_t wcp_graph_find(const wcp_graph *g, int64_t id);

@@ -302,15 +302,6 @@ void wcp_order_free(wcp_order *o)
     free(o);
 }
 
-static int by_start_id(const void *a, const void *b, void *ctx)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    const wcp_graph *g = ctx;
-    if (g->start[x] != g->start[y])
-        return g->start[x] < g->start[y] ? -1 : 1;
-    return x < y ? -1 : x > y; /* index order is id order */
-}
-
 /* The lock wait that led to hold x of resource res: the holder's last wait
  * on res resolved to a hold (rule 1) that ended at most 1 ms before x
  * began (the recorder ends it once the lock is taken); -1 for none. */
@@ -331,6 +322,21 @@ static int32_t lock_wait(const wcp_graph *g, uint32_t x, uint32_t res)
     return -1;
 }
 
+/* The holds of g's resource from hold a (hold_op: by resource, then end)
+ * up to *b; *cnt of them exclusive or shared. Whether the resource is a
+ * reader/writer lock: both kinds held. */
+static bool rw_group(const wcp_graph *g, uint32_t a, uint32_t *b, uint32_t *cnt)
+{
+    uint32_t ex = 0, k;
+    *cnt = 0;
+    for (k = a; k < g->n_holds && g->hold_res[k] == g->hold_res[a]; k++) {
+        *cnt += g->hold_mode[k] != WCP_HOLD_OTHER;
+        ex += g->hold_mode[k] == WCP_HOLD_EXCLUSIVE;
+    }
+    *b = k;
+    return ex && *cnt > ex;
+}
+
 int wcp_order_build(wcp_order **out, const wcp_graph *g, const uint32_t *cls, wcp_stop *stop,
                     char *err, size_t errlen)
 {
@@ -341,17 +347,11 @@ int wcp_order_build(wcp_order **out, const wcp_graph *g, const uint32_t *cls, wc
      * (hold_op: by resource, then end). A mutex keeps rule 3's order: see
      * lockorder.h */
     uint32_t n = 0, n_res = 0;
-    for (uint32_t a = 0, b; a < g->n_holds; a = b) {
-        uint32_t cnt = 0, ex = 0;
-        for (b = a; b < g->n_holds && g->hold_res[b] == g->hold_res[a]; b++) {
-            cnt += g->hold_mode[b] != WCP_HOLD_OTHER;
-            ex += g->hold_mode[b] == WCP_HOLD_EXCLUSIVE;
-        }
-        if (ex && cnt > ex) {
+    for (uint32_t a = 0, b, cnt; a < g->n_holds; a = b)
+        if (rw_group(g, a, &b, &cnt)) {
             n += cnt;
             n_res++;
         }
-    }
     if (n == 0)
         return 0;
     wcp_order *o = calloc(1, sizeof *o);
@@ -378,13 +378,8 @@ int wcp_order_build(wcp_order **out, const wcp_graph *g, const uint32_t *cls, wc
         goto oom;
     memset(o->pos_of, 0xff, n1 * sizeof *o->pos_of);
     uint32_t m = 0, r = 0;
-    for (uint32_t a = 0, b; a < g->n_holds; a = b) {
-        uint32_t cnt = 0, ex = 0;
-        for (b = a; b < g->n_holds && g->hold_res[b] == g->hold_res[a]; b++) {
-            cnt += g->hold_mode[b] != WCP_HOLD_OTHER;
-            ex += g->hold_mode[b] == WCP_HOLD_EXCLUSIVE;
-        }
-        if (!ex || cnt == ex)
+    for (uint32_t a = 0, b, cnt; a < g->n_holds; a = b) {
+        if (!rw_group(g, a, &b, &cnt))
             continue;
         o->off[r++] = m;
         uint32_t first = m;
@@ -393,7 +388,7 @@ int wcp_order_build(wcp_order **out, const wcp_graph *g, const uint32_t *cls, wc
                 o->pos_of[g->hold_op[k]] = (int32_t)k; /* for a moment: its hold index */
                 o->hop[m++] = g->hold_op[k];
             }
-        qsort_r(o->hop + first, m - first, sizeof *o->hop, by_start_id, (void *)g);
+        qsort_r(o->hop + first, m - first, sizeof *o->hop, wcp_graph_by_start_id, (void *)g);
         int64_t latest = INT64_MIN;
         for (uint32_t h = first; h < m; h++) {
             uint32_t x = o->hop[h];

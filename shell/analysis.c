@@ -750,7 +750,10 @@ static int class_key_exists(ShellState *p, long long run, const char *key)
     return found;
 }
 
-#define BREAKDOWN_CLASSES "20"
+/* WCP_TOP_ROWS as text, for SQL put together at compile time */
+#define TOP_STR_(n) #n
+#define TOP_STR(n) TOP_STR_(n)
+#define BREAKDOWN_CLASSES TOP_STR(WCP_TOP_ROWS) /* for people, as .rank's rows */
 
 /* Under .breakdown's class keys for people: how many of how many. */
 static void breakdown_footer(char *buf, size_t size, long long shown, long long total,
