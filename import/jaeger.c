@@ -19,11 +19,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct pmap {
+    uint32_t pid, service; /* string indexes: a processID and its serviceName */
+    uint32_t k;            /* read order: the last of a processID wins */
+} pmap;
+
 typedef struct jaeger {
     otel o; /* first: r->src_state is both */
     uint32_t s_follows;
     uint32_t *proc; /* per span of the trace being read: its processID (string index) */
     size_t pcap;
+    pmap *pm; /* the trace's processes, read as they come (before or after its spans) */
+    size_t npm, pmcap;
 } jaeger;
 
 enum {
@@ -279,20 +286,18 @@ static int read_span(jaeger *x, wcp_json *s, const wcp_json_tok *v, size_t first
     return 0;
 }
 
-/* Each process's serviceName to the spans of the trace that name it:
- * procs is the "processes" object, read whole by s. */
-static int read_processes(jaeger *x, const wcp_json *s, const wcp_json_tok *procs, size_t first)
+/* The members of "processes" (s over the whole object, procs its first
+ * token): each process's serviceName, kept in x->pm. */
+static int read_processes(jaeger *x, wcp_json *s, const wcp_json_tok *procs)
 {
     otel *o = &x->o;
-    wcp_json ps;
-    wcp_otel_sub(s, procs, &ps);
-    wcp_json_tok a, pk, pv, sk, sv;
-    if (wcp_json_next(&ps, &a))
-        return wcp_otel_json_err(o);
+    if (wcp_otel_want(o, procs, WCP_JSON_OBJECT, "processes", "an object") < 0)
+        return -1;
+    wcp_json_tok pk, pv, sk, sv;
     int more, m;
-    while ((more = wcp_otel_next_member(o, &ps, &pk, &pv)) > 0) {
+    while ((more = wcp_otel_next_member(o, s, &pk, &pv)) > 0) {
         if (pv.type != WCP_JSON_OBJECT) {
-            if (wcp_otel_skip(o, &ps, &pv) < 0)
+            if (wcp_otel_skip(o, s, &pv) < 0)
                 return -1;
             continue;
         }
@@ -301,8 +306,8 @@ static int read_processes(jaeger *x, const wcp_json *s, const wcp_json_tok *proc
         size_t n;
         if (wcp_otel_str(o, &pk, &p, &n) < 0 || wcp_otel_intern(o, p, n, &pid) < 0)
             return -1;
-        while ((m = wcp_otel_next_member(o, &ps, &sk, &sv)) > 0) {
-            if (wcp_otel_skip(o, &ps, &sv) < 0)
+        while ((m = wcp_otel_next_member(o, s, &sk, &sv)) > 0) {
+            if (wcp_otel_skip(o, s, &sv) < 0)
                 return -1;
             if (wcp_otel_is_key(&sk, "serviceName") &&
                 wcp_otel_intern_tok(o, &sv, "serviceName", &service) < 0)
@@ -310,83 +315,135 @@ static int read_processes(jaeger *x, const wcp_json *s, const wcp_json_tok *proc
         }
         if (m < 0)
             return -1;
-        for (size_t q = first; q < o->nsp; q++)
-            if (x->proc[q - first] == pid)
-                o->sp[q].client = service;
+        if (!wcp_grow((void **)&x->pm, &x->pmcap, x->npm + 1, sizeof *x->pm))
+            return wcp_otel_oom(o);
+        x->pm[x->npm] = (pmap){pid, service, (uint32_t)x->npm};
+        x->npm++;
     }
     return more < 0 ? -1 : 0;
 }
 
-/* One trace object of "data": its spans, then their processes' serviceName
- * (the processes may come first: they are read once the spans are). v is
- * its first token. */
-static int read_trace(jaeger *x, wcp_json *s, const wcp_json_tok *v)
+static int by_pid_then_order(const void *a, const void *b)
+{
+    const pmap *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* The trace's spans (from first on) get the serviceName of their process. */
+static void apply_processes(jaeger *x, size_t first)
+{
+    otel *o = &x->o;
+    if (x->npm == 0)
+        return;
+    qsort(x->pm, x->npm, sizeof *x->pm, by_pid_then_order);
+    for (size_t q = first; q < o->nsp; q++) {
+        size_t lo = 0, hi = x->npm; /* the last entry of the span's processID */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (x->pm[mid].pid <= x->proc[q - first])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0 && x->pm[lo - 1].pid == x->proc[q - first])
+            o->sp[q].client = x->pm[lo - 1].service;
+    }
+    x->npm = 0;
+}
+
+/* A whole value v (of a stream call on j): a cursor s over it, after its
+ * first token (*open). */
+static int whole(otel *o, const wcp_json *j, const wcp_json_tok *v, wcp_json *s, wcp_json_tok *open)
+{
+    wcp_otel_sub(j, v, s);
+    return wcp_json_next(s, open) ? wcp_otel_json_err(o) : 0;
+}
+
+/* One trace of "data" (j has read its first token v): its members one at a
+ * time, each span of "spans" alone, then its processes' serviceName to its
+ * spans. */
+static int read_trace(jaeger *x, wcp_json *j, const wcp_json_tok *v)
 {
     otel *o = &x->o;
     if (wcp_otel_want(o, v, WCP_JSON_OBJECT, "data", "an array of trace objects") < 0)
         return -1;
     size_t first = o->nsp;
-    wcp_json_tok k, t, span, procs = {0};
-    int more, m;
-    while ((more = wcp_otel_next_member(o, s, &k, &t)) > 0) {
-        bool spans = wcp_otel_is_key(&k, "spans");
-        if (!(spans && t.type == WCP_JSON_ARRAY) && wcp_otel_skip(o, s, &t) < 0)
+    x->npm = 0;
+    wcp_json s;
+    wcp_json_tok k, t, span, open;
+    for (;;) {
+        if (wcp_otel_stream_member(o, j, "spans", &k, &t) < 0)
             return -1;
+        if (k.type == WCP_JSON_END)
+            break;
         if (wcp_otel_is_key(&k, "processes")) {
-            if (wcp_otel_want(o, &t, WCP_JSON_OBJECT, "processes", "an object") < 0)
+            if (whole(o, j, &t, &s, &open) < 0 || read_processes(x, &s, &open) < 0)
                 return -1;
-            procs = t;
-        } else if (spans) {
+        } else if (wcp_otel_is_key(&k, "spans")) {
             if (wcp_otel_want(o, &t, WCP_JSON_ARRAY, "spans", "an array") < 0)
                 return -1;
-            while ((m = wcp_otel_next_elem(o, s, &span)) > 0)
-                if (read_span(x, s, &span, first) < 0)
+            for (;;) {
+                if (wcp_otel_stream_elem(o, j, true, &span) < 0)
                     return -1;
-            if (m < 0)
-                return -1;
+                if (span.type == WCP_JSON_END)
+                    break;
+                if (whole(o, j, &span, &s, &open) < 0 || read_span(x, &s, &open, first) < 0)
+                    return -1;
+            }
         }
     }
-    if (more < 0)
-        return -1;
-    return procs.type == WCP_JSON_OBJECT ? read_processes(x, s, &procs, first) : 0;
+    apply_processes(x, first);
+    return 0;
 }
 
-/* One top-level object: s has read its '{' (open). */
-static int read_doc(otel *o, wcp_json *s, const wcp_json_tok *open)
+/* The file: top-level objects with a "data" array of traces, read one
+ * member, trace and span at a time (memory: one span, not the document). */
+static int read_file(jaeger *x)
 {
-    jaeger *x = (jaeger *)o;
-    wcp_json_tok k, t, tr;
+    otel *o = &x->o;
+    wcp_json j;
+    wcp_json_tok k, v, tr;
     bool seen = false;
-    int more, m;
-    while ((more = wcp_otel_next_member(o, s, &k, &t)) > 0) {
-        bool data = wcp_otel_is_key(&k, "data");
-        if (!(data && t.type == WCP_JSON_ARRAY) && wcp_otel_skip(o, s, &t) < 0)
-            return -1;
-        if (!data)
-            continue;
-        if (wcp_otel_want(o, &t, WCP_JSON_ARRAY, "data", "an array") < 0)
-            return -1;
-        seen = true;
-        while ((m = wcp_otel_next_elem(o, s, &tr)) > 0)
-            if (read_trace(x, s, &tr) < 0)
+    int at;
+    while ((at = wcp_otel_stream_doc(o, &j, "a Jaeger {\"data\": [...]} object")) > 0) {
+        for (;;) {
+            if (wcp_otel_stream_member(o, &j, "data", &k, &v) < 0)
                 return -1;
-        if (m < 0)
-            return -1;
+            if (k.type == WCP_JSON_END)
+                break;
+            if (!wcp_otel_is_key(&k, "data"))
+                continue;
+            if (wcp_otel_want(o, &v, WCP_JSON_ARRAY, "data", "an array") < 0)
+                return -1;
+            seen = true;
+            for (;;) {
+                if (wcp_otel_stream_elem(o, &j, false, &tr) < 0)
+                    return -1;
+                if (tr.type == WCP_JSON_END)
+                    break;
+                if (read_trace(x, &j, &tr) < 0)
+                    return -1;
+            }
+        }
     }
-    if (more < 0)
+    if (at < 0)
         return -1;
     if (!seen)
-        return wcp_otel_err(o, open->line, open->col, "not Jaeger JSON: no \"data\" array");
+        return wcp_otel_err(o, 1, 1, "not Jaeger JSON: no \"data\" array");
     return 0;
 }
 
 static int src_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
 {
     jaeger *x = r->src_state;
-    if (wcp_otel_read_docs_in_place(&x->o, read_doc, "a Jaeger {\"data\": [...]} object") < 0)
+    if (read_file(x) < 0)
         return -1;
     free(x->proc);
     x->proc = NULL;
+    free(x->pm);
+    x->pm = NULL;
     x->o.lost_link_attrs = 1; /* Jaeger has no link attributes: no wait links survive it */
     return wcp_otel_finish(&x->o, on_string, ctx);
 }
@@ -398,6 +455,7 @@ static void src_close(wcp_reader *r)
         return;
     wcp_otel_release(&x->o);
     free(x->proc);
+    free(x->pm);
     free(x);
     r->src_state = NULL;
 }

@@ -349,6 +349,85 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
     return 0;
 }
 
+/* After a WCP_JSON_MORE: j goes back to saved (where the value it was
+ * reading began) and the buffer is filled, keeping everything from there.
+ * 0, or -1 (the file ends first: truncated). */
+static int refill_from(otel *x, wcp_json *j, const wcp_json *saved)
+{
+    wcp_reader *r = x->r;
+    *j = *saved;
+    r->pos = (size_t)(j->p - r->buf);
+    int k = fill(x);
+    if (k < 0)
+        return -1;
+    if (k == 0) { /* told at the file's last line */
+        long line = j->line;
+        for (const char *p = r->buf + r->pos; (p = memchr(p, '\n', (size_t)(r->buf + r->len - p)));
+             p++)
+            line += p + 1 < r->buf + r->len;
+        return wcp_otel_err(x, line, 0, "the file ends inside %s (a truncated line?)", x->doc_what);
+    }
+    wcp_json_text(j, r->buf, r->pos, r->len, r->base);
+    j->last = r->eof;
+    return 0;
+}
+
+int wcp_otel_stream_doc(otel *x, wcp_json *j, const char *what)
+{
+    x->doc_what = what;
+    if (x->docs == 0)
+        skip_bom(x);
+    else
+        commit(x, j); /* the previous object is done */
+    int at = next_doc(x);
+    if (at <= 0) {
+        if (at == 0 && x->docs == 0)
+            return wcp_otel_err(x, 1, 0, "empty file: expected %s", what);
+        return at;
+    }
+    wcp_json_tok open;
+    cursor(x, j);
+    if (wcp_json_next(j, &open)) /* '{', at hand (next_doc) */
+        return wcp_otel_json_err(x);
+    x->docs++;
+    return 1;
+}
+
+int wcp_otel_stream_member(otel *x, wcp_json *j, const char *enter, wcp_json_tok *k,
+                           wcp_json_tok *v)
+{
+    for (;;) {
+        wcp_json saved = *j;
+        int rc = wcp_json_member(j, k, v);
+        if (!rc && k->type == WCP_JSON_KEY &&
+            !(enter && wcp_otel_is_key(k, enter) &&
+              (v->type == WCP_JSON_OBJECT || v->type == WCP_JSON_ARRAY)))
+            rc = wcp_json_skip(j, v);
+        if (rc < 0)
+            return wcp_otel_json_err(x);
+        if (rc == 0)
+            return 0;
+        if (refill_from(x, j, &saved) < 0)
+            return -1;
+    }
+}
+
+int wcp_otel_stream_elem(otel *x, wcp_json *j, bool whole, wcp_json_tok *v)
+{
+    for (;;) {
+        wcp_json saved = *j;
+        int rc = wcp_json_next(j, v);
+        if (!rc && whole && v->type != WCP_JSON_END)
+            rc = wcp_json_skip(j, v);
+        if (rc < 0)
+            return wcp_otel_json_err(x);
+        if (rc == 0)
+            return 0;
+        if (refill_from(x, j, &saved) < 0)
+            return -1;
+    }
+}
+
 int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *src)
 {
     static const char *const kinds[6] = {"internal", "internal", "server",

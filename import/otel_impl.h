@@ -125,6 +125,26 @@ typedef struct otel {
 typedef int (*wcp_otel_stream_fn)(otel *o, wcp_json *j, const wcp_json_tok *open);
 int wcp_otel_read_docs_in_place(otel *o, wcp_otel_stream_fn read_doc, const char *what);
 
+/* Reading a document piece by piece (Jaeger's one object holding every
+ * trace): a cursor j goes through the file's structure, bringing into the
+ * buffer whole only what the reader keeps pointers into (a span, a small
+ * member), so that memory holds one such piece, never the document. Each
+ * call may move the buffer: tokens of an earlier call are then gone.
+ *
+ * The next top-level object (what: what it is, for errors): 1 with j after
+ * its '{', 0 at the end of the file, -1. An empty file is refused. */
+int wcp_otel_stream_doc(otel *o, wcp_json *j, const char *what);
+/* The next member of the object j is in: 0 with its key k (k->type END at
+ * the object's end) and its value v whole in the buffer, or, when the key
+ * is `enter` (NULL: none) and the value an object or an array, v its first
+ * token only and j inside it. -1. */
+int wcp_otel_stream_member(otel *o, wcp_json *j, const char *enter, wcp_json_tok *k,
+                           wcp_json_tok *v);
+/* The next element of the array j is in: 0 with v (END at the array's end)
+ * whole in the buffer, or with whole false its first token only and j
+ * inside it. -1. */
+int wcp_otel_stream_elem(otel *o, wcp_json *j, bool whole, wcp_json_tok *v);
+
 /* "file:line: reason (column C)" into r->err; returns -1. */
 int wcp_otel_err(otel *o, long line, uint64_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
