@@ -60,6 +60,15 @@ static void format_names(FILE *f)
         fprintf(f, "%s%s", k == 1 ? "" : k == n ? " or " : ", ", wcp_format_get(k)->name);
 }
 
+/* After a usage error (said first): the usage line and where the rest is,
+ * so that the error is not lost above a screen of help. */
+static void usage_hint(void)
+{
+    fputs("usage: wcprof-ingest [OPTIONS] DUMP...\n"
+          "Try 'wcprof-ingest --help' for the options.\n",
+          stderr);
+}
+
 /* The usage, its --format option from the table of formats, into f. */
 static void usage(FILE *f)
 {
@@ -198,7 +207,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "wcprof-ingest: --format: unknown format \"%s\" (auto, ", optarg);
                 format_names(stderr);
                 fputs(")\n", stderr);
-                usage(stderr);
+                usage_hint();
                 return 2;
             }
             break;
@@ -206,7 +215,7 @@ int main(int argc, char **argv)
         case 'V':
             printf("wcprof-ingest %s (SQLite %s)\n", WCPROF_VERSION, sqlite3_libversion());
             return 0;
-        default: usage(stderr); return 2;
+        default: usage_hint(); return 2;
         }
     }
     if (optind >= argc) {
