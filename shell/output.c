@@ -338,8 +338,9 @@ static int header_min(const char *h)
 ** printed as lines instead (it does not fit as it is). The stated order:
 ** .width first (a width the user set is kept, and wraps its cells); then
 ** headers wider than their values wrap at their '_'s; then text columns
-** wrap, widest first, down to TEXT_MIN; then columns are left out from the
-** right (never the first), and a line under the table names them. Numbers
+** wrap, widest first, down to TEXT_MIN; then columns are left out: those
+** empty in every row first, then from the right (never the first), and a
+** line under the table names them. Numbers
 ** and their units are never cut. */
 static int fit_grid(ShellState *p, Grid *g, int header, int *w, char *show)
 {
@@ -400,9 +401,27 @@ static int fit_grid(ShellState *p, Grid *g, int header, int *w, char *show)
             total--;
         }
     }
+    for (int j = n - 1; j > 0 && limit > 0 && total > limit && !one_row; j--)
+        if (data[j] == 0) { /* empty in every row: it says nothing */
+            show[j] = 0;
+            total -= w[j] + sep;
+        }
     for (int j = n - 1; j > 0 && limit > 0 && total > limit && !one_row; j--) {
+        if (!show[j])
+            continue;
         show[j] = 0;
         total -= w[j] + sep;
+    }
+    while (limit > 0 && total < limit && !one_row) { /* the room freed to the wrapped */
+        int pick = -1;
+        for (int j = 0; j < n; j++)
+            if (show[j] && w[j] < data[j] && !(j < p->nwidths && p->widths[j] != 0) &&
+                (pick < 0 || data[j] - w[j] > data[pick] - w[pick]))
+                pick = j;
+        if (pick < 0)
+            break;
+        w[pick]++;
+        total++;
     }
     free(data);
     free(floor);
