@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format_ns.h"
 #include "sat.h"
 #include "shell.h"
 #include "whatif.h" /* WCP_RANK_MIN_SELF_NS: whatif_rank's default min_self_ns */
@@ -988,13 +989,18 @@ int cmd_drift(ShellState *p, const DotCmd *c, int argc, char **argv)
                    0, NULL, tail);
 }
 
-/* Under .rank's top rows: how many of how many. */
-static void rank_footer(char *buf, size_t size, long long shown, long long total, long long unused)
+/* Under .rank's top rows: how many of how many, those ranked being the
+** class keys with min_self of self time at least (the page's and
+** class_stats's count is of every class key). */
+static void rank_footer(char *buf, size_t size, long long shown, long long total,
+                        long long min_self)
 {
-    (void)unused;
+    char least[64];
     if (shown < total)
-        snprintf(buf, size, "(the top %lld of %lld class keys; .rank 0 shows them all)", shown,
-                 total);
+        snprintf(buf, size,
+                 "(the top %lld of %lld class keys with at least %s of self time; .rank 0 "
+                 "shows them all)",
+                 shown, total, wcp_format_ns(least, sizeof least, min_self));
 }
 
 /* The same, under .rank --by meta. */
@@ -1151,9 +1157,10 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
         char *count =
             by ? sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows",
                                  limit)
-               : sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM class_stats"
+               : sqlite3_mprintf("SELECT min(count(*), %lld), count(*), %lld FROM class_stats"
                                  " WHERE run_id = %lld AND total_self_ns >= %lld",
-                                 limit, run, min_text ? args[1].num : WCP_RANK_MIN_SELF_NS);
+                                 limit, min_text ? args[1].num : WCP_RANK_MIN_SELF_NS, run,
+                                 min_text ? args[1].num : WCP_RANK_MIN_SELF_NS);
         rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count,
                                      by ? rank_meta_footer : rank_footer)
                            : (shell_error(p, "out of memory"), 1);
