@@ -393,16 +393,24 @@ int wcp_otel_stream_doc(otel *x, wcp_json *j, const char *what)
     return 1;
 }
 
-int wcp_otel_stream_member(otel *x, wcp_json *j, const char *enter, wcp_json_tok *k,
-                           wcp_json_tok *v)
+/* The next member (k not NULL: its key in *k) or element of the container
+ * j is in, its value v whole in the buffer unless open says to stop after
+ * its first token (a member whose key is `enter` and whose value is an
+ * object or an array; an element when !whole). 0, or -1. */
+static int stream_next(otel *x, wcp_json *j, wcp_json_tok *k, const char *enter, bool whole,
+                       wcp_json_tok *v)
 {
     for (;;) {
         wcp_json saved = *j;
-        int rc = wcp_json_member(j, k, v);
-        if (!rc && k->type == WCP_JSON_KEY &&
-            !(enter && wcp_otel_is_key(k, enter) &&
-              (v->type == WCP_JSON_OBJECT || v->type == WCP_JSON_ARRAY)))
-            rc = wcp_json_skip(j, v);
+        int rc = k ? wcp_json_member(j, k, v) : wcp_json_next(j, v);
+        if (!rc) {
+            bool end = k ? k->type != WCP_JSON_KEY : v->type == WCP_JSON_END;
+            bool open = k ? enter && wcp_otel_is_key(k, enter) &&
+                                (v->type == WCP_JSON_OBJECT || v->type == WCP_JSON_ARRAY)
+                          : !whole;
+            if (!end && !open)
+                rc = wcp_json_skip(j, v);
+        }
         if (rc < 0)
             return wcp_otel_json_err(x);
         if (rc == 0)
@@ -412,20 +420,15 @@ int wcp_otel_stream_member(otel *x, wcp_json *j, const char *enter, wcp_json_tok
     }
 }
 
+int wcp_otel_stream_member(otel *x, wcp_json *j, const char *enter, wcp_json_tok *k,
+                           wcp_json_tok *v)
+{
+    return stream_next(x, j, k, enter, true, v);
+}
+
 int wcp_otel_stream_elem(otel *x, wcp_json *j, bool whole, wcp_json_tok *v)
 {
-    for (;;) {
-        wcp_json saved = *j;
-        int rc = wcp_json_next(j, v);
-        if (!rc && whole && v->type != WCP_JSON_END)
-            rc = wcp_json_skip(j, v);
-        if (rc < 0)
-            return wcp_otel_json_err(x);
-        if (rc == 0)
-            return 0;
-        if (refill_from(x, j, &saved) < 0)
-            return -1;
-    }
+    return stream_next(x, j, NULL, NULL, whole, v);
 }
 
 int wcp_otel_init(otel *o, wcp_reader *r, const char *format, const wcp_source *src)
