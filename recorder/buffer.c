@@ -227,9 +227,10 @@ static wcp__chunk *fresh_chunks(int kind, unsigned k)
 /* Maps a slab of k chunks (claimed) into the pool, deciding on huge pages
  * by what the last ones cost; counts it in *by. Returns the CPU time it
  * took, or -1 (unclaimed again) if the memory could not be mapped. */
-static int64_t slab_fill(unsigned k, _Atomic uint64_t *by)
+static int64_t slab_fill(unsigned k, _Atomic uint64_t *by, int may_huge)
 {
-    int huge = k == SLAB_CHUNKS && atomic_load_explicit(&wcp__S.hugepages, memory_order_relaxed);
+    int huge = may_huge && k == SLAB_CHUNKS &&
+               atomic_load_explicit(&wcp__S.hugepages, memory_order_relaxed);
     if (huge && atomic_load_explicit(&skip_huge, memory_order_relaxed) > 0) {
         atomic_fetch_sub_explicit(&skip_huge, 1, memory_order_relaxed);
         huge = 0;
@@ -274,9 +275,27 @@ int wcp_reserve(uint64_t n_events)
         unsigned k = claim(want - have < SLAB_CHUNKS ? (unsigned)(want - have) : SLAB_CHUNKS);
         if (k == 0)
             return 0; /* the cap allows no more */
-        if (slab_fill(k, &wcp__S.by_reserve) < 0)
+        if (slab_fill(k, &wcp__S.by_reserve, 1) < 0)
             return WCP_ENOMEM;
     }
+}
+
+/* The first enable, pre-faulting on and nothing mapped yet: the reserve
+ * faulted in on the enabling thread (4 KiB pages: a huge page can take
+ * milliseconds on a VM), so that the first threads to record take ready
+ * chunks at their first event instead of each faulting its own while the
+ * pre-fault thread starts. Counted as reserved (wcp_reserve's). */
+void wcp__buffer_enable(void)
+{
+    static _Atomic int once;
+    if (!atomic_load_explicit(&wcp__S.prefault, memory_order_relaxed) ||
+        atomic_load_explicit(&wcp__S.mapped_chunks, memory_order_relaxed) != 0 ||
+        atomic_exchange(&once, 1))
+        return;
+    uint64_t r = atomic_load(&reserve);
+    unsigned k = claim(r < SLAB_CHUNKS ? (unsigned)r : SLAB_CHUNKS);
+    if (k)
+        slab_fill(k, &wcp__S.by_reserve, 0);
 }
 
 /* ---- the pre-fault thread ------------------------------------------------- */
@@ -319,7 +338,7 @@ static void *prefaulter(void *arg)
             continue;
         }
         unsigned k = reserve_gap();
-        if (k && slab_fill(k, &wcp__S.by_prefault) >= 0) {
+        if (k && slab_fill(k, &wcp__S.by_prefault, 1) >= 0) {
             atomic_store_explicit(&may_grow, 1, memory_order_relaxed);
             continue;
         }
@@ -364,12 +383,11 @@ static void start_helper(void)
     int rc = pthread_create(&helper_th, &at, prefaulter, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&at);
-    if (rc != 0) {
+    if (rc != 0)
         atomic_store(&wcp__S.helper, -1);
-    } else {
-        pthread_setname_np(helper_th, "wcprof-prefault"); /* named at once */
+    else /* it names itself first thing: naming it from here (/proc/.../comm) cost the
+          * recording thread that started it ~150 us */
         helper_joinable = 1;
-    }
     pthread_mutex_unlock(&helper_lk);
 }
 

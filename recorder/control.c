@@ -45,6 +45,7 @@ const char *wcp_err_name(int err)
 int wcp_enable(void)
 {
     wcp__init_once();
+    wcp__buffer_enable();
     atomic_store_explicit(&wcp__S.on, 1, memory_order_relaxed);
     __atomic_store_n(&wcp__gate, 1, __ATOMIC_RELEASE);
     return 0;

@@ -280,6 +280,7 @@ void wcp__buffer_fork_prepare(void);
 void wcp__buffer_fork_parent(void);
 void wcp__buffer_fork_child(void);
 void wcp__buffer_unload(void); /* stops the pre-fault thread */
+void wcp__buffer_enable(void); /* the first enable: the reserve faulted in */
 
 /* Reserves the next event of t's buffer, or NULL (dropped and counted).
  * The caller fills it and calls wcp__commit. */

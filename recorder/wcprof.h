@@ -819,7 +819,10 @@ static inline void wcp__scope_restore(wcp_op *prev)
 /* ---- control --------------------------------------------------------------- */
 
 /* Turns recording on for every thread. The first call fixes the run's time
- * origin (epoch). Also done at start-up when WCPROF=1 is in the
+ * origin (epoch) and, unless memory is mapped already (wcp_reserve) or the
+ * pre-fault thread is off, faults in the first 2 MiB of event buffers on
+ * the calling thread (about 0.6 ms), so that the first threads to record
+ * do not fault their own. Also done at start-up when WCPROF=1 is in the
  * environment. Returns 0. */
 int wcp_enable(void);
 /* Turns global recording off: buffered events stay for dumping, ops in
@@ -907,7 +910,7 @@ typedef struct wcp_memstats {
     uint64_t chunks_ready;      /* faulted in, in the pool */
     uint64_t chunks_by_threads; /* mapped by recording threads: pool empty */
     uint64_t chunks_prefaulted; /* mapped by the pre-fault thread */
-    uint64_t chunks_reserved;   /* mapped by wcp_reserve / WCPROF_RESERVE */
+    uint64_t chunks_reserved;   /* mapped by wcp_reserve / WCPROF_RESERVE or the first enable */
     uint64_t slabs_huge;        /* slabs mapped asking for huge pages */
     uint64_t slabs_small;       /* slabs mapped with 4 KiB pages */
     uint64_t prefault_cpu_ns;   /* CPU time the pre-fault thread used */
