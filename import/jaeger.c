@@ -353,14 +353,6 @@ static void apply_processes(jaeger *x, size_t first)
     x->npm = 0;
 }
 
-/* A whole value v (of a stream call on j): a cursor s over it, after its
- * first token (*open). */
-static int whole(otel *o, const wcp_json *j, const wcp_json_tok *v, wcp_json *s, wcp_json_tok *open)
-{
-    wcp_otel_sub(j, v, s);
-    return wcp_json_next(s, open) ? wcp_otel_json_err(o) : 0;
-}
-
 /* One trace of "data" (j has read its first token v): its members one at a
  * time, each span of "spans" alone, then its processes' serviceName to its
  * spans. */
@@ -379,7 +371,7 @@ static int read_trace(jaeger *x, wcp_json *j, const wcp_json_tok *v)
         if (k.type == WCP_JSON_END)
             break;
         if (wcp_otel_is_key(&k, "processes")) {
-            if (whole(o, j, &t, &s, &open) < 0 || read_processes(x, &s, &open) < 0)
+            if (wcp_otel_open(o, j, &t, &s, &open) < 0 || read_processes(x, &s, &open) < 0)
                 return -1;
         } else if (wcp_otel_is_key(&k, "spans")) {
             if (wcp_otel_want(o, &t, WCP_JSON_ARRAY, "spans", "an array") < 0)
@@ -389,7 +381,7 @@ static int read_trace(jaeger *x, wcp_json *j, const wcp_json_tok *v)
                     return -1;
                 if (span.type == WCP_JSON_END)
                     break;
-                if (whole(o, j, &span, &s, &open) < 0 || read_span(x, &s, &open, first) < 0)
+                if (wcp_otel_open(o, j, &span, &s, &open) < 0 || read_span(x, &s, &open, first) < 0)
                     return -1;
             }
         }

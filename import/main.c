@@ -64,9 +64,8 @@ static void format_names(FILE *f)
  * so that the error is not lost above a screen of help. */
 static void usage_hint(void)
 {
-    fputs("usage: wcprof-ingest [OPTIONS] DUMP...\n"
-          "Try 'wcprof-ingest --help' for the options.\n",
-          stderr);
+    fwrite(usage_head, 1, (size_t)(strchr(usage_head, '\n') + 1 - usage_head), stderr);
+    fputs("Try 'wcprof-ingest --help' for the options.\n", stderr);
 }
 
 /* The usage, its --format option from the table of formats, into f. */

@@ -141,6 +141,13 @@ void wcp_otel_sub(const wcp_json *j, const wcp_json_tok *v, wcp_json *s)
     wcp_json_reset(s);
 }
 
+int wcp_otel_open(otel *o, const wcp_json *j, const wcp_json_tok *v, wcp_json *s,
+                  wcp_json_tok *open)
+{
+    wcp_otel_sub(j, v, s);
+    return wcp_json_next(s, open) ? wcp_otel_json_err(o) : 0;
+}
+
 /* ---- values */
 
 int wcp_otel_str(otel *x, const wcp_json_tok *v, const char **s, size_t *n)
@@ -335,10 +342,7 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
         x->docs++;
         wcp_json s;
         wcp_json_tok open;
-        wcp_otel_sub(&j, &v, &s);
-        if (wcp_json_next(&s, &open))
-            return wcp_otel_json_err(x);
-        if (read_doc(x, &s, &open) < 0)
+        if (wcp_otel_open(x, &j, &v, &s, &open) < 0 || read_doc(x, &s, &open) < 0)
             return -1;
         commit(x, &j);
     }

@@ -184,6 +184,10 @@ static inline int wcp_otel_skip(otel *o, wcp_json *s, wcp_json_tok *v)
 }
 /* A sub-cursor s over the whole value v, which j read with wcp_json_skip(). */
 void wcp_otel_sub(const wcp_json *j, const wcp_json_tok *v, wcp_json *s);
+/* The same, its first token read into *open: the cursor a reader reads a
+ * whole object or array with. 0, or -1. */
+int wcp_otel_open(otel *o, const wcp_json *j, const wcp_json_tok *v, wcp_json *s,
+                  wcp_json_tok *open);
 /* The decoded bytes of string token v (valid until the next call). */
 int wcp_otel_str(otel *o, const wcp_json_tok *v, const char **s, size_t *n);
 /* -1 with "KEY: expected WHAT, got ..." unless v is of type. */

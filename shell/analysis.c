@@ -1154,13 +1154,13 @@ int cmd_rank(ShellState *p, const DotCmd *c, int argc, char **argv)
         ** all), or the class keys with min_self_ns of self time at least
         ** (whatif_rank's default 1 ms): class_stats's total_self_ns, the
         ** model's sum (saturated) */
+        long long least = min_text ? args[1].num : WCP_RANK_MIN_SELF_NS;
         char *count =
             by ? sqlite3_mprintf("SELECT min(count(*), %lld), count(*), 0 FROM temp.wcp_rows",
                                  limit)
                : sqlite3_mprintf("SELECT min(count(*), %lld), count(*), %lld FROM class_stats"
                                  " WHERE run_id = %lld AND total_self_ns >= %lld",
-                                 limit, min_text ? args[1].num : WCP_RANK_MIN_SELF_NS, run,
-                                 min_text ? args[1].num : WCP_RANK_MIN_SELF_NS);
+                                 limit, least, run, least);
         rc = show && count ? run_top(p, run, sql, min_text ? 2 : 1, args, show, count,
                                      by ? rank_meta_footer : rank_footer)
                            : (shell_error(p, "out of memory"), 1);
