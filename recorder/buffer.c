@@ -280,11 +280,13 @@ int wcp_reserve(uint64_t n_events)
     }
 }
 
-/* The first enable, pre-faulting on and nothing mapped yet: the reserve
- * faulted in on the enabling thread (4 KiB pages: a huge page can take
- * milliseconds on a VM), so that the first threads to record take ready
- * chunks at their first event instead of each faulting its own while the
- * pre-fault thread starts. Counted as reserved (wcp_reserve's). */
+/* The first enable, pre-faulting on and nothing mapped yet: a chunk per
+ * CPU the process may run on (the threads that can start recording at the
+ * same moment; at most a slab) faulted in on the enabling thread, in 4 KiB
+ * pages (a huge page can take milliseconds on a VM), so that the first
+ * threads to record take ready chunks at their first event instead of
+ * each faulting its own while the pre-fault thread starts; that thread
+ * fills the rest of the reserve. Counted as reserved (wcp_reserve's). */
 void wcp__buffer_enable(void)
 {
     static _Atomic int once;
@@ -292,8 +294,8 @@ void wcp__buffer_enable(void)
         atomic_load_explicit(&wcp__S.mapped_chunks, memory_order_relaxed) != 0 ||
         atomic_exchange(&once, 1))
         return;
-    uint64_t r = atomic_load(&reserve);
-    unsigned k = claim(r < SLAB_CHUNKS ? (unsigned)r : SLAB_CHUNKS);
+    int cpus = wcp__cpus();
+    unsigned k = claim(cpus < 1 ? 1 : cpus > SLAB_CHUNKS ? SLAB_CHUNKS : (unsigned)cpus);
     if (k)
         slab_fill(k, &wcp__S.by_reserve, 0);
 }

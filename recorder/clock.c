@@ -49,14 +49,19 @@ static void cpu_now(int64_t cpu[2])
     cpu[1] = (int64_t)ru.ru_stime.tv_sec * 1000000000 + (int64_t)ru.ru_stime.tv_usec * 1000;
 }
 
+int wcp__cpus(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+}
+
 void wcp__cpu_since_origin(int64_t *user_ns, int64_t *sys_ns, int *cpus)
 {
     int64_t c[2];
     cpu_now(c);
     *user_ns = c[0] - C.cpu0[0];
     *sys_ns = c[1] - C.cpu0[1];
-    cpu_set_t set;
-    *cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+    *cpus = wcp__cpus();
 }
 
 int64_t wcp__mono_ns(void)

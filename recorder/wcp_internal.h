@@ -360,6 +360,7 @@ int64_t wcp__ticks_to_ns(uint64_t ticks); /* since origin (dump lock) */
 void wcp__clock_fork_child(void);         /* a new origin and epoch */
 /* The process's user and system CPU time since the origin (ns), and the
  * number of CPUs it may run on (0: unknown): the dump header's cpu keys. */
+int wcp__cpus(void); /* the CPUs the process may run on, 0: unknown */
 void wcp__cpu_since_origin(int64_t *user_ns, int64_t *sys_ns, int *cpus);
 
 /* control.c */

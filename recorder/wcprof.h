@@ -820,9 +820,10 @@ static inline void wcp__scope_restore(wcp_op *prev)
 
 /* Turns recording on for every thread. The first call fixes the run's time
  * origin (epoch) and, unless memory is mapped already (wcp_reserve) or the
- * pre-fault thread is off, faults in the first 2 MiB of event buffers on
- * the calling thread (about 0.6 ms), so that the first threads to record
- * do not fault their own. Also done at start-up when WCPROF=1 is in the
+ * pre-fault thread is off, faults in a chunk of event buffer (128 KiB) per
+ * CPU the process may run on, at most 16, on the calling thread (0.8 ms
+ * for two on a 2-core VM), so that the first threads to record do not
+ * fault their own. Also done at start-up when WCPROF=1 is in the
  * environment. Returns 0. */
 int wcp_enable(void);
 /* Turns global recording off: buffered events stay for dumping, ops in
