@@ -387,8 +387,8 @@ static void start_helper(void)
     pthread_attr_destroy(&at);
     if (rc != 0)
         atomic_store(&wcp__S.helper, -1);
-    else /* it names itself first thing: naming it from here (/proc/.../comm) cost the
-          * recording thread that started it ~150 us */
+    else /* it names itself first thing: naming it from here would write
+          * /proc/self/task/ID/comm on the recording thread that started it */
         helper_joinable = 1;
     pthread_mutex_unlock(&helper_lk);
 }
