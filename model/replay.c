@@ -550,9 +550,12 @@ void wcp_tape_free(wcp_tape *t)
  * comes out shorter than the baseline (never a saving): base/sat.h. */
 /* §3: a self segment of length v >= 0 scaled by factor f >= 0, truncated
  * toward zero; INT64_MAX when the product does not fit (converting it would
- * be undefined). */
+ * be undefined). Factor 1 gives v itself: a length above 2^53 does not
+ * survive the trip through a double. */
 static inline int64_t scaled(int64_t v, double f)
 {
+    if (f == 1.0)
+        return v;
     double x = (double)v * f;
     return x < 9.2e18 ? (int64_t)x : INT64_MAX;
 }
