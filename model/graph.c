@@ -365,8 +365,12 @@ static int load_waits(sqlite3 *db, wcp_graph *g, char *err, size_t errlen)
  * hold_op, whose resource's holds are [first, k's group end)) follows: the
  * one that ended last at or before k's start (ties: the higher id), among
  * the exclusive holds and, for an exclusive k, the shared ones too; -1 for
- * none, and for a hold neither exclusive nor shared. */
-static int32_t hold_before(const wcp_graph *g, size_t first, size_t end, size_t k)
+ * none, and for a hold neither exclusive nor shared. last_x[j] and
+ * last_xs[j]: the last position at or before j, in j's group, of an
+ * exclusive hold and of an exclusive or shared one (-1: none), so that a
+ * reader among thousands since the last writer finds it at once. */
+static int32_t hold_before(const wcp_graph *g, size_t first, size_t end, size_t k,
+                           const int32_t *last_x, const int32_t *last_xs)
 {
     uint8_t mode = g->hold_mode[k];
     if (mode == WCP_HOLD_OTHER)
@@ -380,13 +384,11 @@ static int32_t hold_before(const wcp_graph *g, size_t first, size_t end, size_t 
         else
             hi = mid;
     }
-    for (size_t j = lo; j-- > first;) {
-        if (g->hold_op[j] == h || g->hold_mode[j] == WCP_HOLD_OTHER ||
-            (mode == WCP_HOLD_SHARED_MODE && g->hold_mode[j] == WCP_HOLD_SHARED_MODE))
-            continue;
-        return (int32_t)g->hold_op[j];
-    }
-    return -1;
+    const int32_t *last = mode == WCP_HOLD_SHARED_MODE ? last_x : last_xs;
+    int32_t j = lo > first ? last[lo - 1] : -1;
+    if (j >= 0 && g->hold_op[j] == h) /* h itself (a zero-length hold) */
+        j = (size_t)j > first ? last[j - 1] : -1;
+    return j >= 0 ? (int32_t)g->hold_op[j] : -1;
 }
 
 /* Adds §6 rule 3's zero-length waits: each hold's on the hold before it
@@ -396,19 +398,34 @@ static int add_order_waits(wcp_graph *g, char *err, size_t errlen)
     if (g->n_holds == 0)
         return 0;
     int32_t *before = malloc((size_t)g->n_ops * sizeof *before);
-    if (!before)
+    int32_t *last_x = malloc((size_t)g->n_holds * sizeof *last_x);
+    int32_t *last_xs = malloc((size_t)g->n_holds * sizeof *last_xs);
+    if (!before || !last_x || !last_xs) {
+        free(before);
+        free(last_x);
+        free(last_xs);
         return wcp_errf(err, errlen, "graph: out of memory");
+    }
     for (uint32_t i = 0; i < g->n_ops; i++)
         before[i] = -1;
     uint32_t extra = 0;
     for (size_t first = 0, end; first < g->n_holds; first = end) {
-        for (end = first + 1; end < g->n_holds && g->hold_res[end] == g->hold_res[first]; end++)
-            ;
+        int32_t x = -1, xs = -1;
+        for (end = first; end < g->n_holds && g->hold_res[end] == g->hold_res[first]; end++) {
+            if (g->hold_mode[end] == WCP_HOLD_EXCLUSIVE)
+                x = (int32_t)end;
+            if (g->hold_mode[end] != WCP_HOLD_OTHER)
+                xs = (int32_t)end;
+            last_x[end] = x;
+            last_xs[end] = xs;
+        }
         for (size_t k = first; k < end; k++) {
-            before[g->hold_op[k]] = hold_before(g, first, end, k);
+            before[g->hold_op[k]] = hold_before(g, first, end, k, last_x, last_xs);
             extra += before[g->hold_op[k]] >= 0;
         }
     }
+    free(last_x);
+    free(last_xs);
     wcp_graph_wait *w = malloc(((size_t)g->n_waits + extra + 1) * sizeof *w);
     if (!w) {
         free(before);
