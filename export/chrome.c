@@ -422,7 +422,7 @@ static int whatif_replay(chrome *c)
     char err[512];
     double *factor = NULL;
     int64_t *after = NULL;
-    wcp_tape *tape = NULL; /* §6 rule 8: the tape of the what-if's own lock order */
+    wcp_tape *tape = NULL; /* §6 rule 8: the what-if's own tape */
     int rc = 0;
     c->sim_makespan = wcp_whatif_replay(c->e->db, c->m, c->spec, &factor, &c->sim_reg,
                                         &c->sim_start, &after, &tape, c->e->stop, err, sizeof err);
@@ -433,7 +433,7 @@ static int whatif_replay(chrome *c)
         rc = wcp_export_fail(c->e, "out of memory");
     free(factor);
     free(after);
-    wcp_order_tape_free(tape);
+    wcp_whatif_tape_free(tape);
     return rc;
 }
 

@@ -13,7 +13,6 @@ static void model_free(wcp_model *m)
         return;
     wcp_classes_free(&m->classes);
     wcp_tape_free(&m->tape);
-    wcp_order_free(m->order);
     wcp_graph_free(&m->g);
     free(m->reg);
     free(m->start);
@@ -55,10 +54,12 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, wcp_stop *stop, char *er
     }
     if (interrupted(stop, err, errlen) ||
         wcp_classes_load(db, &m->g, &m->classes, err, errlen) < 0 ||
-        interrupted(stop, err, errlen) ||
-        wcp_tape_compile(&m->tape, &m->g, m->classes.of_op, stop, err, errlen) < 0 ||
-        interrupted(stop, err, errlen) ||
-        wcp_order_build(&m->order, &m->g, m->classes.of_op, stop, err, errlen) < 0 ||
+        interrupted(stop, err, errlen) || interrupted(stop, err, errlen))
+        goto fail;
+    m->fifo = wcp_replay_fifo(&m->g);
+    if ((m->fifo ? wcp_tape_compile_fifo(&m->tape, &m->g, m->classes.of_op, NULL, 0, stop, true,
+                                         err, errlen)
+                 : wcp_tape_compile(&m->tape, &m->g, m->classes.of_op, stop, err, errlen)) < 0 ||
         interrupted(stop, err, errlen))
         goto fail;
     size_t n1 = m->g.n_ops ? m->g.n_ops : 1;

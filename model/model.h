@@ -13,7 +13,6 @@
 #define WCP_MODEL_H
 
 #include "classes.h"
-#include "lockorder.h"
 #include "related.h"
 #include "replay.h"
 #include "stop.h"
@@ -26,9 +25,10 @@ typedef struct wcp_model {
     int64_t changes;       /* the connection's sqlite3_total_changes64, when built */
     wcp_graph g;           /* with attributes and waits */
     wcp_classes classes;
-    wcp_tape tape;    /* the replay, compiled */
-    wcp_order *order; /* §6 rule 8: the lock order from a what-if's clocks (lockorder.h); NULL for a
-                       * run without exclusive or shared holds, whose what-ifs are tape's alone */
+    wcp_tape tape; /* the replay, compiled (with fifo: the baseline's) */
+    bool fifo;     /* §6 rule 8: a run whose locks a what-if grants in its own order of
+                       * arrival, so that each what-if compiles its own tape
+                       * (wcp_tape_compile_fifo); else every what-if is tape's */
     /* the baseline replay (all factors 1) */
     int64_t *reg, *start;     /* per op: its simulated finish and start */
     int64_t baseline, actual; /* its makespan, and the recorded one */

@@ -66,7 +66,28 @@ typedef struct compiler {
      * parent on the same thread, for an op its parent did not record
      * (WCP_NONE: none, or not such an op); NULL: no threads */
     uint32_t *tprev;
+    /* §6 rule 8's discrete-event replay (dumps with holds whose locks it
+     * grants first come, first served; NULL/false otherwise): each op's
+     * clock and start as emitted (dreg, dstart), the factors (NULL: 1),
+     * and per wait of g whether the replay leaves it out (skip_wait: a
+     * lock's order waits and the lock wait that led to a hold, replaced by
+     * the order of arrival) */
+    int64_t *dreg, *dstart;
+    const double *dfactor;
+    uint8_t *skip_wait;
 } compiler;
+
+/* §3: a self segment of length v >= 0 scaled by factor f >= 0, truncated
+ * toward zero; INT64_MAX when the product does not fit (converting it would
+ * be undefined). Factor 1 gives v itself: a length above 2^53 does not
+ * survive the trip through a double. */
+static inline int64_t scaled(int64_t v, double f)
+{
+    if (f == 1.0)
+        return v;
+    double x = (double)v * f;
+    return x < 9.2e18 ? (int64_t)x : INT64_MAX;
+}
 
 static void emit(compiler *c, uint32_t op, unsigned kind, uint32_t arg, int64_t val, uint32_t src)
 {
@@ -97,6 +118,28 @@ static void emit(compiler *c, uint32_t op, unsigned kind, uint32_t arg, int64_t 
     size_t k = t->n++;
     t->ins[k] = (wcp_ins){op | (uint32_t)kind << WCP_TAPE_OP_BITS, arg, val};
     t->src[k] = src;
+    if (c->dreg) /* the discrete-event replay's clocks, as wcp_tape_eval computes them */
+        switch (kind) {
+        case WCP_I_START_ABS: c->dreg[op] = c->dstart[op] = val; break;
+        case WCP_I_START_CLOCK: c->dreg[op] = c->dstart[op] = wcp_sat_add(c->dreg[arg], val); break;
+        case WCP_I_START_FROM:
+            c->dreg[op] = c->dstart[op] = wcp_sat_add(c->dstart[arg], val);
+            break;
+        case WCP_I_SELF:
+            c->dreg[op] = wcp_sat_add(c->dreg[op], c->dfactor && c->dfactor[arg] != 1.0
+                                                       ? scaled(val, c->dfactor[arg])
+                                                       : val);
+            break;
+        case WCP_I_DELAY: c->dreg[op] = wcp_sat_add(c->dreg[op], val); break;
+        case WCP_I_MAX:
+            if (c->dreg[arg] > c->dreg[op])
+                c->dreg[op] = c->dreg[arg];
+            break;
+        case WCP_I_MAX_CYCLE:
+            if (wcp_sat_add(c->dstart[arg], val) > c->dreg[op])
+                c->dreg[op] = wcp_sat_add(c->dstart[arg], val);
+            break;
+        }
     t->prev[k] = t->last[op];
     if (kind <= WCP_I_START_FROM)
         t->first[op] = (uint32_t)k;
@@ -131,6 +174,8 @@ static void gen_step(void *ctx, const wcp_step *s)
     case WCP_STEP_WAIT: {
         uint32_t k = g->wait_off[x] + s->index;
         const wcp_graph_wait *w = &g->waits[k];
+        if (c->skip_wait && c->skip_wait[k])
+            break; /* rule 8: the order of arrival instead */
         if (w->target < 0)
             push_act(c, A_DELAY, k, w->end > w->start ? w->end - w->start : 0);
         else if ((uint32_t)w->target != x &&
@@ -153,9 +198,10 @@ static int by_end_id(const void *a, const void *b, void *ctx)
 /* Begins the replay of op x (its start already set): its actions, a frame;
  * with c->resume it stops once `until` has a start (WCP_NONE: at x's end),
  * and a replay stopped earlier goes on where it stopped. */
+static bool gen_acts(compiler *c, uint32_t x);
+
 static void push_frame(compiler *c, uint32_t x, uint32_t until)
 {
-    const wcp_graph *g = c->g;
     if (c->resume && c->act_lo[x] != WCP_NONE) {
         if (!wcp_grow((void **)&c->fr, &c->cap_fr, c->n_fr + 1, sizeof *c->fr)) {
             c->oom = true;
@@ -167,13 +213,25 @@ static void push_frame(compiler *c, uint32_t x, uint32_t until)
         return;
     }
     size_t base = c->n_acts;
+    if (!wcp_grow((void **)&c->fr, &c->cap_fr, c->n_fr + 1, sizeof *c->fr) || !gen_acts(c, x))
+        return;
+    c->st[x] |= ACTIVE;
+    c->resolving = 0;
+    c->fr[c->n_fr++] = (frame){x, F_REPLAY, 0, c->resume ? until : WCP_NONE, base, c->n_acts, base};
+}
+
+/* Op x's actions (§3) at the end of c->acts (resume: kept, act_lo/act_hi
+ * set). false when out of memory. */
+static bool gen_acts(compiler *c, uint32_t x)
+{
+    const wcp_graph *g = c->g;
+    size_t base = c->n_acts;
     uint32_t nw = g->wait_off[x + 1] - g->wait_off[x];
     uint32_t nc = g->child_off[x + 1] - g->child_off[x];
     if (!wcp_grow((void **)&c->spans, &c->cap_spans, nw + 1, sizeof *c->spans) ||
-        !wcp_grow((void **)&c->joins, &c->cap_joins, nc + 1, sizeof *c->joins) ||
-        !wcp_grow((void **)&c->fr, &c->cap_fr, c->n_fr + 1, sizeof *c->fr)) {
+        !wcp_grow((void **)&c->joins, &c->cap_joins, nc + 1, sizeof *c->joins)) {
         c->oom = true;
-        return;
+        return false;
     }
     for (uint32_t k = 0; k < nw; k++) {
         const wcp_graph_wait *w = &g->waits[g->wait_off[x] + k];
@@ -189,17 +247,18 @@ static void push_frame(compiler *c, uint32_t x, uint32_t until)
     c->gen_op = x;
     wcp_graph_steps(g, x, c->spans, nw, gen_step, c);
     join_until(c, g->end[x]); /* once more at the op's end */
+    if (c->oom)
+        return false;
     if (c->resume) {
         if (c->n_acts >= UINT32_MAX) {
             c->too_big = c->oom = true;
-            return;
+            return false;
         }
         c->act_lo[x] = (uint32_t)base;
         c->act_hi[x] = (uint32_t)c->n_acts;
+        c->act_pos[x] = (uint32_t)base;
     }
-    c->st[x] |= ACTIVE;
-    c->resolving = 0;
-    c->fr[c->n_fr++] = (frame){x, F_REPLAY, 0, c->resume ? until : WCP_NONE, base, c->n_acts, base};
+    return true;
 }
 
 /* §3 anchoring: an op still without a simulated start after its parent's
@@ -423,8 +482,12 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_s
     return wcp_tape_compile_on(t, g, cls, stop, true, err, errlen);
 }
 
-int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_stop *stop,
-                        bool owner, char *err, size_t errlen)
+/* Sets up c to compile t from g (wcp_tape_compile_on's arguments); with
+ * resume, an op's replay can stop and go on later (§6 rule 7). -1 with a
+ * message when g is too large (t then needs no free); else 0, with c->oom
+ * set when out of memory (compile_end reports it). */
+static int compile_begin(compiler *c, wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
+                         wcp_stop *stop, bool owner, bool resume, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     t->g = g;
@@ -434,33 +497,89 @@ int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wc
         return wcp_errf(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
                         (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
     size_t n1 = g->n_ops ? g->n_ops : 1;
-    compiler c = {.t = t, .g = g, .stop = stop, .owner = owner, .resume = g->n_holds > 0};
-    c.st = calloc(n1, 1);
-    if (c.resume) {
-        c.act_lo = malloc(n1 * sizeof *c.act_lo);
-        c.act_hi = malloc(n1 * sizeof *c.act_hi);
-        c.act_pos = malloc(n1 * sizeof *c.act_pos);
-        if (!c.act_lo || !c.act_hi || !c.act_pos) {
-            c.oom = true;
-            goto done;
+    *c = (compiler){.t = t, .g = g, .stop = stop, .owner = owner, .resume = resume};
+    c->st = calloc(n1, 1);
+    if (c->resume) {
+        c->act_lo = malloc(n1 * sizeof *c->act_lo);
+        c->act_hi = malloc(n1 * sizeof *c->act_hi);
+        c->act_pos = malloc(n1 * sizeof *c->act_pos);
+        if (!c->act_lo || !c->act_hi || !c->act_pos) {
+            c->oom = true;
+            return 0;
         }
-        memset(c.act_lo, 0xff, n1 * sizeof *c.act_lo);
-        if (g->has_threads && thread_order(&c) < 0) {
-            c.oom = true;
-            goto done;
+        memset(c->act_lo, 0xff, n1 * sizeof *c->act_lo);
+        if (g->has_threads && thread_order(c) < 0) {
+            c->oom = true;
+            return 0;
         }
     }
     t->first = malloc(n1 * sizeof *t->first);
     t->last = malloc(n1 * sizeof *t->last);
     t->finished = calloc(n1, 1);
-    if (!c.st || !t->first || !t->last || !t->finished) {
-        c.oom = true;
-        goto done;
+    if (!c->st || !t->first || !t->last || !t->finished) {
+        c->oom = true;
+        return 0;
     }
     memset(t->first, 0xff, n1 * sizeof *t->first);
     memset(t->last, 0xff, n1 * sizeof *t->last);
-    if (g->n_roots == 0)
-        goto done;
+    return 0;
+}
+
+/* Frees c's state and finishes its tape (the unfinished ops, the start
+ * slots): 0, or -1 (WCP_INTERRUPTED when stopped) with a message, the tape
+ * then freed. */
+static int compile_end(compiler *c, char *err, size_t errlen)
+{
+    wcp_tape *t = c->t;
+    const wcp_graph *g = c->g;
+    size_t n1 = g->n_ops ? g->n_ops : 1;
+    free(c->st);
+    free(c->acts);
+    free(c->fr);
+    free(c->spans);
+    free(c->joins);
+    free(c->act_lo);
+    free(c->act_hi);
+    free(c->act_pos);
+    free(c->tprev);
+    if (c->oom) {
+        wcp_tape_free(t);
+        if (c->stopped)
+            return wcp_errf(err, errlen, "interrupted"), WCP_INTERRUPTED;
+        return c->too_big
+                   ? wcp_errf(err, errlen, "replay: run %lld needs more than 2^32 replay steps",
+                              (long long)g->run_id)
+                   : wcp_errf(err, errlen, "replay: out of memory for run %lld",
+                              (long long)g->run_id);
+    }
+    for (uint32_t i = 0; i < g->n_ops; i++)
+        t->unfinished += !t->finished[i];
+    /* the ops whose start is read, each with a slot */
+    t->start_slot = malloc(n1 * sizeof *t->start_slot);
+    if (!t->start_slot) {
+        wcp_tape_free(t);
+        return wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
+    }
+    memset(t->start_slot, 0xff, n1 * sizeof *t->start_slot);
+    if (t->first_root != WCP_NONE)
+        t->start_slot[t->first_root] = t->n_start_slots++;
+    for (size_t k = 0; k < t->n; k++) {
+        unsigned kind = wcp_ins_kind(&t->ins[k]);
+        uint32_t a = t->ins[k].arg;
+        if ((kind == WCP_I_START_FROM || kind == WCP_I_MAX_CYCLE) && t->start_slot[a] == WCP_NONE)
+            t->start_slot[a] = t->n_start_slots++;
+    }
+    return 0;
+}
+
+int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_stop *stop,
+                        bool owner, char *err, size_t errlen)
+{
+    compiler c;
+    if (compile_begin(&c, t, g, cls, stop, owner, g->n_holds > 0, err, errlen) < 0)
+        return -1;
+    if (c.oom || g->n_roots == 0)
+        return compile_end(&c, err, errlen);
 
     /* the chain of roots (§3) */
     uint32_t r0 = g->root[0], J = r0;
@@ -489,44 +608,498 @@ int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wc
             orig_end = g->end[r];
         }
     }
-done:
-    free(c.st);
-    free(c.acts);
-    free(c.fr);
-    free(c.spans);
-    free(c.joins);
-    free(c.act_lo);
-    free(c.act_hi);
-    free(c.act_pos);
-    free(c.tprev);
-    if (c.oom) {
-        bool big = c.too_big;
-        wcp_tape_free(t);
-        if (c.stopped)
-            return wcp_errf(err, errlen, "interrupted"), WCP_INTERRUPTED;
-        return big ? wcp_errf(err, errlen, "replay: run %lld needs more than 2^32 replay steps",
-                              (long long)g->run_id)
-                   : wcp_errf(err, errlen, "replay: out of memory for run %lld",
-                              (long long)g->run_id);
+    return compile_end(&c, err, errlen);
+}
+
+/* ---- §6 rule 8: the discrete-event replay (locks first come, first served)
+ *
+ * The same actions as the depth-first replay, run in order of the replay's
+ * own clocks: every op ready to run waits in a heap by its clock, and the
+ * op with the earliest clock runs its actions until its clock passes
+ * another's, it waits for an op not finished yet, or it ends. So a lock's
+ * holds arrive (their holder asks for the lock: the hold's simulated start,
+ * the lock wait that led to it left out) in simulated time, and each is
+ * let in after the holds that arrived before it: an exclusive hold after
+ * the previous exclusive one and every shared one since, a shared hold
+ * after the previous exclusive one. A task of a worker pool (an op of a
+ * queue: the ops recorded on threads other than their parent's, that a
+ * thread ran one after another, grouped by parent and class) is taken,
+ * in recorded order, by the first worker that finishes one of them. Each
+ * decision reads the clocks, so the tape is this replay's only: a what-if
+ * compiles its own (wcp_tape_compile_fifo). */
+
+typedef struct fifo {
+    uint32_t *heap; /* ops ready to run, by (prio, op) */
+    size_t n_heap, cap_heap;
+    int64_t *prio;                  /* per op: its clock when it became ready */
+    uint32_t *on, *w_head, *w_next; /* per op: the op it waits for, its waiters (a list) */
+    uint32_t *lock;    /* per op: the lock it holds (an index of g's holds), WCP_NONE */
+    uint8_t *shared;   /* per op: a shared hold */
+    uint8_t *arrived;  /* per hold: its wait list made */
+    uint8_t *on_list;  /* per hold: blocked on its wait list (not on an action) */
+    uint32_t *excl;    /* per lock: the exclusive hold that arrived last, WCP_NONE */
+    uint32_t *readers; /* per lock: the shared holds arrived since (a list through rnext) */
+    uint32_t *rnext;
+    uint32_t *wl_off, *wl_n, *wl_i; /* per hold: wl[wl_off .. + wl_n), the next one wl_i */
+    uint32_t *wl;
+    size_t n_wl, cap_wl;
+    uint32_t *tsucc;                 /* per op: the op its thread ran next (tprev's inverse) */
+    uint32_t *queue;                 /* per op: its queue, WCP_NONE */
+    uint32_t *q_ops, *q_off, *q_cur; /* queue q: q_ops[q_off[q] .. q_off[q + 1]), next q_cur[q] */
+} fifo;
+
+static bool fifo_less(const fifo *f, uint32_t a, uint32_t b)
+{
+    return f->prio[a] != f->prio[b] ? f->prio[a] < f->prio[b] : a < b;
+}
+
+/* Op x is ready to run at its clock. */
+static void fifo_ready(compiler *c, fifo *f, uint32_t x)
+{
+    if (!wcp_grow((void **)&f->heap, &f->cap_heap, f->n_heap + 1, sizeof *f->heap)) {
+        c->oom = true;
+        return;
+    }
+    f->prio[x] = c->dreg[x];
+    size_t i = f->n_heap++;
+    for (; i && fifo_less(f, x, f->heap[(i - 1) / 2]); i = (i - 1) / 2)
+        f->heap[i] = f->heap[(i - 1) / 2];
+    f->heap[i] = x;
+}
+
+static uint32_t fifo_pop(fifo *f)
+{
+    uint32_t top = f->heap[0], x = f->heap[--f->n_heap];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, m = l;
+        if (l >= f->n_heap)
+            break;
+        if (l + 1 < f->n_heap && fifo_less(f, f->heap[l + 1], f->heap[l]))
+            m = l + 1;
+        if (!fifo_less(f, f->heap[m], x))
+            break;
+        f->heap[i] = f->heap[m];
+        i = m;
+    }
+    f->heap[i] = x;
+    return top;
+}
+
+/* Op x waits until y finishes. */
+static void fifo_block(fifo *f, uint32_t x, uint32_t y)
+{
+    f->on[x] = y;
+    f->w_next[x] = f->w_head[y];
+    f->w_head[y] = x;
+}
+
+/* x's replay reached child y without a start: y starts at x's clock (or
+ * after its thread's previous op), unless a worker takes it from its queue
+ * or its thread is still busy with the previous op (started when done). */
+static void fifo_spawn(compiler *c, fifo *f, uint32_t y, uint32_t x)
+{
+    uint32_t q = c->tprev ? c->tprev[y] : WCP_NONE;
+    if (q != WCP_NONE && (f->queue[y] != WCP_NONE || !(c->st[q] & DONE)))
+        return;
+    spawn_start(c, y, x);
+    fifo_ready(c, f, y);
+}
+
+/* Hold x arrives: the holds of its lock it must wait for. */
+static void fifo_arrive(compiler *c, fifo *f, uint32_t x)
+{
+    uint32_t r = f->lock[x];
+    size_t need = f->n_wl + 1;
+    for (uint32_t q = f->readers[r]; !f->shared[x] && q != WCP_NONE; q = f->rnext[q])
+        need++;
+    if (!wcp_grow((void **)&f->wl, &f->cap_wl, need, sizeof *f->wl)) {
+        c->oom = true;
+        return;
+    }
+    f->arrived[x] = 1;
+    f->wl_off[x] = (uint32_t)f->n_wl;
+    f->wl_n[x] = f->wl_i[x] = 0;
+    if (f->excl[r] != WCP_NONE)
+        f->wl[f->n_wl + f->wl_n[x]++] = f->excl[r];
+    if (f->shared[x]) {
+        f->rnext[x] = f->readers[r];
+        f->readers[r] = x;
+    } else {
+        for (uint32_t q = f->readers[r]; q != WCP_NONE; q = f->rnext[q])
+            f->wl[f->n_wl + f->wl_n[x]++] = q;
+        f->readers[r] = WCP_NONE;
+        f->excl[r] = x;
+    }
+    f->n_wl += f->wl_n[x];
+}
+
+/* Op x finished: its waiters go on, and its worker takes its next task. */
+static void fifo_done(compiler *c, fifo *f, uint32_t x)
+{
+    c->st[x] |= DONE;
+    c->t->finished[x] = 1;
+    for (uint32_t w = f->w_head[x], nx; w != WCP_NONE; w = nx) {
+        nx = f->w_next[w];
+        f->on[w] = WCP_NONE;
+        fifo_ready(c, f, w);
+    }
+    f->w_head[x] = WCP_NONE;
+    uint32_t y = f->tsucc[x], k = f->queue[x];
+    if (k != WCP_NONE) { /* the queue's next task, after the gap the thread left */
+        while (f->q_cur[k] < f->q_off[k + 1] && (c->st[f->q_ops[f->q_cur[k]]] & HAS_START))
+            f->q_cur[k]++;
+        if (f->q_cur[k] < f->q_off[k + 1]) {
+            uint32_t z = f->q_ops[f->q_cur[k]++];
+            start_clock(c, z, x, y != WCP_NONE ? c->g->start[y] - c->g->end[x] : 0);
+            fifo_ready(c, f, z);
+            return;
+        }
+    }
+    if (y != WCP_NONE && !(c->st[y] & HAS_START)) {
+        start_clock(c, y, x, c->g->start[y] - c->g->end[x]);
+        fifo_ready(c, f, y);
+    }
+}
+
+/* Runs op x until it finishes, waits, or another op's clock is earlier. */
+static void fifo_run(compiler *c, fifo *f, uint32_t x)
+{
+    if (c->act_lo[x] == WCP_NONE && !gen_acts(c, x))
+        return;
+    if (f->lock[x] != WCP_NONE) {
+        if (!f->arrived[x])
+            fifo_arrive(c, f, x);
+        for (; f->wl_i[x] < f->wl_n[x] && !c->oom; f->wl_i[x]++) {
+            uint32_t p = f->wl[f->wl_off[x] + f->wl_i[x]];
+            if (!(c->st[p] & DONE)) {
+                f->on_list[x] = 1;
+                fifo_block(f, x, p);
+                return;
+            }
+            emit(c, x, WCP_I_MAX, p, 0, c->t->last[p]);
+        }
+        f->on_list[x] = 0;
+    }
+    uint32_t pos = c->act_pos[x], hi = c->act_hi[x];
+    for (; !c->oom; pos++) {
+        /* another op's clock is earlier: it goes first (also before this
+         * op's end, which may start a worker's next task) */
+        if (f->n_heap && c->dreg[x] > f->prio[f->heap[0]]) {
+            c->act_pos[x] = pos;
+            fifo_ready(c, f, x);
+            return;
+        }
+        if (pos == hi)
+            break;
+        act a = c->acts[pos];
+        switch (a.kind) {
+        case A_SELF: emit(c, x, WCP_I_SELF, c->t->cls[x], a.len, WCP_NONE); break;
+        case A_DELAY: emit(c, x, WCP_I_DELAY, a.idx, a.len, WCP_NONE); break;
+        case A_SPAWN:
+        case A_JOIN:
+            if (!(c->st[a.idx] & HAS_START))
+                fifo_spawn(c, f, a.idx, x);
+            if (a.kind == A_SPAWN)
+                break;
+            /* fall through */
+        case A_AWAIT:
+            if (!(c->st[a.idx] & DONE)) {
+                c->act_pos[x] = pos;
+                fifo_block(f, x, a.idx);
+                return;
+            }
+            emit(c, x, WCP_I_MAX, a.idx, 0, c->t->last[a.idx]);
+            break;
+        }
+    }
+    c->act_pos[x] = pos;
+    if (!c->oom)
+        fifo_done(c, f, x);
+}
+
+/* Nothing can run, yet ops wait: they wait on each other, or on ops no one
+ * starts. As the depth-first replay does (§3), the waiter on the target of
+ * earliest recorded start that has a start goes on past it at the target's
+ * recorded duration (a broken cycle); else the earliest target is
+ * anchored. false when no op waits. */
+static bool fifo_unblock(compiler *c, fifo *f)
+{
+    const wcp_graph *g = c->g;
+    uint32_t best = WCP_NONE, anchor = WCP_NONE;
+    for (uint32_t x = 0; x < g->n_ops; x++) {
+        uint32_t y = f->on[x];
+        if (y == WCP_NONE)
+            continue;
+        if (c->st[y] & HAS_START) {
+            uint32_t b = best == WCP_NONE ? WCP_NONE : f->on[best];
+            if (b == WCP_NONE || g->start[y] < g->start[b] || (g->start[y] == g->start[b] && y < b))
+                best = x;
+        } else if (anchor == WCP_NONE || g->start[y] < g->start[anchor] ||
+                   (g->start[y] == g->start[anchor] && y < anchor))
+            anchor = y;
+    }
+    if (best != WCP_NONE) {
+        uint32_t y = f->on[best], *p = &f->w_head[y];
+        while (*p != best)
+            p = &f->w_next[*p];
+        *p = f->w_next[best];
+        f->on[best] = WCP_NONE;
+        c->t->cycles++;
+        emit(c, best, WCP_I_MAX_CYCLE, y, g->end[y] - g->start[y], c->t->first[y]);
+        if (f->on_list[best])
+            f->wl_i[best]++;
+        else
+            c->act_pos[best]++;
+        fifo_ready(c, f, best);
+        return true;
+    }
+    if (anchor == WCP_NONE)
+        return false;
+    fallback(c, anchor);
+    fifo_ready(c, f, anchor);
+    return true;
+}
+
+static int by_parent_class_start(const void *a, const void *b, void *ctx)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    const compiler *c = ctx;
+    const wcp_graph *g = c->g;
+    if (g->parent[x] != g->parent[y])
+        return g->parent[x] < g->parent[y] ? -1 : 1;
+    if (c->t->cls[x] != c->t->cls[y])
+        return c->t->cls[x] < c->t->cls[y] ? -1 : 1;
+    if (g->start[x] != g->start[y])
+        return g->start[x] < g->start[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* The locks rule 8 orders: f->lock and f->shared per hold of a resource
+ * whose holds are all exclusive and never overlap as recorded (a mutex), or
+ * exclusive and shared (a reader/writer lock); the number of such holds. */
+static uint32_t fifo_locks(const wcp_graph *g, uint32_t *lock, uint8_t *shared)
+{
+    uint32_t n = 0;
+    for (uint32_t a = 0, b; a < g->n_holds; a = b) {
+        bool excl = true, other = false;
+        for (b = a; b < g->n_holds && g->hold_res[b] == g->hold_res[a]; b++) {
+            excl &= g->hold_mode[b] == WCP_HOLD_EXCLUSIVE;
+            other |= g->hold_mode[b] == WCP_HOLD_OTHER;
+        }
+        bool rw = !excl && !other; /* exclusive and shared holds, nothing else */
+        /* hold_op is by (resource, end): a mutex's holds each start at or
+         * after the previous one's end */
+        for (uint32_t k = a + 1; excl && k < b; k++)
+            excl = g->start[g->hold_op[k]] >= g->end[g->hold_op[k - 1]];
+        if (!excl && !rw)
+            continue;
+        for (uint32_t k = a; lock && k < b; k++) {
+            lock[g->hold_op[k]] = a;
+            shared[g->hold_op[k]] = g->hold_mode[k] == WCP_HOLD_SHARED_MODE;
+        }
+        n += b - a;
+    }
+    return n;
+}
+
+bool wcp_replay_fifo(const wcp_graph *g)
+{
+    return fifo_locks(g, NULL, NULL) > 0;
+}
+
+/* The waits the discrete-event replay leaves out (c->skip_wait): rule 3's
+ * order waits of the holds it orders, and the lock wait that led to such a
+ * hold (its holder's last wait that began by the hold's start, if resolved
+ * to a hold of the same resource and ended at most 1 ms before it). */
+static void fifo_skips(compiler *c, const fifo *f)
+{
+    const wcp_graph *g = c->g;
+    for (uint32_t x = 0; x < g->n_ops; x++) {
+        if (f->lock[x] == WCP_NONE)
+            continue;
+        for (uint32_t k = g->wait_off[x]; k < g->wait_off[x + 1]; k++)
+            if (g->waits[k].by == WCP_BY_HOLD_ORDER)
+                c->skip_wait[k] = 1;
+        int32_t p = g->parent[x];
+        if (p < 0)
+            continue;
+        for (uint32_t k = g->wait_off[p + 1]; k-- > g->wait_off[p];) {
+            const wcp_graph_wait *w = &g->waits[k];
+            if (w->start > g->start[x])
+                continue;
+            if (w->by == WCP_BY_HOLD && w->ident == g->class_id[x] && w->end <= g->start[x] &&
+                g->start[x] - w->end <= WCP_AWAIT_SLACK_NS)
+                c->skip_wait[k] = 1;
+            break;
+        }
+    }
+}
+
+/* The queues: the ops in a thread's run of one parent's ops (with a
+ * previous or a next one), by (parent, class), each in recorded order. */
+static void fifo_queues(compiler *c, fifo *f)
+{
+    const wcp_graph *g = c->g;
+    uint32_t m = 0, nq = 0;
+    for (uint32_t i = 0; i < g->n_ops; i++)
+        if (c->tprev[i] != WCP_NONE || f->tsucc[i] != WCP_NONE)
+            f->q_ops[m++] = i;
+    qsort_r(f->q_ops, m, sizeof *f->q_ops, by_parent_class_start, c);
+    for (uint32_t a = 0, b; a < m; a = b) {
+        uint32_t x = f->q_ops[a];
+        for (b = a; b < m && g->parent[f->q_ops[b]] == g->parent[x] &&
+                    c->t->cls[f->q_ops[b]] == c->t->cls[x];
+             b++)
+            f->queue[f->q_ops[b]] = nq;
+        f->q_off[nq] = f->q_cur[nq] = a;
+        nq++;
+    }
+    f->q_off[nq] = m;
+}
+
+int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
+                          const double *factor, size_t hint, wcp_stop *stop, bool owner, char *err,
+                          size_t errlen)
+{
+    compiler c;
+    if (compile_begin(&c, t, g, cls, stop, owner, true, err, errlen) < 0)
+        return -1;
+    if (hint) { /* room for the tape and the actions at once: no copy as they grow */
+        size_t n = hint + hint / 8 + 1024;
+        t->ins = malloc(n * sizeof *t->ins);
+        t->src = malloc(n * sizeof *t->src);
+        t->prev = malloc(n * sizeof *t->prev);
+        c.acts = malloc(n * sizeof *c.acts);
+        if (!t->ins || !t->src || !t->prev || !c.acts)
+            c.oom = true;
+        c.cap_ins = c.cap_acts = n;
+    }
+    size_t n1 = g->n_ops ? g->n_ops : 1, nh = g->n_holds ? g->n_holds : 1;
+    fifo f = {0};
+    c.dfactor = factor;
+    c.dreg = calloc(n1, sizeof *c.dreg);
+    c.dstart = calloc(n1, sizeof *c.dstart);
+    c.skip_wait = calloc(g->n_waits ? g->n_waits : 1, 1);
+    f.prio = calloc(n1, sizeof *f.prio);
+    f.on = malloc(n1 * sizeof *f.on);
+    f.w_head = malloc(n1 * sizeof *f.w_head);
+    f.w_next = malloc(n1 * sizeof *f.w_next);
+    f.lock = malloc(n1 * sizeof *f.lock);
+    f.shared = calloc(n1, 1);
+    f.arrived = calloc(n1, 1);
+    f.on_list = calloc(n1, 1);
+    f.excl = malloc(nh * sizeof *f.excl);
+    f.readers = malloc(nh * sizeof *f.readers);
+    f.rnext = malloc(n1 * sizeof *f.rnext);
+    f.wl_off = calloc(n1, sizeof *f.wl_off);
+    f.wl_n = calloc(n1, sizeof *f.wl_n);
+    f.wl_i = calloc(n1, sizeof *f.wl_i);
+    f.tsucc = malloc(n1 * sizeof *f.tsucc);
+    f.queue = malloc(n1 * sizeof *f.queue);
+    f.q_ops = malloc(n1 * sizeof *f.q_ops);
+    f.q_off = malloc((n1 + 1) * sizeof *f.q_off);
+    f.q_cur = malloc((n1 + 1) * sizeof *f.q_cur);
+    if (c.oom || !c.dreg || !c.dstart || !c.skip_wait || !f.prio || !f.on || !f.w_head ||
+        !f.w_next || !f.lock || !f.shared || !f.arrived || !f.on_list || !f.excl || !f.readers ||
+        !f.rnext || !f.wl_off || !f.wl_n || !f.wl_i || !f.tsucc || !f.queue || !f.q_ops ||
+        !f.q_off || !f.q_cur) {
+        c.oom = true;
+        goto done;
+    }
+    memset(f.on, 0xff, n1 * sizeof *f.on);
+    memset(f.w_head, 0xff, n1 * sizeof *f.w_head);
+    memset(f.lock, 0xff, n1 * sizeof *f.lock);
+    memset(f.excl, 0xff, nh * sizeof *f.excl);
+    memset(f.readers, 0xff, nh * sizeof *f.readers);
+    memset(f.tsucc, 0xff, n1 * sizeof *f.tsucc);
+    memset(f.queue, 0xff, n1 * sizeof *f.queue);
+    if (!c.tprev) { /* no threads: no thread order, no queues */
+        if (!(c.tprev = malloc(n1 * sizeof *c.tprev))) {
+            c.oom = true;
+            goto done;
+        }
+        memset(c.tprev, 0xff, n1 * sizeof *c.tprev);
     }
     for (uint32_t i = 0; i < g->n_ops; i++)
-        t->unfinished += !t->finished[i];
-    /* the ops whose start is read, each with a slot */
-    t->start_slot = malloc(n1 * sizeof *t->start_slot);
-    if (!t->start_slot) {
-        wcp_tape_free(t);
-        return wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
+        if (c.tprev[i] != WCP_NONE)
+            f.tsucc[c.tprev[i]] = i;
+    fifo_locks(g, f.lock, f.shared);
+    fifo_skips(&c, &f);
+    fifo_queues(&c, &f);
+    if (g->n_roots == 0)
+        goto done;
+
+    /* the chain of roots (§3): an overlapping root starts at its offset
+     * from the one it follows, a sequential one once that one finished */
+    uint32_t J = g->root[0], k = 1;
+    int64_t orig_end = g->end[J];
+    t->first_root = J;
+    emit(&c, J, WCP_I_START_ABS, 0, g->start[J], WCP_NONE);
+    c.st[J] |= HAS_START;
+    fifo_ready(&c, &f, J);
+    for (uint64_t work = 0, poll = 4096; !c.oom; work++) {
+        if (work >= poll) { /* every 4096 steps, or ops scanned for a cycle */
+            poll = work + 4096;
+            if (c.owner ? wcp_stop_poll(c.stop) : wcp_stopped(c.stop)) {
+                c.oom = c.stopped = true;
+                break;
+            }
+        }
+        for (; k < g->n_roots; k++) {
+            uint32_t r = g->root[k];
+            bool seq = g->start[r] >= orig_end;
+            if (seq && !(c.st[J] & DONE))
+                break;
+            if (!(c.st[r] & HAS_START)) {
+                if (seq)
+                    start_clock(&c, r, J, g->start[r] - orig_end);
+                else {
+                    emit(&c, r, WCP_I_START_FROM, J, g->start[r] - g->start[J], t->first[J]);
+                    c.st[r] |= HAS_START;
+                }
+                fifo_ready(&c, &f, r);
+            }
+            if (g->end[r] >= orig_end) {
+                J = r;
+                orig_end = g->end[r];
+            }
+        }
+        if (f.n_heap) {
+            uint32_t x = fifo_pop(&f);
+            if (!(c.st[x] & DONE) && f.on[x] == WCP_NONE)
+                fifo_run(&c, &f, x);
+        } else if (fifo_unblock(&c, &f))
+            work += g->n_ops;
+        else
+            break; /* done (or a sequential root after one that cannot finish) */
     }
-    memset(t->start_slot, 0xff, n1 * sizeof *t->start_slot);
-    if (t->first_root != WCP_NONE)
-        t->start_slot[t->first_root] = t->n_start_slots++;
-    for (size_t k = 0; k < t->n; k++) {
-        unsigned kind = wcp_ins_kind(&t->ins[k]);
-        uint32_t a = t->ins[k].arg;
-        if ((kind == WCP_I_START_FROM || kind == WCP_I_MAX_CYCLE) && t->start_slot[a] == WCP_NONE)
-            t->start_slot[a] = t->n_start_slots++;
-    }
-    return 0;
+done:
+    free(c.dreg);
+    free(c.dstart);
+    free(c.skip_wait);
+    free(f.heap);
+    free(f.prio);
+    free(f.on);
+    free(f.w_head);
+    free(f.w_next);
+    free(f.lock);
+    free(f.shared);
+    free(f.arrived);
+    free(f.on_list);
+    free(f.excl);
+    free(f.readers);
+    free(f.rnext);
+    free(f.wl_off);
+    free(f.wl_n);
+    free(f.wl_i);
+    free(f.wl);
+    free(f.tsucc);
+    free(f.queue);
+    free(f.q_ops);
+    free(f.q_off);
+    free(f.q_cur);
+    return compile_end(&c, err, errlen);
 }
 
 void wcp_tape_free(wcp_tape *t)
@@ -548,17 +1121,6 @@ void wcp_tape_free(wcp_tape *t)
  * WCP_FACTOR_MAX, or many long ops one after another, can take a clock past
  * 2^63. A clock that reached INT64_MAX stays there, so a slow-down never
  * comes out shorter than the baseline (never a saving): base/sat.h. */
-/* §3: a self segment of length v >= 0 scaled by factor f >= 0, truncated
- * toward zero; INT64_MAX when the product does not fit (converting it would
- * be undefined). Factor 1 gives v itself: a length above 2^53 does not
- * survive the trip through a double. */
-static inline int64_t scaled(int64_t v, double f)
-{
-    if (f == 1.0)
-        return v;
-    double x = (double)v * f;
-    return x < 9.2e18 ? (int64_t)x : INT64_MAX;
-}
 
 int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int64_t *start,
                       int64_t *after)

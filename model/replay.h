@@ -89,6 +89,23 @@ int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wc
                         bool owner, char *err, size_t errlen);
 void wcp_tape_free(wcp_tape *t);
 
+/* §6 rule 8, for a graph with holds of a mutex or a reader/writer lock
+ * (wcp_replay_fifo): the discrete-event replay, which grants each such lock
+ * first come, first served by the replay's own clocks and gives a worker
+ * pool's queued tasks to the first free worker. Its decisions depend on the
+ * factors (per class; NULL: all 1), so each what-if compiles its own tape;
+ * wcp_tape_eval of that tape with the same factors gives the replay's
+ * clocks (its critical path as any tape's). hint: about how many
+ * instructions the tape will have (the baseline's; 0: unknown), reserved
+ * at once. Polls stop as wcp_tape_compile_on. 0, or -1 (WCP_INTERRUPTED
+ * when stopped) with a message. */
+int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
+                          const double *factor, size_t hint, wcp_stop *stop, bool owner, char *err,
+                          size_t errlen);
+/* Whether g has holds rule 8 orders (then its replays are
+ * wcp_tape_compile_fifo's). */
+bool wcp_replay_fifo(const wcp_graph *g);
+
 /* One replay: factor[c] for class c (NULL: all 1). reg and start have one
  * slot per op; after (optional, one per instruction) receives the clock
  * after each instruction, which wcp_tape_critical_path needs. Returns the

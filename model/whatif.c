@@ -198,17 +198,49 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
 
 /* ---- replays */
 
-int64_t wcp_whatif_eval(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
-                        int64_t **after, wcp_tape **tape, wcp_stop *stop)
+/* wcp_whatif_eval on any thread (owner: stop's connection's). */
+static int64_t eval_on(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
+                       int64_t **after, wcp_tape **tape, wcp_stop *stop, bool owner)
 {
     if (tape)
         *tape = NULL;
-    if (m->order) /* §6 rule 8 */
-        return wcp_order_eval(m->order, &m->tape, factor, reg, start, after, tape, NULL, stop,
-                              true);
-    if (after && !(*after = malloc((m->tape.n ? m->tape.n : 1) * sizeof **after)))
-        return -1;
-    return wcp_tape_eval(&m->tape, factor, reg, start, after ? *after : NULL);
+    if (after)
+        *after = NULL;
+    const wcp_tape *t = &m->tape;
+    wcp_tape *own = NULL;
+    if (m->fifo) { /* §6 rule 8: the what-if's own tape */
+        char err[200];
+        if (!(own = malloc(sizeof *own)))
+            return -1;
+        int rc = wcp_tape_compile_fifo(own, &m->g, m->classes.of_op, factor, m->tape.n, stop, owner,
+                                       err, sizeof err);
+        if (rc < 0) {
+            free(own);
+            return rc == WCP_INTERRUPTED ? WCP_INTERRUPTED : -1;
+        }
+        t = own;
+    }
+    int64_t ms = -1;
+    if (!after || (*after = malloc((t->n ? t->n : 1) * sizeof **after)))
+        ms = wcp_tape_eval(t, factor, reg, start, after ? *after : NULL);
+    if (ms >= 0 && tape)
+        *tape = own;
+    else
+        wcp_whatif_tape_free(own);
+    return ms;
+}
+
+int64_t wcp_whatif_eval(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
+                        int64_t **after, wcp_tape **tape, wcp_stop *stop)
+{
+    return eval_on(m, factor, reg, start, after, tape, stop, true);
+}
+
+void wcp_whatif_tape_free(wcp_tape *t)
+{
+    if (t)
+        wcp_tape_free(t);
+    free(t);
 }
 
 int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, double **factor,
@@ -251,10 +283,10 @@ static void work(pool *p, bool owner)
     size_t ns = m->tape.n_start_slots ? m->tape.n_start_slots : 1;
     int64_t(*reg)[WCP_LANES] = malloc(n1 * sizeof *reg),
     (*start)[WCP_LANES] = malloc(ns * sizeof *start);
-    double *fac = m->order ? malloc((m->classes.n ? m->classes.n : 1) * sizeof *fac) : NULL;
-    if (!reg || !start || (m->order && !fac)) {
+    double *fac = m->fifo ? malloc((m->classes.n ? m->classes.n : 1) * sizeof *fac) : NULL;
+    if (!reg || !start || (m->fifo && !fac)) {
         atomic_store(&p->oom, 1);
-    } else if (m->order) { /* §6 rule 8: one replay at a time, each with its own order */
+    } else if (m->fifo) { /* §6 rule 8: one replay at a time, each with its own tape */
         for (uint32_t k = 0; k < m->classes.n; k++)
             fac[k] = 1.0;
         size_t j;
@@ -262,8 +294,7 @@ static void work(pool *p, bool owner)
         while (!(owner ? wcp_stop_poll(p->stop) : wcp_stopped(p->stop)) &&
                (j = atomic_fetch_add(&p->next, 1)) < p->n_jobs) {
             fac[p->jobs[j].cls] = p->jobs[j].factor;
-            int64_t ms =
-                wcp_order_eval(m->order, &m->tape, fac, r1, s1, NULL, NULL, NULL, p->stop, owner);
+            int64_t ms = eval_on(m, fac, r1, s1, NULL, NULL, p->stop, owner);
             fac[p->jobs[j].cls] = 1.0;
             if (ms == WCP_INTERRUPTED)
                 break; /* the pool reports it: stop is set */
@@ -311,7 +342,7 @@ int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n)
     size_t nt = cores > 1 ? (size_t)cores : 1;
     if (nt > MAX_THREADS)
         nt = MAX_THREADS;
-    size_t passes = m->order ? n : (n + WCP_LANES - 1) / WCP_LANES;
+    size_t passes = m->fifo ? n : (n + WCP_LANES - 1) / WCP_LANES;
     if (nt > passes)
         nt = passes ? passes : 1;
     pthread_t th[MAX_THREADS];
@@ -325,7 +356,7 @@ int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n)
     /* the workers read stop only: while one is still in a replay of rule
      * 8's (its rounds take seconds on a large run; a pass over the lanes
      * takes tens of ms), the caller goes on polling for them */
-    while (m->order && atomic_load(&p.running) > 0 && !wcp_stop_poll(stop))
+    while (m->fifo && atomic_load(&p.running) > 0 && !wcp_stop_poll(stop))
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     for (size_t k = 0; k < started; k++)
         pthread_join(th[k], NULL);
@@ -339,7 +370,7 @@ int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n)
 bool wcp_saves_nothing(const wcp_model *m, uint32_t cls, double f)
 {
     /* §6 rule 8: a what-if's own lock order ends monotonicity and the bound */
-    return f == 1.0 || (!m->order && f <= 1.0 && m->classes.cls[cls].critical == 0);
+    return f == 1.0 || (!m->fifo && f <= 1.0 && m->classes.cls[cls].critical == 0);
 }
 
 void wcp_ranking_free(wcp_ranking *r)
@@ -446,7 +477,7 @@ int wcp_rank(const wcp_model *m, wcp_stop *stop, const double *f, size_t nf, int
     size_t mid = nf / 2, nc = 0, nj = 0;
     int rc = -1;
     memset(out, 0, sizeof *out);
-    if (m->order)
+    if (m->fifo)
         prune = false; /* §6 rule 8: no replay is bounded by the critical path (whatif.h) */
     for (uint32_t k = 0; k < m->classes.n; k++)
         nc += m->classes.cls[k].total_self >= min_self;
@@ -518,7 +549,7 @@ int wcp_whatif_groups(const wcp_model *m, wcp_stop *stop, const uint32_t *group,
     }
     wcp_model gm = *m; /* the same model, its tape's SELF naming groups */
     gm.tape.ins = ins;
-    gm.order = NULL; /* the recorded order (rule 3): rule 8's tapes name classes */
+    gm.fifo = false; /* the baseline's order: rule 8's tapes name classes */
     for (uint32_t g = 1; g < ngroups; g++)
         for (size_t j = 0; j < nf; j++)
             jobs[(g - 1) * nf + j] = (wcp_job){g, f[j], &saved[(g - 1) * nf + j]};

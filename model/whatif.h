@@ -22,21 +22,23 @@ int wcp_parse_factors(const char *text, double **out, size_t *n, char *err, size
 #define WCP_FACTOR_MAX 1e6
 
 /* One what-if replay of m with factor (per class; NULL: all 1) into reg
- * and start (per op): the tape's, or for a run with lock holds §6 rule 8's
- * (the lock order from the replay's own clocks, lockorder.h). With after not
+ * and start (per op): the tape's, or for a run with a lock (m->fifo) §6 rule
+ * 8's, a tape compiled for these factors (replay.h). With after not
  * NULL, *after receives the trace (per instruction, malloc'd here) of the
  * tape that gave the result, and *tape (when not NULL) that tape: NULL for
- * m->tape, else one to free with wcp_order_tape_free. Rule 8's recompiles
+ * m->tape, else one to free with wcp_whatif_tape_free. Rule 8's compiles
  * poll stop (from its connection's thread; NULL: never stops). The
  * makespan, -1 when out of memory, WCP_INTERRUPTED when stopped. */
 int64_t wcp_whatif_eval(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
                         int64_t **after, wcp_tape **tape, wcp_stop *stop);
+/* Frees a tape wcp_whatif_eval gave (NULL: nothing). */
+void wcp_whatif_tape_free(wcp_tape *t);
 
 /* A what-if replay of model m (of db) with spec (wcp_whatif_eval):
  * allocates factor (per class), reg and start (per op) and, when after is
  * not NULL, the trace (per instruction of *tape, or of m->tape when *tape
  * is NULL); the caller frees them, also on failure (*tape with
- * wcp_order_tape_free). Returns the makespan, or -1 (WCP_INTERRUPTED when
+ * wcp_whatif_tape_free). Returns the makespan, or -1 (WCP_INTERRUPTED when
  * stop said so) with a message in err. */
 int64_t wcp_whatif_replay(sqlite3 *db, const wcp_model *m, const char *spec, double **factor,
                           int64_t **reg, int64_t **start, int64_t **after, wcp_tape **tape,
@@ -50,7 +52,7 @@ typedef struct wcp_job {
     int64_t *saved;
 } wcp_job;
 
-/* Runs the jobs WCP_LANES to a pass over the tape (with m->order, §6 rule
+/* Runs the jobs WCP_LANES to a pass over the tape (with m->fifo, §6 rule
  * 8, one wcp_whatif_eval each), on up to one thread per
  * core (the caller's among them, which polls stop between its passes; the
  * others stop at their next pass once it says so). 0; -1 when out of
@@ -63,7 +65,7 @@ int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n);
  * baseline), or f <= 1 and the class has no self time on the baseline
  * critical path (§3: the replay is a longest path over a fixed constraint
  * graph, monotone in the factors). Not for a run whose locks a what-if may
- * take in a new order (§6 rule 8, m->order): there only f = 1. The one
+ * take in a new order (§6 rule 8, m->fifo): there only f = 1. The one
  * statement of that rule. */
 bool wcp_saves_nothing(const wcp_model *m, uint32_t cls, double f);
 
@@ -89,7 +91,7 @@ typedef struct wcp_ranking {
  * keeps the first top (0: all) and gives each kept class its saving at
  * every factor f[0 .. nf), nf >= 1. Every candidate is replayed at the
  * middle factor, only the kept ones at the others (all in one pool when
- * every candidate is kept). With prune (ignored with m->order, §6 rule 8), the replays wcp_saves_nothing
+ * every candidate is kept). With prune (ignored with m->fifo, §6 rule 8), the replays wcp_saves_nothing
  * proves are skipped (their saving is 0), and with a top below the
  * candidates and a middle factor <= 1, candidates are replayed in
  * decreasing order of the most they can save (their self time on the

@@ -31,7 +31,7 @@ static int fill(wcp_call *c)
     wcp_seg *own = NULL;
     double *factor = NULL;
     int64_t *reg = NULL, *start = NULL, *after = NULL;
-    wcp_tape *tape = NULL; /* §6 rule 8: the tape of the what-if's own lock order */
+    wcp_tape *tape = NULL; /* §6 rule 8: the what-if's own tape */
     int rc = -1;
     if (spec) {
         if (wcp_whatif_replay(c->db, m, spec, &factor, &reg, &start, &after, &tape, c->stop, c->err,
@@ -71,7 +71,7 @@ done:
     free(reg);
     free(start);
     free(after);
-    wcp_order_tape_free(tape);
+    wcp_whatif_tape_free(tape);
     return rc;
 }
 

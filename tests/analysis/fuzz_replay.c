@@ -10,7 +10,8 @@
  *   - a what-if of one class at factor 1 gives the baseline (saves 0), at a
  *     factor below 1 never more, above 1 never less (the replay is
  *     monotone in the factors; not with §6 rule 8, where a what-if's locks
- *     may be taken in a new order), and never a negative makespan; one that
+ *     may be taken in a new order and its tasks by other workers), and
+ *     never a negative makespan; one that
  *     wcp_saves_nothing() proves saves nothing saves exactly 0;
  *   - the critical path of the baseline and of a what-if (factors from the
  *     input) starts at the first root's start and tiles the makespan:
@@ -43,7 +44,7 @@ static int64_t replay(const wcp_model *m, const double *f, bool path)
 {
     int64_t *reg = calloc(m->g.n_ops + 1, sizeof *reg), *start = calloc(m->g.n_ops + 1, 8);
     int64_t *after = NULL;
-    wcp_tape *own = NULL; /* §6 rule 8: the tape of the what-if's own lock order */
+    wcp_tape *own = NULL; /* §6 rule 8: the what-if's own tape */
     if (!reg || !start)
         abort();
     int64_t ms = wcp_whatif_eval(m, f, reg, start, &after, &own, NULL);
@@ -74,7 +75,7 @@ static int64_t replay(const wcp_model *m, const double *f, bool path)
     free(reg);
     free(start);
     free(after);
-    wcp_order_tape_free(own);
+    wcp_whatif_tape_free(own);
     return ms;
 }
 
@@ -99,12 +100,10 @@ static void check_model(const wcp_model *m, const uint8_t *data, size_t size)
             f[c] = 1;
             FUZZ_CHECK(x != 1 || ms == m->baseline, "%s at 1 gives %lld, baseline %lld",
                        m->classes.cls[c].key, (long long)ms, (long long)m->baseline);
-            FUZZ_CHECK(m->order || x > 1 || ms <= m->baseline,
-                       "%s at %g gives %lld > baseline %lld", m->classes.cls[c].key, x,
-                       (long long)ms, (long long)m->baseline);
-            FUZZ_CHECK(m->order || x < 1 || ms >= m->baseline,
-                       "%s at %g gives %lld < baseline %lld", m->classes.cls[c].key, x,
-                       (long long)ms, (long long)m->baseline);
+            FUZZ_CHECK(m->fifo || x > 1 || ms <= m->baseline, "%s at %g gives %lld > baseline %lld",
+                       m->classes.cls[c].key, x, (long long)ms, (long long)m->baseline);
+            FUZZ_CHECK(m->fifo || x < 1 || ms >= m->baseline, "%s at %g gives %lld < baseline %lld",
+                       m->classes.cls[c].key, x, (long long)ms, (long long)m->baseline);
             FUZZ_CHECK(!wcp_saves_nothing(m, c, x) || ms == m->baseline,
                        "%s at %g: proved to save nothing, saves %lld", m->classes.cls[c].key, x,
                        (long long)(m->baseline - ms));

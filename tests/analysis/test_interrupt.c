@@ -41,12 +41,14 @@ static char db_path[600];
     "SELECT op_id, depth, tie, via_id FROM related_ops((SELECT min(id) FROM ops"                   \
     " WHERE parent_id IS NULL), 1000)" /* the whole run, 61 steps deep */
 
-static const struct {
+typedef struct fn {
     const char *name, *sql;
     const char *warm; /* run first, uninterrupted (NULL: nothing) */
     bool fresh;       /* on a connection of its own (an empty model cache) */
     bool threads;     /* replays on the job pool */
-} fns[] = {
+} fn;
+
+static const fn fns[] = {
     {"model build", SUMMARY, NULL, true, false},
     {"related_ops' index", RELATED, SUMMARY, true, false},
     {"related_ops", RELATED, RELATED, false, false},
@@ -65,6 +67,17 @@ static const struct {
     {"whatif_rank (rank <= 3)", "SELECT * FROM whatif_rank() WHERE rank <= 3", SUMMARY, false,
      true},
     {"whatif_rank_meta", "SELECT * FROM whatif_rank_meta()", SUMMARY, false, true},
+};
+
+/* On a run with a lock, whose replays are §6 rule 8's discrete-event ones:
+ * the model's, a what-if's (compiled for it), the resources' and the
+ * ranking's. */
+static const fn lock_fns[] = {
+    {"model build (locks)", SUMMARY, NULL, true, false},
+    {"whatif (locks)", "SELECT * FROM whatif('call:task=0.5')", SUMMARY, false, false},
+    {"critical_path (locks)", "SELECT * FROM critical_path('hold:L=0')", SUMMARY, false, false},
+    {"resource_stats (locks)", "SELECT * FROM resource_stats", SUMMARY, false, false},
+    {"whatif_rank (locks)", "SELECT * FROM whatif_rank()", SUMMARY, false, true},
 };
 
 static sqlite3 *open_db(void)
@@ -96,14 +109,14 @@ static int run(sqlite3 *db, const char *sql, char **rows)
 }
 
 /* The connection function f runs on (db, or a fresh one), warmed. */
-static sqlite3 *prepare(size_t f, sqlite3 *db)
+static sqlite3 *prepare(const fn *f, sqlite3 *db)
 {
-    sqlite3 *on = fns[f].fresh ? open_db() : db;
+    sqlite3 *on = f->fresh ? open_db() : db;
     char *rows;
     wcp_stop_test = (wcp_stop_testing){false, 0, 0};
-    if (fns[f].warm) {
-        if (run(on, fns[f].warm, &rows) != SQLITE_DONE)
-            fail_msg("%s: %s", fns[f].warm, sqlite3_errmsg(on));
+    if (f->warm) {
+        if (run(on, f->warm, &rows) != SQLITE_DONE)
+            fail_msg("%s: %s", f->warm, sqlite3_errmsg(on));
         sqlite3_free(rows);
     }
     return on;
@@ -111,9 +124,9 @@ static sqlite3 *prepare(size_t f, sqlite3 *db)
 
 /* One probe count K: the call interrupted there fails with SQLITE_INTERRUPT,
  * and the next call on the same connection gives want. */
-static void interrupt_at(size_t f, uint64_t k, const char *want, sqlite3 *db)
+static void interrupt_at(const fn *f, uint64_t k, const char *want, sqlite3 *db)
 {
-    const char *sql = fns[f].sql;
+    const char *sql = f->sql;
     sqlite3 *on = prepare(f, db);
     char *rows;
     wcp_stop_test = (wcp_stop_testing){true, 0, k};
@@ -122,12 +135,11 @@ static void interrupt_at(size_t f, uint64_t k, const char *want, sqlite3 *db)
     wcp_stop_test.interrupt_at = 0;
     sqlite3_free(rows);
     if (rc != SQLITE_INTERRUPT)
-        fail_msg("%s interrupted at probe %llu of %llu: got %d (%s), not SQLITE_INTERRUPT",
-                 fns[f].name, (unsigned long long)k, (unsigned long long)probes, rc,
-                 sqlite3_errstr(rc));
+        fail_msg("%s interrupted at probe %llu of %llu: got %d (%s), not SQLITE_INTERRUPT", f->name,
+                 (unsigned long long)k, (unsigned long long)probes, rc, sqlite3_errstr(rc));
     rc = run(on, sql, &rows); /* again, uninterrupted: whole, the same */
     if (rc != SQLITE_DONE || strcmp(rows, want) != 0)
-        fail_msg("%s after an interruption at probe %llu: %s, and %s rows", fns[f].name,
+        fail_msg("%s after an interruption at probe %llu: %s, and %s rows", f->name,
                  (unsigned long long)k, sqlite3_errstr(rc),
                  strcmp(rows, want) ? "other" : "the same");
     sqlite3_free(rows);
@@ -135,43 +147,95 @@ static void interrupt_at(size_t f, uint64_t k, const char *want, sqlite3 *db)
         sqlite3_close(on);
 }
 
-static void test_each_poll(void **state)
+/* Each function of list (n of them) on db_path: its probes counted
+ * uninterrupted, then interrupted at probes 1, 2, P / 2 and P. */
+static void each_poll(const fn *list, size_t n)
 {
-    (void)state;
-    char dump[600], err[1024];
-    snprintf(dump, sizeof dump, "%s/run.dump", pdb_scratch);
-    snprintf(db_path, sizeof db_path, "%s/run.db", pdb_scratch);
-    char *argv[] = {(char *)gen_path, "-n", "60000", "-s", "3", "--meta", "5", "-o", dump, NULL};
-    assert_int_equal(pdb_spawn(argv), 0);
-    const char *dumps[] = {dump};
-    sqlite3 *db = pdb_ingest(db_path, dumps, 1, NULL, err, sizeof err);
-    if (!db)
-        fail_msg("%s", err);
-    sqlite3_close(db);
-    db = open_db();
-    for (size_t f = 0; f < sizeof fns / sizeof fns[0]; f++) {
-        const char *sql = fns[f].sql;
+    sqlite3 *db = open_db();
+    for (size_t i = 0; i < n; i++) {
+        const fn *f = &list[i];
         sqlite3 *on = prepare(f, db); /* the model (and all else) first: the probes are f's */
         char *want;
         wcp_stop_test = (wcp_stop_testing){true, 0, 0};
-        int rc = run(on, sql, &want);
+        int rc = run(on, f->sql, &want);
         uint64_t p = wcp_stop_test.probes;
         wcp_stop_test.on = false;
         if (on != db)
             sqlite3_close(on);
         if (rc != SQLITE_DONE)
-            fail_msg("%s: %s", fns[f].name, sqlite3_errstr(rc));
-        print_message("%-24s %6llu probes\n", fns[f].name, (unsigned long long)p);
+            fail_msg("%s: %s", f->name, sqlite3_errstr(rc));
+        print_message("%-24s %6llu probes\n", f->name, (unsigned long long)p);
         if (p == 0)
-            fail_msg("%s never polled: nothing could stop it", fns[f].name);
+            fail_msg("%s never polled: nothing could stop it", f->name);
         uint64_t ks[] = {1, 2, p / 2, p};
-        for (size_t j = 0; j < (fns[f].threads ? 1 : 4); j++)
+        for (size_t j = 0; j < (f->threads ? 1 : 4); j++)
             if (ks[j] >= 1 && ks[j] <= p && (j == 0 || ks[j] != ks[j - 1]))
                 interrupt_at(f, ks[j], want, db);
         sqlite3_free(want);
     }
     sqlite3_close(db);
     wcp_stop_test = (wcp_stop_testing){false, 0, 0};
+}
+
+static void ingest(const char *dump)
+{
+    char err[1024];
+    const char *dumps[] = {dump};
+    sqlite3 *db = pdb_ingest(db_path, dumps, 1, NULL, err, sizeof err);
+    if (!db)
+        fail_msg("%s", err);
+    sqlite3_close(db);
+}
+
+static void test_each_poll(void **state)
+{
+    (void)state;
+    char dump[600];
+    snprintf(dump, sizeof dump, "%s/run.dump", pdb_scratch);
+    snprintf(db_path, sizeof db_path, "%s/run.db", pdb_scratch);
+    char *argv[] = {(char *)gen_path, "-n", "60000", "-s", "3", "--meta", "5", "-o", dump, NULL};
+    assert_int_equal(pdb_spawn(argv), 0);
+    ingest(dump);
+    each_poll(fns, sizeof fns / sizeof fns[0]);
+    pdb_passed = 1;
+}
+
+/* A pool of 4 worker threads running 2500 tasks each, in rounds of 200 us,
+ * each task holding lock L for 30 us, the holds of a round one after
+ * another: 20001 ops, a run with a lock. */
+static void test_each_poll_locks(void **state)
+{
+    (void)state;
+    char dump[600];
+    snprintf(dump, sizeof dump, "%s/locks.dump", pdb_scratch);
+    snprintf(db_path, sizeof db_path, "%s/locks.db", pdb_scratch);
+    FILE *f = fopen(dump, "w");
+    assert_non_null(f);
+    enum { WORKERS = 4, ROUNDS = 2500, ROUND_NS = 200000 };
+    fprintf(f,
+            "{\"schema_version\":1,\"epoch_unix_nano\":0,\"dumped_unix_nano\":%d,"
+            "\"dropped_events\":0,\"event_count\":%d,\"strings\":[\"\",\"s\",\"task\",\"L\"]}\n",
+            ROUNDS * ROUND_NS, 1 + 2 * WORKERS * ROUNDS);
+    fprintf(f,
+            "{\"e\":\"op\",\"k\":\"session_phase\",\"id\":1,\"c\":1,\"s\":0,\"d\":%d,"
+            "\"th\":100}\n",
+            ROUNDS * ROUND_NS);
+    int id = 2;
+    for (int r = 0; r < ROUNDS; r++)
+        for (int w = 0; w < WORKERS; w++, id += 2) {
+            int t = r * ROUND_NS, h = t + 10000 + w * 40000;
+            fprintf(f,
+                    "{\"e\":\"op\",\"k\":\"hold\",\"id\":%d,\"p\":%d,\"c\":3,\"s\":%d,"
+                    "\"d\":%d,\"th\":%d}\n",
+                    id + 1, id, h, h + 30000, w + 1);
+            fprintf(f,
+                    "{\"e\":\"op\",\"k\":\"call\",\"id\":%d,\"p\":1,\"c\":2,\"s\":%d,"
+                    "\"d\":%d,\"th\":%d}\n",
+                    id, t, t + ROUND_NS, w + 1);
+        }
+    assert_int_equal(fclose(f), 0);
+    ingest(dump);
+    each_poll(lock_fns, sizeof lock_fns / sizeof lock_fns[0]);
     pdb_passed = 1;
 }
 
@@ -184,6 +248,7 @@ int main(int argc, char **argv)
     gen_path = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_each_poll, pdb_setup, pdb_teardown),
+        cmocka_unit_test_setup_teardown(test_each_poll_locks, pdb_setup, pdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

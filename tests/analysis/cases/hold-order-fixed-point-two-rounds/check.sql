@@ -1,3 +1,0 @@
--- §6 rule 8's fixed point in two rounds: writer w holds rw [100,300] and [400,700]; reader r works 80, waits for the first write, reads [300,320], works 200, waits for the second, reads [700,720]. Halving call:r: in the recorded order r's arrivals are 40 (before the first write's 100) and 420 (after the second's 400); round 1 reads first at [40,60], so r arrives again at 160, between the writes: round 2 puts that read after the first write, [300,320], the second write still [400,700]; its arrivals give its own order: saved 20 (stopping after round 1: that read after the second write, [700,720], saved 0; rule 3 saves 0).
-SELECT baseline_ns, makespan_ns FROM replay_summary;
-SELECT 'r half' AS what, saved_ns FROM whatif('call:r=0.5');
