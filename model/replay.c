@@ -623,8 +623,9 @@ int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wc
  * the previous exclusive one and every shared one since, a shared hold
  * after the previous exclusive one. A task of a worker pool (an op of a
  * queue: the ops recorded on threads other than their parent's, that a
- * thread ran one after another, grouped by parent and class) is taken,
- * in recorded order, by the first worker that finishes one of them. Each
+ * thread ran one after another, all of one class, grouped by parent and
+ * class) is taken, in recorded order, by the first worker that finishes
+ * one of them. Each
  * decision reads the clocks, so the tape is this replay's only: a what-if
  * compiles its own (wcp_tape_compile_fifo). */
 
@@ -936,15 +937,25 @@ static void fifo_skips(compiler *c, const fifo *f)
     }
 }
 
-/* The queues: the ops in a thread's run of one parent's ops (with a
- * previous or a next one), by (parent, class), each in recorded order. */
+/* The queues: the ops of a thread's run of one parent's ops (a chain of
+ * tprev, two ops or more) whose ops are all of one class, by (parent,
+ * class), each in recorded order. A thread whose run mixes classes (a
+ * task's steps as siblings, one after another) keeps its recorded order:
+ * its next op belongs to the task it is doing, not to whichever worker is
+ * free. */
 static void fifo_queues(compiler *c, fifo *f)
 {
     const wcp_graph *g = c->g;
     uint32_t m = 0, nq = 0;
-    for (uint32_t i = 0; i < g->n_ops; i++)
-        if (c->tprev[i] != WCP_NONE || f->tsucc[i] != WCP_NONE)
-            f->q_ops[m++] = i;
+    for (uint32_t i = 0; i < g->n_ops; i++) {
+        if (c->tprev[i] != WCP_NONE || f->tsucc[i] == WCP_NONE)
+            continue; /* not the head of a chain */
+        bool one = true;
+        for (uint32_t j = f->tsucc[i]; one && j != WCP_NONE; j = f->tsucc[j])
+            one = c->t->cls[j] == c->t->cls[i];
+        for (uint32_t j = i; one && j != WCP_NONE; j = f->tsucc[j])
+            f->q_ops[m++] = j;
+    }
     qsort_r(f->q_ops, m, sizeof *f->q_ops, by_parent_class_start, c);
     for (uint32_t a = 0, b; a < m; a = b) {
         uint32_t x = f->q_ops[a];
