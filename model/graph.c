@@ -613,6 +613,12 @@ static int break_parent_cycles(wcp_graph *g)
 int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err,
                     size_t errlen)
 {
+    return wcp_graph_build_sized(db, run_id, flags, 0, g, err, errlen);
+}
+
+int wcp_graph_build_sized(sqlite3 *db, int64_t run_id, unsigned flags, int64_t ops, wcp_graph *g,
+                          char *err, size_t errlen)
+{
     memset(g, 0, sizeof *g);
     g->run_id = run_id;
     g->exec_str = string_id(db, "exec");
@@ -643,10 +649,10 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
         goto sqlerr;
     sqlite3_bind_int64(st, 1, run_id);
     size_t i = 0;
-    /* room for the run's op count as ingest counted it (runs.ops; only a
-     * hint: the arrays still grow as read), so that a large run is not
-     * copied over and over as they double */
-    int64_t hint = ops_hint(db, run_id);
+    /* room for the run's op count as the caller or ingest counted it (ops,
+     * else runs.ops; only a hint: the arrays still grow as read), so that a
+     * large run is not copied over and over as they double */
+    int64_t hint = ops > 0 ? ops : ops_hint(db, run_id);
     if (hint > 0 && hint < INT32_MAX && grow_ops(g, (size_t)hint, attrs, stored))
         cap = (size_t)hint; /* (when that fails, the doubling from nothing: a hint is no error) */
     int rc;
