@@ -582,6 +582,7 @@ static int add_slice(chrome *ch, const wcp_json_tok *slots, uint32_t thread, int
         return -1;
     if (!wcp_grow((void **)&ch->sl, &ch->slcap, ch->nsl + 1, sizeof *ch->sl))
         return oom(ch);
+    wcp_prefault_ahead(ch->sl, ch->nsl, ch->slcap, sizeof *ch->sl); /* as OTLP's spans (otlp.c) */
     ch->sl[ch->nsl++] = s;
     return slice_flows(ch, slots, (int32_t)ch->nsl - 1);
 }
