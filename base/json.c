@@ -523,7 +523,7 @@ STEP value_tok(wcp_json *j, wcp_json_tok *t)
 int wcp_json_next(wcp_json *j, wcp_json_tok *t)
 {
     int rc;
-    bool closed;
+    bool closed = false; /* (set by after_value(); gcc -O3 could not tell) */
     switch (j->want) {
     case W_DONE: memset(t, 0, sizeof *t); return 0;
     case W_STRING:
