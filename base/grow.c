@@ -29,13 +29,11 @@ bool wcp_grow(void **p, size_t *cap, size_t need, size_t size)
 void wcp_prefault(void *p, size_t from, size_t to)
 {
 #ifdef MADV_POPULATE_WRITE
-    static size_t page;
-    if (!page) {
-        long ps = sysconf(_SC_PAGESIZE);
-        page = ps > 0 ? (size_t)ps : 4096;
-    }
-    /* whole pages: the one holding p + from (the array's already, or
-     * another's at hand), up to the last that ends by p + to */
+    long ps = sysconf(_SC_PAGESIZE); /* (glibc: a stored value; a call a MiB) */
+    size_t page = ps > 0 ? (size_t)ps : 4096;
+    /* whole pages: from the one holding p + from (present already when it
+     * starts before, or a neighbour's, which this leaves as it was) to the
+     * last that ends by p + to */
     uintptr_t a = ((uintptr_t)p + from) & ~(uintptr_t)(page - 1);
     uintptr_t b = ((uintptr_t)p + to) & ~(uintptr_t)(page - 1);
     if (b > a)

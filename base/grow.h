@@ -15,8 +15,9 @@ bool wcp_grow(void **p, size_t *cap, size_t need, size_t size);
  * system call where the kernel can (Linux's MADV_POPULATE_WRITE), rather
  * than in a page fault per 4 KiB as it is first written: on a virtual
  * machine a fault costs about 10 us, and a reader that fills 30 MB of
- * records takes 7,000 of them (docs/performance.md). Only whole pages
- * inside the range; a hint: nothing happens where it cannot. */
+ * records takes 7,000 of them (docs/performance.md). Whole pages, from
+ * the one holding p + from to the last that ends by p + to; contents are
+ * never changed. A hint: nothing happens where it cannot. */
 void wcp_prefault(void *p, size_t from, size_t to);
 
 #define WCP_PREFAULT_STEP ((size_t)1 << 20)
