@@ -141,7 +141,7 @@ static inline uint64_t unplain_marks(uint64_t x)
     return (below | ((q - ones) & ~q) | ((b - ones) & ~b) | x /* 0x80 and above */) & high;
 }
 
-static inline int chars(wcp_json *j, bool *esc)
+static inline __attribute__((always_inline)) int chars(wcp_json *j, bool *esc)
 {
     const unsigned char *p = (const unsigned char *)j->p, *end = (const unsigned char *)j->end;
     for (;;) {
