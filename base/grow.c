@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 bool wcp_grow(void **p, size_t *cap, size_t need, size_t size)
 {
@@ -22,4 +24,23 @@ bool wcp_grow(void **p, size_t *cap, size_t need, size_t size)
     *p = q;
     *cap = n;
     return true;
+}
+
+void wcp_prefault(void *p, size_t from, size_t to)
+{
+#ifdef MADV_POPULATE_WRITE
+    long ps = sysconf(_SC_PAGESIZE); /* (glibc: a stored value; a call a MiB) */
+    size_t page = ps > 0 ? (size_t)ps : 4096;
+    /* whole pages: from the one holding p + from (present already when it
+     * starts before, or a neighbour's, which this leaves as it was) to the
+     * last that ends by p + to */
+    uintptr_t a = ((uintptr_t)p + from) & ~(uintptr_t)(page - 1);
+    uintptr_t b = ((uintptr_t)p + to) & ~(uintptr_t)(page - 1);
+    if (b > a)
+        (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE); /* before 5.14: EINVAL, as before */
+#else
+    (void)p;
+    (void)from;
+    (void)to;
+#endif
 }

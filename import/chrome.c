@@ -259,11 +259,12 @@ static bool is_digit(char ch)
 /* The decoded bytes of string value v (valid until the next call). */
 static int str_of(chrome *ch, const wcp_json_tok *v, const char **s, size_t *n)
 {
-    if (!v->esc) {
-        *s = v->p;
-        *n = v->n;
+    *s = v->p;
+    *n = v->n;
+    if (!v->esc)
         return 0;
-    }
+    /* (*s and *n set on every path: gcc -O3 inlining this into its callers
+     * warned them "maybe uninitialized" after an out of memory) */
     if (!wcp_grow((void **)&ch->scratch, &ch->scap, v->n + 1, 1))
         return oom(ch);
     *n = wcp_json_decode(v->p, v->n, ch->scratch);
@@ -582,6 +583,7 @@ static int add_slice(chrome *ch, const wcp_json_tok *slots, uint32_t thread, int
         return -1;
     if (!wcp_grow((void **)&ch->sl, &ch->slcap, ch->nsl + 1, sizeof *ch->sl))
         return oom(ch);
+    wcp_prefault_ahead(ch->sl, ch->nsl, ch->slcap, sizeof *ch->sl); /* as OTLP's spans (otlp.c) */
     ch->sl[ch->nsl++] = s;
     return slice_flows(ch, slots, (int32_t)ch->nsl - 1);
 }

@@ -212,6 +212,7 @@ static int read_span(jaeger *x, wcp_json *s, const wcp_json_tok *v, size_t first
     if (!wcp_grow((void **)&o->sp, &o->spcap, o->nsp + 1, sizeof *o->sp) ||
         !wcp_grow((void **)&x->proc, &x->pcap, o->nsp - first + 1, sizeof *x->proc))
         return wcp_otel_oom(o);
+    wcp_prefault_ahead(o->sp, o->nsp, o->spcap, sizeof *o->sp); /* as OTLP's (otlp.c) */
     size_t spi = o->nsp;
     otel_span *sp = &o->sp[spi];
     memset(sp, 0, sizeof *sp);

@@ -726,7 +726,9 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
             dberr(&L, "open ops");
             goto out;
         }
-        if (wcp_materialize_run(db, L.run_id, &st->parent_cycles, err, errlen) < 0 ||
+        /* a run this dump made has the ops it added: its graph's room */
+        int64_t ops = L.run_new ? st->ops_added - L.base.ops_added : 0;
+        if (wcp_materialize_run(db, L.run_id, ops, &st->parent_cycles, err, errlen) < 0 ||
             finish_dump_row(&L) < 0)
             goto out;
         if (!more)

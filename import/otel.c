@@ -474,6 +474,8 @@ static int idmap_init(idmap *m, size_t n)
         cap *= 2;
     m->mask = cap - 1;
     m->slot = calloc(cap, sizeof *m->slot);
+    if (m->slot) /* probed all over: every page is written (grow.h) */
+        wcp_prefault(m->slot, 0, cap * sizeof *m->slot);
     return m->slot ? 0 : -1;
 }
 
@@ -632,6 +634,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
     idmap keys = {0};
     if (!o->order || idmap_init(&keys, n) < 0)
         return oom(o);
+    wcp_prefault(o->order, 0, n * sizeof *o->order); /* all of it written (grow.h) */
     /* copies of one span merged: the last with an end, else the last (in
      * file order: a copy replaces the one kept unless only that one has an
      * end); a span without an id is never a copy. keys: the kept spans with
@@ -668,6 +671,7 @@ int wcp_otel_finish(otel *o, wcp_string_fn on_string, void *ctx)
             return oom(o);
         }
         memset(run_of, 0, o->ntraces * sizeof *run_of);
+        wcp_prefault(ord, 0, n * sizeof *ord); /* all of it written but for copies (grow.h) */
         uint32_t min = 0;
         size_t na = 0;
         for (size_t k = 0; k < n; k++) {

@@ -110,6 +110,12 @@ typedef struct wcp_graph {
  * graph is then empty and needs no wcp_graph_free). */
 int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err,
                     size_t errlen);
+/* The same, told how many ops the run has (ops > 0; 0: runs.ops, which is
+ * 0 until a run is first resolved), so that the arrays are made that size
+ * once instead of doubling as the ops are read. Only room: a wrong count
+ * changes no result. */
+int wcp_graph_build_sized(sqlite3 *db, int64_t run_id, unsigned flags, int64_t ops, wcp_graph *g,
+                          char *err, size_t errlen);
 
 void wcp_graph_free(wcp_graph *g);
 /* qsort_r comparator of op indices by (start, id), ctx the graph (index

@@ -12,8 +12,11 @@
  * self_ns; waits.target_id, orphan; the runs summary) from its ops, waits and
  * links. Run inside a transaction. *parent_cycles (when not NULL) receives
  * the number of parent cycles the run has, each broken at one op that
- * became a root (spec/analysis.md §1.7). Returns 0, or -1 with err set. */
-int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t *parent_cycles, char *err,
-                        size_t errlen);
+ * became a root (spec/analysis.md §1.7). n_ops: how many ops the run has
+ * when the caller knows it (a run loaded by one dump), else 0: only the
+ * room made for them (wcp_graph_build_sized()). Returns 0, or -1 with err
+ * set. */
+int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t n_ops, int64_t *parent_cycles,
+                        char *err, size_t errlen);
 
 #endif
