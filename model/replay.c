@@ -2,6 +2,7 @@
  * evaluation, and the critical path of §4. See replay.h and README.md
  * ("Where analysis.md leaves a choice"). */
 #define _GNU_SOURCE
+#include "grow.h"
 #include "replay.h"
 #include "sat.h"
 
@@ -984,6 +985,12 @@ int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
         c.acts = malloc(n * sizeof *c.acts);
         if (!t->ins || !t->src || !t->prev || !c.acts)
             c.oom = true;
+        else { /* present in a system call each, not a fault a page (base/grow.h) */
+            wcp_prefault(t->ins, 0, n * sizeof *t->ins);
+            wcp_prefault(t->src, 0, n * sizeof *t->src);
+            wcp_prefault(t->prev, 0, n * sizeof *t->prev);
+            wcp_prefault(c.acts, 0, n * sizeof *c.acts);
+        }
         c.cap_ins = c.cap_acts = n;
     }
     size_t n1 = g->n_ops ? g->n_ops : 1, nh = g->n_holds ? g->n_holds : 1;
