@@ -635,11 +635,13 @@ typedef struct fifo {
     size_t n_heap, cap_heap;
     int64_t *prio;                  /* per op: its clock when it became ready */
     uint32_t *on, *w_head, *w_next; /* per op: the op it waits for, its waiters (a list) */
-    uint32_t *lock;    /* per op: the lock it holds (an index of g's holds), WCP_NONE */
-    uint8_t *shared;   /* per op: a shared hold */
-    uint8_t *arrived;  /* per hold: its wait list made */
-    uint8_t *on_list;  /* per hold: blocked on its wait list (not on an action) */
-    uint32_t *excl;    /* per lock: the exclusive hold that arrived last, WCP_NONE */
+    uint32_t *lock;   /* per op: the lock it holds (an index of g's holds), WCP_NONE */
+    uint8_t *shared;  /* per op: a shared hold */
+    uint8_t *arrived; /* per hold: its wait list made */
+    uint8_t *on_list; /* per hold: blocked on its wait list (its lock was busy) */
+    uint32_t *lw;     /* per hold: the lock wait that led to it (an index of g's waits), WCP_NONE */
+    int64_t *handoff; /* per hold: from the release its lock wait resolved to, to its start */
+    uint32_t *excl;   /* per lock: the exclusive hold that arrived last, WCP_NONE */
     uint32_t *readers; /* per lock: the shared holds arrived since (a list through rnext) */
     uint32_t *rnext;
     uint32_t *wl_off, *wl_n, *wl_i; /* per hold: wl[wl_off .. + wl_n), the next one wl_i */
@@ -781,6 +783,8 @@ static void fifo_run(compiler *c, fifo *f, uint32_t x)
             }
             emit(c, x, WCP_I_MAX, p, 0, c->t->last[p]);
         }
+        if (f->on_list[x] && f->handoff[x] > 0) /* let in after a wait: its wake-up */
+            emit(c, x, WCP_I_DELAY, f->lw[x], f->handoff[x], WCP_NONE);
         f->on_list[x] = 0;
     }
     uint32_t pos = c->act_pos[x], hi = c->act_hi[x];
@@ -914,7 +918,7 @@ bool wcp_replay_fifo(const wcp_graph *g)
  * order waits of the holds it orders, and the lock wait that led to such a
  * hold (its holder's last wait that began by the hold's start, if resolved
  * to a hold of the same resource and ended at most 1 ms before it). */
-static void fifo_skips(compiler *c, const fifo *f)
+static void fifo_skips(compiler *c, fifo *f)
 {
     const wcp_graph *g = c->g;
     for (uint32_t x = 0; x < g->n_ops; x++) {
@@ -931,8 +935,12 @@ static void fifo_skips(compiler *c, const fifo *f)
             if (w->start > g->start[x])
                 continue;
             if (w->by == WCP_BY_HOLD && w->ident == g->class_id[x] && w->end <= g->start[x] &&
-                g->start[x] - w->end <= WCP_AWAIT_SLACK_NS)
+                g->start[x] - w->end <= WCP_AWAIT_SLACK_NS) {
                 c->skip_wait[k] = 1;
+                int64_t h = g->start[x] - g->end[w->target]; /* the waiter's wake-up */
+                f->lw[x] = k;
+                f->handoff[x] = h < 0 ? 0 : h > WCP_AWAIT_SLACK_NS ? WCP_AWAIT_SLACK_NS : h;
+            }
             break;
         }
     }
@@ -1007,6 +1015,8 @@ int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
     f.shared = calloc(n1, 1);
     f.arrived = calloc(n1, 1);
     f.on_list = calloc(n1, 1);
+    f.lw = malloc(n1 * sizeof *f.lw);
+    f.handoff = calloc(n1, sizeof *f.handoff);
     f.excl = malloc(nh * sizeof *f.excl);
     f.readers = malloc(nh * sizeof *f.readers);
     f.rnext = malloc(n1 * sizeof *f.rnext);
@@ -1019,15 +1029,16 @@ int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
     f.q_off = malloc((n1 + 1) * sizeof *f.q_off);
     f.q_cur = malloc((n1 + 1) * sizeof *f.q_cur);
     if (c.oom || !c.dreg || !c.dstart || !c.skip_wait || !f.prio || !f.on || !f.w_head ||
-        !f.w_next || !f.lock || !f.shared || !f.arrived || !f.on_list || !f.excl || !f.readers ||
-        !f.rnext || !f.wl_off || !f.wl_n || !f.wl_i || !f.tsucc || !f.queue || !f.q_ops ||
-        !f.q_off || !f.q_cur) {
+        !f.w_next || !f.lock || !f.shared || !f.arrived || !f.on_list || !f.lw || !f.handoff ||
+        !f.excl || !f.readers || !f.rnext || !f.wl_off || !f.wl_n || !f.wl_i || !f.tsucc ||
+        !f.queue || !f.q_ops || !f.q_off || !f.q_cur) {
         c.oom = true;
         goto done;
     }
     memset(f.on, 0xff, n1 * sizeof *f.on);
     memset(f.w_head, 0xff, n1 * sizeof *f.w_head);
     memset(f.lock, 0xff, n1 * sizeof *f.lock);
+    memset(f.lw, 0xff, n1 * sizeof *f.lw);
     memset(f.excl, 0xff, nh * sizeof *f.excl);
     memset(f.readers, 0xff, nh * sizeof *f.readers);
     memset(f.tsucc, 0xff, n1 * sizeof *f.tsucc);
@@ -1105,6 +1116,8 @@ done:
     free(f.shared);
     free(f.arrived);
     free(f.on_list);
+    free(f.lw);
+    free(f.handoff);
     free(f.excl);
     free(f.readers);
     free(f.rnext);
