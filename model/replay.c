@@ -90,6 +90,36 @@ static inline int64_t scaled(int64_t v, double f)
     return x < 9.2e18 ? (int64_t)x : INT64_MAX;
 }
 
+/* One instruction of a replay with factor (NULL: all 1) on reg and start
+ * (replay.h has the instruction set): wcp_tape_eval's step, and the
+ * discrete-event compiler's as it emits. */
+static inline void step(const wcp_ins *in, const double *factor, int64_t *reg, int64_t *start)
+{
+    uint32_t op = wcp_ins_op(in), arg = in->arg;
+    int64_t v = in->val;
+    switch (wcp_ins_kind(in)) {
+    case WCP_I_START_ABS: reg[op] = start[op] = v; break;
+    case WCP_I_START_CLOCK: reg[op] = start[op] = wcp_sat_add(reg[arg], v); break;
+    case WCP_I_START_FROM: reg[op] = start[op] = wcp_sat_add(start[arg], v); break;
+    case WCP_I_SELF:
+        if (factor && factor[arg] != 1.0)
+            v = scaled(v, factor[arg]);
+        reg[op] = wcp_sat_add(reg[op], v);
+        break;
+    case WCP_I_DELAY: reg[op] = wcp_sat_add(reg[op], v); break;
+    case WCP_I_MAX:
+        if (reg[arg] > reg[op])
+            reg[op] = reg[arg];
+        break;
+    case WCP_I_MAX_CYCLE: {
+        int64_t e = wcp_sat_add(start[arg], v);
+        if (e > reg[op])
+            reg[op] = e;
+        break;
+    }
+    }
+}
+
 static void emit(compiler *c, uint32_t op, unsigned kind, uint32_t arg, int64_t val, uint32_t src)
 {
     wcp_tape *t = c->t;
@@ -120,27 +150,7 @@ static void emit(compiler *c, uint32_t op, unsigned kind, uint32_t arg, int64_t 
     t->ins[k] = (wcp_ins){op | (uint32_t)kind << WCP_TAPE_OP_BITS, arg, val};
     t->src[k] = src;
     if (c->dreg) /* the discrete-event replay's clocks, as wcp_tape_eval computes them */
-        switch (kind) {
-        case WCP_I_START_ABS: c->dreg[op] = c->dstart[op] = val; break;
-        case WCP_I_START_CLOCK: c->dreg[op] = c->dstart[op] = wcp_sat_add(c->dreg[arg], val); break;
-        case WCP_I_START_FROM:
-            c->dreg[op] = c->dstart[op] = wcp_sat_add(c->dstart[arg], val);
-            break;
-        case WCP_I_SELF:
-            c->dreg[op] = wcp_sat_add(c->dreg[op], c->dfactor && c->dfactor[arg] != 1.0
-                                                       ? scaled(val, c->dfactor[arg])
-                                                       : val);
-            break;
-        case WCP_I_DELAY: c->dreg[op] = wcp_sat_add(c->dreg[op], val); break;
-        case WCP_I_MAX:
-            if (c->dreg[arg] > c->dreg[op])
-                c->dreg[op] = c->dreg[arg];
-            break;
-        case WCP_I_MAX_CYCLE:
-            if (wcp_sat_add(c->dstart[arg], val) > c->dreg[op])
-                c->dreg[op] = wcp_sat_add(c->dstart[arg], val);
-            break;
-        }
+        step(&t->ins[k], c->dfactor, c->dreg, c->dstart);
     t->prev[k] = t->last[op];
     if (kind <= WCP_I_START_FROM)
         t->first[op] = (uint32_t)k;
@@ -429,6 +439,20 @@ static int thread_order(compiler *c)
     return 0;
 }
 
+/* §3's chain of roots: root r's start from J, the root reaching furthest
+ * before it (recorded end orig_end): a sequential root keeps its gap after
+ * J's finish, an overlapping one its offset from J's start. */
+static void start_root(compiler *c, uint32_t r, uint32_t J, int64_t orig_end)
+{
+    const wcp_graph *g = c->g;
+    if (g->start[r] >= orig_end)
+        start_clock(c, r, J, g->start[r] - orig_end);
+    else {
+        emit(c, r, WCP_I_START_FROM, J, g->start[r] - g->start[J], c->t->first[J]);
+        c->st[r] |= HAS_START;
+    }
+}
+
 /* Replays until the stack is empty. */
 static void run(compiler *c)
 {
@@ -592,14 +616,8 @@ int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wc
     int64_t orig_end = g->end[r0];
     for (uint32_t k = 1; k < g->n_roots && !c.oom; k++) {
         uint32_t r = g->root[k];
-        if (!(c.st[r] & HAS_START)) {
-            if (g->start[r] >= orig_end)
-                start_clock(&c, r, J, g->start[r] - orig_end); /* sequential: keeps the gap */
-            else {                                             /* overlapping: offset from J */
-                emit(&c, r, WCP_I_START_FROM, J, g->start[r] - g->start[J], t->first[J]);
-                c.st[r] |= HAS_START;
-            }
-        }
+        if (!(c.st[r] & HAS_START))
+            start_root(&c, r, J, orig_end);
         if (!(c.st[r] & DONE)) {
             push_frame(&c, r, WCP_NONE);
             run(&c);
@@ -1081,12 +1099,7 @@ int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
             if (seq && !(c.st[J] & DONE))
                 break;
             if (!(c.st[r] & HAS_START)) {
-                if (seq)
-                    start_clock(&c, r, J, g->start[r] - orig_end);
-                else {
-                    emit(&c, r, WCP_I_START_FROM, J, g->start[r] - g->start[J], t->first[J]);
-                    c.st[r] |= HAS_START;
-                }
+                start_root(&c, r, J, orig_end);
                 fifo_ready(&c, &f, r);
             }
             if (g->end[r] >= orig_end) {
@@ -1158,31 +1171,9 @@ int64_t wcp_tape_eval(const wcp_tape *t, const double *factor, int64_t *reg, int
 {
     const wcp_ins *ins = t->ins;
     for (size_t k = 0, n = t->n; k < n; k++) {
-        uint32_t op = wcp_ins_op(&ins[k]), arg = ins[k].arg;
-        int64_t v = ins[k].val;
-        switch (wcp_ins_kind(&ins[k])) {
-        case WCP_I_START_ABS: reg[op] = start[op] = v; break;
-        case WCP_I_START_CLOCK: reg[op] = start[op] = wcp_sat_add(reg[arg], v); break;
-        case WCP_I_START_FROM: reg[op] = start[op] = wcp_sat_add(start[arg], v); break;
-        case WCP_I_SELF:
-            if (factor && factor[arg] != 1.0)
-                v = scaled(v, factor[arg]);
-            reg[op] = wcp_sat_add(reg[op], v);
-            break;
-        case WCP_I_DELAY: reg[op] = wcp_sat_add(reg[op], v); break;
-        case WCP_I_MAX:
-            if (reg[arg] > reg[op])
-                reg[op] = reg[arg];
-            break;
-        case WCP_I_MAX_CYCLE: {
-            int64_t e = wcp_sat_add(start[arg], v);
-            if (e > reg[op])
-                reg[op] = e;
-            break;
-        }
-        }
+        step(&ins[k], factor, reg, start);
         if (after)
-            after[k] = reg[op];
+            after[k] = reg[wcp_ins_op(&ins[k])];
     }
     const wcp_graph *g = t->g;
     if (g->n_roots == 0)
