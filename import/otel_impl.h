@@ -205,12 +205,15 @@ static inline bool wcp_otel_is_key(const wcp_json_tok *k, const char *lit)
     return !k->esc && k->n == strlen(lit) && memcmp(k->p, lit, k->n) == 0;
 }
 
+/* Each byte's value as a hex digit (any case) plus one; 0: not a digit. */
+extern const uint8_t wcp_otel_hex_plus1[256];
+
+/* c's value as a hex digit, or -1 (as unsigned: all ones, so that a loop
+ * can OR the digits' values to learn, with no branch, whether one was
+ * not a digit). */
 static inline int wcp_otel_hexval(char c)
 {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
+    return (int)wcp_otel_hex_plus1[(unsigned char)c] - 1;
 }
 
 /* Makes o read r in format (its name), r->src being src: the string

@@ -43,13 +43,6 @@ static int b64val(char c)
                                   : -1;
 }
 
-/* Each byte's value as a hex digit (any case) plus one; 0: not a digit. */
-static const uint8_t hex_plus1[256] = {
-    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
-    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
 /* 16 hex digits at p as a number (the first the highest), or false when
  * one is not a hex digit. A look-up and no branch a digit: every span has
  * three such ids, and they were a twentieth of the reading. */
@@ -58,7 +51,7 @@ static bool hex16(const char *p, uint64_t *out)
     uint64_t v = 0;
     unsigned bad = 0;
     for (int k = 0; k < 16; k++) {
-        unsigned h = hex_plus1[(unsigned char)p[k]] - 1u; /* not a digit: all ones */
+        unsigned h = (unsigned)wcp_otel_hexval(p[k]); /* not a digit: all ones */
         bad |= h;
         v = v << 4 | (h & 15);
     }

@@ -53,8 +53,7 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, wcp_stop *stop, char *er
         return NULL;
     }
     if (interrupted(stop, err, errlen) ||
-        wcp_classes_load(db, &m->g, &m->classes, err, errlen) < 0 ||
-        interrupted(stop, err, errlen) || interrupted(stop, err, errlen))
+        wcp_classes_load(db, &m->g, &m->classes, err, errlen) < 0 || interrupted(stop, err, errlen))
         goto fail;
     m->fifo = wcp_replay_fifo(&m->g);
     if ((m->fifo ? wcp_tape_compile_fifo(&m->tape, &m->g, m->classes.of_op, NULL, 0, stop, true,

@@ -354,8 +354,9 @@ int wcp_run_jobs(const wcp_model *m, wcp_stop *stop, wcp_job *jobs, size_t n)
     atomic_fetch_sub(&p.running, (int)(nt - 1 - started));
     work(&p, true);
     /* the workers read stop only: while one is still in a replay of rule
-     * 8's (its rounds take seconds on a large run; a pass over the lanes
-     * takes tens of ms), the caller goes on polling for them */
+     * 8's (a compile of its own, hundreds of ms on a large run; a pass
+     * over the lanes takes tens of ms), the caller goes on polling for
+     * them */
     while (m->fifo && atomic_load(&p.running) > 0 && !wcp_stop_poll(stop))
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     for (size_t k = 0; k < started; k++)
