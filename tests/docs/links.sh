@@ -4,7 +4,7 @@
 # `[text](path#anchor)` names a file or folder that exists, and each
 # anchor (`#anchor`, alone or after a .md path) names a heading of that
 # file, spelt as GitHub makes anchors. A link out of the repository
-# (../shared/...) is broken even where that file exists. Links with a scheme (https:,
+# (a path climbing above its root) is broken even where that file exists. Links with a scheme (https:,
 # mailto:) are not followed. Code (fenced blocks, `spans`) is not read.
 #
 # usage: links.sh [ROOT]       (default: the current folder)
