@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh - the truth suite: does the replay predict what really happens?
 #
-#   bench/accuracy/run.sh [RUNS]        (RUNS: real runs per median, default 5)
+#   bench/accuracy/run.sh [RUNS]        (RUNS: real runs per median, default 11)
 #
 # For each program with a planted bottleneck (the table below): records one
 # run (WCPROF=1), ingests it, and asks the replay (whatif) what scaling the
@@ -23,7 +23,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${WCPROF_BIN:-$root/build/bin}
-runs=${1:-5}
+runs=${1:-11}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
