@@ -56,8 +56,8 @@ static wcp_model *model_build(sqlite3 *db, int64_t run, wcp_stop *stop, char *er
         wcp_classes_load(db, &m->g, &m->classes, err, errlen) < 0 || interrupted(stop, err, errlen))
         goto fail;
     m->fifo = wcp_replay_fifo(&m->g);
-    if ((m->fifo ? wcp_tape_compile_fifo(&m->tape, &m->g, m->classes.of_op, NULL, 0, stop, true,
-                                         err, errlen)
+    if ((m->fifo ? wcp_tape_compile_fifo(&m->tape, &m->g, m->classes.of_op, NULL, 0, NULL, stop,
+                                         true, err, errlen)
                  : wcp_tape_compile(&m->tape, &m->g, m->classes.of_op, stop, err, errlen)) < 0 ||
         interrupted(stop, err, errlen))
         goto fail;

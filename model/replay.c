@@ -76,7 +76,139 @@ typedef struct compiler {
     int64_t *dreg, *dstart;
     const double *dfactor;
     uint8_t *skip_wait;
+    wcp_scratch *sc; /* where its memory comes from and goes back to (NULL: malloc, free) */
 } compiler;
+
+/* ---- a compile's memory: its own, or a scratch's (replay.h) that the
+ * next compile on the same thread reuses. On a 480K-op run a discrete-event
+ * compile writes ~170 MB; fresh each time, a quarter of a ranking's CPU
+ * went to page faults (docs/performance.md). */
+enum {
+    B_ST,
+    B_ACT_LO,
+    B_ACT_HI,
+    B_ACT_POS,
+    B_TPREV,
+    B_ORDER,
+    B_FIRST,
+    B_LAST,
+    B_FINISHED,
+    B_START_SLOT,
+    B_INS,
+    B_SRC,
+    B_PREV,
+    B_ACTS,
+    B_FR,
+    B_SPANS,
+    B_JOINS,
+    B_DREG,
+    B_DSTART,
+    B_SKIP_WAIT,
+    B_HEAP,
+    B_PRIO,
+    B_ON,
+    B_W_HEAD,
+    B_W_NEXT,
+    B_LOCK,
+    B_SHARED,
+    B_ARRIVED,
+    B_ON_LIST,
+    B_LW,
+    B_HANDOFF,
+    B_EXCL,
+    B_READERS,
+    B_RNEXT,
+    B_WL_OFF,
+    B_WL_N,
+    B_WL_I,
+    B_WL,
+    B_TSUCC,
+    B_QUEUE,
+    B_Q_OPS,
+    B_Q_OFF,
+    B_Q_CUR,
+    B_N
+};
+
+struct wcp_scratch {
+    struct {
+        void *p;
+        size_t bytes;
+    } b[B_N];
+    const wcp_graph *order_of; /* the graph whose thread order b[B_TPREV] holds (NULL: none) */
+};
+
+wcp_scratch *wcp_scratch_new(void)
+{
+    return calloc(1, sizeof(wcp_scratch));
+}
+
+void wcp_scratch_free(wcp_scratch *sc)
+{
+    if (!sc)
+        return;
+    for (int k = 0; k < B_N; k++)
+        free(sc->b[k].p);
+    free(sc);
+}
+
+/* bytes for c's buffer id, every byte fill (-1: left as it is): the
+ * scratch's when c has one (it keeps them), else malloc'd. NULL when out
+ * of memory. */
+static void *buf_get(compiler *c, int id, size_t bytes, int fill)
+{
+    void *p;
+    if (!c->sc)
+        p = fill == 0 ? calloc(bytes, 1) : malloc(bytes);
+    else {
+        p = c->sc->b[id].p;
+        if (c->sc->b[id].bytes < bytes) {
+            free(p);
+            p = malloc(bytes);
+            c->sc->b[id].p = p;
+            c->sc->b[id].bytes = p ? bytes : 0;
+        }
+        if (p && fill == 0)
+            memset(p, 0, bytes);
+    }
+    if (p && fill > 0)
+        memset(p, fill, bytes);
+    return p;
+}
+
+/* The end of a buf_get buffer: freed, unless the scratch's. */
+static void buf_drop(const compiler *c, void *p)
+{
+    if (!c->sc)
+        free(p);
+}
+
+/* A growing buffer (elements of size) at a compile's start: the scratch's
+ * room, which the compile owns until buf_give (it may realloc it); else
+ * none. */
+static void *buf_take(compiler *c, int id, size_t *cap, size_t size)
+{
+    *cap = 0;
+    if (!c->sc)
+        return NULL;
+    void *p = c->sc->b[id].p;
+    *cap = c->sc->b[id].bytes / size;
+    c->sc->b[id].p = NULL;
+    c->sc->b[id].bytes = 0;
+    return p;
+}
+
+/* A growing buffer's end (room for bytes): back to the scratch, or freed. */
+static void buf_give(compiler *c, int id, void *p, size_t bytes)
+{
+    if (!c->sc) {
+        free(p);
+        return;
+    }
+    free(c->sc->b[id].p); /* none: taken at the start */
+    c->sc->b[id].p = p;
+    c->sc->b[id].bytes = p ? bytes : 0;
+}
 
 /* §3: a self segment of length v >= 0 scaled by factor f >= 0, truncated
  * toward zero; INT64_MAX when the product does not fit (converting it would
@@ -416,13 +548,18 @@ static int thread_order(compiler *c)
 {
     const wcp_graph *g = c->g;
     size_t n1 = g->n_ops ? g->n_ops : 1, m = 0;
-    uint32_t *v = malloc(n1 * sizeof *v);
-    c->tprev = malloc(n1 * sizeof *c->tprev);
+    if (c->sc && c->sc->order_of == g) { /* the scratch's last compile's: the same graph */
+        c->tprev = c->sc->b[B_TPREV].p;
+        return 0;
+    }
+    if (c->sc)
+        c->sc->order_of = NULL;
+    uint32_t *v = buf_get(c, B_ORDER, n1 * sizeof *v, -1);
+    c->tprev = buf_get(c, B_TPREV, n1 * sizeof *c->tprev, 0xff);
     if (!v || !c->tprev) {
-        free(v);
+        buf_drop(c, v);
         return -1;
     }
-    memset(c->tprev, 0xff, n1 * sizeof *c->tprev);
     for (uint32_t i = 0; i < g->n_ops; i++) {
         int32_t p = g->parent[i];
         if (g->thread[i] != 0 && p >= 0 && g->thread[p] != g->thread[i])
@@ -435,7 +572,9 @@ static int thread_order(compiler *c)
             g->end[a] <= g->start[b])
             c->tprev[b] = a;
     }
-    free(v);
+    buf_drop(c, v);
+    if (c->sc)
+        c->sc->order_of = g;
     return 0;
 }
 
@@ -512,7 +651,8 @@ int wcp_tape_compile(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wcp_s
  * message when g is too large (t then needs no free); else 0, with c->oom
  * set when out of memory (compile_end reports it). */
 static int compile_begin(compiler *c, wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
-                         wcp_stop *stop, bool owner, bool resume, char *err, size_t errlen)
+                         wcp_scratch *sc, wcp_stop *stop, bool owner, bool resume, char *err,
+                         size_t errlen)
 {
     memset(t, 0, sizeof *t);
     t->g = g;
@@ -522,32 +662,55 @@ static int compile_begin(compiler *c, wcp_tape *t, const wcp_graph *g, const uin
         return wcp_errf(err, errlen, "replay: run %lld has %u ops; the replay handles at most %u",
                         (long long)g->run_id, g->n_ops, (1u << WCP_TAPE_OP_BITS) - 1);
     size_t n1 = g->n_ops ? g->n_ops : 1;
-    *c = (compiler){.t = t, .g = g, .stop = stop, .owner = owner, .resume = resume};
-    c->st = calloc(n1, 1);
+    *c = (compiler){.t = t, .g = g, .stop = stop, .owner = owner, .resume = resume, .sc = sc};
+    c->acts = buf_take(c, B_ACTS, &c->cap_acts, sizeof *c->acts);
+    c->fr = buf_take(c, B_FR, &c->cap_fr, sizeof *c->fr);
+    c->spans = buf_take(c, B_SPANS, &c->cap_spans, sizeof *c->spans);
+    c->joins = buf_take(c, B_JOINS, &c->cap_joins, sizeof *c->joins);
+    size_t cap[3];
+    t->ins = buf_take(c, B_INS, &cap[0], sizeof *t->ins);
+    t->src = buf_take(c, B_SRC, &cap[1], sizeof *t->src);
+    t->prev = buf_take(c, B_PREV, &cap[2], sizeof *t->prev);
+    c->cap_ins = cap[0] < cap[1]   ? cap[0] < cap[2] ? cap[0] : cap[2]
+                   : cap[1] < cap[2] ? cap[1]
+                                   : cap[2];
+    c->st = buf_get(c, B_ST, n1, 0);
     if (c->resume) {
-        c->act_lo = malloc(n1 * sizeof *c->act_lo);
-        c->act_hi = malloc(n1 * sizeof *c->act_hi);
-        c->act_pos = malloc(n1 * sizeof *c->act_pos);
+        c->act_lo = buf_get(c, B_ACT_LO, n1 * sizeof *c->act_lo, 0xff);
+        c->act_hi = buf_get(c, B_ACT_HI, n1 * sizeof *c->act_hi, -1);
+        c->act_pos = buf_get(c, B_ACT_POS, n1 * sizeof *c->act_pos, -1);
         if (!c->act_lo || !c->act_hi || !c->act_pos) {
             c->oom = true;
             return 0;
         }
-        memset(c->act_lo, 0xff, n1 * sizeof *c->act_lo);
         if (g->has_threads && thread_order(c) < 0) {
             c->oom = true;
             return 0;
         }
     }
-    t->first = malloc(n1 * sizeof *t->first);
-    t->last = malloc(n1 * sizeof *t->last);
-    t->finished = calloc(n1, 1);
-    if (!c->st || !t->first || !t->last || !t->finished) {
+    t->first = buf_get(c, B_FIRST, n1 * sizeof *t->first, 0xff);
+    t->last = buf_get(c, B_LAST, n1 * sizeof *t->last, 0xff);
+    t->finished = buf_get(c, B_FINISHED, n1, 0);
+    if (!c->st || !t->first || !t->last || !t->finished)
         c->oom = true;
-        return 0;
-    }
-    memset(t->first, 0xff, n1 * sizeof *t->first);
-    memset(t->last, 0xff, n1 * sizeof *t->last);
     return 0;
+}
+
+/* The tape's memory at the end of a compile: with a scratch, the tape
+ * keeps pointing at it (valid until the scratch's next compile); freed
+ * otherwise when drop. */
+static void tape_end(compiler *c, bool drop)
+{
+    wcp_tape *t = c->t;
+    if (c->sc) {
+        size_t n = c->cap_ins;
+        buf_give(c, B_INS, t->ins, n * sizeof *t->ins);
+        buf_give(c, B_SRC, t->src, n * sizeof *t->src);
+        buf_give(c, B_PREV, t->prev, n * sizeof *t->prev);
+        if (drop)
+            memset(t, 0, sizeof *t);
+    } else if (drop)
+        wcp_tape_free(t);
 }
 
 /* Frees c's state and finishes its tape (the unfinished ops, the start
@@ -558,17 +721,17 @@ static int compile_end(compiler *c, char *err, size_t errlen)
     wcp_tape *t = c->t;
     const wcp_graph *g = c->g;
     size_t n1 = g->n_ops ? g->n_ops : 1;
-    free(c->st);
-    free(c->acts);
-    free(c->fr);
-    free(c->spans);
-    free(c->joins);
-    free(c->act_lo);
-    free(c->act_hi);
-    free(c->act_pos);
-    free(c->tprev);
+    buf_drop(c, c->st);
+    buf_give(c, B_ACTS, c->acts, c->cap_acts * sizeof *c->acts);
+    buf_give(c, B_FR, c->fr, c->cap_fr * sizeof *c->fr);
+    buf_give(c, B_SPANS, c->spans, c->cap_spans * sizeof *c->spans);
+    buf_give(c, B_JOINS, c->joins, c->cap_joins * sizeof *c->joins);
+    buf_drop(c, c->act_lo);
+    buf_drop(c, c->act_hi);
+    buf_drop(c, c->act_pos);
+    buf_drop(c, c->tprev);
     if (c->oom) {
-        wcp_tape_free(t);
+        tape_end(c, true);
         if (c->stopped)
             return wcp_errf(err, errlen, "interrupted"), WCP_INTERRUPTED;
         return c->too_big
@@ -580,12 +743,11 @@ static int compile_end(compiler *c, char *err, size_t errlen)
     for (uint32_t i = 0; i < g->n_ops; i++)
         t->unfinished += !t->finished[i];
     /* the ops whose start is read, each with a slot */
-    t->start_slot = malloc(n1 * sizeof *t->start_slot);
+    t->start_slot = buf_get(c, B_START_SLOT, n1 * sizeof *t->start_slot, 0xff);
     if (!t->start_slot) {
-        wcp_tape_free(t);
+        tape_end(c, true);
         return wcp_errf(err, errlen, "replay: out of memory for run %lld", (long long)g->run_id);
     }
-    memset(t->start_slot, 0xff, n1 * sizeof *t->start_slot);
     if (t->first_root != WCP_NONE)
         t->start_slot[t->first_root] = t->n_start_slots++;
     for (size_t k = 0; k < t->n; k++) {
@@ -594,6 +756,7 @@ static int compile_end(compiler *c, char *err, size_t errlen)
         if ((kind == WCP_I_START_FROM || kind == WCP_I_MAX_CYCLE) && t->start_slot[a] == WCP_NONE)
             t->start_slot[a] = t->n_start_slots++;
     }
+    tape_end(c, false);
     return 0;
 }
 
@@ -601,7 +764,7 @@ int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wc
                         bool owner, char *err, size_t errlen)
 {
     compiler c;
-    if (compile_begin(&c, t, g, cls, stop, owner, g->n_holds > 0, err, errlen) < 0)
+    if (compile_begin(&c, t, g, cls, NULL, stop, owner, g->n_holds > 0, err, errlen) < 0)
         return -1;
     if (c.oom || g->n_roots == 0)
         return compile_end(&c, err, errlen);
@@ -997,14 +1160,19 @@ static void fifo_queues(compiler *c, fifo *f)
 }
 
 int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
-                          const double *factor, size_t hint, wcp_stop *stop, bool owner, char *err,
-                          size_t errlen)
+                          const double *factor, size_t hint, wcp_scratch *sc, wcp_stop *stop,
+                          bool owner, char *err, size_t errlen)
 {
     compiler c;
-    if (compile_begin(&c, t, g, cls, stop, owner, true, err, errlen) < 0)
+    if (compile_begin(&c, t, g, cls, sc, stop, owner, true, err, errlen) < 0)
         return -1;
-    if (hint) { /* room for the tape and the actions at once: no copy as they grow */
-        size_t n = hint + hint / 8 + 1024;
+    size_t n = hint + hint / 8 + 1024;
+    if (hint && (c.cap_ins < n || c.cap_acts < n)) {
+        /* room for the tape and the actions at once: no copy as they grow */
+        free(t->ins);
+        free(t->src);
+        free(t->prev);
+        free(c.acts);
         t->ins = malloc(n * sizeof *t->ins);
         t->src = malloc(n * sizeof *t->src);
         t->prev = malloc(n * sizeof *t->prev);
@@ -1021,31 +1189,33 @@ int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
     }
     size_t n1 = g->n_ops ? g->n_ops : 1, nh = g->n_holds ? g->n_holds : 1;
     fifo f = {0};
+    f.heap = buf_take(&c, B_HEAP, &f.cap_heap, sizeof *f.heap);
+    f.wl = buf_take(&c, B_WL, &f.cap_wl, sizeof *f.wl);
     c.dfactor = factor;
-    c.dreg = calloc(n1, sizeof *c.dreg);
-    c.dstart = calloc(n1, sizeof *c.dstart);
-    c.skip_wait = calloc(g->n_waits ? g->n_waits : 1, 1);
-    f.prio = calloc(n1, sizeof *f.prio);
-    f.on = malloc(n1 * sizeof *f.on);
-    f.w_head = malloc(n1 * sizeof *f.w_head);
-    f.w_next = malloc(n1 * sizeof *f.w_next);
-    f.lock = malloc(n1 * sizeof *f.lock);
-    f.shared = calloc(n1, 1);
-    f.arrived = calloc(n1, 1);
-    f.on_list = calloc(n1, 1);
-    f.lw = malloc(n1 * sizeof *f.lw);
-    f.handoff = calloc(n1, sizeof *f.handoff);
-    f.excl = malloc(nh * sizeof *f.excl);
-    f.readers = malloc(nh * sizeof *f.readers);
-    f.rnext = malloc(n1 * sizeof *f.rnext);
-    f.wl_off = calloc(n1, sizeof *f.wl_off);
-    f.wl_n = calloc(n1, sizeof *f.wl_n);
-    f.wl_i = calloc(n1, sizeof *f.wl_i);
-    f.tsucc = malloc(n1 * sizeof *f.tsucc);
-    f.queue = malloc(n1 * sizeof *f.queue);
-    f.q_ops = malloc(n1 * sizeof *f.q_ops);
-    f.q_off = malloc((n1 + 1) * sizeof *f.q_off);
-    f.q_cur = malloc((n1 + 1) * sizeof *f.q_cur);
+    c.dreg = buf_get(&c, B_DREG, n1 * sizeof *c.dreg, 0);
+    c.dstart = buf_get(&c, B_DSTART, n1 * sizeof *c.dstart, 0);
+    c.skip_wait = buf_get(&c, B_SKIP_WAIT, g->n_waits ? g->n_waits : 1, 0);
+    f.prio = buf_get(&c, B_PRIO, n1 * sizeof *f.prio, 0);
+    f.on = buf_get(&c, B_ON, n1 * sizeof *f.on, 0xff);
+    f.w_head = buf_get(&c, B_W_HEAD, n1 * sizeof *f.w_head, 0xff);
+    f.w_next = buf_get(&c, B_W_NEXT, n1 * sizeof *f.w_next, -1);
+    f.lock = buf_get(&c, B_LOCK, n1 * sizeof *f.lock, 0xff);
+    f.shared = buf_get(&c, B_SHARED, n1, 0);
+    f.arrived = buf_get(&c, B_ARRIVED, n1, 0);
+    f.on_list = buf_get(&c, B_ON_LIST, n1, 0);
+    f.lw = buf_get(&c, B_LW, n1 * sizeof *f.lw, 0xff);
+    f.handoff = buf_get(&c, B_HANDOFF, n1 * sizeof *f.handoff, 0);
+    f.excl = buf_get(&c, B_EXCL, nh * sizeof *f.excl, 0xff);
+    f.readers = buf_get(&c, B_READERS, nh * sizeof *f.readers, 0xff);
+    f.rnext = buf_get(&c, B_RNEXT, n1 * sizeof *f.rnext, -1);
+    f.wl_off = buf_get(&c, B_WL_OFF, n1 * sizeof *f.wl_off, 0);
+    f.wl_n = buf_get(&c, B_WL_N, n1 * sizeof *f.wl_n, 0);
+    f.wl_i = buf_get(&c, B_WL_I, n1 * sizeof *f.wl_i, 0);
+    f.tsucc = buf_get(&c, B_TSUCC, n1 * sizeof *f.tsucc, 0xff);
+    f.queue = buf_get(&c, B_QUEUE, n1 * sizeof *f.queue, 0xff);
+    f.q_ops = buf_get(&c, B_Q_OPS, n1 * sizeof *f.q_ops, -1);
+    f.q_off = buf_get(&c, B_Q_OFF, (n1 + 1) * sizeof *f.q_off, -1);
+    f.q_cur = buf_get(&c, B_Q_CUR, (n1 + 1) * sizeof *f.q_cur, -1);
     if (c.oom || !c.dreg || !c.dstart || !c.skip_wait || !f.prio || !f.on || !f.w_head ||
         !f.w_next || !f.lock || !f.shared || !f.arrived || !f.on_list || !f.lw || !f.handoff ||
         !f.excl || !f.readers || !f.rnext || !f.wl_off || !f.wl_n || !f.wl_i || !f.tsucc ||
@@ -1053,20 +1223,13 @@ int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
         c.oom = true;
         goto done;
     }
-    memset(f.on, 0xff, n1 * sizeof *f.on);
-    memset(f.w_head, 0xff, n1 * sizeof *f.w_head);
-    memset(f.lock, 0xff, n1 * sizeof *f.lock);
-    memset(f.lw, 0xff, n1 * sizeof *f.lw);
-    memset(f.excl, 0xff, nh * sizeof *f.excl);
-    memset(f.readers, 0xff, nh * sizeof *f.readers);
-    memset(f.tsucc, 0xff, n1 * sizeof *f.tsucc);
-    memset(f.queue, 0xff, n1 * sizeof *f.queue);
     if (!c.tprev) { /* no threads: no thread order, no queues */
-        if (!(c.tprev = malloc(n1 * sizeof *c.tprev))) {
+        if (sc)
+            sc->order_of = NULL;
+        if (!(c.tprev = buf_get(&c, B_TPREV, n1 * sizeof *c.tprev, 0xff))) {
             c.oom = true;
             goto done;
         }
-        memset(c.tprev, 0xff, n1 * sizeof *c.tprev);
     }
     for (uint32_t i = 0; i < g->n_ops; i++)
         if (c.tprev[i] != WCP_NONE)
@@ -1117,32 +1280,14 @@ int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
             break; /* done (or a sequential root after one that cannot finish) */
     }
 done:
-    free(c.dreg);
-    free(c.dstart);
-    free(c.skip_wait);
-    free(f.heap);
-    free(f.prio);
-    free(f.on);
-    free(f.w_head);
-    free(f.w_next);
-    free(f.lock);
-    free(f.shared);
-    free(f.arrived);
-    free(f.on_list);
-    free(f.lw);
-    free(f.handoff);
-    free(f.excl);
-    free(f.readers);
-    free(f.rnext);
-    free(f.wl_off);
-    free(f.wl_n);
-    free(f.wl_i);
-    free(f.wl);
-    free(f.tsucc);
-    free(f.queue);
-    free(f.q_ops);
-    free(f.q_off);
-    free(f.q_cur);
+    buf_give(&c, B_HEAP, f.heap, f.cap_heap * sizeof *f.heap);
+    buf_give(&c, B_WL, f.wl, f.cap_wl * sizeof *f.wl);
+    void *fixed[] = {c.dreg,    c.dstart, c.skip_wait, f.prio,    f.on,      f.w_head,
+                     f.w_next,  f.lock,   f.shared,    f.arrived, f.on_list, f.lw,
+                     f.handoff, f.excl,   f.readers,   f.rnext,   f.wl_off,  f.wl_n,
+                     f.wl_i,    f.tsucc,  f.queue,     f.q_ops,   f.q_off,   f.q_cur};
+    for (size_t k = 0; k < sizeof fixed / sizeof *fixed; k++)
+        buf_drop(&c, fixed[k]);
     return compile_end(&c, err, errlen);
 }
 

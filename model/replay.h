@@ -89,6 +89,13 @@ int wcp_tape_compile_on(wcp_tape *t, const wcp_graph *g, const uint32_t *cls, wc
                         bool owner, char *err, size_t errlen);
 void wcp_tape_free(wcp_tape *t);
 
+/* Memory that one thread's discrete-event compiles (wcp_tape_compile_fifo)
+ * reuse, of one graph at a time; the graph's thread order is kept in it
+ * too. NULL when out of memory. */
+typedef struct wcp_scratch wcp_scratch;
+wcp_scratch *wcp_scratch_new(void);
+void wcp_scratch_free(wcp_scratch *sc);
+
 /* §6 rule 8, for a graph with holds of a mutex or a reader/writer lock
  * (wcp_replay_fifo): the discrete-event replay, which grants each such lock
  * first come, first served by the replay's own clocks and gives a worker
@@ -97,11 +104,15 @@ void wcp_tape_free(wcp_tape *t);
  * wcp_tape_eval of that tape with the same factors gives the replay's
  * clocks (its critical path as any tape's). hint: about how many
  * instructions the tape will have (the baseline's; 0: unknown), reserved
- * at once. Polls stop as wcp_tape_compile_on. 0, or -1 (WCP_INTERRUPTED
- * when stopped) with a message. */
+ * at once. sc (NULL: none): memory to compile in, kept from one compile
+ * to the next (a ranking's worker compiles one what-if after another: on a
+ * large run, fresh memory each time costs a page fault per 4 KiB); the
+ * tape is then sc's, valid until sc's next compile or wcp_scratch_free,
+ * and not for wcp_tape_free. Polls stop as wcp_tape_compile_on. 0, or -1
+ * (WCP_INTERRUPTED when stopped) with a message. */
 int wcp_tape_compile_fifo(wcp_tape *t, const wcp_graph *g, const uint32_t *cls,
-                          const double *factor, size_t hint, wcp_stop *stop, bool owner, char *err,
-                          size_t errlen);
+                          const double *factor, size_t hint, wcp_scratch *sc, wcp_stop *stop,
+                          bool owner, char *err, size_t errlen);
 /* Whether g has holds rule 8 orders (then its replays are
  * wcp_tape_compile_fifo's). */
 bool wcp_replay_fifo(const wcp_graph *g);

@@ -198,9 +198,11 @@ int wcp_parse_spec(sqlite3 *db, const wcp_model *m, const char *spec, double *fa
 
 /* ---- replays */
 
-/* wcp_whatif_eval on any thread (owner: stop's connection's). */
+/* wcp_whatif_eval on any thread (owner: stop's connection's); sc (NULL:
+ * none, else tape must be NULL): the memory a rule 8 compile reuses. */
 static int64_t eval_on(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
-                       int64_t **after, wcp_tape **tape, wcp_stop *stop, bool owner)
+                       int64_t **after, wcp_tape **tape, wcp_scratch *sc, wcp_stop *stop,
+                       bool owner)
 {
     if (tape)
         *tape = NULL;
@@ -212,8 +214,8 @@ static int64_t eval_on(const wcp_model *m, const double *factor, int64_t *reg, i
         char err[200];
         if (!(own = malloc(sizeof *own)))
             return -1;
-        int rc = wcp_tape_compile_fifo(own, &m->g, m->classes.of_op, factor, m->tape.n, stop, owner,
-                                       err, sizeof err);
+        int rc = wcp_tape_compile_fifo(own, &m->g, m->classes.of_op, factor, m->tape.n, sc, stop,
+                                       owner, err, sizeof err);
         if (rc < 0) {
             free(own);
             return rc == WCP_INTERRUPTED ? WCP_INTERRUPTED : -1;
@@ -225,6 +227,8 @@ static int64_t eval_on(const wcp_model *m, const double *factor, int64_t *reg, i
         ms = wcp_tape_eval(t, factor, reg, start, after ? *after : NULL);
     if (ms >= 0 && tape)
         *tape = own;
+    else if (sc)
+        free(own); /* its memory is sc's */
     else
         wcp_whatif_tape_free(own);
     return ms;
@@ -233,7 +237,7 @@ static int64_t eval_on(const wcp_model *m, const double *factor, int64_t *reg, i
 int64_t wcp_whatif_eval(const wcp_model *m, const double *factor, int64_t *reg, int64_t *start,
                         int64_t **after, wcp_tape **tape, wcp_stop *stop)
 {
-    return eval_on(m, factor, reg, start, after, tape, stop, true);
+    return eval_on(m, factor, reg, start, after, tape, NULL, stop, true);
 }
 
 void wcp_whatif_tape_free(wcp_tape *t)
@@ -284,7 +288,8 @@ static void work(pool *p, bool owner)
     int64_t(*reg)[WCP_LANES] = malloc(n1 * sizeof *reg),
     (*start)[WCP_LANES] = malloc(ns * sizeof *start);
     double *fac = m->fifo ? malloc((m->classes.n ? m->classes.n : 1) * sizeof *fac) : NULL;
-    if (!reg || !start || (m->fifo && !fac)) {
+    wcp_scratch *sc = m->fifo ? wcp_scratch_new() : NULL; /* one compile after another */
+    if (!reg || !start || (m->fifo && (!fac || !sc))) {
         atomic_store(&p->oom, 1);
     } else if (m->fifo) { /* §6 rule 8: one replay at a time, each with its own tape */
         for (uint32_t k = 0; k < m->classes.n; k++)
@@ -294,7 +299,7 @@ static void work(pool *p, bool owner)
         while (!(owner ? wcp_stop_poll(p->stop) : wcp_stopped(p->stop)) &&
                (j = atomic_fetch_add(&p->next, 1)) < p->n_jobs) {
             fac[p->jobs[j].cls] = p->jobs[j].factor;
-            int64_t ms = eval_on(m, fac, r1, s1, NULL, NULL, p->stop, owner);
+            int64_t ms = eval_on(m, fac, r1, s1, NULL, NULL, sc, p->stop, owner);
             fac[p->jobs[j].cls] = 1.0;
             if (ms == WCP_INTERRUPTED)
                 break; /* the pool reports it: stop is set */
@@ -322,6 +327,7 @@ static void work(pool *p, bool owner)
                 *p->jobs[j + l].saved = m->baseline - ms[l];
         }
     }
+    wcp_scratch_free(sc);
     free(fac);
     free(reg);
     free(start);

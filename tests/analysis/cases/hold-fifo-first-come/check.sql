@@ -3,3 +3,5 @@ SELECT baseline_ns, makespan_ns, cycles_broken, fallback_anchors, unfinished_ops
 SELECT 'R2 removed' AS what, saved_ns FROM whatif('hold:R2=0')
 UNION ALL SELECT 'a zero', saved_ns FROM whatif('call:a=0');
 SELECT op_id, what, start_ns, end_ns FROM critical_path ORDER BY seq;
+-- the ranking (each worker compiling one what-if after another in the memory it keeps) agrees with whatif() on every class at every factor: no row differs
+SELECT count(*) AS ranked_unlike_whatif FROM whatif_rank('[0,0.25,0.5,0.9,2]', 0) r WHERE r.saved_ns IS NOT (SELECT w.saved_ns FROM whatif(r.class_key || '=' || r.factor) w);

@@ -4,3 +4,5 @@ SELECT 'x zero' AS what, saved_ns FROM whatif('exec:x=0')
 UNION ALL SELECT 'task half', saved_ns FROM whatif('call:task=0.5');
 SELECT op_id, what, start_ns, end_ns FROM critical_path ORDER BY seq;
 SELECT op_id, what, start_ns, end_ns FROM critical_path('exec:x=0') ORDER BY seq;
+-- the ranking (each worker compiling one what-if after another in the memory it keeps) agrees with whatif() on every class at every factor: no row differs
+SELECT count(*) AS ranked_unlike_whatif FROM whatif_rank('[0,0.25,0.5,0.9,2]', 0) r WHERE r.saved_ns IS NOT (SELECT w.saved_ns FROM whatif(r.class_key || '=' || r.factor) w);
