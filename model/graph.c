@@ -948,24 +948,25 @@ bool wcp_graph_ops_add(wcp_graph_ops *o, const wcp_graph_op *op, size_t expect)
         o->cap = cap;
     }
     size_t k = o->n++;
-    /* each array's pages made present a MiB ahead as it fills (grow.h) */
-#define PUT(a, v)                                                                                  \
-    wcp_prefault_ahead(o->a, k, o->cap, sizeof *o->a);                                             \
-    o->a[k] = (v);
-    PUT(id, op->id)
-    PUT(start, op->start)
-    PUT(end, op->end)
-    PUT(recorded_parent, op->recorded_parent)
-    PUT(thread, op->thread)
-    PUT(self_ns, op->self_ns)
-    PUT(kind, op->kind)
-    PUT(class_id, op->class_id)
-    PUT(ident, op->ident)
-    PUT(client, op->client)
-    PUT(outcome, op->outcome)
-    PUT(work_type, op->work_type)
-    PUT(open, op->open)
-#undef PUT
+    if (k % PREFAULT_ROWS == 0) { /* rows made present 65,536 at a time, as the graph's */
+        size_t to = k + PREFAULT_ROWS < o->cap ? k + PREFAULT_ROWS : o->cap;
+#define TOUCH_OPS(a) wcp_prefault(o->a, k * sizeof *o->a, to * sizeof *o->a);
+        OPS_ARRAYS(TOUCH_OPS)
+#undef TOUCH_OPS
+    }
+    o->id[k] = op->id;
+    o->start[k] = op->start;
+    o->end[k] = op->end;
+    o->recorded_parent[k] = op->recorded_parent;
+    o->thread[k] = op->thread;
+    o->self_ns[k] = op->self_ns;
+    o->kind[k] = op->kind;
+    o->class_id[k] = op->class_id;
+    o->ident[k] = op->ident;
+    o->client[k] = op->client;
+    o->outcome[k] = op->outcome;
+    o->work_type[k] = op->work_type;
+    o->open[k] = op->open;
     return true;
 }
 
