@@ -277,7 +277,9 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
         if (L->giving) {
             /* as stored (bind_op); a header's count is only the first room */
             int64_t events = L->r.hdr.event_count;
-            size_t expect = events <= 0 ? 0 : (uint64_t)events < GIVEN_ROOM ? (size_t)events : GIVEN_ROOM;
+            size_t expect = events <= 0                     ? 0
+                            : (uint64_t)events < GIVEN_ROOM ? (size_t)events
+                                                            : GIVEN_ROOM;
             wcp_graph_op g = {.id = id,
                               .start = s,
                               .end = d,

@@ -658,9 +658,8 @@ static void builder_free(builder *b)
 static int builder_begin(builder *b, sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g,
                          char *err, size_t errlen)
 {
-    *b = (builder){.g = g,
-                   .attrs = (flags & WCP_GRAPH_ATTRS) != 0,
-                   .stored = (flags & WCP_GRAPH_STORED) != 0};
+    *b = (builder){
+        .g = g, .attrs = (flags & WCP_GRAPH_ATTRS) != 0, .stored = (flags & WCP_GRAPH_STORED) != 0};
     memset(g, 0, sizeof *g);
     g->run_id = run_id;
     g->exec_str = string_id(db, "exec");
@@ -926,9 +925,21 @@ fail:
 
 /* ---- a graph from the ops a load inserted (wcp_graph_build_ops) ---------- */
 
+/* every array of wcp_graph_ops, for X(name); each X call ends in its own ';' */
 #define OPS_ARRAYS(X)                                                                              \
-    X(id) X(start) X(end) X(recorded_parent) X(thread) X(self_ns) X(kind) X(class_id) X(ident)     \
-        X(client) X(outcome) X(work_type) X(open)
+    X(id);                                                                                         \
+    X(start);                                                                                      \
+    X(end);                                                                                        \
+    X(recorded_parent);                                                                            \
+    X(thread);                                                                                     \
+    X(self_ns);                                                                                    \
+    X(kind);                                                                                       \
+    X(class_id);                                                                                   \
+    X(ident);                                                                                      \
+    X(client);                                                                                     \
+    X(outcome);                                                                                    \
+    X(work_type);                                                                                  \
+    X(open);
 
 bool wcp_graph_ops_add(wcp_graph_ops *o, const wcp_graph_op *op, size_t expect)
 {
@@ -937,12 +948,12 @@ bool wcp_graph_ops_add(wcp_graph_ops *o, const wcp_graph_op *op, size_t expect)
         if (cap >= INT32_MAX)
             return false;
 #define GROW_OPS(a)                                                                                \
-    {                                                                                              \
+    do {                                                                                           \
         void *q = realloc(o->a, cap * sizeof *o->a);                                               \
         if (!q)                                                                                    \
             return false; /* those grown already keep their room: still valid */                   \
         o->a = q;                                                                                  \
-    }
+    } while (0)
         OPS_ARRAYS(GROW_OPS)
 #undef GROW_OPS
         o->cap = cap;
@@ -950,7 +961,7 @@ bool wcp_graph_ops_add(wcp_graph_ops *o, const wcp_graph_op *op, size_t expect)
     size_t k = o->n++;
     if (k % PREFAULT_ROWS == 0) { /* rows made present 65,536 at a time, as the graph's */
         size_t to = k + PREFAULT_ROWS < o->cap ? k + PREFAULT_ROWS : o->cap;
-#define TOUCH_OPS(a) wcp_prefault(o->a, k * sizeof *o->a, to * sizeof *o->a);
+#define TOUCH_OPS(a) wcp_prefault(o->a, k * sizeof *o->a, to * sizeof *o->a)
         OPS_ARRAYS(TOUCH_OPS)
 #undef TOUCH_OPS
     }
@@ -972,7 +983,7 @@ bool wcp_graph_ops_add(wcp_graph_ops *o, const wcp_graph_op *op, size_t expect)
 
 void wcp_graph_ops_free(wcp_graph_ops *o)
 {
-#define FREE_OPS(a) free(o->a);
+#define FREE_OPS(a) free(o->a)
     OPS_ARRAYS(FREE_OPS)
 #undef FREE_OPS
     memset(o, 0, sizeof *o);
@@ -1049,12 +1060,12 @@ static int ops_in_id_order(wcp_graph_ops *o)
     }
     wcp_prefault(tmp, 0, n * sizeof(int64_t));
 #define PERMUTE(a)                                                                                 \
-    {                                                                                              \
+    do {                                                                                           \
         __typeof__(o->a) t = tmp;                                                                  \
         for (k = 0; k < n; k++)                                                                    \
             t[k] = o->a[perm[k]];                                                                  \
         memcpy(o->a, t, n * sizeof *o->a);                                                         \
-    }
+    } while (0)
     OPS_ARRAYS(PERMUTE)
 #undef PERMUTE
     rc = 0;

@@ -124,11 +124,12 @@ static void read_ops(sqlite3 *db, int64_t run, int order, wcp_graph_ops *o)
 {
     sqlite3_stmt *st;
     assert_int_equal(
-        sqlite3_prepare_v2(db,
-                           "SELECT id, start_ns, end_ns, recorded_parent_id, coalesce(thread_id, 0), "
-                           "self_ns, kind, class_id, ident_id, client_id, outcome, work_type, is_open "
-                           "FROM ops WHERE run_id = ?1 ORDER BY id",
-                           -1, &st, NULL),
+        sqlite3_prepare_v2(
+            db,
+            "SELECT id, start_ns, end_ns, recorded_parent_id, coalesce(thread_id, 0), "
+            "self_ns, kind, class_id, ident_id, client_id, outcome, work_type, is_open "
+            "FROM ops WHERE run_id = ?1 ORDER BY id",
+            -1, &st, NULL),
         SQLITE_OK);
     sqlite3_bind_int64(st, 1, run);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -172,9 +173,9 @@ static void read_ops(sqlite3 *db, int64_t run, int order, wcp_graph_ops *o)
     wcp_graph_ops p = {0};
     for (size_t k = 0; k < n; k++) {
         size_t i = perm[k];
-        wcp_graph_op op = {o->id[i],       o->start[i],    o->end[i],  o->recorded_parent[i],
-                           o->thread[i],   o->self_ns[i],  o->kind[i], o->class_id[i],
-                           o->ident[i],    o->client[i],   o->outcome[i], o->work_type[i],
+        wcp_graph_op op = {o->id[i],       o->start[i],   o->end[i],     o->recorded_parent[i],
+                           o->thread[i],   o->self_ns[i], o->kind[i],    o->class_id[i],
+                           o->ident[i],    o->client[i],  o->outcome[i], o->work_type[i],
                            o->open[i] != 0};
         assert_true(wcp_graph_ops_add(&p, &op, n));
     }
@@ -211,8 +212,9 @@ static void test_same_graph_both_ways(void **state)
                                       NULL, NULL, NULL),
                          SQLITE_OK);
         sqlite3_stmt *runs;
-        assert_int_equal(sqlite3_prepare_v2(back, "SELECT id FROM runs ORDER BY id", -1, &runs, NULL),
-                         SQLITE_OK);
+        assert_int_equal(
+            sqlite3_prepare_v2(back, "SELECT id FROM runs ORDER BY id", -1, &runs, NULL),
+            SQLITE_OK);
         while (sqlite3_step(runs) == SQLITE_ROW) {
             int64_t run = sqlite3_column_int64(runs, 0);
             for (size_t fs = 0; fs < sizeof flag_sets / sizeof flag_sets[0]; fs++)
