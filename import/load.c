@@ -17,6 +17,8 @@
 
 #define PROGRESS_EVERY 65536
 
+#define GIVEN_ROOM ((size_t)1 << 22) /* the most ops the header's event count makes room for */
+
 #define GUESS_SPANS (1u << 18) /* intervals the self-time guesser keeps at most (guess.h) */
 
 /* ---- bound values: one set of values binds an insert and its lookup alike */
@@ -86,6 +88,11 @@ typedef struct loader {
     int64_t open_ops;    /* entries of this dump's open_ops */
     wcp_load_stats base; /* the counts before this run (a file of several runs) */
     bool run_new;        /* this run was made by this load */
+    /* the ops of a run this load made, as inserted, for the resolve phase's
+     * graph (rather than reading them back); off (emptied) when an op id
+     * comes twice or memory runs out: the graph is then read back */
+    wcp_graph_ops given;
+    bool giving;
     sqlite3_stmt *ins_str, *sel_str, *ins_op, *complete_op, *sel_op, *ins_wait, *sel_wait,
         *ins_link, *sel_link, *ins_other, *sel_other;
 } loader;
@@ -213,6 +220,13 @@ static int insert_dedup(loader *L, sqlite3_stmt *ins, sqlite3_stmt *sel, vals *v
     }
 }
 
+/* The resolve phase will read the run's ops back (load.c's "given"). */
+static void stop_giving(loader *L)
+{
+    L->giving = false;
+    wcp_graph_ops_free(&L->given);
+}
+
 /* An op's values, as ?2..?16, ?18 and ?19 of ins_op and complete_op (?1,
  * the run, and ?17, the dump, are bound once per load). */
 static void bind_op(loader *L, sqlite3_stmt *st, int64_t id, int64_t p, uint32_t kind,
@@ -260,8 +274,32 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
         return dberr(L, "insert op");
     if (sqlite3_changes(L->db)) {
         L->st->ops_added++;
+        if (L->giving) {
+            /* as stored (bind_op); a header's count is only the first room */
+            int64_t events = L->r.hdr.event_count;
+            size_t expect = events <= 0                     ? 0
+                            : (uint64_t)events < GIVEN_ROOM ? (size_t)events
+                                                            : GIVEN_ROOM;
+            wcp_graph_op g = {.id = id,
+                              .start = s,
+                              .end = d,
+                              .recorded_parent = p,
+                              .thread = has_th ? th : 0,
+                              .self_ns = self,
+                              .kind = kind,
+                              .class_id = L->smap[c],
+                              .ident = L->smap[i],
+                              .client = L->smap[cl],
+                              .outcome = outcome,
+                              .work_type = work,
+                              .open = open};
+            if (!wcp_graph_ops_add(&L->given, &g, expect))
+                stop_giving(L);
+        }
         return 0;
     }
+    if (L->giving)
+        stop_giving(L); /* the same op id again: the graph reads the run back */
     if (open)
         return 0; /* known already; an open entry never overrides */
     sqlite3_bind_int64(L->sel_op, 1, L->run_id);
@@ -647,12 +685,15 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     for (bool first = true;; first = false) {
         L.base = *st;
         L.run_new = false;
+        stop_giving(&L);
         L.open_ops = 0;
         if (L.r.hdr.dropped > st->dropped_events)
             st->dropped_events = L.r.hdr.dropped;
         if (find_or_make_run(&L) < 0 || insert_dump_row(&L) < 0 ||
             (first && maybe_drop_indexes(&L, &recreate) < 0))
             goto out;
+        /* a run this load made: every op it will hold comes through put_op */
+        L.giving = L.run_new && !L.opts->read_back;
         if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
             if (!err[0])
                 snprintf(err, errlen, "%s", L.r.err);
@@ -728,7 +769,9 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
         }
         /* a run this dump made has the ops it added: its graph's room */
         int64_t ops = L.run_new ? st->ops_added - L.base.ops_added : 0;
-        if (wcp_materialize_run(db, L.run_id, ops, &st->parent_cycles, err, errlen) < 0 ||
+        wcp_graph_ops *given = L.giving ? &L.given : NULL;
+        L.giving = false;
+        if (wcp_materialize_run(db, L.run_id, ops, given, &st->parent_cycles, err, errlen) < 0 ||
             finish_dump_row(&L) < 0)
             goto out;
         if (!more)
@@ -762,6 +805,7 @@ out:
         free(L.ents[k].s);
     free(L.ents);
     free(L.smap);
+    wcp_graph_ops_free(&L.given);
     wcp_reader_close(&L.r); /* joins the parsing thread, which used guess */
     wcp_guess_free(guess);
     return rc;

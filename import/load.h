@@ -52,6 +52,9 @@ typedef struct wcp_load_opts {
     wcp_index_mode indexes;
     bool serial;         /* parse on the calling thread (default: a second thread parses) */
     unsigned read_flags; /* WCP_READ_* (source.h): --one-run, --allow-incomplete */
+    bool read_back;      /* resolve a run this load made from its ops read back from the
+                          * database, as a run loaded into before is (default: from the ops
+                          * as they were inserted; the same rows) */
 } wcp_load_opts;
 
 /* Loads the dump at path ("-": standard input) into db; another format's

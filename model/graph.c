@@ -627,6 +627,186 @@ static int break_parent_cycles(wcp_graph *g)
     return 0;
 }
 
+/* What building a graph gathers as the ops come, by the database or by the
+ * caller (wcp_graph_build_ops): the same steps for both, so that the two
+ * give the same graph. */
+typedef struct builder {
+    wcp_graph *g;
+    bool attrs, stored;
+    uint32_t shared_str;
+    nested nc;
+    later *defer;
+    size_t n_defer, cap_defer;
+    exec_entry *ex;
+    size_t n_ex, cap_ex;
+    hold_entry *hl;
+    size_t n_hl, cap_hl;
+} builder;
+
+static void builder_free(builder *b)
+{
+    free(b->defer);
+    free(b->ex);
+    free(b->hl);
+    free(b->nc.ident);
+    free(b->nc.from);
+    *b = (builder){0};
+}
+
+/* Starts g (emptied) for run_id: the strings it looks for and the run's
+ * nested-client links. 0, or -1 with err set. */
+static int builder_begin(builder *b, sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g,
+                         char *err, size_t errlen)
+{
+    *b = (builder){
+        .g = g, .attrs = (flags & WCP_GRAPH_ATTRS) != 0, .stored = (flags & WCP_GRAPH_STORED) != 0};
+    memset(g, 0, sizeof *g);
+    g->run_id = run_id;
+    g->exec_str = string_id(db, "exec");
+    g->hold_str = string_id(db, "hold");
+    b->shared_str = string_id(db, "shared");
+    /* the nested-client links first: most parents are resolved as the ops are read */
+    return load_nested(db, g, &b->nc.ident, &b->nc.from, &b->nc.n, err, errlen);
+}
+
+/* Op i, whose id, interval, flags (WCP_OP_OPEN) and thread are in g's
+ * arrays, the ops before it (lower ids) already taken: its exec ident, its
+ * hold and its parent (§1.5; one named by a higher id waits for the end).
+ * stored_parent, stored_rep: with WCP_GRAPH_STORED, parent_id (0: NULL) and
+ * reparented as the database holds them. 0, or -1 out of memory. */
+static int builder_take(builder *b, uint32_t i, int64_t recp, uint32_t client, uint32_t kind,
+                        uint32_t ident, uint32_t class_id, int64_t stored_parent, bool stored_rep)
+{
+    wcp_graph *g = b->g;
+    if (kind == g->exec_str && kind != 0 && ident != 0) {
+        exec_entry *nx = room_for_one(b->ex, &b->cap_ex, b->n_ex, sizeof *b->ex);
+        if (!nx)
+            return -1;
+        b->ex = nx;
+        b->ex[b->n_ex++] = (exec_entry){ident, i, g->end[i] - g->start[i]};
+    }
+    if (kind == g->hold_str && kind != 0 && !(g->flags[i] & WCP_OP_OPEN)) {
+        hold_entry *nh = room_for_one(b->hl, &b->cap_hl, b->n_hl, sizeof *b->hl);
+        if (!nh)
+            return -1;
+        b->hl = nh;
+        uint8_t mode = ident == 0                                ? WCP_HOLD_EXCLUSIVE
+                       : ident == b->shared_str && b->shared_str ? WCP_HOLD_SHARED_MODE
+                                                                 : WCP_HOLD_OTHER;
+        b->hl[b->n_hl++] = (hold_entry){class_id, i, mode};
+    }
+    bool rep;
+    if (resolve_parent(g, i, i, recp, client, &b->nc, &g->parent[i], &rep) < 0) {
+        later *nd = room_for_one(b->defer, &b->cap_defer, b->n_defer, sizeof *b->defer);
+        if (!nd)
+            return -1;
+        b->defer = nd;
+        b->defer[b->n_defer++] = (later){i, client, recp, stored_parent, stored_rep};
+    } else {
+        if (rep)
+            g->flags[i] |= WCP_OP_REPARENTED;
+        if (b->stored)
+            mark_stored(g, i, g->parent[i], rep, stored_parent, stored_rep);
+    }
+    return 0;
+}
+
+/* Once every op is taken (g->n_ops of them): the deferred parents, the
+ * cycles, the exec idents, the holds, children and roots, and the waits
+ * (WCP_GRAPH_WAITS, from db). 0, or -1 with err set (g is then the
+ * caller's to free). */
+static int builder_finish(builder *b, sqlite3 *db, unsigned flags, char *err, size_t errlen)
+{
+    wcp_graph *g = b->g;
+    size_t n = g->n_ops, n1 = n ? n : 1, i;
+    if (!grow_ops(g, n1, b->attrs, b->stored))
+        goto oom; /* to size (an empty run still has its arrays) */
+    for (size_t k = 0; k < b->n_defer; k++) {
+        bool rep;
+        uint32_t d = b->defer[k].i;
+        resolve_parent(g, n, d, b->defer[k].recp, b->defer[k].client, &b->nc, &g->parent[d], &rep);
+        if (rep)
+            g->flags[d] |= WCP_OP_REPARENTED;
+        if (b->stored)
+            mark_stored(g, d, g->parent[d], rep, b->defer[k].stored_parent, b->defer[k].stored_rep);
+    }
+    if (break_parent_cycles(g) < 0)
+        goto oom;
+    for (i = 0; i < n; i++)
+        g->n_reparented += (g->flags[i] & WCP_OP_REPARENTED) != 0;
+
+    /* §1.3: exec ops by ident, the longest (then lowest id) first */
+    exec_entry *ex = b->ex;
+    size_t n_ex = b->n_ex;
+    if (n_ex)
+        qsort(ex, n_ex, sizeof *ex, by_ident_longest);
+    g->exec_ident = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_ident);
+    g->exec_op = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_op);
+    if (!g->exec_ident || !g->exec_op)
+        goto oom;
+    for (size_t k = 0; k < n_ex; k++)
+        if (g->n_exec == 0 || g->exec_ident[g->n_exec - 1] != ex[k].ident) {
+            g->exec_ident[g->n_exec] = ex[k].ident;
+            g->exec_op[g->n_exec++] = ex[k].op;
+        }
+
+    /* §6 rule 1: ended holds by (resource, end, id) */
+    hold_entry *hl = b->hl;
+    size_t n_hl = b->n_hl;
+    if (n_hl)
+        qsort_r(hl, n_hl, sizeof *hl, by_res_end, g);
+    g->hold_res = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_res);
+    g->hold_op = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_op);
+    g->hold_mode = malloc(n_hl ? n_hl : 1);
+    if (!g->hold_res || !g->hold_op || !g->hold_mode)
+        goto oom;
+    for (size_t k = 0; k < n_hl; k++) {
+        g->hold_res[k] = hl[k].res;
+        g->hold_op[k] = hl[k].op;
+        g->hold_mode[k] = hl[k].mode;
+    }
+    g->n_holds = (uint32_t)n_hl;
+    builder_free(b);
+
+    /* §1.6: children and roots ordered by (start, id): placed in index (id)
+     * order, which is nearly start order, then sorted where it is not */
+    g->child_off = calloc(n + 1, sizeof *g->child_off);
+    g->child = malloc(n1 * sizeof *g->child);
+    if (!g->child_off || !g->child)
+        goto oom;
+    for (i = 0; i < n; i++) {
+        if (g->parent[i] >= 0)
+            g->child_off[g->parent[i] + 1]++;
+        else
+            g->n_roots++;
+    }
+    for (i = 0; i < n; i++)
+        g->child_off[i + 1] += g->child_off[i];
+    g->root = malloc((g->n_roots ? g->n_roots : 1) * sizeof *g->root);
+    if (!g->root)
+        goto oom;
+    uint32_t nr = 0;
+    for (i = 0; i < n; i++) { /* child_off[p] moves to the end of p's children... */
+        if (g->parent[i] >= 0)
+            g->child[g->child_off[g->parent[i]]++] = (uint32_t)i;
+        else
+            g->root[nr++] = (uint32_t)i;
+    }
+    for (i = n; i > 0; i--) /* ...which is where p + 1's begin */
+        g->child_off[i] = g->child_off[i - 1];
+    g->child_off[0] = 0;
+    for (i = 0; i < n; i++)
+        sort_by_start(g, g->child + g->child_off[i], g->child_off[i + 1] - g->child_off[i]);
+    sort_by_start(g, g->root, g->n_roots);
+
+    if ((flags & WCP_GRAPH_WAITS) && load_waits(db, g, err, errlen) < 0)
+        return -1;
+    return 0;
+oom:
+    builder_free(b);
+    return wcp_errf(err, errlen, "graph: out of memory for run %lld", (long long)g->run_id);
+}
+
 int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, char *err,
                     size_t errlen)
 {
@@ -636,24 +816,12 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
 int wcp_graph_build_sized(sqlite3 *db, int64_t run_id, unsigned flags, int64_t ops, wcp_graph *g,
                           char *err, size_t errlen)
 {
-    memset(g, 0, sizeof *g);
-    g->run_id = run_id;
-    g->exec_str = string_id(db, "exec");
-    g->hold_str = string_id(db, "hold");
-    uint32_t shared_str = string_id(db, "shared");
+    builder b;
     sqlite3_stmt *st = NULL;
-    hold_entry *hl = NULL;
-    size_t n_hl = 0, cap_hl = 0;
-    nested nc = {0};
-    later *defer = NULL;
-    size_t n_defer = 0, cap_defer = 0;
-    exec_entry *ex = NULL;
-    size_t n_ex = 0, cap_ex = 0;
-    bool attrs = (flags & WCP_GRAPH_ATTRS) != 0, stored = (flags & WCP_GRAPH_STORED) != 0;
-    size_t cap = 0, n1;
-    /* the nested-client links first: most parents are resolved as the ops are read */
-    if (load_nested(db, g, &nc.ident, &nc.from, &nc.n, err, errlen) < 0)
+    if (builder_begin(&b, db, run_id, flags, g, err, errlen) < 0)
         goto fail;
+    bool attrs = b.attrs, stored = b.stored;
+    size_t cap = 0;
     if (sqlite3_prepare_v2(
             db,
             attrs || stored
@@ -708,28 +876,12 @@ int wcp_graph_build_sized(sqlite3 *db, int64_t run_id, unsigned flags, int64_t o
             uint32_t client = (uint32_t)sqlite3_column_int64(st, 5);
             uint32_t kind = (uint32_t)sqlite3_column_int64(st, 6);
             uint32_t ident = (uint32_t)sqlite3_column_int64(st, 7);
-            if (kind == g->exec_str && kind != 0 && ident != 0) {
-                exec_entry *nx = room_for_one(ex, &cap_ex, n_ex, sizeof *ex);
-                if (!nx)
-                    goto oom;
-                ex = nx;
-                ex[n_ex++] = (exec_entry){ident, (uint32_t)i, g->end[i] - g->start[i]};
-            }
-            if (kind == g->hold_str && kind != 0 && !(g->flags[i] & WCP_OP_OPEN)) {
-                hold_entry *nh = room_for_one(hl, &cap_hl, n_hl, sizeof *hl);
-                if (!nh)
-                    goto oom;
-                hl = nh;
-                uint8_t mode = ident == 0                          ? WCP_HOLD_EXCLUSIVE
-                               : ident == shared_str && shared_str ? WCP_HOLD_SHARED_MODE
-                                                                   : WCP_HOLD_OTHER;
-                hl[n_hl++] = (hold_entry){(uint32_t)sqlite3_column_int64(st, 8), (uint32_t)i, mode};
-            }
+            uint32_t class_id = (uint32_t)sqlite3_column_int64(st, 8);
             if (attrs) {
                 g->kind[i] = kind;
                 g->ident[i] = ident;
                 g->client[i] = client;
-                g->class_id[i] = (uint32_t)sqlite3_column_int64(st, 8);
+                g->class_id[i] = class_id;
                 g->outcome[i] = (uint32_t)sqlite3_column_int64(st, 9);
                 g->work_type[i] = (uint32_t)sqlite3_column_int64(st, 10);
             }
@@ -742,21 +894,9 @@ int wcp_graph_build_sized(sqlite3 *db, int64_t run_id, unsigned flags, int64_t o
                     sqlite3_column_type(st, 12) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 12);
                 stored_rep = sqlite3_column_int(st, 13) != 0;
             }
-            /* §1.5: ids below this one are read already; a parent named by a
-         * higher id waits for the end */
-            bool rep;
-            if (resolve_parent(g, i, (uint32_t)i, recp, client, &nc, &g->parent[i], &rep) < 0) {
-                later *nd = room_for_one(defer, &cap_defer, n_defer, sizeof *defer);
-                if (!nd)
-                    goto oom;
-                defer = nd;
-                defer[n_defer++] = (later){(uint32_t)i, client, recp, stored_parent, stored_rep};
-            } else {
-                if (rep)
-                    g->flags[i] |= WCP_OP_REPARENTED;
-                if (stored)
-                    mark_stored(g, (uint32_t)i, g->parent[i], rep, stored_parent, stored_rep);
-            }
+            if (builder_take(&b, (uint32_t)i, recp, client, kind, ident, class_id, stored_parent,
+                             stored_rep) < 0)
+                goto oom;
             i++;
         }
         if (rc != SQLITE_DONE)
@@ -767,93 +907,7 @@ int wcp_graph_build_sized(sqlite3 *db, int64_t run_id, unsigned flags, int64_t o
     if (rc != SQLITE_DONE)
         goto sqlerr;
     g->n_ops = (uint32_t)i;
-    size_t n = i;
-    n1 = n ? n : 1;
-    if (!grow_ops(g, n1, attrs, stored))
-        goto oom; /* to size (an empty run still has its arrays) */
-    for (size_t k = 0; k < n_defer; k++) {
-        bool rep;
-        uint32_t d = defer[k].i;
-        resolve_parent(g, n, d, defer[k].recp, defer[k].client, &nc, &g->parent[d], &rep);
-        if (rep)
-            g->flags[d] |= WCP_OP_REPARENTED;
-        if (stored)
-            mark_stored(g, d, g->parent[d], rep, defer[k].stored_parent, defer[k].stored_rep);
-    }
-    free(defer);
-    defer = NULL;
-    free(nc.ident);
-    free(nc.from);
-    nc = (nested){0};
-    if (break_parent_cycles(g) < 0)
-        goto oom;
-    for (i = 0; i < n; i++)
-        g->n_reparented += (g->flags[i] & WCP_OP_REPARENTED) != 0;
-
-    /* §1.3: exec ops by ident, the longest (then lowest id) first */
-    if (n_ex)
-        qsort(ex, n_ex, sizeof *ex, by_ident_longest);
-    g->exec_ident = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_ident);
-    g->exec_op = malloc((n_ex ? n_ex : 1) * sizeof *g->exec_op);
-    if (!g->exec_ident || !g->exec_op)
-        goto oom;
-    for (size_t k = 0; k < n_ex; k++)
-        if (g->n_exec == 0 || g->exec_ident[g->n_exec - 1] != ex[k].ident) {
-            g->exec_ident[g->n_exec] = ex[k].ident;
-            g->exec_op[g->n_exec++] = ex[k].op;
-        }
-    free(ex);
-    ex = NULL;
-
-    /* §6 rule 1: ended holds by (resource, end, id) */
-    if (n_hl)
-        qsort_r(hl, n_hl, sizeof *hl, by_res_end, g);
-    g->hold_res = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_res);
-    g->hold_op = malloc((n_hl ? n_hl : 1) * sizeof *g->hold_op);
-    g->hold_mode = malloc(n_hl ? n_hl : 1);
-    if (!g->hold_res || !g->hold_op || !g->hold_mode)
-        goto oom;
-    for (size_t k = 0; k < n_hl; k++) {
-        g->hold_res[k] = hl[k].res;
-        g->hold_op[k] = hl[k].op;
-        g->hold_mode[k] = hl[k].mode;
-    }
-    g->n_holds = (uint32_t)n_hl;
-    free(hl);
-    hl = NULL;
-
-    /* §1.6: children and roots ordered by (start, id): placed in index (id)
-     * order, which is nearly start order, then sorted where it is not */
-    g->child_off = calloc(n + 1, sizeof *g->child_off);
-    g->child = malloc(n1 * sizeof *g->child);
-    if (!g->child_off || !g->child)
-        goto oom;
-    for (i = 0; i < n; i++) {
-        if (g->parent[i] >= 0)
-            g->child_off[g->parent[i] + 1]++;
-        else
-            g->n_roots++;
-    }
-    for (i = 0; i < n; i++)
-        g->child_off[i + 1] += g->child_off[i];
-    g->root = malloc((g->n_roots ? g->n_roots : 1) * sizeof *g->root);
-    if (!g->root)
-        goto oom;
-    uint32_t nr = 0;
-    for (i = 0; i < n; i++) { /* child_off[p] moves to the end of p's children... */
-        if (g->parent[i] >= 0)
-            g->child[g->child_off[g->parent[i]]++] = (uint32_t)i;
-        else
-            g->root[nr++] = (uint32_t)i;
-    }
-    for (i = n; i > 0; i--) /* ...which is where p + 1's begin */
-        g->child_off[i] = g->child_off[i - 1];
-    g->child_off[0] = 0;
-    for (i = 0; i < n; i++)
-        sort_by_start(g, g->child + g->child_off[i], g->child_off[i + 1] - g->child_off[i]);
-    sort_by_start(g, g->root, g->n_roots);
-
-    if ((flags & WCP_GRAPH_WAITS) && load_waits(db, g, err, errlen) < 0)
+    if (builder_finish(&b, db, flags, err, errlen) < 0)
         goto fail;
     return 0;
 
@@ -864,11 +918,229 @@ oom:
     wcp_errf(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
 fail:
     sqlite3_finalize(st);
-    free(defer);
-    free(ex);
-    free(hl);
-    free(nc.ident);
-    free(nc.from);
+    builder_free(&b);
     wcp_graph_free(g);
     return -1;
+}
+
+/* ---- a graph from the ops a load inserted (wcp_graph_build_ops) ---------- */
+
+/* every array of wcp_graph_ops, for X(name); each X call ends in its own ';' */
+#define OPS_ARRAYS(X)                                                                              \
+    X(id);                                                                                         \
+    X(start);                                                                                      \
+    X(end);                                                                                        \
+    X(recorded_parent);                                                                            \
+    X(thread);                                                                                     \
+    X(self_ns);                                                                                    \
+    X(kind);                                                                                       \
+    X(class_id);                                                                                   \
+    X(ident);                                                                                      \
+    X(client);                                                                                     \
+    X(outcome);                                                                                    \
+    X(work_type);                                                                                  \
+    X(open);
+
+bool wcp_graph_ops_add(wcp_graph_ops *o, const wcp_graph_op *op, size_t expect)
+{
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : expect > 64 ? expect : 64;
+        if (cap >= INT32_MAX)
+            return false;
+#define GROW_OPS(a)                                                                                \
+    do {                                                                                           \
+        void *q = realloc(o->a, cap * sizeof *o->a);                                               \
+        if (!q)                                                                                    \
+            return false; /* those grown already keep their room: still valid */                   \
+        o->a = q;                                                                                  \
+    } while (0)
+        OPS_ARRAYS(GROW_OPS)
+#undef GROW_OPS
+        o->cap = cap;
+    }
+    size_t k = o->n++;
+    if (k % PREFAULT_ROWS == 0) { /* rows made present 65,536 at a time, as the graph's */
+        size_t to = k + PREFAULT_ROWS < o->cap ? k + PREFAULT_ROWS : o->cap;
+#define TOUCH_OPS(a) wcp_prefault(o->a, k * sizeof *o->a, to * sizeof *o->a)
+        OPS_ARRAYS(TOUCH_OPS)
+#undef TOUCH_OPS
+    }
+    o->id[k] = op->id;
+    o->start[k] = op->start;
+    o->end[k] = op->end;
+    o->recorded_parent[k] = op->recorded_parent;
+    o->thread[k] = op->thread;
+    o->self_ns[k] = op->self_ns;
+    o->kind[k] = op->kind;
+    o->class_id[k] = op->class_id;
+    o->ident[k] = op->ident;
+    o->client[k] = op->client;
+    o->outcome[k] = op->outcome;
+    o->work_type[k] = op->work_type;
+    o->open[k] = op->open;
+    return true;
+}
+
+void wcp_graph_ops_free(wcp_graph_ops *o)
+{
+#define FREE_OPS(a) free(o->a)
+    OPS_ARRAYS(FREE_OPS)
+#undef FREE_OPS
+    memset(o, 0, sizeof *o);
+}
+
+typedef struct id_row {
+    uint64_t id;
+    uint32_t row;
+} id_row;
+
+static int by_id_row(const void *a, const void *b)
+{
+    const id_row *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Puts the rows of o in id order (uint64, graph.h). Returns 0, 1 when an
+ * id comes twice, -1 out of memory. Most loads hand the ops out in id
+ * order (nothing to do); a dump's come as they ended: ids of a dense range
+ * are placed by their offset, any others sorted. */
+static int ops_in_id_order(wcp_graph_ops *o)
+{
+    size_t n = o->n, k;
+    for (k = 1; k < n && wcp_id_less(o->id[k - 1], o->id[k]); k++)
+        ;
+    if (k >= n)
+        return 0;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (k = 0; k < n; k++) {
+        uint64_t u = (uint64_t)o->id[k];
+        lo = u < lo ? u : lo;
+        hi = u > hi ? u : hi;
+    }
+    uint32_t *perm = malloc(n * sizeof *perm); /* perm[k]: the row that goes to place k */
+    void *tmp = malloc(n * sizeof(int64_t));
+    int rc = -1;
+    if (!perm || !tmp)
+        goto out;
+    if (hi - lo < 2 * (uint64_t)n) { /* dense: a slot per id of the range */
+        size_t span = (size_t)(hi - lo) + 1, m = 0;
+        uint32_t *slot = malloc(span * sizeof *slot);
+        if (!slot)
+            goto out;
+        memset(slot, 0xff, span * sizeof *slot);
+        for (k = 0; k < n; k++) {
+            uint32_t *s = &slot[(uint64_t)o->id[k] - lo];
+            if (*s != UINT32_MAX) {
+                free(slot);
+                rc = 1;
+                goto out;
+            }
+            *s = (uint32_t)k;
+        }
+        for (size_t u = 0; u < span; u++)
+            if (slot[u] != UINT32_MAX)
+                perm[m++] = slot[u];
+        free(slot);
+    } else {
+        id_row *keys = malloc(n * sizeof *keys);
+        if (!keys)
+            goto out;
+        for (k = 0; k < n; k++)
+            keys[k] = (id_row){(uint64_t)o->id[k], (uint32_t)k};
+        qsort(keys, n, sizeof *keys, by_id_row);
+        for (k = 0; k < n; k++) {
+            if (k && keys[k].id == keys[k - 1].id) {
+                free(keys);
+                rc = 1;
+                goto out;
+            }
+            perm[k] = keys[k].row;
+        }
+        free(keys);
+    }
+    wcp_prefault(tmp, 0, n * sizeof(int64_t));
+#define PERMUTE(a)                                                                                 \
+    do {                                                                                           \
+        __typeof__(o->a) t = tmp;                                                                  \
+        for (k = 0; k < n; k++)                                                                    \
+            t[k] = o->a[perm[k]];                                                                  \
+        memcpy(o->a, t, n * sizeof *o->a);                                                         \
+    } while (0)
+    OPS_ARRAYS(PERMUTE)
+#undef PERMUTE
+    rc = 0;
+out:
+    free(perm);
+    free(tmp);
+    return rc;
+}
+
+int wcp_graph_build_ops(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph_ops *ops,
+                        wcp_graph *g, char *err, size_t errlen)
+{
+    builder b;
+    int rc = -1;
+    if (builder_begin(&b, db, run_id, flags, g, err, errlen) < 0)
+        goto out;
+    int order = ops_in_id_order(ops);
+    if (order != 0) {
+        if (order > 0)
+            wcp_errf(err, errlen, "graph: run %lld: an op id given twice", (long long)run_id);
+        else
+            wcp_errf(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
+        goto out;
+    }
+    size_t n = ops->n;
+    /* the arrays become the graph's; those it was not asked for go */
+    g->id = ops->id;
+    g->start = ops->start;
+    g->end = ops->end;
+    g->thread = ops->thread;
+    ops->id = ops->start = ops->end = ops->thread = NULL;
+    if (b.attrs) {
+        g->kind = ops->kind;
+        g->class_id = ops->class_id;
+        g->ident = ops->ident;
+        g->client = ops->client;
+        g->outcome = ops->outcome;
+        g->work_type = ops->work_type;
+        ops->kind = ops->class_id = ops->ident = ops->client = ops->outcome = ops->work_type = NULL;
+    }
+    if (b.attrs || b.stored) {
+        g->self_ns = ops->self_ns;
+        ops->self_ns = NULL;
+    }
+    g->parent = malloc((n ? n : 1) * sizeof *g->parent);
+    g->flags = malloc(n ? n : 1);
+    if (!g->parent || !g->flags) {
+        wcp_errf(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        g->flags[i] = ops->open[i] ? WCP_OP_OPEN : 0;
+        g->has_threads |= g->thread[i] != 0;
+        int64_t recp = ops->recorded_parent[i];
+        /* as the load stored it: parent_id the recorded parent, reparented 0 */
+        int64_t stored_parent = recp != g->id[i] ? recp : 0;
+        uint32_t kind = b.attrs ? g->kind[i] : ops->kind[i];
+        uint32_t ident = b.attrs ? g->ident[i] : ops->ident[i];
+        uint32_t client = b.attrs ? g->client[i] : ops->client[i];
+        uint32_t class_id = b.attrs ? g->class_id[i] : ops->class_id[i];
+        if (builder_take(&b, (uint32_t)i, recp, client, kind, ident, class_id,
+                         b.stored ? stored_parent : -1, false) < 0) {
+            wcp_errf(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
+            goto out;
+        }
+    }
+    g->n_ops = (uint32_t)n;
+    wcp_graph_ops_free(ops); /* what the graph did not take */
+    if (builder_finish(&b, db, flags, err, errlen) < 0)
+        goto out;
+    rc = 0;
+out:
+    wcp_graph_ops_free(ops);
+    builder_free(&b);
+    if (rc < 0)
+        wcp_graph_free(g);
+    return rc;
 }

@@ -117,6 +117,41 @@ int wcp_graph_build(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph *g, c
 int wcp_graph_build_sized(sqlite3 *db, int64_t run_id, unsigned flags, int64_t ops, wcp_graph *g,
                           char *err, size_t errlen);
 
+/* A run's ops given to the graph rather than read back from the database
+ * (wcp_graph_build_ops()): what a load inserted into a run it made, one op
+ * a row in the order they came (any order of ids, each id once), in arrays
+ * as the graph keeps them, which become the graph's. Each op as stored by
+ * such a load: ops.parent_id the recorded parent (NULL when 0 or the op
+ * itself), reparented 0, self_ns as given (the guess the resolve phase
+ * checks). */
+typedef struct wcp_graph_ops {
+    size_t n, cap;
+    int64_t *id, *start, *end, *recorded_parent, *thread, *self_ns; /* thread 0: unknown */
+    uint32_t *kind, *class_id, *ident, *client, *outcome, *work_type;
+    uint8_t *open;
+} wcp_graph_ops;
+
+/* One op for wcp_graph_ops_add(): the columns of ops the graph reads. */
+typedef struct wcp_graph_op {
+    int64_t id, start, end, recorded_parent, thread, self_ns;
+    uint32_t kind, class_id, ident, client, outcome, work_type;
+    bool open;
+} wcp_graph_op;
+
+/* Appends op to ops (room for expect ops is made at the first add, then it
+ * doubles). Returns false when out of memory (ops unchanged). */
+bool wcp_graph_ops_add(wcp_graph_ops *ops, const wcp_graph_op *op, size_t expect);
+void wcp_graph_ops_free(wcp_graph_ops *ops);
+
+/* Builds the graph of run_id from ops, which must be every op the
+ * database holds of the run, as wcp_graph_ops says, rather than by reading
+ * them back: the same graph as wcp_graph_build() would build, for any
+ * flags (nested-client links and, with WCP_GRAPH_WAITS, waits are still
+ * read from db). ops is consumed (emptied) either way. Returns 0, or -1
+ * with err set (an op id given twice is an error). */
+int wcp_graph_build_ops(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph_ops *ops,
+                        wcp_graph *g, char *err, size_t errlen);
+
 void wcp_graph_free(wcp_graph *g);
 /* qsort_r comparator of op indices by (start, id), ctx the graph (index
  * order is id order). */

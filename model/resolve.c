@@ -75,13 +75,14 @@ static int wait_row(const wcp_graph *g, sqlite3_stmt *sel, int32_t waiter, vec *
     return 0;
 }
 
-int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t n_ops, int64_t *parent_cycles,
-                        char *err, size_t errlen)
+int wcp_materialize_run(sqlite3 *db, int64_t run_id, int64_t n_ops, wcp_graph_ops *given,
+                        int64_t *parent_cycles, char *err, size_t errlen)
 {
     wcp_graph g;
     /* the attributes too (read by the same query): the class statistics */
-    if (wcp_graph_build_sized(db, run_id, WCP_GRAPH_STORED | WCP_GRAPH_ATTRS, n_ops, &g, err,
-                              errlen) < 0)
+    unsigned flags = WCP_GRAPH_STORED | WCP_GRAPH_ATTRS;
+    if ((given ? wcp_graph_build_ops(db, run_id, flags, given, &g, err, errlen)
+               : wcp_graph_build_sized(db, run_id, flags, n_ops, &g, err, errlen)) < 0)
         return -1;
     if (parent_cycles)
         *parent_cycles = g.n_parent_cycles;

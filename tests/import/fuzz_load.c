@@ -7,7 +7,10 @@
  * dump must say why and leave the database as it was (empty). An accepted
  * one must agree with itself: the run's and the dump's counts equal the
  * rows stored, every stored parent and wait target is an op of the run,
- * and loading the same dump again changes nothing ("already loaded").
+ * loading it into another database with the run's graph read back rather
+ * than built from the ops as inserted (wcp_load_opts.read_back) stores the
+ * same rows, and loading the same dump again changes nothing ("already
+ * loaded").
  * Seeds: the dumps of tests/import/good, bad, tests/fixtures and the
  * analysis cases (tests/CMakeLists.txt gathers them).
  *
@@ -17,6 +20,7 @@
  *       build-fuzz/tests/import/fuzz_load-seeds
  */
 #define _GNU_SOURCE /* memfd_create (fuzz.h) */
+#include "fingerprint.h"
 #include "fuzz.h"
 #include "source.h"
 
@@ -90,6 +94,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(q, sizeof q, "SELECT event_count FROM dumps WHERE id = %lld",
                  (long long)st.dump_id);
         FUZZ_CHECK(fuzz_int(db, q) == st.events, "dumps.event_count is not the events read");
+        sqlite3 *back = fuzz_db(NULL);
+        wcp_load_opts ob = o;
+        ob.read_back = true;
+        wcp_load_stats sb;
+        FUZZ_CHECK(wcp_load_dump(back, path, &ob, &sb, err, sizeof err) == 0,
+                   "accepted, but refused with the graph read back: %s", err);
+        FUZZ_CHECK(fingerprint(back) == fingerprint(db),
+                   "other rows with the graph read back than built from the ops as inserted");
+        fuzz_close(back);
         char *once = rows(db);
         wcp_load_stats again;
         FUZZ_CHECK(wcp_load_dump(db, path, &o, &again, err, sizeof err) == 0,

@@ -5,8 +5,9 @@
  * The same dumps (generated: one with open ops and orphan waits, one in
  * reverse order so that most self-time guesses are wrong, and successive
  * dumps of one run, flushed and not) are loaded with every combination of
- * the parsing thread (on / off) and the secondary indexes (updated row by row
- * / rebuilt), and the databases must hold exactly the same rows and indexes.
+ * the parsing thread (on / off), the secondary indexes (updated row by row
+ * / rebuilt) and a new run's graph (from the ops as inserted / read back),
+ * and the databases must hold exactly the same rows and indexes.
  * A dump refused deep inside (many batches after the first) leaves the
  * database as it was, indexes included, on every path. */
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fingerprint.h"
 #include "load.h"
 #include "store.h"
 
@@ -72,39 +74,6 @@ static void reverse_events(const char *src, const char *dst)
     fclose(out);
 }
 
-/* A hash of every row of every table (dumps without their ingestion time)
- * and of the index definitions. */
-static uint64_t fingerprint(sqlite3 *db)
-{
-    static const char *const queries[] = {
-        "SELECT * FROM strings ORDER BY id",
-        "SELECT * FROM runs ORDER BY id",
-        "SELECT id, run_id, source, schema_version, epoch_unix_nano, dumped_unix_nano, dropped_events, "
-        "event_count, open_ops, ops_added, ops_completed, waits_added, links_added, other_added, warnings, "
-        "misuse, extra FROM dumps ORDER BY id",
-        "SELECT * FROM ops ORDER BY run_id, id",
-        "SELECT * FROM waits ORDER BY run_id, waiter_id, start_ns, end_ns, recorded_target_id, ident_id, "
-        "reason, dup",
-        "SELECT * FROM links ORDER BY run_id, from_id, at_ns, kind, target_id, ident_id, result_id, dup",
-        "SELECT * FROM other_events ORDER BY run_id, json, dup",
-        "SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name",
-    };
-    uint64_t h = 1469598103934665603ull;
-    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(db, queries[q], -1, &st, NULL), SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                const unsigned char *t = sqlite3_column_text(st, c);
-                const char *s = t ? (const char *)t : "\x01NULL";
-                for (size_t k = 0; k <= strlen(s); k++)
-                    h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
-            }
-        sqlite3_finalize(st);
-    }
-    return h;
-}
-
 static int64_t query_int(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st;
@@ -139,6 +108,7 @@ static const wcp_load_opts paths[] = {
     {.serial = true, .indexes = WCP_INDEXES_REBUILD},
     {.serial = false, .indexes = WCP_INDEXES_UPDATE},
     {.serial = false, .indexes = WCP_INDEXES_REBUILD},
+    {.serial = false, .read_back = true}, /* a new run's graph read back, not as inserted */
     {0}, /* the defaults: a thread, indexes rebuilt when the database is small */
 };
 #define N_PATHS (sizeof paths / sizeof paths[0])
