@@ -1,10 +1,11 @@
-/* bench_otlp.c - the same ops as OTLP JSON Lines, as Jaeger JSON and as a
- * Chrome trace, for comparing the importers (bench/ingest/run-otlp.sh
- * measures them with wcprof-bench-ingest, against SQLite alone inserting the
- * same rows).
+/* bench_otlp.c - the same ops as OTLP JSON Lines, as Jaeger JSON, as a
+ * Chrome trace and as a wcprof dump, for comparing the importers
+ * (bench/ingest/run-otlp.sh measures them with wcprof-bench-ingest, against
+ * SQLite alone inserting the same rows).
  *
  *   wcprof-bench-otlp -g SPANS DIR   writes DIR/otlp-SPANS.jsonl,
- *                                    DIR/jaeger-SPANS.json and DIR/chrome-SPANS.json
+ *                                    DIR/jaeger-SPANS.json, DIR/chrome-SPANS.json
+ *                                    and DIR/dump-SPANS.ndjson
  *
  * Trees of 13 spans (a root, 4 children, 2 grandchildren each) on 8
  * threads, one after another on each; the OTLP file is the file exporter's
@@ -17,7 +18,11 @@
  * Jaeger writes them, a processID per 64 trees, the processes after the
  * spans), where the wait link is a FOLLOWS_FROM reference (Jaeger keeps no
  * link attributes); the Chrome trace has one X event per span (pid 1, the
- * tree's thread as tid), so the files hold the same ops. Deterministic.
+ * tree's thread as tid); the dump has what the OTLP import makes of its
+ * file (an op a span: class the name, kind, work type engine, ident the
+ * digest, client the service; a wait a wait link; the same analyses), so loading it is the OTLP load with no
+ * JSON of OTel's to read: the floor a span reader can reach. So the files
+ * hold the same ops. Deterministic.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -67,12 +72,37 @@ int main(int argc, char **argv)
     FILE *c = fopen(path, "w");
     snprintf(path, sizeof path, "%s/jaeger-%lld.json", argv[3], want);
     FILE *jg = fopen(path, "w");
-    if (!o || !c || !jg) {
+    snprintf(path, sizeof path, "%s/dump-%lld.ndjson", argv[3], want);
+    FILE *d = fopen(path, "w");
+    if (!o || !c || !jg || !d) {
         perror(path);
         return 1;
     }
+    /* the dump's header: strings 1-3 the names, 4-7 the services, 8.. the
+     * 4096 digests; every span an op, one in thirteen a wait */
+    long long n_waits = 0, last_end = 0;
+    span sp0[TREE];
+    for (long long r = 0; r < trees; r++) {
+        int n = tree(r, sp0);
+        for (int k = 0; k < n; k++) {
+            n_waits += sp0[k].wait_on != 0;
+            if ((sp0[k].start_us + sp0[k].dur_us) * 1000 > last_end)
+                last_end = (sp0[k].start_us + sp0[k].dur_us) * 1000;
+        }
+    }
     const long long epoch = 1700000000000000000LL;
     const char *trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    fprintf(d,
+            "{\"schema_version\":1,\"epoch_unix_nano\":%lld,\"dumped_unix_nano\":%lld,"
+            "\"dropped_events\":0,\"event_count\":%lld,\"strings\":[\"\"",
+            epoch, epoch + last_end, trees * TREE + n_waits);
+    for (int k = 0; k < 3; k++)
+        fprintf(d, ",\"%s\"", names[k]);
+    for (int k = 0; k < 4; k++)
+        fprintf(d, ",\"engine-%d\"", k);
+    for (int k = 0; k < 4096; k++)
+        fprintf(d, ",\"sha256:%08x\"", (unsigned)k);
+    fputs("]}\n", d);
     fputs("{\"traceEvents\":[", c);
     fprintf(jg, "{\"data\":[{\"traceID\":\"%s\",\"spans\":[", trace);
     span sp[TREE];
@@ -128,6 +158,15 @@ int main(int argc, char **argv)
                     "\"processID\":\"p%lld\",\"warnings\":null}",
                     epoch / 1000 + s->start_us, s->dur_us, kinds[s->depth],
                     (unsigned long long)(s->id % 4096), (r / PER_LINE) % 4);
+            fprintf(
+                d,
+                "{\"e\":\"op\",\"k\":\"%s\",\"w\":\"engine\",\"id\":%lld,\"p\":%lld,\"c\":%d,\"i\":%lld,"
+                "\"cl\":%lld,\"s\":%lld,\"d\":%lld}\n",
+                kinds[s->depth], s->id, s->parent, 1 + s->depth, 8 + s->id % 4096,
+                4 + (r / PER_LINE) % 4, s->start_us * 1000, (s->start_us + s->dur_us) * 1000);
+            if (s->wait_on)
+                fprintf(d, "{\"e\":\"wait\",\"p\":%lld,\"t\":%lld,\"s\":%lld,\"d\":%lld}\n", s->id,
+                        s->wait_on, s->start_us * 1000, s->start_us * 1000 + 1000);
             fprintf(c,
                     "%s\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%lld,\"dur\":%lld,"
                     "\"pid\":1,\"tid\":%d,\"args\":{\"detail\":\"sha256:%08llx\"}}",
@@ -142,7 +181,7 @@ int main(int argc, char **argv)
     for (int p = 0; p < 4; p++)
         fprintf(jg, "%s\"p%d\":{\"serviceName\":\"engine-%d\",\"tags\":[]}", p ? "," : "", p, p);
     fputs("},\"warnings\":null}],\"total\":0,\"limit\":0,\"offset\":0,\"errors\":null}\n", jg);
-    if (fclose(o) != 0 || fclose(c) != 0 || fclose(jg) != 0) {
+    if (fclose(o) != 0 || fclose(c) != 0 || fclose(jg) != 0 || fclose(d) != 0) {
         perror("write");
         return 1;
     }
