@@ -93,6 +93,7 @@ typedef struct loader {
      * comes twice or memory runs out: the graph is then read back */
     wcp_graph_ops given;
     bool giving;
+    size_t given_room; /* the room given is made with first: the header's event count, capped */
     sqlite3_stmt *ins_str, *sel_str, *ins_op, *complete_op, *sel_op, *ins_wait, *sel_wait,
         *ins_link, *sel_link, *ins_other, *sel_other;
 } loader;
@@ -275,11 +276,7 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
     if (sqlite3_changes(L->db)) {
         L->st->ops_added++;
         if (L->giving) {
-            /* as stored (bind_op); a header's count is only the first room */
-            int64_t events = L->r.hdr.event_count;
-            size_t expect = events <= 0                     ? 0
-                            : (uint64_t)events < GIVEN_ROOM ? (size_t)events
-                                                            : GIVEN_ROOM;
+            /* as stored (bind_op) */
             wcp_graph_op g = {.id = id,
                               .start = s,
                               .end = d,
@@ -293,7 +290,7 @@ static int put_op(loader *L, int64_t id, int64_t p, uint32_t kind, uint32_t work
                               .outcome = outcome,
                               .work_type = work,
                               .open = open};
-            if (!wcp_graph_ops_add(&L->given, &g, expect))
+            if (!wcp_graph_ops_add(&L->given, &g, L->given_room))
                 stop_giving(L);
         }
         return 0;
@@ -694,6 +691,10 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
             goto out;
         /* a run this load made: every op it will hold comes through put_op */
         L.giving = L.run_new && !L.opts->read_back;
+        int64_t events = L.r.hdr.event_count; /* only the first room: a header may be wrong */
+        L.given_room = events <= 0                     ? 0
+                       : (uint64_t)events < GIVEN_ROOM ? (size_t)events
+                                                       : GIVEN_ROOM;
         if (wcp_reader_open_ops(&L.r, on_open, &L) < 0) {
             if (!err[0])
                 snprintf(err, errlen, "%s", L.r.err);

@@ -965,19 +965,9 @@ bool wcp_graph_ops_add(wcp_graph_ops *o, const wcp_graph_op *op, size_t expect)
         OPS_ARRAYS(TOUCH_OPS)
 #undef TOUCH_OPS
     }
-    o->id[k] = op->id;
-    o->start[k] = op->start;
-    o->end[k] = op->end;
-    o->recorded_parent[k] = op->recorded_parent;
-    o->thread[k] = op->thread;
-    o->self_ns[k] = op->self_ns;
-    o->kind[k] = op->kind;
-    o->class_id[k] = op->class_id;
-    o->ident[k] = op->ident;
-    o->client[k] = op->client;
-    o->outcome[k] = op->outcome;
-    o->work_type[k] = op->work_type;
-    o->open[k] = op->open;
+#define SET_OPS(a) o->a[k] = op->a /* wcp_graph_op's fields are named as the arrays */
+    OPS_ARRAYS(SET_OPS)
+#undef SET_OPS
     return true;
 }
 
@@ -1091,6 +1081,9 @@ int wcp_graph_build_ops(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph_o
         goto out;
     }
     size_t n = ops->n;
+    /* read below whether the graph takes them or not (freed after) */
+    const uint32_t *kind = ops->kind, *ident = ops->ident, *client = ops->client,
+                   *class_id = ops->class_id;
     /* the arrays become the graph's; those it was not asked for go */
     g->id = ops->id;
     g->start = ops->start;
@@ -1122,11 +1115,7 @@ int wcp_graph_build_ops(sqlite3 *db, int64_t run_id, unsigned flags, wcp_graph_o
         int64_t recp = ops->recorded_parent[i];
         /* as the load stored it: parent_id the recorded parent, reparented 0 */
         int64_t stored_parent = recp != g->id[i] ? recp : 0;
-        uint32_t kind = b.attrs ? g->kind[i] : ops->kind[i];
-        uint32_t ident = b.attrs ? g->ident[i] : ops->ident[i];
-        uint32_t client = b.attrs ? g->client[i] : ops->client[i];
-        uint32_t class_id = b.attrs ? g->class_id[i] : ops->class_id[i];
-        if (builder_take(&b, (uint32_t)i, recp, client, kind, ident, class_id,
+        if (builder_take(&b, (uint32_t)i, recp, client[i], kind[i], ident[i], class_id[i],
                          b.stored ? stored_parent : -1, false) < 0) {
             wcp_errf(err, errlen, "graph: out of memory for run %lld", (long long)run_id);
             goto out;

@@ -667,13 +667,13 @@ static int compile_begin(compiler *c, wcp_tape *t, const wcp_graph *g, const uin
     c->fr = buf_take(c, B_FR, &c->cap_fr, sizeof *c->fr);
     c->spans = buf_take(c, B_SPANS, &c->cap_spans, sizeof *c->spans);
     c->joins = buf_take(c, B_JOINS, &c->cap_joins, sizeof *c->joins);
-    size_t cap[3];
-    t->ins = buf_take(c, B_INS, &cap[0], sizeof *t->ins);
-    t->src = buf_take(c, B_SRC, &cap[1], sizeof *t->src);
-    t->prev = buf_take(c, B_PREV, &cap[2], sizeof *t->prev);
-    c->cap_ins = cap[0] < cap[1]   ? cap[0] < cap[2] ? cap[0] : cap[2]
-                   : cap[1] < cap[2] ? cap[1]
-                                   : cap[2];
+    /* the tape's three arrays go back to the scratch with one room (tape_end) */
+    size_t cap_src, cap_prev;
+    t->ins = buf_take(c, B_INS, &c->cap_ins, sizeof *t->ins);
+    t->src = buf_take(c, B_SRC, &cap_src, sizeof *t->src);
+    t->prev = buf_take(c, B_PREV, &cap_prev, sizeof *t->prev);
+    if (cap_src < c->cap_ins || cap_prev < c->cap_ins) /* (never: given back together) */
+        c->cap_ins = cap_src < cap_prev ? cap_src : cap_prev;
     c->st = buf_get(c, B_ST, n1, 0);
     if (c->resume) {
         c->act_lo = buf_get(c, B_ACT_LO, n1 * sizeof *c->act_lo, 0xff);
