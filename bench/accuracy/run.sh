@@ -29,6 +29,14 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${WCPROF_BIN:-$root/build/bin}
 runs=${1:-11}
 recs=${RECORDINGS:-3}
+for v in "$runs" "$recs"; do
+    case $v in
+    '' | *[!0-9]* | 0*)
+        echo "run.sh: RUNS and RECORDINGS are whole numbers from 1 (got RUNS \"$runs\", RECORDINGS \"$recs\")" >&2
+        exit 2
+        ;;
+    esac
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 

@@ -7,6 +7,7 @@
 # and whose misses go both ways is noise; a mean far from 0 is the model's.
 #   bench/accuracy/summary.sh FILE...   (the output of run.sh, passes one
 #                                        after the other; "-" for stdin)
+# Exits 1, saying so, when the input holds no pass.
 set -eu
 awk '
 /^machine:/ { p++ }
@@ -25,6 +26,10 @@ $8 ~ /^[+-][0-9]/ {
     if (e < -5 || e > 5) miss[k]++
 }
 END {
+    if (!np) {
+        print "summary.sh: no pass of run.sh in the input (its \"machine:\" line, then rows)" > "/dev/stderr"
+        exit 1
+    }
     for (q = 1; q <= p; q++)
         if (q in seen)
             printf "pass %d: %d of %d rows within 5 points; planted class first: %s\n", q, ok[q], n[q],
