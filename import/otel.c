@@ -23,10 +23,14 @@
 #include "json.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const uint8_t wcp_otel_hex_plus1[256] = {
     ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
@@ -310,13 +314,16 @@ static int whole_doc(otel *x, wcp_json *j, wcp_json_tok *v)
     }
 }
 
-int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char *what)
+/* The top-level objects from r->pos to the end of the file (or of the
+ * piece), each read in one pass if it can be (see otel_impl.h); stops, -1,
+ * between two of them once *stop is set. 0, or -1. */
+static int read_docs(otel *x, wcp_otel_stream_fn read_doc, const atomic_bool *stop)
 {
-    x->doc_what = what;
-    skip_bom(x);
     wcp_reader *r = x->r;
     int at;
     while ((at = next_doc(x)) > 0) {
+        if (stop && atomic_load_explicit(stop, memory_order_relaxed))
+            return -1;
         /* one object a line (JSON Lines, or one document on one line, as
          * Jaeger's query API writes it): have its line in the buffer, so
          * that it is read in one pass (a newline is never inside a JSON
@@ -352,11 +359,234 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
             return -1;
         commit(x, &j);
     }
-    if (at < 0)
+    return at < 0 ? -1 : 0;
+}
+
+int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char *what)
+{
+    x->doc_what = what;
+    skip_bom(x);
+    if (read_docs(x, read_doc, NULL) < 0)
         return -1;
     if (x->docs == 0)
         return wcp_otel_err(x, 1, 0, "empty file: expected %s", what);
     return 0;
+}
+
+/* ---- reading a file of JSON Lines in pieces, on several threads
+ *
+ * A file of many lines is cut, at line ends, into one piece a core; each
+ * piece is read by a reader of its own (its own file descriptor, buffer,
+ * strings, trace ids, spans and links) on a thread of its own, from its
+ * first byte as if the file began there (no byte order mark skipped but
+ * the file's first), to its last. Then the pieces are put together in
+ * file order: strings and trace ids interned again (so they come in the
+ * order of first appearance in the file, as a reading from start to end
+ * gives them), spans and links appended, their lines counted on from the
+ * lines of the pieces before.
+ *
+ * That is what a reading from start to end gives whenever every piece is
+ * read without a fault: the first piece is read exactly as the start of
+ * the file is, and when it ends at the end of an object, the next begins
+ * where a reading from start to end would look for the next object, with
+ * nothing carried over but the tables (merged) and counts (added). An
+ * object that runs over a cut (a document written over many lines) makes
+ * the piece before it end inside it: a fault. At any fault (bad input, an
+ * object over a cut, no memory, a file that changed) the pieces are
+ * dropped and the file is read from start to end on the calling thread,
+ * which finds the same fault and says what it is, so a message never
+ * depends on the cuts. */
+
+size_t wcp_otel_piece_min = (size_t)4 << 20;
+int wcp_otel_pieces_max;
+long wcp_otel_read_in_pieces;
+
+#define PIECES_MAX 16
+#define CUT_LOOK ((size_t)64 << 10) /* bytes read at a time looking for a line's end */
+
+typedef struct piece {
+    wcp_reader r; /* its reader, whose src_state is its otel */
+    wcp_otel_stream_fn read_doc;
+    const char *what;
+    bool first;        /* the file's first piece */
+    bool thread;       /* read on a thread of its own (joined) */
+    atomic_bool *stop; /* set by the first piece at fault: the others stop */
+    int rc;
+    pthread_t th;
+} piece;
+
+static void *read_piece(void *arg)
+{
+    piece *p = arg;
+    otel *o = p->r.src_state;
+    o->doc_what = p->what;
+    if (p->first)
+        skip_bom(o);
+    p->rc = read_docs(o, p->read_doc, p->stop);
+    if (p->rc < 0)
+        atomic_store_explicit(p->stop, true, memory_order_relaxed);
+    return NULL;
+}
+
+/* Where the pieces start: at[0] = 0, at[k] just after the first line end
+ * at or after size * k / n (and after at[k-1]), at[n] = size. Returns how
+ * many pieces there are (fewer than n when the lines are too long). */
+static size_t cut(int fd, uint64_t size, size_t n, uint64_t *at)
+{
+    char buf[CUT_LOOK];
+    size_t got = 1;
+    at[0] = 0;
+    for (size_t k = 1; k < n; k++) {
+        uint64_t from = size / n * k;
+        if (from < at[got - 1])
+            from = at[got - 1];
+        uint64_t nl = size;
+        while (from < size && nl == size) {
+            ssize_t m = pread(fd, buf, sizeof buf, (off_t)from);
+            if (m <= 0)
+                return 1;
+            const char *p = memchr(buf, '\n', (size_t)m);
+            if (p)
+                nl = from + (uint64_t)(p - buf);
+            from += (uint64_t)m;
+        }
+        if (nl + 1 >= size)
+            break;
+        at[got++] = nl + 1;
+    }
+    at[got] = size;
+    return got;
+}
+
+/* Piece o's tables and records added to x's (the pieces before it), in
+ * file order: line0 lines came before it. 0, or -1 out of memory. */
+static int merge_piece(otel *x, const otel *o, long line0)
+{
+    uint32_t *smap = malloc((o->st.n ? o->st.n : 1) * sizeof *smap);
+    uint32_t *tmap = malloc((o->ntraces ? o->ntraces : 1) * sizeof *tmap);
+    int rc = -1;
+    if (!smap || !tmap)
+        goto out;
+    for (size_t k = 0; k < o->st.n; k++) {
+        size_t n;
+        const char *s = wcp_strtab_get(&o->st, (uint32_t)k, &n);
+        if (wcp_otel_intern(x, s, n, &smap[k]) < 0)
+            goto out;
+    }
+    for (size_t k = 0; k < o->ntraces; k++)
+        if (wcp_otel_trace(x, o->traces[k].hi, o->traces[k].lo, &tmap[k]) < 0)
+            goto out;
+    if (!wcp_grow((void **)&x->lk, &x->lkcap, x->nlk + o->nlk, sizeof *x->lk) ||
+        !wcp_grow((void **)&x->sp, &x->spcap, x->nsp + o->nsp, sizeof *x->sp))
+        goto out;
+    /* present in one call each, not a page fault a page */
+    wcp_prefault(x->lk, x->nlk * sizeof *x->lk, (x->nlk + o->nlk) * sizeof *x->lk);
+    wcp_prefault(x->sp, x->nsp * sizeof *x->sp, (x->nsp + o->nsp) * sizeof *x->sp);
+    size_t link0 = x->nlk;
+    for (size_t k = 0; k < o->nlk; k++) {
+        otel_link l = o->lk[k];
+        l.trace = tmap[l.trace];
+        l.reason = smap[l.reason];
+        l.ident = smap[l.ident];
+        l.purpose = smap[l.purpose];
+        x->lk[x->nlk++] = l;
+    }
+    for (size_t k = 0; k < o->nsp; k++) {
+        otel_span s = o->sp[k];
+        s.trace = tmap[s.trace];
+        s.name = smap[s.name];
+        s.kind = smap[s.kind];
+        s.work = smap[s.work];
+        s.ident = smap[s.ident];
+        s.client = smap[s.client];
+        s.meta = smap[s.meta];
+        s.link0 += (uint32_t)link0;
+        s.line += line0;
+        x->sp[x->nsp++] = s;
+    }
+    x->base64_ids += o->base64_ids;
+    x->empty_ids += o->empty_ids;
+    x->docs += o->docs;
+    rc = 0;
+out:
+    free(smap);
+    free(tmap);
+    return rc;
+}
+
+int wcp_otel_read_pieces(otel *x, wcp_otel_stream_fn read_doc, const char *what,
+                         int (*open)(wcp_reader *r))
+{
+    wcp_reader *r = x->r;
+    struct stat sb;
+    if (r->fd <= 0 || fstat(r->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || x->nsp || x->docs ||
+        !wcp_otel_piece_min)
+        return 0;
+    long most = wcp_otel_pieces_max ? wcp_otel_pieces_max : sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t size = (uint64_t)sb.st_size;
+    size_t n = (size_t)(size / wcp_otel_piece_min);
+    if (most > PIECES_MAX)
+        most = PIECES_MAX;
+    if ((long)n > most)
+        n = (size_t)most;
+    if (n < 2)
+        return 0;
+    uint64_t at[PIECES_MAX + 1];
+    n = cut(r->fd, size, n, at);
+    if (n < 2)
+        return 0;
+    piece p[PIECES_MAX];
+    memset(p, 0, sizeof p);
+    atomic_bool stop = false;
+    size_t made = 0;
+    for (; made < n; made++) {
+        piece *q = &p[made];
+        *q = (piece){.read_doc = read_doc, .what = what, .first = made == 0, .stop = &stop};
+        if (wcp_reader_open_piece(&q->r, r, at[made], at[made + 1]) < 0)
+            break;
+        q->r.flags = r->flags;
+        if (open(&q->r) < 0)
+            break;
+        ((otel *)q->r.src_state)->line_off = at[made];
+    }
+    bool ok = made == n;
+    if (made < n)
+        wcp_reader_close(&p[made].r); /* the one that failed to open */
+    for (size_t k = 1; ok && k < n; k++)
+        p[k].thread = pthread_create(&p[k].th, NULL, read_piece, &p[k]) == 0;
+    if (ok)
+        read_piece(&p[0]);
+    for (size_t k = 1; ok && k < n; k++) {
+        if (p[k].thread)
+            pthread_join(p[k].th, NULL);
+        else
+            read_piece(&p[k]); /* no thread for it: read here */
+    }
+    for (size_t k = 0; ok && k < n; k++)
+        ok = p[k].rc == 0;
+    /* into the first piece's tables (made as x's were), then they become x's */
+    otel *all = ok ? p[0].r.src_state : NULL;
+    long lines = ok ? all->line - 1 : 0;
+    for (size_t k = 1; ok && k < n; k++) {
+        otel *o = p[k].r.src_state;
+        ok = merge_piece(all, o, lines) == 0;
+        lines += o->line - 1;
+    }
+    ok = ok && all->docs > 0; /* an empty file: said as such from start to end */
+    if (ok) {
+        otel t = *x; /* x's tables (as made, nothing read) go with the piece, freed */
+#define TAKE(f) (x->f = all->f, all->f = t.f)
+        TAKE(st), TAKE(traces), TAKE(ntraces), TAKE(trcap), TAKE(tr_slot), TAKE(tr_mask);
+        TAKE(sp), TAKE(nsp), TAKE(spcap), TAKE(lk), TAKE(nlk), TAKE(lkcap);
+        TAKE(docs), TAKE(base64_ids), TAKE(empty_ids);
+#undef TAKE
+        x->line = 1 + lines;
+        r->bytes = size;
+        wcp_otel_read_in_pieces++;
+    }
+    for (size_t k = 0; k < made; k++)
+        wcp_reader_close(&p[k].r);
+    return ok; /* else x as it was: the file is read from start to end */
 }
 
 /* After a WCP_JSON_MORE: j goes back to saved (where the value it was

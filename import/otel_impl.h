@@ -125,6 +125,21 @@ typedef struct otel {
 typedef int (*wcp_otel_stream_fn)(otel *o, wcp_json *j, const wcp_json_tok *open);
 int wcp_otel_read_docs_in_place(otel *o, wcp_otel_stream_fn read_doc, const char *what);
 
+/* The same file read in pieces on several threads, when it is a regular
+ * file of at least two pieces of wcp_otel_piece_min bytes cut at line
+ * ends (JSON Lines), one piece a core (at most wcp_otel_pieces_max when
+ * set): each piece has a reader of its own, made by open (the format's
+ * wcp_format.open), and the pieces' records are put together in file
+ * order, as read_docs_in_place() would have read them (see otel.c). 1
+ * when read so; 0 when not tried, or at any fault (bad input, an object
+ * over a cut, no memory), with o as it was: read it with
+ * wcp_otel_read_docs_in_place(), which says what is wrong. Never -1. */
+int wcp_otel_read_pieces(otel *o, wcp_otel_stream_fn read_doc, const char *what,
+                         int (*open)(wcp_reader *r));
+extern size_t wcp_otel_piece_min;    /* 4 MiB; tests lower it; 0: never in pieces */
+extern int wcp_otel_pieces_max;      /* 0: the cores online (at most 16) */
+extern long wcp_otel_read_in_pieces; /* files read so (for tests) */
+
 /* Reading a document piece by piece (Jaeger's one object holding every
  * trace): a cursor j goes through the file's structure, bringing into the
  * buffer whole only what the reader keeps pointers into (a span, a small

@@ -665,10 +665,14 @@ static int read_doc_fn(otel *o, wcp_json *s, const wcp_json_tok *open)
     return read_doc((otlp *)o, s);
 }
 
+static int open_otlp(wcp_reader *r);
+
 static int src_header(wcp_reader *r, wcp_string_fn on_string, void *ctx)
 {
     otlp *x = r->src_state;
-    if (wcp_otel_read_docs_in_place(&x->o, read_doc_fn, "a TracesData object") < 0)
+    static const char what[] = "a TracesData object";
+    if (!wcp_otel_read_pieces(&x->o, read_doc_fn, what, open_otlp) &&
+        wcp_otel_read_docs_in_place(&x->o, read_doc_fn, what) < 0)
         return -1;
     free(x->o.scratch); /* what decoding strings needed, now read */
     x->o.scratch = NULL;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The table of formats, in the order of their ids (1, 2, ...): the wcprof
@@ -78,6 +79,25 @@ void wcp_reader_close(wcp_reader *r)
     r->fd = -1;
     free(r->buf);
     r->buf = NULL;
+}
+
+int wcp_reader_open_piece(wcp_reader *r, const wcp_reader *of, uint64_t start, uint64_t end)
+{
+    struct stat a, b;
+    if (wcp_reader_open(r, of->path) < 0)
+        return -1;
+    if (fstat(r->fd, &a) < 0 || fstat(of->fd, &b) < 0 || !S_ISREG(a.st_mode) ||
+        a.st_dev != b.st_dev || a.st_ino != b.st_ino || (uint64_t)a.st_size < end || start >= end)
+        return wcp_errpos_print(r->err, sizeof r->err, r->path, 0, 0, "",
+                                "not the same file when opened again");
+    if (lseek(r->fd, (off_t)start, SEEK_SET) != (off_t)start)
+        return wcp_errpos_print(r->err, sizeof r->err, r->path, 0, 0, "", "cannot seek: %s",
+                                strerror(errno));
+    r->base = start;
+    r->limit = end;
+    r->bytes = start;
+    r->no_hash = true;
+    return 0;
 }
 
 static const wcp_source *source_of(const wcp_reader *r)
@@ -149,6 +169,12 @@ int wcp_reader_fill(wcp_reader *r, size_t max)
         size_t want = r->cap - r->len;
         if (wcp_read_max && want > wcp_read_max)
             want = wcp_read_max;
+        if (r->limit && want > r->limit - (r->base + r->len))
+            want = (size_t)(r->limit - (r->base + r->len));
+        if (!want) { /* a piece's end */
+            r->eof = true;
+            break;
+        }
         ssize_t k = read(r->fd, r->buf + r->len, want);
         if (k < 0) {
             if (errno == EINTR)

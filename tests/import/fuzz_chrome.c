@@ -2,7 +2,9 @@
  *
  * Each input is a whole trace file. It is read twice: as much as fits at a
  * time, and in reads of 1 to 13 bytes (chosen by the input's first byte);
- * both reads must hand out exactly the same events, or the same error.
+ * both reads must hand out exactly the same events, or the same error. As
+ * fuzz_otlp (FUZZ_PIECES), a third time in 2 to 7 pieces on threads of
+ * their own (otel.c), chosen by the last byte: the same again.
  * Built with -DWCPROF_FUZZ=ON (clang, with ASan and UBSan) it is a libFuzzer
  * target; built normally it replays the files named on its command line (the
  * seed corpus, run by ctest), so every crash found becomes a test.
@@ -16,6 +18,10 @@
 
 #ifndef FUZZ_NAME /* fuzz_otlp.c is this target, named otherwise */
 #define FUZZ_NAME "fuzz_chrome"
+#endif
+
+#ifdef FUZZ_PIECES /* fuzz_otlp.c */
+#include "otel_impl.h"
 #endif
 
 #include <stdint.h>
@@ -39,6 +45,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 1 + data[0] % 13, cut, whole);
         abort();
     }
+#ifdef FUZZ_PIECES
+    /* an OTLP file of lines read in 2 to 7 pieces, on threads of their own */
+    wcp_otel_piece_min = 1;
+    wcp_otel_pieces_max = 2 + data[size - 1] % 6;
+    char *pieces = chrome_render(path, 0);
+    wcp_otel_piece_min = (size_t)4 << 20;
+    wcp_otel_pieces_max = 0;
+    if (strcmp(whole, pieces) != 0) {
+        fprintf(stderr, FUZZ_NAME ": read in pieces:\n%s\nread from start to end:\n%s\n", pieces,
+                whole);
+        abort();
+    }
+    free(pieces);
+#endif
     free(whole);
     free(cut);
     close(fd);

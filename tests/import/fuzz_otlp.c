@@ -5,7 +5,8 @@
  * Dagger-style trace). It is the Chrome target (fuzz_chrome.c), compiled
  * again with other seeds: read twice: as much as fits at a
  * time, and in reads of 1 to 13 bytes (chosen by the input's first byte);
- * both reads must hand out exactly the same events, or the same error.
+ * both reads must hand out exactly the same events, or the same error; and
+ * a third time in 2 to 7 pieces on threads of their own: the same again.
  * Built with -DWCPROF_FUZZ=ON (clang, with ASan and UBSan) it is a libFuzzer
  * target; built normally it replays the files named on its command line (the
  * seed corpus, run by ctest), so every crash found becomes a test.
@@ -15,4 +16,5 @@
  *   build-fuzz/tests/import/fuzz_otlp -max_total_time=60 tests/import/fuzz-corpus-otlp
  */
 #define FUZZ_NAME "fuzz_otlp"
+#define FUZZ_PIECES 1    /* and read in pieces (otel.c's wcp_otel_read_pieces) */
 #include "fuzz_chrome.c" /* the same target: any format, read by content */
