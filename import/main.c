@@ -151,6 +151,17 @@ static bool has_runs(sqlite3 *db)
     return yes;
 }
 
+/* Does path start as an SQLite database does? */
+static bool is_sqlite(const char *path)
+{
+    char head[16] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    return n == sizeof head && memcmp(head, "SQLite format 3", sizeof head) == 0;
+}
+
 static char *default_db(const char *dump)
 {
     const char *slash = strrchr(dump, '/');
@@ -231,6 +242,18 @@ int main(int argc, char **argv)
         dbpath = owned = default_db(argv[optind]);
         if (!dbpath)
             return 1;
+        /* `wcprof-ingest out.db trace.json`, as sqlite3 takes its database
+        ** first: the "dump" would be read as one, and the traces loaded
+        ** into it anyway */
+        if (strcmp(dbpath, argv[optind]) == 0 || is_sqlite(argv[optind])) {
+            fprintf(stderr,
+                    "wcprof-ingest: %s looks like a database, not a dump: the database is given "
+                    "with -o (wcprof-ingest -o %s DUMP...)\n",
+                    argv[optind], argv[optind]);
+            usage_hint();
+            free(owned);
+            return 2;
+        }
     }
     char err[1024];
     sqlite3 *db;

@@ -294,6 +294,10 @@ int wcp_source_open(wcp_reader *r, const char *path, int format)
             r->eof = true;
         r->len += (size_t)k;
     }
+    if (format == WCP_FORMAT_WCPROF && r->len >= 16 && memcmp(r->buf, "SQLite format 3", 16) == 0)
+        return wcp_errpos_print(r->err, sizeof r->err, r->path, 0, 0, "",
+                                "an SQLite database, not a trace (a wcprof dump, Chrome, OTLP or "
+                                "Jaeger JSON)");
     const wcp_format *f = wcp_format_get(format);
     return f && f->open ? f->open(r) : 0;
 }

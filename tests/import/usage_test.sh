@@ -2,11 +2,14 @@
 # usage_test.sh - wcprof-ingest's usage errors: status 2, the error first and
 # a short hint (not a screen of help above which the error scrolls away);
 # --help prints the whole help on stdout with status 0; no file at all
-# prints it on stderr with status 2.
+# prints it on stderr with status 2. A database given first, as sqlite3
+# takes it (`wcprof-ingest out.db trace.json`), is refused before anything is
+# written, with the right command; a database among the dumps is refused
+# as not a trace.
 #
-# usage: usage_test.sh INGEST WORK_DIR
+# usage: usage_test.sh INGEST WORK_DIR DUMP
 set -u
-ingest=$1 work=$2
+ingest=$1 work=$2 dump=$3
 rm -rf "$work"
 mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
@@ -35,4 +38,18 @@ st=$?
 [ "$st" -eq 2 ] || fail "no file: status $st"
 grep -q "no dump given" "$work/err" && grep -q -- "--format F" "$work/err" ||
     fail "no file: not the error and the whole help"
-echo "ok: usage errors short, help whole"
+# a database first, as sqlite3 takes it: refused, nothing written
+"$ingest" -q -o "$work/made.db" "$dump" || fail "loading $dump: status $?"
+cp "$work/made.db" "$work/copy.db"
+check_error "$work/made.db" "$dump"
+grep -q "made.db looks like a database, not a dump: the database is given with -o (wcprof-ingest -o .*made.db DUMP...)" "$work/err" ||
+    fail "a database first: $(cat "$work/err")"
+cmp -s "$work/made.db" "$work/copy.db" || fail "a database given first was changed"
+check_error "$work/new.db" "$dump" # not there yet: named as a database would be
+[ ! -e "$work/new.db" ] || fail "a database named first was made"
+# a database among the dumps: not a trace, and the dumps beside it load
+"$ingest" -q -o "$work/other.db" "$work/made.db" "$dump" 2>"$work/err"
+st=$?
+[ "$st" -eq 1 ] || fail "a database as a dump: status $st"
+grep -q "made.db: an SQLite database, not a trace" "$work/err" || fail "a database as a dump: $(cat "$work/err")"
+echo "ok: usage errors short, help whole, a database is not a dump"
