@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define PROGRESS_EVERY 65536
@@ -85,6 +86,7 @@ typedef struct loader {
     enum_ent *ents; /* enum string -> strings.id (open addressing) */
     size_t ent_cap, ent_n;
     int64_t run_id, dump_id, now;
+    int64_t file_size;   /* the trace's, for progress (0: not a regular file) */
     int64_t open_ops;    /* entries of this dump's open_ops */
     wcp_load_stats base; /* the counts before this run (a file of several runs) */
     bool run_new;        /* this run was made by this load */
@@ -637,6 +639,14 @@ static int finish_dump_row(loader *L)
     return 0;
 }
 
+/* How far a format that reads the whole file first has got (on_read). */
+static void scanning(void *ctx, uint64_t bytes)
+{
+    loader *L = ctx;
+    L->st->bytes = bytes;
+    L->opts->progress(L->opts->progress_ctx, "scanning", L->st, L->file_size);
+}
+
 static void guess_seen(void *ctx, const wcp_event *ev)
 {
     wcp_guess_seen(ctx, ev);
@@ -672,7 +682,15 @@ int wcp_load_dump(sqlite3 *db, const char *path, const wcp_load_opts *opts, wcp_
     in_tx = true;
     if (prepare_all(&L) < 0)
         goto out;
-    if (wcp_reader_header(&L.r, on_string, &L) < 0) {
+    struct stat sb;
+    L.file_size = fstat(L.r.fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (int64_t)sb.st_size : 0;
+    if (L.opts->progress) {
+        L.r.on_read = scanning;
+        L.r.on_read_ctx = &L;
+    }
+    int hrc = wcp_reader_header(&L.r, on_string, &L);
+    L.r.on_read = NULL; /* the parsing thread may fill later: not to be told */
+    if (hrc < 0) {
         if (!err[0])
             snprintf(err, errlen, "%s", L.r.err);
         goto out;

@@ -31,8 +31,12 @@ typedef struct wcp_load_stats {
     bool already_loaded;  /* the same dump was loaded before (dump_id): nothing changed */
 } wcp_load_stats;
 
-/* Called now and then during a load (every 65536 events and once at the end
- * of reading) with what has been read so far. */
+/* Called now and then during a load with what has been read so far: as
+ * "scanning" while a format that reads the whole file before handing out
+ * its first event (Chrome, OTLP, Jaeger) reads it, with st->bytes read of
+ * event_count = the file's size in bytes (0: not known, a pipe); then as
+ * "reading" every 65536 events (event_count: the header's count), and as
+ * "resolving" once a run's events are read. */
 typedef void (*wcp_progress_fn)(void *ctx, const char *phase, const wcp_load_stats *st,
                                 int64_t event_count);
 

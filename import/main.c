@@ -121,9 +121,20 @@ static void show_progress(void *ctx, const char *phase, const wcp_load_stats *st
 {
     progress *p = ctx;
     double t = now_s();
-    if (t - p->last < 0.2 && strcmp(phase, "reading") == 0)
+    bool scanning = strcmp(phase, "scanning") == 0;
+    if (t - p->last < 0.2 && (scanning || strcmp(phase, "reading") == 0))
         return;
     p->last = t;
+    if (scanning) { /* a trace read whole before its first event: bytes */
+        fprintf(stderr, "\r\033[K%s: reading %.1f", p->path, (double)st->bytes / 1e6);
+        if (total > 0)
+            fprintf(stderr, "/%.1f MB (%d%%)", (double)total / 1e6,
+                    (int)(100.0 * (double)st->bytes / (double)total));
+        else
+            fputs(" MB", stderr);
+        fflush(stderr);
+        return;
+    }
     double rate = st->events / (t - p->t0 > 1e-9 ? t - p->t0 : 1e-9);
     fprintf(stderr, "\r\033[K%s: %s %lld/%lld events (%d%%), %.2fM events/s", p->path, phase,
             (long long)st->events, (long long)total,

@@ -405,15 +405,31 @@ long wcp_otel_read_in_pieces;
 #define CUT_LOOK ((size_t)64 << 10) /* bytes read at a time looking for a line's end */
 
 typedef struct piece {
-    wcp_reader r; /* its reader, whose src_state is its otel */
+    wcp_reader r;            /* its reader, whose src_state is its otel */
+    uint64_t told;           /* its bytes up to this offset are counted in *read */
+    _Atomic uint64_t *read;  /* bytes read by every piece */
+    const wcp_reader *whole; /* the file's reader, whose on_read the first piece calls */
     wcp_otel_stream_fn read_doc;
     const char *what;
     bool first;        /* the file's first piece */
     bool thread;       /* read on a thread of its own (joined) */
-    atomic_bool *stop; /* set by the first piece at fault: the others stop */
+    atomic_bool *stop; /* set by a piece at fault: the others stop */
     int rc;
     pthread_t th;
 } piece;
+
+/* A piece's reader has read the file up to offset `bytes`: what it read
+ * since is added to what all have read, which the first piece (on the
+ * calling thread) tells the file's reader's on_read. */
+static void piece_read(void *ctx, uint64_t bytes)
+{
+    piece *p = ctx;
+    uint64_t now = bytes - p->told; /* told starts at the piece's first byte */
+    p->told = bytes;
+    uint64_t all = atomic_fetch_add_explicit(p->read, now, memory_order_relaxed) + now;
+    if (p->first && p->whole->on_read)
+        p->whole->on_read(p->whole->on_read_ctx, all);
+}
 
 static void *read_piece(void *arg)
 {
@@ -538,13 +554,22 @@ int wcp_otel_read_pieces(otel *x, wcp_otel_stream_fn read_doc, const char *what,
     piece p[PIECES_MAX];
     memset(p, 0, sizeof p);
     atomic_bool stop = false;
+    _Atomic uint64_t read = 0;
     size_t made = 0;
     for (; made < n; made++) {
         piece *q = &p[made];
-        *q = (piece){.read_doc = read_doc, .what = what, .first = made == 0, .stop = &stop};
+        *q = (piece){.read_doc = read_doc,
+                     .what = what,
+                     .first = made == 0,
+                     .stop = &stop,
+                     .told = at[made],
+                     .read = &read,
+                     .whole = r};
         if (wcp_reader_open_piece(&q->r, r, at[made], at[made + 1]) < 0)
             break;
         q->r.flags = r->flags;
+        q->r.on_read = piece_read;
+        q->r.on_read_ctx = q;
         if (open(&q->r) < 0)
             break;
         ((otel *)q->r.src_state)->line_off = at[made];

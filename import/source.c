@@ -191,6 +191,8 @@ int wcp_reader_fill(wcp_reader *r, size_t max)
         got += (size_t)k;
     }
     r->bytes = r->base + r->len;
+    if (r->on_read && got)
+        r->on_read(r->on_read_ctx, r->bytes);
     return got > 0;
 }
 

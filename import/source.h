@@ -114,11 +114,16 @@ typedef struct wcp_reader {
     bool eof;             /* read() returned 0 */
     long line;            /* number of the line last returned (1 = header) */
     uint64_t bytes;       /* bytes consumed so far (for progress) */
-    uint64_t base;       /* readers of chunks (wcp_reader_fill()): position of buf[0] in the file */
-    uint64_t limit;      /* a reader of a piece (wcp_reader_open_piece()): where its piece
+    uint64_t base;   /* readers of chunks (wcp_reader_fill()): position of buf[0] in the file */
+    uint64_t limit;  /* a reader of a piece (wcp_reader_open_piece()): where its piece
                           * ends in the file, read as the file's end; 0: none */
-    wcp_hasher hash;     /* readers of chunks: the content hash of what was read */
-    bool no_hash;        /* a reader that needs no content hash: wcp_reader_fill() skips it */
+    wcp_hasher hash; /* readers of chunks: the content hash of what was read */
+    bool no_hash;    /* a reader that needs no content hash: wcp_reader_fill() skips it */
+    /* Called by wcp_reader_fill() after each read, with the bytes of the
+     * file read so far, on the thread that reads (readers of chunks: how
+     * far a format that reads the whole file before its header has got) */
+    void (*on_read)(void *ctx, uint64_t bytes);
+    void *on_read_ctx;
     wcp_header hdr;      /* valid after wcp_reader_header() */
     int64_t events;      /* events returned so far */
     wcp_pipe *pipe;      /* the parsing thread, after wcp_reader_start_thread() */

@@ -14,7 +14,9 @@
  * and at most 2, 3, 4, 5 and 7 pieces (so every line end is a cut in some
  * read), and must read as it reads from start to end; the files of many
  * lines must have been read in pieces (a read that always fell back to
- * start to end would pass the comparison and test nothing).
+ * start to end would pass the comparison and test nothing). And a load
+ * of a file of some MB tells how far its reading has got, in bytes, read
+ * whole or in pieces, before the events.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -30,7 +32,9 @@
 #include <unistd.h>
 
 #include "chrome_render.h"
+#include "load.h"
 #include "otel_impl.h"
+#include "store.h"
 
 static const char *tests_dir;
 
@@ -304,6 +308,64 @@ static void test_synthetic(void **s)
     free(t.p);
 }
 
+typedef struct seen {
+    int scans, reads, resolves, out_of_order; /* calls of each phase; a phase after a later one */
+    uint64_t last, most;                      /* bytes of the last "scanning" call, the most */
+    int64_t size;                             /* its event_count: the file's size */
+} seen;
+
+static void on_progress(void *ctx, const char *phase, const wcp_load_stats *st, int64_t count)
+{
+    seen *s = ctx;
+    if (strcmp(phase, "scanning") == 0) {
+        s->out_of_order += s->reads + s->resolves > 0 || st->bytes < s->last;
+        s->scans++;
+        s->last = st->bytes;
+        s->size = count;
+    } else if (strcmp(phase, "reading") == 0) {
+        s->out_of_order += s->resolves > 0;
+        s->reads++;
+    } else
+        s->resolves++;
+}
+
+/* A load shows how far the reading has got, in bytes, before the first
+ * event (the whole file is read first), whole or in pieces. */
+static void test_progress_while_reading(void **s)
+{
+    (void)s;
+    text t = {0};
+    synthetic(&t, 3000); /* about 5 MB */
+    char *path = write_tmp(t.p, t.n);
+    for (int pieces = 0; pieces < 2; pieces++) {
+        wcp_otel_piece_min = pieces ? (size_t)1 << 20 : 0;
+        wcp_otel_pieces_max = pieces ? 3 : 0;
+        long before = wcp_otel_read_in_pieces;
+        sqlite3 *db;
+        char err[1024];
+        if (wcp_db_open(":memory:", WCP_DB_CREATE, &db, err, sizeof err) != 0)
+            fail_msg("%s", err);
+        seen got = {0};
+        wcp_load_opts o = {.progress = on_progress, .progress_ctx = &got};
+        wcp_load_stats st;
+        if (wcp_load_dump(db, path, &o, &st, err, sizeof err) != 0)
+            fail_msg("%s", err);
+        sqlite3_close(db);
+        wcp_otel_piece_min = (size_t)4 << 20;
+        wcp_otel_pieces_max = 0;
+        assert_int_equal(wcp_otel_read_in_pieces - before, pieces);
+        assert_int_equal(got.size, (int64_t)t.n);
+        /* a call a fill of the buffer (1 MiB at first); in pieces, the first piece's */
+        assert_true(got.scans >= (pieces ? 2 : 3));
+        assert_true(got.last > 0 && got.last <= t.n);
+        assert_int_equal(got.out_of_order, 0);
+        assert_true(got.resolves >= 1); /* (9,000 ops: no "reading", every 65,536) */
+    }
+    unlink(path);
+    free(path);
+    free(t.p);
+}
+
 /* The lines of every input one after the other, and made worse. */
 static void test_files_of_many_lines(void **s)
 {
@@ -419,6 +481,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_files_of_many_lines),
         cmocka_unit_test(test_synthetic),
+        cmocka_unit_test(test_progress_while_reading),
     };
     return cmocka_run_group_tests_name("OTLP in pieces", tests, NULL, NULL);
 }
