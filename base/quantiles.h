@@ -13,7 +13,8 @@ typedef struct wcp_quantiles {
     int64_t p50, p95, max;
 } wcp_quantiles;
 
-/* Sorts v[0..n) ascending in place and returns its quantiles; n > 0. */
+/* The quantiles of v[0..n), n > 0: what sorted[n/2], sorted[n*95/100]
+ * and sorted[n-1] would be. Reorders v (in linear time, not a sort). */
 wcp_quantiles wcp_quantiles_of(int64_t *v, size_t n);
 
 #endif

@@ -1,4 +1,5 @@
-/* test_units.c - unit tests of the scanner, the reader and the graph. */
+/* test_units.c - unit tests of the scanner, the reader, the graph and the
+ * quantiles the resolve phase stores (base/quantiles.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "guess.h"
 #include "jscan.h"
 #include "load.h"
+#include "quantiles.h"
 #include "store.h"
 
 /* ---- the self-time and target guesser */
@@ -369,6 +371,52 @@ static void test_db_page_size(void **s)
     rmdir(dir);
 }
 
+static int by_value(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* wcp_quantiles_of selects; the values are those of a sort: lists of every
+ * length to 300 and some long ones, of every shape (random over a wide and
+ * a narrow range, sorted, reversed, all equal, organ pipe, two values) */
+static void test_quantiles_as_sorted(void **s)
+{
+    (void)s;
+    srand(7);
+    int64_t *v = malloc(200000 * sizeof *v), *w = malloc(200000 * sizeof *w);
+    assert_non_null(v);
+    assert_non_null(w);
+    size_t lists = 0;
+    for (size_t n = 1; n <= 200000; n = n < 300 ? n + 1 : n * 3) {
+        for (int shape = 0; shape < 7; shape++, lists++) {
+            for (size_t i = 0; i < n; i++) {
+                int64_t r = (int64_t)rand() << 20 ^ rand();
+                v[i] = shape == 0   ? r - ((int64_t)RAND_MAX << 19)
+                       : shape == 1 ? r % 5
+                       : shape == 2 ? (int64_t)i
+                       : shape == 3 ? (int64_t)(n - i)
+                       : shape == 4 ? 42
+                       : shape == 5 ? (int64_t)(i < n / 2 ? i : n - i)
+                                    : (int64_t)(i % 2) * INT64_MAX;
+            }
+            memcpy(w, v, n * sizeof *v);
+            qsort(w, n, sizeof *w, by_value);
+            wcp_quantiles q = wcp_quantiles_of(v, n);
+            if (q.p50 != w[n / 2] || q.p95 != w[(size_t)((uint64_t)n * 95 / 100)] ||
+                q.max != w[n - 1])
+                fail_msg("n %zu shape %d: %lld %lld %lld, sorted: %lld %lld %lld", n, shape,
+                         (long long)q.p50, (long long)q.p95, (long long)q.max, (long long)w[n / 2],
+                         (long long)w[(size_t)((uint64_t)n * 95 / 100)], (long long)w[n - 1]);
+            qsort(v, n, sizeof *v, by_value); /* a reordering, nothing lost */
+            assert_memory_equal(v, w, n * sizeof *v);
+        }
+    }
+    assert_true(lists > 2000);
+    free(v);
+    free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_graph_structure),
         cmocka_unit_test(test_graph_empty_run),
         cmocka_unit_test(test_db_page_size),
+        cmocka_unit_test(test_quantiles_as_sorted),
     };
     return cmocka_run_group_tests_name("ingest units", tests, NULL, NULL);
 }
