@@ -357,7 +357,7 @@ static int put_event(loader *L, const wcp_event *e)
     case WCP_EV_WAIT:
         if (intern_enum(L, e->rs, &a) < 0)
             return -1;
-        v = (vals){.n = 14};
+        v = (vals){.n = 15};
         v_int(&v, 0, L->run_id);
         v_int(&v, 1, e->p);
         v_int(&v, 2, e->s);
@@ -366,10 +366,17 @@ static int put_event(loader *L, const wcp_event *e)
         v_int(&v, 5, L->smap[e->i]);
         v_int(&v, 6, a);
         /* 7: dup */
-        if (e->aux) /* the target guessed (guess.h); the resolve phase checks it */
+        /* the target guessed (guess.h) and how the resolve phase will have
+         * found it (graph.h's wcp_wait_by): it checks both, and rewrites a
+         * wait only when either is wrong */
+        if (e->aux)
             v_int(&v, 8, e->aux);
         else
             v_null(&v, 8);
+        wcp_wait_by by = !e->aux          ? WCP_BY_NONE
+                         : e->aux == e->t ? WCP_BY_RECORDED
+                                          : WCP_BY_EXEC_IDENT;
+        v_text(&v, 14, wcp_wait_by_name[by], strlen(wcp_wait_by_name[by]));
         v_int(&v, 9, 0);
         if (e->has_th)
             v_int(&v, 10, e->th);
@@ -431,8 +438,9 @@ static int prepare_all(loader *L)
                    prepare(
                        L, &L->ins_wait,
                        "INSERT INTO waits(run_id, waiter_id, start_ns, end_ns, recorded_target_id, ident_id, "
-                       "reason, dup, target_id, orphan, thread_id, dump_id, line, extra) VALUES (?1, ?2, ?3, "
-                       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING") ||
+                       "reason, dup, target_id, orphan, thread_id, dump_id, line, extra, resolved_by) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+                       "ON CONFLICT DO NOTHING") ||
                    prepare(
                        L, &L->sel_wait,
                        "SELECT dump_id FROM waits WHERE run_id = ?1 AND waiter_id = ?2 AND start_ns = ?3 "
