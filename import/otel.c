@@ -392,7 +392,7 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
  * nothing carried over but the tables (merged) and counts (added). An
  * object that runs over a cut (a document written over many lines) makes
  * the piece before it end inside it: a fault. At any fault (bad input, an
- * object over a cut, no memory, a file that changed) the pieces are
+ * object over a cut, no memory, a file that changed or grew) the pieces are
  * dropped and the file is read from start to end on the calling thread,
  * which finds the same fault and says what it is, so a message never
  * depends on the cuts. */
@@ -589,6 +589,8 @@ int wcp_otel_read_pieces(otel *x, wcp_otel_stream_fn read_doc, const char *what,
     }
     for (size_t k = 0; ok && k < n; k++)
         ok = p[k].rc == 0;
+    /* a file still being written (an exporter appending): read to its end */
+    ok = ok && fstat(r->fd, &sb) == 0 && (uint64_t)sb.st_size == size;
     /* into the first piece's tables (made as x's were), then they become x's */
     otel *all = ok ? p[0].r.src_state : NULL;
     long lines = ok ? all->line - 1 : 0;
