@@ -598,6 +598,7 @@ int wcp_otel_read_pieces(otel *x, wcp_otel_stream_fn read_doc, const char *what,
         otel *o = p[k].r.src_state;
         ok = merge_piece(all, o, lines) == 0;
         lines += o->line - 1;
+        wcp_reader_close(&p[k].r); /* its records now copied: memory holds one piece more */
     }
     ok = ok && all->docs > 0; /* an empty file: said as such from start to end */
     if (ok) {
