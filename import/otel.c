@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -538,7 +539,10 @@ int wcp_otel_read_pieces(otel *x, wcp_otel_stream_fn read_doc, const char *what,
     if (r->fd <= 0 || fstat(r->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || x->nsp || x->docs ||
         !wcp_otel_piece_min)
         return 0;
-    long most = wcp_otel_pieces_max ? wcp_otel_pieces_max : sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t cpus; /* the cores this process may run on (taskset, a container's cpuset) */
+    long most = wcp_otel_pieces_max                             ? wcp_otel_pieces_max
+                : sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus)
+                                                                : sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t size = (uint64_t)sb.st_size;
     size_t n = (size_t)(size / wcp_otel_piece_min);
     if (most > PIECES_MAX)

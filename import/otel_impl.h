@@ -137,7 +137,7 @@ int wcp_otel_read_docs_in_place(otel *o, wcp_otel_stream_fn read_doc, const char
 int wcp_otel_read_pieces(otel *o, wcp_otel_stream_fn read_doc, const char *what,
                          int (*open)(wcp_reader *r));
 extern size_t wcp_otel_piece_min;    /* 4 MiB; tests lower it; 0: never in pieces */
-extern int wcp_otel_pieces_max;      /* 0: the cores online (at most 16) */
+extern int wcp_otel_pieces_max;      /* 0: the cores this process may use (at most 16) */
 extern long wcp_otel_read_in_pieces; /* files read so (for tests) */
 
 /* Reading a document piece by piece (Jaeger's one object holding every
