@@ -305,6 +305,13 @@ static void test_synthetic(void **s)
     free(plain);
     unlink(path);
     free(path);
+    /* larger: pieces of thousands of spans, each merged by two threads */
+    t.n = 0;
+    synthetic(&t, 3000);
+    path = write_tmp(t.p, t.n);
+    assert_true(check(path, "the synthetic trace of 3,000 lines") == 5);
+    unlink(path);
+    free(path);
     free(t.p);
 }
 
