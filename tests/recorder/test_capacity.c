@@ -102,7 +102,9 @@ static void test_many_threads_below_the_cap(void **state)
  * kept (not a whole number of chunks), the rest dropped, cause cap. (A
  * thread that finishes holding part of a grant gives it back when it
  * exits; while it lives, that part is the "one grant per live thread"
- * the cap may fall short by.) */
+ * the cap may fall short by. The last thread to exit has nobody left to
+ * use what it gives back (CI once kept 9,503): this thread records after
+ * them all, so the cap is filled whatever order they end in.) */
 static void test_cap_counts_events(void **state)
 {
     (void)state;
@@ -110,9 +112,10 @@ static void test_cap_counts_events(void **state)
     long d0 = (long)wcp_dropped_events(), c0 = (long)wcp_dropped_by_cause(WCP_DROP_CAP);
     long dropped, by[WCP_DROP__COUNT];
     run_threads(16, 5000, 0);
+    record(10000, 1); /* uses what the exited threads gave back, then drops */
     assert_int_equal(flush(&dropped, by), 10000);
-    assert_int_equal(dropped - d0, 16 * 5000 - 10000);
-    assert_int_equal(by[WCP_DROP_CAP] - c0, 16 * 5000 - 10000);
+    assert_int_equal(dropped - d0, 16 * 5000 + 10000 - 10000);
+    assert_int_equal(by[WCP_DROP_CAP] - c0, 16 * 5000 + 10000 - 10000);
 }
 
 /* Small cap, 8 threads, a flushing dump between rounds: every round
