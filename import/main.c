@@ -165,12 +165,12 @@ static bool has_runs(sqlite3 *db)
 /* Does path start as an SQLite database does? */
 static bool is_sqlite(const char *path)
 {
-    char head[16] = {0};
+    char head[16];
     FILE *f = fopen(path, "rb");
     size_t n = f ? fread(head, 1, sizeof head, f) : 0;
     if (f)
         fclose(f);
-    return n == sizeof head && memcmp(head, "SQLite format 3", sizeof head) == 0;
+    return wcp_sqlite_magic(head, n);
 }
 
 static char *default_db(const char *dump)

@@ -398,7 +398,7 @@ int wcp_otel_read_docs_in_place(otel *x, wcp_otel_stream_fn read_doc, const char
  * which finds the same fault and says what it is, so a message never
  * depends on the cuts. */
 
-size_t wcp_otel_piece_min = (size_t)4 << 20;
+size_t wcp_otel_piece_min = WCP_OTEL_PIECE_MIN;
 int wcp_otel_pieces_max;
 long wcp_otel_read_in_pieces;
 
@@ -475,8 +475,6 @@ static size_t cut(int fd, uint64_t size, size_t n, uint64_t *at)
     return got;
 }
 
-/* Piece o's tables and records added to x's (the pieces before it), in
- * file order: line0 lines came before it. 0, or -1 out of memory. */
 /* Spans [from, to) of a piece copied into place, their strings, trace
  * ids, links and lines renumbered: half of a merge, on either thread. */
 typedef struct span_copy {
@@ -510,6 +508,8 @@ static void *copy_spans(void *arg)
     return NULL;
 }
 
+/* Piece o's tables and records added to x's (the pieces before it), in
+ * file order: line0 lines came before it. 0, or -1 out of memory. */
 static int merge_piece(otel *x, const otel *o, long line0)
 {
     uint32_t *smap = malloc((o->st.n ? o->st.n : 1) * sizeof *smap);

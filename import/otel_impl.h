@@ -136,7 +136,8 @@ int wcp_otel_read_docs_in_place(otel *o, wcp_otel_stream_fn read_doc, const char
  * wcp_otel_read_docs_in_place(), which says what is wrong. Never -1. */
 int wcp_otel_read_pieces(otel *o, wcp_otel_stream_fn read_doc, const char *what,
                          int (*open)(wcp_reader *r));
-extern size_t wcp_otel_piece_min;    /* 4 MiB; tests lower it; 0: never in pieces */
+#define WCP_OTEL_PIECE_MIN ((size_t)4 << 20)
+extern size_t wcp_otel_piece_min;    /* WCP_OTEL_PIECE_MIN; tests lower it; 0: never in pieces */
 extern int wcp_otel_pieces_max;      /* 0: the cores this process may use (at most 16) */
 extern long wcp_otel_read_in_pieces; /* files read so (for tests) */
 

@@ -81,6 +81,11 @@ void wcp_reader_close(wcp_reader *r)
     r->buf = NULL;
 }
 
+bool wcp_sqlite_magic(const char *p, size_t n)
+{
+    return n >= 16 && memcmp(p, "SQLite format 3", 16) == 0; /* its 16 bytes, the NUL too */
+}
+
 int wcp_reader_open_piece(wcp_reader *r, const wcp_reader *of, uint64_t start, uint64_t end)
 {
     struct stat a, b;
@@ -296,7 +301,7 @@ int wcp_source_open(wcp_reader *r, const char *path, int format)
             r->eof = true;
         r->len += (size_t)k;
     }
-    if (format == WCP_FORMAT_WCPROF && r->len >= 16 && memcmp(r->buf, "SQLite format 3", 16) == 0)
+    if (format == WCP_FORMAT_WCPROF && wcp_sqlite_magic(r->buf, r->len))
         return wcp_errpos_print(r->err, sizeof r->err, r->path, 0, 0, "",
                                 "an SQLite database, not a trace (a wcprof dump, Chrome, OTLP or "
                                 "Jaeger JSON)");

@@ -115,8 +115,8 @@ typedef struct wcp_reader {
     long line;            /* number of the line last returned (1 = header) */
     uint64_t bytes;       /* bytes consumed so far (for progress) */
     uint64_t base;   /* readers of chunks (wcp_reader_fill()): position of buf[0] in the file */
-    uint64_t limit;  /* a reader of a piece (wcp_reader_open_piece()): where its piece
-                          * ends in the file, read as the file's end; 0: none */
+    uint64_t limit;  /* a reader of a piece (wcp_reader_open_piece()): where its
+                      * piece ends in the file, read as the file's end; 0: none */
     wcp_hasher hash; /* readers of chunks: the content hash of what was read */
     bool no_hash;    /* a reader that needs no content hash: wcp_reader_fill() skips it */
     /* Called by wcp_reader_fill() after each read, with the bytes of the
@@ -228,6 +228,9 @@ int wcp_reader_fill(wcp_reader *r, size_t max);
  * brings them in: r->base is start, and the file ends at end for it. 0,
  * or -1 with r->err set (close r either way). */
 int wcp_reader_open_piece(wcp_reader *r, const wcp_reader *of, uint64_t start, uint64_t end);
+
+/* Do the first n bytes at p start as an SQLite database's file does? */
+bool wcp_sqlite_magic(const char *p, size_t n);
 
 /* For tests: when non-zero, the most bytes one read() asks for while
  * telling the formats apart and in wcp_reader_fill(), so that a file

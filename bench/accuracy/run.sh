@@ -7,19 +7,20 @@
 # RECORDINGS runs (WCPROF=1; default 3), ingests each, and asks the replay
 # of the one whose recorded makespan is the median (the typical recording:
 # one slow recording, on a busy moment of the machine, would otherwise
-# decide a pass) what scaling the planted class and the top five classes
-# of whatif_rank by 0.5 and by 0 would save; then really runs the program with that class's work scaled
-# (--scale CLASS=F, recording off), RUNS times, taking turns with unscaled
-# runs, and compares medians. Each program prints "in X ms", its own wall
-# time. Per prediction it prints the predicted saving (ms, and % of the
-# replay's baseline), the measured one (ms, and % of the unscaled median),
-# and the error: predicted % - measured %, in points of the makespan; then
-# the spread of the unscaled runs (max - min, % of their median): an error
-# much smaller than the spread cannot be told from noise; and rec_spread,
-# how far apart the predicted % of the RECORDINGS recordings are (max -
-# min, points): what one recording alone could have predicted. A class the
-# program has no knob for is listed as such. Goal (issue 16): every
-# |error| <= 5 and the planted class ranked first.
+# decide a pass) what scaling the planted class and the top five classes of
+# whatif_rank by 0.5 and by 0 would save; then really runs the program with
+# that class's work scaled (--scale CLASS=F, recording off), RUNS times,
+# taking turns with unscaled runs, and compares medians. Each program prints
+# "in X ms", its own wall time. Per prediction it prints the predicted
+# saving (ms, and % of the replay's baseline), the measured one (ms, and %
+# of the unscaled median), and the error: predicted % - measured %, in
+# points of the makespan; then the spread of the unscaled runs (max - min, %
+# of their median): an error much smaller than the spread cannot be told
+# from noise; and rec_spread, how far apart the predicted % of the
+# RECORDINGS recordings are (max - min, points): what one recording alone
+# could have predicted. A class the program has no knob for is listed as
+# such. Goal (issue 16): every |error| <= 5 and the planted class ranked
+# first.
 #
 # Needs a build (build/bin: wcprof, wcprof-ingest, the sample programs);
 # WCPROF_BIN overrides where they are; ONLY="pool rwlock" runs only the

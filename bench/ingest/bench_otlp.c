@@ -20,9 +20,9 @@
  * link attributes); the Chrome trace has one X event per span (pid 1, the
  * tree's thread as tid); the dump has what the OTLP import makes of its
  * file (an op a span: class the name, kind, work type engine, ident the
- * digest, client the service; a wait a wait link; the same analyses), so loading it is the OTLP load with no
- * JSON of OTel's to read: the floor a span reader can reach. So the files
- * hold the same ops. Deterministic.
+ * digest, client the service; a wait a wait link; the same analyses), so
+ * loading it is the OTLP load with no JSON of OTel's to read: the floor a
+ * span reader can reach. So the files hold the same ops. Deterministic.
  */
 #define _GNU_SOURCE
 #include <stdio.h>

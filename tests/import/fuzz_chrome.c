@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wcp_otel_piece_min = 1;
     wcp_otel_pieces_max = 2 + data[size - 1] % 6;
     char *pieces = chrome_render(path, 0);
-    wcp_otel_piece_min = (size_t)4 << 20;
+    wcp_otel_piece_min = WCP_OTEL_PIECE_MIN;
     wcp_otel_pieces_max = 0;
     if (strcmp(whole, pieces) != 0) {
         fprintf(stderr, FUZZ_NAME ": read in pieces:\n%s\nread from start to end:\n%s\n", pieces,

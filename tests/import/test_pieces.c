@@ -77,7 +77,7 @@ static char *render(const char *path, int pieces)
         abort();
     free(plain);
     free(allow);
-    wcp_otel_piece_min = (size_t)4 << 20;
+    wcp_otel_piece_min = WCP_OTEL_PIECE_MIN;
     wcp_otel_pieces_max = 0;
     return text;
 }
@@ -293,7 +293,7 @@ static void test_synthetic(void **s)
     char *path = write_tmp(t.p, t.n);
     wcp_otel_piece_min = 0;
     char *plain = chrome_render_flags(path, 0, 0);
-    wcp_otel_piece_min = (size_t)4 << 20;
+    wcp_otel_piece_min = WCP_OTEL_PIECE_MIN;
     if (strncmp(plain, "ERROR", 5) == 0 || strstr(plain, "\nERROR"))
         fail_msg("the synthetic trace is refused:\n%s\n%s", plain, t.p);
     /* what it must hold for the comparison to mean something */
@@ -358,7 +358,7 @@ static void test_progress_while_reading(void **s)
         if (wcp_load_dump(db, path, &o, &st, err, sizeof err) != 0)
             fail_msg("%s", err);
         sqlite3_close(db);
-        wcp_otel_piece_min = (size_t)4 << 20;
+        wcp_otel_piece_min = WCP_OTEL_PIECE_MIN;
         wcp_otel_pieces_max = 0;
         assert_int_equal(wcp_otel_read_in_pieces - before, pieces);
         assert_int_equal(got.size, (int64_t)t.n);
